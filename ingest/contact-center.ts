@@ -1,0 +1,92 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { authorHash, normalizePhone } from '../lib/hash.js';
+import { messageIdFor } from '../lib/ids.js';
+import type { Logger } from '../lib/logger.js';
+import { incomingMessageSchema, type IncomingMessage, type Queues } from '../lib/queues.js';
+
+/** A call card of the region's 122 contact center. */
+export const callCardSchema = z.object({
+  callId: z.string().trim().min(1).max(200),
+  receivedAt: z.iso.datetime({ offset: true }),
+  text: z.string().trim().min(1).max(20_000),
+  phone: z.string().max(50).optional(),
+  name: z.string().max(300).optional(),
+  address: z.string().max(1000).optional(),
+  municipality: z.string().max(300).optional(),
+});
+export type CallCard = z.infer<typeof callCardSchema>;
+
+/** `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
+export function verifySignature(secret: string, rawBody: Buffer, header: string | undefined): boolean {
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(header?.trim() ?? '');
+  if (!match) return false;
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  const given = Buffer.from(match[1]!, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function signBody(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export function normalizeCallCard(card: CallCard, salt: string): IncomingMessage {
+  const phone = card.phone ? normalizePhone(card.phone) : undefined;
+  // Callers without a number are still one author per call, never merged into one anonymous "person".
+  const authorKey = phone || `call:${card.callId}`;
+  return incomingMessageSchema.parse({
+    messageId: messageIdFor('contact_center', card.callId),
+    source: 'contact_center',
+    externalId: card.callId,
+    receivedAt: card.receivedAt,
+    text: card.text,
+    authorHash: authorHash(salt, 'contact_center', authorKey),
+    contact: { name: card.name, phone },
+    place: { address: card.address, municipality: card.municipality },
+    attachments: [],
+    provenance: { channel: '122' },
+    raw: card,
+  });
+}
+
+export interface ContactCenterDeps {
+  queues: Pick<Queues, 'incoming'>;
+  secret?: string;
+  salt: string;
+  logger: Logger;
+}
+
+export function createContactCenterRouter(deps: ContactCenterDeps): Router {
+  const router = express.Router();
+  const log = deps.logger.child({ component: 'contact-center' });
+  router.post('/api/v1/contact-center/calls', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
+    if (!deps.secret) {
+      return void res.status(503).json({ error: 'contact center intake is off: CONTACT_CENTER_SECRET is not configured' });
+    }
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!verifySignature(deps.secret, raw, req.get('x-signature'))) {
+      return void res.status(401).json({ error: 'bad or missing X-Signature (expected sha256=<hex HMAC-SHA256 of the body>)' });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return void res.status(400).json({ error: 'body is not valid JSON' });
+    }
+    const card = callCardSchema.safeParse(json);
+    if (!card.success) {
+      return void res.status(400).json({ error: `invalid call card: ${card.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
+    }
+    const message = normalizeCallCard(card.data, deps.salt);
+    try {
+      await deps.queues.incoming.add('contact_center', message, { jobId: message.messageId });
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'could not enqueue call card');
+      return void res.status(503).json({ error: 'queue is unavailable, retry later' });
+    }
+    log.info({ messageId: message.messageId }, 'call card accepted');
+    res.status(202).json({ messageId: message.messageId });
+  });
+  return router;
+}

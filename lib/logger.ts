@@ -1,0 +1,23 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Personal data (contacts, raw payloads, texts of citizens) and secrets must never reach the logs:
+ * log lines leave the region's perimeter far more easily than the database does.
+ */
+const REDACT_PATHS = [
+  'password', '*.password', 'token', '*.token', 'secret', '*.secret', 'authorization', '*.authorization',
+  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers["x-signature"]',
+  'contact', '*.contact', 'phone', '*.phone', 'email', '*.email', 'name', '*.name', 'raw', '*.raw',
+  'text', '*.text', 'address', '*.address',
+];
+
+export function createLogger(level: string = 'info'): Logger {
+  return pino({
+    level,
+    base: { app: 'otklik' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}

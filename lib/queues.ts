@@ -1,0 +1,199 @@
+/**
+ * The queue contracts: the only place where stages meet. Ingest, classify, workflow and analytics never
+ * import each other; they agree on the names and payload schemas below.
+ */
+import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+
+export const SOURCES = ['contact_center', 'vk', 'telegram', 'widget'] as const;
+export const sourceSchema = z.enum(SOURCES);
+export type Source = z.infer<typeof sourceSchema>;
+
+const isoDate = z.iso.datetime({ offset: true });
+
+export const attachmentSchema = z.object({
+  kind: z.enum(['photo', 'video', 'document', 'audio', 'link', 'location', 'other']),
+  /** A channel's own reference (VK "photo-1_2", Telegram file_id, URL); files are not copied. */
+  ref: z.string().min(1).max(2000),
+  mime: z.string().max(200).optional(),
+  size: z.number().int().nonnegative().optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+export const contactSchema = z.object({
+  name: z.string().max(300).optional(),
+  phone: z.string().max(50).optional(),
+  email: z.string().max(300).optional(),
+  /** How to reach the author on the original channel (VK user id, Telegram chat id, …). */
+  channelUserId: z.string().max(100).optional(),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+export const placeSchema = z.object({
+  address: z.string().max(1000).optional(),
+  municipality: z.string().max(300).optional(),
+  lat: z.number().min(-90).max(90).optional(),
+  lon: z.number().min(-180).max(180).optional(),
+});
+export type Place = z.infer<typeof placeSchema>;
+
+/** The one shape every channel normalises its messages into. */
+export const incomingMessageSchema = z.object({
+  messageId: z.uuid(),
+  source: sourceSchema,
+  /** The channel's own id of the item (call id, VK owner_post_comment, Telegram chat:message); unique per source. */
+  externalId: z.string().min(1).max(300),
+  receivedAt: isoDate,
+  text: z.string().min(1).max(20_000),
+  authorHash: z.string().min(8).max(128),
+  /** Personal data: stored separately from the case and never sent to analytics. */
+  contact: contactSchema.default({}),
+  place: placeSchema.default({}),
+  link: z.string().max(2000).optional(),
+  attachments: z.array(attachmentSchema).max(50).default([]),
+  /** Where the message came from beyond the channel: site and organisation of a widget, VK community, … */
+  provenance: z.record(z.string(), z.string()).default({}),
+  raw: z.unknown(),
+});
+export type IncomingMessage = z.infer<typeof incomingMessageSchema>;
+export type IncomingMessageInput = z.input<typeof incomingMessageSchema>;
+
+export const classificationSchema = z.object({
+  category: z.string().min(1),
+  confidence: z.number().min(0).max(1),
+  top: z.array(z.object({ label: z.string(), score: z.number() })).default([]),
+  /** complaint / question / other: whether the message needs an answer at all. */
+  kind: z.enum(['complaint', 'question', 'other']).default('complaint'),
+  fastTrack: z.boolean(),
+  deadlineDays: z.number().int().min(1).max(30),
+  federalService: z.string().optional(),
+  deadlineRule: z.string(),
+  municipality: z.string().optional(),
+  incidentId: z.string().optional(),
+  modelVersion: z.string().min(1),
+});
+export type Classification = z.infer<typeof classificationSchema>;
+
+export const classifiedMessageSchema = z.object({
+  message: incomingMessageSchema,
+  classification: classificationSchema,
+  classifiedAt: isoDate,
+});
+export type ClassifiedMessage = z.infer<typeof classifiedMessageSchema>;
+
+export const EVENT_TYPES = [
+  'message.received',
+  'message.classified',
+  'case.created',
+  'case.transition',
+  'case.rated',
+  'reply.sent',
+  'vote.cast',
+] as const;
+
+/**
+ * One wide analytics event. No personal data: authors only as salted hashes, no texts.
+ * Optional dimensions stay empty strings in ClickHouse, so rows are converted at the edge (analytics/).
+ */
+export const analyticsEventSchema = z.object({
+  eventId: z.uuid(),
+  type: z.enum(EVENT_TYPES),
+  at: isoDate,
+  messageId: z.uuid().optional(),
+  caseId: z.uuid().optional(),
+  source: sourceSchema.optional(),
+  category: z.string().max(200).optional(),
+  municipality: z.string().max(300).optional(),
+  organizationId: z.string().max(100).optional(),
+  status: z.string().max(50).optional(),
+  fromStatus: z.string().max(50).optional(),
+  fastTrack: z.boolean().optional(),
+  kind: z.string().max(20).optional(),
+  confidence: z.number().min(0).max(1).optional(),
+  modelVersion: z.string().max(200).optional(),
+  authorHash: z.string().max(128).optional(),
+  deadlineAt: isoDate.optional(),
+  rating: z.number().int().min(1).max(5).optional(),
+  actor: z.string().max(100).optional(),
+  props: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+});
+export type AnalyticsEvent = z.infer<typeof analyticsEventSchema>;
+export type AnalyticsEventInput = z.input<typeof analyticsEventSchema>;
+
+/** Several events ride in one job: the analytics worker batches them into ClickHouse anyway. */
+export const eventBatchSchema = z.object({ events: z.array(analyticsEventSchema).min(1).max(10_000) });
+export type EventBatch = z.infer<typeof eventBatchSchema>;
+
+/** A reply leaving on the citizen's original channel (served by the channel adapters in ingest/). */
+export const outboundMessageSchema = z.object({
+  outboundId: z.uuid(),
+  caseId: z.uuid(),
+  messageId: z.uuid(),
+  source: sourceSchema,
+  kind: z.enum(['registered', 'status', 'answer', 'rejection', 'rating_request']),
+  text: z.string().min(1).max(10_000),
+  /** Channel-specific address: VK owner/post/comment ids, Telegram chat id, phone or e-mail. */
+  target: z.record(z.string(), z.string()),
+});
+export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
+
+export const QUEUES = {
+  incoming: 'incoming',
+  classified: 'classified',
+  events: 'events',
+  outbound: 'outbound',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export const payloadSchemas = {
+  incoming: incomingMessageSchema,
+  classified: classifiedMessageSchema,
+  events: eventBatchSchema,
+  outbound: outboundMessageSchema,
+} satisfies Record<QueueName, z.ZodType>;
+
+export interface QueuePayloads {
+  incoming: IncomingMessage;
+  classified: ClassifiedMessage;
+  events: EventBatch;
+  outbound: OutboundMessage;
+}
+
+/**
+ * Retries with exponential backoff for transient faults; failed jobs are kept (bounded) so an operator can see
+ * and retry them; completed ones are trimmed so Redis does not grow forever.
+ */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 100_000 },
+};
+
+export interface QueueOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+}
+
+export type Queues = { [K in QueueName]: Queue<QueuePayloads[K]> };
+
+export function createQueues({ connection, prefix }: QueueOptions): Queues {
+  const make = <K extends QueueName>(name: K) =>
+    new Queue<QueuePayloads[K]>(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  return {
+    incoming: make('incoming'),
+    classified: make('classified'),
+    events: make('events'),
+    outbound: make('outbound'),
+  };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}
+
+/** Parses a queue payload; throws a ZodError that processors turn into an UnrecoverableError. */
+export function parsePayload<K extends QueueName>(name: K, data: unknown): QueuePayloads[K] {
+  return payloadSchemas[name].parse(data) as QueuePayloads[K];
+}

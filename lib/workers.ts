@@ -1,0 +1,91 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { ZodError } from 'zod';
+import type { Logger } from './logger.js';
+import type { QueueName } from './queues.js';
+
+/** Expected pipeline outcomes are values; only faults are exceptions. */
+export type Outcome =
+  | { status: 'ok'; detail?: Record<string, unknown> }
+  | { status: 'drop'; reason: string }
+  | { status: 'dlq'; reason: string };
+
+export const ok = (detail?: Record<string, unknown>): Outcome => ({ status: 'ok', detail });
+export const drop = (reason: string): Outcome => ({ status: 'drop', reason });
+export const dlq = (reason: string): Outcome => ({ status: 'dlq', reason });
+
+export type Processor = (data: unknown, job: Job) => Promise<Outcome>;
+
+export interface WorkerSpec {
+  queue: QueueName;
+  processor: Processor;
+  concurrency: number;
+}
+
+export interface WorkerCounters {
+  ok: number;
+  dropped: Record<string, number>;
+  deadLettered: number;
+  failed: number;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  counters: Record<string, WorkerCounters>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one BullMQ worker per table row. A payload that does not parse, or a `dlq` outcome, is a permanent
+ * error: it fails without retry and stays in the failed set (bounded by removeOnFail) where operators see it.
+ * Anything thrown otherwise is transient and retried with the queue's exponential backoff.
+ */
+export function startWorkers(
+  table: WorkerSpec[],
+  opts: { connection: ConnectionOptions; prefix: string; logger: Logger },
+): RunningWorkers {
+  const counters: Record<string, WorkerCounters> = {};
+  const workers = table.map(({ queue, processor, concurrency }) => {
+    const c: WorkerCounters = (counters[queue] = { ok: 0, dropped: {}, deadLettered: 0, failed: 0 });
+    const log = opts.logger.child({ component: 'worker', queue });
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        let outcome: Outcome;
+        try {
+          outcome = await processor(job.data, job);
+        } catch (err) {
+          if (err instanceof ZodError) {
+            c.deadLettered++;
+            throw new UnrecoverableError(`invalid ${queue} payload: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          }
+          throw err;
+        }
+        if (outcome.status === 'dlq') {
+          c.deadLettered++;
+          throw new UnrecoverableError(outcome.reason);
+        }
+        if (outcome.status === 'drop') {
+          c.dropped[outcome.reason] = (c.dropped[outcome.reason] ?? 0) + 1;
+          return { dropped: outcome.reason };
+        }
+        c.ok++;
+        return outcome.detail ?? {};
+      },
+      { connection: opts.connection, prefix: opts.prefix, concurrency, autorun: true },
+    );
+    worker.on('failed', (job, err) => {
+      c.failed++;
+      log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
+    });
+    worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+    return worker;
+  });
+  return {
+    workers,
+    counters,
+    // Close waits for jobs in flight to finish, so a shutdown never abandons half-done work.
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

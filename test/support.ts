@@ -1,0 +1,77 @@
+/** Helpers for integration tests: isolated databases, queue prefixes and whole Otklik systems on test servers. */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { inject } from 'vitest';
+import pg from 'pg';
+import { loadConfig, ROLES, type Config, type Role } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { createDatabaseIfMissing } from '../lib/runtime/postgres.js';
+import { startOtklik, type Otklik } from '../main.js';
+
+export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+
+/** A fresh PostgreSQL database on the test server; returns its connection string. */
+export async function createTestDatabase(prefix = 'otk'): Promise<string> {
+  const admin = inject('pgAdminUrl');
+  const name = uniqueName(prefix).toLowerCase();
+  await createDatabaseIfMissing(admin, name);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function testDataDir(prefix = 'data'): string {
+  const dir = path.join(inject('testTmpDir'), uniqueName(prefix));
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Config for a system on the test servers: own database, own queue prefix, own chDB dir, a free HTTP port. */
+export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
+  return loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    OTKLIK_DATA_DIR: testDataDir(),
+    OTKLIK_QUEUE_PREFIX: uniqueName('q'),
+    REDIS_URL: inject('redisUrl'),
+    DATABASE_URL: await createTestDatabase(),
+    OTKLIK_ADMIN_PASSWORD: 'test-admin-password',
+    CONTACT_CENTER_SECRET: 'test-secret',
+    ...env,
+  });
+}
+
+export async function startTestSystem(env: Record<string, string> = {}, roles: Role[] = [...ROLES]): Promise<Otklik> {
+  const config = await testConfig(env);
+  return startOtklik(config, roles, createLogger('silent'));
+}
+
+/** Polls until `check` returns a truthy value; tests wait on facts, never on sleeps. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export async function loginAs(baseUrl: string, login: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export { pg };

@@ -1,0 +1,108 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { NextFunction, Request, Response } from 'express';
+import type pg from 'pg';
+
+export interface AuthUser {
+  id: string;
+  login: string;
+  displayName: string;
+  roles: { role: string; organizationId: string | null }[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: AuthUser;
+  }
+}
+
+export const hashPassword = (password: string) => hash(password);
+
+const tokenDigest = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * The administrator account from OTKLIK_ADMIN_LOGIN / OTKLIK_ADMIN_PASSWORD. Without a password on first start one
+ * is generated and returned once so the caller can print it; it is never stored in clear.
+ */
+export async function ensureAdmin(db: pg.Pool, login: string, password?: string): Promise<{ created: boolean; generatedPassword?: string }> {
+  const existing = await db.query<{ id: string }>('select id from users where login = $1', [login]);
+  if (existing.rowCount) {
+    if (password) {
+      const row = await db.query<{ password_hash: string }>('select password_hash from users where login = $1', [login]);
+      if (!(await verify(row.rows[0]!.password_hash, password))) {
+        await db.query('update users set password_hash = $2 where login = $1', [login, await hashPassword(password)]);
+      }
+    }
+    return { created: false };
+  }
+  const generated = password ? undefined : randomBytes(12).toString('base64url');
+  const passwordHash = await hashPassword(password ?? generated!);
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const user = await client.query<{ id: string }>(
+      `insert into users (login, password_hash, display_name) values ($1, $2, 'Администратор')
+       on conflict (login) do nothing returning id`,
+      [login, passwordHash],
+    );
+    if (user.rowCount === 0) {
+      // Another process created it between our check and insert; its password stands.
+      await client.query('rollback');
+      return { created: false };
+    }
+    await client.query(`insert into user_roles (user_id, organization_id, role) values ($1, null, 'administrator')`, [user.rows[0]!.id]);
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+  return { created: true, generatedPassword: generated };
+}
+
+export async function login(db: pg.Pool, loginName: string, password: string, ttlHours: number): Promise<{ token: string; expiresAt: Date } | null> {
+  const r = await db.query<{ id: string; password_hash: string }>('select id, password_hash from users where login = $1 and active', [loginName]);
+  const user = r.rows[0];
+  // Verify against a dummy hash when the user is unknown, so timing does not reveal which logins exist.
+  const ok = await verify(user?.password_hash ?? (await dummyHash()), password).catch(() => false);
+  if (!user || !ok) return null;
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  await db.query('insert into sessions (token_hash, user_id, expires_at) values ($1, $2, $3)', [tokenDigest(token), user.id, expiresAt]);
+  await db.query('delete from sessions where expires_at < now()');
+  return { token, expiresAt };
+}
+
+let dummy: Promise<string> | undefined;
+const dummyHash = () => (dummy ??= hash(randomBytes(16).toString('hex')));
+
+export async function userForToken(db: pg.Pool, token: string): Promise<AuthUser | null> {
+  const r = await db.query<{ id: string; login: string; display_name: string; roles: AuthUser['roles'] | null }>(
+    `select u.id, u.login, u.display_name,
+            (select json_agg(json_build_object('role', ur.role, 'organizationId', ur.organization_id))
+               from user_roles ur where ur.user_id = u.id) as roles
+       from sessions s join users u on u.id = s.user_id
+      where s.token_hash = $1 and s.expires_at > now() and u.active`,
+    [tokenDigest(token)],
+  );
+  const row = r.rows[0];
+  return row ? { id: row.id, login: row.login, displayName: row.display_name, roles: row.roles ?? [] } : null;
+}
+
+/** Express middleware: `Authorization: Bearer <token>`; answers 401 with a JSON error otherwise. */
+export function requireAuth(db: pg.Pool) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) return void res.status(401).json({ error: 'authentication required: send Authorization: Bearer <token>' });
+    try {
+      const user = await userForToken(db, match[1]!);
+      if (!user) return void res.status(401).json({ error: 'token is invalid or expired' });
+      req.user = user;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
