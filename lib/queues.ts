@@ -82,6 +82,18 @@ export const classifiedMessageSchema = z.object({
 });
 export type ClassifiedMessage = z.infer<typeof classifiedMessageSchema>;
 
+/**
+ * The case lifecycle of ПОС, shared by the workflow (which moves cases), analytics (SLA, funnels) and the
+ * dashboard: moderation → routed → assigned → in_progress → draft → on_approval → returned | approved →
+ * answered (sent on the original channel) → rated → closed, or repeat_review; rejected at moderation.
+ */
+export const CASE_STATUSES = [
+  'moderation', 'rejected', 'routed', 'assigned', 'in_progress', 'draft', 'on_approval', 'returned', 'approved',
+  'answered', 'rated', 'repeat_review', 'closed',
+] as const;
+export const caseStatusSchema = z.enum(CASE_STATUSES);
+export type CaseStatus = z.infer<typeof caseStatusSchema>;
+
 export const EVENT_TYPES = [
   'message.received',
   'message.classified',
@@ -115,6 +127,7 @@ export const analyticsEventSchema = z.object({
   authorHash: z.string().max(128).optional(),
   deadlineAt: isoDate.optional(),
   rating: z.number().int().min(1).max(5).optional(),
+  incidentId: z.string().max(100).optional(),
   actor: z.string().max(100).optional(),
   props: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
 });
@@ -125,7 +138,11 @@ export type AnalyticsEventInput = z.input<typeof analyticsEventSchema>;
 export const eventBatchSchema = z.object({ events: z.array(analyticsEventSchema).min(1).max(10_000) });
 export type EventBatch = z.infer<typeof eventBatchSchema>;
 
-/** A reply leaving on the citizen's original channel (served by the channel adapters in ingest/). */
+/**
+ * A reply leaving on the citizen's original channel (served by the channel adapters in ingest/). `target` keys:
+ * vk: `ownerId`, `postId`, optional `commentId` (reply_to_comment), or `peerId` for a community message;
+ * telegram: `chatId`, optional `replyToMessageId`; widget and contact_center: `phone` and/or `email`.
+ */
 export const outboundMessageSchema = z.object({
   outboundId: z.uuid(),
   caseId: z.uuid(),
@@ -138,11 +155,25 @@ export const outboundMessageSchema = z.object({
 });
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
 
+/** What a citizen does about an existing case from a channel (the Telegram bot's rating buttons, …). */
+export const citizenActionSchema = z.object({
+  actionId: z.string().min(1).max(200),
+  kind: z.enum(['rating', 'repeat_review_request']),
+  /** The message the case was registered from; channels know it, they never need to know case ids. */
+  messageId: z.uuid(),
+  source: sourceSchema,
+  rating: z.number().int().min(1).max(5).optional(),
+  comment: z.string().max(5000).optional(),
+  at: isoDate,
+});
+export type CitizenAction = z.infer<typeof citizenActionSchema>;
+
 export const QUEUES = {
   incoming: 'incoming',
   classified: 'classified',
   events: 'events',
   outbound: 'outbound',
+  citizenActions: 'citizen-actions',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -151,6 +182,7 @@ export const payloadSchemas = {
   classified: classifiedMessageSchema,
   events: eventBatchSchema,
   outbound: outboundMessageSchema,
+  'citizen-actions': citizenActionSchema,
 } satisfies Record<QueueName, z.ZodType>;
 
 export interface QueuePayloads {
@@ -158,6 +190,7 @@ export interface QueuePayloads {
   classified: ClassifiedMessage;
   events: EventBatch;
   outbound: OutboundMessage;
+  'citizen-actions': CitizenAction;
 }
 
 /**
@@ -176,7 +209,13 @@ export interface QueueOptions {
   prefix: string;
 }
 
-export type Queues = { [K in QueueName]: Queue<QueuePayloads[K]> };
+export type Queues = {
+  incoming: Queue<IncomingMessage>;
+  classified: Queue<ClassifiedMessage>;
+  events: Queue<EventBatch>;
+  outbound: Queue<OutboundMessage>;
+  citizenActions: Queue<CitizenAction>;
+};
 
 export function createQueues({ connection, prefix }: QueueOptions): Queues {
   const make = <K extends QueueName>(name: K) =>
@@ -186,6 +225,7 @@ export function createQueues({ connection, prefix }: QueueOptions): Queues {
     classified: make('classified'),
     events: make('events'),
     outbound: make('outbound'),
+    citizenActions: make('citizen-actions'),
   };
 }
 
