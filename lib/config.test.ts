@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseRoles, ROLES } from './config.js';
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.clickhouse.url).toBeUndefined();
+    expect(c.admin).toEqual({ login: 'admin', password: undefined });
+    expect(c.contactCenterSecret).toBeUndefined();
+  });
+
+  it('treats empty strings as unset, as docker-compose passes them', () => {
+    const c = loadConfig({ REDIS_URL: '', CONTACT_CENTER_SECRET: '  ', OTKLIK_ADMIN_PASSWORD: '' });
+    expect(c.redisUrl).toBeUndefined();
+    expect(c.contactCenterSecret).toBeUndefined();
+    expect(c.admin.password).toBeUndefined();
+  });
+
+  it('names every invalid variable in one error', () => {
+    expect(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PORT/);
+      expect((err as Error).message).toMatch(/LOG_LEVEL/);
+    }
+  });
+});
+
+describe('parseRoles', () => {
+  it('defaults to every role and accepts a subset', () => {
+    expect(parseRoles(undefined)).toEqual([...ROLES]);
+    expect(parseRoles('ingest, classify')).toEqual(['ingest', 'classify']);
+  });
+  it('refuses an unknown role, listing the known ones', () => {
+    expect(() => parseRoles('ingest,billing')).toThrow(/billing.*Known roles: ingest/);
+  });
+});
