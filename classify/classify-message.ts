@@ -1,31 +1,51 @@
 import type { Classification, ClassifiedMessage, IncomingMessage } from '../lib/queues.js';
 import { decideDeadline } from './deadlines.js';
+import type { IncidentIndex } from './incidents.js';
+import type { MunicipalityDetector } from './municipality.js';
 import type { RegionConfig } from './region-config.js';
+import { suggestOrganizations } from './routing.js';
 import type { TextModelLike } from './text-model.js';
 
 export interface ClassifyDeps {
   categoryModel: TextModelLike;
+  /** complaint / question / other, for social posts; direct appeals (122, widget) are appeals by definition. */
+  complaintModel?: TextModelLike;
+  municipalities?: MunicipalityDetector;
+  /** Joins same-problem posts of one municipality within a time window into one incident. */
+  incidents?: IncidentIndex;
+  /** Predicts the responsible organization (labels are organization codes or names); see classify/routing.ts. */
+  routingModel?: TextModelLike;
   region: RegionConfig;
   now?: () => Date;
 }
 
+const SOCIAL_SOURCES = new Set(['vk', 'telegram']);
+const KINDS = new Set(['complaint', 'question', 'other']);
+
 /** Plain domain function: a message in, its classification out. No queue, no I/O. */
 export function classifyMessage(message: IncomingMessage, deps: ClassifyDeps): ClassifiedMessage {
+  const municipality = message.place.municipality
+    ?? deps.municipalities?.detect(message.text, message.place.address)?.municipality;
   const context: Record<string, string> = {};
-  if (message.place.municipality) context.municipality = message.place.municipality;
+  if (municipality) context.municipality = municipality;
   const prediction = deps.categoryModel.predict(message.text, context);
   const deadline = decideDeadline(deps.region, { category: prediction.label, text: message.text });
+  const kindPrediction = deps.complaintModel && SOCIAL_SOURCES.has(message.source) ? deps.complaintModel.predict(message.text) : undefined;
+  const kind = kindPrediction && KINDS.has(kindPrediction.label) ? (kindPrediction.label as Classification['kind']) : 'complaint';
+  const incident = deps.incidents?.add({ id: message.messageId, text: message.text, municipality: municipality ?? '', at: message.receivedAt });
   const classification: Classification = {
     category: prediction.label,
     confidence: round(prediction.confidence),
-    top: prediction.top.map((t) => ({ label: t.label, score: round(t.score) })),
-    kind: 'complaint',
+    top: prediction.top.slice(0, 3).map((t) => ({ label: t.label, score: round(t.score) })),
+    kind,
     fastTrack: deadline.fastTrack,
     deadlineDays: deadline.deadlineDays,
     federalService: deadline.federalService,
     deadlineRule: deadline.rule,
-    municipality: message.place.municipality,
-    modelVersion: deps.categoryModel.version,
+    municipality,
+    incidentId: incident?.incidentId,
+    ...(deps.routingModel ? { routing: suggestOrganizations(deps.routingModel, message, municipality, prediction.label) } : {}),
+    modelVersion: kindPrediction && deps.complaintModel ? `${deps.categoryModel.version}+${deps.complaintModel.version}` : deps.categoryModel.version,
   };
   return { message, classification, classifiedAt: (deps.now?.() ?? new Date()).toISOString() };
 }

@@ -1,3 +1,5 @@
+import { PhraseMatcher, stemsOf } from './phrases.js';
+
 /**
  * Fast-track and deadline rules of a region: ПОС answers within 30 calendar days as standard, within 10 for the
  * region's fast-track categories, and within 1–15 days for federal services.
@@ -20,30 +22,77 @@ export interface DeadlineDecision {
   fastTrack: boolean;
   deadlineDays: number;
   federalService?: string;
-  /** Which rule decided, for the case log: "federal:<id>", "fast-track:category", "fast-track:keyword:<kw>", "standard". */
+  /** Which rule decided, for the case log: "federal:<id>", "fast-track:category", "fast-track:reason", "fast-track:keyword:<kw>", "standard". */
   rule: string;
 }
 
-const norm = (s: string) => s.toLowerCase().replace(/ё/g, 'е');
+export interface DeadlineInput {
+  category: string;
+  reason?: string;
+  text: string;
+}
 
-export function decideDeadline(
-  rules: DeadlineRules,
-  input: { category: string; reason?: string; text: string },
-): DeadlineDecision {
-  const text = norm(input.text);
-  // A federal service's own term binds harder than the region's choices, so it is checked first.
-  for (const service of rules.federalServices) {
-    const hit = service.keywords.find((k) => text.includes(norm(k)));
-    if (hit) return { fastTrack: false, deadlineDays: service.days, federalService: service.id, rule: `federal:${service.id}` };
+const norm = (s: string) => s.toLowerCase().replace(/ё/g, 'е').trim();
+
+function validate(rules: DeadlineRules): void {
+  const bad = (what: string) => {
+    throw new Error(`invalid deadline rules: ${what}`);
+  };
+  if (!Number.isInteger(rules.standardDays) || rules.standardDays < 1) bad('standardDays must be a positive integer');
+  if (!Number.isInteger(rules.fastTrackDays) || rules.fastTrackDays < 1) bad('fastTrackDays must be a positive integer');
+  for (const s of rules.federalServices) {
+    if (!Number.isInteger(s.days) || s.days < 1 || s.days > 15) bad(`federal service ${s.id}: days must be 1..15`);
+    if (s.keywords.length === 0) bad(`federal service ${s.id}: needs at least one keyword`);
   }
-  const category = norm(input.category);
-  if (rules.fastTrack.categories.some((c) => norm(c) === category)) {
-    return { fastTrack: true, deadlineDays: rules.fastTrackDays, rule: 'fast-track:category' };
+}
+
+/**
+ * Compiles the rules once. Keyword phrases are stemmed up front and matched on stems in order within a short
+ * window, so the configured "не убран снег" also catches "не убрали снег" or "не убранного снега" (word order is kept). The plain substring
+ * match of the phrase is kept too, so nothing the old substring rules caught is lost.
+ */
+export function createDeadlineRules(rules: DeadlineRules): (input: DeadlineInput) => DeadlineDecision {
+  validate(rules);
+  const services = new PhraseMatcher<FederalServiceRule>();
+  for (const s of rules.federalServices) for (const k of s.keywords) services.add(k, s);
+  const fastKeywords = new PhraseMatcher<string>();
+  for (const k of rules.fastTrack.keywords ?? []) fastKeywords.add(k, k);
+  const categories = new Set(rules.fastTrack.categories.map(norm));
+  const reasons = new Set((rules.fastTrack.reasons ?? []).map(norm));
+
+  const firstHit = <T>(matcher: PhraseMatcher<T>, keywords: { keyword: string; value: T }[], stems: string[], text: string): { value: T; phrase: string } | undefined => {
+    const byStem = matcher.matchStems(stems);
+    for (const { keyword, value } of keywords) {
+      if (text.includes(norm(keyword)) || byStem.some((h) => h.phrase === keyword && h.value === value)) return { value, phrase: keyword };
+    }
+    return undefined;
+  };
+  const serviceKeywords = rules.federalServices.flatMap((s) => s.keywords.map((keyword) => ({ keyword, value: s })));
+  const fastList = (rules.fastTrack.keywords ?? []).map((keyword) => ({ keyword, value: keyword }));
+
+  return (input) => {
+    const text = norm(input.text);
+    const stems = stemsOf(input.text);
+    // A federal service's own term binds harder than the region's choices, so it is checked first
+    // (config order decides between services).
+    const service = firstHit(services, serviceKeywords, stems, text);
+    if (service) return { fastTrack: false, deadlineDays: service.value.days, federalService: service.value.id, rule: `federal:${service.value.id}` };
+    if (categories.has(norm(input.category))) return { fastTrack: true, deadlineDays: rules.fastTrackDays, rule: 'fast-track:category' };
+    if (input.reason && reasons.has(norm(input.reason))) return { fastTrack: true, deadlineDays: rules.fastTrackDays, rule: 'fast-track:reason' };
+    const keyword = firstHit(fastKeywords, fastList, stems, text);
+    if (keyword) return { fastTrack: true, deadlineDays: rules.fastTrackDays, rule: `fast-track:keyword:${keyword.value}` };
+    return { fastTrack: false, deadlineDays: rules.standardDays, rule: 'standard' };
+  };
+}
+
+const compiled = new WeakMap<DeadlineRules, (input: DeadlineInput) => DeadlineDecision>();
+
+/** Pure: the same rules and input always give the same decision. Compiled rules are cached per rules object. */
+export function decideDeadline(rules: DeadlineRules, input: DeadlineInput): DeadlineDecision {
+  let decide = compiled.get(rules);
+  if (!decide) {
+    decide = createDeadlineRules(rules);
+    compiled.set(rules, decide);
   }
-  if (input.reason && (rules.fastTrack.reasons ?? []).some((r) => norm(r) === norm(input.reason!))) {
-    return { fastTrack: true, deadlineDays: rules.fastTrackDays, rule: 'fast-track:reason' };
-  }
-  const keyword = (rules.fastTrack.keywords ?? []).find((k) => text.includes(norm(k)));
-  if (keyword) return { fastTrack: true, deadlineDays: rules.fastTrackDays, rule: `fast-track:keyword:${keyword}` };
-  return { fastTrack: false, deadlineDays: rules.standardDays, rule: 'standard' };
+  return decide(input);
 }

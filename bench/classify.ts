@@ -1,0 +1,111 @@
+/**
+ * Classify throughput on one core with the default models: texts/s for short portal texts (SPb), long portal texts
+ * (Kursk, often with HTML), VK citizen comments, and a realistic mix (nine short portal texts to one long appeal), cold (first pass, empty stem cache) and warm. Also model load time
+ * and peak memory. Texts come from the shared public datasets when they are next to the repository, otherwise
+ * from the hand-written seed appeals shipped in models/seeds (smaller and less representative; noted in the summary).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDataset } from '../classify/datasets.js';
+import { loadModel, type LinearTextModel } from '../classify/model.js';
+import { stemCacheSize } from '../classify/text.js';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const MAX_TEXTS = 20_000;
+
+async function corpora(): Promise<{ source: string; sets: Record<string, string[]> }> {
+  try {
+    const spb = (await loadDataset('spb')).filter((r) => (r.created ?? '').startsWith('2021-03')).map((r) => r.text ?? '');
+    const kursk = (await loadDataset('kursk')).map((r) => r['Текст Сообщения'] ?? '');
+    // Citizen comments from municipal VK pages: what the complaint detector sees from social media.
+    const vk = (await loadDataset('vk')).filter((r) => r.type !== 'post' && r.author_kind !== 'page').map((r) => r.text ?? '').filter((t) => t.trim() !== '');
+    const short = spb.slice(0, MAX_TEXTS);
+    const long = kursk.slice(0, MAX_TEXTS);
+    // A realistic stream: mostly short portal texts with one long appeal in ten.
+    const mix: string[] = [];
+    for (let i = 0; mix.length < MAX_TEXTS && i < MAX_TEXTS; i++) mix.push(i % 10 === 9 ? long[i % long.length]! : short[i % short.length]!);
+    return {
+      source: 'shared datasets (SPb March 2021, Kursk train, VK municipal-page comments)',
+      sets: { 'spb-short': short, 'kursk-long': long, 'vk-comments': vk.slice(0, MAX_TEXTS), mix },
+    };
+  } catch {
+    const seeds = readFileSync(resolve(root, 'models/seeds/category-seeds.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+    return { source: 'models/seeds/category-seeds.jsonl (datasets not found)', sets: { seeds } };
+  }
+}
+
+/**
+ * Texts per wall-clock second and per CPU second of this process. On a shared machine the wall figure drops with
+ * other load; the CPU figure is what one dedicated core would do.
+ */
+function measure(model: LinearTextModel, texts: string[], minMs: number): { perSec: number; perCpuSec: number; n: number } {
+  let n = 0;
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  let elapsed = 0;
+  do {
+    for (const t of texts) model.predict(t);
+    n += texts.length;
+    elapsed = performance.now() - t0;
+  } while (elapsed < minMs);
+  const cpu = process.cpuUsage(c0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return { perSec: Math.round((n / elapsed) * 1000), perCpuSec: Math.round((n / cpuMs) * 1000), n };
+}
+
+export default async function run(): Promise<{ rows: Record<string, string | number>[]; summary: Record<string, unknown> }> {
+  const { source, sets } = await corpora();
+  const rows: Record<string, string | number>[] = [];
+  const loads: Record<string, number> = {};
+  for (const name of ['category', 'complaint']) {
+    const path = resolve(root, `models/${name}.json.gz`);
+    if (!existsSync(path)) throw new Error(`${path} is missing: run npm run train:default`);
+    const t0 = performance.now();
+    const model = await loadModel(path);
+    loads[name] = Math.round(performance.now() - t0);
+    for (const [setName, texts] of Object.entries(sets)) {
+      if (texts.length === 0) continue;
+      const avgChars = Math.round(texts.reduce((s, t) => s + t.length, 0) / texts.length);
+      const cold = measure(model, texts, 0);
+      const warm = measure(model, texts, 2000);
+      rows.push({
+        model: name,
+        texts: setName,
+        n: texts.length,
+        avg_chars: avgChars,
+        cold_per_s: cold.perSec,
+        warm_per_s: warm.perSec,
+        warm_per_cpu_s: warm.perCpuSec,
+        us_per_text_cpu: Math.round((1e6 / warm.perCpuSec) * 10) / 10,
+      });
+    }
+  }
+  const mem = process.memoryUsage();
+  const mixRow = rows.find((r) => r.model === 'category' && r.texts === 'mix') ?? rows[0]!;
+  const perCpu = (model: string, texts: string) => rows.find((r) => r.model === model && r.texts === texts)?.warm_per_cpu_s;
+  return {
+    rows,
+    summary: {
+      textSource: source,
+      target: '≥ 20,000 texts/s on one core (category model, realistic mix, warm)',
+      categoryMixWarmPerSec: mixRow.warm_per_s,
+      categoryMixWarmPerCpuSec: mixRow.warm_per_cpu_s,
+      meetsTarget: Number(mixRow.warm_per_cpu_s) >= 20_000,
+      categoryWarmPerCpuSec: { short: perCpu('category', 'spb-short'), long: perCpu('category', 'kursk-long'), vk: perCpu('category', 'vk-comments'), mix: perCpu('category', 'mix') },
+      complaintWarmPerCpuSec: { short: perCpu('complaint', 'spb-short'), long: perCpu('complaint', 'kursk-long'), vk: perCpu('complaint', 'vk-comments'), mix: perCpu('complaint', 'mix') },
+      cold: 'cold_per_s is the first pass over a set (word caches start empty for its new words); warm is steady state',
+      loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      modelLoadMs: loads,
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      heapUsedMiB: Math.round(mem.heapUsed / 2 ** 20),
+      rssMiB: Math.round(mem.rss / 2 ** 20),
+      stemCacheEntries: stemCacheSize(),
+      oneCore: 'predict() is synchronous and single-threaded; figures are for one process on one core',
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { buildComplaintData, heuristicLabel } from './complaint-data.js';
+
+describe('heuristicLabel', () => {
+  it('labels problem reports as complaints, even when phrased as questions', () => {
+    expect(heuristicLabel('А когда же будет убрано в парке? Сломанные скамейки, мусор…')).toBe('complaint');
+    expect(heuristicLabel('Третий день нет горячей воды на Чайковского')).toBe('complaint');
+  });
+  it('labels requests for information as questions', () => {
+    expect(heuristicLabel('Подскажите, где получить билеты на экскурсию?')).toBe('question');
+    expect(heuristicLabel('Куда им обратиться по капремонту?')).toBe('question');
+  });
+  it('labels thanks, chatter and the page’s stock replies as other', () => {
+    expect(heuristicLabel('Спасибо большое за праздник!')).toBe('other');
+    expect(heuristicLabel('Готово')).toBe('other');
+    expect(heuristicLabel('[USER], добрый день! Сообщаем, что ваше обращение направлено в администрацию района.')).toBe('other');
+  });
+  it('treats user-to-user banter as other, and long problem reports in replies as complaints', () => {
+    expect(heuristicLabel('[USER], а вы сами-то видели, что там было?')).toBe('other');
+    expect(heuristicLabel('[USER], согласна с вами полностью')).toBe('other');
+    expect(heuristicLabel('[USER], ужас просто')).toBeNull();
+    expect(heuristicLabel('[USER], у нас во дворе на Гончарной мусор не вывозят уже неделю, контейнеры переполнены, крысы бегают по детской площадке, управляющая компания не отвечает')).toBe('complaint');
+  });
+  it('recognises the page’s own replies even when the author is not recorded', () => {
+    expect(heuristicLabel('[USER], доброе утро, Вам нужно обратиться в администрацию Невского района')).toBe('other');
+    expect(heuristicLabel('[USER], Ваш вопрос передан коллегам, в ближайшее время они вернутся с ответом.')).toBe('other');
+  });
+  it('takes requests for action about neglect as complaints and plain information requests as questions', () => {
+    expect(heuristicLabel('Почему не штрафуете торговцев у метро?')).toBe('complaint');
+    expect(heuristicLabel('Добрый день! Будет ли в этом году праздник двора?')).toBe('question');
+    expect(heuristicLabel('Здравствуйте, подскажите, как записаться на экскурсию')).toBe('question');
+  });
+  it('leaves long cue-less statements unlabelled', () => {
+    expect(heuristicLabel('Вчера ходили с детьми на представление во дворце культуры, было много народу и выступали артисты')).toBeNull();
+  });
+});
+
+describe('buildComplaintData', () => {
+  it('uses posts and page replies as negatives, dedups texts and keeps threads on one side', () => {
+    const vk = [
+      { type: 'post', author_kind: 'page', page: 'p', post_id: '', item_id: '1', text: 'Приглашаем на праздник двора!' },
+      { type: 'comment', author_kind: 'page', page: 'p', post_id: '1', item_id: '2', text: 'Ждём всех!' },
+      { type: 'comment', author_kind: 'user', page: 'p', post_id: '1', item_id: '3', text: 'Опять во дворе мусор не убран' },
+      { type: 'comment', author_kind: 'user', page: 'p', post_id: '1', item_id: '4', text: 'Опять во дворе мусор не убран' },
+    ];
+    const { rows, stats } = buildComplaintData(vk, ['Прошу убрать снег во дворе дома 5 по улице Мира'], { portalSample: 5 });
+    expect(rows.map((r) => [r.origin, r.label])).toEqual([
+      ['vk-post', 'other'],
+      ['vk-page-reply', 'other'],
+      ['vk-comment', 'complaint'],
+      ['portal', 'complaint'],
+    ]);
+    expect(stats['portal:complaint']).toBe(1);
+    expect(new Set(rows.filter((r) => r.origin !== 'vk-post' && r.origin !== 'portal').map((r) => r.group)).size).toBe(1);
+  });
+});

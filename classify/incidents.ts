@@ -1,0 +1,189 @@
+import { mix32, fnvUpdate } from './features.js';
+import { cleanText, isPlaceholder, normalizeCase, stemWord, STOP_WORDS, tokenize } from './text.js';
+
+/**
+ * Groups appeals about the same incident (one burst pipe reported by forty residents, a VK post and its reposts)
+ * with MinHash + LSH over stem shingles. Only appeals of the same municipality within the time window are
+ * compared, and candidates from LSH are confirmed with the exact Jaccard similarity of their shingle sets.
+ */
+export interface IncidentItem {
+  id: string;
+  text: string;
+  municipality: string;
+  at: Date | string | number;
+}
+
+export interface IncidentAssignment {
+  incidentId: string;
+  isNew: boolean;
+  /** Jaccard similarity to the closest earlier appeal in the window (0 when there was none). */
+  similarity: number;
+}
+
+export interface IncidentIndexOptions {
+  windowHours?: number;
+  /** Minimum Jaccard similarity of shingle sets to join an incident. */
+  threshold?: number;
+  /** LSH layout: bands × rows MinHash values. 16×4 makes pairs above ~0.5 Jaccard candidates with high probability. */
+  bands?: number;
+  rows?: number;
+}
+
+interface Entry {
+  id: string;
+  incidentId: string;
+  municipality: string;
+  at: number;
+  shingles: Uint32Array;
+  keys: string[];
+}
+
+/** Sorted unique hashes of stem unigrams and bigrams; stop words and placeholders (phones, masks) are left out. */
+export function shingles(text: string): Uint32Array {
+  const stems: string[] = [];
+  for (const w of tokenize(normalizeCase(cleanText(text)))) {
+    if (STOP_WORDS.has(w) || isPlaceholder(w) || /^\d+$/.test(w)) continue;
+    stems.push(stemWord(w));
+  }
+  const set = new Set<number>();
+  for (let i = 0; i < stems.length; i++) {
+    set.add(mix32(fnvUpdate(0x811c9dc5, stems[i]!)));
+    if (i > 0) set.add(mix32(fnvUpdate(fnvUpdate(0x01000193, stems[i - 1]!) ^ 0x20, stems[i]!)));
+  }
+  return Uint32Array.from(set).sort();
+}
+
+export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  if (a.length === 0 && b.length === 0) return 1;
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      inter++;
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  return inter / (a.length + b.length - inter);
+}
+
+function toMillis(at: Date | string | number): number {
+  const ms = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
+  if (!Number.isFinite(ms)) throw new Error(`invalid incident time: ${String(at)}`);
+  return ms;
+}
+
+export class IncidentIndex {
+  private readonly windowMs: number;
+  private readonly threshold: number;
+  private readonly bands: number;
+  private readonly rows: number;
+  private readonly seeds: Uint32Array;
+  private readonly entries = new Map<string, Entry>();
+  private readonly buckets = new Map<string, Set<string>>();
+  private latest = -Infinity;
+  private oldest = Infinity;
+
+  constructor(options: IncidentIndexOptions = {}) {
+    this.windowMs = (options.windowHours ?? 72) * 3_600_000;
+    this.threshold = options.threshold ?? 0.5;
+    this.bands = options.bands ?? 16;
+    this.rows = options.rows ?? 4;
+    this.seeds = new Uint32Array(this.bands * this.rows);
+    for (let i = 0; i < this.seeds.length; i++) this.seeds[i] = mix32(0x9e3779b9 + i * 0x85ebca6b);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private signature(sh: Uint32Array): Uint32Array {
+    const sig = new Uint32Array(this.seeds.length).fill(0xffffffff);
+    for (const x of sh) {
+      for (let i = 0; i < this.seeds.length; i++) {
+        const h = mix32(x ^ this.seeds[i]!);
+        if (h < sig[i]!) sig[i] = h;
+      }
+    }
+    return sig;
+  }
+
+  private bandKeys(municipality: string, sig: Uint32Array): string[] {
+    const keys: string[] = [];
+    for (let b = 0; b < this.bands; b++) {
+      let h = 0x811c9dc5 ^ b;
+      for (let r = 0; r < this.rows; r++) h = Math.imul(h ^ sig[b * this.rows + r]!, 16777619);
+      keys.push(`${municipality}\u0000${b}:${h >>> 0}`);
+    }
+    return keys;
+  }
+
+  /** Drops appeals older than the window before `now`; called by `add`, public for periodic sweeps. */
+  evict(now: number = this.latest): number {
+    const cutoff = now - this.windowMs;
+    if (this.oldest >= cutoff) return 0;
+    let removed = 0;
+    let oldest = Infinity;
+    for (const e of this.entries.values()) {
+      if (e.at < cutoff) {
+        this.entries.delete(e.id);
+        for (const k of e.keys) {
+          const set = this.buckets.get(k);
+          if (set) {
+            set.delete(e.id);
+            if (set.size === 0) this.buckets.delete(k);
+          }
+        }
+        removed++;
+      } else if (e.at < oldest) {
+        oldest = e.at;
+      }
+    }
+    this.oldest = oldest;
+    return removed;
+  }
+
+  add(item: IncidentItem): IncidentAssignment {
+    const at = toMillis(item.at);
+    if (at > this.latest) this.latest = at;
+    this.evict();
+    const municipality = normalizeCase(item.municipality.trim());
+    const sh = shingles(item.text);
+    if (sh.length === 0) return { incidentId: item.id, isNew: true, similarity: 0 };
+    const keys = this.bandKeys(municipality, this.signature(sh));
+
+    let best: Entry | undefined;
+    let bestSim = 0;
+    const seen = new Set<string>();
+    for (const k of keys) {
+      for (const id of this.buckets.get(k) ?? []) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const e = this.entries.get(id)!;
+        if (Math.abs(e.at - at) > this.windowMs) continue;
+        const sim = jaccard(sh, e.shingles);
+        if (sim > bestSim || (sim === bestSim && best && e.at < best.at)) {
+          bestSim = sim;
+          best = e;
+        }
+      }
+    }
+    // One- and two-word texts ("Мусор", "снег на дороге") share too little to tell two incidents apart: only an
+    // identical text joins them.
+    const needed = sh.length < 3 ? 1 : this.threshold;
+    const joined = best !== undefined && bestSim >= needed;
+    const incidentId = joined ? best!.incidentId : item.id;
+    if (at >= this.latest - this.windowMs && !this.entries.has(item.id)) {
+      this.entries.set(item.id, { id: item.id, incidentId, municipality, at, shingles: sh, keys });
+      for (const k of keys) {
+        const set = this.buckets.get(k);
+        if (set) set.add(item.id);
+        else this.buckets.set(k, new Set([item.id]));
+      }
+      if (at < this.oldest) this.oldest = at;
+    }
+    return { incidentId, isNew: !joined, similarity: Math.round(bestSim * 1000) / 1000 };
+  }
+}
