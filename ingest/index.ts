@@ -1,0 +1,136 @@
+/**
+ * The ingest stage: every channel's intake (webhooks, pollers), the outbound worker that answers on the original
+ * channel, and the counters. Built once by main.ts from real clients; nothing here is a singleton.
+ */
+import type { RequestHandler, Router } from 'express';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { API } from 'vk-io';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import type { Queues } from '../lib/queues.js';
+import type { WorkerSpec } from '../lib/workers.js';
+import { createCursorStore, type CursorStore } from './cursors.js';
+import { createIntake, type Intake } from './intake.js';
+import { createMessagesApi } from './messages-api.js';
+import { createOutboundWorker } from './outbound.js';
+import { createStatsStore, type StatsStore } from './stats.js';
+import { createTelegramBot, type PollBallotBox, type TelegramBot } from './telegram/bot.js';
+import { createTelegramWebhookRouter } from './telegram/webhook.js';
+import { createVkApi } from './vk/api.js';
+import { createVkCallbackRouter, parseConfirmation } from './vk/callback.js';
+import { runVkLongPoll } from './vk/long-poll.js';
+import { runNewsfeedMonitor } from './vk/newsfeed.js';
+import { createWidgetRouter } from './widget/router.js';
+
+export interface IngestDeps {
+  config: Config;
+  db: pg.Pool;
+  queues: Pick<Queues, 'incoming' | 'citizenActions'>;
+  redis: Redis;
+  salt: string;
+  logger: Logger;
+  /** The workflow's bearer-token middleware, for the staff-only listing endpoints. */
+  requireAuth?: RequestHandler;
+  region?: string;
+  /** The polls' ballot box (main.ts passes it): Telegram poll voting and pushed polls. */
+  polls?: PollBallotBox;
+  /** Test knobs: vk-io's pause between retries of a failed request, long-poll hold time. */
+  vkRetryWaitMs?: number;
+  longPollWaitSeconds?: number;
+  telegramPollTimeoutSeconds?: number;
+}
+
+export interface Ingest {
+  routers: Router[];
+  workers: WorkerSpec[];
+  intake: Intake;
+  stats: StatsStore;
+  cursors: CursorStore;
+  telegram?: TelegramBot;
+  vkGroupApi?: API;
+  /** What each channel is doing ('off' when its settings are absent), for /healthz. */
+  channels(): Record<string, string>;
+  /** Starts the pollers (long poll, keyword search, Telegram polling). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function channelModes(config: Config): Record<string, string> {
+  const vk = config.vk;
+  return {
+    contact_center: config.contactCenterSecret ? 'on' : 'off',
+    vk: vk.longPoll && vk.groupToken && vk.groupIds.length > 0 ? 'longpoll' : vk.callbackConfirmation ? 'callback' : 'off',
+    vk_outbound: vk.groupToken ? 'on' : 'off',
+    vk_search: vk.serviceToken && vk.searchKeywords.length > 0 ? 'on' : 'off',
+    telegram: config.telegram.botToken ? (config.telegram.webhookSecret ? 'webhook' : 'polling') : 'off',
+    widget: config.widget.allowedOrigins.length > 0 ? 'on' : 'off',
+  };
+}
+
+export function createIngest(deps: IngestDeps): Ingest {
+  const { config, db, redis, salt } = deps;
+  const log = deps.logger.child({ component: 'ingest' });
+  const prefix = config.queuePrefix;
+  const stats = createStatsStore(redis, prefix);
+  const intake = createIntake({ queues: deps.queues, redis, prefix, stats });
+  const cursors = createCursorStore(db);
+  const modes = channelModes(config);
+  const routers: Router[] = [];
+  const pollers: ((signal: AbortSignal) => Promise<void>)[] = [];
+
+  const vkGroupApi = config.vk.groupToken
+    ? createVkApi({ token: config.vk.groupToken, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 20, retryWaitMs: deps.vkRetryWaitMs })
+    : undefined;
+  if (modes.vk === 'callback') {
+    routers.push(createVkCallbackRouter({ intake, salt, confirmation: parseConfirmation(config.vk.callbackConfirmation!),
+      secret: config.vk.callbackSecret, groupIds: config.vk.groupIds, logger: deps.logger }));
+  }
+  if (modes.vk === 'longpoll' && vkGroupApi) {
+    for (const groupId of config.vk.groupIds) {
+      pollers.push((signal) => runVkLongPoll({ api: vkGroupApi, groupId, ownGroupIds: config.vk.groupIds, intake, cursors, salt,
+        logger: deps.logger, waitSeconds: deps.longPollWaitSeconds }, signal));
+    }
+  }
+  if (modes.vk_search === 'on') {
+    const api = createVkApi({ token: config.vk.serviceToken!, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 3, retryWaitMs: deps.vkRetryWaitMs });
+    pollers.push((signal) => runNewsfeedMonitor({ api, keywords: config.vk.searchKeywords, ownGroupIds: config.vk.groupIds, intake, cursors,
+      salt, logger: deps.logger, intervalMs: config.vk.searchIntervalSeconds * 1000 }, signal));
+  }
+
+  let telegram: TelegramBot | undefined;
+  if (config.telegram.botToken) {
+    telegram = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, db, redis, prefix,
+      queues: deps.queues, intake, cursors, salt, logger: deps.logger, polls: deps.polls });
+    if (config.telegram.webhookSecret) routers.push(createTelegramWebhookRouter({ bot: telegram, secret: config.telegram.webhookSecret, logger: deps.logger }));
+    else {
+      const bot = telegram;
+      pollers.push((signal) => bot.runPolling(signal, { timeoutSeconds: deps.telegramPollTimeoutSeconds }));
+    }
+  }
+
+  if (modes.widget === 'on') {
+    routers.push(createWidgetRouter({ db, redis, prefix, intake, salt, allowedOrigins: config.widget.allowedOrigins,
+      ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger }));
+  }
+  if (deps.requireAuth) routers.push(createMessagesApi({ db, stats, requireAuth: deps.requireAuth, channels: () => modes }));
+
+  const workers = [createOutboundWorker({ db, stats, logger: deps.logger,
+    vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram, polls: deps.polls })];
+
+  const controller = new AbortController();
+  const running: Promise<void>[] = [];
+  return {
+    routers, workers, intake, stats, cursors, telegram, vkGroupApi,
+    channels: () => modes,
+    start() {
+      for (const p of pollers) running.push(p(controller.signal).catch((err) => log.error({ err: (err as Error).message }, 'poller stopped')));
+      const off = Object.entries(modes).filter(([, m]) => m === 'off').map(([c]) => c);
+      log.info({ channels: modes, off }, 'ingest channels');
+    },
+    async stop() {
+      controller.abort();
+      await Promise.all(running);
+    },
+  };
+}

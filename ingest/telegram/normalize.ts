@@ -1,0 +1,78 @@
+/**
+ * Telegram Bot API objects → IncomingMessage. Field names follow core.telegram.org/bots/api: Message has
+ * `message_id, date, chat{id,type,username,title}, from{id,is_bot,first_name,last_name,username}, sender_chat,
+ * text | caption, photo[] (PhotoSize: file_id, file_unique_id, width, height, file_size), document, video,
+ * voice, location{latitude, longitude}`.
+ */
+import type { Message } from '@telegraf/types';
+import { authorHash } from '../../lib/hash.js';
+import { messageIdFor } from '../../lib/ids.js';
+import { incomingMessageSchema, type Attachment, type IncomingMessage, type Place } from '../../lib/queues.js';
+
+type AnyMessage = Message & Record<string, unknown>;
+
+export type Normalized = { ok: true; message: IncomingMessage } | { ok: false; reason: string };
+
+/** Files stay on Telegram's side: the file_id is the reference, downloaded later only if someone needs it. */
+export function telegramAttachments(m: AnyMessage): Attachment[] {
+  const out: Attachment[] = [];
+  const x = m as unknown as Record<string, any>;
+  if (Array.isArray(x.photo) && x.photo.length > 0) {
+    const big = [...x.photo].sort((a, b) => b.width * b.height - a.width * a.height)[0];
+    out.push({ kind: 'photo', ref: big.file_id, size: big.file_size, meta: { fileUniqueId: big.file_unique_id, width: big.width, height: big.height } });
+  }
+  if (x.document) out.push({ kind: 'document', ref: x.document.file_id, mime: x.document.mime_type, size: x.document.file_size, meta: { fileUniqueId: x.document.file_unique_id, fileName: x.document.file_name } });
+  if (x.video) out.push({ kind: 'video', ref: x.video.file_id, mime: x.video.mime_type, size: x.video.file_size, meta: { fileUniqueId: x.video.file_unique_id, duration: x.video.duration } });
+  for (const k of ['voice', 'audio'] as const) {
+    if (x[k]) out.push({ kind: 'audio', ref: x[k].file_id, mime: x[k].mime_type, size: x[k].file_size, meta: { fileUniqueId: x[k].file_unique_id, duration: x[k].duration } });
+  }
+  if (x.location) out.push({ kind: 'location', ref: `geo:${x.location.latitude},${x.location.longitude}` });
+  return out;
+}
+
+export function telegramPlace(m: AnyMessage): Place {
+  const x = m as unknown as Record<string, any>;
+  const loc = x.venue?.location ?? x.location;
+  if (!loc) return {};
+  return { lat: loc.latitude, lon: loc.longitude, address: x.venue?.address };
+}
+
+/** Public chats link as t.me/<username>/<id>; private supergroups and channels as t.me/c/<id>/<id> (members only). */
+export function telegramLink(chat: { id: number; username?: string; type: string }, messageId: number): string | undefined {
+  if (chat.username) return `https://t.me/${chat.username}/${messageId}`;
+  const s = String(chat.id);
+  if (s.startsWith('-100')) return `https://t.me/c/${s.slice(4)}/${messageId}`;
+  return undefined;
+}
+
+const textOf = (m: AnyMessage) => ((m as { text?: string }).text ?? (m as { caption?: string }).caption ?? '').trim();
+
+/** A message seen in a group or a channel post where the region's bot is a member. */
+export function normalizeTelegramPost(m: Message, ctx: { salt: string; now?: () => Date }): Normalized {
+  const msg = m as AnyMessage;
+  const chat = msg.chat as { id: number; type: string; username?: string; title?: string };
+  const from = (msg as { from?: { id: number; is_bot?: boolean } }).from;
+  const senderChat = (msg as { sender_chat?: { id: number } }).sender_chat;
+  if (from?.is_bot) return { ok: false, reason: 'bot' };
+  const text = textOf(msg);
+  if (text.startsWith('/')) return { ok: false, reason: 'command' };
+  const attachments = telegramAttachments(msg);
+  if (!text && attachments.length === 0) return { ok: false, reason: 'empty' };
+  const externalId = `${chat.id}:${msg.message_id}`;
+  const authorKey = from ? `user:${from.id}` : `chat:${senderChat?.id ?? chat.id}`;
+  const message = incomingMessageSchema.parse({
+    messageId: messageIdFor('telegram', externalId),
+    source: 'telegram',
+    externalId,
+    receivedAt: new Date(msg.date * 1000).toISOString(),
+    text: (text || '(сообщение без текста, см. вложения)').slice(0, 20_000),
+    authorHash: authorHash(ctx.salt, 'telegram', authorKey),
+    contact: { channelUserId: String(chat.id) },
+    place: telegramPlace(msg),
+    link: telegramLink(chat, msg.message_id),
+    attachments,
+    provenance: { channel: 'telegram', via: chat.type === 'channel' ? 'channel' : 'group', chatId: String(chat.id), ...(chat.title ? { chatTitle: chat.title.slice(0, 200) } : {}) },
+    raw: msg,
+  });
+  return { ok: true, message };
+}

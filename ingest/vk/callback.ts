@@ -1,0 +1,87 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../../lib/logger.js';
+import type { Intake } from '../intake.js';
+import { normalizeVkEvent } from './normalize.js';
+
+export interface VkCallbackDeps {
+  intake: Intake;
+  salt: string;
+  /** One code for every community, or per community id. */
+  confirmation: string | Map<number, string>;
+  secret?: string;
+  groupIds: number[];
+  logger: Logger;
+}
+
+const callbackSchema = z.object({
+  type: z.string().min(1),
+  group_id: z.number().int().positive(),
+  event_id: z.string().optional(),
+  v: z.string().optional(),
+  object: z.unknown().optional(),
+  secret: z.string().optional(),
+});
+
+/** `VK_CALLBACK_CONFIRMATION`: "code" or "groupId:code,groupId:code". */
+export function parseConfirmation(value: string): string | Map<number, string> {
+  if (!/^\s*\d+\s*:/.test(value)) return value;
+  return new Map(value.split(',').map((pair) => {
+    const [id, code] = pair.split(':').map((x) => x.trim());
+    return [Number(id), code ?? ''] as [number, string];
+  }));
+}
+
+const sameSecret = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * VK Callback API: VK posts each community event and wants the text "ok" back, otherwise it redelivers. We
+ * enqueue before answering, so "ok" means the message is safely in Redis; a redelivery maps to the same
+ * messageId and is counted as a duplicate.
+ */
+export function createVkCallbackRouter(deps: VkCallbackDeps): Router {
+  const router = express.Router();
+  const log = deps.logger.child({ component: 'vk-callback' });
+  router.post('/webhooks/vk', express.json({ limit: '1mb', type: () => true }), async (req, res) => {
+    const body = callbackSchema.safeParse(req.body);
+    if (!body.success) {
+      return void res.status(400).json({ error: `invalid VK callback: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
+    }
+    const event = body.data;
+    if (deps.groupIds.length > 0 && !deps.groupIds.includes(event.group_id)) {
+      await deps.intake.stats.dropped('vk', 'unknown_group');
+      return void res.status(403).json({ error: `community ${event.group_id} is not configured in VK_GROUP_IDS` });
+    }
+    if (deps.secret && !(event.secret !== undefined ? sameSecret(event.secret, deps.secret) : event.type === 'confirmation')) {
+      await deps.intake.stats.dropped('vk', 'bad_secret');
+      log.warn({ groupId: event.group_id }, 'VK callback with a wrong secret');
+      return void res.status(403).json({ error: 'wrong secret' });
+    }
+    if (event.type === 'confirmation') {
+      const code = typeof deps.confirmation === 'string' ? deps.confirmation : deps.confirmation.get(event.group_id);
+      if (!code) return void res.status(403).json({ error: `no confirmation code for community ${event.group_id}` });
+      return void res.type('text/plain').send(code);
+    }
+    const n = normalizeVkEvent({ type: event.type, object: event.object, group_id: event.group_id },
+      { salt: deps.salt, ownGroupIds: deps.groupIds, provenance: { via: 'callback' } });
+    if (!n.ok) {
+      await deps.intake.stats.dropped('vk', n.reason);
+      return void res.type('text/plain').send('ok');
+    }
+    try {
+      await deps.intake.accept(n.message);
+    } catch (err) {
+      await deps.intake.stats.failed('vk');
+      log.error({ err: (err as Error).message }, 'could not enqueue a VK event');
+      // Not "ok": VK will deliver it again.
+      return void res.status(503).json({ error: 'queue is unavailable, retry later' });
+    }
+    res.type('text/plain').send('ok');
+  });
+  return router;
+}
