@@ -90,14 +90,42 @@ export async function userForToken(db: pg.Pool, token: string): Promise<AuthUser
   return row ? { id: row.id, login: row.login, displayName: row.display_name, roles: row.roles ?? [] } : null;
 }
 
-/** Express middleware: `Authorization: Bearer <token>`; answers 401 with a JSON error otherwise. */
+/** The dashboard's session cookie (HttpOnly, SameSite=Strict): the same bearer token, held by the browser. */
+export const SESSION_COOKIE = 'otklik_token';
+/** Header a page script must send with a cookie-authenticated change: a cross-site form cannot set it (CSRF). */
+export const CSRF_HEADER = 'x-requested-with';
+export const CSRF_VALUE = 'otklik';
+
+export function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim()) || undefined;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Express middleware: `Authorization: Bearer <token>`, or the dashboard's session cookie; answers 401 with a JSON
+ * error otherwise. A cookie rides along with any request the browser makes, so a state-changing request that
+ * relies on it must also carry the custom header only same-origin scripts can send.
+ */
 export function requireAuth(db: pg.Pool) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return void res.status(401).json({ error: 'authentication required: send Authorization: Bearer <token>' });
+    const cookie = match ? undefined : readCookie(req, SESSION_COOKIE);
+    if (!match && !cookie) return void res.status(401).json({ error: 'authentication required: send Authorization: Bearer <token>' });
+    if (cookie && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.get(CSRF_HEADER) !== CSRF_VALUE) {
+      return void res.status(403).json({ error: `cookie-authenticated changes need the ${CSRF_HEADER}: ${CSRF_VALUE} header` });
+    }
     try {
-      const user = await userForToken(db, match[1]!);
+      const user = await userForToken(db, match ? match[1]! : cookie!);
       if (!user) return void res.status(401).json({ error: 'token is invalid or expired' });
       req.user = user;
       next();
@@ -105,4 +133,61 @@ export function requireAuth(db: pg.Pool) {
       next(err);
     }
   };
+}
+
+export async function logout(db: pg.Pool, token: string): Promise<void> {
+  await db.query('delete from sessions where token_hash = $1', [tokenDigest(token)]);
+}
+
+export interface LoginLimit {
+  maxFailures: number;
+  windowMinutes: number;
+}
+
+/**
+ * Failed logins per login+IP within a sliding window, kept in PostgreSQL so every workflow process shares the
+ * count. Keyed by both: one attacker cannot lock a colleague out from another address, and spraying passwords
+ * over many logins from one address is still slowed per login.
+ */
+export const loginKey = (loginName: string, ip: string) => `${loginName.trim().toLowerCase()}|${ip}`;
+
+/** Seconds until the next attempt is allowed, or 0 when it is allowed now. */
+export async function loginRetryAfter(db: pg.Pool, key: string, limit: LoginLimit, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - limit.windowMinutes * 60_000);
+  const r = await db.query<{ n: number; oldest: Date | null }>(
+    `select count(*)::int as n, min(at) as oldest from (
+       select at from login_failures where key = $1 and at > $2 order by at desc limit $3) recent`,
+    [key, since, limit.maxFailures],
+  );
+  const { n, oldest } = r.rows[0]!;
+  if (n < limit.maxFailures || !oldest) return 0;
+  return Math.max(1, Math.ceil((oldest.getTime() + limit.windowMinutes * 60_000 - now.getTime()) / 1000));
+}
+
+export async function recordLoginFailure(db: pg.Pool, key: string, now: Date, limit: LoginLimit): Promise<void> {
+  await db.query('insert into login_failures (key, at) values ($1, $2)', [key, now]);
+  await db.query('delete from login_failures where at < $1', [new Date(now.getTime() - limit.windowMinutes * 60_000)]);
+}
+
+export async function clearLoginFailures(db: pg.Pool, key: string): Promise<void> {
+  await db.query('delete from login_failures where key = $1', [key]);
+}
+
+/**
+ * A login with the failed-attempt limit, for callers other than the JSON API (the dashboard's login form):
+ * the session, `{retryAfter}` seconds while the limit holds, or null for a wrong login or password.
+ */
+export async function limitedLogin(db: pg.Pool, opts: { login: string; password: string; ip: string; ttlHours: number; limit: LoginLimit; now?: Date }):
+  Promise<{ token: string; expiresAt: Date } | { retryAfter: number } | null> {
+  const now = opts.now ?? new Date();
+  const key = loginKey(opts.login, opts.ip);
+  const retryAfter = await loginRetryAfter(db, key, opts.limit, now);
+  if (retryAfter > 0) return { retryAfter };
+  const session = await login(db, opts.login, opts.password, opts.ttlHours);
+  if (!session) {
+    await recordLoginFailure(db, key, now, opts.limit);
+    return null;
+  }
+  await clearLoginFailures(db, key);
+  return session;
 }

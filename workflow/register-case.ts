@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import { eventIdFor, uuidV5 } from '../lib/ids.js';
 import type { AnalyticsEvent, ClassifiedMessage } from '../lib/queues.js';
+import { citizenOutbound, loadCase } from './lifecycle.js';
+import { enqueue } from './outbox.js';
+import { planReminders, scheduleReminders } from './reminders.js';
 
 export const DAY_MS = 24 * 3600 * 1000;
 
@@ -23,12 +26,17 @@ export function deadlineFrom(registeredAt: Date, days: number): Date {
   return new Date(registeredAt.getTime() + days * DAY_MS);
 }
 
+/** Channels where the citizen can be answered at once with the registration number. */
+const ACKNOWLEDGED_SOURCES = new Set(['telegram', 'widget', 'vk']);
+
 /**
  * Registers a classified message as a case: the message, its contact (kept apart), the case and the first entry
- * of its log, in one transaction. A message already registered (a redelivery, a second HTTP post of the same
- * call) returns the existing case with `created: false`.
+ * of its log, in one transaction — together with the outbox rows for its analytics events, the citizen's
+ * «registered» notice and its deadline reminders, so none of them can be lost after the commit. A message already
+ * registered (a redelivery, a second HTTP post of the same call) returns the existing case with `created: false`.
  */
-export async function registerCase(db: pg.Pool, input: ClassifiedMessage, now: Date): Promise<RegisterResult> {
+export async function registerCase(db: pg.Pool, input: ClassifiedMessage, now: Date,
+  opts: { reminderDaysBefore?: number[] } = {}): Promise<RegisterResult> {
   const { message: m, classification: c } = input;
   const caseId = caseIdFor(m.messageId);
   const client = await db.connect();
@@ -57,22 +65,32 @@ export async function registerCase(db: pg.Pool, input: ClassifiedMessage, now: D
     const status = 'moderation';
     const row = await client.query<{ registration_number: string }>(
       `insert into cases (id, message_id, registration_number, status, category, confidence, kind, fast_track, deadline_days,
-         deadline_rule, federal_service, municipality, model_version, registered_at, deadline_at)
+         deadline_rule, federal_service, municipality, model_version, registered_at, deadline_at, incident_id)
        values ($1, $2, to_char($3::timestamptz at time zone 'UTC', 'YYYY') || '-' || lpad(nextval('case_number_seq')::text, 6, '0'),
-         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $3, $14)
+         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $3, $14, $15)
        returning registration_number`,
       [caseId, m.messageId, registeredAt, status, c.category, c.confidence, c.kind, c.fastTrack, c.deadlineDays,
-        c.deadlineRule, c.federalService ?? null, c.municipality ?? m.place.municipality ?? null, c.modelVersion, deadlineAt],
+        c.deadlineRule, c.federalService ?? null, c.municipality ?? m.place.municipality ?? null, c.modelVersion, deadlineAt,
+        c.incidentId ?? null],
     );
-    await client.query(
+    // The routing model's suggestions stay with the case: moderators and coordinators see them, routing uses them.
+    if (c.routing?.length) await client.query('update cases set routing_suggestions = $2 where id = $1', [caseId, JSON.stringify(c.routing)]);
+    const ev = await client.query<{ id: string }>(
       `insert into case_events (case_id, at, actor, type, from_status, to_status, comment, data)
-       values ($1, $2, 'system', 'registered', null, $3, null, $4)`,
+       values ($1, $2, 'system', 'registered', null, $3, null, $4) returning id`,
       [caseId, registeredAt, status, JSON.stringify({ category: c.category, confidence: c.confidence, fastTrack: c.fastTrack,
         deadlineDays: c.deadlineDays, deadlineRule: c.deadlineRule, modelVersion: c.modelVersion })],
     );
-    await client.query('commit');
     const registered: RegisteredCase = { caseId, registrationNumber: row.rows[0]!.registration_number, status, registeredAt, deadlineAt };
-    return { created: true, case: registered, events: registrationEvents(input, registered) };
+    const events = registrationEvents(input, registered);
+    await enqueue(client, [{ queue: 'events', name: 'registration', jobId: `reg-${caseId}`, payload: { events } }]);
+    if (ACKNOWLEDGED_SOURCES.has(m.source)) {
+      const loaded = await loadCase(client, caseId);
+      await enqueue(client, citizenOutbound(loaded!, 'registered', ev.rows[0]!.id));
+    }
+    await scheduleReminders(client, caseId, planReminders(deadlineAt, 0, opts.reminderDaysBefore));
+    await client.query('commit');
+    return { created: true, case: registered, events };
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;

@@ -1,32 +1,98 @@
 import type pg from 'pg';
-import { parsePayload, type Queues } from '../lib/queues.js';
+import type { Logger } from '../lib/logger.js';
+import type { Queue } from 'bullmq';
+import { parsePayload, type Queues, type ReminderJob } from '../lib/queues.js';
 import { drop, ok, type WorkerSpec } from '../lib/workers.js';
-import { registerCase } from './register-case.js';
+import { applyCitizenAction } from './lifecycle.js';
+import { createOutboxRelay, type OutboxRelay } from './outbox.js';
+import { caseIdFor, registerCase } from './register-case.js';
+import { sendReminder, sweepDueReminders } from './reminders.js';
 
 export interface WorkflowStageDeps {
   db: pg.Pool;
-  queues: Pick<Queues, 'events'>;
+  queues: Pick<Queues, 'events' | 'outbound'>;
+  /** The workflow's delayed reminder queue (lib/queues.ts createReminderQueue). */
+  reminders: Queue<ReminderJob>;
+  logger: Logger;
   now?: () => Date;
+  reminderDaysBefore?: number[];
+  /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
+  sweepMs?: number;
+  outboxPollMs?: number;
 }
 
-export function createWorkflowStage(deps: WorkflowStageDeps): { workers: WorkerSpec[] } {
-  return {
-    workers: [
-      {
-        queue: 'classified',
-        concurrency: 20,
-        async processor(data, job) {
-          const input = parsePayload('classified', data);
-          const result = await registerCase(deps.db, input, deps.now?.() ?? new Date());
-          // A retry may follow a crash between commit and publish, so it publishes again; the events' derived ids
-          // make the second copy collapse in ClickHouse. A fresh duplicate delivery publishes nothing.
-          if (result.created || job.attemptsMade > 0) {
-            await deps.queues.events.add('registration', { events: result.events }, { jobId: `reg-${result.case.caseId}-${job.attemptsMade}` });
-          }
-          if (!result.created && job.attemptsMade === 0) return drop('duplicate');
-          return ok({ caseId: result.case.caseId, registrationNumber: result.case.registrationNumber });
-        },
+export interface WorkflowStage {
+  workers: WorkerSpec[];
+  relay: OutboxRelay;
+  reminders: Queue<ReminderJob>;
+  /** Delivers reminders due by the clock (runs at start and every sweepMs); returns how many were sent. */
+  sweep(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ component: 'workflow' });
+  const relay = createOutboxRelay({ db: deps.db, queues: deps.queues, reminders: deps.reminders, now, logger: deps.logger, pollMs: deps.outboxPollMs });
+  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore };
+
+  let sweeping: Promise<number> | undefined;
+  const sweep = () => (sweeping ??= sweepDueReminders(deps.db, now()).finally(() => { sweeping = undefined; }));
+  const runSweep = () => {
+    void sweep().catch((err) => log.warn({ err: (err as Error).message }, 'reminder sweep failed'));
+    void relay.prune().catch((err) => log.warn({ err: (err as Error).message }, 'outbox prune failed'));
+  };
+  // At start: whatever fell due while no process was running is delivered now.
+  runSweep();
+  const timer = setInterval(runSweep, deps.sweepMs ?? 60_000);
+  timer.unref();
+
+  const workers: WorkerSpec[] = [
+    {
+      queue: 'classified',
+      concurrency: 20,
+      async processor(data) {
+        const input = parsePayload('classified', data);
+        // The analytics events, the citizen's notice and the reminders are outbox rows of the same transaction,
+        // so a crash after the commit loses nothing and a redelivery adds nothing.
+        const result = await registerCase(deps.db, input, now(), { reminderDaysBefore: deps.reminderDaysBefore });
+        relay.nudge();
+        if (!result.created) return drop('duplicate');
+        return ok({ caseId: result.case.caseId, registrationNumber: result.case.registrationNumber });
       },
-    ],
+    },
+    {
+      queue: 'citizen-actions',
+      concurrency: 10,
+      async processor(data) {
+        const action = parsePayload('citizen-actions', data);
+        const outcome = await applyCitizenAction(engine, {
+          actionId: action.actionId, kind: action.kind, caseId: caseIdFor(action.messageId), rating: action.rating, comment: action.comment,
+        });
+        relay.nudge();
+        return outcome.applied ? ok({ status: outcome.status }) : drop(outcome.reason);
+      },
+    },
+    {
+      queue: 'workflow-reminders',
+      concurrency: 10,
+      async processor(data) {
+        const job = parsePayload('workflow-reminders', data);
+        const r = await sendReminder(deps.db, job, now());
+        return r.outcome === 'sent' ? ok({ recipients: r.recipients }) : drop(r.outcome);
+      },
+    },
+  ];
+
+  return {
+    workers,
+    relay,
+    reminders: deps.reminders,
+    sweep,
+    async close() {
+      clearInterval(timer);
+      await sweeping?.catch(() => {});
+      await relay.close();
+    },
   };
 }

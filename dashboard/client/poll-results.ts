@@ -1,0 +1,31 @@
+// Client script of the results page: question charts and turnout, refreshed every 5 seconds.
+import type { ResultsView } from '../polls.js';
+import { renderQuestionCharts, resizeAll, type EChart } from './poll-charts.js';
+
+declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): EChart };
+
+const initial = JSON.parse(document.getElementById('results-data')!.textContent!) as ResultsView;
+const mun = echarts.init(document.getElementById('chart-municipality')!, undefined, { renderer: 'svg' });
+const channel = echarts.init(document.getElementById('chart-channel')!, undefined, { renderer: 'svg' });
+
+function render(v: ResultsView) {
+  renderQuestionCharts(document.getElementById('results-charts')!, v);
+  mun.setOption({
+    aria: { enabled: true }, tooltip: { trigger: 'axis' }, grid: { left: 8, right: 30, top: 8, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: v.byMunicipality.map((m) => m.value).reverse() },
+    series: [{ type: 'bar', name: 'Участников', data: v.byMunicipality.map((m) => m.voters).reverse(), itemStyle: { color: '#3a8f5c' } }],
+  });
+  channel.setOption({
+    aria: { enabled: true }, tooltip: { trigger: 'item' },
+    series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Канал', data: v.byChannel.map((c) => ({ name: c.value, value: c.voters })) }],
+  });
+  document.getElementById('voters')!.textContent = String(v.voters);
+  document.body.dataset.chartsReady = 'true';
+}
+
+render(initial);
+window.addEventListener('resize', () => { resizeAll(); mun.resize(); channel.resize(); });
+setInterval(async () => {
+  const res = await fetch(`/api/v1/public/polls/${initial.pollId}/results`);
+  if (res.ok) render((await res.json()) as ResultsView);
+}, 5000);

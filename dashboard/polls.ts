@@ -1,0 +1,198 @@
+/**
+ * Citizens' poll pages: the poll with its ballot (/polls/:id), the results page (/polls/:id/results) with live
+ * ECharts charts and turnout by municipality and channel, the results as JSON, CSV and XLSX. Counts come from
+ * ClickHouse (fed by vote events); the poll's wording comes from the polls domain. Both are injected by main.ts.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import ExcelJS from 'exceljs';
+import { stringify } from 'csv-stringify/sync';
+import express, { type Response, type Router } from 'express';
+import { escapeHtml, jsonForScript, layout } from './html.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** A poll as citizens see it (the shape of the public polls API). */
+export interface PublicPoll {
+  id: string;
+  title: string;
+  description: string;
+  status: 'draft' | 'published' | 'open' | 'closed' | 'results_published';
+  municipalities: string[];
+  minAge: number | null;
+  opensAt: string | null;
+  closesAt: string | null;
+  liveResults: boolean;
+  questions: { id: string; kind: 'single' | 'multiple' | 'scale' | 'text'; text: string; required: boolean; scaleMin: number; scaleMax: number; maxChoices: number | null; options: { id: string; text: string }[] }[];
+}
+
+export interface PollPagesDeps {
+  poll(id: string): Promise<PublicPoll | null>;
+  list(): Promise<Omit<PublicPoll, 'questions'>[]>;
+  /** Counted votes per question and option key (ClickHouse, quarantined votes excluded). */
+  results(pollId: string): Promise<{ question: string; option: string; votes: number; share: number }[]>;
+  turnout(pollId: string): Promise<{ dimension: 'municipality' | 'channel'; value: string; voters: number }[]>;
+}
+
+export interface ResultsView {
+  pollId: string;
+  title: string;
+  status: PublicPoll['status'];
+  voters: number;
+  questions: { id: string; text: string; kind: string; options: { key: string; label: string; votes: number; share: number }[] }[];
+  byMunicipality: { value: string; voters: number }[];
+  byChannel: { value: string; voters: number }[];
+}
+
+export const STATUS_NAMES: Record<PublicPoll['status'], string> = {
+  draft: 'Черновик', published: 'Скоро откроется', open: 'Идёт голосование', closed: 'Голосование завершено', results_published: 'Итоги опубликованы',
+};
+export const CHANNEL_NAMES: Record<string, string> = { page: 'Страница голосования', widget: 'Виджет на сайте', telegram: 'Telegram-бот' };
+
+/** Joins counted votes to the poll's wording; options nobody chose show as zero. */
+export function resultsView(poll: PublicPoll, rows: Awaited<ReturnType<PollPagesDeps['results']>>, turnout: Awaited<ReturnType<PollPagesDeps['turnout']>>): ResultsView {
+  const counts = new Map(rows.map((r) => [`${r.question}|${r.option}`, r.votes]));
+  const questions = poll.questions.filter((q) => q.kind !== 'text').map((q) => {
+    const keys = q.kind === 'scale'
+      ? Array.from({ length: q.scaleMax - q.scaleMin + 1 }, (_, i) => ({ key: String(q.scaleMin + i), label: String(q.scaleMin + i) }))
+      : q.options.map((o) => ({ key: o.id, label: o.text }));
+    const options = keys.map((k) => ({ ...k, votes: counts.get(`${q.id}|${k.key}`) ?? 0, share: 0 }));
+    const total = options.reduce((n, o) => n + o.votes, 0);
+    for (const o of options) o.share = total ? Math.round((o.votes / total) * 1000) / 10 : 0;
+    return { id: q.id, text: q.text, kind: q.kind, options };
+  });
+  const byMunicipality = turnout.filter((t) => t.dimension === 'municipality').map((t) => ({ value: t.value || 'не указан', voters: t.voters }));
+  const byChannel = turnout.filter((t) => t.dimension === 'channel').map((t) => ({ value: CHANNEL_NAMES[t.value] ?? t.value, voters: t.voters }));
+  return { pollId: poll.id, title: poll.title, status: poll.status, voters: byChannel.reduce((n, c) => n + c.voters, 0), questions, byMunicipality, byChannel };
+}
+
+/** Results are public once published, and while the poll runs if its organisers chose live results. */
+const resultsVisible = (p: PublicPoll) => p.status === 'results_published' || (p.liveResults && (p.status === 'open' || p.status === 'closed'));
+
+async function bundle(name: string): Promise<string> {
+  const result = await build({ entryPoints: [path.join(here, 'client', `${name}.ts`)], bundle: true, write: false, format: 'iife', target: 'es2020', minify: true });
+  return result.outputFiles[0]!.text;
+}
+
+const dateRu = (iso: string | null) => (iso ? new Date(iso).toLocaleString('ru-RU', { timeZone: 'Asia/Krasnoyarsk', dateStyle: 'long', timeStyle: 'short' }) : '');
+
+export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
+  const router = express.Router();
+  const scripts = new Map([['poll.js', await bundle('poll')], ['poll-results.js', await bundle('poll-results')]]);
+  const echartsPath = require.resolve('echarts/dist/echarts.min.js');
+  const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+  router.get('/polls-assets/echarts.min.js', (_req, res) => res.sendFile(echartsPath, { maxAge: '1d' }));
+  router.get('/polls-assets/:name', (req, res) => {
+    const body = scripts.get(req.params.name);
+    if (!body) return void res.status(404).json({ error: 'no such script' });
+    res.type('application/javascript').send(body);
+  });
+
+  const notFound = (res: Response) => res.status(404).type('html').send(layout({ title: 'Голосование не найдено', body: '<h1>Голосование не найдено</h1><p><a href="/polls">Все голосования</a></p>' }));
+
+  async function visiblePoll(id: string): Promise<PublicPoll | null> {
+    if (!uuidRe.test(id)) return null;
+    const p = await deps.poll(id);
+    return p && p.status !== 'draft' ? p : null;
+  }
+
+  async function view(p: PublicPoll): Promise<ResultsView> {
+    const [rows, turnout] = await Promise.all([deps.results(p.id), deps.turnout(p.id)]);
+    return resultsView(p, rows, turnout);
+  }
+
+  router.get('/polls', async (_req, res) => {
+    const items = (await deps.list()).filter((p) => p.status !== 'draft');
+    const list = items.map((p) => `<li class="card"><a href="/polls/${escapeHtml(p.id)}">${escapeHtml(p.title)}</a>
+      <span class="muted"> — ${escapeHtml(STATUS_NAMES[p.status])}</span></li>`).join('\n');
+    res.type('html').send(layout({ title: 'Голосования', body: `<h1>Голосования и опросы</h1>${items.length ? `<ul class="poll-list">${list}</ul>` : '<p>Сейчас нет голосований.</p>'}` }));
+  });
+
+  router.get('/polls/:id', async (req, res) => {
+    const p = await visiblePoll(req.params.id);
+    if (!p) return void notFound(res);
+    const schedule = [p.opensAt ? `с ${dateRu(p.opensAt)}` : '', p.closesAt ? `до ${dateRu(p.closesAt)}` : ''].filter(Boolean).join(' ');
+    res.type('html').send(layout({
+      title: p.title,
+      scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll.js'],
+      body: `
+<article class="poll" aria-labelledby="poll-title">
+  <h1 id="poll-title">${escapeHtml(p.title)}</h1>
+  <p class="poll-status" id="poll-status">${escapeHtml(STATUS_NAMES[p.status])}${schedule ? ` · ${escapeHtml(schedule)}` : ''}</p>
+  ${p.description ? `<div class="poll-description">${escapeHtml(p.description).replace(/\n/g, '<br>')}</div>` : ''}
+  <div id="poll-app" aria-live="polite"></div>
+  <section id="poll-results" class="card" hidden aria-labelledby="results-title"><h2 id="results-title">Результаты</h2>
+    <p class="muted" id="results-note"></p><div id="results-charts"></div></section>
+  <section id="poll-discussion" class="card" aria-labelledby="discussion-title"><h2 id="discussion-title">Обсуждение</h2><div id="comments"></div></section>
+  <p><a href="/polls/${escapeHtml(p.id)}/results">Страница результатов</a></p>
+</article>
+<script type="application/json" id="poll-data">${jsonForScript({ poll: p, resultsVisible: resultsVisible(p) })}</script>`,
+    }));
+  });
+
+  router.get('/polls/:id/results', async (req, res) => {
+    const p = await visiblePoll(req.params.id);
+    if (!p) return void notFound(res);
+    if (!resultsVisible(p)) {
+      return void res.type('html').send(layout({ title: p.title, body: `<h1>${escapeHtml(p.title)}</h1><p>Итоги будут опубликованы после завершения голосования.</p>` }));
+    }
+    const v = await view(p);
+    res.type('html').send(layout({
+      title: `Итоги: ${p.title}`,
+      scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll-results.js'],
+      body: `
+<h1>Итоги: ${escapeHtml(p.title)}</h1>
+<p class="poll-status">${escapeHtml(STATUS_NAMES[p.status])} · Участников: <strong id="voters">${v.voters}</strong></p>
+<p><a href="/polls/${escapeHtml(p.id)}/results.csv" download>Скачать CSV</a> · <a href="/polls/${escapeHtml(p.id)}/results.xlsx" download>Скачать XLSX</a></p>
+<div id="results-charts"></div>
+<div class="grid">
+  <section class="card" aria-labelledby="h-mun"><h2 id="h-mun">Явка по муниципалитетам</h2><div class="chart" id="chart-municipality" role="img" aria-label="Явка по муниципалитетам"></div></section>
+  <section class="card" aria-labelledby="h-ch"><h2 id="h-ch">Явка по каналам</h2><div class="chart" id="chart-channel" role="img" aria-label="Явка по каналам"></div></section>
+</div>
+<script type="application/json" id="results-data">${jsonForScript(v)}</script>`,
+    }));
+  });
+
+  router.get('/api/v1/public/polls/:id/results', async (req, res) => {
+    const p = await visiblePoll(req.params.id);
+    if (!p) return void res.status(404).json({ error: 'Голосование не найдено' });
+    if (!resultsVisible(p)) return void res.status(403).json({ error: 'Итоги будут опубликованы после завершения голосования' });
+    res.setHeader('cache-control', 'no-store');
+    res.json(await view(p));
+  });
+
+  const exportRows = (v: ResultsView) => v.questions.flatMap((q) => q.options.map((o) => [q.text, o.label, o.votes, o.share]));
+  const HEADER = ['Вопрос', 'Вариант', 'Голосов', 'Доля, %'];
+
+  router.get('/polls/:id/results.csv', async (req, res) => {
+    const p = await visiblePoll(req.params.id);
+    if (!p || !resultsVisible(p)) return void res.status(404).json({ error: 'Итоги недоступны' });
+    const v = await view(p);
+    res.setHeader('content-disposition', `attachment; filename="poll-${p.id}.csv"`);
+    // BOM: Excel opens UTF-8 Cyrillic correctly only with it.
+    res.type('text/csv; charset=utf-8').send(`\ufeff${stringify([HEADER, ...exportRows(v)])}`);
+  });
+
+  router.get('/polls/:id/results.xlsx', async (req, res) => {
+    const p = await visiblePoll(req.params.id);
+    if (!p || !resultsVisible(p)) return void res.status(404).json({ error: 'Итоги недоступны' });
+    const v = await view(p);
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('Итоги');
+    sheet.addRow([p.title]);
+    sheet.addRow(HEADER);
+    for (const r of exportRows(v)) sheet.addRow(r);
+    const turnout = wb.addWorksheet('Явка');
+    turnout.addRow(['Разрез', 'Значение', 'Участников']);
+    for (const m of v.byMunicipality) turnout.addRow(['Муниципалитет', m.value, m.voters]);
+    for (const c of v.byChannel) turnout.addRow(['Канал', c.value, c.voters]);
+    res.setHeader('content-disposition', `attachment; filename="poll-${p.id}.xlsx"`);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(await wb.xlsx.writeBuffer()));
+  });
+
+  return router;
+}

@@ -1,0 +1,185 @@
+/**
+ * Deadlines and reminders with a controllable clock: terms in calendar days, days left and overdue in the API,
+ * reminders to the executor and coordinators before the deadline and to the leader and curators after it — each once,
+ * across restarts, whichever of the delayed job and the sweep gets there first.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../workflow/register-case.js';
+import { planReminders, reminderJobId, scheduleReminders } from '../../workflow/reminders.js';
+import { eventually } from '../support.js';
+import {
+  api, buildClassified, createOrg, createUser, realClock, registerThroughQueue, startWorkflowHarness, testClock, type Api, type Harness,
+} from './workflow-harness.js';
+
+const T0 = '2026-11-20T10:00:00.000Z';
+const at = (iso: string, plusMs = 0) => new Date(new Date(iso).getTime() + plusMs);
+
+describe('deadlines and reminders on a controllable clock', () => {
+  let h: Harness;
+  let a: Api;
+  let org: string;
+  const u: Record<string, { id: string; token: string }> = {};
+
+  beforeAll(async () => {
+    h = await startWorkflowHarness({ clock: testClock(T0) });
+    a = api(h);
+    org = await createOrg(h, 'Администрация Центрального района');
+    u.moderator = await createUser(h, 'moderator', [['moderator', null]]);
+    u.coordinator = await createUser(h, 'coordinator', [['coordinator', org]]);
+    u.executor = await createUser(h, 'executor', [['executor', org]]);
+    u.leader = await createUser(h, 'leader', [['leader', org]]);
+    u.curator = await createUser(h, 'curator', [['curator', org]]);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const act = async (caseId: string, action: string, who: string, body: Record<string, unknown> = {}) => {
+    const version = (await h.db.query<{ version: number }>('select version from cases where id = $1', [caseId])).rows[0]!.version;
+    const r = await a.post(`/api/v1/cases/${caseId}/${action}`, { expectedVersion: version, ...body }, u[who]!.token);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  };
+  const notes = async (caseId: string) =>
+    (await h.db.query<{ login: string; kind: string }>(
+      `select u.login, n.kind from notifications n join users u on u.id = n.user_id
+        where n.case_id = $1 and n.kind like 'reminder-%' order by n.kind, u.login`, [caseId])).rows
+      .map((r) => `${r.kind}:${r.login}`);
+
+  it('computes terms in calendar days — 30 standard, 10 fast-track, 1–15 federal — and shows days left', async () => {
+    h.clock.set(T0);
+    const standard = await registerThroughQueue(h, buildClassified({ deadlineDays: 30 }));
+    const fast = await registerThroughQueue(h, buildClassified({ deadlineDays: 10, fastTrack: true }));
+    const federal = await registerThroughQueue(h, buildClassified({ deadlineDays: 5 }));
+    const list = (await a.get('/api/v1/cases?limit=500', u.moderator!.token)).body.items as { id: string; deadlineAt: string; daysLeft: number; overdue: boolean }[];
+    const byId = Object.fromEntries(list.map((c) => [c.id, c]));
+    expect(byId[standard]).toMatchObject({ deadlineAt: '2026-12-20T10:00:00.000Z', daysLeft: 30, overdue: false });
+    expect(byId[fast]).toMatchObject({ deadlineAt: '2026-11-30T10:00:00.000Z', daysLeft: 10 });
+    expect(byId[federal]).toMatchObject({ deadlineAt: '2026-11-25T10:00:00.000Z', daysLeft: 5 });
+
+    h.clock.set(at(T0, 6 * DAY_MS));
+    const overdue = (await a.get('/api/v1/cases?overdue=true&limit=500', u.moderator!.token)).body.items.map((c: { id: string }) => c.id);
+    expect(overdue).toContain(federal);
+    expect(overdue).not.toContain(fast);
+    expect((await a.get(`/api/v1/cases/${federal}`, u.moderator!.token)).body).toMatchObject({ daysLeft: -1, overdue: true });
+    h.clock.set(T0);
+  });
+
+  it('reminds before the deadline and flags overdue, each once, across a restart and a redelivered job', async () => {
+    h.clock.set(T0);
+    const caseId = await registerThroughQueue(h, buildClassified({ deadlineDays: 10 }));
+    await act(caseId, 'accept', 'moderator', { organizationId: org });
+    await act(caseId, 'assign', 'coordinator', { executorId: u.executor!.id });
+
+    // Delayed jobs with deterministic ids, due relative to the deadline.
+    const deadline = at(T0, 10 * DAY_MS);
+    for (const [kind, dueAt] of [['before-3d', at(deadline.toISOString(), -3 * DAY_MS)], ['before-1d', at(deadline.toISOString(), -DAY_MS)], ['overdue', deadline]] as const) {
+      const job = await eventually(() => h.reminders.getJob(reminderJobId(caseId, kind)), 10_000, `job ${kind}`);
+      expect(await job.getState()).toBe('delayed');
+      expect(job.delay).toBe(dueAt.getTime() - new Date(T0).getTime());
+      expect(job.data).toEqual({ caseId, kind, dueAt: dueAt.toISOString() });
+    }
+    // Scheduling again (a replayed registration, a reschedule) adds no row and no job.
+    await scheduleReminders(h.db, caseId, planReminders(deadline, 0));
+    expect((await h.db.query('select count(*)::int as n from outbox where queue = $1 and job_id like $2', ['workflow-reminders', `%${caseId}%`])).rows[0].n).toBe(3);
+
+    h.clock.set(at(T0, DAY_MS));
+    await h.stage.sweep();
+    expect(await notes(caseId)).toEqual([]);
+
+    h.clock.set(at(deadline.toISOString(), -3 * DAY_MS + 60_000));
+    await h.stage.sweep();
+    expect(await notes(caseId)).toEqual(['reminder-before-3d:coordinator', 'reminder-before-3d:executor']);
+    const executorNotes = (await a.get('/api/v1/notifications?unread=true', u.executor!.token)).body.items.filter((n: { kind: string }) => n.kind.startsWith('reminder-'));
+    expect(executorNotes[0].text).toMatch(/до окончания срока ответа 3 дн\. \(срок — 30\.11\.2026\)/);
+
+    // A restart sweeps again at start, and the delayed job's time comes: neither sends a second copy.
+    await h.restart();
+    await h.stage.sweep();
+    const job = (await h.reminders.getJob(reminderJobId(caseId, 'before-3d')))!;
+    await job.promote();
+    await eventually(async () => (await job.getState()) === 'completed', 10_000, 'promoted job processed');
+    expect((await h.reminders.getJob(reminderJobId(caseId, 'before-3d')))!.returnvalue).toEqual({ dropped: 'already-sent' });
+    expect(await notes(caseId)).toEqual(['reminder-before-3d:coordinator', 'reminder-before-3d:executor']);
+
+    h.clock.set(at(deadline.toISOString(), 60_000));
+    await h.stage.sweep();
+    expect(await notes(caseId)).toEqual([
+      'reminder-before-1d:coordinator', 'reminder-before-1d:executor', 'reminder-before-3d:coordinator', 'reminder-before-3d:executor',
+      'reminder-overdue:curator', 'reminder-overdue:leader',
+    ]);
+    const leaderNote = (await a.get('/api/v1/notifications', u.leader!.token)).body.items.find((n: { caseId: string }) => n.caseId === caseId);
+    expect(leaderNote.text).toMatch(/просрочено: срок ответа истёк 30\.11\.2026/);
+    expect((await a.get('/api/v1/cases?overdue=true&limit=500', u.leader!.token)).body.items.map((c: { id: string }) => c.id)).toContain(caseId);
+    expect((await a.post(`/api/v1/notifications/${leaderNote.id}/read`, undefined, u.leader!.token)).status).toBe(200);
+    expect((await a.get('/api/v1/notifications?unread=true', u.leader!.token)).body.items.some((n: { id: number }) => n.id === leaderNote.id)).toBe(false);
+    await h.restart();
+    await h.stage.sweep();
+    expect(await notes(caseId)).toHaveLength(6);
+    h.clock.set(T0);
+  });
+
+  it('sends no reminder for a case answered in time, and reminds moderators of a case stuck in moderation', async () => {
+    h.clock.set(T0);
+    const answered = await registerThroughQueue(h, buildClassified({ deadlineDays: 10 }));
+    const stuck = await registerThroughQueue(h, buildClassified({ deadlineDays: 10 }));
+    await act(answered, 'accept', 'moderator', { organizationId: org });
+    await act(answered, 'assign', 'coordinator', { executorId: u.executor!.id });
+    await act(answered, 'start', 'executor');
+    await act(answered, 'save-draft', 'executor', { text: 'Здравствуйте! Яма заделана 21 ноября. Телефон 8 (391) 200-00-00.' });
+    await act(answered, 'submit', 'executor');
+    await act(answered, 'approve', 'leader');
+    h.clock.set(at(T0, 11 * DAY_MS));
+    await h.stage.sweep();
+    expect(await notes(answered)).toEqual([]);
+    const finished = (await h.db.query('select kind, recipients from case_reminders where case_id = $1 and sent_at is not null order by kind', [answered])).rows;
+    expect(finished).toEqual([{ kind: 'before-1d', recipients: 0 }, { kind: 'before-3d', recipients: 0 }, { kind: 'overdue', recipients: 0 }]);
+    expect(await notes(stuck)).toEqual(['reminder-before-1d:moderator', 'reminder-before-3d:moderator', 'reminder-overdue:moderator']);
+    h.clock.set(T0);
+  });
+});
+
+describe('reminders on real time: the delayed job fires by itself and survives a restart', () => {
+  let h: Harness;
+  let moderator: { id: string; token: string };
+  // A reminder two seconds after registration of a one-day case: the delayed job's own timing is what is tested.
+  const DAYS_BEFORE = 1 - 2 / 86_400;
+  const kind = `before-${DAYS_BEFORE}d`;
+
+  beforeAll(async () => {
+    h = await startWorkflowHarness({ clock: realClock(), reminderDaysBefore: [DAYS_BEFORE] });
+    moderator = await createUser(h, 'moderator', [['moderator', null]]);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const count = async (caseId: string) =>
+    (await h.db.query<{ n: number }>('select count(*)::int as n from notifications where case_id = $1 and user_id = $2', [caseId, moderator.id])).rows[0]!.n;
+
+  it('delivers from the delayed job without any sweep', async () => {
+    const caseId = await registerThroughQueue(h, buildClassified({ deadlineDays: 1, receivedAt: new Date().toISOString() }));
+    const job = await eventually(() => h.reminders.getJob(reminderJobId(caseId, kind)), 10_000, 'delayed job');
+    expect(await job.getState()).toBe('delayed');
+    await eventually(async () => (await count(caseId)) === 1, 15_000, 'reminder from the delayed job');
+    const done = await eventually(async () => {
+      const j = await h.reminders.getJob(reminderJobId(caseId, kind));
+      return j && (await j.getState()) === 'completed' ? j : undefined;
+    }, 10_000, 'job completed');
+    expect(done.returnvalue).toEqual({ recipients: 1 });
+  });
+
+  it('delivers once when the due time passes while nothing runs', async () => {
+    const caseId = await registerThroughQueue(h, buildClassified({ deadlineDays: 1, receivedAt: new Date().toISOString() }));
+    await eventually(() => h.reminders.getJob(reminderJobId(caseId, kind)), 10_000, 'delayed job');
+    await h.down();
+    const due = (await h.db.query<{ due_at: Date }>('select due_at from case_reminders where case_id = $1 and kind = $2', [caseId, kind])).rows[0]!.due_at;
+    await eventually(async () => Date.now() > due.getTime() + 300, 10_000, 'due time to pass');
+    expect(await count(caseId)).toBe(0);
+    await h.up();
+    await eventually(async () => (await count(caseId)) === 1, 15_000, 'reminder after restart');
+    // Both the start-up sweep and the delayed job ran; one of them sent, the other found it sent.
+    await eventually(async () => (await h.reminders.getJob(reminderJobId(caseId, kind)))?.getState().then((s) => s === 'completed'), 10_000, 'job done');
+    expect(await count(caseId)).toBe(1);
+    expect((await h.db.query('select recipients from case_reminders where case_id = $1 and kind = $2 and sent_at is not null', [caseId, kind])).rows).toEqual([{ recipients: 1 }]);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The workflow inside the whole system as main.ts wires it: a 122 call becomes a case, staff created through the
+ * admin API move it, the transitions land in ClickHouse through the events queue and the batcher, and the citizen's
+ * notices reach the channel adapter's outbound worker.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '../../ingest/contact-center.js';
+import { messageIdFor } from '../../lib/ids.js';
+import type { Otklik } from '../../main.js';
+import { caseIdFor } from '../../workflow/register-case.js';
+import { startFakeVk, type FakeVk } from '../fakes/fake-vk.js';
+import { buildVkCallback, buildVkComment } from '../fakes/payloads.js';
+import { eventually, loginAs, startTestSystem } from '../support.js';
+
+async function call(system: Otklik, path: string, method: string, token: string, body?: unknown) {
+  const res = await fetch(`${system.url}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+describe('the workflow in the whole system', () => {
+  let system: Otklik;
+  let admin: string;
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+    admin = await loginAs(system.url!, 'admin', 'test-admin-password');
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const sys = (path: string, method: string, token: string, body?: unknown) => call(system, path, method, token, body);
+
+  it('moves a 122 call through moderation and routing, into ClickHouse and out to the citizen', async () => {
+    const card = JSON.stringify({ callId: 'wf-sys-1', receivedAt: '2026-11-20T09:15:00+07:00', phone: '+7 (391) 222-33-44',
+      text: 'Во дворе дома по улице Мира 5 не вывозят мусор уже неделю, контейнеры переполнены.', municipality: 'город Красноярск' });
+    const posted = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', card) }, body: card });
+    expect(posted.status).toBe(202);
+    const caseId = caseIdFor(((await posted.json()) as { messageId: string }).messageId);
+
+    const org = (await sys('/api/v1/organizations', 'POST', admin, { name: 'Администрация Октябрьского района', kind: 'omsu' })).body;
+    expect((await sys('/api/v1/users', 'POST', admin, { login: 'sys-moderator', password: 'moderator-password', displayName: 'Модератор',
+      roles: [{ role: 'moderator', organizationId: null }] })).status).toBe(201);
+    const moderator = await loginAs(system.url!, 'sys-moderator', 'moderator-password');
+
+    const c = await eventually(async () => {
+      const r = await sys(`/api/v1/cases/${caseId}`, 'GET', moderator);
+      return r.status === 200 ? r.body : undefined;
+    }, 15_000, 'the case');
+    expect(c).toMatchObject({ status: 'moderation', version: 0, contact: { phone: '+73912223344' } });
+    const accepted = await sys(`/api/v1/cases/${caseId}/accept`, 'POST', moderator, { expectedVersion: 0, organizationId: org.id });
+    expect(accepted.status).toBe(200);
+
+    const rows = await eventually(async () => {
+      const r = await system.ch!.query({
+        query: 'SELECT type, from_status, status, organization_id FROM events WHERE case_id = {id:UUID} ORDER BY at, type',
+        query_params: { id: caseId }, format: 'JSONEachRow',
+      });
+      const list = await r.json<{ type: string; from_status: string; status: string; organization_id: string }>();
+      return list.some((x) => x.type === 'case.transition') ? list : undefined;
+    }, 15_000, 'transition in ClickHouse');
+    expect(rows).toContainEqual({ type: 'case.transition', from_status: 'moderation', status: 'routed', organization_id: org.id });
+    expect(rows.map((r) => r.type)).toContain('case.created');
+
+    // The 122 citizen is answered on the phone they gave: the channel adapter records the notice for them.
+    const delivered = await eventually(async () => {
+      const r = await system.db.query<{ kind: string; target: Record<string, string>; status: string }>(
+        'select kind, target, status from outbound_deliveries where case_id = $1', [caseId]);
+      return r.rowCount ? r.rows : undefined;
+    }, 15_000, 'notice delivered');
+    expect(delivered).toEqual([{ kind: 'status', target: { phone: '+73912223344' }, status: 'recorded' }]);
+  });
+});
+
+describe('a VK comment answered from the official community, end to end', () => {
+  let vk: FakeVk;
+  let system: Otklik;
+
+  beforeAll(async () => {
+    vk = await startFakeVk({ tokens: ['group-token'] });
+    system = await startTestSystem({
+      VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token',
+      VK_API_BASE_URL: vk.apiBaseUrl,
+    }, ['ingest', 'classify', 'workflow']);
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await vk?.close();
+  });
+
+  it('registers, routes, drafts, approves and replies under the citizen\'s comment; the rating closes it', async () => {
+    const comment = buildVkComment({ id: 9100, owner_id: -111, post_id: 4242 });
+    const hook = await fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(buildVkCallback('wall_reply_new', comment, { secret: 'cb-secret' })) });
+    expect(hook.status).toBe(200);
+    const messageId = messageIdFor('vk', 'wall-111_4242_c9100');
+    const caseId = caseIdFor(messageId);
+
+    const registered = await eventually(async () => vk.comments.find((c) => c.message.includes('зарегистрировано')), 15_000, 'registration reply');
+    expect(registered).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
+
+    const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
+    const org = (await call(system, '/api/v1/organizations', 'POST', admin, { name: 'Администрация Свердловского района', kind: 'omsu' })).body;
+    const tokens: Record<string, string> = {};
+    const ids: Record<string, string> = {};
+    for (const [login, role, organizationId] of [['vk-moderator', 'moderator', null], ['vk-coordinator', 'coordinator', org.id],
+      ['vk-executor', 'executor', org.id], ['vk-leader', 'leader', org.id]] as const) {
+      const created = await call(system, '/api/v1/users', 'POST', admin, { login, password: 'a-long-password', displayName: login, roles: [{ role, organizationId }] });
+      expect(created.status).toBe(201);
+      ids[role] = created.body.id;
+      tokens[role] = await loginAs(system.url!, login, 'a-long-password');
+    }
+    await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).status === 200, 15_000, 'case');
+    const answer = 'Здравствуйте! Контейнерная площадка во дворе дома на Мира, 5 очищена 25 ноября, вывоз мусора организован ежедневно. ' +
+      'Фото прилагаем. Телефон диспетчерской: 8 (391) 200-00-00. С уважением, администрация района.';
+    const steps: [string, string, Record<string, unknown>][] = [
+      ['accept', 'moderator', { organizationId: org.id }], ['assign', 'coordinator', { executorId: ids.executor }], ['start', 'executor', {}],
+      ['save-draft', 'executor', { text: answer, attachments: [{ kind: 'photo', ref: 'photo-111_1' }] }], ['submit', 'executor', {}], ['approve', 'leader', {}],
+    ];
+    let version = 0;
+    for (const [action, role, body] of steps) {
+      const r = await call(system, `/api/v1/cases/${caseId}/${action}`, 'POST', tokens[role]!, { expectedVersion: version, ...body });
+      expect(r.status, `${action}: ${JSON.stringify(r.body)}`).toBe(200);
+      version = r.body.version;
+    }
+    const replied = await eventually(async () => vk.comments.find((c) => c.message.includes(answer)), 15_000, 'answer on VK');
+    expect(replied).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
+
+    await system.queues.citizenActions.add('rating', { actionId: 'vk-rating-1', kind: 'rating', messageId, source: 'vk', rating: 5, at: new Date().toISOString() });
+    await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.leader!)).body.status === 'closed', 15_000, 'closed');
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Routes declared once and used twice: registered on the Express router with zod validation of params, query
+ * and body, and described in the OpenAPI 3.1 document from the very same schemas, so the document cannot drift
+ * from what the server accepts.
+ */
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import type { AuthUser } from './auth.js';
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express style (`/api/v1/cases/:id`). */
+  path: string;
+  tag: string;
+  summary: string;
+  /** Who may call it, in words, for the document; enforcement is in the handler. */
+  roles?: string;
+  auth?: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response?: z.ZodType;
+}
+
+export interface Ctx<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  user: AuthUser;
+  req: Request;
+}
+
+type Handler<P, Q, B> = (ctx: Ctx<P, Q, B>) => Promise<{ status?: number; body: unknown; headers?: Record<string, string> }>;
+
+const describeIssues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+
+export class ApiBuilder {
+  readonly router: Router = express.Router();
+  private readonly defs: RouteDef<z.ZodType, z.ZodType, z.ZodType>[] = [];
+
+  constructor(private readonly auth: RequestHandler) {}
+
+  route<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
+    def: RouteDef<P, Q, B>,
+    handler: Handler<z.infer<P>, z.infer<Q>, z.infer<B>>,
+  ): void {
+    this.defs.push(def as unknown as RouteDef<z.ZodType, z.ZodType, z.ZodType>);
+    const chain: RequestHandler[] = [];
+    if (def.auth !== false) chain.push(this.auth);
+    if (def.body) chain.push(express.json({ limit: '256kb' }));
+    chain.push(async (req, res, next) => {
+      try {
+        const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: string) => {
+          if (!schema) return undefined;
+          const r = schema.safeParse(value ?? {});
+          if (!r.success) throw new HttpError(400, `invalid ${where}: ${describeIssues(r.error)}`);
+          return r.data;
+        };
+        const params = parse(def.params, req.params, 'path');
+        const query = parse(def.query, req.query, 'query');
+        const body = parse(def.body, req.body, 'body');
+        const out = await handler({ params, query, body, user: req.user!, req } as Ctx<z.infer<P>, z.infer<Q>, z.infer<B>>);
+        for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+        res.status(out.status ?? 200).json(out.body);
+      } catch (err) {
+        if (err instanceof HttpError) return void res.status(err.status).json({ error: err.message });
+        next(err);
+      }
+    });
+    this.router[def.method](def.path, ...chain);
+  }
+
+  /** The OpenAPI 3.1 document of every route declared so far. */
+  openApi(info: { title: string; version: string; description?: string }): Record<string, unknown> {
+    const json = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    const errorSchema = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] };
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const d of this.defs) {
+      const path = d.path.replace(/:([A-Za-z]+)/g, '{$1}');
+      const parameters: unknown[] = [];
+      const addParams = (schema: z.ZodType | undefined, where: 'path' | 'query') => {
+        if (!schema) return;
+        const s = json(schema) as { properties?: Record<string, unknown>; required?: string[] };
+        for (const [name, prop] of Object.entries(s.properties ?? {})) {
+          parameters.push({ name, in: where, required: where === 'path' || (s.required ?? []).includes(name), schema: prop });
+        }
+      };
+      addParams(d.params, 'path');
+      addParams(d.query, 'query');
+      const responses: Record<string, unknown> = {
+        [d.method === 'post' && d.path.endsWith('/users') ? '201' : '200']: {
+          description: 'OK', ...(d.response ? { content: { 'application/json': { schema: json(d.response) } } } : {}),
+        },
+        400: { description: 'Invalid input', content: { 'application/json': { schema: errorSchema } } },
+      };
+      if (d.auth !== false) {
+        responses[401] = { description: 'No valid bearer token', content: { 'application/json': { schema: errorSchema } } };
+        responses[403] = { description: 'Forbidden by the role matrix', content: { 'application/json': { schema: errorSchema } } };
+      }
+      if (d.path.includes(':id')) responses[404] = { description: 'Not found', content: { 'application/json': { schema: errorSchema } } };
+      if (d.path.startsWith('/api/v1/cases/:id/')) responses[409] = { description: 'Stale expectedVersion or wrong status', content: { 'application/json': { schema: errorSchema } } };
+      if (d.path === '/api/v1/auth/login') responses[429] = { description: 'Too many failed attempts', content: { 'application/json': { schema: errorSchema } } };
+      (paths[path] ??= {})[d.method] = {
+        tags: [d.tag],
+        summary: d.summary,
+        ...(d.roles ? { description: `Roles: ${d.roles}` } : {}),
+        ...(d.auth !== false ? { security: [{ bearer: [] }] } : {}),
+        ...(parameters.length ? { parameters } : {}),
+        ...(d.body ? { requestBody: { required: true, content: { 'application/json': { schema: json(d.body) } } } } : {}),
+        responses,
+      };
+    }
+    return {
+      openapi: '3.1.0',
+      info,
+      servers: [{ url: '/' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      paths,
+    };
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * Polls in PostgreSQL: the poll and its questions, votes (one per identity per poll, enforced by the unique
+ * constraint), quarantine with its audit, free-text moderation. Every change that analytics must see writes its
+ * `vote.cast` events to the outbox in the same transaction.
+ */
+import type pg from 'pg';
+import { eventIdFor } from '../../lib/ids.js';
+import type { AnalyticsEventInput } from '../../lib/queues.js';
+import { enqueue, type Sql } from '../outbox.js';
+import {
+  acceptsVotes, canTransition, checkBallot, optionKey, type AnswerRow, type Ballot, type Poll, type PollInput, type PollStatus, type Question, type VoteChannel,
+} from './model.js';
+
+export async function createPoll(db: pg.Pool, input: PollInput, userId: string | null): Promise<string> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const p = await client.query<{ id: string }>(
+      `insert into polls (title, description, municipalities, min_age, opens_at, closes_at, live_results, created_by)
+       values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+      [input.title, input.description, input.municipalities, input.minAge, input.opensAt, input.closesAt, input.liveResults, userId],
+    );
+    const pollId = p.rows[0]!.id;
+    for (const [i, q] of input.questions.entries()) {
+      const isScale = q.kind === 'scale';
+      const r = await client.query<{ id: string }>(
+        `insert into poll_questions (poll_id, position, kind, text, required, scale_min, scale_max, max_choices)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+        [pollId, i, q.kind, q.text, q.required, isScale ? (q.scaleMin ?? 1) : null, isScale ? (q.scaleMax ?? 5) : null, q.maxChoices ?? null],
+      );
+      if (q.options.length) {
+        await client.query(
+          'insert into poll_options (question_id, position, text) select $1, p, t from unnest($2::text[]) with ordinality as u(t, p)',
+          [r.rows[0]!.id, q.options],
+        );
+      }
+    }
+    await client.query('commit');
+    return pollId;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+interface PollRowDb {
+  id: string; title: string; description: string; status: PollStatus; municipalities: string[]; min_age: number | null;
+  opens_at: Date | null; closes_at: Date | null; live_results: boolean; version: number;
+}
+
+const toPoll = (p: PollRowDb, questions: Question[]): Poll => ({
+  id: p.id, title: p.title, description: p.description, status: p.status, municipalities: p.municipalities, minAge: p.min_age,
+  opensAt: p.opens_at?.toISOString() ?? null, closesAt: p.closes_at?.toISOString() ?? null, liveResults: p.live_results, version: p.version, questions,
+});
+
+export async function loadPoll(db: Sql, id: string): Promise<Poll | null> {
+  const p = await db.query<PollRowDb>('select * from polls where id = $1', [id]);
+  if (!p.rowCount) return null;
+  const q = await db.query<{ id: string; kind: Question['kind']; text: string; required: boolean; scale_min: number | null; scale_max: number | null; max_choices: number | null; options: { id: string; text: string }[] | null }>(
+    `select q.id, q.kind, q.text, q.required, q.scale_min, q.scale_max, q.max_choices,
+            (select json_agg(json_build_object('id', o.id, 'text', o.text) order by o.position) from poll_options o where o.question_id = q.id) as options
+       from poll_questions q where q.poll_id = $1 order by q.position`,
+    [id],
+  );
+  return toPoll(p.rows[0]!, q.rows.map((r) => ({
+    id: r.id, kind: r.kind, text: r.text, required: r.required, scaleMin: r.scale_min ?? 1, scaleMax: r.scale_max ?? 5, maxChoices: r.max_choices, options: r.options ?? [],
+  })));
+}
+
+export async function listPolls(db: pg.Pool, opts: { statuses?: PollStatus[]; municipality?: string; limit: number; offset: number }) {
+  const r = await db.query<PollRowDb & { votes: number }>(
+    `select p.*, (select count(*)::int from votes v where v.poll_id = p.id and v.status = 'accepted') as votes
+       from polls p
+      where ($1::text[] is null or p.status = any($1))
+        and ($2::text is null or cardinality(p.municipalities) = 0 or $2 = any(p.municipalities))
+      order by p.created_at desc, p.id limit $3 offset $4`,
+    [opts.statuses ?? null, opts.municipality ?? null, opts.limit, opts.offset],
+  );
+  return r.rows.map((p) => ({ ...toPoll(p, []), questions: undefined, votes: p.votes }));
+}
+
+export type TransitionResult = { ok: true; poll: Poll } | { ok: false; code: 404 | 409; error: string };
+
+/** Moves the schedule. Closing takes the row lock every vote shares, so no vote commits after the close. */
+export async function transitionPoll(db: pg.Pool, id: string, to: PollStatus, expectedVersion?: number): Promise<TransitionResult> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    // Waits for the votes in flight (they hold the shared side of this lock); see castVote.
+    await client.query('select pg_advisory_xact_lock(hashtextextended($1::text, 7031))', [id]);
+    const r = await client.query<{ status: PollStatus; version: number }>('select status, version from polls where id = $1 for update', [id]);
+    const row = r.rows[0];
+    if (!row) {
+      await client.query('rollback');
+      return { ok: false, code: 404, error: 'poll not found' };
+    }
+    if (expectedVersion !== undefined && expectedVersion !== row.version) {
+      await client.query('rollback');
+      return { ok: false, code: 409, error: `stale version: poll is at version ${row.version}` };
+    }
+    if (!canTransition(row.status, to)) {
+      await client.query('rollback');
+      return { ok: false, code: 409, error: `a ${row.status} poll cannot become ${to}` };
+    }
+    await client.query('update polls set status = $2, version = version + 1, updated_at = now() where id = $1', [id, to]);
+    await client.query('commit');
+    return { ok: true, poll: (await loadPoll(db, id))! };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Questions and options may change only while nobody has seen the poll. */
+export async function updateDraft(db: pg.Pool, id: string, input: PollInput): Promise<TransitionResult> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const r = await client.query<{ status: PollStatus }>('select status from polls where id = $1 for update', [id]);
+    if (!r.rowCount) {
+      await client.query('rollback');
+      return { ok: false, code: 404, error: 'poll not found' };
+    }
+    if (r.rows[0]!.status !== 'draft') {
+      await client.query('rollback');
+      return { ok: false, code: 409, error: 'only a draft poll can be edited' };
+    }
+    await client.query('delete from poll_questions where poll_id = $1', [id]);
+    await client.query(
+      `update polls set title = $2, description = $3, municipalities = $4, min_age = $5, opens_at = $6, closes_at = $7, live_results = $8,
+              version = version + 1, updated_at = now() where id = $1`,
+      [id, input.title, input.description, input.municipalities, input.minAge, input.opensAt, input.closesAt, input.liveResults],
+    );
+    for (const [i, q] of input.questions.entries()) {
+      const isScale = q.kind === 'scale';
+      const qr = await client.query<{ id: string }>(
+        `insert into poll_questions (poll_id, position, kind, text, required, scale_min, scale_max, max_choices)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+        [id, i, q.kind, q.text, q.required, isScale ? (q.scaleMin ?? 1) : null, isScale ? (q.scaleMax ?? 5) : null, q.maxChoices ?? null],
+      );
+      if (q.options.length) {
+        await client.query('insert into poll_options (question_id, position, text) select $1, p, t from unnest($2::text[]) with ordinality as u(t, p)', [qr.rows[0]!.id, q.options]);
+      }
+    }
+    await client.query('commit');
+    return { ok: true, poll: (await loadPoll(db, id))! };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+const CHANNEL_SOURCE: Record<VoteChannel, 'widget' | 'telegram' | undefined> = { page: undefined, widget: 'widget', telegram: 'telegram' };
+
+/**
+ * The `vote.cast` events of one vote. The cast is `status = 'accepted'`; a quarantine or release is another
+ * `vote.cast` event of the same vote with `status` 'quarantined' / 'released', the same `at` (the cast time, so
+ * every time filter treats the vote and its state changes alike) and `props.seq` = the audit id, which orders the
+ * states: analytics counts a vote by its latest state (analytics/queries.ts).
+ */
+export function voteEvents(v: { voteId: string; pollId: string; identityHash: string; channel: VoteChannel; municipality: string; castAt: Date; rows: Pick<AnswerRow, 'questionId' | 'optionId' | 'value'>[] },
+  state: 'accepted' | 'quarantined' | 'released', seq: number): AnalyticsEventInput[] {
+  return v.rows.filter((r) => optionKey(r) !== '').map((r) => ({
+    eventId: eventIdFor('vote', v.voteId, r.questionId, optionKey(r), String(seq)),
+    type: 'vote.cast' as const,
+    at: v.castAt.toISOString(),
+    ...(CHANNEL_SOURCE[v.channel] ? { source: CHANNEL_SOURCE[v.channel] } : {}),
+    ...(v.municipality ? { municipality: v.municipality } : {}),
+    status: state,
+    authorHash: v.identityHash,
+    props: { pollId: v.pollId, questionId: r.questionId, optionId: optionKey(r), voteId: v.voteId, channel: v.channel, seq },
+  }));
+}
+
+export type CastResult =
+  | { status: 'accepted'; voteId: string; pendingTexts: number }
+  | { status: 'duplicate' }
+  | { status: 'not_found' }
+  | { status: 'closed' }
+  | { status: 'invalid'; error: string };
+
+export interface CastInput {
+  pollId: string;
+  identityHash: string;
+  provider: string;
+  channel: VoteChannel;
+  ballot: Ballot;
+  networkHash: string;
+  now: Date;
+}
+
+/**
+ * Casts one vote. Votes hold a shared advisory lock on the poll and closing takes it exclusively, so closing waits
+ * for votes in flight and no vote lands after the close. (A `for share` row lock would do the same, but thousands of
+ * concurrent sharers of one hot row turn into MultiXact churn in PostgreSQL; advisory locks stay in the lock table.) `on conflict do nothing` on (poll_id, identity_hash) makes a second vote of the
+ * same person, from any channel and at the same instant, a refusal rather than an error.
+ */
+export async function castVote(db: pg.Pool, input: CastInput, cachedPoll?: Poll): Promise<CastResult> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock_shared(hashtextextended($1::text, 7031))', [input.pollId]);
+    const s = await client.query<{ status: PollStatus; opens_at: Date | null; closes_at: Date | null; version: number }>(
+      'select status, opens_at, closes_at, version from polls where id = $1', [input.pollId]);
+    const row = s.rows[0];
+    if (!row) {
+      await client.query('rollback');
+      return { status: 'not_found' };
+    }
+    if (!acceptsVotes({ status: row.status, opensAt: row.opens_at?.toISOString() ?? null, closesAt: row.closes_at?.toISOString() ?? null }, input.now)) {
+      await client.query('rollback');
+      return { status: 'closed' };
+    }
+    // Questions cannot change once a poll left draft, so a cached copy at the same version is exact.
+    const poll = cachedPoll && cachedPoll.version === row.version ? cachedPoll : (await loadPoll(client, input.pollId))!;
+    const check = checkBallot(poll, input.ballot);
+    if (!check.ok) {
+      await client.query('rollback');
+      return { status: 'invalid', error: check.error };
+    }
+    const municipality = input.ballot.municipality ?? '';
+    const v = await client.query<{ id: string }>(
+      `insert into votes (poll_id, identity_hash, provider, channel, municipality, network_hash, cast_at)
+       values ($1, $2, $3, $4, $5, $6, $7) on conflict (poll_id, identity_hash) do nothing returning id`,
+      [input.pollId, input.identityHash, input.provider, input.channel, municipality, input.networkHash, input.now],
+    );
+    if (!v.rowCount) {
+      await client.query('rollback');
+      return { status: 'duplicate' };
+    }
+    const voteId = v.rows[0]!.id;
+    const rows = check.rows;
+    await client.query(
+      `insert into vote_answers (vote_id, question_id, option_id, value, text, moderation)
+       select $1, q, o, v, t, case when t is null then null else 'pending' end
+         from unnest($2::uuid[], $3::uuid[], $4::int[], $5::text[]) as u(q, o, v, t)`,
+      [voteId, rows.map((r) => r.questionId), rows.map((r) => r.optionId), rows.map((r) => r.value), rows.map((r) => r.text)],
+    );
+    const events = voteEvents({ voteId, pollId: input.pollId, identityHash: input.identityHash, channel: input.channel, municipality, castAt: input.now, rows }, 'accepted', 0);
+    if (events.length) await enqueue(client, [{ queue: 'events', name: 'vote', jobId: `vote-${voteId}`, payload: { events } }]);
+    await client.query('commit');
+    return { status: 'accepted', voteId, pendingTexts: rows.filter((r) => r.text !== null).length };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export type QuarantineAction = 'quarantine' | 'release';
+
+/**
+ * Quarantines (or releases) votes of one poll with an audit entry each, and tells analytics the vote's new state.
+ * Votes already in the requested state are left alone and reported as unchanged.
+ */
+export async function setVoteState(db: pg.Pool, input: { pollId: string; voteIds: string[]; action: QuarantineAction; actorId: string; reason: string; now: Date }) {
+  const to = input.action === 'quarantine' ? 'quarantined' : 'accepted';
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const changed = await client.query<{ id: string; identity_hash: string; channel: VoteChannel; municipality: string; cast_at: Date }>(
+      `update votes set status = $3 where poll_id = $1 and id = any($2::uuid[]) and status <> $3
+       returning id, identity_hash, channel, municipality, cast_at`,
+      [input.pollId, input.voteIds, to],
+    );
+    const ids = changed.rows.map((r) => r.id);
+    if (ids.length) {
+      const audit = await client.query<{ id: string; vote_id: string }>(
+        `insert into vote_audit (vote_id, action, actor_id, reason, at) select v, $2, $3, $4, $5 from unnest($1::uuid[]) as u(v) returning id, vote_id`,
+        [ids, input.action, input.actorId, input.reason, input.now],
+      );
+      const auditOf = new Map(audit.rows.map((a) => [a.vote_id, a.id]));
+      const answers = await client.query<{ vote_id: string; question_id: string; option_id: string | null; value: number | null }>(
+        'select vote_id, question_id, option_id, value from vote_answers where vote_id = any($1::uuid[]) and text is null', [ids]);
+      const rowsOf = new Map<string, { questionId: string; optionId: string | null; value: number | null }[]>();
+      for (const a of answers.rows) (rowsOf.get(a.vote_id) ?? rowsOf.set(a.vote_id, []).get(a.vote_id)!).push({ questionId: a.question_id, optionId: a.option_id, value: a.value });
+      await enqueue(client, changed.rows.flatMap((v) => {
+        const seq = Number(auditOf.get(v.id));
+        const events = voteEvents({ voteId: v.id, pollId: input.pollId, identityHash: v.identity_hash, channel: v.channel, municipality: v.municipality, castAt: v.cast_at, rows: rowsOf.get(v.id) ?? [] },
+          input.action === 'quarantine' ? 'quarantined' : 'released', seq);
+        return events.length ? [{ queue: 'events' as const, name: 'vote-state', jobId: `vote-state-${auditOf.get(v.id)}`, payload: { events } }] : [];
+      }));
+    }
+    await client.query('commit');
+    return { changed: ids, unchanged: input.voteIds.filter((id) => !ids.includes(id)) };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Counted votes per question and option key (quarantined votes excluded): the reference for ClickHouse. */
+export async function countedVotes(db: pg.Pool, pollId: string): Promise<{ question: string; option: string; votes: number }[]> {
+  const r = await db.query<{ question: string; option: string; votes: number }>(
+    `select a.question_id::text as question, coalesce(a.option_id::text, a.value::text) as option, count(*)::int as votes
+       from votes v join vote_answers a on a.vote_id = v.id
+      where v.poll_id = $1 and v.status = 'accepted' and a.text is null
+      group by 1, 2 order by 1, 3 desc, 2`,
+    [pollId],
+  );
+  return r.rows;
+}
+
+export async function voteTotals(db: pg.Pool, pollId: string) {
+  const r = await db.query<{ accepted: number; quarantined: number }>(
+    `select count(*) filter (where status = 'accepted')::int as accepted, count(*) filter (where status = 'quarantined')::int as quarantined
+       from votes where poll_id = $1`, [pollId]);
+  return r.rows[0]!;
+}
+
+export interface Burst {
+  kind: 'network' | 'new_accounts';
+  /** The network's hash prefix for `network`; empty for new accounts. */
+  key: string;
+  windowStart: string;
+  votes: number;
+  quarantined: number;
+  voteIds: string[];
+}
+
+/**
+ * Suspicious bursts for moderators: many votes from one network, or from identities first seen shortly before
+ * they voted, inside one time window. Shown, never acted on automatically: a moderator decides on quarantine.
+ */
+export async function detectBursts(db: pg.Pool, pollId: string, opts: { windowMinutes: number; networkThreshold: number; newAccountThreshold: number; newAccountMinutes: number }): Promise<Burst[]> {
+  const r = await db.query<{ kind: Burst['kind']; key: string; window_start: Date; votes: number; quarantined: number; vote_ids: string[] }>(
+    `with w as (
+       select v.id, v.status, v.network_hash,
+              to_timestamp(floor(extract(epoch from v.cast_at) / ($2 * 60)) * ($2 * 60)) as window_start,
+              (v.cast_at - i.first_seen_at) < make_interval(mins => $5) as fresh
+         from votes v left join voter_identities i using (identity_hash)
+        where v.poll_id = $1)
+     select 'network' as kind, left(network_hash, 12) as key, window_start, count(*)::int as votes,
+            count(*) filter (where status = 'quarantined')::int as quarantined, array_agg(id::text order by id) as vote_ids
+       from w where network_hash <> '' group by network_hash, window_start having count(*) >= $3
+     union all
+     select 'new_accounts', '', window_start, count(*)::int, count(*) filter (where status = 'quarantined')::int, array_agg(id::text order by id)
+       from w where fresh group by window_start having count(*) >= $4
+     order by votes desc, window_start limit 100`,
+    [pollId, opts.windowMinutes, opts.networkThreshold, opts.newAccountThreshold, opts.newAccountMinutes],
+  );
+  return r.rows.map((b) => ({ kind: b.kind, key: b.key, windowStart: b.window_start.toISOString(), votes: b.votes, quarantined: b.quarantined, voteIds: b.vote_ids.slice(0, 1000) }));
+}
+
+/**
+ * Where the bot's chats live: a municipality a chat named (`poll_subscribers`) wins over the one of its appeals
+ * (the message's place, else the case's municipality the classifier found).
+ */
+const CHAT_MUNICIPALITIES = `
+  select chat_id, municipality, 0 as rank, created_at as at from poll_subscribers
+  union all
+  select c.channel_user_id, coalesce(nullif(m.place->>'municipality', ''), k.municipality), 1, m.received_at
+    from messages m join contacts c on c.message_id = m.id left join cases k on k.message_id = m.id
+   where m.source = 'telegram' and m.provenance->>'via' = 'bot' and c.channel_user_id is not null
+     and coalesce(nullif(m.place->>'municipality', ''), k.municipality) is not null`;
+
+export async function municipalityOfChat(db: Sql, chatId: string): Promise<string | undefined> {
+  const r = await db.query<{ municipality: string }>(
+    `select municipality from (${CHAT_MUNICIPALITIES}) x where chat_id = $1 order by rank, at desc limit 1`, [chatId]);
+  return r.rows[0]?.municipality;
+}
+
+/** The Telegram chats whose municipality (as `municipalityOfChat` decides it) is this one. */
+export async function chatsOfMunicipality(db: Sql, municipality: string): Promise<string[]> {
+  const r = await db.query<{ chat_id: string }>(
+    `select chat_id from (
+       select distinct on (chat_id) chat_id, municipality from (${CHAT_MUNICIPALITIES}) x order by chat_id, rank, at desc
+     ) y where municipality = $1 order by chat_id`, [municipality]);
+  return r.rows.map((x) => x.chat_id);
+}

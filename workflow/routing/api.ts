@@ -1,0 +1,150 @@
+/**
+ * The routing REST API under /api/v1/routing: the versioned routing table (region administrators edit it), the dry
+ * run of a table over last month's cases, the automatic-routing settings, organization codes, and the statistics of
+ * automatic routes with the threshold history. Registered on the workflow's ApiBuilder so it shares its auth,
+ * validation and OpenAPI document.
+ */
+import type pg from 'pg';
+import { z } from 'zod';
+import type { AuthUser } from '../auth.js';
+import { HttpError, type ApiBuilder } from '../http-kit.js';
+import { withTx } from '../lifecycle.js';
+import { hasRegionRole } from '../rules.js';
+import { routingRulesSchema } from './decide.js';
+import {
+  currentTable, dryRun, listVersions, loadSettings, publishTable, routingStats, setThreshold, tableVersion,
+} from './store.js';
+
+export interface RoutingApiDeps {
+  db: pg.Pool;
+  now: () => Date;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+const tableBody = z.object({ rules: routingRulesSchema, comment: z.string().trim().max(2000).default('') });
+const dryRunBody = z.object({
+  /** Omitted: the current table (useful to compare with `changed`). */
+  rules: routingRulesSchema.optional(),
+  /** Omitted: the 30 days before now («last month»). */
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+});
+const settingsPatch = z.object({
+  threshold: z.number().min(0).max(1).optional(),
+  coordinatingOrganization: z.string().trim().min(1).max(500).nullable().optional(),
+  autoRouting: z.boolean().optional(),
+  targetRedirectRate: z.number().min(0).max(1).optional(),
+  thresholdFloor: z.number().min(0).max(1).optional(),
+  thresholdCeiling: z.number().min(0).max(1).optional(),
+  adjustMinSample: z.number().int().min(1).max(100_000).optional(),
+  comment: z.string().trim().max(2000).optional(),
+}).strict();
+const codeBody = z.object({ code: z.string().trim().min(1).max(200).regex(/^[\p{L}\p{N}._-]+$/u, 'code: letters, digits, . _ -').nullable() });
+
+const isAdmin = (u: AuthUser) => hasRegionRole(u, 'administrator');
+const isStaffReader = (u: AuthUser) => isAdmin(u) || hasRegionRole(u, 'moderator') || u.roles.some((r) => r.role === 'coordinator');
+
+export function registerRoutingRoutes(api: ApiBuilder, deps: RoutingApiDeps): void {
+  const { db, now } = deps;
+  const requireAdmin = (u: AuthUser) => {
+    if (!isAdmin(u)) throw new HttpError(403, 'only a region administrator changes routing');
+  };
+  const requireReader = (u: AuthUser) => {
+    if (!isStaffReader(u)) throw new HttpError(403, 'routing is visible to administrators, moderators and coordinators');
+  };
+
+  api.route({ method: 'get', path: '/api/v1/routing/table', tag: 'routing', summary: 'The current routing table version and its rules.',
+    roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
+    requireReader(user);
+    const t = await currentTable(db);
+    return { body: t ?? { version: 0, rules: [], comment: '', createdBy: null, createdAt: null } };
+  });
+
+  api.route({ method: 'get', path: '/api/v1/routing/table/versions', tag: 'routing', summary: 'Every version of the routing table, newest first.',
+    roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
+    requireReader(user);
+    return { body: { items: await listVersions(db) } };
+  });
+
+  api.route({ method: 'get', path: '/api/v1/routing/table/versions/:version', tag: 'routing', summary: 'One version of the routing table.',
+    roles: 'administrators, moderators, coordinators', params: z.object({ version: z.coerce.number().int().min(1) }) }, async ({ user, params }) => {
+    requireReader(user);
+    const t = await tableVersion(db, params.version);
+    if (!t) throw new HttpError(404, 'no such routing table version');
+    return { body: t };
+  });
+
+  api.route({ method: 'put', path: '/api/v1/routing/table', tag: 'routing',
+    summary: 'Publish a new version of the routing table: rules (category | reason) × (municipality | district | any) → organization (code or name). Applies to cases routed from now on.',
+    roles: 'region administrator', body: tableBody }, async ({ user, body }) => {
+    requireAdmin(user);
+    const t = await publishTable(db, body.rules, body.comment, user.id, now());
+    return { status: 201, body: t };
+  });
+
+  api.route({ method: 'post', path: '/api/v1/routing/dry-run', tag: 'routing',
+    summary: 'How the cases registered in a period (default: the last 30 days) would have been routed under the given rules (default: the current table), with today\'s settings and organizations.',
+    roles: 'region administrator, moderators', body: dryRunBody }, async ({ user, body }) => {
+    if (!isAdmin(user) && !hasRegionRole(user, 'moderator')) throw new HttpError(403, 'only administrators and moderators run routing dry runs');
+    const to = body.to ? new Date(body.to) : now();
+    const from = body.from ? new Date(body.from) : new Date(to.getTime() - 30 * DAY_MS);
+    if (!(from < to)) throw new HttpError(400, 'from must be before to');
+    const rules = body.rules ?? (await currentTable(db))?.rules ?? [];
+    return { body: await dryRun(db, rules, from, to) };
+  });
+
+  api.route({ method: 'get', path: '/api/v1/routing/settings', tag: 'routing', summary: 'Automatic-routing settings: threshold, coordinating organization, redirect-rate target.',
+    roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
+    requireReader(user);
+    return { body: await loadSettings(db) };
+  });
+
+  api.route({ method: 'patch', path: '/api/v1/routing/settings', tag: 'routing', summary: 'Change automatic-routing settings; a threshold change is recorded in the threshold history.',
+    roles: 'region administrator', body: settingsPatch }, async ({ user, body }) => {
+    requireAdmin(user);
+    const floor = body.thresholdFloor, ceiling = body.thresholdCeiling;
+    if (floor !== undefined && ceiling !== undefined && floor > ceiling) throw new HttpError(400, 'thresholdFloor must not exceed thresholdCeiling');
+    const settings = await withTx(db, async (sql) => {
+      const before = await loadSettings(sql, true);
+      const cols: Record<string, unknown> = {
+        coordinating_organization: body.coordinatingOrganization, auto_routing: body.autoRouting, target_redirect_rate: body.targetRedirectRate,
+        threshold_floor: floor, threshold_ceiling: ceiling, adjust_min_sample: body.adjustMinSample,
+      };
+      const set = Object.entries(cols).filter(([, v]) => v !== undefined);
+      if (set.length) {
+        await sql.query(`update routing_settings set ${set.map(([k], i) => `${k} = $${i + 2}`).join(', ')}, updated_at = $1`, [now(), ...set.map(([, v]) => v)]);
+      }
+      if (body.threshold !== undefined && body.threshold !== before.threshold) {
+        await setThreshold(sql, body.threshold, before.threshold, user.id, body.comment ? `set by an administrator: ${body.comment}` : 'set by an administrator', now());
+      }
+      return loadSettings(sql);
+    });
+    return { body: settings };
+  });
+
+  api.route({ method: 'put', path: '/api/v1/organizations/:id/code', tag: 'routing',
+    summary: 'Set (or clear with null) the stable code by which routing rules and model labels name this organization.',
+    roles: 'region administrator', params: z.object({ id: z.uuid() }), body: codeBody }, async ({ user, params, body }) => {
+    requireAdmin(user);
+    try {
+      const r = await db.query('update organizations set code = $2 where id = $1 returning id, name, code', [params.id, body.code]);
+      if (!r.rowCount) throw new HttpError(404, 'organization not found');
+      return { body: r.rows[0] };
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new HttpError(409, 'code: another organization already has this code');
+      throw err;
+    }
+  });
+
+  api.route({ method: 'get', path: '/api/v1/routing/stats', tag: 'routing',
+    summary: 'Automatic routes, how many were later redirected and the rate (all time and since the last threshold change), cases sent to the coordinator, the threshold and its history.',
+    roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
+    requireReader(user);
+    return { body: await routingStats(db) };
+  });
+}
+
+
+
