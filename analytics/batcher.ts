@@ -3,7 +3,7 @@ import type { Logger } from '../lib/logger.js';
 
 export interface BatcherOptions<Row> {
   /** Writes one batch; `token` identifies the batch so a retried insert of the same rows can be deduplicated. */
-  insert(rows: Row[], token: string): Promise<void>;
+  insert(rows: Row[], token: string): Promise<unknown>;
   /** Identity of a row, used to build the batch token. */
   rowKey(row: Row): string;
   maxRows?: number;
