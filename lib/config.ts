@@ -16,6 +16,10 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   OTKLIK_DATA_DIR: z.string().default('./data'),
   OTKLIK_REGION_CONFIG: z.string().default('./config/region.yaml'),
+  // Routing table and automatic-routing policy of the region, read once on first start (then edited through the API).
+  OTKLIK_ROUTING_CONFIG: z.string().default('./config/routing.yaml'),
+  OTKLIK_GAZETTEER: z.string().default('./config/gazetteer/krasnoyarsk-krai.json'),
+  OTKLIK_MODELS_DIR: z.string().default('./models'),
   OTKLIK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('otklik'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -25,31 +29,100 @@ const envSchema = z.object({
   CLICKHOUSE_USER: optionalString,
   CLICKHOUSE_PASSWORD: optionalString,
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z0-9_]+$/).default('otklik'),
+  CLICKHOUSE_CLUSTER: z.string().regex(/^[A-Za-z0-9_]*$/).optional().transform((v) => (v ? v : undefined)),
+  OTKLIK_EVENTS_TTL_DAYS: z.coerce.number().int().min(0).default(0),
 
   OTKLIK_ADMIN_LOGIN: z.string().min(1).default('admin'),
   OTKLIK_ADMIN_PASSWORD: optionalString,
   OTKLIK_HASH_SALT: optionalString,
   OTKLIK_TOKEN_TTL_HOURS: z.coerce.number().positive().default(12),
+  OTKLIK_SECURE_COOKIES: z.enum(['0', '1', 'true', 'false', '']).optional().transform((v) => v === '1' || v === 'true'),
   CONTACT_CENTER_SECRET: optionalString,
   OTKLIK_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  OTKLIK_METRICS_TOKEN: optionalString,
+
+  // Workflow (workflow/): login throttling and deadline reminders.
+  OTKLIK_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  OTKLIK_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  OTKLIK_REMINDER_DAYS: z.string().regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'comma-separated whole days, e.g. 3,1').default('3,1'),
+
+  // Channels (ingest/): a channel whose settings are absent stays off and says so in /healthz.
+  VK_CALLBACK_CONFIRMATION: optionalString,
+  VK_CALLBACK_SECRET: optionalString,
+  VK_GROUP_TOKEN: optionalString,
+  VK_GROUP_IDS: optionalString,
+  VK_LONG_POLL: z.enum(['0', '1', 'true', 'false', '']).optional().transform((v) => v === '1' || v === 'true'),
+  VK_SERVICE_TOKEN: optionalString,
+  VK_SEARCH_KEYWORDS: optionalString,
+  VK_SEARCH_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
+  VK_API_BASE_URL: z.url().default('https://api.vk.ru/method'),
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_WEBHOOK_SECRET: optionalString,
+  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  WIDGET_ALLOWED_ORIGINS: optionalString,
+  WIDGET_IP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  WIDGET_CONTACT_LIMIT_PER_DAY: z.coerce.number().int().min(1).default(10),
+
+  // Polls (workflow/polls/): flood limits, voter sessions, burst detection.
+  OTKLIK_POLL_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  OTKLIK_POLL_CODE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  OTKLIK_VOTER_TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  OTKLIK_POLL_BURST_THRESHOLD: z.coerce.number().int().min(2).default(20),
 });
+
+const csv = (v: string | undefined) => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
 export interface Config {
   port: number;
   host: string;
   dataDir: string;
   regionConfigPath: string;
+  /** Seeds the routing table (version 1) and routing settings when the database has no routing table yet. */
+  routingConfigPath: string;
+  /** The region's municipalities and settlements, for municipality detection. */
+  gazetteerPath: string;
+  /** Trained models: category.json.gz (ПОС categories) and complaint.json.gz (complaint/question/other). */
+  modelsDir: string;
   queuePrefix: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   redisUrl?: string;
   databaseUrl?: string;
   clickhouse: { url?: string; user?: string; password?: string; database: string };
+  /** ClickHouse cluster name (DDL ON CLUSTER, Replicated + Distributed tables) and event retention (0 = forever). */
+  analytics: { cluster?: string; eventsTtlDays: number };
   admin: { login: string; password?: string };
   /** Salt for author hashes; when unset, one is generated and kept in PostgreSQL. */
   hashSalt?: string;
   tokenTtlHours: number;
+  /** The dashboard's session cookie carries `Secure` (set when Otklik is served over HTTPS). */
+  secureCookies: boolean;
   contactCenterSecret?: string;
   shutdownTimeoutMs: number;
+  /** Bearer token for /metrics; unset = open (keep the port internal then). */
+  metricsToken?: string;
+  workflow: {
+    loginMaxFailures: number;
+    loginWindowMinutes: number;
+    /** Days before the deadline when the executor and coordinators are reminded. */
+    reminderDaysBefore: number[];
+  };
+  vk: {
+    /** One code, or `groupId:code` pairs (comma-separated) when several communities call back. */
+    callbackConfirmation?: string;
+    callbackSecret?: string;
+    groupToken?: string;
+    groupIds: number[];
+    /** Bots Long Poll instead of the Callback API webhook. */
+    longPoll: boolean;
+    serviceToken?: string;
+    searchKeywords: string[];
+    searchIntervalSeconds: number;
+    apiBaseUrl: string;
+  };
+  telegram: { botToken?: string; webhookSecret?: string; apiRoot: string };
+  widget: { allowedOrigins: string[]; ipLimitPerHour: number; contactLimitPerDay: number };
+  /** Polls: requests per client IP per minute, codes per phone/e-mail per hour, voter token lifetime, burst size. */
+  polls: { ipPerMinute: number; codesPerHour: number; voterTokenTtlMinutes: number; burstThreshold: number };
 }
 
 export class ConfigError extends Error {}
@@ -67,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.OTKLIK_DATA_DIR),
     regionConfigPath: path.resolve(e.OTKLIK_REGION_CONFIG),
+    routingConfigPath: path.resolve(e.OTKLIK_ROUTING_CONFIG),
+    gazetteerPath: path.resolve(e.OTKLIK_GAZETTEER),
+    modelsDir: path.resolve(e.OTKLIK_MODELS_DIR),
     queuePrefix: e.OTKLIK_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
@@ -77,11 +153,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       password: e.CLICKHOUSE_PASSWORD,
       database: e.CLICKHOUSE_DATABASE,
     },
+    analytics: { cluster: e.CLICKHOUSE_CLUSTER, eventsTtlDays: e.OTKLIK_EVENTS_TTL_DAYS },
     admin: { login: e.OTKLIK_ADMIN_LOGIN, password: e.OTKLIK_ADMIN_PASSWORD },
     hashSalt: e.OTKLIK_HASH_SALT,
     tokenTtlHours: e.OTKLIK_TOKEN_TTL_HOURS,
+    secureCookies: e.OTKLIK_SECURE_COOKIES,
     contactCenterSecret: e.CONTACT_CENTER_SECRET,
     shutdownTimeoutMs: e.OTKLIK_SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.OTKLIK_METRICS_TOKEN,
+    workflow: {
+      loginMaxFailures: e.OTKLIK_LOGIN_MAX_FAILURES,
+      loginWindowMinutes: e.OTKLIK_LOGIN_WINDOW_MINUTES,
+      reminderDaysBefore: [...new Set(e.OTKLIK_REMINDER_DAYS.split(',').map((d) => Number(d.trim())).filter((d) => d > 0))].sort((a, b) => b - a),
+    },
+    vk: {
+      callbackConfirmation: e.VK_CALLBACK_CONFIRMATION,
+      callbackSecret: e.VK_CALLBACK_SECRET,
+      groupToken: e.VK_GROUP_TOKEN,
+      groupIds: csv(e.VK_GROUP_IDS).map((x) => Math.abs(Number(x))).filter((x) => Number.isInteger(x) && x > 0),
+      longPoll: e.VK_LONG_POLL,
+      serviceToken: e.VK_SERVICE_TOKEN,
+      searchKeywords: csv(e.VK_SEARCH_KEYWORDS),
+      searchIntervalSeconds: e.VK_SEARCH_INTERVAL_SECONDS,
+      apiBaseUrl: e.VK_API_BASE_URL.replace(/\/+$/, ''),
+    },
+    telegram: { botToken: e.TELEGRAM_BOT_TOKEN, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, '') },
+    widget: {
+      allowedOrigins: csv(e.WIDGET_ALLOWED_ORIGINS).map((o) => o.replace(/\/+$/, '')),
+      ipLimitPerHour: e.WIDGET_IP_LIMIT_PER_HOUR,
+      contactLimitPerDay: e.WIDGET_CONTACT_LIMIT_PER_DAY,
+    },
+    polls: {
+      ipPerMinute: e.OTKLIK_POLL_IP_LIMIT_PER_MINUTE,
+      codesPerHour: e.OTKLIK_POLL_CODE_LIMIT_PER_HOUR,
+      voterTokenTtlMinutes: e.OTKLIK_VOTER_TOKEN_TTL_MINUTES,
+      burstThreshold: e.OTKLIK_POLL_BURST_THRESHOLD,
+    },
   };
 }
 

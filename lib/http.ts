@@ -1,6 +1,7 @@
 import http from 'node:http';
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 
 export type HealthCheck = () => Promise<boolean>;
 
@@ -8,10 +9,41 @@ export type HealthCheck = () => Promise<boolean>;
  * One HTTP app per process with the routers of its roles. Every failure answers JSON `{error}`; stack traces and
  * internals stay in the log.
  */
-export function createHttpApp(opts: { routers: Router[]; health: Record<string, HealthCheck | 'off'>; logger: Logger }) {
+export function createHttpApp(opts: {
+  routers: Router[];
+  health: Record<string, HealthCheck | 'off'>;
+  logger: Logger;
+  /** Ingest channels and their mode ('off' when unconfigured); shown under `channels` when given. */
+  channels?: () => Record<string, string>;
+  /** Prometheus metrics of this process, served at /metrics. */
+  metrics?: Metrics;
+  /** Refreshed right before a scrape (queue depths are read from Redis then). */
+  beforeScrape?: () => Promise<void>;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+}) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+
+  const metrics = opts.metrics;
+  if (metrics) {
+    app.use((req, res, next) => {
+      res.on('finish', () => {
+        // The route pattern, not the URL, keeps label cardinality bounded.
+        const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other');
+        metrics.httpRequests.inc({ method: req.method, route: String(route), status: `${Math.floor(res.statusCode / 100)}xx` });
+      });
+      next();
+    });
+    app.get('/metrics', async (req, res) => {
+      if (opts.metricsToken && req.get('authorization') !== `Bearer ${opts.metricsToken}`) {
+        return void res.status(401).json({ error: 'metrics need Authorization: Bearer <OTKLIK_METRICS_TOKEN>' });
+      }
+      await opts.beforeScrape?.().catch((err: Error) => opts.logger.warn({ err: err.message }, 'metrics refresh failed'));
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
 
   app.get('/healthz', async (_req, res) => {
     const entries = await Promise.all(
@@ -23,8 +55,9 @@ export function createHttpApp(opts: { routers: Router[]; health: Record<string, 
     );
     const status = Object.fromEntries(entries);
     const down = entries.filter(([, s]) => s === 'down').map(([n]) => n);
-    if (down.length > 0) return void res.status(503).json({ status: 'unavailable', down, ...status });
-    res.json({ status: 'ok', ...status });
+    const channels = opts.channels ? { channels: opts.channels() } : {};
+    if (down.length > 0) return void res.status(503).json({ status: 'unavailable', down, ...status, ...channels });
+    res.json({ status: 'ok', ...status, ...channels });
   });
 
   for (const router of opts.routers) app.use(router);
@@ -44,6 +77,14 @@ export function createHttpApp(opts: { routers: Router[]; health: Record<string, 
 
 export async function listen(app: express.Express, port: number, host: string): Promise<http.Server> {
   const server = http.createServer(app);
+  // Requests Node's parser refuses (oversized headers or URL, malformed HTTP) still get a JSON error.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: tooLarge ? 'request headers or URL are too large' : 'malformed HTTP request' });
+    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -72,6 +72,8 @@ export const classificationSchema = z.object({
   municipality: z.string().optional(),
   incidentId: z.string().optional(),
   modelVersion: z.string().min(1),
+  /** Top organizations of the routing model (labels are organization codes or names), best first; absent without a model. */
+  routing: z.array(z.object({ organization: z.string().min(1).max(500), score: z.number().min(0).max(1) })).max(10).optional(),
 });
 export type Classification = z.infer<typeof classificationSchema>;
 
@@ -145,13 +147,23 @@ export type EventBatch = z.infer<typeof eventBatchSchema>;
  */
 export const outboundMessageSchema = z.object({
   outboundId: z.uuid(),
-  caseId: z.uuid(),
-  messageId: z.uuid(),
+  /** Required for every kind but `poll`: a pushed poll belongs to no case. */
+  caseId: z.uuid().optional(),
+  messageId: z.uuid().optional(),
   source: sourceSchema,
-  kind: z.enum(['registered', 'status', 'answer', 'rejection', 'rating_request']),
+  kind: z.enum(['registered', 'status', 'answer', 'rejection', 'rating_request', 'poll']),
+  /** `poll` only: the poll whose voting keyboard the channel attaches (Telegram). */
+  pollId: z.uuid().optional(),
   text: z.string().min(1).max(10_000),
   /** Channel-specific address: VK owner/post/comment ids, Telegram chat id, phone or e-mail. */
   target: z.record(z.string(), z.string()),
+}).superRefine((m, ctx) => {
+  if (m.kind === 'poll') {
+    if (!m.pollId) ctx.addIssue({ code: 'custom', path: ['pollId'], message: 'a poll message needs pollId' });
+    return;
+  }
+  if (!m.caseId) ctx.addIssue({ code: 'custom', path: ['caseId'], message: 'required' });
+  if (!m.messageId) ctx.addIssue({ code: 'custom', path: ['messageId'], message: 'required' });
 });
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
 
@@ -168,12 +180,24 @@ export const citizenActionSchema = z.object({
 });
 export type CitizenAction = z.infer<typeof citizenActionSchema>;
 
+/**
+ * A deadline reminder of the workflow (a delayed job, id `remind-<caseId>-<kind>`). Internal to workflow/: no other
+ * stage produces or consumes it; it is listed here because every queue has its contract here.
+ */
+export const reminderJobSchema = z.object({
+  caseId: z.uuid(),
+  kind: z.string().min(1).max(50),
+  dueAt: isoDate,
+});
+export type ReminderJob = z.infer<typeof reminderJobSchema>;
+
 export const QUEUES = {
   incoming: 'incoming',
   classified: 'classified',
   events: 'events',
   outbound: 'outbound',
   citizenActions: 'citizen-actions',
+  reminders: 'workflow-reminders',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -183,6 +207,7 @@ export const payloadSchemas = {
   events: eventBatchSchema,
   outbound: outboundMessageSchema,
   'citizen-actions': citizenActionSchema,
+  'workflow-reminders': reminderJobSchema,
 } satisfies Record<QueueName, z.ZodType>;
 
 export interface QueuePayloads {
@@ -191,6 +216,7 @@ export interface QueuePayloads {
   events: EventBatch;
   outbound: OutboundMessage;
   'citizen-actions': CitizenAction;
+  'workflow-reminders': ReminderJob;
 }
 
 /**
@@ -227,6 +253,14 @@ export function createQueues({ connection, prefix }: QueueOptions): Queues {
     outbound: make('outbound'),
     citizenActions: make('citizen-actions'),
   };
+}
+
+/**
+ * The workflow's own queue of delayed reminders. Kept out of `Queues`: no other stage touches it, and its jobs
+ * legitimately wait for weeks, so "every stage queue is drained" stays a meaningful check.
+ */
+export function createReminderQueue({ connection, prefix }: QueueOptions): Queue<ReminderJob> {
+  return new Queue<ReminderJob>(QUEUES.reminders, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

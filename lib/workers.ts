@@ -1,6 +1,7 @@
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { ZodError } from 'zod';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type { QueueName } from './queues.js';
 
 /** Expected pipeline outcomes are values; only faults are exceptions. */
@@ -31,7 +32,7 @@ export interface WorkerCounters {
 export interface RunningWorkers {
   workers: Worker[];
   counters: Record<string, WorkerCounters>;
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -41,7 +42,7 @@ export interface RunningWorkers {
  */
 export function startWorkers(
   table: WorkerSpec[],
-  opts: { connection: ConnectionOptions; prefix: string; logger: Logger },
+  opts: { connection: ConnectionOptions; prefix: string; logger: Logger; metrics?: Metrics },
 ): RunningWorkers {
   const counters: Record<string, WorkerCounters> = {};
   const workers = table.map(({ queue, processor, concurrency }) => {
@@ -51,15 +52,21 @@ export function startWorkers(
       queue,
       async (job) => {
         let outcome: Outcome;
+        const stopTimer = opts.metrics?.jobDuration.startTimer({ queue });
+        const count = (result: string) => opts.metrics?.jobs.inc({ queue, outcome: result });
         try {
           outcome = await processor(job.data, job);
         } catch (err) {
+          stopTimer?.();
+          count(err instanceof ZodError ? 'dlq' : 'error');
           if (err instanceof ZodError) {
             c.deadLettered++;
             throw new UnrecoverableError(`invalid ${queue} payload: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
           }
           throw err;
         }
+        stopTimer?.();
+        count(outcome.status);
         if (outcome.status === 'dlq') {
           c.deadLettered++;
           throw new UnrecoverableError(outcome.reason);
@@ -83,9 +90,21 @@ export function startWorkers(
   return {
     workers,
     counters,
-    // Close waits for jobs in flight to finish, so a shutdown never abandons half-done work.
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
+    // Close waits for jobs in flight to finish, so a shutdown never abandons half-done work. A worker whose blocking
+    // connection did not come back cleanly from a Redis restart can wait forever, so after the grace period it is
+    // closed by force: its unfinished jobs stay in Redis and are picked up again as stalled.
+    async close(graceMs = 10_000) {
+      await Promise.all(workers.map(async (w) => {
+        let timer: NodeJS.Timeout | undefined;
+        const graceful = w.close().then(() => true);
+        const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), graceMs); });
+        const closed = await Promise.race([graceful, timedOut]);
+        clearTimeout(timer);
+        if (!closed) {
+          opts.logger.warn({ queue: w.name, graceMs }, 'worker did not close in time; forcing');
+          await Promise.race([w.close(true), new Promise((r) => setTimeout(r, 2000))]);
+        }
+      }));
     },
   };
 }

@@ -48,6 +48,7 @@ async function runAsIds(): Promise<{ uid?: number; gid?: number }> {
 
 async function canConnect(connectionString: string): Promise<boolean> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 1000 });
+  client.on('error', () => {});
   try {
     await client.connect();
     await client.query('select 1');

@@ -139,7 +139,9 @@ describe('the foundation slice: a 122 call card becomes a case and a count', () 
     expect((await fetch(`${system.url}/api/v1/cases`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     const health = await fetch(`${system.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', redis: 'ok', postgres: 'ok', clickhouse: 'ok' });
+    // Channels without settings say so: only the 122 webhook is configured here.
+    expect(await health.json()).toEqual({ status: 'ok', redis: 'ok', postgres: 'ok', clickhouse: 'ok',
+      channels: { contact_center: 'on', vk: 'off', vk_outbound: 'off', vk_search: 'off', telegram: 'off', widget: 'off' } });
   });
 
   it('keeps cases and counts across a stop and a start', async () => {

@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of one process. Built once in main.ts and handed to whoever records; each process has its own
+ * registry, so several role processes are scraped separately and summed by Prometheus.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'otklik_' });
+  const jobs = new Counter({
+    name: 'otklik_jobs_total',
+    help: 'Queue jobs processed, by queue and outcome (ok, drop, dlq, error).',
+    labelNames: ['queue', 'outcome'] as const,
+    registers: [registry],
+  });
+  const jobDuration = new Histogram({
+    name: 'otklik_job_duration_seconds',
+    help: 'Time a processor spent on one job.',
+    labelNames: ['queue'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const queueDepth = new Gauge({
+    name: 'otklik_queue_jobs',
+    help: 'Jobs in a queue by state, read from Redis at scrape time.',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+  });
+  const ingested = new Counter({
+    name: 'otklik_ingest_total',
+    help: 'Messages taken in per channel, by result (accepted, duplicate, dropped, failed).',
+    labelNames: ['source', 'result'] as const,
+    registers: [registry],
+  });
+  const classifyLatency = new Histogram({
+    name: 'otklik_classify_seconds',
+    help: 'Time to classify one message.',
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+    registers: [registry],
+  });
+  const deadlineBreaches = new Counter({
+    name: 'otklik_deadline_breaches_total',
+    help: 'Cases that passed their deadline without an answer.',
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'otklik_http_requests_total',
+    help: 'HTTP requests by method, route and status class.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  return { registry, jobs, jobDuration, queueDepth, ingested, classifyLatency, deadlineBreaches, httpRequests };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,120 @@
+/**
+ * Hostile input against every public endpoint and webhook: malformed JSON, wrong types, huge strings, unicode edge
+ * cases, injection strings, forged signatures and replays. The property: never a 5xx, always a JSON `{error}` on 4xx.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '../../ingest/contact-center.js';
+import type { Otklik } from '../../main.js';
+import { loginAs, startTestSystem } from '../support.js';
+
+const RUNS = 150;
+const SITE = 'https://site.example';
+
+const nasty = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme', maxLength: 200 }),
+  fc.constantFrom("' OR 1=1; DROP TABLE cases; --", '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '\u0000\u202e\ud800',
+    '{{7*7}}', '${jndi:ldap://x}', '../../etc/passwd', 'a'.repeat(70_000), '🙂'.repeat(5000), '\uFEFF', '%00', 'NaN', '-1', '1e309'),
+  fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
+);
+const jsonish = fc.oneof(
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+  fc.dictionary(fc.constantFrom('callId', 'text', 'receivedAt', 'type', 'group_id', 'secret', 'object', 'update_id', 'message', 'consent', 'contact', 'idempotencyKey', 'org', 'login', 'password'), nasty)
+    .map((o) => JSON.stringify(o)),
+  fc.string().map((s) => `{"broken": ${s}`),
+  fc.constantFrom('', '{', '[]', 'null', '"str"', '{"__proto__":{"admin":true}}', '{"callId":{"$gt":""}}'),
+);
+
+let tried = 0;
+let fiveHundreds = 0;
+
+async function expectClientError(res: Response, label: string) {
+  tried++;
+  if (res.status >= 500) fiveHundreds++;
+  expect(res.status, `${label} answered ${res.status}`).toBeLessThan(500);
+  if (res.status >= 400) {
+    const text = await res.text();
+    const body = JSON.parse(text) as { error?: unknown };
+    expect(typeof body.error, `${label}: ${text.slice(0, 200)}`).toBe('string');
+  } else {
+    await res.arrayBuffer();
+  }
+}
+
+describe('fuzzing the public surface', () => {
+  let system: Otklik;
+  let token: string;
+  beforeAll(async () => {
+    system = await startTestSystem({
+      VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111',
+      TELEGRAM_BOT_TOKEN: '123:fuzz', TELEGRAM_WEBHOOK_SECRET: 'tg-secret', TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
+      WIDGET_ALLOWED_ORIGINS: SITE, WIDGET_IP_LIMIT_PER_HOUR: '100000', WIDGET_CONTACT_LIMIT_PER_DAY: '100000',
+      OTKLIK_LOGIN_MAX_FAILURES: '100000',
+    });
+    token = await loginAs(system.url!, 'admin', 'test-admin-password');
+  });
+  afterAll(async () => {
+    await system?.stop();
+    process.stdout.write(`fuzz: ${tried} inputs tried, ${fiveHundreds} answered 5xx\n`);
+  });
+
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${system.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  it('contact center calls: forged and correctly signed garbage', async () => {
+    await fc.assert(fc.asyncProperty(jsonish, fc.boolean(), async (body, sign) => {
+      await expectClientError(await post('/api/v1/contact-center/calls', body, { 'x-signature': sign ? signBody('test-secret', body) : signBody('forged', body) }), 'calls');
+    }), { numRuns: RUNS });
+  });
+
+  it('VK callback webhook', async () => {
+    await fc.assert(fc.asyncProperty(jsonish, async (body) => {
+      await expectClientError(await post('/webhooks/vk', body), 'vk');
+    }), { numRuns: RUNS });
+  });
+
+  it('Telegram webhook, with and without its secret header', async () => {
+    await fc.assert(fc.asyncProperty(jsonish, fc.boolean(), async (body, withSecret) => {
+      await expectClientError(await post('/webhooks/telegram', body, withSecret ? { 'x-telegram-bot-api-secret-token': 'tg-secret' } : {}), 'telegram');
+    }), { numRuns: RUNS });
+  });
+
+  it('site widget submissions', async () => {
+    await fc.assert(fc.asyncProperty(jsonish, async (body) => {
+      await expectClientError(await post('/api/v1/widget/messages', body, { origin: SITE }), 'widget');
+    }), { numRuns: RUNS });
+  });
+
+  it('login', async () => {
+    await fc.assert(fc.asyncProperty(jsonish, async (body) => {
+      await expectClientError(await post('/api/v1/auth/login', body), 'login');
+    }), { numRuns: RUNS });
+  });
+
+  it('query strings of the lists and analytics', async () => {
+    const paths = ['/api/v1/cases', '/api/v1/messages', '/api/v1/analytics/summary', '/api/v1/analytics/volume', '/api/v1/analytics/sla'];
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...paths), fc.dictionary(fc.constantFrom('source', 'status', 'limit', 'offset', 'from', 'to', 'category', 'municipality', 'format', 'overdue', 'organizationId'), nasty.map(String)), async (path, params) => {
+      const qs = new URLSearchParams(params).toString();
+      await expectClientError(await fetch(`${system.url}${path}?${qs}`, { headers: { authorization: `Bearer ${token}` } }), path);
+    }), { numRuns: RUNS });
+  });
+
+  it('case actions with hostile ids and bodies', async () => {
+    const actions = ['accept', 'reject', 'redirect', 'assign', 'save-draft', 'approve'];
+    await fc.assert(fc.asyncProperty(fc.oneof(fc.uuid(), fc.string()), fc.constantFrom(...actions), jsonish, async (id, action, body) => {
+      await expectClientError(await post(`/api/v1/cases/${encodeURIComponent(id)}/${action}`, body, { authorization: `Bearer ${token}` }), action);
+    }), { numRuns: RUNS });
+  });
+
+  it('a replayed signed call card is accepted each time and makes one message', async () => {
+    const body = JSON.stringify({ callId: 'replayed-1', receivedAt: new Date().toISOString(), text: 'Не работает светофор на перекрёстке' });
+    const ids = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const res = await post('/api/v1/contact-center/calls', body, { 'x-signature': signBody('test-secret', body) });
+      expect(res.status).toBe(202);
+      ids.add(((await res.json()) as { messageId: string }).messageId);
+    }
+    expect(ids.size).toBe(1);
+  });
+});

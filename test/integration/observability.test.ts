@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '../../ingest/contact-center.js';
+import type { Otklik } from '../../main.js';
+import { eventually, loginAs, startTestSystem } from '../support.js';
+
+describe('observability: /metrics and the queue board', () => {
+  let system: Otklik;
+  beforeAll(async () => {
+    system = await startTestSystem({ OTKLIK_METRICS_TOKEN: 'scrape-me' });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('exposes Prometheus metrics of jobs, queues and HTTP behind the metrics token', async () => {
+    const body = JSON.stringify({ callId: 'metrics-1', receivedAt: new Date().toISOString(), text: 'Не работает уличное освещение на улице Мира' });
+    const posted = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
+    expect(posted.status).toBe(202);
+    expect((await fetch(`${system.url}/metrics`)).status).toBe(401);
+    const text = await eventually(async () => {
+      const res = await fetch(`${system.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } });
+      const t = await res.text();
+      return /otklik_jobs_total\{queue="classified",outcome="ok"\} 1/.test(t) ? t : undefined;
+    }, 15_000, 'job metrics');
+    expect(text).toMatch(/otklik_jobs_total\{queue="incoming",outcome="ok"\} 1/);
+    expect(text).toMatch(/otklik_job_duration_seconds_count\{queue="incoming"\} 1/);
+    expect(text).toMatch(/otklik_queue_jobs\{queue="incoming",state="failed"\} 0/);
+    expect(text).toMatch(/otklik_http_requests_total\{method="POST",route="\/api\/v1\/contact-center\/calls",status="2xx"\} 1/);
+    expect(text).toMatch(/otklik_process_resident_memory_bytes/);
+  });
+
+  it('lets only a logged-in administrator open the queue board', async () => {
+    expect((await fetch(`${system.url}/admin/queues`)).status).toBe(401);
+    const token = await loginAs(system.url!, 'admin', 'test-admin-password');
+    const res = await fetch(`${system.url}/admin/queues`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/<html/i);
+  });
+});
