@@ -13,7 +13,27 @@ export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export function layout(opts: { title: string; body: string; scripts?: string[] }): string {
+export interface NavUser {
+  displayName: string;
+  roles: { role: string }[];
+}
+
+/** Staff navigation: each link only for the roles that use it. */
+function nav(user: NavUser): string {
+  const roles = new Set(user.roles.map((r) => r.role));
+  const links: [string, string, boolean][] = [
+    ['/inbox', 'Мониторинг', roles.has('moderator') || roles.has('administrator')],
+    ['/desk', 'Рабочий стол', ['coordinator', 'executor', 'leader', 'curator'].some((r) => roles.has(r))],
+    ['/cases', 'Обращения', true],
+    ['/analytics', 'Аналитика', true],
+    ['/report/weekly', 'Отчёт за неделю', true],
+  ];
+  return `<nav class="nav" aria-label="Разделы">${links.filter(([, , on]) => on).map(([href, text]) => `<a href="${href}">${text}</a>`).join('')}
+<span class="who">${escapeHtml(user.displayName)}</span>
+<form method="post" action="/logout" class="inline"><button type="submit" class="link">Выйти</button></form></nav>`;
+}
+
+export function layout(opts: { title: string; body: string; scripts?: string[]; user?: NavUser; bodyClass?: string }): string {
   const scripts = (opts.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n');
   return `<!doctype html>
 <html lang="ru">
@@ -24,8 +44,9 @@ export function layout(opts: { title: string; body: string; scripts?: string[] }
 <link rel="stylesheet" href="/assets/otklik.css">
 ${scripts}
 </head>
-<body>
-<header class="top"><a class="brand" href="/">Отклик</a><span class="tagline">Платформа обратной связи региона</span></header>
+<body${opts.bodyClass ? ` class="${escapeHtml(opts.bodyClass)}"` : ''}>
+<a class="skip" href="#main">К содержанию</a>
+<header class="top"><a class="brand" href="/">Отклик</a><span class="tagline">Платформа обратной связи региона</span>${opts.user ? nav(opts.user) : ''}</header>
 <main id="main">
 ${opts.body}
 </main>

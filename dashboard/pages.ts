@@ -1,21 +1,34 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { build } from 'esbuild';
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
+import type pg from 'pg';
 import type { Summary } from '../analytics/queries.js';
-import { jsonForScript, layout } from './html.js';
+import { SOURCES } from '../lib/queues.js';
+import { createDashboardApi } from './api.js';
+import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality } from './charts.js';
+import { escapeHtml, jsonForScript, layout } from './html.js';
+import { dashboardFilters, loadMunicipalities } from './panel-data.js';
+import { weeklyReport } from './report.js';
+import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** Typed client scripts are bundled once at start and served from memory: no build step, no CDN. */
+/**
+ * Typed client scripts are bundled once at start and served from memory: no build step, no CDN. Every script in
+ * client/ is an entry, so a new page only adds its file.
+ */
 async function bundleClientScripts(): Promise<Map<string, string>> {
-  const entries = ['home'];
+  const dir = path.join(here, 'client');
+  const entries = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3));
   const out = new Map<string, string>();
-  for (const name of entries) {
+  await Promise.all(entries.map(async (name) => {
     const result = await build({
-      entryPoints: [path.join(here, 'client', `${name}.ts`)],
+      entryPoints: [path.join(dir, `${name}.ts`)],
       bundle: true,
       write: false,
       format: 'iife',
@@ -23,14 +36,36 @@ async function bundleClientScripts(): Promise<Map<string, string>> {
       minify: true,
     });
     out.set(`${name}.js`, result.outputFiles[0]!.text);
-  }
+  }));
   return out;
 }
 
-export async function createDashboardPages(deps: { summary: () => Promise<Summary> }): Promise<Router> {
+export interface DashboardDeps {
+  summary: () => Promise<Summary>;
+  /** The staff pages need PostgreSQL, the workflow's auth and (for analytics) ClickHouse; without them only the public overview is served. */
+  db?: pg.Pool;
+  ch?: ClickHouseClient;
+  session?: SessionDeps;
+  /** The API guard (bearer token or session cookie with the CSRF header). */
+  requireAuth?: RequestHandler;
+  gazetteerPath?: string;
+  secureCookie?: boolean;
+  now?: () => Date;
+}
+
+const STATUS_OPTIONS: [string, string][] = [
+  ['moderation', 'На модерации'], ['routed', 'Направленные'], ['rejected', 'Отклонённые'], ['all', 'Все'],
+];
+
+function options(list: [string, string][], selected?: string): string {
+  return list.map(([v, t]) => `<option value="${escapeHtml(v)}"${v === selected ? ' selected' : ''}>${escapeHtml(t)}</option>`).join('');
+}
+
+export async function createDashboardPages(deps: DashboardDeps): Promise<Router> {
   const router = express.Router();
   const scripts = await bundleClientScripts();
   const echartsPath = require.resolve('echarts/dist/echarts.min.js');
+  const now = deps.now ?? (() => new Date());
 
   router.get('/assets/echarts.min.js', (_req, res) => res.sendFile(echartsPath, { maxAge: '1d' }));
   router.use('/assets', express.static(path.join(here, 'assets'), { maxAge: '1h' }));
@@ -61,5 +96,129 @@ export async function createDashboardPages(deps: { summary: () => Promise<Summar
       }),
     );
   });
+
+  if (!deps.db || !deps.session || !deps.requireAuth) return router;
+  const db = deps.db;
+  const municipalities: Municipality[] = loadMunicipalities(deps.gazetteerPath);
+
+  router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
+  router.use(createDashboardApi({ db, ch: deps.ch, requireAuth: deps.requireAuth, municipalities, now }));
+
+  const page = requirePage(deps.session);
+  const userOf = (res: express.Response) => res.locals.pageUser as PageUser;
+  const shell = (res: express.Response, title: string, script: string, body: string, charts = false) =>
+    res.type('html').send(layout({
+      title, user: userOf(res), body,
+      scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
+    }));
+
+  router.get('/inbox', page, (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    shell(res, 'Мониторинг', 'inbox', `
+<h1>Входящие сообщения и инциденты</h1>
+<form id="inbox-filters" class="filters" role="search" aria-label="Фильтры входящих">
+  <span class="fld"><label for="f-status">Статус</label> <select id="f-status" name="status">${options(STATUS_OPTIONS, q.status ?? 'moderation')}</select></span>
+  <span class="fld"><label for="f-source">Источник</label> <select id="f-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)}</select></span>
+  <span class="fld"><label for="f-kind">Тип</label> <select id="f-kind" name="kind"><option value="">Любой</option>${options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)}</select></span>
+  <label>Муниципалитет <input name="municipality" list="muni-list" value="${escapeHtml(q.municipality ?? '')}"></label>
+  <label>Категория <input name="category" list="category-list" value="${escapeHtml(q.category ?? '')}"></label>
+  <label>Поиск <input name="q" type="search" value="${escapeHtml(q.q ?? '')}" placeholder="слово в тексте"></label>
+  <span class="fld"><label for="f-sort">Порядок</label> <select id="f-sort" name="sort">${options([['newest', 'Сначала новые'], ['urgent', 'Сначала срочные']], q.sort)}</select></span>
+  <button type="submit">Показать</button>
+</form>
+<div class="views" aria-label="Сохранённые виды">
+  <span class="fld"><label for="saved-views">Сохранённые виды</label> <select id="saved-views"><option value="">—</option></select></span>
+  <label>Название <input id="view-name" maxlength="60"></label>
+  <button type="button" id="save-view">Сохранить вид</button>
+  <button type="button" id="delete-view">Удалить вид</button>
+  <span class="muted">Клавиши: j/k — вниз/вверх, o — открыть, a — принять, r — отклонить, n — не жалоба, x — отметить, m — объединить отмеченные, / — поиск</span>
+</div>
+<p id="inbox-status" class="muted" aria-live="polite"></p>
+<div class="bulk"><button type="button" id="merge">Объединить отмеченные в инцидент</button></div>
+<div id="inbox-list" class="inbox" role="list" aria-label="Входящие"></div>
+<datalist id="muni-list">${municipalities.map((m) => `<option value="${escapeHtml(m.name)}">`).join('')}</datalist>
+<datalist id="category-list"></datalist>`);
+  });
+
+  router.get('/desk', page, (_req, res) => {
+    shell(res, 'Рабочий стол', 'desk', `
+<h1>Рабочий стол организации</h1>
+<div id="desk" class="desk"></div>
+<dialog id="readiness" aria-labelledby="readiness-title">
+  <form method="dialog" id="readiness-form">
+    <h2 id="readiness-title">Требуется подтверждение</h2>
+    <p>Подтвердите, пожалуйста, что Вы прошли обучение по работе с системой и готовы приступить.</p>
+    <p id="readiness-orgs" class="muted"></p>
+    <label class="check"><input type="checkbox" id="training-confirmed"> Мною пройдено обучение</label>
+    <label class="check"><input type="checkbox" id="ready-confirmed"> ЛКО готов к работе</label>
+    <p id="readiness-error" class="error" role="alert"></p>
+    <div class="actions"><button type="button" id="readiness-confirm" class="primary" disabled>Подтверждаю</button>
+      <button type="button" id="readiness-close">Закрыть</button></div>
+  </form>
+</dialog>`);
+  });
+
+  router.get('/cases', page, (_req, res) => {
+    shell(res, 'Обращения', 'cases', `
+<h1>Обращения</h1>
+<p id="cases-filter" class="muted"></p>
+<p id="cases-total" aria-live="polite"></p>
+<div id="cases-list"></div>`);
+  });
+
+  router.get('/cases/:id', page, (req, res) => {
+    if (!/^[0-9a-f-]{36}$/i.test(String(req.params.id))) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверный номер обращения</h1>' }));
+    shell(res, 'Обращение', 'case', `
+<div id="case" data-case-id="${escapeHtml(String(req.params.id))}"><p>Загрузка…</p></div>`);
+  });
+
+  router.get('/analytics', page, (req, res) => {
+    const parsed = dashboardFilters.safeParse(req.query);
+    const f = parsed.success ? parsed.data : {};
+    const munis = [...municipalities].sort((a, b) => a.name.localeCompare(b.name, 'ru'));
+    const panel = (p: (typeof PANELS)[number], wide = false) => `
+<section class="card panel${wide ? ' wide' : ''}" id="panel-${p}" aria-labelledby="h-${p}">
+  <h2 id="h-${p}">${escapeHtml(PANEL_TITLES[p])}</h2>
+  <div class="chart" id="chart-${p}" role="img" aria-label="${escapeHtml(PANEL_TITLES[p])}: диаграмма; данные — в таблице ниже"></div>
+  <div class="exports" aria-label="Экспорт: ${escapeHtml(PANEL_TITLES[p])}">
+    <button type="button" class="link" data-png="${p}">PNG</button>
+    <a data-svg="${p}" href="#">SVG</a> <a data-csv="${p}" href="#">CSV</a> <a data-xlsx="${p}" href="#">XLSX</a>
+  </div>
+  <details><summary>Таблица</summary><div class="table" id="table-${p}"></div></details>
+</section>`;
+    shell(res, 'Аналитика', 'analytics', `
+<h1>Аналитика обращений</h1>
+${parsed.success ? '' : `<p class="error" role="alert">Фильтр не применён: ${escapeHtml(parsed.error.issues.map((i) => i.path.join('.')).join(', '))}</p>`}
+<form id="filters" class="filters" method="get" action="/analytics" aria-label="Фильтры для всех панелей">
+  <label>С <input type="date" name="from" value="${escapeHtml(f.from ?? '')}"></label>
+  <label>По (не включая) <input type="date" name="to" value="${escapeHtml(f.to ?? '')}"></label>
+  <span class="fld"><label for="f-municipality">Муниципалитет</label> <select id="f-municipality" name="municipality"><option value="">Весь край</option>${options(munis.map((m) => [m.name, m.name]), f.municipality)}</select></span>
+  <span class="fld"><label for="f-source">Источник</label> <select id="f-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), f.source)}</select></span>
+  <label>Категория <input name="category" value="${escapeHtml(f.category ?? '')}"></label>
+  ${f.organization ? `<input type="hidden" name="organization" value="${escapeHtml(f.organization)}">` : ''}
+  <button type="submit" class="primary">Применить</button> <a href="/analytics">Сбросить</a>
+  <a href="/report/weekly${f.municipality ? `?municipality=${encodeURIComponent(f.municipality)}` : ''}">Отчёт за неделю</a>
+</form>
+<section class="kpis" aria-label="Главные показатели">
+  <div class="card"><div class="kpi" id="kpi-messages">—</div><div>сообщений</div></div>
+  <div class="card"><div class="kpi" id="kpi-cases">—</div><div>обращений</div></div>
+  <div class="card"><a class="kpi" id="kpi-overdue" href="#">—</a><div>просрочено сейчас</div></div>
+  <div class="card"><div class="kpi" id="kpi-ontime">—</div><div>ответов в срок</div></div>
+</section>
+<div class="grid">
+${panel('volume', true)}${panel('municipalities', true)}${panel('sources')}${panel('categories')}${panel('sla', true)}
+${panel('answer-time')}${panel('ratings')}${panel('rising', true)}${panel('polls')}
+</div>
+<script type="application/json" id="analytics-context">${jsonForScript({ filters: f, municipalities })}</script>`, true);
+  });
+
+  router.get('/report/weekly', page, async (req, res) => {
+    const parsed = dashboardFilters.safeParse(req.query);
+    if (!parsed.success) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверные параметры отчёта</h1>' }));
+    if (!deps.ch) return void res.status(503).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Аналитика недоступна</h1>' }));
+    const report = await weeklyReport({ ch: deps.ch, db, municipalities, now: now() }, parsed.data);
+    res.type('html').send(layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page' }));
+  });
+
   return router;
 }

@@ -1,0 +1,131 @@
+// Shared by the staff pages' scripts (bundled into each; the leading underscore keeps it from being an entry).
+// Every piece of citizen text is put into the page as a text node, never as markup.
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** Same-origin JSON call: the session cookie authenticates, the header proves the call came from our own script. */
+export async function api<T = any>(path: string, opts: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(path, {
+    method: opts.method ?? 'GET',
+    credentials: 'same-origin',
+    headers: { 'x-requested-with': 'otklik', ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+  });
+  if (res.status === 401) {
+    location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    throw new ApiError(401, 'Сессия истекла');
+  }
+  const data = (await res.json().catch(() => ({}))) as { error?: string };
+  if (!res.ok) throw new ApiError(res.status, data.error ?? `ошибка ${res.status}`);
+  return data as T;
+}
+
+type Child = Node | string | number | null | undefined | false;
+
+/** Builds an element; strings become text nodes, so nothing a citizen wrote is ever parsed as HTML. */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | number | undefined | ((e: Event) => void)> = {},
+  ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export const SOURCE_LABELS: Record<string, { short: string; name: string }> = {
+  vk: { short: 'VK', name: 'ВКонтакте' },
+  telegram: { short: 'TG', name: 'Telegram' },
+  widget: { short: 'Сайт', name: 'Виджет на сайте' },
+  contact_center: { short: '122', name: 'Контакт-центр 122' },
+};
+
+export const STATUS_NAMES: Record<string, string> = {
+  moderation: 'На модерации', rejected: 'Отклонено', routed: 'Направлено в организацию', assigned: 'Назначен исполнитель',
+  in_progress: 'В работе', draft: 'Черновик ответа', on_approval: 'На утверждении', returned: 'Возвращено на доработку',
+  approved: 'Утверждено', answered: 'Ответ отправлен', rated: 'Оценено', repeat_review: 'Повторное рассмотрение', closed: 'Закрыто',
+};
+
+export const KIND_NAMES: Record<string, string> = { complaint: 'Жалоба', question: 'Вопрос', other: 'Не жалоба' };
+
+export function sourceBadge(source: string): HTMLElement {
+  const s = SOURCE_LABELS[source] ?? { short: source, name: source };
+  return h('span', { class: `src src-${source}`, title: s.name, 'aria-label': `Источник: ${s.name}` }, s.short);
+}
+
+/** «осталось 3 д 4 ч» / «просрочено на 2 д»: the deadline as staff think of it. */
+export function countdown(deadlineAt: string, now = Date.now()): { text: string; overdue: boolean; urgent: boolean } {
+  const ms = new Date(deadlineAt).getTime() - now;
+  const abs = Math.abs(ms);
+  const d = Math.floor(abs / 86_400_000);
+  const hrs = Math.floor((abs % 86_400_000) / 3_600_000);
+  const span = d > 0 ? `${d} д ${hrs} ч` : `${hrs} ч ${Math.floor((abs % 3_600_000) / 60_000)} мин`;
+  return ms < 0 ? { text: `просрочено на ${span}`, overdue: true, urgent: true } : { text: `осталось ${span}`, overdue: false, urgent: ms < 2 * 86_400_000 };
+}
+
+export const ruDateTime = (iso: string) => new Date(iso).toLocaleString('ru-RU', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+export const ruDate = (iso: string) => new Date(iso).toLocaleDateString('ru-RU', { day: 'numeric', month: 'long', year: 'numeric' });
+
+/** Splits text into plain and highlighted runs: terms are matched case-insensitively, the text stays text. */
+export function highlight(text: string, terms: string[]): HTMLElement {
+  const clean = terms.map((t) => t.trim()).filter((t) => t.length >= 2).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const p = h('p', { class: 'text' });
+  if (!clean.length) {
+    p.append(text);
+    return p;
+  }
+  const re = new RegExp(`(${clean.join('|')})`, 'giu');
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    if (m.index! > last) p.append(text.slice(last, m.index));
+    p.append(h('mark', {}, m[0]));
+    last = m.index! + m[0].length;
+  }
+  if (last < text.length) p.append(text.slice(last));
+  return p;
+}
+
+/** A status line that screen readers announce. */
+export function announce(el: HTMLElement | null, text: string, isError = false): void {
+  if (!el) return;
+  el.textContent = text;
+  el.classList.toggle('error', isError);
+}
+
+export interface CaseSummary {
+  id: string; registrationNumber: string; status: string; version: number; category: string; kind?: string; source: string;
+  municipality?: string | null; organizationId: string | null; organizationName: string | null; executorId: string | null;
+  registeredAt: string; deadlineAt: string; daysLeft: number; overdue: boolean; text?: string; link?: string | null; fastTrack: boolean;
+}
+
+/** The cases table used by the desk and the list page. */
+export function casesTable(items: CaseSummary[], caption: string): HTMLElement {
+  if (!items.length) return h('p', { class: 'muted' }, 'Нет обращений.');
+  return h('table', { class: 'cases' },
+    h('caption', { class: 'sr-only' }, caption),
+    h('thead', {}, h('tr', {}, ['№', 'Поступило', 'Источник', 'Категория', 'Текст', 'Муниципалитет', 'Организация', 'Статус', 'Срок'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, items.map((c) => {
+      const cd = countdown(c.deadlineAt);
+      const answered = ['answered', 'rated', 'closed', 'rejected'].includes(c.status);
+      return h('tr', { 'data-case': c.id, class: c.overdue ? 'overdue' : '' },
+        h('td', {}, h('a', { href: `/cases/${c.id}` }, c.registrationNumber)),
+        h('td', {}, ruDateTime(c.registeredAt)),
+        h('td', {}, sourceBadge(c.source)),
+        h('td', {}, c.category),
+        h('td', { class: 'snippet' }, (c.text ?? '').slice(0, 140)),
+        h('td', {}, c.municipality ?? '—'),
+        h('td', {}, c.organizationName ?? '—'),
+        h('td', {}, STATUS_NAMES[c.status] ?? c.status),
+        h('td', { class: cd.overdue && !answered ? 'bad' : cd.urgent && !answered ? 'warn' : '' }, answered ? ruDate(c.deadlineAt) : cd.text));
+    })));
+}

@@ -1,0 +1,118 @@
+// The officials' dashboard: every panel reads the analytics API with the page's shared filters; a click on any
+// chart element (or on a table link, for keyboard users) opens the list of cases behind it.
+import { drillUrl, kpis, panelOption, PANEL_SOURCES, PANELS, type ChartContext, type Drill, type Municipality, type PanelName, type Row } from '../charts.js';
+import { api, h, SOURCE_LABELS } from './_common.js';
+
+interface Chart {
+  setOption(option: unknown): void;
+  resize(): void;
+  on(event: 'click', handler: (p: { data?: { drill?: Drill } }) => void): void;
+  getDataURL(opts: { type: 'png' | 'svg'; pixelRatio?: number; backgroundColor?: string }): string;
+}
+declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): Chart };
+
+const context = JSON.parse(document.getElementById('analytics-context')!.textContent!) as { filters: Record<string, string>; municipalities: Municipality[] };
+const filters = Object.fromEntries(Object.entries(context.filters).filter(([, v]) => v)) as Record<string, string>;
+const charts = new Map<PanelName, Chart>();
+
+const COLUMN_TITLES: Record<string, string> = {
+  period: 'Период', value: 'Значение', messages: 'Сообщений', category: 'Категория', share: 'Доля', organization: 'Организация', cases: 'Обращений',
+  answered: 'Отвечено', answeredOnTime: 'В срок', overdueNow: 'Просрочено сейчас', onTimeShare: 'Доля в срок', medianHours: 'Медиана, ч', p90Hours: '90-й перцентиль, ч',
+  rated: 'Оценок', average: 'Средняя', municipality: 'Муниципалитет', current: 'За 7 дней', baseline: 'Обычно', ratio: 'Рост, раз', poll: 'Голосование',
+  votes: 'Голосов', participants: 'Участников', r1: '1', r2: '2', r3: '3', r4: '4', r5: '5', repeatReviews: 'Повторных', municipalities: 'Муниципалитетов',
+  firstAt: 'Первый', lastAt: 'Последний',
+};
+
+function apiQuery(panel: PanelName, format?: string): string {
+  const q = new URLSearchParams({ ...filters, ...PANEL_SOURCES[panel].params });
+  if (format) q.set('format', format);
+  return `/api/v1/analytics/${PANEL_SOURCES[panel].path}?${q.toString()}`;
+}
+
+/** Which cell of a table row leads where: the same drill-down as the chart. */
+function cellDrill(panel: PanelName, key: string, r: Row): Drill | undefined {
+  const org = String(r.organization ?? '');
+  switch (panel) {
+    case 'sla':
+      if (!org) return undefined;
+      if (key === 'overdueNow') return Number(r.overdueNow) > 0 ? { organizationId: org, overdue: 'true' } : undefined;
+      return key === 'organization' || key === 'cases' ? { organizationId: org } : undefined;
+    case 'answer-time': case 'ratings': return key === 'organization' && org ? { organizationId: org } : undefined;
+    case 'categories': return key === 'category' ? { category: String(r.category) } : undefined;
+    case 'municipalities': return key === 'value' && r.value ? { municipality: String(r.value) } : undefined;
+    case 'sources': case 'volume': return key === 'value' && r.value ? { source: String(r.value), ...(panel === 'volume' ? { from: String(r.period).slice(0, 10) } : {}) } : undefined;
+    case 'rising': return key === 'category' ? { category: String(r.category), municipality: String(r.municipality) } : undefined;
+    default: return undefined;
+  }
+}
+
+function renderTable(panel: PanelName, rows: Row[], ctx: ChartContext) {
+  const el = document.getElementById(`table-${panel}`)!;
+  if (!rows.length) return void el.replaceChildren(h('p', { class: 'muted' }, 'Нет данных.'));
+  const keys = Object.keys(rows[0]!);
+  const show = (key: string, v: string | number) => key === 'organization' ? (ctx.orgNames?.[String(v)] ?? (String(v) || 'Не назначена'))
+    : key === 'value' && (panel === 'sources' || panel === 'volume') ? (SOURCE_LABELS[String(v)]?.name ?? String(v)) : String(v);
+  el.replaceChildren(h('table', {},
+    h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, COLUMN_TITLES[k] ?? k)))),
+    h('tbody', {}, rows.slice(0, 200).map((r) => h('tr', {}, keys.map((k) => {
+      const drill = cellDrill(panel, k, r);
+      const label = k === 'overdueNow' ? `Просрочено: ${show(k, r[k] ?? '')}` : show(k, r[k] ?? '');
+      return h('td', {}, drill ? h('a', { href: drillUrl(drill, filters), 'data-drill': k }, k === 'overdueNow' ? label : show(k, r[k] ?? '')) : show(k, r[k] ?? ''));
+    }))))));
+}
+
+function exportLinks(panel: PanelName) {
+  const svg = document.querySelector<HTMLAnchorElement>(`[data-svg="${panel}"]`)!;
+  svg.href = `/api/v1/dashboard/export/${panel}.svg?${new URLSearchParams(filters).toString()}`;
+  svg.setAttribute('download', `${panel}.svg`);
+  document.querySelector<HTMLAnchorElement>(`[data-csv="${panel}"]`)!.href = apiQuery(panel, 'csv');
+  document.querySelector<HTMLAnchorElement>(`[data-xlsx="${panel}"]`)!.href = apiQuery(panel, 'xlsx');
+  document.querySelector<HTMLButtonElement>(`[data-png="${panel}"]`)!.addEventListener('click', () => {
+    const chart = charts.get(panel);
+    if (!chart) return;
+    // PNG is drawn in the browser: the server has no canvas.
+    const a = h('a', { href: chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' }), download: `${panel}.png` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  });
+}
+
+async function start() {
+  const orgs = await api<{ items: { id: string; name: string }[] }>('/api/v1/organizations?limit=500').catch(() => ({ items: [] }));
+  const ctx: ChartContext = { orgNames: Object.fromEntries(orgs.items.map((o) => [o.id, o.name])), municipalities: context.municipalities };
+  // Panels that share an endpoint and parameters read it once.
+  const cache = new Map<string, Promise<Row[]>>();
+  const rowsOf = (p: PanelName) => {
+    const key = apiQuery(p);
+    if (!cache.has(key)) cache.set(key, api<{ rows: Row[] }>(key).then((r) => r.rows));
+    return cache.get(key)!;
+  };
+  await Promise.all(PANELS.map(async (p) => {
+    exportLinks(p);
+    const el = document.getElementById(`chart-${p}`)!;
+    try {
+      const rows = await rowsOf(p);
+      const chart = echarts.init(el, undefined, { renderer: 'svg' });
+      chart.setOption(panelOption(p, rows, ctx));
+      chart.on('click', (e) => {
+        if (e.data?.drill) location.href = drillUrl(e.data.drill, filters);
+      });
+      charts.set(p, chart);
+      renderTable(p, rows, ctx);
+      el.dataset.rows = String(rows.length);
+    } catch (err) {
+      el.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Панель не загрузилась: ${(err as Error).message}`));
+    }
+  }));
+  const k = kpis(await rowsOf('sla').catch(() => []), await rowsOf('volume').catch(() => []));
+  document.getElementById('kpi-messages')!.textContent = String(k.messages);
+  document.getElementById('kpi-cases')!.textContent = String(k.cases);
+  const overdue = document.getElementById('kpi-overdue') as HTMLAnchorElement;
+  overdue.textContent = String(k.overdue);
+  overdue.href = drillUrl({ overdue: 'true' }, filters);
+  document.getElementById('kpi-ontime')!.textContent = `${k.onTimeShare}%`;
+  window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
+  document.body.dataset.chartsReady = 'true';
+}
+void start();

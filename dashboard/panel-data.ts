@@ -1,0 +1,71 @@
+/**
+ * Server-side panel data for SVG export and the weekly report: the same analytics queries and filters the
+ * analytics API answers with, so a file or a printed page shows exactly what the screen showed.
+ */
+import fs from 'node:fs';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type pg from 'pg';
+import { z } from 'zod';
+import * as q from '../analytics/queries.js';
+import { SOURCES } from '../lib/queues.js';
+import { PANEL_SOURCES, type Municipality, type PanelName, type Row } from './charts.js';
+
+const day = z.iso.date();
+const dim = z.string().trim().min(1).max(300).optional();
+
+/** The dashboard's shared filters, as they appear in its URLs (a GET form sends empty fields as empty strings). */
+export const dashboardFilters = z.preprocess((v) => (v && typeof v === 'object'
+  ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== '')) : v), z.object({
+  from: day.optional(),
+  to: day.optional(),
+  source: z.enum(SOURCES).optional(),
+  category: dim,
+  municipality: dim,
+  organization: z.uuid().optional(),
+}));
+export type DashboardFilters = z.infer<typeof dashboardFilters>;
+
+export function toQueryFilters(f: DashboardFilters): q.Filters {
+  return {
+    from: f.from ? q.toChTime(new Date(`${f.from}T00:00:00Z`)) : q.ALL_TIME.from,
+    to: f.to ? q.toChTime(new Date(`${f.to}T00:00:00Z`)) : q.ALL_TIME.to,
+    source: f.source, category: f.category, municipality: f.municipality, organization: f.organization,
+  };
+}
+
+export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: DashboardFilters, now: Date): Promise<Row[]> {
+  const filters = toQueryFilters(f);
+  const p = PANEL_SOURCES[panel].params;
+  switch (PANEL_SOURCES[panel].path) {
+    case 'volume':
+      return q.volume(ch, filters, { by: p.by as (typeof q.VOLUME_DIMENSIONS)[number], interval: p.interval as (typeof q.VOLUME_INTERVALS)[number] });
+    case 'top-problems':
+      return q.topProblems(ch, filters, { limit: Number(p.limit) });
+    case 'sla':
+      return q.sla(ch, filters, { groupBy: 'organization', now });
+    case 'ratings':
+      return q.ratings(ch, filters, { groupBy: 'organization' });
+    case 'rising-topics':
+      return q.risingTopics(ch, filters, { weeks: 4, minCount: Number(p.minCount), limit: Number(p.limit) });
+    case 'polls':
+      return q.pollTurnout(ch, filters, { limit: Number(p.limit) });
+    default:
+      return [];
+  }
+}
+
+export async function organizationNames(db: pg.Pool): Promise<Record<string, string>> {
+  const r = await db.query<{ id: string; name: string }>('select id, name from organizations order by name limit 5000');
+  return Object.fromEntries(r.rows.map((x) => [x.id, x.name]));
+}
+
+/** The region's municipalities for the tile map and the filter; an unreadable gazetteer leaves both empty. */
+export function loadMunicipalities(file: string | undefined): Municipality[] {
+  if (!file) return [];
+  try {
+    const g = JSON.parse(fs.readFileSync(file, 'utf8')) as { municipalities?: Municipality[] };
+    return (g.municipalities ?? []).map((m) => ({ id: String(m.id), name: String(m.name), kind: String(m.kind) }));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The weekly report for the governor's office: one printable HTML page (print CSS; the browser or `page.pdf()`
+ * makes the PDF) from the same panel queries as the dashboard, charts rendered to SVG on the server.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type pg from 'pg';
+import { kpis, panelOption, PANEL_TITLES, SOURCE_NAMES, type Municipality, type PanelName, type Row } from './charts.js';
+import { escapeHtml } from './html.js';
+import { organizationNames, panelRows, type DashboardFilters } from './panel-data.js';
+import { renderSvg } from './svg.js';
+
+const DAY = 86_400_000;
+const ruDay = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString('ru-RU', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** The seven days ending before `to` (a date, exclusive; by default the week up to and including today). */
+export function weekRange(to: string | undefined, now: Date): { from: string; to: string } {
+  const end = to ?? new Date(Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+  return { from: new Date(Date.parse(`${end}T00:00:00Z`) - 7 * DAY).toISOString().slice(0, 10), to: end };
+}
+
+function table(columns: [string, string][], rows: Row[], fmt: (key: string, v: string | number) => string = (_k, v) => escapeHtml(v)): string {
+  if (rows.length === 0) return '<p class="muted">Нет данных за период.</p>';
+  return `<table><thead><tr>${columns.map(([, t]) => `<th scope="col">${escapeHtml(t)}</th>`).join('')}</tr></thead>
+<tbody>${rows.map((r) => `<tr>${columns.map(([k]) => `<td>${fmt(k, r[k] ?? '')}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`;
+}
+
+export async function weeklyReport(deps: { ch: ClickHouseClient; db: pg.Pool; municipalities: Municipality[]; now: Date },
+  filters: DashboardFilters): Promise<{ title: string; body: string }> {
+  const range = weekRange(filters.to, deps.now);
+  const f: DashboardFilters = { ...filters, ...range };
+  const load = (p: PanelName) => panelRows(deps.ch, p, f, deps.now);
+  // Overdue is a backlog, not a weekly flow: it counts every open case past its term, whenever it came in.
+  const [volume, sources, categories, munis, sla, rising, ratings, orgNames, backlog] = await Promise.all([
+    load('volume'), load('sources'), load('categories'), load('municipalities'), load('sla'), load('rising'), load('ratings'), organizationNames(deps.db),
+    panelRows(deps.ch, 'sla', { ...filters, from: undefined, to: undefined }, deps.now),
+  ]);
+  const ctx = { orgNames, municipalities: deps.municipalities };
+  const k = { ...kpis(sla, volume), overdue: kpis(backlog, []).overdue };
+  const chart = (p: PanelName, rows: Row[], h = 320) =>
+    `<figure class="report-chart" aria-label="${escapeHtml(PANEL_TITLES[p])}">${renderSvg(panelOption(p, rows, ctx), { width: 860, height: h })}</figure>`;
+  const org = (id: string | number) => escapeHtml(orgNames[String(id)] ?? (String(id) || 'Не назначена'));
+  const muniTotals = new Map<string, number>();
+  for (const r of munis) muniTotals.set(String(r.value), (muniTotals.get(String(r.value)) ?? 0) + Number(r.messages));
+  const topMunis = [...muniTotals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([m, n]) => ({ municipality: m || 'Не определён', messages: n }));
+  const srcTotals = new Map<string, number>();
+  for (const r of sources) srcTotals.set(String(r.value), (srcTotals.get(String(r.value)) ?? 0) + Number(r.messages));
+  const scope = [filters.municipality, filters.category, filters.source && (SOURCE_NAMES[filters.source] ?? filters.source)].filter(Boolean).join(', ');
+  const title = `Еженедельный отчёт: ${ruDay(range.from)} — ${ruDay(new Date(Date.parse(`${range.to}T00:00:00Z`) - DAY).toISOString().slice(0, 10))}`;
+  const body = `
+<article class="report">
+<header class="report-head">
+  <p class="muted">Для администрации Губернатора</p>
+  <h1>${escapeHtml(title)}</h1>
+  ${scope ? `<p>Отбор: ${escapeHtml(scope)}</p>` : ''}
+  <p class="no-print"><button type="button" id="print" class="primary">Печать / PDF</button>
+    <a href="/analytics?from=${range.from}&amp;to=${range.to}">Открыть на дашборде</a></p>
+</header>
+<section class="kpis" aria-label="Главные показатели">
+  <div class="card"><div class="kpi" id="kpi-messages">${k.messages}</div><div>сообщений поступило</div></div>
+  <div class="card"><div class="kpi" id="kpi-cases">${k.cases}</div><div>обращений зарегистрировано</div></div>
+  <div class="card"><div class="kpi" id="kpi-overdue">${k.overdue}</div><div>просрочено сейчас</div></div>
+  <div class="card"><div class="kpi" id="kpi-ontime">${k.onTimeShare}%</div><div>ответов в срок</div></div>
+</section>
+<section><h2>Поступление по дням</h2>${chart('volume', volume, 280)}
+${table([['source', 'Источник'], ['messages', 'Сообщений']], [...srcTotals.entries()].map(([s, n]) => ({ source: SOURCE_NAMES[s] ?? s, messages: n })))}</section>
+<section><h2>Главные проблемы</h2>${chart('categories', categories)}
+${table([['category', 'Категория'], ['messages', 'Сообщений'], ['share', 'Доля']], categories, (key, v) => key === 'share' ? `${Math.round(Number(v) * 1000) / 10}%` : escapeHtml(v))}</section>
+<section><h2>Муниципалитеты</h2>${table([['municipality', 'Муниципалитет'], ['messages', 'Сообщений']], topMunis)}</section>
+<section><h2>Просрочено на сегодня по организациям</h2>
+${table([['organization', 'Организация'], ['overdueNow', 'Просрочено']], backlog.filter((r) => Number(r.overdueNow) > 0), (key, v) => (key === 'organization' ? org(v) : escapeHtml(v)))}</section>
+<section class="page-break"><h2>Соблюдение сроков по организациям (обращения за неделю)</h2>
+${table([['organization', 'Организация'], ['cases', 'Обращений'], ['answered', 'Отвечено'], ['answeredOnTime', 'В срок'], ['overdueNow', 'Просрочено'], ['medianHours', 'Медиана, ч']], sla,
+    (key, v) => (key === 'organization' ? org(v) : escapeHtml(v)))}</section>
+<section><h2>Растущие темы</h2>${table([['municipality', 'Муниципалитет'], ['category', 'Категория'], ['current', 'За 7 дней'], ['baseline', 'Обычно'], ['ratio', 'Рост, раз']], rising)}</section>
+<section><h2>Оценки граждан</h2>${table([['organization', 'Организация'], ['rated', 'Оценок'], ['average', 'Средняя']], ratings.filter((r) => Number(r.rated) > 0),
+    (key, v) => (key === 'organization' ? org(v) : escapeHtml(v)))}</section>
+<footer class="muted">Сформировано ${escapeHtml(deps.now.toLocaleString('ru-RU', { timeZone: 'Asia/Krasnoyarsk' }))} (время красноярское) по данным системы «Отклик».</footer>
+</article>`;
+  return { title, body };
+}
