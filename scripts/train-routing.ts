@@ -1,0 +1,72 @@
+/**
+ * Trains the default routing model, models/routing.json.gz: the responsible organization from the text and the place
+ * (`district` context). Historic routing of the SPb portal (`responsible_org`, falling back to `answer_author`, with
+ * `district`), optionally Kursk (`Ответственное лицо`, no place), and Otklik's own history: coordinators' redirects
+ * exported with `otklik export-routing-examples FILE.jsonl`, which weigh more (they are this region's organizations).
+ *
+ *   npx tsx scripts/train-routing.ts [--out models/routing.json.gz] [--examples redirects.jsonl] [--examples-weight 3]
+ *        [--no-spb] [--kursk] [--no-calibrate]
+ */
+import { parseArgs } from 'node:util';
+import { loadDataset } from '../classify/datasets.js';
+import { trainModel, type TrainRow } from '../classify/model.js';
+import { readAllRecords } from '../classify/records.js';
+import { kurskRoutingLabel, spbRoutingLabel } from '../classify/routing-data.js';
+import { ROUTING_TRAIN_OPTIONS } from '../classify/routing.js';
+
+const { values: args } = parseArgs({
+  options: {
+    out: { type: 'string', default: 'models/routing.json.gz' },
+    examples: { type: 'string' },
+    'examples-weight': { type: 'string', default: '3' },
+    'no-spb': { type: 'boolean', default: false },
+    kursk: { type: 'boolean', default: false },
+    'no-calibrate': { type: 'boolean', default: false },
+  },
+});
+
+const rows: TrainRow[] = [];
+const sources: Record<string, number> = {};
+if (!args['no-spb']) {
+  for (const r of await loadDataset('spb')) {
+    const label = spbRoutingLabel(r);
+    if (label) rows.push({ text: r.text ?? '', label, ...(r.district ? { context: { district: r.district } } : {}) });
+  }
+  sources.spb = rows.length;
+}
+if (args.kursk) {
+  const before = rows.length;
+  for (const r of await loadDataset('kursk')) {
+    const label = kurskRoutingLabel(r);
+    if (label) rows.push({ text: r['Текст Сообщения'] ?? '', label });
+  }
+  sources.kursk = rows.length - before;
+}
+if (args.examples) {
+  const before = rows.length;
+  const weight = Number(args['examples-weight']);
+  for (const rec of await readAllRecords(args.examples, { onBadRow: (b) => process.stderr.write(`${args.examples}:${b.line}: skipped: ${b.message}\n`) })) {
+    const label = (rec.fields.organization ?? '').trim();
+    if (!label || !rec.fields.text) continue;
+    const district = rec.fields.district || rec.fields.municipality;
+    rows.push({ text: rec.fields.text, label, weight, ...(district ? { context: { district } } : {}) });
+  }
+  sources.examples = rows.length - before;
+}
+if (rows.length === 0) throw new Error('no training rows: give --examples or leave the SPb data on');
+
+let last = 0;
+const model = trainModel(rows, {
+  ...ROUTING_TRAIN_OPTIONS,
+  calibrate: !args['no-calibrate'],
+  meta: { purpose: 'routing', sources, contextColumns: ['district'], labels: 'organization code or name' },
+  onProgress: (p) => {
+    const now = Date.now();
+    if (now - last > 5000 || p.done === p.total) {
+      last = now;
+      process.stderr.write(`${p.epoch === 0 ? 'features' : `fit ${p.epoch}`}: ${p.done}/${p.total}\n`);
+    }
+  },
+});
+await model.save(args.out!);
+process.stderr.write(`routing model ${model.version}: ${model.labels.length} organizations, ${rows.length} rows ${JSON.stringify(sources)} → ${args.out}\n`);
