@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../lib/config.js';
 import { mulberry32 } from './linear.js';
 import { readAllRecords, type SourceRecord } from './records.js';
 
@@ -9,8 +10,8 @@ import { readAllRecords, type SourceRecord } from './records.js';
  * licences do not allow redistribution. OTKLIK_DATASETS overrides the location.
  */
 export function datasetsDir(): string {
-  const fromEnv = process.env.OTKLIK_DATASETS;
-  if (fromEnv) return resolve(fromEnv);
+  const configured = loadConfig().datasetsDir;
+  if (configured) return configured;
   const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
   return resolve(repoRoot, '..', 'shared', 'datasets');
 }

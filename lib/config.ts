@@ -20,6 +20,7 @@ const envSchema = z.object({
   OTKLIK_ROUTING_CONFIG: z.string().default('./config/routing.yaml'),
   OTKLIK_GAZETTEER: z.string().default('./config/gazetteer/krasnoyarsk-krai.json'),
   OTKLIK_MODELS_DIR: z.string().default('./models'),
+  OTKLIK_DATASETS: optionalString,
   OTKLIK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('otklik'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -83,6 +84,8 @@ export interface Config {
   gazetteerPath: string;
   /** Trained models: category.json.gz (ПОС categories) and complaint.json.gz (complaint/question/other). */
   modelsDir: string;
+  /** Training datasets for `npm run train:default` and the evaluation scripts; default ../shared/datasets. */
+  datasetsDir?: string;
   queuePrefix: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   redisUrl?: string;
@@ -143,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     routingConfigPath: path.resolve(e.OTKLIK_ROUTING_CONFIG),
     gazetteerPath: path.resolve(e.OTKLIK_GAZETTEER),
     modelsDir: path.resolve(e.OTKLIK_MODELS_DIR),
+    datasetsDir: e.OTKLIK_DATASETS ? path.resolve(e.OTKLIK_DATASETS) : undefined,
     queuePrefix: e.OTKLIK_QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
