@@ -1,5 +1,6 @@
 import http from 'node:http';
 import express, { type ErrorRequestHandler, type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -25,6 +26,23 @@ export function createHttpApp(opts: {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // Pages load only their own scripts (no inline code), so a strict CSP fits; citizens' text is escaped anyway.
+  // Resources are cross-origin readable because widget.js and its poll mode run inside other sites' pages
+  // (CORS still guards every API response).
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': null,
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  }));
 
   const metrics = opts.metrics;
   if (metrics) {

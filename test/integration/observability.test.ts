@@ -29,6 +29,16 @@ describe('observability: /metrics and the queue board', () => {
     expect(text).toMatch(/otklik_process_resident_memory_bytes/);
   });
 
+  it('sends security headers: a strict script policy, no sniffing, no framing', async () => {
+    const res = await fetch(`${system.url}/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
   it('lets only a logged-in administrator open the queue board', async () => {
     expect((await fetch(`${system.url}/admin/queues`)).status).toBe(401);
     const token = await loginAs(system.url!, 'admin', 'test-admin-password');
