@@ -20,6 +20,14 @@ export interface FeatureConfig {
   contextWeight: number;
   /** Hashed features seen in fewer training documents are dropped: they are mostly typos and personal names. */
   minDf: number;
+  /**
+   * Conjunction features (block 3): each context value crossed with each stem (1) or with each stem and stem bigram
+   * (2); 0 or absent = none. They let a linear model learn place × topic interactions (e.g. which district body
+   * handles roads). Optional so that files written before the option existed read back unchanged.
+   */
+  crossContext?: number;
+  /** Weight of the conjunction block (default 1). */
+  crossWeight?: number;
 }
 
 export const DEFAULT_FEATURES: FeatureConfig = {
@@ -36,13 +44,14 @@ export const DEFAULT_FEATURES: FeatureConfig = {
   minDf: 2,
 };
 
-export const BLOCKS = 3;
+export const BLOCKS = 4;
 const EMPTY = new Int32Array(0);
 const SEED_WORD1 = 0x811c9dc5;
 const SEED_WORD2 = 0x050c5d1f;
 const SEED_WORD3 = 0x1b873593;
 const SEED_CHAR = 0x3c6ef372;
 const SEED_CTX = 0x5bd1e995;
+const SEED_CROSS = 0x27d4eb2f;
 const FNV_PRIME = 16777619;
 
 /** FNV-1a over UTF-16 code units, continuing from `h`: lets bigrams hash without building "a b" strings. */
@@ -76,6 +85,21 @@ export function bigramPrefix(a: string): number {
 /** The context token for a column value, e.g. `ctx:district=невский`. */
 export function contextToken(key: string, value: string): string {
   return `ctx:${normalizeCase(key.trim())}=${normalizeCase(value.trim())}`;
+}
+
+/** FNV state after hashing a context token and a separator; a crossed stem (or bigram) continues from it. */
+export function crossPrefix(key: string, value: string): number {
+  return Math.imul(fnvUpdate(SEED_CROSS, contextToken(key, value)) ^ 0x1f, FNV_PRIME);
+}
+
+/** Bucket of context × stem, from `crossPrefix`. */
+export function crossStemHash(prefix: number, stem: string): number {
+  return mix32(fnvUpdate(prefix, stem));
+}
+
+/** Bucket of context × stem bigram "a b", from `crossPrefix`. */
+export function crossBigramHash(prefix: number, a: string, b: string): number {
+  return mix32(fnvUpdate(Math.imul(fnvUpdate(prefix, a) ^ 0x20, FNV_PRIME), b));
 }
 
 /**
@@ -239,12 +263,29 @@ export class FeatureExtractor {
       }
     }
     this.endBlock(2, ctxFrom);
+
+    // Block 3: context × stem (and × stem bigram) conjunctions.
+    this.startBlock();
+    const crossFrom = this.size;
+    const cross = cfg.crossContext ?? 0;
+    if (cross > 0 && context) {
+      for (const key of Object.keys(context)) {
+        const value = context[key];
+        if (value === undefined || value.trim() === '') continue;
+        const prefix = crossPrefix(key, value);
+        for (let i = 0; i < stems.length; i++) {
+          this.add(crossStemHash(prefix, stems[i]!) & this.mask);
+          if (cross >= 2 && i >= 1) this.add(crossBigramHash(prefix, stems[i - 1]!, stems[i]!) & this.mask);
+        }
+      }
+    }
+    this.endBlock(3, crossFrom);
     return this.size;
   }
 }
 
-export function blockWeights(cfg: FeatureConfig): [number, number, number] {
-  return [cfg.wordWeight, cfg.charWeight, cfg.contextWeight];
+export function blockWeights(cfg: FeatureConfig): [number, number, number, number] {
+  return [cfg.wordWeight, cfg.charWeight, cfg.contextWeight, cfg.crossWeight ?? 1];
 }
 
 /** Smoothed IDF as in scikit-learn, so figures stay comparable with the TF-IDF baselines. */
@@ -259,7 +300,7 @@ export function idfFromDf(df: ArrayLike<number>, nDocs: number): Float32Array {
  * Buckets missing from the vocabulary are dropped before normalising, in training and prediction alike, so a
  * model scores a text exactly as it scored its training rows. `start` is where the text's entries begin and
  * blockEnd[b] the absolute end of block b. Returns the number of pairs written (outCols/outVals need room for
- * blockEnd[2] - start entries).
+ * blockEnd[BLOCKS - 1] - start entries).
  */
 export function weighBuckets(
   cfg: FeatureConfig,

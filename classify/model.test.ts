@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeVarints, decodeWeights } from './codec.js';
-import { FeatureExtractor, idfFromDf, weigh, type FeatureConfig } from './features.js';
+import { DEFAULT_FEATURES, FeatureExtractor, idfFromDf, weigh, type FeatureConfig } from './features.js';
 import { fitTemperature, loadModel, softmax, trainModel, type LinearTextModel, type TrainRow } from './model.js';
 
 // A tiny but real-looking training set: three ПОС categories, a dozen appeals each.
@@ -135,19 +135,48 @@ describe('LinearTextModel.margins (cached per-word fast path)', () => {
     'совсем другой текст про котов',
     '',
   ];
-  const configs: Partial<FeatureConfig>[] = [{}, { wordNgrams: 3, removeStopWords: true }, { sublinearTf: false, charMin: 2, charMax: 4 }, { charMax: 0 }];
+  const configs: Partial<FeatureConfig>[] = [
+    {},
+    { wordNgrams: 3, removeStopWords: true },
+    { sublinearTf: false, charMin: 2, charMax: 4 },
+    { charMax: 0 },
+    { crossContext: 1 },
+    { crossContext: 2, removeStopWords: true, crossWeight: 0.7 },
+    { crossContext: 2, sublinearTf: false, charMax: 0 },
+  ];
+  // Training rows carry districts (and a second column) so the conjunction features are in the vocabulary.
+  const districts = ['Невский', 'Центральный', 'Кировский'];
+  const withContext: TrainRow[] = ROWS.map((r, i) => ({ ...r, context: { district: districts[i % 3]!, ...(i % 2 ? { source: 'vk' } : {}) } }));
   for (const features of configs) {
     it(`matches training's feature pipeline for ${JSON.stringify(features)}`, () => {
-      const model = trainModel(ROWS, { ...SMALL, features: { ...SMALL.features, ...features } });
+      const model = trainModel(features.crossContext ? [...ROWS, ...withContext] : ROWS, { ...SMALL, features: { ...SMALL.features, ...features } });
       for (const text of [...texts, ...texts]) {
         const got = Array.from(model.margins(text));
         const want = referenceMargins(model, text);
         got.forEach((g, k) => expect(g).toBeCloseTo(want[k]!, 6));
       }
-      const ctx = { district: 'Невский' };
-      Array.from(model.margins(texts[0]!, ctx)).forEach((g, k) => expect(g).toBeCloseTo(referenceMargins(model, texts[0]!, ctx)[k]!, 6));
+      const contexts: Record<string, string>[] = [{ district: 'Невский' }, { district: 'Центральный', source: 'vk' }, { district: 'нигде' }, { district: ' ' }];
+      for (const ctx of contexts) {
+        for (const text of [...texts, ROWS[13]!.text, ROWS[30]!.text]) {
+          const want = referenceMargins(model, text, ctx);
+          Array.from(model.margins(text, ctx)).forEach((g, k) => expect(g).toBeCloseTo(want[k]!, 6));
+        }
+      }
     });
   }
+
+  it('adds context × word conjunctions only when crossContext is on', () => {
+    const plain = new FeatureExtractor({ ...DEFAULT_FEATURES, hashBits: 18 });
+    const crossed = new FeatureExtractor({ ...DEFAULT_FEATURES, hashBits: 18, crossContext: 2 });
+    const ctx = { district: 'Невский' };
+    plain.extract('яма на дороге', ctx);
+    expect(plain.blockEnd[3]).toBe(plain.blockEnd[2]);
+    crossed.extract('яма на дороге', ctx);
+    // Three stems and two bigrams, crossed with the one context value.
+    expect(crossed.blockEnd[3]! - crossed.blockEnd[2]!).toBe(5);
+    crossed.extract('яма на дороге');
+    expect(crossed.blockEnd[3]).toBe(crossed.blockEnd[2]);
+  });
 });
 
 describe('LinearTextModel word cache', () => {

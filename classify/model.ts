@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { decodeVarints, decodeWeights, encodeVarints, quantizeWeights, type EncodedWeights, type ScaledWeights, type WeightEncoding } from './codec.js';
-import { BLOCKS, bigramPrefix, blockWeights, DEFAULT_FEATURES, FeatureExtractor, fnvUpdate, idfFromDf, mix32, weighBuckets, type FeatureConfig } from './features.js';
+import { BLOCKS, bigramPrefix, blockWeights, crossBigramHash, crossPrefix, crossStemHash, DEFAULT_FEATURES, FeatureExtractor, fnvUpdate, idfFromDf, mix32, weighBuckets, type FeatureConfig } from './features.js';
 import { cleanText, isAllDigits, isPlaceholder, normalizeCase, PLACEHOLDER, stemWord, STOP_WORDS, tokenize } from './text.js';
 import { mulberry32, trainOvr, type SparseRows } from './linear.js';
 
@@ -77,6 +77,8 @@ const featureConfigSchema = z.object({
   charWeight: z.number(),
   contextWeight: z.number(),
   minDf: z.number().int().min(1),
+  crossContext: z.number().int().min(0).max(2).optional(),
+  crossWeight: z.number().optional(),
 });
 
 const modelFileSchema = z.object({
@@ -127,7 +129,7 @@ export class LinearTextModel implements TextModel {
   private readonly bias: Float32Array;
   private readonly ex: FeatureExtractor;
   private readonly mask: number;
-  private readonly blockWeight: [number, number, number];
+  private readonly blockWeight: [number, number, number, number];
   private list = new Int32Array(1024);
   private listLen = 0;
   /** Per vocabulary column: [generation, count] of the block being filled. */
@@ -226,6 +228,26 @@ export class LinearTextModel implements TextModel {
       }
     }
     this.scoreBlock(weights[2]);
+
+    // Block 3: context × stem (× stem bigram) conjunctions, over the same stems (stop words skipped) as block 0.
+    const cross = cfg.crossContext ?? 0;
+    if (cross > 0 && context) {
+      this.startBlock();
+      for (const key of Object.keys(context)) {
+        const value = context[key];
+        if (value === undefined || value.trim() === '') continue;
+        const prefix = crossPrefix(key, value);
+        let prev: WordEntry | undefined;
+        for (let i = 0; i < nWords; i++) {
+          const e = entries[i]!;
+          if (e.stop) continue;
+          this.addCol(lookup[crossStemHash(prefix, e.stem) & mask]!);
+          if (cross >= 2 && prev) this.addCol(lookup[crossBigramHash(prefix, prev.stem, e.stem) & mask]!);
+          prev = e;
+        }
+      }
+      this.scoreBlock(weights[3]);
+    }
     for (let i = 0; i < nWords; i++) entries[i] = undefined;
 
     for (let k = 0; k < K; k++) scores[k] = this.bias[k]! + scores[k]! * this.scales[k]!;

@@ -56,8 +56,12 @@ if (args.examples) {
 if (rows.length === 0) throw new Error('no training rows: give --examples or leave the SPb data on');
 
 let last = 0;
+/** District × stem and × stem bigram conjunctions: the responsible body depends on place AND topic (keep in step with scripts/eval-routing.ts). */
+const ROUTING_CROSS_FEATURES = { crossContext: 2 } as const;
+
 const model = trainModel(rows, {
   ...ROUTING_TRAIN_OPTIONS,
+  features: { ...ROUTING_TRAIN_OPTIONS.features, ...ROUTING_CROSS_FEATURES },
   calibrate: !args['no-calibrate'],
   meta: { purpose: 'routing', sources, contextColumns: ['district'], labels: 'organization code or name' },
   onProgress: (p) => {
