@@ -70,24 +70,32 @@ export interface Otklik {
 
 const HTTP_ROLES: Role[] = ['ingest', 'workflow', 'dashboard'];
 
-/** Starts the roles of this process against Redis, PostgreSQL and ClickHouse (embedded unless URLs are set). */
-export async function startOtklik(config: Config, roles: Role[], logger: Logger = createLogger(config.logLevel)): Promise<Otklik> {
-  const has = (r: Role) => roles.includes(r);
-  const embedded: { stop(): Promise<void> }[] = [];
-  fs.mkdirSync(config.dataDir, { recursive: true });
-
+/**
+ * Redis and PostgreSQL from the config, or the embedded ones (started when nothing answers; their stop() is added
+ * to `embedded`). Every pool client gets an error listener: pg-pool drops its own while a client is checked out, so
+ * a server restart between two queries of a transaction would otherwise be an unhandled 'error' and kill the
+ * process. The query in flight still fails and its job retries.
+ */
+async function connectStores(config: Config, logger: Logger, embedded: { stop(): Promise<void> }[], poolSize: number) {
   let redis: RedisEndpoint | undefined;
   let postgres: PostgresEndpoint | undefined;
   const redisUrl = config.redisUrl ?? (redis = await ensureRedis({ dataDir: config.dataDir, logger })).url;
   if (redis) embedded.push(redis);
   const databaseUrl = config.databaseUrl ?? (postgres = await ensurePostgres({ dataDir: config.dataDir, logger })).connectionString;
   if (postgres) embedded.push(postgres);
-
-  const db = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  const db = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   db.on('error', (err) => logger.warn({ err: err.message }, 'idle PostgreSQL client error'));
-  // pg-pool drops its error listener while a client is checked out; a server restart between two queries of a
-  // transaction would then be an unhandled 'error' event and kill the process. The query in flight still fails.
   db.on('connect', (client) => client.on('error', (err) => logger.warn({ err: err.message }, 'PostgreSQL connection lost')));
+  return { redisUrl, db };
+}
+
+/** Starts the roles of this process against Redis, PostgreSQL and ClickHouse (embedded unless URLs are set). */
+export async function startOtklik(config: Config, roles: Role[], logger: Logger = createLogger(config.logLevel)): Promise<Otklik> {
+  const has = (r: Role) => roles.includes(r);
+  const embedded: { stop(): Promise<void> }[] = [];
+  fs.mkdirSync(config.dataDir, { recursive: true });
+
+  const { redisUrl, db } = await connectStores(config, logger, embedded, 20);
   // chDB binds its data directory to one process, so only processes that read or write analytics open it.
   const ch = has('analytics') || has('dashboard')
     ? await createClickHouse({ ...config.clickhouse, dataDir: config.dataDir })
@@ -257,13 +265,7 @@ function regionName(config: Config): string | undefined {
  */
 async function connectForIntake(config: Config, logger: Logger) {
   const embedded: { stop(): Promise<void> }[] = [];
-  let redis: RedisEndpoint | undefined;
-  let postgres: PostgresEndpoint | undefined;
-  const redisUrl = config.redisUrl ?? (redis = await ensureRedis({ dataDir: config.dataDir, logger })).url;
-  if (redis) embedded.push(redis);
-  const databaseUrl = config.databaseUrl ?? (postgres = await ensurePostgres({ dataDir: config.dataDir, logger })).connectionString;
-  if (postgres) embedded.push(postgres);
-  const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const { redisUrl, db } = await connectStores(config, logger, embedded, 4);
   await migrate(db);
   const salt = await loadOrCreateSalt(db, config.hashSalt);
   const queues = createQueues({ connection: { url: redisUrl, maxRetriesPerRequest: 3, connectTimeout: 5000 }, prefix: config.queuePrefix });

@@ -2,6 +2,7 @@
  * Browser sessions: a login form whose token lives only in an HttpOnly, SameSite=Strict cookie, and the guard of
  * staff pages. The token checks themselves belong to the workflow; main.ts hands them in as plain functions.
  */
+import { readCookie } from '../lib/cookies.js';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { escapeHtml, layout } from './html.js';
 
@@ -28,19 +29,8 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function cookieValue(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim()) || undefined;
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
+/** Kept under the name the pages use; the parser is shared with the API's auth. */
+export const cookieValue = readCookie;
 
 /** Only local paths: `next` must never send a freshly logged-in user to another site. */
 export function safeNext(next: unknown): string | undefined {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { NextFunction, Request, Response } from 'express';
 import type pg from 'pg';
+import { readCookie } from '../lib/cookies.js';
 
 export interface AuthUser {
   id: string;
@@ -96,19 +97,7 @@ export const SESSION_COOKIE = 'otklik_token';
 export const CSRF_HEADER = 'x-requested-with';
 export const CSRF_VALUE = 'otklik';
 
-export function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim()) || undefined;
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
+export { readCookie };
 
 /**
  * Express middleware: `Authorization: Bearer <token>`, or the dashboard's session cookie; answers 401 with a JSON
