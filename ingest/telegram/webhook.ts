@@ -5,7 +5,20 @@ import { z } from 'zod';
 import type { Logger } from '../../lib/logger.js';
 import type { TelegramBot } from './bot.js';
 
-const updateSchema = z.object({ update_id: z.number().int().nonnegative() }).loose();
+// Only what the bot reads is checked, so a malformed update is a 400 (Telegram would otherwise redeliver a 503
+// forever) while fields Telegram adds later pass through. Every field of a real Update besides update_id is an object.
+const chat = z.object({ id: z.number().int(), type: z.string() }).loose();
+const user = z.object({ id: z.number().int() }).loose();
+const message = z.object({
+  message_id: z.number().int(), date: z.number().int(), chat, from: user.optional(),
+  text: z.string().optional(), caption: z.string().optional(),
+}).loose();
+const updateSchema = z.object({
+  update_id: z.number().int().nonnegative(),
+  message: message.optional(),
+  channel_post: message.optional(),
+  callback_query: z.object({ id: z.string(), from: user, data: z.string().optional(), message: message.optional() }).loose().optional(),
+}).catchall(z.record(z.string(), z.unknown()));
 
 /**
  * Telegram webhook: Telegram sends the secret given to setWebhook in X-Telegram-Bot-Api-Secret-Token. We answer
