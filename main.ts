@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createAnalyticsApi } from './analytics/api.js';
 import { createBatcher, type Batcher } from './analytics/batcher.js';
-import { insertEvents, type EventRow } from './analytics/events-store.js';
+import { eventsTableAvailable, insertEvents, type EventRow } from './analytics/events-store.js';
 import { pollResults, pollTurnoutBreakdown, ALL_TIME, summary } from './analytics/queries.js';
 import { applyRetention, migrateClickHouseCluster, rebuildRollups } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
@@ -156,7 +156,7 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
   if (ingest) table.push(...ingest.workers);
   if (has('analytics') && ch) {
     batcher = createBatcher<EventRow>({ insert: insertEvents(ch), rowKey: (r) => r.event_id, logger: logger.child({ component: 'batcher' }) });
-    table.push(...createAnalyticsStage({ batcher }).workers);
+    table.push(...createAnalyticsStage({ batcher, available: () => eventsTableAvailable(ch), logger }).workers);
   }
   const workers = startWorkers(table, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix: config.queuePrefix, logger, metrics });
 

@@ -100,3 +100,14 @@ export function insertEvents(ch: ClickHouseClient, table = 'events') {
     return { inserted: fresh.length, duplicates: rows.length - fresh.length };
   };
 }
+
+/**
+ * Whether ClickHouse can take events: it answers and the events table is there (a server being restored or a table
+ * being re-attached answers the ping but refuses inserts).
+ */
+export async function eventsTableAvailable(ch: ClickHouseClient, table = 'events'): Promise<boolean> {
+  if (!(await ch.ping()).success) return false;
+  const rs = await ch.query({ query: 'EXISTS TABLE {table:Identifier}', query_params: { table }, format: 'JSONEachRow' });
+  const rows = await rs.json<{ result: number | string }>();
+  return Number(rows[0]?.result) === 1;
+}

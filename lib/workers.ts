@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { ZodError } from 'zod';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -8,11 +8,14 @@ import type { QueueName } from './queues.js';
 export type Outcome =
   | { status: 'ok'; detail?: Record<string, unknown> }
   | { status: 'drop'; reason: string }
-  | { status: 'dlq'; reason: string };
+  | { status: 'dlq'; reason: string }
+  /** A dependency is down (not this job's fault): try again after `delayMs` without spending one of its attempts. */
+  | { status: 'later'; reason: string; delayMs: number };
 
 export const ok = (detail?: Record<string, unknown>): Outcome => ({ status: 'ok', detail });
 export const drop = (reason: string): Outcome => ({ status: 'drop', reason });
 export const dlq = (reason: string): Outcome => ({ status: 'dlq', reason });
+export const later = (reason: string, delayMs: number): Outcome => ({ status: 'later', reason, delayMs });
 
 export type Processor = (data: unknown, job: Job) => Promise<Outcome>;
 
@@ -27,6 +30,8 @@ export interface WorkerCounters {
   dropped: Record<string, number>;
   deadLettered: number;
   failed: number;
+  /** Jobs put back for later because a dependency was down, by reason. */
+  postponed: Record<string, number>;
 }
 
 export interface RunningWorkers {
@@ -46,7 +51,7 @@ export function startWorkers(
 ): RunningWorkers {
   const counters: Record<string, WorkerCounters> = {};
   const workers = table.map(({ queue, processor, concurrency }) => {
-    const c: WorkerCounters = (counters[queue] = { ok: 0, dropped: {}, deadLettered: 0, failed: 0 });
+    const c: WorkerCounters = (counters[queue] = { ok: 0, dropped: {}, deadLettered: 0, failed: 0, postponed: {} });
     const log = opts.logger.child({ component: 'worker', queue });
     const worker = new Worker(
       queue,
@@ -70,6 +75,12 @@ export function startWorkers(
         if (outcome.status === 'dlq') {
           c.deadLettered++;
           throw new UnrecoverableError(outcome.reason);
+        }
+        if (outcome.status === 'later') {
+          // An outage of hours must not exhaust the attempts meant for faults of the job itself.
+          c.postponed[outcome.reason] = (c.postponed[outcome.reason] ?? 0) + 1;
+          await job.moveToDelayed(Date.now() + outcome.delayMs, job.token);
+          throw new DelayedError(outcome.reason);
         }
         if (outcome.status === 'drop') {
           c.dropped[outcome.reason] = (c.dropped[outcome.reason] ?? 0) + 1;
