@@ -42,6 +42,7 @@ import { loadOrCreateSalt } from './lib/salt.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
 import { createWorkflowApi } from './workflow/api.js';
+import { OPEN_STATUSES } from './workflow/rules.js';
 import { exportExamples as exportRoutingExamples, seedRouting } from './workflow/routing/store.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 import { createPolls } from './workflow/polls/index.js';
@@ -137,7 +138,7 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
   if (has('classify')) {
     const classifier = await loadClassifier(config, logger);
     logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
-    table.push(...createClassifyStage({ queues, ...classifier }).workers);
+    table.push(...createClassifyStage({ queues, ...classifier, observe: (seconds) => metrics.classifyLatency.observe(seconds) }).workers);
   }
   const workflow = has('workflow')
     ? createWorkflowStage({
@@ -151,7 +152,10 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
   const ingestRedis = has('ingest') ? new Redis(redisUrl, producerRedisOptions()) : undefined;
   ingestRedis?.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
   const ingest = ingestRedis
-    ? createIngest({ config, db, queues, redis: ingestRedis, salt, logger, requireAuth: requireAuth(db), region: regionName(config), polls: polls.ballotBox })
+    ? createIngest({
+      config, db, queues, redis: ingestRedis, salt, logger, requireAuth: requireAuth(db), region: regionName(config), polls: polls.ballotBox,
+      observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
+    })
     : undefined;
   if (ingest) table.push(...ingest.workers);
   if (has('analytics') && ch) {
@@ -164,7 +168,7 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
   let url: string | undefined;
   if (roles.some((r) => HTTP_ROLES.includes(r))) {
     const routers: Router[] = [];
-    if (has('ingest')) routers.push(createContactCenterRouter({ queues, secret: config.contactCenterSecret, salt, logger }));
+    if (ingest) routers.push(createContactCenterRouter({ intake: ingest.intake, secret: config.contactCenterSecret, salt, logger }));
     if (ingest) routers.push(...ingest.routers);
     if (has('workflow')) {
       routers.push(createWorkflowApi({
@@ -208,6 +212,12 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
         for (const [name, q] of Object.entries(queues)) {
           const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
           for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
+        }
+        const overdue = await db.query<{ fast_track: boolean; n: string }>(
+          'select fast_track, count(*) as n from cases where status = any($1) and deadline_at < now() group by fast_track', [OPEN_STATUSES]);
+        metrics.deadlineBreaches.reset();
+        for (const fastTrack of [false, true]) {
+          metrics.deadlineBreaches.set({ fast_track: String(fastTrack) }, Number(overdue.rows.find((r) => r.fast_track === fastTrack)?.n ?? 0));
         }
       },
     });

@@ -17,6 +17,8 @@ export interface ClassifyDeps {
   routingModel?: TextModelLike;
   region: RegionConfig;
   now?: () => Date;
+  /** Told how long each classification took, in seconds (the classification latency metric). */
+  observe?: (seconds: number) => void;
 }
 
 const SOCIAL_SOURCES = new Set(['vk', 'telegram']);
@@ -24,6 +26,7 @@ const KINDS = new Set(['complaint', 'question', 'other']);
 
 /** Plain domain function: a message in, its classification out. No queue, no I/O. */
 export function classifyMessage(message: IncomingMessage, deps: ClassifyDeps): ClassifiedMessage {
+  const started = deps.observe ? performance.now() : 0;
   const municipality = message.place.municipality
     ?? deps.municipalities?.detect(message.text, message.place.address)?.municipality;
   const context: Record<string, string> = {};
@@ -47,6 +50,7 @@ export function classifyMessage(message: IncomingMessage, deps: ClassifyDeps): C
     ...(deps.routingModel ? { routing: suggestOrganizations(deps.routingModel, message, municipality, prediction.label) } : {}),
     modelVersion: kindPrediction && deps.complaintModel ? `${deps.categoryModel.version}+${deps.complaintModel.version}` : deps.categoryModel.version,
   };
+  if (deps.observe) deps.observe((performance.now() - started) / 1000);
   return { message, classification, classifiedAt: (deps.now?.() ?? new Date()).toISOString() };
 }
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { authorHash, normalizePhone } from '../lib/hash.js';
 import { messageIdFor } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
-import { incomingMessageSchema, type IncomingMessage, type Queues } from '../lib/queues.js';
+import { incomingMessageSchema, type IncomingMessage } from '../lib/queues.js';
+import type { Intake } from './intake.js';
 
 /** A call card of the region's 122 contact center. */
 export const callCardSchema = z.object({
@@ -51,7 +52,7 @@ export function normalizeCallCard(card: CallCard, salt: string): IncomingMessage
 }
 
 export interface ContactCenterDeps {
-  queues: Pick<Queues, 'incoming'>;
+  intake: Pick<Intake, 'accept'>;
   secret?: string;
   salt: string;
   logger: Logger;
@@ -80,7 +81,8 @@ export function createContactCenterRouter(deps: ContactCenterDeps): Router {
     }
     const message = normalizeCallCard(card.data, deps.salt);
     try {
-      await deps.queues.incoming.add('contact_center', message, { jobId: message.messageId });
+      // A repeated card (the 122 center retrying) is accepted again with the same id and makes nothing new.
+      await deps.intake.accept(message);
     } catch (err) {
       log.error({ err: (err as Error).message }, 'could not enqueue call card');
       return void res.status(503).json({ error: 'queue is unavailable, retry later' });

@@ -14,7 +14,7 @@ import { createCursorStore, type CursorStore } from './cursors.js';
 import { createIntake, type Intake } from './intake.js';
 import { createMessagesApi } from './messages-api.js';
 import { createOutboundWorker } from './outbound.js';
-import { createStatsStore, type StatsStore } from './stats.js';
+import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
 import { createTelegramBot, type PollBallotBox, type TelegramBot } from './telegram/bot.js';
 import { createTelegramWebhookRouter } from './telegram/webhook.js';
 import { createVkApi } from './vk/api.js';
@@ -39,6 +39,8 @@ export interface IngestDeps {
   vkRetryWaitMs?: number;
   longPollWaitSeconds?: number;
   telegramPollTimeoutSeconds?: number;
+  /** Per-process counts of what each channel took in (the `otklik_ingest_total` metric). */
+  observeCount?: CountObserver;
 }
 
 export interface Ingest {
@@ -72,7 +74,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const { config, db, redis, salt } = deps;
   const log = deps.logger.child({ component: 'ingest' });
   const prefix = config.queuePrefix;
-  const stats = createStatsStore(redis, prefix);
+  const stats = createStatsStore(redis, prefix, deps.observeCount);
   const intake = createIntake({ queues: deps.queues, redis, prefix, stats });
   const cursors = createCursorStore(db);
   const modes = channelModes(config);

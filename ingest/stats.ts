@@ -25,10 +25,14 @@ export interface StatsStore {
   read(): Promise<Record<Channel, ChannelStats>>;
 }
 
-export function createStatsStore(redis: Redis, prefix: string): StatsStore {
+/** What one process counted, for its Prometheus counters (the Redis hashes hold the totals of all processes). */
+export type CountObserver = (channel: Channel, result: string, n: number) => void;
+
+export function createStatsStore(redis: Redis, prefix: string, observe?: CountObserver): StatsStore {
   const key = (channel: Channel) => `${prefix}:ingest:stats:${channel}`;
   // Counting must never break intake: a Redis hiccup loses a count, not a message.
   const incr = async (channel: Channel, field: string, n = 1) => {
+    observe?.(channel, field.startsWith('dropped:') ? 'dropped' : field, n);
     try {
       await redis.hincrby(key(channel), field, n);
     } catch {

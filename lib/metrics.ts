@@ -28,7 +28,7 @@ export function createMetrics() {
   });
   const ingested = new Counter({
     name: 'otklik_ingest_total',
-    help: 'Messages taken in per channel, by result (accepted, duplicate, dropped, failed).',
+    help: 'What this process took in per channel, by result (received, dropped, failed, sent, rateLimited).',
     labelNames: ['source', 'result'] as const,
     registers: [registry],
   });
@@ -38,9 +38,12 @@ export function createMetrics() {
     buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
     registers: [registry],
   });
-  const deadlineBreaches = new Counter({
-    name: 'otklik_deadline_breaches_total',
-    help: 'Cases that passed their deadline without an answer.',
+  // A gauge read from PostgreSQL at scrape time, not a per-process counter: it is right whichever process scrapes,
+  // survives restarts, and drops as breached cases get answered, which is what an SLA alert wants.
+  const deadlineBreaches = new Gauge({
+    name: 'otklik_deadline_breaches',
+    help: 'Open cases past their deadline (unanswered), by fast-track flag; read from PostgreSQL at scrape time.',
+    labelNames: ['fast_track'] as const,
     registers: [registry],
   });
   const httpRequests = new Counter({

@@ -27,6 +27,20 @@ describe('observability: /metrics and the queue board', () => {
     expect(text).toMatch(/otklik_queue_jobs\{queue="incoming",state="failed"\} 0/);
     expect(text).toMatch(/otklik_http_requests_total\{method="POST",route="\/api\/v1\/contact-center\/calls",status="2xx"\} 1/);
     expect(text).toMatch(/otklik_process_resident_memory_bytes/);
+    expect(text).toMatch(/otklik_classify_seconds_count 1\n/);
+    expect(text).toMatch(/otklik_ingest_total\{source="contact_center",result="received"\} 1\n/);
+    expect(text).toMatch(/otklik_deadline_breaches\{fast_track="false"\} 0/);
+  });
+
+  it('reports the open cases past their deadline', async () => {
+    const body = JSON.stringify({ callId: 'metrics-overdue', receivedAt: new Date().toISOString(), text: 'Во дворе не вывозят мусор вторую неделю' });
+    await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
+    const caseId = await eventually(async () => (await system.db.query<{ id: string }>(
+      `select c.id from cases c join messages m on m.id = c.message_id where m.external_id = 'metrics-overdue'`)).rows[0]?.id, 15_000, 'the case');
+    // Its deadline passes (the clock of the database decides, as for the dashboards).
+    await system.db.query(`update cases set deadline_at = now() - interval '1 day', fast_track = false where id = $1`, [caseId]);
+    const res = await fetch(`${system.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } });
+    expect(await res.text()).toMatch(/otklik_deadline_breaches\{fast_track="false"\} 1\n/);
   });
 
   it('sends security headers: a strict script policy, no sniffing, no framing', async () => {
