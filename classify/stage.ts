@@ -1,5 +1,6 @@
-import { parsePayload, type Queues } from '../lib/queues.js';
-import { ok, type WorkerSpec } from '../lib/workers.js';
+import { uuidV5 } from '../lib/ids.js';
+import { parseBatchPayload, type Queues } from '../lib/queues.js';
+import { dlq, ok, type WorkerSpec } from '../lib/workers.js';
 import { classifyMessage, type ClassifyDeps } from './classify-message.js';
 
 export interface ClassifyStageDeps extends ClassifyDeps {
@@ -13,11 +14,21 @@ export function createClassifyStage(deps: ClassifyStageDeps): { workers: WorkerS
         queue: 'incoming',
         concurrency: 50,
         async processor(data) {
-          const message = parsePayload('incoming', data);
-          const classified = classifyMessage(message, deps);
-          // The messageId as job id makes a redelivered message one job, not two.
-          await deps.queues.classified.add(message.source, classified, { jobId: message.messageId });
-          return ok({ category: classified.classification.category });
+          const { items, rejected } = parseBatchPayload('incoming', data);
+          if (items.length === 0) {
+            return dlq(`invalid incoming payload: no valid message in the batch (${rejected.map((r) => `[${r.index}] ${r.reason}`).join('; ')})`);
+          }
+          const classified = items.map((m) => classifyMessage(m, deps));
+          if (classified.length === 1 && !(data as { messages?: unknown }).messages) {
+            // The messageId as job id makes a redelivered message one job, not two.
+            const only = classified[0]!;
+            await deps.queues.classified.add(only.message.source, only, { jobId: only.message.messageId });
+          } else {
+            // One job out per job in: its id follows the messages, so a retry of this job adds nothing.
+            const jobId = `batch-${uuidV5(`classified:${items.map((m) => m.messageId).sort().join(',')}`)}`;
+            await deps.queues.classified.add('batch', { items: classified }, { jobId });
+          }
+          return ok({ classified: classified.length, ...(rejected.length ? { rejected } : {}) });
         },
       },
     ],

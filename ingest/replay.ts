@@ -9,6 +9,7 @@ import readline from 'node:readline';
 import type { Message } from '@telegraf/types';
 import { z } from 'zod';
 import { callCardSchema, normalizeCallCard } from './contact-center.js';
+import type { IncomingMessage } from '../lib/queues.js';
 import type { Intake } from './intake.js';
 import { normalizeTelegramPost } from './telegram/normalize.js';
 import { normalizeVkEvent } from './vk/normalize.js';
@@ -22,11 +23,22 @@ const lineSchema = z.discriminatedUnion('source', [
   z.object({ source: z.literal('widget'), submission: z.unknown(), site: z.string().min(1) }),
 ]);
 
+const CHUNK = 500;
+
 export async function replayFile(file: string, deps: { intake: Intake; salt: string; ownGroupIds: number[]; progress?: (line: string) => void }): Promise<ImportReport> {
   if (!fs.existsSync(file)) throw new Error(`file not found: ${file}`);
   const report: ImportReport = { total: 0, imported: 0, skipped: 0, errors: [] };
   const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let lineNo = 0;
+  // Lines go to intake in chunks, one queue job per chunk; already accepted messages count as skipped.
+  let chunk: IncomingMessage[] = [];
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const r = await deps.intake.acceptMany(chunk);
+    chunk = [];
+    report.imported += r.accepted;
+    report.skipped += r.duplicates;
+  };
   for await (const text of lines) {
     lineNo++;
     if (!text.trim()) continue;
@@ -69,9 +81,14 @@ export async function replayFile(file: string, deps: { intake: Intake; salt: str
       report.errors.push({ line: lineNo, error: result.reason });
       continue;
     }
-    (await deps.intake.accept(result.message)) === 'accepted' ? report.imported++ : report.skipped++;
-    if (report.total % 1000 === 0) deps.progress?.(`${report.total} lines: ${report.imported} imported, ${report.skipped} skipped, ${report.errors.length} errors`);
+    chunk.push(result.message);
+    if (chunk.length >= CHUNK) await flush();
+    if (report.total % 1000 === 0) {
+      await flush();
+      deps.progress?.(`${report.total} lines: ${report.imported} imported, ${report.skipped} skipped, ${report.errors.length} errors`);
+    }
   }
+  await flush();
   deps.progress?.(`done: ${report.total} lines, ${report.imported} imported, ${report.skipped} skipped, ${report.errors.length} errors`);
   return report;
 }

@@ -59,6 +59,18 @@ export const incomingMessageSchema = z.object({
 export type IncomingMessage = z.infer<typeof incomingMessageSchema>;
 export type IncomingMessageInput = z.input<typeof incomingMessageSchema>;
 
+/** Most jobs a batch carries: a VK page is 100, an import chunk a few hundred. */
+export const MAX_BATCH = 500;
+
+/**
+ * A page of messages in one job (pollers, importers): one hop per page instead of one per message. Elements are
+ * checked one by one (parseBatchPayload), so one malformed message does not cost the valid ones beside it.
+ */
+const incomingBatchEnvelope = z.object({ messages: z.array(z.unknown()).min(1).max(MAX_BATCH) });
+export type IncomingBatch = { messages: IncomingMessage[] };
+/** The `incoming` payload: one message (HTTP channels, jobs queued before batches existed) or a page of them. */
+export type IncomingPayload = IncomingMessage | IncomingBatch;
+
 export const classificationSchema = z.object({
   category: z.string().min(1),
   confidence: z.number().min(0).max(1),
@@ -83,6 +95,11 @@ export const classifiedMessageSchema = z.object({
   classifiedAt: isoDate,
 });
 export type ClassifiedMessage = z.infer<typeof classifiedMessageSchema>;
+
+const classifiedBatchEnvelope = z.object({ items: z.array(z.unknown()).min(1).max(MAX_BATCH) });
+export type ClassifiedBatch = { items: ClassifiedMessage[] };
+/** The `classified` payload: one classified message or a batch (the classify stage forwards its input's batch). */
+export type ClassifiedPayload = ClassifiedMessage | ClassifiedBatch;
 
 /**
  * The case lifecycle of ПОС, shared by the workflow (which moves cases), analytics (SLA, funnels) and the
@@ -202,8 +219,8 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export const payloadSchemas = {
-  incoming: incomingMessageSchema,
-  classified: classifiedMessageSchema,
+  incoming: z.union([z.object({ messages: z.array(incomingMessageSchema).min(1).max(MAX_BATCH) }), incomingMessageSchema]),
+  classified: z.union([z.object({ items: z.array(classifiedMessageSchema).min(1).max(MAX_BATCH) }), classifiedMessageSchema]),
   events: eventBatchSchema,
   outbound: outboundMessageSchema,
   'citizen-actions': citizenActionSchema,
@@ -211,8 +228,8 @@ export const payloadSchemas = {
 } satisfies Record<QueueName, z.ZodType>;
 
 export interface QueuePayloads {
-  incoming: IncomingMessage;
-  classified: ClassifiedMessage;
+  incoming: IncomingPayload;
+  classified: ClassifiedPayload;
   events: EventBatch;
   outbound: OutboundMessage;
   'citizen-actions': CitizenAction;
@@ -236,8 +253,8 @@ export interface QueueOptions {
 }
 
 export type Queues = {
-  incoming: Queue<IncomingMessage>;
-  classified: Queue<ClassifiedMessage>;
+  incoming: Queue<IncomingPayload>;
+  classified: Queue<ClassifiedPayload>;
   events: Queue<EventBatch>;
   outbound: Queue<OutboundMessage>;
   citizenActions: Queue<CitizenAction>;
@@ -270,4 +287,39 @@ export async function closeQueues(queues: Queues): Promise<void> {
 /** Parses a queue payload; throws a ZodError that processors turn into an UnrecoverableError. */
 export function parsePayload<K extends QueueName>(name: K, data: unknown): QueuePayloads[K] {
   return payloadSchemas[name].parse(data) as QueuePayloads[K];
+}
+
+/** The messages of an `incoming` job already parsed or produced by us, whichever shape it has (no validation). */
+export function incomingMessagesOf(payload: IncomingPayload): IncomingMessage[] {
+  return 'messages' in payload ? payload.messages : [payload];
+}
+
+export interface BatchParse<T> {
+  items: T[];
+  /** Elements that did not parse, by their index in the job, with the reason. */
+  rejected: { index: number; reason: string }[];
+}
+
+const issuesText = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+
+/**
+ * Parses an `incoming` or `classified` payload into a list, whichever shape it has. A single message that does not
+ * parse throws (the job is dead-lettered, as before batches); in a batch each element is checked on its own and the
+ * bad ones are returned beside the good ones, so the caller processes what is valid and records the rest.
+ */
+export function parseBatchPayload(name: 'incoming', data: unknown): BatchParse<IncomingMessage>;
+export function parseBatchPayload(name: 'classified', data: unknown): BatchParse<ClassifiedMessage>;
+export function parseBatchPayload(name: 'incoming' | 'classified', data: unknown): BatchParse<IncomingMessage | ClassifiedMessage> {
+  const [envelope, element] = name === 'incoming'
+    ? [incomingBatchEnvelope.safeParse(data), incomingMessageSchema] as const
+    : [classifiedBatchEnvelope.safeParse(data), classifiedMessageSchema] as const;
+  if (!envelope.success) return { items: [element.parse(data)], rejected: [] };
+  const list = 'messages' in envelope.data ? envelope.data.messages : envelope.data.items;
+  const out: BatchParse<IncomingMessage | ClassifiedMessage> = { items: [], rejected: [] };
+  list.forEach((x, index) => {
+    const r = element.safeParse(x);
+    if (r.success) out.items.push(r.data);
+    else out.rejected.push({ index, reason: issuesText(r.error) });
+  });
+  return out;
 }

@@ -4,7 +4,7 @@
  * BullMQ. A Redis outage after the commit only delays them. Job ids are derived from the row or the payload, so a
  * relay that crashes between `add` and marking the row re-adds a job BullMQ already has, which it ignores.
  */
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { QUEUES, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
@@ -30,6 +30,8 @@ export async function enqueue(sql: Sql, rows: OutboxRow[]): Promise<void> {
   );
 }
 
+/** Rows taken per relay transaction. */
+const BATCH_ROWS = 1000;
 export interface OutboxRelay {
   /** Publishes what is pending now; resolves with the number of rows published. */
   flush(): Promise<number>;
@@ -66,15 +68,23 @@ export function createOutboxRelay(deps: {
       // skip locked: several workflow processes share the table without publishing a row twice at once.
       const r = await client.query<{ id: string; queue: QueueName; job_name: string; job_id: string; payload: unknown; not_before: Date | null }>(
         `select id, queue, job_name, job_id, payload, not_before from outbox where published_at is null
-          order by id limit 200 for update skip locked`,
+          order by id limit ${BATCH_ROWS} for update skip locked`,
       );
       const now = deps.now().getTime();
-      await Promise.all(r.rows.map(async (row) => {
+      const bulks = new Map<Queue, { name: string; data: unknown; opts: JobsOptions }[]>();
+      const push = (queue: Queue, job: { name: string; data: unknown; opts: JobsOptions }) => {
+        const list = bulks.get(queue) ?? [];
+        list.push(job);
+        bulks.set(queue, list);
+      };
+      for (const row of r.rows) {
         const queue = byName[row.queue];
         if (!queue) throw new Error(`outbox row ${row.id} names unknown queue ${row.queue}`);
         const delay = row.not_before ? Math.max(0, row.not_before.getTime() - now) : undefined;
-        await queue.add(row.job_name, row.payload, { jobId: row.job_id, ...(delay ? { delay } : {}) });
-      }));
+        push(queue, { name: row.job_name, data: row.payload, opts: { jobId: row.job_id, ...(delay ? { delay } : {}) } });
+      }
+      // One addBulk per queue (a MULTI in one round trip) instead of one add per row; job ids keep it idempotent.
+      await Promise.all([...bulks].map(([queue, jobs]) => queue.addBulk(jobs)));
       if (r.rows.length) await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [r.rows.map((x) => x.id)]);
       await client.query('commit');
       return r.rows.length;
@@ -94,7 +104,7 @@ export function createOutboxRelay(deps: {
       do {
         n = await publishBatch();
         total += n;
-      } while (n === 200);
+      } while (n === BATCH_ROWS);
     } while (again);
     return total;
   }

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Queue } from 'bullmq';
-import { parsePayload, type Queues, type ReminderJob } from '../lib/queues.js';
-import { drop, ok, type WorkerSpec } from '../lib/workers.js';
+import { parseBatchPayload, parsePayload, type Queues, type ReminderJob } from '../lib/queues.js';
+import { dlq, drop, ok, type WorkerSpec } from '../lib/workers.js';
 import { applyCitizenAction } from './lifecycle.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox.js';
-import { caseIdFor, registerCase } from './register-case.js';
+import { caseIdFor, registerCases } from './register-case.js';
 import { sendReminder, sweepDueReminders } from './reminders.js';
 
 export interface WorkflowStageDeps {
@@ -52,13 +52,21 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
       queue: 'classified',
       concurrency: 20,
       async processor(data) {
-        const input = parsePayload('classified', data);
+        const { items, rejected } = parseBatchPayload('classified', data);
+        if (items.length === 0) {
+          return dlq(`invalid classified payload: no valid message in the batch (${rejected.map((r) => `[${r.index}] ${r.reason}`).join('; ')})`);
+        }
         // The analytics events, the citizen's notice and the reminders are outbox rows of the same transaction,
         // so a crash after the commit loses nothing and a redelivery adds nothing.
-        const result = await registerCase(deps.db, input, now(), { reminderDaysBefore: deps.reminderDaysBefore });
+        const results = await registerCases(deps.db, items, now(), { reminderDaysBefore: deps.reminderDaysBefore });
         relay.nudge();
-        if (!result.created) return drop('duplicate');
-        return ok({ caseId: result.case.caseId, registrationNumber: result.case.registrationNumber });
+        const created = results.filter((r) => r.created);
+        if (rejected.length) log.warn({ rejected: rejected.length, valid: items.length }, 'classified batch had invalid messages; they were skipped');
+        if (created.length === 0 && rejected.length === 0) return drop('duplicate');
+        if (results.length === 1 && rejected.length === 0) {
+          return ok({ caseId: created[0]!.case.caseId, registrationNumber: created[0]!.case.registrationNumber });
+        }
+        return ok({ created: created.length, duplicates: results.length - created.length, ...(rejected.length ? { rejected } : {}) });
       },
     },
     {

@@ -1,5 +1,6 @@
 import type { API } from 'vk-io';
 import type { Logger } from '../../lib/logger.js';
+import type { IncomingMessage } from '../../lib/queues.js';
 import { backoffMs, sleep } from '../backoff.js';
 import type { CursorStore } from '../cursors.js';
 import type { Intake } from '../intake.js';
@@ -55,12 +56,15 @@ export function runVkLongPoll(deps: VkLongPollDeps, signal: AbortSignal): Promis
           if (answer.failed === 1) log.warn({}, 'VK long poll history was lost; some events may be missing');
           continue;
         }
+        // The whole answer is one page: one job for its messages instead of one per update.
+        const page: IncomingMessage[] = [];
         for (const u of answer.updates ?? []) {
           const n = normalizeVkEvent({ type: u.type, object: u.object, group_id: u.group_id ?? deps.groupId },
             { salt: deps.salt, ownGroupIds: deps.ownGroupIds, provenance: { via: 'longpoll' } });
-          if (n.ok) await deps.intake.accept(n.message);
+          if (n.ok) page.push(n.message);
           else await deps.intake.stats.dropped('vk', n.reason);
         }
+        if (page.length) await deps.intake.acceptMany(page);
         if (answer.ts !== undefined) {
           ts = String(answer.ts);
           await deps.cursors.set(key, { ts });

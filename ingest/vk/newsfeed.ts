@@ -1,5 +1,6 @@
 import type { API } from 'vk-io';
 import type { Logger } from '../../lib/logger.js';
+import type { IncomingMessage } from '../../lib/queues.js';
 import { backoffMs, sleep } from '../backoff.js';
 import type { CursorStore } from '../cursors.js';
 import type { Intake } from '../intake.js';
@@ -48,12 +49,15 @@ export async function sweepKeyword(deps: NewsfeedDeps, keyword: string, signal?:
     const res = await deps.api.call('newsfeed.search', {
       q: keyword, count: deps.pageSize ?? 200, start_time: c.since, start_from: c.nextFrom, extended: 0,
     }) as { items?: unknown[]; next_from?: string };
+    const page: IncomingMessage[] = [];
     for (const item of res.items ?? []) {
       const n = normalizeVkWallPost(item, { salt: deps.salt, ownGroupIds: deps.ownGroupIds, provenance: { via: 'newsfeed', keyword } });
-      if (n.ok) await deps.intake.accept(n.message);
+      if (n.ok) page.push(n.message);
       else await deps.intake.stats.dropped('vk', n.reason);
       items++;
     }
+    // A search page is one job; the cursor below is saved only after it is enqueued.
+    if (page.length) await deps.intake.acceptMany(page);
     pages++;
     c = { ...c, nextFrom: res.next_from || undefined };
     if (!c.nextFrom) {

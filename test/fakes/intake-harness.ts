@@ -6,7 +6,7 @@ import { migrate } from '../../db/migrate.js';
 import { createCursorStore } from '../../ingest/cursors.js';
 import { createIntake } from '../../ingest/intake.js';
 import { createStatsStore } from '../../ingest/stats.js';
-import { closeQueues, createQueues } from '../../lib/queues.js';
+import { closeQueues, createQueues, incomingMessagesOf } from '../../lib/queues.js';
 import { createTestDatabase, uniqueName } from '../support.js';
 
 export async function startIntakeHarness() {
@@ -23,7 +23,7 @@ export async function startIntakeHarness() {
     /** externalIds of every job in the incoming queue, sorted. */
     async incomingIds(): Promise<string[]> {
       const jobs = await queues.incoming.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed']);
-      return jobs.map((j) => j.data.externalId).sort();
+      return jobs.flatMap((j) => incomingMessagesOf(j.data).map((m) => m.externalId)).sort();
     },
     async close() {
       await closeQueues(queues);

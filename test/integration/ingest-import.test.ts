@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { importCalls } from '../../ingest/import-calls.js';
 import { replayFile } from '../../ingest/replay.js';
+import { incomingMessagesOf } from '../../lib/queues.js';
 import { startIntakeHarness } from '../fakes/intake-harness.js';
 import { buildVkCallback, buildVkComment, tgGroupMessage } from '../fakes/payloads.js';
 import { createTestDatabase, testDataDir, uniqueName } from '../support.js';
@@ -46,8 +47,8 @@ describe('otklik import-calls and otklik replay', () => {
     expect(again).toMatchObject({ imported: 0, skipped: 121 });
     const ids = await h.incomingIds();
     expect(ids.filter((x) => x.startsWith('kc-'))).toHaveLength(121);
-    const multi = (await h.queues.incoming.getJobs(['waiting'])).find((j) => j.data.externalId === 'kc-multi');
-    expect(multi?.data.text).toBe('Многострочный\nтекст; с точкой с запятой');
+    const multi = (await h.queues.incoming.getJobs(['waiting'])).flatMap((j) => incomingMessagesOf(j.data)).find((m) => m.externalId === 'kc-multi');
+    expect(multi?.text).toBe('Многострочный\nтекст; с точкой с запятой');
   });
 
   it('streams an XLSX export the same way', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorHash } from '../../lib/hash.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
+import { incomingMessagesOf } from '../../lib/queues.js';
 import { TEXTS } from '../../ingest/telegram/bot.js';
 import type { Otklik } from '../../main.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fake-telegram.js';
@@ -120,7 +121,7 @@ describe('Telegram long polling', () => {
     const { createLogger } = await import('../../lib/logger.js');
     const config = await testConfig(env);
     let system = await startOtklik(config, ['ingest'], createLogger('silent'));
-    const ids = async (s: Otklik) => (await s.queues.incoming.getJobs(['waiting', 'active', 'completed'])).map((j) => j.data.externalId).sort();
+    const ids = async (s: Otklik) => (await s.queues.incoming.getJobs(['waiting', 'active', 'completed'])).flatMap((j) => incomingMessagesOf(j.data).map((m) => m.externalId)).sort();
     try {
       tg.failNext('getUpdates', 'rate', 1, 1);
       const a = tgGroupMessage({ message_id: 1 });
