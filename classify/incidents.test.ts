@@ -51,4 +51,16 @@ describe('IncidentIndex', () => {
     expect(idx.add({ id: 'd2', text: 'мусор!', municipality: 'Канск', at: hours(1) })).toMatchObject({ incidentId: 'd1', isNew: false });
     expect(idx.add({ id: 'd3', text: 'мусор во дворе', municipality: 'Канск', at: hours(1) })).toMatchObject({ isNew: true });
   });
+
+  it('keeps a storm of reposts in one incident while its memory stays bounded', () => {
+    const idx = new IncidentIndex({ maxEntries: 1000, maxBucket: 16 });
+    const text = 'На улице Ленина у дома 5 прорвало трубу, вода заливает двор и подвал';
+    const ids = new Set<string>();
+    for (let i = 0; i < 5000; i++) ids.add(idx.add({ id: `s${i}`, text: `${text} (${i % 3 ? 'репост' : 'срочно'})`, municipality: 'Норильск', at: hours(i / 1000) }).incidentId);
+    // Every repost joined the first report; the index holds the newest 1,000 appeals, not 5,000.
+    expect([...ids]).toEqual(['s0']);
+    expect(idx.size).toBe(1000);
+    // Other problems keep being told apart after the cap dropped old appeals.
+    expect(idx.add({ id: 'x', text: 'Сломаны качели на детской площадке у школы', municipality: 'Норильск', at: hours(5) })).toMatchObject({ isNew: true });
+  });
 });

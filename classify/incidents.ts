@@ -27,6 +27,10 @@ export interface IncidentIndexOptions {
   /** LSH layout: bands × rows MinHash values. 16×4 makes pairs above ~0.5 Jaccard candidates with high probability. */
   bands?: number;
   rows?: number;
+  /** Most appeals kept at once: a storm of posts must not grow the classifier's memory without bound. */
+  maxEntries?: number;
+  /** Most appeals kept per LSH bucket: forty thousand reposts of one post are compared with the latest few, not all. */
+  maxBucket?: number;
 }
 
 interface Entry {
@@ -35,7 +39,7 @@ interface Entry {
   municipality: string;
   at: number;
   shingles: Uint32Array;
-  keys: string[];
+  keys: Uint32Array;
 }
 
 /** Sorted unique hashes of stem unigrams and bigrams; stop words and placeholders (phones, masks) are left out. */
@@ -81,8 +85,11 @@ export class IncidentIndex {
   private readonly bands: number;
   private readonly rows: number;
   private readonly seeds: Uint32Array;
+  private readonly maxEntries: number;
+  private readonly maxBucket: number;
+  /** Insertion order is arrival order, so the first entry is the one to drop when the index is full. */
   private readonly entries = new Map<string, Entry>();
-  private readonly buckets = new Map<string, Set<string>>();
+  private readonly buckets = new Map<number, Set<string>>();
   private latest = -Infinity;
   private oldest = Infinity;
 
@@ -91,6 +98,8 @@ export class IncidentIndex {
     this.threshold = options.threshold ?? 0.5;
     this.bands = options.bands ?? 16;
     this.rows = options.rows ?? 4;
+    this.maxEntries = options.maxEntries ?? 100_000;
+    this.maxBucket = options.maxBucket ?? 64;
     this.seeds = new Uint32Array(this.bands * this.rows);
     for (let i = 0; i < this.seeds.length; i++) this.seeds[i] = mix32(0x9e3779b9 + i * 0x85ebca6b);
   }
@@ -110,14 +119,27 @@ export class IncidentIndex {
     return sig;
   }
 
-  private bandKeys(municipality: string, sig: Uint32Array): string[] {
-    const keys: string[] = [];
+  /** Numbers, not strings, to keep an entry small; a rare collision is caught by the municipality and Jaccard checks. */
+  private bandKeys(municipality: string, sig: Uint32Array): Uint32Array {
+    const keys = new Uint32Array(this.bands);
+    const place = fnvUpdate(0x811c9dc5, municipality);
     for (let b = 0; b < this.bands; b++) {
-      let h = 0x811c9dc5 ^ b;
+      let h = mix32(place ^ Math.imul(b + 1, 0x9e3779b1));
       for (let r = 0; r < this.rows; r++) h = Math.imul(h ^ sig[b * this.rows + r]!, 16777619);
-      keys.push(`${municipality}\u0000${b}:${h >>> 0}`);
+      keys[b] = mix32(h);
     }
     return keys;
+  }
+
+  private remove(e: Entry): void {
+    this.entries.delete(e.id);
+    for (const k of e.keys) {
+      const set = this.buckets.get(k);
+      if (set) {
+        set.delete(e.id);
+        if (set.size === 0) this.buckets.delete(k);
+      }
+    }
   }
 
   /** Drops appeals older than the window before `now`; called by `add`, public for periodic sweeps. */
@@ -128,14 +150,7 @@ export class IncidentIndex {
     let oldest = Infinity;
     for (const e of this.entries.values()) {
       if (e.at < cutoff) {
-        this.entries.delete(e.id);
-        for (const k of e.keys) {
-          const set = this.buckets.get(k);
-          if (set) {
-            set.delete(e.id);
-            if (set.size === 0) this.buckets.delete(k);
-          }
-        }
+        this.remove(e);
         removed++;
       } else if (e.at < oldest) {
         oldest = e.at;
@@ -162,7 +177,7 @@ export class IncidentIndex {
         if (seen.has(id)) continue;
         seen.add(id);
         const e = this.entries.get(id)!;
-        if (Math.abs(e.at - at) > this.windowMs) continue;
+        if (e.municipality !== municipality || Math.abs(e.at - at) > this.windowMs) continue;
         const sim = jaccard(sh, e.shingles);
         if (sim > bestSim || (sim === bestSim && best && e.at < best.at)) {
           bestSim = sim;
@@ -179,10 +194,16 @@ export class IncidentIndex {
       this.entries.set(item.id, { id: item.id, incidentId, municipality, at, shingles: sh, keys });
       for (const k of keys) {
         const set = this.buckets.get(k);
-        if (set) set.add(item.id);
-        else this.buckets.set(k, new Set([item.id]));
+        if (!set) {
+          this.buckets.set(k, new Set([item.id]));
+          continue;
+        }
+        set.add(item.id);
+        // The bucket forgets its oldest member; the incident lives on through the newer ones it joined.
+        if (set.size > this.maxBucket) set.delete(set.values().next().value!);
       }
       if (at < this.oldest) this.oldest = at;
+      if (this.entries.size > this.maxEntries) this.remove(this.entries.values().next().value!);
     }
     return { incidentId, isNew: !joined, similarity: Math.round(bestSim * 1000) / 1000 };
   }

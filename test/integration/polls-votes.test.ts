@@ -118,6 +118,59 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     expect(unknown.status).toBe(404);
   });
 
+  it('votes waiting for the poll while it closes are refused: none lands after the close', async () => {
+    const poll = await newPoll();
+    const voters = await Promise.all(Array.from({ length: 6 }, () => verify()));
+    // Warm the vote path (poll cache), so the votes below block on the lock and not on a first load.
+    const first = await publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(poll), { cookie: voters[0]!.cookie });
+    expect(first.status).toBe(201);
+    // Play the closing transaction by hand: hold the poll's lock exclusively, so the votes' statements start and wait.
+    const closer = await system.db.connect();
+    try {
+      await closer.query('begin');
+      await closer.query('select pg_advisory_xact_lock(hashtextextended($1::text, 7031))', [poll.id]);
+      const pending = voters.slice(1).map((v) => publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(poll), { cookie: v.cookie }));
+      await eventually(async () => (await system.db.query(
+        `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%poll_vote_gate%'`)).rows[0].n === 5,
+      10_000, 'five votes waiting for the poll lock');
+      await closer.query(`update polls set status = 'closed', version = version + 1 where id = $1`, [poll.id]);
+      await closer.query('commit');
+      // Each waiting statement began before the close committed; the gate must still see the poll closed.
+      for (const res of await Promise.all(pending)) {
+        expect(res.status).toBe(409);
+        expect(((await res.json()) as { error: string }).error).toMatch(/закрыто/);
+      }
+    } finally {
+      closer.release();
+    }
+    expect((await system.db.query('select count(*)::int as n from votes where poll_id = $1', [poll.id])).rows[0].n).toBe(1);
+  });
+
+  it('a poll changed since the vote path cached it is read again: old questions are refused, new ones count', async () => {
+    const created = await staff('POST', '/api/v1/polls', buildPoll());
+    const draft = (await created.json()) as PollJson;
+    expect((await staff('POST', `/api/v1/polls/${draft.id}/status`, { to: 'published' })).status).toBe(200);
+    // Another process's ballot box caches the published poll (and refuses: not open yet).
+    const other = createPolls({ db: system.db, salt: await loadOrCreateSalt(system.db) });
+    const tgVote = (p: PollJson, fromId: number) => other.ballotBox.voteFromTelegram({
+      pollId: p.id, questionId: p.questions[0]!.id, optionId: p.questions[0]!.options[0]!.id, municipality: 'город Красноярск', proof: { fromId, isBot: false },
+    });
+    expect((await tgVote(draft, 7001)).message).toMatch(/закрыто/);
+    // Back to draft, questions replaced, then published and opened through this process's API only.
+    expect((await staff('POST', `/api/v1/polls/${draft.id}/status`, { to: 'draft' })).status).toBe(200);
+    const edited = await staff('PUT', `/api/v1/polls/${draft.id}`, buildPoll({ questions: [{ kind: 'single', text: 'Новый вопрос', options: ['Да', 'Нет'] }] }));
+    expect(edited.status).toBe(200);
+    let poll = (await edited.json()) as PollJson;
+    for (const to of ['published', 'open']) poll = (await (await staff('POST', `/api/v1/polls/${poll.id}/status`, { to })).json()) as PollJson;
+    expect(poll.questions[0]!.id).not.toBe(draft.questions[0]!.id);
+    const stale = await tgVote(draft, 7002);
+    expect(stale.accepted).toBe(false);
+    expect(stale.message).toMatch(/Вопрос не найден/);
+    expect(await tgVote(poll, 7003)).toMatchObject({ accepted: true });
+    const stored = await system.db.query<{ question_id: string }>('select a.question_id from votes v join vote_answers a on a.vote_id = v.id where v.poll_id = $1', [poll.id]);
+    expect(stored.rows.map((r) => r.question_id)).toEqual([poll.questions[0]!.id]);
+  });
+
   it('bad input gets a clear 4xx and loses nothing already accepted', async () => {
     const poll = await newPoll();
     const v = await verify();

@@ -15,7 +15,8 @@ import { ApiBuilder, HttpError } from '../http-kit.js';
 import type { OutboxRelay } from '../outbox.js';
 import { hasRegionRole } from '../rules.js';
 import { createCodeProvider, issueVoterToken, voterForToken, type Voter } from './identity.js';
-import { createRateLimiter, networkHash } from './limits.js';
+import { createNetworkHasher, createRateLimiter } from './limits.js';
+import { createPollCache, type PollCache } from './poll-cache.js';
 import { ballotSchema, pollInputSchema, POLL_STATUSES, VOTE_CHANNELS, type Poll, type PollStatus, type VoteChannel } from './model.js';
 import {
   castVote, chatsOfMunicipality, countedVotes, createPoll, detectBursts, listPolls, loadPoll, setVoteState, transitionPoll, updateDraft, voteTotals, type CastResult,
@@ -44,6 +45,8 @@ export interface PollsApiDeps {
   logger?: Logger;
   /** Pushed polls leave through the outbound queue; without it the push endpoint answers 503. */
   queues?: Pick<Queues, 'outbound'>;
+  /** Shared with the ballot box of the same process (createPolls); one of its own otherwise. */
+  pollCache?: PollCache;
 }
 
 /** The voter token from the page's HttpOnly cookie or, for the cross-site widget, the `x-voter-token` header. */
@@ -90,8 +93,8 @@ export function createPollsApi(deps: PollsApiDeps): Router {
   const ipLimiter = createRateLimiter(limits.ipPerMinute, 60_000);
   const codeLimiter = createRateLimiter(limits.codesPerHour, 3_600_000);
   const identityLimiter = createRateLimiter(10, 60_000);
-  // Questions are frozen once a poll leaves draft; the cache is keyed by version, so it is never stale.
-  const pollCache = new Map<string, Poll>();
+  const pollCache = deps.pollCache ?? createPollCache((id) => loadPoll(db, id));
+  const networkHash = createNetworkHasher(deps.salt);
 
   const throttle = (limiter: ReturnType<typeof createRateLimiter>, key: string) => {
     const wait = limiter.hit(key);
@@ -165,19 +168,17 @@ export function createPollsApi(deps: PollsApiDeps): Router {
     throttle(ipLimiter, `ip:${clientIp(req)}`);
     const voter = await voterOf(req);
     throttle(identityLimiter, `id:${voter.identityHash}`);
-    const r = await vote(params.id, voter, body.channel, body, networkHash(deps.salt, clientIp(req)));
+    const r = await vote(params.id, voter, body.channel, body, networkHash(clientIp(req)));
     return { status: 201, body: r };
   });
 
   /** Shared by the HTTP route: maps outcomes to answers. */
   async function vote(pollId: string, voter: Voter, channel: VoteChannel, ballot: z.infer<typeof ballotSchema>, network: string) {
-    const cached = pollCache.get(pollId);
-    const r = await castVote(db, { pollId, identityHash: voter.identityHash, provider: voter.provider, channel, ballot, networkHash: network, now: now() }, cached);
+    const cached = await pollCache.get(pollId);
+    if (!cached) throw new HttpError(404, CAST_MESSAGES.not_found.error);
+    const r = await castVote(db, { pollId, identityHash: voter.identityHash, provider: voter.provider, channel, ballot, networkHash: network, now: now() }, cached,
+      (p) => (p ? pollCache.remember(p) : pollCache.forget(pollId)));
     if (r.status === 'accepted') {
-      if (!cached) {
-        const p = await loadPoll(db, pollId);
-        if (p && p.status !== 'draft') pollCache.set(pollId, p);
-      }
       deps.relay?.nudge();
       return { voteId: r.voteId, message: r.pendingTexts ? 'Спасибо! Ваш голос учтён, текстовые ответы будут опубликованы после модерации.' : 'Спасибо! Ваш голос учтён.' };
     }
@@ -241,6 +242,7 @@ export function createPollsApi(deps: PollsApiDeps): Router {
     requireStaff(user);
     const r = await updateDraft(db, params.id, body);
     if (!r.ok) throw new HttpError(r.code, r.error);
+    pollCache.forget(params.id);
     return { body: r.poll };
   });
 
@@ -250,7 +252,7 @@ export function createPollsApi(deps: PollsApiDeps): Router {
     requireStaff(user);
     const r = await transitionPoll(db, params.id, body.to, body.expectedVersion);
     if (!r.ok) throw new HttpError(r.code, r.error);
-    pollCache.delete(params.id);
+    pollCache.forget(params.id);
     deps.logger?.info({ pollId: params.id, to: body.to, actor: user.id }, 'poll status changed');
     return { body: r.poll };
   });

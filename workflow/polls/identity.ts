@@ -154,12 +154,14 @@ export async function issueVoterToken(db: pg.Pool, salt: string, id: VerifiedIde
 
 export async function voterForToken(db: pg.Pool, token: string, now = new Date()): Promise<Voter | null> {
   if (!token || token.length > 200) return null;
-  const r = await db.query<{ identity_hash: string; provider: string; first_seen_at: Date }>(
-    `select s.identity_hash, s.provider, coalesce(i.first_seen_at, s.created_at) as first_seen_at
-       from voter_sessions s left join voter_identities i using (identity_hash)
-      where s.token_hash = $1 and s.expires_at > $2`,
-    [tokenDigest(token), now],
-  );
+  // Named: asked once per vote, planned once per connection.
+  const r = await db.query<{ identity_hash: string; provider: string; first_seen_at: Date }>({
+    name: 'polls-voter-for-token',
+    text: `select s.identity_hash, s.provider, coalesce(i.first_seen_at, s.created_at) as first_seen_at
+             from voter_sessions s left join voter_identities i using (identity_hash)
+            where s.token_hash = $1 and s.expires_at > $2`,
+    values: [tokenDigest(token), now],
+  });
   const row = r.rows[0];
   return row ? { identityHash: row.identity_hash, provider: row.provider, firstSeenAt: row.first_seen_at } : null;
 }

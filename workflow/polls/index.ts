@@ -12,6 +12,7 @@ import { CAST_MESSAGES, createPollsApi, publicPoll, type PollLimits } from './ap
 import { rememberIdentity, telegramProvider, type TelegramProof } from './identity.js';
 import { networkHash } from './limits.js';
 import type { Poll } from './model.js';
+import { coalesceNudges, createPollCache } from './poll-cache.js';
 import { castVote, listPolls, loadPoll, municipalityOfChat } from './store.js';
 
 export interface BallotBox {
@@ -39,7 +40,9 @@ export function createPolls(deps: {
   queues?: Pick<Queues, 'outbound'>;
 }): Polls {
   const now = deps.now ?? (() => new Date());
-  const router = createPollsApi(deps);
+  const pollCache = createPollCache((id) => loadPoll(deps.db, id));
+  const relay = coalesceNudges(deps.relay);
+  const router = createPollsApi({ ...deps, relay, pollCache });
   const ballotBox: BallotBox = {
     async openPolls(municipality) {
       const items = await listPolls(deps.db, { statuses: ['open'], municipality, limit: 20, offset: 0 });
@@ -57,15 +60,15 @@ export function createPolls(deps: {
       const verified = await telegramProvider.verify(input.proof);
       if (!verified.ok) return { accepted: false, message: verified.error };
       const voter = await rememberIdentity(deps.db, deps.salt, verified.identity, now());
-      const poll: Poll | null = await loadPoll(deps.db, input.pollId);
+      const poll: Poll | null = await pollCache.get(input.pollId);
       if (!poll) return { accepted: false, message: CAST_MESSAGES.not_found.error };
       // The bot offers one question per message; other required questions make the ballot incomplete on purpose.
       const r = await castVote(deps.db, {
         pollId: input.pollId, identityHash: voter.identityHash, provider: voter.provider, channel: 'telegram', networkHash: networkHash(deps.salt, undefined), now: now(),
         ballot: { answers: [{ questionId: input.questionId, optionIds: [input.optionId] }], municipality: input.municipality },
-      }, poll);
+      }, poll, (p) => (p ? pollCache.remember(p) : pollCache.forget(input.pollId)));
       if (r.status === 'accepted') {
-        deps.relay?.nudge();
+        relay?.nudge();
         return { accepted: true, message: 'Спасибо! Ваш голос учтён.' };
       }
       if (r.status === 'invalid') return { accepted: false, message: r.error };

@@ -31,3 +31,17 @@ export function networkHash(salt: string, ip: string | undefined): string {
   const net = isIPv4(bare) ? bare.split('.').slice(0, 3).join('.') : bare.split(':').slice(0, 3).join(':');
   return createHmac('sha256', salt).update(`net:${net}`).digest('hex').slice(0, 32);
 }
+
+/** networkHash for one salt, remembered per address: an HMAC per vote is work a storm from a few networks repeats. */
+export function createNetworkHasher(salt: string, maxEntries = 10_000): (ip: string | undefined) => string {
+  const known = new Map<string, string>();
+  return (ip) => {
+    if (!ip) return '';
+    let h = known.get(ip);
+    if (h === undefined) {
+      if (known.size >= maxEntries) known.clear();
+      known.set(ip, (h = networkHash(salt, ip)));
+    }
+    return h;
+  };
+}

@@ -3,6 +3,7 @@
  * constraint), quarantine with its audit, free-text moderation. Every change that analytics must see writes its
  * `vote.cast` events to the outbox in the same transaction.
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { eventIdFor } from '../../lib/ids.js';
 import type { AnalyticsEventInput } from '../../lib/queues.js';
@@ -196,62 +197,82 @@ export interface CastInput {
 }
 
 /**
- * Casts one vote. Votes hold a shared advisory lock on the poll and closing takes it exclusively, so closing waits
- * for votes in flight and no vote lands after the close. (A `for share` row lock would do the same, but thousands of
- * concurrent sharers of one hot row turn into MultiXact churn in PostgreSQL; advisory locks stay in the lock table.) `on conflict do nothing` on (poll_id, identity_hash) makes a second vote of the
- * same person, from any channel and at the same instant, a refusal rather than an error.
+ * The vote as one statement (one round trip, its own implicit transaction): the gate (db/postgres/010) takes the
+ * shared side of the poll's advisory lock and reads the poll's state fresh, and the vote, its answers and its
+ * `vote.cast` events in the outbox are inserted only when the poll takes votes and still is at the version the
+ * ballot was checked against. Closing takes the lock exclusively, so it waits for votes in flight and no vote lands
+ * after the close. `on conflict do nothing` on (poll_id, identity_hash) makes a second vote of the same person, from
+ * any channel and at the same instant, a refusal rather than an error. The outbox row is written here rather than
+ * through enqueue() so that it rides in the same statement; its columns are the ones enqueue() writes.
  */
-export async function castVote(db: pg.Pool, input: CastInput, cachedPoll?: Poll): Promise<CastResult> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock_shared(hashtextextended($1::text, 7031))', [input.pollId]);
-    const s = await client.query<{ status: PollStatus; opens_at: Date | null; closes_at: Date | null; version: number }>(
-      'select status, opens_at, closes_at, version from polls where id = $1', [input.pollId]);
-    const row = s.rows[0];
-    if (!row) {
-      await client.query('rollback');
-      return { status: 'not_found' };
-    }
-    if (!acceptsVotes({ status: row.status, opensAt: row.opens_at?.toISOString() ?? null, closesAt: row.closes_at?.toISOString() ?? null }, input.now)) {
-      await client.query('rollback');
-      return { status: 'closed' };
-    }
-    // Questions cannot change once a poll left draft, so a cached copy at the same version is exact.
-    const poll = cachedPoll && cachedPoll.version === row.version ? cachedPoll : (await loadPoll(client, input.pollId))!;
+const CAST_SQL = `
+  with gate as materialized (select * from poll_vote_gate($1::uuid, $7::timestamptz)),
+  v as (
+    insert into votes (id, poll_id, identity_hash, provider, channel, municipality, network_hash, cast_at)
+    select $8::uuid, $1::uuid, $2, $3, $4, $5, $6, $7::timestamptz from gate where gate.accepts and gate.version = $9::int
+    on conflict (poll_id, identity_hash) do nothing
+    returning id),
+  a as (
+    insert into vote_answers (vote_id, question_id, option_id, value, text, moderation)
+    select v.id, u.q, u.o, u.val, u.t, case when u.t is null then null else 'pending' end
+      from v cross join unnest($10::uuid[], $11::uuid[], $12::int[], $13::text[]) as u(q, o, val, t)),
+  o as (
+    insert into outbox (queue, job_name, job_id, payload)
+    select 'events', 'vote', 'vote-' || v.id::text, $14::jsonb from v where $14::jsonb is not null)
+  select gate.accepts, gate.version, (select id from v) as vote_id from gate`;
+
+/** A poll whose questions change under a vote again and again (a draft edited in a loop) is refused after this many tries. */
+const CAST_TRIES = 3;
+
+/**
+ * Casts one vote. The ballot is checked against `cachedPoll` when given (questions are frozen at a version: the
+ * statement inserts only at that version, and a changed poll is reloaded, handed to `reloaded` for the cache, and the
+ * ballot checked again).
+ */
+export async function castVote(db: Sql, input: CastInput, cachedPoll?: Poll, reloaded?: (poll: Poll | null) => void): Promise<CastResult> {
+  const reload = async () => {
+    const p = await loadPoll(db, input.pollId);
+    reloaded?.(p);
+    return p;
+  };
+  let poll = cachedPoll ?? (await reload());
+  for (let attempt = 0; attempt < CAST_TRIES; attempt++) {
+    if (!poll) return { status: 'not_found' };
     const check = checkBallot(poll, input.ballot);
     if (!check.ok) {
-      await client.query('rollback');
+      // A closed poll answers "closed" whatever the ballot; a poll changed since it was cached is checked again.
+      const s = await db.query<{ status: PollStatus; opens_at: Date | null; closes_at: Date | null; version: number }>(
+        'select status, opens_at, closes_at, version from polls where id = $1', [input.pollId]);
+      const row = s.rows[0];
+      if (!row) return { status: 'not_found' };
+      if (!acceptsVotes({ status: row.status, opensAt: row.opens_at?.toISOString() ?? null, closesAt: row.closes_at?.toISOString() ?? null }, input.now)) return { status: 'closed' };
+      if (row.version !== poll.version) {
+        poll = await reload();
+        continue;
+      }
       return { status: 'invalid', error: check.error };
     }
+    const voteId = randomUUID();
     const municipality = input.ballot.municipality ?? '';
-    const v = await client.query<{ id: string }>(
-      `insert into votes (poll_id, identity_hash, provider, channel, municipality, network_hash, cast_at)
-       values ($1, $2, $3, $4, $5, $6, $7) on conflict (poll_id, identity_hash) do nothing returning id`,
-      [input.pollId, input.identityHash, input.provider, input.channel, municipality, input.networkHash, input.now],
-    );
-    if (!v.rowCount) {
-      await client.query('rollback');
-      return { status: 'duplicate' };
-    }
-    const voteId = v.rows[0]!.id;
     const rows = check.rows;
-    await client.query(
-      `insert into vote_answers (vote_id, question_id, option_id, value, text, moderation)
-       select $1, q, o, v, t, case when t is null then null else 'pending' end
-         from unnest($2::uuid[], $3::uuid[], $4::int[], $5::text[]) as u(q, o, v, t)`,
-      [voteId, rows.map((r) => r.questionId), rows.map((r) => r.optionId), rows.map((r) => r.value), rows.map((r) => r.text)],
-    );
     const events = voteEvents({ voteId, pollId: input.pollId, identityHash: input.identityHash, channel: input.channel, municipality, castAt: input.now, rows }, 'accepted', 0);
-    if (events.length) await enqueue(client, [{ queue: 'events', name: 'vote', jobId: `vote-${voteId}`, payload: { events } }]);
-    await client.query('commit');
-    return { status: 'accepted', voteId, pendingTexts: rows.filter((r) => r.text !== null).length };
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
+    // Named, so each connection plans the statement once: planning this CTE costs about as much as running it.
+    const r = await db.query<{ accepts: boolean; version: number; vote_id: string | null }>({ name: 'polls-cast-vote', text: CAST_SQL, values: [
+      input.pollId, input.identityHash, input.provider, input.channel, municipality, input.networkHash, input.now, voteId, poll.version,
+      rows.map((x) => x.questionId), rows.map((x) => x.optionId), rows.map((x) => x.value), rows.map((x) => x.text),
+      events.length ? JSON.stringify({ events }) : null,
+    ] });
+    const g = r.rows[0];
+    if (!g) return { status: 'not_found' };
+    if (!g.accepts) return { status: 'closed' };
+    if (g.version !== poll.version) {
+      poll = await reload();
+      continue;
+    }
+    if (!g.vote_id) return { status: 'duplicate' };
+    return { status: 'accepted', voteId: g.vote_id, pendingTexts: rows.filter((x) => x.text !== null).length };
   }
+  throw new Error(`poll ${input.pollId} kept changing while a vote was cast`);
 }
 
 export type QuarantineAction = 'quarantine' | 'release';
