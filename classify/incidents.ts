@@ -79,6 +79,14 @@ function toMillis(at: Date | string | number): number {
   return ms;
 }
 
+/** A candidate this similar is the same text give or take a word: no closer one is worth looking for. */
+const NEAR_IDENTICAL = 0.9;
+/**
+ * Exact comparisons per appeal at most. A true duplicate shares most of the 16 bands, so it turns up among the first
+ * candidates; the cap keeps a busy municipality's look-up at tens of microseconds.
+ */
+const MAX_COMPARED = 48;
+
 export class IncidentIndex {
   private readonly windowMs: number;
   private readonly threshold: number;
@@ -99,7 +107,7 @@ export class IncidentIndex {
     this.bands = options.bands ?? 16;
     this.rows = options.rows ?? 4;
     this.maxEntries = options.maxEntries ?? 100_000;
-    this.maxBucket = options.maxBucket ?? 64;
+    this.maxBucket = options.maxBucket ?? 16;
     this.seeds = new Uint32Array(this.bands * this.rows);
     for (let i = 0; i < this.seeds.length; i++) this.seeds[i] = mix32(0x9e3779b9 + i * 0x85ebca6b);
   }
@@ -169,19 +177,25 @@ export class IncidentIndex {
     if (sh.length === 0) return { incidentId: item.id, isNew: true, similarity: 0 };
     const keys = this.bandKeys(municipality, this.signature(sh));
 
+    // Each candidate is compared once; a near-identical one (a repost) ends the search, and buckets keep only their
+    // newest members, so a storm of reposts costs a few comparisons per appeal instead of one per earlier repost.
     let best: Entry | undefined;
     let bestSim = 0;
     const seen = new Set<string>();
-    for (const k of keys) {
-      for (const id of this.buckets.get(k) ?? []) {
+    search: for (const k of keys) {
+      const bucket = this.buckets.get(k);
+      if (!bucket) continue;
+      for (const id of bucket) {
         if (seen.has(id)) continue;
+        if (seen.size >= MAX_COMPARED) break search;
         seen.add(id);
-        const e = this.entries.get(id)!;
-        if (e.municipality !== municipality || Math.abs(e.at - at) > this.windowMs) continue;
+        const e = this.entries.get(id);
+        if (!e || e.municipality !== municipality || Math.abs(e.at - at) > this.windowMs) continue;
         const sim = jaccard(sh, e.shingles);
         if (sim > bestSim || (sim === bestSim && best && e.at < best.at)) {
           bestSim = sim;
           best = e;
+          if (sim >= NEAR_IDENTICAL) break search;
         }
       }
     }
