@@ -34,7 +34,20 @@ export function formatTable(rows: Record<string, string | number>[]): string {
   return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
 }
 
-export async function runBenches(names: string[]): Promise<number> {
+/** `--key value` pairs after the bench names, handed to every chosen bench (e.g. `npm run bench -- soak --posts 100000`). */
+export function parseBenchArgs(argv: string[]): { names: string[]; options: Record<string, string> } {
+  const names: string[] = [];
+  const options: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) options[a.slice(2)] = argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'true';
+    else names.push(a);
+  }
+  return { names, options };
+}
+
+export async function runBenches(argv: string[]): Promise<number> {
+  const { names, options } = parseBenchArgs(argv);
   const all = availableBenches();
   const chosen = names.length ? names : all.filter((n) => !RUN_SEPARATELY.includes(n));
   if (!names.length) {
@@ -48,9 +61,9 @@ export async function runBenches(names: string[]): Promise<number> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   for (const name of chosen) {
     process.stdout.write(`\n== bench ${name} ==\n`);
-    const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { default: () => Promise<BenchResult> };
+    const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { default: (options: Record<string, string>) => Promise<BenchResult> };
     const started = Date.now();
-    const result = await mod.default();
+    const result = await mod.default(options);
     const record = {
       name,
       at: new Date().toISOString(),
