@@ -429,7 +429,7 @@ export async function applyCitizenAction(deps: EngineDeps, a: { actionId: string
     const deadlineAt = new Date(now.getTime() + c.deadlineDays * DAY_MS);
     const r = await recordTransition(sql, c, { actor: 'citizen', type: 'repeat-review-request', to: 'repeat_review', comment: a.comment ?? null,
       patch: { review_cycle: cycle, deadline_at: deadlineAt }, notice: 'repeat_review', data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
-    await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, deps.reminderDaysBefore));
+    await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, deps.reminderDaysBefore), now);
     const staff = await sql.query<{ user_id: string }>(
       `select distinct user_id from user_roles where organization_id = $1 and role in ('coordinator', 'curator')
        union select $2::uuid where $2::uuid is not null`,

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { eventIdFor, uuidV5 } from '../lib/ids.js';
-import type { AnalyticsEvent, ClassifiedMessage, ReminderJob } from '../lib/queues.js';
+import type { AnalyticsEvent, ClassifiedMessage } from '../lib/queues.js';
 import { citizenOutbound, type CaseRow } from './lifecycle.js';
 import { enqueue, type OutboxRow, type Sql } from './outbox.js';
-import { planReminders, reminderJobId, type PlannedReminder } from './reminders.js';
+import { planReminders, scheduleRemindersMany } from './reminders.js';
 
 export const DAY_MS = 24 * 3600 * 1000;
 
@@ -44,24 +44,6 @@ type Json = string | null;
 
 /** The key the database keeps a message unique by. */
 const keyOf = (m: { source: string; externalId: string }) => `${m.source}\u0000${m.externalId}`;
-
-/** scheduleReminders (reminders.ts) for many cases in one statement: rows first, a delayed job per new row. */
-async function scheduleRemindersMany(sql: Sql, plans: { caseId: string; plan: PlannedReminder[] }[]): Promise<void> {
-  const flat = plans.flatMap((p) => p.plan.map((r) => ({ caseId: p.caseId, ...r })));
-  if (flat.length === 0) return;
-  const inserted = await sql.query<{ case_id: string; kind: string; due_at: Date }>(
-    `insert into case_reminders (case_id, kind, due_at)
-     select * from unnest($1::uuid[], $2::text[], $3::timestamptz[]) on conflict do nothing returning case_id, kind, due_at`,
-    [flat.map((r) => r.caseId), flat.map((r) => r.kind), flat.map((r) => r.dueAt)],
-  );
-  await enqueue(sql, inserted.rows.map((r) => ({
-    queue: 'workflow-reminders' as const,
-    name: 'remind',
-    jobId: reminderJobId(r.case_id, r.kind),
-    payload: { caseId: r.case_id, kind: r.kind, dueAt: r.due_at.toISOString() } satisfies ReminderJob,
-    notBefore: r.due_at,
-  })));
-}
 
 /**
  * registerCase for a batch, set-based (one statement per table over arrays) in ONE transaction: a page of posts
@@ -159,7 +141,7 @@ export async function registerCases(db: pg.Pool, inputs: ClassifiedMessage[], no
         ? { queue: 'events', name: 'registration', jobId: `reg-${caseIds[0]}`, payload: { events: events[0] } }
         : { queue: 'events', name: 'registration', jobId: `reg-${uuidV5(`registration:${[...caseIds].sort().join(',')}`)}`, payload: { events: events.flat() } });
       await enqueue(client, outbox);
-      await scheduleRemindersMany(client, news.map((_, i) => ({ caseId: caseIds[i]!, plan: planReminders(deadlines[i]!, 0, opts.reminderDaysBefore) })));
+      await scheduleRemindersMany(client, news.map((_, i) => ({ caseId: caseIds[i]!, plan: planReminders(deadlines[i]!, 0, opts.reminderDaysBefore) })), now);
     }
     const existing = batch.filter((x) => !fresh.has(x.message.messageId));
     const found = await findCasesByMessages(client, existing.map((x) => x.message));

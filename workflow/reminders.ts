@@ -1,7 +1,9 @@
 /**
  * Deadline reminders. Each case gets rows in case_reminders (before the deadline for the executor and coordinators,
- * at the deadline for the leader and curators) and a delayed BullMQ job per row with id `remind-<caseId>-<kind>`, so
- * rescheduling never makes a second job. The row's sent_at is set in the same transaction as the notifications, so
+ * at the deadline for the leader and curators). A row becomes a delayed BullMQ job with id `remind-<caseId>-<kind>`
+ * (so rescheduling never makes a second job) once it is due within REMINDER_HORIZON_MS: at scheduling time if it is
+ * that close already, otherwise when the sweep finds it there. Redis then holds about a day of reminders, not three
+ * jobs for every open case of the last month. The row's sent_at is set in the same transaction as the notifications, so
  * a reminder is delivered once even if the job runs twice or the sweep and the job race. The sweep runs at start and
  * periodically: it delivers whatever is due by the clock, which covers a Redis that lost its delayed jobs.
  */
@@ -13,6 +15,8 @@ import type { CaseStatus, ReminderJob } from '../lib/queues.js';
 import { DAY_MS } from './register-case.js';
 
 export const DEFAULT_REMINDER_DAYS = [3, 1];
+/** Reminders due within this window are delayed jobs in Redis; later ones wait in PostgreSQL for the sweep. */
+export const REMINDER_HORIZON_MS = 24 * 3600 * 1000;
 
 export interface PlannedReminder {
   kind: string;
@@ -30,20 +34,59 @@ export function planReminders(deadlineAt: Date, cycle: number, daysBefore: numbe
 
 export const reminderJobId = (caseId: string, kind: string) => `remind-${caseId}-${kind}`;
 
-export async function scheduleReminders(sql: Sql, caseId: string, plan: PlannedReminder[]): Promise<void> {
-  if (plan.length === 0) return;
-  const inserted = await sql.query<{ kind: string; due_at: Date }>(
-    `insert into case_reminders (case_id, kind, due_at)
-     select $1, * from unnest($2::text[], $3::timestamptz[]) on conflict do nothing returning kind, due_at`,
-    [caseId, plan.map((p) => p.kind), plan.map((p) => p.dueAt)],
-  );
-  await enqueue(sql, inserted.rows.map((r) => ({
+export async function scheduleReminders(sql: Sql, caseId: string, plan: PlannedReminder[], now: Date): Promise<void> {
+  await scheduleRemindersMany(sql, [{ caseId, plan }], now);
+}
+
+/** Reminder jobs for the outbox; the job id makes a second hand-over of the same reminder a no-op. */
+export function reminderJobs(rows: { case_id: string; kind: string; due_at: Date }[]) {
+  return rows.map((r) => ({
     queue: 'workflow-reminders' as const,
     name: 'remind',
-    jobId: reminderJobId(caseId, r.kind),
-    payload: { caseId, kind: r.kind, dueAt: r.due_at.toISOString() } satisfies ReminderJob,
+    jobId: reminderJobId(r.case_id, r.kind),
+    payload: { caseId: r.case_id, kind: r.kind, dueAt: r.due_at.toISOString() } satisfies ReminderJob,
     notBefore: r.due_at,
-  })));
+  }));
+}
+
+/** The rows for many cases in one statement; jobs only for the reminders already within the horizon. */
+export async function scheduleRemindersMany(sql: Sql, plans: { caseId: string; plan: PlannedReminder[] }[], now: Date): Promise<void> {
+  const flat = plans.flatMap((p) => p.plan.map((r) => ({ caseId: p.caseId, ...r })));
+  if (flat.length === 0) return;
+  const inserted = await sql.query<{ case_id: string; kind: string; due_at: Date; queued_at: Date | null }>(
+    `insert into case_reminders (case_id, kind, due_at, queued_at)
+     select c, k, d, case when d <= $4::timestamptz + make_interval(secs => $5::double precision / 1000) then $4::timestamptz end
+       from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as t(c, k, d)
+     on conflict do nothing returning case_id, kind, due_at, queued_at`,
+    [flat.map((r) => r.caseId), flat.map((r) => r.kind), flat.map((r) => r.dueAt), now, REMINDER_HORIZON_MS],
+  );
+  await enqueue(sql, reminderJobs(inserted.rows.filter((r) => r.queued_at !== null)));
+}
+
+/** Hands the reminders that came within the horizon to the outbox (as delayed jobs); returns how many. */
+export async function queueUpcomingReminders(db: pg.Pool, now: Date): Promise<number> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    // skip locked: two workflow processes sweeping at once split the rows instead of waiting for each other.
+    const r = await client.query<{ case_id: string; kind: string; due_at: Date }>(
+      `update case_reminders set queued_at = $1
+        where (case_id, kind) in (
+          select case_id, kind from case_reminders
+           where sent_at is null and queued_at is null and due_at <= $1::timestamptz + make_interval(secs => $2::double precision / 1000)
+           order by due_at limit 5000 for update skip locked)
+        returning case_id, kind, due_at`,
+      [now, REMINDER_HORIZON_MS],
+    );
+    await enqueue(client, reminderJobs(r.rows));
+    await client.query('commit');
+    return r.rowCount ?? 0;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
 }
 
 

@@ -6,7 +6,7 @@ import { dlq, drop, ok, type WorkerSpec } from '../lib/workers.js';
 import { applyCitizenAction } from './lifecycle.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox.js';
 import { caseIdFor, registerCases } from './register-case.js';
-import { sendReminder, sweepDueReminders } from './reminders.js';
+import { queueUpcomingReminders, sendReminder, sweepDueReminders } from './reminders.js';
 
 export interface WorkflowStageDeps {
   db: pg.Pool;
@@ -25,7 +25,10 @@ export interface WorkflowStage {
   workers: WorkerSpec[];
   relay: OutboxRelay;
   reminders: Queue<ReminderJob>;
-  /** Delivers reminders due by the clock (runs at start and every sweepMs); returns how many were sent. */
+  /**
+   * Queues the reminders that came within the horizon and delivers those due by the clock (runs at start and every
+   * sweepMs); returns how many were sent.
+   */
   sweep(): Promise<number>;
   close(): Promise<void>;
 }
@@ -37,7 +40,11 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore };
 
   let sweeping: Promise<number> | undefined;
-  const sweep = () => (sweeping ??= sweepDueReminders(deps.db, now()).finally(() => { sweeping = undefined; }));
+  const sweep = () => (sweeping ??= (async () => {
+    // Reminders coming within the horizon become delayed jobs; those already due are delivered here as well.
+    if (await queueUpcomingReminders(deps.db, now())) relay.nudge();
+    return sweepDueReminders(deps.db, now());
+  })().finally(() => { sweeping = undefined; }));
   const runSweep = () => {
     void sweep().catch((err) => log.warn({ err: (err as Error).message }, 'reminder sweep failed'));
     void relay.prune().catch((err) => log.warn({ err: (err as Error).message }, 'outbox prune failed'));

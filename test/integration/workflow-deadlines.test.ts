@@ -70,20 +70,30 @@ describe('deadlines and reminders on a controllable clock', () => {
     await act(caseId, 'accept', 'moderator', { organizationId: org });
     await act(caseId, 'assign', 'coordinator', { executorId: u.executor!.id });
 
-    // Delayed jobs with deterministic ids, due relative to the deadline.
+    // A row per reminder, due relative to the deadline; none is a job yet: Redis holds only the next day's reminders.
     const deadline = at(T0, 10 * DAY_MS);
-    for (const [kind, dueAt] of [['before-3d', at(deadline.toISOString(), -3 * DAY_MS)], ['before-1d', at(deadline.toISOString(), -DAY_MS)], ['overdue', deadline]] as const) {
-      const job = await eventually(() => h.reminders.getJob(reminderJobId(caseId, kind)), 10_000, `job ${kind}`);
-      expect(await job.getState()).toBe('delayed');
-      expect(job.delay).toBe(dueAt.getTime() - new Date(T0).getTime());
-      expect(job.data).toEqual({ caseId, kind, dueAt: dueAt.toISOString() });
-    }
+    const plan = [['before-3d', at(deadline.toISOString(), -3 * DAY_MS)], ['before-1d', at(deadline.toISOString(), -DAY_MS)], ['overdue', deadline]] as const;
+    const rows = (await h.db.query<{ kind: string; due_at: Date; queued_at: Date | null }>(
+      'select kind, due_at, queued_at from case_reminders where case_id = $1 order by due_at', [caseId])).rows;
+    expect(rows.map((r) => [r.kind, r.due_at.toISOString(), r.queued_at])).toEqual(plan.map(([k, d]) => [k, d.toISOString(), null]));
+    const reminderOutbox = async () => (await h.db.query('select count(*)::int as n from outbox where queue = $1 and job_id like $2', ['workflow-reminders', `%${caseId}%`])).rows[0].n;
+    expect(await reminderOutbox()).toBe(0);
     // Scheduling again (a replayed registration, a reschedule) adds no row and no job.
-    await scheduleReminders(h.db, caseId, planReminders(deadline, 0));
-    expect((await h.db.query('select count(*)::int as n from outbox where queue = $1 and job_id like $2', ['workflow-reminders', `%${caseId}%`])).rows[0].n).toBe(3);
+    await scheduleReminders(h.db, caseId, planReminders(deadline, 0), new Date(T0));
+    expect((await h.db.query('select count(*)::int as n from case_reminders where case_id = $1', [caseId])).rows[0].n).toBe(3);
+    expect(await reminderOutbox()).toBe(0);
 
-    h.clock.set(at(T0, DAY_MS));
+    // Half a day before the first reminder the sweep makes it a delayed job with a deterministic id; the later ones wait.
+    const halfDayBefore = at(plan[0][1].toISOString(), -DAY_MS / 2);
+    h.clock.set(halfDayBefore);
     await h.stage.sweep();
+    const job = await eventually(() => h.reminders.getJob(reminderJobId(caseId, 'before-3d')), 10_000, 'job before-3d');
+    expect(await job.getState()).toBe('delayed');
+    expect(job.delay).toBe(DAY_MS / 2);
+    expect(job.data).toEqual({ caseId, kind: 'before-3d', dueAt: plan[0][1].toISOString() });
+    expect(await h.reminders.getJob(reminderJobId(caseId, 'before-1d'))).toBeUndefined();
+    await h.stage.sweep();
+    expect(await reminderOutbox()).toBe(1);
     expect(await notes(caseId)).toEqual([]);
 
     h.clock.set(at(deadline.toISOString(), -3 * DAY_MS + 60_000));
@@ -95,9 +105,9 @@ describe('deadlines and reminders on a controllable clock', () => {
     // A restart sweeps again at start, and the delayed job's time comes: neither sends a second copy.
     await h.restart();
     await h.stage.sweep();
-    const job = (await h.reminders.getJob(reminderJobId(caseId, 'before-3d')))!;
-    await job.promote();
-    await eventually(async () => (await job.getState()) === 'completed', 10_000, 'promoted job processed');
+    const again = (await h.reminders.getJob(reminderJobId(caseId, 'before-3d')))!;
+    await again.promote();
+    await eventually(async () => (await again.getState()) === 'completed', 10_000, 'promoted job processed');
     expect((await h.reminders.getJob(reminderJobId(caseId, 'before-3d')))!.returnvalue).toEqual({ dropped: 'already-sent' });
     expect(await notes(caseId)).toEqual(['reminder-before-3d:coordinator', 'reminder-before-3d:executor']);
 
