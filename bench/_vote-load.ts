@@ -54,7 +54,10 @@ const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(so
  */
 function createClient(url: URL, maxConnections: number) {
   interface Pending { head: Buffer; body: Buffer; resolve(status: number): void; reject(err: Error): void }
-  interface Conn { socket: net.Socket; current?: Pending; buf: Buffer }
+  interface Conn { socket: net.Socket; current?: Pending; buf: Buffer; idleSince?: number }
+  // Node's server closes a keep-alive connection idle for 5 s; a request written onto it as it closes is lost
+  // (ECONNRESET), so, like undici, the client retires connections idle for nearly that long instead of reusing them.
+  const MAX_IDLE_MS = 4000;
   const queue: Pending[] = [];
   const idle: Conn[] = [];
   const all = new Set<Conn>();
@@ -71,7 +74,10 @@ function createClient(url: URL, maxConnections: number) {
     c.current = undefined;
     const p = queue.shift();
     if (p) send(c, p);
-    else idle.push(c);
+    else {
+      c.idleSince = performance.now();
+      idle.push(c);
+    }
   };
   const open = (first: Pending) => {
     const c: Conn = { socket: net.connect(port, url.hostname), buf: Buffer.alloc(0) };
@@ -108,7 +114,12 @@ function createClient(url: URL, maxConnections: number) {
         const b = Buffer.from(body);
         const head = Buffer.from(`POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\nx-voter-token: ${token}\r\n\r\n`, 'latin1');
         const p: Pending = { head, body: b, resolve, reject };
-        const c = idle.pop();
+        let c = idle.pop();
+        while (c && performance.now() - c.idleSince! > MAX_IDLE_MS) {
+          all.delete(c);
+          c.socket.destroy();
+          c = idle.pop();
+        }
         if (c) send(c, p);
         else if (all.size < maxConnections) open(p);
         else queue.push(p);

@@ -130,9 +130,19 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
       await closer.query('begin');
       await closer.query('select pg_advisory_xact_lock(hashtextextended($1::text, 7031))', [poll.id]);
       const pending = voters.slice(1).map((v) => publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(poll), { cookie: v.cookie }));
-      await eventually(async () => (await system.db.query(
-        `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%poll_vote_gate%'`)).rows[0].n === 5,
-      10_000, 'five votes waiting for the poll lock');
+      // Votes are written in batches (group commit), so a waiting statement carries several of them. The server's
+      // batches are not visible from here: this process's own ballot box (whose batches are) votes alongside, and
+      // the wait ends when all of its five votes are in statements or queued behind them, and the server too has a
+      // batch waiting.
+      const tg = [1, 2, 3, 4, 5].map((i) => polls.ballotBox.voteFromTelegram({
+        pollId: poll.id, questionId: poll.questions[0]!.id, optionId: poll.questions[0]!.options[0]!.id, municipality: 'город Красноярск', proof: { fromId: 880_000 + i, isBot: false },
+      }));
+      await eventually(async () => {
+        const own = polls.voteBatcher.stats().votes;
+        const waiting = (await system.db.query(
+          `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%poll_vote_gate%'`)).rows[0].n;
+        return own.pending + own.inFlight === 5 && own.inFlightBatches >= 1 && waiting >= own.inFlightBatches + 1;
+      }, 10_000, 'votes of both processes waiting for the poll lock');
       await closer.query(`update polls set status = 'closed', version = version + 1 where id = $1`, [poll.id]);
       await closer.query('commit');
       // Each waiting statement began before the close committed; the gate must still see the poll closed.
@@ -140,6 +150,7 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
         expect(res.status).toBe(409);
         expect(((await res.json()) as { error: string }).error).toMatch(/закрыто/);
       }
+      for (const t of await Promise.all(tg)) expect(t).toMatchObject({ accepted: false, message: expect.stringMatching(/закрыто/) });
     } finally {
       closer.release();
     }

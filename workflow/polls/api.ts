@@ -17,6 +17,7 @@ import { hasRegionRole } from '../rules.js';
 import { createCodeProvider, issueVoterToken, voterForToken, type Voter } from './identity.js';
 import { createNetworkHasher, createRateLimiter } from './limits.js';
 import { createPollCache, type PollCache } from './poll-cache.js';
+import { createVoteBatcher, type VoteBatcher } from './vote-batcher.js';
 import { ballotSchema, pollInputSchema, POLL_STATUSES, VOTE_CHANNELS, type Poll, type PollStatus, type VoteChannel } from './model.js';
 import {
   castVote, chatsOfMunicipality, countedVotes, createPoll, detectBursts, listPolls, loadPoll, setVoteState, transitionPoll, updateDraft, voteTotals, type CastResult,
@@ -47,6 +48,8 @@ export interface PollsApiDeps {
   queues?: Pick<Queues, 'outbound'>;
   /** Shared with the ballot box of the same process (createPolls); one of its own otherwise. */
   pollCache?: PollCache;
+  /** Group commit of votes and batched token lookups, shared with the ballot box (createPolls); its own otherwise. */
+  voteBatcher?: VoteBatcher;
 }
 
 /** The voter token from the page's HttpOnly cookie or, for the cross-site widget, the `x-voter-token` header. */
@@ -95,6 +98,7 @@ export function createPollsApi(deps: PollsApiDeps): Router {
   const identityLimiter = createRateLimiter(10, 60_000);
   const pollCache = deps.pollCache ?? createPollCache((id) => loadPoll(db, id));
   const networkHash = createNetworkHasher(deps.salt);
+  const batcher = deps.voteBatcher ?? createVoteBatcher(db);
 
   const throttle = (limiter: ReturnType<typeof createRateLimiter>, key: string) => {
     const wait = limiter.hit(key);
@@ -104,7 +108,7 @@ export function createPollsApi(deps: PollsApiDeps): Router {
 
   async function voterOf(req: Request): Promise<Voter> {
     const token = voterTokenOf(req);
-    const voter = token ? await voterForToken(db, token, now()) : null;
+    const voter = token ? await batcher.voterForToken(token, now()) : null;
     if (!voter) throw new HttpError(401, 'Подтвердите личность: получите код по телефону или электронной почте');
     return voter;
   }
@@ -177,7 +181,7 @@ export function createPollsApi(deps: PollsApiDeps): Router {
     const cached = await pollCache.get(pollId);
     if (!cached) throw new HttpError(404, CAST_MESSAGES.not_found.error);
     const r = await castVote(db, { pollId, identityHash: voter.identityHash, provider: voter.provider, channel, ballot, networkHash: network, now: now() }, cached,
-      (p) => (p ? pollCache.remember(p) : pollCache.forget(pollId)));
+      (p) => (p ? pollCache.remember(p) : pollCache.forget(pollId)), batcher.write);
     if (r.status === 'accepted') {
       deps.relay?.nudge();
       return { voteId: r.voteId, message: r.pendingTexts ? 'Спасибо! Ваш голос учтён, текстовые ответы будут опубликованы после модерации.' : 'Спасибо! Ваш голос учтён.' };

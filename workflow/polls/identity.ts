@@ -6,6 +6,7 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { authorHash, normalizePhone } from '../../lib/hash.js';
+import type { Sql } from '../outbox.js';
 
 export interface VerifiedIdentity {
   /** `phone`, `email`, `telegram`; an ESIA provider would answer `esia` with the person's SNILS-backed id. */
@@ -164,6 +165,25 @@ export async function voterForToken(db: pg.Pool, token: string, now = new Date()
   });
   const row = r.rows[0];
   return row ? { identityHash: row.identity_hash, provider: row.provider, firstSeenAt: row.first_seen_at } : null;
+}
+
+/**
+ * Many tokens in one statement, one answer per token in order (null for an unknown, expired or malformed one): the
+ * vote path under a storm looks tokens up in batches (vote-batcher.ts) instead of a round trip per vote.
+ */
+export async function votersForTokens(db: Sql, tokens: string[], now = new Date()): Promise<(Voter | null)[]> {
+  const digests = tokens.map((t) => (t && t.length <= 200 ? tokenDigest(t) : ''));
+  const wanted = digests.filter(Boolean);
+  if (!wanted.length) return tokens.map(() => null);
+  const r = await db.query<{ token_hash: string; identity_hash: string; provider: string; first_seen_at: Date }>({
+    name: 'polls-voters-for-tokens',
+    text: `select s.token_hash, s.identity_hash, s.provider, coalesce(i.first_seen_at, s.created_at) as first_seen_at
+             from voter_sessions s left join voter_identities i using (identity_hash)
+            where s.token_hash = any($1::text[]) and s.expires_at > $2`,
+    values: [wanted, now],
+  });
+  const found = new Map(r.rows.map((row) => [row.token_hash, { identityHash: row.identity_hash, provider: row.provider, firstSeenAt: row.first_seen_at }]));
+  return digests.map((d) => (d ? found.get(d) ?? null : null));
 }
 
 /** Identities verified directly (the Telegram bot): recorded, then used without a token. */

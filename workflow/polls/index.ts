@@ -13,6 +13,7 @@ import { rememberIdentity, telegramProvider, type TelegramProof } from './identi
 import { networkHash } from './limits.js';
 import type { Poll } from './model.js';
 import { coalesceNudges, createPollCache } from './poll-cache.js';
+import { createVoteBatcher, type VoteBatcher } from './vote-batcher.js';
 import { castVote, listPolls, loadPoll, municipalityOfChat } from './store.js';
 
 export interface BallotBox {
@@ -32,6 +33,8 @@ export interface BallotBox {
 export interface Polls {
   router: Router;
   ballotBox: BallotBox;
+  /** The vote path's group commit, shared by every channel of this process (its stats show batches in flight). */
+  voteBatcher: VoteBatcher;
 }
 
 export function createPolls(deps: {
@@ -42,7 +45,8 @@ export function createPolls(deps: {
   const now = deps.now ?? (() => new Date());
   const pollCache = createPollCache((id) => loadPoll(deps.db, id));
   const relay = coalesceNudges(deps.relay);
-  const router = createPollsApi({ ...deps, relay, pollCache });
+  const voteBatcher = createVoteBatcher(deps.db);
+  const router = createPollsApi({ ...deps, relay, pollCache, voteBatcher });
   const ballotBox: BallotBox = {
     async openPolls(municipality) {
       const items = await listPolls(deps.db, { statuses: ['open'], municipality, limit: 20, offset: 0 });
@@ -66,7 +70,7 @@ export function createPolls(deps: {
       const r = await castVote(deps.db, {
         pollId: input.pollId, identityHash: voter.identityHash, provider: voter.provider, channel: 'telegram', networkHash: networkHash(deps.salt, undefined), now: now(),
         ballot: { answers: [{ questionId: input.questionId, optionIds: [input.optionId] }], municipality: input.municipality },
-      }, poll, (p) => (p ? pollCache.remember(p) : pollCache.forget(input.pollId)));
+      }, poll, (p) => (p ? pollCache.remember(p) : pollCache.forget(input.pollId)), voteBatcher.write);
       if (r.status === 'accepted') {
         relay?.nudge();
         return { accepted: true, message: 'Спасибо! Ваш голос учтён.' };
@@ -81,5 +85,5 @@ export function createPolls(deps: {
     },
     municipalityOf: (chatId) => municipalityOfChat(deps.db, chatId),
   };
-  return { router, ballotBox };
+  return { router, ballotBox, voteBatcher };
 }

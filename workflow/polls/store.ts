@@ -196,30 +196,101 @@ export interface CastInput {
   now: Date;
 }
 
+/** One checked vote on its way into a batch. */
+export interface VoteItem {
+  voteId: string;
+  identityHash: string;
+  provider: string;
+  channel: VoteChannel;
+  municipality: string;
+  networkHash: string;
+  castAt: Date;
+  rows: AnswerRow[];
+  /** The vote's `vote.cast` events as a JSON array, or null when the ballot holds only free text. */
+  events: string | null;
+}
+
+/** What became of one vote of a batch. `stale`: the poll is no longer at the version its ballot was checked against. */
+export type WriteOutcome = 'stored' | 'duplicate' | 'closed' | 'not_found' | 'stale';
+
+/** Writes votes of one poll checked against one version of it: directly (a batch of one) or through group commit. */
+export type VoteWriter = (poll: Pick<Poll, 'id' | 'version'>, item: VoteItem) => Promise<WriteOutcome>;
+
 /**
- * The vote as one statement (one round trip, its own implicit transaction): the gate (db/postgres/010) takes the
- * shared side of the poll's advisory lock and reads the poll's state fresh, and the vote, its answers and its
- * `vote.cast` events in the outbox are inserted only when the poll takes votes and still is at the version the
- * ballot was checked against. Closing takes the lock exclusively, so it waits for votes in flight and no vote lands
- * after the close. `on conflict do nothing` on (poll_id, identity_hash) makes a second vote of the same person, from
- * any channel and at the same instant, a refusal rather than an error. The outbox row is written here rather than
- * through enqueue() so that it rides in the same statement; its columns are the ones enqueue() writes.
+ * A batch of votes of one poll as one statement (one round trip, its own implicit transaction): the gate
+ * (db/postgres/010) takes the shared side of the poll's advisory lock once and reads the poll's state fresh, and the
+ * votes, their answers and their `vote.cast` events in the outbox are inserted only when the poll takes votes and
+ * still is at the version the ballots were checked against. Closing takes the lock exclusively, so it waits for
+ * batches in flight and no vote lands after the close. `on conflict do nothing` on (poll_id, identity_hash) makes a
+ * second vote of the same person, from any channel and at the same instant, a refusal rather than an error; the
+ * ids returned tell each vote whether it was stored. The events of the stored votes leave as ONE outbox row (one
+ * events job) per batch: a job per vote cost the server more than the vote itself, and analytics dedupes by event
+ * id. Its job id is named after the batch's least vote id, which no other batch holds. The row is written here rather
+ * than through enqueue() so that it rides in the same statement; its columns are the ones enqueue() writes.
  */
-const CAST_SQL = `
-  with gate as materialized (select * from poll_vote_gate($1::uuid, $7::timestamptz)),
+const CAST_BATCH_SQL = `
+  with gate as materialized (select * from poll_vote_gate($1::uuid, $2::timestamptz)),
   v as (
     insert into votes (id, poll_id, identity_hash, provider, channel, municipality, network_hash, cast_at)
-    select $8::uuid, $1::uuid, $2, $3, $4, $5, $6, $7::timestamptz from gate where gate.accepts and gate.version = $9::int
+    select u.id, $1::uuid, u.h, u.p, u.c, u.m, u.n, u.t
+      from gate, unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[]) with ordinality as u(id, h, p, c, m, n, t, ord)
+     where gate.accepts and gate.version = $3::int
+     order by u.ord
     on conflict (poll_id, identity_hash) do nothing
     returning id),
   a as (
     insert into vote_answers (vote_id, question_id, option_id, value, text, moderation)
-    select v.id, u.q, u.o, u.val, u.t, case when u.t is null then null else 'pending' end
-      from v cross join unnest($10::uuid[], $11::uuid[], $12::int[], $13::text[]) as u(q, o, val, t)),
+    select u.vid, u.q, u.o, u.val, u.t, case when u.t is null then null else 'pending' end
+      from unnest($11::uuid[], $12::uuid[], $13::uuid[], $14::int[], $15::text[]) as u(vid, q, o, val, t) join v on v.id = u.vid),
   o as (
     insert into outbox (queue, job_name, job_id, payload)
-    select 'events', 'vote', 'vote-' || v.id::text, $14::jsonb from v where $14::jsonb is not null)
-  select gate.accepts, gate.version, (select id from v) as vote_id from gate`;
+    select 'events', 'vote', 'votes-' || min(v.id::text), jsonb_build_object('events', jsonb_agg(e.ev))
+      from unnest($16::uuid[], $17::jsonb[]) as u(vid, evs) join v on v.id = u.vid cross join lateral jsonb_array_elements(u.evs) as e(ev)
+    having count(*) > 0)
+  select gate.accepts, gate.version, coalesce((select array_agg(id::text) from v), '{}') as stored from gate`;
+
+/** A deadlock is retried: it rolls the whole statement back, so the batch is written again from scratch. */
+const isRetryable = (err: unknown) => (err as { code?: string }).code === '40P01';
+
+/**
+ * Writes one batch and answers each item. Items are inserted ordered by identity, so concurrent batches that share
+ * identities wait on each other in one order and cannot deadlock; a second item of the same identity within the
+ * batch is not sent at all: it is a double vote whatever becomes of the first.
+ */
+export async function writeVoteBatch(db: Sql, pollId: string, version: number, items: VoteItem[]): Promise<WriteOutcome[]> {
+  const first = new Map<string, number>();
+  items.forEach((it, i) => { if (!first.has(it.identityHash)) first.set(it.identityHash, i); });
+  const send = [...first.values()].map((i) => items[i]!).sort((a, b) => (a.identityHash < b.identityHash ? -1 : a.identityHash > b.identityHash ? 1 : 0));
+  // The latest request time of the batch: a vote at the closing instant is refused rather than let in late.
+  const now = new Date(Math.max(...items.map((it) => it.castAt.getTime())));
+  const answers = send.flatMap((it) => it.rows.map((r) => ({ vid: it.voteId, ...r })));
+  const withEvents = send.filter((it) => it.events !== null);
+  const values = [
+    pollId, now, version,
+    send.map((it) => it.voteId), send.map((it) => it.identityHash), send.map((it) => it.provider), send.map((it) => it.channel),
+    send.map((it) => it.municipality), send.map((it) => it.networkHash), send.map((it) => it.castAt),
+    answers.map((a) => a.vid), answers.map((a) => a.questionId), answers.map((a) => a.optionId), answers.map((a) => a.value), answers.map((a) => a.text),
+    withEvents.map((it) => it.voteId), withEvents.map((it) => it.events),
+  ];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // Named, so each connection plans the statement once: planning this CTE costs about as much as running it.
+      const r = await db.query<{ accepts: boolean; version: number; stored: string[] }>({ name: 'polls-cast-votes', text: CAST_BATCH_SQL, values });
+      const g = r.rows[0];
+      if (!g) return items.map(() => 'not_found');
+      if (!g.accepts) return items.map(() => 'closed');
+      if (g.version !== version) return items.map(() => 'stale');
+      const stored = new Set(g.stored);
+      return items.map((it) => (stored.has(it.voteId) ? 'stored' : 'duplicate'));
+    } catch (err) {
+      if (attempt < 2 && isRetryable(err)) continue;
+      throw err;
+    }
+  }
+}
+
+/** Every vote its own statement: for callers without a group commit (scripts, tests of the single path). */
+export const directVoteWriter = (db: Sql): VoteWriter => async (poll, item) => (await writeVoteBatch(db, poll.id, poll.version, [item]))[0]!;
 
 /** A poll whose questions change under a vote again and again (a draft edited in a loop) is refused after this many tries. */
 const CAST_TRIES = 3;
@@ -227,9 +298,9 @@ const CAST_TRIES = 3;
 /**
  * Casts one vote. The ballot is checked against `cachedPoll` when given (questions are frozen at a version: the
  * statement inserts only at that version, and a changed poll is reloaded, handed to `reloaded` for the cache, and the
- * ballot checked again).
+ * ballot checked again). `write` stores it: group commit in the server (vote-batcher.ts), one statement otherwise.
  */
-export async function castVote(db: Sql, input: CastInput, cachedPoll?: Poll, reloaded?: (poll: Poll | null) => void): Promise<CastResult> {
+export async function castVote(db: Sql, input: CastInput, cachedPoll?: Poll, reloaded?: (poll: Poll | null) => void, write: VoteWriter = directVoteWriter(db)): Promise<CastResult> {
   const reload = async () => {
     const p = await loadPoll(db, input.pollId);
     reloaded?.(p);
@@ -256,21 +327,16 @@ export async function castVote(db: Sql, input: CastInput, cachedPoll?: Poll, rel
     const municipality = input.ballot.municipality ?? '';
     const rows = check.rows;
     const events = voteEvents({ voteId, pollId: input.pollId, identityHash: input.identityHash, channel: input.channel, municipality, castAt: input.now, rows }, 'accepted', 0);
-    // Named, so each connection plans the statement once: planning this CTE costs about as much as running it.
-    const r = await db.query<{ accepts: boolean; version: number; vote_id: string | null }>({ name: 'polls-cast-vote', text: CAST_SQL, values: [
-      input.pollId, input.identityHash, input.provider, input.channel, municipality, input.networkHash, input.now, voteId, poll.version,
-      rows.map((x) => x.questionId), rows.map((x) => x.optionId), rows.map((x) => x.value), rows.map((x) => x.text),
-      events.length ? JSON.stringify({ events }) : null,
-    ] });
-    const g = r.rows[0];
-    if (!g) return { status: 'not_found' };
-    if (!g.accepts) return { status: 'closed' };
-    if (g.version !== poll.version) {
+    const outcome = await write(poll, {
+      voteId, identityHash: input.identityHash, provider: input.provider, channel: input.channel, municipality, networkHash: input.networkHash,
+      castAt: input.now, rows, events: events.length ? JSON.stringify(events) : null,
+    });
+    if (outcome === 'stale') {
       poll = await reload();
       continue;
     }
-    if (!g.vote_id) return { status: 'duplicate' };
-    return { status: 'accepted', voteId: g.vote_id, pendingTexts: rows.filter((x) => x.text !== null).length };
+    if (outcome === 'stored') return { status: 'accepted', voteId, pendingTexts: rows.filter((x) => x.text !== null).length };
+    return { status: outcome };
   }
   throw new Error(`poll ${input.pollId} kept changing while a vote was cast`);
 }
