@@ -4,8 +4,9 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { mergeCorrections, readCorrections } from './feedback.js';
 import { EvalAccumulator, formatReport } from './metrics.js';
-import { loadModel, trainModel, type TrainOptions, type TrainRow } from './model.js';
+import { loadModel, trainModel, type TrainOptions, type TrainProgress } from './model.js';
 import { readRecords, type BadRow } from './records.js';
+import { ORGANIZATION_TYPE, trainRoutingModel, type RoutingTrainRow, type TopicPriorOptions } from './routing-train.js';
 
 function splitList(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -36,16 +37,22 @@ export interface TrainCommandOptions {
   C?: string;
   classWeight?: string;
   calibrate?: boolean;
+  /** Training-only topic columns (e.g. reason): each adds a topic prior (routing); prediction needs only text + context. */
+  topic?: string;
+  /** Adds the organization-type prior (label with the place masked); the place is the first --context column. */
+  typePrior?: boolean;
 }
 
 export async function runTrain(o: TrainCommandOptions, err: NodeJS.WritableStream = process.stderr): Promise<{ version: string; rows: number }> {
   const ctxCols = splitList(o.context);
-  let rows: TrainRow[] = [];
+  const topicCols = splitList(o.topic);
+  let rows: RoutingTrainRow[] = [];
   let first = true;
   for await (const rec of readRecords(o.data, { onBadRow: reportBadRow(o.data, err) })) {
     if (first) {
       requireColumn(rec.fields, o.text, o.data, rec.line);
       requireColumn(rec.fields, o.label, o.data, rec.line);
+      for (const c of topicCols) requireColumn(rec.fields, c, o.data, rec.line);
       first = false;
     }
     const text = rec.fields[o.text] ?? '';
@@ -55,11 +62,12 @@ export async function runTrain(o: TrainCommandOptions, err: NodeJS.WritableStrea
       continue;
     }
     const context = contextOf(rec.fields, ctxCols);
-    rows.push({ text, label, ...(context ? { context } : {}) });
+    const topics = topicCols.length > 0 ? Object.fromEntries(topicCols.map((c) => [c, rec.fields[c] ?? ''])) : undefined;
+    rows.push({ text, label, ...(context ? { context } : {}), ...(topics ? { topics } : {}) });
   }
   if (o.corrections) {
     const corrections = await readCorrections(o.corrections, reportBadRow(o.corrections, err));
-    const merged = mergeCorrections(rows, corrections);
+    const merged = mergeCorrections<RoutingTrainRow>(rows, corrections);
     rows = merged.rows;
     err.write(`corrections: ${corrections.length} read, ${merged.overridden} labels overridden, ${merged.added} rows added\n`);
   }
@@ -71,16 +79,22 @@ export async function runTrain(o: TrainCommandOptions, err: NodeJS.WritableStrea
     meta: { data: o.data, textColumn: o.text, labelColumn: o.label, contextColumns: ctxCols, ...(o.corrections ? { corrections: o.corrections } : {}) },
   };
   let lastLine = 0;
-  const model = trainModel(rows, {
-    ...options,
-    onProgress: (p) => {
-      const now = Date.now();
-      if (now - lastLine > 1000 || p.done === p.total) {
-        lastLine = now;
-        err.write(`${p.epoch === 0 ? 'features' : `fit ${p.epoch}`}: ${p.done}/${p.total}\n`);
-      }
-    },
-  });
+  const onProgress = (p: TrainProgress & { stage?: string }) => {
+    const now = Date.now();
+    if (now - lastLine > 1000 || p.done === p.total) {
+      lastLine = now;
+      err.write(`${p.stage && p.stage !== 'direct' ? `${p.stage} ` : ''}${p.epoch === 0 ? 'features' : `fit ${p.epoch}`}: ${p.done}/${p.total}\n`);
+    }
+  };
+  const priors: TopicPriorOptions[] = [
+    ...topicCols.map((topic) => ({ topic, weight: 1 })),
+    ...(o.typePrior ? [{ topic: ORGANIZATION_TYPE, weight: 0.5 }] : []),
+  ];
+  if (o.typePrior && ctxCols.length === 0) throw new Error('--type-prior needs the place as the first --context column');
+  const model = priors.length > 0
+    // The priors are weighed against the direct model's probabilities, so it is always calibrated then.
+    ? trainRoutingModel(rows, { ...options, calibrate: true, priors, ...(ctxCols[0] ? { placeKey: ctxCols[0] } : {}), onProgress })
+    : trainModel(rows, { ...options, onProgress });
   await model.save(o.out);
   err.write(`model ${model.version}: ${model.labels.length} labels, ${rows.length} rows → ${o.out}\n`);
   return { version: model.version, rows: rows.length };
@@ -168,6 +182,8 @@ export function registerClassifyCommands(program: Command): void {
     .option('--C <value>', 'SVM regularisation (default 0.5)')
     .option('--class-weight <mode>', 'none | sqrt | balanced (default sqrt)')
     .option('--no-calibrate', 'skip fitting the confidence temperature on a 10% hold-out')
+    .option('--topic <columns>', 'routing: training-only topic columns (e.g. reason); each adds a P(label | place, topic) prior over the topic predicted from the text')
+    .option('--type-prior', 'routing: add the organization-type prior (label with the place of the first --context column masked)')
     .action(async (o: TrainCommandOptions) => {
       await runTrain(o);
     });

@@ -7,6 +7,7 @@ import { decodeVarints, decodeWeights, encodeVarints, quantizeWeights, type Enco
 import { BLOCKS, bigramPrefix, blockWeights, crossBigramHash, crossPrefix, crossStemHash, DEFAULT_FEATURES, FeatureExtractor, fnvUpdate, idfFromDf, mix32, weighBuckets, type FeatureConfig } from './features.js';
 import { cleanText, isAllDigits, isPlaceholder, normalizeCase, PLACEHOLDER, stemWord, STOP_WORDS, tokenize } from './text.js';
 import { mulberry32, trainOvr, type SparseRows } from './linear.js';
+import { TopicPrior, topicPriorSchema, type TopicPriorFile } from './routing-prior.js';
 
 export interface Prediction {
   label: string;
@@ -40,6 +41,12 @@ export interface TrainOptions {
   /** Fit the softmax temperature on a 10% hold-out (costs one more training run). */
   calibrate?: boolean;
   quantize?: WeightEncoding;
+  /**
+   * Zero the weights that quantize to at most this many levels (int8/int16; 0 = keep all). Nine in ten int8 weights
+   * of a many-class model are within ±1 level of zero and change almost no prediction, while zeros compress well:
+   * 1 makes the routing model's file a fifth smaller.
+   */
+  prune?: number;
   /** How many labels `predict` lists in `top`. */
   topK?: number;
   /** Free-form provenance written into the model file (data sources, mapping version…). */
@@ -54,7 +61,11 @@ export interface TrainProgress {
 }
 
 export const MODEL_FORMAT = 'otklik.text-model';
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * Newest format this code reads. Version 2 adds `topicPriors` (the routing model); a model without them is still
+ * written as version 1, so category and complaint files stay readable by older builds.
+ */
+export const MODEL_FORMAT_VERSION = 2;
 
 const DEFAULT_TRAIN = {
   C: 0.5,
@@ -83,7 +94,7 @@ const featureConfigSchema = z.object({
 
 const modelFileSchema = z.object({
   format: z.literal(MODEL_FORMAT),
-  formatVersion: z.literal(MODEL_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(2)]),
   version: z.string().min(1),
   createdAt: z.string(),
   labels: z.array(z.string()).min(1),
@@ -94,6 +105,7 @@ const modelFileSchema = z.object({
   vocab: z.object({ size: z.number().int().min(0), nDocs: z.number().int().min(1), buckets: z.string(), df: z.string() }),
   weights: z.object({ encoding: z.enum(['int8', 'int16', 'float32']), scales: z.array(z.number()).optional(), data: z.string() }),
   bias: z.array(z.number()),
+  topicPriors: z.array(topicPriorSchema).optional(),
 });
 
 export type ModelFile = z.infer<typeof modelFileSchema>;
@@ -110,6 +122,8 @@ interface ModelParts {
   W: ScaledWeights;
   encodedWeights: EncodedWeights;
   bias: Float32Array;
+  /** Routing: log P(label | place, predicted topic) terms added to the log-probabilities (see routing-prior.ts). */
+  topicPriors?: { spec: TopicPriorFile; prior: TopicPrior }[];
 }
 
 /** Linear model over hashed TF-IDF features; the object `trainModel` returns and `loadModel` reads back. */
@@ -166,6 +180,10 @@ export class LinearTextModel implements TextModel {
 
   get vocabularySize(): number {
     return this.parts.vocabBuckets.length;
+  }
+
+  get hasTopicPriors(): boolean {
+    return this.parts.topicPriors !== undefined;
   }
 
   get trainingInfo(): Readonly<Record<string, unknown>> {
@@ -400,14 +418,44 @@ export class LinearTextModel implements TextModel {
   }
 
   predict(text: string, context?: Record<string, string>): Prediction {
-    return toPrediction(this.margins(text, context), this.labels, this.temperature, this.parts.topK);
+    const margins = this.margins(text, context);
+    const priors = this.parts.topicPriors;
+    if (!priors) return toPrediction(margins, this.labels, this.temperature, this.parts.topK);
+    // Product of experts: the calibrated direct log-probabilities plus each weighted prior, renormalised.
+    const scores = logSoftmax(margins, this.temperature);
+    for (const p of priors) p.prior.addTo(scores, text, context);
+    return toPrediction(scores, this.labels, 1, this.parts.topK);
+  }
+
+  /**
+   * The same model with topic priors added (replacing any it had). Each prior comes with its topic model (and
+   * optional place model), which fill the spec's `topicModel` and `placeModel`; they must be plain (v1) models.
+   */
+  withTopicPriors(priors: { spec: Omit<TopicPriorFile, 'topicModel' | 'placeModel'>; topics: LinearTextModel; places?: LinearTextModel }[]): LinearTextModel {
+    const built = priors.map(({ spec, topics, places }) => {
+      if (topics.hasTopicPriors || places?.hasTopicPriors) throw new Error('a topic or place model cannot have topic priors itself');
+      const full: TopicPriorFile = {
+        ...spec,
+        topicModel: topics.toJSON() as unknown as Record<string, unknown>,
+        ...(places ? { placeModel: places.toJSON() as unknown as Record<string, unknown> } : {}),
+      };
+      return { spec: full, prior: new TopicPrior(full, topics, this.K, places) };
+    });
+    const parts: ModelParts = {
+      ...this.parts,
+      topicPriors: built,
+    };
+    const now = new Date();
+    const draft = new LinearTextModel(parts, 'draft', now.toISOString());
+    const { version: _v, createdAt: _c, ...content } = draft.toJSON();
+    return new LinearTextModel(parts, computeVersion(content, now), now.toISOString());
   }
 
   toJSON(): ModelFile {
     const p = this.parts;
     return {
       format: MODEL_FORMAT,
-      formatVersion: MODEL_FORMAT_VERSION,
+      formatVersion: p.topicPriors ? 2 : 1,
       version: this.version,
       createdAt: this.createdAt,
       labels: [...p.labels],
@@ -423,6 +471,7 @@ export class LinearTextModel implements TextModel {
       },
       weights: p.encodedWeights,
       bias: Array.from(p.bias),
+      ...(p.topicPriors ? { topicPriors: p.topicPriors.map((t) => t.spec) } : {}),
     };
   }
 
@@ -468,6 +517,17 @@ function buildLookup(hashBits: number, buckets: Int32Array): Int32Array {
   const lookup = new Int32Array(1 << hashBits).fill(-1);
   for (let c = 0; c < buckets.length; c++) lookup[buckets[c]!] = c;
   return lookup;
+}
+
+function logSoftmax(margins: ArrayLike<number>, temperature: number): Float64Array {
+  const out = new Float64Array(margins.length);
+  let max = -Infinity;
+  for (let k = 0; k < margins.length; k++) max = Math.max(max, margins[k]! * temperature);
+  let sum = 0;
+  for (let k = 0; k < margins.length; k++) sum += Math.exp(margins[k]! * temperature - max);
+  const log = max + Math.log(sum);
+  for (let k = 0; k < margins.length; k++) out[k] = margins[k]! * temperature - log;
+  return out;
 }
 
 export function softmax(margins: ArrayLike<number>, temperature: number): Float64Array {
@@ -518,8 +578,9 @@ export async function loadModel(path: string): Promise<LinearTextModel> {
 
 export function modelFromJSON(value: unknown): LinearTextModel {
   const parsed = modelFileSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`not an ${MODEL_FORMAT} v${MODEL_FORMAT_VERSION} model: ${parsed.error.message}`);
+  if (!parsed.success) throw new Error(`not an ${MODEL_FORMAT} v1–v${MODEL_FORMAT_VERSION} model: ${parsed.error.message}`);
   const f = parsed.data;
+  if (f.formatVersion === 1 && f.topicPriors) throw new Error('topicPriors need formatVersion 2');
   const K = f.labels.length;
   if (f.bias.length !== K) throw new Error('bias length does not match labels');
   const vocabBuckets = decodeVarints(f.vocab.buckets, f.vocab.size, true);
@@ -541,6 +602,16 @@ export function modelFromJSON(value: unknown): LinearTextModel {
       W,
       encodedWeights,
       bias: Float32Array.from(f.bias),
+      ...(f.topicPriors
+        ? {
+            topicPriors: f.topicPriors.map((spec) => {
+              const topics = modelFromJSON(spec.topicModel);
+              const places = spec.placeModel ? modelFromJSON(spec.placeModel) : undefined;
+              if (topics.hasTopicPriors || places?.hasTopicPriors) throw new Error('a topic or place model cannot have topic priors itself');
+              return { spec, prior: new TopicPrior(spec, topics, K, places) };
+            }),
+          }
+        : {}),
     },
     f.version,
     f.createdAt,
@@ -770,6 +841,7 @@ export function trainModel(
     }
   }
   const { W, b } = svm(data, y, rowWeight, epoch);
+  if (options.prune && options.prune > 0 && opts.quantize !== 'float32') pruneWeights(W, K, options.prune, opts.quantize === 'int8' ? 127 : 32767);
   const { encoded, weights } = quantizeWeights(W, K, opts.quantize);
   const training: Record<string, unknown> = {
     rows: rows.length,
@@ -780,6 +852,7 @@ export function trainModel(
     maxIter: opts.maxIter,
     seed: opts.seed,
     calibrated: calibrate,
+    ...(options.prune ? { prune: options.prune } : {}),
     ...(options.meta ? { meta: options.meta } : {}),
   };
   const parts: ModelParts = {
@@ -799,6 +872,14 @@ export function trainModel(
   const draft = new LinearTextModel(parts, 'draft', now.toISOString());
   const { version: _v, createdAt: _c, ...content } = draft.toJSON();
   return new LinearTextModel(parts, computeVersion(content, now), now.toISOString());
+}
+
+/** Zeroes the weights that quantizeWeights (per-class scale = max |w| / levels) would round to ±prune or less. */
+function pruneWeights(W: Float32Array, K: number, prune: number, levels: number): void {
+  const maxAbs = new Float64Array(K);
+  for (let i = 0; i < W.length; i++) maxAbs[i % K] = Math.max(maxAbs[i % K]!, Math.abs(W[i]!));
+  const limit = Array.from(maxAbs, (m) => ((prune + 0.5) * m) / levels);
+  for (let i = 0; i < W.length; i++) if (Math.abs(W[i]!) < limit[i % K]!) W[i] = 0;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -10,3 +10,20 @@ export function spbRoutingLabel(row: Record<string, string>): string {
 export function kurskRoutingLabel(row: Record<string, string>): string {
   return (row['Ответственное лицо'] ?? '').trim();
 }
+
+/**
+ * The kind of body behind an organization name: words naming one of `places` are masked, so "СПб ГКУ ЖА Невского
+ * района" and "СПб ГКУ ЖА Кировского района" share the type "СПб ГКУ ЖА {place} района". Russian place adjectives
+ * change their ending ("Невский" → "Невского"), so a word matches a place by the place's stem (its name without the
+ * two-letter ending, at least four letters).
+ */
+export function organizationType(label: string, places: readonly string[]): string {
+  let out = label;
+  for (const place of places) {
+    const name = place.trim();
+    if (name.length < 6) continue;
+    const stem = name.slice(0, -2).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    out = out.replace(new RegExp(`(?<![\\p{L}])${stem}\\p{L}*`, 'giu'), '{place}');
+  }
+  return out;
+}

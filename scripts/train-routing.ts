@@ -3,16 +3,17 @@
  * (`district` context). Historic routing of the SPb portal (`responsible_org`, falling back to `answer_author`, with
  * `district`), optionally Kursk (`Ответственное лицо`, no place), and Otklik's own history: coordinators' redirects
  * exported with `otklik export-routing-examples FILE.jsonl`, which weigh more (they are this region's organizations).
+ * The SPb `reason` column trains the reason prior (classify/routing-prior.ts); prediction needs only text + district.
  *
  *   npx tsx scripts/train-routing.ts [--out models/routing.json.gz] [--examples redirects.jsonl] [--examples-weight 3]
  *        [--no-spb] [--kursk] [--no-calibrate]
  */
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../classify/datasets.js';
-import { trainModel, type TrainRow } from '../classify/model.js';
 import { readAllRecords } from '../classify/records.js';
 import { kurskRoutingLabel, spbRoutingLabel } from '../classify/routing-data.js';
 import { ROUTING_TRAIN_OPTIONS } from '../classify/routing.js';
+import { trainRoutingModel, type RoutingTrainRow } from '../classify/routing-train.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,12 +26,13 @@ const { values: args } = parseArgs({
   },
 });
 
-const rows: TrainRow[] = [];
+const rows: RoutingTrainRow[] = [];
 const sources: Record<string, number> = {};
 if (!args['no-spb']) {
   for (const r of await loadDataset('spb')) {
     const label = spbRoutingLabel(r);
-    if (label) rows.push({ text: r.text ?? '', label, ...(r.district ? { context: { district: r.district } } : {}) });
+    // `reason` is a training-only topic: the reason prior learns to predict it from the text.
+    if (label) rows.push({ text: r.text ?? '', label, ...(r.district ? { context: { district: r.district } } : {}), ...(r.reason ? { topics: { reason: r.reason } } : {}) });
   }
   sources.spb = rows.length;
 }
@@ -56,19 +58,16 @@ if (args.examples) {
 if (rows.length === 0) throw new Error('no training rows: give --examples or leave the SPb data on');
 
 let last = 0;
-/** District × stem and × stem bigram conjunctions: the responsible body depends on place AND topic (keep in step with scripts/eval-routing.ts). */
-const ROUTING_CROSS_FEATURES = { crossContext: 2 } as const;
-
-const model = trainModel(rows, {
+// The priors are weighed against the direct model's calibrated probabilities: --no-calibrate only applies without them.
+const model = trainRoutingModel(rows, {
   ...ROUTING_TRAIN_OPTIONS,
-  features: { ...ROUTING_TRAIN_OPTIONS.features, ...ROUTING_CROSS_FEATURES },
-  calibrate: !args['no-calibrate'],
+  calibrate: !args['no-calibrate'] || ROUTING_TRAIN_OPTIONS.priors.length > 0,
   meta: { purpose: 'routing', sources, contextColumns: ['district'], labels: 'organization code or name' },
   onProgress: (p) => {
     const now = Date.now();
     if (now - last > 5000 || p.done === p.total) {
       last = now;
-      process.stderr.write(`${p.epoch === 0 ? 'features' : `fit ${p.epoch}`}: ${p.done}/${p.total}\n`);
+      process.stderr.write(`${p.stage} ${p.epoch === 0 ? 'features' : `fit ${p.epoch}`}: ${p.done}/${p.total}\n`);
     }
   },
 });
