@@ -97,8 +97,8 @@ export default async function run(options: Record<string, string> = {}): Promise
         redisUsedMemoryMiB: { first: samples[0]?.redisMiB, max: Math.max(...samples.map((s) => s.redisMiB)), last: last.redisMiB },
         redisSlopeMiBPer100kPostsSecondHalf: Number(perPosts('redisMiB').toFixed(2)),
         delayedReminderJobs: last.reminderJobs,
-        redisNote: 'finished jobs are trimmed (removeOnComplete count 10,000 per queue); what grows is the delayed reminder jobs, '
-          + 'three per open case (before-3d, before-1d, overdue) by design, released as the cases are answered or fall due',
+        redisNote: 'finished page jobs are trimmed (the last hour, at most 500 per stage queue); reminders are delayed jobs only '
+          + 'within a day of being due; what grows slowly is one 90-day seen-key per message (~100 bytes)',
         roles: 'one process runs every role, so the process RSS is the worker RSS',
       },
     };

@@ -260,9 +260,16 @@ export type Queues = {
   citizenActions: Queue<CitizenAction>;
 };
 
+/**
+ * The stage queues carry pages of up to MAX_BATCH messages (100–200 KB a job): ten thousand finished ones would keep
+ * gigabytes in Redis. They keep the last hour, at most 500; what they did is in PostgreSQL and ClickHouse.
+ */
+const BATCH_QUEUES: ReadonlySet<QueueName> = new Set(['incoming', 'classified', 'events']);
+export const BATCH_JOB_OPTIONS: JobsOptions = { ...DEFAULT_JOB_OPTIONS, removeOnComplete: { age: 3600, count: 500 } };
+
 export function createQueues({ connection, prefix }: QueueOptions): Queues {
   const make = <K extends QueueName>(name: K) =>
-    new Queue<QueuePayloads[K]>(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    new Queue<QueuePayloads[K]>(name, { connection, prefix, defaultJobOptions: BATCH_QUEUES.has(name) ? BATCH_JOB_OPTIONS : DEFAULT_JOB_OPTIONS });
   return {
     incoming: make('incoming'),
     classified: make('classified'),
