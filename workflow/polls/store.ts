@@ -12,6 +12,24 @@ import {
   acceptsVotes, canTransition, checkBallot, optionKey, type AnswerRow, type Ballot, type Poll, type PollInput, type PollStatus, type Question, type VoteChannel,
 } from './model.js';
 
+/** A poll's questions and options, in their order; a draft edit replaces them all. */
+async function insertQuestions(client: Sql, pollId: string, questions: PollInput['questions']): Promise<void> {
+  for (const [i, q] of questions.entries()) {
+    const isScale = q.kind === 'scale';
+    const r = await client.query<{ id: string }>(
+      `insert into poll_questions (poll_id, position, kind, text, required, scale_min, scale_max, max_choices)
+       values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+      [pollId, i, q.kind, q.text, q.required, isScale ? (q.scaleMin ?? 1) : null, isScale ? (q.scaleMax ?? 5) : null, q.maxChoices ?? null],
+    );
+    if (q.options.length) {
+      await client.query(
+        'insert into poll_options (question_id, position, text) select $1, p, t from unnest($2::text[]) with ordinality as u(t, p)',
+        [r.rows[0]!.id, q.options],
+      );
+    }
+  }
+}
+
 export async function createPoll(db: pg.Pool, input: PollInput, userId: string | null): Promise<string> {
   const client = await db.connect();
   try {
@@ -22,20 +40,7 @@ export async function createPoll(db: pg.Pool, input: PollInput, userId: string |
       [input.title, input.description, input.municipalities, input.minAge, input.opensAt, input.closesAt, input.liveResults, userId],
     );
     const pollId = p.rows[0]!.id;
-    for (const [i, q] of input.questions.entries()) {
-      const isScale = q.kind === 'scale';
-      const r = await client.query<{ id: string }>(
-        `insert into poll_questions (poll_id, position, kind, text, required, scale_min, scale_max, max_choices)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-        [pollId, i, q.kind, q.text, q.required, isScale ? (q.scaleMin ?? 1) : null, isScale ? (q.scaleMax ?? 5) : null, q.maxChoices ?? null],
-      );
-      if (q.options.length) {
-        await client.query(
-          'insert into poll_options (question_id, position, text) select $1, p, t from unnest($2::text[]) with ordinality as u(t, p)',
-          [r.rows[0]!.id, q.options],
-        );
-      }
-    }
+    await insertQuestions(client, pollId, input.questions);
     await client.query('commit');
     return pollId;
   } catch (err) {
@@ -136,17 +141,7 @@ export async function updateDraft(db: pg.Pool, id: string, input: PollInput): Pr
               version = version + 1, updated_at = now() where id = $1`,
       [id, input.title, input.description, input.municipalities, input.minAge, input.opensAt, input.closesAt, input.liveResults],
     );
-    for (const [i, q] of input.questions.entries()) {
-      const isScale = q.kind === 'scale';
-      const qr = await client.query<{ id: string }>(
-        `insert into poll_questions (poll_id, position, kind, text, required, scale_min, scale_max, max_choices)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-        [id, i, q.kind, q.text, q.required, isScale ? (q.scaleMin ?? 1) : null, isScale ? (q.scaleMax ?? 5) : null, q.maxChoices ?? null],
-      );
-      if (q.options.length) {
-        await client.query('insert into poll_options (question_id, position, text) select $1, p, t from unnest($2::text[]) with ordinality as u(t, p)', [qr.rows[0]!.id, q.options]);
-      }
-    }
+    await insertQuestions(client, id, input.questions);
     await client.query('commit');
     return { ok: true, poll: (await loadPoll(db, id))! };
   } catch (err) {
