@@ -97,11 +97,13 @@ export async function registerCases(db: pg.Pool, inputs: ClassifiedMessage[], no
       const cs = news.map((x) => x.classification);
       const caseIds = news.map((x) => caseIdFor(x.message.messageId));
       const deadlines = cs.map((c) => deadlineFrom(registeredAt, c.deadlineDays));
-      // Numbers are drawn in the batch's order (ordinality), one nextval per case as before.
+      // Numbers are drawn in the batch's order (ordinality), one nextval per case. At least six digits, never cut:
+      // lpad(n, 6) would truncate the millionth case's number to an earlier one's.
       const rows = await client.query<{ id: string; registration_number: string }>(
         `insert into cases (id, message_id, registration_number, status, category, confidence, kind, fast_track, deadline_days,
            deadline_rule, federal_service, municipality, model_version, registered_at, deadline_at, incident_id, routing_suggestions)
-         select t.id, t.message_id, to_char($3::timestamptz at time zone 'UTC', 'YYYY') || '-' || lpad(nextval('case_number_seq')::text, 6, '0'),
+         select t.id, t.message_id, to_char($3::timestamptz at time zone 'UTC', 'YYYY') || '-'
+             || regexp_replace(lpad(nextval('case_number_seq')::text, 12, '0'), '^0{1,6}', ''),
            $4, t.category, t.confidence, t.kind, t.fast_track, t.deadline_days, t.deadline_rule, t.federal_service, t.municipality,
            t.model_version, $3, t.deadline_at, t.incident_id, coalesce(t.routing::jsonb, '[]'::jsonb)
            from unnest($1::uuid[], $2::uuid[], $5::text[], $6::real[], $7::text[], $8::boolean[], $9::int[], $10::text[], $11::text[],

@@ -132,4 +132,11 @@ describe('pages of posts through the batched pipeline', () => {
     await eventually(async () => (await system.queues.events.getJob(again.id!))?.finishedOn, 20_000, 'the republished job');
     expect(await chEvents(system, ids)).toBe(9);
   });
+
+  it('numbers cases past the millionth without cutting a number to an earlier one', async () => {
+    await system.db.query("select setval('case_number_seq', 999998)");
+    const batch = Array.from({ length: 3 }, () => buildClassified({ source: 'contact_center' }));
+    const results = await registerCases(system.db, batch, new Date('2026-11-24T10:00:00Z'));
+    expect(results.map((r) => r.case.registrationNumber)).toEqual(['2026-999999', '2026-1000000', '2026-1000001']);
+  });
 });
