@@ -26,9 +26,9 @@ import { countedVotes } from '../workflow/polls/store.js';
 import type { StormPlan, StormResult } from './_vote-load.js';
 import type { BenchResult } from './index.js';
 
-/** Rates tried in turn: the first one absorbed cleanly is the result. */
-const RATES = [2000, 1000, 500];
-const SECONDS = 60;
+/** Rates tried in turn (`--rates 2000,1000,500`); `--seconds` per stage (60). */
+const DEFAULT_RATES = [2000, 1000, 500];
+const DEFAULT_SECONDS = 60;
 const DUPLICATE_EVERY = 20;
 const MAX_BACKLOG_SECONDS = 3;
 const DRAIN_MS = 15_000;
@@ -166,9 +166,9 @@ interface Stage {
   clean: boolean;
 }
 
-async function stage(system: Otklik, dir: string, rate: number, deadline: number): Promise<Stage> {
+async function stage(system: Otklik, dir: string, rate: number, seconds: number, deadline: number): Promise<Stage> {
   const { pollId, questionId, optionIds } = await benchPoll(system.db, rate);
-  const total = rate * SECONDS;
+  const total = rate * seconds;
   const tokens = await voterTokens(system.db, total - Math.floor(total / DUPLICATE_EVERY));
   const load = [os.loadavg()[0]!];
   const cpu = cpuMeter(dir);
@@ -176,9 +176,9 @@ async function stage(system: Otklik, dir: string, rate: number, deadline: number
   let s: StormResult;
   try {
     s = await runGenerator({
-      url: `${system.url}/api/v1/public/polls/${pollId}/votes`, questionId, optionIds, tokens, rate, seconds: SECONDS,
+      url: `${system.url}/api/v1/public/polls/${pollId}/votes`, questionId, optionIds, tokens, rate, seconds,
       duplicateEvery: DUPLICATE_EVERY, maxBacklogSeconds: MAX_BACKLOG_SECONDS, drainMs: DRAIN_MS,
-    }, SECONDS * 1000 + DRAIN_MS + 60_000);
+    }, seconds * 1000 + DRAIN_MS + 60_000);
   } finally {
     clearInterval(sampler);
   }
@@ -197,7 +197,7 @@ async function stage(system: Otklik, dir: string, rate: number, deadline: number
 
   const answered = s.accepted + s.refused + s.failed;
   const achieved = Math.round(answered / s.elapsedSeconds);
-  const keptUp = !s.gaveUp && s.drained && s.finalLagMs < 1000 && s.sendSeconds <= SECONDS * 1.02 && s.p99 <= KEPT_UP_P99_MS;
+  const keptUp = !s.gaveUp && s.drained && s.finalLagMs < 1000 && s.sendSeconds <= seconds * 1.02 && s.p99 <= KEPT_UP_P99_MS;
   // Accepted but not stored: must be 0. Stored without an answer (the generator gave up on the request, the server
   // still committed it) is possible only for failed requests.
   const lost = Math.max(0, s.accepted - stored.n);
@@ -207,7 +207,7 @@ async function stage(system: Otklik, dir: string, rate: number, deadline: number
   const exact = s.failed > 0 || (s.accepted === s.freshSent && s.refused === s.duplicatesSent);
   const consistent = lost === 0 && storedUnanswered <= s.failed && doubles === 0 && exact && analytics.ms >= 0;
   const row = {
-    target_per_s: rate, seconds: SECONDS, sent: s.sent, accepted: s.accepted, refused: s.refused, failed: s.failed,
+    target_per_s: rate, seconds, sent: s.sent, accepted: s.accepted, refused: s.refused, failed: s.failed,
     doubles_sent: s.duplicatesSent, stored: stored.n, lost, stored_unanswered: storedUnanswered, doubles,
     achieved_per_s: achieved, p50_ms: Math.round(s.p50), p95_ms: Math.round(s.p95), p99_ms: Math.round(s.p99), max_ms: Math.round(s.max),
     ch_equals_pg_after_ms: analytics.ms, ch_votes: analytics.ch, pg_votes: analytics.pg, ch_duplicate_rows: analytics.chDuplicateRows,
@@ -220,7 +220,11 @@ async function stage(system: Otklik, dir: string, rate: number, deadline: number
   return { row, clean: row.verdict === 'absorbed' };
 }
 
-export default async function run(): Promise<BenchResult> {
+export default async function run(options: Record<string, string> = {}): Promise<BenchResult> {
+  // The first rate absorbed cleanly is the result.
+  const rates = options.rates ? options.rates.split(',').map(Number) : DEFAULT_RATES;
+  const seconds = options.seconds ? Number(options.seconds) : DEFAULT_SECONDS;
+  if (rates.some((r) => !(r > 0)) || !(seconds > 0)) throw new Error('--rates takes positive numbers (e.g. 2000,1000) and --seconds a positive number');
   const deadline = Date.now() + HARD_DEADLINE_MS;
   // Last resort if shutdown itself hangs: the bench process must end.
   const watchdog = setTimeout(() => {
@@ -242,9 +246,9 @@ export default async function run(): Promise<BenchResult> {
     });
     system = await startOtklik(config, [...ROLES], createLogger('silent'));
     const stages: Stage[] = [];
-    for (const rate of RATES) {
-      if (Date.now() + SECONDS * 1000 > deadline) break;
-      const s = await stage(system, dir, rate, deadline);
+    for (const rate of rates) {
+      if (Date.now() + seconds * 1000 > deadline) break;
+      const s = await stage(system, dir, rate, seconds, deadline);
       stages.push(s);
       if (s.clean) break;
     }

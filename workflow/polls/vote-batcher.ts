@@ -16,10 +16,13 @@ export interface VoteBatcher {
 
 /**
  * Batches are keyed by poll and version: the gate checks one version per statement, and ballots checked against
- * another version of the poll wait for their own batch. Two statements per poll in flight keep the pool free for
- * the rest of the system while the next batch gathers.
+ * another version of the poll wait for their own batch. A 5 ms window is what makes batches under a storm: with no
+ * window, a statement left as soon as the previous one returned (~1 ms on loopback) and carried one or two votes, so
+ * PostgreSQL round trips cost more CPU than the votes (bench votes: 7,600 token lookups for 14,000 votes at 700/s,
+ * server 1.7 ms CPU per vote; with the window, batches of ~80 at 2,000/s and 0.7 ms). A lone vote waits 5 ms more.
+ * Two statements per poll in flight keep the pool free for the rest of the system while the next batch gathers.
  */
-export const DEFAULT_VOTE_BATCHING: GroupCommitOptions = { windowMs: 0, maxBatch: 200, maxInFlight: 2 };
+export const DEFAULT_VOTE_BATCHING: GroupCommitOptions = { windowMs: 5, maxBatch: 200, maxInFlight: 2 };
 
 export function createVoteBatcher(db: Sql, opts: GroupCommitOptions = DEFAULT_VOTE_BATCHING): VoteBatcher {
   const votes = createGroupCommit<{ pollId: string; version: number; item: VoteItem }, WriteOutcome>(
