@@ -74,6 +74,9 @@ export default async function run(options: Record<string, string> = {}): Promise
     clearInterval(timer);
     await sampling;
     await sample();
+    // A dead-lettered page would mean posts that never became cases: the soak counts them instead of waiting forever.
+    const failed = Object.fromEntries(await Promise.all((['incoming', 'classified', 'events'] as const)
+      .map(async (q) => [q, (await system.queues[q].getJobCounts('failed')).failed ?? 0] as const)));
     await system.stop();
 
     const half = samples.slice(Math.floor(samples.length / 2));
@@ -97,6 +100,8 @@ export default async function run(options: Record<string, string> = {}): Promise
         redisUsedMemoryMiB: { first: samples[0]?.redisMiB, max: Math.max(...samples.map((s) => s.redisMiB)), last: last.redisMiB },
         redisSlopeMiBPer100kPostsSecondHalf: Number(perPosts('redisMiB').toFixed(2)),
         delayedReminderJobs: last.reminderJobs,
+        failedJobs: failed,
+        cases: last.cases,
         redisNote: 'finished page jobs are trimmed (the last hour, at most 500 per stage queue); reminders are delayed jobs only '
           + 'within a day of being due; what grows slowly is one 90-day seen-key per message (~100 bytes)',
         roles: 'one process runs every role, so the process RSS is the worker RSS',
