@@ -74,7 +74,7 @@ export default async function run(options: Record<string, string> = {}): Promise
     clearInterval(timer);
     await sampling;
     await sample();
-    // A dead-lettered page would mean posts that never became cases: the soak counts them instead of waiting forever.
+    // A dead-lettered page is posts that never became cases (the 1M soak once found one this way): count them.
     const failed = Object.fromEntries(await Promise.all((['incoming', 'classified', 'events'] as const)
       .map(async (q) => [q, (await system.queues[q].getJobCounts('failed')).failed ?? 0] as const)));
     await system.stop();
