@@ -4,7 +4,7 @@
  * statements, not thousands. Each request still waits for its own batch and hears its own outcome.
  */
 import type { Sql } from '../outbox.js';
-import { createGroupCommit, type GroupCommitOptions, type GroupCommitStats } from './group-commit.js';
+import { createGroupCommit, type GroupCommitOptions, type GroupCommitStats } from '../../lib/group-commit.js';
 import { votersForTokens, type Voter } from './identity.js';
 import { writeVoteBatch, type VoteItem, type VoteWriter, type WriteOutcome } from './store.js';
 
