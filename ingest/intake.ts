@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { createGroupCommit } from '../lib/group-commit.js';
 import { uuidV5 } from '../lib/ids.js';
 import { MAX_BATCH, type IncomingMessage, type Queues } from '../lib/queues.js';
 import type { StatsStore } from './stats.js';
@@ -6,14 +7,26 @@ import type { StatsStore } from './stats.js';
 /** How long a message id is remembered for counting duplicates; the queue's jobId and the database key stay the real guards. */
 const SEEN_TTL_SECONDS = 90 * 24 * 3600;
 
+/**
+ * Single messages (webhooks, the 122 center, the widget: one HTTP request each) are gathered for this long and
+ * enqueued as one page: a burst then costs one job per hop and one registration transaction per page instead of one
+ * per message (bench pipeline, HTTP call cards). A lone message waits this much more.
+ */
+export const SINGLE_MESSAGE_WINDOW_MS = 5;
+
+export type AcceptOutcome = 'accepted' | 'duplicate';
+
 export interface PageResult {
   accepted: number;
   duplicates: number;
 }
 
 export interface Intake {
-  /** Enqueues a normalised message (idempotent by messageId); says whether it was new. */
-  accept(message: IncomingMessage): Promise<'accepted' | 'duplicate'>;
+  /**
+   * Enqueues a normalised message (idempotent by messageId); says whether it was new. Messages accepted at the same
+   * moment travel as one page (SINGLE_MESSAGE_WINDOW_MS); each caller still hears about its own message.
+   */
+  accept(message: IncomingMessage): Promise<AcceptOutcome>;
   /**
    * Enqueues a page of messages (a VK poll answer, an import chunk) as one job per up to MAX_BATCH fresh messages;
    * messages already accepted, or repeated inside the page, are counted as duplicates and not enqueued again.
@@ -37,60 +50,45 @@ function checked(results: [Error | null, unknown][] | null): [Error | null, unkn
 export function createIntake(deps: { queues: Pick<Queues, 'incoming'>; redis: Redis; prefix: string; stats: StatsStore }): Intake {
   const seenKey = (id: string) => `${deps.prefix}:ingest:seen:${id}`;
 
-  async function acceptChunk(page: IncomingMessage[]): Promise<PageResult> {
+  /** One job for the page's fresh messages; the outcome of every message, in page order. */
+  async function acceptChunk(page: IncomingMessage[]): Promise<AcceptOutcome[]> {
     const unique = [...new Map(page.map((m) => [m.messageId, m])).values()];
     const seen = checked(await deps.redis.pipeline(unique.map((m) => ['exists', seenKey(m.messageId)])).exec());
     const fresh = unique.filter((_, i) => seen?.[i]?.[1] !== 1);
-    let accepted = 0;
-    const counts = new Map<IncomingMessage['source'], { received: number; duplicate: number }>();
-    const count = (m: IncomingMessage, field: 'received' | 'duplicate', n = 1) => {
-      const c = counts.get(m.source) ?? { received: 0, duplicate: 0 };
-      c[field] += n;
-      counts.set(m.source, c);
-    };
+    const acceptedIds = new Set<string>();
     if (fresh.length > 0) {
       // Enqueue first, mark second: a crash in between re-sends the same fresh set, i.e. the same jobId, which BullMQ
       // ignores; a different overlap can put a message in two jobs, and the database key keeps it to one case.
       await deps.queues.incoming.add('page', { messages: fresh }, { jobId: pageJobId(fresh.map((m) => m.messageId)) });
       const marked = checked(await deps.redis.pipeline(fresh.map((m) => ['set', seenKey(m.messageId), '1', 'EX', SEEN_TTL_SECONDS, 'NX'])).exec());
-      fresh.forEach((m, i) => {
-        // NX lost: another intake took the same message at the same moment; the later one is the duplicate.
-        if (marked?.[i]?.[1] === 'OK') {
-          accepted++;
-          count(m, 'received');
-        } else count(m, 'duplicate');
-      });
+      // NX lost: another intake took the same message at the same moment; the later one is the duplicate.
+      fresh.forEach((m, i) => marked?.[i]?.[1] === 'OK' && acceptedIds.add(m.messageId));
     }
-    const freshIds = new Set(fresh.map((m) => m.messageId));
-    for (const m of unique) if (!freshIds.has(m.messageId)) count(m, 'duplicate');
-    const repeatsInPage = page.length - unique.length;
-    if (repeatsInPage > 0) count(page[0]!, 'duplicate', repeatsInPage);
+    // A message repeated inside the page is accepted once, at its first place.
+    const outcomes = page.map((m): AcceptOutcome => (acceptedIds.delete(m.messageId) ? 'accepted' : 'duplicate'));
+    const counts = new Map<IncomingMessage['source'], { received: number; duplicate: number }>();
+    page.forEach((m, i) => {
+      const c = counts.get(m.source) ?? { received: 0, duplicate: 0 };
+      c[outcomes[i] === 'accepted' ? 'received' : 'duplicate']++;
+      counts.set(m.source, c);
+    });
     await Promise.all([...counts].flatMap(([source, c]) => [
       c.received ? deps.stats.received(source, c.received) : undefined,
       c.duplicate ? deps.stats.dropped(source, 'duplicate', c.duplicate) : undefined,
     ]));
-    return { accepted, duplicates: page.length - accepted };
+    return outcomes;
   }
+
+  const singles = createGroupCommit<IncomingMessage, AcceptOutcome>((_key, messages) => acceptChunk(messages),
+    { windowMs: SINGLE_MESSAGE_WINDOW_MS, maxBatch: MAX_BATCH, maxInFlight: 2 });
 
   return {
     stats: deps.stats,
-    async accept(message) {
-      // Enqueue first, mark second: a crash in between re-enqueues under the same jobId, which BullMQ ignores.
-      await deps.queues.incoming.add(message.source, message, { jobId: message.messageId });
-      const fresh = await deps.redis.set(seenKey(message.messageId), '1', 'EX', SEEN_TTL_SECONDS, 'NX');
-      if (fresh) {
-        await deps.stats.received(message.source);
-        return 'accepted';
-      }
-      await deps.stats.dropped(message.source, 'duplicate');
-      return 'duplicate';
-    },
+    accept: (message) => singles.submit('incoming', message),
     async acceptMany(messages) {
       const total: PageResult = { accepted: 0, duplicates: 0 };
       for (let i = 0; i < messages.length; i += MAX_BATCH) {
-        const r = await acceptChunk(messages.slice(i, i + MAX_BATCH));
-        total.accepted += r.accepted;
-        total.duplicates += r.duplicates;
+        for (const outcome of await acceptChunk(messages.slice(i, i + MAX_BATCH))) total[outcome === 'accepted' ? 'accepted' : 'duplicates']++;
       }
       return total;
     },

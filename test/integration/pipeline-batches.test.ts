@@ -57,6 +57,23 @@ describe('pages of posts through the batched pipeline', () => {
     await eventually(async () => (await chEvents(system, ids)) === 21, 20_000, 'three events per case in ClickHouse');
   });
 
+  it('gathers single messages accepted together into one page; each caller hears about its own message', async () => {
+    const intake = system.ingest!.intake;
+    const posts = Array.from({ length: 6 }, () => buildPost());
+    // The same delivery twice in the burst (a webhook retried at once) and one already accepted earlier.
+    const earlier = buildPost();
+    expect(await intake.accept(earlier)).toBe('accepted');
+    const burst = [...posts, posts[2]!, earlier];
+    expect(await Promise.all(burst.map((m) => intake.accept(m)))).toEqual([...posts.map(() => 'accepted'), 'duplicate', 'duplicate']);
+    const job = await system.queues.incoming.getJob(pageJobId(posts.map((m) => m.messageId)));
+    expect(incomingMessagesOf(job!.data).map((m) => m.messageId)).toEqual(posts.map((m) => m.messageId));
+    expect(await intake.accept(posts[0]!)).toBe('duplicate');
+
+    const ids = [...posts, earlier].map((m) => m.messageId);
+    await eventually(async () => (await casesOf(system, ids)) === 7, 20_000, 'seven cases');
+    await eventually(async () => (await chEvents(system, ids)) === 21, 20_000, 'three events per case in ClickHouse');
+  });
+
   it('makes one case per message when the same posts arrive in two different jobs (past the intake check)', async () => {
     const page = Array.from({ length: 4 }, () => buildPost());
     await system.queues.incoming.add('page', { messages: page }, { jobId: 'redelivered-a' });
