@@ -1,13 +1,15 @@
 /**
- * Group commit: requests that arrive together are written together. At a storm of votes one statement per vote
- * costs PostgreSQL a round trip, a plan execution and a WAL flush each; a statement per batch pays those once for
- * up to `maxBatch` votes, while every caller still waits for the commit of its own batch and hears its own outcome.
+ * Group commit: requests that arrive together are written together. At a storm one statement per vote (or one
+ * queue job per webhook) costs a round trip, a plan execution and a WAL flush (or a job through every stage) each;
+ * one per batch pays those once for up to `maxBatch` items, while every caller still waits for the commit of its own
+ * batch and hears its own outcome. Used by the vote path (workflow/polls/vote-batcher.ts) and the intake.
  */
 
 export interface GroupCommitOptions {
   /**
-   * How long the first item of an idle key waits for company. Zero flushes on the next turn of the event loop, so
-   * a lone vote is not delayed; under load, batches grow on their own while earlier ones are in flight.
+   * How long the first item of an idle key waits for company. Zero flushes on the next turn of the event loop, so a
+   * lone item is not delayed, but then batches grow only while earlier ones are in flight, which on loopback is about
+   * a millisecond: a few milliseconds of window is what makes batches under a storm.
    */
   windowMs: number;
   /** Items per statement, at most. */
