@@ -213,6 +213,13 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
           const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
           for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
         }
+        const votes = polls.voteBatcher.stats();
+        const batching = { votes: votes.votes, voter_tokens: votes.tokens, ...(ingest ? { intake: ingest.intake.batching() } : {}) };
+        for (const [path, b] of Object.entries(batching)) {
+          metrics.groupCommitItems.set({ path, state: 'pending' }, b.pending);
+          metrics.groupCommitItems.set({ path, state: 'in_flight' }, b.inFlight);
+          metrics.groupCommitMeanBatch.set({ path }, b.batches ? b.items / b.batches : 0);
+        }
         const overdue = await db.query<{ fast_track: boolean; n: string }>(
           'select fast_track, count(*) as n from cases where status = any($1) and deadline_at < now() group by fast_track', [OPEN_STATUSES]);
         metrics.deadlineBreaches.reset();

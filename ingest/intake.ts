@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { createGroupCommit } from '../lib/group-commit.js';
+import { createGroupCommit, type GroupCommitStats } from '../lib/group-commit.js';
 import { uuidV5 } from '../lib/ids.js';
 import { MAX_BATCH, type IncomingMessage, type Queues } from '../lib/queues.js';
 import type { StatsStore } from './stats.js';
@@ -34,6 +34,8 @@ export interface Intake {
   acceptMany(messages: IncomingMessage[]): Promise<PageResult>;
   /** Whether this message id was already accepted (cheap pre-check for importers and the widget). */
   seen(messageId: string): Promise<boolean>;
+  /** The single-message group commit: what waits and what is in flight (for /metrics). */
+  batching(): GroupCommitStats;
   stats: StatsStore;
 }
 
@@ -92,6 +94,7 @@ export function createIntake(deps: { queues: Pick<Queues, 'incoming'>; redis: Re
       }
       return total;
     },
+    batching: () => singles.stats(),
     async seen(messageId) {
       return (await deps.redis.exists(seenKey(messageId))) === 1;
     },

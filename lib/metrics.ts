@@ -46,13 +46,27 @@ export function createMetrics() {
     labelNames: ['fast_track'] as const,
     registers: [registry],
   });
+  // Group commits (votes, voter tokens, the intake's single messages): items waiting or in flight show a storm
+  // building up in this process before latency does; the mean batch size shows whether batching is working.
+  const groupCommitItems = new Gauge({
+    name: 'otklik_group_commit_items',
+    help: 'Items of a group commit waiting for a batch (pending) or in a batch not yet answered (in_flight), by path.',
+    labelNames: ['path', 'state'] as const,
+    registers: [registry],
+  });
+  const groupCommitMeanBatch = new Gauge({
+    name: 'otklik_group_commit_mean_batch',
+    help: 'Mean items per batch since the process started, by path.',
+    labelNames: ['path'] as const,
+    registers: [registry],
+  });
   const httpRequests = new Counter({
     name: 'otklik_http_requests_total',
     help: 'HTTP requests by method, route and status class.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
-  return { registry, jobs, jobDuration, queueDepth, ingested, classifyLatency, deadlineBreaches, httpRequests };
+  return { registry, jobs, jobDuration, queueDepth, ingested, classifyLatency, deadlineBreaches, groupCommitItems, groupCommitMeanBatch, httpRequests };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -30,6 +30,10 @@ describe('observability: /metrics and the queue board', () => {
     expect(text).toMatch(/otklik_classify_seconds_count 1\n/);
     expect(text).toMatch(/otklik_ingest_total\{source="contact_center",result="received"\} 1\n/);
     expect(text).toMatch(/otklik_deadline_breaches\{fast_track="false"\} 0/);
+    // The call card went through the intake's group commit: one batch of one, nothing left waiting.
+    expect(text).toMatch(/otklik_group_commit_items\{path="intake",state="pending"\} 0\n/);
+    expect(text).toMatch(/otklik_group_commit_mean_batch\{path="intake"\} 1\n/);
+    expect(text).toMatch(/otklik_group_commit_items\{path="votes",state="in_flight"\} 0\n/);
   });
 
   it('reports the open cases past their deadline', async () => {
