@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { sink } from '../test/sink.js';
 import { registerClassifyCommands, runClassify, runEval, runTrain } from './cli.js';
 
 const TRAIN = [
@@ -16,14 +16,6 @@ const TRAIN = [
   ['Не работает светофор на перекрёстке', 'дороги', 'Центральный'],
   ['Дорога не очищена от снега, гололёд', 'дороги', 'Невский'],
 ];
-
-function sink(): PassThrough & { text(): string } {
-  const s = new PassThrough() as PassThrough & { text(): string };
-  const chunks: Buffer[] = [];
-  s.on('data', (c: Buffer) => chunks.push(c));
-  s.text = () => Buffer.concat(chunks).toString('utf8');
-  return s;
-}
 
 function csv(rows: string[][], header: string[]): string {
   const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
