@@ -1,7 +1,22 @@
 import { uuidV5 } from '../lib/ids.js';
-import { parseBatchPayload, type Queues } from '../lib/queues.js';
+import { parseBatchPayload, type ClassifiedMessage, type IncomingMessage, type Queues } from '../lib/queues.js';
 import { dlq, ok, type WorkerSpec } from '../lib/workers.js';
 import { classifyMessage, type ClassifyDeps } from './classify-message.js';
+
+/**
+ * A page is classified in slices of this many messages with a turn of the event loop between them: a page of 500
+ * is ~200 ms of CPU, which would otherwise hold up every HTTP request and job of a process that runs other roles.
+ */
+const CLASSIFY_SLICE = 25;
+
+async function classifyAll(items: readonly IncomingMessage[], deps: ClassifyDeps): Promise<ClassifiedMessage[]> {
+  const out: ClassifiedMessage[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % CLASSIFY_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    out.push(classifyMessage(items[i]!, deps));
+  }
+  return out;
+}
 
 export interface ClassifyStageDeps extends ClassifyDeps {
   queues: Pick<Queues, 'classified'>;
@@ -18,7 +33,7 @@ export function createClassifyStage(deps: ClassifyStageDeps): { workers: WorkerS
           if (items.length === 0) {
             return dlq(`invalid incoming payload: no valid message in the batch (${rejected.map((r) => `[${r.index}] ${r.reason}`).join('; ')})`);
           }
-          const classified = items.map((m) => classifyMessage(m, deps));
+          const classified = await classifyAll(items, deps);
           if (classified.length === 1 && !(data as { messages?: unknown }).messages) {
             // The messageId as job id makes a redelivered message one job, not two.
             const only = classified[0]!;
