@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir.js';
 import { sink } from '../test/sink.js';
 import { registerClassifyCommands, runClassify, runEval, runTrain } from './cli.js';
 
@@ -24,7 +24,7 @@ function csv(rows: string[][], header: string[]): string {
 
 describe('classify CLI', () => {
   it('trains with corrections, classifies in input order and evaluates', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otklik-cli-'));
+    const dir = tempDir('cli');
     const data = join(dir, 'train.csv');
     writeFileSync(data, csv(TRAIN, ['Текст', 'Категория', 'Район']));
     const corrections = join(dir, 'corr.jsonl');
@@ -54,7 +54,7 @@ describe('classify CLI', () => {
   });
 
   it('fails clearly on a missing column', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otklik-cli-'));
+    const dir = tempDir('cli');
     const data = join(dir, 'train.csv');
     writeFileSync(data, csv(TRAIN, ['text', 'label', 'district']));
     await expect(runTrain({ data, text: 'Текст', label: 'label', out: join(dir, 'm.json') }, sink())).rejects.toThrow(/no column "Текст"/);

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir.js';
 import { mergeCorrections, readCorrections } from './feedback.js';
 
 describe('mergeCorrections', () => {
@@ -34,7 +34,7 @@ describe('mergeCorrections', () => {
 
 describe('readCorrections', () => {
   it('reads the documented JSONL and reports bad lines', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otklik-fb-'));
+    const dir = tempDir('fb');
     const path = join(dir, 'c.jsonl');
     writeFileSync(path, ['{"text":"Нет воды","label":"ЖКХ","by":"op-1","at":"2024-05-02T10:00:00Z"}', '{"text":"","label":"ЖКХ"}', '{oops', '{"text":"Мусор","label":" благоустройство ","context":{"district":"Невский"}}'].join('\n'));
     const lines: number[] = [];

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir.js';
 import { decodeVarints, decodeWeights } from './codec.js';
 import { DEFAULT_FEATURES, FeatureExtractor, idfFromDf, weigh, type FeatureConfig } from './features.js';
 import { fitTemperature, loadModel, softmax, trainModel, type LinearTextModel, type TrainRow } from './model.js';
@@ -52,7 +52,7 @@ const ROWS: TrainRow[] = [
   ].map((text) => ({ text, label: 'транспорт' })),
 ];
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'otklik-model-'));
+const tmp = () => tempDir('model');
 const SMALL = { features: { minDf: 1, hashBits: 18 }, calibrate: false } as const;
 
 describe('trainModel', () => {

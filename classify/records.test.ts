@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir.js';
 import { readAllRecords, sniffDelimiterFromText, type BadRow } from './records.js';
 
 function file(name: string, content: string | Buffer): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'otklik-rec-')), name);
+  const path = join(tempDir('rec'), name);
   writeFileSync(path, content);
   return path;
 }

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir.js';
 import { sink } from '../test/sink.js';
 import { runClassify, runEval, runTrain } from './cli.js';
 
@@ -10,7 +10,7 @@ const csv = (rows: string[][]) => rows.map((r) => r.map((v) => (/[",\n]/.test(v)
 
 describe('otklik train --topic (routing priors)', () => {
   it('trains with a training-only topic column and the type prior; classify and eval need only text + district', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otklik-routing-cli-'));
+    const dir = tempDir('routing-cli');
     const rows: string[][] = [['text', 'org', 'district', 'reason']];
     for (const district of ['Невский', 'Кировский']) {
       for (const [reason, texts] of [['дороги', ['яма на дороге', 'разбит асфальт', 'выбоина на проезжей части']], ['тепло', ['нет отопления', 'холодные батареи', 'нет горячей воды']]] as const) {
@@ -39,7 +39,7 @@ describe('otklik train --topic (routing priors)', () => {
   });
 
   it('refuses a missing topic column and --type-prior without a place', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otklik-routing-cli-'));
+    const dir = tempDir('routing-cli');
     const data = join(dir, 'train.csv');
     writeFileSync(data, csv([['text', 'org'], ['яма', 'А'], ['вода', 'Б']]));
     await expect(runTrain({ data, text: 'text', label: 'org', out: join(dir, 'm.json'), topic: 'reason' }, sink())).rejects.toThrow(/no column "reason"/);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir.js';
 import { loadModel, trainModel } from './model.js';
 import { countTopicTable } from './routing-prior.js';
 import { organizationType } from './routing-data.js';
@@ -88,7 +88,7 @@ describe('routing model with topic priors', () => {
   });
 
   it('saves as formatVersion 2 and loads back with identical predictions; plain models stay version 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otklik-prior-'));
+    const dir = tempDir('prior');
     await withPriors.save(join(dir, 'r.json.gz'));
     const json = JSON.parse(gunzipSync(readFileSync(join(dir, 'r.json.gz'))).toString('utf8'));
     expect(json.formatVersion).toBe(2);
