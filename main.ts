@@ -35,7 +35,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { closeQueues, createQueues, createReminderQueue, type Queues } from './lib/queues.js';
 import { createClickHouse, type ClickHouseClient } from './lib/runtime/clickhouse.js';
 import { ensurePostgres, type PostgresEndpoint } from './lib/runtime/postgres.js';
-import { ensureRedis, producerRedisOptions, workerRedisOptions, type RedisEndpoint } from './lib/runtime/redis.js';
+import { ensureRedis, producerRedisOptions, untilReady, workerRedisOptions, type RedisEndpoint } from './lib/runtime/redis.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { createQueueBoard } from './lib/queue-board.js';
 import { loadOrCreateSalt } from './lib/salt.js';
@@ -151,6 +151,7 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
   const polls = createPolls({ db, salt, relay: workflow?.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues });
   const ingestRedis = has('ingest') ? new Redis(redisUrl, producerRedisOptions()) : undefined;
   ingestRedis?.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
+  await Promise.all([healthRedis, ...(ingestRedis ? [ingestRedis] : [])].map((client) => untilReady(client)));
   const ingest = ingestRedis
     ? createIngest({
       config, db, queues, redis: ingestRedis, salt, logger, requireAuth: requireAuth(db), region: regionName(config), polls: polls.ballotBox,

@@ -45,7 +45,7 @@ export async function testConfig(env: Record<string, string> = {}): Promise<Conf
 
 export async function startTestSystem(env: Record<string, string> = {}, roles: Role[] = [...ROLES]): Promise<Otklik> {
   const config = await testConfig(env);
-  return startOtklik(config, roles, createLogger('silent'));
+  return startOtklik(config, roles, createLogger(process.env.TEST_LOG ?? 'silent'));
 }
 
 /** Polls until `check` returns a truthy value; tests wait on facts, never on sleeps. */

@@ -74,3 +74,27 @@ export function workerRedisOptions(): RedisOptions {
 export function producerRedisOptions(): RedisOptions {
   return { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 };
 }
+
+/**
+ * Resolves once a client is connected. A fail-fast client (no offline queue) refuses every command until then, so
+ * the HTTP handlers that use it must not be served before: on a loaded machine the first webhook otherwise meets a
+ * client still connecting and answers 503.
+ */
+export async function untilReady(client: Redis, timeoutMs = 30_000): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'end') throw new Error('Redis connection ended before it was ready');
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`Redis did not become ready within ${timeoutMs} ms`)), timeoutMs);
+    const onReady = () => done();
+    const onEnd = () => done(new Error('Redis connection ended before it was ready'));
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      if (err) reject(err);
+      else resolve();
+    };
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+  });
+}

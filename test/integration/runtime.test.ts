@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { migrate, readMigrations, POSTGRES_MIGRATIONS_DIR } from '../../db/migrate.js';
 import { createLogger } from '../../lib/logger.js';
 import { freePort } from '../../lib/runtime/processes.js';
-import { ensureRedis, MissingRedisError } from '../../lib/runtime/redis.js';
+import { ensureRedis, MissingRedisError, producerRedisOptions, untilReady } from '../../lib/runtime/redis.js';
 import { startOtklik } from '../../main.js';
 import { createTestDatabase, eventually, testConfig, testDataDir } from '../support.js';
 
@@ -27,6 +28,26 @@ describe('migrations', () => {
 });
 
 describe('embedded Redis', () => {
+  it('gives HTTP producers a fail-fast client only once it is connected', async () => {
+    // Without the offline queue a command sent while connecting fails at once: the cause of a 503 on the first
+    // webhook after start on a loaded machine.
+    const early = new Redis(inject('redisUrl'), producerRedisOptions());
+    early.on('error', () => {});
+    const ready = new Redis(inject('redisUrl'), producerRedisOptions());
+    const nowhere = new Redis(`redis://127.0.0.1:${await freePort()}`, { ...producerRedisOptions(), retryStrategy: () => null });
+    nowhere.on('error', () => {});
+    try {
+      await expect(early.exists('otklik:untouched')).rejects.toThrow(/enableOfflineQueue/);
+      await untilReady(ready);
+      expect(await ready.exists('otklik:untouched')).toBe(0);
+      await expect(untilReady(nowhere, 5_000)).rejects.toThrow(/ended before it was ready/);
+    } finally {
+      early.disconnect();
+      ready.disconnect();
+      nowhere.disconnect();
+    }
+  });
+
   it('says how to install redis-server or set REDIS_URL when there is none', async () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
