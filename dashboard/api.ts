@@ -11,6 +11,7 @@ import { PANELS, PANEL_TITLES, panelOption, type Municipality } from './charts.j
 import {
   correctCase, correctionBody, inboxFacets, inboxMark, inboxQuery, listInbox, mergeBody, mergeIncident, splitIncident, type Outcome,
 } from './moderation.js';
+import { refuseNulBody } from '../lib/http.js';
 import { dashboardFilters, organizationNames, panelRows } from './panel-data.js';
 import { renderSvg } from './svg.js';
 
@@ -31,7 +32,8 @@ export function createDashboardApi(deps: {
 }): Router {
   const router = express.Router();
   const now = deps.now ?? (() => new Date());
-  const json = express.json({ limit: '64kb' });
+  const parseJson = express.json({ limit: '64kb' });
+  const json: RequestHandler = (req, res, next) => parseJson(req, res, (err?: unknown) => (err ? next(err) : refuseNulBody(req, res, next)));
   const user = (req: Request) => (req as Request & { user?: ReqUser }).user;
 
   const moderators: RequestHandler = (req, res, next) => {

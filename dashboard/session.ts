@@ -3,6 +3,7 @@
  * staff pages. The token checks themselves belong to the workflow; main.ts hands them in as plain functions.
  */
 import { readCookie } from '../lib/cookies.js';
+import { findNul } from '../lib/http.js';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { escapeHtml, layout } from './html.js';
 
@@ -88,6 +89,7 @@ export function createSessionRouter(deps: SessionDeps & { secureCookie?: boolean
     const password = typeof body.password === 'string' ? body.password.slice(0, 500) : '';
     const next = safeNext(body.next);
     if (!login || !password) return void res.status(400).type('html').send(loginPage({ next, login, error: 'Введите логин и пароль.' }));
+    if (findNul(body, 'form')) return void res.status(400).type('html').send(loginPage({ next, error: 'Логин и пароль не могут содержать нулевой символ.' }));
     const outcome = await deps.login(login, password, req.ip ?? 'unknown');
     if (!outcome) return void res.status(401).type('html').send(loginPage({ next, login, error: 'Неверный логин или пароль.' }));
     if ('retryAfter' in outcome) {

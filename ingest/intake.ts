@@ -39,6 +39,35 @@ export interface Intake {
   stats: StatsStore;
 }
 
+/**
+ * The message with U+0000 replaced by U+FFFD in every string, raw payload included. Channels pass it through (JSON
+ * allows it, Telegram and VK deliver it), but PostgreSQL text and jsonb cannot store it, so it would fail
+ * registration again on every retry; an accepted message must reach the workflow.
+ */
+export function withoutNul<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
+  if (value === null || typeof value !== 'object' || depth > 64) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((v, i) => {
+      const clean = withoutNul(v, depth + 1);
+      if (clean !== v) (copy ??= [...value])[i] = clean;
+    });
+    return (copy ?? value) as T;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const clean = withoutNul(v, depth + 1);
+    const key = withoutNul(k);
+    if (clean !== v || key !== k) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      if (key !== k) delete copy[k];
+      copy[key] = clean;
+    }
+  }
+  return (copy ?? value) as T;
+}
+
 /** A page's job id depends only on which messages it carries, so a redelivered page is the same job. */
 export const pageJobId = (messageIds: string[]) => `page-${uuidV5(`page:${[...messageIds].sort().join(',')}`)}`;
 
@@ -53,7 +82,8 @@ export function createIntake(deps: { queues: Pick<Queues, 'incoming'>; redis: Re
   const seenKey = (id: string) => `${deps.prefix}:ingest:seen:${id}`;
 
   /** One job for the page's fresh messages; the outcome of every message, in page order. */
-  async function acceptChunk(page: IncomingMessage[]): Promise<AcceptOutcome[]> {
+  async function acceptChunk(dirty: IncomingMessage[]): Promise<AcceptOutcome[]> {
+    const page = dirty.map((m) => withoutNul(m));
     const unique = [...new Map(page.map((m) => [m.messageId, m])).values()];
     const seen = checked(await deps.redis.pipeline(unique.map((m) => ['exists', seenKey(m.messageId)])).exec());
     const fresh = unique.filter((_, i) => seen?.[i]?.[1] !== 1);

@@ -1,10 +1,34 @@
 import http from 'node:http';
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
 export type HealthCheck = () => Promise<boolean>;
+
+/**
+ * Where a decoded input holds U+0000, as a path (`body.login`), or undefined. PostgreSQL text cannot store it, so
+ * such input must be refused as a client error before it reaches a query, which would otherwise fail with a 500.
+ */
+export function findNul(value: unknown, at: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return at;
+    const found = findNul(v, `${at}.${k}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+
+/** After a body parser: a body holding U+0000 anywhere is a 400 naming where. */
+export const refuseNulBody: RequestHandler = (req, res, next) => {
+  const at = findNul(req.body, 'body');
+  if (at) return void res.status(400).json({ error: `invalid input: ${at} ${NUL_MESSAGE}` });
+  next();
+};
 
 /**
  * One HTTP app per process with the routers of its roles. Every failure answers JSON `{error}`; stack traces and
@@ -43,6 +67,12 @@ export function createHttpApp(opts: {
     },
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   }));
+
+  // Paths and query strings of every route at once; bodies are checked where they are parsed (workflow/http-kit.ts).
+  app.use((req, res, next) => {
+    if (/%00/.test(req.url)) return void res.status(400).json({ error: `URL ${NUL_MESSAGE}` });
+    next();
+  });
 
   const metrics = opts.metrics;
   if (metrics) {

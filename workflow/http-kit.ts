@@ -5,6 +5,7 @@
  */
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
+import { findNul, NUL_MESSAGE } from '../lib/http.js';
 import type { AuthUser } from './auth.js';
 
 export class HttpError extends Error {
@@ -58,6 +59,8 @@ export class ApiBuilder {
       try {
         const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: string) => {
           if (!schema) return undefined;
+          const nul = findNul(value, where);
+          if (nul) throw new HttpError(400, `invalid input: ${nul} ${NUL_MESSAGE}`);
           const r = schema.safeParse(value ?? {});
           if (!r.success) throw new HttpError(400, `invalid ${where}: ${describeIssues(r.error)}`);
           return r.data;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../ingest/contact-center.js';
 import type { Otklik } from '../../main.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fake-telegram.js';
-import { loginAs, startTestSystem } from '../support.js';
+import { eventually, loginAs, startTestSystem } from '../support.js';
 
 const RUNS = 150;
 const SITE = 'https://site.example';
@@ -111,6 +111,26 @@ describe('fuzzing the public surface', () => {
     await fc.assert(fc.asyncProperty(fc.oneof(fc.uuid(), fc.string()), fc.constantFrom(...actions), jsonish, async (id, action, body) => {
       await expectClientError(await post(`/api/v1/cases/${encodeURIComponent(id)}/${action}`, body, { authorization: `Bearer ${token}` }), action);
     }), { numRuns: RUNS });
+  });
+
+  it('refuses U+0000 where nothing can store it, and keeps a citizen message that carries one', async () => {
+    // PostgreSQL text cannot hold U+0000: a login, a query string or a staff body with it is the client's error…
+    const login = await post('/api/v1/auth/login', JSON.stringify({ login: 'adm\u0000in', password: 'test-admin-password' }));
+    expect(login.status).toBe(400);
+    expect(((await login.json()) as { error: string }).error).toMatch(/body\.login must not contain the NUL character/);
+    const listed = await fetch(`${system.url}/api/v1/cases?status=%00`, { headers: { authorization: `Bearer ${token}` } });
+    expect(listed.status).toBe(400);
+    await listed.arrayBuffer();
+    const page = await fetch(`${system.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'login=admin%00&password=x' });
+    expect(page.status).toBe(400);
+    await page.arrayBuffer();
+    // …but a citizen's call card is accepted and registered, the character replaced.
+    const card = JSON.stringify({ callId: 'nul-1', receivedAt: new Date().toISOString(), text: 'Не работает\u0000 светофор', municipality: 'город\u0000 Красноярск' });
+    const res = await post('/api/v1/contact-center/calls', card, { 'x-signature': signBody('test-secret', card) });
+    expect(res.status).toBe(202);
+    const { messageId } = (await res.json()) as { messageId: string };
+    const row = await eventually(async () => (await system.db.query<{ text: string }>('select text from messages where id = $1', [messageId])).rows[0], 15_000, 'the message');
+    expect(row.text).toBe('Не работает\uFFFD светофор');
   });
 
   it('a replayed signed call card is accepted each time and makes one message', async () => {
