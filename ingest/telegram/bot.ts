@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/logger.js';
 import { incomingMessageSchema, type Attachment, type Queues } from '../../lib/queues.js';
 import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
 import type { CursorStore } from '../cursors.js';
-import type { Intake } from '../intake.js';
+import { withoutNul, type Intake } from '../intake.js';
 import { normalizeTelegramPost, telegramAttachments, telegramPlace } from './normalize.js';
 
 export const TEXTS = {
@@ -320,7 +320,8 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       return;
     }
     bot.botInfo ??= await withTelegramRetry(() => tg.getMe());
-    await bot.handleUpdate(update);
+    // The dialog keeps drafts in PostgreSQL, which cannot store U+0000: an update carrying one would fail forever.
+    await bot.handleUpdate(withoutNul(update));
     await deps.redis.set(seenKey(update.update_id), '1', 'EX', 7 * 24 * 3600);
   }
 

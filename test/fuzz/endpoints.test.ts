@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../ingest/contact-center.js';
 import type { Otklik } from '../../main.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fake-telegram.js';
+import { buildVkCallback, buildVkPost } from '../fakes/payloads.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
 
 const RUNS = 150;
@@ -131,6 +132,20 @@ describe('fuzzing the public surface', () => {
     const { messageId } = (await res.json()) as { messageId: string };
     const row = await eventually(async () => (await system.db.query<{ text: string }>('select text from messages where id = $1', [messageId])).rows[0], 15_000, 'the message');
     expect(row.text).toBe('Не работает\uFFFD светофор');
+    // Every other channel takes it too (no 5xx, nothing for the network to redeliver forever).
+    const vk = await post('/webhooks/vk', JSON.stringify(buildVkCallback('wall_post_new', buildVkPost({ id: 7001, owner_id: -111, text: 'Яма\u0000 на дороге' }), { secret: 'cb-secret' })));
+    expect(vk.status).toBe(200);
+    await vk.arrayBuffer();
+    const widget = await post('/api/v1/widget/messages', JSON.stringify({ idempotencyKey: 'c4b6f1de-2f7e-4f53-9d1f-1a0c7c1e0001', org: 'minzdrav-24', category: 'Здравоохранение',
+      text: 'Запись\u0000 закрыта на месяц', name: 'Ольга\u0000', phone: '+7 913 000-11-22', consent: true }), { origin: SITE });
+    expect(widget.status, await widget.text()).toBe(202);
+    for (const chat of [{ id: -1001234, type: 'supergroup', title: 'Район' }, { id: 4242, type: 'private', first_name: 'Иван' }]) {
+      const update = { update_id: 9000 + chat.id % 100, message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat,
+        from: { id: 4242, is_bot: false, first_name: 'Иван' }, text: 'Не\u0000 горит фонарь во дворе дома 5' } };
+      const tg = await post('/webhooks/telegram', JSON.stringify(update), { 'x-telegram-bot-api-secret-token': 'tg-secret' });
+      expect(tg.status, `telegram ${chat.type}`).toBe(200);
+      await tg.arrayBuffer();
+    }
   });
 
   it('a replayed signed call card is accepted each time and makes one message', async () => {
