@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { Command } from 'commander';
-import type { Router } from 'express';
+import type { Request, Router } from 'express';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createAnalyticsApi } from './analytics/api.js';
@@ -206,8 +206,10 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
       queues: Object.values(queues), authenticate: requireAuth(db),
       isAdministrator: (req) => !!req.user?.roles.some((r) => r.role === 'administrator'),
     }));
+    // The vote endpoint takes storms: answered before the middleware stack, with the widget's CORS where it is on.
+    const hot = has('workflow') ? polls.hotRoutes.map((route) => ({ ...route, headers: ingest ? (req: Request) => ingest.pollCors(req.get('origin')) : undefined })) : [];
     const app = createHttpApp({
-      routers, health, logger, channels: ingest ? () => ingest.channels() : undefined,
+      routers, health, logger, hot, channels: ingest ? () => ingest.channels() : undefined,
       metrics, metricsToken: config.metricsToken,
       beforeScrape: async () => {
         for (const [name, q] of Object.entries(queues)) {

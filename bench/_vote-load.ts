@@ -43,7 +43,13 @@ export interface StormResult {
   /** CPU this generator process used (user + system). */
   cpuSeconds: number;
   p50: number; p95: number; p99: number; max: number;
+  /** p99 of the requests sent in the first FIRST_SECONDS (cold: JIT, connections, caches) and of the rest. */
+  p99First: number;
+  p99Rest: number;
 }
+
+/** Where the storm's first seconds end: a freshly started server answers them slower (bench votes prints both). */
+export const FIRST_SECONDS = 5;
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
 
@@ -138,6 +144,8 @@ export async function storm(plan: StormPlan): Promise<StormResult> {
   const client = createClient(url, 256);
   const total = plan.rate * plan.seconds;
   const latencies: number[] = [];
+  const first: number[] = [];
+  const rest: number[] = [];
   const statuses: Record<string, number> = {};
   const r = { accepted: 0, refused: 0, failed: 0, duplicatesSent: 0, freshSent: 0 };
   const channelOf: ('widget' | 'page')[] = [];
@@ -167,7 +175,9 @@ export async function storm(plan: StormPlan): Promise<StormResult> {
     const body = JSON.stringify({ answers: [{ questionId: plan.questionId, optionIds: [plan.optionIds[i % plan.optionIds.length]] }], channel });
     const t0 = performance.now();
     const p = client.post(url.pathname, body, plan.tokens[k]!).then((status) => {
-      latencies.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      latencies.push(ms);
+      (t0 - started < FIRST_SECONDS * 1000 ? first : rest).push(ms);
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (status === 201) r.accepted++;
       else if (status === 409 || status === 429) r.refused++;
@@ -189,11 +199,12 @@ export async function storm(plan: StormPlan): Promise<StormResult> {
   // Unanswered requests are torn down and count as failed; a vote they stored still shows in the database.
   client.destroy();
   if (!drained) await Promise.race([Promise.allSettled([...inflight]), new Promise((res) => setTimeout(res, 2000).unref())]);
-  latencies.sort((a, b) => a - b);
+  for (const list of [latencies, first, rest]) list.sort((a, b) => a - b);
   const cpu = process.cpuUsage(cpu0);
   return {
     sent, ...r, statuses, sendSeconds, elapsedSeconds, finalLagMs, drained, gaveUp, cpuSeconds: (cpu.user + cpu.system) / 1e6,
     p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: latencies.at(-1) ?? 0,
+    p99First: pct(first, 99), p99Rest: pct(rest, 99),
   };
 }
 

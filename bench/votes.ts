@@ -23,7 +23,7 @@ import { ensurePostgres } from '../lib/runtime/postgres.js';
 import { ensureRedis } from '../lib/runtime/redis.js';
 import { startOtklik, type Otklik } from '../main.js';
 import { countedVotes } from '../workflow/polls/store.js';
-import type { StormPlan, StormResult } from './_vote-load.js';
+import { FIRST_SECONDS, type StormPlan, type StormResult } from './_vote-load.js';
 import type { BenchResult } from './index.js';
 
 /** Rates tried in turn (`--rates 2000,1000,500`); `--seconds` per stage (60). */
@@ -210,6 +210,7 @@ async function stage(system: Otklik, dir: string, rate: number, seconds: number,
     target_per_s: rate, seconds, sent: s.sent, accepted: s.accepted, refused: s.refused, failed: s.failed,
     doubles_sent: s.duplicatesSent, stored: stored.n, lost, stored_unanswered: storedUnanswered, doubles,
     achieved_per_s: achieved, p50_ms: Math.round(s.p50), p95_ms: Math.round(s.p95), p99_ms: Math.round(s.p99), max_ms: Math.round(s.max),
+    [`p99_first_${FIRST_SECONDS}s_ms`]: Math.round(s.p99First), [`p99_after_${FIRST_SECONDS}s_ms`]: Math.round(s.p99Rest),
     ch_equals_pg_after_ms: analytics.ms, ch_votes: analytics.ch, pg_votes: analytics.pg, ch_duplicate_rows: analytics.chDuplicateRows,
     ...cpuPerVote,
     load_1m: `${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`,

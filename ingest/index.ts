@@ -21,7 +21,7 @@ import { createVkApi } from './vk/api.js';
 import { createVkCallbackRouter, parseConfirmation } from './vk/callback.js';
 import { runVkLongPoll } from './vk/long-poll.js';
 import { runNewsfeedMonitor } from './vk/newsfeed.js';
-import { createWidgetRouter } from './widget/router.js';
+import { createWidgetRouter, widgetPollCors } from './widget/router.js';
 
 export interface IngestDeps {
   config: Config;
@@ -53,6 +53,8 @@ export interface Ingest {
   vkGroupApi?: API;
   /** What each channel is doing ('off' when its settings are absent), for /healthz. */
   channels(): Record<string, string>;
+  /** CORS headers the widget's poll mode adds to the public polls API for an allowed site (none when the widget is off). */
+  pollCors(origin: string | undefined): Record<string, string> | undefined;
   /** Starts the pollers (long poll, keyword search, Telegram polling). */
   start(): void;
   stop(): Promise<void>;
@@ -125,6 +127,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   return {
     routers, workers, intake, stats, cursors, telegram, vkGroupApi,
     channels: () => modes,
+    pollCors: modes.widget === 'on' ? widgetPollCors(config.widget.allowedOrigins) : () => undefined,
     start() {
       for (const p of pollers) running.push(p(controller.signal).catch((err) => log.error({ err: (err as Error).message }, 'poller stopped')));
       const off = Object.entries(modes).filter(([, m]) => m === 'off').map(([c]) => c);

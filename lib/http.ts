@@ -1,5 +1,5 @@
 import http from 'node:http';
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -30,6 +30,159 @@ export const refuseNulBody: RequestHandler = (req, res, next) => {
   next();
 };
 
+// Pages load only their own scripts (no inline code), so a strict CSP fits; citizens' text is escaped anyway.
+// Resources are cross-origin readable because widget.js and its poll mode run inside other sites' pages
+// (CORS still guards every API response).
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: true,
+    directives: {
+      'script-src': ["'self'"],
+      'style-src': ["'self'", "'unsafe-inline'"],
+      'img-src': ["'self'", 'data:', 'blob:'],
+      'connect-src': ["'self'"],
+      'frame-ancestors': ["'none'"],
+      'upgrade-insecure-requests': null,
+    },
+  },
+  crossOriginResourcePolicy: { policy: 'cross-origin' },
+});
+
+/** The headers a middleware sets on every response, taken once (helmet's are the same for every request). */
+function headersSetBy(middleware: RequestHandler): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string | number) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  middleware({ headers: {} } as Request, res as unknown as Response, () => {});
+  return headers;
+}
+
+export interface HotAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A public endpoint that takes storms (votes: thousands of requests a second), answered in front of the middleware
+ * stack. A vote through helmet's dozen middlewares, the metrics hook, every router's path matching and the body
+ * parser cost the main thread more than the vote itself (bench votes profile: router, express, body-parser, helmet
+ * and their garbage about a third of the thread); here the same checks are done once, flat. The route is also
+ * registered the ordinary way, which serves whatever the hot path hands on (other encodings and content types).
+ */
+export interface HotRoute {
+  method: 'POST';
+  /** Express-style (`/api/v1/public/polls/:id/votes`): what is matched, and the metrics label. */
+  path: string;
+  /** Largest body accepted, in bytes. */
+  bodyLimit: number;
+  /** Headers that depend on the request (CORS for allowed sites); none when it returns undefined. */
+  headers?: (req: Request) => Record<string, string> | undefined;
+  /** The answer to a request whose JSON body was read, parsed and found free of U+0000; refusals are answers too. */
+  handle(req: Request, params: Record<string, string>, body: unknown): Promise<HotAnswer>;
+}
+
+function compilePath(path: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = path.split('/').map((part) => {
+    if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    names.push(part.slice(1));
+    return '([^/]+)';
+  }).join('/');
+  return { pattern: new RegExp(`^${source}/?$`, 'i'), names };
+}
+
+/**
+ * Answers the request when it is for a hot route and returns true; otherwise (or when the request is not plain JSON
+ * in UTF-8: compressed bodies, other types and charsets, whose body parser answers them as it answers every route)
+ * returns false and leaves it untouched for the app.
+ */
+function hotRouteDispatcher(app: express.Express, routes: HotRoute[], opts: { logger: Logger; observe?: (route: HotRoute, status: number) => void }) {
+  const compiled = routes.map((route) => ({ route, ...compilePath(route.path) }));
+  const security = headersSetBy(securityHeaders);
+  const send = (req: Request, res: Response, route: HotRoute, answer: HotAnswer) => {
+    const payload = JSON.stringify(answer.body);
+    res.writeHead(answer.status, {
+      ...security, ...route.headers?.(req), ...answer.headers,
+      'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload),
+    });
+    res.end(payload);
+    opts.observe?.(route, answer.status);
+  };
+  return (incoming: http.IncomingMessage, outgoing: http.ServerResponse): boolean => {
+    if (incoming.method !== 'POST') return false;
+    const url = incoming.url ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    let values: RegExpExecArray | null = null;
+    const hit = compiled.find((c) => (values = c.pattern.exec(path)) !== null);
+    if (!hit || !values) return false;
+    const type = incoming.headers['content-type'] ?? '';
+    const encoding = incoming.headers['content-encoding'];
+    if ((encoding && encoding !== 'identity') || !/^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i.test(type)) return false;
+    // What Express does before its router: its request and response prototypes (req.ip with the app's trust proxy
+    // setting, req.get, res.json), and nothing else.
+    Object.setPrototypeOf(incoming, app.request);
+    Object.setPrototypeOf(outgoing, app.response);
+    const req = incoming as Request;
+    const res = outgoing as Response;
+    (req as { res?: Response }).res = res;
+    (res as { req?: Request }).req = req;
+    const { route } = hit;
+    const fail = (status: number, error: string) => {
+      req.resume();
+      send(req, res, route, { status, body: { error } });
+    };
+    if (Number(req.headers['content-length'] ?? 0) > route.bodyLimit) {
+      fail(413, 'request body is too large');
+      return true;
+    }
+    const params: Record<string, string> = {};
+    try {
+      const matched: RegExpExecArray = values;
+      hit.names.forEach((name, i) => (params[name] = decodeURIComponent(matched[i + 1]!)));
+    } catch {
+      fail(400, 'path is not valid');
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > route.bodyLimit) {
+        refused = true;
+        return fail(413, 'request body is too large');
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', () => {
+      refused = true;
+    });
+    req.on('end', () => {
+      if (refused) return;
+      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8');
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return fail(400, 'body is not valid JSON');
+      }
+      // JSON can only carry U+0000 escaped, so the walk is needed only when the text holds an escape of it.
+      const nul = text.includes('u0000') ? findNul(body, 'body') : undefined;
+      if (nul) return fail(400, `invalid input: ${nul} ${NUL_MESSAGE}`);
+      route.handle(req, params, body).then((answer) => send(req, res, route, answer), (err: Error) => {
+        opts.logger.error({ err: err?.message, path: route.path }, 'request failed');
+        send(req, res, route, { status: 500, body: { error: 'internal error' } });
+      });
+    });
+    return true;
+  };
+}
+
 /**
  * One HTTP app per process with the routers of its roles. Every failure answers JSON `{error}`; stack traces and
  * internals stay in the log.
@@ -46,27 +199,13 @@ export function createHttpApp(opts: {
   beforeScrape?: () => Promise<void>;
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** Public endpoints answered before the middleware stack (see HotRoute). */
+  hot?: HotRoute[];
 }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  // Pages load only their own scripts (no inline code), so a strict CSP fits; citizens' text is escaped anyway.
-  // Resources are cross-origin readable because widget.js and its poll mode run inside other sites' pages
-  // (CORS still guards every API response).
-  app.use(helmet({
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        'script-src': ["'self'"],
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:', 'blob:'],
-        'connect-src': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'upgrade-insecure-requests': null,
-      },
-    },
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-  }));
+  app.use(securityHeaders);
 
   // Paths and query strings of every route at once; bodies are checked where they are parsed (workflow/http-kit.ts).
   app.use((req, res, next) => {
@@ -120,10 +259,18 @@ export function createHttpApp(opts: {
     if (!res.headersSent) res.status(status).json({ error: message });
   };
   app.use(onError);
-  return app;
+  if (!opts.hot?.length) return app;
+  const hot = hotRouteDispatcher(app, opts.hot, {
+    logger: opts.logger,
+    observe: opts.metrics ? (route, status) => opts.metrics!.httpRequests.inc({ method: route.method, route: route.path, status: `${Math.floor(status / 100)}xx` }) : undefined,
+  });
+  // Hot routes are answered before Express's router (see HotRoute); every other request goes to the app.
+  return (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!hot(req, res)) app(req, res);
+  };
 }
 
-export async function listen(app: express.Express, port: number, host: string): Promise<http.Server> {
+export async function listen(app: http.RequestListener, port: number, host: string): Promise<http.Server> {
   const server = http.createServer(app);
   // Requests Node's parser refuses (oversized headers or URL, malformed HTTP) still get a JSON error.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

@@ -5,14 +5,20 @@
  */
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import { findNul, NUL_MESSAGE } from '../lib/http.js';
+import { findNul, NUL_MESSAGE, type HotAnswer, type HotRoute } from '../lib/http.js';
 import type { AuthUser } from './auth.js';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** Seconds, sent as Retry-After (a 429 of a rate limit). */
+  retryAfter?: number;
+
+  constructor(readonly status: number, message: string, opts: { retryAfter?: number } = {}) {
     super(message);
+    this.retryAfter = opts.retryAfter;
   }
 }
+
+const BODY_LIMIT_BYTES = 256 * 1024;
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -27,6 +33,11 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.
   query?: Q;
   body?: B;
   response?: z.ZodType;
+  /**
+   * Also answered in front of the middleware stack (lib/http.ts HotRoute): for public POST endpoints that take
+   * storms. The handler then sees an Express request that went through no middleware (no cookies parsed, no user).
+   */
+  hot?: boolean;
 }
 
 export interface Ctx<P, Q, B> {
@@ -44,6 +55,7 @@ const describeIssues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.'
 export class ApiBuilder {
   readonly router: Router = express.Router();
   private readonly defs: RouteDef<z.ZodType, z.ZodType, z.ZodType>[] = [];
+  private readonly hot: HotRoute[] = [];
 
   constructor(private readonly auth: RequestHandler) {}
 
@@ -52,31 +64,53 @@ export class ApiBuilder {
     handler: Handler<z.infer<P>, z.infer<Q>, z.infer<B>>,
   ): void {
     this.defs.push(def as unknown as RouteDef<z.ZodType, z.ZodType, z.ZodType>);
+    const answer = (req: Request, params: unknown, body: unknown) => this.answer(def as unknown as RouteDef<z.ZodType, z.ZodType, z.ZodType>,
+      handler as unknown as Handler<unknown, unknown, unknown>, req, params, body);
+    if (def.hot) {
+      if (def.method !== 'post' || def.auth !== false) throw new Error(`${def.path}: only public POST routes can be hot`);
+      this.hot.push({ method: 'POST', path: def.path, bodyLimit: BODY_LIMIT_BYTES, handle: (req, params, body) => answer(req, params, body) });
+    }
     const chain: RequestHandler[] = [];
     if (def.auth !== false) chain.push(this.auth);
-    if (def.body) chain.push(express.json({ limit: '256kb' }));
+    if (def.body) chain.push(express.json({ limit: BODY_LIMIT_BYTES }));
     chain.push(async (req, res, next) => {
       try {
-        const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: string) => {
-          if (!schema) return undefined;
-          const nul = findNul(value, where);
-          if (nul) throw new HttpError(400, `invalid input: ${nul} ${NUL_MESSAGE}`);
-          const r = schema.safeParse(value ?? {});
-          if (!r.success) throw new HttpError(400, `invalid ${where}: ${describeIssues(r.error)}`);
-          return r.data;
-        };
-        const params = parse(def.params, req.params, 'path');
-        const query = parse(def.query, req.query, 'query');
-        const body = parse(def.body, req.body, 'body');
-        const out = await handler({ params, query, body, user: req.user!, req } as Ctx<z.infer<P>, z.infer<Q>, z.infer<B>>);
+        const out = await answer(req, req.params, req.body);
         for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
-        res.status(out.status ?? 200).json(out.body);
+        res.status(out.status).json(out.body);
       } catch (err) {
-        if (err instanceof HttpError) return void res.status(err.status).json({ error: err.message });
         next(err);
       }
     });
     this.router[def.method](def.path, ...chain);
+  }
+
+  /** Hot routes to serve in front of the middleware stack (lib/http.ts); they stay registered on the router too. */
+  hotRoutes(): HotRoute[] {
+    return [...this.hot];
+  }
+
+  /** Validation, the handler and refusals as one answer; other errors are thrown (a 500 where they are caught). */
+  private async answer(def: RouteDef<z.ZodType, z.ZodType, z.ZodType>, handler: Handler<unknown, unknown, unknown>,
+    req: Request, rawParams: unknown, rawBody: unknown): Promise<HotAnswer> {
+    try {
+      const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: string) => {
+        if (!schema) return undefined;
+        const nul = findNul(value, where);
+        if (nul) throw new HttpError(400, `invalid input: ${nul} ${NUL_MESSAGE}`);
+        const r = schema.safeParse(value ?? {});
+        if (!r.success) throw new HttpError(400, `invalid ${where}: ${describeIssues(r.error)}`);
+        return r.data;
+      };
+      const params = parse(def.params, rawParams, 'path');
+      const query = def.query ? parse(def.query, req.query, 'query') : undefined;
+      const body = parse(def.body, rawBody, 'body');
+      const out = await handler({ params, query, body, user: req.user!, req });
+      return { status: out.status ?? 200, body: out.body, headers: out.headers };
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      return { status: err.status, body: { error: err.message }, ...(err.retryAfter ? { headers: { 'retry-after': String(err.retryAfter) } } : {}) };
+    }
   }
 
   /** The OpenAPI 3.1 document of every route declared so far. */

@@ -60,6 +60,18 @@ export interface WidgetDeps {
 
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 
+/**
+ * CORS headers for the poll mode of widget.js on an allowed site, or undefined (no Origin, or a site not allowed:
+ * the request passes on without them). Shared with the vote endpoint's hot path (main.ts).
+ */
+export function widgetPollCors(allowedOrigins: string[]): (origin: string | undefined) => Record<string, string> | undefined {
+  const allowed = new Set(allowedOrigins);
+  return (origin) => (origin && allowed.has(origin)
+    ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'Content-Type, X-Voter-Token', 'Access-Control-Max-Age': '600' }
+    : undefined);
+}
+
 export function createWidgetRouter(deps: WidgetDeps): Router {
   const router = express.Router();
   const log = deps.logger.child({ component: 'widget' });
@@ -89,11 +101,11 @@ export function createWidgetRouter(deps: WidgetDeps): Router {
   // Poll mode: widget.js calls the public polls API (served by the polls router) from the host site. Only CORS is
   // added here; requests without an allowed Origin pass on untouched (the public poll page is same-origin).
   const pollPaths = ['/api/v1/public/polls/:id', '/api/v1/public/polls/:id/votes', '/api/v1/public/identity/code', '/api/v1/public/identity/verify'];
+  const pollCors = widgetPollCors(deps.allowedOrigins);
   router.use(pollPaths, (req, res, next) => {
-    const origin = req.get('origin');
-    if (!origin || !allowed.has(origin)) return next();
-    res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-      'Access-Control-Allow-Headers': 'Content-Type, X-Voter-Token', 'Access-Control-Max-Age': '600' });
+    const headers = pollCors(req.get('origin'));
+    if (!headers) return next();
+    res.set(headers);
     if (req.method === 'OPTIONS') return void res.status(204).end();
     next();
   });

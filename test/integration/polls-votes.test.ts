@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateSalt } from '../../lib/salt.js';
 import type { Otklik } from '../../main.js';
@@ -208,6 +209,45 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     expect((await system.db.query('select code_hash from identity_challenges where id = $1', [challengeId])).rows[0].code_hash).not.toContain(stored);
     expect((await publicCall('POST', '/api/v1/public/identity/code', { channel: 'phone', destination: 'не телефон' })).status).toBe(400);
     expect((await system.db.query('select count(*)::int as n from votes where poll_id = $1', [poll.id])).rows[0].n).toBe(1);
+  });
+
+  it('answers votes ahead of the middleware stack with the same headers and refusals as every other route', async () => {
+    const poll = await newPoll();
+    const v = await verify();
+    const url = `${system.url}/api/v1/public/polls/${poll.id}/votes`;
+    const health = await fetch(`${system.url}/healthz`);
+    await health.arrayBuffer();
+    const headersOf = (res: Response) => Object.fromEntries(['content-security-policy', 'strict-transport-security', 'x-content-type-options',
+      'x-frame-options', 'cross-origin-resource-policy', 'referrer-policy', 'x-powered-by'].map((h) => [h, res.headers.get(h)]));
+    const tooBig = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', cookie: v.cookie }, body: `{"pad":"${'x'.repeat(300_000)}"}` });
+    expect([tooBig.status, (await tooBig.json()).error]).toEqual([413, 'request body is too large']);
+    const nul = await publicCall('POST', url.slice(system.url!.length), ballot(poll, 0, { municipality: 'город\u0000 Красноярск' }), { cookie: v.cookie });
+    expect([nul.status, (await nul.json()).error]).toEqual([400, 'invalid input: body.municipality must not contain the NUL character (U+0000)']);
+    expect((await publicCall('POST', url.slice(system.url!.length).replace(poll.id, 'not-a-poll'), ballot(poll), { cookie: v.cookie })).status).toBe(400);
+    // A compressed body is not read by the fast path: the ordinary route's body parser inflates it, and the vote counts.
+    const gz = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', cookie: v.cookie },
+      body: gzipSync(JSON.stringify(ballot(poll))) });
+    expect(gz.status).toBe(201);
+    // Express's res.json adds an ETag; the fast path does not, which tells the two apart here.
+    expect(gz.headers.get('etag')).toMatch(/^W\//);
+    await gz.arrayBuffer();
+    const again = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', cookie: v.cookie }, body: JSON.stringify(ballot(poll, 1)) });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('etag')).toBeNull();
+    expect(headersOf(again)).toEqual(headersOf(health));
+    expect(headersOf(again)['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(again.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((await system.db.query('select count(*)::int as n from votes where poll_id = $1', [poll.id])).rows[0].n).toBe(1);
+    // Ten tries a minute per person: then 429 with Retry-After, on the fast path too.
+    let limited: Response | undefined;
+    for (let i = 0; i < 12 && !limited; i++) {
+      const r = await publicCall('POST', url.slice(system.url!.length), ballot(poll, 2), { cookie: v.cookie });
+      if (r.status === 429) limited = r;
+      else await r.arrayBuffer();
+    }
+    expect(limited?.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    const metrics = await (await fetch(`${system.url}/metrics`)).text();
+    expect(metrics).toMatch(/otklik_http_requests_total\{method="POST",route="\/api\/v1\/public\/polls\/:id\/votes",status="4xx"\} [1-9]/);
   });
 
   it('results in ClickHouse equal the votes in PostgreSQL; quarantined votes leave the published count (with audit)', async () => {

@@ -7,6 +7,7 @@ import type { Request, Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { uuidV5 } from '../../lib/ids.js';
+import type { HotRoute } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Queues } from '../../lib/queues.js';
 import type { AuthUser } from '../auth.js';
@@ -87,7 +88,7 @@ export const publicPoll = (p: Poll) => ({
   opensAt: p.opensAt, closesAt: p.closesAt, liveResults: p.liveResults, questions: p.questions,
 });
 
-export function createPollsApi(deps: PollsApiDeps): Router {
+export function createPollsApi(deps: PollsApiDeps): { router: Router; hot: HotRoute[] } {
   const db = deps.db;
   const now = deps.now ?? (() => new Date());
   const limits = deps.limits ?? DEFAULT_POLL_LIMITS;
@@ -102,7 +103,7 @@ export function createPollsApi(deps: PollsApiDeps): Router {
 
   const throttle = (limiter: ReturnType<typeof createRateLimiter>, key: string) => {
     const wait = limiter.hit(key);
-    if (wait > 0) throw Object.assign(new HttpError(429, `Слишком много запросов: попробуйте через ${wait} с`), { retryAfter: wait });
+    if (wait > 0) throw new HttpError(429, `Слишком много запросов: попробуйте через ${wait} с`, { retryAfter: wait });
   };
   const clientIp = (req: Request) => req.ip ?? 'unknown';
 
@@ -166,7 +167,7 @@ export function createPollsApi(deps: PollsApiDeps): Router {
     return { body: { verified: true, provider: voter.provider, ...(voted !== undefined ? { voted } : {}) } };
   });
 
-  api.route({ method: 'post', path: '/api/v1/public/polls/:id/votes', tag: 'polls (public)', auth: false,
+  api.route({ method: 'post', path: '/api/v1/public/polls/:id/votes', tag: 'polls (public)', auth: false, hot: true,
     summary: 'Vote (one vote per verified person per poll across all channels; 409 for a second vote or a closed poll).',
     params: idParams, body: ballotSchema.extend({ channel: z.enum(VOTE_CHANNELS).exclude(['telegram']).default('page') }) }, async ({ params, body, req }) => {
     throttle(ipLimiter, `ip:${clientIp(req)}`);
@@ -386,5 +387,5 @@ export function createPollsApi(deps: PollsApiDeps): Router {
     return { status: 201, body: { id: r.rows[0]!.id } };
   });
 
-  return api.router;
+  return { router: api.router, hot: api.hotRoutes() };
 }

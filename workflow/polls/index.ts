@@ -5,6 +5,7 @@
  */
 import type { Router } from 'express';
 import type pg from 'pg';
+import type { HotRoute } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Queues } from '../../lib/queues.js';
 import type { OutboxRelay } from '../outbox.js';
@@ -32,6 +33,8 @@ export interface BallotBox {
 
 export interface Polls {
   router: Router;
+  /** The vote endpoint, to be answered in front of the middleware stack (lib/http.ts HotRoute). */
+  hotRoutes: HotRoute[];
   ballotBox: BallotBox;
   /** The vote path's group commit, shared by every channel of this process (its stats show batches in flight). */
   voteBatcher: VoteBatcher;
@@ -46,7 +49,7 @@ export function createPolls(deps: {
   const pollCache = createPollCache((id) => loadPoll(deps.db, id));
   const relay = coalesceNudges(deps.relay);
   const voteBatcher = createVoteBatcher(deps.db);
-  const router = createPollsApi({ ...deps, relay, pollCache, voteBatcher });
+  const { router, hot } = createPollsApi({ ...deps, relay, pollCache, voteBatcher });
   const ballotBox: BallotBox = {
     async openPolls(municipality) {
       const items = await listPolls(deps.db, { statuses: ['open'], municipality, limit: 20, offset: 0 });
@@ -85,5 +88,5 @@ export function createPolls(deps: {
     },
     municipalityOf: (chatId) => municipalityOfChat(deps.db, chatId),
   };
-  return { router, ballotBox, voteBatcher };
+  return { router, hotRoutes: hot, ballotBox, voteBatcher };
 }
