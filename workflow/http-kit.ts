@@ -64,11 +64,11 @@ export class ApiBuilder {
     handler: Handler<z.infer<P>, z.infer<Q>, z.infer<B>>,
   ): void {
     this.defs.push(def as unknown as RouteDef<z.ZodType, z.ZodType, z.ZodType>);
-    const answer = (req: Request, params: unknown, body: unknown) => this.answer(def as unknown as RouteDef<z.ZodType, z.ZodType, z.ZodType>,
-      handler as unknown as Handler<unknown, unknown, unknown>, req, params, body);
+    const answer = (req: Request, params: unknown, body: unknown, bodyFreeOfNul = false) => this.answer(def as unknown as RouteDef<z.ZodType, z.ZodType, z.ZodType>,
+      handler as unknown as Handler<unknown, unknown, unknown>, req, params, body, bodyFreeOfNul);
     if (def.hot) {
       if (def.method !== 'post' || def.auth !== false) throw new Error(`${def.path}: only public POST routes can be hot`);
-      this.hot.push({ method: 'POST', path: def.path, bodyLimit: BODY_LIMIT_BYTES, handle: (req, params, body) => answer(req, params, body) });
+      this.hot.push({ method: 'POST', path: def.path, bodyLimit: BODY_LIMIT_BYTES, handle: (req, params, body) => answer(req, params, body, true) });
     }
     const chain: RequestHandler[] = [];
     if (def.auth !== false) chain.push(this.auth);
@@ -92,11 +92,12 @@ export class ApiBuilder {
 
   /** Validation, the handler and refusals as one answer; other errors are thrown (a 500 where they are caught). */
   private async answer(def: RouteDef<z.ZodType, z.ZodType, z.ZodType>, handler: Handler<unknown, unknown, unknown>,
-    req: Request, rawParams: unknown, rawBody: unknown): Promise<HotAnswer> {
+    req: Request, rawParams: unknown, rawBody: unknown, bodyFreeOfNul: boolean): Promise<HotAnswer> {
     try {
       const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: string) => {
         if (!schema) return undefined;
-        const nul = findNul(value, where);
+        // The hot path has checked the body already (lib/http.ts).
+        const nul = where === 'body' && bodyFreeOfNul ? undefined : findNul(value, where);
         if (nul) throw new HttpError(400, `invalid input: ${nul} ${NUL_MESSAGE}`);
         const r = schema.safeParse(value ?? {});
         if (!r.success) throw new HttpError(400, `invalid ${where}: ${describeIssues(r.error)}`);

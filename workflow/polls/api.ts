@@ -170,10 +170,11 @@ export function createPollsApi(deps: PollsApiDeps): { router: Router; hot: HotRo
   api.route({ method: 'post', path: '/api/v1/public/polls/:id/votes', tag: 'polls (public)', auth: false, hot: true,
     summary: 'Vote (one vote per verified person per poll across all channels; 409 for a second vote or a closed poll).',
     params: idParams, body: ballotSchema.extend({ channel: z.enum(VOTE_CHANNELS).exclude(['telegram']).default('page') }) }, async ({ params, body, req }) => {
-    throttle(ipLimiter, `ip:${clientIp(req)}`);
+    const ip = clientIp(req);
+    throttle(ipLimiter, `ip:${ip}`);
     const voter = await voterOf(req);
     throttle(identityLimiter, `id:${voter.identityHash}`);
-    const r = await vote(params.id, voter, body.channel, body, networkHash(clientIp(req)));
+    const r = await vote(params.id, voter, body.channel, body, networkHash(ip));
     return { status: 201, body: r };
   });
 
