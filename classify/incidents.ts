@@ -40,6 +40,8 @@ interface Entry {
   at: number;
   shingles: Uint32Array;
   keys: Uint32Array;
+  /** The search that last compared this entry: one number instead of a per-search Set of ids. */
+  stamp: number;
 }
 
 /** Sorted unique hashes of stem unigrams and bigrams; stop words and placeholders (phones, masks) are left out. */
@@ -97,7 +99,9 @@ export class IncidentIndex {
   private readonly maxBucket: number;
   /** Insertion order is arrival order, so the first entry is the one to drop when the index is full. */
   private readonly entries = new Map<string, Entry>();
-  private readonly buckets = new Map<number, Set<string>>();
+  /** LSH buckets hold the entries themselves, oldest first: a candidate costs no id look-up. */
+  private readonly buckets = new Map<number, Entry[]>();
+  private searches = 0;
   private latest = -Infinity;
   private oldest = Infinity;
 
@@ -142,11 +146,11 @@ export class IncidentIndex {
   private remove(e: Entry): void {
     this.entries.delete(e.id);
     for (const k of e.keys) {
-      const set = this.buckets.get(k);
-      if (set) {
-        set.delete(e.id);
-        if (set.size === 0) this.buckets.delete(k);
-      }
+      const bucket = this.buckets.get(k);
+      if (!bucket) continue;
+      const at = bucket.indexOf(e);
+      if (at >= 0) bucket.splice(at, 1);
+      if (bucket.length === 0) this.buckets.delete(k);
     }
   }
 
@@ -181,16 +185,17 @@ export class IncidentIndex {
     // newest members, so a storm of reposts costs a few comparisons per appeal instead of one per earlier repost.
     let best: Entry | undefined;
     let bestSim = 0;
-    const seen = new Set<string>();
+    const stamp = ++this.searches;
+    let compared = 0;
     search: for (const k of keys) {
       const bucket = this.buckets.get(k);
       if (!bucket) continue;
-      for (const id of bucket) {
-        if (seen.has(id)) continue;
-        if (seen.size >= MAX_COMPARED) break search;
-        seen.add(id);
-        const e = this.entries.get(id);
-        if (!e || e.municipality !== municipality || Math.abs(e.at - at) > this.windowMs) continue;
+      for (const e of bucket) {
+        if (e.stamp === stamp) continue;
+        if (compared >= MAX_COMPARED) break search;
+        compared++;
+        e.stamp = stamp;
+        if (e.municipality !== municipality || Math.abs(e.at - at) > this.windowMs) continue;
         const sim = jaccard(sh, e.shingles);
         if (sim > bestSim || (sim === bestSim && best && e.at < best.at)) {
           bestSim = sim;
@@ -205,16 +210,19 @@ export class IncidentIndex {
     const joined = best !== undefined && bestSim >= needed;
     const incidentId = joined ? best!.incidentId : item.id;
     if (at >= this.latest - this.windowMs && !this.entries.has(item.id)) {
-      this.entries.set(item.id, { id: item.id, incidentId, municipality, at, shingles: sh, keys });
+      const entry: Entry = { id: item.id, incidentId, municipality, at, shingles: sh, keys, stamp: 0 };
+      this.entries.set(item.id, entry);
       for (const k of keys) {
-        const set = this.buckets.get(k);
-        if (!set) {
-          this.buckets.set(k, new Set([item.id]));
+        const bucket = this.buckets.get(k);
+        if (!bucket) {
+          this.buckets.set(k, [entry]);
           continue;
         }
-        set.add(item.id);
+        // Two bands of one signature can share a key: an entry is in a bucket once.
+        if (bucket[bucket.length - 1] === entry) continue;
+        bucket.push(entry);
         // The bucket forgets its oldest member; the incident lives on through the newer ones it joined.
-        if (set.size > this.maxBucket) set.delete(set.values().next().value!);
+        if (bucket.length > this.maxBucket) bucket.shift();
       }
       if (at < this.oldest) this.oldest = at;
       if (this.entries.size > this.maxEntries) this.remove(this.entries.values().next().value!);
