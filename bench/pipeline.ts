@@ -6,10 +6,13 @@
  *     as fast as it takes them; throughput = posts / time until the last case is created / visible in ClickHouse;
  *  2. paced: posts at half the burst throughput for a while, for latency without a self-made queue in front;
  *  3. HTTP: call cards posted one by one to the 122 webhook (one job per message, the single-message path).
+ * `--workers N` adds N processes running the `classify,workflow` roles against the same stores, as a scaled-out
+ * deployment adds them on other cores: the same phases then show how far more processes carry on this machine.
  * Latency of a post = ClickHouse `inserted_at` of its case.created row − the moment its page was handed to intake
  * (the post's receivedAt, carried in its message.received event): accepted → classified → registered → relayed →
  * stored and queryable.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -170,18 +173,53 @@ export async function startBenchSystem(stores: BenchStores): Promise<Otklik> {
   return system;
 }
 
+/** A process running the worker roles against the bench's stores (ClickHouse stays in the bench's own process). */
+function spawnWorkerProcess(stores: BenchStores, index: number): ChildProcess {
+  const child = spawn(process.execPath, ['bin/otklik.mjs', 'start', '--roles', 'classify,workflow'], {
+    env: {
+      ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', OTKLIK_DATA_DIR: path.join(stores.dir, `worker-${index}`),
+      REDIS_URL: stores.redisUrl, DATABASE_URL: stores.databaseUrl, CONTACT_CENTER_SECRET: 'bench', OTKLIK_ADMIN_PASSWORD: 'bench-password',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+async function stopProcesses(children: ChildProcess[]): Promise<void> {
+  await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((resolve) => {
+    c.once('exit', resolve);
+    c.kill('SIGTERM');
+  })));
+}
+
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 
-export default async function run(): Promise<BenchResult> {
+/** Busy and total CPU time of the whole machine (every process: Redis, PostgreSQL, Otklik), in clock ticks; Linux only. */
+function machineTicks(): { busy: number; total: number } | undefined {
+  if (!fs.existsSync('/proc/stat')) return undefined;
+  const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  // idle and iowait are the only columns that are not work.
+  return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
+}
+
+export default async function run(options: Record<string, string> = {}): Promise<BenchResult> {
+  const workers = options.workers === undefined ? 0 : Number(options.workers);
+  if (!Number.isInteger(workers) || workers < 0) throw new Error('--workers takes a whole number of extra worker processes (0 or more)');
   const stores = await startStores('bench');
+  const children: ChildProcess[] = [];
   try {
     const ceiling = await bullmqCeiling(stores.redisUrl, CEILING_N);
     const system = await startBenchSystem(stores);
+    for (let i = 0; i < workers; i++) children.push(spawnWorkerProcess(stores, i));
+    // Each process has one worker on each queue it serves: all of them are up when the incoming queue counts them.
+    await waitUntil(async () => (await system.queues.incoming.getWorkersCount()) >= 1 + workers, 120_000, 'the worker processes');
     const intake = system.ingest!.intake;
     const rssBefore = process.memoryUsage().rss;
 
     // 1. Burst.
     const burstFrom = new Date().toISOString();
+    const ticksBefore = machineTicks();
     const started = performance.now();
     await feedPages(intake, 'burst', 0, N);
     const acceptedSeconds = (performance.now() - started) / 1000;
@@ -189,6 +227,7 @@ export default async function run(): Promise<BenchResult> {
     const casesSeconds = (performance.now() - started) / 1000;
     await waitUntil(async () => (await visibleCases(system)) >= N, 600_000, 'burst cases in ClickHouse');
     const visibleSeconds = (performance.now() - started) / 1000;
+    const ticksAfter = machineTicks();
     const burstTo = new Date().toISOString();
     const e2e = N / visibleSeconds;
     const burstLatency = await latency(system, burstFrom, burstTo);
@@ -225,10 +264,21 @@ export default async function run(): Promise<BenchResult> {
     await waitUntil(async () => (await visibleCases(system)) >= httpBase + HTTP_N, 300_000, 'HTTP cases in ClickHouse');
     const httpVisible = (performance.now() - httpStart) / 1000;
 
+    const cores = os.cpus().length;
+    // Where the ratio stands against the hardware: every process's CPU per post in the burst, beside what a post may cost
+    // if the machine's cores are to carry half the ceiling.
+    const machine = ticksBefore && ticksAfter ? {
+      cores,
+      coresBusy: Number((cores * (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total)).toFixed(2)),
+      cpuMsPerPost: Number((cores * visibleSeconds * 1000 * (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total) / N).toFixed(3)),
+      cpuMsPerPostAtHalfCeiling: Number((cores * 1000 / (ceiling / 2)).toFixed(3)),
+    } : undefined;
     const rssAfter = process.memoryUsage().rss;
+    await stopProcesses(children);
     await system.stop();
+    const scaled = workers > 0 ? ` [+${workers} classify,workflow process${workers > 1 ? 'es' : ''}]` : '';
     const row = (measure: string, perSecond: number, lat?: { p50: number; p95: number; p99: number }) =>
-      ({ measure, 'per second': Math.round(perSecond), p50_ms: lat?.p50 ?? '', p95_ms: lat?.p95 ?? '', p99_ms: lat?.p99 ?? '' });
+      ({ measure: measure.startsWith('BullMQ') ? measure : `${measure}${scaled}`, 'per second': Math.round(perSecond), p50_ms: lat?.p50 ?? '', p95_ms: lat?.p95 ?? '', p99_ms: lat?.p99 ?? '' });
     return {
       rows: [
         row(`BullMQ ceiling (${CEILING_N} empty jobs, concurrency 100)`, ceiling),
@@ -242,10 +292,12 @@ export default async function run(): Promise<BenchResult> {
       ],
       summary: {
         posts: N,
+        extraWorkerProcesses: workers,
         ceilingJobsPerSecond: Math.round(ceiling),
         endToEndPostsPerSecond: Math.round(e2e),
         casesPerSecond: Math.round(N / casesSeconds),
         ratio: Number((e2e / ceiling).toFixed(3)),
+        ...(machine ? { machineDuringBurst: machine } : {}),
         latencyMs: { burst: burstLatency, paced: { rate, ...pacedLatency } },
         latencyMeasures: 'ClickHouse inserted_at of case.created minus the moment the post was handed to intake',
         httpEndToEndPerSecond: Math.round(HTTP_N / httpVisible),
@@ -253,6 +305,7 @@ export default async function run(): Promise<BenchResult> {
       },
     };
   } finally {
+    await stopProcesses(children);
     await stores.close();
   }
 }
