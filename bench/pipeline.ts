@@ -177,7 +177,7 @@ export async function startBenchSystem(stores: BenchStores): Promise<Otklik> {
 function spawnWorkerProcess(stores: BenchStores, index: number): ChildProcess {
   const child = spawn(process.execPath, ['bin/otklik.mjs', 'start', '--roles', 'classify,workflow'], {
     env: {
-      ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', OTKLIK_DATA_DIR: path.join(stores.dir, `worker-${index}`),
+      PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', OTKLIK_DATA_DIR: path.join(stores.dir, `worker-${index}`),
       REDIS_URL: stores.redisUrl, DATABASE_URL: stores.databaseUrl, CONTACT_CENTER_SECRET: 'bench', OTKLIK_ADMIN_PASSWORD: 'bench-password',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
