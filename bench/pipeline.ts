@@ -267,12 +267,13 @@ export default async function run(options: Record<string, string> = {}): Promise
     const cores = os.cpus().length;
     // Where the ratio stands against the hardware: every process's CPU per post in the burst, beside what a post may cost
     // if the machine's cores are to carry half the ceiling.
-    const machine = ticksBefore && ticksAfter ? {
+    const coresBusy = ticksBefore && ticksAfter ? cores * (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total) : undefined;
+    const machine = coresBusy === undefined ? undefined : {
       cores,
-      coresBusy: Number((cores * (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total)).toFixed(2)),
-      cpuMsPerPost: Number((cores * visibleSeconds * 1000 * (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total) / N).toFixed(3)),
+      coresBusy: Number(coresBusy.toFixed(2)),
+      cpuMsPerPost: Number((coresBusy * visibleSeconds * 1000 / N).toFixed(3)),
       cpuMsPerPostAtHalfCeiling: Number((cores * 1000 / (ceiling / 2)).toFixed(3)),
-    } : undefined;
+    };
     const rssAfter = process.memoryUsage().rss;
     await stopProcesses(children);
     await system.stop();
