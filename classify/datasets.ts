@@ -40,6 +40,32 @@ export async function loadDataset(name: keyof typeof DATASET_FILES): Promise<Rec
  * row stays in training (it could not be learned otherwise, and scikit-learn's splitter refuses such labels).
  */
 export function stratifiedSplit<T>(rows: readonly T[], labelOf: (r: T) => string, fraction: number, seed: number): { train: T[]; test: T[] } {
+  const testIds = new Set<number>();
+  for (const ids of shuffledByLabel(rows, labelOf, seed)) {
+    const nTest = ids.length < 2 ? 0 : Math.min(ids.length - 1, Math.round(ids.length * fraction));
+    for (let i = 0; i < nTest; i++) testIds.add(ids[i]!);
+  }
+  const train: T[] = [];
+  const test: T[] = [];
+  rows.forEach((r, i) => (testIds.has(i) ? test : train).push(r));
+  return { train, test };
+}
+
+/**
+ * Stratified k-fold assignment: each label's rows are shuffled (seeded) and dealt round-robin, continuing where the
+ * previous label stopped, so every fold gets its share of every label and the rare labels spread over the folds.
+ * Returns the fold (0..k-1) of each row; fold f's test rows are those assigned f.
+ */
+export function stratifiedFolds<T>(rows: readonly T[], labelOf: (r: T) => string, k: number, seed: number): Int32Array {
+  if (!Number.isInteger(k) || k < 2) throw new Error(`k must be an integer of at least 2, got ${k}`);
+  const fold = new Int32Array(rows.length);
+  let dealt = 0;
+  for (const ids of shuffledByLabel(rows, labelOf, seed)) for (const id of ids) fold[id] = dealt++ % k;
+  return fold;
+}
+
+/** Row indices grouped by label, labels in sorted order, each group shuffled by one seeded generator in that order. */
+function shuffledByLabel<T>(rows: readonly T[], labelOf: (r: T) => string, seed: number): number[][] {
   const byLabel = new Map<string, number[]>();
   rows.forEach((r, i) => {
     const l = labelOf(r);
@@ -48,20 +74,14 @@ export function stratifiedSplit<T>(rows: readonly T[], labelOf: (r: T) => string
     else byLabel.set(l, [i]);
   });
   const rand = mulberry32(seed);
-  const testIds = new Set<number>();
-  for (const label of [...byLabel.keys()].sort()) {
+  return [...byLabel.keys()].sort().map((label) => {
     const ids = byLabel.get(label)!;
     for (let i = ids.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [ids[i], ids[j]] = [ids[j]!, ids[i]!];
     }
-    const nTest = ids.length < 2 ? 0 : Math.min(ids.length - 1, Math.round(ids.length * fraction));
-    for (let i = 0; i < nTest; i++) testIds.add(ids[i]!);
-  }
-  const train: T[] = [];
-  const test: T[] = [];
-  rows.forEach((r, i) => (testIds.has(i) ? test : train).push(r));
-  return { train, test };
+    return ids;
+  });
 }
 
 /** Case- and space-insensitive key used to drop duplicate texts before splitting or training. */
