@@ -4,7 +4,8 @@
  *     test March 2021; text only, and text + district (`--context district`);
  *   Kursk «Цифровой прорыв»: label = «Ответственное лицо», seeded stratified 20 % hold-out of the 2,000 rows; and,
  *     given the hackathon's own test file (`--kursk-test F`, or test_dataset_test.csv beside the training file when
- *     it is there; it is not in ../shared/datasets today, its SOURCE.md says where it is published), the anchor's protocol itself: all 2,000 rows train, the 1,000 test rows score; and
+ *     it is there; it is not in ../shared/datasets today, its SOURCE.md says where it is published), the anchor's
+ *     protocol itself: all 2,000 rows train, the 1,000 test rows score; and
  *     (`--kursk-cv N`) 5-fold cross-validation over N seeded fold assignments, every row tested N times, which a
  *     395-row test cannot match for noise (± 2.5 points).
  * Beside each row, the anchor's method (TF-IDF of word unigrams, linear SVM, C 1, no class weights; the district as
@@ -19,13 +20,12 @@
  *   npx tsx scripts/eval-routing.ts [--only spb-text,spb-district,kursk,kursk-cv,kursk-hackathon] [--keep-splits] [--kursk-seed 42]
  *        [--kursk-test test_dataset_test.csv] [--kursk-cv 4] [--cli-defaults] [--options '{"C":1}'] [--no-anchor-method]
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Writable } from 'node:stream';
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { runEval, runTrain } from '../classify/cli.js';
@@ -56,6 +56,13 @@ const { values: args } = parseArgs({
 });
 
 interface Split { train: Record<string, string>[]; test: Record<string, string>[] }
+
+// 1,600 training rows over 75 bodies: stronger regularisation than the SPb data wants (C 0.1 vs 0.5). No place, and
+// neither a «Тематика» nor a «Категория» prior helped (workflow/routing/README.md): the direct model.
+const KURSK_OPTIONS: RoutingTrainOptions = { C: 0.1, classWeight: 'sqrt' };
+
+const kurskCv = Number(args['kursk-cv']);
+if (!Number.isInteger(kurskCv) || kurskCv < 0) throw new Error(`--kursk-cv takes a count of fold assignments (0 or more), got ${args['kursk-cv']}`);
 
 /**
  * The anchors' method as their figures describe it: TF-IDF over word unigrams, a linear SVM with C 1 and no class
@@ -132,18 +139,15 @@ const anchors: Anchor[] = [
   // The routing model's options: district × word conjunctions plus the reason and organization-type priors.
   { id: 'spb-district', description: 'SPb responsible organization, text + district, test = March 2021', accuracy: 0.70, macroF1: 0.48, context: 'district',
     topics: ['reason'], options: ROUTING_TRAIN_OPTIONS, split: spbSplit },
-  // 1,600 training rows over 75 bodies: stronger regularisation than the SPb data wants (C 0.1 vs 0.5).
   { id: 'kursk', description: `Kursk «Ответственное лицо», stratified 20% hold-out (seed ${args['kursk-seed']})`, accuracy: 0.47, macroF1: 0.17, topics: ['topic', 'category'],
-    // No place, and neither a «Тематика» nor a «Категория» prior helped (workflow/routing/README.md): the direct model.
-    options: { C: 0.1, classWeight: 'sqrt' }, split: kurskSplit },
-  ...(Number(args['kursk-cv']) > 0
-    ? [{ id: 'kursk-cv', description: `Kursk «Ответственное лицо», 5-fold cross-validation × ${args['kursk-cv']} fold assignments (mean)`,
-        accuracy: 0.47, macroF1: 0.17, topics: ['topic', 'category'], options: { C: 0.1, classWeight: 'sqrt' as const },
-        split: () => kurskFolds(Number(args['kursk-cv'])) }]
+    options: KURSK_OPTIONS, split: kurskSplit },
+  ...(kurskCv > 0
+    ? [{ id: 'kursk-cv', description: `Kursk «Ответственное лицо», 5-fold cross-validation × ${kurskCv} fold assignments (mean)`,
+        accuracy: 0.47, macroF1: 0.17, topics: ['topic', 'category'], options: KURSK_OPTIONS, split: () => kurskFolds(kurskCv) }]
     : []),
   ...(args['kursk-test']
     ? [{ id: 'kursk-hackathon', description: 'Kursk «Ответственное лицо», the anchor\'s protocol: 2,000 training rows, the hackathon\'s test file',
-        accuracy: 0.47, macroF1: 0.17, options: { C: 0.1, classWeight: 'sqrt' as const },
+        accuracy: 0.47, macroF1: 0.17, options: KURSK_OPTIONS,
         split: async (): Promise<Split> => ({ train: await kurskRows(), test: readKurskTest(args['kursk-test']!) }) }]
     : []),
 ];
