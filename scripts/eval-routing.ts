@@ -215,9 +215,8 @@ async function trainAndScore(a: Anchor, base: RoutingTrainOptions, trainPath: st
     // The direct model stays calibrated only when priors are weighed against its probabilities.
     await trainRoutingModel(rows, { ...options, calibrate: options.priors !== undefined && options.priors.length > 0 }).save(modelPath);
   }
-  let json = '';
-  const capture = new Writable({ write: (c, _e, cb) => { json += String(c); cb(); } });
-  return runEval({ model: modelPath, data: testPath, text: 'text', label: 'org', context: a.context, json: true }, quiet, capture);
+  // The report comes back as a value; the CLI's printed copy is not needed.
+  return runEval({ model: modelPath, data: testPath, text: 'text', label: 'org', context: a.context, json: true }, quiet, quiet);
 }
 
 function mean(reports: readonly { accuracy: number; macroF1: number }[]): { accuracy: number; macroF1: number } {
