@@ -118,6 +118,7 @@ function author(r: VkRow): string {
 
 function printItems(ctx: Context, items: { n: number; source_file: string; item_id: string }[]): void {
   let lastThread = '';
+  const shown = new Set<string>();
   for (const it of items) {
     const r = ctx.byId.get(itemKey(it));
     if (!r) throw new Error(`item ${itemKey(it)} not in the dataset`);
@@ -129,8 +130,9 @@ function printItems(ctx: Context, items: { n: number; source_file: string; item_
     }
     // Without the post (the administration's wall), earlier comments of the thread are the only context.
     if (!ctx.byId.has(`${r.source_file}|${r.post_id}`)) {
-      const earlier = (ctx.byThread.get(thread) ?? []).filter((x) => (x.date ?? '') < (r.date ?? '') && !items.some((i) => itemKey(i) === itemKey(x)));
+      const earlier = (ctx.byThread.get(thread) ?? []).filter((x) => (x.date ?? '') < (r.date ?? '') && !shown.has(itemKey(x)) && !items.some((i) => itemKey(i) === itemKey(x)));
       for (const e of earlier.slice(-3)) console.log(`   ·ранее [${author(e)}] ${oneLine(e.text ?? '', 140)}`);
+      for (const e of earlier) shown.add(itemKey(e));
     }
     const parent = r.parents_stack ? ctx.byId.get(`${r.source_file}|${r.parents_stack}`) : undefined;
     const parentNote = r.parents_stack ? (parent ? ` | родитель [${author(parent)}]: ${oneLine(parent.text ?? '', 150)}` : ' | родителя нет в данных') : '';
