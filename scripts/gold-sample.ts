@@ -119,6 +119,7 @@ function author(r: VkRow): string {
 function printItems(ctx: Context, items: { n: number; source_file: string; item_id: string }[]): void {
   let lastThread = '';
   const shown = new Set<string>();
+  let lastParent = '';
   for (const it of items) {
     const r = ctx.byId.get(itemKey(it));
     if (!r) throw new Error(`item ${itemKey(it)} not in the dataset`);
@@ -126,7 +127,7 @@ function printItems(ctx: Context, items: { n: number; source_file: string; item_
     if (thread !== lastThread) {
       lastThread = thread;
       const post = ctx.byId.get(`${r.source_file}|${r.post_id}`);
-      console.log(`\n=== ${SHORT_PAGE[r.source_file ?? ''] ?? r.source_file} · пост ${r.post_id}${post ? ` (${post.date?.slice(0, 10)}): ${oneLine(post.text ?? '', 280)}` : ': текста поста нет в данных'}`);
+      console.log(`\n=== ${SHORT_PAGE[r.source_file ?? ''] ?? r.source_file} · пост ${r.post_id}${post ? ` (${post.date?.slice(0, 10)}): ${oneLine(post.text ?? '', 200)}` : ': текста поста нет в данных'}`);
     }
     // Without the post (the administration's wall), earlier comments of the thread are the only context.
     if (!ctx.byId.has(`${r.source_file}|${r.post_id}`)) {
@@ -135,7 +136,10 @@ function printItems(ctx: Context, items: { n: number; source_file: string; item_
       for (const e of earlier) shown.add(itemKey(e));
     }
     const parent = r.parents_stack ? ctx.byId.get(`${r.source_file}|${r.parents_stack}`) : undefined;
-    const parentNote = r.parents_stack ? (parent ? ` | родитель [${author(parent)}]: ${oneLine(parent.text ?? '', 150)}` : ' | родителя нет в данных') : '';
+    // A run of replies under one comment names it once; the reader keeps it in mind.
+    const sameParent = parent !== undefined && itemKey(parent) === lastParent;
+    lastParent = parent ? itemKey(parent) : '';
+    const parentNote = r.parents_stack ? (parent ? (sameParent ? ' | родитель: тот же' : ` | родитель [${author(parent)}]: ${oneLine(parent.text ?? '', 110)}`) : ' | родителя нет в данных') : '';
     console.log(`#${String(it.n).padStart(4, '0')} ${r.type} [${author(r)}] ${addressee(r)} ${r.date?.slice(0, 10)}${parentNote}`);
     console.log(`      ${oneLine(r.text ?? '', 700)}`);
   }
