@@ -5,6 +5,7 @@
  *   npx tsx scripts/gold-sample.ts --print --from 0 --count 100 items in reading order, with their context
  *   npx tsx scripts/gold-sample.ts --print --items <jsonl>      the items of another id file (e.g. the old test set)
  *   npx tsx scripts/gold-sample.ts --apply <labels.txt> [--target gold|test-v2] [--pass 2]
+ *   npx tsx scripts/gold-sample.ts --review [--from 0 --count 100]  the second-pass set, compactly, with pass-1 labels
  *
  * The sample is deterministic (seed, quotas and exclusions below), so the printed numbers (#0000…) always point at
  * the same items. A labels file has one line per item: `<number> <c|q|o> [category code] [h] [// note]`, e.g.
@@ -16,6 +17,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset, textKey } from '../classify/datasets.js';
+import { mulberry32 } from '../classify/linear.js';
 import {
   eligibleComments, itemKey, joinTexts, readJsonl, sampleGold, threadKey, validateGold,
   type ComplaintGold, type GoldItem, type GoldRow, type VkRow,
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     apply: { type: 'string' },
     target: { type: 'string', default: 'gold' },
     pass: { type: 'string', default: '1' },
+    review: { type: 'boolean', default: false },
   },
 });
 
@@ -62,6 +65,9 @@ export const CATEGORY_CODES: Record<string, string> = {
 /** A complaint no ПОС category fits (e.g. about the page's own giveaway site); kept out of the category set. */
 const NO_CATEGORY = 'нет';
 const LABEL_CODES: Record<string, ComplaintGold> = { c: 'complaint', q: 'question', o: 'other' };
+/** Share of the items not marked hard that the second pass re-reads as well (a check on the easy calls). */
+const REVIEW_SHARE = 0.1;
+const REVIEW_SEED = 777;
 
 const SHORT_PAGE: Record<string, string> = {
   'sloyka/sample_data/mo_57.csv': 'МО Правобережный',
@@ -145,6 +151,43 @@ function printItems(ctx: Context, items: { n: number; source_file: string; item_
   }
 }
 
+
+/**
+ * The second pass re-reads every item marked hard plus a seeded random 10 % of the others. The set is computed from
+ * the first-pass flags, so it is the same whenever it is recomputed (pass-2 changes do not move items in or out).
+ */
+export function reviewSet(gold: readonly GoldRow[], share = REVIEW_SHARE, seed = REVIEW_SEED): Set<string> {
+  const rand = mulberry32(seed);
+  const out = new Set<string>();
+  for (const g of gold) {
+    const pick = rand() < share;
+    if (g.hard || pick) out.add(itemKey(g));
+  }
+  return out;
+}
+
+const SHORT_LABEL: Record<ComplaintGold, string> = { complaint: 'c', question: 'q', other: 'o' };
+
+function printReview(ctx: Context, from: number, count: number): void {
+  const gold = new Map(readIfExists<GoldRow>(GOLD_FILE).map((g) => [itemKey(g), g]));
+  const set = reviewSet([...gold.values()]);
+  const items = ctx.sample.map((s, n) => ({ ...s, n })).filter((s) => set.has(itemKey(s))).slice(from, from + count);
+  let lastThread = '';
+  for (const it of items) {
+    const r = ctx.byId.get(itemKey(it))!;
+    const g = gold.get(itemKey(it))!;
+    if (it.thread !== lastThread) {
+      lastThread = it.thread;
+      const post = ctx.byId.get(`${r.source_file}|${r.post_id}`);
+      console.log(`== ${SHORT_PAGE[r.source_file ?? '']} ${r.post_id}: ${post ? oneLine(post.text ?? '', 80) : '(поста нет)'}`);
+    }
+    const parent = r.parents_stack ? ctx.byId.get(`${r.source_file}|${r.parents_stack}`) : undefined;
+    const flag = `${SHORT_LABEL[g.pass1 ?? g.label]}${g.hard ? 'h' : ''}`;
+    console.log(`#${String(it.n).padStart(4, '0')} ${flag} ${addressee(r)}${parent ? ` ^${oneLine(parent.text ?? '', 60)}` : ''} | ${oneLine(r.text ?? '', 240)}${g.note ? ` //${g.note}` : ''}`);
+  }
+  console.error(`review set: ${set.size} items; printed ${items.length} from ${from}`);
+}
+
 interface LabelLine {
   n: number;
   label: ComplaintGold;
@@ -207,7 +250,7 @@ function applyGold(ctx: Context, lines: LabelLine[], pass: number): void {
     const prev = existing.get(k);
     if (pass >= 2) {
       if (!prev) throw new Error(`#${l.n}: pass ${pass} for an item that has no first-pass label`);
-      const next: GoldRow = { ...prev, label: l.label };
+      const next: GoldRow = { ...prev, label: l.label, pass2: true };
       if (prev.label !== l.label) {
         next.pass1 = prev.pass1 ?? prev.label;
         changed++;
@@ -262,6 +305,7 @@ function printStats(ctx: Context): void {
 
 const ctx = await context();
 if (args.stats) printStats(ctx);
+if (args.review) printReview(ctx, Number(args.from), Number(args.count));
 if (args.print) {
   if (args.items) {
     const ids = readJsonl<{ source_file: string; item_id: string }>(resolve(args.items));

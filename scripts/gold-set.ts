@@ -26,6 +26,8 @@ export interface GoldRow extends GoldItem {
   note?: string;
   /** Label of the first pass, kept when the second pass changed it. */
   pass1?: ComplaintGold;
+  /** Re-read in the second pass (every hard item and a seeded 10 % of the rest). */
+  pass2?: boolean;
 }
 
 export interface SampleOptions {
