@@ -172,20 +172,29 @@ function printReview(ctx: Context, from: number, count: number): void {
   const gold = new Map(readIfExists<GoldRow>(GOLD_FILE).map((g) => [itemKey(g), g]));
   const set = reviewSet([...gold.values()]);
   const items = ctx.sample.map((s, n) => ({ ...s, n })).filter((s) => set.has(itemKey(s))).slice(from, from + count);
+  printCompact(ctx, items, (it) => gold.get(itemKey(it)));
+  console.error(`review set: ${set.size} items; printed ${items.length} from ${from}`);
+}
+
+/** One line per item; the thread's post once. Without a gold row (another id file) no label is shown. */
+function printCompact(ctx: Context, items: { n: number; source_file: string; item_id: string }[], goldOf: (it: { source_file: string; item_id: string }) => GoldRow | undefined): void {
   let lastThread = '';
   for (const it of items) {
-    const r = ctx.byId.get(itemKey(it))!;
-    const g = gold.get(itemKey(it))!;
-    if (it.thread !== lastThread) {
-      lastThread = it.thread;
+    const r = ctx.byId.get(itemKey(it));
+    if (!r) throw new Error(`item ${itemKey(it)} not in the dataset`);
+    const g = goldOf(it);
+    const thread = threadKey(r);
+    if (thread !== lastThread) {
+      lastThread = thread;
       const post = ctx.byId.get(`${r.source_file}|${r.post_id}`);
       console.log(`== ${SHORT_PAGE[r.source_file ?? '']} ${r.post_id}: ${post ? oneLine(post.text ?? '', 80) : '(поста нет)'}`);
+      // Without the post, two other comments of the thread say what it is about.
+      if (!post) for (const o of (ctx.byThread.get(thread) ?? []).filter((x) => itemKey(x) !== itemKey(r)).slice(0, 2)) console.log(`   · ${oneLine(o.text ?? '', 90)}`);
     }
     const parent = r.parents_stack ? ctx.byId.get(`${r.source_file}|${r.parents_stack}`) : undefined;
-    const flag = `${SHORT_LABEL[g.pass1 ?? g.label]}${g.hard ? 'h' : ''}`;
-    console.log(`#${String(it.n).padStart(4, '0')} ${flag} ${addressee(r)}${parent ? ` ^${oneLine(parent.text ?? '', 60)}` : ''} | ${oneLine(r.text ?? '', 240)}${g.note ? ` //${g.note}` : ''}`);
+    const flag = g ? ` ${SHORT_LABEL[g.pass1 ?? g.label]}${g.hard ? 'h' : ''}` : '';
+    console.log(`#${String(it.n).padStart(4, '0')}${flag} ${r.type === 'reply' ? 'reply ' : ''}${addressee(r)}${parent ? ` ^${oneLine(parent.text ?? '', 60)}` : ''} | ${oneLine(r.text ?? '', 240)}${g?.note ? ` //${g.note}` : ''}`);
   }
-  console.error(`review set: ${set.size} items; printed ${items.length} from ${from}`);
 }
 
 interface LabelLine {
@@ -308,9 +317,10 @@ if (args.stats) printStats(ctx);
 if (args.review) printReview(ctx, Number(args.from), Number(args.count));
 if (args.print) {
   if (args.items) {
+    // Labels in the id file are not shown: re-labelling must not anchor on them.
     const ids = readJsonl<{ source_file: string; item_id: string }>(resolve(args.items));
     const from = Number(args.from);
-    printItems(ctx, ids.slice(from, from + Number(args.count)).map((r, i) => ({ ...r, n: from + i })));
+    printCompact(ctx, ids.slice(from, from + Number(args.count)).map((r, i) => ({ source_file: r.source_file, item_id: r.item_id, n: from + i })), () => undefined);
   } else {
     const from = Number(args.from);
     printItems(ctx, ctx.sample.slice(from, from + Number(args.count)).map((s, i) => ({ ...s, n: from + i })));
