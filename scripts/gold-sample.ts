@@ -17,10 +17,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset, textKey } from '../classify/datasets.js';
-import { mulberry32 } from '../classify/linear.js';
 import {
-  eligibleComments, itemKey, joinTexts, readJsonl, sampleGold, threadKey, validateGold,
-  type ComplaintGold, type GoldItem, type GoldRow, type VkRow,
+  CATEGORY_CODES, NO_CATEGORY, eligibleComments, itemKey, joinTexts, parseLabelLines, readJsonl, reviewSet, sampleGold, threadKey,
+  validateGold, type ComplaintGold, type GoldItem, type GoldRow, type LabelLine, type VkRow,
 } from './gold-set.js';
 
 const { values: args } = parseArgs({
@@ -57,17 +56,6 @@ const SEED = 20250118;
 const MAX_PER_THREAD = 40;
 const TEST_SHARE = 0.4;
 
-export const CATEGORY_CODES: Record<string, string> = {
-  'бл': 'благоустройство', 'жкх': 'ЖКХ', 'здр': 'здравоохранение', 'кул': 'культура', 'лес': 'лесное хозяйство',
-  'обр': 'образование', 'пред': 'предпринимательство', 'дор': 'дороги', 'свз': 'связь', 'сх': 'сельское хозяйство',
-  'соц': 'соцзащита', 'стр': 'строительство', 'трн': 'транспорт', 'спт': 'спорт', 'эко': 'экология',
-};
-/** A complaint no ПОС category fits (e.g. about the page's own giveaway site); kept out of the category set. */
-const NO_CATEGORY = 'нет';
-const LABEL_CODES: Record<string, ComplaintGold> = { c: 'complaint', q: 'question', o: 'other' };
-/** Share of the items not marked hard that the second pass re-reads as well (a check on the easy calls). */
-const REVIEW_SHARE = 0.1;
-const REVIEW_SEED = 777;
 
 const SHORT_PAGE: Record<string, string> = {
   'sloyka/sample_data/mo_57.csv': 'МО Правобережный',
@@ -152,19 +140,6 @@ function printItems(ctx: Context, items: { n: number; source_file: string; item_
 }
 
 
-/**
- * The second pass re-reads every item marked hard plus a seeded random 10 % of the others. The set is computed from
- * the first-pass flags, so it is the same whenever it is recomputed (pass-2 changes do not move items in or out).
- */
-export function reviewSet(gold: readonly GoldRow[], share = REVIEW_SHARE, seed = REVIEW_SEED): Set<string> {
-  const rand = mulberry32(seed);
-  const out = new Set<string>();
-  for (const g of gold) {
-    const pick = rand() < share;
-    if (g.hard || pick) out.add(itemKey(g));
-  }
-  return out;
-}
 
 const SHORT_LABEL: Record<ComplaintGold, string> = { complaint: 'c', question: 'q', other: 'o' };
 
@@ -197,35 +172,6 @@ function printCompact(ctx: Context, items: { n: number; source_file: string; ite
   }
 }
 
-interface LabelLine {
-  n: number;
-  label: ComplaintGold;
-  category?: string;
-  hard: boolean;
-  note?: string;
-}
-
-export function parseLabelLines(text: string): LabelLine[] {
-  const out: LabelLine[] = [];
-  for (const [i, raw] of text.split('\n').entries()) {
-    const [body, ...noteParts] = raw.split('//');
-    const tokens = (body ?? '').trim().split(/\s+/).filter(Boolean);
-    if (tokens.length === 0) continue;
-    const n = Number(tokens[0]);
-    const label = LABEL_CODES[tokens[1] ?? ''];
-    if (!Number.isInteger(n) || !label) throw new Error(`labels line ${i + 1}: expected "<number> <c|q|o> …", got ${JSON.stringify(raw)}`);
-    let category: string | undefined;
-    let hard = false;
-    for (const tok of tokens.slice(2)) {
-      if (tok === 'h') hard = true;
-      else if (tok in CATEGORY_CODES || tok === NO_CATEGORY) category = tok;
-      else throw new Error(`labels line ${i + 1}: unknown token ${JSON.stringify(tok)}`);
-    }
-    const note = noteParts.join('//').trim();
-    out.push({ n, label, hard, ...(category ? { category } : {}), ...(note ? { note } : {}) });
-  }
-  return out;
-}
 
 function writeJsonl(file: string, rows: object[]): void {
   writeFileSync(resolve(repoRoot, file), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -309,6 +255,10 @@ function printStats(ctx: Context): void {
     const byLabel = new Map<string, number>();
     for (const g of gold) byLabel.set(`${g.split} ${g.label}`, (byLabel.get(`${g.split} ${g.label}`) ?? 0) + 1);
     console.log(`labelled ${gold.length}:`, Object.fromEntries([...byLabel].sort()));
+    // The file must describe this very sample: same items, same threads, same sides.
+    const sample = new Map(ctx.sample.map((s) => [itemKey(s), s]));
+    const off = gold.filter((g) => sample.get(itemKey(g))?.thread !== g.thread || sample.get(itemKey(g))?.split !== g.split);
+    console.log(off.length === 0 && gold.length === sample.size ? 'gold file matches the sample' : `gold file differs from the sample: ${off.length} rows off, ${sample.size - gold.length} unlabelled`);
   }
 }
 

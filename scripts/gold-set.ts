@@ -161,3 +161,59 @@ export function joinTexts<T extends { source_file: string; item_id: string }>(ro
     return { ...r, text: row.text ?? '', row };
   });
 }
+
+export const CATEGORY_CODES: Record<string, string> = {
+  'бл': 'благоустройство', 'жкх': 'ЖКХ', 'здр': 'здравоохранение', 'кул': 'культура', 'лес': 'лесное хозяйство',
+  'обр': 'образование', 'пред': 'предпринимательство', 'дор': 'дороги', 'свз': 'связь', 'сх': 'сельское хозяйство',
+  'соц': 'соцзащита', 'стр': 'строительство', 'трн': 'транспорт', 'спт': 'спорт', 'эко': 'экология',
+};
+/** A complaint no ПОС category fits (e.g. about the page's own giveaway site); kept out of the category set. */
+export const NO_CATEGORY = 'нет';
+export const LABEL_CODES: Record<string, ComplaintGold> = { c: 'complaint', q: 'question', o: 'other' };
+/** Share of the items not marked hard that the second pass re-reads as well (a check on the easy calls). */
+const REVIEW_SHARE = 0.1;
+const REVIEW_SEED = 777;
+
+/**
+ * The second pass re-reads every item marked hard plus a seeded random 10 % of the others. The set is computed from
+ * the first-pass flags, so it is the same whenever it is recomputed (pass-2 changes do not move items in or out).
+ */
+export function reviewSet(gold: readonly GoldRow[], share = REVIEW_SHARE, seed = REVIEW_SEED): Set<string> {
+  const rand = mulberry32(seed);
+  const out = new Set<string>();
+  for (const g of gold) {
+    const pick = rand() < share;
+    if (g.hard || pick) out.add(itemKey(g));
+  }
+  return out;
+}
+
+export interface LabelLine {
+  n: number;
+  label: ComplaintGold;
+  category?: string;
+  hard: boolean;
+  note?: string;
+}
+
+export function parseLabelLines(text: string): LabelLine[] {
+  const out: LabelLine[] = [];
+  for (const [i, raw] of text.split('\n').entries()) {
+    const [body, ...noteParts] = raw.split('//');
+    const tokens = (body ?? '').trim().split(/\s+/).filter(Boolean);
+    if (tokens.length === 0) continue;
+    const n = Number(tokens[0]);
+    const label = LABEL_CODES[tokens[1] ?? ''];
+    if (!Number.isInteger(n) || !label) throw new Error(`labels line ${i + 1}: expected "<number> <c|q|o> …", got ${JSON.stringify(raw)}`);
+    let category: string | undefined;
+    let hard = false;
+    for (const tok of tokens.slice(2)) {
+      if (tok === 'h') hard = true;
+      else if (tok in CATEGORY_CODES || tok === NO_CATEGORY) category = tok;
+      else throw new Error(`labels line ${i + 1}: unknown token ${JSON.stringify(tok)}`);
+    }
+    const note = noteParts.join('//').trim();
+    out.push({ n, label, hard, ...(category ? { category } : {}), ...(note ? { note } : {}) });
+  }
+  return out;
+}
