@@ -10,7 +10,7 @@
  * The sample is deterministic (seed, quotas and exclusions below), so the printed numbers (#0000…) always point at
  * the same items. A labels file has one line per item: `<number> <c|q|o> [category code] [h] [// note]`, e.g.
  * `0042 c жкх h // leak reported as a question`; `h` marks a hard case. `--pass 2` re-labels items already in the
- * gold file and keeps the first label in `pass1` when it changes. Category codes are listed in CATEGORY_CODES; a
+ * gold file and keeps the first label in `pass1` when it changes. Category codes are CATEGORY_CODES in scripts/gold-set.ts; a
  * complaint's category goes to models/eval/category-social-gold.jsonl. Texts are never written to the repository.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
