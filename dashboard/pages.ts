@@ -1,14 +1,13 @@
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { build } from 'esbuild';
 import express, { type RequestHandler, type Router } from 'express';
 import type pg from 'pg';
 import type { Summary } from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
 import { createDashboardApi } from './api.js';
+import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality } from './charts.js';
 import { escapeHtml, jsonForScript, layout } from './html.js';
 import { dashboardFilters, loadMunicipalities } from './panel-data.js';
@@ -17,28 +16,6 @@ import { createSessionRouter, requirePage, type PageUser, type SessionDeps } fro
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-
-/**
- * Typed client scripts are bundled once at start and served from memory: no build step, no CDN. Every script in
- * client/ is an entry, so a new page only adds its file.
- */
-async function bundleClientScripts(): Promise<Map<string, string>> {
-  const dir = path.join(here, 'client');
-  const entries = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3));
-  const out = new Map<string, string>();
-  await Promise.all(entries.map(async (name) => {
-    const result = await build({
-      entryPoints: [path.join(dir, `${name}.ts`)],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      target: 'es2020',
-      minify: true,
-    });
-    out.set(`${name}.js`, result.outputFiles[0]!.text);
-  }));
-  return out;
-}
 
 export interface DashboardDeps {
   summary: () => Promise<Summary>;
@@ -63,7 +40,7 @@ function options(list: [string, string][], selected?: string): string {
 
 export async function createDashboardPages(deps: DashboardDeps): Promise<Router> {
   const router = express.Router();
-  const scripts = await bundleClientScripts();
+  const scripts = await dashboardScripts();
   const echartsPath = require.resolve('echarts/dist/echarts.min.js');
   const now = deps.now ?? (() => new Date());
 

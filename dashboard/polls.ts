@@ -4,15 +4,12 @@
  * ClickHouse (fed by vote events); the poll's wording comes from the polls domain. Both are injected by main.ts.
  */
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import express, { type Response, type Router } from 'express';
+import { dashboardScripts } from './client-scripts.js';
 import { escapeHtml, jsonForScript, layout } from './html.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** A poll as citizens see it (the shape of the public polls API). */
@@ -72,16 +69,11 @@ export function resultsView(poll: PublicPoll, rows: Awaited<ReturnType<PollPages
 /** Results are public once published, and while the poll runs if its organisers chose live results. */
 const resultsVisible = (p: PublicPoll) => p.status === 'results_published' || (p.liveResults && (p.status === 'open' || p.status === 'closed'));
 
-async function bundle(name: string): Promise<string> {
-  const result = await build({ entryPoints: [path.join(here, 'client', `${name}.ts`)], bundle: true, write: false, format: 'iife', target: 'es2020', minify: true });
-  return result.outputFiles[0]!.text;
-}
-
 const dateRu = (iso: string | null) => (iso ? new Date(iso).toLocaleString('ru-RU', { timeZone: 'Asia/Krasnoyarsk', dateStyle: 'long', timeStyle: 'short' }) : '');
 
 export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
   const router = express.Router();
-  const scripts = new Map([['poll.js', await bundle('poll')], ['poll-results.js', await bundle('poll-results')]]);
+  const scripts = await dashboardScripts(['poll.js', 'poll-results.js']);
   const echartsPath = require.resolve('echarts/dist/echarts.min.js');
   const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

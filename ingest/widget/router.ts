@@ -94,8 +94,9 @@ export function createWidgetRouter(deps: WidgetDeps): Router {
     next();
   };
 
-  router.get('/widget.js', (_req, res) => {
-    res.type('application/javascript; charset=utf-8').set('Cache-Control', 'public, max-age=300').send(widgetScript());
+  router.get('/widget.js', async (_req, res) => {
+    const script = await widgetScript();
+    res.type('application/javascript; charset=utf-8').set('Cache-Control', 'public, max-age=300').send(script);
   });
 
   // Poll mode: widget.js calls the public polls API (served by the polls router) from the host site. Only CORS is
