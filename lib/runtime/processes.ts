@@ -55,6 +55,11 @@ export function findExecutable(name: string): string | undefined {
 export function spawnServer(command: string, args: string[], logFile: string, options: SpawnOptions = {}) {
   // Server logs quote queries and keys: owner-only, like the data they come from.
   const out = fs.openSync(logFile, 'a', 0o600);
+  try {
+    fs.fchmodSync(out, 0o600); // a log an earlier version left readable
+  } catch {
+    // not ours to change
+  }
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   child.unref();
