@@ -249,6 +249,23 @@ describe('embedded stores belong to their data dir', () => {
     expect(await portAnswers(postgres.port)).toBe(false);
   }, 120_000);
 
+  it('refuses to start a second Redis on the AOF of one an earlier version left running, naming its pid', async () => {
+    const dataDir = testDataDir('legacy-redis');
+    const dir = path.join(dataDir, 'redis');
+    fs.mkdirSync(dir);
+    // As the earlier version started it: no password, its own port, this data dir's AOF directory and pid file.
+    const oldPort = await freePort();
+    const old = spawn('redis-server', ['--port', String(oldPort), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
+      '--save', '', '--pidfile', path.join(dir, 'redis.pid'), '--daemonize', 'no'], { stdio: 'ignore' });
+    try {
+      await waitFor(async () => (await portAnswers(oldPort)) && fs.existsSync(path.join(dir, 'redis.pid')), 10_000, 'the earlier redis-server');
+      await expect(ensureRedis({ dataDir })).rejects.toThrow(new RegExp(`redis-server \\(pid ${old.pid}: .*\\) already serves ${esc(dir)} .*kill ${old.pid}`));
+      expect(await portAnswers(readStores(dataDir).redis.port!)).toBe(false);
+    } finally {
+      old.kill();
+    }
+  }, 60_000);
+
   it('starts with the data dir and the PostgreSQL binaries under a 0700 parent, and /healthz names its stores', async () => {
     const parent = fs.mkdtempSync(path.join(inject('testTmpDir'), 'private-'));
     fs.chmodSync(parent, 0o700);
