@@ -34,8 +34,9 @@ import { closeServer, createHttpApp, listen, type HealthCheck } from './lib/http
 import { createLogger, type Logger } from './lib/logger.js';
 import { closeQueues, createQueues, createReminderQueue, type Queues } from './lib/queues.js';
 import { createClickHouse, type ClickHouseClient } from './lib/runtime/clickhouse.js';
-import { ensurePostgres, type PostgresEndpoint } from './lib/runtime/postgres.js';
-import { ensureRedis, producerRedisOptions, untilReady, workerRedisOptions, type RedisEndpoint } from './lib/runtime/redis.js';
+import { ensurePostgres } from './lib/runtime/postgres.js';
+import { producerRedisOptions, untilReady, workerRedisOptions } from './lib/runtime/redis.js';
+import { connectStores, describeStores } from './lib/runtime/stores.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { createQueueBoard } from './lib/queue-board.js';
 import { loadOrCreateSalt } from './lib/salt.js';
@@ -71,29 +72,20 @@ export interface Otklik {
 
 const HTTP_ROLES: Role[] = ['ingest', 'workflow', 'dashboard'];
 
-/**
- * Redis and PostgreSQL from the config, or the embedded ones (started when nothing answers; their stop() is added
- * to `embedded`). Every pool client gets an error listener: pg-pool drops its own while a client is checked out, so
- * a server restart between two queries of a transaction would otherwise be an unhandled 'error' and kill the
- * process. The query in flight still fails and its job retries.
- */
-async function connectStores(config: Config, logger: Logger, embedded: { stop(): Promise<void> }[], poolSize: number) {
-  let redis: RedisEndpoint | undefined;
-  let postgres: PostgresEndpoint | undefined;
-  const redisUrl = config.redisUrl ?? (redis = await ensureRedis({ dataDir: config.dataDir, logger })).url;
-  if (redis) embedded.push(redis);
-  const databaseUrl = config.databaseUrl ?? (postgres = await ensurePostgres({ dataDir: config.dataDir, logger })).connectionString;
-  if (postgres) embedded.push(postgres);
-  const db = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
-  db.on('error', (err) => logger.warn({ err: err.message }, 'idle PostgreSQL client error'));
-  db.on('connect', (client) => client.on('error', (err) => logger.warn({ err: err.message }, 'PostgreSQL connection lost')));
-  return { redisUrl, db };
-}
-
 /** Starts the roles of this process against Redis, PostgreSQL and ClickHouse (embedded unless URLs are set). */
 export async function startOtklik(config: Config, roles: Role[], logger: Logger = createLogger(config.logLevel)): Promise<Otklik> {
-  const has = (r: Role) => roles.includes(r);
   const embedded: { stop(): Promise<void> }[] = [];
+  try {
+    return await startRoles(config, roles, logger, embedded);
+  } catch (err) {
+    // Embedded servers run in their own process group and outlive this process: a failed start stops what it started.
+    for (const e of embedded.reverse()) await e.stop().catch(() => {});
+    throw err;
+  }
+}
+
+async function startRoles(config: Config, roles: Role[], logger: Logger, embedded: { stop(): Promise<void> }[]): Promise<Otklik> {
+  const has = (r: Role) => roles.includes(r);
   fs.mkdirSync(config.dataDir, { recursive: true });
 
   const { redisUrl, db } = await connectStores(config, logger, embedded, 20);
@@ -209,7 +201,7 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
     // The vote endpoint takes storms: answered before the middleware stack, with the widget's CORS where it is on.
     const hot = has('workflow') ? polls.hotRoutes.map((route) => ({ ...route, headers: ingest ? (req: Request) => ingest.pollCors(req.get('origin')) : undefined })) : [];
     const app = createHttpApp({
-      routers, health, logger, hot, channels: ingest ? () => ingest.channels() : undefined,
+      routers, health, logger, hot, channels: ingest ? () => ingest.channels() : undefined, stores: describeStores(config, !!ch),
       metrics, metricsToken: config.metricsToken,
       beforeScrape: async () => {
         for (const [name, q] of Object.entries(queues)) {
@@ -286,8 +278,11 @@ function regionName(config: Config): string | undefined {
 async function connectForIntake(config: Config, logger: Logger) {
   const embedded: { stop(): Promise<void> }[] = [];
   const { redisUrl, db } = await connectStores(config, logger, embedded, 4);
-  await migrate(db);
-  const salt = await loadOrCreateSalt(db, config.hashSalt);
+  const salt = await migrate(db).then(() => loadOrCreateSalt(db, config.hashSalt)).catch(async (err: unknown) => {
+    await db.end();
+    for (const e of embedded.reverse()) await e.stop();
+    throw err;
+  });
   const queues = createQueues({ connection: { url: redisUrl, maxRetriesPerRequest: 3, connectTimeout: 5000 }, prefix: config.queuePrefix });
   const redisClient = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   const intake = createIntake({ queues, redis: redisClient, prefix: config.queuePrefix, stats: createStatsStore(redisClient, config.queuePrefix) });
@@ -404,7 +399,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .action(async (file: string, opts: { kind?: boolean }) => {
       const config = loadConfig();
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-      const postgres = config.databaseUrl ? undefined : await ensurePostgres({ dataDir: config.dataDir, logger });
+      const postgres = config.databaseUrl ? undefined : await ensurePostgres({ dataDir: config.dataDir, systemDir: config.postgresSystemDir, logger });
       const db = new pg.Pool({ connectionString: config.databaseUrl ?? postgres!.connectionString, max: 2 });
       try {
         await migrate(db);

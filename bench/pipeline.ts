@@ -22,7 +22,6 @@ import type { Intake } from '../ingest/intake.js';
 import { loadConfig, ROLES } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import type { IncomingMessage } from '../lib/queues.js';
-import { freePort } from '../lib/runtime/processes.js';
 import { ensurePostgres } from '../lib/runtime/postgres.js';
 import { ensureRedis } from '../lib/runtime/redis.js';
 import { startOtklik, type Otklik } from '../main.js';
@@ -150,8 +149,13 @@ export interface BenchStores {
 export async function startStores(tag: string): Promise<BenchStores> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `otklik-${tag}-`));
   fs.chmodSync(dir, 0o755);
-  const redis = await ensureRedis({ dataDir: dir, port: await freePort() });
-  const postgres = await ensurePostgres({ dataDir: dir, port: await freePort() });
+  // The stores' own data dir is owner-only; as root PostgreSQL's cluster goes beside it, where its user can pass.
+  const storesDir = path.join(dir, 'stores');
+  const redis = await ensureRedis({ dataDir: storesDir });
+  const postgres = await ensurePostgres({ dataDir: storesDir, systemDir: path.join(dir, 'pg-system') }).catch(async (err: unknown) => {
+    await redis.stop();
+    throw err;
+  });
   return {
     dir, redisUrl: redis.url, databaseUrl: postgres.connectionString,
     async close() {

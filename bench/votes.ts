@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 import { ALL_TIME, pollResults } from '../analytics/queries.js';
 import { loadConfig, ROLES } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { freePort } from '../lib/runtime/processes.js';
 import { ensurePostgres } from '../lib/runtime/postgres.js';
 import { ensureRedis } from '../lib/runtime/redis.js';
 import { startOtklik, type Otklik } from '../main.js';
@@ -73,8 +72,8 @@ const pidIn = (file: string) => {
 };
 
 /** Where CPU goes during a storm: the server process, PostgreSQL (all its processes), Redis and the generator. */
-function cpuMeter(dir: string) {
-  const groups = () => ({ server: [process.pid], postgres: [pidIn(path.join(dir, 'postgres', 'postmaster.pid'))], redis: [pidIn(path.join(dir, 'redis', 'redis.pid'))] });
+function cpuMeter(stores: { cluster: string; redisDir: string }) {
+  const groups = () => ({ server: [process.pid], postgres: [pidIn(path.join(stores.cluster, 'postmaster.pid'))], redis: [pidIn(path.join(stores.redisDir, 'redis.pid'))] });
   const read = () => Object.fromEntries(Object.entries(groups()).map(([k, pids]) => [k, cpuSeconds(pids.filter(Boolean))]));
   const start = read();
   return (votes: number, generatorSeconds: number) => {
@@ -166,12 +165,12 @@ interface Stage {
   clean: boolean;
 }
 
-async function stage(system: Otklik, dir: string, rate: number, seconds: number, deadline: number): Promise<Stage> {
+async function stage(system: Otklik, stores: { cluster: string; redisDir: string }, rate: number, seconds: number, deadline: number): Promise<Stage> {
   const { pollId, questionId, optionIds } = await benchPoll(system.db, rate);
   const total = rate * seconds;
   const tokens = await voterTokens(system.db, total - Math.floor(total / DUPLICATE_EVERY));
   const load = [os.loadavg()[0]!];
-  const cpu = cpuMeter(dir);
+  const cpu = cpuMeter(stores);
   const sampler = setInterval(() => load.push(os.loadavg()[0]!), 5000);
   let s: StormResult;
   try {
@@ -235,11 +234,13 @@ export default async function run(options: Record<string, string> = {}): Promise
   watchdog.unref();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otklik-bench-votes-'));
   fs.chmodSync(dir, 0o755);
-  const redis = await ensureRedis({ dataDir: dir, port: await freePort() });
+  // The stores' own data dir is owner-only; as root PostgreSQL's cluster goes beside it, where its user can pass.
+  const storesDir = path.join(dir, 'stores');
+  const redis = await ensureRedis({ dataDir: storesDir });
   let postgres: Awaited<ReturnType<typeof ensurePostgres>> | undefined;
   let system: Otklik | undefined;
   try {
-    postgres = await ensurePostgres({ dataDir: dir, port: await freePort() });
+    postgres = await ensurePostgres({ dataDir: storesDir, systemDir: path.join(dir, 'pg-system') });
     const config = loadConfig({
       PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', OTKLIK_DATA_DIR: dir, REDIS_URL: redis.url, DATABASE_URL: postgres.connectionString,
       // Every request comes from 127.0.0.1: the per-IP flood limit would refuse the storm itself.
@@ -249,7 +250,7 @@ export default async function run(options: Record<string, string> = {}): Promise
     const stages: Stage[] = [];
     for (const rate of rates) {
       if (Date.now() + seconds * 1000 > deadline) break;
-      const s = await stage(system, dir, rate, seconds, deadline);
+      const s = await stage(system, { cluster: postgres.cluster, redisDir: path.join(storesDir, 'redis') }, rate, seconds, deadline);
       stages.push(s);
       if (s.clean) break;
     }

@@ -15,6 +15,8 @@ const envSchema = z.object({
   PORT: portNumber.default(3000),
   HOST: z.string().default('0.0.0.0'),
   OTKLIK_DATA_DIR: z.string().default('./data'),
+  // Only as root: the embedded PostgreSQL's cluster and binaries (it runs as the postgres user, which must reach them).
+  OTKLIK_POSTGRES_SYSTEM_DIR: z.string().default('/var/lib/otklik'),
   OTKLIK_REGION_CONFIG: z.string().default('./config/region.yaml'),
   // Routing table and automatic-routing policy of the region, read once on first start (then edited through the API).
   OTKLIK_ROUTING_CONFIG: z.string().default('./config/routing.yaml'),
@@ -77,6 +79,11 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /**
+   * Only when running as root: PostgreSQL runs as the `postgres` user, which cannot enter root's private directories,
+   * so the embedded cluster and a copy of its binaries live in `<postgresSystemDir>/<deployment id>/`.
+   */
+  postgresSystemDir: string;
   regionConfigPath: string;
   /** Seeds the routing table (version 1) and routing settings when the database has no routing table yet. */
   routingConfigPath: string;
@@ -142,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.OTKLIK_DATA_DIR),
+    postgresSystemDir: path.resolve(e.OTKLIK_POSTGRES_SYSTEM_DIR),
     regionConfigPath: path.resolve(e.OTKLIK_REGION_CONFIG),
     routingConfigPath: path.resolve(e.OTKLIK_ROUTING_CONFIG),
     gazetteerPath: path.resolve(e.OTKLIK_GAZETTEER),

@@ -193,6 +193,8 @@ export function createHttpApp(opts: {
   logger: Logger;
   /** Ingest channels and their mode ('off' when unconfigured); shown under `channels` when given. */
   channels?: () => Record<string, string>;
+  /** Which stores this process uses (data dir or URL, never a secret); shown under `stores` when given. */
+  stores?: Record<string, string>;
   /** Prometheus metrics of this process, served at /metrics. */
   metrics?: Metrics;
   /** Refreshed right before a scrape (queue depths are read from Redis then). */
@@ -243,8 +245,9 @@ export function createHttpApp(opts: {
     const status = Object.fromEntries(entries);
     const down = entries.filter(([, s]) => s === 'down').map(([n]) => n);
     const channels = opts.channels ? { channels: opts.channels() } : {};
-    if (down.length > 0) return void res.status(503).json({ status: 'unavailable', down, ...status, ...channels });
-    res.json({ status: 'ok', ...status, ...channels });
+    const stores = opts.stores ? { stores: opts.stores } : {};
+    if (down.length > 0) return void res.status(503).json({ status: 'unavailable', down, ...status, ...stores, ...channels });
+    res.json({ status: 'ok', ...status, ...stores, ...channels });
   });
 
   for (const router of opts.routers) app.use(router);

@@ -34,6 +34,7 @@ export async function testConfig(env: Record<string, string> = {}): Promise<Conf
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     OTKLIK_DATA_DIR: testDataDir(),
+    OTKLIK_POSTGRES_SYSTEM_DIR: inject('pgSystemDir'),
     OTKLIK_QUEUE_PREFIX: uniqueName('q'),
     REDIS_URL: inject('redisUrl'),
     DATABASE_URL: await createTestDatabase(),

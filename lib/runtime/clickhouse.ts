@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { privateDir } from './deployment.js';
 
 export type { ClickHouseClient };
 
@@ -32,8 +32,9 @@ export async function createClickHouse(opts: ClickHouseOptions): Promise<ClickHo
     });
   }
   const { createChdbConnection } = await import('chdb/connection');
+  // chDB runs in this process and keeps this data dir's analytics nowhere else; owner-only like the rest of it.
   const dir = path.join(opts.dataDir, 'clickhouse');
-  fs.mkdirSync(dir, { recursive: true });
+  privateDir(dir);
   const client = createClient({
     // chdb ships its own copy of client-common types; the runtime contract is the same.
     connection: createChdbConnection({ path: dir }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],

@@ -53,7 +53,13 @@ export function findExecutable(name: string): string | undefined {
  * Otklik stops them last, after its workers have drained; the server's output goes to a log file.
  */
 export function spawnServer(command: string, args: string[], logFile: string, options: SpawnOptions = {}) {
-  const out = fs.openSync(logFile, 'a');
+  // Server logs quote queries and keys: owner-only, like the data they come from.
+  const out = fs.openSync(logFile, 'a', 0o600);
+  try {
+    fs.fchmodSync(out, 0o600); // a log an earlier version left readable
+  } catch {
+    // not ours to change
+  }
   const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   child.unref();
@@ -67,4 +73,36 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The command line of a running process (Linux /proc), or undefined when unknown. */
+export function commandLine(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last lines of a server's log, to quote in an error about that server. */
+export function logTail(file: string, lines = 8): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return text ? `\n--- last lines of ${file} ---\n${text}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Signals a server started by this process and waits until it is gone. */
+export async function stopProcess(pid: number | undefined, signal: NodeJS.Signals, timeoutMs: number, what: string): Promise<void> {
+  if (!pid || !processAlive(pid)) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return;
+  }
+  await waitFor(async () => !processAlive(pid), timeoutMs, what).catch(() => {
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
 }

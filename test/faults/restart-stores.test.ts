@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { signBody } from '../../ingest/contact-center.js';
 import { createLogger } from '../../lib/logger.js';
-import { freePort } from '../../lib/runtime/processes.js';
 import { ensurePostgres } from '../../lib/runtime/postgres.js';
 import { ensureRedis } from '../../lib/runtime/redis.js';
 import { startOtklik, type Otklik } from '../../main.js';
@@ -52,13 +51,12 @@ async function countsOf(system: Otklik) {
 describe('store restarts mid-stream', () => {
   it('Redis restarted (AOF) in the middle of a stream: every accepted call becomes one case and one count', async () => {
     const dataDir = testDataDir('redis-restart');
-    const port = await freePort();
-    let redis = await ensureRedis({ dataDir, port });
+    let redis = await ensureRedis({ dataDir });
     const system = await startOtklik(await testConfig({ REDIS_URL: redis.url, OTKLIK_DATA_DIR: dataDir }), ['ingest', 'classify', 'workflow', 'analytics', 'dashboard'], createLogger('silent'));
     try {
       const tally = await stream(system, async () => {
         await redis.stop();
-        redis = await ensureRedis({ dataDir, port });
+        redis = await ensureRedis({ dataDir });
       });
       expect(tally.accepted).toBe(N);
       const counts = await eventually(async () => {
@@ -74,15 +72,13 @@ describe('store restarts mid-stream', () => {
 
   it('PostgreSQL restarted in the middle of a stream: nothing accepted is lost, nothing counted twice', async () => {
     const dataDir = testDataDir('pg-restart');
-    fs.chmodSync(dataDir, 0o755);
-    const pgPort = await freePort();
-    let postgres = await ensurePostgres({ dataDir, port: pgPort });
+    let postgres = await ensurePostgres({ dataDir, systemDir: inject('pgSystemDir') });
     const system = await startOtklik(await testConfig({ DATABASE_URL: postgres.connectionString, OTKLIK_DATA_DIR: dataDir }), ['ingest', 'classify', 'workflow', 'analytics', 'dashboard'], createLogger('silent'));
     try {
       const tally = await stream(system, async () => {
         await postgres.stop();
-        expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
-        postgres = await ensurePostgres({ dataDir, port: pgPort });
+        expect(fs.existsSync(path.join(postgres.cluster, 'postmaster.pid'))).toBe(false);
+        postgres = await ensurePostgres({ dataDir, systemDir: inject('pgSystemDir') });
       });
       expect(tally.accepted).toBe(N);
       const counts = await eventually(async () => {

@@ -140,8 +140,11 @@ describe('the foundation slice: a 122 call card becomes a case and a count', () 
     expect((await fetch(`${system.url}/api/v1/cases`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     const health = await fetch(`${system.url}/healthz`);
     expect(health.status).toBe(200);
-    // Channels without settings say so: only the 122 webhook is configured here.
+    // Channels without settings say so: only the 122 webhook is configured here. Stores are named without passwords.
+    const cfg = await config;
     expect(await health.json()).toEqual({ status: 'ok', redis: 'ok', postgres: 'ok', clickhouse: 'ok',
+      stores: { redis: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/), postgres: expect.stringMatching(/^postgres:\/\/otklik@127\.0\.0\.1:\d+\/otk_/),
+        clickhouse: `embedded (chDB):${cfg.dataDir}` },
       channels: { contact_center: 'on', vk: 'off', vk_outbound: 'off', vk_search: 'off', telegram: 'off', widget: 'off' } });
   });
 

@@ -52,8 +52,8 @@ describe('embedded Redis', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(ensureRedis({ dataDir: testDataDir('noredis'), port: await freePort() })).rejects.toThrow(MissingRedisError);
-      await expect(ensureRedis({ dataDir: testDataDir('noredis'), port: await freePort() })).rejects.toThrow(/apt-get install -y redis-server.*REDIS_URL/s);
+      await expect(ensureRedis({ dataDir: testDataDir('noredis') })).rejects.toThrow(MissingRedisError);
+      await expect(ensureRedis({ dataDir: testDataDir('noredis') })).rejects.toThrow(/apt-get install -y redis-server.*REDIS_URL/s);
     } finally {
       process.env.PATH = path;
     }
@@ -63,8 +63,7 @@ describe('embedded Redis', () => {
 describe('/healthz', () => {
   it('answers 503 naming the store that does not answer, and ok again once it is back', async () => {
     const dataDir = testDataDir('health');
-    const port = await freePort();
-    const redis = await ensureRedis({ dataDir, port });
+    const redis = await ensureRedis({ dataDir });
     let restarted: Awaited<ReturnType<typeof ensureRedis>> | undefined;
     const system = await startOtklik(await testConfig({ REDIS_URL: redis.url, OTKLIK_DATA_DIR: dataDir }), ['ingest', 'dashboard'], createLogger('silent'));
     try {
@@ -76,7 +75,7 @@ describe('/healthz', () => {
       }, 10_000, '503');
       expect(down.down).toEqual(['redis']);
       expect(down.postgres).toBe('ok');
-      restarted = await ensureRedis({ dataDir, port });
+      restarted = await ensureRedis({ dataDir });
       await eventually(async () => (await fetch(`${system.url}/healthz`)).status === 200, 20_000, 'healthy again');
     } finally {
       await system.stop();
