@@ -131,8 +131,8 @@ export async function writeVoteBatch(db: Sql, pollId: string, version: number, i
   for (let attempt = 0; ; attempt++) {
     try {
       // Named, so each connection plans the statement once: planning this CTE costs about as much as running it.
-      const r = await db.query<{ accepts: boolean; version: number; stored: string[] }>({ name: 'polls-cast-votes', text: CAST_BATCH_SQL, values });
-      const gate = r.rows[0];
+      const result = await db.query<{ accepts: boolean; version: number; stored: string[] }>({ name: 'polls-cast-votes', text: CAST_BATCH_SQL, values });
+      const gate = result.rows[0];
       if (!gate) return items.map(() => 'not_found');
       if (!gate.accepts) return items.map(() => 'closed');
       if (gate.version !== version) return items.map(() => 'stale');

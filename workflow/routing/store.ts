@@ -235,14 +235,14 @@ export async function routingStats(sql: Sql) {
     sql.query(`select at, threshold, previous, actor, reason, auto_routes as "autoRoutes", redirected from routing_threshold_history order by id desc limit 100`),
     sql.query<{ n: number }>('select count(*)::int as n from routing_examples'),
   ]);
-  const t = totals.rows[0]!;
+  const counts = totals.rows[0]!;
   return {
     threshold: settings.threshold,
     targetRedirectRate: settings.targetRedirectRate,
-    autoRoutes: t.autoRoutes,
-    redirected: t.redirected,
-    rate: t.autoRoutes ? t.redirected / t.autoRoutes : 0,
-    toCoordinator: t.toCoordinator,
+    autoRoutes: counts.autoRoutes,
+    redirected: counts.redirected,
+    rate: counts.autoRoutes ? counts.redirected / counts.autoRoutes : 0,
+    toCoordinator: counts.toCoordinator,
     sinceLastChange: { autoRoutes: window.autoRoutes, redirected: window.redirected, since: window.since,
       rate: window.autoRoutes ? window.redirected / window.autoRoutes : 0 },
     routingExamples: examples.rows[0]!.n,
@@ -276,16 +276,16 @@ export async function dryRun(sql: Sql, rules: RoutingRule[], from: Date, to: Dat
   const byReason: Record<string, number> = {};
   let automatic = 0, toCoordinator = 0, unrouted = 0, changed = 0;
   for (const row of rows.rows) {
-    const d = decideRoute(factsOf(row), rules, settings, orgs);
-    byReason[d.reason] = (byReason[d.reason] ?? 0) + 1;
-    if (d.kind === 'none') {
+    const decision = decideRoute(factsOf(row), rules, settings, orgs);
+    byReason[decision.reason] = (byReason[decision.reason] ?? 0) + 1;
+    if (decision.kind === 'none') {
       unrouted++;
       continue;
     }
-    if (d.kind === 'auto') automatic++;
+    if (decision.kind === 'auto') automatic++;
     else toCoordinator++;
-    byOrg.set(d.organizationId, (byOrg.get(d.organizationId) ?? 0) + 1);
-    if (row.organization_id && row.organization_id !== d.organizationId) changed++;
+    byOrg.set(decision.organizationId, (byOrg.get(decision.organizationId) ?? 0) + 1);
+    if (row.organization_id && row.organization_id !== decision.organizationId) changed++;
   }
   const names = new Map(orgs.map((o) => [o.id, o.name]));
   return {
