@@ -19,7 +19,6 @@ import { registerClassifyCommands } from './classify/cli.js';
 import { loadClassifier } from './classify/load-classifier.js';
 import { loadRegionConfig } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
-import { exportCorrections } from './dashboard/moderation.js';
 import { createDashboardPages } from './dashboard/pages.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
@@ -43,6 +42,7 @@ import { loadOrCreateSalt } from './lib/salt.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
 import { createWorkflowApi } from './workflow/api.js';
+import { bindModeration, exportCorrections } from './workflow/moderation.js';
 import { OPEN_STATUSES } from './workflow/rules.js';
 import { exportExamples as exportRoutingExamples, seedRouting } from './workflow/routing/store.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
@@ -167,13 +167,14 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
       routers.push(createWorkflowApi({
         db, tokenTtlHours: config.tokenTtlHours, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
         loginLimit: { maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes },
-      }));
+      }).router);
       routers.push(polls.router);
     }
     if (has('dashboard') && ch) {
       routers.push(createAnalyticsApi({ ch, requireAuth: requireAuth(db) }));
       routers.push(await createDashboardPages({
         summary: () => summary(ch), db, ch, requireAuth: requireAuth(db), gazetteerPath: config.gazetteerPath, secureCookie: config.secureCookies,
+        moderation: bindModeration(db, { relay: workflow?.relay }),
         session: {
           login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
             limit: { maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes } }),

@@ -111,11 +111,6 @@ export async function feedPages(intake: Intake, run: string, from: number, to: n
   }
 }
 
-export async function casesLike(system: Otklik, run: string): Promise<number> {
-  const r = await system.db.query<{ n: string }>(`select count(*) as n from messages where source = 'contact_center' and external_id like $1`, [`${run}-%`]);
-  return Number(r.rows[0]!.n);
-}
-
 export async function countCases(system: Otklik): Promise<number> {
   return Number((await system.db.query<{ n: string }>('select count(*) as n from cases')).rows[0]!.n);
 }

@@ -21,7 +21,7 @@ import { createLogger } from '../lib/logger.js';
 import { ensurePostgres } from '../lib/runtime/postgres.js';
 import { ensureRedis } from '../lib/runtime/redis.js';
 import { startOtklik, type Otklik } from '../main.js';
-import { countedVotes } from '../workflow/polls/store.js';
+import { countedVotes } from '../workflow/polls/vote-store.js';
 import { FIRST_SECONDS, type StormPlan, type StormResult } from './_vote-load.js';
 import type { BenchResult } from './index.js';
 

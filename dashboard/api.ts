@@ -8,9 +8,7 @@ import express, { type Request, type RequestHandler, type Response, type Router 
 import type pg from 'pg';
 import { z } from 'zod';
 import { PANELS, PANEL_TITLES, panelOption, type Municipality } from './charts.js';
-import {
-  correctCase, correctionBody, inboxFacets, inboxMark, inboxQuery, listInbox, mergeBody, mergeIncident, splitIncident, type Outcome,
-} from './moderation.js';
+import { correctionBody, inboxQuery, mergeBody, type Moderation, type ModerationResult } from '../lib/moderation.js';
 import { refuseNulBody } from '../lib/http.js';
 import { dashboardFilters, organizationNames, panelRows } from './panel-data.js';
 import { renderSvg } from './svg.js';
@@ -27,6 +25,8 @@ export function createDashboardApi(deps: {
   db: pg.Pool;
   ch?: ClickHouseClient;
   requireAuth: RequestHandler;
+  /** The workflow's inbox operations, bound to its database by main.ts: the workflow alone writes cases. */
+  moderation: Moderation;
   municipalities: Municipality[];
   now?: () => Date;
 }): Router {
@@ -40,7 +40,7 @@ export function createDashboardApi(deps: {
     if (!isModerator(user(req))) return void res.status(403).json({ error: 'only the monitoring team (moderators) works with the inbox' });
     next();
   };
-  const send = <T>(res: Response, out: Outcome<T>) => (out.ok ? res.json(out.value) : res.status(out.status).json({ error: out.error }));
+  const send = <T>(res: Response, out: ModerationResult<T>) => (out.ok ? res.json(out.value) : res.status(out.status).json({ error: out.error }));
   const uuidParam = (req: Request, res: Response): string | undefined => {
     const id = z.uuid().safeParse(req.params.id);
     if (!id.success) return void res.status(400).json({ error: 'id must be a UUID' });
@@ -50,17 +50,17 @@ export function createDashboardApi(deps: {
   router.get('/api/v1/dashboard/inbox', deps.requireAuth, moderators, async (req, res) => {
     const q = inboxQuery.safeParse(req.query);
     if (!q.success) return void res.status(400).json({ error: describe(q.error) });
-    const [list, mark] = await Promise.all([listInbox(deps.db, q.data), inboxMark(deps.db)]);
+    const [list, mark] = await Promise.all([deps.moderation.listInbox(q.data), deps.moderation.inboxMark()]);
     res.json({ ...list, mark, now: now().toISOString() });
   });
 
   router.get('/api/v1/dashboard/inbox/facets', deps.requireAuth, moderators, async (_req, res) => {
-    res.json(await inboxFacets(deps.db));
+    res.json(await deps.moderation.inboxFacets());
   });
 
   // Polled by the inbox every few seconds: one cheap row, so new posts show up without a reload.
   router.get('/api/v1/dashboard/inbox/mark', deps.requireAuth, moderators, async (_req, res) => {
-    res.json({ mark: await inboxMark(deps.db) });
+    res.json({ mark: await deps.moderation.inboxMark() });
   });
 
   router.post('/api/v1/dashboard/cases/:id/correction', deps.requireAuth, moderators, json, async (req, res) => {
@@ -68,19 +68,19 @@ export function createDashboardApi(deps: {
     if (!id) return;
     const body = correctionBody.safeParse(req.body);
     if (!body.success) return void res.status(400).json({ error: describe(body.error) });
-    send(res, await correctCase(deps.db, user(req)!.id, id, body.data));
+    send(res, await deps.moderation.correctCase(user(req)!.id, id, body.data));
   });
 
   router.post('/api/v1/dashboard/incidents/merge', deps.requireAuth, moderators, json, async (req, res) => {
     const body = mergeBody.safeParse(req.body);
     if (!body.success) return void res.status(400).json({ error: describe(body.error) });
-    send(res, await mergeIncident(deps.db, user(req)!.id, body.data));
+    send(res, await deps.moderation.mergeIncident(user(req)!.id, body.data));
   });
 
   router.post('/api/v1/dashboard/cases/:id/split', deps.requireAuth, moderators, async (req, res) => {
     const id = uuidParam(req, res);
     if (!id) return;
-    send(res, await splitIncident(deps.db, user(req)!.id, id));
+    send(res, await deps.moderation.splitIncident(user(req)!.id, id));
   });
 
   router.get('/api/v1/dashboard/export/:panel.svg', deps.requireAuth, async (req, res) => {

@@ -5,6 +5,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type RequestHandler, type Router } from 'express';
 import type pg from 'pg';
 import type { Summary } from '../analytics/queries.js';
+import type { Moderation } from '../lib/moderation.js';
 import { SOURCES } from '../lib/queues.js';
 import { createDashboardApi } from './api.js';
 import { dashboardScripts } from './client-scripts.js';
@@ -25,6 +26,8 @@ export interface DashboardDeps {
   session?: SessionDeps;
   /** The API guard (bearer token or session cookie with the CSRF header). */
   requireAuth?: RequestHandler;
+  /** The workflow's inbox operations (workflow/moderation.ts bindModeration); the inbox API is served with them. */
+  moderation?: Moderation;
   gazetteerPath?: string;
   secureCookie?: boolean;
   now?: () => Date;
@@ -74,12 +77,12 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
     );
   });
 
-  if (!deps.db || !deps.session || !deps.requireAuth) return router;
+  if (!deps.db || !deps.session || !deps.requireAuth || !deps.moderation) return router;
   const db = deps.db;
   const municipalities: Municipality[] = loadMunicipalities(deps.gazetteerPath);
 
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
-  router.use(createDashboardApi({ db, ch: deps.ch, requireAuth: deps.requireAuth, municipalities, now }));
+  router.use(createDashboardApi({ db, ch: deps.ch, requireAuth: deps.requireAuth, moderation: deps.moderation, municipalities, now }));
 
   const page = requirePage(deps.session);
   const userOf = (res: express.Response) => res.locals.pageUser as PageUser;

@@ -119,6 +119,10 @@ export const EVENT_TYPES = [
   'case.created',
   'case.transition',
   'case.rated',
+  /** The monitoring team corrected the case's category or kind (props: field, from, to); the status stays. */
+  'case.corrected',
+  /** The case moved to another incident, merged or split (incidentId: the new one; props: action, from). */
+  'case.incident',
   'reply.sent',
   'vote.cast',
 ] as const;

@@ -3,6 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { NextFunction, Request, Response } from 'express';
 import type pg from 'pg';
 import { readCookie } from '../lib/cookies.js';
+import { withTransaction } from '../lib/transaction.js';
 
 export interface AuthUser {
   id: string;
@@ -38,27 +39,18 @@ export async function ensureAdmin(db: pg.Pool, login: string, password?: string)
   }
   const generated = password ? undefined : randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password ?? generated!);
-  const client = await db.connect();
-  try {
-    await client.query('begin');
+  const created = await withTransaction(db, async (client) => {
     const user = await client.query<{ id: string }>(
       `insert into users (login, password_hash, display_name) values ($1, $2, 'Администратор')
        on conflict (login) do nothing returning id`,
       [login, passwordHash],
     );
-    if (user.rowCount === 0) {
-      // Another process created it between our check and insert; its password stands.
-      await client.query('rollback');
-      return { created: false };
-    }
+    // Another process created it between our check and insert; its password stands.
+    if (user.rowCount === 0) return false;
     await client.query(`insert into user_roles (user_id, organization_id, role) values ($1, null, 'administrator')`, [user.rows[0]!.id]);
-    await client.query('commit');
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    return true;
+  });
+  if (!created) return { created: false };
   return { created: true, generatedPassword: generated };
 }
 

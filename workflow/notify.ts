@@ -16,34 +16,34 @@ export interface MessageOrigin {
  * `wall<owner>_<post>[_c<comment>]`, `msg<peer>_<id>` and `board<group>_<topic>_<id>`; Telegram ones `<chatId>:<messageId>`. Undefined when the
  * message left no way back (an anonymous call): the citizen then learns the outcome on the status page only.
  */
-export function replyTarget(o: MessageOrigin): Record<string, string> | undefined {
+export function replyTarget(origin: MessageOrigin): Record<string, string> | undefined {
   const clean = (t: Record<string, string | null | undefined>) => {
     const out = Object.fromEntries(Object.entries(t).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
     return Object.keys(out).length ? out : undefined;
   };
-  switch (o.source) {
+  switch (origin.source) {
     case 'vk': {
-      if (o.provenance.peerId) return { peerId: o.provenance.peerId };
-      const wall = /^wall(-?\d+)_(\d+)(?:_c(\d+))?$/.exec(o.externalId);
+      if (origin.provenance.peerId) return { peerId: origin.provenance.peerId };
+      const wall = /^wall(-?\d+)_(\d+)(?:_c(\d+))?$/.exec(origin.externalId);
       if (wall) return clean({ ownerId: wall[1], postId: wall[2], commentId: wall[3] });
-      const msg = /^msg(\d+)_\d+$/.exec(o.externalId);
+      const msg = /^msg(\d+)_\d+$/.exec(origin.externalId);
       if (msg) return { peerId: msg[1]! };
-      const board = /^board(\d+)_(\d+)_\d+$/.exec(o.externalId);
+      const board = /^board(\d+)_(\d+)_\d+$/.exec(origin.externalId);
       if (board) return { groupId: board[1]!, topicId: board[2]! };
-      if (o.provenance.ownerId && o.provenance.postId) {
-        return clean({ ownerId: o.provenance.ownerId, postId: o.provenance.postId, commentId: o.provenance.commentId });
+      if (origin.provenance.ownerId && origin.provenance.postId) {
+        return clean({ ownerId: origin.provenance.ownerId, postId: origin.provenance.postId, commentId: origin.provenance.commentId });
       }
       return undefined;
     }
     case 'telegram': {
-      const m = /^(-?\d+):(\d+)$/.exec(o.externalId);
-      if (m) return { chatId: m[1]!, replyToMessageId: m[2]! };
-      const chatId = o.provenance.chatId ?? o.contact.channelUserId ?? undefined;
+      const chat = /^(-?\d+):(\d+)$/.exec(origin.externalId);
+      if (chat) return { chatId: chat[1]!, replyToMessageId: chat[2]! };
+      const chatId = origin.provenance.chatId ?? origin.contact.channelUserId ?? undefined;
       return chatId ? { chatId } : undefined;
     }
     case 'widget':
     case 'contact_center':
-      return clean({ phone: o.contact.phone, email: o.contact.email });
+      return clean({ phone: origin.contact.phone, email: origin.contact.email });
   }
 }
 
@@ -65,30 +65,30 @@ type Kind = OutboundMessage['kind'];
  * rework) stay internal, because telling them would only add noise and expose the organisation's kitchen.
  */
 export function citizenNotices(status: CaseStatus | 'registered' | 'redirected', c: NotifyContext): { kind: Kind; text: string }[] {
-  const n = `№ ${c.registrationNumber}`;
+  const number = `№ ${c.registrationNumber}`;
   const org = c.organizationName ? ` в «${c.organizationName}»` : '';
   switch (status) {
     case 'registered':
       return [{ kind: 'registered', text: `Ваше сообщение зарегистрировано, номер ${c.registrationNumber}. Срок рассмотрения — до ${date(c.deadlineAt)}.` }];
     case 'routed':
-      return [{ kind: 'status', text: `Сообщение ${n} прошло модерацию и направлено на рассмотрение${org}.` }];
+      return [{ kind: 'status', text: `Сообщение ${number} прошло модерацию и направлено на рассмотрение${org}.` }];
     case 'redirected':
-      return [{ kind: 'status', text: `Сообщение ${n} перенаправлено${org} по компетенции. Срок рассмотрения не меняется — до ${date(c.deadlineAt)}.` }];
+      return [{ kind: 'status', text: `Сообщение ${number} перенаправлено${org} по компетенции. Срок рассмотрения не меняется — до ${date(c.deadlineAt)}.` }];
     case 'rejected':
-      return [{ kind: 'rejection', text: `Сообщение ${n} отклонено. Причина: ${c.reason ?? 'не указана'}.` }];
+      return [{ kind: 'rejection', text: `Сообщение ${number} отклонено. Причина: ${c.reason ?? 'не указана'}.` }];
     case 'assigned':
-      return [{ kind: 'status', text: `Сообщение ${n} принято в работу, назначен ответственный исполнитель.` }];
+      return [{ kind: 'status', text: `Сообщение ${number} принято в работу, назначен ответственный исполнитель.` }];
     case 'on_approval':
-      return [{ kind: 'status', text: `Ответ на сообщение ${n} подготовлен и проходит согласование.` }];
+      return [{ kind: 'status', text: `Ответ на сообщение ${number} подготовлен и проходит согласование.` }];
     case 'answered':
       return [
-        { kind: 'answer', text: `Ответ на сообщение ${n}:\n\n${c.answerText ?? ''}` },
-        { kind: 'rating_request', text: `Пожалуйста, оцените ответ на сообщение ${n} от 1 до 5. Если оценка низкая, вы можете попросить о повторном рассмотрении.` },
+        { kind: 'answer', text: `Ответ на сообщение ${number}:\n\n${c.answerText ?? ''}` },
+        { kind: 'rating_request', text: `Пожалуйста, оцените ответ на сообщение ${number} от 1 до 5. Если оценка низкая, вы можете попросить о повторном рассмотрении.` },
       ];
     case 'repeat_review':
-      return [{ kind: 'status', text: `Сообщение ${n} направлено на повторное рассмотрение. Новый срок — до ${date(c.deadlineAt)}.` }];
+      return [{ kind: 'status', text: `Сообщение ${number} направлено на повторное рассмотрение. Новый срок — до ${date(c.deadlineAt)}.` }];
     case 'closed':
-      return [{ kind: 'status', text: `Рассмотрение сообщения ${n} завершено. Спасибо за обращение!` }];
+      return [{ kind: 'status', text: `Рассмотрение сообщения ${number} завершено. Спасибо за обращение!` }];
     default:
       return [];
   }

@@ -8,8 +8,10 @@ import type { JobsOptions, Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import { QUEUES, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
+import { withTransaction } from '../lib/transaction.js';
+import type { Sql } from './store/sql.js';
 
-export type Sql = Pick<pg.PoolClient, 'query'>;
+export type { Sql } from './store/sql.js';
 
 export interface OutboxRow {
   queue: QueueName;
@@ -42,6 +44,47 @@ export interface OutboxRelay {
   close(): Promise<void>;
 }
 
+interface PendingRow {
+  id: string;
+  queue: QueueName;
+  job_name: string;
+  job_id: string;
+  payload: unknown;
+  not_before: Date | null;
+}
+
+type Job = { name: string; data: unknown; opts: JobsOptions };
+
+/** The rows as jobs per queue; a delayed row's delay is computed now, from its not_before. */
+function jobsByQueue(rows: PendingRow[], byName: Partial<Record<QueueName, Queue>>, now: number): Map<Queue, Job[]> {
+  const bulks = new Map<Queue, Job[]>();
+  for (const row of rows) {
+    const queue = byName[row.queue];
+    if (!queue) throw new Error(`outbox row ${row.id} names unknown queue ${row.queue}`);
+    const delay = row.not_before ? Math.max(0, row.not_before.getTime() - now) : undefined;
+    const list = bulks.get(queue) ?? [];
+    list.push({ name: row.job_name, data: row.payload, opts: { jobId: row.job_id, ...(delay ? { delay } : {}) } });
+    bulks.set(queue, list);
+  }
+  return bulks;
+}
+
+/** Publishes one batch of pending rows and marks them, in one transaction; returns how many. */
+async function publishBatch(db: pg.Pool, byName: Partial<Record<QueueName, Queue>>, now: () => Date): Promise<number> {
+  return withTransaction(db, async (client) => {
+    // skip locked: several workflow processes share the table without publishing a row twice at once.
+    const r = await client.query<PendingRow>(
+      `select id, queue, job_name, job_id, payload, not_before from outbox where published_at is null
+        order by id limit ${BATCH_ROWS} for update skip locked`,
+    );
+    const bulks = jobsByQueue(r.rows, byName, now().getTime());
+    // One addBulk per queue (a MULTI in one round trip) instead of one add per row; job ids keep it idempotent.
+    await Promise.all([...bulks].map(([queue, jobs]) => queue.addBulk(jobs)));
+    if (r.rows.length) await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [r.rows.map((x) => x.id)]);
+    return r.rows.length;
+  });
+}
+
 export function createOutboxRelay(deps: {
   db: pg.Pool;
   queues: Pick<Queues, 'events' | 'outbound'>;
@@ -61,50 +104,15 @@ export function createOutboxRelay(deps: {
   let closed = false;
   let failures = 0;
 
-  async function publishBatch(): Promise<number> {
-    const client = await deps.db.connect();
-    try {
-      await client.query('begin');
-      // skip locked: several workflow processes share the table without publishing a row twice at once.
-      const r = await client.query<{ id: string; queue: QueueName; job_name: string; job_id: string; payload: unknown; not_before: Date | null }>(
-        `select id, queue, job_name, job_id, payload, not_before from outbox where published_at is null
-          order by id limit ${BATCH_ROWS} for update skip locked`,
-      );
-      const now = deps.now().getTime();
-      const bulks = new Map<Queue, { name: string; data: unknown; opts: JobsOptions }[]>();
-      const push = (queue: Queue, job: { name: string; data: unknown; opts: JobsOptions }) => {
-        const list = bulks.get(queue) ?? [];
-        list.push(job);
-        bulks.set(queue, list);
-      };
-      for (const row of r.rows) {
-        const queue = byName[row.queue];
-        if (!queue) throw new Error(`outbox row ${row.id} names unknown queue ${row.queue}`);
-        const delay = row.not_before ? Math.max(0, row.not_before.getTime() - now) : undefined;
-        push(queue, { name: row.job_name, data: row.payload, opts: { jobId: row.job_id, ...(delay ? { delay } : {}) } });
-      }
-      // One addBulk per queue (a MULTI in one round trip) instead of one add per row; job ids keep it idempotent.
-      await Promise.all([...bulks].map(([queue, jobs]) => queue.addBulk(jobs)));
-      if (r.rows.length) await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [r.rows.map((x) => x.id)]);
-      await client.query('commit');
-      return r.rows.length;
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
   async function drain(): Promise<number> {
     let total = 0;
     do {
       again = false;
-      let n: number;
+      let published: number;
       do {
-        n = await publishBatch();
-        total += n;
-      } while (n === BATCH_ROWS);
+        published = await publishBatch(deps.db, byName, deps.now);
+        total += published;
+      } while (published === BATCH_ROWS);
     } while (again);
     return total;
   }

@@ -8,15 +8,20 @@
  * periodically: it delivers whatever is due by the clock, which covers a Redis that lost its delayed jobs.
  */
 import type pg from 'pg';
+import type { ReminderJob } from '../lib/queues.js';
+import { DAY_MS } from '../lib/time.js';
+import { withTransaction } from '../lib/transaction.js';
 import { ruDate } from './notify.js';
+import { enqueue } from './outbox.js';
 import { OPEN_STATUSES } from './rules.js';
-import { enqueue, type Sql } from './outbox.js';
-import type { CaseStatus, ReminderJob } from '../lib/queues.js';
-import { DAY_MS } from './register-case.js';
+import { insertNotifications } from './store/notifications.js';
+import { claimUpcomingReminders, dueReminders, insertReminders, lockReminder, markReminderSent, type LockedReminder, type ReminderKey } from './store/reminders.js';
+import type { Sql } from './store/sql.js';
+import { activeModerators, activeUsersWithRole } from './store/users.js';
 
 export const DEFAULT_REMINDER_DAYS = [3, 1];
 /** Reminders due within this window are delayed jobs in Redis; later ones wait in PostgreSQL for the sweep. */
-export const REMINDER_HORIZON_MS = 24 * 3600 * 1000;
+export const REMINDER_HORIZON_MS = DAY_MS;
 
 export interface PlannedReminder {
   kind: string;
@@ -39,7 +44,7 @@ export async function scheduleReminders(sql: Sql, caseId: string, plan: PlannedR
 }
 
 /** Reminder jobs for the outbox; the job id makes a second hand-over of the same reminder a no-op. */
-export function reminderJobs(rows: { case_id: string; kind: string; due_at: Date }[]) {
+export function reminderJobs(rows: ReminderKey[]) {
   return rows.map((r) => ({
     queue: 'workflow-reminders' as const,
     name: 'remind',
@@ -51,111 +56,66 @@ export function reminderJobs(rows: { case_id: string; kind: string; due_at: Date
 
 /** The rows for many cases in one statement; jobs only for the reminders already within the horizon. */
 export async function scheduleRemindersMany(sql: Sql, plans: { caseId: string; plan: PlannedReminder[] }[], now: Date): Promise<void> {
-  const flat = plans.flatMap((p) => p.plan.map((r) => ({ caseId: p.caseId, ...r })));
-  if (flat.length === 0) return;
-  const inserted = await sql.query<{ case_id: string; kind: string; due_at: Date; queued_at: Date | null }>(
-    `insert into case_reminders (case_id, kind, due_at, queued_at)
-     select c, k, d, case when d <= $4::timestamptz + make_interval(secs => $5::double precision / 1000) then $4::timestamptz end
-       from unnest($1::uuid[], $2::text[], $3::timestamptz[]) as t(c, k, d)
-     on conflict do nothing returning case_id, kind, due_at, queued_at`,
-    [flat.map((r) => r.caseId), flat.map((r) => r.kind), flat.map((r) => r.dueAt), now, REMINDER_HORIZON_MS],
-  );
-  await enqueue(sql, reminderJobs(inserted.rows.filter((r) => r.queued_at !== null)));
+  const rows = plans.flatMap((p) => p.plan.map((r) => ({ caseId: p.caseId, ...r })));
+  await enqueue(sql, reminderJobs(await insertReminders(sql, rows, now, REMINDER_HORIZON_MS)));
 }
 
 /** Hands the reminders that came within the horizon to the outbox (as delayed jobs); returns how many. */
 export async function queueUpcomingReminders(db: pg.Pool, now: Date): Promise<number> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
-    // skip locked: two workflow processes sweeping at once split the rows instead of waiting for each other.
-    const r = await client.query<{ case_id: string; kind: string; due_at: Date }>(
-      `update case_reminders set queued_at = $1
-        where (case_id, kind) in (
-          select case_id, kind from case_reminders
-           where sent_at is null and queued_at is null and due_at <= $1::timestamptz + make_interval(secs => $2::double precision / 1000)
-           order by due_at limit 5000 for update skip locked)
-        returning case_id, kind, due_at`,
-      [now, REMINDER_HORIZON_MS],
-    );
-    await enqueue(client, reminderJobs(r.rows));
-    await client.query('commit');
-    return r.rowCount ?? 0;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  return withTransaction(db, async (client) => {
+    const claimed = await claimUpcomingReminders(client, now, REMINDER_HORIZON_MS);
+    await enqueue(client, reminderJobs(claimed));
+    return claimed.length;
+  });
 }
-
 
 export type ReminderOutcome = 'sent' | 'already-sent' | 'not-due' | 'case-finished' | 'unknown';
 
-export async function sendReminder(db: pg.Pool, job: { caseId: string; kind: string }, now: Date): Promise<{ outcome: ReminderOutcome; recipients: number }> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
-    const r = await client.query<{ due_at: Date; sent_at: Date | null; status: CaseStatus; organization_id: string | null; executor_id: string | null;
-      registration_number: string; deadline_at: Date }>(
-      `select r.due_at, r.sent_at, c.status, c.organization_id, c.executor_id, c.registration_number, c.deadline_at
-         from case_reminders r join cases c on c.id = r.case_id
-        where r.case_id = $1 and r.kind = $2 for update of r`,
-      [job.caseId, job.kind],
-    );
-    const row = r.rows[0];
-    const finish = async (outcome: ReminderOutcome, recipients = 0) => {
-      if (outcome === 'sent' || outcome === 'case-finished') {
-        await client.query('update case_reminders set sent_at = $3, recipients = $4 where case_id = $1 and kind = $2', [job.caseId, job.kind, now, recipients]);
-      }
-      await client.query('commit');
-      return { outcome, recipients };
-    };
-    if (!row) return await finish('unknown');
-    if (row.sent_at) return await finish('already-sent');
-    if (row.due_at.getTime() > now.getTime()) return await finish('not-due');
-    if (!OPEN_STATUSES.includes(row.status)) return await finish('case-finished');
+/** Whether the reminder goes out now, and if not, why. */
+function readiness(reminder: LockedReminder | undefined, now: Date): ReminderOutcome {
+  if (!reminder) return 'unknown';
+  if (reminder.sent_at) return 'already-sent';
+  if (reminder.due_at.getTime() > now.getTime()) return 'not-due';
+  if (!OPEN_STATUSES.includes(reminder.status)) return 'case-finished';
+  return 'sent';
+}
 
-    const overdue = job.kind.startsWith('overdue');
-    const orgRoles = overdue ? ['leader', 'curator'] : ['coordinator'];
-    // Before routing a case has no organization yet: the moderators are the ones who must move it.
-    const users = row.organization_id
-      ? await client.query<{ user_id: string }>(
-        `select distinct ur.user_id from user_roles ur join users u on u.id = ur.user_id
-          where u.active and ur.organization_id = $1 and ur.role = any($2::text[])
-         union select $3::uuid where $3::uuid is not null and not $4::boolean`,
-        [row.organization_id, orgRoles, row.executor_id, overdue])
-      : await client.query<{ user_id: string }>(
-        `select distinct ur.user_id from user_roles ur join users u on u.id = ur.user_id
-          where u.active and ur.organization_id is null and ur.role = 'moderator'`);
-    const daysLeft = Math.max(0, Math.ceil((row.deadline_at.getTime() - now.getTime()) / DAY_MS));
-    const text = overdue
-      ? `Обращение № ${row.registration_number} просрочено: срок ответа истёк ${ruDate(row.deadline_at)}.`
-      : `Обращение № ${row.registration_number}: до окончания срока ответа ${daysLeft} дн. (срок — ${ruDate(row.deadline_at)}).`;
-    const ids = users.rows.map((u) => u.user_id);
-    await client.query(
-      `insert into notifications (user_id, case_id, kind, text, created_at)
-       select u, $2, $3, $4, $5 from unnest($1::uuid[]) u on conflict do nothing`,
-      [ids, job.caseId, `reminder-${job.kind}`, text, now],
-    );
-    return await finish('sent', ids.length);
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+/**
+ * Who is reminded: before the deadline the coordinators and the executor, at the deadline the leader and curators.
+ * Before routing a case has no organization yet: the moderators are the ones who must move it.
+ */
+async function recipients(sql: Sql, reminder: LockedReminder, overdue: boolean): Promise<string[]> {
+  if (!reminder.organization_id) return activeModerators(sql);
+  const staff = await activeUsersWithRole(sql, reminder.organization_id, overdue ? ['leader', 'curator'] : ['coordinator']);
+  return overdue || !reminder.executor_id ? staff : [...staff, reminder.executor_id];
+}
+
+function reminderText(reminder: LockedReminder, overdue: boolean, now: Date): string {
+  if (overdue) return `Обращение № ${reminder.registration_number} просрочено: срок ответа истёк ${ruDate(reminder.deadline_at)}.`;
+  const daysLeft = Math.max(0, Math.ceil((reminder.deadline_at.getTime() - now.getTime()) / DAY_MS));
+  return `Обращение № ${reminder.registration_number}: до окончания срока ответа ${daysLeft} дн. (срок — ${ruDate(reminder.deadline_at)}).`;
+}
+
+export async function sendReminder(db: pg.Pool, job: { caseId: string; kind: string }, now: Date): Promise<{ outcome: ReminderOutcome; recipients: number }> {
+  return withTransaction(db, async (client) => {
+    const reminder = await lockReminder(client, job.caseId, job.kind);
+    const outcome = readiness(reminder, now);
+    let sentTo = 0;
+    if (outcome === 'sent') {
+      const overdue = job.kind.startsWith('overdue');
+      sentTo = await insertNotifications(client, { userIds: await recipients(client, reminder!, overdue), caseId: job.caseId,
+        kind: `reminder-${job.kind}`, text: reminderText(reminder!, overdue, now), at: now });
+    }
+    if (outcome === 'sent' || outcome === 'case-finished') await markReminderSent(client, job.caseId, job.kind, now, sentTo);
+    return { outcome, recipients: sentTo };
+  });
 }
 
 /** Delivers every reminder due by the clock; returns how many were sent now. */
 export async function sweepDueReminders(db: pg.Pool, now: Date): Promise<number> {
-  const due = await db.query<{ case_id: string; kind: string }>(
-    'select case_id, kind from case_reminders where sent_at is null and due_at <= $1 order by due_at limit 1000',
-    [now],
-  );
   let sent = 0;
-  for (const r of due.rows) {
-    if ((await sendReminder(db, { caseId: r.case_id, kind: r.kind }, now)).outcome === 'sent') sent++;
+  for (const r of await dueReminders(db, now)) {
+    if ((await sendReminder(db, r, now)).outcome === 'sent') sent++;
   }
   return sent;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateSalt } from '../../lib/salt.js';
 import type { Otklik } from '../../main.js';
 import { createPolls, type Polls } from '../../workflow/polls/index.js';
-import { writeVoteBatch, type VoteItem } from '../../workflow/polls/store.js';
+import { writeVoteBatch, type VoteItem } from '../../workflow/polls/vote-store.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
 
 interface PollJson { id: string; version: number; questions: { id: string; options: { id: string }[] }[] }

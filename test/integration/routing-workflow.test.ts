@@ -5,11 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClassifiedMessage } from '../../lib/queues.js';
+import { DAY_MS } from '../../lib/time.js';
 import { exportExamples } from '../../workflow/routing/store.js';
 import { loginAs } from '../support.js';
 import { api, buildClassified, createOrg, createUser, registerThroughQueue, startWorkflowHarness, type Api, type Harness } from './workflow-harness.js';
-
-const DAY_MS = 24 * 3600 * 1000;
 
 function buildRoutedMessage(overrides: { category?: string; routing?: { organization: string; score: number }[]; text?: string } = {}): ClassifiedMessage {
   const m = buildClassified({ category: overrides.category ?? 'дороги', text: overrides.text });

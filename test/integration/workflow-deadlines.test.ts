@@ -4,7 +4,7 @@
  * across restarts, whichever of the delayed job and the sweep gets there first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../workflow/register-case.js';
+import { DAY_MS } from '../../lib/time.js';
 import { planReminders, reminderJobId, scheduleReminders } from '../../workflow/reminders.js';
 import { eventually } from '../support.js';
 import {

@@ -82,7 +82,7 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
     workers = startWorkers(stage.workers, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix, logger });
     const app = createHttpApp({
       routers: [createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit,
-        reminderDaysBefore: opts.reminderDaysBefore })],
+        reminderDaysBefore: opts.reminderDaysBefore }).router],
       health: {}, logger,
     });
     server = await listen(app, 0, '127.0.0.1');

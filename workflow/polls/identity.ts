@@ -6,6 +6,7 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { authorHash, normalizePhone } from '../../lib/hash.js';
+import { withTransaction } from '../../lib/transaction.js';
 import type { Sql } from '../outbox.js';
 
 export interface VerifiedIdentity {
@@ -65,9 +66,7 @@ export function createCodeProvider(opts: CodeProviderOptions) {
       if (!canonical) return { ok: false, error: channel === 'phone' ? 'Неверный номер телефона' : 'Неверный адрес электронной почты' };
       const hash = identityHash(opts.salt, { provider: channel, key: canonical });
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const client = await opts.db.connect();
-      try {
-        await client.query('begin');
+      const challengeId = await withTransaction(opts.db, async (client) => {
         const r = await client.query<{ id: string }>(
           `insert into identity_challenges (provider, identity_hash, code_hash, expires_at) values ($1, $2, '', $3) returning id`,
           [channel, hash, new Date(now().getTime() + ttlMs)],
@@ -75,14 +74,9 @@ export function createCodeProvider(opts: CodeProviderOptions) {
         const id = r.rows[0]!.id;
         await client.query('update identity_challenges set code_hash = $2 where id = $1', [id, codeHash(id, code)]);
         await client.query('insert into identity_codes (challenge_id, channel, destination, code) values ($1, $2, $3, $4)', [id, channel, canonical, code]);
-        await client.query('commit');
-        return { ok: true, challengeId: id };
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+        return id;
+      });
+      return { ok: true, challengeId };
     },
     async verify(proof: { challengeId: string; code: string }): Promise<Verification> {
       // The attempt is counted before the comparison, in one statement, so parallel guesses share the budget.

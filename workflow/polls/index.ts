@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { HotRoute } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Queues } from '../../lib/queues.js';
+import type { ApiBuilder } from '../http-kit.js';
 import type { OutboxRelay } from '../outbox.js';
 import { CAST_MESSAGES, createPollsApi, publicPoll, type PollLimits } from './api.js';
 import { rememberIdentity, telegramProvider, type TelegramProof } from './identity.js';
@@ -15,7 +16,8 @@ import { networkHash } from './limits.js';
 import type { Poll } from './model.js';
 import { coalesceNudges, createPollCache } from './poll-cache.js';
 import { createVoteBatcher, type VoteBatcher } from './vote-batcher.js';
-import { castVote, listPolls, loadPoll, municipalityOfChat } from './store.js';
+import { listPolls, loadPoll, municipalityOfChat, subscribeChat } from './store.js';
+import { castVote } from './vote-store.js';
 
 export interface BallotBox {
   /** Open polls a channel can offer (all of the region plus those of one municipality). */
@@ -38,6 +40,8 @@ export interface Polls {
   ballotBox: BallotBox;
   /** The vote path's group commit, shared by every channel of this process (its stats show batches in flight). */
   voteBatcher: VoteBatcher;
+  /** The builders whose routes make up the polls API, for one OpenAPI document of the whole system. */
+  builders: ApiBuilder[];
 }
 
 export function createPolls(deps: {
@@ -49,7 +53,7 @@ export function createPolls(deps: {
   const pollCache = createPollCache((id) => loadPoll(deps.db, id));
   const relay = coalesceNudges(deps.relay);
   const voteBatcher = createVoteBatcher(deps.db);
-  const { router, hot } = createPollsApi({ ...deps, relay, pollCache, voteBatcher });
+  const { router, hot, builder } = createPollsApi({ ...deps, relay, pollCache, voteBatcher });
   const ballotBox: BallotBox = {
     async openPolls(municipality) {
       const items = await listPolls(deps.db, { statuses: ['open'], municipality, limit: 20, offset: 0 });
@@ -81,12 +85,8 @@ export function createPolls(deps: {
       if (r.status === 'invalid') return { accepted: false, message: r.error };
       return { accepted: false, message: CAST_MESSAGES[r.status].error };
     },
-    async subscribe(chatId, municipality) {
-      await deps.db.query(
-        `insert into poll_subscribers (chat_id, municipality) values ($1, $2)
-         on conflict (chat_id) do update set municipality = excluded.municipality`, [chatId, municipality]);
-    },
+    subscribe: (chatId, municipality) => subscribeChat(deps.db, chatId, municipality),
     municipalityOf: (chatId) => municipalityOfChat(deps.db, chatId),
   };
-  return { router, hotRoutes: hot, ballotBox, voteBatcher };
+  return { router, hotRoutes: hot, ballotBox, voteBatcher, builders: [builder] };
 }

@@ -120,33 +120,33 @@ export function checkBallot(poll: Poll, ballot: Ballot): BallotCheck {
     if (!poll.municipalities.includes(ballot.municipality)) return { ok: false, error: 'Голосование проводится только для жителей указанных муниципалитетов' };
   }
   if (poll.minAge && !ballot.ageConfirmed) return { ok: false, error: `Голосовать могут жители старше ${poll.minAge} лет: подтвердите возраст` };
-  const byId = new Map(poll.questions.map((q) => [q.id, q]));
+  const byId = new Map(poll.questions.map((question) => [question.id, question]));
   const seen = new Set<string>();
   const rows: AnswerRow[] = [];
-  for (const a of ballot.answers) {
-    const q = byId.get(a.questionId);
-    if (!q) return { ok: false, error: 'Вопрос не найден в этом голосовании' };
-    if (seen.has(q.id)) return { ok: false, error: 'На каждый вопрос — один ответ' };
-    seen.add(q.id);
-    if (q.kind === 'single' || q.kind === 'multiple') {
-      const ids = [...new Set(a.optionIds ?? [])];
+  for (const answer of ballot.answers) {
+    const question = byId.get(answer.questionId);
+    if (!question) return { ok: false, error: 'Вопрос не найден в этом голосовании' };
+    if (seen.has(question.id)) return { ok: false, error: 'На каждый вопрос — один ответ' };
+    seen.add(question.id);
+    if (question.kind === 'single' || question.kind === 'multiple') {
+      const ids = [...new Set(answer.optionIds ?? [])];
       if (ids.length === 0) continue;
-      if (q.kind === 'single' && ids.length > 1) return { ok: false, error: `В вопросе «${q.text}» можно выбрать только один вариант` };
-      if (q.maxChoices && ids.length > q.maxChoices) return { ok: false, error: `В вопросе «${q.text}» можно выбрать не больше ${q.maxChoices}` };
-      const known = new Set(q.options.map((o) => o.id));
+      if (question.kind === 'single' && ids.length > 1) return { ok: false, error: `В вопросе «${question.text}» можно выбрать только один вариант` };
+      if (question.maxChoices && ids.length > question.maxChoices) return { ok: false, error: `В вопросе «${question.text}» можно выбрать не больше ${question.maxChoices}` };
+      const known = new Set(question.options.map((o) => o.id));
       if (ids.some((id) => !known.has(id))) return { ok: false, error: 'Вариант ответа не найден' };
-      for (const id of ids) rows.push({ questionId: q.id, optionId: id, value: null, text: null });
-    } else if (q.kind === 'scale') {
-      if (a.value === undefined) continue;
-      if (a.value < q.scaleMin || a.value > q.scaleMax) return { ok: false, error: `Оценка должна быть от ${q.scaleMin} до ${q.scaleMax}` };
-      rows.push({ questionId: q.id, optionId: null, value: a.value, text: null });
+      for (const id of ids) rows.push({ questionId: question.id, optionId: id, value: null, text: null });
+    } else if (question.kind === 'scale') {
+      if (answer.value === undefined) continue;
+      if (answer.value < question.scaleMin || answer.value > question.scaleMax) return { ok: false, error: `Оценка должна быть от ${question.scaleMin} до ${question.scaleMax}` };
+      rows.push({ questionId: question.id, optionId: null, value: answer.value, text: null });
     } else {
-      if (!a.text) continue;
-      rows.push({ questionId: q.id, optionId: null, value: null, text: a.text });
+      if (!answer.text) continue;
+      rows.push({ questionId: question.id, optionId: null, value: null, text: answer.text });
     }
   }
-  for (const q of poll.questions) {
-    if (q.required && !rows.some((r) => r.questionId === q.id)) return { ok: false, error: `Ответьте на вопрос «${q.text}»` };
+  for (const question of poll.questions) {
+    if (question.required && !rows.some((r) => r.questionId === question.id)) return { ok: false, error: `Ответьте на вопрос «${question.text}»` };
   }
   if (rows.length === 0) return { ok: false, error: 'Пустой бюллетень' };
   return { ok: true, rows };

@@ -3,10 +3,10 @@
  * and voter tokens are looked up in batches, so thousands of requests a second cost PostgreSQL hundreds of
  * statements, not thousands. Each request still waits for its own batch and hears its own outcome.
  */
-import type { Sql } from '../outbox.js';
+import type { Sql } from '../store/sql.js';
 import { createGroupCommit, type GroupCommitOptions, type GroupCommitStats } from '../../lib/group-commit.js';
 import { votersForTokens, type Voter } from './identity.js';
-import { writeVoteBatch, type VoteItem, type VoteWriter, type WriteOutcome } from './store.js';
+import { writeVoteBatch, type VoteItem, type VoteWriter, type WriteOutcome } from './vote-store.js';
 
 export interface VoteBatcher {
   write: VoteWriter;

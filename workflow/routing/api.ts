@@ -8,11 +8,11 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { AuthUser } from '../auth.js';
 import { HttpError, type ApiBuilder } from '../http-kit.js';
-import { withTx } from '../lifecycle.js';
+import { DAY_MS } from '../../lib/time.js';
 import { hasRegionRole } from '../rules.js';
 import { routingRulesSchema } from './decide.js';
 import {
-  currentTable, dryRun, listVersions, loadSettings, publishTable, routingStats, setThreshold, tableVersion,
+  currentTable, dryRun, listVersions, loadSettings, publishTable, routingStats, setOrganizationCode, tableVersion, updateSettings,
 } from './store.js';
 
 export interface RoutingApiDeps {
@@ -20,7 +20,6 @@ export interface RoutingApiDeps {
   now: () => Date;
 }
 
-const DAY_MS = 24 * 3600 * 1000;
 const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
 
 const tableBody = z.object({ rules: routingRulesSchema, comment: z.string().trim().max(2000).default('') });
@@ -46,15 +45,20 @@ const codeBody = z.object({ code: z.string().trim().min(1).max(200).regex(/^[\p{
 const isAdmin = (u: AuthUser) => hasRegionRole(u, 'administrator');
 const isStaffReader = (u: AuthUser) => isAdmin(u) || hasRegionRole(u, 'moderator') || u.roles.some((r) => r.role === 'coordinator');
 
-export function registerRoutingRoutes(api: ApiBuilder, deps: RoutingApiDeps): void {
-  const { db, now } = deps;
-  const requireAdmin = (u: AuthUser) => {
-    if (!isAdmin(u)) throw new HttpError(403, 'only a region administrator changes routing');
-  };
-  const requireReader = (u: AuthUser) => {
-    if (!isStaffReader(u)) throw new HttpError(403, 'routing is visible to administrators, moderators and coordinators');
-  };
+const requireAdmin = (u: AuthUser) => {
+  if (!isAdmin(u)) throw new HttpError(403, 'only a region administrator changes routing');
+};
+const requireReader = (u: AuthUser) => {
+  if (!isStaffReader(u)) throw new HttpError(403, 'routing is visible to administrators, moderators and coordinators');
+};
 
+export function registerRoutingRoutes(api: ApiBuilder, deps: RoutingApiDeps): void {
+  registerTableRoutes(api, deps);
+  registerSettingsRoutes(api, deps);
+}
+
+/** The routing table: its versions, publishing a new one, and the dry run of a table over past cases. */
+function registerTableRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void {
   api.route({ method: 'get', path: '/api/v1/routing/table', tag: 'routing', summary: 'The current routing table version and its rules.',
     roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
     requireReader(user);
@@ -94,7 +98,10 @@ export function registerRoutingRoutes(api: ApiBuilder, deps: RoutingApiDeps): vo
     const rules = body.rules ?? (await currentTable(db))?.rules ?? [];
     return { body: await dryRun(db, rules, from, to) };
   });
+}
 
+/** The automatic-routing settings, organization codes and the statistics of automatic routes. */
+function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void {
   api.route({ method: 'get', path: '/api/v1/routing/settings', tag: 'routing', summary: 'Automatic-routing settings: threshold, coordinating organization, redirect-rate target.',
     roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
     requireReader(user);
@@ -106,21 +113,10 @@ export function registerRoutingRoutes(api: ApiBuilder, deps: RoutingApiDeps): vo
     requireAdmin(user);
     const floor = body.thresholdFloor, ceiling = body.thresholdCeiling;
     if (floor !== undefined && ceiling !== undefined && floor > ceiling) throw new HttpError(400, 'thresholdFloor must not exceed thresholdCeiling');
-    const settings = await withTx(db, async (sql) => {
-      const before = await loadSettings(sql, true);
-      const cols: Record<string, unknown> = {
-        coordinating_organization: body.coordinatingOrganization, auto_routing: body.autoRouting, target_redirect_rate: body.targetRedirectRate,
-        threshold_floor: floor, threshold_ceiling: ceiling, adjust_min_sample: body.adjustMinSample,
-      };
-      const set = Object.entries(cols).filter(([, v]) => v !== undefined);
-      if (set.length) {
-        await sql.query(`update routing_settings set ${set.map(([k], i) => `${k} = $${i + 2}`).join(', ')}, updated_at = $1`, [now(), ...set.map(([, v]) => v)]);
-      }
-      if (body.threshold !== undefined && body.threshold !== before.threshold) {
-        await setThreshold(sql, body.threshold, before.threshold, user.id, body.comment ? `set by an administrator: ${body.comment}` : 'set by an administrator', now());
-      }
-      return loadSettings(sql);
-    });
+    const settings = await updateSettings(db, {
+      coordinatingOrganization: body.coordinatingOrganization, autoRouting: body.autoRouting, targetRedirectRate: body.targetRedirectRate,
+      thresholdFloor: floor, thresholdCeiling: ceiling, adjustMinSample: body.adjustMinSample, threshold: body.threshold,
+    }, { actor: user.id, reason: body.comment ? `set by an administrator: ${body.comment}` : 'set by an administrator', now: now() });
     return { body: settings };
   });
 
@@ -128,14 +124,10 @@ export function registerRoutingRoutes(api: ApiBuilder, deps: RoutingApiDeps): vo
     summary: 'Set (or clear with null) the stable code by which routing rules and model labels name this organization.',
     roles: 'region administrator', params: z.object({ id: z.uuid() }), body: codeBody }, async ({ user, params, body }) => {
     requireAdmin(user);
-    try {
-      const r = await db.query('update organizations set code = $2 where id = $1 returning id, name, code', [params.id, body.code]);
-      if (!r.rowCount) throw new HttpError(404, 'organization not found');
-      return { body: r.rows[0] };
-    } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new HttpError(409, 'code: another organization already has this code');
-      throw err;
-    }
+    const r = await setOrganizationCode(db, params.id, body.code);
+    if (r === 'not-found') throw new HttpError(404, 'organization not found');
+    if (r === 'taken') throw new HttpError(409, 'code: another organization already has this code');
+    return { body: r };
   });
 
   api.route({ method: 'get', path: '/api/v1/routing/stats', tag: 'routing',
@@ -145,6 +137,3 @@ export function registerRoutingRoutes(api: ApiBuilder, deps: RoutingApiDeps): vo
     return { body: await routingStats(db) };
   });
 }
-
-
-

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import type pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Sql } from '../outbox.js';
+import { withTransaction } from '../../lib/transaction.js';
+import { pgCode, type Sql } from '../store/sql.js';
 import {
   adjustThreshold, decideRoute, describeDecision, resolveOrganization, routingRulesSchema, type CaseFacts, type OrgInfo, type RouteDecision,
   type RoutingPolicy, type RoutingRule, type Suggestion,
@@ -182,6 +183,46 @@ export async function setThreshold(sql: Sql, threshold: number, previous: number
     [now, threshold, previous, actor, reason, counts?.autoRoutes ?? null, counts?.redirected ?? null]);
 }
 
+export interface SettingsChange {
+  threshold?: number;
+  coordinatingOrganization?: string | null;
+  autoRouting?: boolean;
+  targetRedirectRate?: number;
+  thresholdFloor?: number;
+  thresholdCeiling?: number;
+  adjustMinSample?: number;
+}
+
+/** Changes the settings given; a threshold change is also recorded in the threshold history. Returns the settings now. */
+export async function updateSettings(db: pg.Pool, change: SettingsChange, by: { actor: string; reason: string; now: Date }): Promise<RoutingSettings> {
+  return withTransaction(db, async (sql) => {
+    const before = await loadSettings(sql, true);
+    const cols: Record<string, unknown> = {
+      coordinating_organization: change.coordinatingOrganization, auto_routing: change.autoRouting, target_redirect_rate: change.targetRedirectRate,
+      threshold_floor: change.thresholdFloor, threshold_ceiling: change.thresholdCeiling, adjust_min_sample: change.adjustMinSample,
+    };
+    const set = Object.entries(cols).filter(([, v]) => v !== undefined);
+    if (set.length) {
+      await sql.query(`update routing_settings set ${set.map(([k], i) => `${k} = $${i + 2}`).join(', ')}, updated_at = $1`, [by.now, ...set.map(([, v]) => v)]);
+    }
+    if (change.threshold !== undefined && change.threshold !== before.threshold) {
+      await setThreshold(sql, change.threshold, before.threshold, by.actor, by.reason, by.now);
+    }
+    return loadSettings(sql);
+  });
+}
+
+/** Sets (or clears) an organization's code; `taken` when another organization has it. */
+export async function setOrganizationCode(sql: Sql, id: string, code: string | null): Promise<{ id: string; name: string; code: string | null } | 'not-found' | 'taken'> {
+  try {
+    const r = await sql.query<{ id: string; name: string; code: string | null }>('update organizations set code = $2 where id = $1 returning id, name, code', [id, code]);
+    return r.rows[0] ?? 'not-found';
+  } catch (err) {
+    if (pgCode(err) === '23505') return 'taken';
+    throw err;
+  }
+}
+
 export async function routingStats(sql: Sql) {
   const [settings, totals, window, history, examples] = await Promise.all([
     loadSettings(sql),
@@ -194,14 +235,14 @@ export async function routingStats(sql: Sql) {
     sql.query(`select at, threshold, previous, actor, reason, auto_routes as "autoRoutes", redirected from routing_threshold_history order by id desc limit 100`),
     sql.query<{ n: number }>('select count(*)::int as n from routing_examples'),
   ]);
-  const t = totals.rows[0]!;
+  const counts = totals.rows[0]!;
   return {
     threshold: settings.threshold,
     targetRedirectRate: settings.targetRedirectRate,
-    autoRoutes: t.autoRoutes,
-    redirected: t.redirected,
-    rate: t.autoRoutes ? t.redirected / t.autoRoutes : 0,
-    toCoordinator: t.toCoordinator,
+    autoRoutes: counts.autoRoutes,
+    redirected: counts.redirected,
+    rate: counts.autoRoutes ? counts.redirected / counts.autoRoutes : 0,
+    toCoordinator: counts.toCoordinator,
     sinceLastChange: { autoRoutes: window.autoRoutes, redirected: window.redirected, since: window.since,
       rate: window.autoRoutes ? window.redirected / window.autoRoutes : 0 },
     routingExamples: examples.rows[0]!.n,
@@ -235,16 +276,16 @@ export async function dryRun(sql: Sql, rules: RoutingRule[], from: Date, to: Dat
   const byReason: Record<string, number> = {};
   let automatic = 0, toCoordinator = 0, unrouted = 0, changed = 0;
   for (const row of rows.rows) {
-    const d = decideRoute(factsOf(row), rules, settings, orgs);
-    byReason[d.reason] = (byReason[d.reason] ?? 0) + 1;
-    if (d.kind === 'none') {
+    const decision = decideRoute(factsOf(row), rules, settings, orgs);
+    byReason[decision.reason] = (byReason[decision.reason] ?? 0) + 1;
+    if (decision.kind === 'none') {
       unrouted++;
       continue;
     }
-    if (d.kind === 'auto') automatic++;
+    if (decision.kind === 'auto') automatic++;
     else toCoordinator++;
-    byOrg.set(d.organizationId, (byOrg.get(d.organizationId) ?? 0) + 1);
-    if (row.organization_id && row.organization_id !== d.organizationId) changed++;
+    byOrg.set(decision.organizationId, (byOrg.get(decision.organizationId) ?? 0) + 1);
+    if (row.organization_id && row.organization_id !== decision.organizationId) changed++;
   }
   const names = new Map(orgs.map((o) => [o.id, o.name]));
   return {
@@ -285,30 +326,21 @@ export async function seedRouting(db: pg.Pool, file: string, now: Date = new Dat
   if (!fs.existsSync(file)) return undefined;
   const parsed = routingFileSchema.safeParse(parseYaml(fs.readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const y = parsed.data;
-  const client = await db.connect();
-  try {
-    await client.query('begin');
+  const seed = parsed.data;
+  return withTransaction(db, async (client) => {
     const ins = await client.query(
       `insert into routing_table_versions (version, rules, comment, created_by, created_at) values (1, $1, $2, 'system', $3) on conflict do nothing`,
-      [JSON.stringify(y.rules), `initial table from ${file.split('/').pop()}`, now]);
-    if (ins.rowCount === 1) {
-      await client.query(
-        `update routing_settings set threshold = coalesce($1, threshold), coordinating_organization = coalesce($2, coordinating_organization),
-           auto_routing = coalesce($3, auto_routing), target_redirect_rate = coalesce($4, target_redirect_rate),
-           threshold_floor = coalesce($5, threshold_floor), threshold_ceiling = coalesce($6, threshold_ceiling),
-           adjust_min_sample = coalesce($7, adjust_min_sample), updated_at = $8`,
-        [y.threshold ?? null, y.coordinatingOrganization ?? null, y.autoRouting ?? null, y.targetRedirectRate ?? null, y.thresholdFloor ?? null,
-          y.thresholdCeiling ?? null, y.adjustMinSample ?? null, now]);
-    }
-    await client.query('commit');
-    return ins.rowCount === 1 ? 1 : undefined;
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+      [JSON.stringify(seed.rules), `initial table from ${file.split('/').pop()}`, now]);
+    if (ins.rowCount !== 1) return undefined;
+    await client.query(
+      `update routing_settings set threshold = coalesce($1, threshold), coordinating_organization = coalesce($2, coordinating_organization),
+         auto_routing = coalesce($3, auto_routing), target_redirect_rate = coalesce($4, target_redirect_rate),
+         threshold_floor = coalesce($5, threshold_floor), threshold_ceiling = coalesce($6, threshold_ceiling),
+         adjust_min_sample = coalesce($7, adjust_min_sample), updated_at = $8`,
+      [seed.threshold ?? null, seed.coordinatingOrganization ?? null, seed.autoRouting ?? null, seed.targetRedirectRate ?? null, seed.thresholdFloor ?? null,
+        seed.thresholdCeiling ?? null, seed.adjustMinSample ?? null, now]);
+    return 1;
+  });
 }
 
 /** Redirect examples as flat JSON lines: `otklik train --data FILE --text text --label organization --context district`. */

@@ -1,0 +1,41 @@
+/** Verifying a citizen by a one-time code: the voter token the vote and the discussion ask for. */
+import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../http-kit.js';
+import { VOTER_COOKIE, voterTokenOf, type PollsContext } from '../api.js';
+import { issueVoterToken, voterForToken } from '../identity.js';
+import { hasVoted } from '../vote-store.js';
+
+export function registerIdentityRoutes(api: ApiBuilder, ctx: PollsContext): void {
+  const { db, now } = ctx;
+  api.route({ method: 'post', path: '/api/v1/public/identity/code', tag: 'polls (public)', auth: false,
+    summary: 'Send a one-time code to a phone or e-mail (recorded in the identity_codes delivery outbox).',
+    body: z.object({ channel: z.enum(['phone', 'email']), destination: z.string().min(3).max(320) }) }, async ({ body, req }) => {
+    ctx.throttle(ctx.limiters.ip, `ip:${ctx.clientIp(req)}`);
+    ctx.throttle(ctx.limiters.code, `code:${body.channel}:${body.destination.replace(/\s/g, '').toLowerCase()}`);
+    const r = await ctx.codes.start(body.channel, body.destination);
+    if (!r.ok) throw new HttpError(400, r.error);
+    return { status: 201, body: { challengeId: r.challengeId } };
+  });
+
+  api.route({ method: 'post', path: '/api/v1/public/identity/verify', tag: 'polls (public)', auth: false,
+    summary: 'Check the code; sets the HttpOnly voter cookie and returns the token (for the widget).',
+    body: z.object({ challengeId: z.uuid(), code: z.string().regex(/^\s*\d{6}\s*$/, 'six digits') }) }, async ({ body, req }) => {
+    ctx.throttle(ctx.limiters.ip, `ip:${ctx.clientIp(req)}`);
+    const verified = await ctx.codes.verify(body);
+    if (!verified.ok) throw new HttpError(400, verified.error);
+    const ttl = ctx.limits.voterTokenTtlMinutes;
+    const issued = await issueVoterToken(db, ctx.deps.salt, verified.identity, ttl, now());
+    const cookie = `${VOTER_COOKIE}=${issued.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${ttl * 60}${req.secure ? '; Secure' : ''}`;
+    return { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' }, body: { token: issued.token, expiresAt: issued.expiresAt.toISOString() } };
+  });
+
+  api.route({ method: 'get', path: '/api/v1/public/identity/me', tag: 'polls (public)', auth: false,
+    summary: 'Whether this browser holds a valid voter token, and whether it already voted in a poll.',
+    query: z.object({ pollId: z.uuid().optional() }) }, async ({ query, req }) => {
+    const token = voterTokenOf(req);
+    const voter = token ? await voterForToken(db, token, now()) : null;
+    if (!voter) return { body: { verified: false } };
+    const voted = query.pollId ? await hasVoted(db, query.pollId, voter.identityHash) : undefined;
+    return { body: { verified: true, provider: voter.provider, ...(voted !== undefined ? { voted } : {}) } };
+  });
+}

@@ -1,0 +1,133 @@
+/** Cases: the list and the case page for each reader's scope, the lifecycle actions, and the answer check. */
+import { z } from 'zod';
+import { attachmentSchema, CASE_STATUSES, SOURCES, type CaseStatus } from '../../lib/queues.js';
+import { DAY_MS } from '../../lib/time.js';
+import { lintAnswer } from '../answer-lint.js';
+import type { AuthUser } from '../auth.js';
+import { HttpError, type ApiBuilder } from '../http-kit.js';
+import { performAction } from '../lifecycle.js';
+import { routingOfCase } from '../routing/store.js';
+import {
+  ACTIONS, availableActions, canReadCase, hasOrgRole, hasRegionRole, OPEN_STATUSES, orgsWithRole, ORG_CASE_READERS, RULES, type ActionName,
+} from '../rules.js';
+import { answersOf } from '../store/answers.js';
+import { caseDetail, listCases, loadCase, type CaseRow } from '../store/cases.js';
+import { remindersOf } from '../store/reminders.js';
+import { bool, idParams, isoDate, isRegionAdmin, page, uuid, withSubtree, type RouteDeps } from './common.js';
+
+const statusList = z.string().max(500).optional().transform((v, ctx) => {
+  if (!v) return undefined;
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = list.filter((s) => !(CASE_STATUSES as readonly string[]).includes(s));
+  if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown status ${unknown.join(', ')}; known: ${CASE_STATUSES.join(', ')}` });
+  return list as CaseStatus[];
+});
+
+const listCasesQuery = z.object({
+  status: statusList,
+  category: z.string().max(200).optional(),
+  organizationId: uuid.optional(),
+  source: z.enum(SOURCES).optional(),
+  overdue: bool.optional(),
+  assignedToMe: bool.optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  municipality: z.string().trim().min(1).max(300).optional(),
+  incidentId: z.string().trim().min(1).max(100).optional(),
+  ...page,
+});
+
+const actionBody = z.object({
+  expectedVersion: z.number().int().min(0),
+  comment: z.string().trim().min(1).max(5000).optional(),
+  reason: z.string().trim().min(3).max(2000).optional(),
+  organizationId: uuid.optional(),
+  executorId: uuid.optional(),
+  text: z.string().trim().min(1).max(10_000).optional(),
+  attachments: z.array(attachmentSchema).max(20).optional(),
+});
+const lintBody = z.object({
+  text: z.string().min(1).max(10_000),
+  attachments: z.array(z.object({ kind: z.string() })).max(20).default([]),
+  caseId: uuid.optional(),
+});
+
+const lintWarning = z.object({ code: z.string(), message: z.string() });
+const caseSummary = z.object({
+  id: z.uuid(), registrationNumber: z.string(), status: z.enum(CASE_STATUSES), version: z.number(), category: z.string(),
+  source: z.enum(SOURCES), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
+  registeredAt: z.string(), deadlineAt: z.string(), daysLeft: z.number(), overdue: z.boolean(), fastTrack: z.boolean(), deadlineDays: z.number(),
+});
+
+/** Days left to the deadline (negative once past), and whether the case is overdue now. */
+const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(row: T, at: Date) => {
+  const ms = new Date(row.deadlineAt).getTime() - at.getTime();
+  return { ...row, daysLeft: Math.ceil(ms / DAY_MS), overdue: ms < 0 && OPEN_STATUSES.includes(row.status as CaseStatus) };
+};
+
+/** Contacts are personal data: only the people who work on the case see them. */
+const handlesCase = (user: AuthUser, c: CaseRow) => hasRegionRole(user, 'moderator') || c.executorId === user.id
+  || ORG_CASE_READERS.some((r) => hasOrgRole(user, r, c.organizationId));
+
+export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
+  const { db, now } = deps;
+  const readableCase = async (user: AuthUser, id: string): Promise<CaseRow> => {
+    const c = await loadCase(db, id);
+    if (!c) throw new HttpError(404, 'case not found');
+    if (!canReadCase(await withSubtree(db, user), c)) throw new HttpError(403, 'you have no access to this case');
+    return c;
+  };
+
+  api.route({ method: 'get', path: '/api/v1/cases', tag: 'cases',
+    summary: 'Cases the caller may see, newest first, with days left to the deadline. Filters: status (comma list), category, organizationId, source, overdue, assignedToMe, from/to (registration date), municipality, incidentId.',
+    roles: 'region administrator and moderators: all; coordinator, leader, curator: their organizations; executor: assigned to them', query: listCasesQuery,
+    response: z.object({ items: z.array(caseSummary), total: z.number(), limit: z.number(), offset: z.number() }) },
+  async ({ user: caller, query }) => {
+    const at = now();
+    const user = await withSubtree(db, caller);
+    const { items, total } = await listCases(db, {
+      ...query, readsAll: isRegionAdmin(user) || hasRegionRole(user, 'moderator'), userId: user.id, now: at, openStatuses: OPEN_STATUSES,
+      organizationIds: [...orgsWithRole(user, ORG_CASE_READERS), ...(user.subtreeOrganizationIds ?? [])],
+    });
+    return { body: { items: items.map((r) => withDeadline(r as { deadlineAt: Date; status: string }, at)), total, limit: query.limit, offset: query.offset } };
+  });
+
+  api.route({ method: 'get', path: '/api/v1/cases/:id', tag: 'cases', summary: 'A case with its message, full history, answers with quality warnings, reminders and the actions the caller may take now.',
+    roles: 'as for the list', params: idParams }, async ({ user, params }) => {
+    const c = await readableCase(user, params.id);
+    const at = now();
+    const [{ detail, history }, answers, reminders] = await Promise.all([caseDetail(db, c.id), answersOf(db, c.id), remindersOf(db, c.id)]);
+    const { contact, provenance: _p, messageText: _t, incidentId: _i, ...rest } = c;
+    return {
+      body: {
+        ...withDeadline(rest, at), ...detail, contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
+        availableActions: availableActions(user, c), ...(await routingOfCase(db, c.id)),
+      },
+    };
+  });
+
+  api.route({ method: 'post', path: '/api/v1/answer-lint', tag: 'cases', summary: 'Check an answer text against the ПОС answer rules without saving it.',
+    roles: 'any signed-in user (with caseId: who may read the case)', body: lintBody, response: z.object({ warnings: z.array(lintWarning) }) },
+  async ({ user, body }) => {
+    const c = body.caseId ? await readableCase(user, body.caseId) : undefined;
+    return { body: { warnings: lintAnswer({ text: body.text, attachments: body.attachments, category: c?.category, messageText: c?.messageText }) } };
+  });
+
+  registerActionRoutes(api, deps);
+}
+
+/** One route per lifecycle action; the role matrix in the document comes from RULES. */
+function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBefore }: RouteDeps): void {
+  for (const action of ACTIONS) {
+    api.route({ method: 'post', path: `/api/v1/cases/:id/${action}`, tag: 'case actions', summary: RULES[action].summary,
+      roles: `from ${RULES[action].from.map((f) => f.statuses.join('|')).join('; ')} to ${RULES[action].to}`, params: idParams, body: actionBody },
+    async ({ user, params, body }) => {
+      const r = await performAction({ db, now, reminderDaysBefore }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
+      if (!r.ok) throw new HttpError(r.status, r.error);
+      relay?.nudge();
+      const c = r.case;
+      return { body: { id: c.id, status: c.status, version: c.version, organizationId: c.organizationId, executorId: c.executorId,
+        deadlineAt: c.deadlineAt, ...(r.lint ? { warnings: r.lint } : {}) } };
+    });
+  }
+}

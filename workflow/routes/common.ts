@@ -1,0 +1,32 @@
+/** What the workflow's route modules share: their dependencies, common input schemas and the reader's scope. */
+import type pg from 'pg';
+import { z } from 'zod';
+import type { AuthUser, LoginLimit } from '../auth.js';
+import type { OutboxRelay } from '../outbox.js';
+import { hasRegionRole, orgsWithRole, SUBTREE_READERS, type Actor } from '../rules.js';
+import { organizationsBelow } from '../store/organizations.js';
+
+export interface RouteDeps {
+  db: pg.Pool;
+  now: () => Date;
+  tokenTtlHours: number;
+  loginLimit: LoginLimit;
+  /** Nudged after each action so its events and notices leave at once rather than on the next poll. */
+  relay?: Pick<OutboxRelay, 'nudge'>;
+  reminderDaysBefore?: number[];
+}
+
+export const uuid = z.uuid();
+export const idParams = z.object({ id: uuid });
+export const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+export const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
+export const page = { limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) };
+
+export const isRegionAdmin = (u: AuthUser) => hasRegionRole(u, 'administrator');
+
+/** The actor with the sub-organizations below the ones they lead or curate (read access down the hierarchy). */
+export async function withSubtree(db: pg.Pool, user: AuthUser): Promise<AuthUser & Actor> {
+  const roots = orgsWithRole(user, SUBTREE_READERS);
+  if (roots.length === 0) return user;
+  return { ...user, subtreeOrganizationIds: await organizationsBelow(db, roots) };
+}

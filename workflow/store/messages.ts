@@ -1,0 +1,34 @@
+/**
+ * `messages` and `contacts`: what citizens wrote, and how to reach them kept apart (personal data). Written once, at
+ * registration, set-based over a whole batch.
+ */
+import type { IncomingMessage } from '../../lib/queues.js';
+import type { Sql } from './sql.js';
+
+/** Inserts the messages not stored yet; returns the ids of those it inserted. */
+export async function insertMessages(sql: Sql, ms: IncomingMessage[]): Promise<Set<string>> {
+  const inserted = await sql.query<{ id: string }>(
+    `insert into messages (id, source, external_id, received_at, text, author_hash, place, link, attachments, provenance, raw)
+     select id, source, external_id, received_at, text, author_hash, place::jsonb, link, attachments::jsonb, provenance::jsonb, raw::jsonb
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                   $10::text[], $11::text[])
+         as t(id, source, external_id, received_at, text, author_hash, place, link, attachments, provenance, raw)
+     on conflict do nothing returning id`,
+    [ms.map((m) => m.messageId), ms.map((m) => m.source), ms.map((m) => m.externalId), ms.map((m) => m.receivedAt),
+      ms.map((m) => m.text), ms.map((m) => m.authorHash), ms.map((m) => JSON.stringify(m.place)), ms.map((m) => m.link ?? null),
+      ms.map((m) => JSON.stringify(m.attachments)), ms.map((m) => JSON.stringify(m.provenance)), ms.map((m) => JSON.stringify(m.raw ?? null))],
+  );
+  return new Set(inserted.rows.map((r) => r.id));
+}
+
+/** The contacts of the messages that left any. */
+export async function insertContacts(sql: Sql, ms: IncomingMessage[]): Promise<void> {
+  const withContact = ms.filter((m) => m.contact.name || m.contact.phone || m.contact.email || m.contact.channelUserId);
+  if (withContact.length === 0) return;
+  await sql.query(
+    `insert into contacts (message_id, name, phone, email, channel_user_id)
+     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+    [withContact.map((m) => m.messageId), withContact.map((m) => m.contact.name ?? null), withContact.map((m) => m.contact.phone ?? null),
+      withContact.map((m) => m.contact.email ?? null), withContact.map((m) => m.contact.channelUserId ?? null)],
+  );
+}

@@ -1,0 +1,90 @@
+/** `organizations`: the region's hierarchy of bodies that answer cases, with their readiness confirmations. */
+import type { Page, Sql } from './sql.js';
+
+export const ORG_KINDS = ['region', 'roiv', 'omsu', 'school', 'management_company', 'institution', 'other'] as const;
+
+export interface OrganizationInput {
+  parentId?: string | null;
+  name?: string;
+  kind?: (typeof ORG_KINDS)[number];
+  ogrn?: string;
+  inn?: string;
+  site?: string;
+  trainingConfirmed?: boolean;
+  readyConfirmed?: boolean;
+}
+
+const ORG_COLUMNS = `id, parent_id as "parentId", name, kind, ogrn, inn, site, training_confirmed as "trainingConfirmed",
+  ready_confirmed as "readyConfirmed", created_at as "createdAt"`;
+
+export async function listOrganizations(sql: Sql, opts: Page & { parentId?: string }) {
+  const r = await sql.query(`select ${ORG_COLUMNS} from organizations where ($1::uuid is null or parent_id = $1) order by name, id limit $2 offset $3`,
+    [opts.parentId ?? null, opts.limit, opts.offset]);
+  return r.rows;
+}
+
+export async function getOrganization(sql: Sql, id: string): Promise<Record<string, unknown> | undefined> {
+  const r = await sql.query(`select ${ORG_COLUMNS} from organizations where id = $1`, [id]);
+  return r.rows[0];
+}
+
+export async function childrenOf(sql: Sql, id: string) {
+  return (await sql.query(`select ${ORG_COLUMNS} from organizations where parent_id = $1 order by name`, [id])).rows;
+}
+
+export async function organizationExists(sql: Sql, id: string): Promise<boolean> {
+  return ((await sql.query('select 1 from organizations where id = $1', [id])).rowCount ?? 0) > 0;
+}
+
+export async function organizationName(sql: Sql, id: string): Promise<string | null> {
+  return (await sql.query<{ name: string }>('select name from organizations where id = $1', [id])).rows[0]?.name ?? null;
+}
+
+export async function createOrganization(sql: Sql, o: OrganizationInput & { name: string; kind: string }) {
+  const r = await sql.query(
+    `insert into organizations (parent_id, name, kind, ogrn, inn, site) values ($1, $2, $3, $4, $5, $6)
+     returning id, parent_id as "parentId", name, kind, ogrn, inn, site, training_confirmed as "trainingConfirmed", ready_confirmed as "readyConfirmed"`,
+    [o.parentId ?? null, o.name, o.kind, o.ogrn ?? null, o.inn ?? null, o.site ?? null],
+  );
+  return r.rows[0] as Record<string, unknown>;
+}
+
+/** Sets the fields given (undefined ones stay as they are). */
+export async function updateOrganization(sql: Sql, id: string, o: OrganizationInput): Promise<void> {
+  const cols: Record<string, unknown> = {
+    parent_id: o.parentId, name: o.name, kind: o.kind, ogrn: o.ogrn, inn: o.inn, site: o.site,
+    training_confirmed: o.trainingConfirmed, ready_confirmed: o.readyConfirmed,
+  };
+  const set = Object.entries(cols).filter(([, v]) => v !== undefined);
+  if (set.length === 0) return;
+  await sql.query(`update organizations set ${set.map(([k], i) => `${k} = $${i + 2}`).join(', ')} where id = $1`, [id, ...set.map(([, v]) => v)]);
+}
+
+/** Raises the readiness flags (a confirmation never lowers one). */
+export async function confirmOrganization(sql: Sql, id: string, flags: { trainingConfirmed: boolean; readyConfirmed: boolean }): Promise<void> {
+  await sql.query(
+    'update organizations set training_confirmed = training_confirmed or $2, ready_confirmed = ready_confirmed or $3 where id = $1',
+    [id, flags.trainingConfirmed, flags.readyConfirmed],
+  );
+}
+
+/** Every organization below these ones in the hierarchy (not the roots themselves). */
+export async function organizationsBelow(sql: Sql, roots: string[]): Promise<string[]> {
+  const r = await sql.query<{ id: string }>(
+    `with recursive sub(id) as (
+       select o.id from organizations o where o.parent_id = any($1::uuid[])
+       union select o.id from organizations o join sub on o.parent_id = sub.id)
+     select id from sub`,
+    [roots],
+  );
+  return r.rows.map((x) => x.id);
+}
+
+/** The organizations of a user with their readiness flags, by name. */
+export async function organizationsWithReadiness(sql: Sql, ids: string[]) {
+  const r = await sql.query<{ id: string; name: string; trainingConfirmed: boolean; readyConfirmed: boolean }>(
+    `select id, name, training_confirmed as "trainingConfirmed", ready_confirmed as "readyConfirmed" from organizations where id = any($1::uuid[]) order by name`,
+    [ids],
+  );
+  return r.rows;
+}

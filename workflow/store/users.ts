@@ -1,0 +1,134 @@
+/** `users` and `user_roles`: staff accounts and the roles they hold in organizations (or region-wide). */
+import { withTransaction } from '../../lib/transaction.js';
+import type pg from 'pg';
+import type { UserRole } from '../rules.js';
+import { pgCode, Where, type Page, type Sql } from './sql.js';
+
+export interface RoleEntry {
+  role: UserRole;
+  organizationId: string | null;
+}
+
+export interface UserView {
+  id: string;
+  login: string;
+  displayName: string;
+  active: boolean;
+  createdAt: Date;
+  roles: { role: string; organizationId: string | null }[];
+}
+
+const USER_SELECT = `select u.id, u.login, u.display_name as "displayName", u.active, u.created_at as "createdAt",
+    coalesce((select json_agg(json_build_object('role', ur.role, 'organizationId', ur.organization_id) order by ur.role)
+      from user_roles ur where ur.user_id = u.id), '[]') as roles
+  from users u`;
+
+export async function getUser(sql: Sql, id: string): Promise<UserView | undefined> {
+  const r = await sql.query<UserView>(`${USER_SELECT} where u.id = $1`, [id]);
+  return r.rows[0];
+}
+
+export interface UserFilter extends Page {
+  /** Every user, or only members of these organizations. */
+  readsAll: boolean;
+  organizationIds: string[];
+  organizationId?: string;
+  role?: UserRole;
+}
+
+export async function listUsers(sql: Sql, f: UserFilter): Promise<UserView[]> {
+  const w = new Where();
+  const member = (orgCondition: string) => `exists (select 1 from user_roles x where x.user_id = u.id and ${orgCondition})`;
+  if (!f.readsAll) w.add(member(`x.organization_id = any(${w.bind(f.organizationIds)}::uuid[])`));
+  w.when(f.organizationId, (p) => member(`x.organization_id = ${p}${f.role ? ` and x.role = ${w.bind(f.role)}` : ''}`));
+  w.when(f.role, (p) => member(`x.role = ${p}`));
+  const r = await sql.query<UserView>(
+    `${USER_SELECT} where ${w} order by u.login limit $${w.args.length + 1} offset $${w.args.length + 2}`, [...w.args, f.limit, f.offset]);
+  return r.rows;
+}
+
+export type CreateUserResult = { ok: true; id: string } | { ok: false; reason: 'login-taken' | 'no-such-organization' };
+
+/** A user and their roles in one transaction: a taken login or an unknown organization leaves nothing behind. */
+export async function createUser(db: pg.Pool, u: { login: string; passwordHash: string; displayName: string; roles: RoleEntry[] }): Promise<CreateUserResult> {
+  try {
+    return await withTransaction(db, async (client) => {
+      const created = await client.query<{ id: string }>(
+        'insert into users (login, password_hash, display_name) values ($1, $2, $3) on conflict (login) do nothing returning id',
+        [u.login, u.passwordHash, u.displayName],
+      );
+      if (!created.rowCount) return { ok: false, reason: 'login-taken' } as const;
+      const id = created.rows[0]!.id;
+      for (const e of u.roles) {
+        await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3) on conflict do nothing', [id, e.organizationId, e.role]);
+      }
+      return { ok: true, id } as const;
+    });
+  } catch (err) {
+    if (pgCode(err) === '23503') return { ok: false, reason: 'no-such-organization' };
+    throw err;
+  }
+}
+
+/** Renames, re-passwords or (de)activates; a deactivated user loses every session at once. */
+export async function updateUser(db: pg.Pool, id: string, patch: { displayName?: string; passwordHash?: string; active?: boolean }): Promise<void> {
+  await withTransaction(db, async (client) => {
+    if (patch.displayName !== undefined) await client.query('update users set display_name = $2 where id = $1', [id, patch.displayName]);
+    if (patch.passwordHash !== undefined) await client.query('update users set password_hash = $2 where id = $1', [id, patch.passwordHash]);
+    if (patch.active !== undefined) {
+      await client.query('update users set active = $2 where id = $1', [id, patch.active]);
+      if (!patch.active) await client.query('delete from sessions where user_id = $1', [id]);
+    }
+  });
+}
+
+export async function rolesIn(sql: Sql, userId: string, organizationId: string): Promise<UserRole[]> {
+  const r = await sql.query<{ role: UserRole }>('select role from user_roles where user_id = $1 and organization_id = $2', [userId, organizationId]);
+  return r.rows.map((x) => x.role);
+}
+
+/** Replaces the user's roles in one organization (or the region-wide ones for null). */
+export async function replaceRoles(db: pg.Pool, userId: string, organizationId: string | null, roles: UserRole[]): Promise<void> {
+  await withTransaction(db, async (client) => {
+    await client.query('delete from user_roles where user_id = $1 and organization_id is not distinct from $2', [userId, organizationId]);
+    for (const role of new Set(roles)) {
+      await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3)', [userId, organizationId, role]);
+    }
+  });
+}
+
+/** Whether an active user holds one of these roles in the organization. */
+export async function isMemberWithRole(sql: Sql, userId: string, organizationId: string, roles: UserRole[]): Promise<boolean> {
+  const r = await sql.query(
+    `select 1 from user_roles ur join users u on u.id = ur.user_id
+      where ur.user_id = $1 and ur.organization_id = $2 and ur.role = any($3::text[]) and u.active`,
+    [userId, organizationId, roles],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Active users holding any of these roles in the organization (none when there is no organization). */
+export async function activeUsersWithRole(sql: Sql, organizationId: string | null, roles: UserRole[]): Promise<string[]> {
+  if (!organizationId) return [];
+  const r = await sql.query<{ user_id: string }>(
+    `select distinct ur.user_id from user_roles ur join users u on u.id = ur.user_id
+      where ur.organization_id = $1 and ur.role = any($2::text[]) and u.active`,
+    [organizationId, roles],
+  );
+  return r.rows.map((x) => x.user_id);
+}
+
+/** Active region-wide moderators: who moves a case that has no organization yet. */
+export async function activeModerators(sql: Sql): Promise<string[]> {
+  const r = await sql.query<{ user_id: string }>(
+    `select distinct ur.user_id from user_roles ur join users u on u.id = ur.user_id
+      where u.active and ur.organization_id is null and ur.role = 'moderator'`);
+  return r.rows.map((x) => x.user_id);
+}
+
+/** Everyone holding these roles in the organization, active or not (the repeat-review notice goes to the post). */
+export async function holdersOfRoles(sql: Sql, organizationId: string | null, roles: UserRole[]): Promise<string[]> {
+  const r = await sql.query<{ user_id: string }>(
+    'select distinct user_id from user_roles where organization_id = $1 and role = any($2::text[])', [organizationId, roles]);
+  return r.rows.map((x) => x.user_id);
+}

@@ -1,0 +1,138 @@
+/**
+ * Every change of a case, in one place: the case row, an append-only `case_events` entry, and outbox rows for the
+ * analytics event and the citizen's notice, all in the caller's transaction. Lifecycle steps (staff actions,
+ * citizen ratings) are transitions; the monitoring team's corrections of category, kind and incident keep the
+ * status. The version moves with every step and every correction except an incident regrouping: the version guards
+ * what people decide on the case (status, organization, executor, category, kind), and a merge changes none of it.
+ */
+import { eventIdFor, uuidV5 } from '../lib/ids.js';
+import type { AnalyticsEventInput, CaseStatus, OutboundMessage } from '../lib/queues.js';
+import { citizenNotices, replyTarget } from './notify.js';
+import { enqueue, type OutboxRow } from './outbox.js';
+import { insertCaseEvent, updateCase, type CasePatch, type CaseRow } from './store/cases.js';
+import { organizationName } from './store/organizations.js';
+import type { Sql } from './store/sql.js';
+
+type Notice = Parameters<typeof citizenNotices>[0];
+type Props = Record<string, string | number | boolean>;
+
+export interface Transition {
+  actor: string;
+  /** The audit entry's type: the action's name, or a system step ('send-answer', 'rate', …). */
+  type: string;
+  to: CaseStatus;
+  comment?: string | null;
+  data?: Record<string, unknown>;
+  patch?: CasePatch;
+  /** The citizen notice to send, if this step is one the citizen is told about. */
+  notice?: Notice;
+  reason?: string;
+  answerText?: string;
+  props?: Props;
+  extraEvents?: (eventRowId: string, next: CaseRow) => AnalyticsEventInput[];
+}
+
+export interface RecordedChange {
+  case: CaseRow;
+  eventRowId: string;
+}
+
+interface Change {
+  actor: string;
+  type: string;
+  to: CaseStatus;
+  bumpVersion: boolean;
+  patch: CasePatch;
+  comment?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** The row and the audit entry; returns the case as it is now, with the entry's id. */
+async function applyChange(sql: Sql, c: CaseRow, change: Change, now: Date): Promise<RecordedChange> {
+  const { patch } = change;
+  await updateCase(sql, c.id, { status: change.to, bumpVersion: change.bumpVersion, patch }, now);
+  const eventRowId = await insertCaseEvent(sql, {
+    caseId: c.id, at: now, actor: change.actor, type: change.type, fromStatus: c.status, toStatus: change.to, comment: change.comment, data: change.data,
+  });
+  const movesOrganization = 'organization_id' in patch && patch.organization_id !== c.organizationId;
+  const next: CaseRow = {
+    ...c,
+    status: change.to,
+    version: change.bumpVersion ? c.version + 1 : c.version,
+    category: patch.category ?? c.category,
+    kind: patch.kind ?? c.kind,
+    incidentId: patch.incident_id ?? c.incidentId,
+    organizationId: 'organization_id' in patch ? patch.organization_id ?? null : c.organizationId,
+    organizationName: movesOrganization ? (patch.organization_id ? await organizationName(sql, patch.organization_id) : null) : c.organizationName,
+    executorId: 'executor_id' in patch ? patch.executor_id ?? null : c.executorId,
+    rating: 'rating' in patch ? patch.rating ?? null : c.rating,
+    reviewCycle: patch.review_cycle ?? c.reviewCycle,
+    deadlineAt: patch.deadline_at ?? c.deadlineAt,
+  };
+  return { case: next, eventRowId };
+}
+
+/** The dimensions every case event carries, as the case is after the change. */
+const eventBase = (c: CaseRow, now: Date) => ({
+  at: now.toISOString(), caseId: c.id, messageId: c.messageId, source: c.source, category: c.category,
+  ...(c.municipality ? { municipality: c.municipality } : {}),
+  ...(c.organizationId ? { organizationId: c.organizationId } : {}),
+  deadlineAt: c.deadlineAt.toISOString(),
+});
+
+/** One events job per audit entry: its id is derived from the entry, so a relay retry adds nothing. */
+const eventsRow = (caseId: string, eventRowId: string, events: AnalyticsEventInput[]): OutboxRow =>
+  ({ queue: 'events', name: 'case-transition', jobId: `case-event-${caseId}-${eventRowId}`, payload: { events } });
+
+/** Applies one lifecycle step to a locked case row inside the caller's transaction. */
+export async function recordTransition(sql: Sql, c: CaseRow, t: Transition, now: Date): Promise<RecordedChange> {
+  const r = await applyChange(sql, c, { ...t, bumpVersion: true, patch: t.patch ?? {} }, now);
+  const events: AnalyticsEventInput[] = [
+    { ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'transition', r.eventRowId), type: 'case.transition',
+      fromStatus: c.status, status: t.to, actor: t.actor,
+      props: { action: t.type, ...(t.reason ? { reason: t.reason } : {}), ...(t.props ?? {}) } },
+    ...(t.extraEvents?.(r.eventRowId, r.case) ?? []),
+  ];
+  const rows = [eventsRow(c.id, r.eventRowId, events)];
+  if (t.notice) rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answerText: t.answerText }));
+  await enqueue(sql, rows);
+  return r;
+}
+
+/** A correction by the monitoring team: what changes, and the value it takes. */
+export type Correction =
+  | { field: 'category' | 'kind'; label: string }
+  | { field: 'incident'; incidentId: string; how: 'merged' | 'split' };
+
+/** Applies a correction to a locked case row; the status stays, the analytics event says what changed. */
+export async function recordCorrection(sql: Sql, c: CaseRow, correction: Correction, actor: string, now: Date): Promise<RecordedChange> {
+  const common = { actor, to: c.status, comment: null };
+  if (correction.field === 'incident') {
+    const from = c.incidentId ?? c.id;
+    const r = await applyChange(sql, c, { ...common, type: `incident_${correction.how}`, bumpVersion: false,
+      patch: { incident_id: correction.incidentId }, data: { from, to: correction.incidentId } }, now);
+    await enqueue(sql, [eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'incident', r.eventRowId),
+      type: 'case.incident', status: c.status, actor, incidentId: correction.incidentId, props: { action: correction.how, from } }])]);
+    return r;
+  }
+  const from = c[correction.field];
+  const r = await applyChange(sql, c, { ...common, type: `${correction.field}_corrected`, bumpVersion: true,
+    patch: { [correction.field]: correction.label }, data: { from, to: correction.label } }, now);
+  await enqueue(sql, [eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'corrected', r.eventRowId),
+    type: 'case.corrected', status: c.status, actor, kind: r.case.kind, props: { field: correction.field, from, to: correction.label } }])]);
+  return r;
+}
+
+/** The citizen's notices of one step, addressed on the channel the message came from (none without a way back). */
+export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string, extra: { reason?: string; answerText?: string } = {}): OutboxRow[] {
+  const target = replyTarget({ source: c.source, externalId: c.externalId, provenance: c.provenance ?? {}, contact: c.contact ?? {} });
+  if (!target) return [];
+  return citizenNotices(notice, {
+    registrationNumber: c.registrationNumber, deadlineAt: c.deadlineAt, organizationName: c.organizationName,
+    reason: extra.reason, answerText: extra.answerText,
+  }).map((n) => {
+    const outboundId = uuidV5(`outbound:${c.id}:${eventRowId}:${n.kind}`);
+    const payload: OutboundMessage = { outboundId, caseId: c.id, messageId: c.messageId, source: c.source, kind: n.kind, text: n.text, target };
+    return { queue: 'outbound', name: n.kind, jobId: `outbound-${outboundId}`, payload };
+  });
+}
