@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { attachmentSchema, CASE_STATUSES, SOURCES, type CaseStatus } from '../lib/queues.js';
 import { lintAnswer } from './answer-lint.js';
 import {
-  clearLoginFailures, hashPassword, login, loginKey, loginRetryAfter, logout, readCookie, recordLoginFailure, requireAuth, SESSION_COOKIE,
+  hashPassword, limitedLogin, logout, readCookie, requireAuth, SESSION_COOKIE, setPassword,
   type AuthUser, type LoginLimit,
 } from './auth.js';
 import { ApiBuilder, HttpError } from './http-kit.js';
@@ -131,19 +131,13 @@ export function createWorkflowApi(deps: WorkflowApiDeps): Router {
   const api = new ApiBuilder(requireAuth(db));
 
   // ---- auth ------------------------------------------------------------------------------------------------
-  api.route({ method: 'post', path: '/api/v1/auth/login', tag: 'auth', auth: false, summary: 'Log in; returns a bearer token that expires. Failed attempts are limited per login and IP.',
+  api.route({ method: 'post', path: '/api/v1/auth/login', tag: 'auth', auth: false, summary: 'Log in; returns a bearer token that expires. Failed attempts are limited per login and IP, per IP and per login.',
     body: loginBody, response: z.object({ token: z.string(), expiresAt: z.string() }) }, async ({ body, req }) => {
-    const key = loginKey(body.login, req.ip ?? 'unknown');
-    const retry = await loginRetryAfter(db, key, limit, now());
-    if (retry > 0) {
-      return { status: 429, headers: { 'retry-after': String(retry) }, body: { error: `too many failed logins: try again in ${retry} s` } };
+    const session = await limitedLogin(db, { login: body.login, password: body.password, ip: req.ip ?? 'unknown', ttlHours: deps.tokenTtlHours, limit, now: now() });
+    if (session && 'retryAfter' in session) {
+      return { status: 429, headers: { 'retry-after': String(session.retryAfter) }, body: { error: `too many failed logins: try again in ${session.retryAfter} s` } };
     }
-    const session = await login(db, body.login, body.password, deps.tokenTtlHours);
-    if (!session) {
-      await recordLoginFailure(db, key, now(), limit);
-      throw new HttpError(401, 'wrong login or password');
-    }
-    await clearLoginFailures(db, key);
+    if (!session) throw new HttpError(401, 'wrong login or password');
     return { body: { token: session.token, expiresAt: session.expiresAt.toISOString() } };
   });
 
@@ -337,7 +331,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps): Router {
     if (!mayEdit) throw new HttpError(403, 'only an administrator edits this user');
     if (body.active === false && params.id === user.id) throw new HttpError(400, 'you cannot deactivate yourself');
     if (body.displayName !== undefined) await db.query('update users set display_name = $2 where id = $1', [params.id, body.displayName]);
-    if (body.password !== undefined) await db.query('update users set password_hash = $2 where id = $1', [params.id, await hashPassword(body.password)]);
+    if (body.password !== undefined) await setPassword(db, params.id, body.password);
     if (body.active !== undefined) {
       await db.query('update users set active = $2 where id = $1', [params.id, body.active]);
       if (!body.active) await db.query('delete from sessions where user_id = $1', [params.id]);
