@@ -7,7 +7,8 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
-import { QUEUES, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
+import { QUEUES, sealOutbound, type OutboundMessage, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
+import type { Sealer } from '../lib/seal.js';
 
 export type Sql = Pick<pg.PoolClient, 'query'>;
 
@@ -49,6 +50,8 @@ export function createOutboxRelay(deps: {
   now: () => Date;
   logger: Logger;
   pollMs?: number;
+  /** Seals the recipient of each reply on its way to Redis (the outbox row in PostgreSQL keeps it in clear). */
+  sealer: Sealer;
 }): OutboxRelay {
   const byName: Partial<Record<QueueName, Queue>> = {
     [QUEUES.events]: deps.queues.events as Queue,
@@ -81,7 +84,8 @@ export function createOutboxRelay(deps: {
         const queue = byName[row.queue];
         if (!queue) throw new Error(`outbox row ${row.id} names unknown queue ${row.queue}`);
         const delay = row.not_before ? Math.max(0, row.not_before.getTime() - now) : undefined;
-        push(queue, { name: row.job_name, data: row.payload, opts: { jobId: row.job_id, ...(delay ? { delay } : {}) } });
+        const data = row.queue === QUEUES.outbound ? sealOutbound(deps.sealer, row.payload as OutboundMessage) : row.payload;
+        push(queue, { name: row.job_name, data, opts: { jobId: row.job_id, ...(delay ? { delay } : {}) } });
       }
       // One addBulk per queue (a MULTI in one round trip) instead of one add per row; job ids keep it idempotent.
       await Promise.all([...bulks].map(([queue, jobs]) => queue.addBulk(jobs)));

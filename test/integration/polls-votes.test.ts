@@ -67,7 +67,7 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
   });
 
   beforeAll(async () => {
-    system = await startTestSystem({ OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '100000', OTKLIK_POLL_BURST_THRESHOLD: '10' });
+    system = await startTestSystem({ OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '100000', OTKLIK_POLL_BURST_THRESHOLD: '10', OTKLIK_METRICS_PUBLIC: 'true' });
     token = await loginAs(system.url!, 'admin', 'test-admin-password');
     polls = createPolls({ db: system.db, salt: await loadOrCreateSalt(system.db) });
   });

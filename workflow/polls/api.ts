@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { uuidV5 } from '../../lib/ids.js';
 import type { HotRoute } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Queues } from '../../lib/queues.js';
+import { sealOutbound, type Queues } from '../../lib/queues.js';
+import { createSealer } from '../../lib/seal.js';
 import type { AuthUser } from '../auth.js';
 import { requireAuth } from '../auth.js';
 import { ApiBuilder, HttpError } from '../http-kit.js';
@@ -93,9 +94,10 @@ export function createPollsApi(deps: PollsApiDeps): { router: Router; hot: HotRo
   const now = deps.now ?? (() => new Date());
   const limits = deps.limits ?? DEFAULT_POLL_LIMITS;
   const api = new ApiBuilder(requireAuth(db));
-  const codes = createCodeProvider({ db, salt: deps.salt, now });
+  const codes = createCodeProvider({ db, salt: deps.salt, now, codesPerHour: limits.codesPerHour });
+  // Pushed polls name their recipients' chats: sealed on the way through Redis, as every reply is.
+  const sealer = createSealer(deps.salt);
   const ipLimiter = createRateLimiter(limits.ipPerMinute, 60_000);
-  const codeLimiter = createRateLimiter(limits.codesPerHour, 3_600_000);
   const identityLimiter = createRateLimiter(10, 60_000);
   const pollCache = deps.pollCache ?? createPollCache((id) => loadPoll(db, id));
   const networkHash = createNetworkHasher(deps.salt);
@@ -138,9 +140,9 @@ export function createPollsApi(deps: PollsApiDeps): { router: Router; hot: HotRo
     summary: 'Send a one-time code to a phone or e-mail (recorded in the identity_codes delivery outbox).',
     body: z.object({ channel: z.enum(['phone', 'email']), destination: z.string().min(3).max(320) }) }, async ({ body, req }) => {
     throttle(ipLimiter, `ip:${clientIp(req)}`);
-    throttle(codeLimiter, `code:${body.channel}:${body.destination.replace(/\s/g, '').toLowerCase()}`);
+    // The per-destination limit is counted by the code provider on the canonical destination, in PostgreSQL.
     const r = await codes.start(body.channel, body.destination);
-    if (!r.ok) throw new HttpError(400, r.error);
+    if (!r.ok) throw new HttpError(r.retryAfter ? 429 : 400, r.error, r.retryAfter ? { retryAfter: r.retryAfter } : undefined);
     return { status: 201, body: { challengeId: r.challengeId } };
   });
 
@@ -278,7 +280,8 @@ export function createPollsApi(deps: PollsApiDeps): { router: Router; hot: HotRo
     // One id per poll and chat: a repeated push (or a retried request) is deduplicated by the queue and delivery log.
     const jobs = chats.map((chatId) => {
       const outboundId = uuidV5(`poll-push:${poll.id}:telegram:${chatId}`);
-      return { name: 'poll', data: { outboundId, source: 'telegram' as const, kind: 'poll' as const, pollId: poll.id, text, target: { chatId } }, opts: { jobId: `outbound-${outboundId}` } };
+      const data = sealOutbound(sealer, { outboundId, source: 'telegram', kind: 'poll', pollId: poll.id, text, target: { chatId } });
+      return { name: 'poll', data, opts: { jobId: `outbound-${outboundId}` } };
     });
     for (let i = 0; i < jobs.length; i += 500) await deps.queues.outbound.addBulk(jobs.slice(i, i + 500));
     deps.logger?.info({ pollId: poll.id, chats: chats.length, actor: user.id }, 'poll pushed');
