@@ -48,7 +48,7 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
   }
 
   /** A voter token through the real code flow: the code is read from the identity_codes delivery outbox. */
-  async function verify(phone = `+7 900 ${String(1_000_000 + ++phoneSeq).slice(1)}`): Promise<{ token: string; cookie: string; phone: string }> {
+  async function verify(phone = `+7 900 ${String(10_000_000 + ++phoneSeq).slice(1)}`): Promise<{ token: string; cookie: string; phone: string }> {
     const start = await publicCall('POST', '/api/v1/public/identity/code', { channel: 'phone', destination: phone });
     expect(start.status).toBe(201);
     const { challengeId } = (await start.json()) as { challengeId: string };
