@@ -27,7 +27,7 @@ import { createWidgetRouter, widgetPollCors } from './widget/router.js';
 export interface IngestDeps {
   config: Config;
   db: pg.Pool;
-  queues: Pick<Queues, 'incoming' | 'citizenActions'>;
+  queues: Pick<Queues, 'incoming'>;
   redis: Redis;
   salt: string;
   logger: Logger;
