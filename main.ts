@@ -39,10 +39,12 @@ import { connectStores, describeStores } from './lib/runtime/stores.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { createQueueBoard } from './lib/queue-board.js';
 import { loadOrCreateSalt } from './lib/salt.js';
+import { createSealer } from './lib/seal.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
 import { createWorkflowApi } from './workflow/api.js';
 import { bindModeration, exportCorrections } from './workflow/moderation.js';
+import { createCitizenDesk } from './workflow/citizen-desk.js';
 import { OPEN_STATUSES } from './workflow/rules.js';
 import { exportExamples as exportRoutingExamples, seedRouting } from './workflow/routing/store.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
@@ -134,7 +136,7 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   }
   const workflow = has('workflow')
     ? createWorkflowStage({
-      db, queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore,
+      db, queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(salt),
       reminders: createReminderQueue({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
     })
     : undefined;
@@ -147,6 +149,7 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   const ingest = ingestRedis
     ? createIngest({
       config, db, queues, redis: ingestRedis, salt, logger, requireAuth: requireAuth(db), region: regionName(config), polls: polls.ballotBox,
+      ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
       observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
     })
     : undefined;
@@ -166,7 +169,7 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
     if (has('workflow')) {
       routers.push(createWorkflowApi({
         db, tokenTtlHours: config.tokenTtlHours, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
-        loginLimit: { maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes },
+        loginLimit: loginLimitOf(config),
       }).router);
       routers.push(polls.router);
     }
@@ -177,7 +180,7 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
         moderation: bindModeration(db, { relay: workflow?.relay }),
         session: {
           login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
-            limit: { maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes } }),
+            limit: loginLimitOf(config) }),
           logout: (token) => logout(db, token),
           userForToken: (token) => userForToken(db, token),
         },
@@ -195,15 +198,12 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
       postgres: async () => (await db.query('select 1')).rowCount === 1,
       clickhouse: ch ? async () => (await ch.ping()).success : 'off',
     };
-    routers.push(createQueueBoard({
-      queues: Object.values(queues), authenticate: requireAuth(db),
-      isAdministrator: (req) => !!req.user?.roles.some((r) => r.role === 'administrator'),
-    }));
+    routers.push(createQueueBoard({ queues: Object.values(queues), authenticate: requireAuth(db) }));
     // The vote endpoint takes storms: answered before the middleware stack, with the widget's CORS where it is on.
     const hot = has('workflow') ? polls.hotRoutes.map((route) => ({ ...route, headers: ingest ? (req: Request) => ingest.pollCors(req.get('origin')) : undefined })) : [];
     const app = createHttpApp({
       routers, health, logger, hot, channels: ingest ? () => ingest.channels() : undefined, stores: describeStores(config, !!ch),
-      metrics, metricsToken: config.metricsToken,
+      metrics, metricsToken: config.metricsToken, metricsPublic: config.metricsPublic, trustProxy: config.trustProxy, secureCookies: config.secureCookies,
       beforeScrape: async () => {
         for (const [name, q] of Object.entries(queues)) {
           const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
@@ -263,6 +263,9 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   return { config, roles, logger, db, ch, queues, redisUrl, server, url, workers, metrics, workflow, ingest, generatedAdminPassword, stop };
 }
 
+const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
+  ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
+
 /** The region's name for provenance; a broken region file is the classifier's error to report, not ingest's. */
 function regionName(config: Config): string | undefined {
   try {
@@ -286,7 +289,8 @@ async function connectForIntake(config: Config, logger: Logger) {
   });
   const queues = createQueues({ connection: { url: redisUrl, maxRetriesPerRequest: 3, connectTimeout: 5000 }, prefix: config.queuePrefix });
   const redisClient = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
-  const intake = createIntake({ queues, redis: redisClient, prefix: config.queuePrefix, stats: createStatsStore(redisClient, config.queuePrefix) });
+  const intake = createIntake({ queues, redis: redisClient, prefix: config.queuePrefix, stats: createStatsStore(redisClient, config.queuePrefix),
+    sealer: createSealer(salt) });
   return {
     db, salt, intake,
     async close() {

@@ -6,16 +6,17 @@ import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { API } from 'vk-io';
-import type { Config } from '../lib/config.js';
+import { ConfigError, type Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Queues } from '../lib/queues.js';
+import { createSealer } from '../lib/seal.js';
 import type { WorkerSpec } from '../lib/workers.js';
 import { createCursorStore, type CursorStore } from './cursors.js';
 import { createIntake, type Intake } from './intake.js';
 import { createMessagesApi } from './messages-api.js';
 import { createOutboundWorker } from './outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
-import { createTelegramBot, type PollBallotBox, type TelegramBot } from './telegram/bot.js';
+import { createTelegramBot, type PollBallotBox, type RatingDesk, type TelegramBot } from './telegram/bot.js';
 import { createTelegramWebhookRouter } from './telegram/webhook.js';
 import { createVkApi } from './vk/api.js';
 import { createVkCallbackRouter, parseConfirmation } from './vk/callback.js';
@@ -26,7 +27,7 @@ import { createWidgetRouter, widgetPollCors } from './widget/router.js';
 export interface IngestDeps {
   config: Config;
   db: pg.Pool;
-  queues: Pick<Queues, 'incoming' | 'citizenActions'>;
+  queues: Pick<Queues, 'incoming'>;
   redis: Redis;
   salt: string;
   logger: Logger;
@@ -35,6 +36,8 @@ export interface IngestDeps {
   region?: string;
   /** The polls' ballot box (main.ts passes it): Telegram poll voting and pushed polls. */
   polls?: PollBallotBox;
+  /** The workflow's citizen desk (main.ts passes it): the Telegram bot's rating buttons. */
+  ratings?: RatingDesk;
   /** Test knobs: vk-io's pause between retries of a failed request, long-poll hold time. */
   vkRetryWaitMs?: number;
   longPollWaitSeconds?: number;
@@ -72,12 +75,32 @@ export function channelModes(config: Config): Record<string, string> {
   };
 }
 
+/**
+ * VK settings that would let unauthenticated events in: a Callback API webhook without its secret takes anyone's
+ * POST for a community event, so the ingest role refuses to start with it. Returns warnings for settings that only
+ * leave VK deaf (an empty VK_GROUP_IDS accepts no community).
+ */
+export function checkVkConfig(config: Config): string[] {
+  const vk = config.vk;
+  if (vk.callbackConfirmation && !vk.callbackSecret && !(vk.longPoll && vk.groupToken && vk.groupIds.length > 0)) {
+    throw new ConfigError('VK_CALLBACK_CONFIRMATION is set but VK_CALLBACK_SECRET is not: the VK Callback API webhook would accept events ' +
+      'anyone can forge. Set VK_CALLBACK_SECRET to the community\'s "Secret key" (Manage → API → Callback API), or unset VK_CALLBACK_CONFIRMATION.');
+  }
+  const vkOn = vk.callbackConfirmation || vk.longPoll;
+  return vkOn && vk.groupIds.length === 0
+    ? ['VK_GROUP_IDS is empty: no community is accepted (callbacks answer 403, nothing is long-polled). List the region\'s community ids.']
+    : [];
+}
+
 export function createIngest(deps: IngestDeps): Ingest {
   const { config, db, redis, salt } = deps;
   const log = deps.logger.child({ component: 'ingest' });
+  const vkWarnings = checkVkConfig(config);
   const prefix = config.queuePrefix;
   const stats = createStatsStore(redis, prefix, deps.observeCount);
-  const intake = createIntake({ queues: deps.queues, redis, prefix, stats });
+  // Contacts and raw payloads cross Redis sealed with a key only the deployment's secret gives (lib/seal.ts).
+  const sealer = createSealer(salt);
+  const intake = createIntake({ queues: deps.queues, redis, prefix, stats, sealer });
   const cursors = createCursorStore(db);
   const modes = channelModes(config);
   const routers: Router[] = [];
@@ -88,7 +111,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     : undefined;
   if (modes.vk === 'callback') {
     routers.push(createVkCallbackRouter({ intake, salt, confirmation: parseConfirmation(config.vk.callbackConfirmation!),
-      secret: config.vk.callbackSecret, groupIds: config.vk.groupIds, logger: deps.logger }));
+      secret: config.vk.callbackSecret!, groupIds: config.vk.groupIds, logger: deps.logger }));
   }
   if (modes.vk === 'longpoll' && vkGroupApi) {
     for (const groupId of config.vk.groupIds) {
@@ -105,7 +128,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   let telegram: TelegramBot | undefined;
   if (config.telegram.botToken) {
     telegram = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, db, redis, prefix,
-      queues: deps.queues, intake, cursors, salt, logger: deps.logger, polls: deps.polls });
+      intake, cursors, salt, logger: deps.logger, polls: deps.polls, ratings: deps.ratings });
     if (config.telegram.webhookSecret) routers.push(createTelegramWebhookRouter({ bot: telegram, secret: config.telegram.webhookSecret, logger: deps.logger }));
     else {
       const bot = telegram;
@@ -119,7 +142,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   }
   if (deps.requireAuth) routers.push(createMessagesApi({ db, stats, requireAuth: deps.requireAuth, channels: () => modes }));
 
-  const workers = [createOutboundWorker({ db, stats, logger: deps.logger,
+  const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer,
     vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram, polls: deps.polls })];
 
   const controller = new AbortController();
@@ -132,6 +155,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       for (const p of pollers) running.push(p(controller.signal).catch((err) => log.error({ err: (err as Error).message }, 'poller stopped')));
       const off = Object.entries(modes).filter(([, m]) => m === 'off').map(([c]) => c);
       log.info({ channels: modes, off }, 'ingest channels');
+      for (const warning of vkWarnings) log.warn(warning);
     },
     async stop() {
       controller.abort();

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { createGroupCommit, type GroupCommitStats } from '../lib/group-commit.js';
 import { uuidV5 } from '../lib/ids.js';
-import { MAX_BATCH, type IncomingMessage, type Queues } from '../lib/queues.js';
+import { MAX_BATCH, sealIncoming, type IncomingMessage, type Queues } from '../lib/queues.js';
+import type { Sealer } from '../lib/seal.js';
 import type { StatsStore } from './stats.js';
 
 /** How long a message id is remembered for counting duplicates; the queue's jobId and the database key stay the real guards. */
@@ -78,7 +79,8 @@ function checked(results: [Error | null, unknown][] | null): [Error | null, unkn
   return results;
 }
 
-export function createIntake(deps: { queues: Pick<Queues, 'incoming'>; redis: Redis; prefix: string; stats: StatsStore }): Intake {
+/** `sealer` seals each message's contact and raw payload before it enters Redis (lib/queues.ts sealIncoming). */
+export function createIntake(deps: { queues: Pick<Queues, 'incoming'>; redis: Redis; prefix: string; stats: StatsStore; sealer: Sealer }): Intake {
   const seenKey = (id: string) => `${deps.prefix}:ingest:seen:${id}`;
 
   /** One job for the page's fresh messages; the outcome of every message, in page order. */
@@ -91,7 +93,7 @@ export function createIntake(deps: { queues: Pick<Queues, 'incoming'>; redis: Re
     if (fresh.length > 0) {
       // Enqueue first, mark second: a crash in between re-sends the same fresh set, i.e. the same jobId, which BullMQ
       // ignores; a different overlap can put a message in two jobs, and the database key keeps it to one case.
-      await deps.queues.incoming.add('page', { messages: fresh }, { jobId: pageJobId(fresh.map((m) => m.messageId)) });
+      await deps.queues.incoming.add('page', { messages: fresh.map((m) => sealIncoming(deps.sealer, m)) }, { jobId: pageJobId(fresh.map((m) => m.messageId)) });
       const marked = checked(await deps.redis.pipeline(fresh.map((m) => ['set', seenKey(m.messageId), '1', 'EX', SEEN_TTL_SECONDS, 'NX'])).exec());
       // NX lost: another intake took the same message at the same moment; the later one is the duplicate.
       fresh.forEach((m, i) => marked?.[i]?.[1] === 'OK' && acceptedIds.add(m.messageId));

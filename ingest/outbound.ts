@@ -4,7 +4,8 @@ import type pg from 'pg';
 import type { Telegram } from 'telegraf';
 import type { API } from 'vk-io';
 import type { Logger } from '../lib/logger.js';
-import { parsePayload, type OutboundMessage } from '../lib/queues.js';
+import { openOutbound, parsePayload, type OutboundMessage } from '../lib/queues.js';
+import type { Sealer } from '../lib/seal.js';
 import { dlq, drop, ok, type Outcome, type WorkerSpec } from '../lib/workers.js';
 import { rateLimitOf } from './backoff.js';
 import type { StatsStore } from './stats.js';
@@ -19,6 +20,8 @@ export interface OutboundDeps {
   telegram?: Telegram;
   /** For pushed polls: the poll's current questions and options, to build its keyboard. */
   polls?: Pick<PollBallotBox, 'poll'>;
+  /** Opens the recipient, which crosses Redis sealed (lib/seal.ts). */
+  sealer: Sealer;
 }
 
 /** messages.send wants a positive int32 random_id; deriving it from the outboundId lets VK drop a resend. */
@@ -85,7 +88,13 @@ export function createOutboundWorker(deps: OutboundDeps): WorkerSpec {
     queue: 'outbound',
     concurrency: 5,
     async processor(data, job: Job): Promise<Outcome> {
-      const m = parsePayload('outbound', data);
+      const sealed = parsePayload('outbound', data);
+      let m: OutboundMessage;
+      try {
+        m = openOutbound(deps.sealer, sealed);
+      } catch (err) {
+        return dlq(`recipient does not open: ${(err as Error).message}`);
+      }
       const done = await deps.db.query('select 1 from outbound_deliveries where outbound_id = $1', [m.outboundId]);
       if (done.rowCount) return drop('already_delivered');
       let result: Awaited<ReturnType<typeof deliver>>;

@@ -20,6 +20,23 @@ describe('loadConfig', () => {
     expect(c.admin.password).toBeUndefined();
   });
 
+  it('keeps /metrics closed, trusts only a loopback proxy and sets plain cookies unless told otherwise', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ metricsPublic: false, metricsToken: undefined, trustProxy: ['loopback'], secureCookies: false });
+    expect(c.workflow).toMatchObject({ loginMaxFailures: 5, loginIpMaxFailures: 20, loginAccountMaxFailures: 50 });
+  });
+
+  it('makes cookies Secure for an https public URL and reads the proxy setting', () => {
+    expect(loadConfig({ OTKLIK_PUBLIC_URL: 'https://otklik.krskstate.ru/' })).toMatchObject({ secureCookies: true, publicUrl: 'https://otklik.krskstate.ru' });
+    expect(loadConfig({ OTKLIK_PUBLIC_URL: 'http://localhost:3000' }).secureCookies).toBe(false);
+    expect(() => loadConfig({ OTKLIK_PUBLIC_URL: 'ftp://x' })).toThrow(/OTKLIK_PUBLIC_URL/);
+    expect(loadConfig({ OTKLIK_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ OTKLIK_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ OTKLIK_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ OTKLIK_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(loadConfig({ OTKLIK_METRICS_PUBLIC: 'true' }).metricsPublic).toBe(true);
+  });
+
   it('names every invalid variable in one error', () => {
     expect(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(ConfigError);
     try {

@@ -9,6 +9,8 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+const flag = z.enum(['0', '1', 'true', 'false', '']).optional().transform((v) => v === '1' || v === 'true');
+
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
 const envSchema = z.object({
@@ -39,13 +41,19 @@ const envSchema = z.object({
   OTKLIK_ADMIN_PASSWORD: optionalString,
   OTKLIK_HASH_SALT: optionalString,
   OTKLIK_TOKEN_TTL_HOURS: z.coerce.number().positive().default(12),
-  OTKLIK_SECURE_COOKIES: z.enum(['0', '1', 'true', 'false', '']).optional().transform((v) => v === '1' || v === 'true'),
+  OTKLIK_SECURE_COOKIES: flag,
+  // Where citizens and staff reach Otklik (https://… makes every cookie Secure), and which proxies may set X-Forwarded-*.
+  OTKLIK_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OTKLIK_TRUST_PROXY: optionalString,
   CONTACT_CENTER_SECRET: optionalString,
   OTKLIK_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   OTKLIK_METRICS_TOKEN: optionalString,
+  OTKLIK_METRICS_PUBLIC: flag,
 
   // Workflow (workflow/): login throttling and deadline reminders.
   OTKLIK_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  OTKLIK_LOGIN_IP_MAX_FAILURES: z.coerce.number().int().min(1).default(20),
+  OTKLIK_LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).default(50),
   OTKLIK_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   OTKLIK_REMINDER_DAYS: z.string().regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'comma-separated whole days, e.g. 3,1').default('3,1'),
 
@@ -54,7 +62,7 @@ const envSchema = z.object({
   VK_CALLBACK_SECRET: optionalString,
   VK_GROUP_TOKEN: optionalString,
   VK_GROUP_IDS: optionalString,
-  VK_LONG_POLL: z.enum(['0', '1', 'true', 'false', '']).optional().transform((v) => v === '1' || v === 'true'),
+  VK_LONG_POLL: flag,
   VK_SERVICE_TOKEN: optionalString,
   VK_SEARCH_KEYWORDS: optionalString,
   VK_SEARCH_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(300),
@@ -104,14 +112,25 @@ export interface Config {
   /** Salt for author hashes; when unset, one is generated and kept in PostgreSQL. */
   hashSalt?: string;
   tokenTtlHours: number;
-  /** The dashboard's session cookie carries `Secure` (set when Otklik is served over HTTPS). */
+  /**
+   * Every cookie carries `Secure`: OTKLIK_SECURE_COOKIES, or OTKLIK_PUBLIC_URL on https. A request that arrived over
+   * HTTPS (directly, or through a trusted proxy's X-Forwarded-Proto) gets Secure cookies either way.
+   */
   secureCookies: boolean;
+  /** Where Otklik is reached from outside, when configured. */
+  publicUrl?: string;
+  /** Express's `trust proxy`: which hops may set X-Forwarded-For/-Proto (the client IP limits depend on it). */
+  trustProxy: boolean | number | string[];
   contactCenterSecret?: string;
   shutdownTimeoutMs: number;
-  /** Bearer token for /metrics; unset = open (keep the port internal then). */
+  /** Bearer token for /metrics. Without it /metrics is off (404) unless metricsPublic opens it to anyone. */
   metricsToken?: string;
+  metricsPublic: boolean;
   workflow: {
+    /** Failed logins per login and IP, per IP across logins, and per login across IPs, within the window. */
     loginMaxFailures: number;
+    loginIpMaxFailures: number;
+    loginAccountMaxFailures: number;
     loginWindowMinutes: number;
     /** Days before the deadline when the executor and coordinators are reminded. */
     reminderDaysBefore: number[];
@@ -169,12 +188,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { login: e.OTKLIK_ADMIN_LOGIN, password: e.OTKLIK_ADMIN_PASSWORD },
     hashSalt: e.OTKLIK_HASH_SALT,
     tokenTtlHours: e.OTKLIK_TOKEN_TTL_HOURS,
-    secureCookies: e.OTKLIK_SECURE_COOKIES,
+    secureCookies: e.OTKLIK_SECURE_COOKIES || e.OTKLIK_PUBLIC_URL?.startsWith('https:') === true,
+    publicUrl: e.OTKLIK_PUBLIC_URL?.replace(/\/+$/, ''),
+    trustProxy: parseTrustProxy(e.OTKLIK_TRUST_PROXY),
     contactCenterSecret: e.CONTACT_CENTER_SECRET,
     shutdownTimeoutMs: e.OTKLIK_SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.OTKLIK_METRICS_TOKEN,
+    metricsPublic: e.OTKLIK_METRICS_PUBLIC,
     workflow: {
       loginMaxFailures: e.OTKLIK_LOGIN_MAX_FAILURES,
+      loginIpMaxFailures: e.OTKLIK_LOGIN_IP_MAX_FAILURES,
+      loginAccountMaxFailures: e.OTKLIK_LOGIN_ACCOUNT_MAX_FAILURES,
       loginWindowMinutes: e.OTKLIK_LOGIN_WINDOW_MINUTES,
       reminderDaysBefore: [...new Set(e.OTKLIK_REMINDER_DAYS.split(',').map((d) => Number(d.trim())).filter((d) => d > 0))].sort((a, b) => b - a),
     },
@@ -202,6 +226,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       burstThreshold: e.OTKLIK_POLL_BURST_THRESHOLD,
     },
   };
+}
+
+/**
+ * OTKLIK_TRUST_PROXY: unset = loopback only (a proxy on the same machine); a number = that many proxy hops;
+ * `true` = any hop (only when nothing but the proxy can reach the port); otherwise addresses, subnets or Express's
+ * names (`loopback`, `linklocal`, `uniquelocal`), comma-separated.
+ */
+export function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false' || value === '0') return value === undefined ? ['loopback'] : false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return csv(value);
 }
 
 /** Env names the config understands; the docker-compose test checks the compose file against this list. */

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import helmet from 'helmet';
@@ -59,6 +60,34 @@ function headersSetBy(middleware: RequestHandler): Record<string, string> {
   return headers;
 }
 
+/** A Set-Cookie value with `Secure` added where it is missing. */
+export function withSecureFlag(cookie: string): string {
+  return /;\s*secure\s*(;|$)/i.test(cookie) ? cookie : `${cookie}; Secure`;
+}
+
+/**
+ * Every cookie a response sets is marked Secure when the site is served over HTTPS: always when configured so
+ * (OTKLIK_SECURE_COOKIES, an https OTKLIK_PUBLIC_URL), and for a request that came over HTTPS (directly or through a
+ * trusted proxy's X-Forwarded-Proto). One place, so no route can forget it.
+ */
+function secureCookies(always: boolean): RequestHandler {
+  return (req, res, next) => {
+    if (!always && !req.secure) return next();
+    const setHeader = res.setHeader.bind(res);
+    res.setHeader = (name: string, value: number | string | readonly string[]) => {
+      if (name.toLowerCase() !== 'set-cookie') return setHeader(name, value);
+      return setHeader(name, typeof value === 'number' ? value : typeof value === 'string' ? withSecureFlag(value) : value.map(withSecureFlag));
+    };
+    next();
+  };
+}
+
+/** Compares a presented bearer token with the configured one in constant time (digests have equal length). */
+export function sameToken(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 export interface HotAnswer {
   status: number;
   body: unknown;
@@ -99,11 +128,14 @@ function compilePath(path: string): { pattern: RegExp; names: string[] } {
  * in UTF-8: compressed bodies, other types and charsets, whose body parser answers them as it answers every route)
  * returns false and leaves it untouched for the app.
  */
-function hotRouteDispatcher(app: express.Express, routes: HotRoute[], opts: { logger: Logger; observe?: (route: HotRoute, status: number) => void }) {
+function hotRouteDispatcher(app: express.Express, routes: HotRoute[],
+  opts: { logger: Logger; secureCookies: boolean; observe?: (route: HotRoute, status: number) => void }) {
   const compiled = routes.map((route) => ({ route, ...compilePath(route.path) }));
   const security = headersSetBy(securityHeaders);
   const send = (req: Request, res: Response, route: HotRoute, answer: HotAnswer) => {
     const payload = JSON.stringify(answer.body);
+    const cookie = answer.headers?.['set-cookie'];
+    if (cookie && (opts.secureCookies || req.secure)) answer = { ...answer, headers: { ...answer.headers, 'set-cookie': withSecureFlag(cookie) } };
     res.writeHead(answer.status, {
       ...security, ...route.headers?.(req), ...answer.headers,
       'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload),
@@ -199,15 +231,22 @@ export function createHttpApp(opts: {
   metrics?: Metrics;
   /** Refreshed right before a scrape (queue depths are read from Redis then). */
   beforeScrape?: () => Promise<void>;
-  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  /** When set, /metrics needs `Authorization: Bearer <token>`; without it /metrics is off unless metricsPublic. */
   metricsToken?: string;
+  /** /metrics answers anyone (OTKLIK_METRICS_PUBLIC): only for a port no one outside can reach. */
+  metricsPublic?: boolean;
+  /** Express's `trust proxy` (OTKLIK_TRUST_PROXY); loopback by default. */
+  trustProxy?: boolean | number | string[];
+  /** Every cookie is Secure (see secureCookies). */
+  secureCookies?: boolean;
   /** Public endpoints answered before the middleware stack (see HotRoute). */
   hot?: HotRoute[];
 }) {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', opts.trustProxy ?? ['loopback']);
   app.use(securityHeaders);
+  app.use(secureCookies(opts.secureCookies ?? false));
 
   // Paths and query strings of every route at once; bodies are checked where they are parsed (workflow/http-kit.ts).
   app.use((req, res, next) => {
@@ -225,13 +264,18 @@ export function createHttpApp(opts: {
       });
       next();
     });
-    app.get('/metrics', async (req, res) => {
-      if (opts.metricsToken && req.get('authorization') !== `Bearer ${opts.metricsToken}`) {
-        return void res.status(401).json({ error: 'metrics need Authorization: Bearer <OTKLIK_METRICS_TOKEN>' });
-      }
-      await opts.beforeScrape?.().catch((err: Error) => opts.logger.warn({ err: err.message }, 'metrics refresh failed'));
-      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-    });
+    // Metrics name queues, routes and volumes: not for the public. Off (404) unless a token or an explicit opt-in.
+    const token = opts.metricsToken;
+    if (token || opts.metricsPublic) {
+      app.get('/metrics', async (req, res) => {
+        const given = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+        if (token && !(given !== undefined && sameToken(given, token))) {
+          return void res.status(401).json({ error: 'metrics need Authorization: Bearer <OTKLIK_METRICS_TOKEN>' });
+        }
+        await opts.beforeScrape?.().catch((err: Error) => opts.logger.warn({ err: err.message }, 'metrics refresh failed'));
+        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      });
+    }
   }
 
   app.get('/healthz', async (_req, res) => {
@@ -264,7 +308,7 @@ export function createHttpApp(opts: {
   app.use(onError);
   if (!opts.hot?.length) return app;
   const hot = hotRouteDispatcher(app, opts.hot, {
-    logger: opts.logger,
+    logger: opts.logger, secureCookies: opts.secureCookies ?? false,
     observe: opts.metrics ? (route, status) => opts.metrics!.httpRequests.inc({ method: route.method, route: route.path, status: `${Math.floor(status / 100)}xx` }) : undefined,
   });
   // Hot routes are answered before Express's router (see HotRoute); every other request goes to the app.

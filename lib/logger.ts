@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -11,13 +11,16 @@ const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers["x-signature"]',
   'contact', '*.contact', 'phone', '*.phone', 'email', '*.email', 'name', '*.name', 'raw', '*.raw',
   'text', '*.text', 'address', '*.address',
+  // Reply recipients, channel user ids and one-time code destinations are personal data too.
+  'target', '*.target', 'channelUserId', '*.channelUserId', 'chatId', '*.chatId', 'destination', '*.destination',
 ];
 
-export function createLogger(level: string = 'info'): Logger {
-  return pino({
+export function createLogger(level: string = 'info', destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { app: 'otklik' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -4,6 +4,7 @@
  */
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
+import type { Sealer } from './seal.js';
 
 export const SOURCES = ['contact_center', 'vk', 'telegram', 'widget'] as const;
 export const sourceSchema = z.enum(SOURCES);
@@ -47,14 +48,20 @@ export const incomingMessageSchema = z.object({
   receivedAt: isoDate,
   text: z.string().min(1).max(20_000),
   authorHash: z.string().min(8).max(128),
-  /** Personal data: stored separately from the case and never sent to analytics. */
+  /**
+   * Personal data: stored separately from the case and never sent to analytics. In a job payload it is sealed
+   * (see `sealed`): producers call sealIncoming, the workflow openIncoming.
+   */
   contact: contactSchema.default({}),
   place: placeSchema.default({}),
   link: z.string().max(2000).optional(),
   attachments: z.array(attachmentSchema).max(50).default([]),
   /** Where the message came from beyond the channel: site and organisation of a widget, VK community, … */
   provenance: z.record(z.string(), z.string()).default({}),
+  /** The channel's own payload as received (names, ids, phones): personal data, sealed in job payloads like contact. */
   raw: z.unknown(),
+  /** `contact` and `raw` sealed by lib/seal.ts (both are empty in the clear then); absent in jobs of older versions. */
+  sealed: z.string().min(1).optional(),
 });
 export type IncomingMessage = z.infer<typeof incomingMessageSchema>;
 export type IncomingMessageInput = z.input<typeof incomingMessageSchema>;
@@ -176,8 +183,10 @@ export const outboundMessageSchema = z.object({
   /** `poll` only: the poll whose voting keyboard the channel attaches (Telegram). */
   pollId: z.uuid().optional(),
   text: z.string().min(1).max(10_000),
-  /** Channel-specific address: VK owner/post/comment ids, Telegram chat id, phone or e-mail. */
+  /** Channel-specific address: VK owner/post/comment ids, Telegram chat id, phone or e-mail. Sealed in job payloads. */
   target: z.record(z.string(), z.string()),
+  /** `target` sealed by lib/seal.ts (target is `{}` in the clear then); absent in jobs of older versions. */
+  sealed: z.string().min(1).optional(),
 }).superRefine((m, ctx) => {
   if (m.kind === 'poll') {
     if (!m.pollId) ctx.addIssue({ code: 'custom', path: ['pollId'], message: 'a poll message needs pollId' });
@@ -195,6 +204,13 @@ export const citizenActionSchema = z.object({
   /** The message the case was registered from; channels know it, they never need to know case ids. */
   messageId: z.uuid(),
   source: sourceSchema,
+  /**
+   * Who acted, as the channel verified it: the salted hash of the sender, computed the way the channel hashed the
+   * case's author. Ids are computable, so the workflow applies the action only for the case's author (citizen-desk.ts).
+   */
+  authorHash: z.string().min(8).max(128),
+  /** The chat or peer the action came from; when the case has one, it must be the same. */
+  channelUserId: z.string().min(1).max(100).optional(),
   rating: z.number().int().min(1).max(5).optional(),
   comment: z.string().max(5000).optional(),
   at: isoDate,
@@ -333,4 +349,45 @@ export function parseBatchPayload(name: 'incoming' | 'classified', data: unknown
     else out.rejected.push({ index, reason: issuesText(r.error) });
   });
   return out;
+}
+
+// ---- personal data in payloads -----------------------------------------------------------------------------------
+
+const sealedIncomingSchema = z.object({ contact: contactSchema.default({}), raw: z.unknown() });
+const sealedOutboundSchema = z.object({ target: z.record(z.string(), z.string()) });
+const incomingContext = (m: { messageId: string }) => `incoming:${m.messageId}`;
+const outboundContext = (m: { outboundId: string }) => `outbound:${m.outboundId}`;
+
+/** The message as a job carries it: contact and raw payload sealed, the clear part free of them. */
+export function sealIncoming(sealer: Sealer, m: IncomingMessage): IncomingMessage {
+  if (m.sealed) return m;
+  const { contact, raw, sealed: _none, ...clear } = m;
+  const hasContact = Object.values(contact).some((v) => v !== undefined && v !== '');
+  if (!hasContact && (raw === undefined || raw === null)) return { ...clear, contact: {}, raw: null };
+  return { ...clear, contact: {}, raw: null, sealed: sealer.seal({ contact, raw }, incomingContext(m)) };
+}
+
+/**
+ * The message with its contact and raw payload opened (the workflow, registering the case). A message without a
+ * seal (jobs queued by a version before sealing) is returned as it is; one that does not open throws a SealError.
+ */
+export function openIncoming(sealer: Sealer, m: IncomingMessage): IncomingMessage {
+  if (!m.sealed) return m;
+  const { sealed, ...clear } = m;
+  const personal = sealedIncomingSchema.parse(sealer.open(sealed, incomingContext(m)));
+  return { ...clear, contact: personal.contact, raw: personal.raw };
+}
+
+/** The reply as a job carries it: the recipient sealed. */
+export function sealOutbound(sealer: Sealer, m: OutboundMessage): OutboundMessage {
+  if (m.sealed) return m;
+  const { target, sealed: _none, ...clear } = m;
+  return { ...clear, target: {}, sealed: sealer.seal({ target }, outboundContext(m)) };
+}
+
+/** The reply with its recipient opened (the channel adapters); unsealed replies of older versions pass as they are. */
+export function openOutbound(sealer: Sealer, m: OutboundMessage): OutboundMessage {
+  if (!m.sealed) return m;
+  const { sealed, ...clear } = m;
+  return { ...clear, target: sealedOutboundSchema.parse(sealer.open(sealed, outboundContext(m))).target };
 }

@@ -16,7 +16,7 @@ const OWNERS: Record<string, 'workflow' | 'ingest' | 'lib'> = {
   // The salt for author hashes, kept by lib/salt.ts for every stage.
   settings: 'lib',
   ingest_cursors: 'ingest', telegram_dialogs: 'ingest', outbound_deliveries: 'ingest',
-  organizations: 'workflow', users: 'workflow', user_roles: 'workflow', sessions: 'workflow', login_failures: 'workflow',
+  organizations: 'workflow', users: 'workflow', user_roles: 'workflow', sessions: 'workflow', login_failures: 'workflow', login_attempts: 'workflow',
   messages: 'workflow', contacts: 'workflow', cases: 'workflow', case_events: 'workflow', case_answers: 'workflow', case_reminders: 'workflow',
   notifications: 'workflow', citizen_actions: 'workflow', outbox: 'workflow', classification_corrections: 'workflow',
   routing_table_versions: 'workflow', routing_settings: 'workflow', routing_threshold_history: 'workflow', routing_examples: 'workflow',

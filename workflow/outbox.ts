@@ -7,7 +7,8 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
-import { QUEUES, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
+import { QUEUES, sealOutbound, type OutboundMessage, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
+import type { Sealer } from '../lib/seal.js';
 import { withTransaction } from '../lib/transaction.js';
 import type { Sql } from './store/sql.js';
 
@@ -56,28 +57,30 @@ interface PendingRow {
 type Job = { name: string; data: unknown; opts: JobsOptions };
 
 /** The rows as jobs per queue; a delayed row's delay is computed now, from its not_before. */
-function jobsByQueue(rows: PendingRow[], byName: Partial<Record<QueueName, Queue>>, now: number): Map<Queue, Job[]> {
+function jobsByQueue(rows: PendingRow[], byName: Partial<Record<QueueName, Queue>>, now: number, sealer: Sealer): Map<Queue, Job[]> {
   const bulks = new Map<Queue, Job[]>();
   for (const row of rows) {
     const queue = byName[row.queue];
     if (!queue) throw new Error(`outbox row ${row.id} names unknown queue ${row.queue}`);
     const delay = row.not_before ? Math.max(0, row.not_before.getTime() - now) : undefined;
     const list = bulks.get(queue) ?? [];
-    list.push({ name: row.job_name, data: row.payload, opts: { jobId: row.job_id, ...(delay ? { delay } : {}) } });
+    // Replies name their recipient: sealed on the way to Redis (the outbox row in PostgreSQL keeps it in clear).
+    const data = row.queue === QUEUES.outbound ? sealOutbound(sealer, row.payload as OutboundMessage) : row.payload;
+    list.push({ name: row.job_name, data, opts: { jobId: row.job_id, ...(delay ? { delay } : {}) } });
     bulks.set(queue, list);
   }
   return bulks;
 }
 
 /** Publishes one batch of pending rows and marks them, in one transaction; returns how many. */
-async function publishBatch(db: pg.Pool, byName: Partial<Record<QueueName, Queue>>, now: () => Date): Promise<number> {
+async function publishBatch(db: pg.Pool, byName: Partial<Record<QueueName, Queue>>, now: () => Date, sealer: Sealer): Promise<number> {
   return withTransaction(db, async (client) => {
     // skip locked: several workflow processes share the table without publishing a row twice at once.
     const r = await client.query<PendingRow>(
       `select id, queue, job_name, job_id, payload, not_before from outbox where published_at is null
         order by id limit ${BATCH_ROWS} for update skip locked`,
     );
-    const bulks = jobsByQueue(r.rows, byName, now().getTime());
+    const bulks = jobsByQueue(r.rows, byName, now().getTime(), sealer);
     // One addBulk per queue (a MULTI in one round trip) instead of one add per row; job ids keep it idempotent.
     await Promise.all([...bulks].map(([queue, jobs]) => queue.addBulk(jobs)));
     if (r.rows.length) await client.query('update outbox set published_at = now() where id = any($1::bigint[])', [r.rows.map((x) => x.id)]);
@@ -92,6 +95,8 @@ export function createOutboxRelay(deps: {
   now: () => Date;
   logger: Logger;
   pollMs?: number;
+  /** Seals the recipient of each reply on its way to Redis (the outbox row in PostgreSQL keeps it in clear). */
+  sealer: Sealer;
 }): OutboxRelay {
   const byName: Partial<Record<QueueName, Queue>> = {
     [QUEUES.events]: deps.queues.events as Queue,
@@ -110,7 +115,7 @@ export function createOutboxRelay(deps: {
       again = false;
       let published: number;
       do {
-        published = await publishBatch(deps.db, byName, deps.now);
+        published = await publishBatch(deps.db, byName, deps.now, deps.sealer);
         total += published;
       } while (published === BATCH_ROWS);
     } while (again);

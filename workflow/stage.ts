@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Queue } from 'bullmq';
-import { parseBatchPayload, parsePayload, type Queues, type ReminderJob } from '../lib/queues.js';
+import { openIncoming, parseBatchPayload, parsePayload, type ClassifiedMessage, type Queues, type ReminderJob } from '../lib/queues.js';
+import type { Sealer } from '../lib/seal.js';
 import { dlq, drop, ok, type WorkerSpec } from '../lib/workers.js';
-import { applyCitizenAction } from './lifecycle.js';
+import { applyVerifiedCitizenAction } from './citizen-desk.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox.js';
-import { caseIdFor, registerCases } from './register-case.js';
+import { registerCases } from './register-case.js';
 import { queueUpcomingReminders, sendReminder, sweepDueReminders } from './reminders.js';
 
 export interface WorkflowStageDeps {
@@ -14,6 +15,8 @@ export interface WorkflowStageDeps {
   /** The workflow's delayed reminder queue (lib/queues.ts createReminderQueue). */
   reminders: Queue<ReminderJob>;
   logger: Logger;
+  /** Opens the contacts that cross Redis sealed and seals the recipients of replies (lib/seal.ts). */
+  sealer: Sealer;
   now?: () => Date;
   reminderDaysBefore?: number[];
   /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
@@ -36,7 +39,8 @@ export interface WorkflowStage {
 export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'workflow' });
-  const relay = createOutboxRelay({ db: deps.db, queues: deps.queues, reminders: deps.reminders, now, logger: deps.logger, pollMs: deps.outboxPollMs });
+  const relay = createOutboxRelay({ db: deps.db, queues: deps.queues, reminders: deps.reminders, now, logger: deps.logger, pollMs: deps.outboxPollMs,
+    sealer: deps.sealer });
   const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore };
 
   let sweeping: Promise<number> | undefined;
@@ -59,7 +63,8 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
       queue: 'classified',
       concurrency: 20,
       async processor(data) {
-        const { items, rejected } = parseBatchPayload('classified', data);
+        const parsed = parseBatchPayload('classified', data);
+        const { items, rejected } = openAll(deps.sealer, parsed.items, parsed.rejected);
         if (items.length === 0) {
           return dlq(`invalid classified payload: no valid message in the batch (${rejected.map((r) => `[${r.index}] ${r.reason}`).join('; ')})`);
         }
@@ -81,9 +86,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
       concurrency: 10,
       async processor(data) {
         const action = parsePayload('citizen-actions', data);
-        const outcome = await applyCitizenAction(engine, {
-          actionId: action.actionId, kind: action.kind, caseId: caseIdFor(action.messageId), rating: action.rating, comment: action.comment,
-        });
+        const outcome = await applyVerifiedCitizenAction(engine, action);
         relay.nudge();
         return outcome.applied ? ok({ status: outcome.status }) : drop(outcome.reason);
       },
@@ -110,4 +113,23 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
       await relay.close();
     },
   };
+}
+
+/** Opens each message's sealed contact; one that does not open (another deployment's key, tampering) is rejected alone. */
+function openAll(sealer: Sealer, items: ClassifiedMessage[], rejected: { index: number; reason: string }[]) {
+  const out = { items: [] as ClassifiedMessage[], rejected: [...rejected] };
+  // The valid items keep the job's order, so each one's place in the job is the next index no rejection took.
+  const taken = new Set(rejected.map((r) => r.index));
+  let index = 0;
+  for (const x of items) {
+    while (taken.has(index)) index++;
+    try {
+      out.items.push({ ...x, message: openIncoming(sealer, x.message) });
+    } catch (err) {
+      out.rejected.push({ index, reason: `contact does not open: ${(err as Error).message}` });
+    }
+    index++;
+  }
+  out.rejected.sort((a, b) => a.index - b.index);
+  return out;
 }

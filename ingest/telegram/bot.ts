@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { authorHash } from '../../lib/hash.js';
 import { messageIdFor } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
-import { incomingMessageSchema, type Attachment, type Queues } from '../../lib/queues.js';
+import { incomingMessageSchema, type Attachment, type Source } from '../../lib/queues.js';
 import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
 import type { CursorStore } from '../cursors.js';
 import { withoutNul, type Intake } from '../intake.js';
@@ -22,6 +22,10 @@ export const TEXTS = {
   cancelled: 'Обращение отменено. Чтобы начать заново, отправьте /start.',
   help: 'Чтобы сообщить о проблеме, отправьте /start и следуйте подсказкам. Ответ придёт в этот чат.',
   thanksRating: (n: number) => `Спасибо за оценку! Вы поставили ${n} из 5.`,
+  ratingNotYours: 'Оценить ответ может только автор обращения.',
+  ratingNotAwaited: 'Это обращение сейчас не ожидает оценки.',
+  ratingAlreadyGiven: 'Вы уже оценили этот ответ.',
+  ratingUnavailable: 'Оценки сейчас не принимаются. Попробуйте позже.',
   rateButtonsIntro: 'Оцените, пожалуйста, ответ:',
 };
 
@@ -61,6 +65,15 @@ export interface PollBallotBox {
   }): Promise<{ accepted: boolean; message: string }>;
   subscribe(chatId: string, municipality: string): Promise<void>;
   municipalityOf(chatId: string): Promise<string | undefined>;
+}
+
+/**
+ * What the bot needs of the workflow to take a rating: main.ts hands it the workflow's citizen desk, which applies
+ * it only for the case's author on the case's channel, while the case awaits a rating (ingest never imports workflow/).
+ */
+export interface RatingDesk {
+  rate(a: { actionId: string; messageId: string; source: Source; authorHash: string; channelUserId?: string; rating: number }):
+    Promise<{ accepted: true } | { accepted: false; reason: 'not-author' | 'not-awaiting' | 'duplicate' }>;
 }
 
 export const POLL_TEXTS = {
@@ -109,13 +122,14 @@ export interface TelegramBotDeps {
   db: pg.Pool;
   redis: Redis;
   prefix: string;
-  queues: Pick<Queues, 'citizenActions'>;
   intake: Intake;
   cursors: CursorStore;
   salt: string;
   logger: Logger;
   /** The polls' ballot box: `/polls` and the poll keyboards; absent, the bot takes no votes. */
   polls?: PollBallotBox;
+  /** The workflow's citizen desk for the rating buttons; absent, ratings are refused politely. */
+  ratings?: RatingDesk;
 }
 
 export interface TelegramBot {
@@ -233,6 +247,32 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     await answer(r.accepted ? `${r.message} Ваш выбор: ${option.text}` : r.message, !r.accepted);
   }
 
+  /**
+   * A rating button. The message id in the button is computable, so it proves nothing: the desk checks that the
+   * presser (Telegram's verified from.id, hashed as the case's author was) and the chat are the case's own.
+   */
+  async function onRating(q: CallbackQuery, messageId: string, rating: number) {
+    const refuse = (text: string) => withTelegramRetry(() => tg.answerCbQuery(q.id, text, { show_alert: true }));
+    const chat = q.message?.chat.id;
+    if (!deps.ratings) {
+      log.warn('a rating arrived but no citizen desk is wired into this process');
+      return void (await refuse(TEXTS.ratingUnavailable));
+    }
+    if (chat === undefined || !q.message) return void (await refuse(TEXTS.ratingNotAwaited));
+    const outcome = await deps.ratings.rate({
+      // One action per person per answer message: a double tap collapses, a later answer asks again.
+      actionId: `telegram-rating-${messageId}-${q.message.message_id}-${q.from.id}`,
+      messageId, source: 'telegram', authorHash: authorHash(deps.salt, 'telegram', `user:${q.from.id}`), channelUserId: String(chat), rating,
+    });
+    if (!outcome.accepted) {
+      const text = outcome.reason === 'not-author' ? TEXTS.ratingNotYours : outcome.reason === 'duplicate' ? TEXTS.ratingAlreadyGiven : TEXTS.ratingNotAwaited;
+      return void (await refuse(text));
+    }
+    await withTelegramRetry(() => tg.answerCbQuery(q.id, TEXTS.thanksRating(rating)));
+    await withTelegramRetry(() => tg.editMessageReplyMarkup(chat, q.message!.message_id, undefined, undefined)).catch(() => {});
+    await send(chat, TEXTS.thanksRating(rating));
+  }
+
   async function onCallback(q: CallbackQuery) {
     const data = (q as { data?: string }).data ?? '';
     const chatId = q.message?.chat.id;
@@ -243,21 +283,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       return onPollButton(q, pollButton[1]!, Number(pollButton[2]), Number(pollButton[3]));
     }
     const rate = /^rate:([0-9a-f-]{36}):([1-5])$/.exec(data);
-    if (rate) {
-      const [, messageId, n] = rate;
-      const rating = Number(n);
-      // One rating per answer: a second press (or a redelivered update) collapses into the same job.
-      const actionId = `telegram-rating-${messageId}`;
-      await deps.queues.citizenActions.add('rating', {
-        actionId, kind: 'rating', messageId: messageId!, source: 'telegram', rating, at: new Date().toISOString(),
-      }, { jobId: actionId });
-      await answer(TEXTS.thanksRating(rating));
-      if (chatId !== undefined && q.message) {
-        await withTelegramRetry(() => tg.editMessageReplyMarkup(chatId, q.message!.message_id, undefined, undefined)).catch(() => {});
-        await send(chatId, TEXTS.thanksRating(rating));
-      }
-      return;
-    }
+    if (rate) return onRating(q, rate[1]!, Number(rate[2]));
     if (chatId === undefined) return void (await answer());
     const { state, draft } = await loadDialog(chatId);
     if (data === 'cancel') {

@@ -10,7 +10,9 @@ export interface VkCallbackDeps {
   salt: string;
   /** One code for every community, or per community id. */
   confirmation: string | Map<number, string>;
-  secret?: string;
+  /** The community's "Secret key": required, an event without it is anyone's forgery (ingest refuses to start without). */
+  secret: string;
+  /** The communities accepted; empty accepts none. */
   groupIds: number[];
   logger: Logger;
 }
@@ -53,11 +55,12 @@ export function createVkCallbackRouter(deps: VkCallbackDeps): Router {
       return void res.status(400).json({ error: `invalid VK callback: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
     }
     const event = body.data;
-    if (deps.groupIds.length > 0 && !deps.groupIds.includes(event.group_id)) {
+    if (!deps.groupIds.includes(event.group_id)) {
       await deps.intake.stats.dropped('vk', 'unknown_group');
       return void res.status(403).json({ error: `community ${event.group_id} is not configured in VK_GROUP_IDS` });
     }
-    if (deps.secret && !(event.secret !== undefined ? sameSecret(event.secret, deps.secret) : event.type === 'confirmation')) {
+    // Only the confirmation handshake may come without the secret: it reveals the confirmation code and nothing else.
+    if (!(event.secret !== undefined ? sameSecret(event.secret, deps.secret) : event.type === 'confirmation')) {
       await deps.intake.stats.dropped('vk', 'bad_secret');
       log.warn({ groupId: event.group_id }, 'VK callback with a wrong secret');
       return void res.status(403).json({ error: 'wrong secret' });

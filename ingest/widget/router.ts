@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -76,7 +76,8 @@ export function createWidgetRouter(deps: WidgetDeps): Router {
   const router = express.Router();
   const log = deps.logger.child({ component: 'widget' });
   const allowed = new Set(deps.allowedOrigins);
-  const hashKey = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
+  // Keyed with the deployment's salt: a plain hash of a phone number is reversed by trying every number.
+  const hashKey = (s: string) => createHmac('sha256', deps.salt).update(s).digest('hex').slice(0, 32);
 
   /** Strict CORS: only configured sites may call the API from a browser; others get a JSON 403. */
   const cors = (requireOrigin: boolean) => (req: Request, res: Response, next: NextFunction) => {

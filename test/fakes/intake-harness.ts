@@ -7,6 +7,7 @@ import { createCursorStore } from '../../ingest/cursors.js';
 import { createIntake } from '../../ingest/intake.js';
 import { createStatsStore } from '../../ingest/stats.js';
 import { closeQueues, createQueues, incomingMessagesOf } from '../../lib/queues.js';
+import { createSealer } from '../../lib/seal.js';
 import { createTestDatabase, uniqueName } from '../support.js';
 
 export async function startIntakeHarness() {
@@ -16,10 +17,11 @@ export async function startIntakeHarness() {
   const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 3 });
   const queues = createQueues({ connection: { url: inject('redisUrl') }, prefix });
   const stats = createStatsStore(redis, prefix);
-  const intake = createIntake({ queues, redis, prefix, stats });
+  const sealer = createSealer('intake-harness-secret');
+  const intake = createIntake({ queues, redis, prefix, stats, sealer });
   const cursors = createCursorStore(db);
   return {
-    db, redis, queues, intake, stats, cursors, prefix,
+    db, redis, queues, intake, stats, cursors, prefix, sealer,
     /** externalIds of every job in the incoming queue, sorted. */
     async incomingIds(): Promise<string[]> {
       const jobs = await queues.incoming.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed']);

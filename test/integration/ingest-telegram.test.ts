@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorHash } from '../../lib/hash.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
+import { caseIdFor } from '../../workflow/register-case.js';
 import { incomingMessagesOf } from '../../lib/queues.js';
 import { TEXTS } from '../../ingest/telegram/bot.js';
 import type { Otklik } from '../../main.js';
@@ -103,10 +104,37 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
     expect(buttons.map((b) => b.text)).toEqual(['1', '2', '3', '4', '5']);
     expect(tg.sent.filter((m) => m.text.startsWith('Ответ:'))).toHaveLength(1);
 
-    await send({ callback_query: tgCallback(chat, answer.messageId, buttons[4]!.callback_data) });
-    const action = await eventually(() => system.queues.citizenActions.getJob(`telegram-rating-${messageId}`), 10_000, 'citizen action');
-    expect(action.data).toMatchObject({ kind: 'rating', rating: 5, messageId, source: 'telegram' });
-    expect(lastSentTo(chat)?.text).toBe(TEXTS.thanksRating(5));
+    const caseId = caseIdFor(messageId);
+    const statusOf = async () => (await system.db.query<{ status: string }>('select status from cases where id = $1', [caseId])).rows[0]!.status;
+    const cbAnswer = (id: string) => tg.calls.find((c) => c.method === 'answerCallbackQuery' && (c.payload as { callback_query_id?: string }).callback_query_id === id)
+      ?.payload as { text?: string } | undefined;
+    const press = async (callback: ReturnType<typeof tgCallback>) => {
+      await send({ callback_query: callback });
+      return cbAnswer(callback.id)?.text;
+    };
+
+    // Before the case awaits a rating, the button changes nothing.
+    expect(await press(tgCallback(chat, answer.messageId, buttons[0]!.callback_data))).toBe(TEXTS.ratingNotAwaited);
+    expect(await statusOf()).toBe('moderation');
+    // Acting as the workflow: the case was answered and awaits the citizen's rating.
+    await system.db.query(`update cases set status = 'answered' where id = $1`, [caseId]);
+
+    // The message id in the button is computable: another user (their own chat, the same data) rates nothing, nor does
+    // the author from another chat.
+    const stranger = chat + 1;
+    expect(await press(tgCallback(stranger, 1, `rate:${messageId}:1`))).toBe(TEXTS.ratingNotYours);
+    const elsewhere = { ...tgCallback(chat, 1, `rate:${messageId}:1`), message: { ...tgCallback(chat, 1, '').message, chat: { id: -1009999, type: 'supergroup' } } };
+    expect(await press(elsewhere)).toBe(TEXTS.ratingNotYours);
+    expect(await statusOf()).toBe('answered');
+    expect((await system.db.query('select 1 from citizen_actions where case_id = $1', [caseId])).rowCount).toBe(0);
+
+    // The author, in the chat the case came from: the rating counts (5 closes the case), once.
+    const sentBefore = tg.sent.length;
+    expect(await press(tgCallback(chat, answer.messageId, buttons[4]!.callback_data))).toBe(TEXTS.thanksRating(5));
+    expect(await statusOf()).toBe('closed');
+    expect(tg.sent.slice(sentBefore).map((m) => m.text)).toContain(TEXTS.thanksRating(5));
+    expect(await press(tgCallback(chat, answer.messageId, buttons[1]!.callback_data))).toBe(TEXTS.ratingAlreadyGiven);
+    expect((await system.db.query<{ rating: number }>('select rating from cases where id = $1', [caseId])).rows[0]!.rating).toBe(5);
     const stats = (await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as { counters: { telegram: { rateLimited: number; sent: number } } };
     expect(stats.counters.telegram.rateLimited).toBeGreaterThanOrEqual(1);
   });

@@ -42,7 +42,7 @@ describe('polls: group commit of votes', () => {
     expect(res.status).toBe(200);
     return { token: ((await res.json()) as { token: string }).token, cookie: res.headers.get('set-cookie')!.split(';')[0]! };
   }
-  const newPhone = () => `+7 901 ${String(1_000_000 + ++phoneSeq).slice(1)}`;
+  const newPhone = () => `+7 901 ${String(10_000_000 + ++phoneSeq).slice(1)}`;
 
   const item = (poll: PollJson, identityHash: string, pick = 0): VoteItem => ({
     voteId: randomUUID(), identityHash, provider: 'phone', channel: 'page', municipality: '', networkHash: '', castAt: new Date(), events: null,

@@ -48,7 +48,7 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
   }
 
   /** A voter token through the real code flow: the code is read from the identity_codes delivery outbox. */
-  async function verify(phone = `+7 900 ${String(1_000_000 + ++phoneSeq).slice(1)}`): Promise<{ token: string; cookie: string; phone: string }> {
+  async function verify(phone = `+7 900 ${String(10_000_000 + ++phoneSeq).slice(1)}`): Promise<{ token: string; cookie: string; phone: string }> {
     const start = await publicCall('POST', '/api/v1/public/identity/code', { channel: 'phone', destination: phone });
     expect(start.status).toBe(201);
     const { challengeId } = (await start.json()) as { challengeId: string };
@@ -67,7 +67,7 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
   });
 
   beforeAll(async () => {
-    system = await startTestSystem({ OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '100000', OTKLIK_POLL_BURST_THRESHOLD: '10' });
+    system = await startTestSystem({ OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '100000', OTKLIK_POLL_BURST_THRESHOLD: '10', OTKLIK_METRICS_PUBLIC: 'true' });
     token = await loginAs(system.url!, 'admin', 'test-admin-password');
     polls = createPolls({ db: system.db, salt: await loadOrCreateSalt(system.db) });
   });

@@ -9,7 +9,8 @@ import { migrate } from '../../db/migrate.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
 import { closeServer, createHttpApp, listen } from '../../lib/http.js';
 import { createLogger } from '../../lib/logger.js';
-import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type ReminderJob } from '../../lib/queues.js';
+import { closeQueues, createQueues, createReminderQueue, openOutbound, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type ReminderJob } from '../../lib/queues.js';
+import { createSealer, type Sealer } from '../../lib/seal.js';
 import type { Queue } from 'bullmq';
 import { producerRedisOptions, workerRedisOptions } from '../../lib/runtime/redis.js';
 import { startWorkers, type RunningWorkers } from '../../lib/workers.js';
@@ -46,6 +47,8 @@ export interface Harness {
   url: string;
   clock: TestClock;
   prefix: string;
+  /** The deployment's payload sealer: replies cross Redis with their recipient sealed. */
+  sealer: Sealer;
   /** Stops workers, relay and HTTP and starts them again on the same database and Redis: a process restart. */
   restart(): Promise<void>;
   /** The two halves of a restart, for tests that let time pass while nothing runs. */
@@ -69,6 +72,7 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   await migrate(db);
   await ensureAdmin(db, 'admin', 'test-admin-password');
   const prefix = uniqueName('wfq');
+  const sealer = createSealer(`harness-${prefix}`);
   const redisUrl = inject('redisUrl');
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix });
   const reminders = createReminderQueue({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix });
@@ -78,7 +82,7 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   let server!: http.Server;
   let url = '';
   const up = async () => {
-    stage = createWorkflowStage({ db, queues, reminders, logger, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, reminderDaysBefore: opts.reminderDaysBefore });
+    stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, reminderDaysBefore: opts.reminderDaysBefore });
     workers = startWorkers(stage.workers, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix, logger });
     const app = createHttpApp({
       routers: [createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit,
@@ -96,7 +100,7 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   };
   await up();
   const h: Harness = {
-    db, queues, reminders, clock, prefix,
+    db, queues, reminders, clock, prefix, sealer,
     get stage() { return stage; },
     get workers() { return workers; },
     get url() { return url; },
@@ -196,6 +200,10 @@ export async function outboundOf(h: Harness, caseId: string): Promise<OutboundMe
       if (!r.published_at) return undefined;
       const job = await h.queues.outbound.getJob(r.job_id);
       if (!job || job.data.outboundId !== r.payload.outboundId) return undefined;
+      // The recipient crosses Redis sealed, and opens to the one the workflow wrote.
+      if (Object.keys(job.data.target).length || JSON.stringify(openOutbound(h.sealer, job.data).target) !== JSON.stringify(r.payload.target)) {
+        throw new Error(`outbound job ${r.job_id} does not carry its recipient sealed`);
+      }
     }
     return rows.rows.map((r) => r.payload);
   }, 10_000, 'outbound published');

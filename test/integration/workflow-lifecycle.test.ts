@@ -9,7 +9,7 @@ import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { eventIdFor, randomUUID } from '../../lib/ids.js';
-import type { CitizenAction, OutboundMessage } from '../../lib/queues.js';
+import { openOutbound, type CitizenAction, type OutboundMessage } from '../../lib/queues.js';
 import { workerRedisOptions } from '../../lib/runtime/redis.js';
 import { eventually } from '../support.js';
 import {
@@ -76,8 +76,9 @@ describe('the ПОС case lifecycle', () => {
     const client = new Telegram('123456:TEST-TOKEN', { apiRoot: telegram.apiRoot });
     deliverer = new Worker<OutboundMessage>('outbound', async (job) => {
       if (job.data.source !== 'telegram') return;
-      await client.sendMessage(job.data.target.chatId!, job.data.text, job.data.target.replyToMessageId
-        ? { reply_parameters: { message_id: Number(job.data.target.replyToMessageId) } } : {});
+      const { target } = openOutbound(h.sealer, job.data);
+      await client.sendMessage(target.chatId!, job.data.text, target.replyToMessageId
+        ? { reply_parameters: { message_id: Number(target.replyToMessageId) } } : {});
     }, { connection: { url: inject('redisUrl'), ...workerRedisOptions() }, prefix: h.prefix });
   });
 
@@ -97,7 +98,7 @@ describe('the ПОС case lifecycle', () => {
     return r.body;
   };
   const citizen = async (messageId: string, action: Partial<CitizenAction>) => {
-    const payload: CitizenAction = { actionId: randomUUID(), kind: 'rating', messageId, source: 'telegram', at: '2026-11-25T10:00:00Z', ...action };
+    const payload: CitizenAction = { actionId: randomUUID(), kind: 'rating', messageId, source: 'telegram', authorHash: 'a'.repeat(64), at: '2026-11-25T10:00:00Z', ...action };
     await h.queues.citizenActions.add('citizen', payload);
     await eventually(async () => (await h.db.query('select 1 from citizen_actions where action_id = $1', [payload.actionId])).rowCount, 10_000, 'citizen action applied');
     return payload;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
-import { closeQueues, createQueues, createReminderQueue } from '../../lib/queues.js';
+import { closeQueues, createQueues, createReminderQueue, openOutbound } from '../../lib/queues.js';
 import { performAction } from '../../workflow/lifecycle.js';
 import { createOutboxRelay } from '../../workflow/outbox.js';
 import { buildClassified, createOrg, createUser, registerThroughQueue, startWorkflowHarness, type Harness } from './workflow-harness.js';
@@ -34,7 +34,8 @@ describe('the workflow outbox', () => {
     const deadQueues = createQueues({ connection: dead, prefix: h.prefix });
     const deadReminders = createReminderQueue({ connection: dead, prefix: h.prefix });
     for (const q of [...Object.values(deadQueues), deadReminders]) q.on('error', () => {});
-    const broken = createOutboxRelay({ db: h.db, queues: deadQueues, reminders: deadReminders, now: h.clock.now, logger: createLogger('silent'), pollMs: 60_000 });
+    const broken = createOutboxRelay({ db: h.db, queues: deadQueues, reminders: deadReminders, now: h.clock.now, logger: createLogger('silent'), pollMs: 60_000,
+      sealer: h.sealer });
     await expect(broken.flush()).rejects.toThrow();
     await broken.close();
     await closeQueues(deadQueues).catch(() => {});
@@ -48,7 +49,10 @@ describe('the workflow outbox', () => {
     const event = await h.queues.events.getJob(waiting[0]!.job_id);
     expect(event!.data.events[0]).toMatchObject({ type: 'case.transition', caseId, fromStatus: 'moderation', status: 'routed' });
     const notice = await h.queues.outbound.getJob(waiting[1]!.job_id);
-    expect(notice!.data).toMatchObject({ caseId, kind: 'status', target: { chatId: '9001', replyToMessageId: '7' } });
+    // The recipient is sealed in Redis and opens with the deployment's key.
+    expect(notice!.data).toMatchObject({ caseId, kind: 'status', target: {} });
+    expect(JSON.stringify(notice!.data)).not.toContain('9001');
+    expect(openOutbound(h.sealer, notice!.data)).toMatchObject({ caseId, kind: 'status', target: { chatId: '9001', replyToMessageId: '7' } });
 
     // A relay that died after adding but before marking publishes the rows again: BullMQ keeps one job per id.
     const before = (await h.queues.outbound.getJobs(['waiting', 'active', 'completed', 'delayed'])).length;

@@ -5,7 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../ingest/contact-center.js';
+import { authorHash } from '../../lib/hash.js';
 import { messageIdFor } from '../../lib/ids.js';
+import { loadOrCreateSalt } from '../../lib/salt.js';
 import type { Otklik } from '../../main.js';
 import { caseIdFor } from '../../workflow/register-case.js';
 import { startFakeVk, type FakeVk } from '../fakes/fake-vk.js';
@@ -130,7 +132,17 @@ describe('a VK comment answered from the official community, end to end', () => 
     const replied = await eventually(async () => vk.comments.find((c) => c.message.includes(answer)), 15_000, 'answer on VK');
     expect(replied).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
 
-    await system.queues.citizenActions.add('rating', { actionId: 'vk-rating-1', kind: 'rating', messageId, source: 'vk', rating: 5, at: new Date().toISOString() });
+    // A rating names the message by its computable id, so it counts only from the case's author (the channel's verified
+    // sender, hashed as the message's author was) on the case's own channel.
+    const author = authorHash(await loadOrCreateSalt(system.db), 'vk', String(comment.from_id));
+    const stranger = authorHash(await loadOrCreateSalt(system.db), 'vk', '987654');
+    const rate = (actionId: string, hash: string, source: 'vk' | 'telegram' = 'vk') =>
+      system.queues.citizenActions.add('rating', { actionId, kind: 'rating', messageId, source, authorHash: hash, rating: 5, at: new Date().toISOString() });
+    const forged = [await rate('vk-rating-stranger', stranger), await rate('vk-rating-other-channel', author, 'telegram')];
+    const returned = await Promise.all(forged.map((job) => eventually(async () => (await job.isCompleted()) && (await system.queues.citizenActions.getJob(job.id!))!.returnvalue, 10_000, 'forged rating processed')));
+    expect(returned).toEqual([{ dropped: 'not-author' }, { dropped: 'wrong-channel' }]);
+    expect((await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.leader!)).body.status).toBe('answered');
+    await rate('vk-rating-1', author);
     await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.leader!)).body.status === 'closed', 15_000, 'closed');
   });
 });

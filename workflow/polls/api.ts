@@ -8,6 +8,7 @@ import type { Request, Router } from 'express';
 import type pg from 'pg';
 import type { HotRoute } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
+import { createSealer, type Sealer } from '../../lib/seal.js';
 import type { Queues } from '../../lib/queues.js';
 import type { AuthUser } from '../auth.js';
 import { requireAuth } from '../auth.js';
@@ -98,7 +99,9 @@ export interface PollsContext {
   pollCache: PollCache;
   batcher: VoteBatcher;
   codes: ReturnType<typeof createCodeProvider>;
-  limiters: { ip: Limiter; code: Limiter; identity: Limiter };
+  limiters: { ip: Limiter; identity: Limiter };
+  /** Seals what crosses Redis naming a citizen (pushed polls name their recipients' chats). */
+  sealer: Sealer;
   networkHash: (ip: string) => string;
   /** Answers 429 when the key is over its limit. */
   throttle(limiter: Limiter, key: string): void;
@@ -119,8 +122,9 @@ function createContext(deps: PollsApiDeps): PollsContext {
   return {
     deps, db, now, limits, batcher,
     pollCache: deps.pollCache ?? createPollCache((id) => loadPoll(db, id)),
-    codes: createCodeProvider({ db, salt: deps.salt, now }),
-    limiters: { ip: createRateLimiter(limits.ipPerMinute, 60_000), code: createRateLimiter(limits.codesPerHour, 3_600_000), identity: createRateLimiter(10, 60_000) },
+    codes: createCodeProvider({ db, salt: deps.salt, now, codesPerHour: limits.codesPerHour }),
+    limiters: { ip: createRateLimiter(limits.ipPerMinute, 60_000), identity: createRateLimiter(10, 60_000) },
+    sealer: createSealer(deps.salt),
     networkHash: createNetworkHasher(deps.salt),
     throttle(limiter, key) {
       const wait = limiter.hit(key);

@@ -5,9 +5,12 @@
  */
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
-import { authorHash, normalizePhone } from '../../lib/hash.js';
+import { authorHash } from '../../lib/hash.js';
 import { withTransaction } from '../../lib/transaction.js';
 import type { Sql } from '../outbox.js';
+import { canonicalPhone, codeDestination, type CodeChannel } from './destination.js';
+
+export type { CodeChannel };
 
 export interface VerifiedIdentity {
   /** `phone`, `email`, `telegram`; an ESIA provider would answer `esia` with the person's SNILS-backed id. */
@@ -26,27 +29,17 @@ export interface IdentityProvider<Proof> {
 /** The only form an identity takes in storage. */
 export const identityHash = (salt: string, id: VerifiedIdentity) => authorHash(salt, id.provider, id.key);
 
-export type CodeChannel = 'phone' | 'email';
-
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
-
-/** A destination in its canonical form, or undefined when it is not a phone number / e-mail address. */
-export function canonicalDestination(channel: CodeChannel, destination: string): string | undefined {
-  if (channel === 'phone') {
-    const p = normalizePhone(destination);
-    return /^\+\d{10,15}$/.test(p) ? p : undefined;
-  }
-  const e = destination.trim().toLowerCase();
-  return EMAIL.test(e) && e.length <= 320 ? e : undefined;
-}
-
 export interface CodeProviderOptions {
   db: pg.Pool;
   salt: string;
   now?: () => Date;
   codeTtlMinutes?: number;
   maxAttempts?: number;
+  /** Codes per destination (its canonical form, see destination.ts) per hour; default 5. */
+  codesPerHour?: number;
 }
+
+export type CodeStart = { ok: true; challengeId: string } | { ok: false; error: string; retryAfter?: number };
 
 /**
  * Phone / e-mail one-time codes. The code is kept only as a hash with an expiry; the clear code goes to the
@@ -56,27 +49,42 @@ export function createCodeProvider(opts: CodeProviderOptions) {
   const now = opts.now ?? (() => new Date());
   const ttlMs = (opts.codeTtlMinutes ?? 10) * 60_000;
   const maxAttempts = opts.maxAttempts ?? 5;
+  const codesPerHour = opts.codesPerHour ?? 5;
   const codeHash = (challengeId: string, code: string) => createHmac('sha256', opts.salt).update(`${challengeId}:${code}`).digest('hex');
 
   return {
     name: 'code',
     /** Creates a challenge and records its code for delivery; returns the challenge id the voter answers. */
-    async start(channel: CodeChannel, destination: string): Promise<{ ok: true; challengeId: string } | { ok: false; error: string }> {
-      const canonical = canonicalDestination(channel, destination);
+    async start(channel: CodeChannel, destination: string): Promise<CodeStart> {
+      const canonical = codeDestination(channel, destination);
       if (!canonical) return { ok: false, error: channel === 'phone' ? 'Неверный номер телефона' : 'Неверный адрес электронной почты' };
-      const hash = identityHash(opts.salt, { provider: channel, key: canonical });
+      const hash = identityHash(opts.salt, { provider: channel, key: canonical.key });
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const challengeId = await withTransaction(opts.db, async (client) => {
+      const at = now();
+      return withTransaction(opts.db, async (client): Promise<CodeStart> => {
+        // Counted in PostgreSQL under a lock on the destination: every process shares the budget, and parallel
+        // requests for one destination queue instead of all reading the same count.
+        await client.query('select pg_advisory_xact_lock(hashtextextended($1, 7031))', [`identity-code:${hash}`]);
+        const recent = await client.query<{ n: number; oldest: Date | null }>(
+          `select count(*)::int as n, min(created_at) as oldest from identity_challenges where identity_hash = $1 and created_at > $2`,
+          [hash, new Date(at.getTime() - HOUR_MS)],
+        );
+        const { n, oldest } = recent.rows[0]!;
+        if (n >= codesPerHour) {
+          const retryAfter = Math.max(1, Math.ceil(((oldest?.getTime() ?? at.getTime()) + HOUR_MS - at.getTime()) / 1000));
+          return { ok: false, error: `Слишком много кодов для этого адреса: попробуйте через ${retryAfter} с`, retryAfter };
+        }
         const r = await client.query<{ id: string }>(
-          `insert into identity_challenges (provider, identity_hash, code_hash, expires_at) values ($1, $2, '', $3) returning id`,
-          [channel, hash, new Date(now().getTime() + ttlMs)],
+          `insert into identity_challenges (provider, identity_hash, code_hash, expires_at, created_at) values ($1, $2, '', $3, $4) returning id`,
+          [channel, hash, new Date(at.getTime() + ttlMs), at],
         );
         const id = r.rows[0]!.id;
         await client.query('update identity_challenges set code_hash = $2 where id = $1', [id, codeHash(id, code)]);
-        await client.query('insert into identity_codes (challenge_id, channel, destination, code) values ($1, $2, $3, $4)', [id, channel, canonical, code]);
-        return id;
+        await client.query('insert into identity_codes (challenge_id, channel, destination, code) values ($1, $2, $3, $4)', [id, channel, canonical.deliverTo, code]);
+        // Codes name phones and mailboxes in clear: a day after their challenge they go (with it), as 004 promises.
+        await client.query('delete from identity_challenges where created_at < $1', [new Date(at.getTime() - 24 * HOUR_MS)]);
+        return { ok: true, challengeId: id };
       });
-      return { ok: true, challengeId };
     },
     async verify(proof: { challengeId: string; code: string }): Promise<Verification> {
       // The attempt is counted before the comparison, in one statement, so parallel guesses share the budget.
@@ -118,7 +126,7 @@ export const telegramProvider: IdentityProvider<TelegramProof> = {
   async verify(p) {
     if (p.isBot || !Number.isSafeInteger(p.fromId) || p.fromId <= 0) return { ok: false, error: 'Голосовать может только пользователь' };
     if (p.contact && p.contact.userId === p.fromId) {
-      const phone = canonicalDestination('phone', p.contact.phoneNumber);
+      const phone = canonicalPhone(p.contact.phoneNumber);
       if (phone) return { ok: true, identity: { provider: 'phone', key: phone } };
     }
     return { ok: true, identity: { provider: 'telegram', key: String(p.fromId) } };
@@ -127,6 +135,8 @@ export const telegramProvider: IdentityProvider<TelegramProof> = {
 
 /** Hash of an identity as stored; a code verification already carries the hash (`#…`). */
 export const storedIdentityHash = (salt: string, id: VerifiedIdentity) => (id.key.startsWith('#') ? id.key.slice(1) : identityHash(salt, id));
+
+const HOUR_MS = 3_600_000;
 
 const tokenDigest = (token: string) => createHash('sha256').update(token).digest('hex');
 

@@ -1,6 +1,6 @@
 /** Staff accounts and their roles: administrators manage users, curators the working roles of their organization. */
 import { z } from 'zod';
-import { hashPassword, type AuthUser } from '../auth.js';
+import { hashPassword, setPassword, type AuthUser } from '../auth.js';
 import { HttpError, type ApiBuilder } from '../http-kit.js';
 import { hasOrgRole, orgsWithRole, REGION_ROLES, USER_ROLES, type UserRole } from '../rules.js';
 import { organizationExists } from '../store/organizations.js';
@@ -98,8 +98,9 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     const mayEdit = isRegionAdmin(user) || (target.roles.length > 0 && target.roles.every((r) => r.organizationId && hasOrgRole(user, 'administrator', r.organizationId)));
     if (!mayEdit) throw new HttpError(403, 'only an administrator edits this user');
     if (body.active === false && params.id === user.id) throw new HttpError(400, 'you cannot deactivate yourself');
-    await updateUser(db, params.id, { displayName: body.displayName, active: body.active,
-      passwordHash: body.password === undefined ? undefined : await hashPassword(body.password) });
+    await updateUser(db, params.id, { displayName: body.displayName, active: body.active });
+    // A new password ends the user's sessions (setPassword), as deactivation does.
+    if (body.password !== undefined) await setPassword(db, params.id, body.password);
     return { body: await existing(params.id) };
   });
 

@@ -71,10 +71,9 @@ export async function createUser(db: pg.Pool, u: { login: string; passwordHash: 
 }
 
 /** Renames, re-passwords or (de)activates; a deactivated user loses every session at once. */
-export async function updateUser(db: pg.Pool, id: string, patch: { displayName?: string; passwordHash?: string; active?: boolean }): Promise<void> {
+export async function updateUser(db: pg.Pool, id: string, patch: { displayName?: string; active?: boolean }): Promise<void> {
   await withTransaction(db, async (client) => {
     if (patch.displayName !== undefined) await client.query('update users set display_name = $2 where id = $1', [id, patch.displayName]);
-    if (patch.passwordHash !== undefined) await client.query('update users set password_hash = $2 where id = $1', [id, patch.passwordHash]);
     if (patch.active !== undefined) {
       await client.query('update users set active = $2 where id = $1', [id, patch.active]);
       if (!patch.active) await client.query('delete from sessions where user_id = $1', [id]);

@@ -11,9 +11,9 @@ export function registerIdentityRoutes(api: ApiBuilder, ctx: PollsContext): void
     summary: 'Send a one-time code to a phone or e-mail (recorded in the identity_codes delivery outbox).',
     body: z.object({ channel: z.enum(['phone', 'email']), destination: z.string().min(3).max(320) }) }, async ({ body, req }) => {
     ctx.throttle(ctx.limiters.ip, `ip:${ctx.clientIp(req)}`);
-    ctx.throttle(ctx.limiters.code, `code:${body.channel}:${body.destination.replace(/\s/g, '').toLowerCase()}`);
+    // The per-destination limit is counted by the code provider on the canonical destination, in PostgreSQL.
     const r = await ctx.codes.start(body.channel, body.destination);
-    if (!r.ok) throw new HttpError(400, r.error);
+    if (!r.ok) throw new HttpError(r.retryAfter ? 429 : 400, r.error, r.retryAfter ? { retryAfter: r.retryAfter } : undefined);
     return { status: 201, body: { challengeId: r.challengeId } };
   });
 

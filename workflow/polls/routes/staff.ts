@@ -1,6 +1,8 @@
 /** Staff build and schedule polls, push open ones to Telegram chats, and read the counts. */
 import { z } from 'zod';
 import { uuidV5 } from '../../../lib/ids.js';
+import { sealOutbound } from '../../../lib/queues.js';
+import type { Sealer } from '../../../lib/seal.js';
 import { HttpError, type ApiBuilder } from '../../http-kit.js';
 import { requireStaff, type PollsContext } from '../api.js';
 import { pollInputSchema, POLL_STATUSES, type Poll } from '../model.js';
@@ -9,10 +11,11 @@ import { countedVotes, voteTotals } from '../vote-store.js';
 import { idParams, page } from './schemas.js';
 
 /** One job per chat, with an id per poll and chat: a repeated push (or a retried request) is deduplicated by the queue and delivery log. */
-const pushJobs = (poll: Poll, municipality: string, chats: string[]) => chats.map((chatId) => {
+const pushJobs = (sealer: Sealer, poll: Poll, municipality: string, chats: string[]) => chats.map((chatId) => {
   const outboundId = uuidV5(`poll-push:${poll.id}:telegram:${chatId}`);
-  return { name: 'poll', data: { outboundId, source: 'telegram' as const, kind: 'poll' as const, pollId: poll.id, text: `Голосование для жителей: ${municipality}`,
-    target: { chatId } }, opts: { jobId: `outbound-${outboundId}` } };
+  // Sealed on the way through Redis, as every reply is: the job names the recipient's chat.
+  const data = sealOutbound(sealer, { outboundId, source: 'telegram', kind: 'poll', pollId: poll.id, text: `Голосование для жителей: ${municipality}`, target: { chatId } });
+  return { name: 'poll', data, opts: { jobId: `outbound-${outboundId}` } };
 });
 
 export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): void {
@@ -62,7 +65,7 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     if (poll.municipalities.length > 0 && !poll.municipalities.includes(body.municipality)) throw new HttpError(400, 'municipality: the poll is not held there');
     if (!deps.queues) throw new HttpError(503, 'the outbound queue is not available in this process');
     const chats = await chatsOfMunicipality(db, body.municipality);
-    const jobs = pushJobs(poll, body.municipality, chats);
+    const jobs = pushJobs(ctx.sealer, poll, body.municipality, chats);
     for (let i = 0; i < jobs.length; i += 500) await deps.queues.outbound.addBulk(jobs.slice(i, i + 500));
     deps.logger?.info({ pollId: poll.id, chats: chats.length, actor: user.id }, 'poll pushed');
     return { status: 202, body: { municipality: body.municipality, chats: chats.length } };
