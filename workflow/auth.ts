@@ -2,20 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { NextFunction, Request, Response } from 'express';
 import type pg from 'pg';
+import type { AuthUser } from '../lib/auth-user.js';
 import { readCookie } from '../lib/cookies.js';
 
-export interface AuthUser {
-  id: string;
-  login: string;
-  displayName: string;
-  roles: { role: string; organizationId: string | null }[];
-}
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    user?: AuthUser;
-  }
-}
+export type { AuthUser };
 
 export const hashPassword = (password: string) => hash(password);
 
