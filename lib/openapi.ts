@@ -21,7 +21,7 @@ const SECURITY_SCHEMES: Record<'bearer' | ChannelCredential, Record<string, unkn
   metricsToken: { type: 'http', scheme: 'bearer', description: 'OTKLIK_METRICS_TOKEN' },
 };
 
-const errorSchema = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] };
+const errorSchema = { $ref: '#/components/schemas/Error' };
 
 const GENERIC: Record<ErrorStatus | 400 | 413, string> = {
   400: 'Invalid input; `error` names the field and the rule',
@@ -34,7 +34,11 @@ const GENERIC: Record<ErrorStatus | 400 | 413, string> = {
   503: 'A dependency is unavailable or off; retry later',
 };
 
-const json = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+/** The JSON Schema of what a client sends or receives; the document's dialect is declared once, not in each schema. */
+function json(s: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return schema;
+}
 
 /** `/api/v1/cases/:id` → `/api/v1/cases/{id}`. */
 export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
@@ -71,7 +75,7 @@ function errorResponses(d: RouteDef): Record<string, unknown> {
 
 function successResponse(d: RouteDef): Record<string, unknown> {
   const content: Record<string, unknown> = {};
-  if (d.response) content['application/json'] = { schema: json(d.response) };
+  if (d.response) content['application/json'] = { schema: json(d.response, 'output') };
   for (const [type, description] of Object.entries(d.produces ?? {})) {
     content[type] = { schema: { type: 'string', ...(type.startsWith('text/') || type.includes('svg') ? {} : { format: 'binary' }) }, description };
   }
@@ -82,7 +86,7 @@ function successResponse(d: RouteDef): Record<string, unknown> {
 
 function otherResponses(d: RouteDef): Record<string, unknown> {
   return Object.fromEntries(Object.entries(d.otherResponses ?? {}).map(([status, r]) => [status, {
-    description: r.description, ...(r.schema ? { content: { 'application/json': { schema: json(r.schema) } } } : {}),
+    description: r.description, ...(r.schema ? { content: { 'application/json': { schema: json(r.schema, 'output') } } } : {}),
   }]));
 }
 
@@ -131,9 +135,13 @@ export function openApiDocument(builders: readonly ApiBuilder[], info: DocumentI
   }
   return {
     openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info,
     servers: [{ url: '/' }],
-    components: { securitySchemes: Object.fromEntries([...schemes].map((s) => [s, SECURITY_SCHEMES[s]])) },
+    components: {
+      schemas: { Error: { type: 'object', properties: { error: { type: 'string', description: 'What was wrong, in words' } }, required: ['error'] } },
+      securitySchemes: Object.fromEntries([...schemes].map((s) => [s, SECURITY_SCHEMES[s]])),
+    },
     paths,
   };
 }

@@ -42,13 +42,17 @@ export function registeredRoutes(router: Router): RegisteredRoute[] {
   return out;
 }
 
-/** The methods some route answers at this path (GET implies HEAD), sorted; empty when no route matches it. */
+/**
+ * The methods some route answers at this path, sorted; empty when no route matches it. GET implies HEAD, and
+ * Express answers OPTIONS at every path a route serves.
+ */
 export function allowedMethods(router: Router, path: string): string[] {
   const allowed = new Set<string>();
   for (const layer of routeLayers((router as unknown as { stack: Layer[] }).stack)) {
     if (!layer.matchers?.some((match) => match(path))) continue;
     for (const m of methodsOf(layer.route)) allowed.add(m);
   }
+  if (allowed.size === 0) return [];
   if (allowed.has('GET')) allowed.add('HEAD');
-  return [...allowed].sort();
+  return [...allowed.add('OPTIONS')].sort();
 }
