@@ -149,7 +149,8 @@ export class ApiBuilder {
     this.defs.push(d);
     const answer = (req: Request, input: Input) => this.answer(d, handler as unknown as AnyHandler, req, input);
     if (d.hot) {
-      if (d.method !== 'post' || d.auth !== false || d.bodyFormat === 'raw') throw new Error(`${d.path}: only public JSON POST routes can be hot`);
+      // The hot path parses JSON itself and refuses U+0000 (lib/hot-routes.ts).
+      if (d.method !== 'post' || d.auth !== false || d.bodyFormat === 'raw' || d.keepNul) throw new Error(`${d.path}: only public JSON POST routes can be hot`);
       this.hot.push({
         method: 'POST', path: d.path, bodyLimit: d.bodyLimit,
         handle: async (req, params, body): Promise<HotAnswer> => {

@@ -77,7 +77,7 @@ function successResponse(d: RouteDef): Record<string, unknown> {
   const content: Record<string, unknown> = {};
   if (d.response) content['application/json'] = { schema: json(d.response, 'output') };
   for (const [type, description] of Object.entries(d.produces ?? {})) {
-    content[type] = { schema: { type: 'string', ...(type.startsWith('text/') || type.includes('svg') ? {} : { format: 'binary' }) }, description };
+    content[type] = { schema: { type: 'string', description, ...(type.startsWith('text/') || type.includes('svg') ? {} : { format: 'binary' }) } };
   }
   const status = d.status ?? (d.errors === undefined ? undeclaredStatuses(d).success : 200);
   const description = status >= 300 && status < 400 ? 'Moved: the Location header says where' : 'Success';

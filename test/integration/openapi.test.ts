@@ -4,6 +4,7 @@
  * served, each operation states the refusals its declaration implies, and a path answers a method it does not
  * serve with 405 and Allow.
  */
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fake-telegram.js';
@@ -54,6 +55,11 @@ describe('the OpenAPI document and the routes served', () => {
 
   const operations = () => Object.entries(doc.paths).flatMap(([path, item]) =>
     METHODS.filter((m) => item[m]).map((m) => ({ path, method: m, op: item[m]! })));
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    // The validator resolves references in place; the tests below read the document as served.
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+  });
 
   it('documents every route the app serves except pages, and serves every route it documents', () => {
     expect(doc.openapi).toBe('3.1.0');
