@@ -22,6 +22,8 @@ export interface IntakeConnection {
   db: pg.Pool;
   salt: string;
   intake: Intake;
+  /** Which of these messages are stored already. */
+  storedMessageIds(messageIds: string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ function registerIntakeCommands(program: Command, connect: Connections): void {
         if (report.errors.length > 0) process.exitCode = 2;
       });
   intakeCommand('import-calls', "import the 122 contact center's CSV or XLSX export (rows already imported are skipped)",
-    (file, c) => importCalls(file, { intake: c.intake, db: c.db, salt: c.salt, progress: (l) => process.stderr.write(`${l}\n`) }));
+    (file, c) => importCalls(file, { intake: c.intake, storedMessageIds: c.storedMessageIds, salt: c.salt, progress: (l) => process.stderr.write(`${l}\n`) }));
   intakeCommand('replay', 'feed saved posts of any channel (JSON lines) through the same intake path',
     (file, c) => replayFile(file, { intake: c.intake, salt: c.salt, ownGroupIds: loadConfig().vk.groupIds, progress: (l) => process.stderr.write(`${l}\n`) }));
 }

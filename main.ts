@@ -46,7 +46,7 @@ import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/worker
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
 import { createPolls, type Polls } from './workflow/polls/index.js';
-import { listMessages, overdueCounts, widgetCase } from './workflow/public-reads.js';
+import { listMessages, overdueCounts, storedMessageIds, widgetCase } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
@@ -361,6 +361,7 @@ async function connectForIntake(config: Config, logger: Logger): Promise<IntakeC
   const intake = createIntake({ queues, redis: redisClient, prefix: config.queuePrefix, stats: createStatsStore(redisClient, config.queuePrefix) });
   return {
     db, salt, intake,
+    storedMessageIds: (ids) => storedMessageIds(db, ids),
     async close() {
       await closeQueues(queues);
       redisClient.disconnect();

@@ -1,7 +1,8 @@
 /**
  * Reads of the workflow's tables that other parts of the system need, handed to them by main.ts as plain
- * functions: the stored messages with their case numbers (ingest's listing), the case a widget submission became
- * (the widget's status check), and the open cases past their deadline (the /metrics gauge). The workflow owns
+ * functions: the stored messages with their case numbers (ingest's listing), which messages a 122 import already
+ * stored, the case a widget submission became (the widget's status check), and the open cases past their deadline
+ * (the /metrics gauge). The workflow owns
  * messages and cases; nothing outside it queries them.
  */
 import type pg from 'pg';
@@ -35,6 +36,12 @@ export async function listMessages(db: pg.Pool, q: { source?: Source; limit: num
     [q.source ?? null, q.limit, q.offset],
   );
   return r.rows;
+}
+
+/** Which of these messages are stored (a re-imported 122 export skips them). */
+export async function storedMessageIds(db: pg.Pool, messageIds: string[]): Promise<string[]> {
+  const r = await db.query<{ id: string }>('select id from messages where id = any($1::uuid[])', [messageIds]);
+  return r.rows.map((row) => row.id);
 }
 
 /** The case a widget submission became: its number and status, or null while there is none. */
