@@ -1,55 +1,56 @@
 /**
- * Otklik's one entry: the CLI, and the only place where real clients (Redis, PostgreSQL, ClickHouse) are made
- * and handed to the stages.
+ * Otklik's one entry and composition root: the only place where real clients (Redis, PostgreSQL, ClickHouse) are
+ * made and handed to the stages. Each role is wired by one function returning what it adds to the process
+ * (RoleParts); startOtklik joins them into workers, one HTTP app and one OpenAPI document. The commands are cli.ts.
  */
 import fs from 'node:fs';
 import type http from 'node:http';
-import path from 'node:path';
-import { Command } from 'commander';
-import type { Request, Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createAnalyticsApi } from './analytics/api.js';
-import { createBatcher, type Batcher } from './analytics/batcher.js';
+import { createBatcher } from './analytics/batcher.js';
 import { eventsTableAvailable, insertEvents, type EventRow } from './analytics/events-store.js';
-import { pollResults, pollTurnoutBreakdown, ALL_TIME, summary } from './analytics/queries.js';
-import { applyRetention, migrateClickHouseCluster, rebuildRollups } from './analytics/schema.js';
+import { pollTally, pollTurnoutBreakdown, summary } from './analytics/queries.js';
+import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
-import { registerClassifyCommands } from './classify/cli.js';
 import { loadClassifier } from './classify/load-classifier.js';
 import { loadRegionConfig } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
+import { runCommands, type IntakeConnection } from './cli.js';
+import { createDashboardApi } from './dashboard/api.js';
 import { createDashboardPages } from './dashboard/pages.js';
+import { loadMunicipalities, organizationNames } from './dashboard/panel-data.js';
+import { createPollPages, registerPollResultsApi } from './dashboard/polls.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
-import { createContactCenterRouter } from './ingest/contact-center.js';
-import { importCalls } from './ingest/import-calls.js';
 import { createIngest, type Ingest } from './ingest/index.js';
 import { createIntake } from './ingest/intake.js';
-import { replayFile } from './ingest/replay.js';
 import { createStatsStore } from './ingest/stats.js';
-import { loadConfig, parseRoles, type Config, type Role } from './lib/config.js';
-import { closeServer, createHttpApp, listen, type HealthCheck } from './lib/http.js';
+import { ApiBuilder } from './lib/api-builder.js';
+import type { Config, Role } from './lib/config.js';
+import { closeServer, createHttpApp, listen, type HotRoute } from './lib/http.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { createMetrics, recordDeadlineBreaches, recordGroupCommit, recordQueueDepths, type Metrics } from './lib/metrics.js';
+import { createQueueBoard } from './lib/queue-board.js';
+import { inSteps } from './lib/shutdown.js';
 import { closeQueues, createQueues, createReminderQueue, type Queues } from './lib/queues.js';
+import type { RegisteredRoute } from './lib/route-table.js';
 import { createClickHouse, type ClickHouseClient } from './lib/runtime/clickhouse.js';
 import { ensurePostgres } from './lib/runtime/postgres.js';
 import { producerRedisOptions, untilReady, workerRedisOptions } from './lib/runtime/redis.js';
 import { connectStores, describeStores } from './lib/runtime/stores.js';
-import { createMetrics, type Metrics } from './lib/metrics.js';
-import { createQueueBoard } from './lib/queue-board.js';
 import { loadOrCreateSalt } from './lib/salt.js';
 import { createSealer } from './lib/seal.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
-import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
 import { createWorkflowApi } from './workflow/api.js';
-import { bindModeration, exportCorrections } from './workflow/moderation.js';
+import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
 import { createCitizenDesk } from './workflow/citizen-desk.js';
-import { OPEN_STATUSES } from './workflow/rules.js';
-import { exportExamples as exportRoutingExamples, seedRouting } from './workflow/routing/store.js';
+import { bindModeration } from './workflow/moderation.js';
+import { createPolls, type Polls } from './workflow/polls/index.js';
+import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
+import { seedRouting } from './workflow/routing/store.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
-import { createPolls } from './workflow/polls/index.js';
-import { createPollPages } from './dashboard/polls.js';
 
 export interface Otklik {
   config: Config;
@@ -62,6 +63,8 @@ export interface Otklik {
   server?: http.Server;
   /** Base URL of the HTTP server, when this process serves HTTP. */
   url?: string;
+  /** The routes the HTTP server registered (hot routes included), when this process serves HTTP. */
+  routes?: () => RegisteredRoute[];
   workers: RunningWorkers;
   metrics: Metrics;
   /** The workflow's relay and reminder sweep, when this process runs the workflow role. */
@@ -73,6 +76,202 @@ export interface Otklik {
 }
 
 const HTTP_ROLES: Role[] = ['ingest', 'workflow', 'dashboard'];
+
+/** What the roles of one process share. */
+interface Shared {
+  config: Config;
+  logger: Logger;
+  db: pg.Pool;
+  ch?: ClickHouseClient;
+  queues: Queues;
+  redisUrl: string;
+  salt: string;
+  metrics: Metrics;
+  /** The workflow's bearer/session check, built once for every router that needs it. */
+  requireAuth: RequestHandler;
+  /** What other roles read of the workflow's tables, asked of the workflow (workflow/public-reads.ts). */
+  reads: PublicReads;
+}
+
+/** What one role adds to the process. */
+interface RoleParts {
+  workers: WorkerSpec[];
+  /** Mounted in role order: ingest's first, so the widget's CORS sees requests to the polls API before it answers. */
+  routers: Router[];
+  /** The builders whose routes the routers serve, for the one OpenAPI document. */
+  apis: ApiBuilder[];
+  /** Public endpoints answered in front of the middleware stack (lib/hot-routes.ts). */
+  hot: HotRoute[];
+  /** Run before each /metrics scrape. */
+  metricCollectors: (() => Promise<void>)[];
+  /** Once the HTTP server listens. */
+  start?(): void;
+  /** Stop taking in work; called before the workers drain. */
+  stop?(): Promise<void>;
+  /** Let go of what the role holds; called after the workers drained. */
+  close?(): Promise<void>;
+}
+
+const parts = (p: Partial<RoleParts>): RoleParts => ({ workers: [], routers: [], apis: [], hot: [], metricCollectors: [], ...p });
+
+/** PostgreSQL and ClickHouse migrations; on a cluster the ClickHouse schema is rendered ON CLUSTER (analytics/schema.ts). */
+async function migrateStores(config: Config, logger: Logger, db: pg.Pool, ch: ClickHouseClient | undefined): Promise<void> {
+  const cluster = config.analytics.cluster;
+  const applied = await migrate(db, cluster ? undefined : ch);
+  if (ch && cluster) applied.clickhouse.push(...(await migrateClickHouseCluster(ch, cluster)));
+  if (ch && (await applyRetention(ch, config.analytics.eventsTtlDays, cluster))) {
+    logger.info({ days: config.analytics.eventsTtlDays }, 'analytics retention applied');
+  }
+  if (applied.postgres.length || applied.clickhouse.length) logger.info(applied, 'migrations applied');
+}
+
+/** The administrator account; a generated password is printed once, on the console only (never logged or stored in clear). */
+async function ensureAdministrator(config: Config, db: pg.Pool): Promise<string | undefined> {
+  const admin = await ensureAdmin(db, config.admin.login, config.admin.password);
+  if (admin.generatedPassword) {
+    process.stdout.write(`\nOtklik administrator created. Login: ${config.admin.login}  Password: ${admin.generatedPassword}\n` +
+      'Keep it now: it is not shown again (set OTKLIK_ADMIN_PASSWORD to choose your own).\n\n');
+  }
+  return admin.generatedPassword;
+}
+
+const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
+  ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
+
+/** The region's name for provenance; a broken region file is the classifier's error to report, not ingest's. */
+function regionName(config: Config): string | undefined {
+  try {
+    return loadRegionConfig(config.regionConfigPath).region;
+  } catch {
+    return undefined;
+  }
+}
+
+async function wireClassify(s: Shared): Promise<RoleParts> {
+  const classifier = await loadClassifier(s.config, s.logger);
+  s.logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
+  return parts({ workers: createClassifyStage({ queues: s.queues, ...classifier, observe: (seconds) => s.metrics.classifyLatency.observe(seconds) }).workers });
+}
+
+/** The case workflow, its API and the polls (whose votes leave through the workflow's outbox relay). */
+async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowStage; polls: Polls }> {
+  const { config, db, logger } = s;
+  if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
+  const stage = createWorkflowStage({
+    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt),
+    reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
+  });
+  // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
+  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues });
+  const api = createWorkflowApi({
+    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
+    loginLimit: loginLimitOf(config),
+  });
+  return {
+    ...parts({ workers: stage.workers, routers: [api.router, polls.router], apis: [...api.builders, ...polls.builders], hot: polls.hotRoutes }),
+    async close() {
+      await stage.close();
+      await stage.reminders.close();
+    },
+    stage, polls,
+  };
+}
+
+/** The channels: webhooks, pollers, the widget, the 122 endpoint and outbound delivery. */
+async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | undefined): Promise<RoleParts & { ingest: Ingest }> {
+  const { config, db, logger, metrics } = s;
+  const redis = new Redis(s.redisUrl, producerRedisOptions());
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
+  await untilReady(redis);
+  const ingest = createIngest({
+    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionName(config), polls: polls.ballotBox,
+    cases: s.reads,
+    // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
+    observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
+  });
+  return {
+    ...parts({ workers: ingest.workers, routers: ingest.routers, apis: [ingest.api] }),
+    metricCollectors: [async () => recordGroupCommit(metrics, 'intake', ingest.intake.batching())],
+    start: () => ingest.start(),
+    stop: () => ingest.stop(),
+    close: async () => void redis.disconnect(),
+    ingest,
+  };
+}
+
+function wireAnalytics(s: Shared & { ch: ClickHouseClient }): RoleParts {
+  const { ch, logger } = s;
+  const batcher = createBatcher<EventRow>({ insert: insertEvents(ch), rowKey: (r) => r.event_id, logger: logger.child({ component: 'batcher' }) });
+  return parts({ workers: createAnalyticsStage({ batcher, available: () => eventsTableAvailable(ch), logger }).workers, close: () => batcher.close() });
+}
+
+/** The analytics API, the staff and public pages, and the dashboard's own JSON endpoints. */
+async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls, workflow: WorkflowStage | undefined): Promise<RoleParts> {
+  const { config, db, ch } = s;
+  const municipalities = loadMunicipalities(config.gazetteerPath);
+  const userOf = (token: string) => userForToken(db, token);
+  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: () => organizationNames(db), municipalities });
+  const pollSources = {
+    poll: (id: string) => polls.ballotBox.poll(id),
+    list: () => polls.ballotBox.publicPolls(),
+    results: (id: string) => pollTally(ch, id),
+    turnout: (id: string) => pollTurnoutBreakdown(ch, id),
+  };
+  registerPollResultsApi(api, pollSources);
+  const pages = await createDashboardPages({
+    summary: () => summary(ch), db, ch, municipalities, secureCookie: config.secureCookies,
+    session: {
+      login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
+        limit: loginLimitOf(config) }),
+      logout: (token) => logout(db, token),
+      userForToken: userOf,
+    },
+  });
+  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources)];
+  return parts({ routers, apis: [analytics, api] });
+}
+
+/** The HTTP server of the roles' routers, health, metrics and the queue board; the one document at /api/v1/openapi.json. */
+async function serveHttp(s: Shared, roles: RoleParts[], opts: { names: Role[]; channels?: Ingest; polls: Polls }) {
+  const { channels, polls } = opts;
+  const { config, db, ch, queues, metrics } = s;
+  const healthRedis = new Redis(s.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+  healthRedis.on('error', () => {});
+  await untilReady(healthRedis);
+  const collectors = [
+    () => recordQueueDepths(metrics, queues),
+    async () => {
+      const votes = polls.voteBatcher.stats();
+      recordGroupCommit(metrics, 'votes', votes.votes);
+      recordGroupCommit(metrics, 'voter_tokens', votes.tokens);
+    },
+    ...roles.flatMap((r) => r.metricCollectors),
+    async () => recordDeadlineBreaches(metrics, await s.reads.overdueCounts()),
+  ];
+  const queueBoard = createQueueBoard({ queues: Object.values(queues), authenticate: s.requireAuth });
+  // The vote endpoint takes storms: answered before the middleware stack, with the widget's CORS where it is on.
+  const hot = roles.flatMap((r) => r.hot).map((route) => ({ ...route, headers: channels ? (req: Parameters<NonNullable<HotRoute['headers']>>[0]) => channels.pollCors(req.get('origin')) : undefined }));
+  const app = createHttpApp({
+    routers: [...roles.flatMap((r) => r.routers), queueBoard], apis: roles.flatMap((r) => r.apis), logger: s.logger, hot,
+    health: {
+      redis: async () => (await healthRedis.ping()) === 'PONG',
+      postgres: async () => (await db.query('select 1')).rowCount === 1,
+      clickhouse: ch ? async () => (await ch.ping()).success : 'off',
+    },
+    channels: channels ? () => channels.channels() : undefined, stores: describeStores(config, !!ch),
+    metrics, metricsToken: config.metricsToken, metricsPublic: config.metricsPublic, trustProxy: config.trustProxy, secureCookies: config.secureCookies,
+    beforeScrape: async () => {
+      for (const collect of collectors) await collect();
+    },
+  });
+  const server = await listen(app, config.port, config.host);
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
+  s.logger.info({ url, roles: opts.names }, 'Otklik is listening');
+  return { server, url, routes: app.routes, close: () => healthRedis.disconnect() };
+}
 
 /** Starts the roles of this process against Redis, PostgreSQL and ClickHouse (embedded unless URLs are set). */
 export async function startOtklik(config: Config, roles: Role[], logger: Logger = createLogger(config.logLevel)): Promise<Otklik> {
@@ -92,194 +291,55 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
 
   const { redisUrl, db } = await connectStores(config, logger, embedded, 20);
   // chDB binds its data directory to one process, so only processes that read or write analytics open it.
-  const ch = has('analytics') || has('dashboard')
-    ? await createClickHouse({ ...config.clickhouse, dataDir: config.dataDir })
-    : undefined;
-
-  // On a cluster the ClickHouse schema is rendered ON CLUSTER (Replicated + Distributed) by analytics/schema.ts.
-  const cluster = config.analytics.cluster;
-  const applied = await migrate(db, cluster ? undefined : ch);
-  if (ch && cluster) applied.clickhouse.push(...(await migrateClickHouseCluster(ch, cluster)));
-  if (ch && (await applyRetention(ch, config.analytics.eventsTtlDays, cluster))) {
-    logger.info({ days: config.analytics.eventsTtlDays }, 'analytics retention applied');
-  }
-  if (applied.postgres.length || applied.clickhouse.length) logger.info(applied, 'migrations applied');
+  const ch = has('analytics') || has('dashboard') ? await createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }) : undefined;
+  await migrateStores(config, logger, db, ch);
   const salt = await loadOrCreateSalt(db, config.hashSalt);
-
-  let generatedAdminPassword: string | undefined;
-  if (has('workflow') || has('dashboard')) {
-    const admin = await ensureAdmin(db, config.admin.login, config.admin.password);
-    generatedAdminPassword = admin.generatedPassword;
-    if (generatedAdminPassword) {
-      // Printed once, on the console only: it is never logged or stored in clear.
-      process.stdout.write(`\nOtklik administrator created. Login: ${config.admin.login}  Password: ${generatedAdminPassword}\n` +
-        'Keep it now: it is not shown again (set OTKLIK_ADMIN_PASSWORD to choose your own).\n\n');
-    }
-  }
-  if (has('workflow') && (await seedRouting(db, config.routingConfigPath))) {
-    logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
-  }
-
+  const generatedAdminPassword = has('workflow') || has('dashboard') ? await ensureAdministrator(config, db) : undefined;
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix });
-  const metrics = createMetrics();
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
+  const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
+    reads: bindPublicReads(db) };
 
-  const healthRedis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
-  healthRedis.on('error', () => {});
+  const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
+  // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
+  const polls = workflow?.polls ?? createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues });
+  const ingest = has('ingest') ? await wireIngest(shared, polls, workflow?.stage) : undefined;
+  const withCh = ch ? { ...shared, ch } : undefined;
+  const parts: RoleParts[] = [
+    ...(ingest ? [ingest] : []),
+    ...(has('classify') ? [await wireClassify(shared)] : []),
+    ...(workflow ? [workflow] : []),
+    ...(has('analytics') && withCh ? [wireAnalytics(withCh)] : []),
+    ...(has('dashboard') && withCh ? [await wireDashboard(withCh, polls, workflow?.stage)] : []),
+  ];
+  const workers = startWorkers(parts.flatMap((p) => p.workers),
+    { connection: { url: redisUrl, ...workerRedisOptions() }, prefix: config.queuePrefix, logger, metrics: shared.metrics });
+  const http = roles.some((r) => HTTP_ROLES.includes(r)) ? await serveHttp(shared, parts, { names: roles, channels: ingest?.ingest, polls }) : undefined;
+  for (const p of parts) p.start?.();
 
-  let batcher: Batcher<EventRow> | undefined;
-  const table: WorkerSpec[] = [];
-  if (has('classify')) {
-    const classifier = await loadClassifier(config, logger);
-    logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
-    table.push(...createClassifyStage({ queues, ...classifier, observe: (seconds) => metrics.classifyLatency.observe(seconds) }).workers);
-  }
-  const workflow = has('workflow')
-    ? createWorkflowStage({
-      db, queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(salt),
-      reminders: createReminderQueue({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
-    })
-    : undefined;
-  if (workflow) table.push(...workflow.workers);
-  // Votes and their analytics events share one transaction through the outbox; the workflow's relay publishes them.
-  const polls = createPolls({ db, salt, relay: workflow?.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues });
-  const ingestRedis = has('ingest') ? new Redis(redisUrl, producerRedisOptions()) : undefined;
-  ingestRedis?.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
-  await Promise.all([healthRedis, ...(ingestRedis ? [ingestRedis] : [])].map((client) => untilReady(client)));
-  const ingest = ingestRedis
-    ? createIngest({
-      config, db, queues, redis: ingestRedis, salt, logger, requireAuth: requireAuth(db), region: regionName(config), polls: polls.ballotBox,
-      ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
-      observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
-    })
-    : undefined;
-  if (ingest) table.push(...ingest.workers);
-  if (has('analytics') && ch) {
-    batcher = createBatcher<EventRow>({ insert: insertEvents(ch), rowKey: (r) => r.event_id, logger: logger.child({ component: 'batcher' }) });
-    table.push(...createAnalyticsStage({ batcher, available: () => eventsTableAvailable(ch), logger }).workers);
-  }
-  const workers = startWorkers(table, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix: config.queuePrefix, logger, metrics });
-
-  let server: http.Server | undefined;
-  let url: string | undefined;
-  if (roles.some((r) => HTTP_ROLES.includes(r))) {
-    const routers: Router[] = [];
-    if (ingest) routers.push(createContactCenterRouter({ intake: ingest.intake, secret: config.contactCenterSecret, salt, logger }));
-    if (ingest) routers.push(...ingest.routers);
-    if (has('workflow')) {
-      routers.push(createWorkflowApi({
-        db, tokenTtlHours: config.tokenTtlHours, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
-        loginLimit: loginLimitOf(config),
-      }).router);
-      routers.push(polls.router);
-    }
-    if (has('dashboard') && ch) {
-      routers.push(createAnalyticsApi({ ch, requireAuth: requireAuth(db) }));
-      routers.push(await createDashboardPages({
-        summary: () => summary(ch), db, ch, requireAuth: requireAuth(db), gazetteerPath: config.gazetteerPath, secureCookie: config.secureCookies,
-        moderation: bindModeration(db, { relay: workflow?.relay }),
-        session: {
-          login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
-            limit: loginLimitOf(config) }),
-          logout: (token) => logout(db, token),
-          userForToken: (token) => userForToken(db, token),
-        },
-      }));
-      routers.push(createRoutingPage({ userForToken: (token) => userForToken(db, token) }));
-      routers.push(await createPollPages({
-        poll: (id) => polls.ballotBox.poll(id),
-        list: () => polls.ballotBox.publicPolls(),
-        results: async (id) => (await pollResults(ch, id, ALL_TIME)).map((r) => ({ question: String(r.question), option: String(r.option), votes: Number(r.votes), share: Number(r.share) })),
-        turnout: (id) => pollTurnoutBreakdown(ch, id),
-      }));
-    }
-    const health: Record<string, HealthCheck | 'off'> = {
-      redis: async () => (await healthRedis.ping()) === 'PONG',
-      postgres: async () => (await db.query('select 1')).rowCount === 1,
-      clickhouse: ch ? async () => (await ch.ping()).success : 'off',
-    };
-    routers.push(createQueueBoard({ queues: Object.values(queues), authenticate: requireAuth(db) }));
-    // The vote endpoint takes storms: answered before the middleware stack, with the widget's CORS where it is on.
-    const hot = has('workflow') ? polls.hotRoutes.map((route) => ({ ...route, headers: ingest ? (req: Request) => ingest.pollCors(req.get('origin')) : undefined })) : [];
-    const app = createHttpApp({
-      routers, health, logger, hot, channels: ingest ? () => ingest.channels() : undefined, stores: describeStores(config, !!ch),
-      metrics, metricsToken: config.metricsToken, metricsPublic: config.metricsPublic, trustProxy: config.trustProxy, secureCookies: config.secureCookies,
-      beforeScrape: async () => {
-        for (const [name, q] of Object.entries(queues)) {
-          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
-        }
-        const votes = polls.voteBatcher.stats();
-        const batching = { votes: votes.votes, voter_tokens: votes.tokens, ...(ingest ? { intake: ingest.intake.batching() } : {}) };
-        for (const [path, b] of Object.entries(batching)) {
-          metrics.groupCommitItems.set({ path, state: 'pending' }, b.pending);
-          metrics.groupCommitItems.set({ path, state: 'in_flight' }, b.inFlight);
-          metrics.groupCommitMeanBatch.set({ path }, b.batches ? b.items / b.batches : 0);
-        }
-        const overdue = await db.query<{ fast_track: boolean; n: string }>(
-          'select fast_track, count(*) as n from cases where status = any($1) and deadline_at < now() group by fast_track', [OPEN_STATUSES]);
-        metrics.deadlineBreaches.reset();
-        for (const fastTrack of [false, true]) {
-          metrics.deadlineBreaches.set({ fast_track: String(fastTrack) }, Number(overdue.rows.find((r) => r.fast_track === fastTrack)?.n ?? 0));
-        }
-      },
-    });
-    server = await listen(app, config.port, config.host);
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    url = `http://127.0.0.1:${port}`;
-    logger.info({ url, roles }, 'Otklik is listening');
-  }
-  ingest?.start();
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      // Order matters: stop intake, let workers finish what they hold, flush analytics, then close connections.
-      const step = async (name: string, fn: () => Promise<unknown>) => {
-        const started = Date.now();
-        try {
-          await fn();
-        } catch (err) {
-          logger.warn({ step: name, err: (err as Error).message }, 'shutdown step failed');
-        }
-        logger.debug({ step: name, ms: Date.now() - started }, 'shutdown step done');
-      };
-      if (server) await step('http', () => closeServer(server!));
-      if (ingest) await step('ingest-pollers', () => ingest.stop());
-      await step('workers', () => workers.close());
-      if (workflow) await step('workflow', () => workflow.close());
-      if (batcher) await step('batcher', () => batcher!.close());
-      await step('queues', () => closeQueues(queues));
-      if (workflow) await step('reminder-queue', () => workflow.reminders.close());
-      healthRedis.disconnect();
-      ingestRedis?.disconnect();
-      if (ch) await step('clickhouse', () => ch.close());
-      await step('postgres-pool', () => db.end());
-      for (const e of embedded.reverse()) await step('embedded', () => e.stop());
-      logger.info('Otklik stopped');
-    })());
-
-  return { config, roles, logger, db, ch, queues, redisUrl, server, url, workers, metrics, workflow, ingest, generatedAdminPassword, stop };
-}
-
-const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
-  ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
-
-/** The region's name for provenance; a broken region file is the classifier's error to report, not ingest's. */
-function regionName(config: Config): string | undefined {
-  try {
-    return loadRegionConfig(config.regionConfigPath).region;
-  } catch {
-    return undefined;
-  }
+  // Order matters: stop intake, let workers finish what they hold, flush analytics, then close connections.
+  const stop = inSteps(logger, [
+    ...(http ? [{ name: 'http', run: () => closeServer(http.server) }] : []),
+    ...parts.filter((p) => p.stop).map((p) => ({ name: 'intake', run: () => p.stop!() })),
+    { name: 'workers', run: () => workers.close() },
+    ...parts.filter((p) => p.close).map((p) => ({ name: 'role', run: () => p.close!() })),
+    { name: 'queues', run: () => closeQueues(queues) },
+    ...(http ? [{ name: 'health-redis', run: async () => http.close() }] : []),
+    ...(ch ? [{ name: 'clickhouse', run: () => ch.close() }] : []),
+    { name: 'postgres-pool', run: () => db.end() },
+    ...embedded.reverse().map((e) => ({ name: 'embedded', run: () => e.stop() })),
+  ]);
+  return {
+    config, roles, logger, db, ch, queues, redisUrl, server: http?.server, url: http?.url, routes: http?.routes, workers, metrics: shared.metrics,
+    workflow: workflow?.stage, ingest: ingest?.ingest, generatedAdminPassword, stop,
+  };
 }
 
 /**
  * For one-shot commands that only feed the incoming queue: Redis and PostgreSQL, migrations and the salt, no
  * workers and no HTTP. Messages are processed by the running system.
  */
-async function connectForIntake(config: Config, logger: Logger) {
+async function connectForIntake(config: Config, logger: Logger): Promise<IntakeConnection> {
   const embedded: { stop(): Promise<void> }[] = [];
   const { redisUrl, db } = await connectStores(config, logger, embedded, 4);
   const salt = await migrate(db).then(() => loadOrCreateSalt(db, config.hashSalt)).catch(async (err: unknown) => {
@@ -293,6 +353,7 @@ async function connectForIntake(config: Config, logger: Logger) {
     sealer: createSealer(salt) });
   return {
     db, salt, intake,
+    storedMessageIds: bindPublicReads(db).storedMessageIds,
     async close() {
       await closeQueues(queues);
       redisClient.disconnect();
@@ -302,126 +363,26 @@ async function connectForIntake(config: Config, logger: Logger) {
   };
 }
 
-type IntakeReport = { total: number; imported: number; skipped: number; errors: { line: number; error: string }[] };
-
-function printReport(report: IntakeReport): void {
-  for (const e of report.errors.slice(0, 1000)) process.stderr.write(`line ${e.line}: ${e.error}\n`);
-  if (report.errors.length > 1000) process.stderr.write(`… and ${report.errors.length - 1000} more errors\n`);
-  process.stdout.write(`${JSON.stringify({ total: report.total, imported: report.imported, skipped: report.skipped, errors: report.errors.length })}\n`);
+/** PostgreSQL alone (the embedded one unless DATABASE_URL is set), migrated. */
+async function connectPostgres(config: Config, logger: Logger) {
+  const postgres = config.databaseUrl ? undefined : await ensurePostgres({ dataDir: config.dataDir, systemDir: config.postgresSystemDir, logger });
+  const db = new pg.Pool({ connectionString: config.databaseUrl ?? postgres!.connectionString, max: 2 });
+  const close = async () => {
+    await db.end();
+    await postgres?.stop();
+  };
+  await migrate(db).catch(async (err: unknown) => {
+    await close();
+    throw err;
+  });
+  return { db, close };
 }
 
-export async function runCli(argv: string[]): Promise<void> {
-  const program = new Command('otklik').description('Otklik — citizen feedback platform').showHelpAfterError();
-
-  program
-    .command('start')
-    .description('start Otklik (all roles in one process unless --roles is given)')
-    .option('--roles <roles>', 'comma-separated: ingest,classify,workflow,analytics,dashboard')
-    .action(async (opts: { roles?: string }) => {
-      const config = loadConfig();
-      const roles = parseRoles(opts.roles);
-      const logger = createLogger(config.logLevel);
-      const system = await startOtklik(config, roles, logger);
-      let signals = 0;
-      const onSignal = (signal: string) => {
-        if (++signals > 1) {
-          logger.warn('second signal: exiting now');
-          process.exit(1);
-        }
-        logger.info({ signal }, 'shutting down');
-        const deadline = setTimeout(() => {
-          logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown deadline passed; exiting');
-          process.exit(1);
-        }, config.shutdownTimeoutMs);
-        deadline.unref();
-        void system.stop().then(() => process.exit(0));
-      };
-      process.on('SIGINT', () => onSignal('SIGINT'));
-      process.on('SIGTERM', () => onSignal('SIGTERM'));
-    });
-
-  const intakeCommand = (name: string, description: string, run: (file: string, c: Awaited<ReturnType<typeof connectForIntake>>) => Promise<IntakeReport>) =>
-    program
-      .command(`${name} <file>`)
-      .description(description)
-      .action(async (file: string) => {
-        const config = loadConfig();
-        const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-        const c = await connectForIntake(config, logger);
-        let report: IntakeReport;
-        try {
-          report = await run(path.resolve(file), c);
-        } finally {
-          await c.close();
-        }
-        printReport(report);
-        if (report.errors.length > 0) process.exitCode = 2;
-      });
-  intakeCommand('import-calls', "import the 122 contact center's CSV or XLSX export (rows already imported are skipped)",
-    (file, c) => importCalls(file, { intake: c.intake, db: c.db, salt: c.salt, progress: (l) => process.stderr.write(`${l}\n`) }));
-  intakeCommand('replay', 'feed saved posts of any channel (JSON lines) through the same intake path',
-    (file, c) => replayFile(file, { intake: c.intake, salt: c.salt, ownGroupIds: loadConfig().vk.groupIds, progress: (l) => process.stderr.write(`${l}\n`) }));
-
-  program
-    .command('analytics')
-    .description('analytics maintenance')
-    .command('rebuild')
-    .description('re-derive every analytics rollup from the events table (stop the analytics role first)')
-    .action(async () => {
-      const config = loadConfig();
-      const ch = await createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
-      try {
-        await rebuildRollups(ch, { cluster: config.analytics.cluster, log: (l) => process.stdout.write(`${l}\n`) });
-      } finally {
-        await ch.close();
-      }
-    });
-
-  // train / classify / eval: the region's own data and rubricator, no servers needed.
-  registerClassifyCommands(program);
-
-  program
-    .command('export-routing-examples <file>')
-    .description('write coordinators\' redirects as JSON lines for `otklik train --text text --label organization --context district`')
-    .action(async (file: string) => {
-      const config = loadConfig();
-      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-      const c = await connectForIntake(config, logger);
-      try {
-        const out = fs.createWriteStream(path.resolve(file));
-        const n = await exportRoutingExamples(c.db, (line) => void out.write(line));
-        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-        process.stdout.write(`${JSON.stringify({ examples: n, file: path.resolve(file) })}\n`);
-      } finally {
-        await c.close();
-      }
-    });
-
-  program
-    .command('export-corrections <file>')
-    .description("write the monitoring team's corrections as JSON Lines for `otklik train --corrections`")
-    .option('--kind', 'complaint / question / other corrections (for the complaint detector) instead of categories')
-    .action(async (file: string, opts: { kind?: boolean }) => {
-      const config = loadConfig();
-      const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-      const postgres = config.databaseUrl ? undefined : await ensurePostgres({ dataDir: config.dataDir, systemDir: config.postgresSystemDir, logger });
-      const db = new pg.Pool({ connectionString: config.databaseUrl ?? postgres!.connectionString, max: 2 });
-      try {
-        await migrate(db);
-        const n = await exportCorrections(db, path.resolve(file), opts.kind ? 'kind' : 'category');
-        process.stdout.write(`${JSON.stringify({ corrections: n, file: path.resolve(file) })}\n`);
-      } finally {
-        await db.end();
-        await postgres?.stop();
-      }
-    });
-
-  try {
-    await program.parseAsync(argv);
-  } catch (err) {
-    process.stderr.write(`otklik: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
+export function runCli(argv: string[]): Promise<void> {
+  return runCommands(argv, {
+    start: startOtklik,
+    forIntake: connectForIntake,
+    postgres: connectPostgres,
+    clickhouse: (config) => createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }),
+  });
 }
-
-export const REPO_ROOT = path.dirname(new URL(import.meta.url).pathname);

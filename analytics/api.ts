@@ -1,6 +1,7 @@
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { SOURCES } from '../lib/queues.js';
 import { exportTable, type Column } from './export.js';
 import * as q from './queries.js';
@@ -30,115 +31,130 @@ function toFilters(p: Parsed): q.Filters {
   };
 }
 
-const zodMessage = (err: z.ZodError) => err.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ');
-
 interface Table {
   title: string;
   columns: Column[];
   rows: q.Row[];
 }
 
-type Panel<E extends z.ZodRawShape> = (ch: ClickHouseClient, f: q.Filters, p: Parsed & z.infer<z.ZodObject<E>>, req: Request) => Promise<Table>;
+type Panel<E extends z.ZodRawShape> = (ch: ClickHouseClient, f: q.Filters, p: Parsed & z.infer<z.ZodObject<E>>, params: Record<string, string>) => Promise<Table>;
 
 const C = (key: string, title: string): Column => ({ key, title });
 const ORG_CAT = [C('organization', 'Организация'), C('category', 'Категория')];
+const TAG = 'analytics';
 
-/**
- * The analytics API: one GET per dashboard table, each with a date range and filters, answering JSON or, with
- * `?format=csv|xlsx`, the same table as a file. Everything except the public summary needs an official's token.
- */
-export function createAnalyticsApi(deps: { ch: ClickHouseClient; requireAuth?: RequestHandler; now?: () => Date }): Router {
-  const router = express.Router();
-  const now = deps.now ?? (() => new Date());
-  const guard: RequestHandler[] = deps.requireAuth ? [deps.requireAuth] : [];
+const tableSchema = z.object({
+  title: z.string(),
+  columns: z.array(z.object({ key: z.string(), title: z.string().describe('The Russian header') })),
+  rows: z.array(z.record(z.string(), z.union([z.string(), z.number()])).describe('One value per column key')),
+});
+const TABLE_FILES = {
+  'text/csv': 'The same table as CSV (UTF-8 with BOM), with format=csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'The same table as an XLSX sheet, with format=xlsx',
+};
 
-  function table<E extends z.ZodRawShape>(path: string, extra: E, panel: Panel<E>) {
-    const schema = filtersSchema.extend(extra);
-    router.get(`/api/v1/analytics/${path}`, ...guard, async (req: Request, res: Response) => {
-      const parsed = schema.safeParse(req.query);
-      if (!parsed.success) return void res.status(400).json({ error: zodMessage(parsed.error) });
-      const p = parsed.data as Parsed & z.infer<z.ZodObject<E>>;
-      if (p.from && p.to && p.from >= p.to) return void res.status(400).json({ error: 'from must be before to' });
-      const t = await panel(deps.ch, toFilters(p), p, req);
-      if (p.format === 'json') return void res.json({ title: t.title, columns: t.columns, rows: t.rows });
-      const file = await exportTable(t.title, t.columns, t.rows, p.format);
-      res.setHeader('content-type', file.contentType);
-      res.setHeader('content-disposition', `attachment; filename="${path.replace(/\W+/g, '-')}.${p.format}"`);
-      res.send(file.body);
-    });
-  }
+/** Path parameters of a table's path (`incidents/:incident/mentions`), taken as they come. */
+function pathParams(path: string): z.ZodObject | undefined {
+  const names = [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+  return names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) : undefined;
+}
 
-  router.get('/api/v1/analytics/summary', async (req, res) => {
-    // Aggregates only (no texts, no authors), so the summary is readable without a login, like published statistics.
-    const range = z.object({ from: instant.optional(), to: instant.optional() }).safeParse(req.query);
-    if (!range.success) return void res.status(400).json({ error: 'from/to must be ISO 8601 dates or date-times' });
-    res.json(await q.summary(deps.ch, {
-      from: range.data.from && q.toChTime(range.data.from),
-      to: range.data.to && q.toChTime(range.data.to),
-    }));
-  });
+type TableRoute = <E extends z.ZodRawShape>(path: string, summary: string, extra: E, panel: Panel<E>) => void;
 
-  table('volume', { interval: z.enum(q.VOLUME_INTERVALS).default('day'), by: z.enum(q.VOLUME_DIMENSIONS).default('source') }, async (ch, f, p) => ({
+/** Every dashboard table of the API. */
+function registerTables(table: TableRoute, now: () => Date): void {
+  table('volume', 'Messages per period, split by source, category or municipality.', { interval: z.enum(q.VOLUME_INTERVALS).default('day'), by: z.enum(q.VOLUME_DIMENSIONS).default('source') }, async (ch, f, p) => ({
     title: 'Обращения по времени',
     columns: [C('period', 'Период'), C('value', { source: 'Источник', category: 'Категория', municipality: 'Муниципалитет' }[p.by]), C('messages', 'Сообщений')],
     rows: await q.volume(ch, f, { interval: p.interval, by: p.by }),
   }));
 
-  table('top-problems', {}, async (ch, f, p) => ({
+  table('top-problems', 'The categories with the most messages.', {}, async (ch, f, p) => ({
     title: 'Главные проблемы',
     columns: [C('category', 'Категория'), C('messages', 'Сообщений'), C('share', 'Доля')],
     rows: await q.topProblems(ch, f, { limit: p.limit }),
   }));
 
-  table('rising-topics', { weeks: z.coerce.number().int().min(1).max(12).default(4), minCount: z.coerce.number().int().min(1).max(10_000).default(5) }, async (ch, f, p) => ({
+  table('rising-topics', 'Categories rising in a municipality: the last 7 days against the usual week.', { weeks: z.coerce.number().int().min(1).max(12).default(4), minCount: z.coerce.number().int().min(1).max(10_000).default(5) }, async (ch, f, p) => ({
     title: 'Растущие темы',
     columns: [C('municipality', 'Муниципалитет'), C('category', 'Категория'), C('current', 'За 7 дней'), C('baseline', 'Обычно за неделю'), C('ratio', 'Рост, раз')],
     rows: await q.risingTopics(ch, f, { weeks: p.weeks, minCount: p.minCount, limit: p.limit }),
   }));
 
-  table('incidents', {}, async (ch, f, p) => ({
+  table('incidents', 'Incidents: messages about one problem, with their mentions and sources.', {}, async (ch, f, p) => ({
     title: 'Инциденты',
     columns: [C('incident', 'Инцидент'), C('mentions', 'Упоминаний'), C('firstAt', 'Первое'), C('lastAt', 'Последнее'), C('municipality', 'Муниципалитет'), C('category', 'Категория'), C('sources', 'Источники')],
     rows: await q.incidents(ch, f, { limit: p.limit }),
   }));
 
-  table('incidents/:incident/mentions', {}, async (ch, f, p, req) => ({
+  table('incidents/:incident/mentions', 'The messages of one incident.', {}, async (ch, f, p, params) => ({
     title: 'Упоминания инцидента',
     columns: [C('messageId', 'Сообщение'), C('at', 'Время'), C('source', 'Источник'), C('municipality', 'Муниципалитет'), C('category', 'Категория')],
-    rows: await q.incidentMentions(ch, String(req.params.incident).slice(0, 100), f, { limit: p.limit }),
+    rows: await q.incidentMentions(ch, String(params.incident).slice(0, 100), f, { limit: p.limit }),
   }));
 
   const groupBy = { groupBy: z.enum(q.SLA_GROUPS).default('organization,category') };
-  table('sla', groupBy, async (ch, f, p) => ({
+  table('sla', 'Deadlines kept: answered in time, overdue now, median and 90th percentile hours to answer.', groupBy, async (ch, f, p) => ({
     title: 'Соблюдение сроков',
     columns: [...ORG_CAT, C('cases', 'Обращений'), C('answered', 'Отвечено'), C('answeredOnTime', 'В срок'), C('overdueNow', 'Просрочено сейчас'),
       C('onTimeShare', 'Доля в срок'), C('medianHours', 'Медиана, ч'), C('p90Hours', '90-й перцентиль, ч')],
     rows: await q.sla(ch, f, { groupBy: p.groupBy, now: now() }),
   }));
 
-  table('ratings', groupBy, async (ch, f, p) => ({
+  table('ratings', "Citizens' ratings of answers and repeat reviews.", groupBy, async (ch, f, p) => ({
     title: 'Оценки граждан',
     columns: [...ORG_CAT, C('rated', 'Оценок'), C('average', 'Средняя'), C('r1', '1'), C('r2', '2'), C('r3', '3'), C('r4', '4'), C('r5', '5'), C('repeatReviews', 'Повторных рассмотрений')],
     rows: await q.ratings(ch, f, { groupBy: p.groupBy }),
   }));
 
-  table('rejections', {}, async (ch, f) => ({
+  table('rejections', 'Rejections at moderation by reason.', {}, async (ch, f) => ({
     title: 'Отклонения на модерации',
     columns: [C('reason', 'Причина'), C('rejected', 'Отклонено'), C('share', 'Доля от поступивших')],
     rows: await q.rejections(ch, f),
   }));
 
-  table('polls', {}, async (ch, f, p) => ({
+  table('polls', 'Turnout of polls: votes, participants, municipalities.', {}, async (ch, f, p) => ({
     title: 'Голосования: явка',
     columns: [C('poll', 'Голосование'), C('votes', 'Голосов'), C('participants', 'Участников'), C('municipalities', 'Муниципалитетов'), C('firstAt', 'Первый голос'), C('lastAt', 'Последний голос')],
     rows: await q.pollTurnout(ch, f, { limit: p.limit }),
   }));
 
-  table('polls/:poll', {}, async (ch, f, _p, req) => ({
+  table('polls/:poll', 'Results of one poll per question and option.', {}, async (ch, f, _p, params) => ({
     title: 'Итоги голосования',
     columns: [C('question', 'Вопрос'), C('option', 'Вариант'), C('votes', 'Голосов'), C('share', 'Доля')],
-    rows: await q.pollResults(ch, String(req.params.poll).slice(0, 200), f),
+    rows: await q.pollResults(ch, String(params.poll).slice(0, 200), f),
   }));
+}
 
-  return router;
+/**
+ * The analytics API: one GET per dashboard table, each with a date range and filters, answering JSON or, with
+ * `?format=csv|xlsx`, the same table as a file. Everything except the public summary needs an official's token.
+ */
+export function createAnalyticsApi(deps: { ch: ClickHouseClient; requireAuth: RequestHandler; now?: () => Date }): ApiBuilder {
+  const api = new ApiBuilder(deps.requireAuth);
+  const now = deps.now ?? (() => new Date());
+
+  function table<E extends z.ZodRawShape>(path: string, summary: string, extra: E, panel: Panel<E>) {
+    api.route({ method: 'get', path: `/api/v1/analytics/${path}`, tag: TAG, summary, roles: 'any signed-in user',
+      params: pathParams(path), query: filtersSchema.extend(extra), response: tableSchema, produces: TABLE_FILES, errors: [] },
+    async ({ params, query }) => {
+      const p = query as Parsed & z.infer<z.ZodObject<E>>;
+      if (p.from && p.to && p.from >= p.to) throw new HttpError(400, 'from must be before to');
+      const t = await panel(deps.ch, toFilters(p), p, (params ?? {}) as Record<string, string>);
+      if (p.format === 'json') return { body: { title: t.title, columns: t.columns, rows: t.rows } };
+      const file = await exportTable(t.title, t.columns, t.rows, p.format);
+      return { headers: { 'content-disposition': `attachment; filename="${path.replace(/\W+/g, '-')}.${p.format}"` },
+        content: { type: file.contentType, data: file.body } };
+    });
+  }
+
+  // Aggregates only (no texts, no authors), so the summary is readable without a login, like published statistics.
+  api.route({ method: 'get', path: '/api/v1/analytics/summary', tag: TAG, auth: false, errors: [],
+    summary: 'Messages by category and by source over a date range: the public overview.',
+    query: z.object({ from: instant.optional(), to: instant.optional() }),
+    response: z.object({ byCategory: z.array(z.object({ category: z.string(), count: z.number() })), bySource: z.array(z.object({ source: z.string(), count: z.number() })) }) },
+  async ({ query }) => ({ body: await q.summary(deps.ch, { from: query.from && q.toChTime(query.from), to: query.to && q.toChTime(query.to) }) }));
+
+  registerTables(table, now);
+  return api;
 }

@@ -353,6 +353,11 @@ export async function pollResults(ch: ClickHouseClient, pollId: string, f: Filte
   return result.map((r) => ({ question: String(r.question), option: String(r.option), votes: Number(r.votes), share: round(Number(r.share), 4) }));
 }
 
+/** A poll's counted votes over all time, per question and option key: what its public results show. */
+export async function pollTally(ch: ClickHouseClient, pollId: string): Promise<{ question: string; option: string; votes: number; share: number }[]> {
+  return (await pollResults(ch, pollId, ALL_TIME)).map((r) => ({ question: String(r.question), option: String(r.option), votes: Number(r.votes), share: Number(r.share) }));
+}
+
 /**
  * Turnout of one poll by municipality and by channel (props.channel: page, widget, telegram): distinct voters whose
  * vote's latest state is not quarantined. One poll's events are few, so this reads events directly.

@@ -1,101 +1,103 @@
 /**
  * The dashboard's own JSON endpoints under /api/v1/dashboard: the monitoring inbox with its corrections and
  * incident merges (moderators), and server-side SVG export of any analytics panel (any signed-in user).
- * Authentication is the workflow's middleware handed in by main.ts (bearer token or session cookie + CSRF header).
+ * Authentication is the workflow's middleware handed in by main.ts (bearer token or session cookie + CSRF header);
+ * the inbox's data operations are the workflow's, handed in as functions (their contract is lib/moderation.ts).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import type pg from 'pg';
+import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
+import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { PANELS, PANEL_TITLES, panelOption, type Municipality } from './charts.js';
-import { correctionBody, inboxQuery, mergeBody, type Moderation, type ModerationResult } from '../lib/moderation.js';
-import { refuseNulBody } from '../lib/http.js';
-import { dashboardFilters, organizationNames, panelRows } from './panel-data.js';
+import { correctionBody, inboxItem, inboxQuery, mergeBody, type Moderation, type ModerationResult } from '../lib/moderation.js';
+import { dashboardFilters, panelRows } from './panel-data.js';
 import { renderSvg } from './svg.js';
 
-interface ReqUser {
-  id: string;
-  roles: { role: string; organizationId: string | null }[];
-}
-
-const describe = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-const isModerator = (u: ReqUser | undefined) => !!u?.roles.some((r) => (r.role === 'moderator' || r.role === 'administrator') && r.organizationId === null);
-
-export function createDashboardApi(deps: {
-  db: pg.Pool;
-  ch?: ClickHouseClient;
+export interface DashboardApiDeps {
   requireAuth: RequestHandler;
   /** The workflow's inbox operations, bound to its database by main.ts: the workflow alone writes cases. */
   moderation: Moderation;
+  /** Analytics for the SVG export; without them the export answers 503. */
+  ch?: ClickHouseClient;
+  /** Organization ids to names, for chart labels. */
+  organizationNames: () => Promise<Record<string, string>>;
   municipalities: Municipality[];
   now?: () => Date;
-}): Router {
-  const router = express.Router();
+}
+
+const TAG = 'dashboard';
+const JSON_LIMIT = 64 * 1024;
+const idParams = z.object({ id: z.uuid() });
+const panelName = z.enum(PANELS);
+
+function onlyModerators(req: Request): void {
+  const moderator = req.user?.roles.some((r) => (r.role === 'moderator' || r.role === 'administrator') && r.organizationId === null);
+  if (!moderator) throw new HttpError(403, 'only the monitoring team (moderators) works with the inbox');
+}
+
+const valueOf = <T>(out: ModerationResult<T>): { body: T } => {
+  if (!out.ok) throw new HttpError(out.status, out.error);
+  return { body: out.value };
+};
+
+function registerInboxRoutes(api: ApiBuilder, deps: DashboardApiDeps): void {
+  const m = deps.moderation;
   const now = deps.now ?? (() => new Date());
-  const parseJson = express.json({ limit: '64kb' });
-  const json: RequestHandler = (req, res, next) => parseJson(req, res, (err?: unknown) => (err ? next(err) : refuseNulBody(req, res, next)));
-  const user = (req: Request) => (req as Request & { user?: ReqUser }).user;
-
-  const moderators: RequestHandler = (req, res, next) => {
-    if (!isModerator(user(req))) return void res.status(403).json({ error: 'only the monitoring team (moderators) works with the inbox' });
-    next();
-  };
-  const send = <T>(res: Response, out: ModerationResult<T>) => (out.ok ? res.json(out.value) : res.status(out.status).json({ error: out.error }));
-  const uuidParam = (req: Request, res: Response): string | undefined => {
-    const id = z.uuid().safeParse(req.params.id);
-    if (!id.success) return void res.status(400).json({ error: 'id must be a UUID' });
-    return id.data;
-  };
-
-  router.get('/api/v1/dashboard/inbox', deps.requireAuth, moderators, async (req, res) => {
-    const q = inboxQuery.safeParse(req.query);
-    if (!q.success) return void res.status(400).json({ error: describe(q.error) });
-    const [list, mark] = await Promise.all([deps.moderation.listInbox(q.data), deps.moderation.inboxMark()]);
-    res.json({ ...list, mark, now: now().toISOString() });
+  const roles = 'region moderators and administrators';
+  api.route({ method: 'get', path: '/api/v1/dashboard/inbox', tag: TAG, roles, guard: onlyModerators, errors: [],
+    summary: 'The monitoring inbox: incoming posts and calls, one row per case, with their incident\'s size.', query: inboxQuery,
+    response: z.object({ items: z.array(inboxItem), total: z.number(), mark: z.string(), now: z.string() }) },
+  async ({ query }) => {
+    const [list, mark] = await Promise.all([m.listInbox(query), m.inboxMark()]);
+    return { body: { ...list, mark, now: now().toISOString() } };
   });
-
-  router.get('/api/v1/dashboard/inbox/facets', deps.requireAuth, moderators, async (_req, res) => {
-    res.json(await deps.moderation.inboxFacets());
-  });
-
+  api.route({ method: 'get', path: '/api/v1/dashboard/inbox/facets', tag: TAG, roles, guard: onlyModerators, errors: [],
+    summary: 'Categories and municipalities seen so far, for the inbox filters.',
+    response: z.object({ categories: z.array(z.string()), municipalities: z.array(z.string()) }) },
+  async () => ({ body: await m.inboxFacets() }));
   // Polled by the inbox every few seconds: one cheap row, so new posts show up without a reload.
-  router.get('/api/v1/dashboard/inbox/mark', deps.requireAuth, moderators, async (_req, res) => {
-    res.json({ mark: await deps.moderation.inboxMark() });
-  });
+  api.route({ method: 'get', path: '/api/v1/dashboard/inbox/mark', tag: TAG, roles, guard: onlyModerators, errors: [],
+    summary: 'A mark that changes whenever a case is registered (the inbox reloads when it does).', response: z.object({ mark: z.string() }) },
+  async () => ({ body: { mark: await m.inboxMark() } }));
+  api.route({ method: 'post', path: '/api/v1/dashboard/cases/:id/correction', tag: TAG, roles, guard: onlyModerators,
+    summary: 'Correct the category, or the complaint/question/other kind, of a case; kept as training feedback.',
+    params: idParams, body: correctionBody, bodyLimit: JSON_LIMIT, response: z.object({ version: z.number() }),
+    errors: { 404: 'No such case', 409: 'The case changed since expectedVersion' } },
+  async ({ params, body, user }) => valueOf(await m.correctCase(user.id, params.id, body)));
+  api.route({ method: 'post', path: '/api/v1/dashboard/incidents/merge', tag: TAG, roles, guard: onlyModerators,
+    summary: "Put cases into the target case's incident.", body: mergeBody, bodyLimit: JSON_LIMIT,
+    response: z.object({ incidentId: z.string(), moved: z.number() }), errors: { 404: 'Some cases were not found' } },
+  async ({ body, user }) => valueOf(await m.mergeIncident(user.id, body)));
+  api.route({ method: 'post', path: '/api/v1/dashboard/cases/:id/split', tag: TAG, roles, guard: onlyModerators,
+    summary: 'Take a case out of its incident: it becomes an incident of its own.', params: idParams,
+    response: z.object({ incidentId: z.string() }), errors: { 404: 'No such case' } },
+  async ({ params, user }) => valueOf(await m.splitIncident(user.id, params.id)));
+}
 
-  router.post('/api/v1/dashboard/cases/:id/correction', deps.requireAuth, moderators, json, async (req, res) => {
-    const id = uuidParam(req, res);
-    if (!id) return;
-    const body = correctionBody.safeParse(req.body);
-    if (!body.success) return void res.status(400).json({ error: describe(body.error) });
-    send(res, await deps.moderation.correctCase(user(req)!.id, id, body.data));
+function registerExportRoute(api: ApiBuilder, deps: DashboardApiDeps): void {
+  const now = deps.now ?? (() => new Date());
+  api.route({ method: 'get', path: '/api/v1/dashboard/export/:panel.svg', tag: TAG, roles: 'any signed-in user',
+    summary: 'One analytics panel as an SVG file, with the filters of the analytics page.',
+    params: z.object({ panel: z.string().describe(`The panel: ${PANELS.join(', ')}`) }), query: dashboardFilters,
+    produces: { 'image/svg+xml': 'The chart (900 × 460), as an attachment' },
+    errors: { 404: 'No such panel', 503: 'Analytics are not available in this process' },
+    // An unknown panel is a missing file, whatever the filters say.
+    guard: (req) => {
+      if (!panelName.safeParse(req.params.panel).success) throw new HttpError(404, `no such panel; known: ${PANELS.join(', ')}`);
+    } },
+  async ({ params, query }) => {
+    const panel = panelName.parse(params.panel);
+    if (!deps.ch) throw new HttpError(503, 'analytics are not available in this process');
+    const rows = await panelRows(deps.ch, panel, query, now());
+    const svg = renderSvg({ ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities }),
+      title: { text: PANEL_TITLES[panel], left: 'center', top: 0, textStyle: { fontSize: 14 } } }, { width: 900, height: 460 });
+    return { headers: { 'content-disposition': `attachment; filename="${panel}.svg"` }, content: { type: 'image/svg+xml; charset=utf-8', data: svg } };
   });
+}
 
-  router.post('/api/v1/dashboard/incidents/merge', deps.requireAuth, moderators, json, async (req, res) => {
-    const body = mergeBody.safeParse(req.body);
-    if (!body.success) return void res.status(400).json({ error: describe(body.error) });
-    send(res, await deps.moderation.mergeIncident(user(req)!.id, body.data));
-  });
-
-  router.post('/api/v1/dashboard/cases/:id/split', deps.requireAuth, moderators, async (req, res) => {
-    const id = uuidParam(req, res);
-    if (!id) return;
-    send(res, await deps.moderation.splitIncident(user(req)!.id, id));
-  });
-
-  router.get('/api/v1/dashboard/export/:panel.svg', deps.requireAuth, async (req, res) => {
-    const panel = z.enum(PANELS).safeParse(req.params.panel);
-    if (!panel.success) return void res.status(404).json({ error: `no such panel; known: ${PANELS.join(', ')}` });
-    const f = dashboardFilters.safeParse(req.query);
-    if (!f.success) return void res.status(400).json({ error: describe(f.error) });
-    if (!deps.ch) return void res.status(503).json({ error: 'analytics are not available in this process' });
-    const rows = await panelRows(deps.ch, panel.data, f.data, now());
-    const svg = renderSvg({ ...panelOption(panel.data, rows, { orgNames: await organizationNames(deps.db), municipalities: deps.municipalities }),
-      title: { text: PANEL_TITLES[panel.data], left: 'center', top: 0, textStyle: { fontSize: 14 } } }, { width: 900, height: 460 });
-    res.setHeader('content-type', 'image/svg+xml; charset=utf-8');
-    res.setHeader('content-disposition', `attachment; filename="${panel.data}.svg"`);
-    res.send(svg);
-  });
-
-  return router;
+export function createDashboardApi(deps: DashboardApiDeps): ApiBuilder {
+  const api = new ApiBuilder(deps.requireAuth);
+  registerInboxRoutes(api, deps);
+  registerExportRoute(api, deps);
+  return api;
 }

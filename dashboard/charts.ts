@@ -90,143 +90,155 @@ export function panelOption(panel: PanelName, rows: Row[], ctx: ChartContext = {
   return option;
 }
 
+function volumeOption(rows: Row[]): Record<string, unknown> {
+  const periods = fillDays([...new Set(rows.map((r) => String(r.period).slice(0, 10)))].sort());
+  const values = [...new Set(rows.map((r) => String(r.value)))];
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 50, right: 20, top: 40, bottom: 40 },
+    xAxis: { type: 'category', data: periods },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: values.map((v) => ({
+      type: 'line', name: SOURCE_NAMES[v] ?? v, sampling: 'lttb', showSymbol: periods.length < 60,
+      data: periods.map((p) => {
+        const n = rows.filter((x) => String(x.period).slice(0, 10) === p && String(x.value) === v).reduce((t, x) => t + Number(x.messages), 0);
+        return { value: n, drill: { source: v, from: p } };
+      }),
+    })),
+  };
+}
+
+function sourcesOption(rows: Row[]): Record<string, unknown> {
+  return {
+    tooltip: { trigger: 'item' },
+    legend: { bottom: 0 },
+    series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Источник',
+      data: totalsBy(rows, 'value', 'messages').map(([v, n]) => ({ name: SOURCE_NAMES[v] ?? v, value: n, drill: { source: v } })) }],
+  };
+}
+
+function categoriesOption(rows: Row[]): Record<string, unknown> {
+  const list = [...rows].reverse();
+  return {
+    tooltip: { trigger: 'axis' },
+    grid: { left: 170, right: 30, top: 10, bottom: 30 },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: list.map((r) => String(r.category)) },
+    series: [{ type: 'bar', name: 'Сообщений', itemStyle: { color: '#2d5fa8' },
+      data: list.map((r) => ({ value: Number(r.messages), drill: { category: String(r.category) } })) }],
+  };
+}
+
+function municipalitiesOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
+  const totals = new Map(totalsBy(rows, 'value', 'messages'));
+  const tiles = tileLayout(ctx.municipalities ?? []);
+  const known = new Set(tiles.map((t) => t.name));
+  const max = Math.max(1, ...totals.values());
+  return {
+    tooltip: { trigger: 'item' },
+    grid: { left: 5, right: 5, top: 5, bottom: 45 },
+    xAxis: { type: 'category', show: false, data: Array.from({ length: TILE_COLUMNS }, (_, i) => String(i)) },
+    yAxis: { type: 'category', show: false, inverse: true, data: Array.from({ length: Math.ceil(tiles.length / TILE_COLUMNS) || 1 }, (_, i) => String(i)) },
+    visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
+      inRange: { color: ['#eef3fb', '#9db7e0', '#2d5fa8', '#13305e'] }, text: ['больше', '0'] },
+    series: [{
+      type: 'heatmap', name: 'Сообщений',
+      label: { show: true, fontSize: 10, overflow: 'truncate', width: 130, formatter: '{b}' },
+      itemStyle: { borderColor: '#fff', borderWidth: 2 },
+      data: tiles.map((t) => ({ name: shortName(t.name), value: [t.x, t.y, totals.get(t.name) ?? 0], drill: { municipality: t.name } })),
+    }],
+    // Messages whose municipality is outside the gazetteer are not lost: they are counted in the title.
+    title: { text: unknownNote(totals, known), bottom: 22, left: 'center', textStyle: { fontSize: 11, fontWeight: 'normal', color: '#555' } },
+  };
+}
+
+function slaOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
+  const list = [...rows].sort((a, b) => Number(b.cases) - Number(a.cases)).slice(0, 15).reverse();
+  const names = list.map((r) => orgName(ctx, String(r.organization)));
+  const item = (r: Row, key: string, extra: Drill) => ({ value: Number(r[key]), drill: { organizationId: String(r.organization), ...extra } });
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 190, right: 30, top: 40, bottom: 30 },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: names },
+    series: [
+      { type: 'bar', stack: 'sla', name: 'Отвечено в срок', itemStyle: { color: '#2e7d32' }, data: list.map((r) => item(r, 'answeredOnTime', {})) },
+      { type: 'bar', stack: 'sla', name: 'Отвечено с опозданием', itemStyle: { color: '#f0a500' },
+        data: list.map((r) => ({ value: Number(r.answered) - Number(r.answeredOnTime), drill: { organizationId: String(r.organization) } })) },
+      { type: 'bar', stack: 'sla', name: 'Просрочено сейчас', itemStyle: { color: '#c62828' }, data: list.map((r) => item(r, 'overdueNow', { overdue: 'true' })) },
+      { type: 'bar', stack: 'sla', name: 'В работе', itemStyle: { color: '#9e9e9e' },
+        data: list.map((r) => ({ value: Math.max(0, Number(r.cases) - Number(r.answered) - Number(r.overdueNow)), drill: { organizationId: String(r.organization), overdue: 'false' } })) },
+    ],
+  };
+}
+
+function answerTimeOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
+  const list = rows.filter((r) => Number(r.answered) > 0).slice(0, 15).reverse();
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 190, right: 30, top: 40, bottom: 30 },
+    xAxis: { type: 'value' },
+    yAxis: { type: 'category', data: list.map((r) => orgName(ctx, String(r.organization))) },
+    series: [
+      { type: 'bar', name: 'Медиана', itemStyle: { color: '#2d5fa8' }, data: list.map((r) => ({ value: Number(r.medianHours), drill: { organizationId: String(r.organization) } })) },
+      { type: 'bar', name: '90-й перцентиль', itemStyle: { color: '#9db7e0' }, data: list.map((r) => ({ value: Number(r.p90Hours), drill: { organizationId: String(r.organization) } })) },
+    ],
+  };
+}
+
+function ratingsOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
+  const list = rows.filter((r) => Number(r.rated) > 0).slice(0, 15).reverse();
+  return {
+    tooltip: { trigger: 'axis' },
+    grid: { left: 190, right: 30, top: 10, bottom: 30 },
+    xAxis: { type: 'value', min: 0, max: 5 },
+    yAxis: { type: 'category', data: list.map((r) => orgName(ctx, String(r.organization))) },
+    series: [{ type: 'bar', name: 'Средняя оценка', itemStyle: { color: '#6a1b9a' },
+      data: list.map((r) => ({ value: Number(r.average), drill: { organizationId: String(r.organization) } })) }],
+  };
+}
+
+function risingOption(rows: Row[]): Record<string, unknown> {
+  const list = [...rows].slice(0, 15).reverse();
+  return {
+    tooltip: { trigger: 'axis' },
+    grid: { left: 230, right: 30, top: 10, bottom: 30 },
+    xAxis: { type: 'value' },
+    yAxis: { type: 'category', data: list.map((r) => `${r.category} — ${shortName(String(r.municipality))}`) },
+    series: [{ type: 'bar', name: 'Рост, раз', itemStyle: { color: '#c62828' },
+      data: list.map((r) => ({ value: Number(r.ratio), drill: { category: String(r.category), municipality: String(r.municipality) } })) }],
+  };
+}
+
+function pollsOption(rows: Row[]): Record<string, unknown> {
+  const list = [...rows].slice(0, 15).reverse();
+  return {
+    tooltip: { trigger: 'axis' },
+    grid: { left: 230, right: 30, top: 10, bottom: 30 },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: list.map((r) => String(r.poll)) },
+    series: [{ type: 'bar', name: 'Участников', itemStyle: { color: '#00838f' }, data: list.map((r) => Number(r.participants)) }],
+  };
+}
+
+/** Each panel's ECharts option; buildOption adds what every chart shares (accessibility, no animation, the font). */
+const PANEL_OPTIONS: Record<PanelName, (rows: Row[], ctx: ChartContext) => Record<string, unknown>> = {
+  volume: volumeOption,
+  sources: sourcesOption,
+  categories: categoriesOption,
+  municipalities: municipalitiesOption,
+  sla: slaOption,
+  'answer-time': answerTimeOption,
+  ratings: ratingsOption,
+  rising: risingOption,
+  polls: pollsOption,
+};
+
 function buildOption(panel: PanelName, rows: Row[], ctx: ChartContext): Record<string, unknown> {
-  const base = { aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'sans-serif' } };
-  switch (panel) {
-    case 'volume': {
-      const periods = fillDays([...new Set(rows.map((r) => String(r.period).slice(0, 10)))].sort());
-      const values = [...new Set(rows.map((r) => String(r.value)))];
-      return {
-        ...base,
-        tooltip: { trigger: 'axis' },
-        legend: { top: 0 },
-        grid: { left: 50, right: 20, top: 40, bottom: 40 },
-        xAxis: { type: 'category', data: periods },
-        yAxis: { type: 'value', minInterval: 1 },
-        series: values.map((v) => ({
-          type: 'line', name: SOURCE_NAMES[v] ?? v, sampling: 'lttb', showSymbol: periods.length < 60,
-          data: periods.map((p) => {
-            const n = rows.filter((x) => String(x.period).slice(0, 10) === p && String(x.value) === v).reduce((t, x) => t + Number(x.messages), 0);
-            return { value: n, drill: { source: v, from: p } };
-          }),
-        })),
-      };
-    }
-    case 'sources':
-      return {
-        ...base,
-        tooltip: { trigger: 'item' },
-        legend: { bottom: 0 },
-        series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Источник',
-          data: totalsBy(rows, 'value', 'messages').map(([v, n]) => ({ name: SOURCE_NAMES[v] ?? v, value: n, drill: { source: v } })) }],
-      };
-    case 'categories': {
-      const list = [...rows].reverse();
-      return {
-        ...base,
-        tooltip: { trigger: 'axis' },
-        grid: { left: 170, right: 30, top: 10, bottom: 30 },
-        xAxis: { type: 'value', minInterval: 1 },
-        yAxis: { type: 'category', data: list.map((r) => String(r.category)) },
-        series: [{ type: 'bar', name: 'Сообщений', itemStyle: { color: '#2d5fa8' },
-          data: list.map((r) => ({ value: Number(r.messages), drill: { category: String(r.category) } })) }],
-      };
-    }
-    case 'municipalities': {
-      const totals = new Map(totalsBy(rows, 'value', 'messages'));
-      const tiles = tileLayout(ctx.municipalities ?? []);
-      const known = new Set(tiles.map((t) => t.name));
-      const max = Math.max(1, ...totals.values());
-      return {
-        ...base,
-        tooltip: { trigger: 'item' },
-        grid: { left: 5, right: 5, top: 5, bottom: 45 },
-        xAxis: { type: 'category', show: false, data: Array.from({ length: TILE_COLUMNS }, (_, i) => String(i)) },
-        yAxis: { type: 'category', show: false, inverse: true, data: Array.from({ length: Math.ceil(tiles.length / TILE_COLUMNS) || 1 }, (_, i) => String(i)) },
-        visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
-          inRange: { color: ['#eef3fb', '#9db7e0', '#2d5fa8', '#13305e'] }, text: ['больше', '0'] },
-        series: [{
-          type: 'heatmap', name: 'Сообщений',
-          label: { show: true, fontSize: 10, overflow: 'truncate', width: 130, formatter: '{b}' },
-          itemStyle: { borderColor: '#fff', borderWidth: 2 },
-          data: tiles.map((t) => ({ name: shortName(t.name), value: [t.x, t.y, totals.get(t.name) ?? 0], drill: { municipality: t.name } })),
-        }],
-        // Messages whose municipality is outside the gazetteer are not lost: they are counted in the title.
-        title: { text: unknownNote(totals, known), bottom: 22, left: 'center', textStyle: { fontSize: 11, fontWeight: 'normal', color: '#555' } },
-      };
-    }
-    case 'sla': {
-      const list = [...rows].sort((a, b) => Number(b.cases) - Number(a.cases)).slice(0, 15).reverse();
-      const names = list.map((r) => orgName(ctx, String(r.organization)));
-      const item = (r: Row, key: string, extra: Drill) => ({ value: Number(r[key]), drill: { organizationId: String(r.organization), ...extra } });
-      return {
-        ...base,
-        tooltip: { trigger: 'axis' },
-        legend: { top: 0 },
-        grid: { left: 190, right: 30, top: 40, bottom: 30 },
-        xAxis: { type: 'value', minInterval: 1 },
-        yAxis: { type: 'category', data: names },
-        series: [
-          { type: 'bar', stack: 'sla', name: 'Отвечено в срок', itemStyle: { color: '#2e7d32' }, data: list.map((r) => item(r, 'answeredOnTime', {})) },
-          { type: 'bar', stack: 'sla', name: 'Отвечено с опозданием', itemStyle: { color: '#f0a500' },
-            data: list.map((r) => ({ value: Number(r.answered) - Number(r.answeredOnTime), drill: { organizationId: String(r.organization) } })) },
-          { type: 'bar', stack: 'sla', name: 'Просрочено сейчас', itemStyle: { color: '#c62828' }, data: list.map((r) => item(r, 'overdueNow', { overdue: 'true' })) },
-          { type: 'bar', stack: 'sla', name: 'В работе', itemStyle: { color: '#9e9e9e' },
-            data: list.map((r) => ({ value: Math.max(0, Number(r.cases) - Number(r.answered) - Number(r.overdueNow)), drill: { organizationId: String(r.organization), overdue: 'false' } })) },
-        ],
-      };
-    }
-    case 'answer-time': {
-      const list = rows.filter((r) => Number(r.answered) > 0).slice(0, 15).reverse();
-      return {
-        ...base,
-        tooltip: { trigger: 'axis' },
-        legend: { top: 0 },
-        grid: { left: 190, right: 30, top: 40, bottom: 30 },
-        xAxis: { type: 'value' },
-        yAxis: { type: 'category', data: list.map((r) => orgName(ctx, String(r.organization))) },
-        series: [
-          { type: 'bar', name: 'Медиана', itemStyle: { color: '#2d5fa8' }, data: list.map((r) => ({ value: Number(r.medianHours), drill: { organizationId: String(r.organization) } })) },
-          { type: 'bar', name: '90-й перцентиль', itemStyle: { color: '#9db7e0' }, data: list.map((r) => ({ value: Number(r.p90Hours), drill: { organizationId: String(r.organization) } })) },
-        ],
-      };
-    }
-    case 'ratings': {
-      const list = rows.filter((r) => Number(r.rated) > 0).slice(0, 15).reverse();
-      return {
-        ...base,
-        tooltip: { trigger: 'axis' },
-        grid: { left: 190, right: 30, top: 10, bottom: 30 },
-        xAxis: { type: 'value', min: 0, max: 5 },
-        yAxis: { type: 'category', data: list.map((r) => orgName(ctx, String(r.organization))) },
-        series: [{ type: 'bar', name: 'Средняя оценка', itemStyle: { color: '#6a1b9a' },
-          data: list.map((r) => ({ value: Number(r.average), drill: { organizationId: String(r.organization) } })) }],
-      };
-    }
-    case 'rising': {
-      const list = [...rows].slice(0, 15).reverse();
-      return {
-        ...base,
-        tooltip: { trigger: 'axis' },
-        grid: { left: 230, right: 30, top: 10, bottom: 30 },
-        xAxis: { type: 'value' },
-        yAxis: { type: 'category', data: list.map((r) => `${r.category} — ${shortName(String(r.municipality))}`) },
-        series: [{ type: 'bar', name: 'Рост, раз', itemStyle: { color: '#c62828' },
-          data: list.map((r) => ({ value: Number(r.ratio), drill: { category: String(r.category), municipality: String(r.municipality) } })) }],
-      };
-    }
-    case 'polls': {
-      const list = [...rows].slice(0, 15).reverse();
-      return {
-        ...base,
-        tooltip: { trigger: 'axis' },
-        grid: { left: 230, right: 30, top: 10, bottom: 30 },
-        xAxis: { type: 'value', minInterval: 1 },
-        yAxis: { type: 'category', data: list.map((r) => String(r.poll)) },
-        series: [{ type: 'bar', name: 'Участников', itemStyle: { color: '#00838f' }, data: list.map((r) => Number(r.participants)) }],
-      };
-    }
-  }
+  return { aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'sans-serif' }, ...PANEL_OPTIONS[panel](rows, ctx) };
 }
 
 /** Days with no messages are days too: a quiet day is drawn as zero, not skipped. Long ranges are left as they are. */

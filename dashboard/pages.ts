@@ -2,16 +2,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type Router } from 'express';
 import type pg from 'pg';
 import type { Summary } from '../analytics/queries.js';
-import type { Moderation } from '../lib/moderation.js';
 import { SOURCES } from '../lib/queues.js';
-import { createDashboardApi } from './api.js';
 import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality } from './charts.js';
 import { escapeHtml, jsonForScript, layout } from './html.js';
-import { dashboardFilters, loadMunicipalities } from './panel-data.js';
+import { dashboardFilters, type DashboardFilters } from './panel-data.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
 
@@ -20,15 +18,12 @@ const require = createRequire(import.meta.url);
 
 export interface DashboardDeps {
   summary: () => Promise<Summary>;
-  /** The staff pages need PostgreSQL, the workflow's auth and (for analytics) ClickHouse; without them only the public overview is served. */
+  /** The staff pages need PostgreSQL, the workflow's sessions and (for analytics) ClickHouse; without them only the public overview is served. */
   db?: pg.Pool;
   ch?: ClickHouseClient;
   session?: SessionDeps;
-  /** The API guard (bearer token or session cookie with the CSRF header). */
-  requireAuth?: RequestHandler;
-  /** The workflow's inbox operations (workflow/moderation.ts bindModeration); the inbox API is served with them. */
-  moderation?: Moderation;
-  gazetteerPath?: string;
+  /** The region's municipalities (the gazetteer), for filters and maps. */
+  municipalities?: Municipality[];
   secureCookie?: boolean;
   now?: () => Date;
 }
@@ -41,28 +36,9 @@ function options(list: [string, string][], selected?: string): string {
   return list.map(([v, t]) => `<option value="${escapeHtml(v)}"${v === selected ? ' selected' : ''}>${escapeHtml(t)}</option>`).join('');
 }
 
-export async function createDashboardPages(deps: DashboardDeps): Promise<Router> {
-  const router = express.Router();
-  const scripts = await dashboardScripts();
-  const echartsPath = require.resolve('echarts/dist/echarts.min.js');
-  const now = deps.now ?? (() => new Date());
-
-  router.get('/assets/echarts.min.js', (_req, res) => res.sendFile(echartsPath, { maxAge: '1d' }));
-  router.use('/assets', express.static(path.join(here, 'assets'), { maxAge: '1h' }));
-  router.get('/assets/js/:name', (req, res) => {
-    const body = scripts.get(req.params.name);
-    if (!body) return void res.status(404).json({ error: 'no such script' });
-    res.type('application/javascript').send(body);
-  });
-
-  router.get('/', async (_req, res) => {
-    const data = await deps.summary();
-    const total = data.bySource.reduce((n, r) => n + r.count, 0);
-    res.type('html').send(
-      layout({
-        title: 'Обзор обращений',
-        scripts: ['/assets/echarts.min.js', '/assets/js/home.js'],
-        body: `
+function homeBody(data: Summary): string {
+  const total = data.bySource.reduce((n, r) => n + r.count, 0);
+  return `
 <h1>Обзор обращений граждан</h1>
 <div class="grid">
   <section class="card" aria-labelledby="kpi-total"><h2 id="kpi-total">Всего сообщений</h2><div class="kpi" id="total">${total}</div>
@@ -72,29 +48,11 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
   <section class="card" aria-labelledby="h-category" style="grid-column: 1 / -1"><h2 id="h-category">По категориям</h2>
     <div class="chart" id="chart-category" role="img" aria-label="Диаграмма сообщений по категориям"></div></section>
 </div>
-<script type="application/json" id="summary-data">${jsonForScript(data)}</script>`,
-      }),
-    );
-  });
+<script type="application/json" id="summary-data">${jsonForScript(data)}</script>`;
+}
 
-  if (!deps.db || !deps.session || !deps.requireAuth || !deps.moderation) return router;
-  const db = deps.db;
-  const municipalities: Municipality[] = loadMunicipalities(deps.gazetteerPath);
-
-  router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
-  router.use(createDashboardApi({ db, ch: deps.ch, requireAuth: deps.requireAuth, moderation: deps.moderation, municipalities, now }));
-
-  const page = requirePage(deps.session);
-  const userOf = (res: express.Response) => res.locals.pageUser as PageUser;
-  const shell = (res: express.Response, title: string, script: string, body: string, charts = false) =>
-    res.type('html').send(layout({
-      title, user: userOf(res), body,
-      scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
-    }));
-
-  router.get('/inbox', page, (req, res) => {
-    const q = req.query as Record<string, string | undefined>;
-    shell(res, 'Мониторинг', 'inbox', `
+function inboxBody(q: Record<string, string | undefined>, municipalities: Municipality[]): string {
+  return `
 <h1>Входящие сообщения и инциденты</h1>
 <form id="inbox-filters" class="filters" role="search" aria-label="Фильтры входящих">
   <span class="fld"><label for="f-status">Статус</label> <select id="f-status" name="status">${options(STATUS_OPTIONS, q.status ?? 'moderation')}</select></span>
@@ -117,11 +75,10 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
 <div class="bulk"><button type="button" id="merge">Объединить отмеченные в инцидент</button></div>
 <div id="inbox-list" class="inbox" role="list" aria-label="Входящие"></div>
 <datalist id="muni-list">${municipalities.map((m) => `<option value="${escapeHtml(m.name)}">`).join('')}</datalist>
-<datalist id="category-list"></datalist>`);
-  });
+<datalist id="category-list"></datalist>`;
+}
 
-  router.get('/desk', page, (_req, res) => {
-    shell(res, 'Рабочий стол', 'desk', `
+const DESK_BODY = `
 <h1>Рабочий стол организации</h1>
 <div id="desk" class="desk"></div>
 <dialog id="readiness" aria-labelledby="readiness-title">
@@ -135,28 +92,15 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
     <div class="actions"><button type="button" id="readiness-confirm" class="primary" disabled>Подтверждаю</button>
       <button type="button" id="readiness-close">Закрыть</button></div>
   </form>
-</dialog>`);
-  });
+</dialog>`;
 
-  router.get('/cases', page, (_req, res) => {
-    shell(res, 'Обращения', 'cases', `
+const CASES_BODY = `
 <h1>Обращения</h1>
 <p id="cases-filter" class="muted"></p>
 <p id="cases-total" aria-live="polite"></p>
-<div id="cases-list"></div>`);
-  });
+<div id="cases-list"></div>`;
 
-  router.get('/cases/:id', page, (req, res) => {
-    if (!/^[0-9a-f-]{36}$/i.test(String(req.params.id))) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверный номер обращения</h1>' }));
-    shell(res, 'Обращение', 'case', `
-<div id="case" data-case-id="${escapeHtml(String(req.params.id))}"><p>Загрузка…</p></div>`);
-  });
-
-  router.get('/analytics', page, (req, res) => {
-    const parsed = dashboardFilters.safeParse(req.query);
-    const f = parsed.success ? parsed.data : {};
-    const munis = [...municipalities].sort((a, b) => a.name.localeCompare(b.name, 'ru'));
-    const panel = (p: (typeof PANELS)[number], wide = false) => `
+const panelCard = (p: (typeof PANELS)[number], wide = false) => `
 <section class="card panel${wide ? ' wide' : ''}" id="panel-${p}" aria-labelledby="h-${p}">
   <h2 id="h-${p}">${escapeHtml(PANEL_TITLES[p])}</h2>
   <div class="chart" id="chart-${p}" role="img" aria-label="${escapeHtml(PANEL_TITLES[p])}: диаграмма; данные — в таблице ниже"></div>
@@ -166,7 +110,11 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
   </div>
   <details><summary>Таблица</summary><div class="table" id="table-${p}"></div></details>
 </section>`;
-    shell(res, 'Аналитика', 'analytics', `
+
+function analyticsBody(parsed: ReturnType<typeof dashboardFilters.safeParse>, municipalities: Municipality[]): string {
+  const f: Partial<DashboardFilters> = parsed.success ? parsed.data : {};
+  const munis = [...municipalities].sort((a, b) => a.name.localeCompare(b.name, 'ru'));
+  return `
 <h1>Аналитика обращений</h1>
 ${parsed.success ? '' : `<p class="error" role="alert">Фильтр не применён: ${escapeHtml(parsed.error.issues.map((i) => i.path.join('.')).join(', '))}</p>`}
 <form id="filters" class="filters" method="get" action="/analytics" aria-label="Фильтры для всех панелей">
@@ -186,12 +134,47 @@ ${parsed.success ? '' : `<p class="error" role="alert">Фильтр не при�
   <div class="card"><div class="kpi" id="kpi-ontime">—</div><div>ответов в срок</div></div>
 </section>
 <div class="grid">
-${panel('volume', true)}${panel('municipalities', true)}${panel('sources')}${panel('categories')}${panel('sla', true)}
-${panel('answer-time')}${panel('ratings')}${panel('rising', true)}${panel('polls')}
+${panelCard('volume', true)}${panelCard('municipalities', true)}${panelCard('sources')}${panelCard('categories')}${panelCard('sla', true)}
+${panelCard('answer-time')}${panelCard('ratings')}${panelCard('rising', true)}${panelCard('polls')}
 </div>
-<script type="application/json" id="analytics-context">${jsonForScript({ filters: f, municipalities })}</script>`, true);
-  });
+<script type="application/json" id="analytics-context">${jsonForScript({ filters: f, municipalities })}</script>`;
+}
 
+/** The pages' bundled scripts, ECharts and the static assets. */
+async function registerAssets(router: Router): Promise<void> {
+  const scripts = await dashboardScripts();
+  const echartsPath = require.resolve('echarts/dist/echarts.min.js');
+  router.get('/assets/echarts.min.js', (_req, res) => res.sendFile(echartsPath, { maxAge: '1d' }));
+  router.use('/assets', express.static(path.join(here, 'assets'), { maxAge: '1h' }));
+  router.get('/assets/js/:name', (req, res) => {
+    const body = scripts.get(req.params.name);
+    if (!body) return void res.status(404).json({ error: 'no such script' });
+    res.type('application/javascript').send(body);
+  });
+}
+
+/** The staff pages, each behind a session (a redirect to the login form otherwise). */
+function registerStaffPages(router: Router, deps: DashboardDeps & { db: pg.Pool; session: SessionDeps }): void {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+  const municipalities = deps.municipalities ?? [];
+  const page = requirePage(deps.session);
+  const userOf = (res: express.Response) => res.locals.pageUser as PageUser;
+  const shell = (res: express.Response, title: string, script: string, body: string, charts = false) =>
+    res.type('html').send(layout({
+      title, user: userOf(res), body,
+      scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
+    }));
+
+  router.get('/inbox', page, (req, res) => shell(res, 'Мониторинг', 'inbox', inboxBody(req.query as Record<string, string | undefined>, municipalities)));
+  router.get('/desk', page, (_req, res) => shell(res, 'Рабочий стол', 'desk', DESK_BODY));
+  router.get('/cases', page, (_req, res) => shell(res, 'Обращения', 'cases', CASES_BODY));
+  router.get('/cases/:id', page, (req, res) => {
+    if (!/^[0-9a-f-]{36}$/i.test(String(req.params.id))) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверный номер обращения</h1>' }));
+    shell(res, 'Обращение', 'case', `
+<div id="case" data-case-id="${escapeHtml(String(req.params.id))}"><p>Загрузка…</p></div>`);
+  });
+  router.get('/analytics', page, (req, res) => shell(res, 'Аналитика', 'analytics', analyticsBody(dashboardFilters.safeParse(req.query), municipalities), true));
   router.get('/report/weekly', page, async (req, res) => {
     const parsed = dashboardFilters.safeParse(req.query);
     if (!parsed.success) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверные параметры отчёта</h1>' }));
@@ -199,6 +182,17 @@ ${panel('answer-time')}${panel('ratings')}${panel('rising', true)}${panel('polls
     const report = await weeklyReport({ ch: deps.ch, db, municipalities, now: now() }, parsed.data);
     res.type('html').send(layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page' }));
   });
+}
 
+export async function createDashboardPages(deps: DashboardDeps): Promise<Router> {
+  const router = express.Router();
+  await registerAssets(router);
+  router.get('/', async (_req, res) => {
+    const data = await deps.summary();
+    res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data) }));
+  });
+  if (!deps.db || !deps.session) return router;
+  router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
+  registerStaffPages(router, { ...deps, db: deps.db, session: deps.session });
   return router;
 }

@@ -10,19 +10,22 @@ import * as q from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
 import { PANEL_SOURCES, type Municipality, type PanelName, type Row } from './charts.js';
 
-const day = z.iso.date();
-const dim = z.string().trim().min(1).max(300).optional();
+/** A GET form sends an empty field as an empty string: the filter is then not set. */
+const unlessBlank = <T extends z.ZodType>(schema: T, expected: string) =>
+  z.union([z.literal(''), schema], { error: `expected ${expected}, or nothing` }).optional()
+    .transform((v) => (v === '' ? undefined : v) as z.output<T> | undefined);
+const day = unlessBlank(z.iso.date(), 'a date YYYY-MM-DD');
+const dim = unlessBlank(z.string().trim().min(1).max(300), 'at most 300 characters');
 
-/** The dashboard's shared filters, as they appear in its URLs (a GET form sends empty fields as empty strings). */
-export const dashboardFilters = z.preprocess((v) => (v && typeof v === 'object'
-  ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== '')) : v), z.object({
-  from: day.optional(),
-  to: day.optional(),
-  source: z.enum(SOURCES).optional(),
+/** The dashboard's shared filters, as they appear in its URLs. */
+export const dashboardFilters = z.object({
+  from: day,
+  to: day,
+  source: unlessBlank(z.enum(SOURCES), `one of ${SOURCES.join(', ')}`),
   category: dim,
   municipality: dim,
-  organization: z.uuid().optional(),
-}));
+  organization: unlessBlank(z.uuid(), 'an organization id (UUID)'),
+});
 export type DashboardFilters = z.infer<typeof dashboardFilters>;
 
 export function toQueryFilters(f: DashboardFilters): q.Filters {

@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import express, { type Response, type Router } from 'express';
+import { z } from 'zod';
+import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { dashboardScripts } from './client-scripts.js';
 import { escapeHtml, jsonForScript, layout } from './html.js';
 
@@ -34,15 +36,22 @@ export interface PollPagesDeps {
   turnout(pollId: string): Promise<{ dimension: 'municipality' | 'channel'; value: string; voters: number }[]>;
 }
 
-export interface ResultsView {
-  pollId: string;
-  title: string;
-  status: PublicPoll['status'];
-  voters: number;
-  questions: { id: string; text: string; kind: string; options: { key: string; label: string; votes: number; share: number }[] }[];
-  byMunicipality: { value: string; voters: number }[];
-  byChannel: { value: string; voters: number }[];
-}
+const POLL_STATUSES = ['draft', 'published', 'open', 'closed', 'results_published'] as const;
+const turnoutRow = z.object({ value: z.string(), voters: z.number() });
+/** The results of a poll as the results page, its script and the JSON endpoint show them. */
+export const resultsViewSchema = z.object({
+  pollId: z.string(),
+  title: z.string(),
+  status: z.enum(POLL_STATUSES),
+  voters: z.number(),
+  questions: z.array(z.object({
+    id: z.string(), text: z.string(), kind: z.string(),
+    options: z.array(z.object({ key: z.string(), label: z.string(), votes: z.number(), share: z.number().describe('Per cent of the question\'s votes') })),
+  })),
+  byMunicipality: z.array(turnoutRow),
+  byChannel: z.array(turnoutRow),
+});
+export type ResultsView = z.infer<typeof resultsViewSchema>;
 
 export const STATUS_NAMES: Record<PublicPoll['status'], string> = {
   draft: 'Черновик', published: 'Скоро откроется', open: 'Идёт голосование', closed: 'Голосование завершено', results_published: 'Итоги опубликованы',
@@ -71,47 +80,30 @@ const resultsVisible = (p: PublicPoll) => p.status === 'results_published' || (p
 
 const dateRu = (iso: string | null) => (iso ? new Date(iso).toLocaleString('ru-RU', { timeZone: 'Asia/Krasnoyarsk', dateStyle: 'long', timeStyle: 'short' }) : '');
 
-export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
-  const router = express.Router();
-  const scripts = await dashboardScripts(['poll.js', 'poll-results.js']);
-  const echartsPath = require.resolve('echarts/dist/echarts.min.js');
-  const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-  router.get('/polls-assets/echarts.min.js', (_req, res) => res.sendFile(echartsPath, { maxAge: '1d' }));
-  router.get('/polls-assets/:name', (req, res) => {
-    const body = scripts.get(req.params.name);
-    if (!body) return void res.status(404).json({ error: 'no such script' });
-    res.type('application/javascript').send(body);
-  });
+/** Polls citizens may see (not drafts) and their results, shared by the pages, the exports and the JSON endpoint. */
+function pollReader(deps: PollPagesDeps) {
+  return {
+    async visiblePoll(id: string): Promise<PublicPoll | null> {
+      if (!UUID.test(id)) return null;
+      const p = await deps.poll(id);
+      return p && p.status !== 'draft' ? p : null;
+    },
+    async view(p: PublicPoll): Promise<ResultsView> {
+      const [rows, turnout] = await Promise.all([deps.results(p.id), deps.turnout(p.id)]);
+      return resultsView(p, rows, turnout);
+    },
+  };
+}
+type PollReader = ReturnType<typeof pollReader>;
 
-  const notFound = (res: Response) => res.status(404).type('html').send(layout({ title: 'Голосование не найдено', body: '<h1>Голосование не найдено</h1><p><a href="/polls">Все голосования</a></p>' }));
-
-  async function visiblePoll(id: string): Promise<PublicPoll | null> {
-    if (!uuidRe.test(id)) return null;
-    const p = await deps.poll(id);
-    return p && p.status !== 'draft' ? p : null;
-  }
-
-  async function view(p: PublicPoll): Promise<ResultsView> {
-    const [rows, turnout] = await Promise.all([deps.results(p.id), deps.turnout(p.id)]);
-    return resultsView(p, rows, turnout);
-  }
-
-  router.get('/polls', async (_req, res) => {
-    const items = (await deps.list()).filter((p) => p.status !== 'draft');
-    const list = items.map((p) => `<li class="card"><a href="/polls/${escapeHtml(p.id)}">${escapeHtml(p.title)}</a>
-      <span class="muted"> — ${escapeHtml(STATUS_NAMES[p.status])}</span></li>`).join('\n');
-    res.type('html').send(layout({ title: 'Голосования', body: `<h1>Голосования и опросы</h1>${items.length ? `<ul class="poll-list">${list}</ul>` : '<p>Сейчас нет голосований.</p>'}` }));
-  });
-
-  router.get('/polls/:id', async (req, res) => {
-    const p = await visiblePoll(req.params.id);
-    if (!p) return void notFound(res);
-    const schedule = [p.opensAt ? `с ${dateRu(p.opensAt)}` : '', p.closesAt ? `до ${dateRu(p.closesAt)}` : ''].filter(Boolean).join(' ');
-    res.type('html').send(layout({
-      title: p.title,
-      scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll.js'],
-      body: `
+function pollPage(p: PublicPoll): string {
+  const schedule = [p.opensAt ? `с ${dateRu(p.opensAt)}` : '', p.closesAt ? `до ${dateRu(p.closesAt)}` : ''].filter(Boolean).join(' ');
+  return layout({
+    title: p.title,
+    scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll.js'],
+    body: `
 <article class="poll" aria-labelledby="poll-title">
   <h1 id="poll-title">${escapeHtml(p.title)}</h1>
   <p class="poll-status" id="poll-status">${escapeHtml(STATUS_NAMES[p.status])}${schedule ? ` · ${escapeHtml(schedule)}` : ''}</p>
@@ -123,20 +115,14 @@ export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
   <p><a href="/polls/${escapeHtml(p.id)}/results">Страница результатов</a></p>
 </article>
 <script type="application/json" id="poll-data">${jsonForScript({ poll: p, resultsVisible: resultsVisible(p) })}</script>`,
-    }));
   });
+}
 
-  router.get('/polls/:id/results', async (req, res) => {
-    const p = await visiblePoll(req.params.id);
-    if (!p) return void notFound(res);
-    if (!resultsVisible(p)) {
-      return void res.type('html').send(layout({ title: p.title, body: `<h1>${escapeHtml(p.title)}</h1><p>Итоги будут опубликованы после завершения голосования.</p>` }));
-    }
-    const v = await view(p);
-    res.type('html').send(layout({
-      title: `Итоги: ${p.title}`,
-      scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll-results.js'],
-      body: `
+function resultsPage(p: PublicPoll, v: ResultsView): string {
+  return layout({
+    title: `Итоги: ${p.title}`,
+    scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll-results.js'],
+    body: `
 <h1>Итоги: ${escapeHtml(p.title)}</h1>
 <p class="poll-status">${escapeHtml(STATUS_NAMES[p.status])} · Участников: <strong id="voters">${v.voters}</strong></p>
 <p><a href="/polls/${escapeHtml(p.id)}/results.csv" download>Скачать CSV</a> · <a href="/polls/${escapeHtml(p.id)}/results.xlsx" download>Скачать XLSX</a></p>
@@ -146,45 +132,99 @@ export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
   <section class="card" aria-labelledby="h-ch"><h2 id="h-ch">Явка по каналам</h2><div class="chart" id="chart-channel" role="img" aria-label="Явка по каналам"></div></section>
 </div>
 <script type="application/json" id="results-data">${jsonForScript(v)}</script>`,
-    }));
   });
+}
 
-  router.get('/api/v1/public/polls/:id/results', async (req, res) => {
-    const p = await visiblePoll(req.params.id);
-    if (!p) return void res.status(404).json({ error: 'Голосование не найдено' });
-    if (!resultsVisible(p)) return void res.status(403).json({ error: 'Итоги будут опубликованы после завершения голосования' });
-    res.setHeader('cache-control', 'no-store');
-    res.json(await view(p));
-  });
+const HEADER = ['Вопрос', 'Вариант', 'Голосов', 'Доля, %'];
+const exportRows = (v: ResultsView) => v.questions.flatMap((q) => q.options.map((o) => [q.text, o.label, o.votes, o.share]));
 
-  const exportRows = (v: ResultsView) => v.questions.flatMap((q) => q.options.map((o) => [q.text, o.label, o.votes, o.share]));
-  const HEADER = ['Вопрос', 'Вариант', 'Голосов', 'Доля, %'];
+async function resultsWorkbook(p: PublicPoll, v: ResultsView): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const sheet = wb.addWorksheet('Итоги');
+  sheet.addRow([p.title]);
+  sheet.addRow(HEADER);
+  for (const r of exportRows(v)) sheet.addRow(r);
+  const turnout = wb.addWorksheet('Явка');
+  turnout.addRow(['Разрез', 'Значение', 'Участников']);
+  for (const m of v.byMunicipality) turnout.addRow(['Муниципалитет', m.value, m.voters]);
+  for (const c of v.byChannel) turnout.addRow(['Канал', c.value, c.voters]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
 
+/** The results as files, linked from the results page. */
+function registerResultFiles(router: Router, reader: PollReader): void {
+  const published = async (id: string, res: Response) => {
+    const p = await reader.visiblePoll(id);
+    if (!p || !resultsVisible(p)) return void res.status(404).json({ error: 'Итоги недоступны' });
+    return { p, v: await reader.view(p) };
+  };
   router.get('/polls/:id/results.csv', async (req, res) => {
-    const p = await visiblePoll(req.params.id);
-    if (!p || !resultsVisible(p)) return void res.status(404).json({ error: 'Итоги недоступны' });
-    const v = await view(p);
-    res.setHeader('content-disposition', `attachment; filename="poll-${p.id}.csv"`);
+    const found = await published(req.params.id, res);
+    if (!found) return;
+    res.setHeader('content-disposition', `attachment; filename="poll-${found.p.id}.csv"`);
     // BOM: Excel opens UTF-8 Cyrillic correctly only with it.
-    res.type('text/csv; charset=utf-8').send(`\ufeff${stringify([HEADER, ...exportRows(v)])}`);
+    res.type('text/csv; charset=utf-8').send(`\ufeff${stringify([HEADER, ...exportRows(found.v)])}`);
   });
-
   router.get('/polls/:id/results.xlsx', async (req, res) => {
-    const p = await visiblePoll(req.params.id);
-    if (!p || !resultsVisible(p)) return void res.status(404).json({ error: 'Итоги недоступны' });
-    const v = await view(p);
-    const wb = new ExcelJS.Workbook();
-    const sheet = wb.addWorksheet('Итоги');
-    sheet.addRow([p.title]);
-    sheet.addRow(HEADER);
-    for (const r of exportRows(v)) sheet.addRow(r);
-    const turnout = wb.addWorksheet('Явка');
-    turnout.addRow(['Разрез', 'Значение', 'Участников']);
-    for (const m of v.byMunicipality) turnout.addRow(['Муниципалитет', m.value, m.voters]);
-    for (const c of v.byChannel) turnout.addRow(['Канал', c.value, c.voters]);
-    res.setHeader('content-disposition', `attachment; filename="poll-${p.id}.xlsx"`);
-    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(await wb.xlsx.writeBuffer()));
+    const found = await published(req.params.id, res);
+    if (!found) return;
+    res.setHeader('content-disposition', `attachment; filename="poll-${found.p.id}.xlsx"`);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await resultsWorkbook(found.p, found.v));
+  });
+}
+
+/** The citizens' poll pages (HTML) and the result files; the JSON results are registerPollResultsApi's. */
+export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
+  const router = express.Router();
+  const reader = pollReader(deps);
+  const scripts = await dashboardScripts(['poll.js', 'poll-results.js']);
+  const echartsPath = require.resolve('echarts/dist/echarts.min.js');
+
+  router.get('/polls-assets/echarts.min.js', (_req, res) => res.sendFile(echartsPath, { maxAge: '1d' }));
+  router.get('/polls-assets/:name', (req, res) => {
+    const body = scripts.get(req.params.name);
+    if (!body) return void res.status(404).json({ error: 'no such script' });
+    res.type('application/javascript').send(body);
   });
 
+  const notFound = (res: Response) => res.status(404).type('html').send(layout({ title: 'Голосование не найдено', body: '<h1>Голосование не найдено</h1><p><a href="/polls">Все голосования</a></p>' }));
+
+  router.get('/polls', async (_req, res) => {
+    const items = (await deps.list()).filter((p) => p.status !== 'draft');
+    const list = items.map((p) => `<li class="card"><a href="/polls/${escapeHtml(p.id)}">${escapeHtml(p.title)}</a>
+      <span class="muted"> — ${escapeHtml(STATUS_NAMES[p.status])}</span></li>`).join('\n');
+    res.type('html').send(layout({ title: 'Голосования', body: `<h1>Голосования и опросы</h1>${items.length ? `<ul class="poll-list">${list}</ul>` : '<p>Сейчас нет голосований.</p>'}` }));
+  });
+
+  router.get('/polls/:id', async (req, res) => {
+    const p = await reader.visiblePoll(req.params.id);
+    if (!p) return void notFound(res);
+    res.type('html').send(pollPage(p));
+  });
+
+  router.get('/polls/:id/results', async (req, res) => {
+    const p = await reader.visiblePoll(req.params.id);
+    if (!p) return void notFound(res);
+    if (!resultsVisible(p)) {
+      return void res.type('html').send(layout({ title: p.title, body: `<h1>${escapeHtml(p.title)}</h1><p>Итоги будут опубликованы после завершения голосования.</p>` }));
+    }
+    res.type('html').send(resultsPage(p, await reader.view(p)));
+  });
+
+  registerResultFiles(router, reader);
   return router;
+}
+
+/** A poll's results as JSON, for the live results of the poll page. */
+export function registerPollResultsApi(api: ApiBuilder, deps: PollPagesDeps): void {
+  const reader = pollReader(deps);
+  api.route({ method: 'get', path: '/api/v1/public/polls/:id/results', tag: 'polls (public)', auth: false,
+    summary: 'Results of a poll with turnout by municipality and channel, once they are public (or live, when the poll shows live results).',
+    params: z.object({ id: z.string() }), response: resultsViewSchema,
+    errors: { 403: 'Results are not public yet', 404: 'No such poll' } }, async ({ params }) => {
+    const p = await reader.visiblePoll(params.id);
+    if (!p) throw new HttpError(404, 'Голосование не найдено');
+    if (!resultsVisible(p)) throw new HttpError(403, 'Итоги будут опубликованы после завершения голосования');
+    return { headers: { 'cache-control': 'no-store' }, body: await reader.view(p) };
+  });
 }

@@ -3,7 +3,7 @@
  * staff pages. The token checks themselves belong to the workflow; main.ts hands them in as plain functions.
  */
 import { readCookie } from '../lib/cookies.js';
-import { findNul } from '../lib/http.js';
+import { findNul } from '../lib/nul.js';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { escapeHtml, layout } from './html.js';
 

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import express, { type Router } from 'express';
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../lib/api-builder.js';
 import { authorHash, normalizePhone } from '../lib/hash.js';
 import { messageIdFor } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
@@ -58,37 +58,30 @@ export interface ContactCenterDeps {
   logger: Logger;
 }
 
-export function createContactCenterRouter(deps: ContactCenterDeps): Router {
-  const router = express.Router();
+/** The 122 center posts each call card signed with the shared secret; a repeated card makes nothing new. */
+export function registerContactCenterRoute(api: ApiBuilder, deps: ContactCenterDeps): void {
   const log = deps.logger.child({ component: 'contact-center' });
-  router.post('/api/v1/contact-center/calls', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
-    if (!deps.secret) {
-      return void res.status(503).json({ error: 'contact center intake is off: CONTACT_CENTER_SECRET is not configured' });
-    }
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!verifySignature(deps.secret, raw, req.get('x-signature'))) {
-      return void res.status(401).json({ error: 'bad or missing X-Signature (expected sha256=<hex HMAC-SHA256 of the body>)' });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return void res.status(400).json({ error: 'body is not valid JSON' });
-    }
-    const card = callCardSchema.safeParse(json);
-    if (!card.success) {
-      return void res.status(400).json({ error: `invalid call card: ${card.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
-    }
-    const message = normalizeCallCard(card.data, deps.salt);
+  api.route({ method: 'post', path: '/api/v1/contact-center/calls', tag: 'ingest channels', auth: false, credential: 'contactCenterSignature',
+    summary: "Take one call card of the region's 122 contact center.",
+    description: 'The body is signed: X-Signature is the HMAC-SHA256 of the exact bytes sent. A card sent again (a retry) answers the same messageId.',
+    body: callCardSchema, bodyFormat: 'raw', keepNul: true, invalidInput: (issues) => `invalid call card: ${issues}`, status: 202, response: z.object({ messageId: z.uuid() }),
+    errors: { 401: 'Bad or missing X-Signature', 503: 'Intake is off (no CONTACT_CENTER_SECRET), or the queue is unavailable' },
+    guard: (req, raw) => {
+      if (!deps.secret) throw new HttpError(503, 'contact center intake is off: CONTACT_CENTER_SECRET is not configured');
+      if (!verifySignature(deps.secret, raw ?? Buffer.alloc(0), req.get('x-signature'))) {
+        throw new HttpError(401, 'bad or missing X-Signature (expected sha256=<hex HMAC-SHA256 of the body>)');
+      }
+    } },
+  async ({ body }) => {
+    const message = normalizeCallCard(body, deps.salt);
     try {
       // A repeated card (the 122 center retrying) is accepted again with the same id and makes nothing new.
       await deps.intake.accept(message);
     } catch (err) {
       log.error({ err: (err as Error).message }, 'could not enqueue call card');
-      return void res.status(503).json({ error: 'queue is unavailable, retry later' });
+      throw new HttpError(503, 'queue is unavailable, retry later');
     }
     log.info({ messageId: message.messageId }, 'call card accepted');
-    res.status(202).json({ messageId: message.messageId });
+    return { body: { messageId: message.messageId } };
   });
-  return router;
 }

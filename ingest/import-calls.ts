@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
-import type pg from 'pg';
 import { callCardSchema, normalizeCallCard } from './contact-center.js';
 import type { IncomingMessage } from '../lib/queues.js';
 import type { Intake } from './intake.js';
@@ -30,7 +29,8 @@ export interface ImportReport { total: number; imported: number; skipped: number
 
 export interface ImportDeps {
   intake: Intake;
-  db: pg.Pool;
+  /** Which of these messages are stored already (asked of the stage that owns messages): they are skipped. */
+  storedMessageIds: (messageIds: string[]) => Promise<string[]>;
   salt: string;
   /** Progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
@@ -89,8 +89,7 @@ export async function importCalls(file: string, deps: ImportDeps): Promise<Impor
     if (chunk.length === 0) return;
     const page = chunk;
     chunk = [];
-    const stored = await deps.db.query<{ id: string }>('select id from messages where id = any($1::uuid[])', [page.map((m) => m.messageId)]);
-    const known = new Set(stored.rows.map((r) => r.id));
+    const known = new Set(await deps.storedMessageIds(page.map((m) => m.messageId)));
     const fresh = page.filter((m) => !known.has(m.messageId));
     report.skipped += page.length - fresh.length;
     const r = await deps.intake.acceptMany(fresh);

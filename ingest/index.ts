@@ -6,23 +6,26 @@ import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { API } from 'vk-io';
+import { ApiBuilder } from '../lib/api-builder.js';
 import { ConfigError, type Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Queues } from '../lib/queues.js';
 import { createSealer } from '../lib/seal.js';
 import type { WorkerSpec } from '../lib/workers.js';
+import type { CaseLookups } from './case-lookups.js';
+import { registerContactCenterRoute } from './contact-center.js';
 import { createCursorStore, type CursorStore } from './cursors.js';
 import { createIntake, type Intake } from './intake.js';
-import { createMessagesApi } from './messages-api.js';
+import { registerMessagesRoutes } from './messages-api.js';
 import { createOutboundWorker } from './outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
 import { createTelegramBot, type PollBallotBox, type RatingDesk, type TelegramBot } from './telegram/bot.js';
-import { createTelegramWebhookRouter } from './telegram/webhook.js';
+import { registerTelegramWebhook } from './telegram/webhook.js';
 import { createVkApi } from './vk/api.js';
-import { createVkCallbackRouter, parseConfirmation } from './vk/callback.js';
+import { parseConfirmation, registerVkCallback } from './vk/callback.js';
 import { runVkLongPoll } from './vk/long-poll.js';
 import { runNewsfeedMonitor } from './vk/newsfeed.js';
-import { createWidgetRouter, widgetPollCors } from './widget/router.js';
+import { createWidgetRouter, registerWidgetRoutes, widgetPollCors } from './widget/router.js';
 
 export interface IngestDeps {
   config: Config;
@@ -33,6 +36,8 @@ export interface IngestDeps {
   logger: Logger;
   /** The workflow's bearer-token middleware, for the staff-only listing endpoints. */
   requireAuth?: RequestHandler;
+  /** What ingest asks of the stage that owns messages and cases (main.ts binds workflow/public-reads.ts). */
+  cases: CaseLookups;
   region?: string;
   /** The polls' ballot box (main.ts passes it): Telegram poll voting and pushed polls. */
   polls?: PollBallotBox;
@@ -47,7 +52,10 @@ export interface IngestDeps {
 }
 
 export interface Ingest {
+  /** In mounting order; they include the router of `api`. */
   routers: Router[];
+  /** Every JSON route of ingest: the 122 endpoint, the webhooks, the widget's API and the staff listings. */
+  api: ApiBuilder;
   workers: WorkerSpec[];
   intake: Intake;
   stats: StatsStore;
@@ -103,15 +111,17 @@ export function createIngest(deps: IngestDeps): Ingest {
   const intake = createIntake({ queues: deps.queues, redis, prefix, stats, sealer });
   const cursors = createCursorStore(db);
   const modes = channelModes(config);
+  const api = new ApiBuilder(deps.requireAuth);
   const routers: Router[] = [];
   const pollers: ((signal: AbortSignal) => Promise<void>)[] = [];
 
   const vkGroupApi = config.vk.groupToken
     ? createVkApi({ token: config.vk.groupToken, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 20, retryWaitMs: deps.vkRetryWaitMs })
     : undefined;
+  registerContactCenterRoute(api, { intake, secret: config.contactCenterSecret, salt, logger: deps.logger });
   if (modes.vk === 'callback') {
-    routers.push(createVkCallbackRouter({ intake, salt, confirmation: parseConfirmation(config.vk.callbackConfirmation!),
-      secret: config.vk.callbackSecret!, groupIds: config.vk.groupIds, logger: deps.logger }));
+    registerVkCallback(api, { intake, salt, confirmation: parseConfirmation(config.vk.callbackConfirmation!),
+      secret: config.vk.callbackSecret!, groupIds: config.vk.groupIds, logger: deps.logger });
   }
   if (modes.vk === 'longpoll' && vkGroupApi) {
     for (const groupId of config.vk.groupIds) {
@@ -129,7 +139,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   if (config.telegram.botToken) {
     telegram = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, db, redis, prefix,
       intake, cursors, salt, logger: deps.logger, polls: deps.polls, ratings: deps.ratings });
-    if (config.telegram.webhookSecret) routers.push(createTelegramWebhookRouter({ bot: telegram, secret: config.telegram.webhookSecret, logger: deps.logger }));
+    if (config.telegram.webhookSecret) registerTelegramWebhook(api, { bot: telegram, secret: config.telegram.webhookSecret, logger: deps.logger });
     else {
       const bot = telegram;
       pollers.push((signal) => bot.runPolling(signal, { timeoutSeconds: deps.telegramPollTimeoutSeconds }));
@@ -137,10 +147,13 @@ export function createIngest(deps: IngestDeps): Ingest {
   }
 
   if (modes.widget === 'on') {
-    routers.push(createWidgetRouter({ db, redis, prefix, intake, salt, allowedOrigins: config.widget.allowedOrigins,
-      ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger }));
+    const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins: config.widget.allowedOrigins,
+      ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger };
+    routers.push(createWidgetRouter(widget));
+    registerWidgetRoutes(api, widget);
   }
-  if (deps.requireAuth) routers.push(createMessagesApi({ db, stats, requireAuth: deps.requireAuth, channels: () => modes }));
+  if (deps.requireAuth) registerMessagesRoutes(api, { cases: deps.cases, stats, channels: () => modes });
+  routers.push(api.router);
 
   const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer,
     vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram, polls: deps.polls })];
@@ -148,7 +161,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const controller = new AbortController();
   const running: Promise<void>[] = [];
   return {
-    routers, workers, intake, stats, cursors, telegram, vkGroupApi,
+    routers, api, workers, intake, stats, cursors, telegram, vkGroupApi,
     channels: () => modes,
     pollCors: modes.widget === 'on' ? widgetPollCors(config.widget.allowedOrigins) : () => undefined,
     start() {

@@ -1,8 +1,18 @@
-import express, { type RequestHandler, type Router } from 'express';
-import type pg from 'pg';
+/**
+ * Stored messages of every channel, and the channels' counters, for staff. Authentication is the builder's
+ * (the workflow's bearer tokens, handed in by main.ts), and the messages come from the stage that owns them.
+ */
 import { z } from 'zod';
+import type { ApiBuilder } from '../lib/api-builder.js';
 import { SOURCES } from '../lib/queues.js';
-import type { StatsStore } from './stats.js';
+import { storedMessageSchema, type CaseLookups } from './case-lookups.js';
+import { CHANNELS, type StatsStore } from './stats.js';
+
+const channelStats = z.object({
+  received: z.number(), failed: z.number(), sent: z.number(),
+  rateLimited: z.number().describe('Times a network answered 429 and the channel slowed down'),
+  dropped: z.record(z.string(), z.number()).describe('Dropped messages by reason'),
+});
 
 const listSchema = z.object({
   source: z.enum(SOURCES).optional(),
@@ -10,28 +20,14 @@ const listSchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-/**
- * Stored messages of every channel, and the channels' counters. Authentication is the caller's middleware
- * (the workflow's bearer tokens), passed in so ingest never imports the workflow.
- */
-export function createMessagesApi(deps: { db: pg.Pool; stats: StatsStore; requireAuth: RequestHandler; channels: () => Record<string, string> }): Router {
-  const router = express.Router();
-  router.get('/api/v1/messages', deps.requireAuth, async (req, res) => {
-    const q = listSchema.safeParse(req.query);
-    if (!q.success) return void res.status(400).json({ error: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-    const r = await deps.db.query(
-      `select m.id as "messageId", m.source, m.external_id as "externalId", m.author_hash as "authorHash", m.text, m.link,
-              m.attachments, m.place, m.provenance, m.received_at as "receivedAt", c.registration_number as "registrationNumber"
-         from messages m left join cases c on c.message_id = m.id
-        where ($1::text is null or m.source = $1)
-        order by m.received_at desc, m.id
-        limit $2 offset $3`,
-      [q.data.source ?? null, q.data.limit, q.data.offset],
-    );
-    res.json({ items: r.rows, limit: q.data.limit, offset: q.data.offset });
-  });
-  router.get('/api/v1/ingest/stats', deps.requireAuth, async (_req, res) => {
-    res.json({ channels: deps.channels(), counters: await deps.stats.read() });
-  });
-  return router;
+export function registerMessagesRoutes(api: ApiBuilder, deps: { cases: Pick<CaseLookups, 'listMessages'>; stats: StatsStore; channels: () => Record<string, string> }): void {
+  api.route({ method: 'get', path: '/api/v1/messages', tag: 'ingest', roles: 'any signed-in user', errors: [],
+    summary: 'Stored messages of every channel, newest first, with the number of the case each became.', query: listSchema,
+    response: z.object({ items: z.array(storedMessageSchema), limit: z.number(), offset: z.number() }) },
+  async ({ query }) => ({ body: { items: await deps.cases.listMessages(query), limit: query.limit, offset: query.offset } }));
+
+  api.route({ method: 'get', path: '/api/v1/ingest/stats', tag: 'ingest', roles: 'any signed-in user', errors: [],
+    summary: "Each channel's mode and what it took in: received, dropped (by reason), failed, sent, rate-limited.",
+    response: z.object({ channels: z.record(z.string(), z.string()), counters: z.record(z.enum(CHANNELS), channelStats) }) },
+  async () => ({ body: { channels: deps.channels(), counters: await deps.stats.read() } }));
 }

@@ -1,4 +1,6 @@
+import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GroupCommitStats } from './group-commit.js';
 
 /**
  * Prometheus metrics of one process. Built once in main.ts and handed to whoever records; each process has its own
@@ -70,3 +72,25 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A group commit's state (lib/group-commit.ts stats) into its gauges. */
+export function recordGroupCommit(metrics: Metrics, path: string, b: GroupCommitStats): void {
+  metrics.groupCommitItems.set({ path, state: 'pending' }, b.pending);
+  metrics.groupCommitItems.set({ path, state: 'in_flight' }, b.inFlight);
+  metrics.groupCommitMeanBatch.set({ path }, b.batches ? b.items / b.batches : 0);
+}
+
+/** Depths of every queue by state, read from Redis. */
+export async function recordQueueDepths(metrics: Metrics, queues: Record<string, Queue>): Promise<void> {
+  for (const [name, q] of Object.entries(queues)) {
+    const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+    for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
+  }
+}
+
+/** Open cases past their deadline, as the stage that owns cases counted them. */
+export function recordDeadlineBreaches(metrics: Metrics, overdue: { fastTrack: number; standard: number }): void {
+  metrics.deadlineBreaches.reset();
+  metrics.deadlineBreaches.set({ fast_track: 'false' }, overdue.standard);
+  metrics.deadlineBreaches.set({ fast_track: 'true' }, overdue.fastTrack);
+}

@@ -20,23 +20,28 @@ export const inboxQuery = z.object({
 });
 export type InboxQuery = z.infer<typeof inboxQuery>;
 
-export interface InboxItem {
-  id: string;
-  registrationNumber: string;
-  status: string;
-  version: number;
+/** One inbox row as the API answers it (the schema documents the answer; the store's rows are this shape). */
+export const inboxItem = z.object({
+  id: z.uuid(),
+  registrationNumber: z.string(),
+  status: z.string(),
+  version: z.number(),
+  source: z.enum(SOURCES),
+  link: z.string().nullable(),
+  text: z.string(),
+  category: z.string(),
+  confidence: z.number(),
+  kind: z.string(),
+  municipality: z.string().nullable(),
+  /** The case's own id while it is an incident of its own. */
+  incidentId: z.string(),
+  mentions: z.number(),
+  fastTrack: z.boolean(),
+  registeredAt: z.string(),
+  deadlineAt: z.string(),
+});
+export interface InboxItem extends Omit<z.infer<typeof inboxItem>, 'source'> {
   source: string;
-  link: string | null;
-  text: string;
-  category: string;
-  confidence: number;
-  kind: string;
-  municipality: string | null;
-  incidentId: string;
-  mentions: number;
-  fastTrack: boolean;
-  registeredAt: string;
-  deadlineAt: string;
 }
 
 export const correctionBody = z.discriminatedUnion('field', [

@@ -2,21 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { NextFunction, Request, Response } from 'express';
 import type pg from 'pg';
+import type { AuthUser } from '../lib/auth-user.js';
 import { readCookie } from '../lib/cookies.js';
 import { withTransaction } from '../lib/transaction.js';
 
-export interface AuthUser {
-  id: string;
-  login: string;
-  displayName: string;
-  roles: { role: string; organizationId: string | null }[];
-}
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    user?: AuthUser;
-  }
-}
+export type { AuthUser };
 
 /** Password hashing, injectable so tests count how many argon2 runs a request costs. */
 export interface PasswordHasher {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Update } from '@telegraf/types';
-import express, { type Router } from 'express';
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import type { Logger } from '../../lib/logger.js';
 import type { TelegramBot } from './bot.js';
 
@@ -24,24 +24,26 @@ const updateSchema = z.object({
  * Telegram webhook: Telegram sends the secret given to setWebhook in X-Telegram-Bot-Api-Secret-Token. We answer
  * 200 only after the update is handled, so a failure makes Telegram deliver it again.
  */
-export function createTelegramWebhookRouter(deps: { bot: TelegramBot; secret: string; logger: Logger }): Router {
-  const router = express.Router();
+export function registerTelegramWebhook(api: ApiBuilder, deps: { bot: TelegramBot; secret: string; logger: Logger }): void {
   const log = deps.logger.child({ component: 'telegram-webhook' });
   const expected = Buffer.from(deps.secret);
-  router.post('/webhooks/telegram', express.json({ limit: '1mb', type: () => true }), async (req, res) => {
-    const given = Buffer.from(req.get('x-telegram-bot-api-secret-token') ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return void res.status(403).json({ error: 'wrong or missing X-Telegram-Bot-Api-Secret-Token' });
-    }
-    const update = updateSchema.safeParse(req.body);
-    if (!update.success) return void res.status(400).json({ error: 'body is not a Telegram Update (update_id is required)' });
+  api.route({ method: 'post', path: '/webhooks/telegram', tag: 'ingest channels', auth: false, credential: 'telegramSecret',
+    summary: 'Telegram Bot API webhook: one Update (messages to the bot, channel posts, poll votes by button).',
+    description: 'Answered only after the update is handled; any other answer makes Telegram deliver it again.',
+    body: updateSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true,
+    invalidInput: () => 'body is not a Telegram Update (update_id is required)', response: z.object({}),
+    errors: { 403: 'Wrong or missing X-Telegram-Bot-Api-Secret-Token', 503: 'The update could not be handled; Telegram retries' },
+    guard: (req) => {
+      const given = Buffer.from(req.get('x-telegram-bot-api-secret-token') ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(403, 'wrong or missing X-Telegram-Bot-Api-Secret-Token');
+    } },
+  async ({ body }) => {
     try {
-      await deps.bot.handleUpdate(update.data as unknown as Update);
+      await deps.bot.handleUpdate(body as unknown as Update);
     } catch (err) {
-      log.error({ err: (err as Error).message, updateId: update.data.update_id }, 'Telegram update failed');
-      return void res.status(503).json({ error: 'update could not be handled, retry later' });
+      log.error({ err: (err as Error).message, updateId: body.update_id }, 'Telegram update failed');
+      throw new HttpError(503, 'update could not be handled, retry later');
     }
-    res.json({});
+    return { body: {} };
   });
-  return router;
 }

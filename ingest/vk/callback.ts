@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import express, { type Router } from 'express';
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Intake } from '../intake.js';
 import { normalizeVkEvent } from './normalize.js';
@@ -46,35 +46,37 @@ const sameSecret = (a: string, b: string) => {
  * enqueue before answering, so "ok" means the message is safely in Redis; a redelivery maps to the same
  * messageId and is counted as a duplicate.
  */
-export function createVkCallbackRouter(deps: VkCallbackDeps): Router {
-  const router = express.Router();
+export function registerVkCallback(api: ApiBuilder, deps: VkCallbackDeps): void {
   const log = deps.logger.child({ component: 'vk-callback' });
-  router.post('/webhooks/vk', express.json({ limit: '1mb', type: () => true }), async (req, res) => {
-    const body = callbackSchema.safeParse(req.body);
-    if (!body.success) {
-      return void res.status(400).json({ error: `invalid VK callback: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
-    }
-    const event = body.data;
+  api.route({ method: 'post', path: '/webhooks/vk', tag: 'ingest channels', auth: false,
+    summary: 'VK Callback API: one community event (wall posts and comments, messages), or the server confirmation.',
+    description: 'The community proves itself with `secret` in the body (VK_CALLBACK_SECRET). Answers the text "ok" once the event is queued, ' +
+      'or the confirmation code to a `confirmation` event; anything else makes VK deliver the event again.',
+    body: callbackSchema, anyContentType: true, invalidInput: (issues) => `invalid VK callback: ${issues}`, bodyLimit: 1024 * 1024, keepNul: true,
+    produces: { 'text/plain': '"ok", or the confirmation code' },
+    errors: { 403: 'Community not configured, wrong secret, or no confirmation code for it', 503: 'The queue is unavailable; VK retries' } },
+  async ({ body: event }) => {
+    const ok = { content: { type: 'text/plain; charset=utf-8', data: 'ok' } };
     if (!deps.groupIds.includes(event.group_id)) {
       await deps.intake.stats.dropped('vk', 'unknown_group');
-      return void res.status(403).json({ error: `community ${event.group_id} is not configured in VK_GROUP_IDS` });
+      throw new HttpError(403, `community ${event.group_id} is not configured in VK_GROUP_IDS`);
     }
     // Only the confirmation handshake may come without the secret: it reveals the confirmation code and nothing else.
     if (!(event.secret !== undefined ? sameSecret(event.secret, deps.secret) : event.type === 'confirmation')) {
       await deps.intake.stats.dropped('vk', 'bad_secret');
       log.warn({ groupId: event.group_id }, 'VK callback with a wrong secret');
-      return void res.status(403).json({ error: 'wrong secret' });
+      throw new HttpError(403, 'wrong secret');
     }
     if (event.type === 'confirmation') {
       const code = typeof deps.confirmation === 'string' ? deps.confirmation : deps.confirmation.get(event.group_id);
-      if (!code) return void res.status(403).json({ error: `no confirmation code for community ${event.group_id}` });
-      return void res.type('text/plain').send(code);
+      if (!code) throw new HttpError(403, `no confirmation code for community ${event.group_id}`);
+      return { content: { type: 'text/plain; charset=utf-8', data: code } };
     }
     const n = normalizeVkEvent({ type: event.type, object: event.object, group_id: event.group_id },
       { salt: deps.salt, ownGroupIds: deps.groupIds, provenance: { via: 'callback' } });
     if (!n.ok) {
       await deps.intake.stats.dropped('vk', n.reason);
-      return void res.type('text/plain').send('ok');
+      return ok;
     }
     try {
       await deps.intake.accept(n.message);
@@ -82,9 +84,8 @@ export function createVkCallbackRouter(deps: VkCallbackDeps): Router {
       await deps.intake.stats.failed('vk');
       log.error({ err: (err as Error).message }, 'could not enqueue a VK event');
       // Not "ok": VK will deliver it again.
-      return void res.status(503).json({ error: 'queue is unavailable, retry later' });
+      throw new HttpError(503, 'queue is unavailable, retry later');
     }
-    res.type('text/plain').send('ok');
+    return ok;
   });
-  return router;
 }

@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type pg from 'pg';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { authorHash, normalizePhone } from '../../lib/hash.js';
 import { messageIdFor } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import { incomingMessageSchema, type IncomingMessage } from '../../lib/queues.js';
+import type { CaseLookups } from '../case-lookups.js';
 import type { Intake } from '../intake.js';
 import { WIDGET_CATEGORIES, widgetScript } from './script.js';
 
@@ -46,10 +47,11 @@ export function normalizeWidgetSubmission(s: WidgetSubmission, ctx: { salt: stri
 }
 
 export interface WidgetDeps {
-  db: pg.Pool;
   redis: Redis;
   prefix: string;
   intake: Intake;
+  /** The case a submission became (asked of the stage that owns cases). */
+  cases: Pick<CaseLookups, 'widgetCase'>;
   salt: string;
   allowedOrigins: string[];
   ipLimitPerHour: number;
@@ -57,8 +59,6 @@ export interface WidgetDeps {
   region?: string;
   logger: Logger;
 }
-
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 
 /**
  * CORS headers for the poll mode of widget.js on an allowed site, or undefined (no Origin, or a site not allowed:
@@ -72,15 +72,10 @@ export function widgetPollCors(allowedOrigins: string[]): (origin: string | unde
     : undefined);
 }
 
-export function createWidgetRouter(deps: WidgetDeps): Router {
-  const router = express.Router();
-  const log = deps.logger.child({ component: 'widget' });
+/** Strict CORS: only configured sites may call the widget's API from a browser; others get a JSON 403. */
+function widgetCors(deps: Pick<WidgetDeps, 'allowedOrigins' | 'intake'>) {
   const allowed = new Set(deps.allowedOrigins);
-  // Keyed with the deployment's salt: a plain hash of a phone number is reversed by trying every number.
-  const hashKey = (s: string) => createHmac('sha256', deps.salt).update(s).digest('hex').slice(0, 32);
-
-  /** Strict CORS: only configured sites may call the API from a browser; others get a JSON 403. */
-  const cors = (requireOrigin: boolean) => (req: Request, res: Response, next: NextFunction) => {
+  return (requireOrigin: boolean): RequestHandler => (req, res, next) => {
     const origin = req.get('origin');
     if (origin && allowed.has(origin)) {
       res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
@@ -94,7 +89,12 @@ export function createWidgetRouter(deps: WidgetDeps): Router {
     }
     next();
   };
+}
 
+/** widget.js itself, CORS for its poll mode, and the browsers' preflights; the JSON routes are registerWidgetRoutes'. */
+export function createWidgetRouter(deps: Pick<WidgetDeps, 'allowedOrigins' | 'intake'>): Router {
+  const router = express.Router();
+  const cors = widgetCors(deps);
   router.get('/widget.js', async (_req, res) => {
     const script = await widgetScript();
     res.type('application/javascript; charset=utf-8').set('Cache-Control', 'public, max-age=300').send(script);
@@ -114,66 +114,78 @@ export function createWidgetRouter(deps: WidgetDeps): Router {
 
   router.options('/api/v1/widget/messages', cors(true));
   router.options('/api/v1/widget/messages/:messageId', cors(false));
+  return router;
+}
 
-  /** Fixed-window counter; the first request of a window sets its expiry. */
-  const overLimit = async (key: string, limit: number, windowSeconds: number) => {
-    const [[, count]] = (await deps.redis.multi().incr(key).expire(key, windowSeconds, 'NX').exec()) as [[unknown, number]];
-    return count > limit;
-  };
+/** Fixed-window counter in Redis; the first request of a window sets its expiry. True when over the limit. */
+async function overLimit(redis: Redis, key: string, limit: number, windowSeconds: number): Promise<boolean> {
+  const [[, count]] = (await redis.multi().incr(key).expire(key, windowSeconds, 'NX').exec()) as [[unknown, number]];
+  return count > limit;
+}
 
-  router.post('/api/v1/widget/messages', cors(true), express.json({ limit: '16kb', type: () => true }), async (req, res) => {
-    const body = widgetSubmissionSchema.safeParse(req.body);
-    if (!body.success) {
+/** Per address per hour and per phone or e-mail per day; a refusal is a 429 with Retry-After, counted as a drop. */
+async function checkLimits(deps: WidgetDeps, ip: string, message: IncomingMessage): Promise<void> {
+  // Keyed with the deployment's salt: a plain hash of a phone number is reversed by trying every number.
+  const hashKey = (s: string) => createHmac('sha256', deps.salt).update(s).digest('hex').slice(0, 32);
+  const now = Date.now();
+  const contactKey = hashKey(message.contact.phone ?? message.contact.email ?? '');
+  if (await overLimit(deps.redis, `${deps.prefix}:widget:ip:${hashKey(ip)}:${Math.floor(now / 3_600_000)}`, deps.ipLimitPerHour, 3600)) {
+    await deps.intake.stats.dropped('widget', 'rate_limited_ip');
+    throw new HttpError(429, 'Слишком много обращений с этого адреса. Попробуйте позже.', { retryAfter: 3600 - (Math.floor(now / 1000) % 3600) });
+  }
+  if (await overLimit(deps.redis, `${deps.prefix}:widget:contact:${contactKey}:${Math.floor(now / 86_400_000)}`, deps.contactLimitPerDay, 86_400)) {
+    await deps.intake.stats.dropped('widget', 'rate_limited_contact');
+    throw new HttpError(429, 'Слишком много обращений с этим телефоном или e-mail за сутки. Попробуйте завтра.', { retryAfter: 86_400 - (Math.floor(now / 1000) % 86_400) });
+  }
+}
+
+const ORIGIN_REFUSAL = 'Site not allowed (WIDGET_ALLOWED_ORIGINS), or no Origin where one is required';
+
+export function registerWidgetRoutes(api: ApiBuilder, deps: WidgetDeps): void {
+  const log = deps.logger.child({ component: 'widget' });
+  const cors = widgetCors(deps);
+  api.route({ method: 'post', path: '/api/v1/widget/messages', tag: 'ingest channels', auth: false, before: [cors(true)],
+    summary: "A citizen's appeal from the widget on an allowed site (CORS); a resubmission of the same form answers the same messageId.",
+    body: widgetSubmissionSchema, anyContentType: true, bodyLimit: 16 * 1024, keepNul: true, status: 202,
+    invalidInput: async (issues) => {
       await deps.intake.stats.dropped('widget', 'invalid');
-      return void res.status(400).json({ error: `Проверьте форму: ${issues(body.error)}` });
-    }
-    const s = body.data;
+      return `Проверьте форму: ${issues}`;
+    },
+    response: z.object({ messageId: z.uuid() }),
+    errors: { 403: ORIGIN_REFUSAL, 429: 'Too many appeals from this address (per hour) or this phone or e-mail (per day)', 503: 'The queue is unavailable' } },
+  async ({ body: s, req }) => {
     if (s.website) {
       await deps.intake.stats.dropped('widget', 'honeypot');
       log.info({}, 'widget honeypot filled; refused');
-      return void res.status(400).json({ error: 'обращение не принято' });
+      throw new HttpError(400, 'обращение не принято');
     }
     const message = normalizeWidgetSubmission(s, { salt: deps.salt, site: req.get('origin')!, region: deps.region });
     try {
       // A resubmission of an accepted form answers the same id and does not count against the limits.
       if (await deps.intake.seen(message.messageId)) {
         await deps.intake.stats.dropped('widget', 'duplicate');
-        return void res.status(202).json({ messageId: message.messageId });
+        return { body: { messageId: message.messageId } };
       }
-      const hour = Math.floor(Date.now() / 3_600_000);
-      const day = Math.floor(Date.now() / 86_400_000);
-      const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      const contactKey = hashKey(message.contact.phone ?? message.contact.email ?? '');
-      if (await overLimit(`${deps.prefix}:widget:ip:${hashKey(ip)}:${hour}`, deps.ipLimitPerHour, 3600)) {
-        await deps.intake.stats.dropped('widget', 'rate_limited_ip');
-        return void res.status(429).set('Retry-After', String(3600 - (Math.floor(Date.now() / 1000) % 3600)))
-          .json({ error: 'Слишком много обращений с этого адреса. Попробуйте позже.' });
-      }
-      if (await overLimit(`${deps.prefix}:widget:contact:${contactKey}:${day}`, deps.contactLimitPerDay, 86_400)) {
-        await deps.intake.stats.dropped('widget', 'rate_limited_contact');
-        return void res.status(429).set('Retry-After', String(86_400 - (Math.floor(Date.now() / 1000) % 86_400)))
-          .json({ error: 'Слишком много обращений с этим телефоном или e-mail за сутки. Попробуйте завтра.' });
-      }
+      await checkLimits(deps, req.ip ?? req.socket.remoteAddress ?? 'unknown', message);
       await deps.intake.accept(message);
     } catch (err) {
+      if (err instanceof HttpError) throw err;
       await deps.intake.stats.failed('widget');
       log.error({ err: (err as Error).message }, 'could not enqueue a widget message');
-      return void res.status(503).json({ error: 'Сервис временно недоступен, попробуйте позже.' });
+      throw new HttpError(503, 'Сервис временно недоступен, попробуйте позже.');
     }
-    res.status(202).json({ messageId: message.messageId });
+    return { body: { messageId: message.messageId } };
   });
 
-  router.get('/api/v1/widget/messages/:messageId', cors(false), async (req, res) => {
-    const id = z.uuid().safeParse(req.params.messageId);
-    if (!id.success) return void res.status(400).json({ error: 'messageId must be a UUID' });
-    const r = await deps.db.query<{ registration_number: string; status: string }>(
-      `select c.registration_number, c.status from cases c join messages m on m.id = c.message_id
-        where c.message_id = $1 and m.source = 'widget'`, [id.data]);
-    const row = r.rows[0];
-    if (row) return void res.json({ messageId: id.data, registrationNumber: row.registration_number, status: row.status });
-    if (await deps.intake.seen(id.data)) return void res.json({ messageId: id.data, status: 'pending' });
-    res.status(404).json({ error: 'обращение не найдено' });
+  api.route({ method: 'get', path: '/api/v1/widget/messages/:messageId', tag: 'ingest channels', auth: false, before: [cors(false)],
+    summary: 'What became of an appeal sent through the widget: its case number and status, or pending.',
+    params: z.object({ messageId: z.uuid() }),
+    response: z.object({ messageId: z.uuid(), registrationNumber: z.string().optional(), status: z.string().describe('The case status, or pending while no case exists') }),
+    errors: { 403: ORIGIN_REFUSAL, 404: 'No such appeal' } },
+  async ({ params }) => {
+    const found = await deps.cases.widgetCase(params.messageId);
+    if (found) return { body: { messageId: params.messageId, ...found } };
+    if (await deps.intake.seen(params.messageId)) return { body: { messageId: params.messageId, status: 'pending' } };
+    throw new HttpError(404, 'обращение не найдено');
   });
-
-  return router;
 }

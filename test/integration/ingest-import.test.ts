@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { importCalls } from '../../ingest/import-calls.js';
 import { replayFile } from '../../ingest/replay.js';
 import { incomingMessagesOf } from '../../lib/queues.js';
+import { bindPublicReads } from '../../workflow/public-reads.js';
 import { startIntakeHarness } from '../fakes/intake-harness.js';
 import { buildVkCallback, buildVkComment, tgGroupMessage } from '../fakes/payloads.js';
 import { createTestDatabase, testDataDir, uniqueName } from '../support.js';
@@ -37,13 +38,13 @@ describe('otklik import-calls and otklik replay', () => {
     rows.push(['kc-multi', '2026-11-20T11:00:00+07:00', 'Многострочный\nтекст; с точкой с запятой', '', '', '']);
     fs.writeFileSync(file, `\ufeff${csvOf(rows)}\n`);
     const progress: string[] = [];
-    const first = await importCalls(file, { intake: h.intake, db: h.db, salt: 's', progress: (l) => progress.push(l), progressEvery: 50 });
+    const first = await importCalls(file, { intake: h.intake, storedMessageIds: bindPublicReads(h.db).storedMessageIds, salt: 's', progress: (l) => progress.push(l), progressEvery: 50 });
     expect(first).toMatchObject({ total: 123, imported: 121, skipped: 0 });
     expect(first.errors.map((e) => e.line)).toEqual([122, 123]);
     expect(first.errors[0]!.error).toMatch(/receivedAt/);
     expect(first.errors[1]!.error).toMatch(/callId/);
     expect(progress.some((l) => l.startsWith('50 rows'))).toBe(true);
-    const again = await importCalls(file, { intake: h.intake, db: h.db, salt: 's' });
+    const again = await importCalls(file, { intake: h.intake, storedMessageIds: bindPublicReads(h.db).storedMessageIds, salt: 's' });
     expect(again).toMatchObject({ imported: 0, skipped: 121 });
     const ids = await h.incomingIds();
     expect(ids.filter((x) => x.startsWith('kc-'))).toHaveLength(121);
@@ -60,7 +61,7 @@ describe('otklik import-calls and otklik replay', () => {
     ws.addRow(['x-bad', new Date(), '', '', '']).commit(); // line 32: no text
     ws.commit();
     await wb.commit();
-    const r = await importCalls(file, { intake: h.intake, db: h.db, salt: 's' });
+    const r = await importCalls(file, { intake: h.intake, storedMessageIds: bindPublicReads(h.db).storedMessageIds, salt: 's' });
     expect(r).toMatchObject({ total: 31, imported: 30, skipped: 0 });
     expect(r.errors).toEqual([{ line: 32, error: expect.stringMatching(/text/) }]);
   });

@@ -167,6 +167,14 @@ export async function caseDetail(sql: Sql, caseId: string) {
   return { detail: detail.rows[0] as Record<string, unknown>, history: history.rows };
 }
 
+/** The case a widget submission became: its number and status, or null while there is none. */
+export async function widgetCase(sql: Sql, messageId: string): Promise<{ registrationNumber: string; status: CaseStatus } | null> {
+  const r = await sql.query<{ registrationNumber: string; status: CaseStatus }>(
+    `select c.registration_number as "registrationNumber", c.status from cases c join messages m on m.id = c.message_id
+      where c.message_id = $1 and m.source = 'widget'`, [messageId]);
+  return r.rows[0] ?? null;
+}
+
 /** Open cases past their deadline, split by fast track: the deadline-breach gauge. */
 export async function overdueCounts(sql: Sql, openStatuses: readonly CaseStatus[]): Promise<{ fastTrack: boolean; count: number }[]> {
   const r = await sql.query<{ fast_track: boolean; n: string }>(

@@ -1,9 +1,10 @@
 /**
  * `messages` and `contacts`: what citizens wrote, and how to reach them kept apart (personal data). Written once, at
- * registration, set-based over a whole batch.
+ * registration, set-based over a whole batch; read by ingest's staff listing and the 122 import through
+ * workflow/public-reads.ts.
  */
-import type { IncomingMessage } from '../../lib/queues.js';
-import type { Sql } from './sql.js';
+import type { Attachment, IncomingMessage, Place, Source } from '../../lib/queues.js';
+import type { Page, Sql } from './sql.js';
 
 /** Inserts the messages not stored yet; returns the ids of those it inserted. */
 export async function insertMessages(sql: Sql, ms: IncomingMessage[]): Promise<Set<string>> {
@@ -31,4 +32,39 @@ export async function insertContacts(sql: Sql, ms: IncomingMessage[]): Promise<v
     [withContact.map((m) => m.messageId), withContact.map((m) => m.contact.name ?? null), withContact.map((m) => m.contact.phone ?? null),
       withContact.map((m) => m.contact.email ?? null), withContact.map((m) => m.contact.channelUserId ?? null)],
   );
+}
+
+export interface StoredMessage {
+  messageId: string;
+  source: Source;
+  externalId: string;
+  authorHash: string;
+  text: string;
+  link: string | null;
+  attachments: Attachment[];
+  place: Place;
+  provenance: Record<string, unknown>;
+  receivedAt: Date;
+  /** The case's number once the message became one. */
+  registrationNumber: string | null;
+}
+
+/** Stored messages of every channel (or one), newest first, with the number of the case each became. */
+export async function listStoredMessages(sql: Sql, q: Page & { source?: Source }): Promise<StoredMessage[]> {
+  const r = await sql.query<StoredMessage>(
+    `select m.id as "messageId", m.source, m.external_id as "externalId", m.author_hash as "authorHash", m.text, m.link,
+            m.attachments, m.place, m.provenance, m.received_at as "receivedAt", c.registration_number as "registrationNumber"
+       from messages m left join cases c on c.message_id = m.id
+      where ($1::text is null or m.source = $1)
+      order by m.received_at desc, m.id
+      limit $2 offset $3`,
+    [q.source ?? null, q.limit, q.offset],
+  );
+  return r.rows;
+}
+
+/** Which of these messages are stored (a re-imported 122 export skips them). */
+export async function storedMessageIds(sql: Sql, messageIds: string[]): Promise<string[]> {
+  const r = await sql.query<{ id: string }>('select id from messages where id = any($1::uuid[])', [messageIds]);
+  return r.rows.map((row) => row.id);
 }
