@@ -9,7 +9,6 @@ import { z } from 'zod';
 import type { AuthUser } from './auth-user.js';
 import type { HotAnswer, HotRoute } from './hot-routes.js';
 import { findNul, NUL_MESSAGE } from './nul.js';
-import { openApiDocument, type DocumentInfo } from './openapi.js';
 
 export class HttpError extends Error {
   /** Seconds, sent as Retry-After (a 429 of a rate limit). */
@@ -182,11 +181,6 @@ export class ApiBuilder {
   /** Every route declared so far, in order. */
   definitions(): readonly RouteDef[] {
     return this.defs;
-  }
-
-  /** The OpenAPI 3.1 document of this builder's routes alone (lib/openapi.ts joins builders into one). */
-  openApi(info: DocumentInfo): Record<string, unknown> {
-    return openApiDocument([this], info);
   }
 
   /** Guard, validation, the handler and refusals as one answer; other errors are thrown (a 500 where they are caught). */

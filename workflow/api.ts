@@ -1,13 +1,14 @@
 /**
  * The workflow REST API under /api/v1: auth, the current user, organizations, users and roles, cases with their
- * actions, answer checks, staff notifications and routing, plus its OpenAPI 3.1 document. Each resource has its
- * router module in routes/ whose handlers parse, authorize and call the store (store/) or the engine
- * (lifecycle.ts); the role matrix is workflow/rules.ts; errors are JSON `{error}`.
+ * actions, answer checks, staff notifications and routing. Each resource has its router module in routes/ whose
+ * handlers parse, authorize and call the store (store/) or the engine (lifecycle.ts); the role matrix is
+ * workflow/rules.ts; errors are JSON `{error}`. The builders' declarations are described in the process's one
+ * OpenAPI document (lib/openapi.ts), which lib/http.ts serves.
  */
 import type { Router } from 'express';
 import type pg from 'pg';
+import { ApiBuilder } from '../lib/api-builder.js';
 import { requireAuth, type LoginLimit } from './auth.js';
-import { ApiBuilder } from './http-kit.js';
 import type { OutboxRelay } from './outbox.js';
 import { registerRoutingRoutes } from './routing/api.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -47,12 +48,5 @@ export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
   registerCaseRoutes(api, routeDeps);
   registerNotificationRoutes(api, routeDeps);
   registerRoutingRoutes(api, { db: deps.db, now: routeDeps.now });
-
-  const document = api.openApi({
-    title: 'Otklik workflow API',
-    version: '1',
-    description: 'The ПОС case lifecycle: moderation, routing, assignment, drafting, approval, reply, rating. Actions take the case version they saw (expectedVersion); a stale one answers 409.',
-  });
-  api.route({ method: 'get', path: '/api/v1/openapi.json', tag: 'meta', auth: false, summary: 'This document.' }, async () => ({ body: document }));
   return { router: api.router, builders: [api] };
 }

@@ -84,11 +84,10 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   const up = async () => {
     stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, reminderDaysBefore: opts.reminderDaysBefore });
     workers = startWorkers(stage.workers, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix, logger });
-    const app = createHttpApp({
-      routers: [createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit,
-        reminderDaysBefore: opts.reminderDaysBefore }).router],
-      health: {}, logger,
-    });
+    const api = createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit,
+      reminderDaysBefore: opts.reminderDaysBefore });
+    // The document at /api/v1/openapi.json is the process's one document, here of the workflow's builders alone.
+    const app = createHttpApp({ routers: [api.router], apis: api.builders, health: {}, logger });
     server = await listen(app, 0, '127.0.0.1');
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

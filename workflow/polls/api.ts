@@ -6,13 +6,13 @@
  */
 import type { Request, Router } from 'express';
 import type pg from 'pg';
+import { ApiBuilder, HttpError } from '../../lib/api-builder.js';
 import type { HotRoute } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import { createSealer, type Sealer } from '../../lib/seal.js';
 import type { Queues } from '../../lib/queues.js';
 import type { AuthUser } from '../auth.js';
 import { requireAuth } from '../auth.js';
-import { ApiBuilder, HttpError } from '../http-kit.js';
 import type { OutboxRelay } from '../outbox.js';
 import { hasRegionRole } from '../rules.js';
 import { createCodeProvider, type Voter } from './identity.js';
@@ -153,9 +153,6 @@ function createContext(deps: PollsApiDeps): PollsContext {
 export function createPollsApi(deps: PollsApiDeps): { router: Router; hot: HotRoute[]; builder: ApiBuilder } {
   const api = new ApiBuilder(requireAuth(deps.db));
   const ctx = createContext(deps);
-  api.route({ method: 'get', path: '/api/v1/polls/openapi.json', tag: 'polls', auth: false, summary: 'This document.' }, async () => ({
-    body: api.openApi({ title: 'Otklik polls API', version: '1', description: 'Polls, votes and discussions.' }),
-  }));
   registerPublicPollRoutes(api, ctx);
   registerIdentityRoutes(api, ctx);
   registerStaffPollRoutes(api, ctx);

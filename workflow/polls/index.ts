@@ -5,10 +5,10 @@
  */
 import type { Router } from 'express';
 import type pg from 'pg';
+import type { ApiBuilder } from '../../lib/api-builder.js';
 import type { HotRoute } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Queues } from '../../lib/queues.js';
-import type { ApiBuilder } from '../http-kit.js';
 import type { OutboxRelay } from '../outbox.js';
 import { CAST_MESSAGES, createPollsApi, publicPoll, type PollLimits } from './api.js';
 import { rememberIdentity, telegramProvider, type TelegramProof } from './identity.js';

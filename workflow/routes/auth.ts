@@ -1,7 +1,7 @@
 /** Logging in and out with a bearer token; failed logins are limited per login and address, per address and per login. */
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { limitedLogin, logout, readCookie, SESSION_COOKIE } from '../auth.js';
-import { HttpError, type ApiBuilder } from '../http-kit.js';
 import type { RouteDeps } from './common.js';
 
 const loginBody = z.object({ login: z.string().min(1).max(200), password: z.string().min(1).max(500) });

@@ -1,10 +1,10 @@
 /** Cases: the list and the case page for each reader's scope, the lifecycle actions, and the answer check. */
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { attachmentSchema, CASE_STATUSES, SOURCES, type CaseStatus } from '../../lib/queues.js';
 import { DAY_MS } from '../../lib/time.js';
 import { lintAnswer } from '../answer-lint.js';
 import type { AuthUser } from '../auth.js';
-import { HttpError, type ApiBuilder } from '../http-kit.js';
 import { performAction } from '../lifecycle.js';
 import { routingOfCase } from '../routing/store.js';
 import {

@@ -1,5 +1,5 @@
 /** The current user: roles, organizations with their readiness, unread notifications. */
-import type { ApiBuilder } from '../http-kit.js';
+import type { ApiBuilder } from '../../lib/api-builder.js';
 import { unreadCount } from '../store/notifications.js';
 import { organizationsWithReadiness } from '../store/organizations.js';
 import type { RouteDeps } from './common.js';

@@ -1,6 +1,6 @@
 /** The caller's own notifications: deadline reminders, assignments, returns, repeat reviews. */
 import { z } from 'zod';
-import { HttpError, type ApiBuilder } from '../http-kit.js';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { listNotifications, markNotificationRead } from '../store/notifications.js';
 import { bool, page, type RouteDeps } from './common.js';
 

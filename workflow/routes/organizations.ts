@@ -1,7 +1,7 @@
 /** The region's organizations: the hierarchy, their details and the readiness confirmations. */
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import type { AuthUser } from '../auth.js';
-import { HttpError, type ApiBuilder } from '../http-kit.js';
 import { hasOrgRole } from '../rules.js';
 import {
   childrenOf, confirmOrganization, createOrganization, getOrganization, listOrganizations, organizationExists, ORG_KINDS, updateOrganization,

@@ -1,7 +1,7 @@
 /** Staff accounts and their roles: administrators manage users, curators the working roles of their organization. */
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { hashPassword, setPassword, type AuthUser } from '../auth.js';
-import { HttpError, type ApiBuilder } from '../http-kit.js';
 import { hasOrgRole, orgsWithRole, REGION_ROLES, USER_ROLES, type UserRole } from '../rules.js';
 import { organizationExists } from '../store/organizations.js';
 import { createUser, getUser, listUsers, replaceRoles, rolesIn, updateUser, type RoleEntry, type UserView } from '../store/users.js';

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AuthUser } from '../auth.js';
-import { HttpError, type ApiBuilder } from '../http-kit.js';
+import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { DAY_MS } from '../../lib/time.js';
 import { hasRegionRole } from '../rules.js';
 import { routingRulesSchema } from './decide.js';

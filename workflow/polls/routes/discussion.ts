@@ -1,6 +1,6 @@
 /** Staff moderate free-text answers and citizens' comments, and reply in the discussion as officials. */
 import { z } from 'zod';
-import { HttpError, type ApiBuilder } from '../../http-kit.js';
+import { HttpError, type ApiBuilder } from '../../../lib/api-builder.js';
 import { requireStaff, type PollsContext } from '../api.js';
 import { commentExists, insertOfficialComment, listComments, listTextAnswers, moderateComment, moderateTextAnswer } from '../discussion-store.js';
 import { idParams, page } from './schemas.js';

@@ -1,6 +1,6 @@
 /** Verifying a citizen by a one-time code: the voter token the vote and the discussion ask for. */
 import { z } from 'zod';
-import { HttpError, type ApiBuilder } from '../../http-kit.js';
+import { HttpError, type ApiBuilder } from '../../../lib/api-builder.js';
 import { VOTER_COOKIE, voterTokenOf, type PollsContext } from '../api.js';
 import { issueVoterToken, voterForToken } from '../identity.js';
 import { hasVoted } from '../vote-store.js';

@@ -1,6 +1,6 @@
 /** What citizens do without a staff account: read published polls, vote once, join the discussion. */
 import { z } from 'zod';
-import { HttpError, type ApiBuilder } from '../../http-kit.js';
+import { HttpError, type ApiBuilder } from '../../../lib/api-builder.js';
 import { CAST_MESSAGES, PUBLIC_STATUSES, publicPoll, type PollsContext } from '../api.js';
 import { insertCitizenComment, commentExists, listComments } from '../discussion-store.js';
 import type { Voter } from '../identity.js';

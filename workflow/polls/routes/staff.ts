@@ -1,9 +1,9 @@
 /** Staff build and schedule polls, push open ones to Telegram chats, and read the counts. */
 import { z } from 'zod';
+import { HttpError, type ApiBuilder } from '../../../lib/api-builder.js';
 import { uuidV5 } from '../../../lib/ids.js';
 import { sealOutbound } from '../../../lib/queues.js';
 import type { Sealer } from '../../../lib/seal.js';
-import { HttpError, type ApiBuilder } from '../../http-kit.js';
 import { requireStaff, type PollsContext } from '../api.js';
 import { pollInputSchema, POLL_STATUSES, type Poll } from '../model.js';
 import { chatsOfMunicipality, createPoll, listPolls, loadPoll, transitionPoll, updateDraft } from '../store.js';

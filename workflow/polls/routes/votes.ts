@@ -1,6 +1,6 @@
 /** Staff watch the votes of a poll: suspicious bursts, quarantine and release with an audit trail. */
 import { z } from 'zod';
-import type { ApiBuilder } from '../../http-kit.js';
+import type { ApiBuilder } from '../../../lib/api-builder.js';
 import { requireStaff, type PollsContext } from '../api.js';
 import { detectBursts, listVotes, setVoteState, voteAudit } from '../vote-store.js';
 import { idParams, page } from './schemas.js';

@@ -1,1 +1,0 @@
-export { ApiBuilder, HttpError, type Ctx, type RouteDef } from '../lib/api-builder.js';
