@@ -72,8 +72,11 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   produces?: Record<string, string>;
   /** Answers that are neither the success nor a `{error}` refusal (a 503 health report), with their JSON body. */
   otherResponses?: Record<number, { description: string; schema?: z.ZodType }>;
-  /** Refusals beyond the implied ones, with what each means here when a word helps. */
-  errors?: ErrorStatus[] | Partial<Record<ErrorStatus, string>>;
+  /**
+   * Refusals beyond the implied ones, with what each means here when a word helps. Required, `[]` for none: every
+   * route states what it refuses, so the document guesses nothing.
+   */
+  errors: ErrorStatus[] | Partial<Record<ErrorStatus, string>>;
   /**
    * Also answered in front of the middleware stack (lib/hot-routes.ts): for public POST endpoints that take
    * storms. The handler then sees an Express request that went through no middleware (no cookies parsed, no user).

@@ -123,7 +123,7 @@ async function healthReport(opts: HttpAppOptions): Promise<{ status: number; bod
 function operationsApi(opts: HttpAppOptions): ApiBuilder {
   const ops = new ApiBuilder();
   ops.route({ method: 'get', path: '/healthz', tag: 'operations', auth: false, summary: 'Whether the stores answer, and what each ingest channel does.',
-    response: healthSchema, otherResponses: { 503: { description: 'A store is down (named in `down`)', schema: healthSchema } } },
+    response: healthSchema, errors: [], otherResponses: { 503: { description: 'A store is down (named in `down`)', schema: healthSchema } } },
   async () => healthReport(opts));
   const { metrics, metricsToken } = opts;
   // Metrics name queues, routes and volumes: not for the public. Off (404) unless a token or an explicit opt-in.

@@ -43,21 +43,9 @@ function json(s: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, un
 /** `/api/v1/cases/:id` → `/api/v1/cases/{id}`. */
 export const openApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
 
-/**
- * Routes that declare no `errors` (the workflow's, until it declares them) keep the statuses this document used to
- * infer from their paths; a route that declares its errors is described by its declaration alone.
- */
-function undeclaredStatuses(d: RouteDef): { success: number; errors: Partial<Record<ErrorStatus, string>> } {
-  const errors: Partial<Record<ErrorStatus, string>> = {};
-  if (d.path.includes(':id')) errors[404] = GENERIC[404];
-  if (d.path.startsWith('/api/v1/cases/:id/')) errors[409] = 'Stale expectedVersion or wrong status';
-  if (d.path === '/api/v1/auth/login') errors[429] = 'Too many failed attempts';
-  return { success: d.method === 'post' && d.path.endsWith('/users') ? 201 : 200, errors };
-}
-
 function errorResponses(d: RouteDef): Record<string, unknown> {
-  const declared = d.errors === undefined ? undeclaredStatuses(d).errors
-    : Array.isArray(d.errors) ? Object.fromEntries(d.errors.map((s) => [s, GENERIC[s]])) : d.errors;
+  // Every route declares the refusals its handler and guard can answer; nothing is guessed from the path.
+  const declared = Array.isArray(d.errors) ? Object.fromEntries(d.errors.map((s) => [s, GENERIC[s]])) : d.errors;
   const hasInput = Boolean(d.params || d.query || d.body || d.bodyFormat === 'raw');
   const hasBody = Boolean(d.body || d.bodyFormat === 'raw');
   const statuses: Record<string, string> = {
@@ -79,7 +67,7 @@ function successResponse(d: RouteDef): Record<string, unknown> {
   for (const [type, description] of Object.entries(d.produces ?? {})) {
     content[type] = { schema: { type: 'string', description, ...(type.startsWith('text/') || type.includes('svg') ? {} : { format: 'binary' }) } };
   }
-  const status = d.status ?? (d.errors === undefined ? undeclaredStatuses(d).success : 200);
+  const status = d.status ?? 200;
   const description = status >= 300 && status < 400 ? 'Moved: the Location header says where' : 'Success';
   return { [status]: { description, ...(Object.keys(content).length ? { content } : {}) } };
 }

@@ -14,6 +14,7 @@ import { answersOf } from '../store/answers.js';
 import { caseDetail, listCases, loadCase, type CaseRow } from '../store/cases.js';
 import { remindersOf } from '../store/reminders.js';
 import { bool, idParams, isoDate, isRegionAdmin, page, uuid, withSubtree, type RouteDeps } from './common.js';
+import { actionResult, caseDetail as caseDetailAnswer, caseListItem, lintWarning } from './responses.js';
 
 const statusList = z.string().max(500).optional().transform((v, ctx) => {
   if (!v) return undefined;
@@ -52,13 +53,6 @@ const lintBody = z.object({
   caseId: uuid.optional(),
 });
 
-const lintWarning = z.object({ code: z.string(), message: z.string() });
-const caseSummary = z.object({
-  id: z.uuid(), registrationNumber: z.string(), status: z.enum(CASE_STATUSES), version: z.number(), category: z.string(),
-  source: z.enum(SOURCES), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
-  registeredAt: z.string(), deadlineAt: z.string(), daysLeft: z.number(), overdue: z.boolean(), fastTrack: z.boolean(), deadlineDays: z.number(),
-});
-
 /** Days left to the deadline (negative once past), and whether the case is overdue now. */
 const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(row: T, at: Date) => {
   const ms = new Date(row.deadlineAt).getTime() - at.getTime();
@@ -81,7 +75,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   api.route({ method: 'get', path: '/api/v1/cases', tag: 'cases',
     summary: 'Cases the caller may see, newest first, with days left to the deadline. Filters: status (comma list), category, organizationId, source, overdue, assignedToMe, from/to (registration date), municipality, incidentId.',
     roles: 'region administrator and moderators: all; coordinator, leader, curator: their organizations; executor: assigned to them', query: listCasesQuery,
-    response: z.object({ items: z.array(caseSummary), total: z.number(), limit: z.number(), offset: z.number() }) },
+    response: z.object({ items: z.array(caseListItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }), errors: [] },
   async ({ user: caller, query }) => {
     const at = now();
     const user = await withSubtree(db, caller);
@@ -93,7 +87,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   });
 
   api.route({ method: 'get', path: '/api/v1/cases/:id', tag: 'cases', summary: 'A case with its message, full history, answers with quality warnings, reminders and the actions the caller may take now.',
-    roles: 'as for the list', params: idParams }, async ({ user, params }) => {
+    roles: 'as for the list', params: idParams, response: caseDetailAnswer, errors: { 404: 'No such case' } }, async ({ user, params }) => {
     const c = await readableCase(user, params.id);
     const at = now();
     const [{ detail, history }, answers, reminders] = await Promise.all([caseDetail(db, c.id), answersOf(db, c.id), remindersOf(db, c.id)]);
@@ -107,7 +101,8 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   });
 
   api.route({ method: 'post', path: '/api/v1/answer-lint', tag: 'cases', summary: 'Check an answer text against the ПОС answer rules without saving it.',
-    roles: 'any signed-in user (with caseId: who may read the case)', body: lintBody, response: z.object({ warnings: z.array(lintWarning) }) },
+    roles: 'any signed-in user (with caseId: who may read the case)', body: lintBody, response: z.object({ warnings: z.array(lintWarning) }),
+    errors: { 404: 'No such case (caseId)' } },
   async ({ user, body }) => {
     const c = body.caseId ? await readableCase(user, body.caseId) : undefined;
     return { body: { warnings: lintAnswer({ text: body.text, attachments: body.attachments, category: c?.category, messageText: c?.messageText }) } };
@@ -120,7 +115,8 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
 function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBefore }: RouteDeps): void {
   for (const action of ACTIONS) {
     api.route({ method: 'post', path: `/api/v1/cases/:id/${action}`, tag: 'case actions', summary: RULES[action].summary,
-      roles: `from ${RULES[action].from.map((f) => f.statuses.join('|')).join('; ')} to ${RULES[action].to}`, params: idParams, body: actionBody },
+      roles: `from ${RULES[action].from.map((f) => f.statuses.join('|')).join('; ')} to ${RULES[action].to}`, params: idParams, body: actionBody,
+      response: actionResult, errors: { 404: 'No such case', 409: 'Stale expectedVersion, or the case is not in a status this action starts from' } },
     async ({ user, params, body }) => {
       const r = await performAction({ db, now, reminderDaysBefore }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
       if (!r.ok) throw new HttpError(r.status, r.error);

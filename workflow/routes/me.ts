@@ -3,9 +3,11 @@ import type { ApiBuilder } from '../../lib/api-builder.js';
 import { unreadCount } from '../store/notifications.js';
 import { organizationsWithReadiness } from '../store/organizations.js';
 import type { RouteDeps } from './common.js';
+import { me } from './responses.js';
 
 export function registerMeRoutes(api: ApiBuilder, { db }: RouteDeps): void {
-  api.route({ method: 'get', path: '/api/v1/me', tag: 'auth', summary: 'The current user, roles, organizations with readiness flags, and whether the confirmation dialog must be shown.' },
+  api.route({ method: 'get', path: '/api/v1/me', tag: 'auth', summary: 'The current user, roles, organizations with readiness flags, and whether the confirmation dialog must be shown.',
+    response: me, errors: [] },
     async ({ user }) => {
       const orgIds = [...new Set(user.roles.map((r) => r.organizationId).filter((x): x is string => !!x))];
       const organizations = await organizationsWithReadiness(db, orgIds);

@@ -7,6 +7,9 @@ import {
   childrenOf, confirmOrganization, createOrganization, getOrganization, listOrganizations, organizationExists, ORG_KINDS, updateOrganization,
 } from '../store/organizations.js';
 import { idParams, isRegionAdmin, page, uuid, type RouteDeps } from './common.js';
+import { organization, pageOf } from './responses.js';
+
+const NOT_FOUND = { 404: 'No such organization' } as const;
 
 const ogrn = z.string().regex(/^\d{13}(\d{2})?$/, 'OGRN is 13 digits (15 for an entrepreneur)');
 const inn = z.string().regex(/^(\d{10}|\d{12})$/, 'INN is 10 or 12 digits');
@@ -36,26 +39,28 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
   };
 
   api.route({ method: 'get', path: '/api/v1/organizations', tag: 'organizations', summary: 'Organizations of the region (for routing and redirects).',
-    roles: 'any signed-in user', query: z.object({ parentId: uuid.optional(), ...page }) }, async ({ query }) => {
+    roles: 'any signed-in user', query: z.object({ parentId: uuid.optional(), ...page }), response: pageOf(organization), errors: [] }, async ({ query }) => {
     const items = await listOrganizations(db, { parentId: query.parentId, limit: query.limit, offset: query.offset });
     return { body: { items, limit: query.limit, offset: query.offset } };
   });
 
   api.route({ method: 'post', path: '/api/v1/organizations', tag: 'organizations', summary: 'Create an organization in the hierarchy.',
-    roles: 'region administrator', body: orgBody }, async ({ user, body }) => {
+    roles: 'region administrator', body: orgBody, status: 201, response: organization, errors: [] }, async ({ user, body }) => {
     if (!isRegionAdmin(user)) throw new HttpError(403, 'only a region administrator creates organizations');
     if (body.parentId && !(await organizationExists(db, body.parentId))) throw new HttpError(400, 'parentId: no such organization');
-    return { status: 201, body: await createOrganization(db, body) };
+    return { body: await createOrganization(db, body) };
   });
 
   api.route({ method: 'get', path: '/api/v1/organizations/:id', tag: 'organizations', summary: 'One organization with its children.',
-    roles: 'any signed-in user', params: idParams }, async ({ params }) => {
+    roles: 'any signed-in user', params: idParams, response: organization.extend({ children: z.array(organization) }), errors: NOT_FOUND },
+  async ({ params }) => {
     const org = await existing(params.id);
     return { body: { ...org, children: await childrenOf(db, params.id) } };
   });
 
   api.route({ method: 'patch', path: '/api/v1/organizations/:id', tag: 'organizations', summary: 'Edit an organization (readiness flags may also be reset here).',
-    roles: 'region administrator; administrator of the organization', params: idParams, body: orgPatch }, async ({ user, params, body }) => {
+    roles: 'region administrator; administrator of the organization', params: idParams, body: orgPatch, response: organization, errors: NOT_FOUND },
+  async ({ user, params, body }) => {
     await existing(params.id);
     checkEdit(user, params.id, body);
     await updateOrganization(db, params.id, body);
@@ -64,7 +69,8 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
 
   api.route({ method: 'post', path: '/api/v1/organizations/:id/confirm', tag: 'organizations',
     summary: 'The confirmation dialog: «Мною пройдено обучение» (trainingConfirmed) and «ЛКО готов к работе» (readyConfirmed).',
-    roles: 'any member of the organization', params: idParams, body: confirmBody }, async ({ user, params, body }) => {
+    roles: 'any member of the organization', params: idParams, body: confirmBody, response: organization, errors: NOT_FOUND },
+  async ({ user, params, body }) => {
     await existing(params.id);
     if (!user.roles.some((r) => r.organizationId === params.id) && !isRegionAdmin(user)) {
       throw new HttpError(403, 'only members of the organization confirm its readiness');

@@ -6,6 +6,7 @@ import { hasOrgRole, orgsWithRole, REGION_ROLES, USER_ROLES, type UserRole } fro
 import { organizationExists } from '../store/organizations.js';
 import { createUser, getUser, listUsers, replaceRoles, rolesIn, updateUser, type RoleEntry, type UserView } from '../store/users.js';
 import { idParams, isRegionAdmin, page, uuid, type RouteDeps } from './common.js';
+import { pageOf, user as userView } from './responses.js';
 
 const roleEntry = z.object({ role: z.enum(USER_ROLES), organizationId: uuid.nullable() });
 const userBody = z.object({
@@ -72,7 +73,8 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
   };
 
   api.route({ method: 'get', path: '/api/v1/users', tag: 'users', summary: 'Users: all for a region administrator; otherwise the members of organizations where the caller coordinates, leads, curates or administers.',
-    roles: 'administrator, curator, coordinator, leader', query: z.object({ organizationId: uuid.optional(), role: z.enum(USER_ROLES).optional(), ...page }) },
+    roles: 'administrator, curator, coordinator, leader', query: z.object({ organizationId: uuid.optional(), role: z.enum(USER_ROLES).optional(), ...page }),
+    response: pageOf(userView), errors: [] },
   async ({ user, query }) => {
     const readsAll = isRegionAdmin(user);
     const organizationIds = orgsWithRole(user, ['administrator', 'curator', 'coordinator', 'leader']);
@@ -83,17 +85,19 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
   });
 
   api.route({ method: 'post', path: '/api/v1/users', tag: 'users', summary: 'Create a user with roles.',
-    roles: 'region administrator; administrator of the organization (roles in it only)', body: userBody }, async ({ user, body }) => {
+    roles: 'region administrator; administrator of the organization (roles in it only)', body: userBody, status: 201, response: userView,
+    errors: { 409: 'The login is taken' } }, async ({ user, body }) => {
     checkCreate(user, body.roles);
     const created = await createUser(db, { login: body.login, passwordHash: await hashPassword(body.password), displayName: body.displayName, roles: body.roles });
     if (!created.ok) {
       throw created.reason === 'login-taken' ? new HttpError(409, `login "${body.login}" is taken`) : new HttpError(400, 'roles: no such organization');
     }
-    return { status: 201, body: await getUser(db, created.id) };
+    return { body: await getUser(db, created.id) };
   });
 
   api.route({ method: 'patch', path: '/api/v1/users/:id', tag: 'users', summary: 'Rename, deactivate or set a new password.',
-    roles: 'region administrator; administrator of an organization of the user', params: idParams, body: userPatch }, async ({ user, params, body }) => {
+    roles: 'region administrator; administrator of an organization of the user', params: idParams, body: userPatch, response: userView,
+    errors: { 404: 'No such user' } }, async ({ user, params, body }) => {
     const target = await existing(params.id);
     const mayEdit = isRegionAdmin(user) || (target.roles.length > 0 && target.roles.every((r) => r.organizationId && hasOrgRole(user, 'administrator', r.organizationId)));
     if (!mayEdit) throw new HttpError(403, 'only an administrator edits this user');
@@ -105,7 +109,8 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
   });
 
   api.route({ method: 'put', path: '/api/v1/users/:id/roles', tag: 'users', summary: 'Replace the user\'s roles in one organization (or region-wide with organizationId null).',
-    roles: 'region administrator; administrator of the organization; curator (coordinator/executor/leader roles)', params: idParams, body: rolesBody },
+    roles: 'region administrator; administrator of the organization; curator (coordinator/executor/leader roles)', params: idParams, body: rolesBody,
+    response: userView, errors: { 404: 'No such user' } },
   async ({ user, params, body }) => {
     await existing(params.id);
     await checkRoleChange(deps, user, params.id, body);

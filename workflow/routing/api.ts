@@ -11,6 +11,7 @@ import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { DAY_MS } from '../../lib/time.js';
 import { hasRegionRole } from '../rules.js';
 import { routingRulesSchema } from './decide.js';
+import { dryRunResult, organizationCode, routingSettings, routingStatsAnswer, tableVersion as tableVersionAnswer, versionSummary } from './responses.js';
 import {
   currentTable, dryRun, listVersions, loadSettings, publishTable, routingStats, setOrganizationCode, tableVersion, updateSettings,
 } from './store.js';
@@ -60,20 +61,21 @@ export function registerRoutingRoutes(api: ApiBuilder, deps: RoutingApiDeps): vo
 /** The routing table: its versions, publishing a new one, and the dry run of a table over past cases. */
 function registerTableRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void {
   api.route({ method: 'get', path: '/api/v1/routing/table', tag: 'routing', summary: 'The current routing table version and its rules.',
-    roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
+    roles: 'administrators, moderators, coordinators', response: tableVersionAnswer, errors: [] }, async ({ user }) => {
     requireReader(user);
     const t = await currentTable(db);
     return { body: t ?? { version: 0, rules: [], comment: '', createdBy: null, createdAt: null } };
   });
 
   api.route({ method: 'get', path: '/api/v1/routing/table/versions', tag: 'routing', summary: 'Every version of the routing table, newest first.',
-    roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
+    roles: 'administrators, moderators, coordinators', response: z.object({ items: z.array(versionSummary) }), errors: [] }, async ({ user }) => {
     requireReader(user);
     return { body: { items: await listVersions(db) } };
   });
 
   api.route({ method: 'get', path: '/api/v1/routing/table/versions/:version', tag: 'routing', summary: 'One version of the routing table.',
-    roles: 'administrators, moderators, coordinators', params: z.object({ version: z.coerce.number().int().min(1) }) }, async ({ user, params }) => {
+    roles: 'administrators, moderators, coordinators', params: z.object({ version: z.coerce.number().int().min(1) }), response: tableVersionAnswer,
+    errors: { 404: 'No such version' } }, async ({ user, params }) => {
     requireReader(user);
     const t = await tableVersion(db, params.version);
     if (!t) throw new HttpError(404, 'no such routing table version');
@@ -82,15 +84,14 @@ function registerTableRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void
 
   api.route({ method: 'put', path: '/api/v1/routing/table', tag: 'routing',
     summary: 'Publish a new version of the routing table: rules (category | reason) × (municipality | district | any) → organization (code or name). Applies to cases routed from now on.',
-    roles: 'region administrator', body: tableBody }, async ({ user, body }) => {
+    roles: 'region administrator', body: tableBody, status: 201, response: tableVersionAnswer, errors: [] }, async ({ user, body }) => {
     requireAdmin(user);
-    const t = await publishTable(db, body.rules, body.comment, user.id, now());
-    return { status: 201, body: t };
+    return { body: await publishTable(db, body.rules, body.comment, user.id, now()) };
   });
 
   api.route({ method: 'post', path: '/api/v1/routing/dry-run', tag: 'routing',
     summary: 'How the cases registered in a period (default: the last 30 days) would have been routed under the given rules (default: the current table), with today\'s settings and organizations.',
-    roles: 'region administrator, moderators', body: dryRunBody }, async ({ user, body }) => {
+    roles: 'region administrator, moderators', body: dryRunBody, response: dryRunResult, errors: [] }, async ({ user, body }) => {
     if (!isAdmin(user) && !hasRegionRole(user, 'moderator')) throw new HttpError(403, 'only administrators and moderators run routing dry runs');
     const to = body.to ? new Date(body.to) : now();
     const from = body.from ? new Date(body.from) : new Date(to.getTime() - 30 * DAY_MS);
@@ -103,13 +104,13 @@ function registerTableRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void
 /** The automatic-routing settings, organization codes and the statistics of automatic routes. */
 function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void {
   api.route({ method: 'get', path: '/api/v1/routing/settings', tag: 'routing', summary: 'Automatic-routing settings: threshold, coordinating organization, redirect-rate target.',
-    roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
+    roles: 'administrators, moderators, coordinators', response: routingSettings, errors: [] }, async ({ user }) => {
     requireReader(user);
     return { body: await loadSettings(db) };
   });
 
   api.route({ method: 'patch', path: '/api/v1/routing/settings', tag: 'routing', summary: 'Change automatic-routing settings; a threshold change is recorded in the threshold history.',
-    roles: 'region administrator', body: settingsPatch }, async ({ user, body }) => {
+    roles: 'region administrator', body: settingsPatch, response: routingSettings, errors: [] }, async ({ user, body }) => {
     requireAdmin(user);
     const floor = body.thresholdFloor, ceiling = body.thresholdCeiling;
     if (floor !== undefined && ceiling !== undefined && floor > ceiling) throw new HttpError(400, 'thresholdFloor must not exceed thresholdCeiling');
@@ -122,7 +123,8 @@ function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): v
 
   api.route({ method: 'put', path: '/api/v1/organizations/:id/code', tag: 'routing',
     summary: 'Set (or clear with null) the stable code by which routing rules and model labels name this organization.',
-    roles: 'region administrator', params: z.object({ id: z.uuid() }), body: codeBody }, async ({ user, params, body }) => {
+    roles: 'region administrator', params: z.object({ id: z.uuid() }), body: codeBody, response: organizationCode,
+    errors: { 404: 'No such organization', 409: 'Another organization has this code' } }, async ({ user, params, body }) => {
     requireAdmin(user);
     const r = await setOrganizationCode(db, params.id, body.code);
     if (r === 'not-found') throw new HttpError(404, 'organization not found');
@@ -132,7 +134,7 @@ function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): v
 
   api.route({ method: 'get', path: '/api/v1/routing/stats', tag: 'routing',
     summary: 'Automatic routes, how many were later redirected and the rate (all time and since the last threshold change), cases sent to the coordinator, the threshold and its history.',
-    roles: 'administrators, moderators, coordinators' }, async ({ user }) => {
+    roles: 'administrators, moderators, coordinators', response: routingStatsAnswer, errors: [] }, async ({ user }) => {
     requireReader(user);
     return { body: await routingStats(db) };
   });

@@ -43,7 +43,7 @@ export async function organizationName(sql: Sql, id: string): Promise<string | n
 export async function createOrganization(sql: Sql, o: OrganizationInput & { name: string; kind: string }) {
   const r = await sql.query(
     `insert into organizations (parent_id, name, kind, ogrn, inn, site) values ($1, $2, $3, $4, $5, $6)
-     returning id, parent_id as "parentId", name, kind, ogrn, inn, site, training_confirmed as "trainingConfirmed", ready_confirmed as "readyConfirmed"`,
+     returning ${ORG_COLUMNS}`,
     [o.parentId ?? null, o.name, o.kind, o.ogrn ?? null, o.inn ?? null, o.site ?? null],
   );
   return r.rows[0] as Record<string, unknown>;

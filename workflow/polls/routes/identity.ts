@@ -5,21 +5,25 @@ import { VOTER_COOKIE, voterTokenOf, type PollsContext } from '../api.js';
 import { issueVoterToken, voterForToken } from '../identity.js';
 import { hasVoted } from '../vote-store.js';
 
+const THROTTLED = 'Too many requests from this address; Retry-After says when to try again';
+
 export function registerIdentityRoutes(api: ApiBuilder, ctx: PollsContext): void {
   const { db, now } = ctx;
   api.route({ method: 'post', path: '/api/v1/public/identity/code', tag: 'polls (public)', auth: false,
     summary: 'Send a one-time code to a phone or e-mail (recorded in the identity_codes delivery outbox).',
-    body: z.object({ channel: z.enum(['phone', 'email']), destination: z.string().min(3).max(320) }) }, async ({ body, req }) => {
+    body: z.object({ channel: z.enum(['phone', 'email']), destination: z.string().min(3).max(320) }), status: 201,
+    response: z.object({ challengeId: z.uuid() }), errors: { 429: `${THROTTLED}, or too many codes for this destination` } }, async ({ body, req }) => {
     ctx.throttle(ctx.limiters.ip, `ip:${ctx.clientIp(req)}`);
     // The per-destination limit is counted by the code provider on the canonical destination, in PostgreSQL.
     const r = await ctx.codes.start(body.channel, body.destination);
     if (!r.ok) throw new HttpError(r.retryAfter ? 429 : 400, r.error, r.retryAfter ? { retryAfter: r.retryAfter } : undefined);
-    return { status: 201, body: { challengeId: r.challengeId } };
+    return { body: { challengeId: r.challengeId } };
   });
 
   api.route({ method: 'post', path: '/api/v1/public/identity/verify', tag: 'polls (public)', auth: false,
     summary: 'Check the code; sets the HttpOnly voter cookie and returns the token (for the widget).',
-    body: z.object({ challengeId: z.uuid(), code: z.string().regex(/^\s*\d{6}\s*$/, 'six digits') }) }, async ({ body, req }) => {
+    body: z.object({ challengeId: z.uuid(), code: z.string().regex(/^\s*\d{6}\s*$/, 'six digits') }),
+    response: z.object({ token: z.string(), expiresAt: z.iso.datetime({ offset: true }) }), errors: { 429: THROTTLED } }, async ({ body, req }) => {
     ctx.throttle(ctx.limiters.ip, `ip:${ctx.clientIp(req)}`);
     const verified = await ctx.codes.verify(body);
     if (!verified.ok) throw new HttpError(400, verified.error);
@@ -31,7 +35,9 @@ export function registerIdentityRoutes(api: ApiBuilder, ctx: PollsContext): void
 
   api.route({ method: 'get', path: '/api/v1/public/identity/me', tag: 'polls (public)', auth: false,
     summary: 'Whether this browser holds a valid voter token, and whether it already voted in a poll.',
-    query: z.object({ pollId: z.uuid().optional() }) }, async ({ query, req }) => {
+    query: z.object({ pollId: z.uuid().optional() }),
+    response: z.object({ verified: z.boolean(), provider: z.string().optional(), voted: z.boolean().optional().describe('With pollId: whether this voter voted in it') }),
+    errors: [] }, async ({ query, req }) => {
     const token = voterTokenOf(req);
     const voter = token ? await voterForToken(db, token, now()) : null;
     if (!voter) return { body: { verified: false } };

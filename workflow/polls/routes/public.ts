@@ -7,7 +7,11 @@ import type { Voter } from '../identity.js';
 import { ballotSchema, VOTE_CHANNELS, type VoteChannel } from '../model.js';
 import { listPolls } from '../store.js';
 import { castVote } from '../vote-store.js';
+import { pageOf, publicComment, publicPoll as publicPollAnswer, publicPollItem } from './responses.js';
 import { idParams, page } from './schemas.js';
+
+const NOT_VERIFIED = 'No valid voter token: verify by a one-time code first';
+const THROTTLED = 'Too many requests from this address or voter; Retry-After says when to try again';
 
 /** Casts a vote and maps its outcome to the answer the voter sees. */
 async function vote(ctx: PollsContext, pollId: string, voter: Voter, channel: VoteChannel, ballot: z.infer<typeof ballotSchema>, network: string) {
@@ -27,26 +31,30 @@ async function vote(ctx: PollsContext, pollId: string, voter: Voter, channel: Vo
 export function registerPublicPollRoutes(api: ApiBuilder, ctx: PollsContext): void {
   const { db } = ctx;
   api.route({ method: 'get', path: '/api/v1/public/polls', tag: 'polls (public)', auth: false, summary: 'Published polls, optionally for one municipality.',
-    query: z.object({ municipality: z.string().max(300).optional(), ...page }) }, async ({ query }) => {
+    query: z.object({ municipality: z.string().max(300).optional(), ...page }), response: pageOf(publicPollItem), errors: [] }, async ({ query }) => {
     const items = await listPolls(db, { statuses: PUBLIC_STATUSES, municipality: query.municipality, limit: query.limit, offset: query.offset });
     return { body: { items: items.map(({ votes: _v, ...p }) => p), limit: query.limit, offset: query.offset } };
   });
 
   api.route({ method: 'get', path: '/api/v1/public/polls/:id', tag: 'polls (public)', auth: false, summary: 'One published poll with its questions.',
-    params: idParams }, async ({ params }) => ({ body: publicPoll(await ctx.publicPollOr404(params.id)) }));
+    params: idParams, response: publicPollAnswer, errors: { 404: 'No such published poll' } },
+  async ({ params }) => ({ body: publicPoll(await ctx.publicPollOr404(params.id)) }));
 
   api.route({ method: 'post', path: '/api/v1/public/polls/:id/votes', tag: 'polls (public)', auth: false, hot: true,
     summary: 'Vote (one vote per verified person per poll across all channels; 409 for a second vote or a closed poll).',
-    params: idParams, body: ballotSchema.extend({ channel: z.enum(VOTE_CHANNELS).exclude(['telegram']).default('page') }) }, async ({ params, body, req }) => {
+    params: idParams, body: ballotSchema.extend({ channel: z.enum(VOTE_CHANNELS).exclude(['telegram']).default('page') }), status: 201,
+    response: z.object({ voteId: z.uuid(), message: z.string() }),
+    errors: { 401: NOT_VERIFIED, 404: 'No such poll', 409: 'This person voted in the poll already, or it does not take votes now', 429: THROTTLED } },
+  async ({ params, body, req }) => {
     const ip = ctx.clientIp(req);
     ctx.throttle(ctx.limiters.ip, `ip:${ip}`);
     const voter = await ctx.voterOf(req);
     ctx.throttle(ctx.limiters.identity, `id:${voter.identityHash}`);
-    return { status: 201, body: await vote(ctx, params.id, voter, body.channel, body, ctx.networkHash(ip)) };
+    return { body: await vote(ctx, params.id, voter, body.channel, body, ctx.networkHash(ip)) };
   });
 
   api.route({ method: 'get', path: '/api/v1/public/polls/:id/comments', tag: 'polls (public)', auth: false, summary: 'Published discussion comments and official replies.',
-    params: idParams, query: z.object(page) }, async ({ params, query }) => {
+    params: idParams, query: z.object(page), response: pageOf(publicComment), errors: { 404: 'No such published poll' } }, async ({ params, query }) => {
     await ctx.publicPollOr404(params.id);
     const items = await listComments(db, params.id, { status: 'published', withStatus: false, limit: query.limit, offset: query.offset });
     return { body: { items, limit: query.limit, offset: query.offset } };
@@ -54,7 +62,9 @@ export function registerPublicPollRoutes(api: ApiBuilder, ctx: PollsContext): vo
 
   api.route({ method: 'post', path: '/api/v1/public/polls/:id/comments', tag: 'polls (public)', auth: false,
     summary: 'Comment in the discussion (verified voters; published after moderation).',
-    params: idParams, body: z.object({ text: z.string().trim().min(2).max(5000), parentId: z.uuid().optional(), name: z.string().trim().max(100).optional() }) },
+    params: idParams, body: z.object({ text: z.string().trim().min(2).max(5000), parentId: z.uuid().optional(), name: z.string().trim().max(100).optional() }),
+    status: 201, response: z.object({ id: z.uuid(), status: z.literal('pending'), message: z.string() }),
+    errors: { 401: NOT_VERIFIED, 404: 'No such published poll', 409: 'The discussion is over (results published)', 429: THROTTLED } },
   async ({ params, body, req }) => {
     ctx.throttle(ctx.limiters.ip, `ip:${ctx.clientIp(req)}`);
     const voter = await ctx.voterOf(req);
@@ -63,6 +73,6 @@ export function registerPublicPollRoutes(api: ApiBuilder, ctx: PollsContext): vo
     if (poll.status === 'results_published') throw new HttpError(409, 'Обсуждение завершено');
     if (body.parentId && !(await commentExists(db, params.id, body.parentId, true))) throw new HttpError(400, 'Комментарий, на который вы отвечаете, не найден');
     const id = await insertCitizenComment(db, { pollId: params.id, parentId: body.parentId, identityHash: voter.identityHash, name: body.name ?? 'Житель', text: body.text });
-    return { status: 201, body: { id, status: 'pending', message: 'Комментарий появится после модерации.' } };
+    return { body: { id, status: 'pending', message: 'Комментарий появится после модерации.' } };
   });
 }

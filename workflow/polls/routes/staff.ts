@@ -8,6 +8,7 @@ import { requireStaff, type PollsContext } from '../api.js';
 import { pollInputSchema, POLL_STATUSES, type Poll } from '../model.js';
 import { chatsOfMunicipality, createPoll, listPolls, loadPoll, transitionPoll, updateDraft } from '../store.js';
 import { countedVotes, voteTotals } from '../vote-store.js';
+import { countedRow, pageOf, poll as pollAnswer, staffPollItem, totals } from './responses.js';
 import { idParams, page } from './schemas.js';
 
 /** One job per chat, with an id per poll and chat: a repeated push (or a retried request) is deduplicated by the queue and delivery log. */
@@ -21,23 +22,25 @@ const pushJobs = (sealer: Sealer, poll: Poll, municipality: string, chats: strin
 export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): void {
   const { db, deps } = ctx;
   api.route({ method: 'post', path: '/api/v1/polls', tag: 'polls', summary: 'Create a poll (draft) with its questions.', roles: 'region administrator, moderator',
-    body: pollInputSchema }, async ({ user, body }) => {
+    body: pollInputSchema, status: 201, response: pollAnswer, errors: [] }, async ({ user, body }) => {
     requireStaff(user);
     const id = await createPoll(db, body, user.id);
-    return { status: 201, body: await loadPoll(db, id) };
+    return { body: await loadPoll(db, id) };
   });
 
   api.route({ method: 'get', path: '/api/v1/polls', tag: 'polls', summary: 'Polls with their counted votes.', roles: 'any signed-in user',
-    query: z.object({ status: z.enum(POLL_STATUSES).optional(), ...page }) }, async ({ query }) => {
+    query: z.object({ status: z.enum(POLL_STATUSES).optional(), ...page }), response: pageOf(staffPollItem), errors: [] }, async ({ query }) => {
     const items = await listPolls(db, { statuses: query.status ? [query.status] : undefined, limit: query.limit, offset: query.offset });
     return { body: { items, limit: query.limit, offset: query.offset } };
   });
 
-  api.route({ method: 'get', path: '/api/v1/polls/:id', tag: 'polls', summary: 'A poll with vote totals.', roles: 'any signed-in user', params: idParams },
+  api.route({ method: 'get', path: '/api/v1/polls/:id', tag: 'polls', summary: 'A poll with vote totals.', roles: 'any signed-in user', params: idParams,
+    response: pollAnswer.extend({ totals }), errors: { 404: 'No such poll' } },
     async ({ params }) => ({ body: { ...(await ctx.staffPoll(params.id)), totals: await voteTotals(db, params.id) } }));
 
   api.route({ method: 'put', path: '/api/v1/polls/:id', tag: 'polls', summary: 'Replace a draft poll.', roles: 'region administrator, moderator',
-    params: idParams, body: pollInputSchema }, async ({ user, params, body }) => {
+    params: idParams, body: pollInputSchema, response: pollAnswer, errors: { 404: 'No such poll', 409: 'The poll is not a draft' } },
+  async ({ user, params, body }) => {
     requireStaff(user);
     const r = await updateDraft(db, params.id, body);
     if (!r.ok) throw new HttpError(r.code, r.error);
@@ -47,7 +50,8 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
 
   api.route({ method: 'post', path: '/api/v1/polls/:id/status', tag: 'polls', roles: 'region administrator, moderator',
     summary: 'Move the schedule: draft → published → open → closed → results_published (published → draft allowed).',
-    params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: z.number().int().min(0).optional() }) }, async ({ user, params, body }) => {
+    params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: z.number().int().min(0).optional() }), response: pollAnswer,
+    errors: { 404: 'No such poll', 409: 'Stale expectedVersion, or a move the schedule does not allow' } }, async ({ user, params, body }) => {
     requireStaff(user);
     const r = await transitionPoll(db, params.id, body.to, body.expectedVersion);
     if (!r.ok) throw new HttpError(r.code, r.error);
@@ -58,7 +62,10 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
 
   api.route({ method: 'post', path: '/api/v1/polls/:id/push', tag: 'polls', roles: 'region administrator, moderator',
     summary: "Send an open poll with its voting keyboard to the Telegram chats of one municipality (subscribers and appellants). Repeating a push sends nothing twice.",
-    params: idParams, body: z.object({ municipality: z.string().trim().min(1).max(300) }) }, async ({ user, params, body }) => {
+    params: idParams, body: z.object({ municipality: z.string().trim().min(1).max(300) }), status: 202,
+    response: z.object({ municipality: z.string(), chats: z.number().int().describe('Chats the poll was queued for') }),
+    errors: { 404: 'No such poll', 409: 'The poll is not open', 503: 'The outbound queue is not available in this process' } },
+  async ({ user, params, body }) => {
     requireStaff(user);
     const poll = await ctx.staffPoll(params.id);
     if (poll.status !== 'open') throw new HttpError(409, 'only an open poll can be pushed');
@@ -68,11 +75,12 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     const jobs = pushJobs(ctx.sealer, poll, body.municipality, chats);
     for (let i = 0; i < jobs.length; i += 500) await deps.queues.outbound.addBulk(jobs.slice(i, i + 500));
     deps.logger?.info({ pollId: poll.id, chats: chats.length, actor: user.id }, 'poll pushed');
-    return { status: 202, body: { municipality: body.municipality, chats: chats.length } };
+    return { body: { municipality: body.municipality, chats: chats.length } };
   });
 
   api.route({ method: 'get', path: '/api/v1/polls/:id/counts', tag: 'polls', roles: 'any signed-in user',
-    summary: 'Counted votes per question and option from PostgreSQL (quarantined votes excluded).', params: idParams }, async ({ params }) => {
+    summary: 'Counted votes per question and option from PostgreSQL (quarantined votes excluded).', params: idParams,
+    response: z.object({ totals, rows: z.array(countedRow) }), errors: { 404: 'No such poll' } }, async ({ params }) => {
     await ctx.staffPoll(params.id);
     return { body: { totals: await voteTotals(db, params.id), rows: await countedVotes(db, params.id) } };
   });

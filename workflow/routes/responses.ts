@@ -1,0 +1,94 @@
+/**
+ * What the workflow's routes answer, as zod schemas for the OpenAPI document (lib/openapi.ts). They describe the
+ * store's rows as JSON carries them: timestamps as ISO strings, bigserial ids as decimal strings.
+ */
+import { z } from 'zod';
+import { attachmentSchema, CASE_STATUSES, placeSchema, SOURCES } from '../../lib/queues.js';
+import { ACTIONS, USER_ROLES } from '../rules.js';
+import { ORG_KINDS } from '../store/organizations.js';
+
+export const timestamp = z.iso.datetime({ offset: true });
+/** A bigserial id: node-postgres hands 64-bit integers over as strings. */
+export const serialId = z.string().regex(/^\d+$/).describe('A 64-bit integer id, as a decimal string');
+
+export const okAnswer = z.object({ ok: z.literal(true) });
+
+/** A page of items with the limit and offset it was asked for. */
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), limit: z.number().int(), offset: z.number().int() });
+
+export const roleEntry = z.object({ role: z.enum(USER_ROLES), organizationId: z.uuid().nullable().describe('null: region-wide') });
+
+export const organization = z.object({
+  id: z.uuid(), parentId: z.uuid().nullable(), name: z.string(), kind: z.enum(ORG_KINDS), ogrn: z.string().nullable(), inn: z.string().nullable(),
+  site: z.string().nullable(), trainingConfirmed: z.boolean(), readyConfirmed: z.boolean(), createdAt: timestamp,
+});
+
+export const user = z.object({
+  id: z.uuid(), login: z.string(), displayName: z.string(), active: z.boolean(), createdAt: timestamp, roles: z.array(roleEntry),
+});
+
+export const me = z.object({
+  user: z.object({ id: z.uuid(), login: z.string(), displayName: z.string() }),
+  roles: z.array(roleEntry),
+  organizations: z.array(z.object({ id: z.uuid(), name: z.string(), trainingConfirmed: z.boolean(), readyConfirmed: z.boolean() })),
+  confirmationRequired: z.boolean().describe('Show the «Требуется подтверждение» dialog: an organization of the user lacks a readiness flag'),
+  confirmationOrganizations: z.array(z.uuid()),
+  unreadNotifications: z.number().int(),
+});
+
+export const notification = z.object({
+  id: serialId, caseId: z.uuid().nullable(), kind: z.string(), text: z.string(), createdAt: timestamp, readAt: timestamp.nullable(),
+});
+
+export const lintWarning = z.object({ code: z.string(), message: z.string() });
+
+const deadline = {
+  daysLeft: z.number().int().describe('Days to the deadline, negative once past'),
+  overdue: z.boolean().describe('Past the deadline while still open'),
+};
+
+export const caseListItem = z.object({
+  id: z.uuid(), registrationNumber: z.string(), status: z.enum(CASE_STATUSES), version: z.number().int(), category: z.string(),
+  confidence: z.number(), kind: z.string(), fastTrack: z.boolean(), deadlineDays: z.number().int(), deadlineRule: z.string(),
+  municipality: z.string().nullable(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
+  modelVersion: z.string(), registeredAt: timestamp, deadlineAt: timestamp, rating: z.number().int().nullable(), source: z.enum(SOURCES),
+  externalId: z.string(), text: z.string(), link: z.string().nullable(), receivedAt: timestamp, incidentId: z.string().nullable(), ...deadline,
+});
+
+const historyEntry = z.object({
+  id: serialId, at: timestamp, actor: z.string(), actorName: z.string().nullable(), type: z.string(), fromStatus: z.string().nullable(),
+  toStatus: z.string().nullable(), comment: z.string().nullable(), data: z.record(z.string(), z.unknown()),
+});
+const answer = z.object({
+  id: serialId, text: z.string(), attachments: z.array(attachmentSchema), lint: z.array(lintWarning), authorId: z.uuid(), authorName: z.string(),
+  createdAt: timestamp,
+});
+const suggestion = z.object({
+  organization: z.string(), score: z.number(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(),
+  ready: z.boolean().describe('Trained, ready and with a coordinator: automatic routing may send cases there'),
+});
+
+export const caseDetail = z.object({
+  id: z.uuid(), messageId: z.uuid(), registrationNumber: z.string(), status: z.enum(CASE_STATUSES), category: z.string(), kind: z.string(),
+  municipality: z.string().nullable(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
+  version: z.number().int(), registeredAt: timestamp, deadlineAt: timestamp, deadlineDays: z.number().int(), rating: z.number().int().nullable(),
+  reviewCycle: z.number().int(), source: z.enum(SOURCES), externalId: z.string(), ...deadline,
+  confidence: z.number(), fastTrack: z.boolean(), deadlineRule: z.string(), federalService: z.string().nullable(), rejectionReason: z.string().nullable(),
+  answeredAt: timestamp.nullable(), closedAt: timestamp.nullable(), text: z.string(), link: z.string().nullable(), place: placeSchema,
+  attachments: z.array(attachmentSchema), receivedAt: timestamp,
+  contact: z.object({ phone: z.string().nullable(), email: z.string().nullable(), channelUserId: z.string().nullable() }).optional()
+    .describe('Personal data: only for those who work on the case'),
+  history: z.array(historyEntry),
+  answers: z.array(answer),
+  reminders: z.array(z.object({ kind: z.string(), dueAt: timestamp, sentAt: timestamp.nullable() })),
+  availableActions: z.array(z.enum(ACTIONS)),
+  routingSuggestions: z.array(suggestion),
+  routing: z.object({
+    tableVersion: z.number().int().nullable(), source: z.string(), reason: z.string().nullable(), automatic: z.boolean(), autoRouteRedirectedAt: timestamp.nullable(),
+  }).nullable(),
+});
+
+export const actionResult = z.object({
+  id: z.uuid(), status: z.enum(CASE_STATUSES), version: z.number().int(), organizationId: z.uuid().nullable(), executorId: z.uuid().nullable(),
+  deadlineAt: timestamp, warnings: z.array(lintWarning).optional().describe('Answer-quality warnings of the answer this action saved or sent'),
+});
