@@ -20,7 +20,7 @@ import { createClassifyStage } from './classify/stage.js';
 import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
 import { createDashboardPages } from './dashboard/pages.js';
-import { loadMunicipalities, organizationNames } from './dashboard/panel-data.js';
+import { loadMunicipalities } from './dashboard/panel-data.js';
 import { createPollPages, registerPollResultsApi } from './dashboard/polls.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
@@ -212,7 +212,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const municipalities = loadMunicipalities(config.gazetteerPath);
   const userOf = (token: string) => userForToken(db, token);
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: () => organizationNames(db), municipalities });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames, municipalities });
   const pollSources = {
     poll: (id: string) => polls.ballotBox.poll(id),
     list: () => polls.ballotBox.publicPolls(),
@@ -221,7 +221,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   };
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
-    summary: () => summary(ch), db, ch, municipalities, secureCookie: config.secureCookies,
+    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, municipalities, secureCookie: config.secureCookies,
     session: {
       login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
         limit: loginLimitOf(config) }),

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type Router } from 'express';
-import type pg from 'pg';
 import type { Summary } from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
 import { dashboardScripts } from './client-scripts.js';
@@ -18,10 +17,14 @@ const require = createRequire(import.meta.url);
 
 export interface DashboardDeps {
   summary: () => Promise<Summary>;
-  /** The staff pages need PostgreSQL, the workflow's sessions and (for analytics) ClickHouse; without them only the public overview is served. */
-  db?: pg.Pool;
-  ch?: ClickHouseClient;
+  /**
+   * The staff pages need the workflow's sessions and organization names (ids to names for the weekly report, asked
+   * of the workflow, which owns organizations), and ClickHouse for analytics; without them only the public overview
+   * is served.
+   */
   session?: SessionDeps;
+  organizationNames?: () => Promise<Record<string, string>>;
+  ch?: ClickHouseClient;
   /** The region's municipalities (the gazetteer), for filters and maps. */
   municipalities?: Municipality[];
   secureCookie?: boolean;
@@ -154,8 +157,7 @@ async function registerAssets(router: Router): Promise<void> {
 }
 
 /** The staff pages, each behind a session (a redirect to the login form otherwise). */
-function registerStaffPages(router: Router, deps: DashboardDeps & { db: pg.Pool; session: SessionDeps }): void {
-  const { db } = deps;
+function registerStaffPages(router: Router, deps: DashboardDeps & { session: SessionDeps; organizationNames: () => Promise<Record<string, string>> }): void {
   const now = deps.now ?? (() => new Date());
   const municipalities = deps.municipalities ?? [];
   const page = requirePage(deps.session);
@@ -179,7 +181,7 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { db: pg.Pool;
     const parsed = dashboardFilters.safeParse(req.query);
     if (!parsed.success) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверные параметры отчёта</h1>' }));
     if (!deps.ch) return void res.status(503).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Аналитика недоступна</h1>' }));
-    const report = await weeklyReport({ ch: deps.ch, db, municipalities, now: now() }, parsed.data);
+    const report = await weeklyReport({ ch: deps.ch, organizationNames: deps.organizationNames, municipalities, now: now() }, parsed.data);
     res.type('html').send(layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page' }));
   });
 }
@@ -191,8 +193,8 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
     const data = await deps.summary();
     res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data) }));
   });
-  if (!deps.db || !deps.session) return router;
+  if (!deps.session || !deps.organizationNames) return router;
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
-  registerStaffPages(router, { ...deps, db: deps.db, session: deps.session });
+  registerStaffPages(router, { ...deps, session: deps.session, organizationNames: deps.organizationNames });
   return router;
 }

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type pg from 'pg';
 import { z } from 'zod';
 import * as q from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
@@ -55,11 +54,6 @@ export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: Dashb
     default:
       return [];
   }
-}
-
-export async function organizationNames(db: pg.Pool): Promise<Record<string, string>> {
-  const r = await db.query<{ id: string; name: string }>('select id, name from organizations order by name limit 5000');
-  return Object.fromEntries(r.rows.map((x) => [x.id, x.name]));
 }
 
 /** The region's municipalities for the tile map and the filter; an unreadable gazetteer leaves both empty. */

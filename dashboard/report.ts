@@ -3,10 +3,9 @@
  * makes the PDF) from the same panel queries as the dashboard, charts rendered to SVG on the server.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type pg from 'pg';
 import { kpis, panelOption, PANEL_TITLES, SOURCE_NAMES, type Municipality, type PanelName, type Row } from './charts.js';
 import { escapeHtml } from './html.js';
-import { organizationNames, panelRows, type DashboardFilters } from './panel-data.js';
+import { panelRows, type DashboardFilters } from './panel-data.js';
 import { renderSvg } from './svg.js';
 
 const DAY = 86_400_000;
@@ -24,14 +23,20 @@ function table(columns: [string, string][], rows: Row[], fmt: (key: string, v: s
 <tbody>${rows.map((r) => `<tr>${columns.map(([k]) => `<td>${fmt(k, r[k] ?? '')}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`;
 }
 
-export async function weeklyReport(deps: { ch: ClickHouseClient; db: pg.Pool; municipalities: Municipality[]; now: Date },
+export async function weeklyReport(deps: {
+  ch: ClickHouseClient;
+  /** Organization ids to names, asked of the workflow (which owns organizations). */
+  organizationNames: () => Promise<Record<string, string>>;
+  municipalities: Municipality[];
+  now: Date;
+},
   filters: DashboardFilters): Promise<{ title: string; body: string }> {
   const range = weekRange(filters.to, deps.now);
   const f: DashboardFilters = { ...filters, ...range };
   const load = (p: PanelName) => panelRows(deps.ch, p, f, deps.now);
   // Overdue is a backlog, not a weekly flow: it counts every open case past its term, whenever it came in.
   const [volume, sources, categories, munis, sla, rising, ratings, orgNames, backlog] = await Promise.all([
-    load('volume'), load('sources'), load('categories'), load('municipalities'), load('sla'), load('rising'), load('ratings'), organizationNames(deps.db),
+    load('volume'), load('sources'), load('categories'), load('municipalities'), load('sla'), load('rising'), load('ratings'), deps.organizationNames(),
     panelRows(deps.ch, 'sla', { ...filters, from: undefined, to: undefined }, deps.now),
   ]);
   const ctx = { orgNames, municipalities: deps.municipalities };

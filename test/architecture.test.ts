@@ -26,13 +26,11 @@ const OWNERS: Record<string, 'workflow' | 'ingest' | 'lib'> = {
 };
 
 /**
- * Files that still name another stage's tables, with those tables: panel-data.ts reads the workflow's organization
- * names and needs a workflow function handed in by main.ts instead. An entry that no longer applies fails the test
- * too, so the list only shrinks.
+ * Files that name another stage's tables, with those tables: none. Others ask the owner through a function main.ts
+ * injects (workflow/public-reads.ts, workflow/moderation.ts) or a queue. Kept as a list so an exception has to be
+ * written down here, where a review sees it.
  */
-const KNOWN_PENDING: Record<string, string[]> = {
-  'dashboard/panel-data.ts': ['organizations'],
-};
+const KNOWN_PENDING: Record<string, string[]> = {};
 
 const STAGE_DIRS = ['ingest', 'classify', 'analytics', 'dashboard', 'lib', 'workflow'];
 

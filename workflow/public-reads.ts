@@ -1,8 +1,8 @@
 /**
  * Reads of the workflow's tables that other parts of the system need, bound to a database for main.ts to hand out
  * as plain functions: the stored messages with their case numbers (ingest's listing), which messages a 122 import
- * already stored, the case a widget submission became (the widget's status check), and the open cases past their
- * deadline (the /metrics gauge). The SQL is the store modules'; the workflow owns messages and cases, and nothing
+ * already stored, the case a widget submission became (the widget's status check), the organizations' names (the
+ * dashboard's chart labels and reports), and the open cases past their deadline (the /metrics gauge). The SQL is the store modules'; the workflow owns messages and cases, and nothing
  * outside it queries them.
  */
 import type pg from 'pg';
@@ -10,6 +10,7 @@ import type { Source } from '../lib/queues.js';
 import { OPEN_STATUSES } from './rules.js';
 import { overdueCounts, widgetCase } from './store/cases.js';
 import { listStoredMessages, storedMessageIds, type StoredMessage } from './store/messages.js';
+import { organizationNames } from './store/organizations.js';
 
 export type { StoredMessage } from './store/messages.js';
 
@@ -17,6 +18,8 @@ export interface PublicReads {
   listMessages(q: { source?: Source; limit: number; offset: number }): Promise<StoredMessage[]>;
   storedMessageIds(messageIds: string[]): Promise<string[]>;
   widgetCase(messageId: string): Promise<{ registrationNumber: string; status: string } | null>;
+  /** Organization ids to names. */
+  organizationNames(): Promise<Record<string, string>>;
   /** Open cases past their deadline now, fast-track and standard apart. */
   overdueCounts(): Promise<{ fastTrack: number; standard: number }>;
 }
@@ -26,6 +29,7 @@ export function bindPublicReads(db: pg.Pool): PublicReads {
     listMessages: (q) => listStoredMessages(db, q),
     storedMessageIds: (ids) => storedMessageIds(db, ids),
     widgetCase: (messageId) => widgetCase(db, messageId),
+    organizationNames: () => organizationNames(db),
     async overdueCounts() {
       const rows = await overdueCounts(db, OPEN_STATUSES);
       const count = (fastTrack: boolean) => rows.find((r) => r.fastTrack === fastTrack)?.count ?? 0;

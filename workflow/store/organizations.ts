@@ -80,6 +80,12 @@ export async function organizationsBelow(sql: Sql, roots: string[]): Promise<str
   return r.rows.map((x) => x.id);
 }
 
+/** Every organization's name by id: chart labels and reports of the dashboard (through workflow/public-reads.ts). */
+export async function organizationNames(sql: Sql): Promise<Record<string, string>> {
+  const r = await sql.query<{ id: string; name: string }>('select id, name from organizations order by name limit 5000');
+  return Object.fromEntries(r.rows.map((x) => [x.id, x.name]));
+}
+
 /** The organizations of a user with their readiness flags, by name. */
 export async function organizationsWithReadiness(sql: Sql, ids: string[]) {
   const r = await sql.query<{ id: string; name: string; trainingConfirmed: boolean; readyConfirmed: boolean }>(
