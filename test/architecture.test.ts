@@ -1,7 +1,7 @@
 /**
  * The walls of the README, checked on the source: each PostgreSQL table has one owning stage, and only that stage's
- * code names it in SQL (others ask the owner through a function main.ts injects, or a queue); and the workflow keeps
- * functions and files short enough to read. Reads the files as text; runs nothing.
+ * code names it in SQL (others ask the owner through a function main.ts injects, or a queue); and functions and
+ * files stay short enough to read. Reads the files as text; runs nothing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,28 +92,42 @@ describe('table ownership', () => {
   });
 });
 
-/** Functions and files of the workflow stay readable: no function over 80 lines, no file over 400. */
-describe('workflow size limits', () => {
+/**
+ * Files that break the size limits and predate them, with why they are long. An entry that no longer applies fails
+ * the test too, so the list only shrinks; every other source file keeps to the limits.
+ */
+const KNOWN_LONG: Record<string, string> = {
+  'classify/linear.ts': 'the training loop',
+  'classify/model.ts': 'the classifier model and its loader',
+  'classify/municipality.ts': 'the gazetteer matcher',
+  'ingest/telegram/bot.ts': 'the citizen dialog of the Telegram bot',
+};
+
+/** Functions and files stay readable: no function over 80 lines, no file over 400, in every stage, main.ts and cli.ts. */
+describe('size limits', () => {
   const MAX_FUNCTION_LINES = 80;
   const MAX_FILE_LINES = 400;
 
   it(`has no function longer than ${MAX_FUNCTION_LINES} lines and no file longer than ${MAX_FILE_LINES}`, () => {
-    const long: string[] = [];
-    for (const file of [...sourceFiles('workflow'), 'lib/transaction.ts', 'lib/moderation.ts', 'lib/time.ts']) {
+    const long: Record<string, string[]> = {};
+    const report = (file: string, what: string) => (long[file] ??= []).push(what);
+    for (const file of [...STAGE_DIRS.flatMap(sourceFiles), 'main.ts', 'cli.ts']) {
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
       const lines = text.split('\n').length;
-      if (lines > MAX_FILE_LINES) long.push(`${file}: ${lines} lines`);
+      if (lines > MAX_FILE_LINES) report(file, `${lines} lines`);
       const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
       const visit = (node: ts.Node) => {
         if (ts.isFunctionLike(node) && 'body' in node && node.body) {
           const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
           const last = source.getLineAndCharacterOfPosition(node.getEnd()).line;
-          if (last - first + 1 > MAX_FUNCTION_LINES) long.push(`${file}:${first + 1}: a function of ${last - first + 1} lines`);
+          if (last - first + 1 > MAX_FUNCTION_LINES) report(file, `line ${first + 1}: a function of ${last - first + 1} lines`);
         }
         ts.forEachChild(node, visit);
       };
       visit(source);
     }
-    expect(long).toEqual([]);
+    const unknown = Object.fromEntries(Object.entries(long).filter(([file]) => !(file in KNOWN_LONG)));
+    expect(unknown).toEqual({});
+    expect(Object.keys(long).sort()).toEqual(Object.keys(KNOWN_LONG).sort());
   });
 });
