@@ -84,7 +84,8 @@ export interface HotRoute {
   handle(req: Request, params: Record<string, string>, body: unknown): Promise<HotAnswer>;
 }
 
-function compilePath(path: string): { pattern: RegExp; names: string[] } {
+/** An Express-style path as an anchored pattern: literal segments escaped, each `:name` one segment. */
+export function compilePath(path: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
   const source = path.split('/').map((part) => {
     if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -27,7 +27,17 @@ export const identityHash = (salt: string, id: VerifiedIdentity) => authorHash(s
 
 export type CodeChannel = 'phone' | 'email';
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
+/**
+ * local@domain.tld: one @, no whitespace, 1–64 characters before the @, and a dot in the domain with 1–255
+ * characters before it and at least two after. Scanned rather than matched: as a regular expression the dots of the
+ * domain could be split between its parts in every way, which a backtracking engine tries one by one.
+ */
+function isEmailAddress(e: string): boolean {
+  const at = e.indexOf('@');
+  if (at < 1 || at > 64 || e.indexOf('@', at + 1) !== -1 || /\s/.test(e)) return false;
+  const firstDot = e.indexOf('.', at + 2);
+  return firstDot !== -1 && firstDot - at - 1 <= 255 && e.length - firstDot - 1 >= 2;
+}
 
 /** A destination in its canonical form, or undefined when it is not a phone number / e-mail address. */
 export function canonicalDestination(channel: CodeChannel, destination: string): string | undefined {
@@ -36,7 +46,7 @@ export function canonicalDestination(channel: CodeChannel, destination: string):
     return /^\+\d{10,15}$/.test(p) ? p : undefined;
   }
   const e = destination.trim().toLowerCase();
-  return EMAIL.test(e) && e.length <= 320 ? e : undefined;
+  return e.length <= 320 && isEmailAddress(e) ? e : undefined;
 }
 
 export interface CodeProviderOptions {
