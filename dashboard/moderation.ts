@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type pg from 'pg';
 import { z } from 'zod';
+import { pgInt } from '../lib/request-schemas.js';
 import { SOURCES } from '../lib/queues.js';
 
 export const inboxQuery = z.object({
@@ -82,8 +83,8 @@ export async function inboxMark(db: pg.Pool): Promise<string> {
 export type Outcome<T = unknown> = { ok: true; value: T } | { ok: false; status: 400 | 404 | 409; error: string };
 
 export const correctionBody = z.discriminatedUnion('field', [
-  z.object({ field: z.literal('category'), label: z.string().trim().min(1).max(200), expectedVersion: z.number().int().min(0) }),
-  z.object({ field: z.literal('kind'), label: z.enum(['complaint', 'question', 'other']), expectedVersion: z.number().int().min(0) }),
+  z.object({ field: z.literal('category'), label: z.string().trim().min(1).max(200), expectedVersion: pgInt.min(0) }),
+  z.object({ field: z.literal('kind'), label: z.enum(['complaint', 'question', 'other']), expectedVersion: pgInt.min(0) }),
 ]);
 export type CorrectionBody = z.infer<typeof correctionBody>;
 

@@ -7,6 +7,7 @@ import type { Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { attachmentSchema, CASE_STATUSES, SOURCES, type CaseStatus } from '../lib/queues.js';
+import { isoDateOrDateTime, pgInt, pgIntParam } from '../lib/request-schemas.js';
 import { lintAnswer } from './answer-lint.js';
 import {
   clearLoginFailures, hashPassword, login, loginKey, loginRetryAfter, logout, readCookie, recordLoginFailure, requireAuth, SESSION_COOKIE,
@@ -36,8 +37,8 @@ export interface WorkflowApiDeps {
 const uuid = z.uuid();
 const idParams = z.object({ id: uuid });
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
-const page = { limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) };
+const isoDate = isoDateOrDateTime;
+const page = { limit: pgIntParam.min(1).max(500).default(50), offset: pgIntParam.min(0).default(0) };
 
 const loginBody = z.object({ login: z.string().min(1).max(200), password: z.string().min(1).max(500) });
 
@@ -87,7 +88,7 @@ const listCasesQuery = z.object({
 });
 
 const actionBody = z.object({
-  expectedVersion: z.number().int().min(0),
+  expectedVersion: pgInt.min(0),
   comment: z.string().trim().min(1).max(5000).optional(),
   reason: z.string().trim().min(3).max(2000).optional(),
   organizationId: uuid.optional(),

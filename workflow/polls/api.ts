@@ -6,6 +6,7 @@
 import type { Request, Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
+import { pgInt, pgIntParam } from '../../lib/request-schemas.js';
 import { uuidV5 } from '../../lib/ids.js';
 import type { HotRoute } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
@@ -67,7 +68,7 @@ export function voterTokenOf(req: Request): string | undefined {
 
 const uuid = z.uuid();
 const idParams = z.object({ id: uuid });
-const page = { limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) };
+const page = { limit: pgIntParam.min(1).max(500).default(50), offset: pgIntParam.min(0).default(0) };
 const PUBLIC_STATUSES: PollStatus[] = ['published', 'open', 'closed', 'results_published'];
 
 /** Human answers for refusals, shown as they are on the page, the widget and in the bot. */
@@ -254,7 +255,7 @@ export function createPollsApi(deps: PollsApiDeps): { router: Router; hot: HotRo
 
   api.route({ method: 'post', path: '/api/v1/polls/:id/status', tag: 'polls', roles: 'region administrator, moderator',
     summary: 'Move the schedule: draft → published → open → closed → results_published (published → draft allowed).',
-    params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: z.number().int().min(0).optional() }) }, async ({ user, params, body }) => {
+    params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: pgInt.min(0).optional() }) }, async ({ user, params, body }) => {
     requireStaff(user);
     const r = await transitionPoll(db, params.id, body.to, body.expectedVersion);
     if (!r.ok) throw new HttpError(r.code, r.error);
