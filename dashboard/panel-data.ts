@@ -8,9 +8,10 @@ import type pg from 'pg';
 import { z } from 'zod';
 import * as q from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
+import { isoDay } from '../lib/request-schemas.js';
 import { PANEL_SOURCES, type Municipality, type PanelName, type Row } from './charts.js';
 
-const day = z.iso.date();
+const day = isoDay;
 const dim = z.string().trim().min(1).max(300).optional();
 
 /** The dashboard's shared filters, as they appear in its URLs (a GET form sends empty fields as empty strings). */

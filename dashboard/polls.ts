@@ -5,9 +5,9 @@
  */
 import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
 import express, { type Response, type Router } from 'express';
 import { dashboardScripts } from './client-scripts.js';
+import { spreadsheetCsv } from '../lib/csv.js';
 import { escapeHtml, jsonForScript, layout } from './html.js';
 
 const require = createRequire(import.meta.url);
@@ -165,8 +165,8 @@ export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
     if (!p || !resultsVisible(p)) return void res.status(404).json({ error: 'Итоги недоступны' });
     const v = await view(p);
     res.setHeader('content-disposition', `attachment; filename="poll-${p.id}.csv"`);
-    // BOM: Excel opens UTF-8 Cyrillic correctly only with it.
-    res.type('text/csv; charset=utf-8').send(`\ufeff${stringify([HEADER, ...exportRows(v)])}`);
+    // Question and option texts are typed by people: cells a spreadsheet would run as formulas are neutralized.
+    res.type('text/csv; charset=utf-8').send(spreadsheetCsv([HEADER, ...exportRows(v)]));
   });
 
   router.get('/polls/:id/results.xlsx', async (req, res) => {

@@ -2,12 +2,13 @@ import express, { type RequestHandler, type Router } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import { SOURCES } from '../lib/queues.js';
+import { pgIntParam } from '../lib/request-schemas.js';
 import type { StatsStore } from './stats.js';
 
 const listSchema = z.object({
   source: z.enum(SOURCES).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: pgIntParam.min(1).max(500).default(50),
+  offset: pgIntParam.min(0).default(0),
 });
 
 /**

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import helmet from 'helmet';
+import pg from 'pg';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -23,6 +24,28 @@ export function findNul(value: unknown, at: string, depth = 0): string | undefin
 }
 
 export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+
+/** What each PostgreSQL data exception (SQLSTATE class 22) says about the input, in the words of a 400. */
+const DATA_EXCEPTIONS: Record<string, string> = {
+  '22001': 'a text is too long',
+  '22003': 'a number is out of range',
+  '22007': 'a date or time is malformed',
+  '22008': 'a date or time is out of range',
+  '22009': 'a time zone offset is out of range',
+  '22021': 'a text holds a character that cannot be stored',
+  '22P02': 'a value is malformed',
+};
+
+/**
+ * The 400 message for a PostgreSQL data exception (SQLSTATE class 22), or undefined for any other error. Such an
+ * error means a value that the request carried passed its schema but not the column or cast it reached: the
+ * client's error, not the server's. The schemas should refuse it first (lib/request-schemas.ts); this is the net
+ * under them, so a gap answers 400 and is logged as a warning naming the route.
+ */
+export function clientDataError(err: unknown): string | undefined {
+  if (!(err instanceof pg.DatabaseError) || typeof err.code !== 'string' || !err.code.startsWith('22')) return undefined;
+  return `invalid input: ${DATA_EXCEPTIONS[err.code] ?? 'a value is out of range or malformed'}`;
+}
 
 /** After a body parser: a body holding U+0000 anywhere is a 400 naming where. */
 export const refuseNulBody: RequestHandler = (req, res, next) => {
@@ -113,7 +136,8 @@ export interface HotRoute {
   handle(req: Request, params: Record<string, string>, body: unknown): Promise<HotAnswer>;
 }
 
-function compilePath(path: string): { pattern: RegExp; names: string[] } {
+/** An Express-style path as an anchored pattern: literal segments escaped, each `:name` one segment. */
+export function compilePath(path: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
   const source = path.split('/').map((part) => {
     if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -207,6 +231,11 @@ function hotRouteDispatcher(app: express.Express, routes: HotRoute[],
       const nul = text.includes('u0000') ? findNul(body, 'body') : undefined;
       if (nul) return fail(400, `invalid input: ${nul} ${NUL_MESSAGE}`);
       route.handle(req, params, body).then((answer) => send(req, res, route, answer), (err: Error) => {
+        const invalid = clientDataError(err);
+        if (invalid) {
+          opts.logger.warn({ code: (err as pg.DatabaseError).code, path: route.path }, 'request input refused by PostgreSQL');
+          return send(req, res, route, { status: 400, body: { error: invalid } });
+        }
         opts.logger.error({ err: err?.message, path: route.path }, 'request failed');
         send(req, res, route, { status: 500, body: { error: 'internal error' } });
       });
@@ -298,6 +327,13 @@ export function createHttpApp(opts: {
 
   app.use((req, res) => res.status(404).json({ error: `no route for ${req.method} ${req.path}` }));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const invalid = clientDataError(err);
+    if (invalid) {
+      // Logged without PostgreSQL's message, which quotes the value (it may be personal data).
+      opts.logger.warn({ code: (err as pg.DatabaseError).code, path: req.route?.path ?? req.path }, 'request input refused by PostgreSQL');
+      if (!res.headersSent) res.status(400).json({ error: invalid });
+      return;
+    }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
     if (status >= 500) opts.logger.error({ err: err?.message, path: req.path }, 'request failed');
     const message = status === 413 ? 'request body is too large'

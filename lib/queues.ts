@@ -4,13 +4,15 @@
  */
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
+import { isoDateTime } from './request-schemas.js';
 import type { Sealer } from './seal.js';
 
 export const SOURCES = ['contact_center', 'vk', 'telegram', 'widget'] as const;
 export const sourceSchema = z.enum(SOURCES);
 export type Source = z.infer<typeof sourceSchema>;
 
-const isoDate = z.iso.datetime({ offset: true });
+// Dates PostgreSQL stores as given: a payload that passed here cannot fail at registration on its time zone.
+const isoDate = isoDateTime;
 
 export const attachmentSchema = z.object({
   kind: z.enum(['photo', 'video', 'document', 'audio', 'link', 'location', 'other']),

@@ -1,5 +1,6 @@
 /** The caller's own notifications: deadline reminders, assignments, returns, repeat reviews. */
 import { z } from 'zod';
+import { pgIntParam } from '../../lib/request-schemas.js';
 import { HttpError, type ApiBuilder } from '../http-kit.js';
 import { listNotifications, markNotificationRead } from '../store/notifications.js';
 import { bool, page, type RouteDeps } from './common.js';
@@ -12,7 +13,7 @@ export function registerNotificationRoutes(api: ApiBuilder, { db, now }: RouteDe
   });
 
   api.route({ method: 'post', path: '/api/v1/notifications/:id/read', tag: 'notifications', summary: 'Mark one notification read.',
-    params: z.object({ id: z.coerce.number().int().positive() }) }, async ({ user, params }) => {
+    params: z.object({ id: pgIntParam.positive() }) }, async ({ user, params }) => {
     if (!(await markNotificationRead(db, params.id, user.id, now()))) throw new HttpError(404, 'notification not found');
     return { body: { ok: true } };
   });

@@ -1,5 +1,6 @@
 /** Staff build and schedule polls, push open ones to Telegram chats, and read the counts. */
 import { z } from 'zod';
+import { pgInt } from '../../../lib/request-schemas.js';
 import { uuidV5 } from '../../../lib/ids.js';
 import { sealOutbound } from '../../../lib/queues.js';
 import type { Sealer } from '../../../lib/seal.js';
@@ -47,7 +48,7 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
 
   api.route({ method: 'post', path: '/api/v1/polls/:id/status', tag: 'polls', roles: 'region administrator, moderator',
     summary: 'Move the schedule: draft → published → open → closed → results_published (published → draft allowed).',
-    params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: z.number().int().min(0).optional() }) }, async ({ user, params, body }) => {
+    params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: pgInt.min(0).optional() }) }, async ({ user, params, body }) => {
     requireStaff(user);
     const r = await transitionPoll(db, params.id, body.to, body.expectedVersion);
     if (!r.ok) throw new HttpError(r.code, r.error);
