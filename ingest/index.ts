@@ -15,6 +15,9 @@ import { createCursorStore, type CursorStore } from './cursors.js';
 import { createIntake, type Intake } from './intake.js';
 import { createMessagesApi } from './messages-api.js';
 import { createOutboundWorker } from './outbound.js';
+import { recordingAdapter } from './outbound-adapter.js';
+import { createTelegramOutbound } from './telegram/outbound.js';
+import { createVkOutbound } from './vk/outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
 import { createTelegramBot, type PollBallotBox, type RatingDesk, type TelegramBot } from './telegram/bot.js';
 import { createTelegramWebhookRouter } from './telegram/webhook.js';
@@ -142,8 +145,14 @@ export function createIngest(deps: IngestDeps): Ingest {
   }
   if (deps.requireAuth) routers.push(createMessagesApi({ db, stats, requireAuth: deps.requireAuth, channels: () => modes }));
 
-  const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer,
-    vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram, polls: deps.polls })];
+  const recordLog = (fields: Record<string, unknown>, msg: string) => log.info(fields, msg);
+  const adapters = [
+    createVkOutbound(vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined),
+    createTelegramOutbound(telegram?.telegram, deps.polls),
+    recordingAdapter('email', recordLog),
+    recordingAdapter('sms', recordLog),
+  ];
+  const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer, adapters })];
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];
