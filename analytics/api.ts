@@ -3,11 +3,12 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { SOURCES } from '../lib/queues.js';
+import { isoDateTime, isoDay } from '../lib/request-schemas.js';
 import { exportTable, type Column } from './export.js';
 import * as q from './queries.js';
 
 /** A date (`2026-01-31`, midnight UTC) or an ISO 8601 date-time with offset. */
-const instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+const instant = z.union([isoDay, isoDateTime]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
 const dim = z.string().trim().min(1).max(300).optional();
 
 const filtersSchema = z.object({

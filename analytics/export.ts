@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
+import { spreadsheetCsv } from '../lib/csv.js';
 
 export interface Column {
   key: string;
@@ -7,11 +7,14 @@ export interface Column {
   title: string;
 }
 
-/** A dashboard table as a file: CSV (UTF-8 with BOM, so Excel opens Cyrillic right) or an XLSX sheet. */
+/**
+ * A dashboard table as a file: CSV (UTF-8 with BOM, so Excel opens Cyrillic right; cells that a spreadsheet would run
+ * as formulas neutralized, see lib/csv.ts) or an XLSX sheet (ExcelJS writes strings as text, never as formulas).
+ */
 export async function exportTable(title: string, columns: Column[], rows: Record<string, string | number>[], format: 'csv' | 'xlsx'): Promise<{ contentType: string; body: Buffer }> {
   if (format === 'csv') {
-    const text = stringify([columns.map((c) => c.title), ...rows.map((r) => columns.map((c) => r[c.key] ?? ''))]);
-    return { contentType: 'text/csv; charset=utf-8', body: Buffer.concat([Buffer.from('\ufeff'), Buffer.from(text, 'utf8')]) };
+    const text = spreadsheetCsv([columns.map((c) => c.title), ...rows.map((r) => columns.map((c) => r[c.key] ?? ''))]);
+    return { contentType: 'text/csv; charset=utf-8', body: Buffer.from(text, 'utf8') };
   }
   const workbook = new ExcelJS.Workbook();
   // Sheet names are limited to 31 characters and some punctuation.

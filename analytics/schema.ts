@@ -49,7 +49,7 @@ export function renderStatements(sql: string, cluster?: string): string[] {
           return `ENGINE = Replicated${kind}MergeTree(${args && args.trim() ? `${path}, ${args.trim()}` : path})`;
         })
         // Replicated tables deduplicate inserts by block already; the non-replicated window setting does not apply.
-        .replace(/\s*SETTINGS non_replicated_deduplication_window = \d+/i, '');
+        .replace(/(?<!\s)\s*SETTINGS non_replicated_deduplication_window = \d+/i, '');
       out.push(replicated);
       const key = SHARD_KEYS[name] ?? 'rand()';
       out.push(`CREATE TABLE IF NOT EXISTS ${name} ON CLUSTER ${cluster} AS ${local} ENGINE = Distributed(${cluster}, currentDatabase(), ${local}, ${key})`);

@@ -27,6 +27,10 @@ describe('heuristicLabel', () => {
   });
   it('takes requests for action about neglect as complaints and plain information requests as questions', () => {
     expect(heuristicLabel('Почему не штрафуете торговцев у метро?')).toBe('complaint');
+    expect(heuristicLabel('Почему не ремонтируют лифт в подъезде?')).toBe('complaint');
+    // «почему не» before a word that is not a present-tense verb is a plain question.
+    expect(heuristicLabel('Почему не видно расписания на сайте?')).toBe('question');
+    expect(heuristicLabel('На дороге огромная яма, объехать нельзя')).toBe('complaint');
     expect(heuristicLabel('Добрый день! Будет ли в этом году праздник двора?')).toBe('question');
     expect(heuristicLabel('Здравствуйте, подскажите, как записаться на экскурсию')).toBe('question');
   });

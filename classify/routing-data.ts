@@ -20,10 +20,20 @@ export function kurskRoutingLabel(row: Record<string, string>): string {
 export function organizationType(label: string, places: readonly string[]): string {
   let out = label;
   for (const place of places) {
-    const name = place.trim();
-    if (name.length < 6) continue;
-    const stem = name.slice(0, -2).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    out = out.replace(new RegExp(`(?<![\\p{L}])${stem}\\p{L}*`, 'giu'), '{place}');
+    const pattern = placePattern(place);
+    if (pattern) out = out.replace(pattern, '{place}');
   }
   return out;
+}
+
+/**
+ * A place's words in an organization name: its stem at the start of a word, then the rest of that word. Undefined
+ * for names shorter than six characters, too short to tell apart. Starting only at a word start keeps the scan
+ * linear: the letters after one match cannot be rescanned from inside the same word.
+ */
+export function placePattern(place: string): RegExp | undefined {
+  const name = place.trim();
+  if (name.length < 6) return undefined;
+  const stem = name.slice(0, -2).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\p{L}])${stem}\\p{L}*`, 'giu');
 }

@@ -34,6 +34,39 @@ describe('cleanText', () => {
   });
 });
 
+describe('cleanText on hostile input', () => {
+  // The e-mail pattern as it was before it was made linear: the reference for what it must still replace.
+  const QUADRATIC_EMAIL = /[\p{L}\d._%+-]+@[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.\p{L}{2,}/gu;
+
+  it('replaces exactly the e-mail addresses it replaced before', () => {
+    // No digits, markup, brackets, URLs or capitals: nothing but the e-mail rule can touch these strings.
+    const alphabet = fc.constantFrom('а', 'b', 'ru', '.', '@', '-', '_', '%', '+', ' ', ',', 'яндекс', 'mail');
+    fc.assert(fc.property(fc.array(alphabet, { maxLength: 40 }), (parts) => {
+      const s = parts.join('');
+      expect(cleanText(s)).toBe(s.replace(QUADRATIC_EMAIL, ` ${PLACEHOLDER.email} `));
+    }), { numRuns: 2000 });
+  });
+
+  it('finds addresses after long runs of letters and in Cyrillic domains', () => {
+    expect(cleanText(`${'а'.repeat(3000)} иван.петров@почта.рф`)).toBe(`${'а'.repeat(3000)}  ${PLACEHOLDER.email} `);
+    expect(cleanText('ivan-petrov_1@sub.mail.ru,')).toBe(` ${PLACEHOLDER.email} ,`);
+  });
+
+  it('leaves the issue\'s widget message ("а" × 4999 and an @) as it is', () => {
+    const text = `${'а'.repeat(4999)}@`;
+    expect(cleanText(text)).toBe(text);
+    expect(analyze(text).words).toEqual(['а'.repeat(4999)]);
+  });
+
+  it('replaces closed VK mentions, and leaves unclosed ones as text', () => {
+    expect(analyze('[id1|Иван] и [club2|Двор]').words).toEqual(['mentiontok', 'иван', 'и', 'mentiontok', 'двор']);
+    const unclosed = '[id0|'.repeat(2000);
+    expect(cleanText(unclosed)).toBe(unclosed);
+    // A name cannot run into the next mention: "[id1|a [id2|b]" is plain text and one mention.
+    expect(analyze('[id1|a [id2|b]').words).toEqual(['id1', 'a', 'mentiontok', 'b']);
+  });
+});
+
 describe('stemming and stop words', () => {
   it('lower-cases and folds ё before stemming, so case forms share a stem', () => {
     expect(normalizeCase('ЁЛКА Берёзовка')).toBe('елка березовка');

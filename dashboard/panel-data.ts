@@ -7,13 +7,14 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import * as q from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
+import { isoDay } from '../lib/request-schemas.js';
 import { PANEL_SOURCES, type Municipality, type PanelName, type Row } from './charts.js';
 
 /** A GET form sends an empty field as an empty string: the filter is then not set. */
 const unlessBlank = <T extends z.ZodType>(schema: T, expected: string) =>
   z.union([z.literal(''), schema], { error: `expected ${expected}, or nothing` }).optional()
     .transform((v) => (v === '' ? undefined : v) as z.output<T> | undefined);
-const day = unlessBlank(z.iso.date(), 'a date YYYY-MM-DD');
+const day = unlessBlank(isoDay, 'a date YYYY-MM-DD');
 const dim = unlessBlank(z.string().trim().min(1).max(300), 'at most 300 characters');
 
 /** The dashboard's shared filters, as they appear in its URLs. */

@@ -5,11 +5,11 @@
  */
 import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { dashboardScripts } from './client-scripts.js';
+import { spreadsheetCsv } from '../lib/csv.js';
 import { escapeHtml, jsonForScript, layout } from './html.js';
 
 const require = createRequire(import.meta.url);
@@ -162,8 +162,8 @@ function registerResultFiles(router: Router, reader: PollReader): void {
     const found = await published(req.params.id, res);
     if (!found) return;
     res.setHeader('content-disposition', `attachment; filename="poll-${found.p.id}.csv"`);
-    // BOM: Excel opens UTF-8 Cyrillic correctly only with it.
-    res.type('text/csv; charset=utf-8').send(`\ufeff${stringify([HEADER, ...exportRows(found.v)])}`);
+    // Question and option texts are typed by people: cells a spreadsheet would run as formulas are neutralized.
+    res.type('text/csv; charset=utf-8').send(spreadsheetCsv([HEADER, ...exportRows(found.v)]));
   });
   router.get('/polls/:id/results.xlsx', async (req, res) => {
     const found = await published(req.params.id, res);

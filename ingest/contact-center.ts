@@ -5,12 +5,13 @@ import { authorHash, normalizePhone } from '../lib/hash.js';
 import { messageIdFor } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { incomingMessageSchema, type IncomingMessage } from '../lib/queues.js';
+import { isoDateTime } from '../lib/request-schemas.js';
 import type { Intake } from './intake.js';
 
 /** A call card of the region's 122 contact center. */
 export const callCardSchema = z.object({
   callId: z.string().trim().min(1).max(200),
-  receivedAt: z.iso.datetime({ offset: true }),
+  receivedAt: isoDateTime,
   text: z.string().trim().min(1).max(20_000),
   phone: z.string().max(50).optional(),
   name: z.string().max(300).optional(),

@@ -6,6 +6,7 @@ import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { API } from 'vk-io';
+import type { Telegram } from 'telegraf';
 import { ApiBuilder } from '../lib/api-builder.js';
 import { ConfigError, type Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
@@ -18,6 +19,9 @@ import { createCursorStore, type CursorStore } from './cursors.js';
 import { createIntake, type Intake } from './intake.js';
 import { registerMessagesRoutes } from './messages-api.js';
 import { createOutboundWorker } from './outbound.js';
+import { recordingAdapter, type OutboundAdapter } from './outbound-adapter.js';
+import { createTelegramOutbound } from './telegram/outbound.js';
+import { createVkOutbound } from './vk/outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
 import { createTelegramBot, type PollBallotBox, type RatingDesk, type TelegramBot } from './telegram/bot.js';
 import { registerTelegramWebhook } from './telegram/webhook.js';
@@ -155,8 +159,9 @@ export function createIngest(deps: IngestDeps): Ingest {
   if (deps.requireAuth) registerMessagesRoutes(api, { cases: deps.cases, stats, channels: () => modes });
   routers.push(api.router);
 
-  const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer,
-    vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram, polls: deps.polls })];
+  const adapters = outboundAdapters({ vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram,
+    polls: deps.polls, log });
+  const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer, adapters })];
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];
@@ -175,4 +180,15 @@ export function createIngest(deps: IngestDeps): Ingest {
       await Promise.all(running);
     },
   };
+}
+
+/** One adapter per delivery channel; a channel without its gateway records what it would have sent. */
+function outboundAdapters(on: { vk?: { api: API; groupIds: number[] }; telegram?: Telegram; polls?: PollBallotBox; log: Logger }): OutboundAdapter[] {
+  const recordLog = (fields: Record<string, unknown>, msg: string) => on.log.info(fields, msg);
+  return [
+    createVkOutbound(on.vk),
+    createTelegramOutbound(on.telegram, on.polls),
+    recordingAdapter('email', recordLog),
+    recordingAdapter('sms', recordLog),
+  ];
 }

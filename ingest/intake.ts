@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import { createGroupCommit, type GroupCommitStats } from '../lib/group-commit.js';
 import { uuidV5 } from '../lib/ids.js';
-import { MAX_BATCH, sealIncoming, type IncomingMessage, type Queues } from '../lib/queues.js';
+import { MAX_BATCH, type IncomingMessage, type Queues } from '../lib/queues.js';
 import type { Sealer } from '../lib/seal.js';
 import type { StatsStore } from './stats.js';
+import { sealIncoming } from '../lib/sealed-payloads.js';
 
 /** How long a message id is remembered for counting duplicates; the queue's jobId and the database key stay the real guards. */
 const SEEN_TTL_SECONDS = 90 * 24 * 3600;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ApiBuilder } from '../lib/api-builder.js';
 import { SOURCES } from '../lib/queues.js';
+import { pgIntParam } from '../lib/request-schemas.js';
 import { storedMessageSchema, type CaseLookups } from './case-lookups.js';
 import { CHANNELS, type StatsStore } from './stats.js';
 
@@ -16,8 +17,8 @@ const channelStats = z.object({
 
 const listSchema = z.object({
   source: z.enum(SOURCES).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: pgIntParam.min(1).max(500).default(50),
+  offset: pgIntParam.min(0).default(0),
 });
 
 export function registerMessagesRoutes(api: ApiBuilder, deps: { cases: Pick<CaseLookups, 'listMessages'>; stats: StatsStore; channels: () => Record<string, string> }): void {

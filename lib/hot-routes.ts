@@ -9,6 +9,7 @@
 import type http from 'node:http';
 import type express from 'express';
 import type { Request, Response } from 'express';
+import { clientDataError } from './data-errors.js';
 import type { Logger } from './logger.js';
 import { findNul, NUL_MESSAGE } from './nul.js';
 import { withSecureFlag } from './secure-cookies.js';
@@ -31,7 +32,8 @@ export interface HotRoute {
   handle(req: Request, params: Record<string, string>, body: unknown): Promise<HotAnswer>;
 }
 
-function compilePath(path: string): { pattern: RegExp; names: string[] } {
+/** An Express-style path as an anchored pattern: literal segments escaped, each `:name` one segment. */
+export function compilePath(path: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
   const source = path.split('/').map((part) => {
     if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -149,6 +151,11 @@ export function hotRouteDispatcher(app: express.Express, routes: HotRoute[],
       const nul = text.includes('u0000') ? findNul(body, 'body') : undefined;
       if (nul) return fail(400, `invalid input: ${nul} ${NUL_MESSAGE}`);
       route.handle(req, params, body).then((answer) => send(req, res, route, answer), (err: Error) => {
+        const invalid = clientDataError(err);
+        if (invalid) {
+          opts.logger.warn({ code: invalid.code, path: route.path }, 'request input refused by PostgreSQL');
+          return send(req, res, route, { status: 400, body: { error: invalid.message } });
+        }
         opts.logger.error({ err: err?.message, path: route.path }, 'request failed');
         send(req, res, route, { status: 500, body: { error: 'internal error' } });
       });

@@ -7,6 +7,7 @@ import { ApiBuilder, HttpError } from './api-builder.js';
 import { hotRouteDispatcher, type HotRoute } from './hot-routes.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { clientDataError } from './data-errors.js';
 import { NUL_MESSAGE } from './nul.js';
 import { openApiDocument } from './openapi.js';
 import { secureCookies } from './secure-cookies.js';
@@ -162,6 +163,12 @@ function methodNotAllowed(app: express.Express): RequestHandler {
 }
 
 const onError = (logger: Logger): ErrorRequestHandler => (err, req, res, _next) => {
+  const invalid = clientDataError(err);
+  if (invalid) {
+    logger.warn({ code: invalid.code, path: req.route?.path ?? req.path }, 'request input refused by PostgreSQL');
+    if (!res.headersSent) res.status(400).json({ error: invalid.message });
+    return;
+  }
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
   if (status >= 500) logger.error({ err: err?.message, path: req.path }, 'request failed');
   const message = status === 413 ? 'request body is too large'

@@ -4,6 +4,7 @@
  * implements them). Like the queue contracts in queues.ts, it lets the two meet without importing each other.
  */
 import { z } from 'zod';
+import { pgInt, pgIntParam } from './request-schemas.js';
 import { SOURCES } from './queues.js';
 
 export const CASE_KINDS = ['complaint', 'question', 'other'] as const;
@@ -16,7 +17,7 @@ export const inboxQuery = z.object({
   category: z.string().trim().min(1).max(200).optional(),
   q: z.string().trim().min(1).max(200).optional(),
   sort: z.enum(['newest', 'urgent']).default('newest'),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: pgIntParam.min(1).max(200).default(50),
 });
 export type InboxQuery = z.infer<typeof inboxQuery>;
 
@@ -45,8 +46,8 @@ export interface InboxItem extends Omit<z.infer<typeof inboxItem>, 'source'> {
 }
 
 export const correctionBody = z.discriminatedUnion('field', [
-  z.object({ field: z.literal('category'), label: z.string().trim().min(1).max(200), expectedVersion: z.number().int().min(0) }),
-  z.object({ field: z.literal('kind'), label: z.enum(CASE_KINDS), expectedVersion: z.number().int().min(0) }),
+  z.object({ field: z.literal('category'), label: z.string().trim().min(1).max(200), expectedVersion: pgInt.min(0) }),
+  z.object({ field: z.literal('kind'), label: z.enum(CASE_KINDS), expectedVersion: pgInt.min(0) }),
 ]);
 export type CorrectionBody = z.infer<typeof correctionBody>;
 

@@ -4,13 +4,14 @@
  */
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
-import type { Sealer } from './seal.js';
+import { isoDateTime } from './request-schemas.js';
 
 export const SOURCES = ['contact_center', 'vk', 'telegram', 'widget'] as const;
 export const sourceSchema = z.enum(SOURCES);
 export type Source = z.infer<typeof sourceSchema>;
 
-const isoDate = z.iso.datetime({ offset: true });
+// Dates PostgreSQL stores as given: a payload that passed here cannot fail at registration on its time zone.
+const isoDate = isoDateTime;
 
 export const attachmentSchema = z.object({
   kind: z.enum(['photo', 'video', 'document', 'audio', 'link', 'location', 'other']),
@@ -58,12 +59,33 @@ export const incomingMessageSchema = z.object({
   attachments: z.array(attachmentSchema).max(50).default([]),
   /** Where the message came from beyond the channel: site and organisation of a widget, VK community, … */
   provenance: z.record(z.string(), z.string()).default({}),
+  /**
+   * `appeal`: sent to the region (122, the widget, the bot, a message to the official community), answered on its
+   * channel on ПОС terms in days. `signal`: found by monitoring (posts, comments, search hits), worked by the
+   * monitoring team in hours, never answered automatically. Absent in jobs of older versions: see originOf.
+   */
+  origin: z.enum(['appeal', 'signal']).optional(),
   /** The channel's own payload as received (names, ids, phones): personal data, sealed in job payloads like contact. */
   raw: z.unknown(),
   /** `contact` and `raw` sealed by lib/seal.ts (both are empty in the clear then); absent in jobs of older versions. */
   sealed: z.string().min(1).optional(),
 });
 export type IncomingMessage = z.infer<typeof incomingMessageSchema>;
+export type MessageOrigin = NonNullable<IncomingMessage['origin']>;
+
+/**
+ * A message's origin: as its channel marked it, or for older jobs as its channel implies — a community message (VK
+ * `peerId`) or the Telegram bot's dialog is an appeal, any other VK or Telegram item a signal; the 122 and the
+ * widget always carry appeals.
+ */
+export function originOf(m: Pick<IncomingMessage, 'origin' | 'source' | 'provenance'>): MessageOrigin {
+  if (m.origin) return m.origin;
+  switch (m.source) {
+    case 'vk': return m.provenance.peerId ? 'appeal' : 'signal';
+    case 'telegram': return m.provenance.via === 'bot' ? 'appeal' : 'signal';
+    default: return 'appeal';
+  }
+}
 export type IncomingMessageInput = z.input<typeof incomingMessageSchema>;
 
 /** Most jobs a batch carries: a VK page is 100, an import chunk a few hundred. */
@@ -169,33 +191,72 @@ export const eventBatchSchema = z.object({ events: z.array(analyticsEventSchema)
 export type EventBatch = z.infer<typeof eventBatchSchema>;
 
 /**
- * A reply leaving on the citizen's original channel (served by the channel adapters in ingest/). `target` keys:
- * vk: `ownerId`, `postId`, optional `commentId` (reply_to_comment), or `peerId` for a community message;
- * telegram: `chatId`, optional `replyToMessageId`; widget and contact_center: `phone` and/or `email`.
+ * How a message leaves Otklik: the networks a reply is posted on, and the channels that reach a person directly.
+ * Each has one adapter in ingest/ (ingest/outbound.ts holds the registry); a channel without its settings records
+ * what it would have sent.
+ */
+export const DELIVERY_CHANNELS = ['vk', 'telegram', 'email', 'sms'] as const;
+export const deliveryChannelSchema = z.enum(DELIVERY_CHANNELS);
+export type DeliveryChannel = z.infer<typeof deliveryChannelSchema>;
+
+/**
+ * What an outbound message is. Citizens' notices about their case: `registered`, `status` (routed, redirected,
+ * assigned, repeat review …), `answer`, `rejection`, `rating_request`, `interim` (a public «взято в работу» on a
+ * signal's thread). Without a case: `poll` (a pushed poll), `code` (a one-time code), and staff mail: `staff_alert`,
+ * `staff_digest`, `invitation`.
+ */
+export const OUTBOUND_KINDS = [
+  'registered', 'status', 'answer', 'rejection', 'rating_request', 'interim', 'poll', 'code', 'staff_alert', 'staff_digest', 'invitation',
+] as const;
+/** Kinds that belong to no case (caseId and messageId may be absent). */
+export const CASELESS_KINDS: ReadonlySet<OutboundKind> = new Set(['poll', 'code', 'staff_alert', 'staff_digest', 'invitation']);
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
+
+/**
+ * One message leaving on a channel (served by the channel adapters in ingest/). `target` keys per channel:
+ * vk: `ownerId`, `postId`, optional `commentId` (reply_to_comment), or `peerId` for a community message, or
+ * `groupId` + `topicId`; telegram: `chatId`, optional `replyToMessageId`; email: `email`; sms: `phone`.
+ * Jobs of older versions carry no `channel`: it is derived from `source` and `target` (deliveryChannelOf).
  */
 export const outboundMessageSchema = z.object({
   outboundId: z.uuid(),
-  /** Required for every kind but `poll`: a pushed poll belongs to no case. */
   caseId: z.uuid().optional(),
   messageId: z.uuid().optional(),
-  source: sourceSchema,
-  kind: z.enum(['registered', 'status', 'answer', 'rejection', 'rating_request', 'poll']),
+  /** The channel the case came from (absent for messages that belong to no case). */
+  source: sourceSchema.optional(),
+  channel: deliveryChannelSchema.optional(),
+  kind: z.enum(OUTBOUND_KINDS),
   /** `poll` only: the poll whose voting keyboard the channel attaches (Telegram). */
   pollId: z.uuid().optional(),
+  /** E-mail subject; other channels ignore it. */
+  subject: z.string().min(1).max(300).optional(),
   text: z.string().min(1).max(10_000),
-  /** Channel-specific address: VK owner/post/comment ids, Telegram chat id, phone or e-mail. Sealed in job payloads. */
+  /** Links the channel renders as it can (e-mail: anchors; text channels: title and URL on their own line). */
+  links: z.array(z.object({ title: z.string().min(1).max(300), url: z.string().min(1).max(2000) })).max(20).optional(),
+  /** Channel-specific address, see above. Sealed in job payloads. */
   target: z.record(z.string(), z.string()),
   /** `target` sealed by lib/seal.ts (target is `{}` in the clear then); absent in jobs of older versions. */
   sealed: z.string().min(1).optional(),
 }).superRefine((m, ctx) => {
-  if (m.kind === 'poll') {
-    if (!m.pollId) ctx.addIssue({ code: 'custom', path: ['pollId'], message: 'a poll message needs pollId' });
-    return;
-  }
+  if (m.kind === 'poll' && !m.pollId) ctx.addIssue({ code: 'custom', path: ['pollId'], message: 'a poll message needs pollId' });
+  if (!m.channel && !m.source) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'channel (or the case\'s source) is required' });
+  if (CASELESS_KINDS.has(m.kind)) return;
   if (!m.caseId) ctx.addIssue({ code: 'custom', path: ['caseId'], message: 'required' });
   if (!m.messageId) ctx.addIssue({ code: 'custom', path: ['messageId'], message: 'required' });
 });
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
+
+/**
+ * The channel a message leaves on: its own `channel`, else the case's network, else the citizen's contact (e-mail
+ * before SMS: it carries the answer's text and links in full). Undefined when nothing addresses it.
+ */
+export function deliveryChannelOf(m: Pick<OutboundMessage, 'channel' | 'source' | 'target'>): DeliveryChannel | undefined {
+  if (m.channel) return m.channel;
+  if (m.source === 'vk' || m.source === 'telegram') return m.source;
+  if (m.target.email) return 'email';
+  if (m.target.phone) return 'sms';
+  return undefined;
+}
 
 /** What a citizen does about an existing case from a channel (the Telegram bot's rating buttons, …). */
 export const citizenActionSchema = z.object({
@@ -349,45 +410,4 @@ export function parseBatchPayload(name: 'incoming' | 'classified', data: unknown
     else out.rejected.push({ index, reason: issuesText(r.error) });
   });
   return out;
-}
-
-// ---- personal data in payloads -----------------------------------------------------------------------------------
-
-const sealedIncomingSchema = z.object({ contact: contactSchema.default({}), raw: z.unknown() });
-const sealedOutboundSchema = z.object({ target: z.record(z.string(), z.string()) });
-const incomingContext = (m: { messageId: string }) => `incoming:${m.messageId}`;
-const outboundContext = (m: { outboundId: string }) => `outbound:${m.outboundId}`;
-
-/** The message as a job carries it: contact and raw payload sealed, the clear part free of them. */
-export function sealIncoming(sealer: Sealer, m: IncomingMessage): IncomingMessage {
-  if (m.sealed) return m;
-  const { contact, raw, sealed: _none, ...clear } = m;
-  const hasContact = Object.values(contact).some((v) => v !== undefined && v !== '');
-  if (!hasContact && (raw === undefined || raw === null)) return { ...clear, contact: {}, raw: null };
-  return { ...clear, contact: {}, raw: null, sealed: sealer.seal({ contact, raw }, incomingContext(m)) };
-}
-
-/**
- * The message with its contact and raw payload opened (the workflow, registering the case). A message without a
- * seal (jobs queued by a version before sealing) is returned as it is; one that does not open throws a SealError.
- */
-export function openIncoming(sealer: Sealer, m: IncomingMessage): IncomingMessage {
-  if (!m.sealed) return m;
-  const { sealed, ...clear } = m;
-  const personal = sealedIncomingSchema.parse(sealer.open(sealed, incomingContext(m)));
-  return { ...clear, contact: personal.contact, raw: personal.raw };
-}
-
-/** The reply as a job carries it: the recipient sealed. */
-export function sealOutbound(sealer: Sealer, m: OutboundMessage): OutboundMessage {
-  if (m.sealed) return m;
-  const { target, sealed: _none, ...clear } = m;
-  return { ...clear, target: {}, sealed: sealer.seal({ target }, outboundContext(m)) };
-}
-
-/** The reply with its recipient opened (the channel adapters); unsealed replies of older versions pass as they are. */
-export function openOutbound(sealer: Sealer, m: OutboundMessage): OutboundMessage {
-  if (!m.sealed) return m;
-  const { sealed, ...clear } = m;
-  return { ...clear, target: sealedOutboundSchema.parse(sealer.open(sealed, outboundContext(m))).target };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { redactPayload } from './queue-board.js';
-import { incomingMessageSchema, openIncoming, openOutbound, payloadSchemas, sealIncoming, sealOutbound, type OutboundMessage } from './queues.js';
+import { incomingMessageSchema, payloadSchemas, type OutboundMessage } from './queues.js';
 import { createSealer, SealError } from './seal.js';
+import { sealIncoming, openIncoming, sealOutbound, openOutbound } from './sealed-payloads.js';
 
 const message = incomingMessageSchema.parse({
   messageId: '2b4a7f0e-5c1d-5e8a-9f3b-1a2b3c4d5e6f', source: 'contact_center', externalId: 'call-1', receivedAt: '2026-11-20T09:00:00Z',

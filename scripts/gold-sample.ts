@@ -94,7 +94,7 @@ async function context(): Promise<Context> {
 }
 
 const oneLine = (s: string, max: number): string => {
-  const t = s.replace(/\s*\n+\s*/g, ' ⏎ ').trim();
+  const t = s.split('\n').map((line) => line.trim()).filter(Boolean).join(' ⏎ ');
   return t.length > max ? `${t.slice(0, max)}…` : t;
 };
 

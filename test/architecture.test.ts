@@ -101,6 +101,7 @@ const KNOWN_LONG: Record<string, string> = {
   'classify/model.ts': 'the classifier model and its loader',
   'classify/municipality.ts': 'the gazetteer matcher',
   'ingest/telegram/bot.ts': 'the citizen dialog of the Telegram bot',
+  'lib/queues.ts': 'every queue contract in one file: the one place where the stages meet',
 };
 
 /** Functions and files stay readable: no function over 80 lines, no file over 400, in every stage, main.ts and cli.ts. */

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPhysicalProblem, lintAnswer, type LintInput } from './answer-lint.js';
+import { isPhysicalProblem, lintAnswer, phraseThenWithin, wordThenWithin, type LintInput } from './answer-lint.js';
 
 const codes = (input: LintInput) => lintAnswer(input).map((w) => w.code).sort();
 
@@ -58,5 +59,43 @@ describe('lintAnswer', () => {
     expect(isPhysicalProblem({ category: 'ЖКХ' })).toBe(true);
     expect(isPhysicalProblem({ category: 'Прочее', messageText: 'Во дворе не убирают снег' })).toBe(true);
     expect(isPhysicalProblem({ category: 'Здравоохранение', messageText: 'Не могу записаться к терапевту' })).toBe(false);
+  });
+});
+
+describe('the answer check on hostile text', () => {
+  // The rules as regular expressions, before they were made linear: the reference for what they must still find.
+  const INSPECTION = /(выезд|обследован|осмотр|проверк)[а-я]*\s+.{0,60}(проведен|состоял|выполнен)/;
+  const NO_GROUNDS = /оснований\s+для\s+.{0,40}не\s+имеется/;
+  const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/;
+  const PHONE_LABEL = /(по\s+телефону|тел\.|телефон)\s*:?\s*\d/;
+
+  const pieces = fc.constantFrom('выезд', 'проверк', 'осмотра', 'а', 'ов', ' ', '   ', '\n', '\t', '\u2028', 'проведен', 'выполнена', 'состоялся',
+    'оснований', 'для', 'не', 'имеется', 'x', '.', ',', 'аааааааааа', 'ааааааааааааааааааааааааа');
+  const text = fc.array(pieces, { maxLength: 30 }).map((p) => p.join(''));
+
+  it('finds «inspection … carried out» within 60 characters exactly where the expression did', () => {
+    fc.assert(fc.property(text, (t) => {
+      expect(wordThenWithin(t, ['выезд', 'обследован', 'осмотр', 'проверк'], 60, ['проведен', 'состоял', 'выполнен'])).toBe(INSPECTION.test(t));
+    }), { numRuns: 3000 });
+  });
+
+  it('finds «оснований для … не имеется» within 40 characters exactly where the expression did', () => {
+    fc.assert(fc.property(text, (t) => {
+      expect(phraseThenWithin(t, ['оснований', 'для'], 40, ['не', 'имеется'])).toBe(NO_GROUNDS.test(t));
+    }), { numRuns: 3000 });
+  });
+
+  it('finds contacts exactly where the expressions did', () => {
+    const contact = fc.array(fc.constantFrom('a', '.', '+', '-', '_', '@', ' ', 'ru', 'тел.', 'телефон', 'по телефону', ':', '\t', '5'), { maxLength: 20 }).map((p) => p.join(''));
+    fc.assert(fc.property(contact, (t) => {
+      const withContacts = !lintAnswer({ text: t }).some((w) => w.code === 'contacts');
+      expect(withContacts).toBe(/\+?\d[\d\s()-]{8,}\d/.test(t) || EMAIL.test(t) || PHONE_LABEL.test(t));
+    }), { numRuns: 3000 });
+  });
+
+  it('keeps judging the issue\'s hostile answers (long runs before an @, of dots, of «выезд»)', () => {
+    expect(codes({ text: `${'a'.repeat(20_000)}@` })).toContain('contacts');
+    expect(codes({ text: `Здравствуйте! ${'выезда'.repeat(3000)} x` })).toContain('measures');
+    expect(codes({ text: `Здравствуйте! Выезд ${' '.repeat(5000)} проведен 20 ноября.` })).not.toContain('measures');
   });
 });

@@ -7,10 +7,11 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
-import { QUEUES, sealOutbound, type OutboundMessage, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
+import { QUEUES, type OutboundMessage, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
 import type { Sealer } from '../lib/seal.js';
 import { withTransaction } from '../lib/transaction.js';
 import type { Sql } from './store/sql.js';
+import { sealOutbound } from '../lib/sealed-payloads.js';
 
 export type { Sql } from './store/sql.js';
 

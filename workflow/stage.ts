@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Queue } from 'bullmq';
-import { openIncoming, parseBatchPayload, parsePayload, type ClassifiedMessage, type Queues, type ReminderJob } from '../lib/queues.js';
+import { parseBatchPayload, parsePayload, type ClassifiedMessage, type Queues, type ReminderJob } from '../lib/queues.js';
 import type { Sealer } from '../lib/seal.js';
 import { dlq, drop, ok, type WorkerSpec } from '../lib/workers.js';
 import { applyVerifiedCitizenAction } from './citizen-desk.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox.js';
 import { registerCases } from './register-case.js';
 import { queueUpcomingReminders, sendReminder, sweepDueReminders } from './reminders.js';
+import { openIncoming } from '../lib/sealed-payloads.js';
 
 export interface WorkflowStageDeps {
   db: pg.Pool;

@@ -78,13 +78,12 @@ export const ruDate = (iso: string) => new Date(iso).toLocaleDateString('ru-RU',
 
 /** Splits text into plain and highlighted runs: terms are matched case-insensitively, the text stays text. */
 export function highlight(text: string, terms: string[]): HTMLElement {
-  const clean = terms.map((t) => t.trim()).filter((t) => t.length >= 2).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const re = highlightPattern(terms);
   const p = h('p', { class: 'text' });
-  if (!clean.length) {
+  if (!re) {
     p.append(text);
     return p;
   }
-  const re = new RegExp(`(${clean.join('|')})`, 'giu');
   let last = 0;
   for (const m of text.matchAll(re)) {
     if (m.index! > last) p.append(text.slice(last, m.index));
@@ -93,6 +92,15 @@ export function highlight(text: string, terms: string[]): HTMLElement {
   }
   if (last < text.length) p.append(text.slice(last));
   return p;
+}
+
+/**
+ * The search terms (two characters or more) as one pattern of literal alternatives, or undefined when there are none.
+ * Every term is escaped, so a search for «a+» or «(» is text, and the pattern stays a plain linear alternation.
+ */
+export function highlightPattern(terms: string[]): RegExp | undefined {
+  const clean = terms.map((t) => t.trim()).filter((t) => t.length >= 2).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return clean.length ? new RegExp(`(${clean.join('|')})`, 'giu') : undefined;
 }
 
 /** A status line that screen readers announce. */

@@ -3,6 +3,7 @@ import type { Update } from '@telegraf/types';
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import type { Logger } from '../../lib/logger.js';
+import { unixSeconds } from '../../lib/request-schemas.js';
 import type { TelegramBot } from './bot.js';
 
 // Only what the bot reads is checked, so a malformed update is a 400 (Telegram would otherwise redeliver a 503
@@ -10,7 +11,7 @@ import type { TelegramBot } from './bot.js';
 const chat = z.object({ id: z.number().int(), type: z.string() }).loose();
 const user = z.object({ id: z.number().int() }).loose();
 const message = z.object({
-  message_id: z.number().int(), date: z.number().int(), chat, from: user.optional(),
+  message_id: z.number().int(), date: unixSeconds, chat, from: user.optional(),
   text: z.string().optional(), caption: z.string().optional(),
 }).loose();
 const updateSchema = z.object({

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { authorHash } from '../../lib/hash.js';
 import { messageIdFor } from '../../lib/ids.js';
 import { incomingMessageSchema, type Attachment, type IncomingMessage } from '../../lib/queues.js';
+import { unixSeconds } from '../../lib/request-schemas.js';
 
 const photoSize = z.object({ url: z.string().optional(), src: z.string().optional(), width: z.number().optional(), height: z.number().optional(), type: z.string().optional() }).loose();
 const media = z.object({ id: z.number().optional(), owner_id: z.number().optional(), access_key: z.string().optional(), sizes: z.array(photoSize).optional(), url: z.string().optional(), title: z.string().optional(), ext: z.string().optional(), size: z.number().optional() }).loose();
@@ -16,7 +17,7 @@ const geo = z.object({ coordinates: z.union([z.string(), z.object({ latitude: z.
 const base = {
   id: z.number().int(),
   from_id: z.number().int(),
-  date: z.number().int().optional(),
+  date: unixSeconds.optional(),
   text: z.string().default(''),
   attachments: z.array(attachment).default([]),
   geo: geo.optional(),

@@ -148,7 +148,7 @@ function siblingStarting(dir: string, confFile: string, port: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return false;
   const command = commandLine(pid);
   if (!command?.includes('redis-server')) return false;
-  if (command.includes(confFile) || new RegExp(`:${port}(\\s|$)`).test(command)) return true;
+  if (command.includes(confFile) || command.split(/\s/).some((word) => word.endsWith(`:${port}`))) return true;
   throw new Error(`a redis-server (pid ${pid}: ${command}) already serves ${dir} but not as this deployment's store on port ${port}; ` +
     `an earlier Otklik version started it without a password. Stop it (kill ${pid}) and start again.`);
 }

@@ -9,12 +9,13 @@ import { inject } from 'vitest';
 import { signBody } from '../../ingest/contact-center.js';
 import { messageIdFor } from '../../lib/ids.js';
 import { createLogger } from '../../lib/logger.js';
-import { incomingMessageSchema, sealIncoming } from '../../lib/queues.js';
+import { incomingMessageSchema } from '../../lib/queues.js';
 import { loadOrCreateSalt } from '../../lib/salt.js';
 import { createSealer } from '../../lib/seal.js';
 import { startOtklik, type Otklik } from '../../main.js';
 import { buildVkCallback, buildVkComment } from '../fakes/payloads.js';
 import { eventually, loginAs, startTestSystem, testConfig } from '../support.js';
+import { sealIncoming } from '../../lib/sealed-payloads.js';
 
 const PHONE = '+7 (391) 222-33-44';
 const NAME = 'Петрова Анна Сергеевна';

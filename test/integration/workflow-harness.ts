@@ -9,7 +9,7 @@ import { migrate } from '../../db/migrate.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
 import { closeServer, createHttpApp, listen } from '../../lib/http.js';
 import { createLogger } from '../../lib/logger.js';
-import { closeQueues, createQueues, createReminderQueue, openOutbound, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type ReminderJob } from '../../lib/queues.js';
+import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type ReminderJob } from '../../lib/queues.js';
 import { createSealer, type Sealer } from '../../lib/seal.js';
 import type { Queue } from 'bullmq';
 import { producerRedisOptions, workerRedisOptions } from '../../lib/runtime/redis.js';
@@ -19,6 +19,7 @@ import { ensureAdmin, hashPassword } from '../../workflow/auth.js';
 import { caseIdFor } from '../../workflow/register-case.js';
 import { createWorkflowStage, type WorkflowStage } from '../../workflow/stage.js';
 import { createTestDatabase, eventually, loginAs, uniqueName } from '../support.js';
+import { openOutbound } from '../../lib/sealed-payloads.js';
 
 export interface TestClock {
   now: () => Date;

@@ -9,9 +9,10 @@ import { Telegram } from 'telegraf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { eventIdFor, randomUUID } from '../../lib/ids.js';
-import { openOutbound, type CitizenAction, type OutboundMessage } from '../../lib/queues.js';
+import type { CitizenAction, OutboundMessage } from '../../lib/queues.js';
 import { workerRedisOptions } from '../../lib/runtime/redis.js';
 import { eventually } from '../support.js';
+import { openOutbound } from '../../lib/sealed-payloads.js';
 import {
   api, buildClassified, createOrg, createUser, eventsOf, outboundOf, registerThroughQueue, startWorkflowHarness, testClock, type Api, type Harness,
 } from './workflow-harness.js';

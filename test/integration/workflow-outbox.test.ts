@@ -4,10 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.js';
-import { closeQueues, createQueues, createReminderQueue, openOutbound } from '../../lib/queues.js';
+import { closeQueues, createQueues, createReminderQueue } from '../../lib/queues.js';
 import { performAction } from '../../workflow/lifecycle.js';
 import { createOutboxRelay } from '../../workflow/outbox.js';
 import { buildClassified, createOrg, createUser, registerThroughQueue, startWorkflowHarness, type Harness } from './workflow-harness.js';
+import { openOutbound } from '../../lib/sealed-payloads.js';
 
 describe('the workflow outbox', () => {
   let h: Harness;

@@ -29,12 +29,22 @@ export function canonicalPhone(input: string): string | undefined {
   return /^[1-9]\d{9,14}$/.test(digits) ? `+${digits}` : undefined;
 }
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
+/**
+ * local@domain.tld: one @, no whitespace, 1–64 characters before the @, and a dot in the domain with 1–255
+ * characters before it and at least two after. Scanned rather than matched: as a regular expression the dots of the
+ * domain could be split between its parts in every way, which a backtracking engine tries one by one.
+ */
+function isEmailAddress(e: string): boolean {
+  const at = e.indexOf('@');
+  if (at < 1 || at > 64 || e.indexOf('@', at + 1) !== -1 || /\s/.test(e)) return false;
+  const firstDot = e.indexOf('.', at + 2);
+  return firstDot !== -1 && firstDot - at - 1 <= 255 && e.length - firstDot - 1 >= 2;
+}
 
 /** The address to deliver to: trimmed and lower-cased (providers treat addresses case-insensitively), or undefined. */
 export function emailAddress(input: string): string | undefined {
   const e = input.trim().toLowerCase().replace(/\.$/, '');
-  return e.length <= 320 && EMAIL.test(e) ? e : undefined;
+  return e.length <= 320 && isEmailAddress(e) ? e : undefined;
 }
 
 /** Domains of one mailbox: Gmail's and Yandex's aliases. */

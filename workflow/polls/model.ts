@@ -3,6 +3,7 @@
  * Pure functions over plain data, so the rules are unit-tested without a database.
  */
 import { z } from 'zod';
+import { isoDateTime } from '../../lib/request-schemas.js';
 
 export const POLL_STATUSES = ['draft', 'published', 'open', 'closed', 'results_published'] as const;
 export type PollStatus = (typeof POLL_STATUSES)[number];
@@ -55,8 +56,8 @@ export const pollInputSchema = z.object({
   description: z.string().trim().max(20_000).default(''),
   municipalities: z.array(text(300)).max(200).default([]),
   minAge: z.number().int().min(0).max(120).nullable().default(null),
-  opensAt: z.iso.datetime({ offset: true }).nullable().default(null),
-  closesAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  opensAt: isoDateTime.nullable().default(null),
+  closesAt: isoDateTime.nullable().default(null),
   liveResults: z.boolean().default(true),
   questions: z.array(questionInputSchema).min(1).max(50),
 }).refine((p) => !p.opensAt || !p.closesAt || Date.parse(p.opensAt) < Date.parse(p.closesAt), {

@@ -1,6 +1,7 @@
 /** Cases: the list and the case page for each reader's scope, the lifecycle actions, and the answer check. */
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
+import { pgInt } from '../../lib/request-schemas.js';
 import { attachmentSchema, CASE_STATUSES, SOURCES, type CaseStatus } from '../../lib/queues.js';
 import { DAY_MS } from '../../lib/time.js';
 import { lintAnswer } from '../answer-lint.js';
@@ -39,7 +40,7 @@ const listCasesQuery = z.object({
 });
 
 const actionBody = z.object({
-  expectedVersion: z.number().int().min(0),
+  expectedVersion: pgInt.min(0),
   comment: z.string().trim().min(1).max(5000).optional(),
   reason: z.string().trim().min(3).max(2000).optional(),
   organizationId: uuid.optional(),

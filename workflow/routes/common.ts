@@ -1,6 +1,7 @@
 /** What the workflow's route modules share: their dependencies, common input schemas and the reader's scope. */
 import type pg from 'pg';
 import { z } from 'zod';
+import { isoDateOrDateTime, pgIntParam } from '../../lib/request-schemas.js';
 import type { AuthUser, LoginLimit } from '../auth.js';
 import type { OutboxRelay } from '../outbox.js';
 import { hasRegionRole, orgsWithRole, SUBTREE_READERS, type Actor } from '../rules.js';
@@ -19,8 +20,8 @@ export interface RouteDeps {
 export const uuid = z.uuid();
 export const idParams = z.object({ id: uuid });
 export const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
-export const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
-export const page = { limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) };
+export const isoDate = isoDateOrDateTime;
+export const page = { limit: pgIntParam.min(1).max(500).default(50), offset: pgIntParam.min(0).default(0) };
 
 export const isRegionAdmin = (u: AuthUser) => hasRegionRole(u, 'administrator');
 

@@ -1,6 +1,7 @@
 /** The caller's own notifications: deadline reminders, assignments, returns, repeat reviews. */
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
+import { pgIntParam } from '../../lib/request-schemas.js';
 import { listNotifications, markNotificationRead } from '../store/notifications.js';
 import { bool, page, type RouteDeps } from './common.js';
 import { notification, okAnswer, pageOf } from './responses.js';
@@ -13,7 +14,7 @@ export function registerNotificationRoutes(api: ApiBuilder, { db, now }: RouteDe
   });
 
   api.route({ method: 'post', path: '/api/v1/notifications/:id/read', tag: 'notifications', summary: 'Mark one notification read.',
-    params: z.object({ id: z.coerce.number().int().positive() }), response: okAnswer, errors: { 404: 'No such notification of the caller' } },
+    params: z.object({ id: pgIntParam.positive() }), response: okAnswer, errors: { 404: 'No such notification of the caller' } },
   async ({ user, params }) => {
     if (!(await markNotificationRead(db, params.id, user.id, now()))) throw new HttpError(404, 'notification not found');
     return { body: { ok: true } };

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
+import { isoDateOrDateTime, pgIntParam } from '../../lib/request-schemas.js';
 import type { AuthUser } from '../auth.js';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { DAY_MS } from '../../lib/time.js';
@@ -21,7 +22,7 @@ export interface RoutingApiDeps {
   now: () => Date;
 }
 
-const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
+const isoDate = isoDateOrDateTime;
 
 const tableBody = z.object({ rules: routingRulesSchema, comment: z.string().trim().max(2000).default('') });
 const dryRunBody = z.object({
@@ -74,7 +75,7 @@ function registerTableRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void
   });
 
   api.route({ method: 'get', path: '/api/v1/routing/table/versions/:version', tag: 'routing', summary: 'One version of the routing table.',
-    roles: 'administrators, moderators, coordinators', params: z.object({ version: z.coerce.number().int().min(1) }), response: tableVersionAnswer,
+    roles: 'administrators, moderators, coordinators', params: z.object({ version: pgIntParam.min(1) }), response: tableVersionAnswer,
     errors: { 404: 'No such version' } }, async ({ user, params }) => {
     requireReader(user);
     const t = await tableVersion(db, params.version);

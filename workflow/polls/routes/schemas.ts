@@ -1,5 +1,6 @@
 /** Input schemas the polls route modules share. */
 import { z } from 'zod';
+import { pgIntParam } from '../../../lib/request-schemas.js';
 
 export const idParams = z.object({ id: z.uuid() });
-export const page = { limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) };
+export const page = { limit: pgIntParam.min(1).max(500).default(50), offset: pgIntParam.min(0).default(0) };

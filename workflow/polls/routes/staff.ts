@@ -1,8 +1,9 @@
 /** Staff build and schedule polls, push open ones to Telegram chats, and read the counts. */
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../../lib/api-builder.js';
+import { pgInt } from '../../../lib/request-schemas.js';
 import { uuidV5 } from '../../../lib/ids.js';
-import { sealOutbound } from '../../../lib/queues.js';
+
 import type { Sealer } from '../../../lib/seal.js';
 import { requireStaff, type PollsContext } from '../api.js';
 import { pollInputSchema, POLL_STATUSES, type Poll } from '../model.js';
@@ -10,6 +11,7 @@ import { chatsOfMunicipality, createPoll, listPolls, loadPoll, transitionPoll, u
 import { countedVotes, voteTotals } from '../vote-store.js';
 import { countedRow, pageOf, poll as pollAnswer, staffPollItem, totals } from './responses.js';
 import { idParams, page } from './schemas.js';
+import { sealOutbound } from '../../../lib/sealed-payloads.js';
 
 /** One job per chat, with an id per poll and chat: a repeated push (or a retried request) is deduplicated by the queue and delivery log. */
 const pushJobs = (sealer: Sealer, poll: Poll, municipality: string, chats: string[]) => chats.map((chatId) => {
@@ -50,7 +52,7 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
 
   api.route({ method: 'post', path: '/api/v1/polls/:id/status', tag: 'polls', roles: 'region administrator, moderator',
     summary: 'Move the schedule: draft → published → open → closed → results_published (published → draft allowed).',
-    params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: z.number().int().min(0).optional() }), response: pollAnswer,
+    params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: pgInt.min(0).optional() }), response: pollAnswer,
     errors: { 404: 'No such poll', 409: 'Stale expectedVersion, or a move the schedule does not allow' } }, async ({ user, params, body }) => {
     requireStaff(user);
     const r = await transitionPoll(db, params.id, body.to, body.expectedVersion);

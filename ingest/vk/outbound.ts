@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { API } from 'vk-io';
+import type { OutboundMessage } from '../../lib/queues.js';
+import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
+
+/** messages.send wants a positive int32 random_id; deriving it from the outboundId lets VK drop a resend. */
+export function vkRandomId(outboundId: string): number {
+  return createHash('sha256').update(outboundId).digest().readUInt32BE(0) & 0x7fffffff;
+}
+
+/**
+ * Replies from the official community: a community message (peerId), a board comment, or a wall comment (guid makes
+ * VK drop a resend). Wall replies speak for the community whose wall it is, or the first configured one elsewhere.
+ */
+export function createVkOutbound(vk: { api: API; groupIds: number[] } | undefined): OutboundAdapter {
+  return {
+    channel: 'vk',
+    off: vk ? undefined : 'VK is not configured (VK_GROUP_TOKEN)',
+    async deliver(m: OutboundMessage) {
+      if (!vk) throw new TargetError('VK is not configured');
+      const t = m.target;
+      const text = withLinks(m);
+      if (t.peerId) {
+        const id = await vk.api.call('messages.send', { peer_id: Number(t.peerId), message: text, random_id: vkRandomId(m.outboundId) });
+        return { status: 'sent', externalRef: `msg${t.peerId}_${String(id)}` };
+      }
+      if (t.topicId && t.groupId) {
+        const r = await vk.api.call('board.createComment', { group_id: Number(t.groupId), topic_id: Number(t.topicId), message: text, from_group: 1, guid: m.outboundId });
+        return { status: 'sent', externalRef: `board${t.groupId}_${t.topicId}_${String(r)}` };
+      }
+      if (t.ownerId && t.postId) {
+        const owner = Number(t.ownerId);
+        const fromGroup = owner < 0 && vk.groupIds.includes(-owner) ? -owner : vk.groupIds[0];
+        const r = await vk.api.call('wall.createComment', {
+          owner_id: owner, post_id: Number(t.postId), message: text, from_group: fromGroup,
+          reply_to_comment: t.commentId ? Number(t.commentId) : undefined, guid: m.outboundId,
+        }) as { comment_id?: number };
+        return { status: 'sent', externalRef: `wall${owner}_${t.postId}_c${r.comment_id ?? ''}` };
+      }
+      throw new TargetError('vk target needs peerId, ownerId+postId or groupId+topicId');
+    },
+  };
+}
+
+/** Text channels carry links as a title and the address on its own line. */
+export function withLinks(m: Pick<OutboundMessage, 'text' | 'links'>): string {
+  if (!m.links?.length) return m.text;
+  return `${m.text}\n\n${m.links.map((l) => `${l.title}: ${l.url}`).join('\n')}`;
+}
