@@ -9,7 +9,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../classify/datasets.js';
-import { loadModel, type LinearTextModel } from '../classify/model.js';
+import { loadModel, type LinearTextModel } from '../classify/linear-text-model.js';
 import { stemCacheSize } from '../classify/text.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));

@@ -4,7 +4,8 @@ import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { mergeCorrections, readCorrections } from './feedback.js';
 import { EvalAccumulator, formatReport } from './metrics.js';
-import { loadModel, trainModel, type TrainOptions, type TrainProgress } from './model.js';
+import { loadModel } from './linear-text-model.js';
+import { trainModel, type TrainOptions, type TrainProgress } from './train-model.js';
 import { readRecords, type BadRow } from './records.js';
 import { ORGANIZATION_TYPE, trainRoutingModel, type RoutingTrainRow, type TopicPriorOptions } from './routing-train.js';
 

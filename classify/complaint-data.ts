@@ -1,6 +1,6 @@
 import { hashString } from './features.js';
 import { mulberry32 } from './linear.js';
-import type { TrainRow } from './model.js';
+import type { TrainRow } from './train-model.js';
 
 /**
  * Weak labels for the complaint detector (complaint / question / other) built from unlabelled VK data; see

@@ -1,4 +1,5 @@
-import { trainModel, type LinearTextModel, type TrainOptions, type TrainProgress, type TrainRow } from './model.js';
+import type { LinearTextModel } from './linear-text-model.js';
+import { trainModel, type TrainOptions, type TrainProgress, type TrainRow } from './train-model.js';
 import { countTopicTable, type TopicPriorFile } from './routing-prior.js';
 import { organizationType } from './routing-data.js';
 

@@ -3,7 +3,7 @@ import { messageIdFor } from '../lib/ids.js';
 import { classificationSchema, incomingMessageSchema, type IncomingMessage } from '../lib/queues.js';
 import { createBaselineModel } from './baseline.js';
 import { classifyMessage } from './classify-message.js';
-import { trainModel } from './model.js';
+import { trainModel } from './train-model.js';
 import { loadClassifier } from './load-classifier.js';
 import { loadRegionConfig } from './region-config.js';
 import { createLogger } from '../lib/logger.js';

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'csv-stringify/sync';
 import { loadDataset, stratifiedSplit, textKey } from '../classify/datasets.js';
 import { evaluate } from '../classify/metrics.js';
-import { trainModel, type TrainOptions } from '../classify/model.js';
+import { trainModel, type TrainOptions } from '../classify/train-model.js';
 import { readAllRecords } from '../classify/records.js';
 
 interface Anchor {

@@ -15,7 +15,7 @@ import { mapKursk, mapSpb } from '../classify/category-map.js';
 import { buildComplaintData, heuristicLabel } from '../classify/complaint-data.js';
 import { loadDataset, stratifiedSplit, textKey } from '../classify/datasets.js';
 import { evaluate, formatReport } from '../classify/metrics.js';
-import { trainModel, type TrainOptions, type TrainRow } from '../classify/model.js';
+import { trainModel, type TrainOptions, type TrainRow } from '../classify/train-model.js';
 
 const { values: args } = parseArgs({
   options: {
