@@ -47,13 +47,15 @@ export const DEFAULT_FEATURES: FeatureConfig = {
 
 export const BLOCKS = 4;
 const EMPTY = new Int32Array(0);
-const SEED_WORD1 = 0x811c9dc5;
+/** FNV-1a's offset basis and prime; the offset basis doubles as the seed of stem unigrams. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 16777619;
+const SEED_WORD1 = FNV_OFFSET;
 const SEED_WORD2 = 0x050c5d1f;
 const SEED_WORD3 = 0x1b873593;
 const SEED_CHAR = 0x3c6ef372;
 const SEED_CTX = 0x5bd1e995;
 const SEED_CROSS = 0x27d4eb2f;
-const FNV_PRIME = 16777619;
 
 /** FNV-1a over UTF-16 code units, continuing from `h`: lets bigrams hash without building "a b" strings. */
 export function fnvUpdate(h: number, s: string): number {
@@ -74,8 +76,8 @@ export function mix32(h: number): number {
   return h >>> 0;
 }
 
-export function hashString(s: string, seed = SEED_WORD1): number {
-  return mix32(fnvUpdate(seed, s));
+export function hashString(s: string): number {
+  return mix32(fnvUpdate(SEED_WORD1, s));
 }
 
 /** FNV state after hashing a bigram's first stem and the separator; the second stem continues from it. */
