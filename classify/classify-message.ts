@@ -47,7 +47,7 @@ export function classifyMessage(message: IncomingMessage, deps: ClassifyDeps): C
     deadlineRule: deadline.rule,
     municipality,
     incidentId: incident?.incidentId,
-    ...(deps.routingModel ? { routing: suggestOrganizations(deps.routingModel, message, municipality, prediction.label) } : {}),
+    ...(deps.routingModel ? { routing: suggestOrganizations(deps.routingModel, message, municipality) } : {}),
     modelVersion: kindPrediction && deps.complaintModel ? `${deps.categoryModel.version}+${deps.complaintModel.version}` : deps.categoryModel.version,
   };
   if (deps.observe) deps.observe((performance.now() - started) / 1000);

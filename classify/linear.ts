@@ -64,6 +64,21 @@ function shuffleActive(index: Int32Array, activeSize: number, rand: () => number
 }
 
 /**
+ * Squared hinge loss adds 1 / (2C) to each row's diagonal of the dual (`diag`; C per class and row); `qd` is the full
+ * diagonal of the dual Hessian, with the row's squared norm and the constant bias feature.
+ */
+function dualDiagonal(signs: Int8Array, cPos: number, cNeg: number, opts: SvmOptions, squaredNorms: Float64Array): { diag: Float64Array; qd: Float64Array } {
+  const diag = new Float64Array(signs.length);
+  const qd = new Float64Array(signs.length);
+  for (let i = 0; i < signs.length; i++) {
+    const cost = (signs[i]! > 0 ? cPos : cNeg) * (opts.rowWeight ? opts.rowWeight[i]! : 1);
+    diag[i] = 0.5 / cost;
+    qd[i] = diag[i]! + squaredNorms[i]! + opts.bias * opts.bias;
+  }
+  return { diag, qd };
+}
+
+/**
  * Solves one binary problem; signs[i] is +1 or -1. Returns the weights (length dim) and the bias weight.
  * `weights` is Float64 during training: the many tiny coordinate updates lose too much in Float32.
  */
@@ -81,14 +96,7 @@ export function trainBinarySvm(
   let biasWeight = 0;
   const biasFeature = opts.bias;
   const alpha = new Float64Array(n);
-  // Squared hinge loss: the dual's diagonal gains 1 / (2C) per row; qd is the full diagonal of the dual Hessian.
-  const diag = new Float64Array(n);
-  const qd = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const cost = (signs[i]! > 0 ? cPos : cNeg) * (opts.rowWeight ? opts.rowWeight[i]! : 1);
-    diag[i] = 0.5 / cost;
-    qd[i] = diag[i]! + squaredNorms[i]! + biasFeature * biasFeature;
-  }
+  const { diag, qd } = dualDiagonal(signs, cPos, cNeg, opts, squaredNorms);
   const index = new Int32Array(n);
   for (let i = 0; i < n; i++) index[i] = i;
   let activeSize = n;

@@ -13,9 +13,9 @@ export function routingContext(message: Pick<IncomingMessage, 'place' | 'provena
 
 /** Top three organizations with their confidence; the workflow maps labels to organizations and applies its threshold. */
 export function suggestOrganizations(model: TextModel, message: Pick<IncomingMessage, 'text' | 'place' | 'provenance'>,
-  municipality: string | undefined, _category: string): { organization: string; score: number }[] {
-  const p = model.predict(message.text, routingContext(message, municipality));
-  return p.top.slice(0, 3).map((t) => ({ organization: t.label, score: Math.min(1, Math.max(0, Math.round(t.score * 10_000) / 10_000)) }));
+  municipality: string | undefined): { organization: string; score: number }[] {
+  const prediction = model.predict(message.text, routingContext(message, municipality));
+  return prediction.top.slice(0, 3).map((t) => ({ organization: t.label, score: Math.min(1, Math.max(0, Math.round(t.score * 10_000) / 10_000)) }));
 }
 
 /**

@@ -111,9 +111,9 @@ function weighRows(extracted: Extracted, nRows: number, cfg: FeatureConfig, look
       scratchVals = new Float32Array(len);
     }
     const blockEnd = extracted.blockEnds.subarray(i * BLOCKS, i * BLOCKS + BLOCKS);
-    const n = weighBuckets(cfg, extracted.buckets, extracted.counts, start, blockEnd, lookup, idf, scratchCols, scratchVals);
+    const pairs = weighBuckets(cfg, extracted.buckets, extracted.counts, start, blockEnd, lookup, idf, scratchCols, scratchVals);
     const rowBegin = at;
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < pairs; j++) {
       const col = scratchCols[j]!;
       const earlier = slot[col]!;
       if (earlier >= rowBegin) {
