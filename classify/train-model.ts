@@ -76,7 +76,7 @@ export function trainModel(
   const cfg: FeatureConfig = { ...DEFAULT_FEATURES, ...options.features };
   featureConfigSchema.parse(cfg);
   const opts: ResolvedOptions = { ...DEFAULT_TRAIN, ...stripUndefined(options) };
-  const labels = [...new Set(rows.map((row) => row.label))].sort((a, b) => a.localeCompare(b, 'ru'));
+  const labels = [...new Set(rows.map((row) => row.label))].sort((left, right) => left.localeCompare(right, 'ru'));
   const labelIndex = new Map(labels.map((label, k) => [label, k] as const));
   const nLabels = labels.length;
   const gold = Int32Array.from(rows, (row) => labelIndex.get(row.label)!);
@@ -96,9 +96,9 @@ export function trainModel(
 
   const calibrate = (options.calibrate ?? true) && nLabels >= 2 && rows.length >= 100;
   const temperature = calibrate ? holdOutTemperature(problem, opts.seed, (fitProblem) => fit(fitProblem, 1)) : undefined;
-  const { W, b } = fit(problem, temperature === undefined ? 1 : 2);
-  if (options.prune && options.prune > 0 && opts.quantize !== 'float32') pruneWeights(W, nLabels, options.prune, opts.quantize === 'int8' ? 127 : 32767);
-  const { encoded, weights } = quantizeWeights(W, nLabels, opts.quantize);
+  const final = fit(problem, temperature === undefined ? 1 : 2);
+  if (options.prune && options.prune > 0 && opts.quantize !== 'float32') pruneWeights(final.W, nLabels, options.prune, opts.quantize === 'int8' ? 127 : 32767);
+  const { encoded, weights } = quantizeWeights(final.W, nLabels, opts.quantize);
   const parts: ModelParts = {
     labels,
     features: cfg,
@@ -110,7 +110,7 @@ export function trainModel(
     vocabDf: matrix.vocabDf,
     weights,
     encodedWeights: encoded,
-    bias: b,
+    bias: final.b,
   };
   return LinearTextModel.stamped(parts);
 }
