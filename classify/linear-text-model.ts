@@ -1,4 +1,3 @@
-import type { FeatureConfig } from './features.js';
 import { MarginScorer } from './margin-scorer.js';
 import { contentVersion, decodeModelFile, encodeModelFile, readModelJson, writeModelJson, type ModelFile, type ModelParts } from './model-file.js';
 import { logSoftmax, toPrediction } from './probabilities.js';
@@ -16,7 +15,6 @@ export interface TopicPriorInput {
 export class LinearTextModel implements TextModel {
   readonly version: string;
   readonly labels: readonly string[];
-  readonly features: FeatureConfig;
   readonly temperature: number;
   readonly createdAt: string;
   private readonly parts: ModelParts;
@@ -27,7 +25,6 @@ export class LinearTextModel implements TextModel {
     this.version = version;
     this.createdAt = createdAt;
     this.labels = Object.freeze([...parts.labels]);
-    this.features = parts.features;
     this.temperature = parts.temperature;
     this.scorer = new MarginScorer(parts);
   }

@@ -102,7 +102,7 @@ export function trainModel(
   const parts: ModelParts = {
     labels,
     features: cfg,
-    temperature: Math.fround(temperature?.value ?? 1),
+    temperature: Math.fround(temperature ?? 1),
     topK: opts.topK,
     training: trainingInfo(rows.length, labels, classCounts, opts, calibrate),
     nDocs: rows.length,
@@ -144,7 +144,7 @@ function holdOutTemperature(
   problem: Problem,
   seed: number,
   fit: (fitProblem: Problem) => { W: Float32Array; b: Float32Array },
-): { value: number } | undefined {
+): number | undefined {
   const rand = mulberry32(seed ^ 0x9e3779b9);
   const fitIds: number[] = [];
   const heldIds: number[] = [];
@@ -162,7 +162,7 @@ function holdOutTemperature(
     rowMargins(problem.data, i, model.W, model.b, nLabels, out);
     return out;
   });
-  return { value: fitTemperature(margins, Int32Array.from(heldIds, (i) => gold[i]!)) };
+  return fitTemperature(margins, Int32Array.from(heldIds, (i) => gold[i]!));
 }
 
 /** Temperature minimising the negative log-likelihood of held-out rows (golden-section search on log T). */
