@@ -60,7 +60,7 @@ export class MarginScorer {
   private partPool = new Float64Array(1 << 14);
   private partLen = 0;
   /** The current text's words, in order. */
-  private entries: (WordEntry | undefined)[] = [];
+  private readonly entries: (WordEntry | undefined)[] = [];
 
   constructor(parts: Pick<ModelParts, 'features' | 'labels' | 'vocabBuckets' | 'vocabDf' | 'nDocs' | 'weights' | 'bias'>) {
     this.features = parts.features;
