@@ -17,7 +17,7 @@ import { classifyMessage, type ClassifyDeps } from '../classify/classify-message
 import { loadDataset } from '../classify/datasets.js';
 import { IncidentIndex } from '../classify/incidents.js';
 import { loadClassifier } from '../classify/load-classifier.js';
-import { loadModel, type LinearTextModel } from '../classify/model.js';
+import { loadModel, type LinearTextModel } from '../classify/linear-text-model.js';
 import { stemCacheSize } from '../classify/text.js';
 import { createLogger } from '../lib/logger.js';
 import type { IncomingMessage } from '../lib/queues.js';
@@ -176,7 +176,7 @@ async function throughputRun(): Promise<{ rows: Record<string, string | number>[
     loads[name] = Math.round(performance.now() - t0);
     for (const [setName, texts] of Object.entries(sets)) {
       if (texts.length === 0) continue;
-      const avgChars = Math.round(texts.reduce((s, t) => s + t.length, 0) / texts.length);
+      const avgChars = Math.round(texts.reduce((sum, text) => sum + text.length, 0) / texts.length);
       const cold = measure(model, texts, 0);
       const warm = measure(model, texts, 2000);
       rows.push({
@@ -192,8 +192,8 @@ async function throughputRun(): Promise<{ rows: Record<string, string | number>[
     }
   }
   const mem = process.memoryUsage();
-  const mixRow = rows.find((r) => r.model === 'category' && r.texts === 'mix') ?? rows[0]!;
-  const perCpu = (model: string, texts: string) => rows.find((r) => r.model === model && r.texts === texts)?.warm_per_cpu_s;
+  const mixRow = rows.find((row) => row.model === 'category' && row.texts === 'mix') ?? rows[0]!;
+  const perCpu = (model: string, texts: string) => rows.find((row) => row.model === model && row.texts === texts)?.warm_per_cpu_s;
   return {
     rows,
     summary: {
@@ -205,7 +205,7 @@ async function throughputRun(): Promise<{ rows: Record<string, string | number>[
       categoryWarmPerCpuSec: { short: perCpu('category', 'spb-short'), long: perCpu('category', 'kursk-long'), vk: perCpu('category', 'vk-comments'), mix: perCpu('category', 'mix') },
       complaintWarmPerCpuSec: { short: perCpu('complaint', 'spb-short'), long: perCpu('complaint', 'kursk-long'), vk: perCpu('complaint', 'vk-comments'), mix: perCpu('complaint', 'mix') },
       cold: 'cold_per_s is the first pass over a set (word caches start empty for its new words); warm is steady state',
-      loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
       modelLoadMs: loads,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       heapUsedMiB: Math.round(mem.heapUsed / 2 ** 20),

@@ -1,4 +1,4 @@
-import type { Prediction, TextModelLike } from './text-model.js';
+import type { Prediction, TextModel } from './text-model.js';
 
 /** The 15 categories of the ПОС rubricator. */
 export const POS_CATEGORIES = [
@@ -30,7 +30,7 @@ const CUES: Record<(typeof POS_CATEGORIES)[number], string[]> = {
 
 export const BASELINE_VERSION = 'baseline-keywords-1';
 
-export function createBaselineModel(): TextModelLike {
+export function createBaselineModel(): TextModel {
   const entries = Object.entries(CUES) as [string, string[]][];
   return {
     version: BASELINE_VERSION,

@@ -4,17 +4,17 @@ import type { IncidentIndex } from './incidents.js';
 import type { MunicipalityDetector } from './municipality.js';
 import type { RegionConfig } from './region-config.js';
 import { suggestOrganizations } from './routing.js';
-import type { TextModelLike } from './text-model.js';
+import type { TextModel } from './text-model.js';
 
 export interface ClassifyDeps {
-  categoryModel: TextModelLike;
+  categoryModel: TextModel;
   /** complaint / question / other, for social posts; direct appeals (122, widget) are appeals by definition. */
-  complaintModel?: TextModelLike;
+  complaintModel?: TextModel;
   municipalities?: MunicipalityDetector;
   /** Joins same-problem posts of one municipality within a time window into one incident. */
   incidents?: IncidentIndex;
   /** Predicts the responsible organization (labels are organization codes or names); see classify/routing.ts. */
-  routingModel?: TextModelLike;
+  routingModel?: TextModel;
   region: RegionConfig;
   now?: () => Date;
   /** Told how long each classification took, in seconds (the classification latency metric). */
@@ -47,7 +47,7 @@ export function classifyMessage(message: IncomingMessage, deps: ClassifyDeps): C
     deadlineRule: deadline.rule,
     municipality,
     incidentId: incident?.incidentId,
-    ...(deps.routingModel ? { routing: suggestOrganizations(deps.routingModel, message, municipality, prediction.label) } : {}),
+    ...(deps.routingModel ? { routing: suggestOrganizations(deps.routingModel, message, municipality) } : {}),
     modelVersion: kindPrediction && deps.complaintModel ? `${deps.categoryModel.version}+${deps.complaintModel.version}` : deps.categoryModel.version,
   };
   if (deps.observe) deps.observe((performance.now() - started) / 1000);

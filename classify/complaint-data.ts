@@ -1,6 +1,6 @@
 import { hashString } from './features.js';
 import { mulberry32 } from './linear.js';
-import type { TrainRow } from './model.js';
+import type { TrainRow } from './train-model.js';
 
 /**
  * Weak labels for the complaint detector (complaint / question / other) built from unlabelled VK data; see
@@ -80,22 +80,22 @@ export function buildComplaintData(
 ): { rows: ComplaintRow[]; stats: Record<string, number> } {
   const rows: ComplaintRow[] = [];
   const stats: Record<string, number> = {};
-  const count = (k: string) => (stats[k] = (stats[k] ?? 0) + 1);
+  const count = (key: string) => (stats[key] = (stats[key] ?? 0) + 1);
   const seen = new Set<string>();
-  for (const r of vk) {
-    const text = (r.text ?? '').trim();
+  for (const record of vk) {
+    const text = (record.text ?? '').trim();
     const key = text.toLowerCase();
     if (!text || seen.has(key)) continue;
     seen.add(key);
     // Thread key: a post and its comments stay on one side of the split.
-    const thread = `${r.page ?? ''}|${r.post_id || r.item_id || ''}`;
+    const thread = `${record.page ?? ''}|${record.post_id || record.item_id || ''}`;
     const group = isTest(thread) ? 'test' : 'train';
-    if (r.type === 'post') {
+    if (record.type === 'post') {
       rows.push({ text, label: 'other', group, origin: 'vk-post' });
       count('vk-post:other');
       continue;
     }
-    if (r.author_kind === 'page') {
+    if (record.author_kind === 'page') {
       rows.push({ text, label: 'other', group, origin: 'vk-page-reply' });
       count('vk-page-reply:other');
       continue;
@@ -109,7 +109,7 @@ export function buildComplaintData(
     count(`vk-comment:${label}`);
   }
   const rand = mulberry32(options.seed ?? 7);
-  const pool = portalTexts.filter((t) => t.trim().length >= 20);
+  const pool = portalTexts.filter((text) => text.trim().length >= 20);
   const want = Math.min(options.portalSample ?? 3000, pool.length);
   for (let i = 0; i < want; i++) {
     const j = i + Math.floor(rand() * (pool.length - i));

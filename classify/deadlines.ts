@@ -54,20 +54,20 @@ function validate(rules: DeadlineRules): void {
 export function createDeadlineRules(rules: DeadlineRules): (input: DeadlineInput) => DeadlineDecision {
   validate(rules);
   const services = new PhraseMatcher<FederalServiceRule>();
-  for (const s of rules.federalServices) for (const k of s.keywords) services.add(k, s);
+  for (const service of rules.federalServices) for (const keyword of service.keywords) services.add(keyword, service);
   const fastKeywords = new PhraseMatcher<string>();
-  for (const k of rules.fastTrack.keywords ?? []) fastKeywords.add(k, k);
+  for (const keyword of rules.fastTrack.keywords ?? []) fastKeywords.add(keyword, keyword);
   const categories = new Set(rules.fastTrack.categories.map(norm));
   const reasons = new Set((rules.fastTrack.reasons ?? []).map(norm));
 
   const firstHit = <T>(matcher: PhraseMatcher<T>, keywords: { keyword: string; value: T }[], stems: string[], text: string): { value: T; phrase: string } | undefined => {
     const byStem = matcher.matchStems(stems);
     for (const { keyword, value } of keywords) {
-      if (text.includes(norm(keyword)) || byStem.some((h) => h.phrase === keyword && h.value === value)) return { value, phrase: keyword };
+      if (text.includes(norm(keyword)) || byStem.some((hit) => hit.phrase === keyword && hit.value === value)) return { value, phrase: keyword };
     }
     return undefined;
   };
-  const serviceKeywords = rules.federalServices.flatMap((s) => s.keywords.map((keyword) => ({ keyword, value: s })));
+  const serviceKeywords = rules.federalServices.flatMap((service) => service.keywords.map((keyword) => ({ keyword, value: service })));
   const fastList = (rules.fastTrack.keywords ?? []).map((keyword) => ({ keyword, value: keyword }));
 
   return (input) => {

@@ -1,3 +1,4 @@
+import { grow } from './buffers.js';
 import { analyze, isPlaceholder, normalizeCase } from './text.js';
 
 /**
@@ -46,13 +47,15 @@ export const DEFAULT_FEATURES: FeatureConfig = {
 
 export const BLOCKS = 4;
 const EMPTY = new Int32Array(0);
-const SEED_WORD1 = 0x811c9dc5;
+/** FNV-1a's offset basis and prime; the offset basis doubles as the seed of stem unigrams. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 16777619;
+const SEED_WORD1 = FNV_OFFSET;
 const SEED_WORD2 = 0x050c5d1f;
 const SEED_WORD3 = 0x1b873593;
 const SEED_CHAR = 0x3c6ef372;
 const SEED_CTX = 0x5bd1e995;
 const SEED_CROSS = 0x27d4eb2f;
-const FNV_PRIME = 16777619;
 
 /** FNV-1a over UTF-16 code units, continuing from `h`: lets bigrams hash without building "a b" strings. */
 export function fnvUpdate(h: number, s: string): number {
@@ -73,8 +76,8 @@ export function mix32(h: number): number {
   return h >>> 0;
 }
 
-export function hashString(s: string, seed = SEED_WORD1): number {
-  return mix32(fnvUpdate(seed, s));
+export function hashString(s: string): number {
+  return mix32(fnvUpdate(SEED_WORD1, s));
 }
 
 /** FNV state after hashing a bigram's first stem and the separator; the second stem continues from it. */
@@ -149,12 +152,8 @@ export class FeatureExtractor {
     this.stamp[bucket] = this.generation;
     this.tally[bucket] = 1;
     if (this.size === this.buckets.length) {
-      const b = new Int32Array(this.size * 2);
-      b.set(this.buckets);
-      this.buckets = b;
-      const c = new Int32Array(this.size * 2);
-      c.set(this.counts);
-      this.counts = c;
+      this.buckets = grow(this.buckets, this.size + 1);
+      this.counts = grow(this.counts, this.size + 1);
     }
     this.buckets[this.size++] = bucket;
   }
@@ -221,40 +220,50 @@ export class FeatureExtractor {
 
   /** Returns the total number of (block, bucket) entries. */
   extract(text: string, context?: Record<string, string>): number {
-    const cfg = this.config;
-    const { words, stems } = analyze(text, { removeStopWords: cfg.removeStopWords });
+    const { words, stems } = analyze(text, { removeStopWords: this.config.removeStopWords });
     this.size = 0;
+    this.addStemNgrams(stems);
+    this.addCharNgrams(words);
+    this.addContext(context);
+    this.addCrossed(context, stems);
+    return this.size;
+  }
 
-    // Block 0: stem n-grams.
+  /** Block 0: stem n-grams. */
+  private addStemNgrams(stems: string[]): void {
+    const order = this.config.wordNgrams;
     this.startBlock();
     let prev1 = '';
     let prev2 = '';
     for (let i = 0; i < stems.length; i++) {
-      const s = stems[i]!;
-      this.add(this.stemBucket(s));
-      if (cfg.wordNgrams >= 2 && i >= 1) this.add(this.bigramBucket(prev1, s));
-      if (cfg.wordNgrams >= 3 && i >= 2) this.add(this.trigramBucket(prev2, prev1, s));
+      const stem = stems[i]!;
+      this.add(this.stemBucket(stem));
+      if (order >= 2 && i >= 1) this.add(this.bigramBucket(prev1, stem));
+      if (order >= 3 && i >= 2) this.add(this.trigramBucket(prev2, prev1, stem));
       prev2 = prev1;
-      prev1 = s;
+      prev1 = stem;
     }
     this.endBlock(0, 0);
+  }
 
-    // Block 1: character n-grams of surface words, padded with spaces like scikit-learn's char_wb.
+  /** Block 1: character n-grams of surface words, padded with spaces like scikit-learn's char_wb. */
+  private addCharNgrams(words: string[]): void {
     this.startBlock();
-    const charFrom = this.size;
-    if (cfg.charMax > 0) {
-      for (let wi = 0; wi < words.length; wi++) {
-        const w = words[wi]!;
-        if (isPlaceholder(w)) continue;
-        const grams = this.charBuckets(w);
+    const from = this.size;
+    if (this.config.charMax > 0) {
+      for (const word of words) {
+        if (isPlaceholder(word)) continue;
+        const grams = this.charBuckets(word);
         for (let j = 0; j < grams.length; j++) this.add(grams[j]!);
       }
     }
-    this.endBlock(1, charFrom);
+    this.endBlock(1, from);
+  }
 
-    // Block 2: context columns as special tokens.
+  /** Block 2: context columns as special tokens. */
+  private addContext(context: Record<string, string> | undefined): void {
     this.startBlock();
-    const ctxFrom = this.size;
+    const from = this.size;
     if (context) {
       for (const key of Object.keys(context)) {
         const value = context[key];
@@ -262,12 +271,14 @@ export class FeatureExtractor {
         this.add(this.contextBucket(key, value));
       }
     }
-    this.endBlock(2, ctxFrom);
+    this.endBlock(2, from);
+  }
 
-    // Block 3: context × stem (and × stem bigram) conjunctions.
+  /** Block 3: context × stem (and × stem bigram) conjunctions. */
+  private addCrossed(context: Record<string, string> | undefined, stems: string[]): void {
     this.startBlock();
-    const crossFrom = this.size;
-    const cross = cfg.crossContext ?? 0;
+    const from = this.size;
+    const cross = this.config.crossContext ?? 0;
     if (cross > 0 && context) {
       for (const key of Object.keys(context)) {
         const value = context[key];
@@ -279,13 +290,17 @@ export class FeatureExtractor {
         }
       }
     }
-    this.endBlock(3, crossFrom);
-    return this.size;
+    this.endBlock(3, from);
   }
 }
 
 export function blockWeights(cfg: FeatureConfig): [number, number, number, number] {
   return [cfg.wordWeight, cfg.charWeight, cfg.contextWeight, cfg.crossWeight ?? 1];
+}
+
+/** Term frequency as weighted: 1 + ln tf when sublinear (a word said five times is not five times the topic). */
+export function termWeight(tf: number, sublinear: boolean): number {
+  return sublinear ? 1 + Math.log(tf) : tf;
 }
 
 /** Smoothed IDF as in scikit-learn, so figures stay comparable with the TF-IDF baselines. */
@@ -316,21 +331,20 @@ export function weighBuckets(
   const weights = blockWeights(cfg);
   let out = 0;
   let from = start;
-  for (let b = 0; b < BLOCKS; b++) {
-    const end = blockEnd[b]!;
+  for (let block = 0; block < BLOCKS; block++) {
+    const end = blockEnd[block]!;
     const blockStart = out;
-    let sq = 0;
+    let squares = 0;
     for (let i = from; i < end; i++) {
       const col = lookup[buckets[i]!]!;
       if (col < 0) continue;
-      const tf = counts[i]!;
-      const v = (cfg.sublinearTf ? 1 + Math.log(tf) : tf) * idf[col]!;
+      const value = termWeight(counts[i]!, cfg.sublinearTf) * idf[col]!;
       outCols[out] = col;
-      outVals[out++] = v;
-      sq += v * v;
+      outVals[out++] = value;
+      squares += value * value;
     }
-    if (sq > 0) {
-      const scale = weights[b]! / Math.sqrt(sq);
+    if (squares > 0) {
+      const scale = weights[block]! / Math.sqrt(squares);
       for (let i = blockStart; i < out; i++) outVals[i] = outVals[i]! * scale;
     }
     from = end;

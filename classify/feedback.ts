@@ -1,5 +1,5 @@
 import { textKey } from './datasets.js';
-import type { TrainRow } from './model.js';
+import type { TrainRow } from './train-model.js';
 import { readRecords, type BadRow } from './records.js';
 
 /**

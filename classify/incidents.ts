@@ -1,5 +1,5 @@
-import { mix32, fnvUpdate } from './features.js';
-import { cleanText, isPlaceholder, normalizeCase, stemWord, STOP_WORDS, tokenize } from './text.js';
+import { FNV_OFFSET, FNV_PRIME, fnvUpdate, hashString, mix32 } from './features.js';
+import { cleanText, isAllDigits, isPlaceholder, normalizeCase, stemWord, STOP_WORDS, tokenize } from './text.js';
 
 /**
  * Groups appeals about the same incident (one burst pipe reported by forty residents, a VK post and its reposts)
@@ -44,17 +44,20 @@ interface Entry {
   stamp: number;
 }
 
+/** Bigram shingles start from another seed than unigrams (any fixed value; this one is FNV's prime, 0x01000193). */
+const SEED_BIGRAM = FNV_PRIME;
+
 /** Sorted unique hashes of stem unigrams and bigrams; stop words and placeholders (phones, masks) are left out. */
 export function shingles(text: string): Uint32Array {
   const stems: string[] = [];
-  for (const w of tokenize(normalizeCase(cleanText(text)))) {
-    if (STOP_WORDS.has(w) || isPlaceholder(w) || /^\d+$/.test(w)) continue;
-    stems.push(stemWord(w));
+  for (const word of tokenize(normalizeCase(cleanText(text)))) {
+    if (STOP_WORDS.has(word) || isPlaceholder(word) || isAllDigits(word)) continue;
+    stems.push(stemWord(word));
   }
   const set = new Set<number>();
   for (let i = 0; i < stems.length; i++) {
-    set.add(mix32(fnvUpdate(0x811c9dc5, stems[i]!)));
-    if (i > 0) set.add(mix32(fnvUpdate(fnvUpdate(0x01000193, stems[i - 1]!) ^ 0x20, stems[i]!)));
+    set.add(hashString(stems[i]!));
+    if (i > 0) set.add(mix32(fnvUpdate(fnvUpdate(SEED_BIGRAM, stems[i - 1]!) ^ 0x20, stems[i]!)));
   }
   return Uint32Array.from(set).sort();
 }
@@ -120,9 +123,9 @@ export class IncidentIndex {
     return this.entries.size;
   }
 
-  private signature(sh: Uint32Array): Uint32Array {
+  private signature(textShingles: Uint32Array): Uint32Array {
     const sig = new Uint32Array(this.seeds.length).fill(0xffffffff);
-    for (const x of sh) {
+    for (const x of textShingles) {
       for (let i = 0; i < this.seeds.length; i++) {
         const h = mix32(x ^ this.seeds[i]!);
         if (h < sig[i]!) sig[i] = h;
@@ -134,23 +137,23 @@ export class IncidentIndex {
   /** Numbers, not strings, to keep an entry small; a rare collision is caught by the municipality and Jaccard checks. */
   private bandKeys(municipality: string, sig: Uint32Array): Uint32Array {
     const keys = new Uint32Array(this.bands);
-    const place = fnvUpdate(0x811c9dc5, municipality);
+    const place = fnvUpdate(FNV_OFFSET, municipality);
     for (let b = 0; b < this.bands; b++) {
       let h = mix32(place ^ Math.imul(b + 1, 0x9e3779b1));
-      for (let r = 0; r < this.rows; r++) h = Math.imul(h ^ sig[b * this.rows + r]!, 16777619);
+      for (let r = 0; r < this.rows; r++) h = Math.imul(h ^ sig[b * this.rows + r]!, FNV_PRIME);
       keys[b] = mix32(h);
     }
     return keys;
   }
 
-  private remove(e: Entry): void {
-    this.entries.delete(e.id);
-    for (const k of e.keys) {
-      const bucket = this.buckets.get(k);
+  private remove(entry: Entry): void {
+    this.entries.delete(entry.id);
+    for (const key of entry.keys) {
+      const bucket = this.buckets.get(key);
       if (!bucket) continue;
-      const at = bucket.indexOf(e);
+      const at = bucket.indexOf(entry);
       if (at >= 0) bucket.splice(at, 1);
-      if (bucket.length === 0) this.buckets.delete(k);
+      if (bucket.length === 0) this.buckets.delete(key);
     }
   }
 
@@ -160,12 +163,12 @@ export class IncidentIndex {
     if (this.oldest >= cutoff) return 0;
     let removed = 0;
     let oldest = Infinity;
-    for (const e of this.entries.values()) {
-      if (e.at < cutoff) {
-        this.remove(e);
+    for (const entry of this.entries.values()) {
+      if (entry.at < cutoff) {
+        this.remove(entry);
         removed++;
-      } else if (e.at < oldest) {
-        oldest = e.at;
+      } else if (entry.at < oldest) {
+        oldest = entry.at;
       }
     }
     this.oldest = oldest;
@@ -177,56 +180,66 @@ export class IncidentIndex {
     if (at > this.latest) this.latest = at;
     this.evict();
     const municipality = normalizeCase(item.municipality.trim());
-    const sh = shingles(item.text);
-    if (sh.length === 0) return { incidentId: item.id, isNew: true, similarity: 0 };
-    const keys = this.bandKeys(municipality, this.signature(sh));
+    const itemShingles = shingles(item.text);
+    if (itemShingles.length === 0) return { incidentId: item.id, isNew: true, similarity: 0 };
+    const keys = this.bandKeys(municipality, this.signature(itemShingles));
+    const { best, similarity } = this.closest(municipality, at, itemShingles, keys);
+    // One- and two-word texts ("Мусор", "снег на дороге") share too little to tell two incidents apart: only an
+    // identical text joins them.
+    const needed = itemShingles.length < 3 ? 1 : this.threshold;
+    const joined = best !== undefined && similarity >= needed;
+    const incidentId = joined ? best!.incidentId : item.id;
+    if (at >= this.latest - this.windowMs && !this.entries.has(item.id)) {
+      this.insert({ id: item.id, incidentId, municipality, at, shingles: itemShingles, keys, stamp: 0 });
+    }
+    return { incidentId, isNew: !joined, similarity: Math.round(similarity * 1000) / 1000 };
+  }
 
-    // Each candidate is compared once; a near-identical one (a repost) ends the search, and buckets keep only their
-    // newest members, so a storm of reposts costs a few comparisons per appeal instead of one per earlier repost.
+  /**
+   * The most similar earlier appeal of the municipality within the window among the LSH candidates. Each candidate
+   * is compared once; a near-identical one (a repost) ends the search, and buckets keep only their newest members,
+   * so a storm of reposts costs a few comparisons per appeal instead of one per earlier repost.
+   */
+  private closest(municipality: string, at: number, itemShingles: Uint32Array, keys: Uint32Array): { best: Entry | undefined; similarity: number } {
     let best: Entry | undefined;
     let bestSim = 0;
     const stamp = ++this.searches;
     let compared = 0;
-    search: for (const k of keys) {
-      const bucket = this.buckets.get(k);
+    search: for (const key of keys) {
+      const bucket = this.buckets.get(key);
       if (!bucket) continue;
-      for (const e of bucket) {
-        if (e.stamp === stamp) continue;
+      for (const candidate of bucket) {
+        if (candidate.stamp === stamp) continue;
         if (compared >= MAX_COMPARED) break search;
         compared++;
-        e.stamp = stamp;
-        if (e.municipality !== municipality || Math.abs(e.at - at) > this.windowMs) continue;
-        const sim = jaccard(sh, e.shingles);
-        if (sim > bestSim || (sim === bestSim && best && e.at < best.at)) {
+        candidate.stamp = stamp;
+        if (candidate.municipality !== municipality || Math.abs(candidate.at - at) > this.windowMs) continue;
+        const sim = jaccard(itemShingles, candidate.shingles);
+        if (sim > bestSim || (sim === bestSim && best && candidate.at < best.at)) {
           bestSim = sim;
-          best = e;
+          best = candidate;
           if (sim >= NEAR_IDENTICAL) break search;
         }
       }
     }
-    // One- and two-word texts ("Мусор", "снег на дороге") share too little to tell two incidents apart: only an
-    // identical text joins them.
-    const needed = sh.length < 3 ? 1 : this.threshold;
-    const joined = best !== undefined && bestSim >= needed;
-    const incidentId = joined ? best!.incidentId : item.id;
-    if (at >= this.latest - this.windowMs && !this.entries.has(item.id)) {
-      const entry: Entry = { id: item.id, incidentId, municipality, at, shingles: sh, keys, stamp: 0 };
-      this.entries.set(item.id, entry);
-      for (const k of keys) {
-        const bucket = this.buckets.get(k);
-        if (!bucket) {
-          this.buckets.set(k, [entry]);
-          continue;
-        }
-        // Two bands of one signature can share a key: an entry is in a bucket once.
-        if (bucket[bucket.length - 1] === entry) continue;
-        bucket.push(entry);
-        // The bucket forgets its oldest member; the incident lives on through the newer ones it joined.
-        if (bucket.length > this.maxBucket) bucket.shift();
+    return { best, similarity: bestSim };
+  }
+
+  private insert(entry: Entry): void {
+    this.entries.set(entry.id, entry);
+    for (const key of entry.keys) {
+      const bucket = this.buckets.get(key);
+      if (!bucket) {
+        this.buckets.set(key, [entry]);
+        continue;
       }
-      if (at < this.oldest) this.oldest = at;
-      if (this.entries.size > this.maxEntries) this.remove(this.entries.values().next().value!);
+      // Two bands of one signature can share a key: an entry is in a bucket once.
+      if (bucket[bucket.length - 1] === entry) continue;
+      bucket.push(entry);
+      // The bucket forgets its oldest member; the incident lives on through the newer ones it joined.
+      if (bucket.length > this.maxBucket) bucket.shift();
     }
-    return { incidentId, isNew: !joined, similarity: Math.round(bestSim * 1000) / 1000 };
+    if (entry.at < this.oldest) this.oldest = entry.at;
+    if (this.entries.size > this.maxEntries) this.remove(this.entries.values().next().value!);
   }
 }

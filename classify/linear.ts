@@ -53,81 +53,95 @@ export function rowSquaredNorms(rows: SparseRows): Float64Array {
   return out;
 }
 
+/** Fisher–Yates shuffle of index[0, activeSize): each pass visits the active coordinates in a fresh order. */
+function shuffleActive(index: Int32Array, activeSize: number, rand: () => number): void {
+  for (let i = 0; i < activeSize; i++) {
+    const j = i + Math.floor(rand() * (activeSize - i));
+    const swap = index[i]!;
+    index[i] = index[j]!;
+    index[j] = swap;
+  }
+}
+
 /**
- * Solves one binary problem; y[i] is +1 or -1. Returns w (length dim) and the bias weight.
- * `w` is Float64 during training: the many tiny coordinate updates lose too much in Float32.
+ * Squared hinge loss adds 1 / (2C) to each row's diagonal of the dual (`diag`; C per class and row); `qd` is the full
+ * diagonal of the dual Hessian, with the row's squared norm and the constant bias feature.
+ */
+function dualDiagonal(signs: Int8Array, cPos: number, cNeg: number, opts: SvmOptions, squaredNorms: Float64Array): { diag: Float64Array; qd: Float64Array } {
+  const diag = new Float64Array(signs.length);
+  const qd = new Float64Array(signs.length);
+  for (let i = 0; i < signs.length; i++) {
+    const cost = (signs[i]! > 0 ? cPos : cNeg) * (opts.rowWeight ? opts.rowWeight[i]! : 1);
+    diag[i] = 0.5 / cost;
+    qd[i] = diag[i]! + squaredNorms[i]! + opts.bias * opts.bias;
+  }
+  return { diag, qd };
+}
+
+/**
+ * Solves one binary problem; signs[i] is +1 or -1. Returns the weights (length dim) and the bias weight.
+ * `weights` is Float64 during training: the many tiny coordinate updates lose too much in Float32.
  */
 export function trainBinarySvm(
   rows: SparseRows,
-  y: Int8Array,
+  signs: Int8Array,
   cPos: number,
   cNeg: number,
   opts: SvmOptions,
-  xx: Float64Array,
+  squaredNorms: Float64Array,
   rand: () => number,
-): { w: Float64Array; b: number; iterations: number } {
+): { weights: Float64Array; bias: number; iterations: number } {
   const { n, rowPtr, cols, vals } = rows;
-  const w = new Float64Array(rows.dim);
-  let wb = 0;
-  const B = opts.bias;
+  const weights = new Float64Array(rows.dim);
+  let biasWeight = 0;
+  const biasFeature = opts.bias;
   const alpha = new Float64Array(n);
-  const diag = new Float64Array(n);
-  const qd = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = (y[i]! > 0 ? cPos : cNeg) * (opts.rowWeight ? opts.rowWeight[i]! : 1);
-    diag[i] = 0.5 / c;
-    qd[i] = diag[i]! + xx[i]! + B * B;
-  }
+  const { diag, qd } = dualDiagonal(signs, cPos, cNeg, opts, squaredNorms);
   const index = new Int32Array(n);
   for (let i = 0; i < n; i++) index[i] = i;
   let activeSize = n;
+  // Shrinking: a coordinate at alpha = 0 whose gradient exceeds last pass's largest projected gradient is dropped.
   let pgMaxOld = Infinity;
-  let pgMinOld = -Infinity;
   let iter = 0;
   while (iter < opts.maxIter) {
     let pgMaxNew = -Infinity;
     let pgMinNew = Infinity;
-    for (let i = 0; i < activeSize; i++) {
-      const j = i + Math.floor(rand() * (activeSize - i));
-      const t = index[i]!;
-      index[i] = index[j]!;
-      index[j] = t;
-    }
-    for (let s = 0; s < activeSize; s++) {
-      const i = index[s]!;
-      const yi = y[i]!;
+    shuffleActive(index, activeSize, rand);
+    for (let slot = 0; slot < activeSize; slot++) {
+      const i = index[slot]!;
+      const sign = signs[i]!;
       const start = rowPtr[i]!;
       const end = rowPtr[i + 1]!;
-      let dot = wb * B;
-      for (let p = start; p < end; p++) dot += w[cols[p]!]! * vals[p]!;
-      const a = alpha[i]!;
-      const G = yi * dot - 1 + a * diag[i]!;
-      let PG = 0;
-      if (a === 0) {
-        if (G > pgMaxOld) {
+      let dot = biasWeight * biasFeature;
+      for (let p = start; p < end; p++) dot += weights[cols[p]!]! * vals[p]!;
+      const alphaOld = alpha[i]!;
+      const gradient = sign * dot - 1 + alphaOld * diag[i]!;
+      let projected = 0;
+      if (alphaOld === 0) {
+        if (gradient > pgMaxOld) {
           activeSize--;
-          index[s] = index[activeSize]!;
+          index[slot] = index[activeSize]!;
           index[activeSize] = i;
-          s--;
+          slot--;
           continue;
-        } else if (G < 0) {
-          PG = G;
+        } else if (gradient < 0) {
+          projected = gradient;
         }
       } else {
-        PG = G;
+        projected = gradient;
       }
-      if (PG > pgMaxNew) pgMaxNew = PG;
-      if (PG < pgMinNew) pgMinNew = PG;
-      if (PG > 1e-12 || PG < -1e-12) {
-        const na = Math.max(a - G / qd[i]!, 0);
-        alpha[i] = na;
-        const d = (na - a) * yi;
-        if (d !== 0) {
+      if (projected > pgMaxNew) pgMaxNew = projected;
+      if (projected < pgMinNew) pgMinNew = projected;
+      if (projected > 1e-12 || projected < -1e-12) {
+        const alphaNew = Math.max(alphaOld - gradient / qd[i]!, 0);
+        alpha[i] = alphaNew;
+        const step = (alphaNew - alphaOld) * sign;
+        if (step !== 0) {
           for (let p = start; p < end; p++) {
-            const c = cols[p]!;
-            w[c] = w[c]! + d * vals[p]!;
+            const col = cols[p]!;
+            weights[col] = weights[col]! + step * vals[p]!;
           }
-          wb += d * B;
+          biasWeight += step * biasFeature;
         }
       }
     }
@@ -137,13 +151,11 @@ export function trainBinarySvm(
       // Converged on the shrunk set: check the whole set once more before stopping.
       activeSize = n;
       pgMaxOld = Infinity;
-      pgMinOld = -Infinity;
       continue;
     }
     pgMaxOld = pgMaxNew <= 0 ? Infinity : pgMaxNew;
-    pgMinOld = pgMinNew >= 0 ? -Infinity : pgMinNew;
   }
-  return { w, b: wb * B, iterations: iter };
+  return { weights, bias: biasWeight * biasFeature, iterations: iter };
 }
 
 /**
@@ -153,13 +165,13 @@ export function trainBinarySvm(
 export function trainOvr(rows: SparseRows, labels: Int32Array, K: number, opts: SvmOptions): { W: Float32Array; b: Float32Array } {
   const W = new Float32Array(rows.dim * K);
   const b = new Float32Array(K);
-  const xx = rowSquaredNorms(rows);
-  const y = new Int8Array(rows.n);
+  const squaredNorms = rowSquaredNorms(rows);
+  const signs = new Int8Array(rows.n);
   for (let k = 0; k < K; k++) {
     let positives = 0;
     for (let i = 0; i < rows.n; i++) {
-      y[i] = labels[i] === k ? 1 : -1;
-      if (y[i] === 1) positives++;
+      signs[i] = labels[i] === k ? 1 : -1;
+      if (signs[i] === 1) positives++;
     }
     const rand = mulberry32(opts.seed + k * 7919);
     if (positives === 0) {
@@ -167,11 +179,40 @@ export function trainOvr(rows: SparseRows, labels: Int32Array, K: number, opts: 
       opts.onClassDone?.(k, 0);
       continue;
     }
-    const pw = opts.positiveWeight ? opts.positiveWeight[k]! : 1;
-    const { w, b: bk, iterations } = trainBinarySvm(rows, y, opts.C * pw, opts.C, opts, xx, rand);
-    for (let c = 0; c < rows.dim; c++) W[c * K + k] = w[c]!;
-    b[k] = bk;
-    opts.onClassDone?.(k, iterations);
+    const positiveWeight = opts.positiveWeight ? opts.positiveWeight[k]! : 1;
+    const fit = trainBinarySvm(rows, signs, opts.C * positiveWeight, opts.C, opts, squaredNorms, rand);
+    for (let col = 0; col < rows.dim; col++) W[col * K + k] = fit.weights[col]!;
+    b[k] = fit.bias;
+    opts.onClassDone?.(k, fit.iterations);
   }
   return { W, b };
+}
+
+/** The rows `ids` of `rows`, in that order, as a new CSR matrix (e.g. the fit part of a hold-out split). */
+export function subsetRows(rows: SparseRows, ids: Int32Array): SparseRows {
+  let nnz = 0;
+  for (const i of ids) nnz += rows.rowPtr[i + 1]! - rows.rowPtr[i]!;
+  const rowPtr = new Int32Array(ids.length + 1);
+  const cols = new Int32Array(nnz);
+  const vals = new Float32Array(nnz);
+  let at = 0;
+  ids.forEach((i, r) => {
+    const start = rows.rowPtr[i]!;
+    const end = rows.rowPtr[i + 1]!;
+    cols.set(rows.cols.subarray(start, end), at);
+    vals.set(rows.vals.subarray(start, end), at);
+    at += end - start;
+    rowPtr[r + 1] = at;
+  });
+  return { n: ids.length, dim: rows.dim, rowPtr, cols, vals };
+}
+
+/** out = bias + row i · W for feature-major weights W[col*nLabels + k], as trainOvr returns them. */
+export function rowMargins(rows: SparseRows, i: number, W: Float32Array, bias: Float32Array, nLabels: number, out: Float64Array): void {
+  for (let k = 0; k < nLabels; k++) out[k] = bias[k]!;
+  for (let p = rows.rowPtr[i]!; p < rows.rowPtr[i + 1]!; p++) {
+    const base = rows.cols[p]! * nLabels;
+    const value = rows.vals[p]!;
+    for (let k = 0; k < nLabels; k++) out[k] = out[k]! + value * W[base + k]!;
+  }
 }

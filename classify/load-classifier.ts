@@ -4,10 +4,10 @@ import type { Logger } from '../lib/logger.js';
 import { createBaselineModel } from './baseline.js';
 import type { ClassifyDeps } from './classify-message.js';
 import { IncidentIndex } from './incidents.js';
-import { loadModel } from './model.js';
+import { loadModel } from './linear-text-model.js';
 import { createMunicipalityDetector, loadGazetteer } from './municipality.js';
 import { loadRegionConfig } from './region-config.js';
-import type { TextModelLike } from './text-model.js';
+import type { TextModel } from './text-model.js';
 
 export interface ClassifierFiles {
   modelsDir: string;
@@ -15,7 +15,7 @@ export interface ClassifierFiles {
   regionConfigPath: string;
 }
 
-async function optionalModel(file: string): Promise<TextModelLike | undefined> {
+async function optionalModel(file: string): Promise<TextModel | undefined> {
   return fs.existsSync(file) ? loadModel(file) : undefined;
 }
 

@@ -86,6 +86,143 @@ function wordMatches(token: string, tokenStem: string, name: string, nameStem: s
   return false;
 }
 
+type CandidateIndex = Map<string, Candidate[]>;
+
+/** Every name of the gazetteer as a candidate, keyed by the first letters of its first word; longest names first. */
+function candidateIndex(gazetteer: Gazetteer): CandidateIndex {
+  const byKey: CandidateIndex = new Map();
+  const add = (candidate: Candidate) => {
+    const key = keyOf(candidate.words[0]!);
+    const list = byKey.get(key);
+    if (list) list.push(candidate);
+    else byKey.set(key, [candidate]);
+  };
+  gazetteer.municipalities.forEach((municipality, index) => {
+    const named = (name: string, kind: Candidate['kind'], markerOnly: boolean) => {
+      const nameWords = words(name);
+      if (nameWords.length === 0) return;
+      const nounOnly = kind === 'settlement' && !ADJECTIVE_ENDING.test(nameWords[nameWords.length - 1]!);
+      add({ words: nameWords, stems: nameWords.map(stemWord), municipality: index, ...(kind === 'settlement' ? { settlement: name } : {}), kind, markerOnly, nounOnly });
+    };
+    for (const settlement of municipality.settlements) named(settlement, 'settlement', false);
+    for (const settlement of municipality.markerOnly ?? []) named(settlement, 'settlement', true);
+    for (const alias of municipality.aliases ?? []) named(alias, 'alias', false);
+    if (municipality.adjective) named(municipality.adjective, 'district', false);
+  });
+  for (const list of byKey.values()) list.sort((a, b) => b.stems.length - a.stems.length);
+  return byKey;
+}
+
+interface Hit {
+  municipality: number;
+  settlement?: string;
+  score: number;
+}
+
+/** A text's words and their stems, as scanned. */
+interface Scanned {
+  words: string[];
+  stems: string[];
+}
+
+/** The places named in a text, in order; a longer name wins over a shorter one starting at the same word. */
+function scan(byKey: CandidateIndex, text: string, fromAddress: boolean): Hit[] {
+  const textWords = words(text);
+  const scanned: Scanned = { words: textWords, stems: textWords.map(stemWord) };
+  const hits: Hit[] = [];
+  for (let i = 0; i < textWords.length; i++) {
+    const candidates = byKey.get(keyOf(textWords[i]!));
+    if (!candidates) continue;
+    const prev = i > 0 ? textWords[i - 1]! : '';
+    if (STREET_BEFORE.has(prev)) continue;
+    let best: { candidate: Candidate; end: number; score: number } | undefined;
+    for (const candidate of candidates) {
+      const match = matchAt(scanned, i, candidate, SETTLEMENT_MARKERS.has(prev));
+      if (match && (!best || match.end - i > best.end - i)) best = { candidate, ...match };
+    }
+    if (!best) continue;
+    const { municipality, settlement } = best.candidate;
+    hits.push({ municipality, ...(settlement ? { settlement } : {}), score: Math.min(0.99, best.score + (fromAddress ? 0.05 : 0)) });
+    i = best.end - 1;
+  }
+  return hits;
+}
+
+/** Whether `candidate` is named at word `start`: where its match ends and how sure it is, or undefined. */
+function matchAt(text: Scanned, start: number, candidate: Candidate, marked: boolean): { end: number; score: number } | undefined {
+  for (let j = 0; j < candidate.stems.length; j++) {
+    const word = text.words[start + j];
+    if (word === undefined || !wordMatches(word, text.stems[start + j]!, candidate.words[j]!, candidate.stems[j]!)) return undefined;
+  }
+  const end = start + candidate.stems.length;
+  const next = text.words[end] ?? '';
+  if (REGION_AFTER.has(next)) return undefined;
+  // «Норильская улица» is a street; «Красноярск, ул. Ленина» is a town followed by its street.
+  const adjective = ADJECTIVE_ENDING.test(text.words[end - 1]!);
+  if (STREET_AFTER.has(next) && adjective) return undefined;
+  if (candidate.kind === 'district') {
+    const districtEnd = districtWordEnd(text, end);
+    return districtEnd === undefined ? undefined : { end: districtEnd, score: 0.9 };
+  }
+  if (candidate.kind === 'alias') return { end, score: 0.85 };
+  if (candidate.markerOnly && !marked) return undefined;
+  if (candidate.nounOnly && adjective) return undefined;
+  return { end, score: marked ? 0.9 : 0.8 };
+}
+
+/**
+ * A district adjective names the district only when «район» or «округ» follows: «Емельяновский район»,
+ * «Емельяновского муниципального района», «Берёзовский р-н», «… МО». Returns where that word ends.
+ */
+function districtWordEnd(text: Scanned, at: number): number | undefined {
+  let follows = at;
+  if (text.words[follows] !== undefined && text.stems[follows]!.startsWith('муниципальн')) follows++;
+  const follower = text.stems[follows];
+  if (follower === undefined) return undefined;
+  if (DISTRICT_FOLLOWER_STEMS.has(follower)) return follows + 1;
+  if (follower === 'р' && text.words[follows + 1] === 'н') return follows + 2;
+  return undefined;
+}
+
+interface Tally {
+  sum: number;
+  max: number;
+  settlements: Map<string, number>;
+}
+
+/** The municipality with the highest summed score (ties: the surest single hit) and its most named settlement. */
+function decide(gazetteer: Gazetteer, hits: Hit[]): MunicipalityMatch {
+  const totals = new Map<number, Tally>();
+  for (const hit of hits) {
+    const tally = totals.get(hit.municipality) ?? { sum: 0, max: 0, settlements: new Map<string, number>() };
+    tally.sum += hit.score;
+    tally.max = Math.max(tally.max, hit.score);
+    if (hit.settlement) tally.settlements.set(hit.settlement, (tally.settlements.get(hit.settlement) ?? 0) + hit.score);
+    totals.set(hit.municipality, tally);
+  }
+  let bestId = -1;
+  let best: Tally | undefined;
+  let all = 0;
+  for (const [id, tally] of totals) {
+    all += tally.sum;
+    if (!best || tally.sum > best.sum || (tally.sum === best.sum && tally.max > best.max)) {
+      best = tally;
+      bestId = id;
+    }
+  }
+  const municipality = gazetteer.municipalities[bestId]!;
+  let settlement: string | undefined;
+  let settlementScore = 0;
+  for (const [name, score] of best!.settlements) {
+    if (score > settlementScore) {
+      settlement = name;
+      settlementScore = score;
+    }
+  }
+  const confidence = Math.round(best!.max * (best!.sum / all) * 1000) / 1000;
+  return { municipality: municipality.name, municipalityId: municipality.id, ...(settlement ? { settlement } : {}), confidence };
+}
+
 /**
  * Finds the municipality of Krasnoyarsk krai (or any region with a gazetteer in the same format) named in an
  * appeal. Names are compared as Porter stems, so «в Норильске», «Емельяновского района», «из Ачинска» match
@@ -93,126 +230,15 @@ function wordMatches(token: string, tokenStem: string, name: string, nameStem: s
  * taken for places. The address, when given, outweighs the text: people mention other towns in passing.
  */
 export function createMunicipalityDetector(gazetteer: Gazetteer): MunicipalityDetector {
-  const g = gazetteerSchema.parse(gazetteer);
-  const byKey = new Map<string, Candidate[]>();
-  const addCandidate = (c: Candidate) => {
-    const key = keyOf(c.words[0]!);
-    const list = byKey.get(key);
-    if (list) list.push(c);
-    else byKey.set(key, [c]);
-  };
-  g.municipalities.forEach((m, index) => {
-    const settle = (name: string, markerOnly: boolean) => {
-      const w = words(name);
-      if (w.length === 0) return;
-      addCandidate({ words: w, stems: w.map(stemWord), municipality: index, settlement: name, kind: 'settlement', markerOnly, nounOnly: !ADJECTIVE_ENDING.test(w[w.length - 1]!) });
-    };
-    for (const s of m.settlements) settle(s, false);
-    for (const s of m.markerOnly ?? []) settle(s, true);
-    for (const a of m.aliases ?? []) {
-      const w = words(a);
-      if (w.length > 0) addCandidate({ words: w, stems: w.map(stemWord), municipality: index, kind: 'alias', markerOnly: false, nounOnly: false });
-    }
-    if (m.adjective) {
-      const w = words(m.adjective);
-      if (w.length > 0) addCandidate({ words: w, stems: w.map(stemWord), municipality: index, kind: 'district', markerOnly: false, nounOnly: false });
-    }
-  });
-  for (const list of byKey.values()) list.sort((a, b) => b.stems.length - a.stems.length);
-
-  interface Hit {
-    municipality: number;
-    settlement?: string;
-    score: number;
-  }
-
-  const scan = (text: string, fromAddress: boolean): Hit[] => {
-    const w = words(text);
-    const stems = w.map(stemWord);
-    const hits: Hit[] = [];
-    for (let i = 0; i < w.length; i++) {
-      const candidates = byKey.get(keyOf(w[i]!));
-      if (!candidates) continue;
-      const prev = i > 0 ? w[i - 1]! : '';
-      if (STREET_BEFORE.has(prev)) continue;
-      let best: { c: Candidate; end: number; score: number } | undefined;
-      for (const c of candidates) {
-        let ok = true;
-        for (let j = 0; j < c.stems.length && ok; j++) {
-          const t = w[i + j];
-          ok = t !== undefined && wordMatches(t, stems[i + j]!, c.words[j]!, c.stems[j]!);
-        }
-        if (!ok) continue;
-        const end = i + c.stems.length;
-        const next = w[end] ?? '';
-        if (REGION_AFTER.has(next)) continue;
-        // «Норильская улица» is a street; «Красноярск, ул. Ленина» is a town followed by its street.
-        if (STREET_AFTER.has(next) && ADJECTIVE_ENDING.test(w[end - 1]!)) continue;
-        const marked = SETTLEMENT_MARKERS.has(prev);
-        let score: number;
-        let matchedEnd = end;
-        if (c.kind === 'district') {
-          // «Емельяновский район», «Емельяновского муниципального района», «Берёзовский р-н», «… МО».
-          let k = end;
-          if (w[k] !== undefined && stems[k]!.startsWith('муниципальн')) k++;
-          const follower = stems[k];
-          if (follower === undefined) continue;
-          if (DISTRICT_FOLLOWER_STEMS.has(follower)) matchedEnd = k + 1;
-          else if (follower === 'р' && w[k + 1] === 'н') matchedEnd = k + 2;
-          else continue;
-          score = 0.9;
-        } else if (c.kind === 'alias') {
-          score = 0.85;
-        } else {
-          if (c.markerOnly && !marked) continue;
-          if (c.nounOnly && ADJECTIVE_ENDING.test(w[end - 1]!)) continue;
-          score = marked ? 0.9 : 0.8;
-        }
-        if (!best || matchedEnd - i > best.end - i) best = { c, end: matchedEnd, score };
-      }
-      if (!best) continue;
-      hits.push({ municipality: best.c.municipality, ...(best.c.settlement ? { settlement: best.c.settlement } : {}), score: Math.min(0.99, best.score + (fromAddress ? 0.05 : 0)) });
-      i = best.end - 1;
-    }
-    return hits;
-  };
-
+  const parsed = gazetteerSchema.parse(gazetteer);
+  const byKey = candidateIndex(parsed);
   return {
     detect(text: string, address?: string): MunicipalityMatch | null {
-      const addressHits = address ? scan(address, true) : [];
-      const textHits = scan(text, false);
+      const addressHits = address ? scan(byKey, address, true) : [];
+      const textHits = scan(byKey, text, false);
       // With an address, its places decide; the text only reinforces the municipalities the address names.
       const hits = addressHits.length > 0 ? [...addressHits, ...textHits.filter((h) => addressHits.some((a) => a.municipality === h.municipality))] : textHits;
-      if (hits.length === 0) return null;
-      const totals = new Map<number, { sum: number; max: number; settlements: Map<string, number> }>();
-      for (const h of hits) {
-        const t = totals.get(h.municipality) ?? { sum: 0, max: 0, settlements: new Map<string, number>() };
-        t.sum += h.score;
-        t.max = Math.max(t.max, h.score);
-        if (h.settlement) t.settlements.set(h.settlement, (t.settlements.get(h.settlement) ?? 0) + h.score);
-        totals.set(h.municipality, t);
-      }
-      let bestId = -1;
-      let best: { sum: number; max: number; settlements: Map<string, number> } | undefined;
-      let all = 0;
-      for (const [id, t] of totals) {
-        all += t.sum;
-        if (!best || t.sum > best.sum || (t.sum === best.sum && t.max > best.max)) {
-          best = t;
-          bestId = id;
-        }
-      }
-      const m = g.municipalities[bestId]!;
-      let settlement: string | undefined;
-      let settlementScore = 0;
-      for (const [s, score] of best!.settlements) {
-        if (score > settlementScore) {
-          settlement = s;
-          settlementScore = score;
-        }
-      }
-      const confidence = Math.round(best!.max * (best!.sum / all) * 1000) / 1000;
-      return { municipality: m.name, municipalityId: m.id, ...(settlement ? { settlement } : {}), confidence };
+      return hits.length === 0 ? null : decide(parsed, hits);
     },
   };
 }

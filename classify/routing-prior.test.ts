@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.js';
-import { loadModel, trainModel } from './model.js';
+import { loadModel } from './linear-text-model.js';
+import { trainModel } from './train-model.js';
 import { countTopicTable } from './routing-prior.js';
 import { organizationType } from './routing-data.js';
 import { ORGANIZATION_TYPE, trainRoutingModel, type RoutingTrainRow } from './routing-train.js';
@@ -126,7 +127,7 @@ describe('routing model with topic priors', () => {
   });
 
   it('rejects a version 1 file that carries priors', async () => {
-    const { modelFromJSON } = await import('./model.js');
+    const { modelFromJSON } = await import('./linear-text-model.js');
     const json = withPriors.toJSON();
     expect(() => modelFromJSON({ ...json, formatVersion: 1 })).toThrow(/formatVersion 2/);
   });

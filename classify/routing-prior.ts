@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { softmaxInto, topIndices } from './probabilities.js';
 import { normalizeCase } from './text.js';
 
 /**
@@ -28,7 +29,7 @@ export const topicPriorSchema = z.object({
    */
   placeModel: z.record(z.string(), z.unknown()).optional(),
   placeTopN: z.number().int().min(1).optional(),
-  /** The topic model: a formatVersion 1 text-model file, read by model.ts. */
+  /** The topic model: a formatVersion 1 text-model file, read by linear-text-model.ts. */
   topicModel: z.record(z.string(), z.unknown()),
   /** Per topic (topic model label order): organization counts. */
   byTopic: z.array(sparseCounts),
@@ -38,7 +39,7 @@ export const topicPriorSchema = z.object({
 
 export type TopicPriorFile = z.infer<typeof topicPriorSchema>;
 
-/** What the prior needs from its topic model (a LinearTextModel; kept structural so model.ts can own that class). */
+/** What the prior needs from its topic model (a LinearTextModel; kept structural so linear-text-model.ts can own that class). */
 export interface TopicScorer {
   readonly labels: readonly string[];
   readonly temperature: number;
@@ -137,17 +138,6 @@ export class TopicPrior {
   }
 }
 
-function softmaxInto(m: Float64Array, temperature: number, out: Float64Array): void {
-  let max = -Infinity;
-  for (let t = 0; t < out.length; t++) max = Math.max(max, m[t]! * temperature);
-  let sum = 0;
-  for (let t = 0; t < out.length; t++) {
-    out[t] = Math.exp(m[t]! * temperature - max);
-    sum += out[t]!;
-  }
-  for (let t = 0; t < out.length; t++) out[t] = out[t]! / sum;
-}
-
 function addSparse(out: Float64Array, counts: readonly number[], K: number): void {
   for (let i = 0; i + 1 < counts.length; i += 2) {
     const k = counts[i]!;
@@ -167,23 +157,6 @@ function smoothInto(out: Float64Array, at: number, counts: readonly number[], ba
     return;
   }
   for (let k = 0; k < K; k++) out[at + k] = (c[k]! + a * back[backAt + k]!) / (n + a);
-}
-
-/** Indices of the largest values, best first, into `order`; returns how many. */
-function topIndices(values: Float64Array, order: Int32Array): number {
-  const n = order.length;
-  let len = 0;
-  for (let t = 0; t < values.length; t++) {
-    const v = values[t]!;
-    if (len === n && v <= values[order[n - 1]!]!) continue;
-    let at = len < n ? len++ : n - 1;
-    while (at > 0 && values[order[at - 1]!]! < v) {
-      order[at] = order[at - 1]!;
-      at--;
-    }
-    order[at] = t;
-  }
-  return len;
 }
 
 /** Counts organizations per topic and per place × topic, in the shapes TopicPriorFile stores. */

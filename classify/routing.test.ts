@@ -3,7 +3,7 @@ import { messageIdFor } from '../lib/ids.js';
 import { classificationSchema, incomingMessageSchema, type IncomingMessage } from '../lib/queues.js';
 import { createBaselineModel } from './baseline.js';
 import { classifyMessage } from './classify-message.js';
-import { trainModel } from './model.js';
+import { trainModel } from './train-model.js';
 import { loadClassifier } from './load-classifier.js';
 import { loadRegionConfig } from './region-config.js';
 import { createLogger } from '../lib/logger.js';
@@ -35,8 +35,8 @@ describe('routing suggestions', () => {
   });
 
   it('tells district organizations apart by the place and gives the top three with scores', () => {
-    const s1 = suggestOrganizations(model, buildPost({ text: 'яма на дороге', provenance: { district: 'Советский' } }), undefined, 'дороги');
-    const s2 = suggestOrganizations(model, buildPost({ text: 'яма на дороге', provenance: { district: 'Центральный' } }), undefined, 'дороги');
+    const s1 = suggestOrganizations(model, buildPost({ text: 'яма на дороге', provenance: { district: 'Советский' } }), undefined);
+    const s2 = suggestOrganizations(model, buildPost({ text: 'яма на дороге', provenance: { district: 'Центральный' } }), undefined);
     expect(s1[0]!.organization).toBe('Администрация Советский района');
     expect(s2[0]!.organization).toBe('Администрация Центральный района');
     expect(s1).toHaveLength(3);

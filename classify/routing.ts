@@ -1,6 +1,6 @@
 import { ORGANIZATION_TYPE, type RoutingTrainOptions } from './routing-train.js';
 import type { IncomingMessage } from '../lib/queues.js';
-import type { TextModelLike } from './text-model.js';
+import type { TextModel } from './text-model.js';
 
 /**
  * The routing model's place features. It is trained with `--context district` (SPb districts; Otklik's own redirect
@@ -12,10 +12,10 @@ export function routingContext(message: Pick<IncomingMessage, 'place' | 'provena
 }
 
 /** Top three organizations with their confidence; the workflow maps labels to organizations and applies its threshold. */
-export function suggestOrganizations(model: TextModelLike, message: Pick<IncomingMessage, 'text' | 'place' | 'provenance'>,
-  municipality: string | undefined, _category: string): { organization: string; score: number }[] {
-  const p = model.predict(message.text, routingContext(message, municipality));
-  return p.top.slice(0, 3).map((t) => ({ organization: t.label, score: Math.min(1, Math.max(0, Math.round(t.score * 10_000) / 10_000)) }));
+export function suggestOrganizations(model: TextModel, message: Pick<IncomingMessage, 'text' | 'place' | 'provenance'>,
+  municipality: string | undefined): { organization: string; score: number }[] {
+  const prediction = model.predict(message.text, routingContext(message, municipality));
+  return prediction.top.slice(0, 3).map((t) => ({ organization: t.label, score: Math.min(1, Math.max(0, Math.round(t.score * 10_000) / 10_000)) }));
 }
 
 /**

@@ -5,7 +5,7 @@ export interface Prediction {
   top: { label: string; score: number }[];
 }
 
-export interface TextModelLike {
+export interface TextModel {
   readonly version: string;
   readonly labels: readonly string[];
   predict(text: string, context?: Record<string, string>): Prediction;

@@ -8,23 +8,17 @@
  *   npx tsx scripts/eval-anchors.ts [--only spb-category,spb-reason,kursk-topic] [--C 0.5] [--class-weight sqrt]
  *        [--features '{"charMax":5}'] [--keep-splits] [--dedup] [--kursk-seeds 42,1,2,3,4]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'csv-stringify/sync';
 import { loadDataset, stratifiedSplit, textKey } from '../classify/datasets.js';
 import { evaluate } from '../classify/metrics.js';
-import { trainModel, type TrainOptions } from '../classify/model.js';
-import { readAllRecords } from '../classify/records.js';
+import { progressLine, throttledProgress } from '../classify/progress.js';
+import { readAllRecords, type SourceRecord } from '../classify/records.js';
+import { trainModel, type TrainOptions, type TrainRow } from '../classify/train-model.js';
+import { beats, round, scoreLine, withScratchDir, writeCsv, type Anchor, type Split } from './eval-support.js';
 
-interface Anchor {
-  id: string;
-  description: string;
-  accuracy: number;
-  macroF1: number;
-  split: () => Promise<{ train: Record<string, string>[]; test: Record<string, string>[] }>;
+interface TextAnchor extends Anchor {
+  split: () => Promise<Split>;
   text: string;
   label: string;
 }
@@ -43,18 +37,18 @@ const { values: args } = parseArgs({
 });
 
 let spbCache: Record<string, string>[] | undefined;
-async function spbSplit(): Promise<{ train: Record<string, string>[]; test: Record<string, string>[] }> {
+async function spbSplit(): Promise<Split> {
   spbCache ??= await loadDataset('spb');
   const test = spbCache.filter((r) => (r.created ?? '').startsWith('2021-03'));
   const train = spbCache.filter((r) => (r.created ?? '') < '2021-03');
   return { train, test };
 }
 
-const anchors: Anchor[] = [
+const anchors: TextAnchor[] = [
   { id: 'spb-category', description: 'SPb category (15), test = March 2021', accuracy: 0.928, macroF1: 0.79, split: spbSplit, text: 'text', label: 'category' },
   { id: 'spb-reason', description: 'SPb reason (125), test = March 2021', accuracy: 0.72, macroF1: 0.55, split: spbSplit, text: 'text', label: 'reason' },
   // 388 test rows make one seed's figure move by ±2 points; --kursk-seeds 42,1,2,3,4 adds more splits and a mean.
-  ...args['kursk-seeds']!.split(',').map((seedText, i): Anchor => {
+  ...args['kursk-seeds']!.split(',').map((seedText, i): TextAnchor => {
     const seed = Number(seedText);
     return {
       id: i === 0 ? 'kursk-topic' : `kursk-topic@${seed}`,
@@ -77,84 +71,11 @@ const trainOptions: TrainOptions = {
 };
 
 const selected = args.only ? anchors.filter((a) => args.only!.split(',').some((id) => a.id === id || a.id.startsWith(`${id}@`))) : anchors;
-const dir = mkdtempSync(join(tmpdir(), 'otklik-anchors-'));
-const results: Record<string, string | number>[] = [];
-try {
-  for (const a of selected) {
-    const { train, test } = await a.split();
-    const trainPath = join(dir, `${a.id}-train.csv`);
-    const testPath = join(dir, `${a.id}-test.csv`);
-    await writeFile(trainPath, stringify(train, { header: true, columns: [a.text, a.label] }));
-    await writeFile(testPath, stringify(test, { header: true, columns: [a.text, a.label] }));
-
-    const trainRecs = await readAllRecords(trainPath);
-    const testRecs = await readAllRecords(testPath);
-    // Repeated texts are kept by default: "снег на дороге" recurs every month and its label frequencies are real
-    // signal. --dedup drops exact (text, label) repeats; the unseen_* columns score only test texts absent from training.
-    const seen = new Set<string>();
-    const rows = [];
-    for (const r of trainRecs) {
-      const text = r.fields[a.text] ?? '';
-      const label = r.fields[a.label] ?? '';
-      const key = `${textKey(text)}\u0000${label}`;
-      if (label === '' || (args.dedup && seen.has(key))) continue;
-      seen.add(key);
-      rows.push({ text, label });
-    }
-    const t0 = performance.now();
-    let lastLog = 0;
-    const model = trainModel(rows, {
-      ...trainOptions,
-      onProgress: (p) => {
-        const now = performance.now();
-        if (now - lastLog > 5000 || p.done === p.total) {
-          lastLog = now;
-          process.stderr.write(`  [${a.id}] epoch ${p.epoch}: ${p.done}/${p.total}\n`);
-        }
-      },
-    });
-    const trainSeconds = (performance.now() - t0) / 1000;
-    const trainKeys = new Set(rows.map((r) => textKey(r.text)));
-    const gold: string[] = [];
-    const pred: string[] = [];
-    const goldUnseen: string[] = [];
-    const predUnseen: string[] = [];
-    const t1 = performance.now();
-    for (const r of testRecs) {
-      const g = r.fields[a.label] ?? '';
-      const p = model.predict(r.fields[a.text] ?? '').label;
-      gold.push(g);
-      pred.push(p);
-      if (!trainKeys.has(textKey(r.fields[a.text] ?? ''))) {
-        goldUnseen.push(g);
-        predUnseen.push(p);
-      }
-    }
-    const predictSeconds = (performance.now() - t1) / 1000;
-    const rep = evaluate(gold, pred);
-    const repUnseen = evaluate(goldUnseen, predUnseen);
-    results.push({
-      anchor: a.id,
-      train_rows: rows.length,
-      test_rows: gold.length,
-      accuracy: round(rep.accuracy),
-      anchor_accuracy: a.accuracy,
-      macro_f1: round(rep.macroF1),
-      anchor_macro_f1: a.macroF1,
-      beats: rep.accuracy >= a.accuracy && rep.macroF1 >= a.macroF1 ? 'yes' : 'NO',
-      unseen_rows: goldUnseen.length,
-      unseen_accuracy: round(repUnseen.accuracy),
-      unseen_macro_f1: round(repUnseen.macroF1),
-      vocab: model.vocabularySize,
-      train_s: round(trainSeconds, 1),
-      predict_per_s: Math.round(gold.length / predictSeconds),
-    });
-    process.stderr.write(`${a.description}: accuracy ${rep.accuracy.toFixed(4)} (anchor ${a.accuracy}), macro-F1 ${rep.macroF1.toFixed(4)} (anchor ${a.macroF1})\n`);
-  }
-} finally {
-  if (!args['keep-splits']) rmSync(dir, { recursive: true, force: true });
-  else process.stderr.write(`splits kept in ${dir}\n`);
-}
+const results = await withScratchDir('otklik-anchors-', args['keep-splits']!, async (dir) => {
+  const rows: Record<string, string | number>[] = [];
+  for (const anchor of selected) rows.push(await evaluateAnchor(anchor, dir));
+  return rows;
+});
 console.table(results);
 const kursk = results.filter((r) => String(r.anchor).startsWith('kursk-topic'));
 if (kursk.length > 1) {
@@ -162,7 +83,67 @@ if (kursk.length > 1) {
   console.log(`Kursk mean over ${kursk.length} seeds: accuracy ${mean('accuracy')} (anchor 0.55), macro-F1 ${mean('macro_f1')} (anchor 0.24)`);
 }
 
-function round(x: number, digits = 4): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
+/** Writes the anchor's split, reads it back as the CLI would, trains, scores; returns the table row. */
+async function evaluateAnchor(anchor: TextAnchor, dir: string): Promise<Record<string, string | number>> {
+  const { train, test } = await anchor.split();
+  const trainPath = join(dir, `${anchor.id}-train.csv`);
+  const testPath = join(dir, `${anchor.id}-test.csv`);
+  await writeCsv(trainPath, train, [anchor.text, anchor.label]);
+  await writeCsv(testPath, test, [anchor.text, anchor.label]);
+  const rows = trainingRows(anchor, await readAllRecords(trainPath));
+  const t0 = performance.now();
+  const onProgress = throttledProgress(5000, (p) => process.stderr.write(`  [${anchor.id}] ${progressLine(p)}\n`));
+  const model = trainModel(rows, { ...trainOptions, onProgress });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const trainKeys = new Set(rows.map((row) => textKey(row.text)));
+  const all = { gold: [] as string[], pred: [] as string[] };
+  const unseen = { gold: [] as string[], pred: [] as string[] };
+  const t1 = performance.now();
+  for (const record of await readAllRecords(testPath)) {
+    const text = record.fields[anchor.text] ?? '';
+    const gold = record.fields[anchor.label] ?? '';
+    const predicted = model.predict(text).label;
+    for (const side of trainKeys.has(textKey(text)) ? [all] : [all, unseen]) {
+      side.gold.push(gold);
+      side.pred.push(predicted);
+    }
+  }
+  const predictSeconds = (performance.now() - t1) / 1000;
+  const report = evaluate(all.gold, all.pred);
+  const reportUnseen = evaluate(unseen.gold, unseen.pred);
+  process.stderr.write(`${scoreLine(anchor, report)}\n`);
+  return {
+    anchor: anchor.id,
+    train_rows: rows.length,
+    test_rows: all.gold.length,
+    accuracy: round(report.accuracy),
+    anchor_accuracy: anchor.accuracy,
+    macro_f1: round(report.macroF1),
+    anchor_macro_f1: anchor.macroF1,
+    beats: beats(report, anchor),
+    unseen_rows: unseen.gold.length,
+    unseen_accuracy: round(reportUnseen.accuracy),
+    unseen_macro_f1: round(reportUnseen.macroF1),
+    vocab: model.vocabularySize,
+    train_s: round(trainSeconds, 1),
+    predict_per_s: Math.round(all.gold.length / predictSeconds),
+  };
+}
+
+/**
+ * Repeated texts are kept by default: "снег на дороге" recurs every month and its label frequencies are real
+ * signal. --dedup drops exact (text, label) repeats; the unseen_* columns score only test texts absent from training.
+ */
+function trainingRows(anchor: TextAnchor, records: SourceRecord[]): TrainRow[] {
+  const seen = new Set<string>();
+  const rows: TrainRow[] = [];
+  for (const record of records) {
+    const text = record.fields[anchor.text] ?? '';
+    const label = record.fields[anchor.label] ?? '';
+    const key = `${textKey(text)}\u0000${label}`;
+    if (label === '' || (args.dedup && seen.has(key))) continue;
+    seen.add(key);
+    rows.push({ text, label });
+  }
+  return rows;
 }

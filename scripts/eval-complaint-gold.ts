@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { buildComplaintData, heuristicLabel } from '../classify/complaint-data.js';
 import { loadDataset, textKey } from '../classify/datasets.js';
 import { evaluate, type EvalReport } from '../classify/metrics.js';
-import { loadModel, trainModel, type TrainOptions } from '../classify/model.js';
+import { loadModel } from '../classify/linear-text-model.js';
+import { trainModel, type TrainOptions } from '../classify/train-model.js';
 import { COMPLAINT_LABELS, itemKey, joinTexts, readJsonl, threadKey, validateGold, type GoldRow, type VkRow } from './gold-set.js';
 
 const { values: args } = parseArgs({

@@ -20,20 +20,18 @@
  *   npx tsx scripts/eval-routing.ts [--only spb-text,spb-district,kursk,kursk-cv,kursk-hackathon] [--keep-splits] [--kursk-seed 42]
  *        [--kursk-test test_dataset_test.csv] [--kursk-cv 4] [--cli-defaults] [--options '{"C":1}'] [--no-anchor-method]
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import { runEval, runTrain } from '../classify/cli.js';
 import { readAllRecords } from '../classify/records.js';
 import { ROUTING_TEXT_ONLY_OPTIONS, ROUTING_TRAIN_OPTIONS } from '../classify/routing.js';
 import { trainRoutingModel, type RoutingTrainOptions } from '../classify/routing-train.js';
 import { datasetsDir, loadDataset, stratifiedFolds, stratifiedSplit } from '../classify/datasets.js';
 import { kurskRoutingLabel, spbRoutingLabel } from '../classify/routing-data.js';
+import { beats, round, scoreLine, withScratchDir, writeCsv, type Anchor, type Scores, type Split } from './eval-support.js';
 
 // Where the hackathon's test file would sit beside the training file; used when present and --kursk-test is not given.
 const SHARED_KURSK_TEST = join(datasetsDir(), 'kursk_cp2022_appeals', 'test_dataset_test.csv');
@@ -55,8 +53,6 @@ const { values: args } = parseArgs({
   },
 });
 
-interface Split { train: Record<string, string>[]; test: Record<string, string>[] }
-
 // 1,600 training rows over 75 bodies: stronger regularisation than the SPb data wants (C 0.1 vs 0.5). No place, and
 // neither a «Тематика» nor a «Категория» prior helped (workflow/routing/README.md): the direct model.
 const KURSK_OPTIONS: RoutingTrainOptions = { C: 0.1, classWeight: 'sqrt' };
@@ -73,11 +69,8 @@ const ANCHOR_METHOD: RoutingTrainOptions = {
   classWeight: 'none',
   features: { wordNgrams: 1, charMin: 0, charMax: 0, minDf: 1, sublinearTf: false },
 };
-interface Anchor {
-  id: string;
-  description: string;
-  accuracy: number;
-  macroF1: number;
+
+interface RoutingAnchor extends Anchor {
   context?: string;
   /** Training-only topic columns (written to the training CSV, never to the test CSV). */
   topics?: string[];
@@ -133,7 +126,7 @@ function readKurskTest(path: string): Record<string, string>[] {
   return body.map((r) => ({ text: r[1]!, org: r[3]!.trim() })).filter((r) => r.org !== '');
 }
 
-const anchors: Anchor[] = [
+const anchors: RoutingAnchor[] = [
   { id: 'spb-text', description: 'SPb responsible organization, text only, test = March 2021', accuracy: 0.33, macroF1: 0.20, topics: ['reason', 'district'],
     options: ROUTING_TEXT_ONLY_OPTIONS, split: spbSplit },
   // The routing model's options: district × word conjunctions plus the reason and organization-type priors.
@@ -153,78 +146,74 @@ const anchors: Anchor[] = [
 ];
 
 const selected = args.only ? anchors.filter((a) => args.only!.split(',').includes(a.id)) : anchors;
-const dir = mkdtempSync(join(tmpdir(), 'otklik-routing-eval-'));
-const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-const results: Record<string, string | number>[] = [];
-try {
-  for (const a of selected) {
-    const got = await a.split();
-    const splits = Array.isArray(got) ? got : [got];
-    const t0 = performance.now();
-    const reports: { accuracy: number; macroF1: number }[] = [];
-    const methods: { accuracy: number; macroF1: number }[] = [];
-    for (const [n, { train, test }] of splits.entries()) {
-      const columns = a.context ? ['text', 'org', a.context] : ['text', 'org'];
-      const trainPath = join(dir, `${a.id}-${n}-train.csv`);
-      const testPath = join(dir, `${a.id}-${n}-test.csv`);
-      await writeFile(trainPath, stringify(train, { header: true, columns: [...columns, ...(a.topics ?? [])] }));
-      await writeFile(testPath, stringify(test, { header: true, columns }));
-      reports.push(await trainAndScore(a, a.options, trainPath, testPath, join(dir, `${a.id}-${n}.json.gz`), !args['cli-defaults']));
-      if (!args['no-anchor-method']) methods.push(await trainAndScore(a, ANCHOR_METHOD, trainPath, testPath, join(dir, `${a.id}-${n}-anchor-method.json.gz`), true));
-    }
-    const seconds = (performance.now() - t0) / 1000; // training and scoring, the anchor's method included
-    const report = mean(reports);
-    const method = methods.length > 0 ? mean(methods) : undefined;
-    const { train, test } = splits[0]!;
-    results.push({
-      anchor: a.id,
-      train_rows: train.length,
-      test_rows: test.length,
-      splits: splits.length,
-      labels: new Set(train.map((r) => r.org)).size,
-      accuracy: round(report.accuracy),
-      anchor_accuracy: a.accuracy,
-      macro_f1: round(report.macroF1),
-      anchor_macro_f1: a.macroF1,
-      beats: report.accuracy >= a.accuracy && report.macroF1 >= a.macroF1 ? 'yes' : 'NO',
-      ...(method ? { anchor_method_here_accuracy: round(method.accuracy), anchor_method_here_macro_f1: round(method.macroF1) } : {}),
-      seconds: round(seconds, 1),
-    });
-    process.stderr.write(`${a.description}: accuracy ${report.accuracy.toFixed(4)} (anchor ${a.accuracy}), macro-F1 ${report.macroF1.toFixed(4)} (anchor ${a.macroF1})`
-      + (method ? `; the anchor's method on this split: ${method.accuracy.toFixed(4)} / ${method.macroF1.toFixed(4)}` : '') + '\n');
-  }
-} finally {
-  if (!args['keep-splits']) rmSync(dir, { recursive: true, force: true });
-  else process.stderr.write(`splits kept in ${dir}\n`);
-}
+const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+const results = await withScratchDir('otklik-routing-eval-', args['keep-splits']!, async (dir) => {
+  const rows: Record<string, string | number>[] = [];
+  for (const anchor of selected) rows.push(await evaluateAnchor(anchor, dir));
+  return rows;
+});
 console.table(results);
+
+/** Every split of the anchor written, trained and scored (and the anchor's method beside it); returns the table row. */
+async function evaluateAnchor(anchor: RoutingAnchor, dir: string): Promise<Record<string, string | number>> {
+  const got = await anchor.split();
+  const splits = Array.isArray(got) ? got : [got];
+  const t0 = performance.now();
+  const reports: Scores[] = [];
+  const methods: Scores[] = [];
+  for (const [n, { train, test }] of splits.entries()) {
+    const columns = anchor.context ? ['text', 'org', anchor.context] : ['text', 'org'];
+    const trainPath = join(dir, `${anchor.id}-${n}-train.csv`);
+    const testPath = join(dir, `${anchor.id}-${n}-test.csv`);
+    await writeCsv(trainPath, train, [...columns, ...(anchor.topics ?? [])]);
+    await writeCsv(testPath, test, columns);
+    reports.push(await trainAndScore(anchor, anchor.options, trainPath, testPath, join(dir, `${anchor.id}-${n}.json.gz`), !args['cli-defaults']));
+    if (!args['no-anchor-method']) methods.push(await trainAndScore(anchor, ANCHOR_METHOD, trainPath, testPath, join(dir, `${anchor.id}-${n}-anchor-method.json.gz`), true));
+  }
+  const seconds = (performance.now() - t0) / 1000; // training and scoring, the anchor's method included
+  const report = mean(reports);
+  const method = methods.length > 0 ? mean(methods) : undefined;
+  const { train, test } = splits[0]!;
+  process.stderr.write(scoreLine(anchor, report)
+    + (method ? `; the anchor's method on this split: ${method.accuracy.toFixed(4)} / ${method.macroF1.toFixed(4)}` : '') + '\n');
+  return {
+    anchor: anchor.id,
+    train_rows: train.length,
+    test_rows: test.length,
+    splits: splits.length,
+    labels: new Set(train.map((row) => row.org)).size,
+    accuracy: round(report.accuracy),
+    anchor_accuracy: anchor.accuracy,
+    macro_f1: round(report.macroF1),
+    anchor_macro_f1: anchor.macroF1,
+    beats: beats(report, anchor),
+    ...(method ? { anchor_method_here_accuracy: round(method.accuracy), anchor_method_here_macro_f1: round(method.macroF1) } : {}),
+    seconds: round(seconds, 1),
+  };
+}
 
 /**
  * Trains on the rows the CLI would read from `trainPath` and scores exactly as `otklik eval --model M --data TEST
  * [--context district]`. `routing` false trains through `otklik train` itself (`--cli-defaults`).
  */
-async function trainAndScore(a: Anchor, base: RoutingTrainOptions, trainPath: string, testPath: string, modelPath: string, routing: boolean) {
+async function trainAndScore(anchor: RoutingAnchor, base: RoutingTrainOptions, trainPath: string, testPath: string, modelPath: string, routing: boolean) {
+  const { context, topics } = anchor;
   if (!routing) {
-    await runTrain({ data: trainPath, text: 'text', label: 'org', out: modelPath, context: a.context, calibrate: false }, quiet);
+    await runTrain({ data: trainPath, text: 'text', label: 'org', out: modelPath, context, calibrate: false }, quiet);
   } else {
-    const rows = (await readAllRecords(trainPath)).map((r) => ({ text: r.fields.text ?? '', label: r.fields.org ?? '',
-      ...(a.context && r.fields[a.context] ? { context: { [a.context]: r.fields[a.context]! } } : {}),
-      ...(a.topics ? { topics: Object.fromEntries(a.topics.map((t) => [t, r.fields[t] ?? ''])) } : {}) }));
+    const rows = (await readAllRecords(trainPath)).map(({ fields }) => ({ text: fields.text ?? '', label: fields.org ?? '',
+      ...(context && fields[context] ? { context: { [context]: fields[context]! } } : {}),
+      ...(topics ? { topics: Object.fromEntries(topics.map((topic) => [topic, fields[topic] ?? ''])) } : {}) }));
     // Experiment options apply to the model under test, never to the anchor's method.
     const options: RoutingTrainOptions = { ...base, ...(base !== ANCHOR_METHOD && args.options ? JSON.parse(args.options) : {}) };
     // The direct model stays calibrated only when priors are weighed against its probabilities.
     await trainRoutingModel(rows, { ...options, calibrate: options.priors !== undefined && options.priors.length > 0 }).save(modelPath);
   }
   // The report comes back as a value; the CLI's printed copy is not needed.
-  return runEval({ model: modelPath, data: testPath, text: 'text', label: 'org', context: a.context, json: true }, quiet, quiet);
+  return runEval({ model: modelPath, data: testPath, text: 'text', label: 'org', context, json: true }, quiet, quiet);
 }
 
-function mean(reports: readonly { accuracy: number; macroF1: number }[]): { accuracy: number; macroF1: number } {
-  const sum = (f: (r: { accuracy: number; macroF1: number }) => number) => reports.reduce((s, r) => s + f(r), 0) / reports.length;
-  return { accuracy: sum((r) => r.accuracy), macroF1: sum((r) => r.macroF1) };
-}
-
-function round(x: number, digits = 4): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
+function mean(reports: readonly Scores[]): Scores {
+  const average = (figure: (r: Scores) => number) => reports.reduce((sum, r) => sum + figure(r), 0) / reports.length;
+  return { accuracy: average((r) => r.accuracy), macroF1: average((r) => r.macroF1) };
 }

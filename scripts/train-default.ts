@@ -14,8 +14,10 @@ import { parseArgs } from 'node:util';
 import { mapKursk, mapSpb } from '../classify/category-map.js';
 import { buildComplaintData, heuristicLabel } from '../classify/complaint-data.js';
 import { loadDataset, stratifiedSplit, textKey } from '../classify/datasets.js';
-import { evaluate, formatReport } from '../classify/metrics.js';
-import { trainModel, type TrainOptions, type TrainRow } from '../classify/model.js';
+import { evaluate, formatReport, type EvalReport } from '../classify/metrics.js';
+import { progressLine, throttledProgress } from '../classify/progress.js';
+import { trainModel, type TrainOptions, type TrainProgress, type TrainRow } from '../classify/train-model.js';
+import { round } from './eval-support.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,17 +29,8 @@ const { values: args } = parseArgs({
 const outDir = resolve(args['out-dir']!);
 const repoRoot = resolve(new URL('..', import.meta.url).pathname);
 
-function progress(name: string): TrainOptions & { onProgress: (p: { epoch: number; done: number; total: number }) => void } {
-  let last = 0;
-  return {
-    onProgress: (p) => {
-      const now = Date.now();
-      if (now - last > 3000 || p.done === p.total) {
-        last = now;
-        process.stderr.write(`  [${name}] ${p.epoch === 0 ? 'features' : `fit ${p.epoch}`}: ${p.done}/${p.total}\n`);
-      }
-    },
-  };
+function progress(name: string): { onProgress: (p: TrainProgress) => void } {
+  return { onProgress: throttledProgress(3000, (p) => process.stderr.write(`  [${name}] ${progressLine(p)}\n`)) };
 }
 
 function dedup<T extends TrainRow>(rows: T[]): T[] {
@@ -50,14 +43,12 @@ function dedup<T extends TrainRow>(rows: T[]): T[] {
   });
 }
 
-function score(model: { predict(t: string): { label: string } }, rows: TrainRow[]): { accuracy: number; macroF1: number; n: number; report: string } {
-  const rep = evaluate(rows.map((r) => r.label), rows.map((r) => model.predict(r.text).label));
-  return { accuracy: round(rep.accuracy), macroF1: round(rep.macroF1), n: rep.n, report: formatReport(rep) };
+function score(model: Model, rows: TrainRow[]): { accuracy: number; macroF1: number; n: number; report: string } {
+  const report = evaluate(rows.map((r) => r.label), rows.map((r) => model.predict(r.text).label));
+  return { accuracy: round(report.accuracy), macroF1: round(report.macroF1), n: report.n, report: formatReport(report) };
 }
 
-function round(x: number): number {
-  return Math.round(x * 10000) / 10000;
-}
+type Model = { predict(text: string): { label: string } };
 
 // Category model ---------------------------------------------------------------------------------------------
 
@@ -160,29 +151,11 @@ async function trainComplaint(): Promise<void> {
     const test = data.rows.filter((r) => r.group === 'test');
     const train = data.rows.filter((r) => r.group !== 'test');
     const model = trainModel(train, { ...COMPLAINT_OPTIONS, calibrate: false, ...progress('complaint hold-out') });
-    const s = score(model, test);
-    process.stderr.write(`\ncomplaint detector, held-out VK threads vs heuristic labels (${s.n} rows):\n${s.report}\n`);
-    meta.holdoutHeuristic = { n: s.n, accuracy: s.accuracy, macroF1: s.macroF1 };
+    const heldOut = score(model, test);
+    process.stderr.write(`\ncomplaint detector, held-out VK threads vs heuristic labels (${heldOut.n} rows):\n${heldOut.report}\n`);
+    meta.holdoutHeuristic = { n: heldOut.n, accuracy: heldOut.accuracy, macroF1: heldOut.macroF1 };
     // The hand-labelled sets are the only figures here that do not grade the model against its own heuristics.
-    const handFigures: Record<string, unknown> = {};
-    for (const [name, rows] of Object.entries(hand)) {
-      const gold = rows.map((r) => r.label);
-      const pred = rows.map((r) => model.predict(r.text).label);
-      const h = evaluate(gold, pred);
-      const rules = evaluate(gold, rows.map((r) => heuristicLabel(r.text) ?? 'unlabelled'));
-      const table = confusionTable(gold, pred, ['complaint', 'question', 'other']);
-      process.stderr.write(`\ncomplaint detector vs hand labels, ${name} set (${h.n} rows):\n${formatReport(h)}\n${table.text}\n`);
-      process.stderr.write(`heuristic rules alone vs the same labels: accuracy ${rules.accuracy.toFixed(4)}, macro-F1 over the 3 labels ${rulesMacroF1(rules).toFixed(4)} (rules leave ${rows.filter((r) => heuristicLabel(r.text) === null).length} unlabelled)\n`);
-      handFigures[name] = {
-        n: h.n,
-        accuracy: round(h.accuracy),
-        macroF1: round(h.macroF1),
-        perClassF1: Object.fromEntries(h.perClass.map((c) => [c.label, round(c.f1)])),
-        confusion: table.matrix,
-        rulesAccuracy: round(rules.accuracy),
-      };
-    }
-    meta.handLabelled = handFigures;
+    meta.handLabelled = Object.fromEntries(Object.entries(hand).map(([name, rows]) => [name, scoreHandLabelled(model, name, rows)]));
   }
   const model = trainModel(data.rows, { ...COMPLAINT_OPTIONS, meta, ...progress('complaint') });
   const path = resolve(outDir, 'complaint.json.gz');
@@ -191,23 +164,43 @@ async function trainComplaint(): Promise<void> {
   console.log(JSON.stringify({ model: 'complaint', version: model.version, ...(meta.holdoutHeuristic ? { holdout: meta.holdoutHeuristic, handLabelled: meta.handLabelled } : {}) }));
 }
 
+/** The hold-out model and the heuristic rules against one hand-labelled set: logged, and the figures for the file. */
+function scoreHandLabelled(model: Model, name: string, rows: TrainRow[]): Record<string, unknown> {
+  const gold = rows.map((r) => r.label);
+  const pred = rows.map((r) => model.predict(r.text).label);
+  const report = evaluate(gold, pred);
+  const rules = evaluate(gold, rows.map((r) => heuristicLabel(r.text) ?? 'unlabelled'));
+  const table = confusionTable(gold, pred, ['complaint', 'question', 'other']);
+  const unlabelled = rows.filter((r) => heuristicLabel(r.text) === null).length;
+  process.stderr.write(`\ncomplaint detector vs hand labels, ${name} set (${report.n} rows):\n${formatReport(report)}\n${table.text}\n`);
+  process.stderr.write(`heuristic rules alone vs the same labels: accuracy ${rules.accuracy.toFixed(4)}, macro-F1 over the 3 labels ${rulesMacroF1(rules).toFixed(4)} (rules leave ${unlabelled} unlabelled)\n`);
+  return {
+    n: report.n,
+    accuracy: round(report.accuracy),
+    macroF1: round(report.macroF1),
+    perClassF1: Object.fromEntries(report.perClass.map((c) => [c.label, round(c.f1)])),
+    confusion: table.matrix,
+    rulesAccuracy: round(rules.accuracy),
+  };
+}
+
 /** Macro-F1 over the three real labels only: rows the rules leave unlabelled count as misses, not as a fourth class. */
-function rulesMacroF1(rep: ReturnType<typeof evaluate>): number {
-  const real = rep.perClass.filter((c) => c.label !== 'unlabelled');
+function rulesMacroF1(report: EvalReport): number {
+  const real = report.perClass.filter((c) => c.label !== 'unlabelled');
   return real.reduce((sum, c) => sum + c.f1, 0) / Math.max(real.length, 1);
 }
 
 /** Gold × predicted counts (rows = gold), as a matrix for the model file and as text for the log. */
 function confusionTable(gold: string[], pred: string[], labels: string[]): { matrix: Record<string, Record<string, number>>; text: string } {
   const matrix: Record<string, Record<string, number>> = {};
-  for (const g of labels) matrix[g] = Object.fromEntries(labels.map((p) => [p, 0]));
-  gold.forEach((g, i) => {
-    const row = matrix[g];
+  for (const goldLabel of labels) matrix[goldLabel] = Object.fromEntries(labels.map((predicted) => [predicted, 0]));
+  gold.forEach((goldLabel, i) => {
+    const row = matrix[goldLabel];
     if (row && pred[i]! in row) row[pred[i]!]!++;
   });
-  const w = 11;
-  const lines = [`${'gold \\ predicted'.padEnd(18)}${labels.map((l) => l.padStart(w)).join('')}`];
-  for (const g of labels) lines.push(`${g.padEnd(18)}${labels.map((p) => String(matrix[g]![p]).padStart(w)).join('')}`);
+  const width = 11;
+  const lines = [`${'gold \\ predicted'.padEnd(18)}${labels.map((label) => label.padStart(width)).join('')}`];
+  for (const goldLabel of labels) lines.push(`${goldLabel.padEnd(18)}${labels.map((predicted) => String(matrix[goldLabel]![predicted]).padStart(width)).join('')}`);
   return { matrix, text: lines.join('\n') };
 }
 

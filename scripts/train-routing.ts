@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../classify/datasets.js';
+import { progressLine, throttledProgress } from '../classify/progress.js';
 import { readAllRecords } from '../classify/records.js';
 import { kurskRoutingLabel, spbRoutingLabel } from '../classify/routing-data.js';
 import { ROUTING_TRAIN_OPTIONS } from '../classify/routing.js';
@@ -57,19 +58,12 @@ if (args.examples) {
 }
 if (rows.length === 0) throw new Error('no training rows: give --examples or leave the SPb data on');
 
-let last = 0;
 // The priors are weighed against the direct model's calibrated probabilities: --no-calibrate only applies without them.
 const model = trainRoutingModel(rows, {
   ...ROUTING_TRAIN_OPTIONS,
   calibrate: !args['no-calibrate'] || ROUTING_TRAIN_OPTIONS.priors.length > 0,
   meta: { purpose: 'routing', sources, contextColumns: ['district'], labels: 'organization code or name' },
-  onProgress: (p) => {
-    const now = Date.now();
-    if (now - last > 5000 || p.done === p.total) {
-      last = now;
-      process.stderr.write(`${p.stage} ${p.epoch === 0 ? 'features' : `fit ${p.epoch}`}: ${p.done}/${p.total}\n`);
-    }
-  },
+  onProgress: throttledProgress(5000, (p) => process.stderr.write(`${p.stage} ${progressLine(p)}\n`)),
 });
 await model.save(args.out!);
 process.stderr.write(`routing model ${model.version}: ${model.labels.length} organizations, ${rows.length} rows ${JSON.stringify(sources)} → ${args.out}\n`);

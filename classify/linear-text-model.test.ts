@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/temp-dir.js';
 import { decodeVarints, decodeWeights } from './codec.js';
 import { DEFAULT_FEATURES, FeatureExtractor, idfFromDf, weigh, type FeatureConfig } from './features.js';
-import { fitTemperature, loadModel, softmax, trainModel, type LinearTextModel, type TrainRow } from './model.js';
+import { loadModel, type LinearTextModel } from './linear-text-model.js';
+import { softmax } from './probabilities.js';
+import { fitTemperature, trainModel, type TrainRow } from './train-model.js';
 
 // A tiny but real-looking training set: three ПОС categories, a dozen appeals each.
 const ROWS: TrainRow[] = [
