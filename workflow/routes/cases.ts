@@ -8,13 +8,12 @@ import { lintAnswer } from '../answer-lint.js';
 import type { AuthUser } from '../auth.js';
 import { performAction } from '../lifecycle.js';
 import { routingOfCase } from '../routing/store.js';
-import {
-  ACTIONS, availableActions, canReadCase, hasOrgRole, hasRegionRole, OPEN_STATUSES, orgsWithRole, ORG_CASE_READERS, RULES, type ActionName,
-} from '../rules.js';
+import { caseScopeOf } from '../read-scopes.js';
+import { ACTIONS, availableActions, canReadCase, handlesCase, OPEN_STATUSES, RULES, type ActionName } from '../rules.js';
 import { answersOf } from '../store/answers.js';
 import { caseDetail, listCases, loadCase, type CaseRow } from '../store/cases.js';
 import { remindersOf } from '../store/reminders.js';
-import { bool, idParams, isoDate, isRegionAdmin, page, uuid, withSubtree, type RouteDeps } from './common.js';
+import { bool, idParams, isoDate, page, uuid, withSubtree, type RouteDeps } from './common.js';
 import { actionResult, caseDetail as caseDetailAnswer, caseListItem, lintWarning } from './responses.js';
 
 const statusList = z.string().max(500).optional().transform((v, ctx) => {
@@ -60,10 +59,6 @@ const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(r
   return { ...row, daysLeft: Math.ceil(ms / DAY_MS), overdue: ms < 0 && OPEN_STATUSES.includes(row.status as CaseStatus) };
 };
 
-/** Contacts are personal data: only the people who work on the case see them. */
-const handlesCase = (user: AuthUser, c: CaseRow) => hasRegionRole(user, 'moderator') || c.executorId === user.id
-  || ORG_CASE_READERS.some((r) => hasOrgRole(user, r, c.organizationId));
-
 export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   const { db, now } = deps;
   const readableCase = async (user: AuthUser, id: string): Promise<CaseRow> => {
@@ -79,11 +74,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     response: z.object({ items: z.array(caseListItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }), errors: [] },
   async ({ user: caller, query }) => {
     const at = now();
-    const user = await withSubtree(db, caller);
-    const { items, total } = await listCases(db, {
-      ...query, readsAll: isRegionAdmin(user) || hasRegionRole(user, 'moderator'), userId: user.id, now: at, openStatuses: OPEN_STATUSES,
-      organizationIds: [...orgsWithRole(user, ORG_CASE_READERS), ...(user.subtreeOrganizationIds ?? [])],
-    });
+    const { items, total } = await listCases(db, { ...query, ...caseScopeOf(await withSubtree(db, caller)), now: at, openStatuses: OPEN_STATUSES });
     return { body: { items: items.map((r) => withDeadline(r as { deadlineAt: Date; status: string }, at)), total, limit: query.limit, offset: query.offset } };
   });
 
