@@ -110,6 +110,15 @@ describe('read scopes: messages, figures and polls', () => {
       expect(JSON.stringify([...items.values()]), who).not.toMatch(new RegExp(`${PEER}|${CHAT}`));
     }
     expect((await listed('admin')).get(id('waiting'))!.externalId).toBeNull();
+    // The case list and page withhold them alike: otherwise the listing's care would be one request away.
+    const caseId = caseIdFor(id('vkA'));
+    for (const [who, shown] of [['coordinatorA', true], ['executorA', true], ['moderator', true], ['admin', false], ['official', false]] as const) {
+      const page = (await ok('GET', `/api/v1/cases/${caseId}`, t[who])) as Item;
+      const row = ((await ok('GET', '/api/v1/cases?limit=500', t[who])).items as (Item & { id: string })[]).find((c) => c.id === caseId)!;
+      for (const seen of [page, row]) {
+        expect([seen.externalId, seen.link], who).toEqual(shown ? [`msg${PEER}_17`, `https://vk.com/gim111?sel=${PEER}`] : [null, null]);
+      }
+    }
     for (const who of Object.keys(t) as Who[]) {
       for (const item of (await listed(who)).values()) expect(Object.keys(item), who).not.toContain('raw');
     }

@@ -9,7 +9,7 @@ import type { AuthUser } from '../auth.js';
 import { performAction } from '../lifecycle.js';
 import { routingOfCase } from '../routing/store.js';
 import { caseScopeOf } from '../read-scopes.js';
-import { ACTIONS, availableActions, canReadCase, handlesCase, OPEN_STATUSES, RULES, type ActionName } from '../rules.js';
+import { ACTIONS, availableActions, canReadCase, handlesCase, OPEN_STATUSES, RULES, type ActionName, type CaseAccess } from '../rules.js';
 import { answersOf } from '../store/answers.js';
 import { caseDetail, listCases, loadCase, type CaseRow } from '../store/cases.js';
 import { remindersOf } from '../store/reminders.js';
@@ -59,6 +59,13 @@ const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(r
   return { ...row, daysLeft: Math.ceil(ms / DAY_MS), overdue: ms < 0 && OPEN_STATUSES.includes(row.status as CaseStatus) };
 };
 
+/**
+ * The external id and link of a private conversation carry the person's VK peer id or Telegram chat id: like the
+ * contact, only for those who work on the case (the messages listing withholds them alike, message-listing.ts).
+ */
+const withoutChannelIds = <T extends object>(user: AuthUser, c: Pick<CaseAccess, 'organizationId' | 'executorId'>, row: T): T =>
+  (handlesCase(user, c) ? row : { ...row, externalId: null, link: null });
+
 export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   const { db, now } = deps;
   const readableCase = async (user: AuthUser, id: string): Promise<CaseRow> => {
@@ -75,7 +82,8 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   async ({ user: caller, query }) => {
     const at = now();
     const { items, total } = await listCases(db, { ...query, ...caseScopeOf(await withSubtree(db, caller)), now: at, openStatuses: OPEN_STATUSES });
-    return { body: { items: items.map((r) => withDeadline(r as { deadlineAt: Date; status: string }, at)), total, limit: query.limit, offset: query.offset } };
+    const rows = items as unknown as (Pick<CaseAccess, 'organizationId' | 'executorId'> & { deadlineAt: Date; status: string })[];
+    return { body: { items: rows.map((r) => withoutChannelIds(caller, r, withDeadline(r, at))), total, limit: query.limit, offset: query.offset } };
   });
 
   api.route({ method: 'get', path: '/api/v1/cases/:id', tag: 'cases', summary: 'A case with its message, full history, answers with quality warnings, reminders and the actions the caller may take now.',
@@ -86,7 +94,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     const { contact, provenance: _p, messageText: _t, incidentId: _i, ...rest } = c;
     return {
       body: {
-        ...withDeadline(rest, at), ...detail, contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
+        ...withoutChannelIds(user, c, { ...withDeadline(rest, at), ...detail }), contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
         availableActions: availableActions(user, c), ...(await routingOfCase(db, c.id)),
       },
     };
