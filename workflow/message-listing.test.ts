@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageForReader } from './message-listing.js';
+import { channelRefsFor, messageForReader } from './message-listing.js';
 import type { Actor } from './rules.js';
 import type { ScopedMessage } from './store/messages.js';
 
@@ -28,5 +28,12 @@ describe('a listed message as its reader sees it', () => {
       expect(seen).toMatchObject({ externalId: null, link: null, text: 'Яма во дворе', place: { address: 'ул. Ленина, 12' } });
       expect(seen.provenance).toEqual({ channel: 'vk', via: 'callback', groupId: '111' });
     }
+  });
+  it('keeps the ids Otklik or the 122 center assigned, which name no one, for every reader', () => {
+    const call: ScopedMessage = { ...vkDialog, source: 'contact_center', externalId: 'call-7', link: null, provenance: { channel: '122' } };
+    expect(messageForReader(actor('ra', [['administrator', null]]), call)).toMatchObject({ externalId: 'call-7', provenance: { channel: '122' } });
+    expect(channelRefsFor(false, { source: 'widget', externalId: 'key-1', link: null })).toEqual({ externalId: 'key-1', link: null });
+    expect(channelRefsFor(false, { source: 'telegram', externalId: '4200:1', link: null })).toEqual({ externalId: null, link: null });
+    expect(channelRefsFor(true, { source: 'telegram', externalId: '4200:1', link: null })).toEqual({ externalId: '4200:1', link: null });
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from '../../lib/ids.js';
 import type { Otklik } from '../../main.js';
-import { eventually, moderatorToken, startTestSystem } from '../support.js';
+import { eventually, loginAs, startTestSystem } from '../support.js';
 
 const SITE = 'http://gov-site.test';
 export function buildSubmission(o: Record<string, unknown> = {}) {
@@ -49,7 +49,7 @@ describe('site widget API', () => {
       return r.registrationNumber ? r : undefined;
     }, 15_000, 'registration number');
     expect(status.registrationNumber).toMatch(/^\d{4}-\d{6}$/);
-    const token = await moderatorToken(system.url!);
+    const token = await loginAs(system.url!, 'admin', 'test-admin-password');
     const items = ((await (await fetch(`${system.url}/api/v1/messages?source=widget`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { messageId: string; provenance: Record<string, string>; externalId: string }[] }).items;
     const mine = items.filter((i) => i.externalId === s.idempotencyKey);
     expect(mine).toHaveLength(1);

@@ -8,6 +8,7 @@ import { lintAnswer } from '../answer-lint.js';
 import type { AuthUser } from '../auth.js';
 import { performAction } from '../lifecycle.js';
 import { routingOfCase } from '../routing/store.js';
+import { channelRefsFor } from '../message-listing.js';
 import { caseScopeOf } from '../read-scopes.js';
 import { ACTIONS, availableActions, canReadCase, handlesCase, OPEN_STATUSES, RULES, type ActionName, type CaseAccess } from '../rules.js';
 import { answersOf } from '../store/answers.js';
@@ -60,11 +61,11 @@ const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(r
 };
 
 /**
- * The external id and link of a private conversation carry the person's VK peer id or Telegram chat id: like the
- * contact, only for those who work on the case (the messages listing withholds them alike, message-listing.ts).
+ * A network's external id and link can carry the person's VK peer id or Telegram chat id: like the contact, only
+ * for those who work on the case (the messages listing withholds them alike, message-listing.ts).
  */
-const withoutChannelIds = <T extends object>(user: AuthUser, c: Pick<CaseAccess, 'organizationId' | 'executorId'>, row: T): T =>
-  (handlesCase(user, c) ? row : { ...row, externalId: null, link: null });
+const withoutChannelIds = <T extends { source: string; externalId: string; link: string | null }>(user: AuthUser, c: Pick<CaseAccess, 'organizationId' | 'executorId'>, row: T) =>
+  ({ ...row, ...channelRefsFor(handlesCase(user, c), row) });
 
 export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   const { db, now } = deps;
@@ -82,7 +83,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   async ({ user: caller, query }) => {
     const at = now();
     const { items, total } = await listCases(db, { ...query, ...caseScopeOf(await withSubtree(db, caller)), now: at, openStatuses: OPEN_STATUSES });
-    const rows = items as unknown as (Pick<CaseAccess, 'organizationId' | 'executorId'> & { deadlineAt: Date; status: string })[];
+    const rows = items as unknown as (Pick<CaseAccess, 'organizationId' | 'executorId'> & { deadlineAt: Date; status: string; source: string; externalId: string; link: string | null })[];
     return { body: { items: rows.map((r) => withoutChannelIds(caller, r, withDeadline(r, at))), total, limit: query.limit, offset: query.offset } };
   });
 
@@ -94,7 +95,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     const { contact, provenance: _p, messageText: _t, incidentId: _i, ...rest } = c;
     return {
       body: {
-        ...withoutChannelIds(user, c, { ...withDeadline(rest, at), ...detail }), contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
+        ...withoutChannelIds(user, c, { ...withDeadline(rest, at), ...detail, source: c.source, externalId: c.externalId, link: detail.link as string | null }), contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
         availableActions: availableActions(user, c), ...(await routingOfCase(db, c.id)),
       },
     };
