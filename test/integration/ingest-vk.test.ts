@@ -77,7 +77,12 @@ describe('VK Callback API and replies from the official community', () => {
     expect(reply.message).toContain(item.registrationNumber!);
     expect(vk.calls.filter((c) => c.method === 'wall.createComment').length).toBeGreaterThanOrEqual(2); // the rate-limited try and the real one
     expect(vk.comments.filter((c) => c.replyTo === 7001)).toHaveLength(1);
-    const stats = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as { counters: { vk: { received: number; sent: number; dropped: Record<string, number> } } };
+    // The worker counts a delivery after recording it, a moment after VK has the comment.
+    type Stats = { counters: { vk: { received: number; sent: number; dropped: Record<string, number> } } };
+    const stats = await eventually(async () => {
+      const s = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as Stats;
+      return s.counters.vk.sent >= 1 ? s : undefined;
+    }, 15_000, 'the delivery counted');
     expect(stats.counters.vk.received).toBeGreaterThanOrEqual(1);
     expect(stats.counters.vk.dropped.duplicate).toBeGreaterThanOrEqual(2);
     expect(stats.counters.vk.sent).toBeGreaterThanOrEqual(1);
