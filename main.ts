@@ -22,6 +22,8 @@ import { createDashboardApi } from './dashboard/api.js';
 import { createDashboardPages } from './dashboard/pages.js';
 import { loadMunicipalities } from './dashboard/panel-data.js';
 import { createPollPages, registerPollResultsApi } from './dashboard/polls.js';
+import { DEFAULT_TIME_ZONE } from './dashboard/format.js';
+import { notFoundPage, setPageTimeZone } from './dashboard/html.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
 import { createIngest, type Ingest } from './ingest/index.js';
@@ -147,6 +149,15 @@ function regionName(config: Config): string | undefined {
   }
 }
 
+/** The region's time zone, in which every page prints dates. */
+function regionTimeZone(config: Config): string | undefined {
+  try {
+    return loadRegionConfig(config.regionConfigPath).timezone;
+  } catch {
+    return undefined;
+  }
+}
+
 async function wireClassify(s: Shared): Promise<RoleParts> {
   const classifier = await loadClassifier(s.config, s.logger);
   s.logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
@@ -210,9 +221,12 @@ function wireAnalytics(s: Shared & { ch: ClickHouseClient }): RoleParts {
 async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls, workflow: WorkflowStage | undefined): Promise<RoleParts> {
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
+  setPageTimeZone(regionTimeZone(config) ?? DEFAULT_TIME_ZONE);
   const userOf = (token: string) => userForToken(db, token);
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames, municipalities });
+  const pollTitles = async () => Object.fromEntries((await polls.ballotBox.publicPolls()).map((p) => [p.id, p.title]));
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames,
+    pollTitles, municipalities });
   const pollSources = {
     poll: (id: string) => polls.ballotBox.poll(id),
     list: () => polls.ballotBox.publicPolls(),
@@ -255,6 +269,7 @@ async function serveHttp(s: Shared, roles: RoleParts[], opts: { names: Role[]; c
   const hot = roles.flatMap((r) => r.hot).map((route) => ({ ...route, headers: channels ? (req: Parameters<NonNullable<HotRoute['headers']>>[0]) => channels.pollCors(req.get('origin')) : undefined }));
   const app = createHttpApp({
     routers: [...roles.flatMap((r) => r.routers), queueBoard], apis: roles.flatMap((r) => r.apis), logger: s.logger, hot,
+    notFoundPage: opts.names.includes('dashboard') ? notFoundPage : undefined,
     health: {
       redis: async () => (await healthRedis.ping()) === 'PONG',
       postgres: async () => (await db.query('select 1')).rowCount === 1,

@@ -21,6 +21,8 @@ export interface DashboardApiDeps {
   ch?: ClickHouseClient;
   /** Organization ids to names, for chart labels. */
   organizationNames: () => Promise<Record<string, string>>;
+  /** Poll ids to titles, for the polls panel. */
+  pollTitles?: () => Promise<Record<string, string>>;
   municipalities: Municipality[];
   now?: () => Date;
 }
@@ -89,7 +91,8 @@ function registerExportRoute(api: ApiBuilder, deps: DashboardApiDeps): void {
     const panel = panelName.parse(params.panel);
     if (!deps.ch) throw new HttpError(503, 'analytics are not available in this process');
     const rows = await panelRows(deps.ch, panel, query, now());
-    const svg = renderSvg({ ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities }),
+    const svg = renderSvg({ ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities,
+      pollTitles: await deps.pollTitles?.() }),
       title: { text: PANEL_TITLES[panel], left: 'center', top: 0, textStyle: { fontSize: 14 } } }, { width: 900, height: 460 });
     return { headers: { 'content-disposition': `attachment; filename="${panel}.svg"` }, content: { type: 'image/svg+xml; charset=utf-8', data: svg } };
   });

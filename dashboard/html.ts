@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE } from './format.js';
+
 /** Escapes text for HTML element content and attribute values: citizens' text is never trusted markup. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -33,14 +35,36 @@ function nav(user: NavUser): string {
 <form method="post" action="/logout" class="inline"><button type="submit" class="link">Выйти</button></form></nav>`;
 }
 
+/** The region's time zone, named on every page for the scripts' dates (set once by main.ts from the region config). */
+let pageTimeZone = DEFAULT_TIME_ZONE;
+export function setPageTimeZone(timeZone: string): void {
+  pageTimeZone = timeZone;
+}
+export const currentTimeZone = () => pageTimeZone;
+
+/** What a browser gets for an address nothing serves. */
+export function notFoundPage(): string {
+  return layout({ title: 'Страница не найдена', body: `
+<section class="card narrow">
+<h1>Страница не найдена</h1>
+<p>По этому адресу ничего нет. Возможно, ссылка устарела или в адресе опечатка.</p>
+<ul>
+  <li><a href="/">Обзор обращений</a></li>
+  <li><a href="/polls">Голосования и опросы</a></li>
+  <li><a href="/login">Вход для сотрудников</a></li>
+</ul>
+</section>` });
+}
+
 export function layout(opts: { title: string; body: string; scripts?: string[]; user?: NavUser; bodyClass?: string }): string {
   const scripts = (opts.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n');
   return `<!doctype html>
-<html lang="ru">
+<html lang="ru" data-tz="${escapeHtml(pageTimeZone)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(opts.title)} — Отклик</title>
+<link rel="icon" href="/favicon.ico">
 <link rel="stylesheet" href="/assets/otklik.css">
 ${scripts}
 </head>

@@ -267,9 +267,9 @@ describe('routing dry run', () => {
     const stats = (await w.a.get('/api/v1/routing/stats', w.admin)).body;
     expect(stats.threshold).toBeCloseTo(0.79, 5);
     expect(stats.thresholdHistory.map((x: any) => [x.actor, x.autoRoutes, x.redirected])).toEqual([['system', 4, 2], ['system', 4, 0], [expect.any(String), null, null]]);
-    expect(stats.thresholdHistory[0].reason).toMatch(/50% \(2\/4\) above target 20%: raised/);
-    expect(stats.thresholdHistory[1].reason).toMatch(/0% \(0\/4\) below half the target 20%: lowered/);
-    expect(stats.thresholdHistory[2].reason).toBe('set by an administrator: test');
+    expect(stats.thresholdHistory[0].reason).toMatch(/50% \(2 из 4\) выше целевой 20%: порог повышен/);
+    expect(stats.thresholdHistory[1].reason).toMatch(/0% \(0 из 4\) ниже половины целевой 20%: порог понижен/);
+    expect(stats.thresholdHistory[2].reason).toBe('установлен администратором: test');
     expect(stats.sinceLastChange).toMatchObject({ autoRoutes: 0, redirected: 0 });
 
     // The new threshold applies at once: 0.78 is no longer enough.

@@ -118,7 +118,7 @@ function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): v
     const settings = await updateSettings(db, {
       coordinatingOrganization: body.coordinatingOrganization, autoRouting: body.autoRouting, targetRedirectRate: body.targetRedirectRate,
       thresholdFloor: floor, thresholdCeiling: ceiling, adjustMinSample: body.adjustMinSample, threshold: body.threshold,
-    }, { actor: user.id, reason: body.comment ? `set by an administrator: ${body.comment}` : 'set by an administrator', now: now() });
+    }, { actor: user.id, reason: body.comment ? `установлен администратором: ${body.comment}` : 'установлен администратором', now: now() });
     return { body: settings };
   });
 
