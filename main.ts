@@ -43,7 +43,9 @@ import { ensurePostgres } from './lib/runtime/postgres.js';
 import { producerRedisOptions, untilReady, workerRedisOptions } from './lib/runtime/redis.js';
 import { connectStores, describeStores } from './lib/runtime/stores.js';
 import { loadOrCreateSalt } from './lib/salt.js';
-import { createSealer } from './lib/seal.js';
+import { createSealer, type Sealer } from './lib/seal.js';
+import { applyChannelSettings, applyRegionOverride, REGION_SETTING_KEY, type RegionOverride } from './lib/settings.js';
+import { watchSettings } from './lib/settings-watch.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
@@ -52,6 +54,7 @@ import { bindModeration } from './workflow/moderation.js';
 import { createPolls, type Polls } from './workflow/polls/index.js';
 import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
+import { readSettings, settingsVersion } from './workflow/store/settings.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
@@ -93,6 +96,39 @@ interface Shared {
   requireAuth: RequestHandler;
   /** What other roles read of the workflow's tables, asked of the workflow (workflow/public-reads.ts). */
   reads: PublicReads;
+  /** The settings administrators set in the UI, kept current (lib/settings.ts). */
+  live: LiveSettings;
+}
+
+/** Settings set in the UI laid over the environment's and the region file's, re-read when their version moves. */
+interface LiveSettings {
+  envConfig: Config;
+  sealer: Sealer;
+  config(): Config;
+  region(): RegionOverride | undefined;
+  onChange(listener: () => void): void;
+  nudge(): void;
+  stop(): void;
+}
+
+async function liveSettings(envConfig: Config, db: pg.Pool, sealer: Sealer, logger: Logger): Promise<LiveSettings> {
+  let stored = await readSettings(db, sealer);
+  const listeners: (() => void)[] = [];
+  const watch = watchSettings({
+    version: () => settingsVersion(db), load: () => readSettings(db, sealer), initialVersion: await settingsVersion(db), logger,
+    apply: (next) => {
+      stored = next;
+      for (const l of listeners) l();
+    },
+  });
+  return {
+    envConfig, sealer,
+    config: () => applyChannelSettings(envConfig, stored),
+    region: () => stored[REGION_SETTING_KEY] as RegionOverride | undefined,
+    onChange: (l) => void listeners.push(l),
+    nudge: () => watch.nudge(),
+    stop: () => watch.stop(),
+  };
 }
 
 /** What one role adds to the process. */
@@ -149,10 +185,10 @@ function regionName(config: Config): string | undefined {
   }
 }
 
-/** The region's time zone, in which every page prints dates. */
-function regionTimeZone(config: Config): string | undefined {
+/** config/region.yaml as it is, or undefined when it cannot be read (the classifier reports why). */
+function regionFile(config: Config): Record<string, unknown> | undefined {
   try {
-    return loadRegionConfig(config.regionConfigPath).timezone;
+    return { ...loadRegionConfig(config.regionConfigPath) };
   } catch {
     return undefined;
   }
@@ -160,8 +196,12 @@ function regionTimeZone(config: Config): string | undefined {
 
 async function wireClassify(s: Shared): Promise<RoleParts> {
   const classifier = await loadClassifier(s.config, s.logger);
+  const fromFile = classifier.region;
+  const deps = { queues: s.queues, ...classifier, region: applyRegionOverride(fromFile, s.live.region()), observe: (seconds: number) => s.metrics.classifyLatency.observe(seconds) };
+  // Region rules changed in the UI apply to the next message classified (the stage reads deps.region per message).
+  s.live.onChange(() => void (deps.region = applyRegionOverride(fromFile, s.live.region())));
   s.logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
-  return parts({ workers: createClassifyStage({ queues: s.queues, ...classifier, observe: (seconds) => s.metrics.classifyLatency.observe(seconds) }).workers });
+  return parts({ workers: createClassifyStage(deps).workers });
 }
 
 /** The case workflow, its API and the polls (whose votes leave through the workflow's outbox relay). */
@@ -177,6 +217,7 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const api = createWorkflowApi({
     db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
     loginLimit: loginLimitOf(config),
+    admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: regionFile(config) ?? {}, onSettingsChanged: () => s.live.nudge() },
   });
   return {
     ...parts({ workers: stage.workers, routers: [api.router, polls.router], apis: [...api.builders, ...polls.builders], hot: polls.hotRoutes }),
@@ -196,7 +237,7 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   await untilReady(redis);
   const ingest = createIngest({
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionName(config), polls: polls.ballotBox,
-    cases: s.reads,
+    cases: s.reads, live: () => s.live.config(),
     // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
     ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
@@ -221,7 +262,9 @@ function wireAnalytics(s: Shared & { ch: ClickHouseClient }): RoleParts {
 async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls, workflow: WorkflowStage | undefined): Promise<RoleParts> {
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
-  setPageTimeZone(regionTimeZone(config) ?? DEFAULT_TIME_ZONE);
+  const timeZone = () => String(applyRegionOverride(regionFile(config) ?? {}, s.live.region()).timezone ?? DEFAULT_TIME_ZONE);
+  setPageTimeZone(timeZone());
+  s.live.onChange(() => setPageTimeZone(timeZone()));
   const userOf = (token: string) => userForToken(db, token);
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
   const pollTitles = async () => Object.fromEntries((await polls.ballotBox.publicPolls()).map((p) => [p.id, p.title]));
@@ -300,7 +343,8 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
   }
 }
 
-async function startRoles(config: Config, roles: Role[], logger: Logger, embedded: { stop(): Promise<void> }[]): Promise<Otklik> {
+async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embedded: { stop(): Promise<void> }[]): Promise<Otklik> {
+  let config = envConfig;
   const has = (r: Role) => roles.includes(r);
   fs.mkdirSync(config.dataDir, { recursive: true });
 
@@ -309,11 +353,14 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   const ch = has('analytics') || has('dashboard') ? await createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }) : undefined;
   await migrateStores(config, logger, db, ch);
   const salt = await loadOrCreateSalt(db, config.hashSalt);
+  const live = await liveSettings(envConfig, db, createSealer(salt), logger);
+  // What is built at start (bots, pollers, webhooks) is built from the settings as they are now.
+  config = live.config();
   const generatedAdminPassword = has('workflow') || has('dashboard') ? await ensureAdministrator(config, db) : undefined;
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix });
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db) };
+    reads: bindPublicReads(db), live };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
@@ -341,6 +388,7 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
     { name: 'queues', run: () => closeQueues(queues) },
     ...(http ? [{ name: 'health-redis', run: async () => http.close() }] : []),
     ...(ch ? [{ name: 'clickhouse', run: () => ch.close() }] : []),
+    { name: 'settings-watch', run: async () => live.stop() },
     { name: 'postgres-pool', run: () => db.end() },
     ...embedded.reverse().map((e) => ({ name: 'embedded', run: () => e.stop() })),
   ]);

@@ -8,7 +8,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
-import { PANELS, PANEL_TITLES, panelOption, type Municipality } from './charts.js';
+import { PANELS, PANEL_TITLES, panelOption, SERVER_LABEL_WIDTH, type Municipality } from './charts.js';
 import { correctionBody, inboxItem, inboxQuery, mergeBody, type Moderation, type ModerationResult } from '../lib/moderation.js';
 import { dashboardFilters, panelRows } from './panel-data.js';
 import { renderSvg } from './svg.js';
@@ -92,7 +92,7 @@ function registerExportRoute(api: ApiBuilder, deps: DashboardApiDeps): void {
     if (!deps.ch) throw new HttpError(503, 'analytics are not available in this process');
     const rows = await panelRows(deps.ch, panel, query, now());
     const svg = renderSvg({ ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities,
-      pollTitles: await deps.pollTitles?.() }),
+      pollTitles: await deps.pollTitles?.(), labelWidth: SERVER_LABEL_WIDTH }),
       title: { text: PANEL_TITLES[panel], left: 'center', top: 0, textStyle: { fontSize: 14 } } }, { width: 900, height: 460 });
     return { headers: { 'content-disposition': `attachment; filename="${panel}.svg"` }, content: { type: 'image/svg+xml; charset=utf-8', data: svg } };
   });

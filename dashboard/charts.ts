@@ -53,14 +53,23 @@ export interface ChartContext {
   municipalities?: Municipality[];
   /** Poll ids to titles: a panel names polls, never shows their ids. */
   pollTitles?: Record<string, string>;
+  /**
+   * Width of name labels before they wrap. The server renders without font metrics and counts every Cyrillic
+   * letter a full em wide, so its wider charts (SVG export, weekly report) give names more room.
+   */
+  labelWidth?: number;
 }
 
 /**
  * A category axis of long names (organizations, topics): the grid makes room for the labels, which wrap rather than
  * being cut or running into each other.
  */
-const namesAxis = (names: string[]) => ({ type: 'category', data: names, axisLabel: { width: 220, overflow: 'break', lineHeight: 13, fontSize: 11, interval: 0 } });
+const namesAxis = (names: string[], ctx: ChartContext = {}) => ({ type: 'category', data: names,
+  axisLabel: { width: ctx.labelWidth ?? 220, overflow: 'break', lineHeight: 13, fontSize: 11, interval: 0 } });
 const namesGrid = (top: number) => ({ left: 8, right: 30, top, bottom: 30, containLabel: true });
+
+/** Server renders (SVG export, weekly report): room for a whole organization name without font metrics. */
+export const SERVER_LABEL_WIDTH = 340;
 
 /** The height a bar chart of n names needs so that wrapped labels do not overlap. */
 export const barChartHeight = (n: number) => Math.max(300, 34 * n + 90);
@@ -131,13 +140,13 @@ function sourcesOption(rows: Row[]): Record<string, unknown> {
   };
 }
 
-function categoriesOption(rows: Row[]): Record<string, unknown> {
+function categoriesOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
   const list = [...rows].reverse();
   return {
     tooltip: { trigger: 'axis' },
     grid: namesGrid(10),
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: namesAxis(list.map((r) => String(r.category))),
+    yAxis: namesAxis(list.map((r) => String(r.category)), ctx),
     series: [{ type: 'bar', name: 'Сообщений', itemStyle: { color: '#2d5fa8' },
       data: list.map((r) => ({ value: Number(r.messages), drill: { category: String(r.category) } })) }],
   };
@@ -180,7 +189,7 @@ function slaOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
     legend: { top: 0 },
     grid: namesGrid(40),
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: namesAxis(names),
+    yAxis: namesAxis(names, ctx),
     series: [
       { type: 'bar', stack: 'sla', name: 'Отвечено в срок', itemStyle: { color: '#2e7d32' }, data: list.map((r) => item(r, 'answeredOnTime', {})) },
       { type: 'bar', stack: 'sla', name: 'Отвечено с опозданием', itemStyle: { color: '#f0a500' },
@@ -199,7 +208,7 @@ function answerTimeOption(rows: Row[], ctx: ChartContext): Record<string, unknow
     legend: { top: 0 },
     grid: namesGrid(40),
     xAxis: { type: 'value', name: 'часов', nameLocation: 'end', nameGap: 6 },
-    yAxis: namesAxis(list.map((r) => orgName(ctx, String(r.organization)))),
+    yAxis: namesAxis(list.map((r) => orgName(ctx, String(r.organization))), ctx),
     series: [
       { type: 'bar', name: 'Медиана', itemStyle: { color: '#2d5fa8' }, data: list.map((r) => ({ value: Number(r.medianHours), drill: { organizationId: String(r.organization) } })) },
       { type: 'bar', name: '90-й перцентиль', itemStyle: { color: '#9db7e0' }, data: list.map((r) => ({ value: Number(r.p90Hours), drill: { organizationId: String(r.organization) } })) },
@@ -213,19 +222,19 @@ function ratingsOption(rows: Row[], ctx: ChartContext): Record<string, unknown> 
     tooltip: { trigger: 'axis' },
     grid: namesGrid(10),
     xAxis: { type: 'value', min: 0, max: 5 },
-    yAxis: namesAxis(list.map((r) => orgName(ctx, String(r.organization)))),
+    yAxis: namesAxis(list.map((r) => orgName(ctx, String(r.organization))), ctx),
     series: [{ type: 'bar', name: 'Средняя оценка', itemStyle: { color: '#6a1b9a' },
       data: list.map((r) => ({ value: Number(r.average), drill: { organizationId: String(r.organization) } })) }],
   };
 }
 
-function risingOption(rows: Row[]): Record<string, unknown> {
+function risingOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
   const list = [...rows].slice(0, 15).reverse();
   return {
     tooltip: { trigger: 'axis' },
     grid: namesGrid(10),
     xAxis: { type: 'value' },
-    yAxis: namesAxis(list.map((r) => `${r.category} — ${shortName(String(r.municipality))}`)),
+    yAxis: namesAxis(list.map((r) => `${r.category} — ${shortName(String(r.municipality))}`), ctx),
     series: [{ type: 'bar', name: 'Рост, раз', itemStyle: { color: '#c62828' },
       data: list.map((r) => ({ value: Number(r.ratio), drill: { category: String(r.category), municipality: String(r.municipality) } })) }],
   };
@@ -237,7 +246,7 @@ function pollsOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
     tooltip: { trigger: 'axis' },
     grid: namesGrid(10),
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: namesAxis(list.map((r) => pollTitle(ctx, String(r.poll)))),
+    yAxis: namesAxis(list.map((r) => pollTitle(ctx, String(r.poll))), ctx),
     series: [{ type: 'bar', name: 'Участников', itemStyle: { color: '#00838f' }, data: list.map((r) => Number(r.participants)) }],
   };
 }
