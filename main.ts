@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createAnalyticsApi } from './analytics/api.js';
 import { createBatcher } from './analytics/batcher.js';
 import { eventsTableAvailable, insertEvents, type EventRow } from './analytics/events-store.js';
-import { pollTally, pollTurnoutBreakdown, summary } from './analytics/queries.js';
+import { summary } from './analytics/queries.js';
 import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
 import { loadClassifier } from './classify/load-classifier.js';
@@ -21,8 +21,7 @@ import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
 import { createDashboardPages } from './dashboard/pages.js';
 import { loadMunicipalities } from './dashboard/panel-data.js';
-import { createPollPages, registerPollResultsApi } from './dashboard/polls.js';
-import { DEFAULT_TIME_ZONE } from './dashboard/format.js';
+import { createPollPages, pollSourcesOf, registerPollResultsApi } from './dashboard/polls.js';
 import { notFoundPage, setPageTimeZone } from './dashboard/html.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
@@ -43,9 +42,8 @@ import { ensurePostgres } from './lib/runtime/postgres.js';
 import { producerRedisOptions, untilReady, workerRedisOptions } from './lib/runtime/redis.js';
 import { connectStores, describeStores } from './lib/runtime/stores.js';
 import { loadOrCreateSalt } from './lib/salt.js';
-import { createSealer, type Sealer } from './lib/seal.js';
-import { applyChannelSettings, applyRegionOverride, REGION_SETTING_KEY, type RegionOverride } from './lib/settings.js';
-import { watchSettings } from './lib/settings-watch.js';
+import { createSealer } from './lib/seal.js';
+import { applyRegionOverride, liveSettings, type LiveSettings } from './lib/settings-watch.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
@@ -100,37 +98,6 @@ interface Shared {
   live: LiveSettings;
 }
 
-/** Settings set in the UI laid over the environment's and the region file's, re-read when their version moves. */
-interface LiveSettings {
-  envConfig: Config;
-  sealer: Sealer;
-  config(): Config;
-  region(): RegionOverride | undefined;
-  onChange(listener: () => void): void;
-  nudge(): void;
-  stop(): void;
-}
-
-async function liveSettings(envConfig: Config, db: pg.Pool, sealer: Sealer, logger: Logger): Promise<LiveSettings> {
-  let stored = await readSettings(db, sealer);
-  const listeners: (() => void)[] = [];
-  const watch = watchSettings({
-    version: () => settingsVersion(db), load: () => readSettings(db, sealer), initialVersion: await settingsVersion(db), logger,
-    apply: (next) => {
-      stored = next;
-      for (const l of listeners) l();
-    },
-  });
-  return {
-    envConfig, sealer,
-    config: () => applyChannelSettings(envConfig, stored),
-    region: () => stored[REGION_SETTING_KEY] as RegionOverride | undefined,
-    onChange: (l) => void listeners.push(l),
-    nudge: () => watch.nudge(),
-    stop: () => watch.stop(),
-  };
-}
-
 /** What one role adds to the process. */
 interface RoleParts {
   workers: WorkerSpec[];
@@ -176,16 +143,7 @@ async function ensureAdministrator(config: Config, db: pg.Pool): Promise<string 
 const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
   ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
 
-/** The region's name for provenance; a broken region file is the classifier's error to report, not ingest's. */
-function regionName(config: Config): string | undefined {
-  try {
-    return loadRegionConfig(config.regionConfigPath).region;
-  } catch {
-    return undefined;
-  }
-}
-
-/** config/region.yaml as it is, or undefined when it cannot be read (the classifier reports why). */
+/** config/region.yaml as it is (the region's name for provenance, the pages' time zone), or undefined when it cannot be read (the classifier reports why). */
 function regionFile(config: Config): Record<string, unknown> | undefined {
   try {
     return { ...loadRegionConfig(config.regionConfigPath) };
@@ -236,7 +194,7 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   redis.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
   await untilReady(redis);
   const ingest = createIngest({
-    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionName(config), polls: polls.ballotBox,
+    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionFile(config)?.region as string | undefined, polls: polls.ballotBox,
     cases: s.reads, live: () => s.live.config(),
     // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
     ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
@@ -262,20 +220,13 @@ function wireAnalytics(s: Shared & { ch: ClickHouseClient }): RoleParts {
 async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls, workflow: WorkflowStage | undefined): Promise<RoleParts> {
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
-  const timeZone = () => String(applyRegionOverride(regionFile(config) ?? {}, s.live.region()).timezone ?? DEFAULT_TIME_ZONE);
-  setPageTimeZone(timeZone());
-  s.live.onChange(() => setPageTimeZone(timeZone()));
+  const fromFile = regionFile(config) ?? {};
+  setPageTimeZone(() => applyRegionOverride(fromFile, s.live.region()).timezone as string | undefined);
   const userOf = (token: string) => userForToken(db, token);
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
-  const pollTitles = async () => Object.fromEntries((await polls.ballotBox.publicPolls()).map((p) => [p.id, p.title]));
+  const pollSources = pollSourcesOf(polls.ballotBox, ch);
   const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames,
-    pollTitles, municipalities });
-  const pollSources = {
-    poll: (id: string) => polls.ballotBox.poll(id),
-    list: () => polls.ballotBox.publicPolls(),
-    results: (id: string) => pollTally(ch, id),
-    turnout: (id: string) => pollTurnoutBreakdown(ch, id),
-  };
+    pollTitles: pollSources.titles, municipalities });
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
     summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, municipalities, secureCookie: config.secureCookies,
@@ -344,18 +295,16 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
 }
 
 async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embedded: { stop(): Promise<void> }[]): Promise<Otklik> {
-  let config = envConfig;
   const has = (r: Role) => roles.includes(r);
-  fs.mkdirSync(config.dataDir, { recursive: true });
-
-  const { redisUrl, db } = await connectStores(config, logger, embedded, 20);
+  fs.mkdirSync(envConfig.dataDir, { recursive: true });
+  const { redisUrl, db } = await connectStores(envConfig, logger, embedded, 20);
   // chDB binds its data directory to one process, so only processes that read or write analytics open it.
-  const ch = has('analytics') || has('dashboard') ? await createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }) : undefined;
-  await migrateStores(config, logger, db, ch);
-  const salt = await loadOrCreateSalt(db, config.hashSalt);
-  const live = await liveSettings(envConfig, db, createSealer(salt), logger);
-  // What is built at start (bots, pollers, webhooks) is built from the settings as they are now.
-  config = live.config();
+  const ch = has('analytics') || has('dashboard') ? await createClickHouse({ ...envConfig.clickhouse, dataDir: envConfig.dataDir }) : undefined;
+  await migrateStores(envConfig, logger, db, ch);
+  const salt = await loadOrCreateSalt(db, envConfig.hashSalt);
+  const sealer = createSealer(salt);
+  const live = await liveSettings({ envConfig, sealer, logger, version: () => settingsVersion(db), load: () => readSettings(db, sealer) });
+  const config = live.config(); // what is built at start (bots, pollers, webhooks) follows the settings as they are now
   const generatedAdminPassword = has('workflow') || has('dashboard') ? await ensureAdministrator(config, db) : undefined;
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix });
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));

@@ -29,18 +29,19 @@ function nav(user: NavUser): string {
     ['/cases', 'Обращения', true],
     ['/analytics', 'Аналитика', true],
     ['/report/weekly', 'Отчёт за неделю', true],
+    ['/admin', 'Администрирование', roles.has('administrator')],
   ];
   return `<nav class="nav" aria-label="Разделы">${links.filter(([, , on]) => on).map(([href, text]) => `<a href="${href}">${text}</a>`).join('')}
 <span class="who">${escapeHtml(user.displayName)}</span>
 <form method="post" action="/logout" class="inline"><button type="submit" class="link">Выйти</button></form></nav>`;
 }
 
-/** The region's time zone, named on every page for the scripts' dates (set once by main.ts from the region config). */
-let pageTimeZone = DEFAULT_TIME_ZONE;
-export function setPageTimeZone(timeZone: string): void {
-  pageTimeZone = timeZone;
+/** The region's time zone, named on every page for the scripts' dates (main.ts hands in the region config's, as it is now). */
+let timeZoneOf: () => string | undefined = () => undefined;
+export function setPageTimeZone(current: () => string | undefined): void {
+  timeZoneOf = current;
 }
-export const currentTimeZone = () => pageTimeZone;
+export const currentTimeZone = () => timeZoneOf() || DEFAULT_TIME_ZONE;
 
 /** What a browser gets for an address nothing serves. */
 export function notFoundPage(): string {
@@ -59,7 +60,7 @@ export function notFoundPage(): string {
 export function layout(opts: { title: string; body: string; scripts?: string[]; user?: NavUser; bodyClass?: string }): string {
   const scripts = (opts.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n');
   return `<!doctype html>
-<html lang="ru" data-tz="${escapeHtml(pageTimeZone)}">
+<html lang="ru" data-tz="${escapeHtml(currentTimeZone())}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -10,6 +10,7 @@ import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality } from './charts.
 import { ruDay, ruNumber } from './format.js';
 import { currentTimeZone, escapeHtml, jsonForScript, layout } from './html.js';
 import { dashboardFilters, type DashboardFilters } from './panel-data.js';
+import { createAdminPages } from './admin.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
 
@@ -219,5 +220,6 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
   if (!deps.session || !deps.organizationNames) return router;
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
   registerStaffPages(router, { ...deps, session: deps.session, organizationNames: deps.organizationNames });
+  router.use(createAdminPages({ session: deps.session }));
   return router;
 }

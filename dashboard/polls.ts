@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { pollTally, pollTurnoutBreakdown } from '../analytics/queries.js';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { dashboardScripts } from './client-scripts.js';
 import { spreadsheetCsv } from '../lib/csv.js';
@@ -74,6 +76,18 @@ export function resultsView(poll: PublicPoll, rows: Awaited<ReturnType<PollPages
   const byMunicipality = turnout.filter((t) => t.dimension === 'municipality').map((t) => ({ value: t.value || 'не указан', voters: t.voters }));
   const byChannel = turnout.filter((t) => t.dimension === 'channel').map((t) => ({ value: CHANNEL_NAMES[t.value] ?? t.value, voters: t.voters }));
   return { pollId: poll.id, title: poll.title, status: poll.status, voters: byChannel.reduce((n, c) => n + c.voters, 0), questions, byMunicipality, byChannel };
+}
+
+/** The polls' sources main.ts hands in: the wording from the polls domain, the counts from ClickHouse. */
+export function pollSourcesOf(ballotBox: { poll(id: string): Promise<PublicPoll | null>; publicPolls(): Promise<Omit<PublicPoll, 'questions'>[]> }, ch: ClickHouseClient) {
+  return {
+    poll: (id: string) => ballotBox.poll(id),
+    list: () => ballotBox.publicPolls(),
+    results: (id: string) => pollTally(ch, id),
+    turnout: (id: string) => pollTurnoutBreakdown(ch, id),
+    /** Poll ids to titles, for the analytics panels. */
+    titles: async () => Object.fromEntries((await ballotBox.publicPolls()).map((p) => [p.id, p.title])),
+  };
 }
 
 /** Results are public once published, and while the poll runs if its organisers chose live results. */
