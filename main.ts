@@ -15,7 +15,7 @@ import { summary } from './analytics/queries.js';
 import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
 import { loadClassifier } from './classify/load-classifier.js';
-import { loadRegionConfig } from './classify/region-config.js';
+import { readRegionFile } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
 import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
@@ -74,6 +74,7 @@ export interface Otklik {
   workflow?: WorkflowStage;
   /** The channels (webhooks, pollers, outbound delivery), when this process runs the ingest role. */
   ingest?: Ingest;
+  /** The polls' ballot box and API (the channels vote through it). */ polls: Polls;
   generatedAdminPassword?: string;
   stop(): Promise<void>;
 }
@@ -94,8 +95,8 @@ interface Shared {
   requireAuth: RequestHandler;
   /** What other roles read of the workflow's tables, asked of the workflow (workflow/public-reads.ts). */
   reads: PublicReads;
-  /** The settings administrators set in the UI, kept current (lib/settings.ts). */
-  live: LiveSettings;
+  /** The settings administrators set in the UI, kept current (lib/settings.ts). */ live: LiveSettings;
+  /** The stages' clock: the real one, or the demo's (demo/ backdates its history through it). */ now: () => Date;
 }
 
 /** What one role adds to the process. */
@@ -143,19 +144,10 @@ async function ensureAdministrator(config: Config, db: pg.Pool): Promise<string 
 const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
   ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
 
-/** config/region.yaml as it is (the region's name for provenance, the pages' time zone), or undefined when it cannot be read (the classifier reports why). */
-function regionFile(config: Config): Record<string, unknown> | undefined {
-  try {
-    return { ...loadRegionConfig(config.regionConfigPath) };
-  } catch {
-    return undefined;
-  }
-}
-
 async function wireClassify(s: Shared): Promise<RoleParts> {
   const classifier = await loadClassifier(s.config, s.logger);
   const fromFile = classifier.region;
-  const deps = { queues: s.queues, ...classifier, region: applyRegionOverride(fromFile, s.live.region()), observe: (seconds: number) => s.metrics.classifyLatency.observe(seconds) };
+  const deps = { queues: s.queues, ...classifier, region: applyRegionOverride(fromFile, s.live.region()), now: s.now, observe: (seconds: number) => s.metrics.classifyLatency.observe(seconds) };
   // Region rules changed in the UI apply to the next message classified (the stage reads deps.region per message).
   s.live.onChange(() => void (deps.region = applyRegionOverride(fromFile, s.live.region())));
   s.logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
@@ -167,15 +159,15 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt),
+    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), now: s.now,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
-  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues });
+  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now });
   const api = createWorkflowApi({
-    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
+    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now,
     loginLimit: loginLimitOf(config),
-    admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: regionFile(config) ?? {}, onSettingsChanged: () => s.live.nudge() },
+    admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) }, onSettingsChanged: () => s.live.nudge() },
   });
   return {
     ...parts({ workers: stage.workers, routers: [api.router, polls.router], apis: [...api.builders, ...polls.builders], hot: polls.hotRoutes }),
@@ -194,10 +186,10 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   redis.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
   await untilReady(redis);
   const ingest = createIngest({
-    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionFile(config)?.region as string | undefined, polls: polls.ballotBox,
-    cases: s.reads, live: () => s.live.config(),
+    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: readRegionFile(config.regionConfigPath)?.region, polls: polls.ballotBox,
+    cases: s.reads, live: () => s.live.config(), now: s.now,
     // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
   });
   return {
@@ -220,12 +212,12 @@ function wireAnalytics(s: Shared & { ch: ClickHouseClient }): RoleParts {
 async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls, workflow: WorkflowStage | undefined): Promise<RoleParts> {
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
-  const fromFile = regionFile(config) ?? {};
-  setPageTimeZone(() => applyRegionOverride(fromFile, s.live.region()).timezone as string | undefined);
+  const fromFile = { timezone: readRegionFile(config.regionConfigPath)?.timezone };
+  setPageTimeZone(() => applyRegionOverride(fromFile, s.live.region()).timezone);
   const userOf = (token: string) => userForToken(db, token);
-  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
+  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now });
   const pollSources = pollSourcesOf(polls.ballotBox, ch);
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames,
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay, now: s.now }), ch, now: s.now, organizationNames: s.reads.organizationNames,
     pollTitles: pollSources.titles, municipalities });
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
@@ -283,10 +275,10 @@ async function serveHttp(s: Shared, roles: RoleParts[], opts: { names: Role[]; c
 }
 
 /** Starts the roles of this process against Redis, PostgreSQL and ClickHouse (embedded unless URLs are set). */
-export async function startOtklik(config: Config, roles: Role[], logger: Logger = createLogger(config.logLevel)): Promise<Otklik> {
+export async function startOtklik(config: Config, roles: Role[], logger: Logger = createLogger(config.logLevel), now = () => new Date()): Promise<Otklik> {
   const embedded: { stop(): Promise<void> }[] = [];
   try {
-    return await startRoles(config, roles, logger, embedded);
+    return await startRoles(config, roles, logger, embedded, now);
   } catch (err) {
     // Embedded servers run in their own process group and outlive this process: a failed start stops what it started.
     for (const e of embedded.reverse()) await e.stop().catch(() => {});
@@ -294,7 +286,7 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
   }
 }
 
-async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embedded: { stop(): Promise<void> }[]): Promise<Otklik> {
+async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embedded: { stop(): Promise<void> }[], now: () => Date): Promise<Otklik> {
   const has = (r: Role) => roles.includes(r);
   fs.mkdirSync(envConfig.dataDir, { recursive: true });
   const { redisUrl, db } = await connectStores(envConfig, logger, embedded, 20);
@@ -309,11 +301,11 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix });
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db), live };
+    reads: bindPublicReads(db), live, now };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
-  const polls = workflow?.polls ?? createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues });
+  const polls = workflow?.polls ?? createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues, now });
   const ingest = has('ingest') ? await wireIngest(shared, polls, workflow?.stage) : undefined;
   const withCh = ch ? { ...shared, ch } : undefined;
   const parts: RoleParts[] = [
@@ -343,7 +335,7 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
   ]);
   return {
     config, roles, logger, db, ch, queues, redisUrl, server: http?.server, url: http?.url, routes: http?.routes, workers, metrics: shared.metrics,
-    workflow: workflow?.stage, ingest: ingest?.ingest, generatedAdminPassword, stop,
+    workflow: workflow?.stage, ingest: ingest?.ingest, polls, generatedAdminPassword, stop,
   };
 }
 

@@ -58,6 +58,8 @@ export interface IngestDeps {
    * (lib/settings.ts): the 122 secret and the widget's sites are read through it on every request.
    */
   live?: () => Config;
+  /** When the widget's appeals are received (the demo's clock; the real one otherwise). */
+  now?: () => Date;
 }
 
 export interface Ingest {
@@ -163,7 +165,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   // Always served: with no site allowed every widget request is refused (403), and allowing one needs no restart.
   const allowedOrigins = () => live().widget.allowedOrigins;
-  const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins,
+  const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins, now: deps.now,
     ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger };
   routers.push(createWidgetRouter(widget));
   registerWidgetRoutes(api, widget);

@@ -59,6 +59,7 @@ export interface WidgetDeps {
   contactLimitPerDay: number;
   region?: string;
   logger: Logger;
+  now?: () => Date;
 }
 
 /**
@@ -161,7 +162,7 @@ export function registerWidgetRoutes(api: ApiBuilder, deps: WidgetDeps): void {
       log.info({}, 'widget honeypot filled; refused');
       throw new HttpError(400, 'обращение не принято');
     }
-    const message = normalizeWidgetSubmission(s, { salt: deps.salt, site: req.get('origin')!, region: deps.region });
+    const message = normalizeWidgetSubmission(s, { salt: deps.salt, site: req.get('origin')!, region: deps.region, now: deps.now?.() });
     try {
       // A resubmission of an accepted form answers the same id and does not count against the limits.
       if (await deps.intake.seen(message.messageId)) {
