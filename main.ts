@@ -19,6 +19,7 @@ import { readRegionFile } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
 import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
+import { demoCommand } from './demo/index.js';
 import { createDashboardPages } from './dashboard/pages.js';
 import { loadMunicipalities } from './dashboard/panel-data.js';
 import { createPollPages, pollSourcesOf, registerPollResultsApi } from './dashboard/polls.js';
@@ -384,7 +385,7 @@ async function connectPostgres(config: Config, logger: Logger) {
 
 export function runCli(argv: string[]): Promise<void> {
   return runCommands(argv, {
-    start: startOtklik,
+    start: startOtklik, demo: (config, opts) => demoCommand(startOtklik, config, opts),
     forIntake: connectForIntake,
     postgres: connectPostgres,
     clickhouse: (config) => createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }),
