@@ -115,6 +115,16 @@ class DemoRun {
   }
 }
 
+/** The widget's rubric for each topic of content.ts. */
+const WIDGET_CATEGORY = ['ЖКХ', 'Дороги', 'ЖКХ', 'Благоустройство', 'Благоустройство', 'Здравоохранение', 'Образование', 'Общественный транспорт',
+  'Социальная защита', 'Экология', 'Благоустройство'] as const;
+
+async function accepted<T>(res: Response, channel: string): Promise<T> {
+  const body = (await res.json().catch(() => ({}))) as T & { error?: string };
+  if (res.status !== 202) throw new Error(`demo: the ${channel} intake answered ${res.status}: ${body.error ?? ''}`);
+  return body;
+}
+
 /** One citizen message of a day: through the channel it came by. Returns its message id and the author's hash. */
 async function feed(demo: DemoRun, i: number, at: number): Promise<CaseState | undefined> {
   const { r, system, salt } = demo;
@@ -130,13 +140,13 @@ async function feed(demo: DemoRun, i: number, at: number): Promise<CaseState | u
     const card = JSON.stringify({ callId: `demo-${i}`, receivedAt: new Date(at).toISOString(), text, phone, municipality, address: vars.addr });
     const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', body: card,
       headers: { 'content-type': 'application/json', 'x-signature': signBody(demo.secret, card) } });
-    const { messageId } = (await res.json()) as { messageId: string };
+    const { messageId } = await accepted<{ messageId: string }>(res, '122');
     return { ...base, id: caseIdFor(messageId), messageId, source: channel, author: authorHash(salt, 'contact_center', normalizePhone(phone)) };
   }
   if (channel === 'widget') {
-    const body = JSON.stringify({ idempotencyKey: uuidV5(`demo-widget:${i}`), org: 'krai', category: 'other', text, address: vars.addr, phone, consent: true });
+    const body = JSON.stringify({ idempotencyKey: uuidV5(`demo-widget:${i}`), org: 'krai', category: WIDGET_CATEGORY[topic] ?? 'Другое', text, address: vars.addr, phone, consent: true });
     const res = await fetch(`${system.url}/api/v1/widget/messages`, { method: 'POST', body, headers: { 'content-type': 'application/json', origin: DEMO_SITE } });
-    const { messageId } = (await res.json()) as { messageId: string };
+    const { messageId } = await accepted<{ messageId: string }>(res, 'widget');
     return { ...base, id: caseIdFor(messageId), messageId, source: channel, author: authorHash(salt, 'widget', normalizePhone(phone)) };
   }
   const date = Math.floor(at / 1000);
