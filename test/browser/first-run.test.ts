@@ -189,6 +189,11 @@ describe('first run to daily use in chromium', () => {
   });
 
   it('routes from the inbox without choosing an organization, shows where it went, and explains the shading', async () => {
+    // The region's coordinating centre (config/routing.yaml names it by code): where automatic routing sends what no rule takes.
+    const centre = await createOrg(system, admin, 'Центр управления регионом', undefined, 'region');
+    expect((await call(system, `/api/v1/organizations/${centre}/code`, 'PUT', admin, { code: 'region-coordination' })).status).toBe(200);
+    await call(system, `/api/v1/organizations/${centre}`, 'PATCH', admin, { trainingConfirmed: true, readyConfirmed: true });
+    await createStaff(system, admin, 'centre.coordinator', 'Координатор ЦУР', [{ role: 'coordinator', organizationId: centre }]);
     const { page, errors } = await staffPage(browser, system, 'sov.moderator', { next: '/inbox' });
     await page.waitForSelector('body[data-inbox-ready="true"]');
     expect(await page.locator('.legend').textContent()).toContain('Быстрая задача');
