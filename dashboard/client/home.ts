@@ -2,6 +2,7 @@
 // instead of drawing an empty ring.
 import type { Summary } from '../../analytics/queries.js';
 import { ruNumber } from '../format.js';
+import { detached } from './_detached.js';
 
 interface Chart {
   setOption(option: unknown): void;
@@ -60,7 +61,7 @@ function render(s: Summary) {
 
 render(readInitial());
 window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
-setInterval(async () => {
+setInterval(detached(async () => {
   const res = await fetch('/api/v1/analytics/summary');
   if (res.ok) render((await res.json()) as Summary);
-}, 10_000);
+}), 10_000);
