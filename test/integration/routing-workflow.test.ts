@@ -80,7 +80,7 @@ describe('routing in the workflow', () => {
     expect(detail.status).toBe('routed');
     expect(detail.routing).toMatchObject({ automatic: true, source: 'model', reason: 'model-confident' });
     const accept = detail.history.find((e: any) => e.type === 'accept');
-    expect(accept.comment).toBe('Маршрутизировано автоматически моделью: «roads», уверенность 93% (порог 80%).');
+    expect(accept.comment).toBe('Маршрутизировано автоматически моделью: «Департамент дорожного хозяйства», уверенность 93% (порог 80%).');
     expect(accept.data.routing).toMatchObject({ automatic: true, reason: 'model-confident', score: 0.93, threshold: 0.8 });
     // The coordinator of the chosen organization sees the case and its suggestions too.
     const seen = await w.a.get(`/api/v1/cases/${caseId}`, w.coordinators.roads);
