@@ -111,6 +111,14 @@ export function checkVkConfig(config: Config): string[] {
     : [];
 }
 
+/** What was built at start (bots, pollers, webhooks) keeps its mode; the 122 and the widget follow the live settings. */
+function liveModes(config: Config, live: () => Config): () => Record<string, string> {
+  return () => {
+    const now = channelModes(live());
+    return { ...channelModes(config), contact_center: now.contact_center, widget: now.widget };
+  };
+}
+
 export function createIngest(deps: IngestDeps): Ingest {
   const { config, db, redis, salt } = deps;
   const log = deps.logger.child({ component: 'ingest' });
@@ -122,11 +130,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const intake = createIntake({ queues: deps.queues, redis, prefix, stats, sealer });
   const cursors = createCursorStore(db);
   const live = deps.live ?? (() => config);
-  // What was built at start (bots, pollers, webhooks) keeps its mode; the 122 and the widget follow the live settings.
-  const modesNow = (): Record<string, string> => {
-    const now = channelModes(live());
-    return { ...channelModes(config), contact_center: now.contact_center, widget: now.widget };
-  };
+  const modesNow = liveModes(config, live);
   const modes = modesNow();
   const api = new ApiBuilder(deps.requireAuth);
   const routers: Router[] = [];
