@@ -128,7 +128,8 @@ function renderItem(item: Item, index: number): HTMLElement {
 }
 
 function render() {
-  list.replaceChildren(...(items.length ? items.map(renderItem) : [h('p', { class: 'muted' }, 'Новых сообщений нет.')]));
+  // An empty list still holds a list item (role=list needs one): the note says there is nothing new.
+  list.replaceChildren(...(items.length ? items.map(renderItem) : [h('p', { class: 'muted', role: 'listitem' }, 'Новых сообщений нет.')]));
 }
 
 function current(): HTMLElement | undefined {
