@@ -29,6 +29,8 @@ export interface IntakeConnection {
 
 export interface Connections {
   start(config: Config, roles: Role[], logger: Logger): Promise<{ stop(): Promise<void> }>;
+  /** Loads the demo region into an empty deployment (demo/). */
+  demo(config: Config, opts: { days: number; seed: number }): Promise<void>;
   /** Redis and PostgreSQL with migrations and the salt: for commands that only feed the incoming queue. */
   forIntake(config: Config, logger: Logger): Promise<IntakeConnection>;
   /** PostgreSQL alone, migrated. */
@@ -134,6 +136,16 @@ function registerExports(program: Command, connect: Connections): void {
 export async function runCommands(argv: string[], connect: Connections): Promise<void> {
   const program = new Command('otklik').description('Otklik — citizen feedback platform').showHelpAfterError();
   registerStart(program, connect);
+  program
+    .command('demo')
+    .description('load a realistic demo region into an empty deployment: organizations, staff, 60 days of appeals, signals and polls')
+    .option('--days <n>', 'days of history', '60')
+    .option('--seed <n>', 'seed of the generator (the same seed gives the same demo)', '2026')
+    .action(async (opts: { days: string; seed: string }) => {
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 7 || days > 365) throw new Error('--days: a whole number from 7 to 365');
+      await connect.demo(loadConfig(), { days, seed: Number(opts.seed) || 2026 });
+    });
   registerIntakeCommands(program, connect);
   program
     .command('analytics')

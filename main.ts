@@ -11,17 +11,19 @@ import pg from 'pg';
 import { createAnalyticsApi } from './analytics/api.js';
 import { createBatcher } from './analytics/batcher.js';
 import { eventsTableAvailable, insertEvents, type EventRow } from './analytics/events-store.js';
-import { pollTally, pollTurnoutBreakdown, summary } from './analytics/queries.js';
+import { summary } from './analytics/queries.js';
 import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
 import { loadClassifier } from './classify/load-classifier.js';
-import { loadRegionConfig } from './classify/region-config.js';
+import { readRegionFile } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
 import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
+import { demoCommand } from './demo/index.js';
 import { createDashboardPages } from './dashboard/pages.js';
 import { loadMunicipalities } from './dashboard/panel-data.js';
-import { createPollPages, registerPollResultsApi } from './dashboard/polls.js';
+import { createPollPages, pollSourcesOf, registerPollResultsApi } from './dashboard/polls.js';
+import { notFoundPage, setPageTimeZone } from './dashboard/html.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
 import { createIngest, type Ingest } from './ingest/index.js';
@@ -42,6 +44,7 @@ import { producerRedisOptions, untilReady, workerRedisOptions } from './lib/runt
 import { connectStores, describeStores } from './lib/runtime/stores.js';
 import { loadOrCreateSalt } from './lib/salt.js';
 import { createSealer } from './lib/seal.js';
+import { applyRegionOverride, liveSettings, type LiveSettings } from './lib/settings-watch.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
@@ -50,6 +53,7 @@ import { bindModeration } from './workflow/moderation.js';
 import { createPolls, type Polls } from './workflow/polls/index.js';
 import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
+import { readSettings, settingsVersion } from './workflow/store/settings.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
@@ -71,6 +75,7 @@ export interface Otklik {
   workflow?: WorkflowStage;
   /** The channels (webhooks, pollers, outbound delivery), when this process runs the ingest role. */
   ingest?: Ingest;
+  /** The polls' ballot box and API (the channels vote through it). */ polls: Polls;
   generatedAdminPassword?: string;
   stop(): Promise<void>;
 }
@@ -91,6 +96,8 @@ interface Shared {
   requireAuth: RequestHandler;
   /** What other roles read of the workflow's tables, asked of the workflow (workflow/public-reads.ts). */
   reads: PublicReads;
+  /** The settings administrators set in the UI, kept current (lib/settings.ts). */ live: LiveSettings;
+  /** The stages' clock: the real one, or the demo's (demo/ backdates its history through it). */ now: () => Date;
 }
 
 /** What one role adds to the process. */
@@ -138,19 +145,14 @@ async function ensureAdministrator(config: Config, db: pg.Pool): Promise<string 
 const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
   ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
 
-/** The region's name for provenance; a broken region file is the classifier's error to report, not ingest's. */
-function regionName(config: Config): string | undefined {
-  try {
-    return loadRegionConfig(config.regionConfigPath).region;
-  } catch {
-    return undefined;
-  }
-}
-
 async function wireClassify(s: Shared): Promise<RoleParts> {
   const classifier = await loadClassifier(s.config, s.logger);
+  const fromFile = classifier.region;
+  const deps = { queues: s.queues, ...classifier, region: applyRegionOverride(fromFile, s.live.region()), now: s.now, observe: (seconds: number) => s.metrics.classifyLatency.observe(seconds) };
+  // Region rules changed in the UI apply to the next message classified (the stage reads deps.region per message).
+  s.live.onChange(() => void (deps.region = applyRegionOverride(fromFile, s.live.region())));
   s.logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
-  return parts({ workers: createClassifyStage({ queues: s.queues, ...classifier, observe: (seconds) => s.metrics.classifyLatency.observe(seconds) }).workers });
+  return parts({ workers: createClassifyStage(deps).workers });
 }
 
 /** The case workflow, its API and the polls (whose votes leave through the workflow's outbox relay). */
@@ -158,14 +160,15 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt),
+    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), now: s.now,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
-  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues });
+  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now });
   const api = createWorkflowApi({
-    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
+    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now,
     loginLimit: loginLimitOf(config),
+    admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) }, onSettingsChanged: () => s.live.nudge() },
   });
   return {
     ...parts({ workers: stage.workers, routers: [api.router, polls.router], apis: [...api.builders, ...polls.builders], hot: polls.hotRoutes }),
@@ -184,10 +187,10 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   redis.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
   await untilReady(redis);
   const ingest = createIngest({
-    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionName(config), polls: polls.ballotBox,
-    cases: s.reads,
+    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: readRegionFile(config.regionConfigPath)?.region, polls: polls.ballotBox,
+    cases: s.reads, live: () => s.live.config(), now: s.now,
     // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
   });
   return {
@@ -210,18 +213,15 @@ function wireAnalytics(s: Shared & { ch: ClickHouseClient }): RoleParts {
 async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls, workflow: WorkflowStage | undefined): Promise<RoleParts> {
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
+  const fromFile = { timezone: readRegionFile(config.regionConfigPath)?.timezone };
+  setPageTimeZone(() => applyRegionOverride(fromFile, s.live.region()).timezone);
   const userOf = (token: string) => userForToken(db, token);
   // What each official may read of the figures is the workflow's decision (workflow/read-scopes.ts).
   const figuresScope = s.reads.figuresScope;
-  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, figuresScope });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames,
-    municipalities, figuresScope });
-  const pollSources = {
-    poll: (id: string) => polls.ballotBox.poll(id),
-    list: () => polls.ballotBox.publicPolls(),
-    results: (id: string) => pollTally(ch, id),
-    turnout: (id: string) => pollTurnoutBreakdown(ch, id),
-  };
+  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now, figuresScope });
+  const pollSources = pollSourcesOf(polls.ballotBox, ch);
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay, now: s.now }), ch, now: s.now,
+    organizationNames: s.reads.organizationNames, pollTitles: pollSources.titles, municipalities, figuresScope });
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
     summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
@@ -258,6 +258,7 @@ async function serveHttp(s: Shared, roles: RoleParts[], opts: { names: Role[]; c
   const hot = roles.flatMap((r) => r.hot).map((route) => ({ ...route, headers: channels ? (req: Parameters<NonNullable<HotRoute['headers']>>[0]) => channels.pollCors(req.get('origin')) : undefined }));
   const app = createHttpApp({
     routers: [...roles.flatMap((r) => r.routers), queueBoard], apis: roles.flatMap((r) => r.apis), logger: s.logger, hot,
+    notFoundPage: opts.names.includes('dashboard') ? notFoundPage : undefined,
     health: {
       redis: async () => (await healthRedis.ping()) === 'PONG',
       postgres: async () => (await db.query('select 1')).rowCount === 1,
@@ -277,10 +278,10 @@ async function serveHttp(s: Shared, roles: RoleParts[], opts: { names: Role[]; c
 }
 
 /** Starts the roles of this process against Redis, PostgreSQL and ClickHouse (embedded unless URLs are set). */
-export async function startOtklik(config: Config, roles: Role[], logger: Logger = createLogger(config.logLevel)): Promise<Otklik> {
+export async function startOtklik(config: Config, roles: Role[], logger: Logger = createLogger(config.logLevel), now = () => new Date()): Promise<Otklik> {
   const embedded: { stop(): Promise<void> }[] = [];
   try {
-    return await startRoles(config, roles, logger, embedded);
+    return await startRoles(config, roles, logger, embedded, now);
   } catch (err) {
     // Embedded servers run in their own process group and outlive this process: a failed start stops what it started.
     for (const e of embedded.reverse()) await e.stop().catch(() => {});
@@ -288,24 +289,26 @@ export async function startOtklik(config: Config, roles: Role[], logger: Logger 
   }
 }
 
-async function startRoles(config: Config, roles: Role[], logger: Logger, embedded: { stop(): Promise<void> }[]): Promise<Otklik> {
+async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embedded: { stop(): Promise<void> }[], now: () => Date): Promise<Otklik> {
   const has = (r: Role) => roles.includes(r);
-  fs.mkdirSync(config.dataDir, { recursive: true });
-
-  const { redisUrl, db } = await connectStores(config, logger, embedded, 20);
+  fs.mkdirSync(envConfig.dataDir, { recursive: true });
+  const { redisUrl, db } = await connectStores(envConfig, logger, embedded, 20);
   // chDB binds its data directory to one process, so only processes that read or write analytics open it.
-  const ch = has('analytics') || has('dashboard') ? await createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }) : undefined;
-  await migrateStores(config, logger, db, ch);
-  const salt = await loadOrCreateSalt(db, config.hashSalt);
+  const ch = has('analytics') || has('dashboard') ? await createClickHouse({ ...envConfig.clickhouse, dataDir: envConfig.dataDir }) : undefined;
+  await migrateStores(envConfig, logger, db, ch);
+  const salt = await loadOrCreateSalt(db, envConfig.hashSalt);
+  const sealer = createSealer(salt);
+  const live = await liveSettings({ envConfig, sealer, logger, version: () => settingsVersion(db), load: () => readSettings(db, sealer) });
+  const config = live.config(); // what is built at start (bots, pollers, webhooks) follows the settings as they are now
   const generatedAdminPassword = has('workflow') || has('dashboard') ? await ensureAdministrator(config, db) : undefined;
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix });
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db) };
+    reads: bindPublicReads(db), live, now };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
-  const polls = workflow?.polls ?? createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues });
+  const polls = workflow?.polls ?? createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues, now });
   const ingest = has('ingest') ? await wireIngest(shared, polls, workflow?.stage) : undefined;
   const withCh = ch ? { ...shared, ch } : undefined;
   const parts: RoleParts[] = [
@@ -329,12 +332,13 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
     { name: 'queues', run: () => closeQueues(queues) },
     ...(http ? [{ name: 'health-redis', run: async () => http.close() }] : []),
     ...(ch ? [{ name: 'clickhouse', run: () => ch.close() }] : []),
+    { name: 'settings-watch', run: async () => live.stop() },
     { name: 'postgres-pool', run: () => db.end() },
     ...embedded.reverse().map((e) => ({ name: 'embedded', run: () => e.stop() })),
   ]);
   return {
     config, roles, logger, db, ch, queues, redisUrl, server: http?.server, url: http?.url, routes: http?.routes, workers, metrics: shared.metrics,
-    workflow: workflow?.stage, ingest: ingest?.ingest, generatedAdminPassword, stop,
+    workflow: workflow?.stage, ingest: ingest?.ingest, polls, generatedAdminPassword, stop,
   };
 }
 
@@ -383,7 +387,7 @@ async function connectPostgres(config: Config, logger: Logger) {
 
 export function runCli(argv: string[]): Promise<void> {
   return runCommands(argv, {
-    start: startOtklik,
+    start: startOtklik, demo: (config, opts) => demoCommand(startOtklik, config, opts),
     forIntake: connectForIntake,
     postgres: connectPostgres,
     clickhouse: (config) => createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }),

@@ -81,7 +81,7 @@ function registerTables(table: TableRoute, now: () => Date): void {
   table('rising-topics', 'Categories rising in a municipality: the last 7 days against the usual week.', { weeks: z.coerce.number().int().min(1).max(12).default(4), minCount: z.coerce.number().int().min(1).max(10_000).default(5) }, async (ch, f, p) => ({
     title: 'Растущие темы',
     columns: [C('municipality', 'Муниципалитет'), C('category', 'Категория'), C('current', 'За 7 дней'), C('baseline', 'Обычно за неделю'), C('ratio', 'Рост, раз')],
-    rows: await q.risingTopics(ch, f, { weeks: p.weeks, minCount: p.minCount, limit: p.limit }),
+    rows: await q.risingTopics(ch, f, { weeks: p.weeks, minCount: p.minCount, limit: p.limit, now: now() }),
   }));
 
   table('incidents', 'Incidents: messages about one problem, with their mentions and sources.', {}, async (ch, f, p) => ({

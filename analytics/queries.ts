@@ -163,7 +163,10 @@ export async function topProblems(ch: ClickHouseClient, f: Filters, opts: { limi
  * `weeks` weeks before them. A spike needs at least `minCount` messages, at least twice the baseline and a rise
  * beyond three Poisson standard deviations of the baseline, so small districts do not flap on two messages.
  */
-export async function risingTopics(ch: ClickHouseClient, f: Filters, opts: { weeks: number; minCount: number; limit: number }): Promise<Row[]> {
+export async function risingTopics(ch: ClickHouseClient, f: Filters, opts: { weeks: number; minCount: number; limit: number; now?: Date }): Promise<Row[]> {
+  // "The last 7 days" end today when no end date is given (an open range reaches 2100, where nothing has happened yet).
+  const today = toChTime(opts.now ?? new Date());
+  const to = f.to > today ? today : f.to;
   const result = await rows(ch, `
     WITH toDate({to:DateTime64(3)} - toIntervalMillisecond(1)) + 1 AS end_day
     SELECT toString(municipality) AS municipality, toString(category) AS category,
@@ -175,7 +178,7 @@ export async function risingTopics(ch: ClickHouseClient, f: Filters, opts: { wee
     GROUP BY municipality, category
     HAVING current >= {minCount:UInt32} AND current >= 2 * baseline AND current - baseline >= 3 * sqrt(baseline + 1)
     ORDER BY ratio DESC, current DESC, municipality, category
-    LIMIT {limit:UInt32}`, { ...filterParams(f), weeks: opts.weeks, minCount: opts.minCount, limit: opts.limit });
+    LIMIT {limit:UInt32}`, { ...filterParams({ ...f, to }), weeks: opts.weeks, minCount: opts.minCount, limit: opts.limit });
   return result.map((r) => ({
     municipality: String(r.municipality), category: String(r.category), current: Number(r.current),
     baseline: round(Number(r.baseline)), ratio: round(Number(r.ratio)),

@@ -32,3 +32,12 @@ export function parseRegionConfig(yamlText: string, origin = 'region config'): R
 export function loadRegionConfig(path: string): RegionConfig {
   return parseRegionConfig(fs.readFileSync(path, 'utf8'), path);
 }
+
+/** The region file as it is, or undefined when it cannot be read (the classifier, which needs it, reports why). */
+export function readRegionFile(path: string): RegionConfig | undefined {
+  try {
+    return loadRegionConfig(path);
+  } catch {
+    return undefined;
+  }
+}

@@ -9,7 +9,7 @@ import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import type { FiguresScopeOf } from '../lib/read-scope.js';
-import { PANELS, PANEL_TITLES, panelOption, type Municipality } from './charts.js';
+import { PANELS, PANEL_TITLES, panelOption, SERVER_LABEL_WIDTH, type Municipality } from './charts.js';
 import { correctionBody, inboxItem, inboxQuery, mergeBody, type Moderation, type ModerationResult } from '../lib/moderation.js';
 import { dashboardFilters, panelOrganizations, panelRows } from './panel-data.js';
 import { renderSvg } from './svg.js';
@@ -24,6 +24,8 @@ export interface DashboardApiDeps {
   organizationNames: () => Promise<Record<string, string>>;
   /** The figures each official may read, decided by the workflow: exports show no more than the analytics API. */
   figuresScope: FiguresScopeOf;
+  /** Poll ids to titles, for the polls panel. */
+  pollTitles?: () => Promise<Record<string, string>>;
   municipalities: Municipality[];
   now?: () => Date;
 }
@@ -94,7 +96,8 @@ function registerExportRoute(api: ApiBuilder, deps: DashboardApiDeps): void {
     const organizations = panelOrganizations(await deps.figuresScope(user), panel, query);
     if (!deps.ch) throw new HttpError(503, 'analytics are not available in this process');
     const rows = await panelRows(deps.ch, panel, query, now(), organizations);
-    const svg = renderSvg({ ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities }),
+    const svg = renderSvg({ ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities,
+      pollTitles: await deps.pollTitles?.(), labelWidth: SERVER_LABEL_WIDTH }),
       title: { text: PANEL_TITLES[panel], left: 'center', top: 0, textStyle: { fontSize: 14 } } }, { width: 900, height: 460 });
     return { headers: { 'content-disposition': `attachment; filename="${panel}.svg"` }, content: { type: 'image/svg+xml; charset=utf-8', data: svg } };
   });

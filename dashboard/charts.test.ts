@@ -92,7 +92,7 @@ describe('sessions and escaping', () => {
   it('each kind of user lands on their page', () => {
     expect(homeFor({ id: '1', login: 'm', displayName: 'M', roles: [{ role: 'moderator', organizationId: null }] })).toBe('/inbox');
     expect(homeFor({ id: '1', login: 'e', displayName: 'E', roles: [{ role: 'executor', organizationId: 'o' }] })).toBe('/desk');
-    expect(homeFor({ id: '1', login: 'a', displayName: 'A', roles: [{ role: 'administrator', organizationId: null }] })).toBe('/analytics');
+    expect(homeFor({ id: '1', login: 'a', displayName: 'A', roles: [{ role: 'administrator', organizationId: null }] })).toBe('/admin');
   });
 
   it('reads one cookie among several, tolerating bad encoding', () => {

@@ -51,7 +51,28 @@ export interface Municipality {
 export interface ChartContext {
   orgNames?: Record<string, string>;
   municipalities?: Municipality[];
+  /** Poll ids to titles: a panel names polls, never shows their ids. */
+  pollTitles?: Record<string, string>;
+  /**
+   * Width of name labels before they wrap. The server renders without font metrics and counts every Cyrillic
+   * letter a full em wide, so its wider charts (SVG export, weekly report) give names more room.
+   */
+  labelWidth?: number;
 }
+
+/**
+ * A category axis of long names (organizations, topics): the grid makes room for the labels, which wrap rather than
+ * being cut or running into each other.
+ */
+const namesAxis = (names: string[], ctx: ChartContext = {}) => ({ type: 'category', data: names,
+  axisLabel: { width: ctx.labelWidth ?? 220, overflow: 'break', lineHeight: 13, fontSize: 11, interval: 0 } });
+const namesGrid = (top: number) => ({ left: 8, right: 30, top, bottom: 30, containLabel: true });
+
+/** Server renders (SVG export, weekly report): room for a whole organization name without font metrics. */
+export const SERVER_LABEL_WIDTH = 340;
+
+/** The height a bar chart of n names needs so that wrapped labels do not overlap. */
+export const barChartHeight = (n: number) => Math.max(300, 34 * n + 90);
 
 /** What a click on a chart element means: a filter of the cases list behind it. */
 export type Drill = Record<string, string>;
@@ -64,7 +85,8 @@ function totalsBy(rows: Row[], key: string, value: string): [string, number][] {
   return [...m.entries()].sort((a, b) => b[1] - a[1]);
 }
 
-const orgName = (ctx: ChartContext, id: string) => (id ? ctx.orgNames?.[id] ?? id.slice(0, 8) : 'Не назначена');
+const orgName = (ctx: ChartContext, id: string) => (id ? ctx.orgNames?.[id] ?? 'Организация удалена' : 'Не назначена');
+export const pollTitle = (ctx: ChartContext, id: string) => ctx.pollTitles?.[id] ?? 'Голосование';
 
 export const TILE_COLUMNS = 8;
 
@@ -118,13 +140,13 @@ function sourcesOption(rows: Row[]): Record<string, unknown> {
   };
 }
 
-function categoriesOption(rows: Row[]): Record<string, unknown> {
+function categoriesOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
   const list = [...rows].reverse();
   return {
     tooltip: { trigger: 'axis' },
-    grid: { left: 170, right: 30, top: 10, bottom: 30 },
+    grid: namesGrid(10),
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: list.map((r) => String(r.category)) },
+    yAxis: namesAxis(list.map((r) => String(r.category)), ctx),
     series: [{ type: 'bar', name: 'Сообщений', itemStyle: { color: '#2d5fa8' },
       data: list.map((r) => ({ value: Number(r.messages), drill: { category: String(r.category) } })) }],
   };
@@ -137,7 +159,7 @@ function municipalitiesOption(rows: Row[], ctx: ChartContext): Record<string, un
   const max = Math.max(1, ...totals.values());
   return {
     tooltip: { trigger: 'item' },
-    grid: { left: 5, right: 5, top: 5, bottom: 45 },
+    grid: { left: 5, right: 5, top: 24, bottom: 50 },
     xAxis: { type: 'category', show: false, data: Array.from({ length: TILE_COLUMNS }, (_, i) => String(i)) },
     yAxis: { type: 'category', show: false, inverse: true, data: Array.from({ length: Math.ceil(tiles.length / TILE_COLUMNS) || 1 }, (_, i) => String(i)) },
     visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
@@ -146,10 +168,15 @@ function municipalitiesOption(rows: Row[], ctx: ChartContext): Record<string, un
       type: 'heatmap', name: 'Сообщений',
       label: { show: true, fontSize: 10, overflow: 'truncate', width: 130, formatter: '{b}' },
       itemStyle: { borderColor: '#fff', borderWidth: 2 },
-      data: tiles.map((t) => ({ name: shortName(t.name), value: [t.x, t.y, totals.get(t.name) ?? 0], drill: { municipality: t.name } })),
+      // Each tile shows its count under the name: the colour alone does not say how many.
+      data: tiles.map((t) => {
+        const n = totals.get(t.name) ?? 0;
+        return { name: shortName(t.name), value: [t.x, t.y, n], drill: { municipality: t.name },
+          label: { formatter: `{b}\n${n}`, color: n > max * 0.45 ? '#fff' : '#1a1a1a' } };
+      }),
     }],
-    // Messages whose municipality is outside the gazetteer are not lost: they are counted in the title.
-    title: { text: unknownNote(totals, known), bottom: 22, left: 'center', textStyle: { fontSize: 11, fontWeight: 'normal', color: '#555' } },
+    // Messages whose municipality is outside the gazetteer are not lost: they are counted in the title (above the map, clear of the legend).
+    title: { text: unknownNote(totals, known), top: 0, left: 'center', textStyle: { fontSize: 11, fontWeight: 'normal', color: '#555' } },
   };
 }
 
@@ -160,9 +187,9 @@ function slaOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 190, right: 30, top: 40, bottom: 30 },
+    grid: namesGrid(40),
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: names },
+    yAxis: namesAxis(names, ctx),
     series: [
       { type: 'bar', stack: 'sla', name: 'Отвечено в срок', itemStyle: { color: '#2e7d32' }, data: list.map((r) => item(r, 'answeredOnTime', {})) },
       { type: 'bar', stack: 'sla', name: 'Отвечено с опозданием', itemStyle: { color: '#f0a500' },
@@ -179,9 +206,9 @@ function answerTimeOption(rows: Row[], ctx: ChartContext): Record<string, unknow
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 190, right: 30, top: 40, bottom: 30 },
-    xAxis: { type: 'value' },
-    yAxis: { type: 'category', data: list.map((r) => orgName(ctx, String(r.organization))) },
+    grid: namesGrid(40),
+    xAxis: { type: 'value', name: 'часов', nameLocation: 'end', nameGap: 6 },
+    yAxis: namesAxis(list.map((r) => orgName(ctx, String(r.organization))), ctx),
     series: [
       { type: 'bar', name: 'Медиана', itemStyle: { color: '#2d5fa8' }, data: list.map((r) => ({ value: Number(r.medianHours), drill: { organizationId: String(r.organization) } })) },
       { type: 'bar', name: '90-й перцентиль', itemStyle: { color: '#9db7e0' }, data: list.map((r) => ({ value: Number(r.p90Hours), drill: { organizationId: String(r.organization) } })) },
@@ -193,33 +220,33 @@ function ratingsOption(rows: Row[], ctx: ChartContext): Record<string, unknown> 
   const list = rows.filter((r) => Number(r.rated) > 0).slice(0, 15).reverse();
   return {
     tooltip: { trigger: 'axis' },
-    grid: { left: 190, right: 30, top: 10, bottom: 30 },
+    grid: namesGrid(10),
     xAxis: { type: 'value', min: 0, max: 5 },
-    yAxis: { type: 'category', data: list.map((r) => orgName(ctx, String(r.organization))) },
+    yAxis: namesAxis(list.map((r) => orgName(ctx, String(r.organization))), ctx),
     series: [{ type: 'bar', name: 'Средняя оценка', itemStyle: { color: '#6a1b9a' },
       data: list.map((r) => ({ value: Number(r.average), drill: { organizationId: String(r.organization) } })) }],
   };
 }
 
-function risingOption(rows: Row[]): Record<string, unknown> {
+function risingOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
   const list = [...rows].slice(0, 15).reverse();
   return {
     tooltip: { trigger: 'axis' },
-    grid: { left: 230, right: 30, top: 10, bottom: 30 },
+    grid: namesGrid(10),
     xAxis: { type: 'value' },
-    yAxis: { type: 'category', data: list.map((r) => `${r.category} — ${shortName(String(r.municipality))}`) },
+    yAxis: namesAxis(list.map((r) => `${r.category} — ${shortName(String(r.municipality))}`), ctx),
     series: [{ type: 'bar', name: 'Рост, раз', itemStyle: { color: '#c62828' },
       data: list.map((r) => ({ value: Number(r.ratio), drill: { category: String(r.category), municipality: String(r.municipality) } })) }],
   };
 }
 
-function pollsOption(rows: Row[]): Record<string, unknown> {
+function pollsOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
   const list = [...rows].slice(0, 15).reverse();
   return {
     tooltip: { trigger: 'axis' },
-    grid: { left: 230, right: 30, top: 10, bottom: 30 },
+    grid: namesGrid(10),
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: list.map((r) => String(r.poll)) },
+    yAxis: namesAxis(list.map((r) => pollTitle(ctx, String(r.poll))), ctx),
     series: [{ type: 'bar', name: 'Участников', itemStyle: { color: '#00838f' }, data: list.map((r) => Number(r.participants)) }],
   };
 }

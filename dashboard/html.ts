@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE } from './format.js';
+
 /** Escapes text for HTML element content and attribute values: citizens' text is never trusted markup. */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -29,20 +31,43 @@ function nav(user: NavUser): string {
     ['/cases', 'Обращения', true],
     ['/analytics', 'Аналитика', user.figures !== 'none'],
     ['/report/weekly', 'Отчёт за неделю', (user.figures ?? 'region') === 'region'],
+    ['/admin', 'Администрирование', roles.has('administrator')],
   ];
   return `<nav class="nav" aria-label="Разделы">${links.filter(([, , on]) => on).map(([href, text]) => `<a href="${href}">${text}</a>`).join('')}
 <span class="who">${escapeHtml(user.displayName)}</span>
 <form method="post" action="/logout" class="inline"><button type="submit" class="link">Выйти</button></form></nav>`;
 }
 
+/** The region's time zone, named on every page for the scripts' dates (main.ts hands in the region config's, as it is now). */
+let timeZoneOf: () => string | undefined = () => undefined;
+export function setPageTimeZone(current: () => string | undefined): void {
+  timeZoneOf = current;
+}
+export const currentTimeZone = () => timeZoneOf() || DEFAULT_TIME_ZONE;
+
+/** What a browser gets for an address nothing serves. */
+export function notFoundPage(): string {
+  return layout({ title: 'Страница не найдена', body: `
+<section class="card narrow">
+<h1>Страница не найдена</h1>
+<p>По этому адресу ничего нет. Возможно, ссылка устарела или в адресе опечатка.</p>
+<ul>
+  <li><a href="/">Обзор обращений</a></li>
+  <li><a href="/polls">Голосования и опросы</a></li>
+  <li><a href="/login">Вход для сотрудников</a></li>
+</ul>
+</section>` });
+}
+
 export function layout(opts: { title: string; body: string; scripts?: string[]; user?: NavUser; bodyClass?: string }): string {
   const scripts = (opts.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n');
   return `<!doctype html>
-<html lang="ru">
+<html lang="ru" data-tz="${escapeHtml(currentTimeZone())}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(opts.title)} — Отклик</title>
+<link rel="icon" href="/favicon.ico">
 <link rel="stylesheet" href="/assets/otklik.css">
 ${scripts}
 </head>

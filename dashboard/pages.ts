@@ -8,8 +8,10 @@ import { SOURCES } from '../lib/queues.js';
 import type { FiguresScope, FiguresScopeOf } from '../lib/read-scope.js';
 import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality, type PanelName } from './charts.js';
-import { escapeHtml, jsonForScript, layout } from './html.js';
+import { ruDay, ruNumber } from './format.js';
+import { currentTimeZone, escapeHtml, jsonForScript, layout } from './html.js';
 import { dashboardFilters, panelsFor, type DashboardFilters } from './panel-data.js';
+import { createAdminPages } from './admin.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
 
@@ -49,17 +51,30 @@ function options(list: [string, string][], selected?: string): string {
   return list.map(([v, t]) => `<option value="${escapeHtml(v)}"${v === selected ? ' selected' : ''}>${escapeHtml(t)}</option>`).join('');
 }
 
-function homeBody(data: Summary): string {
+const NO_DATA = 'Пока нет данных: сообщения граждан появятся здесь, как только поступят.';
+
+function homeBody(data: Summary, today: string): string {
   const total = data.bySource.reduce((n, r) => n + r.count, 0);
   return `
 <h1>Обзор обращений граждан</h1>
+<p class="period" id="period">Период: всё время работы системы, по ${escapeHtml(today)} включительно</p>
 <div class="grid">
-  <section class="card" aria-labelledby="kpi-total"><h2 id="kpi-total">Всего сообщений</h2><div class="kpi" id="total">${total}</div>
+  <section class="card" aria-labelledby="h-citizens"><h2 id="h-citizens">Жителям</h2>
+    <ul>
+      <li><a href="/polls">Голосования и опросы</a> — выскажите мнение о планах региона</li>
+      <li>Сообщить о проблеме: позвоните по номеру 122, напишите в сообщения официального сообщества региона ВКонтакте,
+        чат-боту региона в Telegram или через форму «Сообщить о проблеме» на сайтах органов власти.</li>
+    </ul></section>
+  <section class="card" aria-labelledby="h-staff"><h2 id="h-staff">Сотрудникам</h2>
+    <p><a href="/login">Вход для сотрудников</a> — мониторинг, рабочий стол организации, аналитика.</p></section>
+  <section class="card" aria-labelledby="kpi-total"><h2 id="kpi-total">Всего сообщений</h2><div class="kpi" id="total">${ruNumber(total)}</div>
     <p class="muted">Данные обновляются автоматически каждые 10 секунд.</p></section>
   <section class="card" aria-labelledby="h-source"><h2 id="h-source">По источникам</h2>
-    <div class="chart" id="chart-source" role="img" aria-label="Диаграмма сообщений по источникам"></div></section>
+    <p class="chart-empty" id="empty-source"${data.bySource.length ? ' hidden' : ''}>${NO_DATA}</p>
+    <div class="chart" id="chart-source" role="img" aria-label="Диаграмма сообщений по источникам"${data.bySource.length ? '' : ' hidden'}></div></section>
   <section class="card" aria-labelledby="h-category" style="grid-column: 1 / -1"><h2 id="h-category">По категориям</h2>
-    <div class="chart" id="chart-category" role="img" aria-label="Диаграмма сообщений по категориям"></div></section>
+    <p class="chart-empty" id="empty-category"${data.byCategory.length ? ' hidden' : ''}>${NO_DATA}</p>
+    <div class="chart" id="chart-category" role="img" aria-label="Диаграмма сообщений по категориям"${data.byCategory.length ? '' : ' hidden'}></div></section>
 </div>
 <script type="application/json" id="summary-data">${jsonForScript(data)}</script>`;
 }
@@ -84,6 +99,8 @@ function inboxBody(q: Record<string, string | undefined>, municipalities: Munici
   <button type="button" id="delete-view">Удалить вид</button>
   <span class="muted">Клавиши: j/k — вниз/вверх, o — открыть, a — принять, r — отклонить, n — не жалоба, x — отметить, m — объединить отмеченные, / — поиск</span>
 </div>
+<p class="legend" aria-label="Обозначения"><span><span class="swatch fast" aria-hidden="true"></span>Быстрая задача: сокращённый срок ответа</span>
+  <span><span class="bad">просрочено</span> / <span class="warn">меньше двух суток</span> — срок ответа</span></p>
 <p id="inbox-status" class="muted" aria-live="polite"></p>
 <div class="bulk"><button type="button" id="merge">Объединить отмеченные в инцидент</button></div>
 <div id="inbox-list" class="inbox" role="list" aria-label="Входящие"></div>
@@ -130,13 +147,18 @@ const PANEL_LAYOUT: [PanelName, boolean][] = [
   ['rising', true], ['polls', false],
 ];
 
+const FILTER_NAMES: Record<string, string> = {
+  from: '«С» — нужна дата', to: '«По» — нужна дата', source: '«Источник» — нет такого источника', category: '«Категория» — слишком длинное значение',
+  municipality: '«Муниципалитет» — слишком длинное значение', organization: '«Организация» — неверный идентификатор',
+};
+
 function analyticsBody(parsed: ReturnType<typeof dashboardFilters.safeParse>, municipalities: Municipality[], panels: readonly PanelName[] = PANELS): string {
   const f: Partial<DashboardFilters> = parsed.success ? parsed.data : {};
   const regionWide = panels.includes('volume');
   const munis = [...municipalities].sort((a, b) => a.name.localeCompare(b.name, 'ru'));
   return `
 <h1>Аналитика обращений</h1>
-${parsed.success ? '' : `<p class="error" role="alert">Фильтр не применён: ${escapeHtml(parsed.error.issues.map((i) => i.path.join('.')).join(', '))}</p>`}
+${parsed.success ? '' : `<p class="error" role="alert">Фильтр не применён: ${escapeHtml(parsed.error.issues.map((i) => FILTER_NAMES[String(i.path[0])] ?? 'неизвестное поле').join('; '))}</p>`}
 <form id="filters" class="filters" method="get" action="/analytics" aria-label="Фильтры для всех панелей">
   <label>С <input type="date" name="from" value="${escapeHtml(f.from ?? '')}"></label>
   <label>По (не включая) <input type="date" name="to" value="${escapeHtml(f.to ?? '')}"></label>
@@ -166,6 +188,7 @@ async function registerAssets(router: Router): Promise<void> {
   const echartsPath = require.resolve('echarts/dist/echarts.min.js');
   router.get('/assets/echarts.min.js', (_req, res) => res.sendFile(echartsPath, { maxAge: '1d' }));
   router.use('/assets', express.static(path.join(here, 'assets'), { maxAge: '1h' }));
+  router.get('/favicon.ico', (_req, res) => res.sendFile(path.join(here, 'assets', 'favicon.ico'), { maxAge: '1d' }));
   router.get('/assets/js/:name', (req, res) => {
     const body = scripts.get(req.params.name);
     if (!body) return void res.status(404).json({ error: 'no such script' });
@@ -224,10 +247,12 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
   await registerAssets(router);
   router.get('/', async (_req, res) => {
     const data = await deps.summary();
-    res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data) }));
+    const today = ruDay(deps.now?.() ?? new Date(), currentTimeZone());
+    res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today) }));
   });
   if (!deps.session || !deps.organizationNames || !deps.figuresScope) return router;
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
   registerStaffPages(router, { ...deps, session: deps.session, organizationNames: deps.organizationNames, figuresScope: deps.figuresScope });
+  router.use(createAdminPages({ session: deps.session }));
   return router;
 }

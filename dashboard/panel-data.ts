@@ -65,7 +65,7 @@ export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: Dashb
     case 'ratings':
       return q.ratings(ch, filters, { groupBy: 'organization' });
     case 'rising-topics':
-      return q.risingTopics(ch, filters, { weeks: 4, minCount: Number(p.minCount), limit: Number(p.limit) });
+      return q.risingTopics(ch, filters, { weeks: 4, minCount: Number(p.minCount), limit: Number(p.limit), now });
     case 'polls':
       return q.pollTurnout(ch, filters, { limit: Number(p.limit) });
     default:

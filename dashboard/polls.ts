@@ -7,10 +7,13 @@ import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { pollTally, pollTurnoutBreakdown } from '../analytics/queries.js';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { dashboardScripts } from './client-scripts.js';
 import { spreadsheetCsv } from '../lib/csv.js';
-import { escapeHtml, jsonForScript, layout } from './html.js';
+import { ruDateTime } from './format.js';
+import { currentTimeZone, escapeHtml, jsonForScript, layout } from './html.js';
 
 const require = createRequire(import.meta.url);
 
@@ -75,10 +78,30 @@ export function resultsView(poll: PublicPoll, rows: Awaited<ReturnType<PollPages
   return { pollId: poll.id, title: poll.title, status: poll.status, voters: byChannel.reduce((n, c) => n + c.voters, 0), questions, byMunicipality, byChannel };
 }
 
+/** The polls' sources main.ts hands in: the wording from the polls domain, the counts from ClickHouse. */
+export function pollSourcesOf(ballotBox: { poll(id: string): Promise<PublicPoll | null>; publicPolls(): Promise<Omit<PublicPoll, 'questions'>[]> }, ch: ClickHouseClient) {
+  return {
+    poll: (id: string) => ballotBox.poll(id),
+    list: () => ballotBox.publicPolls(),
+    results: (id: string) => pollTally(ch, id),
+    turnout: (id: string) => pollTurnoutBreakdown(ch, id),
+    /** Poll ids to titles, for the analytics panels. */
+    titles: async () => Object.fromEntries((await ballotBox.publicPolls()).map((p) => [p.id, p.title])),
+  };
+}
+
 /** Results are public once published, and while the poll runs if its organisers chose live results. */
 const resultsVisible = (p: PublicPoll) => p.status === 'results_published' || (p.liveResults && (p.status === 'open' || p.status === 'closed'));
 
-const dateRu = (iso: string | null) => (iso ? new Date(iso).toLocaleString('ru-RU', { timeZone: 'Asia/Krasnoyarsk', dateStyle: 'long', timeStyle: 'short' }) : '');
+const dateRu = (iso: string | null) => (iso ? ruDateTime(iso, currentTimeZone()) : '');
+
+/** When citizens may vote, in the region's time: «Голосование до 4 дек. 2026, 14:05». */
+export function pollDates(p: Pick<PublicPoll, 'status' | 'opensAt' | 'closesAt'>): string {
+  const until = p.closesAt ? `до ${dateRu(p.closesAt)}` : 'без даты окончания';
+  if (p.status === 'published') return `Голосование начнётся ${p.opensAt ? dateRu(p.opensAt) : 'позже'}, продлится ${until}`;
+  if (p.status === 'open') return `Голосование идёт ${until}`;
+  return p.closesAt ? `Голосование завершено ${dateRu(p.closesAt)}` : 'Голосование завершено';
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -99,14 +122,14 @@ function pollReader(deps: PollPagesDeps) {
 type PollReader = ReturnType<typeof pollReader>;
 
 function pollPage(p: PublicPoll): string {
-  const schedule = [p.opensAt ? `с ${dateRu(p.opensAt)}` : '', p.closesAt ? `до ${dateRu(p.closesAt)}` : ''].filter(Boolean).join(' ');
   return layout({
     title: p.title,
     scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll.js'],
     body: `
 <article class="poll" aria-labelledby="poll-title">
   <h1 id="poll-title">${escapeHtml(p.title)}</h1>
-  <p class="poll-status" id="poll-status">${escapeHtml(STATUS_NAMES[p.status])}${schedule ? ` · ${escapeHtml(schedule)}` : ''}</p>
+  <p class="poll-status" id="poll-status">${escapeHtml(STATUS_NAMES[p.status])}</p>
+  <p class="poll-dates" id="poll-dates">${escapeHtml(pollDates(p))}</p>
   ${p.description ? `<div class="poll-description">${escapeHtml(p.description).replace(/\n/g, '<br>')}</div>` : ''}
   <div id="poll-app" aria-live="polite"></div>
   <section id="poll-results" class="card" hidden aria-labelledby="results-title"><h2 id="results-title">Результаты</h2>
@@ -192,7 +215,7 @@ export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
   router.get('/polls', async (_req, res) => {
     const items = (await deps.list()).filter((p) => p.status !== 'draft');
     const list = items.map((p) => `<li class="card"><a href="/polls/${escapeHtml(p.id)}">${escapeHtml(p.title)}</a>
-      <span class="muted"> — ${escapeHtml(STATUS_NAMES[p.status])}</span></li>`).join('\n');
+      <span class="muted"> — ${escapeHtml(STATUS_NAMES[p.status])}</span><br><span class="muted">${escapeHtml(pollDates(p))}</span></li>`).join('\n');
     res.type('html').send(layout({ title: 'Голосования', body: `<h1>Голосования и опросы</h1>${items.length ? `<ul class="poll-list">${list}</ul>` : '<p>Сейчас нет голосований.</p>'}` }));
   });
 

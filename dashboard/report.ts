@@ -3,7 +3,7 @@
  * makes the PDF) from the same panel queries as the dashboard, charts rendered to SVG on the server.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { kpis, panelOption, PANEL_TITLES, SOURCE_NAMES, type Municipality, type PanelName, type Row } from './charts.js';
+import { kpis, panelOption, PANEL_TITLES, SERVER_LABEL_WIDTH, SOURCE_NAMES, type Municipality, type PanelName, type Row } from './charts.js';
 import { escapeHtml } from './html.js';
 import { panelRows, type DashboardFilters } from './panel-data.js';
 import { renderSvg } from './svg.js';
@@ -39,7 +39,7 @@ export async function weeklyReport(deps: {
     load('volume'), load('sources'), load('categories'), load('municipalities'), load('sla'), load('rising'), load('ratings'), deps.organizationNames(),
     panelRows(deps.ch, 'sla', { ...filters, from: undefined, to: undefined }, deps.now),
   ]);
-  const ctx = { orgNames, municipalities: deps.municipalities };
+  const ctx = { orgNames, municipalities: deps.municipalities, labelWidth: SERVER_LABEL_WIDTH };
   const k = { ...kpis(sla, volume), overdue: kpis(backlog, []).overdue };
   const chart = (p: PanelName, rows: Row[], h = 320) =>
     `<figure class="report-chart" aria-label="${escapeHtml(PANEL_TITLES[p])}">${renderSvg(panelOption(p, rows, ctx), { width: 860, height: h })}</figure>`;

@@ -42,6 +42,7 @@ export function homeFor(user: PageUser): string {
   const roles = new Set(user.roles.map((r) => r.role));
   if (roles.has('moderator')) return '/inbox';
   if (['coordinator', 'executor', 'leader', 'curator'].some((r) => roles.has(r))) return '/desk';
+  if (roles.has('administrator')) return '/admin';
   return '/analytics';
 }
 

@@ -54,7 +54,8 @@ export function normalizeCallCard(card: CallCard, salt: string): IncomingMessage
 
 export interface ContactCenterDeps {
   intake: Pick<Intake, 'accept'>;
-  secret?: string;
+  /** The shared secret, or a getter when administrators may change it while the process runs. */
+  secret?: string | (() => string | undefined);
   salt: string;
   logger: Logger;
 }
@@ -68,8 +69,9 @@ export function registerContactCenterRoute(api: ApiBuilder, deps: ContactCenterD
     body: callCardSchema, bodyFormat: 'raw', keepNul: true, invalidInput: (issues) => `invalid call card: ${issues}`, status: 202, response: z.object({ messageId: z.uuid() }),
     errors: { 401: 'Bad or missing X-Signature', 503: 'Intake is off (no CONTACT_CENTER_SECRET), or the queue is unavailable' },
     guard: (req, raw) => {
-      if (!deps.secret) throw new HttpError(503, 'contact center intake is off: CONTACT_CENTER_SECRET is not configured');
-      if (!verifySignature(deps.secret, raw ?? Buffer.alloc(0), req.get('x-signature'))) {
+      const secret = typeof deps.secret === 'function' ? deps.secret() : deps.secret;
+      if (!secret) throw new HttpError(503, 'contact center intake is off: CONTACT_CENTER_SECRET is not configured');
+      if (!verifySignature(secret, raw ?? Buffer.alloc(0), req.get('x-signature'))) {
         throw new HttpError(401, 'bad or missing X-Signature (expected sha256=<hex HMAC-SHA256 of the body>)');
       }
     } },

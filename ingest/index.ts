@@ -53,6 +53,13 @@ export interface IngestDeps {
   telegramPollTimeoutSeconds?: number;
   /** Per-process counts of what each channel took in (the `otklik_ingest_total` metric). */
   observeCount?: CountObserver;
+  /**
+   * The configuration as it is now, when administrators may change channel settings while the process runs
+   * (lib/settings.ts): the 122 secret and the widget's sites are read through it on every request.
+   */
+  live?: () => Config;
+  /** When the widget's appeals are received (the demo's clock; the real one otherwise). */
+  now?: () => Date;
 }
 
 export interface Ingest {
@@ -75,7 +82,7 @@ export interface Ingest {
   stop(): Promise<void>;
 }
 
-export function channelModes(config: Config): Record<string, string> {
+export function channelModes(config: Config) {
   const vk = config.vk;
   return {
     contact_center: config.contactCenterSecret ? 'on' : 'off',
@@ -104,6 +111,14 @@ export function checkVkConfig(config: Config): string[] {
     : [];
 }
 
+/** What was built at start (bots, pollers, webhooks) keeps its mode; the 122 and the widget follow the live settings. */
+function liveModes(config: Config, live: () => Config): () => Record<string, string> {
+  return () => {
+    const now = channelModes(live());
+    return { ...channelModes(config), contact_center: now.contact_center, widget: now.widget };
+  };
+}
+
 export function createIngest(deps: IngestDeps): Ingest {
   const { config, db, redis, salt } = deps;
   const log = deps.logger.child({ component: 'ingest' });
@@ -114,7 +129,9 @@ export function createIngest(deps: IngestDeps): Ingest {
   const sealer = createSealer(salt);
   const intake = createIntake({ queues: deps.queues, redis, prefix, stats, sealer });
   const cursors = createCursorStore(db);
-  const modes = channelModes(config);
+  const live = deps.live ?? (() => config);
+  const modesNow = liveModes(config, live);
+  const modes = modesNow();
   const api = new ApiBuilder(deps.requireAuth);
   const routers: Router[] = [];
   const pollers: ((signal: AbortSignal) => Promise<void>)[] = [];
@@ -122,7 +139,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const vkGroupApi = config.vk.groupToken
     ? createVkApi({ token: config.vk.groupToken, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 20, retryWaitMs: deps.vkRetryWaitMs })
     : undefined;
-  registerContactCenterRoute(api, { intake, secret: config.contactCenterSecret, salt, logger: deps.logger });
+  registerContactCenterRoute(api, { intake, secret: () => live().contactCenterSecret, salt, logger: deps.logger });
   if (modes.vk === 'callback') {
     registerVkCallback(api, { intake, salt, confirmation: parseConfirmation(config.vk.callbackConfirmation!),
       secret: config.vk.callbackSecret!, groupIds: config.vk.groupIds, logger: deps.logger });
@@ -150,13 +167,13 @@ export function createIngest(deps: IngestDeps): Ingest {
     }
   }
 
-  if (modes.widget === 'on') {
-    const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins: config.widget.allowedOrigins,
-      ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger };
-    routers.push(createWidgetRouter(widget));
-    registerWidgetRoutes(api, widget);
-  }
-  if (deps.requireAuth) registerMessagesRoutes(api, { cases: deps.cases, stats, channels: () => modes });
+  // Always served: with no site allowed every widget request is refused (403), and allowing one needs no restart.
+  const allowedOrigins = () => live().widget.allowedOrigins;
+  const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins, now: deps.now,
+    ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger };
+  routers.push(createWidgetRouter(widget));
+  registerWidgetRoutes(api, widget);
+  if (deps.requireAuth) registerMessagesRoutes(api, { cases: deps.cases, stats, channels: modesNow });
   routers.push(api.router);
 
   const adapters = outboundAdapters({ vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram,
@@ -167,8 +184,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   const running: Promise<void>[] = [];
   return {
     routers, api, workers, intake, stats, cursors, telegram, vkGroupApi,
-    channels: () => modes,
-    pollCors: modes.widget === 'on' ? widgetPollCors(config.widget.allowedOrigins) : () => undefined,
+    channels: modesNow,
+    pollCors: widgetPollCors(allowedOrigins),
     start() {
       for (const p of pollers) running.push(p(controller.signal).catch((err) => log.error({ err: (err as Error).message }, 'poller stopped')));
       const off = Object.entries(modes).filter(([, m]) => m === 'off').map(([c]) => c);

@@ -84,6 +84,8 @@ export interface HttpAppOptions {
   secureCookies?: boolean;
   /** Public endpoints answered before the middleware stack (lib/hot-routes.ts). */
   hot?: HotRoute[];
+  /** The page a browser gets for an unknown address (the dashboard's, in Russian); API clients keep the JSON 404. */
+  notFoundPage?: () => string;
 }
 
 /** A request listener for http.createServer that also tells which routes it serves (lib/route-table.ts). */
@@ -208,7 +210,11 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
   app.use(operationsApi(opts).router);
   for (const router of opts.routers) app.use(router);
   app.use(methodNotAllowed(app));
-  app.use((req, res) => res.status(404).json({ error: `no route for ${req.method} ${req.path}` }));
+  app.use((req, res) => {
+    const browser = opts.notFoundPage && req.method === 'GET' && !req.path.startsWith('/api/') && req.accepts(['json', 'html']) === 'html';
+    if (browser) return void res.status(404).type('html').send(opts.notFoundPage!());
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
   app.use(onError(opts.logger));
 
   const hotRoutes = opts.hot ?? [];

@@ -40,6 +40,8 @@ export const inboxItem = z.object({
   fastTrack: z.boolean(),
   registeredAt: z.string(),
   deadlineAt: z.string(),
+  /** Where the case went, once routed. */
+  organizationName: z.string().nullable().optional(),
 });
 export interface InboxItem extends Omit<z.infer<typeof inboxItem>, 'source'> {
   source: string;

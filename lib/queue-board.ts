@@ -26,6 +26,27 @@ export function redactPayload(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * Bull Board's page links a web font from a font CDN, which the CSP (and an offline deployment) refuses: the link is
+ * taken out of its HTML, and the page falls back to the system font it names anyway.
+ */
+const withoutWebFonts: RequestHandler = (_req, res, next) => {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => send(typeof body === 'string' ? stripWebFonts(body) : body);
+  next();
+};
+
+export function stripWebFonts(html: string): string {
+  let out = html;
+  for (let at = out.indexOf('https://fonts.'); at >= 0; at = out.indexOf('https://fonts.')) {
+    const start = out.lastIndexOf('<link', at);
+    const end = out.indexOf('>', at);
+    if (start < 0 || end < 0) break;
+    out = out.slice(0, start) + out.slice(end + 1);
+  }
+  return out;
+}
+
 /** Region-wide administrators only: an organization's administrator sees its own cases, not every queue's jobs. */
 export function isRegionAdministrator(req: Request): boolean {
   const user = (req as { user?: { roles?: { role: string; organizationId: string | null }[] } }).user;
@@ -49,6 +70,6 @@ export function createQueueBoard(deps: { queues: Queue[]; authenticate: RequestH
   router.use(QUEUE_BOARD_PATH, deps.authenticate, (req, res, next) => {
     if (!isRegionAdministrator(req)) return void res.status(403).json({ error: 'the queue board is for region administrators only' });
     next();
-  }, serverAdapter.getRouter() as Router);
+  }, withoutWebFonts, serverAdapter.getRouter() as Router);
   return router;
 }

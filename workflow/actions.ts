@@ -73,7 +73,9 @@ async function acceptByRouting(ctx: ActionContext): Promise<ActionResult> {
   const routed = await chooseRoute(ctx.sql, ctx.c.id);
   const d = routed.decision;
   if (d.kind === 'none') {
-    return fail(400, `organizationId is required to route the case: no automatic route (${d.reason}) and no coordinating organization is configured`);
+    // Shown as it is in the inbox: staff read it in Russian.
+    return fail(400, `Автоматически направить нельзя: ${routed.comment.replace(/^Направлено координатору региона: /, '').replace(/\.$/, '')}, а координирующая организация `
+      + 'не задана (страница «Маршрутизация»). Выберите организацию вручную.');
   }
   const r = await record(ctx, { comment: ctx.input.comment ?? routed.comment, patch: { organization_id: d.organizationId }, notice: 'routed',
     props: { routing: d.reason, automatic: d.kind === 'auto' },

@@ -11,6 +11,7 @@ import { ApiBuilder } from '../lib/api-builder.js';
 import { requireAuth, type LoginLimit } from './auth.js';
 import type { OutboxRelay } from './outbox.js';
 import { registerRoutingRoutes } from './routing/api.js';
+import { registerAdminRoutes, type AdminDeps } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
 import type { RouteDeps } from './routes/common.js';
@@ -27,6 +28,8 @@ export interface WorkflowApiDeps {
   /** Nudged after each action so its events and notices leave at once rather than on the next poll. */
   relay?: Pick<OutboxRelay, 'nudge'>;
   reminderDaysBefore?: number[];
+  /** The settings pages' needs (sealer, defaults); without them only the audit log is served. */
+  admin?: AdminDeps;
 }
 
 export interface WorkflowApi {
@@ -47,6 +50,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
   registerUserRoutes(api, routeDeps);
   registerCaseRoutes(api, routeDeps);
   registerNotificationRoutes(api, routeDeps);
+  registerAdminRoutes(api, routeDeps, deps.admin);
   registerRoutingRoutes(api, { db: deps.db, now: routeDeps.now });
   return { router: api.router, builders: [api] };
 }

@@ -1,5 +1,6 @@
 // Shared by the staff pages' scripts (bundled into each; the leading underscore keeps it from being an entry).
 // Every piece of citizen text is put into the page as a text node, never as markup.
+import { DEFAULT_TIME_ZONE, ruCalendarDay, ruDateTime as formatDateTime, ruDay as formatDay, ruNumber, ruPercent, ruPercentOf100 } from '../format.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -73,8 +74,11 @@ export function countdown(deadlineAt: string, now = Date.now()): { text: string;
   return ms < 0 ? { text: `просрочено на ${span}`, overdue: true, urgent: true } : { text: `осталось ${span}`, overdue: false, urgent: ms < 2 * 86_400_000 };
 }
 
-export const ruDateTime = (iso: string) => new Date(iso).toLocaleString('ru-RU', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
-export const ruDate = (iso: string) => new Date(iso).toLocaleDateString('ru-RU', { day: 'numeric', month: 'long', year: 'numeric' });
+/** The region's time zone, which the server names on every page (`<html data-tz>`): dates read as the region reads them. */
+export const regionTimeZone = (): string => document.documentElement.dataset.tz || DEFAULT_TIME_ZONE;
+export const ruDateTime = (iso: string) => formatDateTime(iso, regionTimeZone());
+export const ruDate = (iso: string) => formatDay(iso, regionTimeZone());
+export { ruCalendarDay, ruNumber, ruPercent, ruPercentOf100 };
 
 /** Splits text into plain and highlighted runs: terms are matched case-insensitively, the text stays text. */
 export function highlight(text: string, terms: string[]): HTMLElement {
@@ -116,24 +120,30 @@ export interface CaseSummary {
   registeredAt: string; deadlineAt: string; daysLeft: number; overdue: boolean; text?: string; link?: string | null; fastTrack: boolean;
 }
 
-/** The cases table used by the desk and the list page. */
-export function casesTable(items: CaseSummary[], caption: string): HTMLElement {
+/**
+ * The cases table used by the desk and the list page. The organization column is left out where every case is of
+ * the reader's one organization; on a phone each row becomes a card (the cells carry their column name).
+ */
+export function casesTable(items: CaseSummary[], caption: string, opts: { organization?: boolean } = {}): HTMLElement {
   if (!items.length) return h('p', { class: 'muted' }, 'Нет обращений.');
+  const withOrg = opts.organization ?? true;
+  const columns = ['№', 'Поступило', 'Источник', 'Категория', 'Текст', 'Муниципалитет', ...(withOrg ? ['Организация'] : []), 'Статус', 'Срок'];
+  const cell = (label: string, attrs: Record<string, string>, ...content: (Node | string)[]) => h('td', { 'data-label': label, ...attrs }, ...content);
   return h('table', { class: 'cases' },
     h('caption', { class: 'sr-only' }, caption),
-    h('thead', {}, h('tr', {}, ['№', 'Поступило', 'Источник', 'Категория', 'Текст', 'Муниципалитет', 'Организация', 'Статус', 'Срок'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, columns.map((t) => h('th', { scope: 'col', class: t === 'Текст' ? 'snippet' : '' }, t)))),
     h('tbody', {}, items.map((c) => {
       const cd = countdown(c.deadlineAt);
       const answered = ['answered', 'rated', 'closed', 'rejected'].includes(c.status);
       return h('tr', { 'data-case': c.id, class: c.overdue ? 'overdue' : '' },
-        h('td', {}, h('a', { href: `/cases/${c.id}` }, c.registrationNumber)),
-        h('td', {}, ruDateTime(c.registeredAt)),
-        h('td', {}, sourceBadge(c.source)),
-        h('td', {}, c.category),
-        h('td', { class: 'snippet' }, (c.text ?? '').slice(0, 140)),
-        h('td', {}, c.municipality ?? '—'),
-        h('td', {}, c.organizationName ?? '—'),
-        h('td', {}, STATUS_NAMES[c.status] ?? c.status),
-        h('td', { class: cd.overdue && !answered ? 'bad' : cd.urgent && !answered ? 'warn' : '' }, answered ? ruDate(c.deadlineAt) : cd.text));
+        cell('№', {}, h('a', { href: `/cases/${c.id}` }, c.registrationNumber)),
+        cell('Поступило', { class: 'nowrap' }, ruDateTime(c.registeredAt)),
+        cell('Источник', {}, sourceBadge(c.source)),
+        cell('Категория', {}, c.category),
+        cell('Текст', { class: 'snippet' }, (c.text ?? '').slice(0, 200)),
+        cell('Муниципалитет', {}, c.municipality ?? '—'),
+        withOrg ? cell('Организация', {}, c.organizationName ?? '—') : null,
+        cell('Статус', {}, STATUS_NAMES[c.status] ?? c.status),
+        cell('Срок', { class: cd.overdue && !answered ? 'bad' : cd.urgent && !answered ? 'warn' : '' }, answered ? ruDate(c.deadlineAt) : cd.text));
     })));
 }

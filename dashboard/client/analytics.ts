@@ -1,7 +1,7 @@
 // The officials' dashboard: every panel reads the analytics API with the page's shared filters; a click on any
 // chart element (or on a table link, for keyboard users) opens the list of cases behind it.
-import { drillUrl, kpis, panelOption, PANEL_SOURCES, PANELS, type ChartContext, type Drill, type Municipality, type PanelName, type Row } from '../charts.js';
-import { api, h, SOURCE_LABELS } from './_common.js';
+import { barChartHeight, drillUrl, kpis, panelOption, PANEL_SOURCES, PANELS, pollTitle, type ChartContext, type Drill, type Municipality, type PanelName, type Row } from '../charts.js';
+import { api, h, ruCalendarDay, ruDateTime, ruNumber, ruPercentOf100, SOURCE_LABELS } from './_common.js';
 
 interface Chart {
   setOption(option: unknown): void;
@@ -52,8 +52,15 @@ function renderTable(panel: PanelName, rows: Row[], ctx: ChartContext) {
   const el = document.getElementById(`table-${panel}`)!;
   if (!rows.length) return void el.replaceChildren(h('p', { class: 'muted' }, 'Нет данных.'));
   const keys = Object.keys(rows[0]!);
-  const show = (key: string, v: string | number) => key === 'organization' ? (ctx.orgNames?.[String(v)] ?? (String(v) || 'Не назначена'))
-    : key === 'value' && (panel === 'sources' || panel === 'volume') ? (SOURCE_LABELS[String(v)]?.name ?? String(v)) : String(v);
+  const show = (key: string, v: string | number): string => {
+    if (key === 'organization') return ctx.orgNames?.[String(v)] ?? (String(v) ? 'Организация удалена' : 'Не назначена');
+    if (key === 'poll') return pollTitle(ctx, String(v));
+    if (key === 'value' && (panel === 'sources' || panel === 'volume')) return SOURCE_LABELS[String(v)]?.name ?? String(v);
+    if (key === 'period') return ruCalendarDay(String(v).slice(0, 10));
+    if (key === 'firstAt' || key === 'lastAt') return v ? ruDateTime(`${String(v).replace(' ', 'T')}Z`) : '—';
+    if (key === 'onTimeShare' || key === 'share') return ruPercentOf100(Number(v));
+    return typeof v === 'number' ? ruNumber(v) : String(v);
+  };
   el.replaceChildren(h('table', {},
     h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, COLUMN_TITLES[k] ?? k)))),
     h('tbody', {}, rows.slice(0, 200).map((r) => h('tr', {}, keys.map((k) => {
@@ -80,9 +87,27 @@ function exportLinks(panel: PanelName) {
   });
 }
 
+/** Until the numbers come, the page says it is loading rather than showing «—» as if that were the answer. */
+function showLoading() {
+  document.getElementById('main')?.setAttribute('aria-busy', 'true');
+  for (const id of ['kpi-messages', 'kpi-cases', 'kpi-overdue', 'kpi-ontime']) {
+    const el = document.getElementById(id);
+    if (el) el.replaceChildren(h('span', { class: 'loading' }, 'загрузка…'));
+  }
+  for (const p of PANELS) document.getElementById(`chart-${p}`)?.replaceChildren(h('p', { class: 'loading' }, 'Загрузка данных…'));
+}
+
+/** Bar charts of names grow with their rows, so that wrapped names never overlap. */
+const NAMED_PANELS: PanelName[] = ['categories', 'sla', 'answer-time', 'ratings', 'rising', 'polls'];
+
 async function start() {
-  const orgs = await api<{ items: { id: string; name: string }[] }>('/api/v1/organizations?limit=500').catch(() => ({ items: [] }));
-  const ctx: ChartContext = { orgNames: Object.fromEntries(orgs.items.map((o) => [o.id, o.name])), municipalities: context.municipalities };
+  showLoading();
+  const [orgs, polls] = await Promise.all([
+    api<{ items: { id: string; name: string }[] }>('/api/v1/organizations?limit=500').catch(() => ({ items: [] })),
+    api<{ items: { id: string; title: string }[] }>('/api/v1/polls?limit=500').catch(() => ({ items: [] })),
+  ]);
+  const ctx: ChartContext = { orgNames: Object.fromEntries(orgs.items.map((o) => [o.id, o.name])), municipalities: context.municipalities,
+    pollTitles: Object.fromEntries(polls.items.map((p) => [p.id, p.title])) };
   // Panels that share an endpoint and parameters read it once.
   const cache = new Map<string, Promise<Row[]>>();
   const rowsOf = (p: PanelName) => {
@@ -95,6 +120,8 @@ async function start() {
     const el = document.getElementById(`chart-${p}`)!;
     try {
       const rows = await rowsOf(p);
+      el.replaceChildren();
+      if (NAMED_PANELS.includes(p)) el.style.height = `${barChartHeight(Math.min(15, rows.length))}px`;
       const chart = echarts.init(el, undefined, { renderer: 'svg' });
       chart.setOption(panelOption(p, rows, ctx));
       chart.on('click', (e) => {
@@ -109,12 +136,13 @@ async function start() {
   }));
   const messagesKpi = document.getElementById('kpi-messages');
   const k = kpis(await rowsOf('sla').catch(() => []), messagesKpi ? await rowsOf('volume').catch(() => []) : []);
-  if (messagesKpi) messagesKpi.textContent = String(k.messages);
-  document.getElementById('kpi-cases')!.textContent = String(k.cases);
+  if (messagesKpi) messagesKpi.textContent = ruNumber(k.messages);
+  document.getElementById('kpi-cases')!.textContent = ruNumber(k.cases);
   const overdue = document.getElementById('kpi-overdue') as HTMLAnchorElement;
-  overdue.textContent = String(k.overdue);
+  overdue.textContent = ruNumber(k.overdue);
   overdue.href = drillUrl({ overdue: 'true' }, filters);
-  document.getElementById('kpi-ontime')!.textContent = `${k.onTimeShare}%`;
+  document.getElementById('kpi-ontime')!.textContent = ruPercentOf100(k.onTimeShare);
+  document.getElementById('main')?.removeAttribute('aria-busy');
   window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
   document.body.dataset.chartsReady = 'true';
 }

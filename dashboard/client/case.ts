@@ -35,20 +35,34 @@ const CHANNEL_NOTE: Record<string, string> = {
   contact_center: 'Ответ передаётся гражданину через контакт-центр 122 на указанный телефон.',
 };
 
+/** The rule that set the deadline (classify/deadlines.ts names it), as staff read it. */
+function deadlineRuleName(rule: string): string {
+  if (!rule || rule === 'standard') return 'общий срок рассмотрения';
+  if (rule === 'fast-track:category') return 'быстрая задача по категории';
+  if (rule === 'fast-track:reason') return 'быстрая задача по рубрике';
+  if (rule.startsWith('fast-track:keyword:')) return `быстрая задача: в тексте «${rule.slice('fast-track:keyword:'.length)}»`;
+  if (rule.startsWith('federal:')) return 'срок федеральной службы';
+  return 'особый срок';
+}
+const daysWord = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? 'день' : n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 10 || n % 100 >= 20) ? 'дня' : 'дней');
+
 const root = document.getElementById('case')!;
 const caseId = root.dataset.caseId!;
 let c: CaseDetail;
 
 const field = (label: string, ...value: (Node | string | null)[]) => h('div', { class: 'field' }, h('dt', {}, label), h('dd', {}, ...value));
+const ATTACHMENT_KINDS: Record<string, string> = { photo: 'Фото', video: 'Видео', document: 'Документ', audio: 'Аудио', link: 'Ссылка', other: 'Файл' };
 const attachmentsList = (list: Attachment[]) => (list.length
-  ? h('ul', { class: 'attachments' }, list.map((a) => h('li', {}, `${a.kind}: `, /^https?:\/\//.test(a.ref) ? h('a', { href: a.ref, rel: 'noopener noreferrer', target: '_blank' }, a.ref) : a.ref)))
+  ? h('ul', { class: 'attachments' }, list.map((a) => h('li', {}, `${ATTACHMENT_KINDS[a.kind] ?? 'Файл'}: `, /^https?:\/\//.test(a.ref) ? h('a', { href: a.ref, rel: 'noopener noreferrer', target: '_blank' }, a.ref) : a.ref)))
   : h('span', { class: 'muted' }, 'нет'));
 
+/** One attachment a line: «фото https://…» (or photo, видео, документ…); a bare address is a photo unless it is a page link. */
 function parseAttachments(text: string): Attachment[] {
-  const kinds = ['photo', 'video', 'document', 'audio', 'link', 'other'];
+  const kindOf = (word: string) => Object.entries(ATTACHMENT_KINDS).find(([k, name]) => word.toLowerCase().replace(/:$/, '') === k || word.toLowerCase().replace(/:$/, '') === name.toLowerCase())?.[0];
   return text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
     const [k, ...rest] = l.split(/\s+/);
-    return kinds.includes(k!) && rest.length ? { kind: k!, ref: rest.join(' ') } : { kind: /^https?:/.test(l) ? 'link' : 'photo', ref: l };
+    const kind = kindOf(k!);
+    return kind && rest.length ? { kind, ref: rest.join(' ') } : { kind: /^https?:/.test(l) ? 'link' : 'photo', ref: l };
   });
 }
 
@@ -73,21 +87,19 @@ async function organizations(): Promise<{ id: string; name: string }[]> {
   return (await api<{ items: { id: string; name: string }[] }>('/api/v1/organizations?limit=500')).items;
 }
 
+/** Who this case may go to: asked of the case itself, so an executor passing it gets the list too. */
 async function executors(): Promise<{ id: string; displayName: string }[]> {
   if (!c.organizationId) return [];
-  try {
-    return (await api<{ items: { id: string; displayName: string }[] }>(`/api/v1/users?organizationId=${c.organizationId}&role=executor&limit=500`)).items;
-  } catch {
-    return [];
-  }
+  return (await api<{ items: { id: string; displayName: string }[] }>(`/api/v1/cases/${caseId}/assignees`)).items;
 }
 
 function draftEditor(action: 'save-draft' | 'approve'): HTMLElement {
   const latest = c.answers[c.answers.length - 1];
   const text = h('textarea', { id: `${action}-text`, rows: 8, maxlength: 10000, 'aria-describedby': `${action}-warnings` }) as HTMLTextAreaElement;
   text.value = latest?.text ?? '';
-  const files = h('textarea', { id: `${action}-attachments`, rows: 2, placeholder: 'photo https://… (по одному вложению в строке)' }) as HTMLTextAreaElement;
-  files.value = (latest?.attachments ?? []).map((a) => `${a.kind} ${a.ref}`).join('\n');
+  const files = h('textarea', { id: `${action}-attachments`, rows: 2, placeholder: 'фото https://… (по одному вложению в строке)' }) as HTMLTextAreaElement;
+  files.value = (latest?.attachments ?? []).map((a) => `${(ATTACHMENT_KINDS[a.kind] ?? 'Файл').toLowerCase()} ${a.ref}`).join('\n');
+  // The box stays the same element and only its content is replaced: a reference to a replaced element would go stale.
   const warnings = warningsList(latest?.lint ?? [], `${action}-warnings`);
   let timer: number | undefined;
   const check = () => {
@@ -96,7 +108,8 @@ function draftEditor(action: 'save-draft' | 'approve'): HTMLElement {
       if (!text.value.trim()) return;
       try {
         const r = await api<{ warnings: Warning[] }>('/api/v1/answer-lint', { method: 'POST', body: { text: text.value, attachments: parseAttachments(files.value), caseId } });
-        warnings.replaceWith(warningsList(r.warnings, `${action}-warnings`));
+        warnings.replaceChildren(...Array.from(warningsList(r.warnings, `${action}-warnings`).childNodes));
+        warnings.dataset.checked = String(Number(warnings.dataset.checked ?? 0) + 1);
       } catch {
         // The check is advisory; saving reports the warnings again.
       }
@@ -172,7 +185,7 @@ async function render() {
           field('Муниципалитет', c.municipality ?? '—'),
           field('Адрес', c.place?.address ?? '—'),
           field('Организация', c.organizationName ?? '—'),
-          field('Срок по правилу', `${c.deadlineDays} дн. (${c.deadlineRule || 'общий'})`),
+          field('Срок по правилу', `${c.deadlineDays} ${daysWord(c.deadlineDays)} — ${deadlineRuleName(c.deadlineRule)}`),
           field('Вложения', attachmentsList(c.attachments ?? [])),
           field('Канал ответа', `${src}${c.contact?.phone ? `, тел. ${c.contact.phone}` : ''}${c.contact?.email ? `, ${c.contact.email}` : ''}`),
           c.rejectionReason ? field('Причина отклонения', c.rejectionReason) : null,

@@ -1,13 +1,14 @@
-// Client script of the home page: draws the two summary charts and refreshes them.
+// Client script of the home page: draws the two summary charts and refreshes them; a chart without data says so
+// instead of drawing an empty ring.
 import type { Summary } from '../../analytics/queries.js';
+import { ruNumber } from '../format.js';
 import { detached } from './_detached.js';
 
-declare const echarts: {
-  init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): {
-    setOption(option: unknown): void;
-    resize(): void;
-  };
-};
+interface Chart {
+  setOption(option: unknown): void;
+  resize(): void;
+}
+declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): Chart };
 
 const SOURCE_NAMES: Record<string, string> = {
   contact_center: 'Контакт-центр 122',
@@ -21,33 +22,45 @@ function readInitial(): Summary {
   return el?.textContent ? (JSON.parse(el.textContent) as Summary) : { byCategory: [], bySource: [] };
 }
 
-const categoryEl = document.getElementById('chart-category')!;
-const sourceEl = document.getElementById('chart-source')!;
-const categoryChart = echarts.init(categoryEl, undefined, { renderer: 'svg' });
-const sourceChart = echarts.init(sourceEl, undefined, { renderer: 'svg' });
+const charts = new Map<string, Chart>();
+
+/** Shows the chart (made on first data) or the «no data yet» note in its place. */
+function draw(name: 'source' | 'category', hasData: boolean, option: () => unknown): void {
+  const el = document.getElementById(`chart-${name}`)!;
+  document.getElementById(`empty-${name}`)!.hidden = hasData;
+  el.hidden = !hasData;
+  if (!hasData) return;
+  let chart = charts.get(name);
+  if (!chart) {
+    chart = echarts.init(el, undefined, { renderer: 'svg' });
+    charts.set(name, chart);
+  }
+  chart.setOption(option());
+}
 
 function render(s: Summary) {
-  categoryChart.setOption({
+  draw('category', s.byCategory.length > 0, () => ({
     aria: { enabled: true },
     tooltip: { trigger: 'axis' },
-    grid: { left: 150, right: 20, top: 10, bottom: 30 },
+    grid: { left: 8, right: 20, top: 10, bottom: 30, containLabel: true },
     xAxis: { type: 'value', minInterval: 1 },
     yAxis: { type: 'category', data: s.byCategory.map((r) => r.category).reverse() },
     series: [{ type: 'bar', name: 'Сообщений', data: s.byCategory.map((r) => r.count).reverse(), itemStyle: { color: '#2d5fa8' } }],
-  });
-  sourceChart.setOption({
+  }));
+  draw('source', s.bySource.length > 0, () => ({
     aria: { enabled: true },
     tooltip: { trigger: 'item' },
+    legend: { bottom: 0 },
     series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Источник',
       data: s.bySource.map((r) => ({ name: SOURCE_NAMES[r.source] ?? r.source, value: r.count })) }],
-  });
+  }));
   const total = s.bySource.reduce((n, r) => n + r.count, 0);
-  document.getElementById('total')!.textContent = String(total);
+  document.getElementById('total')!.textContent = ruNumber(total);
   document.body.dataset.chartsReady = 'true';
 }
 
 render(readInitial());
-window.addEventListener('resize', () => { categoryChart.resize(); sourceChart.resize(); });
+window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
 setInterval(detached(async () => {
   const res = await fetch('/api/v1/analytics/summary');
   if (res.ok) render((await res.json()) as Summary);

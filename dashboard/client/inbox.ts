@@ -1,11 +1,11 @@
 // The monitoring team's inbox: filters and saved views, keyboard moves, corrections, incidents, routing.
-import { announce, api, countdown, h, highlight, KIND_NAMES, ruDateTime, sourceBadge, STATUS_NAMES } from './_common.js';
+import { announce, api, countdown, h, highlight, KIND_NAMES, ruDateTime, ruPercent, sourceBadge, STATUS_NAMES } from './_common.js';
 import { detached } from './_detached.js';
 
 interface Item {
   id: string; registrationNumber: string; status: string; version: number; source: string; link: string | null; text: string;
   category: string; confidence: number; kind: string; municipality: string | null; incidentId: string; mentions: number;
-  fastTrack: boolean; registeredAt: string; deadlineAt: string;
+  fastTrack: boolean; registeredAt: string; deadlineAt: string; organizationName?: string | null;
 }
 interface Org { id: string; name: string }
 
@@ -52,15 +52,16 @@ async function load(quiet = false) {
   }
 }
 
+/** No organization chosen means automatic routing (the routing table, the model, the region's coordinator). */
 function orgSelect(id: string): HTMLSelectElement {
   return h('select', { id, 'aria-label': 'Организация для направления' },
-    h('option', { value: '' }, 'Выберите организацию…'), orgs.map((o) => h('option', { value: o.id }, o.name)));
+    h('option', { value: '' }, 'Автоматически (таблица и модель маршрутизации)'), orgs.map((o) => h('option', { value: o.id }, o.name)));
 }
 
-async function act(item: Item, fn: () => Promise<unknown>, done: string) {
+async function act<T>(item: Item, fn: () => Promise<T>, done: string | ((value: T) => string)) {
   try {
-    await fn();
-    announce(status, done);
+    const value = await fn();
+    announce(status, typeof done === 'string' ? done : done(value));
     await load(true);
   } catch (err) {
     announce(status, `Не удалось: ${(err as Error).message}`, true);
@@ -84,19 +85,23 @@ function renderItem(item: Item, index: number): HTMLElement {
     item.link ? h('a', { href: item.link, target: '_blank', rel: 'noopener noreferrer', class: 'orig' }, 'Оригинал') : null,
     h('span', { class: 'muted' }, ruDateTime(item.registeredAt)),
     h('span', { class: `kind kind-${item.kind}` }, KIND_NAMES[item.kind] ?? item.kind),
-    h('span', { class: 'cat' }, `${item.category} · ${Math.round(item.confidence * 100)}%`),
+    item.fastTrack ? h('span', { class: 'badge warn' }, 'Быстрая задача') : null,
+    h('span', { class: 'cat' }, `${item.category} · ${ruPercent(item.confidence, 0)}`),
     h('span', {}, item.municipality ?? 'муниципалитет не определён'),
     h('span', { class: 'mentions', title: 'Сообщений в инциденте' }, `Упоминаний: ${item.mentions}`),
     h('span', { class: cd.overdue ? 'bad' : cd.urgent ? 'warn' : '' }, cd.text),
-    moderation ? null : h('span', { class: 'badge' }, STATUS_NAMES[item.status] ?? item.status)),
+    moderation ? null : h('span', { class: 'badge' }, STATUS_NAMES[item.status] ?? item.status),
+    !moderation && item.organizationName ? h('span', { class: 'routed-to' }, `→ ${item.organizationName}`) : null),
   highlight(item.text, terms),
   h('div', { class: 'item-actions' },
     moderation ? [
       orgSel,
       h('button', { type: 'button', class: 'primary', 'data-action': 'accept', onclick: () => {
-        if (!orgSel.value) return announce(status, 'Выберите организацию для направления.', true);
-        void act(item, () => api(`/api/v1/cases/${item.id}/accept`, { method: 'POST', body: { organizationId: orgSel.value, expectedVersion: item.version } }),
-          `Обращение ${item.registrationNumber} принято и направлено.`);
+        const chosen = orgSel.value || undefined;
+        void act(item, async () => {
+          const r = await api<{ organizationId: string | null }>(`/api/v1/cases/${item.id}/accept`, { method: 'POST', body: { organizationId: chosen, expectedVersion: item.version } });
+          return orgs.find((o) => o.id === r.organizationId)?.name;
+        }, (to) => `Обращение ${item.registrationNumber} принято и направлено${to ? `: ${to}` : ''}.`);
       } }, 'Принять и направить'),
       reason,
       h('button', { type: 'button', 'data-action': 'reject', onclick: () => {
@@ -123,7 +128,8 @@ function renderItem(item: Item, index: number): HTMLElement {
 }
 
 function render() {
-  list.replaceChildren(...(items.length ? items.map(renderItem) : [h('p', { class: 'muted' }, 'Новых сообщений нет.')]));
+  // An empty list still holds a list item (role=list needs one): the note says there is nothing new.
+  list.replaceChildren(...(items.length ? items.map(renderItem) : [h('p', { class: 'muted', role: 'listitem' }, 'Новых сообщений нет.')]));
 }
 
 function current(): HTMLElement | undefined {

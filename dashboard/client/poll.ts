@@ -145,12 +145,15 @@ function ballotForm(): HTMLFormElement {
     });
     if (r.status === 201) {
       form.hidden = true;
+      // The vote is in: the identity step has done its work and leaves the page.
+      document.getElementById('identity')?.remove();
       say(String(r.data.message ?? 'Спасибо! Ваш голос учтён.'), 'ok');
       showResults();
       return;
     }
     if (r.status === 409) {
       form.hidden = true;
+      document.getElementById('identity')?.remove();
       say(String(r.data.error), 'info');
       showResults();
       return;

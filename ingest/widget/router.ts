@@ -53,20 +53,24 @@ export interface WidgetDeps {
   /** The case a submission became (asked of the stage that owns cases). */
   cases: Pick<CaseLookups, 'widgetCase'>;
   salt: string;
-  allowedOrigins: string[];
+  /** The sites allowed to embed the widget, or a getter when administrators may change them while the process runs. */
+  allowedOrigins: Origins;
   ipLimitPerHour: number;
   contactLimitPerDay: number;
   region?: string;
   logger: Logger;
+  now?: () => Date;
 }
 
 /**
  * CORS headers for the poll mode of widget.js on an allowed site, or undefined (no Origin, or a site not allowed:
  * the request passes on without them). Shared with the vote endpoint's hot path (main.ts).
  */
-export function widgetPollCors(allowedOrigins: string[]): (origin: string | undefined) => Record<string, string> | undefined {
-  const allowed = new Set(allowedOrigins);
-  return (origin) => (origin && allowed.has(origin)
+export type Origins = string[] | (() => string[]);
+const originsNow = (o: Origins): Set<string> => new Set(typeof o === 'function' ? o() : o);
+
+export function widgetPollCors(allowedOrigins: Origins): (origin: string | undefined) => Record<string, string> | undefined {
+  return (origin) => (origin && originsNow(allowedOrigins).has(origin)
     ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
       'Access-Control-Allow-Headers': 'Content-Type, X-Voter-Token', 'Access-Control-Max-Age': '600' }
     : undefined);
@@ -74,10 +78,9 @@ export function widgetPollCors(allowedOrigins: string[]): (origin: string | unde
 
 /** Strict CORS: only configured sites may call the widget's API from a browser; others get a JSON 403. */
 function widgetCors(deps: Pick<WidgetDeps, 'allowedOrigins' | 'intake'>) {
-  const allowed = new Set(deps.allowedOrigins);
   return (requireOrigin: boolean): RequestHandler => (req, res, next) => {
     const origin = req.get('origin');
-    if (origin && allowed.has(origin)) {
+    if (origin && originsNow(deps.allowedOrigins).has(origin)) {
       res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
         'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' });
       if (req.method === 'OPTIONS') return void res.status(204).end();
@@ -159,7 +162,7 @@ export function registerWidgetRoutes(api: ApiBuilder, deps: WidgetDeps): void {
       log.info({}, 'widget honeypot filled; refused');
       throw new HttpError(400, 'обращение не принято');
     }
-    const message = normalizeWidgetSubmission(s, { salt: deps.salt, site: req.get('origin')!, region: deps.region });
+    const message = normalizeWidgetSubmission(s, { salt: deps.salt, site: req.get('origin')!, region: deps.region, now: deps.now?.() });
     try {
       // A resubmission of an accepted form answers the same id and does not count against the limits.
       if (await deps.intake.seen(message.messageId)) {

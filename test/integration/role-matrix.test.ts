@@ -130,6 +130,8 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       'POST /api/v1/users': { get body() { return { login: `matrix-new-${++seq}`, password: PASSWORD, displayName: 'Новый', roles: [] }; } },
       'PATCH /api/v1/users/{id}': { body: {} },
       'PUT /api/v1/users/{id}/roles': { body: { organizationId: ids.orgA, roles: ['executor'] } },
+      'PUT /api/v1/settings/channels': { body: { values: {} } },
+      'PUT /api/v1/settings/region': { body: {} },
       'POST /api/v1/answer-lint': { body: { text: 'Здравствуйте! Яма засыпана.' } },
       'PUT /api/v1/routing/table': { body: { rules, comment: 'матрица ролей' } },
       'POST /api/v1/routing/dry-run': { body: {} },

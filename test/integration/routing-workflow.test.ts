@@ -80,7 +80,7 @@ describe('routing in the workflow', () => {
     expect(detail.status).toBe('routed');
     expect(detail.routing).toMatchObject({ automatic: true, source: 'model', reason: 'model-confident' });
     const accept = detail.history.find((e: any) => e.type === 'accept');
-    expect(accept.comment).toBe('Маршрутизировано автоматически моделью: «roads», уверенность 93% (порог 80%).');
+    expect(accept.comment).toBe('Маршрутизировано автоматически моделью: «Департамент дорожного хозяйства», уверенность 93% (порог 80%).');
     expect(accept.data.routing).toMatchObject({ automatic: true, reason: 'model-confident', score: 0.93, threshold: 0.8 });
     // The coordinator of the chosen organization sees the case and its suggestions too.
     const seen = await w.a.get(`/api/v1/cases/${caseId}`, w.coordinators.roads);
@@ -267,9 +267,9 @@ describe('routing dry run', () => {
     const stats = (await w.a.get('/api/v1/routing/stats', w.admin)).body;
     expect(stats.threshold).toBeCloseTo(0.79, 5);
     expect(stats.thresholdHistory.map((x: any) => [x.actor, x.autoRoutes, x.redirected])).toEqual([['system', 4, 2], ['system', 4, 0], [expect.any(String), null, null]]);
-    expect(stats.thresholdHistory[0].reason).toMatch(/50% \(2\/4\) above target 20%: raised/);
-    expect(stats.thresholdHistory[1].reason).toMatch(/0% \(0\/4\) below half the target 20%: lowered/);
-    expect(stats.thresholdHistory[2].reason).toBe('set by an administrator: test');
+    expect(stats.thresholdHistory[0].reason).toMatch(/50% \(2 из 4\) выше целевой 20%: порог повышен/);
+    expect(stats.thresholdHistory[1].reason).toMatch(/0% \(0 из 4\) ниже половины целевой 20%: порог понижен/);
+    expect(stats.thresholdHistory[2].reason).toBe('установлен администратором: test');
     expect(stats.sinceLastChange).toMatchObject({ autoRoutes: 0, redirected: 0 });
 
     // The new threshold applies at once: 0.78 is no longer enough.

@@ -14,6 +14,7 @@ import { ACTIONS, availableActions, canReadCase, handlesCase, OPEN_STATUSES, RUL
 import { answersOf } from '../store/answers.js';
 import { caseDetail, listCases, loadCase, type CaseRow } from '../store/cases.js';
 import { remindersOf } from '../store/reminders.js';
+import { activeExecutorsOf } from '../store/users.js';
 import { bool, idParams, isoDate, page, uuid, withSubtree, type RouteDeps } from './common.js';
 import { actionResult, caseDetail as caseDetailAnswer, caseListItem, lintWarning } from './responses.js';
 
@@ -36,6 +37,7 @@ const listCasesQuery = z.object({
   to: isoDate.optional(),
   municipality: z.string().trim().min(1).max(300).optional(),
   incidentId: z.string().trim().min(1).max(100).optional(),
+  sort: z.enum(['newest', 'deadline']).default('newest').describe('newest: by registration; deadline: nearest deadline first (overdue on top)'),
   ...page,
 });
 
@@ -77,7 +79,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   };
 
   api.route({ method: 'get', path: '/api/v1/cases', tag: 'cases',
-    summary: 'Cases the caller may see, newest first, with days left to the deadline. Filters: status (comma list), category, organizationId, source, overdue, assignedToMe, from/to (registration date), municipality, incidentId.',
+    summary: 'Cases the caller may see, newest first, with days left to the deadline. Filters: status (comma list), category, organizationId, source, overdue, assignedToMe, from/to (registration date), municipality, incidentId; sort=deadline puts the nearest deadlines (overdue) first.',
     roles: 'region administrator and moderators: all; coordinator, leader, curator: their organizations; executor: assigned to them', query: listCasesQuery,
     response: z.object({ items: z.array(caseListItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }), errors: [] },
   async ({ user: caller, query }) => {
@@ -107,6 +109,19 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   async ({ user, body }) => {
     const c = body.caseId ? await readableCase(user, body.caseId) : undefined;
     return { body: { warnings: lintAnswer({ text: body.text, attachments: body.attachments, category: c?.category, messageText: c?.messageText }) } };
+  });
+
+  // The «Назначить» / «Передать» lists: whoever may assign or pass this case sees the executors it may go to, an
+  // executor included (the users listing is for those who manage staff, not for them).
+  api.route({ method: 'get', path: '/api/v1/cases/:id/assignees', tag: 'cases',
+    summary: 'Active executors of the case\'s organization: who the case may be assigned or passed to.',
+    roles: 'who may read the case and assign or pass it now', params: idParams,
+    response: z.object({ items: z.array(z.object({ id: z.string(), displayName: z.string() })) }), errors: { 404: 'No such case' } },
+  async ({ user, params }) => {
+    const c = await readableCase(user, params.id);
+    const actions = availableActions(user, c);
+    if (!actions.includes('assign') && !actions.includes('pass')) throw new HttpError(403, 'you cannot assign or pass this case now');
+    return { body: { items: await activeExecutorsOf(db, c.organizationId) } };
   });
 
   registerActionRoutes(api, deps);

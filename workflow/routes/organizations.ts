@@ -6,10 +6,16 @@ import { hasOrgRole } from '../rules.js';
 import {
   childrenOf, confirmOrganization, createOrganization, getOrganization, listOrganizations, organizationExists, ORG_KINDS, updateOrganization,
 } from '../store/organizations.js';
+import { recordAudit } from '../store/audit.js';
 import { idParams, isRegionAdmin, page, uuid, type RouteDeps } from './common.js';
 import { organization, pageOf } from './responses.js';
 
 const NOT_FOUND = { 404: 'No such organization' } as const;
+
+/** The fields of an edit that changed, each as {from, to}, for the audit log. */
+function diff(before: Record<string, unknown>, after: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => before[k] !== after[k]).map((k) => [k, { from: before[k] ?? null, to: after[k] ?? null }]));
+}
 
 const ogrn = z.string().regex(/^\d{13}(\d{2})?$/, 'OGRN is 13 digits (15 for an entrepreneur)');
 const inn = z.string().regex(/^(\d{10}|\d{12})$/, 'INN is 10 or 12 digits');
@@ -48,7 +54,9 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
     roles: 'region administrator', body: orgBody, status: 201, response: organization, errors: [] }, async ({ user, body }) => {
     if (!isRegionAdmin(user)) throw new HttpError(403, 'only a region administrator creates organizations');
     if (body.parentId && !(await organizationExists(db, body.parentId))) throw new HttpError(400, 'parentId: no such organization');
-    return { body: await createOrganization(db, body) };
+    const created = await createOrganization(db, body);
+    await recordAudit(db, { actor: user.id, entity: 'organization', entityId: String(created.id), action: 'created', changes: { to: body } });
+    return { body: created };
   });
 
   api.route({ method: 'get', path: '/api/v1/organizations/:id', tag: 'organizations', summary: 'One organization with its children.',
@@ -61,10 +69,12 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
   api.route({ method: 'patch', path: '/api/v1/organizations/:id', tag: 'organizations', summary: 'Edit an organization (readiness flags may also be reset here).',
     roles: 'region administrator; administrator of the organization', params: idParams, body: orgPatch, response: organization, errors: NOT_FOUND },
   async ({ user, params, body }) => {
-    await existing(params.id);
+    const before = await existing(params.id);
     checkEdit(user, params.id, body);
     await updateOrganization(db, params.id, body);
-    return { body: await existing(params.id) };
+    const after = await existing(params.id);
+    await recordAudit(db, { actor: user.id, entity: 'organization', entityId: params.id, action: 'updated', changes: diff(before, after, Object.keys(body)) });
+    return { body: after };
   });
 
   api.route({ method: 'post', path: '/api/v1/organizations/:id/confirm', tag: 'organizations',
@@ -76,6 +86,7 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
       throw new HttpError(403, 'only members of the organization confirm its readiness');
     }
     await confirmOrganization(db, params.id, { trainingConfirmed: body.trainingConfirmed ?? false, readyConfirmed: body.readyConfirmed ?? false });
+    await recordAudit(db, { actor: user.id, entity: 'organization', entityId: params.id, action: 'confirmed', changes: { to: body } });
     return { body: await existing(params.id) };
   });
 }

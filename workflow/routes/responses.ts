@@ -20,7 +20,8 @@ export const roleEntry = z.object({ role: z.enum(USER_ROLES), organizationId: z.
 
 export const organization = z.object({
   id: z.uuid(), parentId: z.uuid().nullable(), name: z.string(), kind: z.enum(ORG_KINDS), ogrn: z.string().nullable(), inn: z.string().nullable(),
-  site: z.string().nullable(), trainingConfirmed: z.boolean(), readyConfirmed: z.boolean(), createdAt: timestamp,
+  site: z.string().nullable(), code: z.string().nullable().describe('The routing code (PUT /api/v1/organizations/:id/code)'),
+  trainingConfirmed: z.boolean(), readyConfirmed: z.boolean(), createdAt: timestamp,
 });
 
 export const user = z.object({

@@ -5,6 +5,7 @@ import { hashPassword, setPassword, type AuthUser } from '../auth.js';
 import { hasOrgRole, orgsWithRole, REGION_ROLES, USER_ROLES, type UserRole } from '../rules.js';
 import { organizationExists } from '../store/organizations.js';
 import { createUser, getUser, listUsers, replaceRoles, rolesIn, updateUser, type RoleEntry, type UserView } from '../store/users.js';
+import { recordAudit } from '../store/audit.js';
 import { idParams, isRegionAdmin, page, uuid, type RouteDeps } from './common.js';
 import { pageOf, user as userView } from './responses.js';
 
@@ -92,6 +93,8 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     if (!created.ok) {
       throw created.reason === 'login-taken' ? new HttpError(409, `login "${body.login}" is taken`) : new HttpError(400, 'roles: no such organization');
     }
+    await recordAudit(db, { actor: user.id, entity: 'user', entityId: created.id, action: 'created',
+      changes: { login: body.login, displayName: body.displayName, roles: body.roles } });
     return { body: await getUser(db, created.id) };
   });
 
@@ -105,6 +108,10 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     await updateUser(db, params.id, { displayName: body.displayName, active: body.active });
     // A new password ends the user's sessions (setPassword), as deactivation does.
     if (body.password !== undefined) await setPassword(db, params.id, body.password);
+    await recordAudit(db, { actor: user.id, entity: 'user', entityId: params.id, action: 'updated', changes: {
+      ...(body.displayName !== undefined && body.displayName !== target.displayName ? { displayName: { from: target.displayName, to: body.displayName } } : {}),
+      ...(body.active !== undefined && body.active !== target.active ? { active: { from: target.active, to: body.active } } : {}),
+      ...(body.password !== undefined ? { password: 'изменён' } : {}) } });
     return { body: await existing(params.id) };
   });
 
@@ -112,9 +119,11 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     roles: 'region administrator; administrator of the organization; curator (coordinator/executor/leader roles)', params: idParams, body: rolesBody,
     response: userView, errors: { 404: 'No such user' } },
   async ({ user, params, body }) => {
-    await existing(params.id);
+    const before = await existing(params.id);
     await checkRoleChange(deps, user, params.id, body);
     await replaceRoles(db, params.id, body.organizationId, body.roles);
+    const from = before.roles.filter((r) => r.organizationId === body.organizationId).map((r) => r.role);
+    await recordAudit(db, { actor: user.id, entity: 'user', entityId: params.id, action: 'roles', changes: { organizationId: body.organizationId, from, to: body.roles } });
     return { body: await existing(params.id) };
   });
 }

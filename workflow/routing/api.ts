@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
+import { recordAudit } from '../store/audit.js';
 import { isoDateOrDateTime, pgIntParam } from '../../lib/request-schemas.js';
 import type { AuthUser } from '../auth.js';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
@@ -118,7 +119,7 @@ function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): v
     const settings = await updateSettings(db, {
       coordinatingOrganization: body.coordinatingOrganization, autoRouting: body.autoRouting, targetRedirectRate: body.targetRedirectRate,
       thresholdFloor: floor, thresholdCeiling: ceiling, adjustMinSample: body.adjustMinSample, threshold: body.threshold,
-    }, { actor: user.id, reason: body.comment ? `set by an administrator: ${body.comment}` : 'set by an administrator', now: now() });
+    }, { actor: user.id, reason: body.comment ? `установлен администратором: ${body.comment}` : 'установлен администратором', now: now() });
     return { body: settings };
   });
 
@@ -130,6 +131,7 @@ function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): v
     const r = await setOrganizationCode(db, params.id, body.code);
     if (r === 'not-found') throw new HttpError(404, 'organization not found');
     if (r === 'taken') throw new HttpError(409, 'code: another organization already has this code');
+    await recordAudit(db, { actor: user.id, entity: 'organization', entityId: params.id, action: 'code', changes: { to: body.code } });
     return { body: r };
   });
 

@@ -75,6 +75,11 @@ describe('decideRoute', () => {
     expect(describeDecision(d, 0.8)).toBe('Направлено координатору региона: уверенность модели 50% ниже порога 80% (предложение: «roads»).');
   });
 
+  it('names organizations by name in the explanation, not by their routing code', () => {
+    const d = decideRoute(facts(0.5), [], policy, orgs);
+    expect(describeDecision(d, 0.8, orgs)).toContain('(предложение: «Департамент дорог»)');
+  });
+
   it('picks an automatic organization only if it is ready (property)', () => {
     fc.assert(fc.property(fc.array(fc.record({ t: fc.boolean(), r: fc.boolean(), c: fc.boolean() }), { minLength: 1, maxLength: 5 }),
       fc.double({ min: 0, max: 1, noNaN: true }), (flags, score) => {

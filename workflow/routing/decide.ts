@@ -116,9 +116,10 @@ export function decideRoute(c: CaseFacts, rules: readonly RoutingRule[], policy:
   return { kind: 'auto', organizationId: org.id, source: 'model', reason: 'model-confident', label: top.organization, score: top.score };
 }
 
-/** The case log's comment (UI text, Russian). */
-export function describeDecision(d: RouteDecision, threshold: number): string {
-  const who = d.label ? `«${d.label}»` : 'организация';
+/** The case log's comment (UI text, Russian): organizations by name, never by their routing code. */
+export function describeDecision(d: RouteDecision, threshold: number, orgs: readonly OrgInfo[] = []): string {
+  const named = d.label ? resolveOrganization(orgs, d.label)?.name ?? d.label : undefined;
+  const who = named ? `«${named}»` : 'организация';
   const pct = (x: number | undefined) => `${Math.round((x ?? 0) * 100)}%`;
   switch (d.reason) {
     case 'table-rule': return `Маршрутизировано автоматически по таблице маршрутизации: ${who}.`;
@@ -156,11 +157,11 @@ export function adjustThreshold(p: ThresholdPolicy, autoRoutes: number, redirect
   const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
   if (rate > p.targetRate && p.threshold < p.ceiling) {
     const next = round3(Math.min(p.ceiling, p.threshold + THRESHOLD_STEP_UP));
-    return { threshold: next, reason: `redirect rate ${pct(rate)} (${redirected}/${autoRoutes}) above target ${pct(p.targetRate)}: raised` };
+    return { threshold: next, reason: `доля перенаправлений ${pct(rate)} (${redirected} из ${autoRoutes}) выше целевой ${pct(p.targetRate)}: порог повышен` };
   }
   if (rate < p.targetRate / 2 && p.threshold > p.floor) {
     const next = round3(Math.max(p.floor, p.threshold - THRESHOLD_STEP_DOWN));
-    return { threshold: next, reason: `redirect rate ${pct(rate)} (${redirected}/${autoRoutes}) below half the target ${pct(p.targetRate)}: lowered` };
+    return { threshold: next, reason: `доля перенаправлений ${pct(rate)} (${redirected} из ${autoRoutes}) ниже половины целевой ${pct(p.targetRate)}: порог понижен` };
   }
   return undefined;
 }

@@ -104,7 +104,7 @@ export async function chooseRoute(sql: Sql, caseId: string): Promise<RoutedCase>
   const table = await currentTable(sql);
   const orgs = await loadOrganizations(sql);
   const decision = decideRoute(factsOf(r.rows[0]!), table?.rules ?? [], settings, orgs);
-  return { decision, version: table?.version ?? null, threshold: settings.threshold, comment: describeDecision(decision, settings.threshold) };
+  return { decision, version: table?.version ?? null, threshold: settings.threshold, comment: describeDecision(decision, settings.threshold, orgs) };
 }
 
 /** Stamps the case with how it was routed; an automatic route may then move the threshold (down, slowly). */
@@ -330,7 +330,7 @@ export async function seedRouting(db: pg.Pool, file: string, now: Date = new Dat
   return withTransaction(db, async (client) => {
     const ins = await client.query(
       `insert into routing_table_versions (version, rules, comment, created_by, created_at) values (1, $1, $2, 'system', $3) on conflict do nothing`,
-      [JSON.stringify(seed.rules), `initial table from ${file.split('/').pop()}`, now]);
+      [JSON.stringify(seed.rules), `Первая версия из файла ${file.split('/').pop()}`, now]);
     if (ins.rowCount !== 1) return undefined;
     await client.query(
       `update routing_settings set threshold = coalesce($1, threshold), coordinating_organization = coalesce($2, coordinating_organization),

@@ -112,6 +112,8 @@ export interface CaseFilter extends Page {
   to?: string;
   municipality?: string;
   incidentId?: string;
+  /** newest (default): registration, newest first; deadline: the nearest deadline (overdue first), then the newest. */
+  sort?: 'newest' | 'deadline';
   now: Date;
   openStatuses: readonly CaseStatus[];
 }
@@ -144,7 +146,7 @@ export async function listCases(sql: Sql, f: CaseFilter): Promise<{ items: Recor
               m.source, m.external_id as "externalId", m.text, m.link, m.received_at as "receivedAt", c.incident_id as "incidentId"
          from cases c join messages m on m.id = c.message_id left join organizations o on o.id = c.organization_id
         where ${w}
-        order by c.registered_at desc, c.id limit $${w.args.length + 1} offset $${w.args.length + 2}`,
+        order by ${f.sort === 'deadline' ? 'c.deadline_at, ' : ''}c.registered_at desc, c.id limit $${w.args.length + 1} offset $${w.args.length + 2}`,
       [...w.args, f.limit, f.offset],
     ),
     sql.query<{ n: number }>(`select count(*)::int as n from cases c join messages m on m.id = c.message_id where ${w}`, w.args),

@@ -26,7 +26,8 @@ export async function listInbox(sql: Sql, q: InboxQuery): Promise<{ items: Inbox
               c.confidence, c.kind, c.municipality, coalesce(c.incident_id, c.id::text) as "incidentId",
               case when c.incident_id is null then 1
                    else (select count(*)::int from cases x where x.incident_id = c.incident_id) end as mentions,
-              c.fast_track as "fastTrack", c.registered_at as "registeredAt", c.deadline_at as "deadlineAt"
+              c.fast_track as "fastTrack", c.registered_at as "registeredAt", c.deadline_at as "deadlineAt",
+              (select o.name from organizations o where o.id = c.organization_id) as "organizationName"
          from cases c join messages m on m.id = c.message_id
         where ${w}
         order by ${order} limit $${w.args.length + 1}`,

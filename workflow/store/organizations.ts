@@ -14,7 +14,7 @@ export interface OrganizationInput {
   readyConfirmed?: boolean;
 }
 
-const ORG_COLUMNS = `id, parent_id as "parentId", name, kind, ogrn, inn, site, training_confirmed as "trainingConfirmed",
+const ORG_COLUMNS = `id, parent_id as "parentId", name, kind, ogrn, inn, site, code, training_confirmed as "trainingConfirmed",
   ready_confirmed as "readyConfirmed", created_at as "createdAt"`;
 
 export async function listOrganizations(sql: Sql, opts: Page & { parentId?: string }) {

@@ -117,6 +117,15 @@ export async function activeUsersWithRole(sql: Sql, organizationId: string | nul
   return r.rows.map((x) => x.user_id);
 }
 
+/** The active executors of an organization by name: who a case may be assigned or passed to. */
+export async function activeExecutorsOf(sql: Sql, organizationId: string | null): Promise<{ id: string; displayName: string }[]> {
+  if (!organizationId) return [];
+  const r = await sql.query<{ id: string; displayName: string }>(
+    `select distinct u.id, u.display_name as "displayName" from users u join user_roles ur on ur.user_id = u.id
+      where ur.organization_id = $1 and ur.role = 'executor' and u.active order by u.display_name, u.id limit 500`, [organizationId]);
+  return r.rows;
+}
+
 /** Active region-wide moderators: who moves a case that has no organization yet. */
 export async function activeModerators(sql: Sql): Promise<string[]> {
   const r = await sql.query<{ user_id: string }>(

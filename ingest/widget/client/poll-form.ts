@@ -18,6 +18,7 @@ interface WidgetPoll {
   description?: string;
   municipalities?: string[];
   minAge?: number | null;
+  closesAt?: string | null;
   questions: PollQuestion[];
 }
 
@@ -57,12 +58,19 @@ function choiceQuestion(box: HTMLFieldSetElement, q: PollQuestion, qi: number, n
   };
 }
 
-function scaleQuestion(box: HTMLFieldSetElement, q: PollQuestion): AnswerReader {
-  const select = el('select', { 'aria-label': q.text });
-  select.appendChild(el('option', { value: '' }, '—'));
-  for (let v = q.scaleMin; v <= q.scaleMax; v++) select.appendChild(el('option', { value: String(v) }, String(v)));
-  box.appendChild(select);
-  return () => (select.value ? { questionId: q.id, value: Number(select.value) } : null);
+/** A row of radio buttons, as on the poll page: the same question looks the same wherever it is answered. */
+function scaleQuestion(box: HTMLFieldSetElement, q: PollQuestion, qi: number, n: string): AnswerReader {
+  const row = el('div', { class: 'otklik-scale' });
+  for (let v = q.scaleMin; v <= q.scaleMax; v++) {
+    const id = `otklik-q${qi}-v${v}-${n}`;
+    row.appendChild(el('input', { type: 'radio', name: `q${qi}-${n}`, value: String(v), id }));
+    row.appendChild(el('label', { for: id }, String(v)));
+  }
+  box.appendChild(row);
+  return () => {
+    const chosen = box.querySelector<HTMLInputElement>('input:checked');
+    return chosen ? { questionId: q.id, value: Number(chosen.value) } : null;
+  };
 }
 
 function textQuestion(box: HTMLFieldSetElement, q: PollQuestion): AnswerReader {
@@ -75,7 +83,7 @@ function question(form: HTMLFormElement, q: PollQuestion, qi: number, n: string)
   const box = el('fieldset', { class: 'otklik-q' });
   box.appendChild(el('legend', {}, q.text + (q.required ? ' *' : '')));
   const read = q.kind === 'single' || q.kind === 'multiple' ? choiceQuestion(box, q, qi, n)
-    : q.kind === 'scale' ? scaleQuestion(box, q) : textQuestion(box, q);
+    : q.kind === 'scale' ? scaleQuestion(box, q, qi, n) : textQuestion(box, q);
   form.appendChild(box);
   return read;
 }
@@ -84,6 +92,9 @@ function question(form: HTMLFormElement, q: PollQuestion, qi: number, n: string)
 function ballotFields(form: HTMLFormElement, p: WidgetPoll, n: string): Ballot {
   form.appendChild(el('h3', {}, p.title));
   if (p.description) form.appendChild(el('p', {}, p.description));
+  form.appendChild(el('p', { class: 'otklik-dates' }, p.closesAt
+    ? `Голосование до ${new Date(p.closesAt).toLocaleString('ru-RU', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })}`
+    : 'Голосование без даты окончания'));
   const readers = p.questions.map((q, qi) => question(form, q, qi, n));
   let municipality: HTMLSelectElement | null = null;
   if (p.municipalities && p.municipalities.length) {

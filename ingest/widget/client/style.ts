@@ -5,7 +5,9 @@ const WIDGET_CSS = '.otklik-w{font:15px/1.4 system-ui,sans-serif;max-width:560px
   + '.otklik-w textarea{min-height:110px}.otklik-w .otklik-consent{display:flex;gap:8px;align-items:flex-start;margin:10px 0}'
   + '.otklik-w .otklik-consent label{margin:0}.otklik-w button{margin-top:8px;padding:8px 16px;border:0;border-radius:4px;background:#0d4cd3;color:#fff;font:inherit;cursor:pointer}'
   + '.otklik-w button[disabled]{opacity:.6;cursor:default}.otklik-w .otklik-hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}'
-  + '.otklik-w .otklik-status{margin-top:12px}.otklik-w .otklik-error{color:#b00020}.otklik-w .otklik-number{font-weight:600;font-size:17px}';
+  + '.otklik-w .otklik-status{margin-top:12px}.otklik-w .otklik-error{color:#b00020}.otklik-w .otklik-number{font-weight:600;font-size:17px}'
+  + '.otklik-w .otklik-scale{display:flex;flex-wrap:wrap;gap:6px;align-items:center}.otklik-w .otklik-scale label{display:inline;margin:0 8px 0 2px}'
+  + '.otklik-w .otklik-dates{font-weight:600;margin:0 0 8px}.otklik-w fieldset{border:1px solid #c9d3e0;border-radius:6px;margin:0 0 10px}';
 
 const STYLE_ID = 'otklik-w-style';
 

@@ -12,6 +12,7 @@ import { countedVotes, voteTotals } from '../vote-store.js';
 import { countedRow, pageOf, poll as pollAnswer, staffPollItem, totals } from './responses.js';
 import { idParams, page } from './schemas.js';
 import { sealOutbound } from '../../../lib/sealed-payloads.js';
+import { recordAudit } from '../../store/audit.js';
 
 /** One job per chat, with an id per poll and chat: a repeated push (or a retried request) is deduplicated by the queue and delivery log. */
 const pushJobs = (sealer: Sealer, poll: Poll, municipality: string, chats: string[]) => chats.map((chatId) => {
@@ -27,6 +28,7 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     body: pollInputSchema, status: 201, response: pollAnswer, errors: [] }, async ({ user, body }) => {
     requireStaff(user);
     const id = await createPoll(db, body, user.id);
+    await recordAudit(db, { actor: user.id, entity: 'poll', entityId: id, action: 'created', changes: { title: body.title } });
     return { body: await loadPoll(db, id) };
   });
 
@@ -52,6 +54,7 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     const r = await updateDraft(db, params.id, body);
     if (!r.ok) throw new HttpError(r.code, r.error);
     ctx.pollCache.forget(params.id);
+    await recordAudit(db, { actor: user.id, entity: 'poll', entityId: params.id, action: 'updated', changes: { title: body.title } });
     return { body: r.poll };
   });
 
@@ -64,6 +67,7 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     if (!r.ok) throw new HttpError(r.code, r.error);
     ctx.pollCache.forget(params.id);
     deps.logger?.info({ pollId: params.id, to: body.to, actor: user.id }, 'poll status changed');
+    await recordAudit(db, { actor: user.id, entity: 'poll', entityId: params.id, action: 'status', changes: { to: body.to } });
     return { body: r.poll };
   });
 
