@@ -130,11 +130,13 @@ async function trainCategory(): Promise<void> {
 
 /**
  * Detector v3 (classify/complaint-training.ts, classify/COMPLAINT.md): the recipe fitted on the whole hand-labelled
- * gold set (train and test splits; the test figures in COMPLAINT.md come from the same recipe fitted on the train split
- * alone, scripts/eval-complaint-gold.ts). The evaluation here never reads the gold test split: it is a 5-fold
+ * gold set (train and test splits) and the extra set; the test figures in COMPLAINT.md come from the same recipe fitted
+ * without the test split (scripts/eval-complaint-gold.ts). The evaluation here never reads the gold test split: it is a 5-fold
  * cross-validation by thread on the gold train split (seed 11), stored in the model file.
  */
 const GOLD_FILE = 'models/eval/complaint-gold.jsonl';
+/** More hand-labelled comments for training only, outside the gold test threads (scripts/gold-sample.ts --set extra). */
+const EXTRA_FILE = 'models/eval/complaint-extra.jsonl';
 const CV_SEED = 11;
 
 async function trainComplaint(): Promise<void> {
@@ -143,16 +145,22 @@ async function trainComplaint(): Promise<void> {
   const problems = validateGold(gold);
   if (problems.length > 0) throw new Error(`${GOLD_FILE} is invalid:\n${problems.join('\n')}`);
   const comments = joinTexts(gold, vk, GOLD_FILE).map((g) => ({ text: g.text, label: g.label, group: g.thread, split: g.split }));
+  const extra = joinTexts(readJsonl<GoldRow>(resolve(repoRoot, EXTRA_FILE)), vk, EXTRA_FILE).map((g) => ({ text: g.text, label: g.label, group: g.thread }));
   const portal = [...(await loadDataset('spb')).map((r) => r.text ?? ''), ...(await loadDataset('kursk')).map((r) => r['Текст Сообщения'] ?? '')];
   const counts = (split: string) => Object.fromEntries(COMPLAINT_LABELS.map((l) => [l, comments.filter((c) => c.split === split && c.label === l).length]));
   const meta: Record<string, unknown> = {
-    sources: [`${GOLD_FILE} (hand labels, train + test splits)`, `spb + kursk appeals: ${COMPLAINT_RECIPE.portalSample} sampled (seed ${COMPLAINT_RECIPE.portalSeed}) as complaints, weight ${COMPLAINT_RECIPE.portalWeight}`],
+    sources: [`${GOLD_FILE} (hand labels, train + test splits)`, `${EXTRA_FILE} (${extra.length} more hand labels)`, `spb + kursk appeals: ${COMPLAINT_RECIPE.portalSample} sampled (seed ${COMPLAINT_RECIPE.portalSeed}) as complaints, weight ${COMPLAINT_RECIPE.portalWeight}`],
     gold: { train: counts('train'), test: counts('test') },
     build: 'classify/complaint-training.ts, classify/complaint-cues.ts, classify/COMPLAINT.md',
   };
   if (!args['skip-eval']) {
     const train = comments.filter((c) => c.split === 'train');
-    const margins = crossValidatedMargins(train, portal, { k: 5, seed: CV_SEED, onFold: (f) => process.stderr.write(`  [complaint cv] fold ${f + 1}/5\n`) });
+    const margins = crossValidatedMargins(train, portal, {
+      k: 5,
+      seed: CV_SEED,
+      extraRows: (held) => extra.filter((e) => !held.has(e.group)),
+      onFold: (f) => process.stderr.write(`  [complaint cv] fold ${f + 1}/5\n`),
+    });
     const report = evaluate(train.map((c) => c.label), decideComplaint(margins));
     process.stderr.write(`\ncomplaint detector, 5-fold cross-validation by thread on gold train (${report.n} comments):\n${formatReport(report)}\n`);
     meta.cvGoldTrain = {
@@ -160,7 +168,7 @@ async function trainComplaint(): Promise<void> {
       perClass: Object.fromEntries(report.perClass.map((c) => [c.label, { precision: round(c.precision), recall: round(c.recall), f1: round(c.f1) }])),
     };
   }
-  const model = trainComplaintModel(comments, portal, { meta, ...progress('complaint') });
+  const model = trainComplaintModel([...comments, ...extra], portal, { meta, ...progress('complaint') });
   const path = resolve(outDir, 'complaint.json.gz');
   await model.save(path);
   process.stderr.write(`wrote ${path} (version ${model.version}, ${model.vocabularySize} features)\n`);
