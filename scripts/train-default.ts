@@ -1,26 +1,26 @@
 /**
  * Trains the default models shipped in models/ from the shared public datasets (read in place, never copied):
- *   models/category.json.gz   — the 15 ПОС categories (SPb + Kursk mapped by classify/category-map.ts, plus the
- *                               hand-written seeds in models/seeds/category-seeds.jsonl for categories the data lacks);
+ *   models/category.json.gz   — the 15 ПОС categories (SPb + Kursk mapped by classify/category-map.ts, the
+ *                               hand-written seeds in models/seeds/category-seeds.jsonl for categories the data lacks,
+ *                               and hand-categorised complaints from municipal VK pages; classify/category-training.ts);
  *   models/complaint.json.gz  — complaint / question / other for social-media posts, from the hand-labelled gold set
  *                               (classify/complaint-training.ts; see classify/COMPLAINT.md).
- * Before the final fit on everything, each model is scored (category: later month / stratified part; complaint:
- * cross-validation by thread on the gold train split) and the figures are written into training.meta and printed.
+ * Before the final fit on everything, each model is scored (category: later month / stratified part / the social
+ * complaints of the gold test threads; complaint: cross-validation by thread on the gold train split) and the figures are written into training.meta and printed.
  * Deterministic: every sample, split and fit is seeded, so the same data give the same model version.
  *
  *   npx tsx scripts/train-default.ts [--only category|complaint] [--skip-eval] [--out-dir models]
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mapKursk, mapSpb } from '../classify/category-map.js';
+import { CATEGORY_OPTIONS, KURSK_WEIGHT, SEED_WEIGHT, SOCIAL_WEIGHT, dedupRows, portalCategoryRows, portalHoldOut, socialCategoryRows } from '../classify/category-training.js';
 import { COMPLAINT_RECIPE, crossValidatedMargins, decideComplaint, trainComplaintModel } from '../classify/complaint-training.js';
-import { loadDataset, stratifiedSplit, textKey } from '../classify/datasets.js';
+import { loadDataset } from '../classify/datasets.js';
 import { evaluate, formatReport } from '../classify/metrics.js';
 import { progressLine, throttledProgress } from '../classify/progress.js';
-import { trainModel, type TrainOptions, type TrainProgress, type TrainRow } from '../classify/train-model.js';
+import { trainModel, type TrainProgress } from '../classify/train-model.js';
 import { round } from './eval-support.js';
-import { COMPLAINT_LABELS, joinTexts, readJsonl, validateGold, type GoldRow } from './gold-set.js';
+import { COMPLAINT_LABELS, itemKey, joinTexts, readJsonl, validateGold, type GoldRow } from './gold-set.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,17 +36,7 @@ function progress(name: string): { onProgress: (p: TrainProgress) => void } {
   return { onProgress: throttledProgress(3000, (p) => process.stderr.write(`  [${name}] ${progressLine(p)}\n`)) };
 }
 
-function dedup<T extends TrainRow>(rows: T[]): T[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => {
-    const key = `${textKey(r.text)}\u0000${r.label}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function score(model: Model, rows: TrainRow[]): { accuracy: number; macroF1: number; n: number; report: string } {
+function score(model: Model, rows: readonly { text: string; label: string }[]): { accuracy: number; macroF1: number; n: number; report: string } {
   const report = evaluate(rows.map((r) => r.label), rows.map((r) => model.predict(r.text).label));
   return { accuracy: round(report.accuracy), macroF1: round(report.macroF1), n: report.n, report: formatReport(report) };
 }
@@ -55,71 +45,43 @@ type Model = { predict(text: string): { label: string } };
 
 // Category model ---------------------------------------------------------------------------------------------
 
-interface SourcedRow extends TrainRow {
-  source: 'spb' | 'kursk' | 'seed';
-  created?: string;
-}
+const CATEGORY_SOCIAL_FILES = ['models/eval/category-social-gold.jsonl', 'models/eval/category-social-extra.jsonl'];
 
-/** Kursk texts are long and topically closer to a regional ПОС stream than SPb's one-liners; they count double. */
-const KURSK_WEIGHT = 2;
-const SEED_WEIGHT = 2;
-const CATEGORY_OPTIONS: TrainOptions = { C: 0.5, classWeight: 'sqrt', quantize: 'int8', features: { minDf: 2 } };
-
-async function categoryRows(): Promise<SourcedRow[]> {
-  const rows: SourcedRow[] = [];
-  let dropped = 0;
-  for (const r of await loadDataset('spb')) {
-    const label = mapSpb(r.category ?? '', r.reason ?? '');
-    if (!label || !r.text?.trim()) {
-      dropped++;
-      continue;
-    }
-    rows.push({ text: r.text, label, source: 'spb', created: r.created ?? '' });
-  }
-  for (const r of await loadDataset('kursk')) {
-    const text = r['Текст Сообщения'] ?? '';
-    const label = mapKursk(r['Тематика'] ?? '', r['Категория'] ?? '');
-    if (!label || !text.trim()) {
-      dropped++;
-      continue;
-    }
-    rows.push({ text, label, source: 'kursk', weight: KURSK_WEIGHT });
-  }
-  const seedPath = resolve(repoRoot, 'models/seeds/category-seeds.jsonl');
-  for (const line of readFileSync(seedPath, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const { text, label } = JSON.parse(line) as { text: string; label: string };
-    rows.push({ text, label, source: 'seed', weight: SEED_WEIGHT });
-  }
-  process.stderr.write(`category rows: ${rows.length} (dropped ${dropped} without a ПОС category)\n`);
-  return rows;
+/**
+ * Hand-categorised social complaints, each with the split of its thread: the gold set's test threads are held out by
+ * the evaluation; the final model learns them all.
+ */
+async function socialComplaints(vk: Record<string, string>[]): Promise<{ text: string; category: string; heldOut: boolean }[]> {
+  const split = new Map(readJsonl<GoldRow>(resolve(repoRoot, GOLD_FILE)).map((g) => [itemKey(g), g.split]));
+  return CATEGORY_SOCIAL_FILES.flatMap((f) => joinTexts(readJsonl<{ source_file: string; item_id: string; category: string }>(resolve(repoRoot, f)), vk, f))
+    .map((c) => ({ text: c.text, category: c.category, heldOut: split.get(itemKey(c)) === 'test' }));
 }
 
 async function trainCategory(): Promise<void> {
-  const all = await categoryRows();
+  const { rows: portal, dropped } = await portalCategoryRows(resolve(repoRoot, 'models/seeds/category-seeds.jsonl'));
+  const social = await socialComplaints(await loadDataset('vk'));
+  process.stderr.write(`category rows: ${portal.length} portal and seed rows (dropped ${dropped} without a ПОС category), ${social.length} social complaints\n`);
   const meta: Record<string, unknown> = {
-    sources: ['spb_nash_peterburg (Oct 2020 – Mar 2021)', 'kursk_cp2022_appeals train', 'models/seeds/category-seeds.jsonl'],
+    sources: ['spb_nash_peterburg (Oct 2020 – Mar 2021)', 'kursk_cp2022_appeals train', 'models/seeds/category-seeds.jsonl', ...CATEGORY_SOCIAL_FILES],
     mapping: 'classify/category-map.ts, classify/LABELS.md',
-    weights: { kursk: KURSK_WEIGHT, seed: SEED_WEIGHT },
+    weights: { kursk: KURSK_WEIGHT, seed: SEED_WEIGHT, social: SOCIAL_WEIGHT },
   };
   if (!args['skip-eval']) {
-    const spb = all.filter((r) => r.source === 'spb');
-    const kursk = all.filter((r) => r.source === 'kursk');
-    const seeds = all.filter((r) => r.source === 'seed');
-    const kSplit = stratifiedSplit(kursk, (r) => r.label, 0.2, 42);
-    const spbTest = spb.filter((r) => (r.created ?? '').startsWith('2021-03'));
-    const train = dedup([...spb.filter((r) => (r.created ?? '') < '2021-03'), ...kSplit.train, ...seeds]);
+    const { train, spbTest, kurskTest } = portalHoldOut(portal, socialCategoryRows(social.filter((c) => !c.heldOut)));
     const model = trainModel(train, { ...CATEGORY_OPTIONS, calibrate: false, ...progress('category hold-out') });
     const spbScore = score(model, spbTest);
-    const kurskScore = score(model, kSplit.test);
+    const kurskScore = score(model, kurskTest);
+    const socialScore = score(model, social.filter((c) => c.heldOut).map((c) => ({ text: c.text, label: c.category })));
     process.stderr.write(`\nПОС category, SPb March 2021 (${spbScore.n} rows):\n${spbScore.report}\n`);
     process.stderr.write(`\nПОС category, Kursk 20% stratified hold-out (${kurskScore.n} rows):\n${kurskScore.report}\n`);
+    process.stderr.write(`\nПОС category, social complaints of the gold test threads (${socialScore.n} rows):\n${socialScore.report}\n`);
     meta.holdout = {
       spbMarch2021: { n: spbScore.n, accuracy: spbScore.accuracy, macroF1: spbScore.macroF1 },
       kurskStratified20: { n: kurskScore.n, accuracy: kurskScore.accuracy, macroF1: kurskScore.macroF1 },
+      socialGoldTest: { n: socialScore.n, accuracy: socialScore.accuracy, macroF1: socialScore.macroF1 },
     };
   }
-  const model = trainModel(dedup(all), { ...CATEGORY_OPTIONS, meta, ...progress('category') });
+  const model = trainModel(dedupRows([...portal, ...socialCategoryRows(social)]), { ...CATEGORY_OPTIONS, meta, ...progress('category') });
   const path = resolve(outDir, 'category.json.gz');
   await model.save(path);
   process.stderr.write(`wrote ${path} (version ${model.version}, ${model.vocabularySize} features, T=${model.temperature.toFixed(3)})\n`);
