@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildComplaintData, heuristicLabel } from './complaint-data.js';
+import { buildComplaintData, heuristicLabel, ruleCues, samplePortal } from './complaint-data.js';
 
 describe('heuristicLabel', () => {
   it('labels problem reports as complaints, even when phrased as questions', () => {
@@ -56,5 +56,28 @@ describe('buildComplaintData', () => {
     ]);
     expect(stats['portal:complaint']).toBe(1);
     expect(new Set(rows.filter((r) => r.origin !== 'vk-post' && r.origin !== 'portal').map((r) => r.group)).size).toBe(1);
+  });
+});
+
+describe('ruleCues', () => {
+  it('lists the rule groups that fire and the label the rules give', () => {
+    expect(ruleCues('Когда уберут мусор во дворе?')).toEqual(['complaint', 'info', 'label-complaint']);
+    expect(ruleCues('Спасибо за праздник!')).toEqual(['thanks', 'label-other']);
+    expect(ruleCues('Вчера были на концерте во дворце культуры, выступали артисты и было очень много детей')).toEqual(['label-none']);
+  });
+  it('reads a reply to a person as VK writes it ([id…|Name]) like the dataset’s [USER]', () => {
+    expect(ruleCues('[id5|Иван], ужас просто')).toEqual(ruleCues('[USER], ужас просто'));
+    expect(heuristicLabel('[id5|Иван], согласна с вами полностью')).toBe('other');
+  });
+});
+
+describe('samplePortal', () => {
+  it('draws a seeded sample of texts of at least 20 characters', () => {
+    const pool = Array.from({ length: 50 }, (_, i) => `обращение номер ${i} про двор и мусор`);
+    const a = samplePortal([...pool, 'коротко'], 10, 7);
+    expect(a).toHaveLength(10);
+    expect(samplePortal([...pool, 'коротко'], 10, 7)).toEqual(a);
+    expect(a).not.toContain('коротко');
+    expect(samplePortal(pool, 10, 8)).not.toEqual(a);
   });
 });

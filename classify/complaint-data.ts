@@ -40,18 +40,42 @@ const THANKS_CUES = /спасибо|благодар|поздравл|с пра�
 // or phrases only the page uses.
 const OFFICIAL_REPLY = /^\[user\][,\s]*(?:добрый день|здравствуйте|доброе утро|добрый вечер)[\s\S]*(?:сообщаем|информ|обращени|направлен|ознаком|администрац|муниципальн|по вопросу|уточните|благодарим|напишите в личные|в сообщения сообщества|обратиться)/;
 const OFFICIAL_PHRASES = /вам (?:нужно|необходимо|следует) обратиться|можете ознакомиться|предлагаем вам ознакомиться|ваш вопрос передан|направили запрос|вернемся к вам|благодарим за (?:понимание|обращение)|для решения вашего вопроса|по вашему обращению|публиковали новость|не располагаем|просим прекратить|уважаемые жители/;
-const ADDRESSED_TO_USER = /^\[user\]/;
+const ADDRESSED_TO_USER = /^\[(?:user\]|id\d)/;
+
+/** What the weak-label rules see in a text (lower-cased, ё→е); shared by the rules and the detector's cues. */
+interface RuleFacts {
+  t: string;
+  official: boolean;
+  complaint: boolean;
+  thanks: boolean;
+  toUser: boolean;
+  hasMark: boolean;
+  info: boolean;
+  rhetorical: boolean;
+}
+
+function ruleFacts(text: string): RuleFacts {
+  const t = text.toLowerCase().replace(/ё/g, 'е').trim();
+  return {
+    t,
+    official: OFFICIAL_REPLY.test(t) || OFFICIAL_PHRASES.test(t),
+    complaint: COMPLAINT_CUES.some((re) => re.test(t)),
+    thanks: THANKS_CUES.test(t),
+    toUser: ADDRESSED_TO_USER.test(t),
+    hasMark: t.includes('?'),
+    info: QUESTION_START.test(t) || INFO_REQUEST.test(t),
+    rhetorical: RHETORICAL.test(t),
+  };
+}
 
 export function heuristicLabel(text: string): ComplaintLabel | null {
-  const t = text.toLowerCase().replace(/ё/g, 'е').trim();
+  return labelOf(ruleFacts(text));
+}
+
+function labelOf(f: RuleFacts): ComplaintLabel | null {
+  const { t, complaint, thanks, toUser, hasMark, info, rhetorical } = f;
   if (t.length === 0) return null;
-  if (OFFICIAL_REPLY.test(t) || OFFICIAL_PHRASES.test(t)) return 'other';
-  const complaint = COMPLAINT_CUES.some((re) => re.test(t));
-  const thanks = THANKS_CUES.test(t);
-  const toUser = ADDRESSED_TO_USER.test(t);
-  const hasMark = t.includes('?');
-  const info = QUESTION_START.test(t) || INFO_REQUEST.test(t);
-  const rhetorical = RHETORICAL.test(t);
+  if (f.official) return 'other';
   if (complaint && !(thanks && !hasMark && t.length < 80)) {
     // Arguments between users borrow problem words ("ужас", "опять"); only a long reply is taken as a report.
     if (toUser && t.length < 120) return null;
@@ -67,6 +91,17 @@ export function heuristicLabel(text: string): ComplaintLabel | null {
   // Short cue-less chatter ("Готово", "Я тоже", "+") is traffic the detector must pass over as other.
   if (!hasMark && t.length < 40) return 'other';
   return null;
+}
+
+/**
+ * The rule groups that fire on a text (problem vocabulary, an information request, a rhetorical question, thanks,
+ * the page's stock phrasing) and the label the rules give (`label-…`, `label-none`): cues for the detector, which
+ * learns from hand labels how far to trust each.
+ */
+export function ruleCues(text: string): string[] {
+  const f = ruleFacts(text);
+  const fired = (['official', 'complaint', 'thanks', 'info', 'rhetorical'] as const).filter((k) => f[k]);
+  return [...fired, `label-${labelOf(f) ?? 'none'}`];
 }
 
 function isTest(key: string): boolean {
@@ -108,14 +143,21 @@ export function buildComplaintData(
     rows.push({ text, label, group, origin: 'vk-comment' });
     count(`vk-comment:${label}`);
   }
-  const rand = mulberry32(options.seed ?? 7);
-  const pool = portalTexts.filter((text) => text.trim().length >= 20);
-  const want = Math.min(options.portalSample ?? 3000, pool.length);
-  for (let i = 0; i < want; i++) {
-    const j = i + Math.floor(rand() * (pool.length - i));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-    rows.push({ text: pool[i]!, label: 'complaint', group: 'train', origin: 'portal' });
+  for (const text of samplePortal(portalTexts, options.portalSample ?? 3000, options.seed ?? 7)) {
+    rows.push({ text, label: 'complaint', group: 'train', origin: 'portal' });
     count('portal:complaint');
   }
   return { rows, stats };
+}
+
+/** A seeded sample of `want` portal appeals (texts of at least 20 characters), in draw order. */
+export function samplePortal(portalTexts: readonly string[], want: number, seed: number): string[] {
+  const rand = mulberry32(seed);
+  const pool = portalTexts.filter((text) => text.trim().length >= 20);
+  const n = Math.min(want, pool.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rand() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, n);
 }

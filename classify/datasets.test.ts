@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stratifiedFolds, stratifiedSplit } from './datasets.js';
+import { groupFolds, stratifiedFolds, stratifiedSplit } from './datasets.js';
 
 const rows = [
   ...Array.from({ length: 50 }, (_, i) => ({ id: i, label: 'a' })),
@@ -39,5 +39,24 @@ describe('stratifiedSplit', () => {
     expect(test.filter((r) => r.label === 'a')).toHaveLength(10);
     expect(test.filter((r) => r.label === 'd')).toHaveLength(0);
     expect(train.length + test.length).toBe(rows.length + 1);
+  });
+});
+
+describe('groupFolds', () => {
+  const grouped = Array.from({ length: 200 }, (_, i) => ({ thread: `t${i % 37}` }));
+  it('keeps each group in one fold, balances the folds and is deterministic for a seed', () => {
+    const folds = groupFolds(grouped, (r) => r.thread, 5, 3);
+    expect(groupFolds(grouped, (r) => r.thread, 5, 3)).toEqual(folds);
+    const foldOfGroup = new Map<string, number>();
+    grouped.forEach((r, i) => {
+      expect(foldOfGroup.get(r.thread) ?? folds[i]).toBe(folds[i]);
+      foldOfGroup.set(r.thread, folds[i]!);
+    });
+    const sizes = [0, 1, 2, 3, 4].map((f) => folds.filter((x) => x === f).length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(6);
+    expect(groupFolds(grouped, (r) => r.thread, 5, 4)).not.toEqual(folds);
+  });
+  it('refuses fewer than two folds', () => {
+    expect(() => groupFolds(grouped, (r) => r.thread, 1, 3)).toThrow(/at least 2/);
   });
 });

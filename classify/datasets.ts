@@ -64,6 +64,33 @@ export function stratifiedFolds<T>(rows: readonly T[], labelOf: (r: T) => string
   return fold;
 }
 
+/**
+ * Cross-validation folds by group (e.g. a VK thread): groups in a seeded random order are dealt, largest first, to the
+ * fold with the fewest rows so far, so a group never straddles folds and the folds are of about equal size. Returns
+ * the fold (0..k-1) of each row.
+ */
+export function groupFolds<T>(rows: readonly T[], groupOf: (r: T) => string, k: number, seed: number): Int32Array {
+  if (!Number.isInteger(k) || k < 2) throw new Error(`k must be an integer of at least 2, got ${k}`);
+  const size = new Map<string, number>();
+  for (const r of rows) size.set(groupOf(r), (size.get(groupOf(r)) ?? 0) + 1);
+  const order = [...size.keys()].sort();
+  const rand = mulberry32(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  // A stable sort keeps the seeded order among groups of equal size.
+  order.sort((a, b) => size.get(b)! - size.get(a)!);
+  const load = new Array<number>(k).fill(0);
+  const foldOf = new Map<string, number>();
+  for (const group of order) {
+    const fold = load.indexOf(Math.min(...load));
+    foldOf.set(group, fold);
+    load[fold]! += size.get(group)!;
+  }
+  return Int32Array.from(rows, (r) => foldOf.get(groupOf(r))!);
+}
+
 /** Row indices grouped by label, labels in sorted order, each group shuffled by one seeded generator in that order. */
 function shuffledByLabel<T>(rows: readonly T[], labelOf: (r: T) => string, seed: number): number[][] {
   const byLabel = new Map<string, number[]>();

@@ -29,6 +29,12 @@ export interface FeatureConfig {
   crossContext?: number;
   /** Weight of the conjunction block (default 1). */
   crossWeight?: number;
+  /**
+   * Name of a cue set (classify/cue-sets.ts) whose cues, derived from the text, join the context block: e.g. the
+   * complaint detector's length, addressee and rule cues. Absent = none. Applied by trainModel and LinearTextModel,
+   * not by FeatureExtractor, which sees them as ordinary context.
+   */
+  cues?: string;
 }
 
 export const DEFAULT_FEATURES: FeatureConfig = {

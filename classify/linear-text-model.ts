@@ -1,3 +1,4 @@
+import { cueDeriver, type CueDeriver } from './cue-sets.js';
 import { MarginScorer } from './margin-scorer.js';
 import { contentVersion, decodeModelFile, encodeModelFile, readModelJson, writeModelJson, type ModelFile, type ModelParts } from './model-file.js';
 import { logSoftmax, toPrediction } from './probabilities.js';
@@ -19,6 +20,7 @@ export class LinearTextModel implements TextModel {
   readonly createdAt: string;
   private readonly parts: ModelParts;
   private readonly scorer: MarginScorer;
+  private readonly withCues: CueDeriver | undefined;
 
   constructor(parts: ModelParts, version: string, createdAt: string) {
     this.parts = parts;
@@ -27,6 +29,7 @@ export class LinearTextModel implements TextModel {
     this.labels = Object.freeze([...parts.labels]);
     this.temperature = parts.temperature;
     this.scorer = new MarginScorer(parts);
+    this.withCues = cueDeriver(parts.features.cues);
   }
 
   /** A new model of `parts`, versioned by its content and the date. */
@@ -48,7 +51,7 @@ export class LinearTextModel implements TextModel {
 
   /** Raw one-vs-rest margins, in `labels` order. The returned array is reused by the next call. */
   margins(text: string, context?: Record<string, string>): Float64Array {
-    return this.scorer.margins(text, context);
+    return this.scorer.margins(text, this.withCues ? this.withCues(text, context) : context);
   }
 
   predict(text: string, context?: Record<string, string>): Prediction {

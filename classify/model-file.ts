@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { decodeVarints, decodeWeights, encodeVarints, type EncodedWeights, type ScaledWeights } from './codec.js';
+import { cueDeriver } from './cue-sets.js';
 import type { FeatureConfig } from './features.js';
 import { topicPriorSchema, type TopicPrior, type TopicPriorFile } from './routing-prior.js';
 
@@ -11,10 +12,12 @@ import { topicPriorSchema, type TopicPrior, type TopicPriorFile } from './routin
 
 export const MODEL_FORMAT = 'otklik.text-model';
 /**
- * Newest format this code reads. Version 2 adds `topicPriors` (the routing model); a model without them is still
- * written as version 1, so category and complaint files stay readable by older builds.
+ * Newest format this code reads. Version 2 adds `topicPriors` (the routing model); version 3 adds `features.cues`
+ * (cues derived from the text, e.g. the complaint detector's). A file is written with the lowest version that holds
+ * its content, so a model without either stays version 1 and readable by older builds, and an older build refuses a
+ * model it would score wrongly instead of silently dropping the cues.
  */
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
 
 export const featureConfigSchema = z.object({
   hashBits: z.number().int().min(8).max(26),
@@ -29,11 +32,12 @@ export const featureConfigSchema = z.object({
   minDf: z.number().int().min(1),
   crossContext: z.number().int().min(0).max(2).optional(),
   crossWeight: z.number().optional(),
+  cues: z.string().min(1).optional(),
 });
 
 const modelFileSchema = z.object({
   format: z.literal(MODEL_FORMAT),
-  formatVersion: z.union([z.literal(1), z.literal(2)]),
+  formatVersion: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   version: z.string().min(1),
   createdAt: z.string(),
   labels: z.array(z.string()).min(1),
@@ -72,7 +76,7 @@ export interface ModelParts {
 export function encodeModelFile(parts: ModelParts, version: string, createdAt: string): ModelFile {
   return {
     format: MODEL_FORMAT,
-    formatVersion: parts.topicPriors ? 2 : 1,
+    formatVersion: parts.features.cues !== undefined ? 3 : parts.topicPriors ? 2 : 1,
     version,
     createdAt,
     labels: [...parts.labels],
@@ -106,6 +110,8 @@ export function decodeModelFile(value: unknown): DecodedModelFile {
   if (!parsed.success) throw new Error(`not an ${MODEL_FORMAT} v1–v${MODEL_FORMAT_VERSION} model: ${parsed.error.message}`);
   const file = parsed.data;
   if (file.formatVersion === 1 && file.topicPriors) throw new Error('topicPriors need formatVersion 2');
+  if (file.formatVersion < 3 && file.features.cues !== undefined) throw new Error('features.cues need formatVersion 3');
+  if (file.features.cues !== undefined) cueDeriver(file.features.cues);
   const nLabels = file.labels.length;
   if (file.bias.length !== nLabels) throw new Error('bias length does not match labels');
   const vocabBuckets = decodeVarints(file.vocab.buckets, file.vocab.size, true);

@@ -58,12 +58,14 @@ describe('cleanText on hostile input', () => {
     expect(analyze(text).words).toEqual(['а'.repeat(4999)]);
   });
 
-  it('replaces closed VK mentions, and leaves unclosed ones as text', () => {
-    expect(analyze('[id1|Иван] и [club2|Двор]').words).toEqual(['mentiontok', 'иван', 'и', 'mentiontok', 'двор']);
+  it('replaces closed VK mentions (a person’s without the name, as the dataset has them), and leaves unclosed ones as text', () => {
+    expect(analyze('[id1|Иван] и [club2|Двор]').words).toEqual(['usertok', 'и', 'mentiontok', 'двор']);
+    expect(analyze('[id1|Иван], [USER]').words).toEqual(['usertok', 'usertok']);
     const unclosed = '[id0|'.repeat(2000);
     expect(cleanText(unclosed)).toBe(unclosed);
     // A name cannot run into the next mention: "[id1|a [id2|b]" is plain text and one mention.
-    expect(analyze('[id1|a [id2|b]').words).toEqual(['id1', 'a', 'mentiontok', 'b']);
+    expect(analyze('[id1|a [id2|b]').words).toEqual(['id1', 'a', 'usertok']);
+    expect(analyze('[club1|a [club2|b]').words).toEqual(['club1', 'a', 'mentiontok', 'b']);
   });
 });
 

@@ -38,9 +38,12 @@ const RE_EMAIL = /(?<![\p{L}\d._%+-])[\p{L}\d._%+-]+@[\p{L}\d-]+(?:\.[\p{L}\d-]+
 const RE_PHONE = /(?<![\d\p{L}])(?:(?:\+7|8)[\s\u00a0\-–(]*\d{3,5}[\s\u00a0\-–)]*\d{1,3}[\s\u00a0\-–]*\d{2}[\s\u00a0\-–]*\d{2}|\d{1,3}[-–]\d{2}[-–]\d{2})(?!\d)/gu;
 // Portal and VK exports mask personal data as XXX (Latin or Cyrillic capitals).
 const RE_MASK = /(?<![\p{L}\d])[XХ]{2,}(?![\p{L}\d])/gu;
-const RE_VK_USER = /\[USER\]/g;
-// The name stops at the next [ as well: an unclosed "[id1|" must not make every later "[id1|" scan to the end.
-const RE_VK_MENTION = /\[(?:club|public|id|event)\d+\|([^\][]*)\]/g;
+// A person's mention, `[id1|Имя]` as VK writes it or `[USER]` as the shared dataset exports it, is one placeholder:
+// the name is personal data, and the models learn from the dataset, where names are gone. The name stops at the next
+// [ as well: an unclosed "[id1|" must not make every later "[id1|" scan to the end.
+const RE_VK_USER = /\[USER\]|\[id\d+\|[^\][]*\]/g;
+// A community's mention keeps its name: whom a comment addresses (the page, a committee) is a useful signal.
+const RE_VK_MENTION = /\[(?:club|public|event)\d+\|([^\][]*)\]/g;
 const RE_EMOJI = /\p{Extended_Pictographic}(?:\uFE0F|\u200D\p{Extended_Pictographic})*/gu;
 // Cheap pre-check so that the emoji regex (a Unicode property scan) runs only on texts that can contain one.
 const RE_MAYBE_EMOJI = /[\u2100-\u2bff\u3030\u303d\u3297\u3299\ud83c-\ud83e]/;

@@ -1,4 +1,5 @@
 import { quantizeWeights, type WeightEncoding } from './codec.js';
+import { cueDeriver } from './cue-sets.js';
 import { DEFAULT_FEATURES, type FeatureConfig } from './features.js';
 import { mulberry32, rowMargins, subsetRows, trainOvr, type SparseRows } from './linear.js';
 import { LinearTextModel } from './linear-text-model.js';
@@ -34,6 +35,11 @@ export interface TrainOptions {
   prune?: number;
   /** How many labels `predict` lists in `top`. */
   topK?: number;
+  /**
+   * Added to the fitted bias of each named label: a decision threshold moved after training (e.g. chosen by
+   * cross-validation to favour complaint recall). Unnamed labels keep their bias; recorded in the model's training info.
+   */
+  marginOffsets?: Record<string, number>;
   /** Free-form provenance written into the model file (data sources, mapping version…). */
   meta?: Record<string, unknown>;
 }
@@ -82,7 +88,9 @@ export function trainModel(
   const gold = Int32Array.from(rows, (row) => labelIndex.get(row.label)!);
   const progress = options.onProgress;
 
-  const matrix = buildTrainingMatrix(rows, cfg, (done) => progress?.({ epoch: 0, done, total: rows.length }));
+  const withCues = cueDeriver(cfg.cues);
+  const featureRows = withCues ? rows.map((row) => ({ text: row.text, context: withCues(row.text, row.context) })) : rows;
+  const matrix = buildTrainingMatrix(featureRows, cfg, (done) => progress?.({ epoch: 0, done, total: rows.length }));
   const classCounts = new Int32Array(nLabels);
   for (const k of gold) classCounts[k]!++;
   const problem: Problem = {
@@ -99,6 +107,7 @@ export function trainModel(
   const final = fit(problem, temperature === undefined ? 1 : 2);
   if (options.prune && options.prune > 0 && opts.quantize !== 'float32') pruneWeights(final.W, nLabels, options.prune, opts.quantize === 'int8' ? 127 : 32767);
   const { encoded, weights } = quantizeWeights(final.W, nLabels, opts.quantize);
+  offsetBias(final.b, labels, options.marginOffsets);
   const parts: ModelParts = {
     labels,
     features: cfg,
@@ -113,6 +122,15 @@ export function trainModel(
     bias: final.b,
   };
   return LinearTextModel.stamped(parts);
+}
+
+/** Moves each named label's bias by its offset; a name that is not a label is an error, not a silent no-op. */
+function offsetBias(bias: Float32Array, labels: readonly string[], offsets: Record<string, number> | undefined): void {
+  for (const [label, offset] of Object.entries(offsets ?? {})) {
+    const k = labels.indexOf(label);
+    if (k < 0) throw new Error(`marginOffsets: no label ${JSON.stringify(label)} (labels: ${labels.join(', ')})`);
+    bias[k] = bias[k]! + offset;
+  }
 }
 
 /** Per class, the multiplier of C for its positives (classWeight). */
@@ -221,6 +239,7 @@ function trainingInfo(nRows: number, labels: string[], classCounts: Int32Array, 
     seed: opts.seed,
     calibrated,
     ...(opts.prune ? { prune: opts.prune } : {}),
+    ...(opts.marginOffsets ? { marginOffsets: opts.marginOffsets } : {}),
     ...(opts.meta ? { meta: opts.meta } : {}),
   };
 }

@@ -6,6 +6,12 @@
  *   npx tsx scripts/gold-sample.ts --print --items <jsonl>      the items of another id file (e.g. the old test set)
  *   npx tsx scripts/gold-sample.ts --apply <labels.txt> [--target gold|test-v2] [--pass 2]
  *   npx tsx scripts/gold-sample.ts --review [--from 0 --count 100]  the second-pass set, compactly, with pass-1 labels
+ *   npx tsx scripts/gold-sample.ts --set extra [--stats | --print … | --apply <labels.txt>]   the same for the extra set
+ *
+ * The extra set (`--set extra`, models/eval/complaint-extra.jsonl and category-social-extra.jsonl) is a second draw,
+ * labelled by the same guide for TRAINING only: comments of threads outside the gold test split that are not in the gold
+ * set (nor repeats of its texts), mostly МО Правобережный, whose threads the gold set capped at 40 comments. It keeps
+ * the gold test split a hold-out for the detector fitted on gold train + extra.
  *
  * The sample is deterministic (seed, quotas and exclusions below), so the printed numbers (#0000…) always point at
  * the same items. A labels file has one line per item: `<number> <c|q|o> [category code] [h] [// note]`, e.g.
@@ -33,6 +39,7 @@ const { values: args } = parseArgs({
     target: { type: 'string', default: 'gold' },
     pass: { type: 'string', default: '1' },
     review: { type: 'boolean', default: false },
+    set: { type: 'string', default: 'gold' },
   },
 });
 
@@ -55,6 +62,19 @@ const QUOTA: Record<string, number> = {
 const SEED = 20250118;
 const MAX_PER_THREAD = 40;
 const TEST_SHARE = 0.4;
+
+const EXTRA_FILE = 'models/eval/complaint-extra.jsonl';
+const EXTRA_CATEGORY_FILE = 'models/eval/category-social-extra.jsonl';
+const EXTRA_QUOTA: Record<string, number> = {
+  'sloyka/sample_data/mo_57.csv': 800,
+  'sloyka/sample_data/processed/messages.geojson': 200,
+};
+const EXTRA_SEED = 20260201;
+const EXTRA_MAX_PER_THREAD = 25;
+
+/** Where the set being worked on (--set) keeps its labels and its complaints' categories. */
+const SET = args.set === 'extra' ? { file: EXTRA_FILE, categoryFile: EXTRA_CATEGORY_FILE } : { file: GOLD_FILE, categoryFile: CATEGORY_FILE };
+if (args.set !== 'gold' && args.set !== 'extra') throw new Error(`--set must be gold or extra, got ${args.set}`);
 
 
 const SHORT_PAGE: Record<string, string> = {
@@ -90,7 +110,20 @@ async function context(): Promise<Context> {
     seed: SEED, quota: QUOTA, maxPerThread: MAX_PER_THREAD, testShare: TEST_SHARE,
     exclude: new Set(old.map(itemKey)), forceTest,
   });
-  return { vk, byId, byThread, sample };
+  return { vk, byId, byThread, sample: args.set === 'extra' ? extraSample(vk, old.map((o) => o.text)) : sample };
+}
+
+/** The extra draw: comments outside the gold set and its test threads, all on the train side. */
+function extraSample(vk: VkRow[], oldTexts: string[]): GoldItem[] {
+  const gold = readJsonl<GoldRow>(resolve(repoRoot, GOLD_FILE));
+  const byId = new Map(vk.map((r) => [itemKey(r), r]));
+  const goldTexts = gold.map((g) => byId.get(itemKey(g))?.text ?? '');
+  const testThreads = new Set(gold.filter((g) => g.split === 'test').map((g) => g.thread));
+  const candidates = eligibleComments(vk, new Set([...oldTexts, ...goldTexts].map(textKey))).filter((r) => !testThreads.has(threadKey(r)));
+  return sampleGold(candidates, {
+    seed: EXTRA_SEED, quota: EXTRA_QUOTA, maxPerThread: EXTRA_MAX_PER_THREAD, testShare: 0,
+    exclude: new Set(gold.map(itemKey)), forceTest: new Set(),
+  });
 }
 
 const oneLine = (s: string, max: number): string => {
@@ -144,7 +177,7 @@ function printItems(ctx: Context, items: { n: number; source_file: string; item_
 const SHORT_LABEL: Record<ComplaintGold, string> = { complaint: 'c', question: 'q', other: 'o' };
 
 function printReview(ctx: Context, from: number, count: number): void {
-  const gold = new Map(readIfExists<GoldRow>(GOLD_FILE).map((g) => [itemKey(g), g]));
+  const gold = new Map(readIfExists<GoldRow>(SET.file).map((g) => [itemKey(g), g]));
   const set = reviewSet([...gold.values()]);
   const items = ctx.sample.map((s, n) => ({ ...s, n })).filter((s) => set.has(itemKey(s))).slice(from, from + count);
   printCompact(ctx, items, (it) => gold.get(itemKey(it)));
@@ -186,17 +219,17 @@ interface CategoryRow { source_file: string; item_id: string; category: string }
 
 /** Updates the category file: a complaint with a category code gets it; an item no longer a complaint loses it. */
 function applyCategories(updates: { source_file: string; item_id: string; label: ComplaintGold; category?: string }[]): void {
-  const rows = new Map(readIfExists<CategoryRow>(CATEGORY_FILE).map((r) => [itemKey(r), r]));
+  const rows = new Map(readIfExists<CategoryRow>(SET.categoryFile).map((r) => [itemKey(r), r]));
   for (const u of updates) {
     const k = itemKey(u);
     if (u.label !== 'complaint' || u.category === NO_CATEGORY) rows.delete(k);
     else if (u.category) rows.set(k, { source_file: u.source_file, item_id: u.item_id, category: CATEGORY_CODES[u.category]! });
   }
-  writeJsonl(CATEGORY_FILE, [...rows.values()]);
+  writeJsonl(SET.categoryFile, [...rows.values()]);
 }
 
 function applyGold(ctx: Context, lines: LabelLine[], pass: number): void {
-  const existing = new Map(readIfExists<GoldRow>(GOLD_FILE).map((r) => [itemKey(r), r]));
+  const existing = new Map(readIfExists<GoldRow>(SET.file).map((r) => [itemKey(r), r]));
   let changed = 0;
   for (const l of lines) {
     const item = ctx.sample[l.n];
@@ -222,9 +255,9 @@ function applyGold(ctx: Context, lines: LabelLine[], pass: number): void {
   const rows = [...existing.values()].sort((a, b) => (order.get(itemKey(a)) ?? 0) - (order.get(itemKey(b)) ?? 0));
   const problems = validateGold(rows);
   if (problems.length > 0) throw new Error(`gold file invalid:\n${problems.join('\n')}`);
-  writeJsonl(GOLD_FILE, rows);
+  writeJsonl(SET.file, rows);
   applyCategories(lines.map((l) => ({ ...ctx.sample[l.n]!, label: l.label, ...(l.category ? { category: l.category } : {}) })));
-  console.error(`${GOLD_FILE}: ${rows.length} rows (${lines.length} applied, pass ${pass}${pass >= 2 ? `, ${changed} changed` : ''})`);
+  console.error(`${SET.file}: ${rows.length} rows (${lines.length} applied, pass ${pass}${pass >= 2 ? `, ${changed} changed` : ''})`);
 }
 
 function applyTestV2(lines: LabelLine[]): void {
@@ -250,7 +283,7 @@ function printStats(ctx: Context): void {
   }
   for (const [k, n] of [...count].sort()) console.log(`${k.padEnd(60)} ${String(n).padStart(5)} items ${String(threads.get(k)!.size).padStart(4)} threads`);
   console.log(`total ${ctx.sample.length}; test ${ctx.sample.filter((s) => s.split === 'test').length}`);
-  const gold = readIfExists<GoldRow>(GOLD_FILE);
+  const gold = readIfExists<GoldRow>(SET.file);
   if (gold.length > 0) {
     const byLabel = new Map<string, number>();
     for (const g of gold) byLabel.set(`${g.split} ${g.label}`, (byLabel.get(`${g.split} ${g.label}`) ?? 0) + 1);

@@ -156,4 +156,20 @@ describe('committed gold files', () => {
     expect(v2.map((r) => r.label_v1)).toEqual(old.map((r) => r.label));
     expect(v2.every((r) => (COMPLAINT_LABELS as readonly string[]).includes(r.label))).toBe(true);
   });
+
+  it('complaint-extra.jsonl: training-only labels outside the gold set and its test threads, ids only, categories for its complaints', () => {
+    const extra = readJsonl<GoldRow>(resolve(repoRoot, 'models/eval/complaint-extra.jsonl'));
+    expect(validateGold(extra)).toEqual([]);
+    expect(extra.length).toBeGreaterThanOrEqual(1000);
+    expect(extra.every((e) => e.split === 'train' && !('text' in e))).toBe(true);
+    const goldKeys = new Set(gold.map(itemKey));
+    const testThreads = new Set(gold.filter((g) => g.split === 'test').map((g) => g.thread));
+    expect(extra.filter((e) => goldKeys.has(itemKey(e)) || testThreads.has(e.thread))).toEqual([]);
+    const cats = readJsonl<{ source_file: string; item_id: string; category: string }>(resolve(repoRoot, 'models/eval/category-social-extra.jsonl'));
+    const byKey = new Map(extra.map((e) => [itemKey(e), e]));
+    for (const c of cats) {
+      expect(byKey.get(itemKey(c))?.label).toBe('complaint');
+      expect(POS_CATEGORIES as readonly string[]).toContain(c.category);
+    }
+  });
 });

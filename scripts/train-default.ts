@@ -1,23 +1,26 @@
 /**
  * Trains the default models shipped in models/ from the shared public datasets (read in place, never copied):
- *   models/category.json.gz   — the 15 ПОС categories (SPb + Kursk mapped by classify/category-map.ts, plus the
- *                               hand-written seeds in models/seeds/category-seeds.jsonl for categories the data lacks);
- *   models/complaint.json.gz  — complaint / question / other for social-media posts (see classify/COMPLAINT.md).
- * Before the final fit on everything, each model is scored on a hold-out (later month / stratified part) and the
- * figures are written into the model file's training.meta and printed.
+ *   models/category.json.gz   — the 15 ПОС categories (SPb + Kursk mapped by classify/category-map.ts, the
+ *                               hand-written seeds in models/seeds/category-seeds.jsonl for categories the data lacks,
+ *                               and hand-categorised complaints from municipal VK pages; classify/category-training.ts);
+ *   models/complaint.json.gz  — complaint / question / other for social-media posts, from the hand-labelled gold set
+ *                               (classify/complaint-training.ts; see classify/COMPLAINT.md).
+ * Before the final fit on everything, each model is scored (category: later month / stratified part / the social
+ * complaints of the gold test threads; complaint: cross-validation by thread on the gold train split) and the figures are written into training.meta and printed.
+ * Deterministic: every sample, split and fit is seeded, so the same data give the same model version.
  *
  *   npx tsx scripts/train-default.ts [--only category|complaint] [--skip-eval] [--out-dir models]
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mapKursk, mapSpb } from '../classify/category-map.js';
-import { buildComplaintData, heuristicLabel } from '../classify/complaint-data.js';
-import { loadDataset, stratifiedSplit, textKey } from '../classify/datasets.js';
-import { evaluate, formatReport, type EvalReport } from '../classify/metrics.js';
+import { CATEGORY_OPTIONS, KURSK_WEIGHT, SEED_WEIGHT, SOCIAL_WEIGHT, dedupRows, portalCategoryRows, portalHoldOut, socialCategoryRows } from '../classify/category-training.js';
+import { COMPLAINT_RECIPE, crossValidatedMargins, decideComplaint, trainComplaintModel } from '../classify/complaint-training.js';
+import { loadDataset } from '../classify/datasets.js';
+import { evaluate, formatReport } from '../classify/metrics.js';
 import { progressLine, throttledProgress } from '../classify/progress.js';
-import { trainModel, type TrainOptions, type TrainProgress, type TrainRow } from '../classify/train-model.js';
+import { trainModel, type TrainProgress } from '../classify/train-model.js';
 import { round } from './eval-support.js';
+import { COMPLAINT_LABELS, itemKey, joinTexts, readJsonl, validateGold, type GoldRow } from './gold-set.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,17 +36,7 @@ function progress(name: string): { onProgress: (p: TrainProgress) => void } {
   return { onProgress: throttledProgress(3000, (p) => process.stderr.write(`  [${name}] ${progressLine(p)}\n`)) };
 }
 
-function dedup<T extends TrainRow>(rows: T[]): T[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => {
-    const key = `${textKey(r.text)}\u0000${r.label}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function score(model: Model, rows: TrainRow[]): { accuracy: number; macroF1: number; n: number; report: string } {
+function score(model: Model, rows: readonly { text: string; label: string }[]): { accuracy: number; macroF1: number; n: number; report: string } {
   const report = evaluate(rows.map((r) => r.label), rows.map((r) => model.predict(r.text).label));
   return { accuracy: round(report.accuracy), macroF1: round(report.macroF1), n: report.n, report: formatReport(report) };
 }
@@ -52,71 +45,43 @@ type Model = { predict(text: string): { label: string } };
 
 // Category model ---------------------------------------------------------------------------------------------
 
-interface SourcedRow extends TrainRow {
-  source: 'spb' | 'kursk' | 'seed';
-  created?: string;
-}
+const CATEGORY_SOCIAL_FILES = ['models/eval/category-social-gold.jsonl', 'models/eval/category-social-extra.jsonl'];
 
-/** Kursk texts are long and topically closer to a regional ПОС stream than SPb's one-liners; they count double. */
-const KURSK_WEIGHT = 2;
-const SEED_WEIGHT = 2;
-const CATEGORY_OPTIONS: TrainOptions = { C: 0.5, classWeight: 'sqrt', quantize: 'int8', features: { minDf: 2 } };
-
-async function categoryRows(): Promise<SourcedRow[]> {
-  const rows: SourcedRow[] = [];
-  let dropped = 0;
-  for (const r of await loadDataset('spb')) {
-    const label = mapSpb(r.category ?? '', r.reason ?? '');
-    if (!label || !r.text?.trim()) {
-      dropped++;
-      continue;
-    }
-    rows.push({ text: r.text, label, source: 'spb', created: r.created ?? '' });
-  }
-  for (const r of await loadDataset('kursk')) {
-    const text = r['Текст Сообщения'] ?? '';
-    const label = mapKursk(r['Тематика'] ?? '', r['Категория'] ?? '');
-    if (!label || !text.trim()) {
-      dropped++;
-      continue;
-    }
-    rows.push({ text, label, source: 'kursk', weight: KURSK_WEIGHT });
-  }
-  const seedPath = resolve(repoRoot, 'models/seeds/category-seeds.jsonl');
-  for (const line of readFileSync(seedPath, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const { text, label } = JSON.parse(line) as { text: string; label: string };
-    rows.push({ text, label, source: 'seed', weight: SEED_WEIGHT });
-  }
-  process.stderr.write(`category rows: ${rows.length} (dropped ${dropped} without a ПОС category)\n`);
-  return rows;
+/**
+ * Hand-categorised social complaints, each with the split of its thread: the gold set's test threads are held out by
+ * the evaluation; the final model learns them all.
+ */
+async function socialComplaints(vk: Record<string, string>[]): Promise<{ text: string; category: string; heldOut: boolean }[]> {
+  const split = new Map(readJsonl<GoldRow>(resolve(repoRoot, GOLD_FILE)).map((g) => [itemKey(g), g.split]));
+  return CATEGORY_SOCIAL_FILES.flatMap((f) => joinTexts(readJsonl<{ source_file: string; item_id: string; category: string }>(resolve(repoRoot, f)), vk, f))
+    .map((c) => ({ text: c.text, category: c.category, heldOut: split.get(itemKey(c)) === 'test' }));
 }
 
 async function trainCategory(): Promise<void> {
-  const all = await categoryRows();
+  const { rows: portal, dropped } = await portalCategoryRows(resolve(repoRoot, 'models/seeds/category-seeds.jsonl'));
+  const social = await socialComplaints(await loadDataset('vk'));
+  process.stderr.write(`category rows: ${portal.length} portal and seed rows (dropped ${dropped} without a ПОС category), ${social.length} social complaints\n`);
   const meta: Record<string, unknown> = {
-    sources: ['spb_nash_peterburg (Oct 2020 – Mar 2021)', 'kursk_cp2022_appeals train', 'models/seeds/category-seeds.jsonl'],
+    sources: ['spb_nash_peterburg (Oct 2020 – Mar 2021)', 'kursk_cp2022_appeals train', 'models/seeds/category-seeds.jsonl', ...CATEGORY_SOCIAL_FILES],
     mapping: 'classify/category-map.ts, classify/LABELS.md',
-    weights: { kursk: KURSK_WEIGHT, seed: SEED_WEIGHT },
+    weights: { kursk: KURSK_WEIGHT, seed: SEED_WEIGHT, social: SOCIAL_WEIGHT },
   };
   if (!args['skip-eval']) {
-    const spb = all.filter((r) => r.source === 'spb');
-    const kursk = all.filter((r) => r.source === 'kursk');
-    const seeds = all.filter((r) => r.source === 'seed');
-    const kSplit = stratifiedSplit(kursk, (r) => r.label, 0.2, 42);
-    const spbTest = spb.filter((r) => (r.created ?? '').startsWith('2021-03'));
-    const train = dedup([...spb.filter((r) => (r.created ?? '') < '2021-03'), ...kSplit.train, ...seeds]);
+    const { train, spbTest, kurskTest } = portalHoldOut(portal, socialCategoryRows(social.filter((c) => !c.heldOut)));
     const model = trainModel(train, { ...CATEGORY_OPTIONS, calibrate: false, ...progress('category hold-out') });
     const spbScore = score(model, spbTest);
-    const kurskScore = score(model, kSplit.test);
+    const kurskScore = score(model, kurskTest);
+    const socialScore = score(model, social.filter((c) => c.heldOut).map((c) => ({ text: c.text, label: c.category })));
     process.stderr.write(`\nПОС category, SPb March 2021 (${spbScore.n} rows):\n${spbScore.report}\n`);
     process.stderr.write(`\nПОС category, Kursk 20% stratified hold-out (${kurskScore.n} rows):\n${kurskScore.report}\n`);
+    process.stderr.write(`\nПОС category, social complaints of the gold test threads (${socialScore.n} rows):\n${socialScore.report}\n`);
     meta.holdout = {
       spbMarch2021: { n: spbScore.n, accuracy: spbScore.accuracy, macroF1: spbScore.macroF1 },
       kurskStratified20: { n: kurskScore.n, accuracy: kurskScore.accuracy, macroF1: kurskScore.macroF1 },
+      socialGoldTest: { n: socialScore.n, accuracy: socialScore.accuracy, macroF1: socialScore.macroF1 },
     };
   }
-  const model = trainModel(dedup(all), { ...CATEGORY_OPTIONS, meta, ...progress('category') });
+  const model = trainModel(dedupRows([...portal, ...socialCategoryRows(social)]), { ...CATEGORY_OPTIONS, meta, ...progress('category') });
   const path = resolve(outDir, 'category.json.gz');
   await model.save(path);
   process.stderr.write(`wrote ${path} (version ${model.version}, ${model.vocabularySize} features, T=${model.temperature.toFixed(3)})\n`);
@@ -125,96 +90,51 @@ async function trainCategory(): Promise<void> {
 
 // Complaint model --------------------------------------------------------------------------------------------
 
-const COMPLAINT_OPTIONS: TrainOptions = { C: 0.5, classWeight: 'sqrt', quantize: 'int8', features: { minDf: 2 } };
-
-/** Hand-labelled VK comments (ids + labels only; texts stay in the shared dataset). See classify/COMPLAINT.md. */
-const HAND_SETS = {
-  // 300 comments from held-out threads, labelled before the current rules were written; never used for training.
-  test: 'models/eval/complaint-test.jsonl',
-  // The first 100 (earlier labeller, somewhat different judgement calls); used to look at errors while writing rules.
-  dev: 'models/eval/complaint-handcheck.jsonl',
-} as const;
+/**
+ * Detector v3 (classify/complaint-training.ts, classify/COMPLAINT.md): the recipe fitted on the whole hand-labelled
+ * gold set (train and test splits) and the extra set; the test figures in COMPLAINT.md come from the same recipe fitted
+ * without the test split (scripts/eval-complaint-gold.ts). The evaluation here never reads the gold test split: it is a 5-fold
+ * cross-validation by thread on the gold train split (seed 11), stored in the model file.
+ */
+const GOLD_FILE = 'models/eval/complaint-gold.jsonl';
+/** More hand-labelled comments for training only, outside the gold test threads (scripts/gold-sample.ts --set extra). */
+const EXTRA_FILE = 'models/eval/complaint-extra.jsonl';
+const CV_SEED = 11;
 
 async function trainComplaint(): Promise<void> {
-  const vkAll = await loadDataset('vk');
-  const spb = await loadDataset('spb');
-  const kursk = await loadDataset('kursk');
-  const hand = Object.fromEntries(Object.entries(HAND_SETS).map(([name, path]) => [name, handLabelledRows(vkAll, path)])) as Record<keyof typeof HAND_SETS, TrainRow[]>;
-  // Hand-labelled comments never enter training, not even the final model's (their threads are held out anyway).
-  const handKeys = new Set(Object.values(hand).flatMap((rows) => rows.map((r) => textKey(r.text))));
-  const vk = vkAll.filter((r) => !handKeys.has(textKey(r.text ?? '')));
-  const data = buildComplaintData(vk, [...spb.map((r) => r.text ?? ''), ...kursk.map((r) => r['Текст Сообщения'] ?? '')]);
-  process.stderr.write(`complaint rows: ${JSON.stringify(data.stats)}\n`);
-  const meta: Record<string, unknown> = { sources: ['vk_municipal_pages (heuristic labels)', 'spb + kursk appeals (complaint positives)'], stats: data.stats, build: 'classify/complaint-data.ts, classify/COMPLAINT.md' };
+  const vk = await loadDataset('vk');
+  const gold = readJsonl<GoldRow>(resolve(repoRoot, GOLD_FILE));
+  const problems = validateGold(gold);
+  if (problems.length > 0) throw new Error(`${GOLD_FILE} is invalid:\n${problems.join('\n')}`);
+  const comments = joinTexts(gold, vk, GOLD_FILE).map((g) => ({ text: g.text, label: g.label, group: g.thread, split: g.split }));
+  const extra = joinTexts(readJsonl<GoldRow>(resolve(repoRoot, EXTRA_FILE)), vk, EXTRA_FILE).map((g) => ({ text: g.text, label: g.label, group: g.thread }));
+  const portal = [...(await loadDataset('spb')).map((r) => r.text ?? ''), ...(await loadDataset('kursk')).map((r) => r['Текст Сообщения'] ?? '')];
+  const counts = (split: string) => Object.fromEntries(COMPLAINT_LABELS.map((l) => [l, comments.filter((c) => c.split === split && c.label === l).length]));
+  const meta: Record<string, unknown> = {
+    sources: [`${GOLD_FILE} (hand labels, train + test splits)`, `${EXTRA_FILE} (${extra.length} more hand labels)`, `spb + kursk appeals: ${COMPLAINT_RECIPE.portalSample} sampled (seed ${COMPLAINT_RECIPE.portalSeed}) as complaints, weight ${COMPLAINT_RECIPE.portalWeight}`],
+    gold: { train: counts('train'), test: counts('test') },
+    build: 'classify/complaint-training.ts, classify/complaint-cues.ts, classify/COMPLAINT.md',
+  };
   if (!args['skip-eval']) {
-    // Hold out whole VK threads/pages (split key = page + post) so replies of one thread never straddle the split.
-    const test = data.rows.filter((r) => r.group === 'test');
-    const train = data.rows.filter((r) => r.group !== 'test');
-    const model = trainModel(train, { ...COMPLAINT_OPTIONS, calibrate: false, ...progress('complaint hold-out') });
-    const heldOut = score(model, test);
-    process.stderr.write(`\ncomplaint detector, held-out VK threads vs heuristic labels (${heldOut.n} rows):\n${heldOut.report}\n`);
-    meta.holdoutHeuristic = { n: heldOut.n, accuracy: heldOut.accuracy, macroF1: heldOut.macroF1 };
-    // The hand-labelled sets are the only figures here that do not grade the model against its own heuristics.
-    meta.handLabelled = Object.fromEntries(Object.entries(hand).map(([name, rows]) => [name, scoreHandLabelled(model, name, rows)]));
+    const train = comments.filter((c) => c.split === 'train');
+    const margins = crossValidatedMargins(train, portal, {
+      k: 5,
+      seed: CV_SEED,
+      extraRows: (held) => extra.filter((e) => !held.has(e.group)),
+      onFold: (f) => process.stderr.write(`  [complaint cv] fold ${f + 1}/5\n`),
+    });
+    const report = evaluate(train.map((c) => c.label), decideComplaint(margins));
+    process.stderr.write(`\ncomplaint detector, 5-fold cross-validation by thread on gold train (${report.n} comments):\n${formatReport(report)}\n`);
+    meta.cvGoldTrain = {
+      folds: 5, seed: CV_SEED, n: report.n, accuracy: round(report.accuracy), macroF1: round(report.macroF1),
+      perClass: Object.fromEntries(report.perClass.map((c) => [c.label, { precision: round(c.precision), recall: round(c.recall), f1: round(c.f1) }])),
+    };
   }
-  const model = trainModel(data.rows, { ...COMPLAINT_OPTIONS, meta, ...progress('complaint') });
+  const model = trainComplaintModel([...comments, ...extra], portal, { meta, ...progress('complaint') });
   const path = resolve(outDir, 'complaint.json.gz');
   await model.save(path);
   process.stderr.write(`wrote ${path} (version ${model.version}, ${model.vocabularySize} features)\n`);
-  console.log(JSON.stringify({ model: 'complaint', version: model.version, ...(meta.holdoutHeuristic ? { holdout: meta.holdoutHeuristic, handLabelled: meta.handLabelled } : {}) }));
-}
-
-/** The hold-out model and the heuristic rules against one hand-labelled set: logged, and the figures for the file. */
-function scoreHandLabelled(model: Model, name: string, rows: TrainRow[]): Record<string, unknown> {
-  const gold = rows.map((r) => r.label);
-  const pred = rows.map((r) => model.predict(r.text).label);
-  const report = evaluate(gold, pred);
-  const rules = evaluate(gold, rows.map((r) => heuristicLabel(r.text) ?? 'unlabelled'));
-  const table = confusionTable(gold, pred, ['complaint', 'question', 'other']);
-  const unlabelled = rows.filter((r) => heuristicLabel(r.text) === null).length;
-  process.stderr.write(`\ncomplaint detector vs hand labels, ${name} set (${report.n} rows):\n${formatReport(report)}\n${table.text}\n`);
-  process.stderr.write(`heuristic rules alone vs the same labels: accuracy ${rules.accuracy.toFixed(4)}, macro-F1 over the 3 labels ${rulesMacroF1(rules).toFixed(4)} (rules leave ${unlabelled} unlabelled)\n`);
-  return {
-    n: report.n,
-    accuracy: round(report.accuracy),
-    macroF1: round(report.macroF1),
-    perClassF1: Object.fromEntries(report.perClass.map((c) => [c.label, round(c.f1)])),
-    confusion: table.matrix,
-    rulesAccuracy: round(rules.accuracy),
-  };
-}
-
-/** Macro-F1 over the three real labels only: rows the rules leave unlabelled count as misses, not as a fourth class. */
-function rulesMacroF1(report: EvalReport): number {
-  const real = report.perClass.filter((c) => c.label !== 'unlabelled');
-  return real.reduce((sum, c) => sum + c.f1, 0) / Math.max(real.length, 1);
-}
-
-/** Gold × predicted counts (rows = gold), as a matrix for the model file and as text for the log. */
-function confusionTable(gold: string[], pred: string[], labels: string[]): { matrix: Record<string, Record<string, number>>; text: string } {
-  const matrix: Record<string, Record<string, number>> = {};
-  for (const goldLabel of labels) matrix[goldLabel] = Object.fromEntries(labels.map((predicted) => [predicted, 0]));
-  gold.forEach((goldLabel, i) => {
-    const row = matrix[goldLabel];
-    if (row && pred[i]! in row) row[pred[i]!]!++;
-  });
-  const width = 11;
-  const lines = [`${'gold \\ predicted'.padEnd(18)}${labels.map((label) => label.padStart(width)).join('')}`];
-  for (const goldLabel of labels) lines.push(`${goldLabel.padEnd(18)}${labels.map((predicted) => String(matrix[goldLabel]![predicted]).padStart(width)).join('')}`);
-  return { matrix, text: lines.join('\n') };
-}
-
-function handLabelledRows(vk: Record<string, string>[], file: string): TrainRow[] {
-  const byId = new Map(vk.map((r) => [`${r.source_file}|${r.item_id}`, r.text ?? '']));
-  const rows: TrainRow[] = [];
-  for (const line of readFileSync(resolve(repoRoot, file), 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const { source_file, item_id, label } = JSON.parse(line) as { source_file: string; item_id: string; label: string };
-    const text = byId.get(`${source_file}|${item_id}`);
-    if (text === undefined) throw new Error(`hand-labelled item ${source_file} ${item_id} (${file}) not found in the VK dataset`);
-    rows.push({ text, label });
-  }
-  return rows;
+  console.log(JSON.stringify({ model: 'complaint', version: model.version, ...(meta.cvGoldTrain ? { cvGoldTrain: meta.cvGoldTrain } : {}) }));
 }
 
 const only = args.only;
