@@ -23,6 +23,7 @@ const OWNERS: Record<string, 'workflow' | 'ingest' | 'lib'> = {
   polls: 'workflow', poll_questions: 'workflow', poll_options: 'workflow', voter_identities: 'workflow', identity_challenges: 'workflow',
   identity_codes: 'workflow', voter_sessions: 'workflow', votes: 'workflow', vote_answers: 'workflow', vote_audit: 'workflow',
   poll_comments: 'workflow', poll_subscribers: 'workflow',
+  incidents: 'workflow', signals: 'workflow', incident_events: 'workflow', incident_replies: 'workflow', signal_alerts: 'workflow',
 };
 
 /**
