@@ -24,6 +24,7 @@ import { loadMunicipalities } from './dashboard/panel-data.js';
 import { createPollPages, registerPollResultsApi } from './dashboard/polls.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
+import { createDeliveryReads } from './ingest/deliveries.js';
 import { createIngest, type Ingest } from './ingest/index.js';
 import { createIntake } from './ingest/intake.js';
 import { createStatsStore } from './ingest/stats.js';
@@ -42,6 +43,7 @@ import { producerRedisOptions, untilReady, workerRedisOptions } from './lib/runt
 import { connectStores, describeStores } from './lib/runtime/stores.js';
 import { loadOrCreateSalt } from './lib/salt.js';
 import { createSealer } from './lib/seal.js';
+import { loadSignalTerms } from './lib/signal-terms.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
@@ -50,6 +52,7 @@ import { bindModeration } from './workflow/moderation.js';
 import { createPolls, type Polls } from './workflow/polls/index.js';
 import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
+import { bindMonitoring } from './workflow/signals/monitoring.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
@@ -160,6 +163,9 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const stage = createWorkflowStage({
     db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt),
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
+    signals: loadSignalTerms(config.regionConfigPath),
+    // Spike alerts reach the team in the app (the inbox, notifications); staff alerts beyond it attach here.
+    onSpike: (alert) => logger.info({ alert: { kind: alert.kind, incidentId: alert.incidentId, count: alert.count, windowHours: alert.windowHours } }, 'spike alert'),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
   const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues });
@@ -212,7 +218,9 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const municipalities = loadMunicipalities(config.gazetteerPath);
   const userOf = (token: string) => userForToken(db, token);
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames, municipalities });
+  const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: loadSignalTerms(config.regionConfigPath), reminderDaysBefore: config.workflow.reminderDaysBefore });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), monitoring,
+    deliveries: createDeliveryReads(db, s.queues.outbound), ch, organizationNames: s.reads.organizationNames, municipalities });
   const pollSources = {
     poll: (id: string) => polls.ballotBox.poll(id),
     list: () => polls.ballotBox.publicPolls(),

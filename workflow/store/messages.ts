@@ -45,16 +45,32 @@ export interface StoredMessage {
   place: Place;
   provenance: Record<string, unknown>;
   receivedAt: Date;
-  /** The case's number once the message became one. */
+  /** The case's number once the message became one (for a signal: once its incident was accepted). */
   registrationNumber: string | null;
+  /** `appeal` (sent to the region) or `signal` (found by monitoring). */
+  origin: 'appeal' | 'signal';
+  /** complaint / question / other, once classified. */
+  kind: string | null;
+  incidentId: string | null;
+  caseId: string | null;
+  /** When the team must first react to a signal (null for appeals and for `other`). */
+  reactionDueAt: Date | null;
+  /** A signal's state: new, accepted, rejected, answered. */
+  signalStatus: 'new' | 'accepted' | 'rejected' | 'answered' | null;
+  joinedAfterAnswer: boolean | null;
 }
 
 /** Stored messages of every channel (or one), newest first, with the number of the case each became. */
 export async function listStoredMessages(sql: Sql, q: Page & { source?: Source }): Promise<StoredMessage[]> {
   const r = await sql.query<StoredMessage>(
     `select m.id as "messageId", m.source, m.external_id as "externalId", m.author_hash as "authorHash", m.text, m.link,
-            m.attachments, m.place, m.provenance, m.received_at as "receivedAt", c.registration_number as "registrationNumber"
+            m.attachments, m.place, m.provenance, m.received_at as "receivedAt",
+            coalesce(c.registration_number, ic.registration_number) as "registrationNumber",
+            case when s.message_id is null then 'appeal' else 'signal' end as origin, coalesce(s.kind, c.kind) as kind,
+            coalesce(s.incident_id, c.incident_id) as "incidentId", coalesce(c.id, ic.id) as "caseId", s.reaction_due_at as "reactionDueAt",
+            s.status as "signalStatus", s.joined_after_answer as "joinedAfterAnswer"
        from messages m left join cases c on c.message_id = m.id
+       left join signals s on s.message_id = m.id left join incidents i on i.id = s.incident_id left join cases ic on ic.id = i.case_id
       where ($1::text is null or m.source = $1)
       order by m.received_at desc, m.id
       limit $2 offset $3`,
