@@ -8,6 +8,7 @@ import { SOURCES } from '../lib/queues.js';
 import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality } from './charts.js';
 import { escapeHtml, jsonForScript, layout } from './html.js';
+import { inboxTabs, inboxViewOf, monitoringBody } from './monitoring-page.js';
 import { dashboardFilters, type DashboardFilters } from './panel-data.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
@@ -56,8 +57,10 @@ function homeBody(data: Summary): string {
 
 function inboxBody(q: Record<string, string | undefined>, municipalities: Municipality[]): string {
   return `
-<h1>Входящие сообщения и инциденты</h1>
+<h1>Обращения на модерации</h1>
+${inboxTabs('appeals')}
 <form id="inbox-filters" class="filters" role="search" aria-label="Фильтры входящих">
+  <input type="hidden" name="view" value="appeals">
   <span class="fld"><label for="f-status">Статус</label> <select id="f-status" name="status">${options(STATUS_OPTIONS, q.status ?? 'moderation')}</select></span>
   <span class="fld"><label for="f-source">Источник</label> <select id="f-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)}</select></span>
   <span class="fld"><label for="f-kind">Тип</label> <select id="f-kind" name="kind"><option value="">Любой</option>${options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)}</select></span>
@@ -168,7 +171,11 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
       scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
     }));
 
-  router.get('/inbox', page, (req, res) => shell(res, 'Мониторинг', 'inbox', inboxBody(req.query as Record<string, string | undefined>, municipalities)));
+  router.get('/inbox', page, (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (inboxViewOf(q) === 'appeals') return shell(res, 'Обращения на модерации', 'inbox', inboxBody(q, municipalities));
+    shell(res, 'Мониторинг', 'monitoring', monitoringBody(q, municipalities));
+  });
   router.get('/desk', page, (_req, res) => shell(res, 'Рабочий стол', 'desk', DESK_BODY));
   router.get('/cases', page, (_req, res) => shell(res, 'Обращения', 'cases', CASES_BODY));
   router.get('/cases/:id', page, (req, res) => {

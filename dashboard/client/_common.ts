@@ -73,6 +73,18 @@ export function countdown(deadlineAt: string, now = Date.now()): { text: string;
   return ms < 0 ? { text: `просрочено на ${span}`, overdue: true, urgent: true } : { text: `осталось ${span}`, overdue: false, urgent: ms < 2 * 86_400_000 };
 }
 
+/**
+ * Time left to a term counted in hours, as the monitoring team reads it: «осталось 5 ч», «осталось 40 мин»,
+ * «осталось 1 д 3 ч», «просрочено на 2 ч»; `urgent` under two hours.
+ */
+export function timeLeft(dueAt: string, now = Date.now()): { text: string; overdue: boolean; urgent: boolean } {
+  const ms = new Date(dueAt).getTime() - now;
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const hours = Math.floor(minutes / 60);
+  const span = hours >= 48 ? `${Math.floor(hours / 24)} д ${hours % 24} ч` : hours >= 1 ? `${hours} ч` : `${minutes} мин`;
+  return ms < 0 ? { text: `просрочено на ${span}`, overdue: true, urgent: true } : { text: `осталось ${span}`, overdue: false, urgent: ms < 2 * 3_600_000 };
+}
+
 export const ruDateTime = (iso: string) => new Date(iso).toLocaleString('ru-RU', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 export const ruDate = (iso: string) => new Date(iso).toLocaleDateString('ru-RU', { day: 'numeric', month: 'long', year: 'numeric' });
 
