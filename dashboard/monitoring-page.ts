@@ -41,6 +41,7 @@ ${inboxTabs('signals')}
 </form>
 <p class="muted">Сигналы — публикации и комментарии, найденные мониторингом. Им ничего не отвечается автоматически: реакция — «Взято в работу» или ответ — только по решению оператора, и только там, где пишет официальное сообщество региона.</p>
 <p id="monitoring-status" class="muted" aria-live="polite"></p>
+<p id="monitoring-count" class="muted"></p>
 <div class="bulk"><button type="button" id="merge-incidents">Объединить отмеченные инциденты</button></div>
 <div id="incident-list" class="inbox" role="list" aria-label="Инциденты"></div>
 <datalist id="muni-list">${municipalities.map((m) => `<option value="${escapeHtml(m.name)}">`).join('')}</datalist>

@@ -141,7 +141,7 @@ ${parsed.success ? '' : `<p class="error" role="alert">Фильтр не при�
 </section>
 <div class="grid">
 ${panelCard('volume', true)}${panelCard('municipalities', true)}${panelCard('sources')}${panelCard('categories')}${panelCard('sla', true)}
-${panelCard('answer-time')}${panelCard('ratings')}${panelCard('rising', true)}${panelCard('polls')}
+${panelCard('answer-time')}${panelCard('ratings')}${panelCard('rising', true)}${panelCard('signals', true)}${panelCard('polls')}
 </div>
 <script type="application/json" id="analytics-context">${jsonForScript({ filters: f, municipalities })}</script>`;
 }

@@ -46,7 +46,7 @@ function threadRow(t: Thread, answer: string | null, retry: (outboundId: string)
     h('td', {}, sourceBadge(t.source)), h('td', {}, where), h('td', {}, String(t.signals)), h('td', {}, replies));
 }
 
-function signalRow(s: Signal, split: (messageId: string) => void): HTMLElement {
+function signalRow(s: Signal, split: ((messageId: string) => void) | undefined): HTMLElement {
   const left = !s.firstReactionAt && s.reactionDueAt && s.status === 'new' ? timeLeft(s.reactionDueAt) : undefined;
   return h('li', { 'data-signal': s.messageId },
     sourceBadge(s.source), ` ${ruDateTime(s.receivedAt)} · ${KIND_NAMES[s.kind] ?? s.kind} · ${SIGNAL_STATUS[s.status] ?? s.status}`,
@@ -54,7 +54,7 @@ function signalRow(s: Signal, split: (messageId: string) => void): HTMLElement {
     s.joinedAfterAnswer ? h('span', { class: 'warn' }, ' · после ответа') : null,
     h('p', { class: 'text' }, s.text.length > 400 ? `${s.text.slice(0, 400)}…` : s.text),
     s.link ? h('a', { href: s.link, target: '_blank', rel: 'noopener noreferrer' }, 'Оригинал') : null, ' ',
-    h('button', { type: 'button', class: 'link', 'data-action': 'split', onclick: () => split(s.messageId) }, 'Отделить'));
+    split ? h('button', { type: 'button', class: 'link', 'data-action': 'split', onclick: () => split(s.messageId) }, 'Отделить') : null);
 }
 
 export function renderIncidentDetail(d: Detail, on: { split: (messageId: string) => void; retry: (outboundId: string) => void }): HTMLElement {
@@ -64,7 +64,8 @@ export function renderIncidentDetail(d: Detail, on: { split: (messageId: string)
       h('thead', {}, h('tr', {}, ['Сеть', 'Ветка', 'Сообщений', 'Ответы'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, d.threads.map((t) => threadRow(t, d.incident.answerText, on.retry)))),
     h('h3', {}, `Сообщения (${d.signals.length})`),
-    h('ul', { class: 'signals' }, d.signals.map((s) => signalRow(s, on.split))),
+    // A lone message is its own incident already.
+    h('ul', { class: 'signals' }, d.signals.map((s) => signalRow(s, d.signals.length > 1 ? on.split : undefined))),
     h('details', {}, h('summary', {}, 'История'),
       h('ol', { class: 'history' }, d.history.map((e) => h('li', {}, `${ruDateTime(e.at)} — ${EVENT_NAMES[e.type] ?? e.type}`,
         ` (${e.actorName ?? (e.actor === 'system' ? 'система' : e.actor)})`, e.comment ? `: ${e.comment}` : '')))));

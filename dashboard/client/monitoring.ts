@@ -41,6 +41,7 @@ async function load(quiet = false) {
     mark = data.mark;
     list.replaceChildren(...(items.length ? items.map(renderIncident) : [h('p', { class: 'muted' }, 'Инцидентов нет.')]));
     for (const id of open) void showDetail(id);
+    document.getElementById('monitoring-count')!.textContent = `Показано инцидентов: ${items.length} из ${data.total}.`;
     if (!quiet) announce(status, `Показано инцидентов: ${items.length} из ${data.total}.`);
     await loadAlerts();
     document.body.dataset.monitoringReady = 'true';
