@@ -126,6 +126,7 @@ export interface CaseSummary {
   id: string; registrationNumber: string; status: string; version: number; category: string; kind?: string; source: string;
   municipality?: string | null; organizationId: string | null; organizationName: string | null; executorId: string | null;
   registeredAt: string; deadlineAt: string; daysLeft: number; overdue: boolean; text?: string; link?: string | null; fastTrack: boolean;
+  origin?: 'appeal' | 'signal';
 }
 
 /** The cases table used by the desk and the list page. */
@@ -140,7 +141,7 @@ export function casesTable(items: CaseSummary[], caption: string): HTMLElement {
       return h('tr', { 'data-case': c.id, class: c.overdue ? 'overdue' : '' },
         h('td', {}, h('a', { href: `/cases/${c.id}` }, c.registrationNumber)),
         h('td', {}, ruDateTime(c.registeredAt)),
-        h('td', {}, sourceBadge(c.source)),
+        h('td', {}, sourceBadge(c.source), c.origin === 'signal' ? h('span', { class: 'badge', title: 'Инцидент мониторинга: срок в часах, ответ публикуется в ветках' }, ' сигнал') : null),
         h('td', {}, c.category),
         h('td', { class: 'snippet' }, (c.text ?? '').slice(0, 140)),
         h('td', {}, c.municipality ?? '—'),

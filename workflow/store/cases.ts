@@ -143,7 +143,7 @@ export async function listCases(sql: Sql, f: CaseFilter): Promise<{ items: Recor
               c.fast_track as "fastTrack", c.deadline_days as "deadlineDays", c.deadline_rule as "deadlineRule", c.municipality,
               c.organization_id as "organizationId", o.name as "organizationName", c.executor_id as "executorId",
               c.model_version as "modelVersion", c.registered_at as "registeredAt", c.deadline_at as "deadlineAt", c.rating,
-              m.source, m.external_id as "externalId", m.text, m.link, m.received_at as "receivedAt", c.incident_id as "incidentId"
+              m.source, m.external_id as "externalId", m.text, m.link, m.received_at as "receivedAt", c.incident_id as "incidentId", c.origin
          from cases c join messages m on m.id = c.message_id left join organizations o on o.id = c.organization_id
         where ${w}
         order by c.registered_at desc, c.id limit $${w.args.length + 1} offset $${w.args.length + 2}`,
