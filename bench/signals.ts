@@ -5,6 +5,8 @@
  * second, time until their `signal.received` events are queryable in ClickHouse, then the monitoring inbox's query
  * (incidents with their aggregates and the routing model's suggestions, the default view) and the signal reaction
  * panel over what was stored. Nothing is posted back: the bench also checks that no outbound message was written.
+ * The same number of 122 call cards (appeals, which become cases) goes through the same system afterwards, so the
+ * two paths are compared on the same machine in the same minutes.
  */
 import { normalizeVkComment } from '../ingest/vk/normalize.js';
 import { signalReaction } from '../analytics/signal-queries.js';
@@ -13,7 +15,7 @@ import type { IncomingMessage } from '../lib/queues.js';
 import type { Otklik } from '../main.js';
 import { bindMonitoring } from '../workflow/signals/monitoring.js';
 import type { BenchResult } from './index.js';
-import { postText, startBenchSystem, startStores, waitUntil } from './pipeline.js';
+import { countCases, feedPages, postText, startBenchSystem, startStores, waitUntil } from './pipeline.js';
 
 const PAGE = 100;
 const MUNICIPALITIES = ['Красноярск', 'Ачинск', 'Канск', 'Минусинск', 'Норильск', 'Железногорск', 'Лесосибирск', 'Шушенское'];
@@ -71,10 +73,15 @@ export default async function run(options: Record<string, string> = {}): Promise
       const inbox = await timed(20, () => monitoring.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6 }));
       const search = await timed(20, () => monitoring.listIncidents({ status: 'open', sort: 'newest', limit: 50, growthHours: 6, q: 'лифт', municipality: undefined }));
       const panel = await timed(10, () => signalReaction(system.ch!, { ...q.ALL_TIME }, { groupBy: 'municipality', now: new Date() }));
+      const appealsStarted = performance.now();
+      await feedPages(system.ingest!.intake, `appeals-${run}`, 0, n);
+      await waitUntil(async () => (await countCases(system)) >= n, 600_000, 'appeal cases');
+      const appealsSeconds = (performance.now() - appealsStarted) / 1000;
       return {
         rows: [
           { measure: `comments accepted by intake (pages of ${PAGE}), per s`, value: Math.round(n / acceptedSeconds) },
           { measure: 'signals stored in PostgreSQL, per s', value: Math.round(n / storedSeconds) },
+          { measure: 'for comparison: call cards registered as cases, per s', value: Math.round(n / appealsSeconds) },
           { measure: 'signal.received queryable in ClickHouse, per s', value: Math.round(n / visibleSeconds) },
           { measure: 'inbox: open incidents, most urgent 50, p50 ms', value: inbox.p50 },
           { measure: 'inbox: open incidents, most urgent 50, p95 ms', value: inbox.p95 },

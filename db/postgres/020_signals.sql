@@ -22,10 +22,20 @@ create table incidents (
   answered_at timestamptz,
   -- Merged into another incident: signals the classifier still assigns here join that one.
   merged_into text references incidents(id),
+  -- Aggregates of its signals, kept with every registration and every change, so the inbox sorts and pages incidents
+  -- without aggregating all their signals: how many, first and last seen, the earliest reaction deadline of those still
+  -- waiting for one, any fast-track, the strongest kind (1 other, 2 question, 3 complaint).
+  size integer not null default 0,
+  first_seen_at timestamptz,
+  last_seen_at timestamptz,
+  reaction_due_at timestamptz,
+  fast_track boolean not null default false,
+  kind_rank smallint not null default 1,
   created_at timestamptz not null,
   updated_at timestamptz not null
 );
-create index incidents_status on incidents (status, updated_at desc);
+create index incidents_urgent on incidents (status, reaction_due_at, last_seen_at desc) where size > 0;
+create index incidents_newest on incidents (status, last_seen_at desc) where size > 0;
 
 create table signals (
   message_id uuid primary key references messages(id),

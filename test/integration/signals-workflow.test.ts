@@ -91,7 +91,11 @@ describe('signals and incidents in the workflow', () => {
     for (const s of [a, b, c, d, e]) await registerSignal(h, s);
     const m = monitoring();
     const [row] = (await m.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6 })).items.filter((i) => i.id === incidentId);
-    expect(row).toMatchObject({ size: 5, channels: ['telegram', 'vk'], status: 'new', caseId: null });
+    expect(row).toMatchObject({ size: 5, channels: ['telegram', 'vk'], status: 'new', caseId: null, kind: 'complaint', leadMessageId: a.message.messageId,
+      reactionDueAt: new Date('2026-11-21T09:01:00.000Z'), firstSeenAt: new Date(at(1)), lastSeenAt: new Date(at(5)), growth: 5 });
+    // Filters find the incident by any of its signals.
+    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6, source: 'telegram' })).items.map((i) => i.id)).toContain(incidentId);
+    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6, kind: 'other' })).items.map((i) => i.id)).not.toContain(incidentId);
 
     const stale = await m.accept(operator, incidentId, { expectedVersion: row!.version + 1, organizationId: orgId });
     expect(stale).toMatchObject({ ok: false, status: 409 });
@@ -154,6 +158,10 @@ describe('signals and incidents in the workflow', () => {
     const reacted = (await h.db.query('select count(*)::int as n from signals where incident_id = $1 and first_reaction_at = $2', ['inc-light', h.clock.now()])).rows[0];
     expect(reacted.n).toBe(2);
     expect((await outboundRows(h, "payload->>'incidentId' = 'inc-light'")).map((o) => o.kind)).toEqual(['interim', 'interim']);
+    // The inbox's row follows: nothing waits for a reaction any more, so no time is left to count.
+    const light = (await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6 })).items.find((i) => i.id === 'inc-light')!;
+    expect(light).toMatchObject({ size: 2, reactionDueAt: null, channels: ['telegram', 'vk'] });
+    expect(light.firstReactionAt).not.toBeNull();
 
     const s3 = signal({ where: 'vk-own', incidentId: 'inc-banter', kind: 'other' });
     await registerSignal(h, s3);

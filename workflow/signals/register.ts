@@ -12,7 +12,7 @@ import { reactionDueAt, type SignalTerms } from '../../lib/signal-terms.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { enqueue } from '../outbox.js';
 import { uniqueMessages } from '../register-case.js';
-import { ensureIncidents, insertIncidentEvent, type IncidentRow } from '../store/incidents.js';
+import { addArrivals, ensureIncidents, insertIncidentEvent, type Arrivals, type IncidentRow } from '../store/incidents.js';
 import { insertContacts, insertMessages } from '../store/messages.js';
 import { insertSignals, type NewSignal, type SignalStatus } from '../store/signals.js';
 import type { Sql } from '../store/sql.js';
@@ -53,6 +53,23 @@ function newSignal(x: ClassifiedMessage, incident: IncidentRow, terms: SignalTer
   };
 }
 
+const KIND_RANK: Record<string, number> = { complaint: 3, question: 2, other: 1 };
+
+/** What the new signals add to each incident's aggregates. */
+function arrivalsOf(rows: NewSignal[]): Arrivals[] {
+  const by = new Map<string, Arrivals>();
+  for (const r of rows) {
+    const a = by.get(r.incidentId) ?? { incidentId: r.incidentId, count: 0, first: r.receivedAt, last: r.receivedAt, due: null, fastTrack: false, kindRank: 1 };
+    const waits = r.reactionDueAt && r.status !== 'rejected';
+    by.set(r.incidentId, {
+      ...a, count: a.count + 1, first: r.receivedAt < a.first ? r.receivedAt : a.first, last: r.receivedAt > a.last ? r.receivedAt : a.last,
+      due: waits && (!a.due || r.reactionDueAt! < a.due) ? r.reactionDueAt : a.due, fastTrack: a.fastTrack || r.fastTrack,
+      kindRank: Math.max(a.kindRank, KIND_RANK[r.kind] ?? 1),
+    });
+  }
+  return [...by.values()];
+}
+
 /** Complaints the detector is sure of make their (still new) incidents cases, routed by the routing rules if they can be. */
 async function autoAccept(sql: Sql, news: ClassifiedMessage[], incidents: Map<string, IncidentRow>, deps: SignalDeps, now: Date): Promise<string[]> {
   const threshold = deps.terms.autoAcceptAbove;
@@ -75,6 +92,7 @@ async function registerNewSignals(sql: Sql, news: ClassifiedMessage[], deps: Sig
   const incidents = await ensureIncidents(sql, news.map(incidentIdOf), now);
   const rows = news.map((x) => newSignal(x, incidents.get(incidentIdOf(x))!, deps.terms));
   await insertSignals(sql, rows);
+  await addArrivals(sql, arrivalsOf(rows), now);
   for (const r of rows.filter((s) => s.joinedAfterAnswer)) {
     await insertIncidentEvent(sql, { incidentId: r.incidentId, at: now, actor: 'system', type: 'joined_after_answer', data: { messageId: r.messageId } });
   }

@@ -66,6 +66,7 @@ export async function splitSignal(db: import('pg').Pool, actor: string, messageI
     await ensureIncidents(sql, [id], now);
     await moveSignals(sql, [messageId], id, { status: 'new', joinedAfterAnswer: false });
     await updateIncident(sql, incident.id, {}, now);
+    await updateIncident(sql, id, {}, now);
     await insertIncidentEvent(sql, { incidentId: incident.id, at: now, actor, type: 'split', data: { messageId, to: id } });
     await insertIncidentEvent(sql, { incidentId: id, at: now, actor, type: 'split_from', data: { messageId, from: incident.id } });
     return { incidentId: id };

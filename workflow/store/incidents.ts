@@ -74,13 +74,49 @@ export interface IncidentPatch {
   merged_into?: string;
 }
 
-/** Applies a change and moves the version; returns the new version. */
+/** The aggregates of an incident's signals (see the incidents table), recomputed from them. */
+const AGGREGATES = `(size, first_seen_at, last_seen_at, reaction_due_at, fast_track, kind_rank) = (
+  select count(*)::int, min(s.received_at), max(s.received_at),
+         min(s.reaction_due_at) filter (where s.first_reaction_at is null and s.status not in ('rejected', 'answered')),
+         coalesce(bool_or(s.fast_track), false),
+         coalesce(max(case s.kind when 'complaint' then 3 when 'question' then 2 else 1 end), 1)
+    from signals s where s.incident_id = incidents.id)`;
+
+/**
+ * Applies a change, moves the version and recomputes the incident's aggregates from its signals (the caller has
+ * changed those already); returns the new version.
+ */
 export async function updateIncident(sql: Sql, id: string, patch: IncidentPatch, now: Date): Promise<number> {
   const cols = Object.keys(patch) as (keyof IncidentPatch)[];
   const r = await sql.query<{ version: number }>(
-    `update incidents set version = version + 1, updated_at = $2 ${cols.map((c, i) => `, ${c} = $${i + 3}`).join('')} where id = $1 returning version`,
+    `update incidents set version = version + 1, updated_at = $2, ${AGGREGATES}
+       ${cols.map((c, i) => `, ${c} = $${i + 3}`).join('')} where id = $1 returning version`,
     [id, now, ...cols.map((c) => patch[c])]);
   return r.rows[0]!.version;
+}
+
+export interface Arrivals {
+  incidentId: string;
+  count: number;
+  first: Date;
+  last: Date;
+  /** The earliest reaction deadline among the arrivals that wait for one. */
+  due: Date | null;
+  fastTrack: boolean;
+  kindRank: number;
+}
+
+/** New signals joined these incidents: their aggregates grow without reading the signals already there. */
+export async function addArrivals(sql: Sql, rows: Arrivals[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <K extends keyof Arrivals>(k: K) => rows.map((r) => r[k]);
+  await sql.query(
+    `update incidents i set size = i.size + t.count, first_seen_at = least(i.first_seen_at, t.first), last_seen_at = greatest(i.last_seen_at, t.last),
+            reaction_due_at = least(i.reaction_due_at, t.due), fast_track = i.fast_track or t.fast, kind_rank = greatest(i.kind_rank, t.rank), updated_at = $8
+       from unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::boolean[], $7::smallint[])
+         as t(id, count, first, last, due, fast, rank)
+      where i.id = t.id`,
+    [col('incidentId'), col('count'), col('first'), col('last'), col('due'), col('fastTrack'), col('kindRank'), now]);
 }
 
 /** The first reaction of the incident, if it had none. */
