@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../lib/api-builder.js';
 import {
   acceptIncidentBody, answerIncidentBody, caseOutcome, incidentDetail, incidentListItem, incidentQuery, interimBody, mergeIncidentsBody,
-  publishOutcome, rejectIncidentBody, routeIncidentBody, spikeAlertSchema, versionBody, type DeliveryReads, type Monitoring,
+  publishOutcome, rejectIncidentBody, routeIncidentBody, signalCorrectionBody, spikeAlertSchema, versionBody, type DeliveryReads, type Monitoring,
 } from '../lib/monitoring.js';
 import type { ModerationResult } from '../lib/moderation.js';
 import { pgIntParam } from '../lib/request-schemas.js';
@@ -91,6 +91,12 @@ function registerActions(api: ApiBuilder, m: Monitoring, deliveries: DeliveryRea
     params: z.object({ messageId: z.uuid() }), summary: 'Take a signal out of its incident into an incident of its own.',
     response: z.object({ incidentId: z.string() }), errors: { 404: 'No such signal', 409: 'The incident\'s case was made from this message' } },
   async ({ params, user }) => valueOf(await m.split(user.id, params.messageId)));
+  api.route({ method: 'post', path: `${BASE}/signals/:messageId/correction`, tag: TAG, roles, guard: onlyModerators, bodyLimit: JSON_LIMIT,
+    params: z.object({ messageId: z.uuid() }), body: signalCorrectionBody,
+    summary: 'Correct a signal\'s kind (complaint/question/other: its reaction term follows) or category; kept as training feedback.',
+    response: z.object({ incidentId: z.string(), kind: z.string(), category: z.string(), reactionDueAt: z.string().nullable() }),
+    errors: { 404: 'No such signal' } },
+  async ({ params, body, user }) => valueOf(await m.correct(user.id, params.messageId, body)));
   api.route({ method: 'post', path: `${BASE}/alerts/:id/acknowledge`, tag: TAG, roles, guard: onlyModerators,
     params: z.object({ id: pgIntParam.min(1) }), summary: 'Mark a spike alert as seen.', response: z.object({ acknowledged: z.boolean() }),
     errors: { 404: 'No such alert' } },

@@ -108,6 +108,10 @@ export const rejectIncidentBody = z.object({ ...version, reason: z.string().trim
 export const interimBody = z.object({ ...version, text: z.string().trim().min(10).max(4000).optional() });
 export const answerIncidentBody = z.object({ ...version, text: z.string().trim().min(10).max(4000) });
 export const versionBody = z.object(version);
+export const signalCorrectionBody = z.discriminatedUnion('field', [
+  z.object({ field: z.literal('category'), label: z.string().trim().min(1).max(200) }),
+  z.object({ field: z.literal('kind'), label: z.enum(CASE_KINDS) }),
+]);
 export const mergeIncidentsBody = z.object({ targetId: z.string().min(1).max(100), incidentIds: z.array(z.string().min(1).max(100)).min(1).max(200) });
 
 export const caseOutcome = z.object({ caseId: z.string(), registrationNumber: z.string(), caseStatus: z.string(), organizationId: z.string().nullable() });
@@ -135,6 +139,9 @@ export interface Monitoring {
   republish(actorId: string, id: string, body: z.infer<typeof versionBody>): R<PublishOutcome>;
   merge(actorId: string, body: z.infer<typeof mergeIncidentsBody>): R<{ incidentId: string; moved: number }>;
   split(actorId: string, messageId: string): R<{ incidentId: string }>;
+  /** Corrects a signal's kind or category (kept as training feedback); the kind moves its reaction term. */
+  correct(actorId: string, messageId: string, body: z.infer<typeof signalCorrectionBody>): R<{ incidentId: string; kind: string; category: string;
+    reactionDueAt: Date | string | null }>;
   alerts(q: { limit: number; unacknowledgedOnly: boolean }): Promise<SpikeAlert[]>;
   acknowledgeAlert(actorId: string, alertId: string): Promise<boolean>;
 }

@@ -24,7 +24,8 @@ const SIGNAL_STATUS: Record<string, string> = { new: 'ждёт реакции', 
 const EVENT_NAMES: Record<string, string> = {
   accepted: 'Принят в работу', rejected: 'Отклонён', interim: 'Опубликовано «Взято в работу»', answered: 'Опубликован ответ',
   answer_republished: 'Ответ опубликован в новых ветках', merged: 'Объединён', merged_into: 'Влит в другой инцидент', split: 'Сообщение выделено',
-  split_from: 'Выделен из инцидента', joined_after_answer: 'Новое сообщение после ответа',
+  split_from: 'Выделен из инцидента', joined_after_answer: 'Новое сообщение после ответа', kind_corrected: 'Исправлен тип сообщения',
+  category_corrected: 'Исправлена категория сообщения',
 };
 
 function replyCell(r: Reply, retry: (outboundId: string) => void): HTMLElement {
@@ -46,7 +47,20 @@ function threadRow(t: Thread, answer: string | null, retry: (outboundId: string)
     h('td', {}, sourceBadge(t.source)), h('td', {}, where), h('td', {}, String(t.signals)), h('td', {}, replies));
 }
 
-function signalRow(s: Signal, split: ((messageId: string) => void) | undefined): HTMLElement {
+interface SignalActions {
+  split?: (messageId: string) => void;
+  correct: (messageId: string, kind: string) => void;
+}
+
+/** The kind as the team says it is: kept as a training example for the complaint detector. */
+function kindFix(s: Signal, correct: SignalActions['correct']): HTMLElement {
+  const sel = h('select', { 'aria-label': 'Исправленный тип сообщения' },
+    Object.entries(KIND_NAMES).map(([v, t]) => h('option', { value: v, selected: v === s.kind }, t)));
+  return h('span', { class: 'kind-fix' }, sel, h('button', { type: 'button', class: 'link', 'data-action': 'correct-kind',
+    onclick: () => sel.value !== s.kind && correct(s.messageId, sel.value) }, 'Исправить тип'));
+}
+
+function signalRow(s: Signal, on: SignalActions): HTMLElement {
   const left = !s.firstReactionAt && s.reactionDueAt && s.status === 'new' ? timeLeft(s.reactionDueAt) : undefined;
   return h('li', { 'data-signal': s.messageId },
     sourceBadge(s.source), ` ${ruDateTime(s.receivedAt)} · ${KIND_NAMES[s.kind] ?? s.kind} · ${SIGNAL_STATUS[s.status] ?? s.status}`,
@@ -54,10 +68,12 @@ function signalRow(s: Signal, split: ((messageId: string) => void) | undefined):
     s.joinedAfterAnswer ? h('span', { class: 'warn' }, ' · после ответа') : null,
     h('p', { class: 'text' }, s.text.length > 400 ? `${s.text.slice(0, 400)}…` : s.text),
     s.link ? h('a', { href: s.link, target: '_blank', rel: 'noopener noreferrer' }, 'Оригинал') : null, ' ',
-    split ? h('button', { type: 'button', class: 'link', 'data-action': 'split', onclick: () => split(s.messageId) }, 'Отделить') : null);
+    on.split ? h('button', { type: 'button', class: 'link', 'data-action': 'split', onclick: () => on.split!(s.messageId) }, 'Отделить') : null, ' ',
+    kindFix(s, on.correct));
 }
 
-export function renderIncidentDetail(d: Detail, on: { split: (messageId: string) => void; retry: (outboundId: string) => void }): HTMLElement {
+export function renderIncidentDetail(d: Detail, on: { split: (messageId: string) => void; retry: (outboundId: string) => void;
+  correct: (messageId: string, kind: string) => void }): HTMLElement {
   return h('div', { class: 'incident-detail' },
     h('h3', {}, 'Ветки и доставка ответов'),
     h('table', { class: 'threads' }, h('caption', { class: 'sr-only' }, 'Ветки инцидента'),
@@ -65,7 +81,7 @@ export function renderIncidentDetail(d: Detail, on: { split: (messageId: string)
       h('tbody', {}, d.threads.map((t) => threadRow(t, d.incident.answerText, on.retry)))),
     h('h3', {}, `Сообщения (${d.signals.length})`),
     // A lone message is its own incident already.
-    h('ul', { class: 'signals' }, d.signals.map((s) => signalRow(s, d.signals.length > 1 ? on.split : undefined))),
+    h('ul', { class: 'signals' }, d.signals.map((s) => signalRow(s, { split: d.signals.length > 1 ? on.split : undefined, correct: on.correct }))),
     h('details', {}, h('summary', {}, 'История'),
       h('ol', { class: 'history' }, d.history.map((e) => h('li', {}, `${ruDateTime(e.at)} — ${EVENT_NAMES[e.type] ?? e.type}`,
         ` (${e.actorName ?? (e.actor === 'system' ? 'система' : e.actor)})`, e.comment ? `: ${e.comment}` : '')))));

@@ -170,6 +170,8 @@ async function showDetail(id: string) {
   box.replaceChildren(renderIncidentDetail(d, {
     split: (messageId) => act('Сообщение выделено в отдельный инцидент.', () => post(`/signals/${messageId}/split`, {})),
     retry: (outboundId) => act('Доставка повторяется.', () => post(`/deliveries/${outboundId}/retry`, {})),
+    correct: (messageId, kind) => act('Тип сообщения исправлен; исправление сохранено для обучения модели.',
+      () => post(`/signals/${messageId}/correction`, { field: 'kind', label: kind })),
   }));
   box.hidden = false;
 }

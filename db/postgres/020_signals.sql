@@ -111,3 +111,9 @@ create table signal_alerts (
   unique (subject, bucket)
 );
 create index signal_alerts_at on signal_alerts (at desc);
+
+-- The team corrects a signal's kind (and category) in the inbox as it did posts' before: the correction names the
+-- message, since a signal has no case; `otklik export-corrections` reads both.
+alter table classification_corrections add column message_id uuid references messages(id);
+alter table classification_corrections alter column case_id drop not null;
+alter table classification_corrections add constraint classification_corrections_subject check (case_id is not null or message_id is not null);

@@ -4,12 +4,16 @@
  * answer published to each thread the region writes in and never to a stranger's wall; reaction terms in hours in
  * the region's time zone; the auto-accept threshold; spike alerts.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../lib/ids.js';
 import type { SpikeAlert } from '../../lib/monitoring.js';
 import type { OutboundMessage } from '../../lib/queues.js';
 import { DEFAULT_SIGNAL_TERMS } from '../../lib/signal-terms.js';
 import { performAction } from '../../workflow/lifecycle.js';
+import { exportCorrections } from '../../workflow/moderation.js';
 import { caseIdFor } from '../../workflow/register-case.js';
 import type { Actor } from '../../workflow/rules.js';
 import { bindMonitoring } from '../../workflow/signals/monitoring.js';
@@ -220,6 +224,23 @@ describe('signals and incidents in the workflow', () => {
     expect(listed.map((a) => a.kind).sort()).toEqual(['incident', 'topic']);
     expect(await monitoring().acknowledgeAlert(operator, listed[0]!.id)).toBe(true);
     expect((await monitoring().alerts({ limit: 50, unacknowledgedOnly: true })).filter((a) => a.municipality === 'город Ачинск')).toHaveLength(1);
+  });
+
+  it('keeps the team\'s kind corrections of signals for training; the reaction term follows the kind', async () => {
+    const m = monitoring();
+    const s = signal({ where: 'vk-own', incidentId: 'inc-kind', receivedAt: '2026-11-20T09:20:00.000Z', text: 'Спасибо за новую площадку во дворе!' });
+    await registerSignal(h, s);
+    expect(await m.correct(operator, s.message.messageId, { field: 'kind', label: 'other' })).toMatchObject({ ok: true, value: { kind: 'other', reactionDueAt: null } });
+    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6 })).items.find((i) => i.id === 'inc-kind'))
+      .toMatchObject({ kind: 'other', reactionDueAt: null });
+    const back = await m.correct(operator, s.message.messageId, { field: 'kind', label: 'question' });
+    expect(back).toMatchObject({ ok: true, value: { kind: 'question', reactionDueAt: new Date('2026-11-21T09:20:00.000Z') } });
+    expect(await m.correct(operator, '00000000-0000-4000-8000-000000000000', { field: 'kind', label: 'other' })).toMatchObject({ ok: false, status: 404 });
+    const file = path.join(os.tmpdir(), `signal-corrections-${Date.now()}.jsonl`);
+    expect(await exportCorrections(h.db, file, 'kind')).toBeGreaterThanOrEqual(2);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; label: string });
+    expect(lines.filter((l) => l.text === 'Спасибо за новую площадку во дворе!').map((l) => l.label)).toEqual(['other', 'question']);
+    fs.rmSync(file);
   });
 
   it('merges incidents and splits a signal off; the message of a case stays with it', async () => {

@@ -14,6 +14,7 @@ import { acknowledgeAlert, listAlerts } from '../store/signal-alerts.js';
 import { signalsOf } from '../store/signals.js';
 import type { Sql } from '../store/sql.js';
 import { acceptIncident, answerIncident, interimReply, rejectIncident, republishAnswer, routeIncident } from './incidents.js';
+import { correctSignalLabel } from './corrections.js';
 import { mergeIncidents, splitSignal } from './regroup.js';
 import { incidentSuggestions, threadOf, threadsOf } from './threads.js';
 
@@ -85,6 +86,7 @@ export function bindMonitoring(db: pg.Pool, opts: { relay?: Pick<OutboxRelay, 'n
     republish: (actor, id, b) => nudged(republishAnswer(deps, actor, id, b.expectedVersion, now())),
     merge: (actor, b) => nudged(mergeIncidents(db, actor, b, now())),
     split: (actor, messageId) => nudged(splitSignal(db, actor, messageId, now())),
+    correct: (actor, messageId, b) => nudged(correctSignalLabel(deps, actor, messageId, b, now())),
     alerts: (q) => listAlerts(db, q),
     acknowledgeAlert: (actor, alertId) => acknowledgeAlert(db, alertId, actor, now()),
   };

@@ -84,6 +84,10 @@ export async function signalsOf(sql: Sql, incidentId: string): Promise<SignalRow
   return (await sql.query<SignalRow>(`${SIGNAL_SELECT} where s.incident_id = $1 order by s.received_at, s.message_id`, [incidentId])).rows;
 }
 
+export async function signalById(sql: Sql, messageId: string): Promise<SignalRow | undefined> {
+  return (await sql.query<SignalRow>(`${SIGNAL_SELECT} where s.message_id = $1`, [messageId])).rows[0];
+}
+
 /** Some signals, locked in id order (merges and splits move them). */
 export async function signalsForUpdate(sql: Sql, messageIds: string[]): Promise<SignalRow[]> {
   return (await sql.query<SignalRow>(`${SIGNAL_SELECT} where s.message_id = any($1::uuid[]) order by s.message_id for update of s`, [messageIds])).rows;
@@ -129,4 +133,12 @@ export async function recentCounts(sql: Sql, q: { incidentIds: string[]; topics:
       group by s.category, s.municipality`,
     [q.incidentIds, q.since, q.baselineFrom, q.topics.map((t) => t.category), q.topics.map((t) => t.municipality)]);
   return r.rows;
+}
+
+/** A corrected kind or category; the reaction deadline follows the kind (none for `other`). */
+export async function correctSignal(sql: Sql, messageId: string, patch: { kind?: string; category?: string; reactionDueAt?: Date | null }): Promise<void> {
+  await sql.query(
+    `update signals set kind = coalesce($2, kind), category = coalesce($3, category),
+            reaction_due_at = case when $4::boolean then $5::timestamptz else reaction_due_at end where message_id = $1`,
+    [messageId, patch.kind ?? null, patch.category ?? null, 'reactionDueAt' in patch, patch.reactionDueAt ?? null]);
 }
