@@ -67,11 +67,11 @@ function registerInboxRoutes(api: ApiBuilder, deps: DashboardApiDeps): void {
   async ({ params, body, user }) => valueOf(await m.correctCase(user.id, params.id, body)));
   api.route({ method: 'post', path: '/api/v1/dashboard/incidents/merge', tag: TAG, roles, guard: onlyModerators,
     summary: "Put cases into the target case's incident.", body: mergeBody, bodyLimit: JSON_LIMIT,
-    response: z.object({ incidentId: z.string(), moved: z.number() }), errors: { 404: 'Some cases were not found', 409: 'A case made from signals (regrouped as its incident)' } },
+    response: z.object({ incidentId: z.string(), moved: z.number() }), errors: { 404: 'Some cases were not found', 409: 'Cases of an incident of signals are regrouped as the incident' } },
   async ({ body, user }) => valueOf(await m.mergeIncident(user.id, body)));
   api.route({ method: 'post', path: '/api/v1/dashboard/cases/:id/split', tag: TAG, roles, guard: onlyModerators,
     summary: 'Take a case out of its incident: it becomes an incident of its own.', params: idParams,
-    response: z.object({ incidentId: z.string() }), errors: { 404: 'No such case', 409: 'A case made from signals (regrouped as its incident)' } },
+    response: z.object({ incidentId: z.string() }), errors: { 404: 'No such case', 409: 'Cases of an incident of signals are regrouped as the incident' } },
   async ({ params, user }) => valueOf(await m.splitIncident(user.id, params.id)));
 }
 
