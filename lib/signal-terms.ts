@@ -127,7 +127,7 @@ export function parseSignalTerms(yamlText: string, origin = 'region config'): Si
   try {
     checkTimeZone(timezone);
   } catch (err) {
-    throw new Error(`${origin} is invalid: timezone: ${(err as Error).message}`);
+    throw new Error(`${origin} is invalid: timezone: ${(err as Error).message}`, { cause: err });
   }
   return { ...parsed.data, timezone };
 }

@@ -1,6 +1,7 @@
 // The monitoring team's inbox of signals: one row per incident (size, channels, municipalities, first seen, growth,
 // time left, suggested organizations), the team's actions on the incident as a whole, spike alerts, live updates.
 import { announce, api, h, highlight, KIND_NAMES, ruDateTime, sourceBadge, STATUS_NAMES, timeLeft } from './_common.js';
+import { detached } from './_detached.js';
 import { renderIncidentDetail, type Detail } from './_incident-detail.js';
 
 interface Suggestion { label: string; score: number; organizationId: string | null; organizationName: string | null }
@@ -168,10 +169,10 @@ async function showDetail(id: string) {
   if (!box) return;
   const d = await api<Detail>(`${BASE}/incidents/${encodeURIComponent(id)}`);
   box.replaceChildren(renderIncidentDetail(d, {
-    split: (messageId) => act('Сообщение выделено в отдельный инцидент.', () => post(`/signals/${messageId}/split`, {})),
-    retry: (outboundId) => act('Доставка повторяется.', () => post(`/deliveries/${outboundId}/retry`, {})),
-    correct: (messageId, kind) => act('Тип сообщения исправлен; исправление сохранено для обучения модели.',
-      () => post(`/signals/${messageId}/correction`, { field: 'kind', label: kind })),
+    split: detached((messageId: string) => act('Сообщение выделено в отдельный инцидент.', () => post(`/signals/${messageId}/split`, {}))),
+    retry: detached((outboundId: string) => act('Доставка повторяется.', () => post(`/deliveries/${outboundId}/retry`, {}))),
+    correct: detached((messageId: string, kind: string) => act('Тип сообщения исправлен; исправление сохранено для обучения модели.',
+      () => post(`/signals/${messageId}/correction`, { field: 'kind', label: kind }))),
   }));
   box.hidden = false;
 }
@@ -217,14 +218,14 @@ async function start() {
   });
   document.getElementById('merge-incidents')!.addEventListener('click', () => void merge());
   await load();
-  setInterval(async () => {
+  setInterval(detached(async () => {
     try {
       const m = await api<{ mark: string }>(`${BASE}/mark`);
       if (m.mark !== mark) await load(true);
     } catch {
       // A missed poll is retried by the next one.
     }
-  }, 3000);
+  }), 3000);
   // Time left moves even when nothing arrives.
   setInterval(() => void load(true), 60_000);
 }

@@ -60,21 +60,30 @@ export interface StoredMessage {
   joinedAfterAnswer: boolean | null;
 }
 
-/** Stored messages of every channel (or one), newest first, with the number of the case each became. */
-export async function listStoredMessages(sql: Sql, q: Page & { source?: Source }): Promise<StoredMessage[]> {
-  const r = await sql.query<StoredMessage>(
+/** A stored message with who works on its case, so the reader's view of it can be decided (workflow/message-listing.ts). */
+export type ScopedMessage = StoredMessage & { caseOrganizationId: string | null; caseExecutorId: string | null };
+
+/**
+ * Stored messages of every channel (or one), newest first, with the number of the case each became: every message,
+ * or (`readsAll` false) only those whose case belongs to these organizations or is assigned to this user.
+ */
+export async function listStoredMessages(sql: Sql, q: Page & { source?: Source; readsAll: boolean; organizationIds: string[]; userId: string }): Promise<ScopedMessage[]> {
+  const r = await sql.query<ScopedMessage>(
     `select m.id as "messageId", m.source, m.external_id as "externalId", m.author_hash as "authorHash", m.text, m.link,
             m.attachments, m.place, m.provenance, m.received_at as "receivedAt",
             coalesce(c.registration_number, ic.registration_number) as "registrationNumber",
             case when s.message_id is null then 'appeal' else 'signal' end as origin, coalesce(s.kind, c.kind) as kind,
             coalesce(s.incident_id, c.incident_id) as "incidentId", coalesce(c.id, ic.id) as "caseId", s.reaction_due_at as "reactionDueAt",
-            s.status as "signalStatus", s.joined_after_answer as "joinedAfterAnswer"
+            s.status as "signalStatus", s.joined_after_answer as "joinedAfterAnswer",
+            coalesce(c.organization_id, ic.organization_id) as "caseOrganizationId", coalesce(c.executor_id, ic.executor_id) as "caseExecutorId"
        from messages m left join cases c on c.message_id = m.id
        left join signals s on s.message_id = m.id left join incidents i on i.id = s.incident_id left join cases ic on ic.id = i.case_id
       where ($1::text is null or m.source = $1)
+        -- A signal belongs to the case of its incident once the team accepted it.
+        and ($4::boolean or coalesce(c.organization_id, ic.organization_id) = any($5::uuid[]) or coalesce(c.executor_id, ic.executor_id) = $6::uuid)
       order by m.received_at desc, m.id
       limit $2 offset $3`,
-    [q.source ?? null, q.limit, q.offset],
+    [q.source ?? null, q.limit, q.offset, q.readsAll, q.organizationIds, q.userId],
   );
   return r.rows;
 }
