@@ -13,7 +13,7 @@ import { pgInt, pgIntParam } from './request-schemas.js';
 export const INCIDENT_STATUSES = ['new', 'accepted', 'rejected', 'answered'] as const;
 
 export const incidentQuery = z.object({
-  /** `open`: new and accepted, what the team still owes a reaction or an answer. */
+  /** `open`: new and accepted, and answered ones with late arrivals waiting: what the team still owes a reaction or an answer. */
   status: z.enum(['open', ...INCIDENT_STATUSES, 'all']).default('open'),
   source: z.enum(SOURCES).optional(),
   kind: z.enum(CASE_KINDS).optional(),

@@ -144,8 +144,9 @@ describe('signals and incidents in the workflow', () => {
     expect((await h.db.query('select status, joined_after_answer from signals where message_id = $1', [late.message.messageId])).rows[0])
       .toEqual({ status: 'new', joined_after_answer: true });
     expect((await outboundRows(h, "payload->>'messageId' = $1", [late.message.messageId]))).toEqual([]);
-    const inc = (await m.listIncidents({ status: 'all', sort: 'newest', limit: 50, growthHours: 6 })).items.find((i) => i.id === incidentId)!;
-    expect(inc.lateSignals).toBe(1);
+    // It is open again: the late post waits for a reaction.
+    const inc = (await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6 })).items.find((i) => i.id === incidentId)!;
+    expect(inc).toMatchObject({ status: 'answered', lateSignals: 1 });
     const again = await m.republish(operator, incidentId, { expectedVersion: inc.version });
     expect(again).toMatchObject({ ok: true, value: { queued: ['vk:wall-111_7400'] } });
     expect((await outboundRows(h, "payload->>'messageId' = $1", [late.message.messageId])).map((o) => o.kind)).toEqual(['answer']);

@@ -19,7 +19,9 @@ const STATUS_FILTER: Record<IncidentQuery['status'], string[] | undefined> = {
 function matchWhere(q: IncidentQuery & { id?: string }): Where {
   const w = new Where().add('i.size > 0')
     .when(q.id, (p) => `i.id = ${p}`)
-    .when(STATUS_FILTER[q.status], (p) => `i.status = any(${p}::text[])`);
+    // Open also means an answered incident whose late arrivals still wait for a reaction.
+    .when(STATUS_FILTER[q.status], (p) => (q.status === 'open' ? `(i.status = any(${p}::text[]) or (i.status = 'answered' and i.reaction_due_at is not null))`
+      : `i.status = any(${p}::text[])`));
   const needsMessage = q.source !== undefined || q.q !== undefined;
   const sub: string[] = [];
   if (q.source) sub.push(`m.source = ${w.bind(q.source)}`);
