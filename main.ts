@@ -26,6 +26,7 @@ import { createPollPages, pollSourcesOf, registerPollResultsApi } from './dashbo
 import { notFoundPage, setPageTimeZone } from './dashboard/html.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
+import { createDeliveryReads } from './ingest/deliveries.js';
 import { createIngest, type Ingest } from './ingest/index.js';
 import { createIntake } from './ingest/intake.js';
 import { createStatsStore } from './ingest/stats.js';
@@ -45,6 +46,7 @@ import { connectStores, describeStores } from './lib/runtime/stores.js';
 import { loadOrCreateSalt } from './lib/salt.js';
 import { createSealer } from './lib/seal.js';
 import { applyRegionOverride, liveSettings, type LiveSettings } from './lib/settings-watch.js';
+import { loadSignalTerms } from './lib/signal-terms.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
@@ -54,6 +56,7 @@ import { createPolls, type Polls } from './workflow/polls/index.js';
 import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
 import { readSettings, settingsVersion } from './workflow/store/settings.js';
+import { bindMonitoring } from './workflow/signals/monitoring.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
@@ -162,6 +165,9 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const stage = createWorkflowStage({
     db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), now: s.now,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
+    signals: loadSignalTerms(config.regionConfigPath),
+    // Spike alerts reach the team in the app (the inbox, notifications); staff alerts beyond it attach here.
+    onSpike: (alert) => logger.info({ alert: { kind: alert.kind, incidentId: alert.incidentId, count: alert.count, windowHours: alert.windowHours } }, 'spike alert'),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
   const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now });
@@ -220,8 +226,11 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const figuresScope = s.reads.figuresScope;
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now, figuresScope });
   const pollSources = pollSourcesOf(polls.ballotBox, ch);
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay, now: s.now }), ch, now: s.now,
-    organizationNames: s.reads.organizationNames, pollTitles: pollSources.titles, municipalities, figuresScope });
+  const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: loadSignalTerms(config.regionConfigPath), reminderDaysBefore: config.workflow.reminderDaysBefore,
+    now: s.now });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay, now: s.now }), monitoring,
+    deliveries: createDeliveryReads(db, s.queues.outbound), ch, now: s.now, organizationNames: s.reads.organizationNames, pollTitles: pollSources.titles,
+    municipalities, figuresScope });
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
     summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,

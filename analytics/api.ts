@@ -8,6 +8,7 @@ import { isoDateTime, isoDay } from '../lib/request-schemas.js';
 import { ACCESS_ROLES, accessOf, scopedFilters } from './access.js';
 import { exportTable, type Column } from './export.js';
 import * as q from './queries.js';
+import { SIGNAL_GROUPS, signalReaction } from './signal-queries.js';
 
 /** A date (`2026-01-31`, midnight UTC) or an ISO 8601 date-time with offset. */
 const instant = z.union([isoDay, isoDateTime]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
@@ -115,6 +116,16 @@ function registerTables(table: TableRoute, now: () => Date): void {
     columns: [C('reason', 'Причина'), C('rejected', 'Отклонено'), C('share', 'Доля от поступивших')],
     rows: await q.rejections(ch, f),
   }));
+
+  table('signal-reaction', 'Signals (posts the monitoring found): time to the first reaction and to the answer, share within the reaction term, by municipality, organization or network.',
+    { groupBy: z.enum(SIGNAL_GROUPS).default('municipality') }, async (ch, f, p) => ({
+      title: 'Реакция на сигналы мониторинга',
+      columns: [C(p.groupBy, { municipality: 'Муниципалитет', organization: 'Организация', source: 'Сеть' }[p.groupBy]), C('signals', 'Сигналов со сроком'),
+        C('reacted', 'С реакцией'), C('reactedOnTime', 'Реакция в срок'), C('overdueNow', 'Без реакции, срок истёк'), C('onTimeShare', 'Доля в срок'),
+        C('medianReactionHours', 'До реакции, медиана, ч'), C('p90ReactionHours', 'До реакции, 90-й перцентиль, ч'), C('answered', 'С ответом'),
+        C('medianAnswerHours', 'До ответа, медиана, ч')],
+      rows: await signalReaction(ch, f, { groupBy: p.groupBy, now: now() }),
+    }));
 
   table('polls', 'Turnout of polls: votes, participants, municipalities.', {}, async (ch, f, p) => ({
     title: 'Голосования: явка',

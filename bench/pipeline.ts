@@ -63,7 +63,7 @@ const MUNICIPALITIES = ['город Красноярск', 'город Ачин�
   'Берёзовский район', 'город Железногорск', 'город Лесосибирск', 'Шушенский район'];
 const pick = <T>(list: T[], i: number, salt: number) => list[Math.abs(Math.imul(i + 1, 2654435761) ^ salt) % list.length]!;
 
-function postText(i: number): string {
+export function postText(i: number): string {
   return `На улице ${pick(STREETS, i, 11)}, дом ${(i % 97) + 1}: ${pick(PROBLEMS, i, 23)}, ${pick(DETAILS, i, 37)}. ${pick(DETAILS, i, 51)}.`;
 }
 

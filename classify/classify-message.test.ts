@@ -63,7 +63,11 @@ describe('classifyMessage with the default models', () => {
   it('tells social-media chatter from a complaint, and treats direct appeals as appeals', () => {
     const chatter = classifyMessage(buildPost({ text: 'Поздравляем всех с праздником! Желаем здоровья и счастья!' }), deps).classification;
     expect(chatter.kind).toBe('other');
+    // The detector's confidence rides along: the workflow's auto-accept threshold is compared with it.
+    expect(chatter.kindConfidence).toBeGreaterThan(0);
+    expect(chatter.kindConfidence).toBeLessThanOrEqual(1);
     const direct = classifyMessage(buildPost({ source: 'widget', externalId: 'w-1', text: 'Поздравляем всех с праздником!' }), deps).classification;
     expect(direct.kind).toBe('complaint');
+    expect(direct.kindConfidence).toBeUndefined();
   });
 });

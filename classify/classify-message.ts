@@ -41,6 +41,7 @@ export function classifyMessage(message: IncomingMessage, deps: ClassifyDeps): C
     confidence: round(prediction.confidence),
     top: prediction.top.slice(0, 3).map((t) => ({ label: t.label, score: round(t.score) })),
     kind,
+    ...(kindPrediction && KINDS.has(kindPrediction.label) ? { kindConfidence: round(kindPrediction.confidence) } : {}),
     fastTrack: deadline.fastTrack,
     deadlineDays: deadline.deadlineDays,
     federalService: deadline.federalService,

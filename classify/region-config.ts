@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { signalTermsSchema } from '../lib/signal-terms.js';
 import type { DeadlineRules } from './deadlines.js';
 
 export const regionConfigSchema = z.object({
@@ -18,6 +19,8 @@ export const regionConfigSchema = z.object({
   federalServices: z
     .array(z.object({ id: z.string().min(1), name: z.string().min(1), days: z.number().int().min(1).max(15), keywords: z.array(z.string().min(1)).min(1) }))
     .default([]),
+  /** The monitoring team's terms for signals (lib/signal-terms.ts): read by the workflow, validated here with the file. */
+  signals: signalTermsSchema.prefault({}),
 });
 export type RegionConfig = z.infer<typeof regionConfigSchema> & DeadlineRules;
 

@@ -5,12 +5,14 @@
  * the inbox's data operations are the workflow's, handed in as functions (their contract is lib/moderation.ts).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import type { FiguresScopeOf } from '../lib/read-scope.js';
 import { PANELS, PANEL_TITLES, panelOption, SERVER_LABEL_WIDTH, type Municipality } from './charts.js';
 import { correctionBody, inboxItem, inboxQuery, mergeBody, type Moderation, type ModerationResult } from '../lib/moderation.js';
+import type { DeliveryReads, Monitoring } from '../lib/monitoring.js';
+import { onlyModerators, registerMonitoringRoutes } from './monitoring-api.js';
 import { dashboardFilters, panelOrganizations, panelRows } from './panel-data.js';
 import { renderSvg } from './svg.js';
 
@@ -18,6 +20,10 @@ export interface DashboardApiDeps {
   requireAuth: RequestHandler;
   /** The workflow's inbox operations, bound to its database by main.ts: the workflow alone writes cases. */
   moderation: Moderation;
+  /** The workflow's monitoring inbox of signals and incidents; without it those routes are not served. */
+  monitoring?: Monitoring;
+  /** Ingest's delivery status of replies (per-thread status in the monitoring inbox). */
+  deliveries?: DeliveryReads;
   /** Analytics for the SVG export; without them the export answers 503. */
   ch?: ClickHouseClient;
   /** Organization ids to names, for chart labels. */
@@ -34,11 +40,6 @@ const TAG = 'dashboard';
 const JSON_LIMIT = 64 * 1024;
 const idParams = z.object({ id: z.uuid() });
 const panelName = z.enum(PANELS);
-
-function onlyModerators(req: Request): void {
-  const moderator = req.user?.roles.some((r) => (r.role === 'moderator' || r.role === 'administrator') && r.organizationId === null);
-  if (!moderator) throw new HttpError(403, 'only the monitoring team (moderators) works with the inbox');
-}
 
 const valueOf = <T>(out: ModerationResult<T>): { body: T } => {
   if (!out.ok) throw new HttpError(out.status, out.error);
@@ -71,11 +72,11 @@ function registerInboxRoutes(api: ApiBuilder, deps: DashboardApiDeps): void {
   async ({ params, body, user }) => valueOf(await m.correctCase(user.id, params.id, body)));
   api.route({ method: 'post', path: '/api/v1/dashboard/incidents/merge', tag: TAG, roles, guard: onlyModerators,
     summary: "Put cases into the target case's incident.", body: mergeBody, bodyLimit: JSON_LIMIT,
-    response: z.object({ incidentId: z.string(), moved: z.number() }), errors: { 404: 'Some cases were not found' } },
+    response: z.object({ incidentId: z.string(), moved: z.number() }), errors: { 404: 'Some cases were not found', 409: 'Cases of an incident of signals are regrouped as the incident' } },
   async ({ body, user }) => valueOf(await m.mergeIncident(user.id, body)));
   api.route({ method: 'post', path: '/api/v1/dashboard/cases/:id/split', tag: TAG, roles, guard: onlyModerators,
     summary: 'Take a case out of its incident: it becomes an incident of its own.', params: idParams,
-    response: z.object({ incidentId: z.string() }), errors: { 404: 'No such case' } },
+    response: z.object({ incidentId: z.string() }), errors: { 404: 'No such case', 409: 'Cases of an incident of signals are regrouped as the incident' } },
   async ({ params, user }) => valueOf(await m.splitIncident(user.id, params.id)));
 }
 
@@ -106,6 +107,7 @@ function registerExportRoute(api: ApiBuilder, deps: DashboardApiDeps): void {
 export function createDashboardApi(deps: DashboardApiDeps): ApiBuilder {
   const api = new ApiBuilder(deps.requireAuth);
   registerInboxRoutes(api, deps);
+  if (deps.monitoring) registerMonitoringRoutes(api, { monitoring: deps.monitoring, deliveries: deps.deliveries, now: deps.now });
   registerExportRoute(api, deps);
   return api;
 }

@@ -13,7 +13,7 @@ export const SOURCE_NAMES: Record<string, string> = {
   widget: 'Виджет на сайте',
 };
 
-export const PANELS = ['volume', 'sources', 'categories', 'municipalities', 'sla', 'answer-time', 'ratings', 'rising', 'polls'] as const;
+export const PANELS = ['volume', 'sources', 'categories', 'municipalities', 'sla', 'answer-time', 'ratings', 'rising', 'signals', 'polls'] as const;
 export type PanelName = (typeof PANELS)[number];
 
 /** Which analytics endpoint (and fixed parameters) feeds each panel. */
@@ -26,6 +26,7 @@ export const PANEL_SOURCES: Record<PanelName, { path: string; params: Record<str
   'answer-time': { path: 'sla', params: { groupBy: 'organization' } },
   ratings: { path: 'ratings', params: { groupBy: 'organization' } },
   rising: { path: 'rising-topics', params: { minCount: '1', limit: '15' } },
+  signals: { path: 'signal-reaction', params: { groupBy: 'municipality' } },
   polls: { path: 'polls', params: { limit: '15' } },
 };
 
@@ -38,6 +39,7 @@ export const PANEL_TITLES: Record<PanelName, string> = {
   'answer-time': 'Время ответа, часов',
   ratings: 'Оценки граждан',
   rising: 'Растущие темы',
+  signals: 'Реакция на сигналы мониторинга, часов',
   polls: 'Голосования: явка',
 };
 
@@ -240,6 +242,24 @@ function risingOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
   };
 }
 
+/** Hours to the first reaction and to the answer per municipality, with the share reacted within the term in the label. */
+function signalsOption(rows: Row[]): Record<string, unknown> {
+  const list = [...rows].slice(0, 15).reverse();
+  const label = (r: Row) => `${shortName(String(r.municipality) || 'не определён')} (${Math.round(Number(r.onTimeShare) * 100)}% в срок)`;
+  const item = (r: Row, key: string) => ({ value: Number(r[key]), drill: { municipality: String(r.municipality) } });
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 230, right: 30, top: 40, bottom: 30 },
+    xAxis: { type: 'value' },
+    yAxis: { type: 'category', data: list.map(label) },
+    series: [
+      { type: 'bar', name: 'До реакции, медиана', itemStyle: { color: '#2d5fa8' }, data: list.map((r) => item(r, 'medianReactionHours')) },
+      { type: 'bar', name: 'До ответа, медиана', itemStyle: { color: '#9db7e0' }, data: list.map((r) => item(r, 'medianAnswerHours')) },
+    ],
+  };
+}
+
 function pollsOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
   const list = [...rows].slice(0, 15).reverse();
   return {
@@ -261,6 +281,7 @@ const PANEL_OPTIONS: Record<PanelName, (rows: Row[], ctx: ChartContext) => Recor
   'answer-time': answerTimeOption,
   ratings: ratingsOption,
   rising: risingOption,
+  signals: signalsOption,
   polls: pollsOption,
 };
 

@@ -10,6 +10,7 @@ import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality, type PanelName } from './charts.js';
 import { ruDay, ruNumber } from './format.js';
 import { currentTimeZone, escapeHtml, jsonForScript, layout } from './html.js';
+import { inboxTabs, inboxViewOf, monitoringBody } from './monitoring-page.js';
 import { dashboardFilters, panelsFor, type DashboardFilters } from './panel-data.js';
 import { createAdminPages } from './admin.js';
 import { weeklyReport } from './report.js';
@@ -81,8 +82,10 @@ function homeBody(data: Summary, today: string): string {
 
 function inboxBody(q: Record<string, string | undefined>, municipalities: Municipality[]): string {
   return `
-<h1>Входящие сообщения и инциденты</h1>
+<h1>Обращения на модерации</h1>
+${inboxTabs('appeals')}
 <form id="inbox-filters" class="filters" role="search" aria-label="Фильтры входящих">
+  <input type="hidden" name="view" value="appeals">
   <span class="fld"><label for="f-status">Статус</label> <select id="f-status" name="status">${options(STATUS_OPTIONS, q.status ?? 'moderation')}</select></span>
   <span class="fld"><label for="f-source">Источник</label> <select id="f-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)}</select></span>
   <span class="fld"><label for="f-kind">Тип</label> <select id="f-kind" name="kind"><option value="">Любой</option>${options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)}</select></span>
@@ -144,7 +147,7 @@ const panelCard = (p: (typeof PANELS)[number], wide = false) => `
 /** The panels of /analytics in page order, wide or not. */
 const PANEL_LAYOUT: [PanelName, boolean][] = [
   ['volume', true], ['municipalities', true], ['sources', false], ['categories', false], ['sla', true], ['answer-time', false], ['ratings', false],
-  ['rising', true], ['polls', false],
+  ['rising', true], ['signals', true], ['polls', false],
 ];
 
 const FILTER_NAMES: Record<string, string> = {
@@ -219,7 +222,11 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
   const refuse = (res: express.Response, text: string) =>
     res.status(403).type('html').send(layout({ title: 'Нет доступа', user: userOf(res), body: `<h1>Нет доступа</h1><p>${escapeHtml(text)}</p>` }));
 
-  router.get('/inbox', page, (req, res) => shell(res, 'Мониторинг', 'inbox', inboxBody(req.query as Record<string, string | undefined>, municipalities)));
+  router.get('/inbox', page, (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (inboxViewOf(q) === 'appeals') return shell(res, 'Обращения на модерации', 'inbox', inboxBody(q, municipalities));
+    shell(res, 'Мониторинг', 'monitoring', monitoringBody(q, municipalities));
+  });
   router.get('/desk', page, (_req, res) => shell(res, 'Рабочий стол', 'desk', DESK_BODY));
   router.get('/cases', page, (_req, res) => shell(res, 'Обращения', 'cases', CASES_BODY));
   router.get('/cases/:id', page, (req, res) => {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import * as q from '../analytics/queries.js';
+import { signalReaction } from '../analytics/signal-queries.js';
 import { SOURCES } from '../lib/queues.js';
 import { isoDay } from '../lib/request-schemas.js';
 import { accessOf, readsTable, scopedFilters } from '../analytics/access.js';
@@ -68,6 +69,8 @@ export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: Dashb
       return q.risingTopics(ch, filters, { weeks: 4, minCount: Number(p.minCount), limit: Number(p.limit), now });
     case 'polls':
       return q.pollTurnout(ch, filters, { limit: Number(p.limit) });
+    case 'signal-reaction':
+      return signalReaction(ch, filters, { groupBy: 'municipality', now });
     default:
       return [];
   }

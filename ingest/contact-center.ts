@@ -48,6 +48,7 @@ export function normalizeCallCard(card: CallCard, salt: string): IncomingMessage
     place: { address: card.address, municipality: card.municipality },
     attachments: [],
     provenance: { channel: '122' },
+    origin: 'appeal',
     raw: card,
   });
 }

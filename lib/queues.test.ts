@@ -32,4 +32,10 @@ describe('outbound messages', () => {
     expect(outboundMessageSchema.safeParse({ ...base, channel: 'email', kind: 'answer' }).success).toBe(false);
     expect(outboundMessageSchema.safeParse({ ...base, kind: 'code' }).success).toBe(false);
   });
+
+  it('may name an incident instead of a case: the monitoring team answered a signal itself', () => {
+    const reply = { ...base, channel: 'vk', kind: 'answer', messageId: '00000000-0000-4000-8000-000000000002', target: { ownerId: '-1', postId: '2' } };
+    expect(outboundMessageSchema.safeParse({ ...reply, incidentId: 'inc-1', audience: 'public' }).success).toBe(true);
+    expect(outboundMessageSchema.safeParse(reply).success).toBe(false);
+  });
 });

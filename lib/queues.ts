@@ -106,6 +106,8 @@ export const classificationSchema = z.object({
   top: z.array(z.object({ label: z.string(), score: z.number() })).default([]),
   /** complaint / question / other: whether the message needs an answer at all. */
   kind: z.enum(['complaint', 'question', 'other']).default('complaint'),
+  /** How sure the complaint detector was of `kind` (absent where no detector ran: appeals, older jobs). */
+  kindConfidence: z.number().min(0).max(1).optional(),
   fastTrack: z.boolean(),
   deadlineDays: z.number().int().min(1).max(30),
   federalService: z.string().optional(),
@@ -154,6 +156,15 @@ export const EVENT_TYPES = [
   'case.incident',
   'reply.sent',
   'vote.cast',
+  /**
+   * A signal (a post monitoring found) was taken in (deadlineAt: its reaction deadline, absent for `other`), accepted
+   * as a case, rejected, first reacted to (props.how: interim / answer) and answered; one of each per message.
+   */
+  'signal.received',
+  'signal.accepted',
+  'signal.rejected',
+  'signal.reacted',
+  'signal.answered',
 ] as const;
 
 /**
@@ -222,6 +233,13 @@ export const outboundMessageSchema = z.object({
   outboundId: z.uuid(),
   caseId: z.uuid().optional(),
   messageId: z.uuid().optional(),
+  /** A reply on a signal's thread names its incident; one the monitoring team answered itself has no case. */
+  incidentId: z.string().min(1).max(100).optional(),
+  /**
+   * `public`: posted in a thread everyone reads (a signal's interim reply or answer), so nothing private rides along
+   * (no rating buttons). Absent: a notice to the author of an appeal.
+   */
+  audience: z.enum(['author', 'public']).optional(),
   /** The channel the case came from (absent for messages that belong to no case). */
   source: sourceSchema.optional(),
   channel: deliveryChannelSchema.optional(),
@@ -241,7 +259,7 @@ export const outboundMessageSchema = z.object({
   if (m.kind === 'poll' && !m.pollId) ctx.addIssue({ code: 'custom', path: ['pollId'], message: 'a poll message needs pollId' });
   if (!m.channel && !m.source) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'channel (or the case\'s source) is required' });
   if (CASELESS_KINDS.has(m.kind)) return;
-  if (!m.caseId) ctx.addIssue({ code: 'custom', path: ['caseId'], message: 'required' });
+  if (!m.caseId && !m.incidentId) ctx.addIssue({ code: 'custom', path: ['caseId'], message: 'required' });
   if (!m.messageId) ctx.addIssue({ code: 'custom', path: ['messageId'], message: 'required' });
 });
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;

@@ -24,6 +24,7 @@ const OWNERS: Record<string, 'workflow' | 'ingest' | 'lib'> = {
   identity_codes: 'workflow', voter_sessions: 'workflow', votes: 'workflow', vote_answers: 'workflow', vote_audit: 'workflow',
   poll_comments: 'workflow', poll_subscribers: 'workflow',
   admin_audit: 'workflow', region_settings: 'workflow', region_settings_version: 'workflow',
+  incidents: 'workflow', signals: 'workflow', incident_events: 'workflow', incident_replies: 'workflow', signal_alerts: 'workflow',
 };
 
 /**

@@ -12,6 +12,8 @@ const vkDialog: ScopedMessage = {
   link: 'https://vk.com/gim111?sel=555', attachments: [], place: { address: 'ул. Ленина, 12' }, receivedAt: new Date(0), registrationNumber: '2026-000001',
   provenance: { channel: 'vk', via: 'callback', groupId: '111', peerId: '555', ownerId: '555', chatId: '555', somethingNew: 'x' },
   caseOrganizationId: ORG, caseExecutorId: 'e',
+  origin: 'appeal', kind: 'complaint', incidentId: null, caseId: '33333333-3333-4333-8333-333333333333', reactionDueAt: null, signalStatus: null,
+  joinedAfterAnswer: null,
 };
 
 describe('a listed message as its reader sees it', () => {

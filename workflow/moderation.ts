@@ -42,6 +42,8 @@ export async function correctCase(db: pg.Pool, actorId: string, caseId: string, 
   });
 }
 
+const SIGNAL_CASE = 'a case made from signals is regrouped as its incident, in the monitoring view of the inbox';
+
 /** Puts cases into the target's incident (the target's own id when it has none yet). */
 export async function mergeIncident(db: pg.Pool, actorId: string, body: MergeBody,
   now = new Date()): Promise<ModerationResult<{ incidentId: string; moved: number }>> {
@@ -49,6 +51,7 @@ export async function mergeIncident(db: pg.Pool, actorId: string, body: MergeBod
     const ids = [...new Set([body.targetId, ...body.caseIds])];
     const found = await loadCasesForUpdate(sql, ids);
     if (found.length !== ids.length) return { ok: false, status: 404, error: 'some cases were not found' };
+    if (found.some((c) => c.origin === 'signal')) return { ok: false, status: 409, error: SIGNAL_CASE };
     const target = found.find((c) => c.id === body.targetId)!;
     const incidentId = target.incidentId ?? target.id;
     const moving = found.filter((c) => c.incidentId !== incidentId);
@@ -62,6 +65,7 @@ export async function splitIncident(db: pg.Pool, actorId: string, caseId: string
   return withTransaction(db, async (sql) => {
     const c = await loadCase(sql, caseId, true);
     if (!c) return { ok: false, status: 404, error: 'case not found' };
+    if (c.origin === 'signal') return { ok: false, status: 409, error: SIGNAL_CASE };
     if (c.incidentId !== null && c.incidentId !== caseId) await recordCorrection(sql, c, { field: 'incident', incidentId: caseId, how: 'split' }, actorId, now);
     return { ok: true, value: { incidentId: caseId } };
   });

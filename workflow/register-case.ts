@@ -44,13 +44,13 @@ export async function registerCase(db: pg.Pool, input: ClassifiedMessage, now: D
 }
 
 /** The key the database keeps a message unique by. */
-const keyOf = (m: { source: string; externalId: string }) => `${m.source}\u0000${m.externalId}`;
+export const keyOf = (m: { source: string; externalId: string }) => `${m.source}\u0000${m.externalId}`;
 
 /**
  * One input per message, in messageId order: concurrent batches then take the unique-key locks in the same order
  * and wait for each other instead of deadlocking.
  */
-function uniqueMessages(inputs: ClassifiedMessage[]): Map<string, ClassifiedMessage> {
+export function uniqueMessages(inputs: ClassifiedMessage[]): Map<string, ClassifiedMessage> {
   const byKey = new Map<string, ClassifiedMessage>();
   const idTaken = new Set<string>();
   for (const x of inputs) {
@@ -141,7 +141,7 @@ function freshCaseRow(x: ClassifiedMessage, r: RegisteredCase): CaseRow {
     id: r.caseId, messageId: m.messageId, registrationNumber: r.registrationNumber, status: 'moderation', category: c.category, kind: c.kind,
     incidentId: c.incidentId ?? null, municipality: c.municipality ?? m.place.municipality ?? null, organizationId: null, organizationName: null,
     executorId: null, version: 0, registeredAt: r.registeredAt, deadlineAt: r.deadlineAt, deadlineDays: c.deadlineDays, rating: null, reviewCycle: 0,
-    source: m.source, externalId: m.externalId, provenance: m.provenance, messageText: m.text,
+    source: m.source, externalId: m.externalId, provenance: m.provenance, messageText: m.text, origin: 'appeal',
     contact: { phone: m.contact.phone ?? null, email: m.contact.email ?? null, channelUserId: m.contact.channelUserId ?? null },
   };
 }

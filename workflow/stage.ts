@@ -1,13 +1,16 @@
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Queue } from 'bullmq';
-import { parseBatchPayload, parsePayload, type ClassifiedMessage, type Queues, type ReminderJob } from '../lib/queues.js';
+import { originOf, parseBatchPayload, parsePayload, type ClassifiedMessage, type Queues, type ReminderJob } from '../lib/queues.js';
+import { DEFAULT_SIGNAL_TERMS, type SignalTerms } from '../lib/signal-terms.js';
 import type { Sealer } from '../lib/seal.js';
 import { dlq, drop, ok, type WorkerSpec } from '../lib/workers.js';
 import { applyVerifiedCitizenAction } from './citizen-desk.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox.js';
 import { registerCases } from './register-case.js';
 import { queueUpcomingReminders, sendReminder, sweepDueReminders } from './reminders.js';
+import { registerSignals } from './signals/register.js';
+import { detectSpikes, type SpikeListener } from './signals/spikes.js';
 import { openIncoming } from '../lib/sealed-payloads.js';
 
 export interface WorkflowStageDeps {
@@ -20,6 +23,10 @@ export interface WorkflowStageDeps {
   sealer: Sealer;
   now?: () => Date;
   reminderDaysBefore?: number[];
+  /** The region's terms for signals (config/region.yaml `signals`, lib/signal-terms.ts); defaults without. */
+  signals?: SignalTerms;
+  /** Told of every spike alert raised (the hook for staff alerts beyond the app). */
+  onSpike?: SpikeListener;
   /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
   sweepMs?: number;
   outboxPollMs?: number;
@@ -60,28 +67,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   timer.unref();
 
   const workers: WorkerSpec[] = [
-    {
-      queue: 'classified',
-      concurrency: 20,
-      async processor(data) {
-        const parsed = parseBatchPayload('classified', data);
-        const { items, rejected } = openAll(deps.sealer, parsed.items, parsed.rejected);
-        if (items.length === 0) {
-          return dlq(`invalid classified payload: no valid message in the batch (${rejected.map((r) => `[${r.index}] ${r.reason}`).join('; ')})`);
-        }
-        // The analytics events, the citizen's notice and the reminders are outbox rows of the same transaction,
-        // so a crash after the commit loses nothing and a redelivery adds nothing.
-        const results = await registerCases(deps.db, items, now(), { reminderDaysBefore: deps.reminderDaysBefore });
-        relay.nudge();
-        const created = results.filter((r) => r.created);
-        if (rejected.length) log.warn({ rejected: rejected.length, valid: items.length }, 'classified batch had invalid messages; they were skipped');
-        if (created.length === 0 && rejected.length === 0) return drop('duplicate');
-        if (results.length === 1 && rejected.length === 0) {
-          return ok({ caseId: created[0]!.case.caseId, registrationNumber: created[0]!.case.registrationNumber });
-        }
-        return ok({ created: created.length, duplicates: results.length - created.length, ...(rejected.length ? { rejected } : {}) });
-      },
-    },
+    classifiedWorker(deps, relay, now, log),
     {
       queue: 'citizen-actions',
       concurrency: 10,
@@ -112,6 +98,48 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
       clearInterval(timer);
       await sweeping?.catch(() => {});
       await relay.close();
+    },
+  };
+}
+
+/**
+ * The `classified` queue: appeals become cases; signals (what monitoring found) wait for the team in the inbox,
+ * answered by no one automatically. The analytics events, the citizen's notice and the reminders are outbox rows of
+ * the same transaction, so a crash after the commit loses nothing and a redelivery adds nothing.
+ */
+function classifiedWorker(deps: WorkflowStageDeps, relay: OutboxRelay, now: () => Date, log: Logger): WorkerSpec {
+  const terms = deps.signals ?? DEFAULT_SIGNAL_TERMS;
+  const signalDeps = { db: deps.db, terms, reminderDaysBefore: deps.reminderDaysBefore };
+  // After the commit and off the job's path: a failed check loses no signal, the next arrival checks again.
+  const checkSpikes = (touched: Parameters<typeof detectSpikes>[1]) => {
+    void detectSpikes(deps.db, touched, terms.spike, now(), deps.onSpike)
+      .then((raised) => {
+        if (raised.length) log.info({ alerts: raised.length }, 'spike alerts raised');
+      })
+      .catch((err) => log.warn({ err: (err as Error).message }, 'spike check failed'));
+  };
+  return {
+    queue: 'classified',
+    concurrency: 20,
+    async processor(data) {
+      const parsed = parseBatchPayload('classified', data);
+      const { items, rejected } = openAll(deps.sealer, parsed.items, parsed.rejected);
+      if (items.length === 0) {
+        return dlq(`invalid classified payload: no valid message in the batch (${rejected.map((r) => `[${r.index}] ${r.reason}`).join('; ')})`);
+      }
+      const appeals = items.filter((x) => originOf(x.message) === 'appeal');
+      const signals = await registerSignals(signalDeps, items.filter((x) => originOf(x.message) === 'signal'), now());
+      const results = appeals.length ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore }) : [];
+      relay.nudge();
+      checkSpikes(signals.touched);
+      const created = results.filter((r) => r.created);
+      if (rejected.length) log.warn({ rejected: rejected.length, valid: items.length }, 'classified batch had invalid messages; they were skipped');
+      if (created.length + signals.created === 0 && rejected.length === 0) return drop('duplicate');
+      if (results.length === 1 && items.length === 1 && rejected.length === 0) {
+        return ok({ caseId: created[0]!.case.caseId, registrationNumber: created[0]!.case.registrationNumber });
+      }
+      return ok({ created: created.length, duplicates: results.length - created.length, signals: signals.created,
+        ...(signals.autoAccepted.length ? { autoAccepted: signals.autoAccepted.length } : {}), ...(rejected.length ? { rejected } : {}) });
     },
   };
 }

@@ -9,6 +9,7 @@ import { eventIdFor, uuidV5 } from '../lib/ids.js';
 import type { AnalyticsEventInput, CaseStatus, OutboundMessage } from '../lib/queues.js';
 import { citizenNotices, replyTarget } from './notify.js';
 import { enqueue, type OutboxRow } from './outbox.js';
+import { afterSignalCaseStep } from './signals/case-hooks.js';
 import { insertCaseEvent, updateCase, type CasePatch, type CaseRow } from './store/cases.js';
 import { organizationName } from './store/organizations.js';
 import type { Sql } from './store/sql.js';
@@ -94,8 +95,10 @@ export async function recordTransition(sql: Sql, c: CaseRow, t: Transition, now:
     ...(t.extraEvents?.(r.eventRowId, r.case) ?? []),
   ];
   const rows = [eventsRow(c.id, r.eventRowId, events)];
-  if (t.notice) rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answerText: t.answerText }));
+  // A case made from signals tells no one anything by itself: its answer goes to the incident's threads.
+  if (t.notice && c.origin !== 'signal') rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answerText: t.answerText }));
   await enqueue(sql, rows);
+  if (c.origin === 'signal') await afterSignalCaseStep(sql, r.case, t.to, { actor: t.actor, answerText: t.answerText, reason: t.reason }, now);
   return r;
 }
 

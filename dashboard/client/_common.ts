@@ -80,6 +80,18 @@ export const ruDateTime = (iso: string) => formatDateTime(iso, regionTimeZone())
 export const ruDate = (iso: string) => formatDay(iso, regionTimeZone());
 export { ruCalendarDay, ruNumber, ruPercent, ruPercentOf100 };
 
+/**
+ * Time left to a term counted in hours, as the monitoring team reads it: «осталось 5 ч», «осталось 40 мин»,
+ * «осталось 1 д 3 ч», «просрочено на 2 ч»; `urgent` under two hours.
+ */
+export function timeLeft(dueAt: string, now = Date.now()): { text: string; overdue: boolean; urgent: boolean } {
+  const ms = new Date(dueAt).getTime() - now;
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const hours = Math.floor(minutes / 60);
+  const span = hours >= 48 ? `${Math.floor(hours / 24)} д ${hours % 24} ч` : hours >= 1 ? `${hours} ч` : `${minutes} мин`;
+  return ms < 0 ? { text: `просрочено на ${span}`, overdue: true, urgent: true } : { text: `осталось ${span}`, overdue: false, urgent: ms < 2 * 3_600_000 };
+}
+
 /** Splits text into plain and highlighted runs: terms are matched case-insensitively, the text stays text. */
 export function highlight(text: string, terms: string[]): HTMLElement {
   const re = highlightPattern(terms);
@@ -118,6 +130,7 @@ export interface CaseSummary {
   id: string; registrationNumber: string; status: string; version: number; category: string; kind?: string; source: string;
   municipality?: string | null; organizationId: string | null; organizationName: string | null; executorId: string | null;
   registeredAt: string; deadlineAt: string; daysLeft: number; overdue: boolean; text?: string; link?: string | null; fastTrack: boolean;
+  origin?: 'appeal' | 'signal';
 }
 
 /**
@@ -138,7 +151,7 @@ export function casesTable(items: CaseSummary[], caption: string, opts: { organi
       return h('tr', { 'data-case': c.id, class: c.overdue ? 'overdue' : '' },
         cell('№', {}, h('a', { href: `/cases/${c.id}` }, c.registrationNumber)),
         cell('Поступило', { class: 'nowrap' }, ruDateTime(c.registeredAt)),
-        cell('Источник', {}, sourceBadge(c.source)),
+        cell('Источник', {}, sourceBadge(c.source), c.origin === 'signal' ? h('span', { class: 'badge', title: 'Инцидент мониторинга: срок в часах, ответ публикуется в ветках' }, ' сигнал') : null),
         cell('Категория', {}, c.category),
         cell('Текст', { class: 'snippet' }, (c.text ?? '').slice(0, 200)),
         cell('Муниципалитет', {}, c.municipality ?? '—'),

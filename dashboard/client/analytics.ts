@@ -22,7 +22,8 @@ const COLUMN_TITLES: Record<string, string> = {
   answered: 'Отвечено', answeredOnTime: 'В срок', overdueNow: 'Просрочено сейчас', onTimeShare: 'Доля в срок', medianHours: 'Медиана, ч', p90Hours: '90-й перцентиль, ч',
   rated: 'Оценок', average: 'Средняя', municipality: 'Муниципалитет', current: 'За 7 дней', baseline: 'Обычно', ratio: 'Рост, раз', poll: 'Голосование',
   votes: 'Голосов', participants: 'Участников', r1: '1', r2: '2', r3: '3', r4: '4', r5: '5', repeatReviews: 'Повторных', municipalities: 'Муниципалитетов',
-  firstAt: 'Первый', lastAt: 'Последний',
+  firstAt: 'Первый', lastAt: 'Последний', signals: 'Сигналов со сроком', reacted: 'С реакцией', reactedOnTime: 'Реакция в срок',
+  medianReactionHours: 'До реакции, медиана, ч', p90ReactionHours: 'До реакции, 90-й перцентиль, ч', medianAnswerHours: 'До ответа, медиана, ч',
 };
 
 function apiQuery(panel: PanelName, format?: string): string {
@@ -44,6 +45,7 @@ function cellDrill(panel: PanelName, key: string, r: Row): Drill | undefined {
     case 'municipalities': return key === 'value' && r.value ? { municipality: String(r.value) } : undefined;
     case 'sources': case 'volume': return key === 'value' && r.value ? { source: String(r.value), ...(panel === 'volume' ? { from: String(r.period).slice(0, 10) } : {}) } : undefined;
     case 'rising': return key === 'category' ? { category: String(r.category), municipality: String(r.municipality) } : undefined;
+    case 'signals': return key === 'municipality' && r.municipality ? { municipality: String(r.municipality) } : undefined;
     default: return undefined;
   }
 }

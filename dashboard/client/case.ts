@@ -1,6 +1,6 @@
 // The case page: the whole history, the citizen's channel, attachments, the draft editor with the answer-quality
 // warnings, the deadline, and a form for every action the caller may take now.
-import { announce, api, countdown, h, KIND_NAMES, ruDate, ruDateTime, SOURCE_LABELS, sourceBadge, STATUS_NAMES } from './_common.js';
+import { announce, api, countdown, h, KIND_NAMES, ruDate, ruDateTime, SOURCE_LABELS, sourceBadge, STATUS_NAMES, timeLeft } from './_common.js';
 import { detached } from './_detached.js';
 
 interface Warning { code: string; message: string }
@@ -10,7 +10,7 @@ interface CaseDetail {
   source: string; text: string; link: string | null; attachments: Attachment[]; place: { address?: string; municipality?: string };
   municipality: string | null; organizationId: string | null; organizationName: string | null; executorId: string | null;
   registeredAt: string; deadlineAt: string; daysLeft: number; overdue: boolean; fastTrack: boolean; deadlineDays: number; deadlineRule: string;
-  rejectionReason: string | null; rating: number | null;
+  rejectionReason: string | null; rating: number | null; origin?: 'appeal' | 'signal';
   contact?: { name?: string | null; phone?: string | null; email?: string | null; channelUserId?: string | null };
   history: { id: string; at: string; actorName: string | null; actor: string; type: string; fromStatus: string | null; toStatus: string | null; comment: string | null }[];
   answers: { id: string; text: string; attachments: Attachment[]; lint: Warning[]; authorName: string; createdAt: string }[];
@@ -171,8 +171,12 @@ async function render() {
     h('p', { class: 'case-head' },
       h('span', { class: `badge status-${c.status}`, id: 'case-status' }, STATUS_NAMES[c.status] ?? c.status),
       c.fastTrack ? h('span', { class: 'badge warn' }, 'Быстрая задача') : null,
+      // A case made from signals is counted in hours: the time left says hours, not days.
       h('span', { class: open && cd.overdue ? 'bad' : open && cd.urgent ? 'warn' : '' },
-        `Срок ответа: ${ruDate(c.deadlineAt)}${open ? ` (${cd.overdue ? 'просрочено' : `осталось дней: ${Math.max(0, c.daysLeft)}`})` : ''}`)),
+        `Срок ответа: ${c.origin === 'signal' ? ruDateTime(c.deadlineAt) : ruDate(c.deadlineAt)}${open ? ` (${cd.overdue ? 'просрочено'
+          : c.origin === 'signal' ? timeLeft(c.deadlineAt).text : `осталось дней: ${Math.max(0, c.daysLeft)}`})` : ''}`)),
+    c.origin === 'signal' ? h('p', { class: 'muted', id: 'signal-note' }, 'Инцидент мониторинга: утверждённый ответ будет опубликован во всех ветках инцидента, где пишет сообщество региона; ',
+      h('a', { href: `/inbox?status=all` }, 'ветки и доставка — во входящих мониторинга'), '.') : '',
     h('div', { class: 'case-grid' },
       h('section', { class: 'card', 'aria-labelledby': 'msg-h' },
         h('h2', { id: 'msg-h' }, 'Сообщение гражданина'),

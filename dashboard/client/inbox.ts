@@ -31,7 +31,8 @@ function filterQuery(): URLSearchParams {
 
 function applyQuery(q: URLSearchParams) {
   for (const el of Array.from(form.elements) as (HTMLInputElement | HTMLSelectElement)[]) {
-    if (!el.name) continue;
+    // The view stays the appeals' whatever a saved view says.
+    if (!el.name || el.name === 'view') continue;
     el.value = q.get(el.name) ?? (el.name === 'status' ? 'moderation' : el.name === 'sort' ? 'newest' : '');
   }
 }

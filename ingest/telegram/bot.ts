@@ -310,6 +310,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
         place: { address: draft.address, lat: draft.lat, lon: draft.lon },
         attachments: draft.attachments ?? [],
         provenance: { channel: 'telegram', via: 'bot', chatId: String(chatId), replyToMessageId: String(draft.textMessageId) },
+        origin: 'appeal',
         raw: { draft, callbackQueryId: q.id },
       });
       await deps.intake.accept(message);

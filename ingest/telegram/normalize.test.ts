@@ -20,7 +20,7 @@ describe('Telegram group and channel posts → IncomingMessage', () => {
 
   it('takes channel posts, drops bots, commands and empty messages', () => {
     const c = normalizeTelegramPost(asMessage(tgChannelPost({ message_id: 5 })), { salt: 's' });
-    expect(c.ok && [c.message.externalId, c.message.provenance.via]).toEqual(['-1009876543210:5', 'channel']);
+    expect(c.ok && [c.message.externalId, c.message.provenance.via, c.message.origin]).toEqual(['-1009876543210:5', 'channel', 'signal']);
     expect(normalizeTelegramPost(asMessage(tgGroupMessage({ from: { id: 1, is_bot: true, first_name: 'b' } })), { salt: 's' })).toEqual({ ok: false, reason: 'bot' });
     expect(normalizeTelegramPost(asMessage(tgGroupMessage({ text: '/start' })), { salt: 's' })).toEqual({ ok: false, reason: 'command' });
     expect(normalizeTelegramPost(asMessage(tgGroupMessage({ text: ' ' })), { salt: 's' })).toEqual({ ok: false, reason: 'empty' });

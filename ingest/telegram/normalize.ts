@@ -82,6 +82,8 @@ export function normalizeTelegramPost(m: Message, ctx: { salt: string; now?: () 
     link: telegramLink(chat, msg.message_id),
     attachments,
     provenance: { channel: 'telegram', via: chat.type === 'channel' ? 'channel' : 'group', chatId: String(chat.id), ...(chat.title ? { chatTitle: chat.title.slice(0, 200) } : {}) },
+    // Found in a group or channel: a signal for the monitoring team, never answered automatically.
+    origin: 'signal',
     raw: msg,
   });
   return { ok: true, message };

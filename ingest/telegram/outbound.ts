@@ -21,7 +21,8 @@ export function createTelegramOutbound(telegram: Telegram | undefined, polls?: P
         const sent = await telegram.sendMessage(t.chatId, p.text, p.extra);
         return { status: 'sent', externalRef: `${t.chatId}:${sent.message_id}` };
       }
-      const withRating = m.kind === 'answer' || m.kind === 'rating_request';
+      // A reply in a public thread (a signal's answer) carries no rating buttons: those are for an appeal's author.
+      const withRating = (m.kind === 'answer' || m.kind === 'rating_request') && m.audience !== 'public';
       const sent = await telegram.sendMessage(t.chatId, withLinks(m), {
         ...(t.replyToMessageId ? { reply_parameters: { message_id: Number(t.replyToMessageId), allow_sending_without_reply: true } } : {}),
         ...(withRating && m.messageId ? ratingKeyboard(m.messageId) : {}),

@@ -37,6 +37,20 @@ describe('VK events → IncomingMessage', () => {
     expect(normalizeVkEvent({ type: 'group_join', object: {} }, ctx)).toEqual({ ok: false, reason: 'unsupported_event' });
   });
 
+  it('marks what monitoring found as signals and messages to the community as appeals, with whose thread each is in', () => {
+    const origin = (type: string, object: unknown) => {
+      const n = normalizeVkEvent({ type, object, group_id: 111 }, ctx);
+      if (!n.ok) throw new Error(n.reason);
+      return [n.message.origin, n.message.provenance.thread];
+    };
+    expect(origin('wall_reply_new', buildVkComment({ owner_id: -111 }))).toEqual(['signal', 'own']);
+    expect(origin('wall_post_new', buildVkPost({ owner_id: -111 }))).toEqual(['signal', 'own']);
+    expect(origin('wall_post_new', buildVkPost({ owner_id: -7777 }))).toEqual(['signal', 'foreign']);
+    expect(origin('wall_reply_new', buildVkComment({ owner_id: 5550001 }))).toEqual(['signal', 'foreign']);
+    expect(origin('board_post_new', buildVkBoardPost({ topic_owner_id: -111 }))).toEqual(['signal', 'own']);
+    expect(origin('message_new', buildVkMessage({ peer_id: 9, from_id: 9 }))).toEqual(['appeal', undefined]);
+  });
+
   it('keeps a photo-only comment with a placeholder text', () => {
     const n = normalizeVkEvent({ type: 'wall_reply_new', object: buildVkComment({ text: '', attachments: [vkPhoto(1, 2)] }) }, ctx);
     expect(n.ok && n.message.text).toMatch(/без текста/);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { authorHash } from '../../lib/hash.js';
 import { messageIdFor } from '../../lib/ids.js';
-import { incomingMessageSchema, type Attachment, type IncomingMessage } from '../../lib/queues.js';
+import { incomingMessageSchema, type Attachment, type IncomingMessage, type MessageOrigin } from '../../lib/queues.js';
 import { unixSeconds } from '../../lib/request-schemas.js';
 
 const photoSize = z.object({ url: z.string().optional(), src: z.string().optional(), width: z.number().optional(), height: z.number().optional(), type: z.string().optional() }).loose();
@@ -98,7 +98,7 @@ function placeOf(g: z.infer<typeof geo> | undefined): IncomingMessage['place'] {
 
 function build(ctx: VkContext, p: {
   externalId: string; fromId: number; date?: number; text: string; attachments: z.infer<typeof attachment>[]; geo?: z.infer<typeof geo>;
-  link: string; raw: unknown; provenance: Record<string, string>;
+  link: string; raw: unknown; provenance: Record<string, string>; origin: MessageOrigin;
 }): Normalized {
   const attachments = vkAttachments(p.attachments);
   const text = p.text.trim();
@@ -116,12 +116,18 @@ function build(ctx: VkContext, p: {
     link: p.link,
     attachments,
     provenance: { channel: 'vk', ...ctx.provenance, ...p.provenance },
+    origin: p.origin,
     raw: p.raw,
   });
   return { ok: true, message };
 }
 
 const isOwn = (ctx: VkContext, fromId: number) => fromId < 0 && ctx.ownGroupIds.includes(-fromId);
+/**
+ * Whose thread a post or comment is in: `own` on the walls (and boards) of the region's communities, where the
+ * official community may answer; `foreign` anywhere else (a search hit on a stranger's wall), never posted to.
+ */
+const threadOf = (ctx: VkContext, ownerId: number): string => (ownerId < 0 && ctx.ownGroupIds.includes(-ownerId) ? 'own' : 'foreign');
 
 export function normalizeVkWallPost(obj: unknown, ctx: VkContext): Normalized {
   const r = vkWallPostSchema.safeParse(obj);
@@ -132,7 +138,7 @@ export function normalizeVkWallPost(obj: unknown, ctx: VkContext): Normalized {
   const author = p.from_id < 0 && p.signer_id ? p.signer_id : p.from_id;
   const externalId = `wall${p.owner_id}_${p.id}`;
   return build(ctx, { externalId, fromId: author, date: p.date, text: p.text, attachments: p.attachments, geo: p.geo,
-    link: `https://vk.com/${externalId}`, raw: obj, provenance: { ownerId: String(p.owner_id) } });
+    link: `https://vk.com/${externalId}`, raw: obj, provenance: { ownerId: String(p.owner_id), thread: threadOf(ctx, p.owner_id) }, origin: 'signal' });
 }
 
 export function normalizeVkComment(obj: unknown, ctx: VkContext): Normalized {
@@ -143,7 +149,8 @@ export function normalizeVkComment(obj: unknown, ctx: VkContext): Normalized {
   if (isOwn(ctx, c.from_id)) return { ok: false, reason: 'own_reply' };
   const externalId = `wall${c.owner_id}_${c.post_id}_c${c.id}`;
   return build(ctx, { externalId, fromId: c.from_id, date: c.date, text: c.text, attachments: c.attachments, geo: c.geo,
-    link: `https://vk.com/wall${c.owner_id}_${c.post_id}?reply=${c.id}`, raw: obj, provenance: { ownerId: String(c.owner_id) } });
+    link: `https://vk.com/wall${c.owner_id}_${c.post_id}?reply=${c.id}`, raw: obj,
+    provenance: { ownerId: String(c.owner_id), thread: threadOf(ctx, c.owner_id) }, origin: 'signal' });
 }
 
 export function normalizeVkMessage(obj: unknown, groupId: number | undefined, ctx: VkContext): Normalized {
@@ -155,7 +162,7 @@ export function normalizeVkMessage(obj: unknown, groupId: number | undefined, ct
   const externalId = `msg${m.peer_id}_${m.conversation_message_id}`;
   const link = groupId ? `https://vk.com/gim${groupId}?sel=${m.peer_id}` : `https://vk.com/im?sel=${m.peer_id}`;
   return build(ctx, { externalId, fromId: m.from_id, date: m.date, text: m.text, attachments: m.attachments, geo: m.geo,
-    link, raw: obj, provenance: { peerId: String(m.peer_id) } });
+    link, raw: obj, provenance: { peerId: String(m.peer_id) }, origin: 'appeal' });
 }
 
 export function normalizeVkBoardPost(obj: unknown, ctx: VkContext): Normalized {
@@ -166,7 +173,8 @@ export function normalizeVkBoardPost(obj: unknown, ctx: VkContext): Normalized {
   const groupId = Math.abs(b.topic_owner_id);
   const externalId = `board${groupId}_${b.topic_id}_${b.id}`;
   return build(ctx, { externalId, fromId: b.from_id, date: b.date, text: b.text, attachments: b.attachments,
-    link: `https://vk.com/topic-${groupId}_${b.topic_id}?post=${b.id}`, raw: obj, provenance: { topicId: String(b.topic_id) } });
+    link: `https://vk.com/topic-${groupId}_${b.topic_id}?post=${b.id}`, raw: obj,
+    provenance: { topicId: String(b.topic_id), thread: threadOf(ctx, -groupId) }, origin: 'signal' });
 }
 
 /** One Callback API / Bots Long Poll event; other event types are dropped with a reason. */

@@ -10,7 +10,8 @@ export function vkRandomId(outboundId: string): number {
 
 /**
  * Replies from the official community: a community message (peerId), a board comment, or a wall comment (guid makes
- * VK drop a resend). Wall replies speak for the community whose wall it is, or the first configured one elsewhere.
+ * VK drop a resend). Wall and board replies go only to the region's own communities (VK_GROUP_IDS), speaking for the
+ * community whose wall it is: a stranger's wall is never written on, whatever a job asks (a TargetError, not retried).
  */
 export function createVkOutbound(vk: { api: API; groupIds: number[] } | undefined): OutboundAdapter {
   return {
@@ -25,14 +26,15 @@ export function createVkOutbound(vk: { api: API; groupIds: number[] } | undefine
         return { status: 'sent', externalRef: `msg${t.peerId}_${String(id)}` };
       }
       if (t.topicId && t.groupId) {
+        if (!vk.groupIds.includes(Number(t.groupId))) throw new TargetError(`board of community ${t.groupId} is not one of the region's (VK_GROUP_IDS): never posted to`);
         const r = await vk.api.call('board.createComment', { group_id: Number(t.groupId), topic_id: Number(t.topicId), message: text, from_group: 1, guid: m.outboundId });
         return { status: 'sent', externalRef: `board${t.groupId}_${t.topicId}_${String(r)}` };
       }
       if (t.ownerId && t.postId) {
         const owner = Number(t.ownerId);
-        const fromGroup = owner < 0 && vk.groupIds.includes(-owner) ? -owner : vk.groupIds[0];
+        if (!(owner < 0 && vk.groupIds.includes(-owner))) throw new TargetError(`wall ${owner} is not a wall of the region's communities (VK_GROUP_IDS): never posted to`);
         const r = await vk.api.call('wall.createComment', {
-          owner_id: owner, post_id: Number(t.postId), message: text, from_group: fromGroup,
+          owner_id: owner, post_id: Number(t.postId), message: text, from_group: -owner,
           reply_to_comment: t.commentId ? Number(t.commentId) : undefined, guid: m.outboundId,
         }) as { comment_id?: number };
         return { status: 'sent', externalRef: `wall${owner}_${t.postId}_c${r.comment_id ?? ''}` };

@@ -42,6 +42,7 @@ export function normalizeWidgetSubmission(s: WidgetSubmission, ctx: { salt: stri
     place: { address: s.address || undefined },
     attachments: [],
     provenance: { channel: 'widget', site: ctx.site, org: s.org, category: s.category, ...(ctx.region ? { region: ctx.region } : {}) },
+    origin: 'appeal',
     raw: { org: s.org, category: s.category, site: ctx.site },
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The monitoring inbox beyond the main path: merging and splitting incidents from the keyboard, "not a complaint"
+ * The appeals view of the inbox (/inbox?view=appeals: messages sent to the region, waiting for moderation): merging and splitting incidents from the keyboard, "not a complaint"
  * and rejection, saved views, search highlights; and the corrections leaving through `otklik export-corrections`
  * in the format `otklik train --corrections` reads.
  */
@@ -47,7 +47,7 @@ describe('monitoring inbox: incidents, corrections, views', () => {
   });
 
   it('merges and splits incidents from the keyboard', async () => {
-    const { page, errors, foreign } = await staffPage(browser, system, 'inbox-op');
+    const { page, errors, foreign } = await staffPage(browser, system, 'inbox-op', { next: '/inbox?view=appeals' });
     await page.waitForSelector('body[data-inbox-ready="true"]');
     const item = (id: string) => page.locator(`article[data-case="${id}"]`);
     for (const id of ids) await item(id).waitFor();
@@ -77,7 +77,7 @@ describe('monitoring inbox: incidents, corrections, views', () => {
   });
 
   it('marks noise, rejects it, keeps a saved view and highlights a search', async () => {
-    const { page, errors, foreign } = await staffPage(browser, system, 'inbox-op');
+    const { page, errors, foreign } = await staffPage(browser, system, 'inbox-op', { next: '/inbox?view=appeals' });
     await page.waitForSelector('body[data-inbox-ready="true"]');
     const item = (id: string) => page.locator(`article[data-case="${id}"]`);
     await item(ids[2]!).waitFor();
@@ -96,7 +96,7 @@ describe('monitoring inbox: incidents, corrections, views', () => {
     await page.waitForFunction(() => document.querySelectorAll('article.item').length === 1);
     await page.getByLabel('Название').fill('Не жалобы');
     await page.getByRole('button', { name: 'Сохранить вид' }).click();
-    await page.goto(`${system.url}/inbox`);
+    await page.goto(`${system.url}/inbox?view=appeals`);
     await page.waitForSelector('body[data-inbox-ready="true"]');
     await page.waitForFunction(() => document.querySelectorAll('article.item').length === 2);
     await page.locator('#saved-views').selectOption('Не жалобы');
@@ -104,7 +104,7 @@ describe('monitoring inbox: incidents, corrections, views', () => {
     expect(await page.locator('article.item').getAttribute('data-status')).toBe('rejected');
 
     // Search highlights the term in the text.
-    await page.goto(`${system.url}/inbox?q=${encodeURIComponent('подвал')}`);
+    await page.goto(`${system.url}/inbox?view=appeals&q=${encodeURIComponent('подвал')}`);
     await page.waitForSelector('body[data-inbox-ready="true"]');
     await page.waitForFunction(() => document.querySelectorAll('article.item').length === 2);
     expect(await page.locator('article.item mark', { hasText: 'подвал' }).count()).toBe(2);

@@ -1,35 +1,41 @@
 /**
- * The monitoring operator's main path in chromium: a VK post arrives while the inbox is open, the operator
- * corrects its category, accepts it and routes it to the monitoring team's organization, writes the public reply
- * and approves it; the reply is published under the post on (fake) VK.
+ * The monitoring operator's main path in chromium: three signals about one problem arrive from VK (a post and a
+ * comment on the region's community wall) and Telegram (a group where the bot is a member) while the inbox is open;
+ * they show as one incident with its size, channels and time left. Nothing is posted until the operator acts: the
+ * interim «взято в работу» goes to each thread, the incident is accepted and routed to the monitoring team's own
+ * organization, the operator writes and approves the answer in the case, and the one answer is published on every
+ * thread, each delivery shown in the inbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { messageIdFor } from '../../lib/ids.js';
 import type { Otklik } from '../../main.js';
-import { caseIdFor } from '../../workflow/register-case.js';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/fake-telegram.js';
 import { startFakeVk, type FakeVk } from '../fakes/fake-vk.js';
-import { buildVkCallback, buildVkPost } from '../fakes/payloads.js';
+import { buildVkCallback, buildVkComment, buildVkPost, tgGroupMessage } from '../fakes/payloads.js';
 import { eventually, startTestSystem } from '../support.js';
 import { launchBrowser, screenshot } from './browser.js';
 import { adminToken, createOrg, createStaff, staffPage } from './staff.js';
 
-describe('monitoring team in chromium', () => {
+const TG_TOKEN = '777:monitoring-token';
+const PROBLEM = 'Красноярск, улица Молокова 15: прорвало трубу, подвал затоплен, третий день нет горячей воды, <b>управляющая</b> компания молчит';
+
+describe('monitoring team in chromium: an incident of three signals from VK and Telegram', () => {
   let vk: FakeVk;
+  let tg: FakeTelegram;
   let system: Otklik;
   let browser: Browser;
-  let orgId: string;
   let caseId: string;
 
   beforeAll(async () => {
     vk = await startFakeVk({ tokens: ['group-token'] });
+    tg = await startFakeTelegram({ token: TG_TOKEN });
     system = await startTestSystem({
       VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token',
-      VK_API_BASE_URL: vk.apiBaseUrl,
+      VK_API_BASE_URL: vk.apiBaseUrl, TELEGRAM_BOT_TOKEN: TG_TOKEN, TELEGRAM_WEBHOOK_SECRET: 'tg-secret', TELEGRAM_API_ROOT: tg.apiRoot,
     });
     browser = await launchBrowser();
     const admin = await adminToken(system);
-    orgId = await createOrg(system, admin, 'ЦУР Красноярского края', undefined, 'region');
+    const orgId = await createOrg(system, admin, 'ЦУР Красноярского края', undefined, 'region');
     await createOrg(system, admin, 'Администрация Советского района');
     await createStaff(system, admin, 'cur-operator', 'Оператор ЦУР Иванова', [
       { role: 'moderator', organizationId: null }, { role: 'coordinator', organizationId: orgId }, { role: 'leader', organizationId: orgId }]);
@@ -39,78 +45,90 @@ describe('monitoring team in chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await system?.stop();
+    await tg?.close();
     await vk?.close();
   });
 
-  it('sees a VK post arrive live, corrects its category and routes it', async () => {
+  const vkEvent = (type: string, object: unknown) => fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(buildVkCallback(type, object, { secret: 'cb-secret' })) });
+  const tgUpdate = (message: unknown) => fetch(`${system.url}/webhooks/telegram`, { method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'tg-secret' }, body: JSON.stringify({ update_id: 91001, message }) });
+
+  it('sees the incident arrive live, reacts «взято в работу» on every thread and accepts it', async () => {
     const { page, foreign, errors } = await staffPage(browser, system, 'cur-operator');
     expect(new URL(page.url()).pathname).toBe('/inbox');
-    await page.waitForSelector('body[data-inbox-ready="true"]');
+    await page.waitForSelector('body[data-monitoring-ready="true"]');
 
-    // The post arrives after the page loaded: the list picks it up without a reload.
-    const post = buildVkPost({ id: 7301, owner_id: -111, text: 'На улице Молокова вторую неделю не вывозят мусор, <b>контейнеры</b> переполнены, крысы!' });
-    const hook = await fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(buildVkCallback('wall_post_new', post, { secret: 'cb-secret' })) });
-    expect(hook.status).toBe(200);
-    caseId = caseIdFor(messageIdFor('vk', 'wall-111_7301'));
-    const item = page.locator(`article[data-case="${caseId}"]`);
-    await item.waitFor({ timeout: 30_000 });
-    // Hostile markup in the citizen's text is shown as text, and the problem words are highlighted.
-    await expect.poll(() => item.locator('p.text').textContent()).toContain('<b>контейнеры</b>');
-    expect(await item.locator('p.text b').count()).toBe(0);
-    expect(await item.locator('mark').allTextContents()).toContain('не вывозят');
-    expect(await item.locator('.src').getAttribute('aria-label')).toBe('Источник: ВКонтакте');
-    expect(await item.locator('a.orig').getAttribute('href')).toBe('https://vk.com/wall-111_7301');
-    await screenshot(page, 'monitoring-inbox');
+    expect((await vkEvent('wall_post_new', buildVkPost({ id: 7301, owner_id: -111, from_id: 5001, text: PROBLEM }))).status).toBe(200);
+    expect((await vkEvent('wall_reply_new', buildVkComment({ id: 8802, owner_id: -111, post_id: 4242, from_id: 5002, text: `${PROBLEM}!!! Сколько можно ждать` }))).status).toBe(200);
+    expect((await tgUpdate(tgGroupMessage({ message_id: 6603, text: `${PROBLEM}. Помогите` }))).status).toBe(200);
 
-    // Correct the category (kept as a training correction).
-    await item.getByLabel('Исправленная категория').fill('Вывоз мусора');
-    await item.getByRole('button', { name: 'Исправить категорию' }).click();
-    await expect.poll(() => page.locator(`article[data-case="${caseId}"] .cat`).textContent(), { timeout: 15_000 }).toContain('Вывоз мусора');
-    const corrections = await system.db.query('select field, label from classification_corrections where case_id = $1', [caseId]);
-    expect(corrections.rows).toEqual([{ field: 'category', label: 'Вывоз мусора' }]);
+    const row = page.locator('article.incident', { hasText: 'Сообщений: 3' });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.locator('.src').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual(['Источник: Telegram', 'Источник: ВКонтакте']);
+    // «нет горячей воды» is one of the region's fast-track phrases: the team has 8 hours, not 24.
+    expect(await row.locator('.left').textContent()).toMatch(/^осталось [78] ч$/);
+    expect(await row.getAttribute('class')).toContain('fast');
+    expect(await row.locator('.growth').textContent()).toBe('+3 за 6 ч');
+    // Citizens' markup is text, and nothing was posted anywhere by itself.
+    expect(await row.locator('p.text').textContent()).toContain('<b>управляющая</b>');
+    expect(await row.locator('p.text b').count()).toBe(0);
+    expect(vk.comments).toEqual([]);
+    expect(tg.sent).toEqual([]);
+    await screenshot(page, 'monitoring-incident');
 
-    // Keyboard: j moves the selection, "a" focuses the routing select of the selected item.
-    await page.locator('body').press('a');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`org-${caseId}`);
-    await page.locator(`#org-${caseId}`).selectOption({ label: 'ЦУР Красноярского края' });
-    await page.locator(`article[data-case="${caseId}"]`).getByRole('button', { name: 'Принять и направить' }).click();
-    await page.locator(`article[data-case="${caseId}"]`).waitFor({ state: 'detached', timeout: 15_000 });
-    expect(await page.locator('#inbox-status').textContent()).toContain('принято и направлено');
+    await row.getByRole('button', { name: 'Взято в работу' }).click();
+    await eventually(async () => (vk.comments.length === 2 && tg.sent.length === 1 ? true : undefined), 20_000, 'interim replies on three threads');
+    expect(vk.comments.map((c) => [c.ownerId, c.postId, c.replyTo, c.fromGroup]).sort()).toEqual([[-111, 4242, 8802, 111], [-111, 7301, undefined, 111]]);
+    expect(tg.sent[0]).toMatchObject({ chatId: '-1001234567890', replyTo: 6603 });
+    expect(tg.sent[0]!.text).toMatch(/взято в работу/);
+    await expect.poll(() => row.locator('.left').count(), { timeout: 15_000 }).toBe(0);
+
+    await row.locator('select[id^="org-"]').selectOption({ label: 'ЦУР Красноярского края' });
+    await row.getByRole('button', { name: 'Принять и направить' }).click();
+    await expect.poll(() => page.locator('#monitoring-status').textContent(), { timeout: 15_000 }).toContain('принят и направлен');
+    const accepted = page.locator('article.incident[data-status="accepted"]', { hasText: 'Сообщений: 3' });
+    await accepted.waitFor({ timeout: 15_000 });
+    expect(await accepted.locator('.case-line').textContent()).toContain('ЦУР Красноярского края');
+    caseId = (await accepted.locator('.case-line a').getAttribute('href'))!.split('/').pop()!;
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
     await page.context().close();
   });
 
-  it('writes and approves the public reply, which is published under the post', async () => {
-    // The operator is also coordinator and leader of the monitoring team: answers personally and approves.
+  it('answers in the case; the approved answer is published on every thread, each delivery shown in the inbox', async () => {
     const { page, foreign, errors } = await staffPage(browser, system, 'cur-operator', { next: `/cases/${caseId}` });
     await page.waitForSelector('body[data-case-status="routed"]');
-    expect(await page.locator('#message-text').textContent()).toContain('<b>контейнеры</b>');
     await page.getByRole('button', { name: 'Взять в работу лично' }).click();
     await page.waitForSelector('body[data-case-status="in_progress"]');
-    const answer = 'Здравствуйте! Контейнерная площадка на улице Молокова очищена 25 ноября, вывоз мусора организован ежедневно. ' +
-      'Фото прилагаем. Телефон диспетчерской: 8 (391) 200-00-00. С уважением, ЦУР Красноярского края.';
-    await page.getByLabel('Текст ответа').fill('Ответ будет позже.');
-    // The quality check runs while typing: a formal non-answer without measures is flagged before saving.
-    await page.locator('#save-draft-warnings li').first().waitFor();
+    const answer = 'Здравствуйте! Аварийная бригада устранила прорыв на улице Молокова, 15 сегодня в 14:00, подвал откачан, горячая вода подаётся. ' +
+      'Телефон диспетчерской: 8 (391) 200-00-00. С уважением, ЦУР Красноярского края.';
     await page.getByLabel('Текст ответа').fill(answer);
-    await page.getByLabel('Вложения (фото и видео выполненных работ)').fill('photo photo-111_99');
     await page.getByRole('button', { name: 'Сохранить черновик' }).click();
     await page.waitForSelector('body[data-case-status="draft"]');
     await page.getByRole('button', { name: 'Отправить на утверждение' }).click();
     await page.waitForSelector('body[data-case-status="on_approval"]');
-    await screenshot(page, 'monitoring-case-approval');
     await page.getByRole('button', { name: 'Утвердить и отправить ответ' }).click();
     await page.waitForFunction(() => ['approved', 'answered'].includes(document.body.dataset.caseStatus ?? ''));
 
-    const replied = await eventually(async () => vk.comments.find((c) => c.message.includes('Контейнерная площадка на улице Молокова')), 20_000, 'reply on VK');
-    expect(replied).toMatchObject({ ownerId: -111, postId: 7301 });
-    await page.reload();
-    await page.waitForSelector('body[data-case-status="answered"]', { timeout: 20_000 });
-    expect(await page.locator('table.history').textContent()).toContain('Исправлена категория');
-    await screenshot(page, 'monitoring-case-answered');
+    await eventually(async () => (vk.comments.filter((c) => c.message === answer).length === 2
+      && tg.sent.some((m) => m.text === answer) ? true : undefined), 20_000, 'the answer on the three threads');
+    const tgAnswer = tg.sent.find((m) => m.text === answer)!;
+    expect(tgAnswer).toMatchObject({ chatId: '-1001234567890', replyTo: 6603 });
+    // A public answer carries no rating buttons: those are for an appeal's author.
+    expect(tgAnswer.replyMarkup).toBeUndefined();
+
+    await page.goto(`${system.url}/inbox?status=all`);
+    await page.waitForSelector('body[data-monitoring-ready="true"]');
+    const row = page.locator('article.incident[data-status="answered"]', { hasText: 'Сообщений: 3' });
+    await row.waitFor({ timeout: 15_000 });
+    await row.getByRole('button', { name: 'Ветки и доставка' }).click();
+    const answers = row.locator('li[data-reply]', { hasText: 'Ответ' });
+    await expect.poll(() => answers.evaluateAll((els) => els.map((e) => e.getAttribute('data-delivery'))), { timeout: 20_000 }).toEqual(['sent', 'sent', 'sent']);
+    expect(await row.locator('tr[data-thread]').count()).toBe(3);
+    await screenshot(page, 'monitoring-incident-answered');
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
+    await page.context().close();
   });
 });

@@ -10,7 +10,8 @@ import { buildVkCallback, buildVkComment, buildVkMessage, buildVkPost, vkPhoto }
 import { eventually, moderatorToken, startTestSystem } from '../support.js';
 
 const SALT = 'vk-test-salt';
-interface MessageItem { messageId: string; source: string; externalId: string; authorHash: string; text: string; link: string; attachments: { kind: string; ref: string }[]; registrationNumber: string | null }
+interface MessageItem { messageId: string; source: string; externalId: string; authorHash: string; text: string; link: string; attachments: { kind: string; ref: string }[];
+  registrationNumber: string | null; origin: string; incidentId: string | null; caseId: string | null; reactionDueAt: string | null }
 
 describe('VK Callback API and replies from the official community', () => {
   let vk: FakeVk;
@@ -56,45 +57,43 @@ describe('VK Callback API and replies from the official community', () => {
     expect(await system.ingest!.intake.seen((await import('../../lib/ids.js')).messageIdFor('vk', 'wall-111_4242_c9001'))).toBe(false);
   });
 
-  it('stores a comment with source, author hash, text, link and attachments; a redelivery makes one message; the reply goes back as a comment', async () => {
+  it('stores a comment with source, author hash, text, link and attachments as a signal; a redelivery makes one message; nothing is posted back', async () => {
     const comment = buildVkComment({ id: 7001, owner_id: -111, post_id: 4242, from_id: 123456789, attachments: [vkPhoto(123456789, 555)] });
     const event = buildVkCallback('wall_reply_new', comment, { secret: 'cb-secret' });
-    vk.failNext('wall.createComment', 'rate'); // error 6 on the reply: vk-io waits and repeats it
     for (let i = 0; i < 3; i++) {
       const res = await post(event);
       expect([res.status, await res.text()]).toEqual([200, 'ok']);
     }
-    const item = await eventually(async () => (await messages()).find((m) => m.externalId === 'wall-111_4242_c7001' && m.registrationNumber), 15_000, 'stored comment');
+    const item = await eventually(async () => (await messages()).find((m) => m.externalId === 'wall-111_4242_c7001' && m.incidentId), 15_000, 'stored comment');
     expect(item).toMatchObject({
       source: 'vk', text: comment.text, link: 'https://vk.com/wall-111_4242?reply=7001', authorHash: authorHash(SALT, 'vk', '123456789'),
+      origin: 'signal', caseId: null, registrationNumber: null,
     });
     expect(item.attachments).toEqual([expect.objectContaining({ kind: 'photo', ref: 'photo123456789_555_a1b2c3' })]);
     expect((await messages()).filter((m) => m.externalId === 'wall-111_4242_c7001')).toHaveLength(1);
-
-    // The workflow's «registered» notice leaves through the outbound worker as a reply to the comment.
-    const reply = await eventually(async () => vk.comments.find((c) => c.postId === 4242 && c.replyTo === 7001), 20_000, 'reply comment');
-    expect(reply).toMatchObject({ ownerId: -111, fromGroup: 111 });
-    expect(reply.message).toContain(item.registrationNumber!);
-    expect(vk.calls.filter((c) => c.method === 'wall.createComment').length).toBeGreaterThanOrEqual(2); // the rate-limited try and the real one
-    expect(vk.comments.filter((c) => c.replyTo === 7001)).toHaveLength(1);
-    // The worker counts a delivery after recording it, a moment after VK has the comment.
-    type Stats = { counters: { vk: { received: number; sent: number; dropped: Record<string, number> } } };
-    const stats = await eventually(async () => {
-      const s = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as Stats;
-      return s.counters.vk.sent >= 1 ? s : undefined;
-    }, 15_000, 'the delivery counted');
+    // What the monitoring found is a signal for the team: no «registered» comment under the post (it used to be one).
+    await eventually(async () => (await system.queues.classified.getJobCounts('waiting', 'active')).waiting === 0, 10_000, 'workflow idle');
+    expect(vk.calls.filter((c) => c.method === 'wall.createComment')).toEqual([]);
+    const stats = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as { counters: { vk: { received: number; sent: number; dropped: Record<string, number> } } };
     expect(stats.counters.vk.received).toBeGreaterThanOrEqual(1);
     expect(stats.counters.vk.dropped.duplicate).toBeGreaterThanOrEqual(2);
-    expect(stats.counters.vk.sent).toBeGreaterThanOrEqual(1);
   });
 
-  it('takes community messages and answers them with messages.send', async () => {
+  it('takes community messages as appeals and answers them with messages.send, waiting out a rate limit', async () => {
     const msg = buildVkMessage({ peer_id: 555000222, from_id: 555000222, conversation_message_id: 17 });
+    vk.failNext('messages.send', 'rate'); // error 6 on the reply: vk-io waits and repeats it
     expect((await post(buildVkCallback('message_new', msg, { secret: 'cb-secret' }))).status).toBe(200);
     const item = await eventually(async () => (await messages()).find((m) => m.externalId === 'msg555000222_17' && m.registrationNumber), 15_000, 'stored message');
     expect(item.link).toBe('https://vk.com/gim111?sel=555000222');
+    expect(item).toMatchObject({ origin: 'appeal', reactionDueAt: null, caseId: expect.any(String) });
     const sent = await eventually(async () => vk.sentMessages.find((m) => m.peerId === 555000222), 20_000, 'messages.send');
     expect(sent.message).toContain(item.registrationNumber!);
+    expect(vk.calls.filter((c) => c.method === 'messages.send').length).toBeGreaterThanOrEqual(2); // the rate-limited try and the real one
+    expect(vk.sentMessages.filter((m) => m.peerId === 555000222)).toHaveLength(1);
+    await eventually(async () => {
+      const stats = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as { counters: { vk: { sent: number } } };
+      return stats.counters.vk.sent >= 1;
+    }, 10_000, 'the delivery counted');
   });
 
   it('says which VK modes are on in /healthz', async () => {

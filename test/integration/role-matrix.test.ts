@@ -180,8 +180,12 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       if (p.startsWith('/api/v1/users/')) return ids.member;
       if (p.startsWith('/api/v1/notifications/')) return '1';
       if (p.includes('/polls/')) return ids.poll;
+      // The monitoring inbox's incidents and alerts: none there, so an admitted caller is answered 404.
+      if (p.startsWith('/api/v1/dashboard/monitoring/incidents/')) return 'none';
+      if (p.startsWith('/api/v1/dashboard/monitoring/alerts/')) return '1';
     }
-    const fixed: Record<string, string> = { version: '1', panel: 'sla', incident: 'none', poll: ids.poll, commentId: RANDOM, messageId: RANDOM };
+    const fixed: Record<string, string> = { version: '1', panel: 'sla', incident: 'none', poll: ids.poll, commentId: RANDOM, messageId: RANDOM,
+      outboundId: RANDOM };
     if (!(name in fixed)) throw new Error(`no fixture for {${name}} in ${p}`);
     return fixed[name]!;
   });

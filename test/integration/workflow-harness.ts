@@ -11,6 +11,8 @@ import { closeServer, createHttpApp, listen } from '../../lib/http.js';
 import { createLogger } from '../../lib/logger.js';
 import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type ReminderJob } from '../../lib/queues.js';
 import { createSealer, type Sealer } from '../../lib/seal.js';
+import type { SignalTerms } from '../../lib/signal-terms.js';
+import type { SpikeAlert } from '../../lib/monitoring.js';
 import type { Queue } from 'bullmq';
 import { producerRedisOptions, workerRedisOptions } from '../../lib/runtime/redis.js';
 import { startWorkers, type RunningWorkers } from '../../lib/workers.js';
@@ -63,6 +65,9 @@ export interface HarnessOptions {
   tokenTtlHours?: number;
   loginLimit?: { maxFailures: number; windowMinutes: number };
   reminderDaysBefore?: number[];
+  /** The region's signal terms (defaults without). */
+  signals?: SignalTerms;
+  onSpike?: (alert: SpikeAlert) => void;
 }
 
 const logger = createLogger('silent');
@@ -83,7 +88,8 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   let server!: http.Server;
   let url = '';
   const up = async () => {
-    stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, reminderDaysBefore: opts.reminderDaysBefore });
+    stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, reminderDaysBefore: opts.reminderDaysBefore,
+      signals: opts.signals, onSpike: opts.onSpike });
     workers = startWorkers(stage.workers, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix, logger });
     const api = createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit,
       reminderDaysBefore: opts.reminderDaysBefore });
@@ -124,9 +130,14 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
 
 let seq = 0;
 
+/**
+ * A classified appeal (a message sent to the region: the bot, the widget, the 122) unless `origin: 'signal'` says it
+ * is something the monitoring found.
+ */
 export function buildClassified(overrides: { source?: ClassifiedMessage['message']['source']; externalId?: string; text?: string;
   category?: string; deadlineDays?: number; fastTrack?: boolean; contact?: ClassifiedMessage['message']['contact']; receivedAt?: string;
-  provenance?: Record<string, string> } = {}): ClassifiedMessage {
+  provenance?: Record<string, string>; origin?: 'appeal' | 'signal'; kind?: 'complaint' | 'question' | 'other'; kindConfidence?: number;
+  incidentId?: string; municipality?: string; routing?: { organization: string; score: number }[]; classifiedAt?: string } = {}): ClassifiedMessage {
   const source = overrides.source ?? 'telegram';
   const externalId = overrides.externalId ?? (source === 'telegram' ? `${5_000_000 + ++seq}:${100 + seq}` : `ext-${randomUUID()}`);
   const receivedAt = overrides.receivedAt ?? '2026-11-20T09:00:00.000Z';
@@ -136,13 +147,16 @@ export function buildClassified(overrides: { source?: ClassifiedMessage['message
       text: overrides.text ?? 'Во дворе дома по ул. Ленина, 12 огромная яма на проезде, машины не могут проехать, прошу засыпать.',
       authorHash: 'a'.repeat(64),
       contact: overrides.contact ?? (source === 'telegram' ? { channelUserId: externalId.split(':')[0] } : { phone: '+73912223344' }),
-      place: { municipality: 'город Красноярск' }, attachments: [], provenance: overrides.provenance ?? {}, raw: null,
+      place: { municipality: overrides.municipality ?? 'город Красноярск' }, attachments: [], provenance: overrides.provenance ?? {}, raw: null,
+      origin: overrides.origin ?? 'appeal',
     },
     classification: {
-      category: overrides.category ?? 'Дороги', confidence: 0.9, top: [], kind: 'complaint', fastTrack: overrides.fastTrack ?? false,
-      deadlineDays: overrides.deadlineDays ?? 30, deadlineRule: 'standard', modelVersion: 'test', municipality: 'город Красноярск',
+      category: overrides.category ?? 'Дороги', confidence: 0.9, top: [], kind: overrides.kind ?? 'complaint', fastTrack: overrides.fastTrack ?? false,
+      deadlineDays: overrides.deadlineDays ?? 30, deadlineRule: 'standard', modelVersion: 'test', municipality: overrides.municipality ?? 'город Красноярск',
+      ...(overrides.kindConfidence !== undefined ? { kindConfidence: overrides.kindConfidence } : {}),
+      ...(overrides.incidentId ? { incidentId: overrides.incidentId } : {}), ...(overrides.routing ? { routing: overrides.routing } : {}),
     },
-    classifiedAt: receivedAt,
+    classifiedAt: overrides.classifiedAt ?? receivedAt,
   };
 }
 

@@ -11,7 +11,7 @@ import { loadOrCreateSalt } from '../../lib/salt.js';
 import type { Otklik } from '../../main.js';
 import { caseIdFor } from '../../workflow/register-case.js';
 import { startFakeVk, type FakeVk } from '../fakes/fake-vk.js';
-import { buildVkCallback, buildVkComment } from '../fakes/payloads.js';
+import { buildVkCallback, buildVkComment, buildVkMessage } from '../fakes/payloads.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
 
 async function call(system: Otklik, path: string, method: string, token: string, body?: unknown) {
@@ -78,37 +78,22 @@ describe('the workflow in the whole system', () => {
   });
 });
 
-describe('a VK comment answered from the official community, end to end', () => {
+describe('VK end to end: an appeal answered in the community\'s messages, a comment answered under its post once accepted', () => {
   let vk: FakeVk;
   let system: Otklik;
+  let admin: string;
+  let org: { id: string };
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     vk = await startFakeVk({ tokens: ['group-token'] });
     system = await startTestSystem({
       VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token',
       VK_API_BASE_URL: vk.apiBaseUrl,
-    }, ['ingest', 'classify', 'workflow']);
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await vk?.close();
-  });
-
-  it('registers, routes, drafts, approves and replies under the citizen\'s comment; the rating closes it', async () => {
-    const comment = buildVkComment({ id: 9100, owner_id: -111, post_id: 4242 });
-    const hook = await fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(buildVkCallback('wall_reply_new', comment, { secret: 'cb-secret' })) });
-    expect(hook.status).toBe(200);
-    const messageId = messageIdFor('vk', 'wall-111_4242_c9100');
-    const caseId = caseIdFor(messageId);
-
-    const registered = await eventually(async () => vk.comments.find((c) => c.message.includes('зарегистрировано')), 15_000, 'registration reply');
-    expect(registered).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
-
-    const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
-    const org = (await call(system, '/api/v1/organizations', 'POST', admin, { name: 'Администрация Свердловского района', kind: 'omsu' })).body;
-    const tokens: Record<string, string> = {};
-    const ids: Record<string, string> = {};
+    }, ['ingest', 'classify', 'workflow', 'dashboard']);
+    admin = await loginAs(system.url!, 'admin', 'test-admin-password');
+    org = (await call(system, '/api/v1/organizations', 'POST', admin, { name: 'Администрация Свердловского района', kind: 'omsu' })).body;
     for (const [login, role, organizationId] of [['vk-moderator', 'moderator', null], ['vk-coordinator', 'coordinator', org.id],
       ['vk-executor', 'executor', org.id], ['vk-leader', 'leader', org.id]] as const) {
       const created = await call(system, '/api/v1/users', 'POST', admin, { login, password: 'a-long-password', displayName: login, roles: [{ role, organizationId }] });
@@ -116,25 +101,46 @@ describe('a VK comment answered from the official community, end to end', () => 
       ids[role] = created.body.id;
       tokens[role] = await loginAs(system.url!, login, 'a-long-password');
     }
-    await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).status === 200, 15_000, 'case');
-    const answer = 'Здравствуйте! Контейнерная площадка во дворе дома на Мира, 5 очищена 25 ноября, вывоз мусора организован ежедневно. ' +
-      'Фото прилагаем. Телефон диспетчерской: 8 (391) 200-00-00. С уважением, администрация района.';
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await vk?.close();
+  });
+
+  const answer = 'Здравствуйте! Контейнерная площадка во дворе дома на Мира, 5 очищена 25 ноября, вывоз мусора организован ежедневно. ' +
+    'Фото прилагаем. Телефон диспетчерской: 8 (391) 200-00-00. С уважением, администрация района.';
+  /** The organization's side of the ПОС lifecycle, from a routed case to the leader's approval. */
+  async function answerCase(caseId: string, from: number) {
     const steps: [string, string, Record<string, unknown>][] = [
-      ['accept', 'moderator', { organizationId: org.id }], ['assign', 'coordinator', { executorId: ids.executor }], ['start', 'executor', {}],
+      ['assign', 'coordinator', { executorId: ids.executor }], ['start', 'executor', {}],
       ['save-draft', 'executor', { text: answer, attachments: [{ kind: 'photo', ref: 'photo-111_1' }] }], ['submit', 'executor', {}], ['approve', 'leader', {}],
     ];
-    let version = 0;
+    let version = from;
     for (const [action, role, body] of steps) {
       const r = await call(system, `/api/v1/cases/${caseId}/${action}`, 'POST', tokens[role]!, { expectedVersion: version, ...body });
       expect(r.status, `${action}: ${JSON.stringify(r.body)}`).toBe(200);
       version = r.body.version;
     }
-    const replied = await eventually(async () => vk.comments.find((c) => c.message.includes(answer)), 15_000, 'answer on VK');
-    expect(replied).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
+  }
+
+  it('registers a message to the community, answers it there, and counts a rating only from its author', async () => {
+    const message = buildVkMessage({ peer_id: 555000333, from_id: 555000333, conversation_message_id: 41,
+      text: 'Здравствуйте! Во дворе дома на Мира, 5 неделю не вывозят мусор, контейнеры переполнены.' });
+    const hook = await fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(buildVkCallback('message_new', message, { secret: 'cb-secret' })) });
+    expect(hook.status).toBe(200);
+    const messageId = messageIdFor('vk', 'msg555000333_41');
+    const caseId = caseIdFor(messageId);
+    const registered = await eventually(async () => vk.sentMessages.find((m) => m.peerId === 555000333 && m.message.includes('зарегистрировано')), 15_000, 'registration reply');
+    expect(registered.message).toMatch(/номер \d{4}-\d+/);
+    await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).status === 200, 15_000, 'case');
+    expect((await call(system, `/api/v1/cases/${caseId}/accept`, 'POST', tokens.moderator!, { expectedVersion: 0, organizationId: org.id })).status).toBe(200);
+    await answerCase(caseId, 1);
+    await eventually(async () => vk.sentMessages.find((m) => m.peerId === 555000333 && m.message.includes(answer)), 15_000, 'answer in VK messages');
 
     // A rating names the message by its computable id, so it counts only from the case's author (the channel's verified
     // sender, hashed as the message's author was) on the case's own channel.
-    const author = authorHash(await loadOrCreateSalt(system.db), 'vk', String(comment.from_id));
+    const author = authorHash(await loadOrCreateSalt(system.db), 'vk', '555000333');
     const stranger = authorHash(await loadOrCreateSalt(system.db), 'vk', '987654');
     const rate = (actionId: string, hash: string, source: 'vk' | 'telegram' = 'vk') =>
       system.queues.citizenActions.add('rating', { actionId, kind: 'rating', messageId, source, authorHash: hash, rating: 5, at: new Date().toISOString() });
@@ -144,5 +150,35 @@ describe('a VK comment answered from the official community, end to end', () => 
     expect((await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.leader!)).body.status).toBe('answered');
     await rate('vk-rating-1', author);
     await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.leader!)).body.status === 'closed', 15_000, 'closed');
+  });
+
+  it('keeps a comment a silent signal until the team accepts it; the approved answer goes under the comment from the community', async () => {
+    const comment = buildVkComment({ id: 9100, owner_id: -111, post_id: 4242 });
+    const hook = await fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(buildVkCallback('wall_reply_new', comment, { secret: 'cb-secret' })) });
+    expect(hook.status).toBe(200);
+    const messageId = messageIdFor('vk', 'wall-111_4242_c9100');
+    const listed = await eventually(async () => {
+      const all = (await call(system, '/api/v1/dashboard/monitoring/incidents?status=all', 'GET', tokens.moderator!)).body.items as { id: string; leadMessageId: string; version: number }[];
+      return all.find((i) => i.leadMessageId === messageId);
+    }, 15_000, 'the incident in the inbox');
+    expect(vk.comments).toEqual([]);
+
+    const accepted = await call(system, `/api/v1/dashboard/monitoring/incidents/${listed.id}/accept`, 'POST', tokens.moderator!,
+      { expectedVersion: listed.version, organizationId: org.id });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body).toMatchObject({ caseStatus: 'routed', organizationId: org.id, caseId: caseIdFor(messageId) });
+    // Routing a case made from signals tells nobody anything publicly.
+    expect(vk.comments).toEqual([]);
+    await answerCase(accepted.body.caseId, 1);
+    const replied = await eventually(async () => vk.comments.find((c) => c.message.includes(answer)), 15_000, 'answer on VK');
+    expect(replied).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
+    expect(vk.comments).toHaveLength(1);
+    const detail = await eventually(async () => {
+      const d = (await call(system, `/api/v1/dashboard/monitoring/incidents/${listed.id}`, 'GET', tokens.moderator!)).body;
+      return d.threads[0]?.replies[0]?.delivery?.state === 'sent' ? d : undefined;
+    }, 15_000, 'delivery status sent');
+    expect(detail.incident).toMatchObject({ status: 'answered', answerText: answer });
+    expect((await call(system, `/api/v1/cases/${accepted.body.caseId}`, 'GET', tokens.leader!)).body.status).toBe('answered');
   });
 });

@@ -57,6 +57,7 @@ export const caseListItem = z.object({
   municipality: z.string().nullable(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
   modelVersion: z.string(), registeredAt: timestamp, deadlineAt: timestamp, rating: z.number().int().nullable(), source: z.enum(SOURCES),
   externalId: channelRef, text: z.string(), link: channelRef, receivedAt: timestamp, incidentId: z.string().nullable(), ...deadline,
+  origin: z.enum(['appeal', 'signal']).describe('signal: made from an incident the monitoring team accepted (terms in hours, answered on its threads)'),
 });
 
 const historyEntry = z.object({
@@ -77,6 +78,7 @@ export const caseDetail = z.object({
   municipality: z.string().nullable(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
   version: z.number().int(), registeredAt: timestamp, deadlineAt: timestamp, deadlineDays: z.number().int(), rating: z.number().int().nullable(),
   reviewCycle: z.number().int(), source: z.enum(SOURCES), externalId: channelRef, ...deadline,
+  origin: z.enum(['appeal', 'signal']).optional(),
   confidence: z.number(), fastTrack: z.boolean(), deadlineRule: z.string(), federalService: z.string().nullable(), rejectionReason: z.string().nullable(),
   answeredAt: timestamp.nullable(), closedAt: timestamp.nullable(), text: z.string(), link: channelRef, place: placeSchema,
   attachments: z.array(attachmentSchema), receivedAt: timestamp,

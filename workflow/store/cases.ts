@@ -27,6 +27,8 @@ export interface CaseRow {
   externalId: string;
   provenance: Record<string, string>;
   messageText: string;
+  /** `signal`: made from an incident the monitoring team accepted; its answer goes to the incident's threads. */
+  origin: 'appeal' | 'signal';
   contact: { phone: string | null; email: string | null; channelUserId: string | null };
 }
 
@@ -35,7 +37,7 @@ const CASE_SELECT = `
          c.incident_id as "incidentId", c.municipality, c.organization_id as "organizationId", o.name as "organizationName",
          c.executor_id as "executorId", c.version, c.registered_at as "registeredAt", c.deadline_at as "deadlineAt",
          c.deadline_days as "deadlineDays", c.rating, c.review_cycle as "reviewCycle", m.source, m.external_id as "externalId",
-         m.provenance, m.text as "messageText",
+         m.provenance, m.text as "messageText", c.origin,
          json_build_object('phone', k.phone, 'email', k.email, 'channelUserId', k.channel_user_id) as contact
     from cases c join messages m on m.id = c.message_id
     left join organizations o on o.id = c.organization_id
@@ -143,7 +145,7 @@ export async function listCases(sql: Sql, f: CaseFilter): Promise<{ items: Recor
               c.fast_track as "fastTrack", c.deadline_days as "deadlineDays", c.deadline_rule as "deadlineRule", c.municipality,
               c.organization_id as "organizationId", o.name as "organizationName", c.executor_id as "executorId",
               c.model_version as "modelVersion", c.registered_at as "registeredAt", c.deadline_at as "deadlineAt", c.rating,
-              m.source, m.external_id as "externalId", m.text, m.link, m.received_at as "receivedAt", c.incident_id as "incidentId"
+              m.source, m.external_id as "externalId", m.text, m.link, m.received_at as "receivedAt", c.incident_id as "incidentId", c.origin
          from cases c join messages m on m.id = c.message_id left join organizations o on o.id = c.organization_id
         where ${w}
         order by ${f.sort === 'deadline' ? 'c.deadline_at, ' : ''}c.registered_at desc, c.id limit $${w.args.length + 1} offset $${w.args.length + 2}`,
@@ -200,6 +202,8 @@ export interface NewCase {
   incidentId: string | null;
   /** The routing model's suggestions as JSON, or null without any. */
   routing: string | null;
+  /** Absent: an appeal. */
+  origin?: 'appeal' | 'signal';
 }
 
 /**
@@ -210,21 +214,21 @@ export interface NewCase {
 export async function insertCases(sql: Sql, cs: NewCase[], status: CaseStatus, registeredAt: Date): Promise<Map<string, string>> {
   const rows = await sql.query<{ id: string; registration_number: string }>(
     `insert into cases (id, message_id, registration_number, status, category, confidence, kind, fast_track, deadline_days,
-       deadline_rule, federal_service, municipality, model_version, registered_at, deadline_at, incident_id, routing_suggestions)
+       deadline_rule, federal_service, municipality, model_version, registered_at, deadline_at, incident_id, routing_suggestions, origin)
      select t.id, t.message_id, to_char($3::timestamptz at time zone 'UTC', 'YYYY') || '-'
          || regexp_replace(lpad(nextval('case_number_seq')::text, 12, '0'), '^0{1,6}', ''),
        $4, t.category, t.confidence, t.kind, t.fast_track, t.deadline_days, t.deadline_rule, t.federal_service, t.municipality,
-       t.model_version, $3, t.deadline_at, t.incident_id, coalesce(t.routing::jsonb, '[]'::jsonb)
+       t.model_version, $3, t.deadline_at, t.incident_id, coalesce(t.routing::jsonb, '[]'::jsonb), t.origin
        from unnest($1::uuid[], $2::uuid[], $5::text[], $6::real[], $7::text[], $8::boolean[], $9::int[], $10::text[], $11::text[],
-                   $12::text[], $13::text[], $14::timestamptz[], $15::text[], $16::text[]) with ordinality
+                   $12::text[], $13::text[], $14::timestamptz[], $15::text[], $16::text[], $17::text[]) with ordinality
          as t(id, message_id, category, confidence, kind, fast_track, deadline_days, deadline_rule, federal_service, municipality,
-              model_version, deadline_at, incident_id, routing, ord)
+              model_version, deadline_at, incident_id, routing, origin, ord)
       order by t.ord
      returning id, registration_number`,
     [cs.map((c) => c.id), cs.map((c) => c.messageId), registeredAt, status, cs.map((c) => c.category), cs.map((c) => c.confidence),
       cs.map((c) => c.kind), cs.map((c) => c.fastTrack), cs.map((c) => c.deadlineDays), cs.map((c) => c.deadlineRule),
       cs.map((c) => c.federalService), cs.map((c) => c.municipality), cs.map((c) => c.modelVersion), cs.map((c) => c.deadlineAt),
-      cs.map((c) => c.incidentId), cs.map((c) => c.routing)],
+      cs.map((c) => c.incidentId), cs.map((c) => c.routing), cs.map((c) => c.origin ?? 'appeal')],
   );
   return new Map(rows.rows.map((r) => [r.id, r.registration_number]));
 }

@@ -5,8 +5,10 @@ import { Where, type Sql } from './sql.js';
 /** `ilike` pattern matching the text literally: the user's %, _ and \ are escaped. */
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
+/** Appeals only: a case made from signals is worked, merged and split as its incident, in the monitoring view. */
 function inboxWhere(q: InboxQuery): Where {
   return new Where()
+    .add(`c.origin = 'appeal'`)
     .when(q.status === 'all' ? undefined : q.status, (p) => `c.status = ${p}`)
     .when(q.source, (p) => `m.source = ${p}`)
     .when(q.kind, (p) => `c.kind = ${p}`)

@@ -45,8 +45,19 @@ export interface StoredMessage {
   place: Place;
   provenance: Record<string, unknown>;
   receivedAt: Date;
-  /** The case's number once the message became one. */
+  /** The case's number once the message became one (for a signal: once its incident was accepted). */
   registrationNumber: string | null;
+  /** `appeal` (sent to the region) or `signal` (found by monitoring). */
+  origin: 'appeal' | 'signal';
+  /** complaint / question / other, once classified. */
+  kind: string | null;
+  incidentId: string | null;
+  caseId: string | null;
+  /** When the team must first react to a signal (null for appeals and for `other`). */
+  reactionDueAt: Date | null;
+  /** A signal's state: new, accepted, rejected, answered. */
+  signalStatus: 'new' | 'accepted' | 'rejected' | 'answered' | null;
+  joinedAfterAnswer: boolean | null;
 }
 
 /** A stored message with who works on its case, so the reader's view of it can be decided (workflow/message-listing.ts). */
@@ -59,11 +70,17 @@ export type ScopedMessage = StoredMessage & { caseOrganizationId: string | null;
 export async function listStoredMessages(sql: Sql, q: Page & { source?: Source; readsAll: boolean; organizationIds: string[]; userId: string }): Promise<ScopedMessage[]> {
   const r = await sql.query<ScopedMessage>(
     `select m.id as "messageId", m.source, m.external_id as "externalId", m.author_hash as "authorHash", m.text, m.link,
-            m.attachments, m.place, m.provenance, m.received_at as "receivedAt", c.registration_number as "registrationNumber",
-            c.organization_id as "caseOrganizationId", c.executor_id as "caseExecutorId"
+            m.attachments, m.place, m.provenance, m.received_at as "receivedAt",
+            coalesce(c.registration_number, ic.registration_number) as "registrationNumber",
+            case when s.message_id is null then 'appeal' else 'signal' end as origin, coalesce(s.kind, c.kind) as kind,
+            coalesce(s.incident_id, c.incident_id) as "incidentId", coalesce(c.id, ic.id) as "caseId", s.reaction_due_at as "reactionDueAt",
+            s.status as "signalStatus", s.joined_after_answer as "joinedAfterAnswer",
+            coalesce(c.organization_id, ic.organization_id) as "caseOrganizationId", coalesce(c.executor_id, ic.executor_id) as "caseExecutorId"
        from messages m left join cases c on c.message_id = m.id
+       left join signals s on s.message_id = m.id left join incidents i on i.id = s.incident_id left join cases ic on ic.id = i.case_id
       where ($1::text is null or m.source = $1)
-        and ($4::boolean or c.organization_id = any($5::uuid[]) or c.executor_id = $6::uuid)
+        -- A signal belongs to the case of its incident once the team accepted it.
+        and ($4::boolean or coalesce(c.organization_id, ic.organization_id) = any($5::uuid[]) or coalesce(c.executor_id, ic.executor_id) = $6::uuid)
       order by m.received_at desc, m.id
       limit $2 offset $3`,
     [q.source ?? null, q.limit, q.offset, q.readsAll, q.organizationIds, q.userId],

@@ -1,7 +1,7 @@
 /** `notifications`: in-app notices to staff. The kind names the step, so each notice is written once per user. */
 import type { Page, Sql } from './sql.js';
 
-export async function insertNotifications(sql: Sql, n: { userIds: (string | null)[]; caseId: string; kind: string; text: string; at: Date }): Promise<number> {
+export async function insertNotifications(sql: Sql, n: { userIds: (string | null)[]; caseId: string | null; kind: string; text: string; at: Date }): Promise<number> {
   const ids = [...new Set(n.userIds.filter((x): x is string => !!x))];
   if (ids.length === 0) return 0;
   await sql.query(

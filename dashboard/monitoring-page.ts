@@ -1,0 +1,49 @@
+/**
+ * The inbox page's two views: `signals` (the monitoring team's incidents of posts and comments the monitoring found,
+ * client/monitoring.ts) and `appeals` (messages sent to the region waiting for moderation, client/inbox.ts).
+ */
+import { SOURCES } from '../lib/queues.js';
+import { SOURCE_NAMES, type Municipality } from './charts.js';
+import { escapeHtml } from './html.js';
+
+export type InboxView = 'signals' | 'appeals';
+export const inboxViewOf = (q: Record<string, unknown>): InboxView => (q.view === 'appeals' ? 'appeals' : 'signals');
+
+export function inboxTabs(view: InboxView): string {
+  const tab = (v: InboxView, text: string) => `<a href="/inbox?view=${v}"${v === view ? ' aria-current="page" class="tab current"' : ' class="tab"'}>${text}</a>`;
+  return `<nav class="tabs" aria-label="Разделы входящих">${tab('signals', 'Сигналы мониторинга')} ${tab('appeals', 'Обращения на модерации')}</nav>`;
+}
+
+const options = (list: [string, string][], selected?: string) =>
+  list.map(([v, t]) => `<option value="${escapeHtml(v)}"${v === selected ? ' selected' : ''}>${escapeHtml(t)}</option>`).join('');
+
+const STATUSES: [string, string][] = [
+  ['open', 'Требуют реакции или ответа'], ['new', 'Новые'], ['accepted', 'Приняты в работу'], ['answered', 'С ответом'], ['rejected', 'Отклонённые'], ['all', 'Все'],
+];
+
+export function monitoringBody(q: Record<string, string | undefined>, municipalities: Municipality[]): string {
+  return `
+<h1>Мониторинг: сигналы и инциденты</h1>
+${inboxTabs('signals')}
+<section id="alerts" class="alerts" aria-labelledby="alerts-title" hidden>
+  <h2 id="alerts-title">Всплески</h2>
+  <ul id="alert-list"></ul>
+</section>
+<form id="incident-filters" class="filters" role="search" aria-label="Фильтры инцидентов">
+  <span class="fld"><label for="m-status">Состояние</label> <select id="m-status" name="status">${options(STATUSES, q.status ?? 'open')}</select></span>
+  <span class="fld"><label for="m-source">Источник</label> <select id="m-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)}</select></span>
+  <span class="fld"><label for="m-kind">Тип</label> <select id="m-kind" name="kind"><option value="">Любой</option>${options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)}</select></span>
+  <label>Муниципалитет <input name="municipality" list="muni-list" value="${escapeHtml(q.municipality ?? '')}"></label>
+  <label>Категория <input name="category" list="category-list" value="${escapeHtml(q.category ?? '')}"></label>
+  <label>Поиск <input name="q" type="search" value="${escapeHtml(q.q ?? '')}" placeholder="слово в тексте"></label>
+  <span class="fld"><label for="m-sort">Порядок</label> <select id="m-sort" name="sort">${options([['urgent', 'Сначала срочные'], ['newest', 'Сначала новые']], q.sort)}</select></span>
+  <button type="submit">Показать</button>
+</form>
+<p class="muted">Сигналы — публикации и комментарии, найденные мониторингом. Им ничего не отвечается автоматически: реакция — «Взято в работу» или ответ — только по решению оператора, и только там, где пишет официальное сообщество региона.</p>
+<p id="monitoring-status" class="muted" aria-live="polite"></p>
+<p id="monitoring-count" class="muted"></p>
+<div class="bulk"><button type="button" id="merge-incidents">Объединить отмеченные инциденты</button></div>
+<div id="incident-list" class="inbox" role="list" aria-label="Инциденты"></div>
+<datalist id="muni-list">${municipalities.map((m) => `<option value="${escapeHtml(m.name)}">`).join('')}</datalist>
+<datalist id="category-list"></datalist>`;
+}
