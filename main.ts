@@ -15,15 +15,17 @@ import { pollTally, pollTurnoutBreakdown, summary } from './analytics/queries.js
 import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
 import { loadClassifier } from './classify/load-classifier.js';
-import { loadRegionConfig } from './classify/region-config.js';
+import { regionBasics } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
 import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
 import { createDashboardPages } from './dashboard/pages.js';
+import { createStatusPages } from './dashboard/status-page.js';
 import { loadMunicipalities } from './dashboard/panel-data.js';
 import { createPollPages, registerPollResultsApi } from './dashboard/polls.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
+import { deliveriesOfCase } from './ingest/delivery-log.js';
 import { createIngest, type Ingest } from './ingest/index.js';
 import { createIntake } from './ingest/intake.js';
 import { createStatsStore } from './ingest/stats.js';
@@ -46,10 +48,12 @@ import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/worker
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
 import { createCitizenDesk } from './workflow/citizen-desk.js';
+import { createStatusDesk } from './workflow/citizen-status.js';
 import { bindModeration } from './workflow/moderation.js';
 import { createPolls, type Polls } from './workflow/polls/index.js';
 import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
+import { statusLinksOf, type StatusLinks } from './workflow/status-link.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
@@ -91,6 +95,8 @@ interface Shared {
   requireAuth: RequestHandler;
   /** What other roles read of the workflow's tables, asked of the workflow (workflow/public-reads.ts). */
   reads: PublicReads;
+  /** The status page links citizens' notices carry, keyed by the deployment's secret. */
+  links: StatusLinks;
 }
 
 /** What one role adds to the process. */
@@ -138,15 +144,6 @@ async function ensureAdministrator(config: Config, db: pg.Pool): Promise<string 
 const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
   ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
 
-/** The region's name for provenance; a broken region file is the classifier's error to report, not ingest's. */
-function regionName(config: Config): string | undefined {
-  try {
-    return loadRegionConfig(config.regionConfigPath).region;
-  } catch {
-    return undefined;
-  }
-}
-
 async function wireClassify(s: Shared): Promise<RoleParts> {
   const classifier = await loadClassifier(s.config, s.logger);
   s.logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
@@ -158,14 +155,16 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt),
+    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), links: s.links,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
   const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues });
   const api = createWorkflowApi({
     db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
-    loginLimit: loginLimitOf(config),
+    loginLimit: loginLimitOf(config), links: s.links,
+    // The delivery trail on the case page: ingest owns the deliveries, the composition root lends its reader.
+    deliveries: (caseId) => deliveriesOfCase(db, caseId),
   });
   return {
     ...parts({ workers: stage.workers, routers: [api.router, polls.router], apis: [...api.builders, ...polls.builders], hot: polls.hotRoutes }),
@@ -184,18 +183,22 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   redis.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
   await untilReady(redis);
   const ingest = createIngest({
-    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionName(config), polls: polls.ballotBox,
+    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionBasics(config.regionConfigPath).region, polls: polls.ballotBox,
     cases: s.reads,
-    // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
+    // The rating and repeat-review buttons of Telegram and VK: the workflow's citizen desk checks the author and acts.
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, links: s.links }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
+    observeDelivery: (channel, status) => metrics.outboundDeliveries.inc({ channel, status }),
   });
   return {
     ...parts({ workers: ingest.workers, routers: ingest.routers, apis: [ingest.api] }),
     metricCollectors: [async () => recordGroupCommit(metrics, 'intake', ingest.intake.batching())],
     start: () => ingest.start(),
     stop: () => ingest.stop(),
-    close: async () => void redis.disconnect(),
+    close: async () => {
+      await ingest.close();
+      redis.disconnect();
+    },
     ingest,
   };
 }
@@ -229,7 +232,9 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
       userForToken: userOf,
     },
   });
-  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources)];
+  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone,
+    desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
+  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });
 }
 
@@ -297,8 +302,9 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   const generatedAdminPassword = has('workflow') || has('dashboard') ? await ensureAdministrator(config, db) : undefined;
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix });
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
+  let ownUrl: string | undefined;
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db) };
+    reads: bindPublicReads(db), links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => ownUrl, logger }) };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
@@ -315,6 +321,7 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   const workers = startWorkers(parts.flatMap((p) => p.workers),
     { connection: { url: redisUrl, ...workerRedisOptions() }, prefix: config.queuePrefix, logger, metrics: shared.metrics });
   const http = roles.some((r) => HTTP_ROLES.includes(r)) ? await serveHttp(shared, parts, { names: roles, channels: ingest?.ingest, polls }) : undefined;
+  ownUrl = http?.url;
   for (const p of parts) p.start?.();
 
   // Order matters: stop intake, let workers finish what they hold, flush analytics, then close connections.

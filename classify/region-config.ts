@@ -32,3 +32,16 @@ export function parseRegionConfig(yamlText: string, origin = 'region config'): R
 export function loadRegionConfig(path: string): RegionConfig {
   return parseRegionConfig(fs.readFileSync(path, 'utf8'), path);
 }
+
+/**
+ * The region's name and time zone for the other stages (provenance, the dates citizens read), or defaults: a broken
+ * region file is the classifier's error to report, not theirs.
+ */
+export function regionBasics(path: string): { region?: string; timezone: string } {
+  try {
+    const r = loadRegionConfig(path);
+    return { region: r.region, timezone: r.timezone };
+  } catch {
+    return { timezone: 'Europe/Moscow' };
+  }
+}

@@ -9,7 +9,9 @@ import type { Router } from 'express';
 import type pg from 'pg';
 import { ApiBuilder } from '../lib/api-builder.js';
 import { requireAuth, type LoginLimit } from './auth.js';
+import type { CaseDeliveries } from '../lib/deliveries.js';
 import type { OutboxRelay } from './outbox.js';
+import type { StatusLinks } from './status-link.js';
 import { registerRoutingRoutes } from './routing/api.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
@@ -27,6 +29,10 @@ export interface WorkflowApiDeps {
   /** Nudged after each action so its events and notices leave at once rather than on the next poll. */
   relay?: Pick<OutboxRelay, 'nudge'>;
   reminderDaysBefore?: number[];
+  /** The status page link citizens' notices carry. */
+  links?: StatusLinks;
+  /** The delivery trail shown on the case page (ingest's, bound by main.ts). */
+  deliveries?: CaseDeliveries;
 }
 
 export interface WorkflowApi {
@@ -38,7 +44,7 @@ export interface WorkflowApi {
 export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
   const routeDeps: RouteDeps = {
     db: deps.db, now: deps.now ?? (() => new Date()), tokenTtlHours: deps.tokenTtlHours, relay: deps.relay, reminderDaysBefore: deps.reminderDaysBefore,
-    loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 },
+    loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 }, links: deps.links, deliveries: deps.deliveries,
   };
   const api = new ApiBuilder(requireAuth(deps.db));
   registerAuthRoutes(api, routeDeps);

@@ -7,6 +7,7 @@ import { dlq, drop, ok, type WorkerSpec } from '../lib/workers.js';
 import { applyVerifiedCitizenAction } from './citizen-desk.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox.js';
 import { registerCases } from './register-case.js';
+import type { StatusLinks } from './status-link.js';
 import { queueUpcomingReminders, sendReminder, sweepDueReminders } from './reminders.js';
 import { openIncoming } from '../lib/sealed-payloads.js';
 
@@ -20,6 +21,8 @@ export interface WorkflowStageDeps {
   sealer: Sealer;
   now?: () => Date;
   reminderDaysBefore?: number[];
+  /** The status page link citizens' notices carry (workflow/status-link.ts). */
+  links?: StatusLinks;
   /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
   sweepMs?: number;
   outboxPollMs?: number;
@@ -42,7 +45,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   const log = deps.logger.child({ component: 'workflow' });
   const relay = createOutboxRelay({ db: deps.db, queues: deps.queues, reminders: deps.reminders, now, logger: deps.logger, pollMs: deps.outboxPollMs,
     sealer: deps.sealer });
-  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore };
+  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore, links: deps.links };
 
   let sweeping: Promise<number> | undefined;
   const sweep = () => (sweeping ??= (async () => {
@@ -71,7 +74,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
         }
         // The analytics events, the citizen's notice and the reminders are outbox rows of the same transaction,
         // so a crash after the commit loses nothing and a redelivery adds nothing.
-        const results = await registerCases(deps.db, items, now(), { reminderDaysBefore: deps.reminderDaysBefore });
+        const results = await registerCases(deps.db, items, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links });
         relay.nudge();
         const created = results.filter((r) => r.created);
         if (rejected.length) log.warn({ rejected: rejected.length, valid: items.length }, 'classified batch had invalid messages; they were skipped');

@@ -6,6 +6,8 @@ import type { AuthUser, LoginLimit } from '../auth.js';
 import type { OutboxRelay } from '../outbox.js';
 import { hasRegionRole, orgsWithRole, SUBTREE_READERS, type Actor } from '../rules.js';
 import { organizationsBelow } from '../store/organizations.js';
+import type { CaseDeliveries } from '../../lib/deliveries.js';
+import type { StatusLinks } from '../status-link.js';
 
 export interface RouteDeps {
   db: pg.Pool;
@@ -15,6 +17,10 @@ export interface RouteDeps {
   /** Nudged after each action so its events and notices leave at once rather than on the next poll. */
   relay?: Pick<OutboxRelay, 'nudge'>;
   reminderDaysBefore?: number[];
+  /** The status page link citizens' notices carry. */
+  links?: StatusLinks;
+  /** The delivery trail of a case, asked of ingest (which owns deliveries) through main.ts; absent, the case page has none. */
+  deliveries?: CaseDeliveries;
 }
 
 export const uuid = z.uuid();
