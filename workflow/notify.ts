@@ -135,7 +135,7 @@ function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
     case 'assigned':
       return one('status', `Обращение № ${n} принято в работу`, `Сообщение ${number} принято в работу, назначен ответственный исполнитель.`);
     case 'on_approval':
-      return one('status', `Ответ на обращение № ${n} готовится`, `Ответ на сообщение ${number} подготовлен и проходит согласование.`);
+      return one('status', `Обращение № ${n}: ответ на согласовании`, `Ответ на сообщение ${number} подготовлен и проходит согласование.`);
     case 'answered':
       return [
         { kind: 'answer', subject: `Ответ на обращение № ${n}`, text: `Ответ на сообщение ${number}:\n\n${clipped(c.answerText ?? '')}`,
