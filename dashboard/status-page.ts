@@ -47,10 +47,13 @@ function formatter(timeZone: string) {
 
 const field = (label: string, value: string) => `<div class="field"><dt>${escapeHtml(label)}</dt><dd>${value}</dd></div>`;
 
+/** After a repeat review began, the answer shown is the one the citizen found wanting, and the page says so. */
+const ANSWER_STANDS = new Set(['answered', 'rated', 'closed']);
+
 function answerSection(v: CaseStatusView, when: (d: Date) => string): string {
   if (!v.answer) return '';
   const links = v.answer.links.map((l) => `<li><a href="${escapeHtml(l.url)}" rel="noopener noreferrer">${escapeHtml(l.title)}</a></li>`).join('');
-  return `<section class="card" aria-labelledby="answer-h"><h2 id="answer-h">Ответ</h2>
+  return `<section class="card" aria-labelledby="answer-h"><h2 id="answer-h">${ANSWER_STANDS.has(v.status) ? 'Ответ' : 'Предыдущий ответ'}</h2>
 <p class="muted">${escapeHtml(when(v.answer.at))}</p>
 <p class="text" id="answer-text">${escapeHtml(v.answer.text)}</p>
 ${links ? `<h3>Вложения</h3><ul class="attachments">${links}</ul>` : ''}</section>`;
@@ -88,16 +91,15 @@ export function statusPageBody(v: CaseStatusView, token: string, timeZone: strin
   const f = formatter(timeZone);
   const message = flash ? FLASH[flash] : undefined;
   const stages = v.stages.map((s) => `<li><time datetime="${s.at.toISOString()}">${escapeHtml(f.moment(s.at))}</time> — ${escapeHtml(s.title)}</li>`).join('\n');
-  const open = !['answered', 'rated', 'closed', 'rejected'].includes(v.status);
   return `<article class="status-page" aria-labelledby="case-h">
-<h1 id="case-h">Обращение № ${escapeHtml(v.registrationNumber)}</h1>
+<h1 id="case-h">Обращение <span class="nowrap">№ ${escapeHtml(v.registrationNumber)}</span></h1>
 ${message ? `<p role="status" class="${message.ok ? 'ok' : 'error'}" id="flash">${escapeHtml(message.text)}</p>` : ''}
 <p><span class="badge status-${escapeHtml(v.status)}" id="case-status">${escapeHtml(CITIZEN_STATUS_NAMES[v.status] ?? v.status)}</span></p>
 <dl class="fields">
 ${field('Тема', escapeHtml(v.category))}
 ${field('Организация', escapeHtml(v.organizationName ?? 'ещё не назначена'))}
 ${field('Зарегистрировано', escapeHtml(f.day(v.registeredAt)))}
-${field(open ? 'Срок рассмотрения' : 'Срок рассмотрения был', `до ${escapeHtml(f.day(v.deadlineAt))}`)}
+${field('Срок рассмотрения', `до ${escapeHtml(f.day(v.deadlineAt))}`)}
 ${v.rejectionReason ? field('Причина отклонения', escapeHtml(v.rejectionReason)) : ''}
 ${v.rating !== null ? field('Ваша оценка', `${v.rating} из 5`) : ''}
 </dl>

