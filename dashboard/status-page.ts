@@ -39,10 +39,17 @@ const RATING_LABELS = ['1 — очень плохо', '2 — плохо', '3 —
 
 const NUMBER = /^[0-9A-Za-z-]{1,40}$/;
 
+/** Building an Intl formatter costs more than the rest of the page: one pair per time zone, kept. */
+const formatters = new Map<string, { day: (d: Date) => string; moment: (d: Date) => string }>();
 function formatter(timeZone: string) {
-  const day = new Intl.DateTimeFormat('ru-RU', { timeZone, day: 'numeric', month: 'long', year: 'numeric' });
-  const moment = new Intl.DateTimeFormat('ru-RU', { timeZone, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
-  return { day: (d: Date) => day.format(d), moment: (d: Date) => moment.format(d) };
+  let f = formatters.get(timeZone);
+  if (!f) {
+    const day = new Intl.DateTimeFormat('ru-RU', { timeZone, day: 'numeric', month: 'long', year: 'numeric' });
+    const moment = new Intl.DateTimeFormat('ru-RU', { timeZone, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+    f = { day: (d: Date) => day.format(d), moment: (d: Date) => moment.format(d) };
+    formatters.set(timeZone, f);
+  }
+  return f;
 }
 
 const field = (label: string, value: string) => `<div class="field"><dt>${escapeHtml(label)}</dt><dd>${value}</dd></div>`;
@@ -131,7 +138,7 @@ function sameOrigin(req: Request): boolean {
 
 export function createStatusPages(deps: StatusPageDeps): Router {
   const router = express.Router();
-  const limiter = createRateLimiter(deps.perMinute ?? 30, 60_000);
+  const limiter = createRateLimiter(deps.perMinute ?? 60, 60_000);
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   const limited = (req: Request, res: Response): boolean => {
     const wait = limiter.hit(req.ip ?? req.socket.remoteAddress ?? 'unknown');

@@ -45,22 +45,25 @@ describe('citizenNotices', () => {
 describe('citizenAddress', () => {
   it('answers the widget and the 122 by e-mail when they left one, else by SMS, and not at all without a contact', () => {
     const both = origin({ source: 'widget', externalId: 'k', contact: { email: 'a@b.ru', phone: '+79131234567' } });
-    expect(citizenAddress(both)).toEqual({ channel: 'email', target: { email: 'a@b.ru' }, buttons: false });
+    expect(citizenAddress(both)).toEqual({ channel: 'email', target: { email: 'a@b.ru' }, private: true, buttons: false });
     expect(citizenAddress(origin({ source: 'contact_center', externalId: 'c', contact: { phone: '+73912223344' } })))
-      .toEqual({ channel: 'sms', target: { phone: '+73912223344' }, buttons: false });
+      .toEqual({ channel: 'sms', target: { phone: '+73912223344' }, private: true, buttons: false });
     expect(citizenAddress(origin({ source: 'contact_center', externalId: 'c' }))).toBeUndefined();
   });
-  it('has buttons in Telegram and in a VK dialog, not under a VK wall comment', () => {
-    expect(citizenAddress(origin({ source: 'telegram', externalId: '42:7' }))?.buttons).toBe(true);
-    expect(citizenAddress(origin({ externalId: 'msg777_17', provenance: { peerId: '777' } }))).toEqual({ channel: 'vk', target: { peerId: '777' }, buttons: true });
-    expect(citizenAddress(origin({ externalId: 'wall-123_45_c678' }))?.buttons).toBe(false);
+  it('is private with buttons in a chat with the bot and a VK dialog; public under a wall comment and in groups', () => {
+    expect(citizenAddress(origin({ source: 'telegram', externalId: '42:7' }))).toMatchObject({ private: true, buttons: true });
+    expect(citizenAddress(origin({ source: 'telegram', externalId: '-1001234567890:31' }))).toMatchObject({ private: false, buttons: false });
+    expect(citizenAddress(origin({ externalId: 'msg777_17', provenance: { peerId: '777' } })))
+      .toEqual({ channel: 'vk', target: { peerId: '777' }, private: true, buttons: true });
+    expect(citizenAddress(origin({ externalId: 'msg2000000001_17', provenance: { peerId: '2000000001' } }))).toMatchObject({ private: false });
+    expect(citizenAddress(origin({ externalId: 'wall-123_45_c678' }))).toMatchObject({ private: false, buttons: false });
   });
 });
 
 describe('citizenNotices with the status page', () => {
   const ctx = { registrationNumber: '2026-000042', deadlineAt: new Date('2026-12-20T10:00:00Z'), statusUrl: 'https://otklik.example.ru/status/2026-000042?token=t' };
-  const email = { channel: 'email', buttons: false } as const;
-  const sms = { channel: 'sms', buttons: false } as const;
+  const email = { channel: 'email', buttons: false, private: true } as const;
+  const sms = { channel: 'sms', buttons: false, private: true } as const;
   it('links every notice to the status page', () => {
     for (const step of ['registered', 'routed', 'rejected', 'repeat_review', 'closed'] as const) {
       expect(citizenNotices(step, ctx, email)[0]!.links).toEqual([expect.objectContaining({ url: ctx.statusUrl })]);
@@ -80,7 +83,15 @@ describe('citizenNotices with the status page', () => {
   it('offers a repeat review after a low rating where there are no buttons for it', () => {
     expect(citizenNotices('rated_low', { ...ctx, rating: 2 }, email)[0]).toMatchObject({ kind: 'status', text: expect.stringContaining('2 из 5'),
       links: [{ title: 'Попросить о повторном рассмотрении', url: ctx.statusUrl }] });
-    expect(citizenNotices('rated_low', { ...ctx, rating: 2 }, { channel: 'telegram', buttons: true })).toEqual([]);
+    expect(citizenNotices('rated_low', { ...ctx, rating: 2 }, { channel: 'telegram', buttons: true, private: true })).toEqual([]);
+  });
+  it('never posts the link where others read it: a wall comment gets the notice without it', () => {
+    const wall = { channel: 'vk', buttons: false, private: false } as const;
+    const [registered] = citizenNotices('registered', ctx, wall);
+    expect(registered!.text).toContain('2026-000042');
+    expect(registered!.links).toBeUndefined();
+    expect(JSON.stringify(citizenNotices('answered', { ...ctx, answerText: 'Сделано.' }, wall))).not.toContain('token=');
+    expect(citizenNotices('rated_low', { ...ctx, rating: 1 }, wall)).toEqual([]);
   });
   it('cuts an answer longer than a message holds, and never links more than a message carries', () => {
     const long = citizenNotices('answered', { ...ctx, answerText: 'а'.repeat(12_000) }, email)[0]!;

@@ -51,9 +51,17 @@ export function replyTarget(origin: MessageOrigin): Record<string, string> | und
 export interface CitizenAddress {
   channel: DeliveryChannel;
   target: Record<string, string>;
-  /** The channel carries rating and repeat-review buttons (the Telegram bot, a VK community dialog). */
+  /**
+   * Only the citizen reads what is sent (e-mail, SMS, a private chat with the bot, a VK community dialog), as opposed
+   * to a public wall, topic or group: the status page link, whose token lets its holder rate, goes only here.
+   */
+  private: boolean;
+  /** The channel carries rating and repeat-review buttons (a private chat with the bot, a VK community dialog). */
   buttons: boolean;
 }
+
+/** VK peer ids from 2·10⁹ up are group conversations; Telegram's negative chat ids are groups and channels. */
+const VK_CHAT_PEERS = 2_000_000_000;
 
 /**
  * The channel and address of a case's notices; undefined when the citizen left no way back (staff see that on the case
@@ -62,10 +70,16 @@ export interface CitizenAddress {
 export function citizenAddress(origin: MessageOrigin): CitizenAddress | undefined {
   const target = replyTarget(origin);
   if (!target) return undefined;
-  if (origin.source === 'telegram') return { channel: 'telegram', target, buttons: true };
-  if (origin.source === 'vk') return { channel: 'vk', target, buttons: !!target.peerId };
-  if (target.email) return { channel: 'email', target: { email: target.email }, buttons: false };
-  return target.phone ? { channel: 'sms', target: { phone: target.phone }, buttons: false } : undefined;
+  if (origin.source === 'telegram') {
+    const personal = !target.chatId!.startsWith('-');
+    return { channel: 'telegram', target, private: personal, buttons: personal };
+  }
+  if (origin.source === 'vk') {
+    const dialog = !!target.peerId && Number(target.peerId) < VK_CHAT_PEERS;
+    return { channel: 'vk', target, private: dialog, buttons: dialog };
+  }
+  if (target.email) return { channel: 'email', target: { email: target.email }, private: true, buttons: false };
+  return target.phone ? { channel: 'sms', target: { phone: target.phone }, private: true, buttons: false } : undefined;
 }
 
 export const ruDate = (d: Date) => d.toLocaleDateString('ru-RU', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
@@ -162,7 +176,10 @@ function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
  * status page, so the rating request does not come as a second SMS. Where the channel has rating buttons, the bot
  * itself offers a repeat review after a low rating.
  */
-export function citizenNotices(step: NoticeStep, c: NotifyContext, address: Pick<CitizenAddress, 'channel' | 'buttons'> = { channel: 'telegram', buttons: true }): CitizenNotice[] {
+export function citizenNotices(step: NoticeStep, c: NotifyContext,
+  address: Pick<CitizenAddress, 'channel' | 'buttons' | 'private'> = { channel: 'telegram', buttons: true, private: true }): CitizenNotice[] {
+  // On a public wall the status page link would let anyone rate the answer: it and the offer that needs it stay out.
+  if (!address.private) return step === 'rated_low' ? [] : citizenNotices(step, { ...c, statusUrl: undefined }, { ...address, private: true });
   if (step === 'rated_low' && address.buttons) return [];
   const notices = stageNotices(step, c);
   if (address.channel !== 'sms' || step !== 'answered' || !c.statusUrl) return notices;

@@ -16,6 +16,8 @@ const PAGES = [
   'GET /report/weekly', 'GET /routing', 'GET /polls', 'GET /polls/:id', 'GET /polls/:id/results', 'GET /polls/:id/results.csv',
   'GET /polls/:id/results.xlsx', 'GET /assets/echarts.min.js', 'GET /assets/js/:name', 'GET /polls-assets/echarts.min.js',
   'GET /polls-assets/:name', 'GET /widget.js',
+  // The citizen's status page and its HTML forms (a redirect back to the page answers them).
+  'GET /status/:number', 'POST /status/:number/rating', 'POST /status/:number/repeat-review',
 ];
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

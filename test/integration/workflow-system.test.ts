@@ -108,6 +108,8 @@ describe('a VK comment answered from the official community, end to end', () => 
 
     const registered = await eventually(async () => vk.comments.find((c) => c.message.includes('зарегистрировано')), 15_000, 'registration reply');
     expect(registered).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
+    // A wall is public: the status page link (whose token lets its holder rate) is never posted there.
+    expect(registered.message).not.toContain('/status/');
 
     const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
     const org = (await call(system, '/api/v1/organizations', 'POST', admin, { name: 'Администрация Свердловского района', kind: 'omsu' })).body;
