@@ -214,8 +214,11 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
   const userOf = (token: string) => userForToken(db, token);
-  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames, municipalities });
+  // What each official may read of the figures is the workflow's decision (workflow/read-scopes.ts).
+  const figuresScope = s.reads.figuresScope;
+  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, figuresScope });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames,
+    municipalities, figuresScope });
   const pollSources = {
     poll: (id: string) => polls.ballotBox.poll(id),
     list: () => polls.ballotBox.publicPolls(),
@@ -224,7 +227,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   };
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
-    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, municipalities, secureCookie: config.secureCookies,
+    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
     session: {
       login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
         limit: loginLimitOf(config) }),
@@ -302,9 +305,10 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   const generatedAdminPassword = has('workflow') || has('dashboard') ? await ensureAdministrator(config, db) : undefined;
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix });
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
-  let ownUrl: string | undefined;
+  // The server's own address, known once it listens: the status links' fallback without OTKLIK_PUBLIC_URL.
+  const own: { url?: string } = {};
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db), links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => ownUrl, logger }) };
+    reads: bindPublicReads(db), links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }) };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
@@ -321,7 +325,7 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   const workers = startWorkers(parts.flatMap((p) => p.workers),
     { connection: { url: redisUrl, ...workerRedisOptions() }, prefix: config.queuePrefix, logger, metrics: shared.metrics });
   const http = roles.some((r) => HTTP_ROLES.includes(r)) ? await serveHttp(shared, parts, { names: roles, channels: ingest?.ingest, polls }) : undefined;
-  ownUrl = http?.url;
+  own.url = http?.url;
   for (const p of parts) p.start?.();
 
   // Order matters: stop intake, let workers finish what they hold, flush analytics, then close connections.

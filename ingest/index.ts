@@ -175,7 +175,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       await Promise.all(running);
     },
     async close() {
-      await Promise.all(adapters.map((a) => a.close?.()));
+      await Promise.all(adapters.map(async (a) => a.close?.()));
     },
   };
 }

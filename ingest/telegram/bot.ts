@@ -5,13 +5,13 @@ import type { Redis } from 'ioredis';
 import { authorHash } from '../../lib/hash.js';
 import { messageIdFor } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
-import { incomingMessageSchema, type Attachment, type Source } from '../../lib/queues.js';
+import { incomingMessageSchema, type Attachment } from '../../lib/queues.js';
 import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
 import { CITIZEN_TEXTS, onRatingButton, onRepeatButton, onSharedContact, phoneKeyboard, type PhoneLinker, type RatingDesk } from './citizen-buttons.js';
 import { withTelegramRetry } from './retry.js';
 import type { CursorStore } from '../cursors.js';
 import { withoutNul, type Intake } from '../intake.js';
-import { normalizeTelegramPost, telegramAttachments, telegramPlace } from './normalize.js';
+import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
 
 export const TEXTS = {
   start: 'Здравствуйте! Это бот обратной связи с органами власти региона.\n\nОпишите, пожалуйста, проблему одним сообщением: что случилось и где. Можно приложить фото.',
@@ -151,21 +151,21 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
   /** A private chat with a citizen: the dialog of the citizen bot. */
   async function onPrivateMessage(m: Message) {
     const chatId = m.chat.id;
-    const x = m as Message & Record<string, any>;
-    const text = ((x.text ?? x.caption ?? '') as string).trim();
-    const from = x.from as { id: number; first_name?: string; last_name?: string } | undefined;
+    const x = m as unknown as TgMessageParts;
+    const text = (x.text ?? x.caption ?? '').trim();
+    const from = x.from;
     if (text === '/start' || text.startsWith('/start ')) {
       await saveDialog(chatId, 'describe', { userId: from?.id, name: [from?.first_name, from?.last_name].filter(Boolean).join(' ') || undefined });
       return void (await send(chatId, TEXTS.start));
     }
     if (text === '/help') return void (await send(chatId, TEXTS.help));
     if (text === '/phone') return void (await send(chatId, TEXTS.phoneAsk, phoneKeyboard()));
-    if (x.contact) return onSharedContact(buttons, m as Message.ContactMessage);
+    if ('contact' in m) return onSharedContact(buttons, m);
     const pollsCommand = /^\/polls(?:@\w+)?(?:\s+([\s\S]+))?$/.exec(text);
     if (pollsCommand && deps.polls) return showPolls(chatId, pollsCommand[1]?.trim().slice(0, 300));
     const { state, draft } = await loadDialog(chatId);
-    const attachments = telegramAttachments(x).filter((a) => a.kind !== 'location');
-    const place = telegramPlace(x);
+    const attachments = telegramAttachments(m).filter((a) => a.kind !== 'location');
+    const place = telegramPlace(m);
     if (state === 'idle' || state === 'describe') {
       if (!text) {
         if (attachments.length === 0) return void (await send(chatId, TEXTS.start));

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
-import { eventually, loginAs, startTestSystem } from '../support.js';
+import { loginAs, startTestSystem } from '../support.js';
 import { latestCodeTo } from '../codes.js';
 import { launchBrowser, screenshot } from './browser.js';
 
