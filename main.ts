@@ -16,17 +16,20 @@ import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js'
 import { createAnalyticsStage } from './analytics/stage.js';
 import { loadClassifier } from './classify/load-classifier.js';
 import { readRegionFile } from './classify/region-config.js';
+import { regionBasics } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
 import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
 import { demoCommand } from './demo/index.js';
 import { createDashboardPages } from './dashboard/pages.js';
+import { createStatusPages } from './dashboard/status-page.js';
 import { loadMunicipalities } from './dashboard/panel-data.js';
 import { createPollPages, pollSourcesOf, registerPollResultsApi } from './dashboard/polls.js';
 import { notFoundPage, setPageTimeZone } from './dashboard/html.js';
 import { createRoutingPage } from './dashboard/routing.js';
 import { migrate } from './db/migrate.js';
 import { createDeliveryReads } from './ingest/deliveries.js';
+import { deliveriesOfCase } from './ingest/delivery-log.js';
 import { createIngest, type Ingest } from './ingest/index.js';
 import { createIntake } from './ingest/intake.js';
 import { createStatsStore } from './ingest/stats.js';
@@ -51,12 +54,14 @@ import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/worker
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
 import { createCitizenDesk } from './workflow/citizen-desk.js';
+import { createStatusDesk } from './workflow/citizen-status.js';
 import { bindModeration } from './workflow/moderation.js';
 import { createPolls, type Polls } from './workflow/polls/index.js';
 import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
 import { readSettings, settingsVersion } from './workflow/store/settings.js';
 import { bindMonitoring } from './workflow/signals/monitoring.js';
+import { statusLinksOf, type StatusLinks } from './workflow/status-link.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
@@ -101,6 +106,8 @@ interface Shared {
   reads: PublicReads;
   /** The settings administrators set in the UI, kept current (lib/settings.ts). */ live: LiveSettings;
   /** The stages' clock: the real one, or the demo's (demo/ backdates its history through it). */ now: () => Date;
+  /** The status page links citizens' notices carry, keyed by the deployment's secret. */
+  links: StatusLinks;
 }
 
 /** What one role adds to the process. */
@@ -163,7 +170,7 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), now: s.now,
+    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), now: s.now, links: s.links,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
     signals: loadSignalTerms(config.regionConfigPath),
     // Spike alerts reach the team in the app (the inbox, notifications); staff alerts beyond it attach here.
@@ -173,8 +180,10 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now });
   const api = createWorkflowApi({
     db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now,
-    loginLimit: loginLimitOf(config),
+    loginLimit: loginLimitOf(config), links: s.links,
     admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) }, onSettingsChanged: () => s.live.nudge() },
+    // The delivery trail on the case page: ingest owns the deliveries, the composition root lends its reader.
+    deliveries: (caseId) => deliveriesOfCase(db, caseId),
   });
   return {
     ...parts({ workers: stage.workers, routers: [api.router, polls.router], apis: [...api.builders, ...polls.builders], hot: polls.hotRoutes }),
@@ -195,16 +204,20 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   const ingest = createIngest({
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: readRegionFile(config.regionConfigPath)?.region, polls: polls.ballotBox,
     cases: s.reads, live: () => s.live.config(), now: s.now,
-    // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now }),
+    // The rating and repeat-review buttons of Telegram and VK: the workflow's citizen desk checks the author and acts.
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, links: s.links }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
+    observeDelivery: (channel, status) => metrics.outboundDeliveries.inc({ channel, status }),
   });
   return {
     ...parts({ workers: ingest.workers, routers: ingest.routers, apis: [ingest.api] }),
     metricCollectors: [async () => recordGroupCommit(metrics, 'intake', ingest.intake.batching())],
     start: () => ingest.start(),
     stop: () => ingest.stop(),
-    close: async () => void redis.disconnect(),
+    close: async () => {
+      await ingest.close();
+      redis.disconnect();
+    },
     ingest,
   };
 }
@@ -241,7 +254,9 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
       userForToken: userOf,
     },
   });
-  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources)];
+  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone,
+    desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
+  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });
 }
 
@@ -312,8 +327,11 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
   const generatedAdminPassword = has('workflow') || has('dashboard') ? await ensureAdministrator(config, db) : undefined;
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix });
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
+  // The server's own address, known once it listens: the status links' fallback without OTKLIK_PUBLIC_URL.
+  const own: { url?: string } = {};
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db), live, now };
+    reads: bindPublicReads(db), live, now,
+    links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }) };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
@@ -330,6 +348,7 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
   const workers = startWorkers(parts.flatMap((p) => p.workers),
     { connection: { url: redisUrl, ...workerRedisOptions() }, prefix: config.queuePrefix, logger, metrics: shared.metrics });
   const http = roles.some((r) => HTTP_ROLES.includes(r)) ? await serveHttp(shared, parts, { names: roles, channels: ingest?.ingest, polls }) : undefined;
+  own.url = http?.url;
   for (const p of parts) p.start?.();
 
   // Order matters: stop intake, let workers finish what they hold, flush analytics, then close connections.

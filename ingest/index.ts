@@ -18,14 +18,18 @@ import { registerContactCenterRoute } from './contact-center.js';
 import { createCursorStore, type CursorStore } from './cursors.js';
 import { createIntake, type Intake } from './intake.js';
 import { registerMessagesRoutes } from './messages-api.js';
-import { createOutboundWorker } from './outbound.js';
+import { createEmailOutbound } from './email/outbound.js';
+import { createOutboundWorker, type DeliveryObserver } from './outbound.js';
 import { recordingAdapter, type OutboundAdapter } from './outbound-adapter.js';
+import { createSmsGateway, createSmsOutbound } from './sms/outbound.js';
 import { createTelegramOutbound } from './telegram/outbound.js';
 import { createVkOutbound } from './vk/outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
-import { createTelegramBot, type PollBallotBox, type RatingDesk, type TelegramBot } from './telegram/bot.js';
+import type { RatingDesk } from './citizen-actions.js';
+import { createTelegramBot, type PollBallotBox, type TelegramBot } from './telegram/bot.js';
 import { registerTelegramWebhook } from './telegram/webhook.js';
 import { createVkApi } from './vk/api.js';
+import { handleCitizenButton } from './vk/citizen-buttons.js';
 import { parseConfirmation, registerVkCallback } from './vk/callback.js';
 import { runVkLongPoll } from './vk/long-poll.js';
 import { runNewsfeedMonitor } from './vk/newsfeed.js';
@@ -45,7 +49,7 @@ export interface IngestDeps {
   region?: string;
   /** The polls' ballot box (main.ts passes it): Telegram poll voting and pushed polls. */
   polls?: PollBallotBox;
-  /** The workflow's citizen desk (main.ts passes it): the Telegram bot's rating buttons. */
+  /** The workflow's citizen desk (main.ts passes it): the rating and repeat-review buttons of Telegram and VK. */
   ratings?: RatingDesk;
   /** Test knobs: vk-io's pause between retries of a failed request, long-poll hold time. */
   vkRetryWaitMs?: number;
@@ -60,6 +64,8 @@ export interface IngestDeps {
   live?: () => Config;
   /** When the widget's appeals are received (the demo's clock; the real one otherwise). */
   now?: () => Date;
+  /** Per-process counts of delivery outcomes (the `otklik_outbound_deliveries_total` metric). */
+  observeDelivery?: DeliveryObserver;
 }
 
 export interface Ingest {
@@ -80,6 +86,8 @@ export interface Ingest {
   /** Starts the pollers (long poll, keyword search, Telegram polling). */
   start(): void;
   stop(): Promise<void>;
+  /** Lets go of the delivery connections (the SMTP pool), once the outbound worker drained. */
+  close(): Promise<void>;
 }
 
 export function channelModes(config: Config) {
@@ -140,21 +148,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     ? createVkApi({ token: config.vk.groupToken, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 20, retryWaitMs: deps.vkRetryWaitMs })
     : undefined;
   registerContactCenterRoute(api, { intake, secret: () => live().contactCenterSecret, salt, logger: deps.logger });
-  if (modes.vk === 'callback') {
-    registerVkCallback(api, { intake, salt, confirmation: parseConfirmation(config.vk.callbackConfirmation!),
-      secret: config.vk.callbackSecret!, groupIds: config.vk.groupIds, logger: deps.logger });
-  }
-  if (modes.vk === 'longpoll' && vkGroupApi) {
-    for (const groupId of config.vk.groupIds) {
-      pollers.push((signal) => runVkLongPoll({ api: vkGroupApi, groupId, ownGroupIds: config.vk.groupIds, intake, cursors, salt,
-        logger: deps.logger, waitSeconds: deps.longPollWaitSeconds }, signal));
-    }
-  }
-  if (modes.vk_search === 'on') {
-    const api = createVkApi({ token: config.vk.serviceToken!, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 3, retryWaitMs: deps.vkRetryWaitMs });
-    pollers.push((signal) => runNewsfeedMonitor({ api, keywords: config.vk.searchKeywords, ownGroupIds: config.vk.groupIds, intake, cursors,
-      salt, logger: deps.logger, intervalMs: config.vk.searchIntervalSeconds * 1000 }, signal));
-  }
+  pollers.push(...wireVk(deps, { api, intake, cursors, modes, vkGroupApi }));
 
   let telegram: TelegramBot | undefined;
   if (config.telegram.botToken) {
@@ -177,8 +171,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   routers.push(api.router);
 
   const adapters = outboundAdapters({ vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram,
-    polls: deps.polls, log });
-  const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer, adapters })];
+    polls: deps.polls, log, config });
+  const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer, adapters, observe: deps.observeDelivery })];
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];
@@ -191,21 +185,67 @@ export function createIngest(deps: IngestDeps): Ingest {
       const off = Object.entries(modes).filter(([, m]) => m === 'off').map(([c]) => c);
       log.info({ channels: modes, off }, 'ingest channels');
       for (const warning of vkWarnings) log.warn(warning);
+      logDeliveryModes(log, adapters);
     },
     async stop() {
       controller.abort();
       await Promise.all(running);
     },
+    async close() {
+      await Promise.all(adapters.map(async (a) => a.close?.()));
+    },
   };
 }
 
-/** One adapter per delivery channel; a channel without its gateway records what it would have sent. */
-function outboundAdapters(on: { vk?: { api: API; groupIds: number[] }; telegram?: Telegram; polls?: PollBallotBox; log: Logger }): OutboundAdapter[] {
+/** VK intake (the Callback API webhook or Bots Long Poll, keyword search) and the presses of its citizen buttons. */
+function wireVk(deps: IngestDeps, on: { api: ApiBuilder; intake: Intake; cursors: CursorStore; modes: Record<string, string>; vkGroupApi?: API }) {
+  const { config, salt } = deps;
+  const { intake, cursors, vkGroupApi } = on;
+  const pollers: ((signal: AbortSignal) => Promise<void>)[] = [];
+  const buttons = (event: { type: string; object: unknown }) => handleCitizenButton({ api: vkGroupApi, salt, ratings: deps.ratings, logger: deps.logger }, event);
+  if (on.modes.vk === 'callback') {
+    registerVkCallback(on.api, { intake, salt, confirmation: parseConfirmation(config.vk.callbackConfirmation!),
+      secret: config.vk.callbackSecret!, groupIds: config.vk.groupIds, logger: deps.logger, buttons });
+  }
+  if (on.modes.vk === 'longpoll' && vkGroupApi) {
+    for (const groupId of config.vk.groupIds) {
+      pollers.push((signal) => runVkLongPoll({ api: vkGroupApi, groupId, ownGroupIds: config.vk.groupIds, intake, cursors, salt,
+        logger: deps.logger, waitSeconds: deps.longPollWaitSeconds, buttons }, signal));
+    }
+  }
+  if (on.modes.vk_search === 'on') {
+    const api = createVkApi({ token: config.vk.serviceToken!, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 3, retryWaitMs: deps.vkRetryWaitMs });
+    pollers.push((signal) => runNewsfeedMonitor({ api, keywords: config.vk.searchKeywords, ownGroupIds: config.vk.groupIds, intake, cursors,
+      salt, logger: deps.logger, intervalMs: config.vk.searchIntervalSeconds * 1000 }, signal));
+  }
+  return pollers;
+}
+
+/**
+ * One adapter per delivery channel; e-mail without SMTP_URL and SMS without a provider run in development mode
+ * (outbound-adapter.ts recordingAdapter: logged, codes included, and recorded, not sent).
+ */
+function outboundAdapters(on: { vk?: { api: API; groupIds: number[] }; telegram?: Telegram; polls?: PollBallotBox; log: Logger; config: Config }): OutboundAdapter[] {
   const recordLog = (fields: Record<string, unknown>, msg: string) => on.log.info(fields, msg);
+  const { mail, sms } = on.config;
   return [
     createVkOutbound(on.vk),
     createTelegramOutbound(on.telegram, on.polls),
-    recordingAdapter('email', recordLog),
-    recordingAdapter('sms', recordLog),
+    mail.smtpUrl ? createEmailOutbound({ smtpUrl: mail.smtpUrl, from: mail.from }) : recordingAdapter('email', recordLog),
+    sms.provider && sms.apiKey
+      ? createSmsOutbound(createSmsGateway({ provider: sms.provider, apiKey: sms.apiKey, baseUrl: sms.baseUrl, sender: sms.sender }), sms.baseUrl)
+      : recordingAdapter('sms', recordLog),
   ];
+}
+
+/** Says at start how citizens' e-mail and SMS leave, loudly when they do not leave at all. */
+function logDeliveryModes(log: Logger, adapters: OutboundAdapter[]): void {
+  for (const a of adapters.filter((x) => x.channel === 'email' || x.channel === 'sms')) {
+    if (a.mode?.startsWith('development')) {
+      log.warn({ channel: a.channel }, `${a.channel === 'email' ? 'E-mail' : 'SMS'} is in DEVELOPMENT MODE: nothing is sent; every message, ` +
+        `one-time codes included, is written to this log and recorded (${a.channel === 'email' ? 'set SMTP_URL' : 'set SMS_API_KEY'} to send)`);
+    } else {
+      log.info({ channel: a.channel, via: a.mode }, `${a.channel} deliveries are sent`);
+    }
+  }
 }

@@ -1,13 +1,18 @@
 import { DelayedError, type Job } from 'bullmq';
 import type pg from 'pg';
+import type { DeliveryStatus } from '../lib/deliveries.js';
 import type { Logger } from '../lib/logger.js';
 import { deliveryChannelOf, parsePayload, type DeliveryChannel, type OutboundMessage } from '../lib/queues.js';
 import type { Sealer } from '../lib/seal.js';
 import { dlq, drop, ok, type Outcome, type WorkerSpec } from '../lib/workers.js';
 import { rateLimitOf } from './backoff.js';
+import { alreadyDelivered, recordAttempt } from './delivery-log.js';
 import { TargetError, type Delivery, type OutboundAdapter } from './outbound-adapter.js';
 import type { Channel, StatsStore } from './stats.js';
 import { openOutbound } from '../lib/sealed-payloads.js';
+
+/** Counts each delivery outcome per channel (the `otklik_outbound_deliveries_total` metric). */
+export type DeliveryObserver = (channel: string, status: DeliveryStatus | 'rate_limited') => void;
 
 export interface OutboundDeps {
   db: pg.Pool;
@@ -17,6 +22,7 @@ export interface OutboundDeps {
   adapters: OutboundAdapter[];
   /** Opens the recipient, which crosses Redis sealed (lib/seal.ts). */
   sealer: Sealer;
+  observe?: DeliveryObserver;
 }
 
 /** Delivers one outbound message on its channel; throws on faults (a rate limit is a RateLimited fault). */
@@ -29,10 +35,44 @@ export async function deliver(adapters: ReadonlyMap<DeliveryChannel, OutboundAda
   return adapter.deliver(m);
 }
 
+/** Whether BullMQ will try this job again after the current attempt fails. */
+const lastAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+
 export function createOutboundWorker(deps: OutboundDeps): WorkerSpec {
   const log = deps.logger.child({ component: 'outbound' });
   const adapters = new Map(deps.adapters.map((a) => [a.channel, a] as const));
   const channelOf = (m: OutboundMessage): Channel => deliveryChannelOf(m) ?? m.source ?? 'email';
+  /**
+   * The attempt in the delivery trail and the metric. A failed attempt that cannot be recorded must not hide the
+   * failure; a delivery that cannot be recorded throws, as before the trail: the retry finds no record and delivers.
+   */
+  const note = async (m: OutboundMessage, status: DeliveryStatus, extra: { externalRef?: string; error?: string } = {}) => {
+    deps.observe?.(channelOf(m), status);
+    const recorded = recordAttempt(deps.db, m, { channel: channelOf(m), status, ...extra });
+    if (status === 'sent' || status === 'recorded') return recorded;
+    await recorded.catch((err: unknown) => log.warn({ outboundId: m.outboundId, err: (err as Error).message }, 'delivery attempt not recorded'));
+  };
+
+  async function failed(m: OutboundMessage, job: Job, err: unknown): Promise<Outcome> {
+    if (err instanceof TargetError) {
+      await note(m, err.bounced ? 'bounced' : 'failed', { error: err.message });
+      log.warn({ outboundId: m.outboundId, channel: channelOf(m), kind: m.kind, bounced: err.bounced, err: err.message }, 'delivery refused for good');
+      return dlq(err.message);
+    }
+    const wait = rateLimitOf(err);
+    if (wait !== undefined && job.token) {
+      // The network asked us to slow down: come back after its hint without spending an attempt.
+      log.warn({ outboundId: m.outboundId, channel: channelOf(m), retryInMs: wait }, 'rate limited; delivery delayed');
+      deps.observe?.(channelOf(m), 'rate_limited');
+      await deps.stats.rateLimited(channelOf(m));
+      await job.moveToDelayed(Date.now() + wait, job.token);
+      throw new DelayedError();
+    }
+    await deps.stats.failed(channelOf(m));
+    await note(m, lastAttempt(job) ? 'failed' : 'retrying', { error: (err as Error).message });
+    throw err;
+  }
+
   return {
     queue: 'outbound',
     concurrency: 5,
@@ -44,31 +84,18 @@ export function createOutboundWorker(deps: OutboundDeps): WorkerSpec {
       } catch (err) {
         return dlq(`recipient does not open: ${(err as Error).message}`);
       }
-      const done = await deps.db.query('select 1 from outbound_deliveries where outbound_id = $1', [m.outboundId]);
-      if (done.rowCount) return drop('already_delivered');
+      if (await alreadyDelivered(deps.db, m.outboundId)) return drop('already_delivered');
       let result: Awaited<ReturnType<typeof deliver>>;
       try {
         result = await deliver(adapters, m);
       } catch (err) {
-        if (err instanceof TargetError) return dlq(err.message);
-        const wait = rateLimitOf(err);
-        if (wait !== undefined && job.token) {
-          // The network asked us to slow down: come back after its hint without spending an attempt.
-          log.warn({ outboundId: m.outboundId, channel: channelOf(m), retryInMs: wait }, 'rate limited; delivery delayed');
-          await deps.stats.rateLimited(channelOf(m));
-          await job.moveToDelayed(Date.now() + wait, job.token);
-          throw new DelayedError();
-        }
-        await deps.stats.failed(channelOf(m));
-        throw err;
+        return failed(m, job, err);
       }
-      if ('off' in result) return dlq(result.off);
-      await deps.db.query(
-        `insert into outbound_deliveries (outbound_id, message_id, case_id, source, channel, kind, target, text, status, external_ref, poll_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (outbound_id) do nothing`,
-        [m.outboundId, m.messageId ?? null, m.caseId ?? null, m.source ?? null, channelOf(m), m.kind, JSON.stringify(m.target), m.text, result.status,
-          result.externalRef ?? null, m.pollId ?? null],
-      );
+      if ('off' in result) {
+        await note(m, 'failed', { error: result.off });
+        return dlq(result.off);
+      }
+      await note(m, result.status, { externalRef: result.externalRef });
       await deps.stats.sent(channelOf(m));
       return ok({ delivered: result.status, externalRef: result.externalRef });
     },

@@ -74,6 +74,14 @@ const envSchema = z.object({
   WIDGET_IP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
   WIDGET_CONTACT_LIMIT_PER_DAY: z.coerce.number().int().min(1).default(10),
 
+  // Citizens' e-mail and SMS (ingest/email, ingest/sms): without them both run in development mode (logged, not sent).
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' }).optional()),
+  OTKLIK_MAIL_FROM: optionalString,
+  SMS_PROVIDER: optionalString.pipe(z.enum(['smsru']).optional()),
+  SMS_API_KEY: optionalString,
+  SMS_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://sms.ru'),
+  SMS_SENDER: optionalString,
+
   // Polls (workflow/polls/): flood limits, voter sessions, burst detection.
   OTKLIK_POLL_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   OTKLIK_POLL_CODE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(5),
@@ -150,6 +158,10 @@ export interface Config {
   };
   telegram: { botToken?: string; webhookSecret?: string; apiRoot: string };
   widget: { allowedOrigins: string[]; ipLimitPerHour: number; contactLimitPerDay: number };
+  /** Outgoing e-mail: an SMTP server (smtp:// or smtps:// with credentials) and the sender address; absent = development mode. */
+  mail: { smtpUrl?: string; from: string };
+  /** Outgoing SMS through one provider's HTTP API (ingest/sms/); absent = development mode. */
+  sms: { provider?: 'smsru'; apiKey?: string; baseUrl: string; sender?: string };
   /** Polls: requests per client IP per minute, codes per phone/e-mail per hour, voter token lifetime, burst size. */
   polls: { ipPerMinute: number; codesPerHour: number; voterTokenTtlMinutes: number; burstThreshold: number };
 }
@@ -219,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ipLimitPerHour: e.WIDGET_IP_LIMIT_PER_HOUR,
       contactLimitPerDay: e.WIDGET_CONTACT_LIMIT_PER_DAY,
     },
+    mail: { smtpUrl: e.SMTP_URL, from: e.OTKLIK_MAIL_FROM ?? defaultMailFrom(e.SMTP_URL, e.OTKLIK_PUBLIC_URL) },
+    sms: smsConfig(e),
     polls: {
       ipPerMinute: e.OTKLIK_POLL_IP_LIMIT_PER_MINUTE,
       codesPerHour: e.OTKLIK_POLL_CODE_LIMIT_PER_HOUR,
@@ -226,6 +240,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       burstThreshold: e.OTKLIK_POLL_BURST_THRESHOLD,
     },
   };
+}
+
+/** Without OTKLIK_MAIL_FROM: a no-reply address at the public host (or the SMTP server's host). */
+function defaultMailFrom(smtpUrl: string | undefined, publicUrl: string | undefined): string {
+  const host = publicUrl ? new URL(publicUrl).hostname : smtpUrl ? new URL(smtpUrl).hostname : 'localhost';
+  return `Отклик <noreply@${host}>`;
+}
+
+/** An API key without a provider means SMS.ru, the one provider built in; a provider without its key is an error. */
+function smsConfig(e: z.infer<typeof envSchema>): Config['sms'] {
+  const provider = e.SMS_PROVIDER ?? (e.SMS_API_KEY ? 'smsru' : undefined);
+  if (provider && !e.SMS_API_KEY) throw new ConfigError(`SMS_PROVIDER=${provider} needs SMS_API_KEY (the provider's API key)`);
+  return { provider, apiKey: e.SMS_API_KEY, baseUrl: e.SMS_API_BASE_URL.replace(/(?<!\/)\/+$/, ''), sender: e.SMS_SENDER };
 }
 
 /**

@@ -34,6 +34,12 @@ export function createMetrics() {
     labelNames: ['source', 'result'] as const,
     registers: [registry],
   });
+  const outboundDeliveries = new Counter({
+    name: 'otklik_outbound_deliveries_total',
+    help: 'Outbound delivery attempts by channel (vk, telegram, email, sms) and outcome (sent, recorded, retrying, failed, bounced, rate_limited).',
+    labelNames: ['channel', 'status'] as const,
+    registers: [registry],
+  });
   const classifyLatency = new Histogram({
     name: 'otklik_classify_seconds',
     help: 'Time to classify one message.',
@@ -68,7 +74,7 @@ export function createMetrics() {
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
-  return { registry, jobs, jobDuration, queueDepth, ingested, classifyLatency, deadlineBreaches, groupCommitItems, groupCommitMeanBatch, httpRequests };
+  return { registry, jobs, jobDuration, queueDepth, ingested, outboundDeliveries, classifyLatency, deadlineBreaches, groupCommitItems, groupCommitMeanBatch, httpRequests };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -7,7 +7,9 @@ import { contactSchema, type IncomingMessage, type OutboundMessage } from './que
 import type { Sealer } from './seal.js';
 
 const sealedIncomingSchema = z.object({ contact: contactSchema.default({}), raw: z.unknown() });
-const sealedOutboundSchema = z.object({ target: z.record(z.string(), z.string()) });
+const sealedOutboundSchema = z.object({ target: z.record(z.string(), z.string()), text: z.string().min(1).max(10_000).optional() });
+/** What a sealed one-time code shows in the clear: the code itself crosses Redis sealed with its recipient. */
+export const SEALED_CODE_TEXT = '(код подтверждения скрыт)';
 const incomingContext = (m: { messageId: string }) => `incoming:${m.messageId}`;
 const outboundContext = (m: { outboundId: string }) => `outbound:${m.outboundId}`;
 
@@ -31,10 +33,11 @@ export function openIncoming(sealer: Sealer, m: IncomingMessage): IncomingMessag
   return { ...clear, contact: personal.contact, raw: personal.raw };
 }
 
-/** The reply as a job carries it: the recipient sealed. */
+/** The reply as a job carries it: the recipient sealed, and a one-time code's text too (it is a secret). */
 export function sealOutbound(sealer: Sealer, m: OutboundMessage): OutboundMessage {
   if (m.sealed) return m;
   const { target, sealed: _none, ...clear } = m;
+  if (m.kind === 'code') return { ...clear, text: SEALED_CODE_TEXT, target: {}, sealed: sealer.seal({ target, text: m.text }, outboundContext(m)) };
   return { ...clear, target: {}, sealed: sealer.seal({ target }, outboundContext(m)) };
 }
 
@@ -42,5 +45,6 @@ export function sealOutbound(sealer: Sealer, m: OutboundMessage): OutboundMessag
 export function openOutbound(sealer: Sealer, m: OutboundMessage): OutboundMessage {
   if (!m.sealed) return m;
   const { sealed, ...clear } = m;
-  return { ...clear, target: sealedOutboundSchema.parse(sealer.open(sealed, outboundContext(m))).target };
+  const personal = sealedOutboundSchema.parse(sealer.open(sealed, outboundContext(m)));
+  return { ...clear, target: personal.target, ...(personal.text ? { text: personal.text } : {}) };
 }

@@ -22,7 +22,7 @@ const OWNERS: Record<string, 'workflow' | 'ingest' | 'lib'> = {
   routing_table_versions: 'workflow', routing_settings: 'workflow', routing_threshold_history: 'workflow', routing_examples: 'workflow',
   polls: 'workflow', poll_questions: 'workflow', poll_options: 'workflow', voter_identities: 'workflow', identity_challenges: 'workflow',
   identity_codes: 'workflow', voter_sessions: 'workflow', votes: 'workflow', vote_answers: 'workflow', vote_audit: 'workflow',
-  poll_comments: 'workflow', poll_subscribers: 'workflow',
+  poll_comments: 'workflow', poll_subscribers: 'workflow', voter_links: 'workflow',
   admin_audit: 'workflow', region_settings: 'workflow', region_settings_version: 'workflow',
   incidents: 'workflow', signals: 'workflow', incident_events: 'workflow', incident_replies: 'workflow', signal_alerts: 'workflow',
 };

@@ -13,6 +13,7 @@ import { insertAnswer, latestAnswer, type Answer } from './store/answers.js';
 import type { CaseRow } from './store/cases.js';
 import { insertNotifications } from './store/notifications.js';
 import { organizationExists } from './store/organizations.js';
+import type { StatusLinks } from './status-link.js';
 import type { Sql } from './store/sql.js';
 import { activeUsersWithRole, isMemberWithRole } from './store/users.js';
 import { recordTransition, type RecordedChange, type Transition } from './transitions.js';
@@ -43,6 +44,8 @@ export interface ActionContext {
   now: Date;
   /** The status the action leads to (RULES[action].to). */
   to: CaseStatus;
+  /** The status page link the citizen's notices carry. */
+  links?: StatusLinks;
 }
 
 interface ActionHandler {
@@ -53,7 +56,7 @@ interface ActionHandler {
 
 /** Records the action's own step: to RULES' target status, by the actor, with their comment unless `step` says otherwise. */
 const record = (ctx: ActionContext, step: Omit<Transition, 'actor' | 'type' | 'to'> = {}): Promise<RecordedChange> =>
-  recordTransition(ctx.sql, ctx.c, { actor: ctx.actor.id, type: ctx.input.action, comment: ctx.input.comment ?? null, to: ctx.to, ...step }, ctx.now);
+  recordTransition(ctx.sql, ctx.c, { actor: ctx.actor.id, type: ctx.input.action, comment: ctx.input.comment ?? null, to: ctx.to, links: ctx.links, ...step }, ctx.now);
 
 const done = (r: RecordedChange, lint?: LintWarning[]): ActionResult => ({ ok: true, case: r.case, ...(lint ? { lint } : {}) });
 
@@ -154,7 +157,7 @@ async function approve(ctx: ActionContext): Promise<ActionResult> {
   const answer = input.text ? await saveAnswer(ctx, input.text, input.attachments ?? stored?.attachments ?? []) : stored!;
   const approved = await record(ctx, { data: { answerId: answer.id, edited: !!input.text, warnings: answer.lint.map((w) => w.code) } });
   const sent = await recordTransition(ctx.sql, approved.case, { actor: 'system', type: 'send-answer', to: 'answered', patch: { answered_at: ctx.now },
-    notice: 'answered', answerText: answer.text, data: { answerId: answer.id } }, ctx.now);
+    notice: 'answered', answer: { text: answer.text, attachments: answer.attachments }, links: ctx.links, data: { answerId: answer.id } }, ctx.now);
   return done(sent, answer.lint);
 }
 

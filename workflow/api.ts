@@ -9,7 +9,9 @@ import type { Router } from 'express';
 import type pg from 'pg';
 import { ApiBuilder } from '../lib/api-builder.js';
 import { requireAuth, type LoginLimit } from './auth.js';
+import type { CaseDeliveries } from '../lib/deliveries.js';
 import type { OutboxRelay } from './outbox.js';
+import type { StatusLinks } from './status-link.js';
 import { registerRoutingRoutes } from './routing/api.js';
 import { registerAdminRoutes, type AdminDeps } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -30,6 +32,10 @@ export interface WorkflowApiDeps {
   reminderDaysBefore?: number[];
   /** The settings pages' needs (sealer, defaults); without them only the audit log is served. */
   admin?: AdminDeps;
+  /** The status page link citizens' notices carry. */
+  links?: StatusLinks;
+  /** The delivery trail shown on the case page (ingest's, bound by main.ts). */
+  deliveries?: CaseDeliveries;
 }
 
 export interface WorkflowApi {
@@ -41,7 +47,7 @@ export interface WorkflowApi {
 export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
   const routeDeps: RouteDeps = {
     db: deps.db, now: deps.now ?? (() => new Date()), tokenTtlHours: deps.tokenTtlHours, relay: deps.relay, reminderDaysBefore: deps.reminderDaysBefore,
-    loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 },
+    loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 }, links: deps.links, deliveries: deps.deliveries,
   };
   const api = new ApiBuilder(requireAuth(deps.db));
   registerAuthRoutes(api, routeDeps);

@@ -14,6 +14,7 @@ import { canReadCase, permission, RULES, type Actor } from './rules.js';
 import { loadCase, type CaseRow } from './store/cases.js';
 import { citizenActionSeen, recordCitizenAction } from './store/citizen-actions.js';
 import { insertNotifications } from './store/notifications.js';
+import type { StatusLinks } from './status-link.js';
 import type { Sql } from './store/sql.js';
 import { holdersOfRoles } from './store/users.js';
 import { recordTransition } from './transitions.js';
@@ -24,6 +25,8 @@ export interface EngineDeps {
   db: pg.Pool;
   now: () => Date;
   reminderDaysBefore?: number[];
+  /** The status page link every citizen notice carries (main.ts builds it from the deployment's secret). */
+  links?: StatusLinks;
 }
 
 /** Why the actor may not take this action on the case now, in the order the API reports it; undefined when they may. */
@@ -46,7 +49,7 @@ export async function performAction(deps: EngineDeps, actor: Actor, caseId: stri
     if (!c) return fail(404, 'case not found');
     const refused = refusal(actor, c, input);
     if (refused) return refused;
-    return ACTION_HANDLERS[input.action].run({ sql, c, actor, input, now: deps.now(), to: RULES[input.action].to });
+    return ACTION_HANDLERS[input.action].run({ sql, c, actor, input, now: deps.now(), to: RULES[input.action].to, links: deps.links });
   });
 }
 
@@ -74,19 +77,27 @@ interface CitizenStep {
 /** A refusal that is recorded as the action's outcome, so a redelivery is recognised as a duplicate. */
 const ignored = (outcome: string, reason: string) => ({ outcome, result: { applied: false, reason } as CitizenActionOutcome });
 
-async function rate({ sql, c, action, now }: CitizenStep) {
+/**
+ * One rating per round: the answer of the first review and the answer of each repeat review are rated apart (the
+ * round is the case's review cycle), so a new answer after a repeat review opens a new round on every channel.
+ */
+async function rate({ sql, c, action, now, deps }: CitizenStep) {
   const rating = action.rating;
   if (!rating) return ignored('no-rating', 'no-rating');
   if (c.status !== 'answered') return ignored(`ignored-in-${c.status}`, `status-${c.status}`);
+  const round = c.reviewCycle;
+  const low = rating <= LOW_RATING_MAX;
   const rated = await recordTransition(sql, c, {
-    actor: 'citizen', type: 'rate', to: 'rated', patch: { rating }, comment: action.comment ?? null, data: { rating }, props: { rating },
+    actor: 'citizen', type: 'rate', to: 'rated', patch: { rating }, comment: action.comment ?? null, data: { rating, round }, props: { rating, round },
+    // A low rating tells the citizen how to ask for a repeat review (where the channel has no button for it).
+    ...(low ? { notice: 'rated_low' as const, rating, links: deps.links } : {}),
     extraEvents: (rowId, next) => [{ eventId: eventIdFor(c.id, 'rated', rowId), type: 'case.rated', at: now.toISOString(), caseId: c.id,
       messageId: c.messageId, source: c.source, category: c.category, rating,
-      ...(next.organizationId ? { organizationId: next.organizationId } : {}), ...(c.municipality ? { municipality: c.municipality } : {}), props: {} }],
+      ...(next.organizationId ? { organizationId: next.organizationId } : {}), ...(c.municipality ? { municipality: c.municipality } : {}), props: { round } }],
   }, now);
   let status: CaseStatus = 'rated';
-  if (rating > LOW_RATING_MAX) {
-    await recordTransition(sql, rated.case, { actor: 'system', type: 'close-rated', to: 'closed', patch: { closed_at: now }, notice: 'closed' }, now);
+  if (!low) {
+    await recordTransition(sql, rated.case, { actor: 'system', type: 'close-rated', to: 'closed', patch: { closed_at: now }, notice: 'closed', links: deps.links }, now);
     status = 'closed';
   }
   return { outcome: status, result: { applied: true, status } as CitizenActionOutcome };
@@ -99,7 +110,7 @@ async function requestRepeatReview({ sql, c, action, now, deps }: CitizenStep) {
   const cycle = c.reviewCycle + 1;
   const deadlineAt = new Date(now.getTime() + c.deadlineDays * DAY_MS);
   const r = await recordTransition(sql, c, { actor: 'citizen', type: 'repeat-review-request', to: 'repeat_review', comment: action.comment ?? null,
-    patch: { review_cycle: cycle, deadline_at: deadlineAt }, notice: 'repeat_review', data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
+    patch: { review_cycle: cycle, deadline_at: deadlineAt }, notice: 'repeat_review', links: deps.links, data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
   await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, deps.reminderDaysBefore), now);
   await insertNotifications(sql, {
     userIds: [...await holdersOfRoles(sql, r.case.organizationId, ['coordinator', 'curator']), r.case.executorId], caseId: c.id,
@@ -108,8 +119,12 @@ async function requestRepeatReview({ sql, c, action, now, deps }: CitizenStep) {
   return { outcome: 'repeat_review', result: { applied: true, status: 'repeat_review' } as CitizenActionOutcome };
 }
 
-/** Applies a citizen's rating or repeat-review request once per actionId. */
-export async function applyCitizenAction(deps: EngineDeps, action: CitizenActionInput): Promise<CitizenActionOutcome> {
+/**
+ * Applies a citizen's rating or repeat-review request once per actionId. Refusals are recorded too (a redelivery is
+ * then a duplicate), unless `onlyApplied`: the desk derives one action id per case and round, which a press that came
+ * too early must not use up.
+ */
+export async function applyCitizenAction(deps: EngineDeps, action: CitizenActionInput, opts: { onlyApplied?: boolean } = {}): Promise<CitizenActionOutcome> {
   return withTransaction(deps.db, async (sql) => {
     const now = deps.now();
     const c = await loadCase(sql, action.caseId, true);
@@ -121,7 +136,7 @@ export async function applyCitizenAction(deps: EngineDeps, action: CitizenAction
     if (await citizenActionSeen(sql, action.actionId)) return { applied: false, reason: 'duplicate' };
     const step = action.kind === 'rating' ? rate : requestRepeatReview;
     const { outcome, result } = await step({ sql, c, action, now, deps });
-    await record(c.id, outcome);
+    if (result.applied || !opts.onlyApplied) await record(c.id, outcome);
     return result;
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { citizenNotices, replyTarget, type MessageOrigin } from './notify.js';
+import { attachmentLinks, citizenAddress, citizenNotices, replyTarget, type MessageOrigin } from './notify.js';
 
 const origin = (o: Partial<MessageOrigin>): MessageOrigin => ({ source: 'vk', externalId: '', provenance: {}, contact: {}, ...o });
 
@@ -28,14 +28,74 @@ describe('replyTarget', () => {
 describe('citizenNotices', () => {
   const ctx = { registrationNumber: '2026-000042', deadlineAt: new Date('2026-12-20T10:00:00Z'), organizationName: 'Администрация Советского района' };
   it('tells the registration number and the deadline', () => {
-    expect(citizenNotices('registered', ctx)).toEqual([{ kind: 'registered', text: expect.stringContaining('2026-000042') }]);
+    expect(citizenNotices('registered', ctx)).toEqual([{ kind: 'registered', subject: 'Обращение № 2026-000042 зарегистрировано',
+      text: expect.stringContaining('2026-000042') }]);
     expect(citizenNotices('registered', ctx)[0]!.text).toContain('20.12.2026');
   });
   it('tells the reason of a rejection, sends the answer with a rating request, and keeps internal steps quiet', () => {
-    expect(citizenNotices('rejected', { ...ctx, reason: 'нецензурная лексика' })[0]).toEqual({ kind: 'rejection', text: expect.stringContaining('нецензурная лексика') });
+    expect(citizenNotices('rejected', { ...ctx, reason: 'нецензурная лексика' })[0]).toEqual({ kind: 'rejection', subject: 'Обращение № 2026-000042 отклонено',
+      text: expect.stringContaining('нецензурная лексика') });
     expect(citizenNotices('answered', { ...ctx, answerText: 'Здравствуйте! Яма заделана.' }).map((n) => n.kind)).toEqual(['answer', 'rating_request']);
     expect(citizenNotices('draft', ctx)).toEqual([]);
     expect(citizenNotices('returned', ctx)).toEqual([]);
     expect(citizenNotices('routed', ctx)[0]!.text).toContain('Администрация Советского района');
+  });
+});
+
+describe('citizenAddress', () => {
+  it('answers the widget and the 122 by e-mail when they left one, else by SMS, and not at all without a contact', () => {
+    const both = origin({ source: 'widget', externalId: 'k', contact: { email: 'a@b.ru', phone: '+79131234567' } });
+    expect(citizenAddress(both)).toEqual({ channel: 'email', target: { email: 'a@b.ru' }, private: true, buttons: false });
+    expect(citizenAddress(origin({ source: 'contact_center', externalId: 'c', contact: { phone: '+73912223344' } })))
+      .toEqual({ channel: 'sms', target: { phone: '+73912223344' }, private: true, buttons: false });
+    expect(citizenAddress(origin({ source: 'contact_center', externalId: 'c' }))).toBeUndefined();
+  });
+  it('is private with buttons in a chat with the bot and a VK dialog; public under a wall comment and in groups', () => {
+    expect(citizenAddress(origin({ source: 'telegram', externalId: '42:7' }))).toMatchObject({ private: true, buttons: true });
+    expect(citizenAddress(origin({ source: 'telegram', externalId: '-1001234567890:31' }))).toMatchObject({ private: false, buttons: false });
+    expect(citizenAddress(origin({ externalId: 'msg777_17', provenance: { peerId: '777' } })))
+      .toEqual({ channel: 'vk', target: { peerId: '777' }, private: true, buttons: true });
+    expect(citizenAddress(origin({ externalId: 'msg2000000001_17', provenance: { peerId: '2000000001' } }))).toMatchObject({ private: false });
+    expect(citizenAddress(origin({ externalId: 'wall-123_45_c678' }))).toMatchObject({ private: false, buttons: false });
+  });
+});
+
+describe('citizenNotices with the status page', () => {
+  const ctx = { registrationNumber: '2026-000042', deadlineAt: new Date('2026-12-20T10:00:00Z'), statusUrl: 'https://otklik.example.ru/status/2026-000042?token=t' };
+  const email = { channel: 'email', buttons: false, private: true } as const;
+  const sms = { channel: 'sms', buttons: false, private: true } as const;
+  it('links every notice to the status page', () => {
+    for (const step of ['registered', 'routed', 'rejected', 'repeat_review', 'closed'] as const) {
+      expect(citizenNotices(step, ctx, email)[0]!.links).toEqual([expect.objectContaining({ url: ctx.statusUrl })]);
+    }
+  });
+  it('sends the answer with its attachments as links and the page to rate it; by SMS only a short notice with the link', () => {
+    const answered = { ...ctx, answerText: 'Здравствуйте! Яма заделана 12 ноября.',
+      answerAttachments: [{ kind: 'photo' as const, ref: 'https://files.example.ru/yama.jpg' }, { kind: 'photo' as const, ref: 'AgADBAAD-telegram-file' }] };
+    const [answer, rating] = citizenNotices('answered', answered, email);
+    expect(answer!.text).toContain('Яма заделана');
+    expect(answer!.links).toEqual([{ title: 'Фото 1', url: 'https://files.example.ru/yama.jpg' }, { title: 'Оценить ответ', url: ctx.statusUrl }]);
+    expect(rating!.kind).toBe('rating_request');
+    const bySms = citizenNotices('answered', answered, sms);
+    expect(bySms).toEqual([{ kind: 'answer', subject: expect.any(String), text: 'Готов ответ на ваше сообщение № 2026-000042.',
+      links: [{ title: 'Прочитать и оценить', url: ctx.statusUrl }] }]);
+  });
+  it('offers a repeat review after a low rating where there are no buttons for it', () => {
+    expect(citizenNotices('rated_low', { ...ctx, rating: 2 }, email)[0]).toMatchObject({ kind: 'status', text: expect.stringContaining('2 из 5'),
+      links: [{ title: 'Попросить о повторном рассмотрении', url: ctx.statusUrl }] });
+    expect(citizenNotices('rated_low', { ...ctx, rating: 2 }, { channel: 'telegram', buttons: true, private: true })).toEqual([]);
+  });
+  it('never posts the link where others read it: a wall comment gets the notice without it', () => {
+    const wall = { channel: 'vk', buttons: false, private: false } as const;
+    const [registered] = citizenNotices('registered', ctx, wall);
+    expect(registered!.text).toContain('2026-000042');
+    expect(registered!.links).toBeUndefined();
+    expect(JSON.stringify(citizenNotices('answered', { ...ctx, answerText: 'Сделано.' }, wall))).not.toContain('token=');
+    expect(citizenNotices('rated_low', { ...ctx, rating: 1 }, wall)).toEqual([]);
+  });
+  it('cuts an answer longer than a message holds, and never links more than a message carries', () => {
+    const long = citizenNotices('answered', { ...ctx, answerText: 'а'.repeat(12_000) }, email)[0]!;
+    expect(long.text.length).toBeLessThan(10_000);
+    expect(attachmentLinks(Array.from({ length: 25 }, (_, i) => ({ kind: 'photo' as const, ref: `https://x.ru/${i}.jpg` })))).toHaveLength(19);
   });
 });

@@ -2,7 +2,7 @@
  * What the citizen is told at each stage, and where: the texts (Russian) and the channel address derived from the
  * message the case came from. Pure, so the wording and the addressing rules are unit-tested.
  */
-import type { CaseStatus, OutboundMessage, Source } from '../lib/queues.js';
+import type { Attachment, CaseStatus, DeliveryChannel, OutboundMessage, Source } from '../lib/queues.js';
 
 export interface MessageOrigin {
   source: Source;
@@ -47,8 +47,45 @@ export function replyTarget(origin: MessageOrigin): Record<string, string> | und
   }
 }
 
+/** Where the citizen's notices go: the network they wrote on, or for the widget and the 122 the contact they left. */
+export interface CitizenAddress {
+  channel: DeliveryChannel;
+  target: Record<string, string>;
+  /**
+   * Only the citizen reads what is sent (e-mail, SMS, a private chat with the bot, a VK community dialog), as opposed
+   * to a public wall, topic or group: the status page link, whose token lets its holder rate, goes only here.
+   */
+  private: boolean;
+  /** The channel carries rating and repeat-review buttons (a private chat with the bot, a VK community dialog). */
+  buttons: boolean;
+}
+
+/** VK peer ids from 2·10⁹ up are group conversations; Telegram's negative chat ids are groups and channels. */
+const VK_CHAT_PEERS = 2_000_000_000;
+
+/**
+ * The channel and address of a case's notices; undefined when the citizen left no way back (staff see that on the case
+ * page). A widget or 122 citizen who left both gets e-mail: it carries the answer's text and links in full.
+ */
+export function citizenAddress(origin: MessageOrigin): CitizenAddress | undefined {
+  const target = replyTarget(origin);
+  if (!target) return undefined;
+  if (origin.source === 'telegram') {
+    const personal = !target.chatId!.startsWith('-');
+    return { channel: 'telegram', target, private: personal, buttons: personal };
+  }
+  if (origin.source === 'vk') {
+    const dialog = !!target.peerId && Number(target.peerId) < VK_CHAT_PEERS;
+    return { channel: 'vk', target, private: dialog, buttons: dialog };
+  }
+  if (target.email) return { channel: 'email', target: { email: target.email }, private: true, buttons: false };
+  return target.phone ? { channel: 'sms', target: { phone: target.phone }, private: true, buttons: false } : undefined;
+}
+
 export const ruDate = (d: Date) => d.toLocaleDateString('ru-RU', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
 const date = ruDate;
+
+type Link = { title: string; url: string };
 
 export interface NotifyContext {
   registrationNumber: string;
@@ -56,40 +93,96 @@ export interface NotifyContext {
   organizationName?: string | null;
   reason?: string | null;
   answerText?: string | null;
+  /** The answer's attachments: those with a web address are sent as links. */
+  answerAttachments?: Attachment[];
+  /** The rating the citizen just gave. */
+  rating?: number | null;
+  /** The case's public status page with its secret token (workflow/status-link.ts), when known. */
+  statusUrl?: string;
 }
 
 type Kind = OutboundMessage['kind'];
+
+export interface CitizenNotice {
+  kind: Kind;
+  /** E-mail subject. */
+  subject: string;
+  text: string;
+  links?: Link[];
+}
+
+/** The steps the citizen is told about: case statuses, and the named moments that keep a status (a redirect, a low rating). */
+export type NoticeStep = CaseStatus | 'registered' | 'redirected' | 'rated_low';
+
+const KIND_NAMES: Record<string, string> = { photo: 'Фото', video: 'Видео', document: 'Документ', audio: 'Аудио', link: 'Ссылка', other: 'Вложение' };
+
+/** Attachments that a citizen can open: web addresses, named by their kind (at most 19: a message carries 20 links). */
+export function attachmentLinks(attachments: Attachment[] = []): Link[] {
+  return attachments.filter((a) => a.ref.startsWith('https://') || a.ref.startsWith('http://')).slice(0, 19)
+    .map((a, i) => ({ title: `${KIND_NAMES[a.kind] ?? 'Вложение'} ${i + 1}`, url: a.ref }));
+}
+
+/** An outbound text holds 10,000 characters; a longer answer is cut, and the status page has it whole. */
+const ANSWER_MAX = 9_000;
+const clipped = (text: string) => (text.length <= ANSWER_MAX ? text : `${text.slice(0, ANSWER_MAX)}… (полный текст — на странице обращения)`);
+
+const statusLink = (c: NotifyContext, title = 'Ход рассмотрения') => (c.statusUrl ? [{ title, url: c.statusUrl }] : []);
 
 /**
  * The citizen is told about the stages they care about; internal steps (a draft saved, a draft returned for
  * rework) stay internal, because telling them would only add noise and expose the organisation's kitchen.
  */
-export function citizenNotices(status: CaseStatus | 'registered' | 'redirected', c: NotifyContext): { kind: Kind; text: string }[] {
-  const number = `№ ${c.registrationNumber}`;
+function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
+  const n = c.registrationNumber;
+  const number = `№ ${n}`;
   const org = c.organizationName ? ` в «${c.organizationName}»` : '';
-  switch (status) {
+  const one = (kind: Kind, subject: string, text: string, links: Link[] = statusLink(c)): CitizenNotice[] => [{ kind, subject, text, ...(links.length ? { links } : {}) }];
+  switch (step) {
     case 'registered':
-      return [{ kind: 'registered', text: `Ваше сообщение зарегистрировано, номер ${c.registrationNumber}. Срок рассмотрения — до ${date(c.deadlineAt)}.` }];
+      return one('registered', `Обращение № ${n} зарегистрировано`, `Ваше сообщение зарегистрировано, номер ${n}. Срок рассмотрения — до ${date(c.deadlineAt)}.`);
     case 'routed':
-      return [{ kind: 'status', text: `Сообщение ${number} прошло модерацию и направлено на рассмотрение${org}.` }];
+      return one('status', `Обращение № ${n} направлено на рассмотрение`, `Сообщение ${number} прошло модерацию и направлено на рассмотрение${org}.`);
     case 'redirected':
-      return [{ kind: 'status', text: `Сообщение ${number} перенаправлено${org} по компетенции. Срок рассмотрения не меняется — до ${date(c.deadlineAt)}.` }];
+      return one('status', `Обращение № ${n} перенаправлено`, `Сообщение ${number} перенаправлено${org} по компетенции. Срок рассмотрения не меняется — до ${date(c.deadlineAt)}.`);
     case 'rejected':
-      return [{ kind: 'rejection', text: `Сообщение ${number} отклонено. Причина: ${c.reason ?? 'не указана'}.` }];
+      return one('rejection', `Обращение № ${n} отклонено`, `Сообщение ${number} отклонено. Причина: ${c.reason ?? 'не указана'}.`);
     case 'assigned':
-      return [{ kind: 'status', text: `Сообщение ${number} принято в работу, назначен ответственный исполнитель.` }];
+      return one('status', `Обращение № ${n} принято в работу`, `Сообщение ${number} принято в работу, назначен ответственный исполнитель.`);
     case 'on_approval':
-      return [{ kind: 'status', text: `Ответ на сообщение ${number} подготовлен и проходит согласование.` }];
+      return one('status', `Обращение № ${n}: ответ на согласовании`, `Ответ на сообщение ${number} подготовлен и проходит согласование.`);
     case 'answered':
       return [
-        { kind: 'answer', text: `Ответ на сообщение ${number}:\n\n${c.answerText ?? ''}` },
-        { kind: 'rating_request', text: `Пожалуйста, оцените ответ на сообщение ${number} от 1 до 5. Если оценка низкая, вы можете попросить о повторном рассмотрении.` },
+        { kind: 'answer', subject: `Ответ на обращение № ${n}`, text: `Ответ на сообщение ${number}:\n\n${clipped(c.answerText ?? '')}`,
+          links: [...attachmentLinks(c.answerAttachments), ...statusLink(c, 'Оценить ответ')] },
+        ...one('rating_request', `Оцените ответ на обращение № ${n}`,
+          `Пожалуйста, оцените ответ на сообщение ${number} от 1 до 5. Если оценка низкая (1–3), вы можете попросить о повторном рассмотрении.`,
+          statusLink(c, 'Оценить ответ')),
       ];
+    case 'rated_low':
+      return one('status', `Повторное рассмотрение обращения № ${n}`,
+        `Спасибо за оценку ${c.rating ?? ''} из 5. Если ответ на сообщение ${number} вас не устроил, вы можете попросить о повторном рассмотрении на странице обращения.`,
+        statusLink(c, 'Попросить о повторном рассмотрении'));
     case 'repeat_review':
-      return [{ kind: 'status', text: `Сообщение ${number} направлено на повторное рассмотрение. Новый срок — до ${date(c.deadlineAt)}.` }];
+      return one('status', `Обращение № ${n} на повторном рассмотрении`, `Сообщение ${number} направлено на повторное рассмотрение. Новый срок — до ${date(c.deadlineAt)}.`);
     case 'closed':
-      return [{ kind: 'status', text: `Рассмотрение сообщения ${number} завершено. Спасибо за обращение!` }];
+      return one('status', `Рассмотрение обращения № ${n} завершено`, `Рассмотрение сообщения ${number} завершено. Спасибо за обращение!`);
     default:
       return [];
   }
+}
+
+/**
+ * The notices of one step on one channel. An SMS carries a short text: the answer itself is read (and rated) on the
+ * status page, so the rating request does not come as a second SMS. Where the channel has rating buttons, the bot
+ * itself offers a repeat review after a low rating.
+ */
+export function citizenNotices(step: NoticeStep, c: NotifyContext,
+  address: Pick<CitizenAddress, 'channel' | 'buttons' | 'private'> = { channel: 'telegram', buttons: true, private: true }): CitizenNotice[] {
+  // On a public wall the status page link would let anyone rate the answer: it and the offer that needs it stay out.
+  if (!address.private) return step === 'rated_low' ? [] : citizenNotices(step, { ...c, statusUrl: undefined }, { ...address, private: true });
+  if (step === 'rated_low' && address.buttons) return [];
+  const notices = stageNotices(step, c);
+  if (address.channel !== 'sms' || step !== 'answered' || !c.statusUrl) return notices;
+  const answer = notices[0]!;
+  return [{ ...answer, text: `Готов ответ на ваше сообщение № ${c.registrationNumber}.`, links: statusLink(c, 'Прочитать и оценить') }];
 }

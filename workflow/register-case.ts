@@ -7,6 +7,7 @@ import { enqueue, type OutboxRow } from './outbox.js';
 import { planReminders, scheduleRemindersMany } from './reminders.js';
 import { casesOfMessages, insertCases, insertRegistrationEvents, type CaseRow, type NewCase } from './store/cases.js';
 import { insertContacts, insertMessages } from './store/messages.js';
+import type { StatusLinks } from './status-link.js';
 import type { Sql } from './store/sql.js';
 import { citizenOutbound } from './transitions.js';
 
@@ -29,8 +30,11 @@ export function deadlineFrom(registeredAt: Date, days: number): Date {
   return new Date(registeredAt.getTime() + days * DAY_MS);
 }
 
-/** Channels where the citizen can be answered at once with the registration number. */
-const ACKNOWLEDGED_SOURCES = new Set(['telegram', 'widget', 'vk']);
+/**
+ * Channels where the citizen is told the registration number: every one now that the 122's callers are reached by SMS
+ * (or e-mail) like the widget's; a message without a way back gets no notice (citizenOutbound).
+ */
+const ACKNOWLEDGED_SOURCES = new Set(['telegram', 'widget', 'vk', 'contact_center']);
 
 /**
  * Registers a classified message as a case: the message, its contact (kept apart), the case and the first entry
@@ -38,8 +42,13 @@ const ACKNOWLEDGED_SOURCES = new Set(['telegram', 'widget', 'vk']);
  * «registered» notice and its deadline reminders, so none of them can be lost after the commit. A message already
  * registered (a redelivery, a second HTTP post of the same call) returns the existing case with `created: false`.
  */
-export async function registerCase(db: pg.Pool, input: ClassifiedMessage, now: Date,
-  opts: { reminderDaysBefore?: number[] } = {}): Promise<RegisterResult> {
+export interface RegisterOptions {
+  reminderDaysBefore?: number[];
+  /** The status page link the «registered» notice carries. */
+  links?: StatusLinks;
+}
+
+export async function registerCase(db: pg.Pool, input: ClassifiedMessage, now: Date, opts: RegisterOptions = {}): Promise<RegisterResult> {
   return (await registerCases(db, [input], now, opts))[0]!;
 }
 
@@ -77,7 +86,7 @@ const newCaseOf = (x: ClassifiedMessage, registeredAt: Date): NewCase => {
 type Created = Map<string, { case: RegisteredCase; events: AnalyticsEvent[] }>;
 
 /** The cases of the messages new in this batch, with their log entries, outbox rows and reminders. */
-async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, reminderDaysBefore?: number[]): Promise<Created> {
+async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, opts: RegisterOptions): Promise<Created> {
   const created: Created = new Map();
   if (news.length === 0) return created;
   const status = 'moderation';
@@ -94,7 +103,9 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, remin
     const caseId = cases[i]!.id;
     const registered: RegisteredCase = { caseId, registrationNumber: numberOf.get(caseId)!, status, registeredAt: now, deadlineAt: cases[i]!.deadlineAt };
     created.set(keyOf(x.message), { case: registered, events: registrationEvents(x, registered) });
-    if (ACKNOWLEDGED_SOURCES.has(x.message.source)) outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!));
+    if (ACKNOWLEDGED_SOURCES.has(x.message.source)) {
+      outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!, { links: opts.links }));
+    }
   });
   // A batch's analytics events leave as one job (one hop for the whole page); a lone case keeps its own job id.
   const caseIds = cases.map((c) => c.id);
@@ -103,7 +114,7 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, remin
     ? { queue: 'events', name: 'registration', jobId: `reg-${caseIds[0]}`, payload: { events: events[0] } }
     : { queue: 'events', name: 'registration', jobId: `reg-${uuidV5(`registration:${[...caseIds].sort().join(',')}`)}`, payload: { events: events.flat() } });
   await enqueue(sql, outbox);
-  await scheduleRemindersMany(sql, cases.map((c) => ({ caseId: c.id, plan: planReminders(c.deadlineAt, 0, reminderDaysBefore) })), now);
+  await scheduleRemindersMany(sql, cases.map((c) => ({ caseId: c.id, plan: planReminders(c.deadlineAt, 0, opts.reminderDaysBefore) })), now);
   return created;
 }
 
@@ -112,14 +123,13 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, remin
  * costs a handful of round trips instead of eight per post. Messages repeated inside the batch or already stored
  * are not registered again; their existing case is returned with `created: false`. Results follow `inputs`.
  */
-export async function registerCases(db: pg.Pool, inputs: ClassifiedMessage[], now: Date,
-  opts: { reminderDaysBefore?: number[] } = {}): Promise<RegisterResult[]> {
+export async function registerCases(db: pg.Pool, inputs: ClassifiedMessage[], now: Date, opts: RegisterOptions = {}): Promise<RegisterResult[]> {
   if (inputs.length === 0) return [];
   const byKey = uniqueMessages(inputs);
   const batch = [...byKey.values()];
   const { created, found } = await withTransaction(db, async (sql) => {
     const fresh = await insertMessages(sql, batch.map((x) => x.message));
-    const made = await registerNew(sql, batch.filter((x) => fresh.has(x.message.messageId)), now, opts.reminderDaysBefore);
+    const made = await registerNew(sql, batch.filter((x) => fresh.has(x.message.messageId)), now, opts);
     const stored = await casesOfMessages(sql, batch.filter((x) => !fresh.has(x.message.messageId)).map((x) => x.message));
     return { created: made, found: new Map(stored.map(({ source, externalId, ...registered }) => [keyOf({ source, externalId }), registered])) };
   });

@@ -8,6 +8,7 @@ import { dlq, drop, ok, type WorkerSpec } from '../lib/workers.js';
 import { applyVerifiedCitizenAction } from './citizen-desk.js';
 import { createOutboxRelay, type OutboxRelay } from './outbox.js';
 import { registerCases } from './register-case.js';
+import type { StatusLinks } from './status-link.js';
 import { queueUpcomingReminders, sendReminder, sweepDueReminders } from './reminders.js';
 import { registerSignals } from './signals/register.js';
 import { detectSpikes, type SpikeListener } from './signals/spikes.js';
@@ -27,6 +28,8 @@ export interface WorkflowStageDeps {
   signals?: SignalTerms;
   /** Told of every spike alert raised (the hook for staff alerts beyond the app). */
   onSpike?: SpikeListener;
+  /** The status page link citizens' notices carry (workflow/status-link.ts). */
+  links?: StatusLinks;
   /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
   sweepMs?: number;
   outboxPollMs?: number;
@@ -49,7 +52,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   const log = deps.logger.child({ component: 'workflow' });
   const relay = createOutboxRelay({ db: deps.db, queues: deps.queues, reminders: deps.reminders, now, logger: deps.logger, pollMs: deps.outboxPollMs,
     sealer: deps.sealer });
-  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore };
+  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore, links: deps.links };
 
   let sweeping: Promise<number> | undefined;
   const sweep = () => (sweeping ??= (async () => {
@@ -129,7 +132,7 @@ function classifiedWorker(deps: WorkflowStageDeps, relay: OutboxRelay, now: () =
       }
       const appeals = items.filter((x) => originOf(x.message) === 'appeal');
       const signals = await registerSignals(signalDeps, items.filter((x) => originOf(x.message) === 'signal'), now());
-      const results = appeals.length ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore }) : [];
+      const results = appeals.length ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links }) : [];
       relay.nudge();
       checkSpikes(signals.touched);
       const created = results.filter((r) => r.created);

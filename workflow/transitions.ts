@@ -6,15 +6,16 @@
  * what people decide on the case (status, organization, executor, category, kind), and a merge changes none of it.
  */
 import { eventIdFor, uuidV5 } from '../lib/ids.js';
-import type { AnalyticsEventInput, CaseStatus, OutboundMessage } from '../lib/queues.js';
-import { citizenNotices, replyTarget } from './notify.js';
+import type { AnalyticsEventInput, Attachment, CaseStatus, OutboundMessage } from '../lib/queues.js';
+import { citizenAddress, citizenNotices, type NoticeStep } from './notify.js';
 import { enqueue, type OutboxRow } from './outbox.js';
 import { afterSignalCaseStep } from './signals/case-hooks.js';
+import type { StatusLinks } from './status-link.js';
 import { insertCaseEvent, updateCase, type CasePatch, type CaseRow } from './store/cases.js';
 import { organizationName } from './store/organizations.js';
 import type { Sql } from './store/sql.js';
 
-type Notice = Parameters<typeof citizenNotices>[0];
+type Notice = NoticeStep;
 type Props = Record<string, string | number | boolean>;
 
 export interface Transition {
@@ -28,7 +29,12 @@ export interface Transition {
   /** The citizen notice to send, if this step is one the citizen is told about. */
   notice?: Notice;
   reason?: string;
-  answerText?: string;
+  /** The answer a `answered` notice carries. */
+  answer?: { text: string; attachments: Attachment[] };
+  /** The rating a `rated_low` notice thanks for. */
+  rating?: number;
+  /** Builds the status page link every notice carries (absent: notices go without it). */
+  links?: StatusLinks;
   props?: Props;
   extraEvents?: (eventRowId: string, next: CaseRow) => AnalyticsEventInput[];
 }
@@ -96,9 +102,10 @@ export async function recordTransition(sql: Sql, c: CaseRow, t: Transition, now:
   ];
   const rows = [eventsRow(c.id, r.eventRowId, events)];
   // A case made from signals tells no one anything by itself: its answer goes to the incident's threads.
-  if (t.notice && c.origin !== 'signal') rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answerText: t.answerText }));
+  // A case made from signals tells no one anything by itself: its answer goes to the incident's threads.
+  if (t.notice && c.origin !== 'signal') rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links }));
   await enqueue(sql, rows);
-  if (c.origin === 'signal') await afterSignalCaseStep(sql, r.case, t.to, { actor: t.actor, answerText: t.answerText, reason: t.reason }, now);
+  if (c.origin === 'signal') await afterSignalCaseStep(sql, r.case, t.to, { actor: t.actor, answerText: t.answer?.text, reason: t.reason }, now);
   return r;
 }
 
@@ -126,16 +133,29 @@ export async function recordCorrection(sql: Sql, c: CaseRow, correction: Correct
   return r;
 }
 
-/** The citizen's notices of one step, addressed on the channel the message came from (none without a way back). */
-export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string, extra: { reason?: string; answerText?: string } = {}): OutboxRow[] {
-  const target = replyTarget({ source: c.source, externalId: c.externalId, provenance: c.provenance ?? {}, contact: c.contact ?? {} });
-  if (!target) return [];
+/** What a notice says beyond the case itself. */
+export interface NoticeExtras {
+  reason?: string;
+  answer?: { text: string; attachments: Attachment[] };
+  rating?: number;
+  links?: StatusLinks;
+}
+
+/**
+ * The citizen's notices of one step, addressed on the channel the message came from, or for the widget and the 122
+ * by e-mail or SMS to the contact they left (none without a way back: the case page shows staff that).
+ */
+export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string, extra: NoticeExtras = {}): OutboxRow[] {
+  const address = citizenAddress({ source: c.source, externalId: c.externalId, provenance: c.provenance ?? {}, contact: c.contact ?? {} });
+  if (!address) return [];
   return citizenNotices(notice, {
     registrationNumber: c.registrationNumber, deadlineAt: c.deadlineAt, organizationName: c.organizationName,
-    reason: extra.reason, answerText: extra.answerText,
-  }).map((n) => {
+    reason: extra.reason, answerText: extra.answer?.text, answerAttachments: extra.answer?.attachments, rating: extra.rating,
+    statusUrl: extra.links?.url(c),
+  }, address).map((n) => {
     const outboundId = uuidV5(`outbound:${c.id}:${eventRowId}:${n.kind}`);
-    const payload: OutboundMessage = { outboundId, caseId: c.id, messageId: c.messageId, source: c.source, kind: n.kind, text: n.text, target };
+    const payload: OutboundMessage = { outboundId, caseId: c.id, messageId: c.messageId, source: c.source, channel: address.channel, kind: n.kind,
+      subject: n.subject, text: n.text, ...(n.links?.length ? { links: n.links } : {}), target: address.target };
     return { queue: 'outbound', name: n.kind, jobId: `outbound-${outboundId}`, payload };
   });
 }

@@ -15,6 +15,8 @@ interface CaseDetail {
   history: { id: string; at: string; actorName: string | null; actor: string; type: string; fromStatus: string | null; toStatus: string | null; comment: string | null }[];
   answers: { id: string; text: string; attachments: Attachment[]; lint: Warning[]; authorName: string; createdAt: string }[];
   availableActions: string[];
+  citizenChannel: string | null;
+  deliveries: { outboundId: string; channel: string | null; kind: string; status: string; attempts: number; error: string | null; deliveredAt: string; updatedAt: string }[];
 }
 
 const ACTION_LABELS: Record<string, string> = {
@@ -31,9 +33,30 @@ const EVENT_NAMES: Record<string, string> = {
 const CHANNEL_NOTE: Record<string, string> = {
   vk: 'Ответ будет опубликован ВКонтакте от имени сообщества — в ответ на сообщение гражданина.',
   telegram: 'Ответ придёт гражданину в Telegram.',
-  widget: 'Ответ будет показан на странице статуса обращения и отправлен на указанный контакт.',
-  contact_center: 'Ответ передаётся гражданину через контакт-центр 122 на указанный телефон.',
+  widget: 'Ответ будет отправлен гражданину на указанный e-mail (или по SMS) со ссылкой на страницу статуса обращения.',
+  contact_center: 'Ответ будет отправлен гражданину по SMS на указанный телефон (или на e-mail) со ссылкой на страницу статуса обращения.',
 };
+const DELIVERY_CHANNELS: Record<string, string> = { email: 'E-mail', sms: 'SMS', vk: 'ВКонтакте', telegram: 'Telegram' };
+const DELIVERY_KINDS: Record<string, string> = {
+  registered: 'Регистрация', status: 'Ход рассмотрения', answer: 'Ответ', rejection: 'Отклонение', rating_request: 'Просьба оценить', interim: 'Взято в работу',
+};
+const DELIVERY_STATUSES: Record<string, string> = {
+  sent: 'Отправлено', recorded: 'Не отправлено: режим разработки', retrying: 'Повторная попытка', failed: 'Не доставлено', bounced: 'Отклонено получателем',
+};
+
+/** What left for the citizen and what became of it; a citizen who left no way back gets nothing, and staff are told. */
+function deliveriesCard(): HTMLElement {
+  const none = c.citizenChannel === null;
+  return h('section', { class: 'card', 'aria-labelledby': 'dlv-h', id: 'deliveries' }, h('h2', { id: 'dlv-h' }, 'Уведомления гражданину'),
+    none ? h('p', { class: 'warn', id: 'no-contact' }, 'Гражданин не оставил контактов для ответа: уведомления о ходе рассмотрения и ответ ему не отправляются.')
+      : h('p', { class: 'muted' }, `Канал: ${DELIVERY_CHANNELS[c.citizenChannel!] ?? c.citizenChannel}`),
+    c.deliveries.length === 0 ? (none ? '' : h('p', { class: 'muted' }, 'Уведомлений ещё не было.'))
+      : h('table', { class: 'history' }, h('thead', {}, h('tr', {}, ['Время', 'Канал', 'Уведомление', 'Статус', 'Попыток', 'Причина'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, c.deliveries.map((d) => h('tr', { 'data-status': d.status },
+          h('td', {}, ruDateTime(d.updatedAt)), h('td', {}, DELIVERY_CHANNELS[d.channel ?? ''] ?? d.channel ?? ''), h('td', {}, DELIVERY_KINDS[d.kind] ?? d.kind),
+          h('td', { class: d.status === 'failed' || d.status === 'bounced' ? 'bad' : '' }, DELIVERY_STATUSES[d.status] ?? d.status),
+          h('td', {}, String(d.attempts)), h('td', {}, d.error ?? ''))))));
+}
 
 /** The rule that set the deadline (classify/deadlines.ts names it), as staff read it. */
 function deadlineRuleName(rule: string): string {
@@ -201,6 +224,7 @@ async function render() {
     c.answers.length === 0 ? '' : h('section', { class: 'card', 'aria-labelledby': 'ans-h' }, h('h2', { id: 'ans-h' }, 'Ответы'),
       c.answers.map((a) => h('article', { class: 'answer' }, h('p', { class: 'muted' }, `${a.authorName}, ${ruDateTime(a.createdAt)}`), h('p', { class: 'text' }, a.text),
         attachmentsList(a.attachments), a.lint.length ? warningsList(a.lint, `lint-${a.id}`) : null))),
+    deliveriesCard(),
     h('section', { class: 'card', 'aria-labelledby': 'hist-h' }, h('h2', { id: 'hist-h' }, 'История'),
       h('table', { class: 'history' }, h('thead', {}, h('tr', {}, ['Время', 'Кто', 'Событие', 'Статус', 'Комментарий'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, c.history.map((e) => h('tr', {},

@@ -5,8 +5,10 @@ import type { Redis } from 'ioredis';
 import { authorHash } from '../../lib/hash.js';
 import { messageIdFor } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
-import { incomingMessageSchema, type Attachment, type Source } from '../../lib/queues.js';
+import { incomingMessageSchema, type Attachment } from '../../lib/queues.js';
 import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
+import { CITIZEN_TEXTS, onRatingButton, onRepeatButton, onSharedContact, phoneKeyboard, type PhoneLinker, type RatingDesk } from './citizen-buttons.js';
+import { withTelegramRetry } from './retry.js';
 import type { CursorStore } from '../cursors.js';
 import { withoutNul, type Intake } from '../intake.js';
 import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
@@ -20,14 +22,14 @@ export const TEXTS = {
   accepted: 'Спасибо! Обращение принято. Номер регистрации придёт следующим сообщением.',
   alreadySent: 'Это обращение уже отправлено.',
   cancelled: 'Обращение отменено. Чтобы начать заново, отправьте /start.',
-  help: 'Чтобы сообщить о проблеме, отправьте /start и следуйте подсказкам. Ответ придёт в этот чат.',
-  thanksRating: (n: number) => `Спасибо за оценку! Вы поставили ${n} из 5.`,
-  ratingNotYours: 'Оценить ответ может только автор обращения.',
-  ratingNotAwaited: 'Это обращение сейчас не ожидает оценки.',
-  ratingAlreadyGiven: 'Вы уже оценили этот ответ.',
-  ratingUnavailable: 'Оценки сейчас не принимаются. Попробуйте позже.',
+  help: 'Чтобы сообщить о проблеме, отправьте /start и следуйте подсказкам. Ответ придёт в этот чат. ' +
+    'Чтобы голоса на сайте и в Telegram считались одним, отправьте /phone и поделитесь номером.',
+  ...CITIZEN_TEXTS,
   rateButtonsIntro: 'Оцените, пожалуйста, ответ:',
 };
+
+export { ratingKeyboard, type RatingDesk } from './citizen-buttons.js';
+export { withTelegramRetry } from './retry.js';
 
 type DialogState = 'describe' | 'details' | 'confirm' | 'idle';
 interface Draft {
@@ -39,11 +41,6 @@ interface Draft {
   attachments?: Attachment[];
   name?: string;
   userId?: number;
-}
-
-/** Inline keyboard 1–5 under an answer; callback data stays under Telegram's 64-byte limit. */
-export function ratingKeyboard(messageId: string) {
-  return Markup.inlineKeyboard([[1, 2, 3, 4, 5].map((n) => Markup.button.callback(`${n}`, `rate:${messageId}:${n}`))]);
 }
 
 /** A poll as the bot shows it (the public view of the polls domain). */
@@ -65,15 +62,8 @@ export interface PollBallotBox {
   }): Promise<{ accepted: boolean; message: string }>;
   subscribe(chatId: string, municipality: string): Promise<void>;
   municipalityOf(chatId: string): Promise<string | undefined>;
-}
-
-/**
- * What the bot needs of the workflow to take a rating: main.ts hands it the workflow's citizen desk, which applies
- * it only for the case's author on the case's channel, while the case awaits a rating (ingest never imports workflow/).
- */
-export interface RatingDesk {
-  rate(a: { actionId: string; messageId: string; source: Source; authorHash: string; channelUserId?: string; rating: number }):
-    Promise<{ accepted: true } | { accepted: false; reason: 'not-author' | 'not-awaiting' | 'duplicate' }>;
+  /** A voter who shares their own phone counts as that phone (workflow/polls/identity.ts). */
+  linkTelegramPhone?: PhoneLinker['linkTelegramPhone'];
 }
 
 export const POLL_TEXTS = {
@@ -99,21 +89,6 @@ export function pollMessage(poll: BotPoll, intro?: string): { text: string; extr
     text,
     extra: Markup.inlineKeyboard(q.options.slice(0, 50).map((o, oi) => [Markup.button.callback(o.text.slice(0, 64), `poll:${poll.id}:${qi}:${oi}`)])),
   };
-}
-
-/** Calls the Bot API, waiting out 429 `retry_after` and brief network failures instead of losing the reply. */
-export async function withTelegramRetry<T>(fn: () => Promise<T>, attempts = 4, signal?: AbortSignal): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const limited = rateLimitOf(err);
-      const code = (err as { code?: unknown }).code;
-      const network = typeof code === 'string' || (err as Error).name === 'FetchError' || (err as Error).name === 'TypeError';
-      if (i >= attempts || (limited === undefined && !network)) throw err;
-      await sleep(limited ?? backoffMs(i, 300, 5000), signal);
-    }
-  }
 }
 
 export interface TelegramBotDeps {
@@ -184,6 +159,8 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       return void (await send(chatId, TEXTS.start));
     }
     if (text === '/help') return void (await send(chatId, TEXTS.help));
+    if (text === '/phone') return void (await send(chatId, TEXTS.phoneAsk, phoneKeyboard()));
+    if ('contact' in m) return onSharedContact(buttons, m);
     const pollsCommand = /^\/polls(?:@\w+)?(?:\s+([\s\S]+))?$/.exec(text);
     if (pollsCommand && deps.polls) return showPolls(chatId, pollsCommand[1]?.trim().slice(0, 300));
     const { state, draft } = await loadDialog(chatId);
@@ -247,31 +224,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     await answer(r.accepted ? `${r.message} Ваш выбор: ${option.text}` : r.message, !r.accepted);
   }
 
-  /**
-   * A rating button. The message id in the button is computable, so it proves nothing: the desk checks that the
-   * presser (Telegram's verified from.id, hashed as the case's author was) and the chat are the case's own.
-   */
-  async function onRating(q: CallbackQuery, messageId: string, rating: number) {
-    const refuse = (text: string) => withTelegramRetry(() => tg.answerCbQuery(q.id, text, { show_alert: true }));
-    const chat = q.message?.chat.id;
-    if (!deps.ratings) {
-      log.warn('a rating arrived but no citizen desk is wired into this process');
-      return void (await refuse(TEXTS.ratingUnavailable));
-    }
-    if (chat === undefined || !q.message) return void (await refuse(TEXTS.ratingNotAwaited));
-    const outcome = await deps.ratings.rate({
-      // One action per person per answer message: a double tap collapses, a later answer asks again.
-      actionId: `telegram-rating-${messageId}-${q.message.message_id}-${q.from.id}`,
-      messageId, source: 'telegram', authorHash: authorHash(deps.salt, 'telegram', `user:${q.from.id}`), channelUserId: String(chat), rating,
-    });
-    if (!outcome.accepted) {
-      const text = outcome.reason === 'not-author' ? TEXTS.ratingNotYours : outcome.reason === 'duplicate' ? TEXTS.ratingAlreadyGiven : TEXTS.ratingNotAwaited;
-      return void (await refuse(text));
-    }
-    await withTelegramRetry(() => tg.answerCbQuery(q.id, TEXTS.thanksRating(rating)));
-    await withTelegramRetry(() => tg.editMessageReplyMarkup(chat, q.message!.message_id, undefined, undefined)).catch(() => {});
-    await send(chat, TEXTS.thanksRating(rating));
-  }
+  const buttons = { tg, salt: deps.salt, log, ratings: deps.ratings, send, polls: deps.polls };
 
   async function onCallback(q: CallbackQuery) {
     const data = (q as { data?: string }).data ?? '';
@@ -283,7 +236,9 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
       return onPollButton(q, pollButton[1]!, Number(pollButton[2]), Number(pollButton[3]));
     }
     const rate = /^rate:([0-9a-f-]{36}):([1-5])$/.exec(data);
-    if (rate) return onRating(q, rate[1]!, Number(rate[2]));
+    if (rate) return onRatingButton(buttons, q, rate[1]!, Number(rate[2]));
+    const repeat = /^repeat:([0-9a-f-]{36})$/.exec(data);
+    if (repeat) return onRepeatButton(buttons, q, repeat[1]!);
     if (chatId === undefined) return void (await answer());
     const { state, draft } = await loadDialog(chatId);
     if (data === 'cancel') {

@@ -15,6 +15,8 @@ export interface VkCallbackDeps {
   /** The communities accepted; empty accepts none. */
   groupIds: number[];
   logger: Logger;
+  /** Presses of the rating and repeat-review buttons (citizen-buttons.ts); true when the event was one. */
+  buttons?: (event: { type: string; object: unknown }) => Promise<boolean>;
 }
 
 const callbackSchema = z.object({
@@ -71,6 +73,14 @@ export function registerVkCallback(api: ApiBuilder, deps: VkCallbackDeps): void 
       const code = typeof deps.confirmation === 'string' ? deps.confirmation : deps.confirmation.get(event.group_id);
       if (!code) throw new HttpError(403, `no confirmation code for community ${event.group_id}`);
       return { content: { type: 'text/plain; charset=utf-8', data: code } };
+    }
+    if (deps.buttons) {
+      try {
+        if (await deps.buttons({ type: event.type, object: event.object })) return ok;
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'could not take a VK button press');
+        throw new HttpError(503, 'could not take the button press, retry later');
+      }
     }
     const n = normalizeVkEvent({ type: event.type, object: event.object, group_id: event.group_id },
       { salt: deps.salt, ownGroupIds: deps.groupIds, provenance: { via: 'callback' } });

@@ -17,6 +17,8 @@ export interface VkLongPollDeps {
   /** Seconds the server holds a request open (VK allows up to 90). */
   waitSeconds?: number;
   fetchImpl?: typeof fetch;
+  /** Presses of the rating and repeat-review buttons (citizen-buttons.ts); true when the event was one. */
+  buttons?: (event: { type: string; object: unknown }) => Promise<boolean>;
 }
 
 interface LongPollAnswer {
@@ -59,6 +61,8 @@ export function runVkLongPoll(deps: VkLongPollDeps, signal: AbortSignal): Promis
         // The whole answer is one page: one job for its messages instead of one per update.
         const page: IncomingMessage[] = [];
         for (const u of answer.updates ?? []) {
+          // A failed press throws: the batch is polled again from the same ts (the desk counts a rating once).
+          if (await deps.buttons?.({ type: u.type, object: u.object })) continue;
           const n = normalizeVkEvent({ type: u.type, object: u.object, group_id: u.group_id ?? deps.groupId },
             { salt: deps.salt, ownGroupIds: deps.ownGroupIds, provenance: { via: 'longpoll' } });
           if (n.ok) page.push(n.message);

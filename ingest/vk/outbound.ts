@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { API } from 'vk-io';
 import type { OutboundMessage } from '../../lib/queues.js';
 import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
+import { vkRatingKeyboard } from './citizen-buttons.js';
 
 /** messages.send wants a positive int32 random_id; deriving it from the outboundId lets VK drop a resend. */
 export function vkRandomId(outboundId: string): number {
@@ -22,7 +23,9 @@ export function createVkOutbound(vk: { api: API; groupIds: number[] } | undefine
       const t = m.target;
       const text = withLinks(m);
       if (t.peerId) {
-        const id = await vk.api.call('messages.send', { peer_id: Number(t.peerId), message: text, random_id: vkRandomId(m.outboundId) });
+        // A rating request in a community dialog carries the 1–5 buttons (citizen-buttons.ts takes the presses).
+        const keyboard = m.kind === 'rating_request' && m.messageId ? { keyboard: vkRatingKeyboard(m.messageId) } : {};
+        const id = await vk.api.call('messages.send', { peer_id: Number(t.peerId), message: text, random_id: vkRandomId(m.outboundId), ...keyboard });
         return { status: 'sent', externalRef: `msg${t.peerId}_${String(id)}` };
       }
       if (t.topicId && t.groupId) {

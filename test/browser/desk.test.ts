@@ -1,13 +1,15 @@
 /**
  * The organization's desk in chromium: the coordinator assigns an incoming 122 call, the executor confirms the
  * ЛКО readiness dialog, drafts the answer (seeing the quality warnings) and submits it, the leader approves it
- * from the approval queue, and the answer is recorded for the citizen.
+ * from the approval queue, and the answer reaches the citizen (an SMS to the status page that shows it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { signBody } from '../../ingest/contact-center.js';
 import type { Otklik } from '../../main.js';
+import { loadOrCreateSalt } from '../../lib/salt.js';
 import { caseIdFor } from '../../workflow/register-case.js';
+import { createStatusLinks } from '../../workflow/status-link.js';
 import { eventually, startTestSystem } from '../support.js';
 import { launchBrowser, screenshot } from './browser.js';
 import { adminToken, call, createOrg, createStaff, staffPage } from './staff.js';
@@ -120,11 +122,16 @@ describe('organization desk in chromium', () => {
     expect(await lead.page.getByLabel('Текст ответа').inputValue()).toBe(answer);
     await lead.page.getByRole('button', { name: 'Утвердить и отправить ответ' }).click();
     await lead.page.waitForFunction(() => ['approved', 'answered'].includes(document.body.dataset.caseStatus ?? ''));
+    // The 122 caller is told by SMS (recorded here: no SMS gateway) that the answer is ready; they read it on the status
+    // page the SMS links, with the token only the deployment's secret gives.
     const delivered = await eventually(async () => {
-      const r = await system.db.query<{ kind: string; text: string }>(`select kind, text from outbound_deliveries where case_id = $1 and kind = 'answer'`, [caseId]);
+      const r = await system.db.query<{ channel: string; text: string }>(`select channel, text from outbound_deliveries where case_id = $1 and kind = 'answer'`, [caseId]);
       return r.rows[0];
     }, 20_000, 'answer recorded for the citizen');
-    expect(delivered.text).toContain('Яма на проезде у дома по улице Ленина, 12 заделана');
+    expect(delivered).toMatchObject({ channel: 'sms', text: expect.stringMatching(/^Готов ответ на ваше сообщение № \d{4}-\d{6}\.$/) });
+    const number = (await system.db.query<{ n: string }>('select registration_number as n from cases where id = $1', [caseId])).rows[0]!.n;
+    const link = createStatusLinks({ secret: await loadOrCreateSalt(system.db), baseUrl: system.url! }).url({ id: caseId, registrationNumber: number });
+    expect(await (await fetch(link)).text()).toContain('Яма на проезде у дома по улице Ленина, 12 заделана');
     await lead.page.reload();
     await lead.page.waitForSelector('body[data-case-status="answered"]');
     await screenshot(lead.page, 'desk-leader-answered');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Otklik } from '../../main.js';
 import { loginAs, startTestSystem } from '../support.js';
+import { latestCodeTo } from '../codes.js';
 import { guardNetwork, launchBrowser, screenshot } from './browser.js';
 
 describe('public poll page in chromium', () => {
@@ -32,8 +33,8 @@ describe('public poll page in chromium', () => {
     await page.fill('#identity-destination', phone);
     await page.click('#identity-send');
     await page.waitForSelector('#identity-code', { state: 'visible' });
-    // No SMS gateway here: the code is read from the delivery outbox, as an operator would.
-    const code = (await system.db.query<{ code: string }>(`select code from identity_codes where destination = '+79131234567' order by id desc limit 1`)).rows[0]!.code;
+    // No SMS gateway here (development mode): the code is read where the outbound worker recorded it.
+    const code = await latestCodeTo(system.db, { phone: '+79131234567' });
     await page.fill('#identity-code', code);
     await page.click('#identity-confirm');
     await page.waitForSelector('#identity-done');

@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
-import { eventually, loginAs, startTestSystem } from '../support.js';
+import { loginAs, startTestSystem } from '../support.js';
+import { latestCodeTo } from '../codes.js';
 import { launchBrowser, screenshot } from './browser.js';
 
 /** A municipality's site on another origin that embeds the widget in poll mode. */
@@ -49,9 +50,8 @@ describe('the site widget in poll mode', () => {
     await site?.close();
   });
 
-  /** The code as the identity_codes delivery outbox holds it (no SMS gateway here). */
-  const codeFor = (destination: string) => eventually(async () => (await system.db.query<{ code: string }>(
-    'select code from identity_codes where destination = $1 order by id desc limit 1', [destination])).rows[0]?.code, 10_000, 'code recorded');
+  /** The code as the outbound worker recorded it (no SMS gateway here: development mode). */
+  const codeFor = (destination: string) => latestCodeTo(system.db, { phone: destination });
 
   async function vote(phone: string, pick: string) {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });

@@ -16,7 +16,9 @@ export interface FakeVk {
   calls: VkCall[];
   /** Successful wall.createComment calls (deduplicated by guid as VK does). */
   comments: { ownerId: number; postId: number; replyTo?: number; fromGroup?: number; message: string; guid?: string; commentId: number }[];
-  sentMessages: { peerId: number; message: string; randomId: number; id: number }[];
+  sentMessages: { peerId: number; message: string; randomId: number; id: number; keyboard?: string }[];
+  /** Answers to callback-button presses (messages.sendMessageEventAnswer). */
+  eventAnswers: { eventId: string; userId: number; peerId: number; eventData?: string }[];
   /** Long poll: queue an event for a community; it gets the next ts. */
   pushLongPoll(groupId: number, type: string, object: unknown): void;
   /** Long poll `ts` values requested, in order (to see where a restarted poller resumed). */
@@ -32,6 +34,7 @@ export async function startFakeVk(opts: { tokens: string[]; searchPageSize?: num
   const calls: VkCall[] = [];
   const comments: FakeVk['comments'] = [];
   const sentMessages: FakeVk['sentMessages'] = [];
+  const eventAnswers: FakeVk['eventAnswers'] = [];
   const longPoll = new Map<number, VkLongPollUpdate[]>();
   const longPollRequests: FakeVk['longPollRequests'] = [];
   const searchIndex: Record<string, unknown>[] = [];
@@ -55,9 +58,13 @@ export async function startFakeVk(opts: { tokens: string[]; searchPageSize?: num
     'messages.send': (p) => {
       const existing = sentMessages.find((m) => m.randomId === Number(p.random_id) && m.peerId === Number(p.peer_id));
       if (existing) return existing.id;
-      const m = { peerId: Number(p.peer_id), message: p.message ?? '', randomId: Number(p.random_id), id: ++nextId };
+      const m = { peerId: Number(p.peer_id), message: p.message ?? '', randomId: Number(p.random_id), id: ++nextId, keyboard: p.keyboard };
       sentMessages.push(m);
       return m.id;
+    },
+    'messages.sendMessageEventAnswer': (p) => {
+      eventAnswers.push({ eventId: p.event_id ?? '', userId: Number(p.user_id), peerId: Number(p.peer_id), eventData: p.event_data });
+      return 1;
     },
     'board.createComment': () => ++nextId,
     'newsfeed.search': (p) => {
@@ -114,7 +121,7 @@ export async function startFakeVk(opts: { tokens: string[]; searchPageSize?: num
   const { server, url: base } = await listenLoopback((req, res) => void handle(req, res).catch(() => res.destroy()));
   url = base;
   return {
-    url, apiBaseUrl: `${url}/method`, calls, comments, sentMessages, longPollRequests, searchIndex,
+    url, apiBaseUrl: `${url}/method`, calls, comments, sentMessages, eventAnswers, longPollRequests, searchIndex,
     pushLongPoll(groupId, type, object) {
       const list = longPoll.get(groupId) ?? [];
       list.push({ type, object, group_id: groupId, event_id: `ev${groupId}_${list.length + 1}`, v: '5.199' });

@@ -17,6 +17,9 @@ const PAGES = [
   'GET /polls/:id/results.xlsx', 'GET /assets/echarts.min.js', 'GET /assets/js/:name', 'GET /polls-assets/echarts.min.js',
   'GET /polls-assets/:name', 'GET /widget.js', 'GET /favicon.ico', 'GET /admin', 'GET /admin/organizations', 'GET /admin/staff', 'GET /admin/channels',
   'GET /admin/region', 'GET /admin/polls', 'GET /admin/audit',
+  'GET /polls-assets/:name', 'GET /widget.js',
+  // The citizen's status page and its HTML forms (a redirect back to the page answers them).
+  'GET /status/:number', 'POST /status/:number/rating', 'POST /status/:number/repeat-review',
 ];
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;

@@ -5,6 +5,7 @@ import type { Otklik } from '../../main.js';
 import { createPolls, type Polls } from '../../workflow/polls/index.js';
 import { writeVoteBatch, type VoteItem } from '../../workflow/polls/vote-store.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
+import { codeOfChallenge } from '../codes.js';
 
 interface PollJson { id: string; version: number; questions: { id: string; options: { id: string }[] }[] }
 
@@ -37,7 +38,7 @@ describe('polls: group commit of votes', () => {
     const start = await call('POST', '/api/v1/public/identity/code', { channel: 'phone', destination: phone });
     expect(start.status).toBe(201);
     const { challengeId } = (await start.json()) as { challengeId: string };
-    const code = (await system.db.query<{ code: string }>('select code from identity_codes where challenge_id = $1', [challengeId])).rows[0]!.code;
+    const code = await codeOfChallenge(system.db, challengeId);
     const res = await call('POST', '/api/v1/public/identity/verify', { challengeId, code });
     expect(res.status).toBe(200);
     return { token: ((await res.json()) as { token: string }).token, cookie: res.headers.get('set-cookie')!.split(';')[0]! };

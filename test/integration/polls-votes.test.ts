@@ -4,6 +4,7 @@ import { loadOrCreateSalt } from '../../lib/salt.js';
 import type { Otklik } from '../../main.js';
 import { createPolls, type Polls } from '../../workflow/polls/index.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
+import { codeOfChallenge } from '../codes.js';
 
 interface PollJson { id: string; status: string; version: number; questions: { id: string; kind: string; options: { id: string; text: string }[] }[] }
 
@@ -47,12 +48,12 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     return poll;
   }
 
-  /** A voter token through the real code flow: the code is read from the identity_codes delivery outbox. */
+  /** A voter token through the real code flow: the code is read as the outbound worker recorded it (development mode). */
   async function verify(phone = `+7 900 ${String(10_000_000 + ++phoneSeq).slice(1)}`): Promise<{ token: string; cookie: string; phone: string }> {
     const start = await publicCall('POST', '/api/v1/public/identity/code', { channel: 'phone', destination: phone });
     expect(start.status).toBe(201);
     const { challengeId } = (await start.json()) as { challengeId: string };
-    const code = (await system.db.query<{ code: string }>('select code from identity_codes where challenge_id = $1', [challengeId])).rows[0]!.code;
+    const code = await codeOfChallenge(system.db, challengeId);
     const res = await publicCall('POST', '/api/v1/public/identity/verify', { challengeId, code });
     expect(res.status).toBe(200);
     const cookie = res.headers.get('set-cookie')!;
@@ -203,7 +204,7 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     const start = await publicCall('POST', '/api/v1/public/identity/code', { channel: 'email', destination: 'Citizen@Example.RU' });
     const { challengeId } = (await start.json()) as { challengeId: string };
     expect((await publicCall('POST', '/api/v1/public/identity/verify', { challengeId, code: '12345' })).status).toBe(400);
-    const stored = (await system.db.query<{ code: string }>('select code from identity_codes where challenge_id = $1', [challengeId])).rows[0]!.code;
+    const stored = await codeOfChallenge(system.db, challengeId);
     const wrong = stored === '000000' ? '000001' : '000000';
     expect((await publicCall('POST', '/api/v1/public/identity/verify', { challengeId, code: wrong })).status).toBe(400);
     expect((await system.db.query('select code_hash from identity_challenges where id = $1', [challengeId])).rows[0].code_hash).not.toContain(stored);

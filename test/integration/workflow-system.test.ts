@@ -68,13 +68,17 @@ describe('the workflow in the whole system', () => {
     expect(rows).toContainEqual({ type: 'case.transition', from_status: 'moderation', status: 'routed', organization_id: org.id });
     expect(rows.map((r) => r.type)).toContain('case.created');
 
-    // The 122 citizen is answered on the phone they gave: the channel adapter records the notice for them.
+    // The 122 citizen is told by SMS on the phone they gave, at registration and at routing; without an SMS gateway
+    // (development mode) the channel adapter records the notices for them.
     const delivered = await eventually(async () => {
-      const r = await system.db.query<{ kind: string; target: Record<string, string>; status: string }>(
-        'select kind, target, status from outbound_deliveries where case_id = $1', [caseId]);
-      return r.rowCount ? r.rows : undefined;
-    }, 15_000, 'notice delivered');
-    expect(delivered).toEqual([{ kind: 'status', target: { phone: '+73912223344' }, status: 'recorded' }]);
+      const r = await system.db.query<{ kind: string; channel: string; target: Record<string, string>; status: string }>(
+        'select kind, channel, target, status from outbound_deliveries where case_id = $1 order by delivered_at', [caseId]);
+      return r.rowCount === 2 ? r.rows : undefined;
+    }, 15_000, 'notices delivered');
+    expect(delivered).toEqual([
+      { kind: 'registered', channel: 'sms', target: { phone: '+73912223344' }, status: 'recorded' },
+      { kind: 'status', channel: 'sms', target: { phone: '+73912223344' }, status: 'recorded' },
+    ]);
   });
 });
 

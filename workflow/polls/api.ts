@@ -15,6 +15,7 @@ import type { AuthUser } from '../auth.js';
 import { requireAuth } from '../auth.js';
 import type { OutboxRelay } from '../outbox.js';
 import { managesPolls } from '../rules.js';
+import { queuedCodeDelivery } from './code-delivery.js';
 import { createCodeProvider, type Voter } from './identity.js';
 import { createNetworkHasher, createRateLimiter } from './limits.js';
 import type { Poll, PollStatus } from './model.js';
@@ -49,7 +50,7 @@ export interface PollsApiDeps {
   relay?: Pick<OutboxRelay, 'nudge'>;
   now?: () => Date;
   logger?: Logger;
-  /** Pushed polls leave through the outbound queue; without it the push endpoint answers 503. */
+  /** Pushed polls and one-time codes leave through the outbound queue; without it those endpoints answer 503. */
   queues?: Pick<Queues, 'outbound'>;
   /** Shared with the ballot box of the same process (createPolls); one of its own otherwise. */
   pollCache?: PollCache;
@@ -119,12 +120,14 @@ function createContext(deps: PollsApiDeps): PollsContext {
   const now = deps.now ?? (() => new Date());
   const limits = deps.limits ?? DEFAULT_POLL_LIMITS;
   const batcher = deps.voteBatcher ?? createVoteBatcher(db);
+  const sealer = createSealer(deps.salt);
   return {
     deps, db, now, limits, batcher,
     pollCache: deps.pollCache ?? createPollCache((id) => loadPoll(db, id)),
-    codes: createCodeProvider({ db, salt: deps.salt, now, codesPerHour: limits.codesPerHour }),
+    codes: createCodeProvider({ db, salt: deps.salt, now, codesPerHour: limits.codesPerHour,
+      deliver: deps.queues ? queuedCodeDelivery(deps.queues, sealer) : undefined }),
     limiters: { ip: createRateLimiter(limits.ipPerMinute, 60_000), identity: createRateLimiter(10, 60_000) },
-    sealer: createSealer(deps.salt),
+    sealer,
     networkHash: createNetworkHasher(deps.salt),
     throttle(limiter, key) {
       const wait = limiter.hit(key);

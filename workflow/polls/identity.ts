@@ -29,6 +29,16 @@ export interface IdentityProvider<Proof> {
 /** The only form an identity takes in storage. */
 export const identityHash = (salt: string, id: VerifiedIdentity) => authorHash(salt, id.provider, id.key);
 
+/** A code on its way to the person: by SMS to a phone, by e-mail to a mailbox. */
+export interface CodeDelivery {
+  challengeId: string;
+  channel: CodeChannel;
+  /** The canonical destination (E.164 phone, lower-cased address). */
+  destination: string;
+  code: string;
+  ttlMinutes: number;
+}
+
 export interface CodeProviderOptions {
   db: pg.Pool;
   salt: string;
@@ -37,13 +47,18 @@ export interface CodeProviderOptions {
   maxAttempts?: number;
   /** Codes per destination (its canonical form, see destination.ts) per hour; default 5. */
   codesPerHour?: number;
+  /**
+   * Sends the code (polls/code-delivery.ts: a job on the outbound queue, sealed). Called inside the challenge's
+   * transaction: a code that cannot be queued leaves no challenge behind. Absent, no code can be sent.
+   */
+  deliver?: (d: CodeDelivery) => Promise<void>;
 }
 
-export type CodeStart = { ok: true; challengeId: string } | { ok: false; error: string; retryAfter?: number };
+export type CodeStart = { ok: true; challengeId: string } | { ok: false; error: string; retryAfter?: number; unavailable?: boolean };
 
 /**
- * Phone / e-mail one-time codes. The code is kept only as a hash with an expiry; the clear code goes to the
- * `identity_codes` delivery outbox (no SMS/e-mail gateway in this deployment: operators send from there).
+ * Phone / e-mail one-time codes. The code is kept only as a hash with an expiry; the clear code leaves by SMS or
+ * e-mail through the outbound queue (in development mode it is logged instead) and is stored nowhere.
  */
 export function createCodeProvider(opts: CodeProviderOptions) {
   const now = opts.now ?? (() => new Date());
@@ -58,6 +73,8 @@ export function createCodeProvider(opts: CodeProviderOptions) {
     async start(channel: CodeChannel, destination: string): Promise<CodeStart> {
       const canonical = codeDestination(channel, destination);
       if (!canonical) return { ok: false, error: channel === 'phone' ? 'Неверный номер телефона' : 'Неверный адрес электронной почты' };
+      const deliver = opts.deliver;
+      if (!deliver) return { ok: false, error: 'Отправка кодов сейчас недоступна, попробуйте позже', unavailable: true };
       const hash = identityHash(opts.salt, { provider: channel, key: canonical.key });
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const at = now();
@@ -80,8 +97,8 @@ export function createCodeProvider(opts: CodeProviderOptions) {
         );
         const id = r.rows[0]!.id;
         await client.query('update identity_challenges set code_hash = $2 where id = $1', [id, codeHash(id, code)]);
-        await client.query('insert into identity_codes (challenge_id, channel, destination, code) values ($1, $2, $3, $4)', [id, channel, canonical.deliverTo, code]);
-        // Codes name phones and mailboxes in clear: a day after their challenge they go (with it), as 004 promises.
+        await deliver({ challengeId: id, channel, destination: canonical.deliverTo, code, ttlMinutes: ttlMs / 60_000 });
+        // Challenges are kept a day for the hourly limit and the audit of attempts, then go.
         await client.query('delete from identity_challenges where created_at < $1', [new Date(at.getTime() - 24 * HOUR_MS)]);
         return { ok: true, challengeId: id };
       });
@@ -147,10 +164,40 @@ export interface Voter {
   firstSeenAt: Date;
 }
 
-/** Records the identity and issues a voter token (kept only as its digest). */
-export async function issueVoterToken(db: pg.Pool, salt: string, id: VerifiedIdentity, ttlMinutes: number, now = new Date()): Promise<{ token: string; expiresAt: Date; identityHash: string }> {
-  const hash = storedIdentityHash(salt, id);
-  await db.query('insert into voter_identities (identity_hash, provider, first_seen_at) values ($1, $2, $3) on conflict do nothing', [hash, id.provider, now]);
+/**
+ * The identity that counts for a verified one: itself, or the person it was linked to (voter_links). Votes, limits
+ * and sessions are keyed by it, so one person verified by phone, by mailbox and through Telegram votes once.
+ */
+export async function personOf(db: Sql, identityHash: string): Promise<string> {
+  const r = await db.query<{ person_hash: string }>('select person_hash from voter_links where identity_hash = $1', [identityHash]);
+  return r.rows[0]?.person_hash ?? identityHash;
+}
+
+/**
+ * Links an identity to a person (the person's own hash when it is linked itself). A link is never moved: the first
+ * person an identity was shown to belong to keeps it. Identities that pointed at the linked one follow it.
+ */
+export async function linkIdentity(db: pg.Pool, identityHash: string, personHash: string, now = new Date()): Promise<string> {
+  return withTransaction(db, async (sql) => {
+    const person = await personOf(sql, personHash);
+    if (person === identityHash) return person;
+    const r = await sql.query<{ person_hash: string }>(
+      `insert into voter_links (identity_hash, person_hash, linked_at) values ($1, $2, $3)
+       on conflict (identity_hash) do update set identity_hash = excluded.identity_hash returning person_hash`, [identityHash, person, now]);
+    const linked = r.rows[0]!.person_hash;
+    if (linked === person) await sql.query('update voter_links set person_hash = $2 where person_hash = $1', [identityHash, person]);
+    return linked;
+  });
+}
+
+/**
+ * Records the identity and issues a voter token (kept only as its digest). `heldBy`: the person of a valid voter token
+ * the browser already holds; the newly verified identity is linked to them (one person, two ways to reach them).
+ */
+export async function issueVoterToken(db: pg.Pool, salt: string, id: VerifiedIdentity, ttlMinutes: number, now = new Date(), heldBy?: string): Promise<{ token: string; expiresAt: Date; identityHash: string }> {
+  const own = storedIdentityHash(salt, id);
+  await db.query('insert into voter_identities (identity_hash, provider, first_seen_at) values ($1, $2, $3) on conflict do nothing', [own, id.provider, now]);
+  const hash = heldBy && heldBy !== own ? await linkIdentity(db, own, heldBy, now) : await personOf(db, own);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000);
   await db.query('insert into voter_sessions (token_hash, identity_hash, provider, expires_at) values ($1, $2, $3, $4)', [tokenDigest(token), hash, id.provider, expiresAt]);
@@ -190,13 +237,30 @@ export async function votersForTokens(db: Sql, tokens: string[], now = new Date(
   return digests.map((d) => (d ? found.get(d) ?? null : null));
 }
 
-/** Identities verified directly (the Telegram bot): recorded, then used without a token. */
+/** Identities verified directly (the Telegram bot): recorded, then used without a token, as the person they belong to. */
 export async function rememberIdentity(db: pg.Pool, salt: string, id: VerifiedIdentity, now = new Date()): Promise<Voter> {
-  const hash = storedIdentityHash(salt, id);
+  const own = storedIdentityHash(salt, id);
   const r = await db.query<{ first_seen_at: Date }>(
     `insert into voter_identities (identity_hash, provider, first_seen_at) values ($1, $2, $3)
      on conflict (identity_hash) do update set provider = voter_identities.provider returning first_seen_at`,
-    [hash, id.provider, now],
+    [own, id.provider, now],
   );
-  return { identityHash: hash, provider: id.provider, firstSeenAt: r.rows[0]!.first_seen_at };
+  return { identityHash: await personOf(db, own), provider: id.provider, firstSeenAt: r.rows[0]!.first_seen_at };
+}
+
+/**
+ * A Telegram user shared their own phone with the bot (Telegram confirms a contact is the sender's own by its
+ * user_id): their Telegram account counts as that phone from now on, so a vote from the bot and one on the site with
+ * an SMS code are one person's.
+ */
+export async function linkTelegramPhone(db: pg.Pool, salt: string, p: TelegramProof & { contact: NonNullable<TelegramProof['contact']> }, now = new Date()):
+  Promise<{ ok: boolean; message: string }> {
+  const asPhone = await telegramProvider.verify(p);
+  if (!asPhone.ok) return { ok: false, message: asPhone.error };
+  if (asPhone.identity.provider !== 'phone') return { ok: false, message: 'Можно подтвердить только свой номер: нажмите кнопку «Поделиться номером».' };
+  const phone = await rememberIdentity(db, salt, asPhone.identity, now);
+  const telegram = storedIdentityHash(salt, { provider: 'telegram', key: String(p.fromId) });
+  await db.query('insert into voter_identities (identity_hash, provider, first_seen_at) values ($1, $2, $3) on conflict do nothing', [telegram, 'telegram', now]);
+  await linkIdentity(db, telegram, phone.identityHash, now);
+  return { ok: true, message: 'Номер подтверждён: голоса с этого номера на сайте и в Telegram считаются одним голосом.' };
 }

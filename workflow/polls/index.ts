@@ -11,7 +11,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { Queues } from '../../lib/queues.js';
 import type { OutboxRelay } from '../outbox.js';
 import { CAST_MESSAGES, createPollsApi, publicPoll, type PollLimits } from './api.js';
-import { rememberIdentity, telegramProvider, type TelegramProof } from './identity.js';
+import { linkTelegramPhone, rememberIdentity, telegramProvider, type TelegramProof } from './identity.js';
 import { networkHash } from './limits.js';
 import type { Poll } from './model.js';
 import { coalesceNudges, createPollCache } from './poll-cache.js';
@@ -31,6 +31,8 @@ export interface BallotBox {
   subscribe(chatId: string, municipality: string): Promise<void>;
   /** The chat's municipality: the one it named, else the one of its latest appeal through the bot. */
   municipalityOf(chatId: string): Promise<string | undefined>;
+  /** A Telegram user shared their own phone: their account votes as that phone from now on. */
+  linkTelegramPhone(input: TelegramProof & { contact: NonNullable<TelegramProof['contact']> }): Promise<{ ok: boolean; message: string }>;
 }
 
 export interface Polls {
@@ -86,6 +88,7 @@ export function createPolls(deps: {
       return { accepted: false, message: CAST_MESSAGES[r.status].error };
     },
     subscribe: (chatId, municipality) => subscribeChat(deps.db, chatId, municipality),
+    linkTelegramPhone: (input) => linkTelegramPhone(deps.db, deps.salt, input, now()),
     municipalityOf: (chatId) => municipalityOfChat(deps.db, chatId),
   };
   return { router, hotRoutes: hot, ballotBox, voteBatcher, builders: [builder] };

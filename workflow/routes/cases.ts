@@ -7,6 +7,7 @@ import { DAY_MS } from '../../lib/time.js';
 import { lintAnswer } from '../answer-lint.js';
 import type { AuthUser } from '../auth.js';
 import { performAction } from '../lifecycle.js';
+import { citizenAddress } from '../notify.js';
 import { routingOfCase } from '../routing/store.js';
 import { channelRefsFor } from '../message-listing.js';
 import { caseScopeOf } from '../read-scopes.js';
@@ -93,12 +94,15 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     roles: 'as for the list', params: idParams, response: caseDetailAnswer, errors: { 404: 'No such case' } }, async ({ user, params }) => {
     const c = await readableCase(user, params.id);
     const at = now();
-    const [{ detail, history }, answers, reminders] = await Promise.all([caseDetail(db, c.id), answersOf(db, c.id), remindersOf(db, c.id)]);
-    const { contact, provenance: _p, messageText: _t, incidentId: _i, ...rest } = c;
+    const [{ detail, history }, answers, reminders, deliveries] = await Promise.all([caseDetail(db, c.id), answersOf(db, c.id), remindersOf(db, c.id),
+      deps.deliveries?.(c.id) ?? []]);
+    const { contact, provenance, messageText: _t, incidentId: _i, ...rest } = c;
+    const citizenChannel = citizenAddress({ source: c.source, externalId: c.externalId, provenance: provenance ?? {}, contact })?.channel ?? null;
     return {
       body: {
         ...withoutChannelIds(user, c, { ...withDeadline(rest, at), ...detail, source: c.source, externalId: c.externalId, link: detail.link as string | null }), contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
-        availableActions: availableActions(user, c), ...(await routingOfCase(db, c.id)),
+        // The trail names no recipient, but a server's refusal may quote the address: it is for those who work on the case.
+        availableActions: availableActions(user, c), citizenChannel, deliveries: handlesCase(user, c) ? deliveries : [], ...(await routingOfCase(db, c.id)),
       },
     };
   });
@@ -128,13 +132,13 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
 }
 
 /** One route per lifecycle action; the role matrix in the document comes from RULES. */
-function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBefore }: RouteDeps): void {
+function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBefore, links }: RouteDeps): void {
   for (const action of ACTIONS) {
     api.route({ method: 'post', path: `/api/v1/cases/:id/${action}`, tag: 'case actions', summary: RULES[action].summary,
       roles: `from ${RULES[action].from.map((f) => f.statuses.join('|')).join('; ')} to ${RULES[action].to}`, params: idParams, body: actionBody,
       response: actionResult, errors: { 404: 'No such case', 409: 'Stale expectedVersion, or the case is not in a status this action starts from' } },
     async ({ user, params, body }) => {
-      const r = await performAction({ db, now, reminderDaysBefore }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
+      const r = await performAction({ db, now, reminderDaysBefore, links }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
       if (!r.ok) throw new HttpError(r.status, r.error);
       relay?.nudge();
       const c = r.case;

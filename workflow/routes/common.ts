@@ -5,6 +5,8 @@ import { isoDateOrDateTime, pgIntParam } from '../../lib/request-schemas.js';
 import type { AuthUser, LoginLimit } from '../auth.js';
 import type { OutboxRelay } from '../outbox.js';
 import { hasRegionRole } from '../rules.js';
+import type { CaseDeliveries } from '../../lib/deliveries.js';
+import type { StatusLinks } from '../status-link.js';
 
 export interface RouteDeps {
   db: pg.Pool;
@@ -14,6 +16,10 @@ export interface RouteDeps {
   /** Nudged after each action so its events and notices leave at once rather than on the next poll. */
   relay?: Pick<OutboxRelay, 'nudge'>;
   reminderDaysBefore?: number[];
+  /** The status page link citizens' notices carry. */
+  links?: StatusLinks;
+  /** The delivery trail of a case, asked of ingest (which owns deliveries) through main.ts; absent, the case page has none. */
+  deliveries?: CaseDeliveries;
 }
 
 export const uuid = z.uuid();

@@ -3,9 +3,10 @@
  * store's rows as JSON carries them: timestamps as ISO strings, bigserial ids as decimal strings.
  */
 import { z } from 'zod';
-import { attachmentSchema, CASE_STATUSES, placeSchema, SOURCES } from '../../lib/queues.js';
+import { attachmentSchema, CASE_STATUSES, DELIVERY_CHANNELS, placeSchema, SOURCES } from '../../lib/queues.js';
 import { ACTIONS, USER_ROLES } from '../rules.js';
 import { ORG_KINDS } from '../store/organizations.js';
+import { caseDeliverySchema } from '../../lib/deliveries.js';
 
 export const timestamp = z.iso.datetime({ offset: true });
 /** A bigserial id: node-postgres hands 64-bit integers over as strings. */
@@ -88,6 +89,9 @@ export const caseDetail = z.object({
   answers: z.array(answer),
   reminders: z.array(z.object({ kind: z.string(), dueAt: timestamp, sentAt: timestamp.nullable() })),
   availableActions: z.array(z.enum(ACTIONS)),
+  citizenChannel: z.enum(DELIVERY_CHANNELS).nullable()
+    .describe("Where the citizen's notices go (the case's network, or e-mail/SMS to the contact left); null: they left no way back and get none"),
+  deliveries: z.array(caseDeliverySchema).describe('What left for the citizen and what became of it (empty where this process cannot read deliveries)'),
   routingSuggestions: z.array(suggestion),
   routing: z.object({
     tableVersion: z.number().int().nullable(), source: z.string(), reason: z.string().nullable(), automatic: z.boolean(), autoRouteRedirectedAt: timestamp.nullable(),

@@ -270,11 +270,12 @@ export async function casesOfMessages(sql: Sql, ms: { source: string; externalId
   return r.rows;
 }
 
-/** Who wrote a case and on which channel (the author's salted hash, the chat), with its status and rating. */
-export async function caseAuthorOf(sql: Sql, caseId: string):
-  Promise<{ source: string; author_hash: string; channel_user_id: string | null; status: string; rating: number | null } | undefined> {
-  const r = await sql.query<{ source: string; author_hash: string; channel_user_id: string | null; status: string; rating: number | null }>(
-    `select m.source, m.author_hash, k.channel_user_id, c.status, c.rating
+export interface CaseAuthor { source: string; author_hash: string; channel_user_id: string | null; status: string; rating: number | null; review_cycle: number }
+
+/** Who wrote a case and on which channel (the author's salted hash, the chat), with its status, rating and review round. */
+export async function caseAuthorOf(sql: Sql, caseId: string): Promise<CaseAuthor | undefined> {
+  const r = await sql.query<CaseAuthor>(
+    `select m.source, m.author_hash, k.channel_user_id, c.status, c.rating, c.review_cycle
        from cases c join messages m on m.id = c.message_id left join contacts k on k.message_id = c.message_id
       where c.id = $1`,
     [caseId],
