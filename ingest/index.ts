@@ -1,14 +1,13 @@
 /**
  * The ingest stage: every channel's intake (webhooks, pollers), the outbound worker that answers on the original
- * channel, and the counters. Built once by main.ts from real clients; nothing here is a singleton.
+ * channel, and the counters. Built once by main.ts from real clients; nothing here is a singleton. The social
+ * networks are descriptors (ingest/network.ts), one per folder, listed in NETWORKS.
  */
 import type { RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { API } from 'vk-io';
-import type { Telegram } from 'telegraf';
 import { ApiBuilder } from '../lib/api-builder.js';
-import { ConfigError, type Config } from '../lib/config.js';
+import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Queues } from '../lib/queues.js';
 import { createSealer } from '../lib/seal.js';
@@ -16,20 +15,20 @@ import type { WorkerSpec } from '../lib/workers.js';
 import type { CaseLookups } from './case-lookups.js';
 import { registerContactCenterRoute } from './contact-center.js';
 import { createCursorStore, type CursorStore } from './cursors.js';
+import type { RatingDesk } from './dialog/dialog.js';
 import { createIntake, type Intake } from './intake.js';
 import { registerMessagesRoutes } from './messages-api.js';
+import type { BackgroundTask, Network, NetworkTuning } from './network.js';
 import { createOutboundWorker } from './outbound.js';
 import { recordingAdapter, type OutboundAdapter } from './outbound-adapter.js';
-import { createTelegramOutbound } from './telegram/outbound.js';
-import { createVkOutbound } from './vk/outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
-import { createTelegramBot, type PollBallotBox, type RatingDesk, type TelegramBot } from './telegram/bot.js';
-import { registerTelegramWebhook } from './telegram/webhook.js';
-import { createVkApi } from './vk/api.js';
-import { parseConfirmation, registerVkCallback } from './vk/callback.js';
-import { runVkLongPoll } from './vk/long-poll.js';
-import { runNewsfeedMonitor } from './vk/newsfeed.js';
+import type { PollBallotBox } from './telegram/bot.js';
+import { network as telegram } from './telegram/network.js';
+import { network as vk } from './vk/network.js';
 import { createWidgetRouter, registerWidgetRoutes, widgetPollCors } from './widget/router.js';
+
+/** The social networks, each one folder under ingest/ (see ingest/README.md "How to add a network"). */
+export const NETWORKS: readonly Network[] = [vk, telegram];
 
 export interface IngestDeps {
   config: Config;
@@ -45,12 +44,10 @@ export interface IngestDeps {
   region?: string;
   /** The polls' ballot box (main.ts passes it): Telegram poll voting and pushed polls. */
   polls?: PollBallotBox;
-  /** The workflow's citizen desk (main.ts passes it): the Telegram bot's rating buttons. */
+  /** The workflow's citizen desk (main.ts passes it): the citizen bots' rating buttons. */
   ratings?: RatingDesk;
-  /** Test knobs: vk-io's pause between retries of a failed request, long-poll hold time. */
-  vkRetryWaitMs?: number;
-  longPollWaitSeconds?: number;
-  telegramPollTimeoutSeconds?: number;
+  /** Test knobs: pauses between retries, long-poll hold times, sweep intervals. */
+  tuning?: NetworkTuning;
   /** Per-process counts of what each channel took in (the `otklik_ingest_total` metric). */
   observeCount?: CountObserver;
 }
@@ -64,50 +61,28 @@ export interface Ingest {
   intake: Intake;
   stats: StatsStore;
   cursors: CursorStore;
-  telegram?: TelegramBot;
-  vkGroupApi?: API;
   /** What each channel is doing ('off' when its settings are absent), for /healthz. */
   channels(): Record<string, string>;
   /** CORS headers the widget's poll mode adds to the public polls API for an allowed site (none when the widget is off). */
   pollCors(origin: string | undefined): Record<string, string> | undefined;
-  /** Starts the pollers (long poll, keyword search, Telegram polling). */
+  /** Starts the networks' pollers and webhook subscriptions. */
   start(): void;
   stop(): Promise<void>;
 }
 
 export function channelModes(config: Config): Record<string, string> {
-  const vk = config.vk;
   return {
     contact_center: config.contactCenterSecret ? 'on' : 'off',
-    vk: vk.longPoll && vk.groupToken && vk.groupIds.length > 0 ? 'longpoll' : vk.callbackConfirmation ? 'callback' : 'off',
-    vk_outbound: vk.groupToken ? 'on' : 'off',
-    vk_search: vk.serviceToken && vk.searchKeywords.length > 0 ? 'on' : 'off',
-    telegram: config.telegram.botToken ? (config.telegram.webhookSecret ? 'webhook' : 'polling') : 'off',
+    ...Object.assign({}, ...NETWORKS.map((n) => n.modes(config))),
     widget: config.widget.allowedOrigins.length > 0 ? 'on' : 'off',
   };
-}
-
-/**
- * VK settings that would let unauthenticated events in: a Callback API webhook without its secret takes anyone's
- * POST for a community event, so the ingest role refuses to start with it. Returns warnings for settings that only
- * leave VK deaf (an empty VK_GROUP_IDS accepts no community).
- */
-export function checkVkConfig(config: Config): string[] {
-  const vk = config.vk;
-  if (vk.callbackConfirmation && !vk.callbackSecret && !(vk.longPoll && vk.groupToken && vk.groupIds.length > 0)) {
-    throw new ConfigError('VK_CALLBACK_CONFIRMATION is set but VK_CALLBACK_SECRET is not: the VK Callback API webhook would accept events ' +
-      'anyone can forge. Set VK_CALLBACK_SECRET to the community\'s "Secret key" (Manage → API → Callback API), or unset VK_CALLBACK_CONFIRMATION.');
-  }
-  const vkOn = vk.callbackConfirmation || vk.longPoll;
-  return vkOn && vk.groupIds.length === 0
-    ? ['VK_GROUP_IDS is empty: no community is accepted (callbacks answer 403, nothing is long-polled). List the region\'s community ids.']
-    : [];
 }
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { config, db, redis, salt } = deps;
   const log = deps.logger.child({ component: 'ingest' });
-  const vkWarnings = checkVkConfig(config);
+  // Settings that would let forged requests in stop the role before anything listens.
+  for (const n of NETWORKS) n.check(config);
   const prefix = config.queuePrefix;
   const stats = createStatsStore(redis, prefix, deps.observeCount);
   // Contacts and raw payloads cross Redis sealed with a key only the deployment's secret gives (lib/seal.ts).
@@ -117,38 +92,14 @@ export function createIngest(deps: IngestDeps): Ingest {
   const modes = channelModes(config);
   const api = new ApiBuilder(deps.requireAuth);
   const routers: Router[] = [];
-  const pollers: ((signal: AbortSignal) => Promise<void>)[] = [];
 
-  const vkGroupApi = config.vk.groupToken
-    ? createVkApi({ token: config.vk.groupToken, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 20, retryWaitMs: deps.vkRetryWaitMs })
-    : undefined;
   registerContactCenterRoute(api, { intake, secret: config.contactCenterSecret, salt, logger: deps.logger });
-  if (modes.vk === 'callback') {
-    registerVkCallback(api, { intake, salt, confirmation: parseConfirmation(config.vk.callbackConfirmation!),
-      secret: config.vk.callbackSecret!, groupIds: config.vk.groupIds, logger: deps.logger });
-  }
-  if (modes.vk === 'longpoll' && vkGroupApi) {
-    for (const groupId of config.vk.groupIds) {
-      pollers.push((signal) => runVkLongPoll({ api: vkGroupApi, groupId, ownGroupIds: config.vk.groupIds, intake, cursors, salt,
-        logger: deps.logger, waitSeconds: deps.longPollWaitSeconds }, signal));
-    }
-  }
-  if (modes.vk_search === 'on') {
-    const api = createVkApi({ token: config.vk.serviceToken!, apiBaseUrl: config.vk.apiBaseUrl, perSecond: 3, retryWaitMs: deps.vkRetryWaitMs });
-    pollers.push((signal) => runNewsfeedMonitor({ api, keywords: config.vk.searchKeywords, ownGroupIds: config.vk.groupIds, intake, cursors,
-      salt, logger: deps.logger, intervalMs: config.vk.searchIntervalSeconds * 1000 }, signal));
-  }
-
-  let telegram: TelegramBot | undefined;
-  if (config.telegram.botToken) {
-    telegram = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, db, redis, prefix,
-      intake, cursors, salt, logger: deps.logger, polls: deps.polls, ratings: deps.ratings });
-    if (config.telegram.webhookSecret) registerTelegramWebhook(api, { bot: telegram, secret: config.telegram.webhookSecret, logger: deps.logger });
-    else {
-      const bot = telegram;
-      pollers.push((signal) => bot.runPolling(signal, { timeoutSeconds: deps.telegramPollTimeoutSeconds }));
-    }
-  }
+  const built = NETWORKS.map((n) => n.build({
+    config, db, redis, prefix, intake, cursors, salt, logger: deps.logger, api, polls: deps.polls, ratings: deps.ratings,
+    tuning: deps.tuning ?? {}, modes: n.modes(config),
+  }));
+  const tasks: BackgroundTask[] = built.flatMap((b) => b.tasks);
+  const warnings = built.flatMap((b) => b.warnings);
 
   if (modes.widget === 'on') {
     const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins: config.widget.allowedOrigins,
@@ -159,21 +110,20 @@ export function createIngest(deps: IngestDeps): Ingest {
   if (deps.requireAuth) registerMessagesRoutes(api, { cases: deps.cases, stats, channels: () => modes });
   routers.push(api.router);
 
-  const adapters = outboundAdapters({ vk: vkGroupApi ? { api: vkGroupApi, groupIds: config.vk.groupIds } : undefined, telegram: telegram?.telegram,
-    polls: deps.polls, log });
+  const adapters = [...built.map((b) => b.adapter), ...directAdapters(log)];
   const workers = [createOutboundWorker({ db, stats, logger: deps.logger, sealer, adapters })];
 
   const controller = new AbortController();
   const running: Promise<void>[] = [];
   return {
-    routers, api, workers, intake, stats, cursors, telegram, vkGroupApi,
+    routers, api, workers, intake, stats, cursors,
     channels: () => modes,
     pollCors: modes.widget === 'on' ? widgetPollCors(config.widget.allowedOrigins) : () => undefined,
     start() {
-      for (const p of pollers) running.push(p(controller.signal).catch((err) => log.error({ err: (err as Error).message }, 'poller stopped')));
+      for (const t of tasks) running.push(t(controller.signal).catch((err) => log.error({ err: (err as Error).message }, 'poller stopped')));
       const off = Object.entries(modes).filter(([, m]) => m === 'off').map(([c]) => c);
       log.info({ channels: modes, off }, 'ingest channels');
-      for (const warning of vkWarnings) log.warn(warning);
+      for (const warning of warnings) log.warn(warning);
     },
     async stop() {
       controller.abort();
@@ -182,13 +132,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   };
 }
 
-/** One adapter per delivery channel; a channel without its gateway records what it would have sent. */
-function outboundAdapters(on: { vk?: { api: API; groupIds: number[] }; telegram?: Telegram; polls?: PollBallotBox; log: Logger }): OutboundAdapter[] {
-  const recordLog = (fields: Record<string, unknown>, msg: string) => on.log.info(fields, msg);
-  return [
-    createVkOutbound(on.vk),
-    createTelegramOutbound(on.telegram, on.polls),
-    recordingAdapter('email', recordLog),
-    recordingAdapter('sms', recordLog),
-  ];
+/** Channels that reach a person directly; without a gateway they record what they would have sent. */
+function directAdapters(log: Logger): OutboundAdapter[] {
+  const recordLog = (fields: Record<string, unknown>, msg: string) => log.info(fields, msg);
+  return [recordingAdapter('email', recordLog), recordingAdapter('sms', recordLog)];
 }
