@@ -21,7 +21,7 @@ export interface ClassifyDeps {
   observe?: (seconds: number) => void;
 }
 
-const SOCIAL_SOURCES = new Set(['vk', 'telegram']);
+const SOCIAL_SOURCES = new Set(['vk', 'telegram', 'max', 'ok']);
 const KINDS = new Set(['complaint', 'question', 'other']);
 
 /** Plain domain function: a message in, its classification out. No queue, no I/O. */

@@ -17,6 +17,7 @@ import { registerContactCenterRoute } from './contact-center.js';
 import { createCursorStore, type CursorStore } from './cursors.js';
 import type { RatingDesk } from './dialog/dialog.js';
 import { createIntake, type Intake } from './intake.js';
+import { network as max } from './max/network.js';
 import { registerMessagesRoutes } from './messages-api.js';
 import type { BackgroundTask, Network, NetworkTuning } from './network.js';
 import { createOutboundWorker } from './outbound.js';
@@ -28,7 +29,7 @@ import { network as vk } from './vk/network.js';
 import { createWidgetRouter, registerWidgetRoutes, widgetPollCors } from './widget/router.js';
 
 /** The social networks, each one folder under ingest/ (see ingest/README.md "How to add a network"). */
-export const NETWORKS: readonly Network[] = [vk, telegram];
+export const NETWORKS: readonly Network[] = [vk, telegram, max];
 
 export interface IngestDeps {
   config: Config;

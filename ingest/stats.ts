@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 
 /** Where messages come in (sources) and go out (delivery channels); counted per channel. */
-export const CHANNELS = ['vk', 'telegram', 'contact_center', 'widget', 'email', 'sms'] as const;
+export const CHANNELS = ['vk', 'telegram', 'max', 'ok', 'contact_center', 'widget', 'email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export interface ChannelStats {

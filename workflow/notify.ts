@@ -13,8 +13,9 @@ export interface MessageOrigin {
 
 /**
  * The reply address on the original channel (see the `target` conventions in lib/queues.ts). VK external ids are
- * `wall<owner>_<post>[_c<comment>]`, `msg<peer>_<id>` and `board<group>_<topic>_<id>`; Telegram ones `<chatId>:<messageId>`. Undefined when the
- * message left no way back (an anonymous call): the citizen then learns the outcome on the status page only.
+ * `wall<owner>_<post>[_c<comment>]`, `msg<peer>_<id>` and `board<group>_<topic>_<id>`; Telegram ones `<chatId>:<messageId>`; other
+ * networks (MAX, Одноклассники) give it as `reply.*` provenance. Undefined when the message left no way back (an
+ * anonymous call): the citizen then learns the outcome on the status page only.
  */
 export function replyTarget(origin: MessageOrigin): Record<string, string> | undefined {
   const clean = (t: Record<string, string | null | undefined>) => {
@@ -44,7 +45,15 @@ export function replyTarget(origin: MessageOrigin): Record<string, string> | und
     case 'widget':
     case 'contact_center':
       return clean({ phone: origin.contact.phone, email: origin.contact.email });
+    default:
+      return networkReplyTarget(origin.provenance);
   }
+}
+
+/** Networks added later name their reply address in the provenance under `reply.<key>` (lib/queues.ts). */
+function networkReplyTarget(provenance: Record<string, string>): Record<string, string> | undefined {
+  const target = Object.fromEntries(Object.entries(provenance).filter(([k, v]) => k.startsWith('reply.') && v !== '').map(([k, v]) => [k.slice(6), v]));
+  return Object.keys(target).length ? target : undefined;
 }
 
 export const ruDate = (d: Date) => d.toLocaleDateString('ru-RU', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });

@@ -30,7 +30,7 @@ export function deadlineFrom(registeredAt: Date, days: number): Date {
 }
 
 /** Channels where the citizen can be answered at once with the registration number. */
-const ACKNOWLEDGED_SOURCES = new Set(['telegram', 'widget', 'vk']);
+const ACKNOWLEDGED_SOURCES = new Set(['telegram', 'widget', 'vk', 'max', 'ok']);
 
 /**
  * Registers a classified message as a case: the message, its contact (kept apart), the case and the first entry
