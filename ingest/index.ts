@@ -20,6 +20,7 @@ import { createIntake, type Intake } from './intake.js';
 import { network as max } from './max/network.js';
 import { registerMessagesRoutes } from './messages-api.js';
 import type { BackgroundTask, Network, NetworkTuning } from './network.js';
+import { network as ok } from './ok/network.js';
 import { createOutboundWorker } from './outbound.js';
 import { recordingAdapter, type OutboundAdapter } from './outbound-adapter.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
@@ -29,7 +30,7 @@ import { network as vk } from './vk/network.js';
 import { createWidgetRouter, registerWidgetRoutes, widgetPollCors } from './widget/router.js';
 
 /** The social networks, each one folder under ingest/ (see ingest/README.md "How to add a network"). */
-export const NETWORKS: readonly Network[] = [vk, telegram, max];
+export const NETWORKS: readonly Network[] = [vk, telegram, max, ok];
 
 export interface IngestDeps {
   config: Config;

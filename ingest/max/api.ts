@@ -5,7 +5,7 @@
  * and errors sorted into "slow down", "try again" and "never again".
  */
 import { Bot, MaxError, type Api } from '@maxhub/max-bot-api';
-import { backoffMs, RateLimitedError, sleep } from '../backoff.js';
+import { backoffMs, createPacer, RateLimitedError, sleep } from '../backoff.js';
 
 /** MAX's limit per bot; calls beyond it answer 429. */
 export const MAX_REQUESTS_PER_SECOND = 30;
@@ -27,18 +27,6 @@ export interface MaxClient {
   /** The SDK's client; call it through `call` so the pace and the error sorting apply. */
   api: Api;
   call<T>(fn: (api: Api) => Promise<T>): Promise<T>;
-}
-
-/** Spaces calls `1000 / perSecond` ms apart, in the order they asked. */
-export function createPacer(perSecond: number): () => Promise<void> {
-  const gapMs = 1000 / perSecond;
-  let next = 0;
-  return async () => {
-    const now = Date.now();
-    const slot = Math.max(now, next);
-    next = slot + gapMs;
-    if (slot > now) await sleep(slot - now);
-  };
 }
 
 export function createMaxClient(o: { token: string; apiBaseUrl: string; perSecond?: number }): MaxClient {

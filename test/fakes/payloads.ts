@@ -141,3 +141,19 @@ export const maxBotStarted = (chatId: number, userId: number) => maxUpdate('bot_
 
 export const maxImage = (photoId: number) => ({ type: 'image', payload: { photo_id: photoId, token: `tok${photoId}`, url: `https://i.oneme.ru/i?r=${photoId}` } });
 export const maxLocation = (latitude: number, longitude: number) => ({ type: 'location', latitude, longitude });
+
+// ---- Одноклассники (apiok.ru graph.user.subscribe webhook messages; ids are strings like "user:…", "chat:…") ----
+
+let okSeq = 0x15cea67d78d2000;
+/** A message to a group as its webhook posts it. */
+export function okGroupMessage(chatId: string, userId: string, o: { text?: string; attachments?: unknown[]; name?: string } = {}) {
+  okSeq += 17;
+  return {
+    webhookType: 'MESSAGE_CREATED',
+    sender: { user_id: `user:${userId}`, name: o.name ?? 'Ольга Кузнецова' },
+    recipient: { chat_id: chatId },
+    message: { text: o.text ?? 'Здравствуйте! В посёлке Березовка уже неделю не работает уличное освещение.', seq: okSeq, mid: `mid:${chatId.slice(5)}.${okSeq.toString(16)}`,
+      ...(o.attachments ? { attachments: o.attachments } : {}) },
+    timestamp: Date.now(),
+  };
+}
