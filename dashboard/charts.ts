@@ -10,6 +10,8 @@ export const SOURCE_NAMES: Record<string, string> = {
   contact_center: 'Контакт-центр 122',
   vk: 'ВКонтакте',
   telegram: 'Telegram',
+  max: 'MAX',
+  ok: 'Одноклассники',
   widget: 'Виджет на сайте',
 };
 

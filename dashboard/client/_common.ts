@@ -46,6 +46,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
 export const SOURCE_LABELS: Record<string, { short: string; name: string }> = {
   vk: { short: 'VK', name: 'ВКонтакте' },
   telegram: { short: 'TG', name: 'Telegram' },
+  max: { short: 'MAX', name: 'MAX' },
+  ok: { short: 'ОК', name: 'Одноклассники' },
   widget: { short: 'Сайт', name: 'Виджет на сайте' },
   contact_center: { short: '122', name: 'Контакт-центр 122' },
 };
