@@ -8,7 +8,8 @@ import type { Logger } from '../../lib/logger.js';
 import { onButton, onCitizenMessage, startDialog, type Buttons, type ButtonPress, type DialogChannel, type DialogDeps, type RatingDesk } from '../dialog/dialog.js';
 import { createDialogStore } from '../dialog/store.js';
 import { withoutNul, type Intake } from '../intake.js';
-import { withMaxRetry, type MaxClient } from './api.js';
+import { MaxRefusedError, withMaxRetry, type MaxClient } from './api.js';
+import { maxKeyboard, splitText } from './messages.js';
 import { citizenMessageOf, maxName, maxReplyTo, normalizeMaxDirect, normalizeMaxPost, type MaxMessage, type MaxUpdate } from './normalize.js';
 
 export interface MaxBotDeps {
@@ -31,19 +32,19 @@ export interface MaxBot {
 /** The update types the bot acts on (subscriptions and long polling ask for these). */
 export const MAX_UPDATE_TYPES = ['message_created', 'message_callback', 'bot_started', 'comment_created'] as const;
 
-/** The dialog's buttons as a MAX inline keyboard attachment (`callback` buttons carry `payload`). */
-export function maxKeyboard(buttons: Buttons) {
-  return { type: 'inline_keyboard' as const, payload: { buttons: buttons.map((row) => row.map((b) => ({ type: 'callback' as const, text: b.text, payload: b.data }))) } };
-}
-
 /** A press of a MAX button, with the text of the message it is under (MAX edits a message as a whole). */
 type MaxPress = ButtonPress & { messageText?: string };
 
 function maxDialogChannel(client: MaxClient): DialogChannel {
   return {
     source: 'max',
-    send: async (chatId, text, buttons) =>
-      void (await withMaxRetry(() => client.call((api) => api.sendMessageToChat(Number(chatId), text, buttons ? { attachments: [maxKeyboard(buttons)] } : undefined)))),
+    send: async (chatId, text, buttons) => {
+      const parts = splitText(text);
+      for (const [i, part] of parts.entries()) {
+        const keyboard = buttons && i === parts.length - 1 ? { attachments: [maxKeyboard(buttons)] } : undefined;
+        await withMaxRetry(() => client.call((api) => api.sendMessageToChat(Number(chatId), part, keyboard)));
+      }
+    },
     // MAX shows a callback answer as a passing notice; a press answered with nothing needs no call.
     answer: async (press, text) => {
       // `notification` (dev.max.ru POST /answers) is not in the SDK's types yet: the raw call sends it.
@@ -70,6 +71,7 @@ export function createMaxBot(deps: MaxBotDeps): MaxBot {
   const dialog: DialogDeps = { channel: maxDialogChannel(deps.client), store: createDialogStore(deps.db, 'max'), intake: deps.intake, salt: deps.salt,
     logger: deps.logger, ratings: deps.ratings };
   const seenKey = (key: string) => `${deps.prefix}:ingest:max:update:${key}`;
+  const log = deps.logger.child({ component: 'max' });
   return {
     async handleUpdate(update) {
       const key = updateKey(update);
@@ -77,8 +79,15 @@ export function createMaxBot(deps: MaxBotDeps): MaxBot {
         await deps.intake.stats.dropped('max', 'duplicate_update');
         return;
       }
-      // The dialog keeps drafts in PostgreSQL, which cannot store U+0000: an update carrying one would fail forever.
-      await dispatch(deps, dialog, withoutNul(update));
+      try {
+        // The dialog keeps drafts in PostgreSQL, which cannot store U+0000: an update carrying one would fail forever.
+        await dispatch(deps, dialog, withoutNul(update));
+      } catch (err) {
+        // MAX refused the bot's reply (blocked by the person, the chat gone): handling the update again cannot help.
+        if (!(err instanceof MaxRefusedError)) throw err;
+        await deps.intake.stats.failed('max');
+        log.warn({ err: err.message, updateType: update.update_type }, 'MAX refused a reply of the bot; the update is done');
+      }
       if (key) await deps.redis.set(seenKey(key), '1', 'EX', 7 * 24 * 3600);
     },
   };

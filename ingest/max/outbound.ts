@@ -3,21 +3,7 @@ import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
 import { ratingButtons } from '../dialog/dialog.js';
 import { withLinks } from '../vk/outbound.js';
 import { MaxRefusedError, type MaxClient } from './api.js';
-import { maxKeyboard } from './bot.js';
-
-/** MAX takes up to 4,000 characters a message; a longer answer goes out in parts, the buttons under the last. */
-export const MAX_TEXT_LIMIT = 4000;
-
-export function splitText(text: string, limit = MAX_TEXT_LIMIT): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    const cut = rest.lastIndexOf('\n', limit) > limit / 2 ? rest.lastIndexOf('\n', limit) : limit;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^\n/, '');
-  }
-  return [...parts, rest];
-}
+import { maxKeyboard, splitText } from './messages.js';
 
 /**
  * Bot messages (POST /messages?chat_id= | user_id=): a reply quoting the citizen's message (`link: {type: reply,

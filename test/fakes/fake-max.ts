@@ -3,7 +3,8 @@
  * `{code: "verify.token"}` otherwise), JSON bodies, errors as `{code, message}`. POST /messages?chat_id|user_id
  * answers `{message}` with a new `mid`; PUT /messages?message_id edits; POST /answers?callback_id; GET /updates holds
  * the request until an update arrives or `timeout` passes and confirms every update below `marker`; GET, POST and
- * DELETE /subscriptions. Faults per route: 429 `too.many.requests` and dropped connections.
+ * DELETE /subscriptions. Faults per route: 429 `too.many.requests`, 403 `chat.denied` (the person blocked the bot) and
+ * dropped connections.
  */
 import type http from 'node:http';
 import { closeLoopback, FaultPlan, listenLoopback, readBody, type Fault } from './http-fake.js';
@@ -95,6 +96,7 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
     const fault = faults.take(route);
     if (fault === 'network') return void req.socket.destroy();
     if (fault === 'rate') return json(res, { code: 'too.many.requests', message: 'Too many requests' }, 429);
+    if (fault === 'denied') return json(res, { code: 'chat.denied', message: 'chat.denied: dialog.suspended' }, 403);
     const impl = routes[route];
     if (!impl) return json(res, { code: 'not.found', message: `Path ${url.pathname} is not recognized` }, 404);
     json(res, await impl(query, body, req));

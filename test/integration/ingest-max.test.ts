@@ -82,6 +82,23 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect(notice.link).toEqual({ type: 'reply', mid: m.body.mid });
   });
 
+  it('answers 503 while MAX is unreachable (MAX redelivers and the step runs once), and ends an update whose reply MAX refuses', async () => {
+    const chat = 63_000_000 + Math.floor(Math.random() * 1000);
+    const started = maxBotStarted(chat, 5_500_500);
+    fake.failNext('POST /messages', 'network', 4);
+    expect((await deliver(started)).status).toBe(503);
+    await send(started);
+    expect(fake.sent.filter((s) => s.chatId === String(chat) && s.text === TEXTS.start)).toHaveLength(1);
+    await send(started); // handled already: nothing is sent again
+    expect(fake.sent.filter((s) => s.chatId === String(chat))).toHaveLength(1);
+
+    const blocked = maxBotStarted(chat + 1, 5_500_501);
+    fake.failNext('POST /messages', 'denied');
+    await send(blocked);
+    await send(blocked); // a redelivery: the refused reply is not tried again
+    expect(fake.calls.filter((c) => c.path === '/messages' && c.query.chat_id === String(chat + 1))).toHaveLength(1);
+  });
+
   it('runs a citizen through the dialog: start, describe, place, photo, confirm, number, answer with rating buttons, rating', async () => {
     const chat = 62_000_000 + Math.floor(Math.random() * 1000);
     const user = 5_400_400;
