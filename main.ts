@@ -186,7 +186,7 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   const ingest = createIngest({
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionName(config), polls: polls.ballotBox,
     cases: s.reads,
-    // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
+    // The citizen bots' rating buttons (Telegram, MAX): the workflow's citizen desk checks the author and records the rating.
     ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
   });
