@@ -1,6 +1,7 @@
 // The organizations' desk: per role, the coordinator's incoming list, the executor's assigned list, the leader's
 // approval queue and the curator's overview; and the ЛКО readiness dialog of ПОС.
 import { announce, api, casesTable, h, type CaseSummary } from './_common.js';
+import { detached } from './_detached.js';
 
 interface Me {
   user: { id: string; displayName: string };
@@ -46,7 +47,7 @@ function readiness(me: Me) {
   training.addEventListener('change', sync);
   ready.addEventListener('change', sync);
   sync();
-  confirm.addEventListener('click', async () => {
+  confirm.addEventListener('click', detached(async () => {
     try {
       for (const o of pending) await api(`/api/v1/organizations/${o.id}/confirm`, { method: 'POST', body: { trainingConfirmed: true, readyConfirmed: true } });
       dialog.close();
@@ -54,7 +55,7 @@ function readiness(me: Me) {
     } catch (err) {
       announce(document.getElementById('readiness-error'), (err as Error).message, true);
     }
-  });
+  }));
   document.getElementById('readiness-close')!.addEventListener('click', () => dialog.close());
   dialog.showModal();
   document.body.dataset.readiness = 'asked';

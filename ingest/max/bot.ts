@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from '../../lib/logger.js';
-import { onButton, onCitizenMessage, startDialog, type Buttons, type ButtonPress, type DialogChannel, type DialogDeps, type RatingDesk } from '../dialog/dialog.js';
+import { onButton, onCitizenMessage, startDialog, type ButtonPress, type DialogChannel, type DialogDeps, type RatingDesk } from '../dialog/dialog.js';
 import { createDialogStore } from '../dialog/store.js';
 import { withoutNul, type Intake } from '../intake.js';
 import { MaxRefusedError, withMaxRetry, type MaxClient } from './api.js';

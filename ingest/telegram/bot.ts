@@ -8,7 +8,7 @@ import type { CursorStore } from '../cursors.js';
 import { onButton, onCitizenMessage, ratingButtons, type Buttons, type ButtonPress, type DialogChannel, type DialogDeps, type RatingDesk } from '../dialog/dialog.js';
 import { createDialogStore } from '../dialog/store.js';
 import { withoutNul, type Intake } from '../intake.js';
-import { normalizeTelegramPost, telegramAttachments, telegramPlace } from './normalize.js';
+import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
 
 // The dialog is shared with the other citizen bots (ingest/dialog/); its texts and the desk stay importable from here.
 export { TEXTS, type RatingDesk } from '../dialog/dialog.js';
@@ -135,15 +135,15 @@ interface BotParts {
 
 /** A private chat with a citizen: `/polls` here, everything else is the shared dialog. */
 async function onPrivateMessage(b: BotParts, m: Message): Promise<void> {
-  const x = m as Message & Record<string, any>;
-  const text = ((x.text ?? x.caption ?? '') as string).trim();
+  const x = m as unknown as TgMessageParts;
+  const text = (x.text ?? x.caption ?? '').trim();
   const pollsCommand = /^\/polls(?:@\w+)?(?:\s+([\s\S]+))?$/.exec(text);
   if (pollsCommand && b.deps.polls) return showPolls(b, m.chat.id, pollsCommand[1]?.trim().slice(0, 300));
-  const from = x.from as { id: number; first_name?: string; last_name?: string } | undefined;
+  const from = x.from;
   await onCitizenMessage(b.dialog, {
     chatId: String(m.chat.id), text, messageRef: m.message_id,
     from: from ? { id: from.id, name: [from.first_name, from.last_name].filter(Boolean).join(' ') } : undefined,
-    attachments: telegramAttachments(x).filter((a) => a.kind !== 'location'), place: telegramPlace(x),
+    attachments: telegramAttachments(m).filter((a) => a.kind !== 'location'), place: telegramPlace(m),
   });
 }
 

@@ -85,7 +85,7 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
     const raw = await readBody(req);
     if (req.headers.authorization !== opts.token) return json(res, { code: 'verify.token', message: 'Invalid access_token' }, 401);
     const route = `${req.method} ${url.pathname}`;
-    let body: any = null;
+    let body: any;
     try {
       body = raw ? JSON.parse(raw) : null;
     } catch {
