@@ -211,8 +211,11 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
   const userOf = (token: string) => userForToken(db, token);
-  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames, municipalities });
+  // What each official may read of the figures is the workflow's decision (workflow/read-scopes.ts).
+  const figuresScope = s.reads.figuresScope;
+  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, figuresScope });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames,
+    municipalities, figuresScope });
   const pollSources = {
     poll: (id: string) => polls.ballotBox.poll(id),
     list: () => polls.ballotBox.publicPolls(),
@@ -221,7 +224,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   };
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
-    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, municipalities, secureCookie: config.secureCookies,
+    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
     session: {
       login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
         limit: loginLimitOf(config) }),

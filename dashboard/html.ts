@@ -16,6 +16,8 @@ export function jsonForScript(value: unknown): string {
 export interface NavUser {
   displayName: string;
   roles: { role: string }[];
+  /** What they read of the figures (lib/read-scope.ts); analytics links only for those who read them. */
+  figures?: 'region' | 'organizations' | 'none';
 }
 
 /** Staff navigation: each link only for the roles that use it. */
@@ -25,8 +27,8 @@ function nav(user: NavUser): string {
     ['/inbox', 'Мониторинг', roles.has('moderator') || roles.has('administrator')],
     ['/desk', 'Рабочий стол', ['coordinator', 'executor', 'leader', 'curator'].some((r) => roles.has(r))],
     ['/cases', 'Обращения', true],
-    ['/analytics', 'Аналитика', true],
-    ['/report/weekly', 'Отчёт за неделю', true],
+    ['/analytics', 'Аналитика', user.figures !== 'none'],
+    ['/report/weekly', 'Отчёт за неделю', (user.figures ?? 'region') === 'region'],
   ];
   return `<nav class="nav" aria-label="Разделы">${links.filter(([, , on]) => on).map(([href, text]) => `<a href="${href}">${text}</a>`).join('')}
 <span class="who">${escapeHtml(user.displayName)}</span>

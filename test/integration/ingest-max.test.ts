@@ -7,7 +7,7 @@ import type { Otklik } from '../../main.js';
 import { caseIdFor } from '../../workflow/register-case.js';
 import { startFakeMax, type FakeMax } from '../fakes/fake-max.js';
 import { maxBotStarted, maxCallback, maxChatMessage, maxDialogMessage, maxImage, maxLocation, maxMessageCreated } from '../fakes/payloads.js';
-import { eventually, loginAs, startTestSystem } from '../support.js';
+import { eventually, moderatorToken, startTestSystem } from '../support.js';
 
 const SALT = 'max-test-salt';
 const TOKEN = 'max-bot-token-123';
@@ -23,7 +23,7 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     fake = await startFakeMax({ token: TOKEN });
     system = await startTestSystem({ OTKLIK_HASH_SALT: SALT, MAX_BOT_TOKEN: TOKEN, MAX_WEBHOOK_SECRET: SECRET, MAX_API_BASE_URL: fake.apiBaseUrl,
       OTKLIK_PUBLIC_URL: 'https://otklik.example.ru' }, ['ingest', 'classify', 'workflow']);
-    token = await loginAs(system.url!, 'admin', 'test-admin-password');
+    token = await moderatorToken(system.url!);
   });
   afterAll(async () => {
     await system?.stop();

@@ -9,7 +9,7 @@ import { caseIdFor } from '../../workflow/register-case.js';
 import { startFakeOk, type FakeOk } from '../fakes/fake-ok.js';
 import { startIntakeHarness } from '../fakes/intake-harness.js';
 import { okGroupMessage } from '../fakes/payloads.js';
-import { eventually, loginAs, startTestSystem } from '../support.js';
+import { eventually, moderatorToken, startTestSystem } from '../support.js';
 
 const SALT = 'ok-test-salt';
 const GROUP = '53038939046008';
@@ -34,7 +34,7 @@ describe('Одноклассники: group messages, comments under posts, repl
       OK_APPLICATION_KEY: REST.applicationKey, OK_APPLICATION_SECRET_KEY: REST.applicationSecretKey, OK_ACCESS_TOKEN: REST.accessToken,
       OTKLIK_PUBLIC_URL: 'https://otklik.example.ru',
     }, ['ingest', 'classify', 'workflow']);
-    token = await loginAs(system.url!, 'admin', 'test-admin-password');
+    token = await moderatorToken(system.url!);
   });
   afterAll(async () => {
     await system?.stop();
