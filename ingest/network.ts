@@ -8,7 +8,7 @@ import type pg from 'pg';
 import type { ApiBuilder } from '../lib/api-builder.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
-import type { DeliveryChannel, Source } from '../lib/queues.js';
+import type { NetworkSource } from '../lib/queues.js';
 import type { CursorStore } from './cursors.js';
 import type { RatingDesk } from './dialog/dialog.js';
 import type { Intake } from './intake.js';
@@ -60,10 +60,8 @@ export interface NetworkParts {
 }
 
 export interface Network {
-  /** The `source` of its messages and the `channel` of its replies. */
-  name: Source & DeliveryChannel;
-  /** How staff call it (Russian). */
-  label: string;
+  /** The `source` of its messages and the `channel` of its replies; what staff call it is in SOURCE_LABELS (lib/sources.ts). */
+  name: NetworkSource;
   /** Each part's mode for /healthz ('off' when its settings are absent), keyed like `vk`, `vk_outbound`. */
   modes(config: Config): Record<string, string>;
   /** Throws a ConfigError for settings that would let forged requests in; the ingest role then refuses to start. */

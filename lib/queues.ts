@@ -5,8 +5,9 @@
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import { isoDateTime } from './request-schemas.js';
+import { isNetworkSource, NETWORK_SOURCES, SOURCES } from './sources.js';
 
-export const SOURCES = ['contact_center', 'vk', 'telegram', 'widget', 'max', 'ok'] as const;
+export { isNetworkSource, NETWORK_SOURCES, SOURCES, type NetworkSource } from './sources.js';
 export const sourceSchema = z.enum(SOURCES);
 export type Source = z.infer<typeof sourceSchema>;
 
@@ -201,7 +202,8 @@ export type EventBatch = z.infer<typeof eventBatchSchema>;
  * Each has one adapter in ingest/ (ingest/outbound.ts holds the registry); a channel without its settings records
  * what it would have sent.
  */
-export const DELIVERY_CHANNELS = ['vk', 'telegram', 'max', 'ok', 'email', 'sms'] as const;
+/** Each network answers on itself; e-mail and SMS reach the citizens of the 122 and the widget. */
+export const DELIVERY_CHANNELS = [...NETWORK_SOURCES, 'email', 'sms'] as const;
 export const deliveryChannelSchema = z.enum(DELIVERY_CHANNELS);
 export type DeliveryChannel = z.infer<typeof deliveryChannelSchema>;
 
@@ -260,7 +262,7 @@ export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
  */
 export function deliveryChannelOf(m: Pick<OutboundMessage, 'channel' | 'source' | 'target'>): DeliveryChannel | undefined {
   if (m.channel) return m.channel;
-  if (m.source === 'vk' || m.source === 'telegram' || m.source === 'max' || m.source === 'ok') return m.source;
+  if (isNetworkSource(m.source)) return m.source;
   if (m.target.email) return 'email';
   if (m.target.phone) return 'sms';
   return undefined;

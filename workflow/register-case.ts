@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { eventIdFor, uuidV5 } from '../lib/ids.js';
-import type { AnalyticsEvent, ClassifiedMessage } from '../lib/queues.js';
+import { isNetworkSource, type AnalyticsEvent, type ClassifiedMessage } from '../lib/queues.js';
 import { DAY_MS } from '../lib/time.js';
 import { withTransaction } from '../lib/transaction.js';
 import { enqueue, type OutboxRow } from './outbox.js';
@@ -29,8 +29,8 @@ export function deadlineFrom(registeredAt: Date, days: number): Date {
   return new Date(registeredAt.getTime() + days * DAY_MS);
 }
 
-/** Channels where the citizen can be answered at once with the registration number. */
-const ACKNOWLEDGED_SOURCES = new Set(['telegram', 'widget', 'vk', 'max', 'ok']);
+/** Channels where the citizen can be answered at once with the registration number: the networks and the widget. */
+const acknowledged = (source: string) => source === 'widget' || isNetworkSource(source);
 
 /**
  * Registers a classified message as a case: the message, its contact (kept apart), the case and the first entry
@@ -94,7 +94,7 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, remin
     const caseId = cases[i]!.id;
     const registered: RegisteredCase = { caseId, registrationNumber: numberOf.get(caseId)!, status, registeredAt: now, deadlineAt: cases[i]!.deadlineAt };
     created.set(keyOf(x.message), { case: registered, events: registrationEvents(x, registered) });
-    if (ACKNOWLEDGED_SOURCES.has(x.message.source)) outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!));
+    if (acknowledged(x.message.source)) outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!));
   });
   // A batch's analytics events leave as one job (one hop for the whole page); a lone case keeps its own job id.
   const caseIds = cases.map((c) => c.id);

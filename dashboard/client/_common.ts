@@ -1,5 +1,6 @@
 // Shared by the staff pages' scripts (bundled into each; the leading underscore keeps it from being an entry).
 // Every piece of citizen text is put into the page as a text node, never as markup.
+import { SOURCE_LABELS as ALL_SOURCE_LABELS, type SourceLabel } from '../../lib/sources.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -43,14 +44,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
   return el;
 }
 
-export const SOURCE_LABELS: Record<string, { short: string; name: string }> = {
-  vk: { short: 'VK', name: 'ВКонтакте' },
-  telegram: { short: 'TG', name: 'Telegram' },
-  max: { short: 'MAX', name: 'MAX' },
-  ok: { short: 'ОК', name: 'Одноклассники' },
-  widget: { short: 'Сайт', name: 'Виджет на сайте' },
-  contact_center: { short: '122', name: 'Контакт-центр 122' },
-};
+export const SOURCE_LABELS: Record<string, SourceLabel | undefined> = ALL_SOURCE_LABELS;
 
 export const STATUS_NAMES: Record<string, string> = {
   moderation: 'На модерации', rejected: 'Отклонено', routed: 'Направлено в организацию', assigned: 'Назначен исполнитель',

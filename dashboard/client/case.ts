@@ -28,14 +28,6 @@ const EVENT_NAMES: Record<string, string> = {
   incident_merged: 'Объединено в инцидент', incident_split: 'Выделено из инцидента', 'send-answer': 'Ответ отправлен гражданину',
   rate: 'Оценка гражданина', 'close-rated': 'Закрыто после оценки', 'repeat-review-request': 'Запрос повторного рассмотрения',
 };
-const CHANNEL_NOTE: Record<string, string> = {
-  vk: 'Ответ будет опубликован ВКонтакте от имени сообщества — в ответ на сообщение гражданина.',
-  telegram: 'Ответ придёт гражданину в Telegram.',
-  max: 'Ответ придёт гражданину в MAX — в тот же чат, ответом на его сообщение.',
-  ok: 'Ответ будет опубликован в Одноклассниках от имени группы — в чате с гражданином или под его комментарием.',
-  widget: 'Ответ будет показан на странице статуса обращения и отправлен на указанный контакт.',
-  contact_center: 'Ответ передаётся гражданину через контакт-центр 122 на указанный телефон.',
-};
 
 const root = document.getElementById('case')!;
 const caseId = root.dataset.caseId!;
@@ -108,7 +100,7 @@ function draftEditor(action: 'save-draft' | 'approve'): HTMLElement {
   files.addEventListener('input', check);
   return h('section', { class: 'card editor', 'aria-labelledby': `${action}-h` },
     h('h2', { id: `${action}-h` }, action === 'approve' ? 'Ответ на утверждении' : 'Черновик ответа'),
-    h('p', { class: 'muted' }, CHANNEL_NOTE[c.source] ?? ''),
+    h('p', { class: 'muted' }, SOURCE_LABELS[c.source]?.replyNote ?? ''),
     h('label', { for: `${action}-text` }, 'Текст ответа'), text,
     h('label', { for: `${action}-attachments` }, 'Вложения (фото и видео выполненных работ)'), files,
     warnings,

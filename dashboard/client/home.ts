@@ -1,5 +1,6 @@
 // Client script of the home page: draws the two summary charts and refreshes them.
 import type { Summary } from '../../analytics/queries.js';
+import { sourceName } from '../../lib/sources.js';
 import { detached } from './_detached.js';
 
 declare const echarts: {
@@ -9,14 +10,6 @@ declare const echarts: {
   };
 };
 
-const SOURCE_NAMES: Record<string, string> = {
-  contact_center: 'Контакт-центр 122',
-  vk: 'ВКонтакте',
-  telegram: 'Telegram',
-  max: 'MAX',
-  ok: 'Одноклассники',
-  widget: 'Виджет на сайте',
-};
 
 function readInitial(): Summary {
   const el = document.getElementById('summary-data');
@@ -41,7 +34,7 @@ function render(s: Summary) {
     aria: { enabled: true },
     tooltip: { trigger: 'item' },
     series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Источник',
-      data: s.bySource.map((r) => ({ name: SOURCE_NAMES[r.source] ?? r.source, value: r.count })) }],
+      data: s.bySource.map((r) => ({ name: sourceName(r.source), value: r.count })) }],
   });
   const total = s.bySource.reduce((n, r) => n + r.count, 0);
   document.getElementById('total')!.textContent = String(total);

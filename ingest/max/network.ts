@@ -44,4 +44,4 @@ function build(ctx: NetworkContext): NetworkParts {
   return { tasks, adapter: createMaxOutbound(client), warnings: warnings(ctx.config) };
 }
 
-export const network: Network = { name: 'max', label: 'MAX', modes, check: () => {}, build };
+export const network: Network = { name: 'max', modes, check: () => {}, build };

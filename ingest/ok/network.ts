@@ -77,4 +77,4 @@ function build(ctx: NetworkContext): NetworkParts {
   return { tasks, adapter: createOkOutbound(configured ? { client, tokens } : undefined), warnings: warnings(config) };
 }
 
-export const network: Network = { name: 'ok', label: 'Одноклассники', modes, check, build };
+export const network: Network = { name: 'ok', modes, check, build };

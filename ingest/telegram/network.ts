@@ -20,4 +20,4 @@ function build(ctx: NetworkContext): NetworkParts {
   return { tasks, adapter: createTelegramOutbound(bot.telegram, ctx.polls), warnings: [] };
 }
 
-export const network: Network = { name: 'telegram', label: 'Telegram', modes, check: () => {}, build };
+export const network: Network = { name: 'telegram', modes, check: () => {}, build };

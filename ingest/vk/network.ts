@@ -60,4 +60,4 @@ function build(ctx: NetworkContext): NetworkParts {
   return { tasks, adapter: createVkOutbound(groupApi ? { api: groupApi, groupIds: vk.groupIds } : undefined), warnings: warnings(config) };
 }
 
-export const network: Network = { name: 'vk', label: 'ВКонтакте', modes, check, build };
+export const network: Network = { name: 'vk', modes, check, build };
