@@ -15,8 +15,7 @@ import { summary } from './analytics/queries.js';
 import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
 import { loadClassifier } from './classify/load-classifier.js';
-import { readRegionFile } from './classify/region-config.js';
-import { regionBasics } from './classify/region-config.js';
+import { readRegionFile, regionBasics } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
 import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
@@ -65,14 +64,8 @@ import { statusLinksOf, type StatusLinks } from './workflow/status-link.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
-  config: Config;
-  roles: Role[];
-  logger: Logger;
-  db: pg.Pool;
-  ch?: ClickHouseClient;
-  queues: Queues;
-  redisUrl: string;
-  server?: http.Server;
+  config: Config; roles: Role[]; logger: Logger;
+  db: pg.Pool; ch?: ClickHouseClient; queues: Queues; redisUrl: string; server?: http.Server;
   /** Base URL of the HTTP server, when this process serves HTTP. */
   url?: string;
   /** The routes the HTTP server registered (hot routes included), when this process serves HTTP. */
@@ -187,10 +180,7 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   });
   return {
     ...parts({ workers: stage.workers, routers: [api.router, polls.router], apis: [...api.builders, ...polls.builders], hot: polls.hotRoutes }),
-    async close() {
-      await stage.close();
-      await stage.reminders.close();
-    },
+    async close() { await stage.close(); await stage.reminders.close(); },
     stage, polls,
   };
 }
@@ -204,7 +194,7 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   const ingest = createIngest({
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: readRegionFile(config.regionConfigPath)?.region, polls: polls.ballotBox,
     cases: s.reads, live: () => s.live.config(), now: s.now,
-    // The rating and repeat-review buttons of Telegram and VK: the workflow's citizen desk checks the author and acts.
+    // The rating and repeat-review buttons (Telegram, MAX, VK): the workflow's citizen desk checks the author and acts.
     ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, links: s.links }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
     observeDelivery: (channel, status) => metrics.outboundDeliveries.inc({ channel, status }),
@@ -214,10 +204,7 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
     metricCollectors: [async () => recordGroupCommit(metrics, 'intake', ingest.intake.batching())],
     start: () => ingest.start(),
     stop: () => ingest.stop(),
-    close: async () => {
-      await ingest.close();
-      redis.disconnect();
-    },
+    async close() { await ingest.close(); redis.disconnect(); },
     ingest,
   };
 }
@@ -247,12 +234,8 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
     summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
-    session: {
-      login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
-        limit: loginLimitOf(config) }),
-      logout: (token) => logout(db, token),
-      userForToken: userOf,
-    },
+    session: { login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours, limit: loginLimitOf(config) }),
+      logout: (token) => logout(db, token), userForToken: userOf },
   });
   const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone,
     desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
@@ -402,22 +385,14 @@ async function connectForIntake(config: Config, logger: Logger): Promise<IntakeC
 async function connectPostgres(config: Config, logger: Logger) {
   const postgres = config.databaseUrl ? undefined : await ensurePostgres({ dataDir: config.dataDir, systemDir: config.postgresSystemDir, logger });
   const db = new pg.Pool({ connectionString: config.databaseUrl ?? postgres!.connectionString, max: 2 });
-  const close = async () => {
-    await db.end();
-    await postgres?.stop();
-  };
-  await migrate(db).catch(async (err: unknown) => {
-    await close();
-    throw err;
-  });
+  const close = async () => { await db.end(); await postgres?.stop(); };
+  await migrate(db).catch(async (err: unknown) => { await close(); throw err; });
   return { db, close };
 }
 
 export function runCli(argv: string[]): Promise<void> {
   return runCommands(argv, {
-    start: startOtklik, demo: (config, opts) => demoCommand(startOtklik, config, opts),
-    forIntake: connectForIntake,
-    postgres: connectPostgres,
+    start: startOtklik, demo: (config, opts) => demoCommand(startOtklik, config, opts), forIntake: connectForIntake, postgres: connectPostgres,
     clickhouse: (config) => createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }),
   });
 }

@@ -1,4 +1,4 @@
-import type { Classification, ClassifiedMessage, IncomingMessage } from '../lib/queues.js';
+import { isNetworkSource, type Classification, type ClassifiedMessage, type IncomingMessage } from '../lib/queues.js';
 import { decideDeadline } from './deadlines.js';
 import type { IncidentIndex } from './incidents.js';
 import type { MunicipalityDetector } from './municipality.js';
@@ -21,7 +21,6 @@ export interface ClassifyDeps {
   observe?: (seconds: number) => void;
 }
 
-const SOCIAL_SOURCES = new Set(['vk', 'telegram']);
 const KINDS = new Set(['complaint', 'question', 'other']);
 
 /** Plain domain function: a message in, its classification out. No queue, no I/O. */
@@ -33,7 +32,7 @@ export function classifyMessage(message: IncomingMessage, deps: ClassifyDeps): C
   if (municipality) context.municipality = municipality;
   const prediction = deps.categoryModel.predict(message.text, context);
   const deadline = decideDeadline(deps.region, { category: prediction.label, text: message.text });
-  const kindPrediction = deps.complaintModel && SOCIAL_SOURCES.has(message.source) ? deps.complaintModel.predict(message.text) : undefined;
+  const kindPrediction = deps.complaintModel && isNetworkSource(message.source) ? deps.complaintModel.predict(message.text) : undefined;
   const kind = kindPrediction && KINDS.has(kindPrediction.label) ? (kindPrediction.label as Classification['kind']) : 'complaint';
   const incident = deps.incidents?.add({ id: message.messageId, text: message.text, municipality: municipality ?? '', at: message.receivedAt });
   const classification: Classification = {

@@ -59,6 +59,12 @@ describe('panel options', () => {
     expect(o.series[0]!.data[0]!.drill).toEqual({ source: 'vk', from: '2026-11-01' });
   });
 
+  it('names every source in Russian, the networks added later included', () => {
+    const rows = ['contact_center', 'vk', 'telegram', 'max', 'ok', 'widget'].map((value) => ({ period: '2026-11-01 00:00:00', value, messages: 1 }));
+    const o = panelOption('sources', rows) as { series: { data: { name: string }[] }[] };
+    expect(o.series[0]!.data.map((d) => d.name).sort()).toEqual(['MAX', 'Telegram', 'ВКонтакте', 'Виджет на сайте', 'Контакт-центр 122', 'Одноклассники'].sort());
+  });
+
   it('draws quiet days as zero between the first and the last day', () => {
     expect(fillDays(['2026-02-27', '2026-03-02'])).toEqual(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02']);
     expect(fillDays(['2026-11-01'])).toEqual(['2026-11-01']);

@@ -3,15 +3,11 @@
  * draws them (and exports PNG), the server renders the very same options to SVG and into the weekly report, so an
  * exported panel always looks like the one on screen.
  */
+import { SOURCE_LABELS } from '../lib/sources.js';
 
 export type Row = Record<string, string | number>;
 
-export const SOURCE_NAMES: Record<string, string> = {
-  contact_center: 'Контакт-центр 122',
-  vk: 'ВКонтакте',
-  telegram: 'Telegram',
-  widget: 'Виджет на сайте',
-};
+export const SOURCE_NAMES: Record<string, string> = Object.fromEntries(Object.entries(SOURCE_LABELS).map(([source, l]) => [source, l.name]));
 
 export const PANELS = ['volume', 'sources', 'categories', 'municipalities', 'sla', 'answer-time', 'ratings', 'rising', 'signals', 'polls'] as const;
 export type PanelName = (typeof PANELS)[number];

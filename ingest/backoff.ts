@@ -12,6 +12,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Spaces calls `1000 / perSecond` ms apart, in the order they asked: one process keeps under a network's rate. */
+export function createPacer(perSecond: number): () => Promise<void> {
+  const gapMs = 1000 / perSecond;
+  let next = 0;
+  return async () => {
+    const now = Date.now();
+    const slot = Math.max(now, next);
+    next = slot + gapMs;
+    if (slot > now) await sleep(slot - now);
+  };
+}
+
 /** Exponential backoff with jitter, capped: 1st failure → ~base, then doubling. */
 export function backoffMs(attempt: number, baseMs = 1000, maxMs = 60_000): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
+import { NETWORK_SOURCES } from '../lib/queues.js';
 
 /** Where messages come in (sources) and go out (delivery channels); counted per channel. */
-export const CHANNELS = ['vk', 'telegram', 'contact_center', 'widget', 'email', 'sms'] as const;
+export const CHANNELS = [...NETWORK_SOURCES, 'contact_center', 'widget', 'email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export interface ChannelStats {

@@ -27,7 +27,7 @@ export class HttpError extends Error {
 export type ErrorStatus = 401 | 403 | 404 | 409 | 429 | 503;
 
 /** Credentials of callers that are not officials: a channel's own secret, checked by the route's guard or handler. */
-export type ChannelCredential = 'contactCenterSignature' | 'telegramSecret' | 'metricsToken';
+export type ChannelCredential = 'contactCenterSignature' | 'telegramSecret' | 'maxSecret' | 'metricsToken';
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 

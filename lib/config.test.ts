@@ -44,6 +44,14 @@ describe('loadConfig', () => {
     expect(c.widget.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('reads the MAX bot and the Одноклассники groups, whose keys contain colons themselves', () => {
+    const c = loadConfig({ MAX_BOT_TOKEN: 't', MAX_API_BASE_URL: 'http://127.0.0.1:9997/', OK_GROUPS: '53038939046008:tkn18YdUJZe:CQABPOJK, 54000000000001 ' });
+    expect(c.max).toEqual({ botToken: 't', webhookSecret: undefined, apiBaseUrl: 'http://127.0.0.1:9997' });
+    expect(c.ok.groups).toEqual([{ id: '53038939046008', token: 'tkn18YdUJZe:CQABPOJK' }, { id: '54000000000001', token: undefined }]);
+    expect(c.ok.apiBaseUrl).toBe('https://api.ok.ru');
+    expect(() => loadConfig({ OK_GROUPS: 'mygroup:key' })).toThrow(/OK_GROUPS: "mygroup" is not a numeric group id/);
+  });
+
   it('names every invalid variable in one error', () => {
     expect(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrow(ConfigError);
     try {

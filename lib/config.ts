@@ -70,6 +70,16 @@ const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_WEBHOOK_SECRET: optionalString,
   TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  MAX_BOT_TOKEN: optionalString,
+  MAX_WEBHOOK_SECRET: optionalString,
+  MAX_API_BASE_URL: z.url().default('https://platform-api2.max.ru'),
+  OK_GROUPS: optionalString,
+  OK_WEBHOOK_SECRET: optionalString,
+  OK_APPLICATION_KEY: optionalString,
+  OK_APPLICATION_SECRET_KEY: optionalString,
+  OK_ACCESS_TOKEN: optionalString,
+  OK_COMMENTS_INTERVAL_SECONDS: z.coerce.number().int().min(30).default(300),
+  OK_API_BASE_URL: z.url().default('https://api.ok.ru'),
   WIDGET_ALLOWED_ORIGINS: optionalString,
   WIDGET_IP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
   WIDGET_CONTACT_LIMIT_PER_DAY: z.coerce.number().int().min(1).default(10),
@@ -157,6 +167,21 @@ export interface Config {
     apiBaseUrl: string;
   };
   telegram: { botToken?: string; webhookSecret?: string; apiRoot: string };
+  /** The MAX bot: webhook when `webhookSecret` is set (subscribed by itself when publicUrl is), long polling otherwise. */
+  max: { botToken?: string; webhookSecret?: string; apiBaseUrl: string };
+  ok: {
+    /** The region's official groups, with the group's Bot API key where messages to the group are taken and answered. */
+    groups: { id: string; token?: string }[];
+    /** The secret path segment of the group messages webhook (OK signs nothing it posts). */
+    webhookSecret?: string;
+    /** An OK application and a group administrator's token for the REST API (comments under the groups' posts). */
+    applicationKey?: string;
+    applicationSecretKey?: string;
+    accessToken?: string;
+    commentsIntervalSeconds: number;
+    /** Serves both the Graph API (`/graph/me/...`) and the REST API (`/fb.do`). */
+    apiBaseUrl: string;
+  };
   widget: { allowedOrigins: string[]; ipLimitPerHour: number; contactLimitPerDay: number };
   /** Outgoing e-mail: an SMTP server (smtp:// or smtps:// with credentials) and the sender address; absent = development mode. */
   mail: { smtpUrl?: string; from: string };
@@ -226,6 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiBaseUrl: e.VK_API_BASE_URL.replace(/(?<!\/)\/+$/, ''),
     },
     telegram: { botToken: e.TELEGRAM_BOT_TOKEN, webhookSecret: e.TELEGRAM_WEBHOOK_SECRET, apiRoot: e.TELEGRAM_API_ROOT.replace(/(?<!\/)\/+$/, '') },
+    max: { botToken: e.MAX_BOT_TOKEN, webhookSecret: e.MAX_WEBHOOK_SECRET, apiBaseUrl: e.MAX_API_BASE_URL.replace(/(?<!\/)\/+$/, '') },
+    ok: okConfig(e),
     widget: {
       allowedOrigins: csv(e.WIDGET_ALLOWED_ORIGINS).map((o) => o.replace(/(?<!\/)\/+$/, '')),
       ipLimitPerHour: e.WIDGET_IP_LIMIT_PER_HOUR,
@@ -248,11 +275,38 @@ function defaultMailFrom(smtpUrl: string | undefined, publicUrl: string | undefi
   return `Отклик <noreply@${host}>`;
 }
 
+/** Одноклассники: the groups with their keys, the webhook secret, the REST API keys for comments. */
+function okConfig(e: z.infer<typeof envSchema>): Config['ok'] {
+  return {
+    groups: parseOkGroups(e.OK_GROUPS),
+    webhookSecret: e.OK_WEBHOOK_SECRET,
+    applicationKey: e.OK_APPLICATION_KEY,
+    applicationSecretKey: e.OK_APPLICATION_SECRET_KEY,
+    accessToken: e.OK_ACCESS_TOKEN,
+    commentsIntervalSeconds: e.OK_COMMENTS_INTERVAL_SECONDS,
+    apiBaseUrl: e.OK_API_BASE_URL.replace(/(?<!\/)\/+$/, ''),
+  };
+}
+
 /** An API key without a provider means SMS.ru, the one provider built in; a provider without its key is an error. */
 function smsConfig(e: z.infer<typeof envSchema>): Config['sms'] {
   const provider = e.SMS_PROVIDER ?? (e.SMS_API_KEY ? 'smsru' : undefined);
   if (provider && !e.SMS_API_KEY) throw new ConfigError(`SMS_PROVIDER=${provider} needs SMS_API_KEY (the provider's API key)`);
   return { provider, apiKey: e.SMS_API_KEY, baseUrl: e.SMS_API_BASE_URL.replace(/(?<!\/)\/+$/, ''), sender: e.SMS_SENDER };
+}
+
+/**
+ * OK_GROUPS: `groupId` or `groupId:token`, comma-separated. The token is the group's Bot API key (OK's keys contain
+ * colons themselves, so only the first colon separates).
+ */
+export function parseOkGroups(value: string | undefined): { id: string; token?: string }[] {
+  return csv(value).map((entry) => {
+    const colon = entry.indexOf(':');
+    const id = (colon < 0 ? entry : entry.slice(0, colon)).trim();
+    const token = colon < 0 ? undefined : entry.slice(colon + 1).trim() || undefined;
+    if (!/^\d{1,30}$/.test(id)) throw new ConfigError(`OK_GROUPS: "${id}" is not a numeric group id (expected groupId or groupId:token, comma-separated)`);
+    return { id, token };
+  });
 }
 
 /**

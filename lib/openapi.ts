@@ -18,6 +18,7 @@ const SECURITY_SCHEMES: Record<'bearer' | ChannelCredential, Record<string, unkn
   },
   contactCenterSignature: { type: 'apiKey', in: 'header', name: 'X-Signature', description: 'sha256=<hex HMAC-SHA256 of the raw body, keyed with CONTACT_CENTER_SECRET>' },
   telegramSecret: { type: 'apiKey', in: 'header', name: 'X-Telegram-Bot-Api-Secret-Token', description: 'TELEGRAM_WEBHOOK_SECRET, as given to setWebhook' },
+  maxSecret: { type: 'apiKey', in: 'header', name: 'X-Max-Bot-Api-Secret', description: 'MAX_WEBHOOK_SECRET, as given to POST /subscriptions' },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'OTKLIK_METRICS_TOKEN' },
 };
 

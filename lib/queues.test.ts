@@ -11,6 +11,10 @@ describe('originOf', () => {
     expect(originOf({ source: 'vk', provenance: { ownerId: '-1' } })).toBe('signal');
     expect(originOf({ source: 'telegram', provenance: { via: 'bot' } })).toBe('appeal');
     expect(originOf({ source: 'telegram', provenance: { via: 'group' } })).toBe('signal');
+    expect(originOf({ source: 'max', provenance: { via: 'bot' } })).toBe('appeal');
+    expect(originOf({ source: 'max', provenance: { via: 'chat' } })).toBe('signal');
+    expect(originOf({ source: 'ok', provenance: { via: 'message' } })).toBe('appeal');
+    expect(originOf({ source: 'ok', provenance: { via: 'comment' } })).toBe('signal');
     expect(originOf({ source: 'contact_center', provenance: {} })).toBe('appeal');
     expect(originOf({ source: 'widget', provenance: {} })).toBe('appeal');
   });
@@ -22,6 +26,8 @@ describe('outbound messages', () => {
   it('leave on their channel, else on the case network, else by the contact left (e-mail before SMS)', () => {
     expect(deliveryChannelOf({ channel: 'sms', source: 'widget', target: { email: 'a@b.ru' } })).toBe('sms');
     expect(deliveryChannelOf({ source: 'vk', target: { peerId: '1' } })).toBe('vk');
+    expect(deliveryChannelOf({ source: 'max', target: { chatId: '1' } })).toBe('max');
+    expect(deliveryChannelOf({ source: 'ok', target: { groupId: '1', chatId: 'chat:C1' } })).toBe('ok');
     expect(deliveryChannelOf({ source: 'contact_center', target: { phone: '+79130000000', email: 'a@b.ru' } })).toBe('email');
     expect(deliveryChannelOf({ source: 'contact_center', target: { phone: '+79130000000' } })).toBe('sms');
     expect(deliveryChannelOf({ source: 'widget', target: {} })).toBeUndefined();

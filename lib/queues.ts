@@ -5,8 +5,9 @@
 import { Queue, type JobsOptions, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
 import { isoDateTime } from './request-schemas.js';
+import { isNetworkSource, NETWORK_SOURCES, SOURCES } from './sources.js';
 
-export const SOURCES = ['contact_center', 'vk', 'telegram', 'widget'] as const;
+export { isNetworkSource, NETWORK_SOURCES, SOURCES, type NetworkSource } from './sources.js';
 export const sourceSchema = z.enum(SOURCES);
 export type Source = z.infer<typeof sourceSchema>;
 
@@ -57,7 +58,11 @@ export const incomingMessageSchema = z.object({
   place: placeSchema.default({}),
   link: z.string().max(2000).optional(),
   attachments: z.array(attachmentSchema).max(50).default([]),
-  /** Where the message came from beyond the channel: site and organisation of a widget, VK community, … */
+  /**
+   * Where the message came from beyond the channel: site and organisation of a widget, VK community, … Networks
+   * added later put the address a reply goes to under `reply.<key>` (MAX `reply.chatId`, Одноклассники
+   * `reply.groupId`, …): the workflow hands those keys back as the outbound `target` (workflow/notify.ts).
+   */
   provenance: z.record(z.string(), z.string()).default({}),
   /**
    * `appeal`: sent to the region (122, the widget, the bot, a message to the official community), answered on its
@@ -75,14 +80,16 @@ export type MessageOrigin = NonNullable<IncomingMessage['origin']>;
 
 /**
  * A message's origin: as its channel marked it, or for older jobs as its channel implies — a community message (VK
- * `peerId`) or the Telegram bot's dialog is an appeal, any other VK or Telegram item a signal; the 122 and the
- * widget always carry appeals.
+ * `peerId`), a citizen bot's dialog (Telegram, MAX) or a message to an Одноклассники group is an appeal, any other
+ * network item a signal; the 122 and the widget always carry appeals.
  */
 export function originOf(m: Pick<IncomingMessage, 'origin' | 'source' | 'provenance'>): MessageOrigin {
   if (m.origin) return m.origin;
   switch (m.source) {
     case 'vk': return m.provenance.peerId ? 'appeal' : 'signal';
-    case 'telegram': return m.provenance.via === 'bot' ? 'appeal' : 'signal';
+    case 'telegram':
+    case 'max': return m.provenance.via === 'bot' ? 'appeal' : 'signal';
+    case 'ok': return m.provenance.via === 'message' ? 'appeal' : 'signal';
     default: return 'appeal';
   }
 }
@@ -206,7 +213,8 @@ export type EventBatch = z.infer<typeof eventBatchSchema>;
  * Each has one adapter in ingest/ (ingest/outbound.ts holds the registry); a channel without its settings records
  * what it would have sent.
  */
-export const DELIVERY_CHANNELS = ['vk', 'telegram', 'email', 'sms'] as const;
+/** Each network answers on itself; e-mail and SMS reach the citizens of the 122 and the widget. */
+export const DELIVERY_CHANNELS = [...NETWORK_SOURCES, 'email', 'sms'] as const;
 export const deliveryChannelSchema = z.enum(DELIVERY_CHANNELS);
 export type DeliveryChannel = z.infer<typeof deliveryChannelSchema>;
 
@@ -226,7 +234,9 @@ export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
 /**
  * One message leaving on a channel (served by the channel adapters in ingest/). `target` keys per channel:
  * vk: `ownerId`, `postId`, optional `commentId` (reply_to_comment), or `peerId` for a community message, or
- * `groupId` + `topicId`; telegram: `chatId`, optional `replyToMessageId`; email: `email`; sms: `phone`.
+ * `groupId` + `topicId`; telegram: `chatId`, optional `replyToMessageId`; max: `chatId` or `userId`, optional `replyToMid`;
+ * ok: `groupId` with `chatId` (a group message, optional `replyToMid`) or `topicId` (a post's comments, optional
+ * `commentId`); email: `email`; sms: `phone`.
  * Jobs of older versions carry no `channel`: it is derived from `source` and `target` (deliveryChannelOf).
  */
 export const outboundMessageSchema = z.object({
@@ -270,7 +280,7 @@ export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
  */
 export function deliveryChannelOf(m: Pick<OutboundMessage, 'channel' | 'source' | 'target'>): DeliveryChannel | undefined {
   if (m.channel) return m.channel;
-  if (m.source === 'vk' || m.source === 'telegram') return m.source;
+  if (isNetworkSource(m.source)) return m.source;
   if (m.target.email) return 'email';
   if (m.target.phone) return 'sms';
   return undefined;

@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import type { AuthUser } from '../lib/auth-user.js';
-import type { Source } from '../lib/queues.js';
+import type { NetworkSource, Source } from '../lib/queues.js';
 import { caseScopeOf, withSubtree } from './read-scopes.js';
 import { handlesCase, type Actor } from './rules.js';
 import { listStoredMessages, type ScopedMessage, type StoredMessage } from './store/messages.js';
@@ -16,11 +16,11 @@ import { listStoredMessages, type ScopedMessage, type StoredMessage } from './st
 /** Provenance keys that describe the channel rather than the person (site, community, search keyword). */
 const DESCRIPTIVE_PROVENANCE = new Set(['channel', 'via', 'groupId', 'topicId', 'keyword', 'site', 'region', 'org', 'category']);
 /**
- * Sources whose external ids are assigned by Otklik or the 122 center (a widget submission's key, a call id) and
- * whose messages have no link: they name no one. A network's id and link can (VK `msg<peer id>_…`, Telegram
- * `<chat id>:…`), and so can those of any channel added later until it is listed here.
+ * The ids of the 122 center and the widget are assigned by them or by Otklik (a call id, a submission's key) and
+ * their messages have no link: they name no one. A network's id and link can (VK `msg<peer id>_…`, Telegram
+ * `<chat id>:…`), and so can those of any source added later that is not known to be neutral.
  */
-const NEUTRAL_ID_SOURCES: ReadonlySet<string> = new Set(['contact_center', 'widget']);
+const NEUTRAL_ID_SOURCES: ReadonlySet<string> = new Set(['contact_center', 'widget'] satisfies Exclude<Source, NetworkSource>[]);
 
 /**
  * A message's external id and link as this reader may see them: withheld (null) when they could reach the person

@@ -18,6 +18,14 @@ describe('replyTarget', () => {
     expect(replyTarget(origin({ source: 'telegram', externalId: 'x', contact: { channelUserId: '42' } }))).toEqual({ chatId: '42' });
   });
 
+  it('answers the networks added later at the `reply.*` address their normaliser gave', () => {
+    expect(replyTarget(origin({ source: 'max', externalId: '-70:mid.1', provenance: { channel: 'max', via: 'chat', 'reply.chatId': '-70', 'reply.replyToMid': 'mid.1' } })))
+      .toEqual({ chatId: '-70', replyToMid: 'mid.1' });
+    expect(replyTarget(origin({ source: 'ok', externalId: 'x', provenance: { 'reply.groupId': '5', 'reply.topicId': '9', 'reply.commentId': '' } })))
+      .toEqual({ groupId: '5', topicId: '9' });
+    expect(replyTarget(origin({ source: 'ok', externalId: 'x', provenance: { groupId: '5' } }))).toBeUndefined();
+  });
+
   it('uses the contact given on the widget and at the 122 contact center, and nothing when there is none', () => {
     expect(replyTarget(origin({ source: 'widget', externalId: 'k', contact: { email: 'a@b.ru', phone: null } }))).toEqual({ email: 'a@b.ru' });
     expect(replyTarget(origin({ source: 'contact_center', externalId: 'c', contact: { phone: '+73912223344' } }))).toEqual({ phone: '+73912223344' });

@@ -13,8 +13,9 @@ export interface MessageOrigin {
 
 /**
  * The reply address on the original channel (see the `target` conventions in lib/queues.ts). VK external ids are
- * `wall<owner>_<post>[_c<comment>]`, `msg<peer>_<id>` and `board<group>_<topic>_<id>`; Telegram ones `<chatId>:<messageId>`. Undefined when the
- * message left no way back (an anonymous call): the citizen then learns the outcome on the status page only.
+ * `wall<owner>_<post>[_c<comment>]`, `msg<peer>_<id>` and `board<group>_<topic>_<id>`; Telegram ones `<chatId>:<messageId>`; other
+ * networks (MAX, Одноклассники) give it as `reply.*` provenance. Undefined when the message left no way back (an
+ * anonymous call): the citizen then learns the outcome on the status page only.
  */
 export function replyTarget(origin: MessageOrigin): Record<string, string> | undefined {
   const clean = (t: Record<string, string | null | undefined>) => {
@@ -44,6 +45,8 @@ export function replyTarget(origin: MessageOrigin): Record<string, string> | und
     case 'widget':
     case 'contact_center':
       return clean({ phone: origin.contact.phone, email: origin.contact.email });
+    default:
+      return networkReplyTarget(origin.provenance);
   }
 }
 
@@ -78,8 +81,20 @@ export function citizenAddress(origin: MessageOrigin): CitizenAddress | undefine
     const dialog = !!target.peerId && Number(target.peerId) < VK_CHAT_PEERS;
     return { channel: 'vk', target, private: dialog, buttons: dialog };
   }
+  if (origin.source !== 'widget' && origin.source !== 'contact_center') {
+    // MAX and Одноклассники: the bot's or the group's private chat is the citizen's own; group chats, channels and
+    // comments under posts are read by everyone.
+    const personal = origin.provenance.via === 'bot' || origin.provenance.via === 'message';
+    return { channel: origin.source as DeliveryChannel, target, private: personal, buttons: false };
+  }
   if (target.email) return { channel: 'email', target: { email: target.email }, private: true, buttons: false };
   return target.phone ? { channel: 'sms', target: { phone: target.phone }, private: true, buttons: false } : undefined;
+}
+
+/** Networks added later name their reply address in the provenance under `reply.<key>` (lib/queues.ts). */
+function networkReplyTarget(provenance: Record<string, string>): Record<string, string> | undefined {
+  const target = Object.fromEntries(Object.entries(provenance).filter(([k, v]) => k.startsWith('reply.') && v !== '').map(([k, v]) => [k.slice(6), v]));
+  return Object.keys(target).length ? target : undefined;
 }
 
 export const ruDate = (d: Date) => d.toLocaleDateString('ru-RU', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });

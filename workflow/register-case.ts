@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { eventIdFor, uuidV5 } from '../lib/ids.js';
-import type { AnalyticsEvent, ClassifiedMessage } from '../lib/queues.js';
+import { isNetworkSource, type AnalyticsEvent, type ClassifiedMessage } from '../lib/queues.js';
 import { DAY_MS } from '../lib/time.js';
 import { withTransaction } from '../lib/transaction.js';
 import { enqueue, type OutboxRow } from './outbox.js';
@@ -31,10 +31,10 @@ export function deadlineFrom(registeredAt: Date, days: number): Date {
 }
 
 /**
- * Channels where the citizen is told the registration number: every one now that the 122's callers are reached by SMS
- * (or e-mail) like the widget's; a message without a way back gets no notice (citizenOutbound).
+ * Channels where the citizen is told the registration number: the networks, the widget, and the 122 whose callers are
+ * reached by SMS (or e-mail); a message without a way back gets no notice (citizenOutbound).
  */
-const ACKNOWLEDGED_SOURCES = new Set(['telegram', 'widget', 'vk', 'contact_center']);
+const acknowledged = (source: string) => source === 'widget' || source === 'contact_center' || isNetworkSource(source);
 
 /**
  * Registers a classified message as a case: the message, its contact (kept apart), the case and the first entry
@@ -103,7 +103,7 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, opts:
     const caseId = cases[i]!.id;
     const registered: RegisteredCase = { caseId, registrationNumber: numberOf.get(caseId)!, status, registeredAt: now, deadlineAt: cases[i]!.deadlineAt };
     created.set(keyOf(x.message), { case: registered, events: registrationEvents(x, registered) });
-    if (ACKNOWLEDGED_SOURCES.has(x.message.source)) {
+    if (acknowledged(x.message.source)) {
       outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!, { links: opts.links }));
     }
   });

@@ -1,6 +1,7 @@
 // Shared by the staff pages' scripts (bundled into each; the leading underscore keeps it from being an entry).
 // Every piece of citizen text is put into the page as a text node, never as markup.
 import { DEFAULT_TIME_ZONE, ruCalendarDay, ruDateTime as formatDateTime, ruDay as formatDay, ruNumber, ruPercent, ruPercentOf100 } from '../format.js';
+import { SOURCE_LABELS as ALL_SOURCE_LABELS, type SourceLabel } from '../../lib/sources.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -44,12 +45,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
   return el;
 }
 
-export const SOURCE_LABELS: Record<string, { short: string; name: string }> = {
-  vk: { short: 'VK', name: 'ВКонтакте' },
-  telegram: { short: 'TG', name: 'Telegram' },
-  widget: { short: 'Сайт', name: 'Виджет на сайте' },
-  contact_center: { short: '122', name: 'Контакт-центр 122' },
-};
+export const SOURCE_LABELS: Record<string, SourceLabel | undefined> = ALL_SOURCE_LABELS;
 
 export const STATUS_NAMES: Record<string, string> = {
   moderation: 'На модерации', rejected: 'Отклонено', routed: 'Направлено в организацию', assigned: 'Назначен исполнитель',
@@ -141,7 +137,7 @@ export function casesTable(items: CaseSummary[], caption: string, opts: { organi
   if (!items.length) return h('p', { class: 'muted' }, 'Нет обращений.');
   const withOrg = opts.organization ?? true;
   const columns = ['№', 'Поступило', 'Источник', 'Категория', 'Текст', 'Муниципалитет', ...(withOrg ? ['Организация'] : []), 'Статус', 'Срок'];
-  const cell = (label: string, attrs: Record<string, string>, ...content: (Node | string)[]) => h('td', { 'data-label': label, ...attrs }, ...content);
+  const cell = (label: string, attrs: Record<string, string>, ...content: Child[]) => h('td', { 'data-label': label, ...attrs }, ...content);
   return h('table', { class: 'cases' },
     h('caption', { class: 'sr-only' }, caption),
     h('thead', {}, h('tr', {}, columns.map((t) => h('th', { scope: 'col', class: t === 'Текст' ? 'snippet' : '' }, t)))),

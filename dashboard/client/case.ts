@@ -30,13 +30,7 @@ const EVENT_NAMES: Record<string, string> = {
   incident_merged: 'Объединено в инцидент', incident_split: 'Выделено из инцидента', 'send-answer': 'Ответ отправлен гражданину',
   rate: 'Оценка гражданина', 'close-rated': 'Закрыто после оценки', 'repeat-review-request': 'Запрос повторного рассмотрения',
 };
-const CHANNEL_NOTE: Record<string, string> = {
-  vk: 'Ответ будет опубликован ВКонтакте от имени сообщества — в ответ на сообщение гражданина.',
-  telegram: 'Ответ придёт гражданину в Telegram.',
-  widget: 'Ответ будет отправлен гражданину на указанный e-mail (или по SMS) со ссылкой на страницу статуса обращения.',
-  contact_center: 'Ответ будет отправлен гражданину по SMS на указанный телефон (или на e-mail) со ссылкой на страницу статуса обращения.',
-};
-const DELIVERY_CHANNELS: Record<string, string> = { email: 'E-mail', sms: 'SMS', vk: 'ВКонтакте', telegram: 'Telegram' };
+const DELIVERY_CHANNELS: Record<string, string> = { email: 'E-mail', sms: 'SMS', vk: 'ВКонтакте', telegram: 'Telegram', max: 'MAX', ok: 'Одноклассники' };
 const DELIVERY_KINDS: Record<string, string> = {
   registered: 'Регистрация', status: 'Ход рассмотрения', answer: 'Ответ', rejection: 'Отклонение', rating_request: 'Просьба оценить', interim: 'Взято в работу',
 };
@@ -142,7 +136,7 @@ function draftEditor(action: 'save-draft' | 'approve'): HTMLElement {
   files.addEventListener('input', check);
   return h('section', { class: 'card editor', 'aria-labelledby': `${action}-h` },
     h('h2', { id: `${action}-h` }, action === 'approve' ? 'Ответ на утверждении' : 'Черновик ответа'),
-    h('p', { class: 'muted' }, CHANNEL_NOTE[c.source] ?? ''),
+    h('p', { class: 'muted' }, SOURCE_LABELS[c.source]?.replyNote ?? ''),
     h('label', { for: `${action}-text` }, 'Текст ответа'), text,
     h('label', { for: `${action}-attachments` }, 'Вложения (фото и видео выполненных работ)'), files,
     warnings,

@@ -2,6 +2,7 @@
 // instead of drawing an empty ring.
 import type { Summary } from '../../analytics/queries.js';
 import { ruNumber } from '../format.js';
+import { sourceName } from '../../lib/sources.js';
 import { detached } from './_detached.js';
 
 interface Chart {
@@ -9,13 +10,6 @@ interface Chart {
   resize(): void;
 }
 declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): Chart };
-
-const SOURCE_NAMES: Record<string, string> = {
-  contact_center: 'Контакт-центр 122',
-  vk: 'ВКонтакте',
-  telegram: 'Telegram',
-  widget: 'Виджет на сайте',
-};
 
 function readInitial(): Summary {
   const el = document.getElementById('summary-data');
@@ -52,7 +46,7 @@ function render(s: Summary) {
     tooltip: { trigger: 'item' },
     legend: { bottom: 0 },
     series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Источник',
-      data: s.bySource.map((r) => ({ name: SOURCE_NAMES[r.source] ?? r.source, value: r.count })) }],
+      data: s.bySource.map((r) => ({ name: sourceName(r.source), value: r.count })) }],
   }));
   const total = s.bySource.reduce((n, r) => n + r.count, 0);
   document.getElementById('total')!.textContent = ruNumber(total);

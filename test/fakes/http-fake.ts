@@ -1,6 +1,6 @@
 import http from 'node:http';
 
-export type Fault = 'rate' | 'network';
+export type Fault = 'rate' | 'network' | 'denied';
 
 /** Shared plumbing of the fake network APIs: a loopback server, a call log and injectable faults per method. */
 export class FaultPlan {

@@ -97,3 +97,63 @@ export function tgCallback(chatId: number, messageId: number, data: string) {
     data,
   };
 }
+
+// ---- MAX (dev.max.ru objects Update, Message, User; timestamps in milliseconds) ----
+
+let maxMidSeq = 0x5a000;
+export const maxMid = () => `mid.${(++maxMidSeq).toString(16).padStart(16, "0")}`;
+
+export const maxUser = (userId = 5_100_100, o: Record<string, unknown> = {}) =>
+  ({ user_id: userId, first_name: 'Анна', last_name: 'Смирнова', name: 'Анна Смирнова', username: null, is_bot: false, last_activity_time: Date.now(), ...o });
+
+/** A message in the private chat of a citizen with the bot (`chat_type: dialog`). */
+export function maxDialogMessage(chatId: number, userId: number, body: { text?: string | null; attachments?: unknown[] } = {}) {
+  return {
+    sender: maxUser(userId), recipient: { chat_id: chatId, chat_type: 'dialog', user_id: 9_000_001 }, timestamp: Date.now(),
+    body: { mid: maxMid(), seq: ++seq, text: body.text ?? null, attachments: body.attachments ?? null },
+  };
+}
+
+/** A message in a group chat the bot is a member of (`chat_type: chat`). */
+export function maxChatMessage(o: { chatId?: number; userId?: number; text?: string; attachments?: unknown[]; mid?: string } = {}) {
+  return {
+    sender: maxUser(o.userId ?? 5_200_200, { first_name: 'Пётр', last_name: 'Иванов', name: 'Пётр Иванов' }),
+    recipient: { chat_id: o.chatId ?? -70_000_000_123, chat_type: 'chat', user_id: null }, timestamp: Date.now(),
+    body: { mid: o.mid ?? maxMid(), seq: ++seq, text: o.text ?? 'В Железногорске на улице Ленина третий день нет горячей воды, управляющая компания молчит.', attachments: o.attachments ?? null },
+  };
+}
+
+export const maxUpdate = <T extends Record<string, unknown>>(type: string, fields: T) => ({ update_type: type, timestamp: Date.now(), ...fields });
+
+export const maxMessageCreated = (message: Record<string, unknown>) => maxUpdate('message_created', { message, user_locale: 'ru' });
+
+/** A press of a callback button under `message` (the bot's message, as MAX repeats it in the update). */
+export function maxCallback(chatId: number, userId: number, payload: string, message: { mid: string; text?: string }) {
+  return maxUpdate('message_callback', {
+    callback: { timestamp: Date.now(), callback_id: `cb.${++seq}.${Math.random().toString(36).slice(2, 10)}`, payload, user: maxUser(userId) },
+    message: { sender: { user_id: 9_000_001, first_name: 'Отклик', name: 'Отклик', is_bot: true }, recipient: { chat_id: chatId, chat_type: 'dialog', user_id: userId },
+      timestamp: Date.now(), body: { mid: message.mid, seq: ++seq, text: message.text ?? '…', attachments: null } },
+    user_locale: 'ru',
+  });
+}
+
+export const maxBotStarted = (chatId: number, userId: number) => maxUpdate('bot_started', { chat_id: chatId, user: maxUser(userId), payload: null, user_locale: 'ru' });
+
+export const maxImage = (photoId: number) => ({ type: 'image', payload: { photo_id: photoId, token: `tok${photoId}`, url: `https://i.oneme.ru/i?r=${photoId}` } });
+export const maxLocation = (latitude: number, longitude: number) => ({ type: 'location', latitude, longitude });
+
+// ---- Одноклассники (apiok.ru graph.user.subscribe webhook messages; ids are strings like "user:…", "chat:…") ----
+
+let okSeq = 0x15cea67d78d2000;
+/** A message to a group as its webhook posts it. */
+export function okGroupMessage(chatId: string, userId: string, o: { text?: string; attachments?: unknown[]; name?: string } = {}) {
+  okSeq += 17;
+  return {
+    webhookType: 'MESSAGE_CREATED',
+    sender: { user_id: `user:${userId}`, name: o.name ?? 'Ольга Кузнецова' },
+    recipient: { chat_id: chatId },
+    message: { text: o.text ?? 'Здравствуйте! В посёлке Березовка уже неделю не работает уличное освещение.', seq: okSeq, mid: `mid:${chatId.slice(5)}.${okSeq.toString(16)}`,
+      ...(o.attachments ? { attachments: o.attachments } : {}) },
+    timestamp: Date.now(),
+  };
+}

@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../ingest/contact-center.js';
 import type { Otklik } from '../../main.js';
+import { startFakeMax, type FakeMax } from '../fakes/fake-max.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fake-telegram.js';
-import { buildVkCallback, buildVkPost } from '../fakes/payloads.js';
+import { buildVkCallback, buildVkPost, maxChatMessage, maxDialogMessage, maxMessageCreated, okGroupMessage } from '../fakes/payloads.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
 
 const RUNS = 150;
@@ -22,7 +23,8 @@ const nasty = fc.oneof(
 );
 const jsonish = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.dictionary(fc.constantFrom('callId', 'text', 'receivedAt', 'type', 'group_id', 'secret', 'object', 'update_id', 'message', 'consent', 'contact', 'idempotencyKey', 'org', 'login', 'password'), nasty)
+  fc.dictionary(fc.constantFrom('callId', 'text', 'receivedAt', 'type', 'group_id', 'secret', 'object', 'update_id', 'message', 'consent', 'contact', 'idempotencyKey', 'org', 'login', 'password',
+    'update_type', 'timestamp', 'callback', 'chat_id', 'sender', 'recipient', 'webhookType'), nasty)
     .map((o) => JSON.stringify(o)),
   fc.string().map((s) => `{"broken": ${s}`),
   fc.constantFrom('', '{', '[]', 'null', '"str"', '{"__proto__":{"admin":true}}', '{"callId":{"$gt":""}}'),
@@ -50,19 +52,24 @@ describe('fuzzing the public surface', () => {
   // A well-formed update with the right secret makes the bot ask Telegram who it is (getMe); against a dead API
   // root that is a correct 503 (Telegram redelivers), so the bot talks to a local Telegram instead.
   let telegram: FakeTelegram;
+  let max: FakeMax;
   beforeAll(async () => {
     telegram = await startFakeTelegram({ token: '123:fuzz' });
+    max = await startFakeMax({ token: 'max-fuzz' });
     system = await startTestSystem({
       VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111',
       TELEGRAM_BOT_TOKEN: '123:fuzz', TELEGRAM_WEBHOOK_SECRET: 'tg-secret', TELEGRAM_API_ROOT: telegram.apiRoot,
       WIDGET_ALLOWED_ORIGINS: SITE, WIDGET_IP_LIMIT_PER_HOUR: '100000', WIDGET_CONTACT_LIMIT_PER_DAY: '100000',
       OTKLIK_LOGIN_MAX_FAILURES: '100000',
+      MAX_BOT_TOKEN: 'max-fuzz', MAX_WEBHOOK_SECRET: 'max-secret', MAX_API_BASE_URL: max.apiBaseUrl,
+      OK_GROUPS: '111:ok-group-key', OK_WEBHOOK_SECRET: 'ok-secret-0123456789abcdef',
     });
     token = await loginAs(system.url!, 'admin', 'test-admin-password');
   });
   afterAll(async () => {
     await system?.stop();
     await telegram?.close();
+    await max?.close();
     process.stdout.write(`fuzz: ${tried} inputs tried, ${fiveHundreds} answered 5xx\n`);
   });
 
@@ -84,6 +91,24 @@ describe('fuzzing the public surface', () => {
   it('Telegram webhook, with and without its secret header', async () => {
     await fc.assert(fc.asyncProperty(jsonish, fc.boolean(), async (body, withSecret) => {
       await expectClientError(await post('/webhooks/telegram', body, withSecret ? { 'x-telegram-bot-api-secret-token': 'tg-secret' } : {}), 'telegram');
+    }), { numRuns: RUNS });
+  });
+
+  it('MAX webhook, with and without its secret, garbage and updates with hostile fields', async () => {
+    const update = fc.oneof(jsonish, nasty.map((text) => JSON.stringify(maxMessageCreated(maxChatMessage({ text: String(text) })))),
+      nasty.map((text) => JSON.stringify(maxMessageCreated({ ...maxDialogMessage(-5, 7, { text: String(text) }), timestamp: typeof text === 'number' ? text : Date.now() }))));
+    await fc.assert(fc.asyncProperty(update, fc.boolean(), async (body, withSecret) => {
+      await expectClientError(await post('/webhooks/max', body, withSecret ? { 'x-max-bot-api-secret': 'max-secret' } : {}), 'max');
+    }), { numRuns: RUNS });
+  });
+
+  it('Одноклассники webhook: forged addresses, garbage and messages with hostile fields', async () => {
+    const body = fc.oneof(jsonish, nasty.map((text) => JSON.stringify(okGroupMessage('chat:C1', '5', { text: String(text) }))),
+      nasty.map((v) => JSON.stringify({ ...okGroupMessage('chat:C1', '5'), timestamp: v, recipient: { chat_id: v } })));
+    const path = fc.oneof(fc.constant('/webhooks/ok/111/ok-secret-0123456789abcdef'), fc.constant('/webhooks/ok/222/ok-secret-0123456789abcdef'),
+      fc.string().map((s) => `/webhooks/ok/111/${encodeURIComponent(s)}`));
+    await fc.assert(fc.asyncProperty(path, body, async (p, b) => {
+      await expectClientError(await post(p, b), 'ok');
     }), { numRuns: RUNS });
   });
 

@@ -41,6 +41,8 @@ describe('the OpenAPI document and the routes served', () => {
       VK_CALLBACK_CONFIRMATION: 'conf', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111',
       TELEGRAM_BOT_TOKEN: '123:openapi', TELEGRAM_WEBHOOK_SECRET: 'tg-secret', TELEGRAM_API_ROOT: telegram.apiRoot,
       WIDGET_ALLOWED_ORIGINS: 'https://site.example', OTKLIK_METRICS_TOKEN: 'scrape-me',
+      MAX_BOT_TOKEN: 'max-openapi', MAX_WEBHOOK_SECRET: 'max-secret', MAX_API_BASE_URL: 'http://127.0.0.1:9',
+      OK_GROUPS: '111:ok-group-key', OK_WEBHOOK_SECRET: 'ok-secret-0123456789abcdef',
     });
     const res = await fetch(`${system.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);

@@ -145,7 +145,7 @@ describe('the foundation slice: a 122 call card becomes a case and a count', () 
     expect(await health.json()).toEqual({ status: 'ok', redis: 'ok', postgres: 'ok', clickhouse: 'ok',
       stores: { redis: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/), postgres: expect.stringMatching(/^postgres:\/\/otklik@127\.0\.0\.1:\d+\/otk_/),
         clickhouse: `embedded (chDB):${cfg.dataDir}` },
-      channels: { contact_center: 'on', vk: 'off', vk_outbound: 'off', vk_search: 'off', telegram: 'off', widget: 'off' } });
+      channels: { contact_center: 'on', vk: 'off', vk_outbound: 'off', vk_search: 'off', telegram: 'off', max: 'off', ok: 'off', ok_comments: 'off', widget: 'off' } });
   });
 
   it('keeps cases and counts across a stop and a start', async () => {

@@ -89,6 +89,8 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       VK_CALLBACK_CONFIRMATION: 'conf', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111',
       TELEGRAM_BOT_TOKEN: '123:matrix', TELEGRAM_WEBHOOK_SECRET: 'tg-secret', TELEGRAM_API_ROOT: telegram.apiRoot,
       WIDGET_ALLOWED_ORIGINS: 'https://site.example', OTKLIK_METRICS_TOKEN: 'scrape-me',
+      MAX_BOT_TOKEN: 'max-matrix', MAX_WEBHOOK_SECRET: 'max-secret', MAX_API_BASE_URL: 'http://127.0.0.1:9',
+      OK_GROUPS: '111:ok-group-key', OK_WEBHOOK_SECRET: 'ok-secret-0123456789abcdef',
     });
     const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
     tokens['region admin'] = admin;
@@ -153,6 +155,8 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       'POST /api/v1/contact-center/calls': { body: { callId: 'matrix', text: 'Яма' } },
       'POST /webhooks/vk': { body: { type: 'message_new', group_id: 111, object: {} } },
       'POST /webhooks/telegram': { body: { update_id: 1 } },
+      'POST /webhooks/max': { body: { update_type: 'bot_started', timestamp: 1, chat_id: 1 } },
+      'POST /webhooks/ok/{groupId}/{secret}': { body: { webhookType: 'CHAT_SYSTEM' } },
     };
     // Case actions: a stale version, so an entitled caller is answered 409 and the case stays as it is.
     for (const action of ['accept', 'reject', 'redirect', 'assign', 'take', 'start', 'pass', 'return-to-coordinator', 'save-draft', 'submit', 'approve',
@@ -184,8 +188,9 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       if (p.startsWith('/api/v1/dashboard/monitoring/incidents/')) return 'none';
       if (p.startsWith('/api/v1/dashboard/monitoring/alerts/')) return '1';
     }
+    // A staff token is no webhook secret: the OK webhook is called at a group it serves with a secret the caller lacks.
     const fixed: Record<string, string> = { version: '1', panel: 'sla', incident: 'none', poll: ids.poll, commentId: RANDOM, messageId: RANDOM,
-      outboundId: RANDOM };
+      outboundId: RANDOM, groupId: '111', secret: 'not-the-webhook-secret' };
     if (!(name in fixed)) throw new Error(`no fixture for {${name}} in ${p}`);
     return fixed[name]!;
   });

@@ -1,0 +1,43 @@
+import type { OutboundMessage } from '../../lib/queues.js';
+import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
+import { ratingButtons } from '../dialog/dialog.js';
+import { withLinks } from '../vk/outbound.js';
+import { MaxRefusedError, type MaxClient } from './api.js';
+import { maxKeyboard, splitText } from './messages.js';
+
+/**
+ * Bot messages (POST /messages?chat_id= | user_id=): a reply quoting the citizen's message (`link: {type: reply,
+ * mid}`), with the 1–5 rating buttons under an answer. A rate limit delays the job (the outbound worker waits MAX's
+ * pause without spending an attempt); a chat MAX refuses (the bot was blocked, the chat is gone) dead-letters it.
+ */
+export function createMaxOutbound(client: MaxClient | undefined): OutboundAdapter {
+  return {
+    channel: 'max',
+    off: client ? undefined : 'MAX is not configured (MAX_BOT_TOKEN)',
+    async deliver(m: OutboundMessage) {
+      if (!client) throw new TargetError('MAX is not configured');
+      const t = m.target;
+      const address = t.chatId ? { chat_id: Number(t.chatId) } : t.userId ? { user_id: Number(t.userId) } : undefined;
+      if (!address || !Number.isSafeInteger(address.chat_id ?? address.user_id)) throw new TargetError('max target needs a numeric chatId or userId');
+      // A reply in a public thread (a signal's answer) carries no rating buttons: those are for an appeal's author.
+      const withRating = (m.kind === 'answer' || m.kind === 'rating_request') && m.audience !== 'public' && m.messageId;
+      const parts = splitText(withLinks(m));
+      let mid = '';
+      try {
+        for (const [i, text] of parts.entries()) {
+          const last = i === parts.length - 1;
+          const sent = await client.call((api) => api.raw.messages.send({
+            ...address, text,
+            ...(i === 0 && t.replyToMid ? { link: { type: 'reply' as const, mid: t.replyToMid } } : {}),
+            ...(last && withRating ? { attachments: [maxKeyboard(ratingButtons(m.messageId!))] } : {}),
+          }));
+          mid = sent?.message?.body?.mid ?? mid;
+        }
+      } catch (err) {
+        if (err instanceof MaxRefusedError && err.status !== 401) throw new TargetError(err.message);
+        throw err;
+      }
+      return { status: 'sent', externalRef: `${t.chatId ?? `user${t.userId}`}:${mid}` };
+    },
+  };
+}
