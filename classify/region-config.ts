@@ -42,6 +42,9 @@ export function readRegionFile(path: string): RegionConfig | undefined {
     return loadRegionConfig(path);
   } catch {
     return undefined;
+  }
+}
+
 /**
  * The region's name and time zone for the other stages (provenance, the dates citizens read), or defaults: a broken
  * region file is the classifier's error to report, not theirs.
