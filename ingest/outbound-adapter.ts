@@ -10,7 +10,7 @@ export interface OutboundAdapter {
   channel: DeliveryChannel;
   /** Why this process cannot deliver on the channel (its settings are missing); the job is dead-lettered with it. */
   off?: string;
-  /** Delivers or throws: a TargetError for an address the channel can never reach, any other error to retry. */
+  /** Delivers or throws: a TargetError for an address the channel can never reach (or a refusal for good), any other error to retry. */
   deliver(m: OutboundMessage): Promise<Delivery>;
 }
 
