@@ -158,13 +158,18 @@ export const EVENT_TYPES = [
   'vote.cast',
   /**
    * A signal (a post monitoring found) was taken in (deadlineAt: its reaction deadline, absent for `other`), accepted
-   * as a case, rejected, first reacted to (props.how: interim / answer) and answered; one of each per message.
+   * as a case (props.answerDueAt: its case's deadline), rejected, first reacted to (props.how: interim / answer) and
+   * answered; one of each per message. Once routing names the organization, every later step carries it.
    */
   'signal.received',
   'signal.accepted',
   'signal.rejected',
   'signal.reacted',
   'signal.answered',
+  /** The signal's case was routed (again) to organizationId; one per routing step. */
+  'signal.routed',
+  /** The team corrected the signal's kind or category (props: field, from, to); deadlineAt is its term now, absent when none. */
+  'signal.corrected',
 ] as const;
 
 /**
