@@ -235,7 +235,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
       userForToken: userOf,
     },
   });
-  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone,
+  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone, publicUrl: config.publicUrl,
     desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
   const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });

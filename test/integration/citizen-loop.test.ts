@@ -138,11 +138,14 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
 
     const number = link.pathname.split('/').pop()!;
     const token = link.searchParams.get('token')!;
-    const post = (path: string, form: Record<string, string>, origin = system.url!) => fetch(`${system.url}/status/${number}/${path}`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: new URLSearchParams(form) });
+    const post = (path: string, form: Record<string, string>, origin = system.url!, proxy: Record<string, string> = {}) => fetch(`${system.url}/status/${number}/${path}`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...proxy }, body: new URLSearchParams(form) });
+    // Behind a reverse proxy on loopback: the Host is the upstream's, the page's origin is the forwarded host.
+    const viaProxy = { 'x-forwarded-host': 'otklik.krsk.test', 'x-forwarded-proto': 'https' };
     expect((await post('rating', { token, rating: '2' }, 'https://evil.test')).status).toBe(403);
     expect((await post('rating', { token: 'x'.repeat(32), rating: '2' })).status).toBe(404);
-    const rated = await post('rating', { token, rating: '2', comment: 'Мусор снова не вывозят' });
+    expect((await post('rating', { token, rating: '2' }, 'https://evil.test', viaProxy)).status).toBe(403);
+    const rated = await post('rating', { token, rating: '2', comment: 'Мусор снова не вывозят' }, 'https://otklik.krsk.test', viaProxy);
     expect(rated.status).toBe(303);
     expect(rated.headers.get('location')).toContain('done=rated');
     expect(await caseStatus(caseId)).toBe('rated');
