@@ -97,6 +97,8 @@ interface Shared {
   reads: PublicReads;
   /** The status page links citizens' notices carry, keyed by the deployment's secret. */
   links: StatusLinks;
+  /** The region's IANA time zone (config/region.yaml): notices and the status page tell dates in it. */
+  timeZone: string;
 }
 
 /** What one role adds to the process. */
@@ -155,14 +157,14 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), links: s.links,
+    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), links: s.links, timeZone: s.timeZone,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
   const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues });
   const api = createWorkflowApi({
     db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
-    loginLimit: loginLimitOf(config), links: s.links,
+    loginLimit: loginLimitOf(config), links: s.links, timeZone: s.timeZone,
     // The delivery trail on the case page: ingest owns the deliveries, the composition root lends its reader.
     deliveries: (caseId) => deliveriesOfCase(db, caseId),
   });
@@ -186,7 +188,8 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionBasics(config.regionConfigPath).region, polls: polls.ballotBox,
     cases: s.reads,
     // The rating and repeat-review buttons of Telegram and VK: the workflow's citizen desk checks the author and acts.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, links: s.links }),
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, links: s.links,
+      timeZone: s.timeZone }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
     observeDelivery: (channel, status) => metrics.outboundDeliveries.inc({ channel, status }),
   });
@@ -235,8 +238,8 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
       userForToken: userOf,
     },
   });
-  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone, publicUrl: config.publicUrl,
-    desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
+  const status = createStatusPages({ timeZone: s.timeZone, publicUrl: config.publicUrl,
+    desk: createStatusDesk({ db, links: s.links, timeZone: s.timeZone, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
   const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });
 }
@@ -308,7 +311,8 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   // The server's own address, known once it listens: the status links' fallback without OTKLIK_PUBLIC_URL.
   const own: { url?: string } = {};
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db), links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }) };
+    reads: bindPublicReads(db), links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }),
+    timeZone: regionBasics(config.regionConfigPath).timezone };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).

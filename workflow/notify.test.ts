@@ -32,6 +32,12 @@ describe('citizenNotices', () => {
       text: expect.stringContaining('2026-000042') }]);
     expect(citizenNotices('registered', ctx)[0]!.text).toContain('20.12.2026');
   });
+  it('tells dates in the region\'s time zone: a deadline at 01:30 in Krasnoyarsk is that local day, not the UTC one', () => {
+    const night = { ...ctx, deadlineAt: new Date('2026-12-20T18:30:00Z') };
+    expect(citizenNotices('registered', { ...night, timeZone: 'Asia/Krasnoyarsk' })[0]!.text).toContain('до 21.12.2026.');
+    expect(citizenNotices('repeat_review', { ...night, timeZone: 'Asia/Krasnoyarsk' })[0]!.text).toContain('до 21.12.2026.');
+    expect(citizenNotices('registered', night)[0]!.text).toContain('до 20.12.2026.');
+  });
   it('tells the reason of a rejection, sends the answer with a rating request, and keeps internal steps quiet', () => {
     expect(citizenNotices('rejected', { ...ctx, reason: 'нецензурная лексика' })[0]).toEqual({ kind: 'rejection', subject: 'Обращение № 2026-000042 отклонено',
       text: expect.stringContaining('нецензурная лексика') });

@@ -82,8 +82,8 @@ export function citizenAddress(origin: MessageOrigin): CitizenAddress | undefine
   return target.phone ? { channel: 'sms', target: { phone: target.phone }, private: true, buttons: false } : undefined;
 }
 
-export const ruDate = (d: Date) => d.toLocaleDateString('ru-RU', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
-const date = ruDate;
+/** A date as the region reads it: a deadline at 01:00 in Krasnoyarsk is still the previous day in UTC. */
+export const ruDate = (d: Date, timeZone = 'UTC') => d.toLocaleDateString('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' });
 
 type Link = { title: string; url: string };
 
@@ -99,6 +99,8 @@ export interface NotifyContext {
   rating?: number | null;
   /** The case's public status page with its secret token (workflow/status-link.ts), when known. */
   statusUrl?: string;
+  /** The region's IANA time zone (config/region.yaml), in which dates are told, as on the status page; UTC without it. */
+  timeZone?: string;
 }
 
 type Kind = OutboundMessage['kind'];
@@ -136,6 +138,7 @@ function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
   const n = c.registrationNumber;
   const number = `№ ${n}`;
   const org = c.organizationName ? ` в «${c.organizationName}»` : '';
+  const date = (d: Date) => ruDate(d, c.timeZone);
   const one = (kind: Kind, subject: string, text: string, links: Link[] = statusLink(c)): CitizenNotice[] => [{ kind, subject, text, ...(links.length ? { links } : {}) }];
   switch (step) {
     case 'registered':

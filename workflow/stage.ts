@@ -23,6 +23,8 @@ export interface WorkflowStageDeps {
   reminderDaysBefore?: number[];
   /** The status page link citizens' notices carry (workflow/status-link.ts). */
   links?: StatusLinks;
+  /** The region's time zone, in which notices tell dates. */
+  timeZone?: string;
   /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
   sweepMs?: number;
   outboxPollMs?: number;
@@ -45,7 +47,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   const log = deps.logger.child({ component: 'workflow' });
   const relay = createOutboxRelay({ db: deps.db, queues: deps.queues, reminders: deps.reminders, now, logger: deps.logger, pollMs: deps.outboxPollMs,
     sealer: deps.sealer });
-  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore, links: deps.links };
+  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone };
 
   let sweeping: Promise<number> | undefined;
   const sweep = () => (sweeping ??= (async () => {
@@ -74,7 +76,8 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
         }
         // The analytics events, the citizen's notice and the reminders are outbox rows of the same transaction,
         // so a crash after the commit loses nothing and a redelivery adds nothing.
-        const results = await registerCases(deps.db, items, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links });
+        const results = await registerCases(deps.db, items, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links,
+          timeZone: deps.timeZone });
         relay.nudge();
         const created = results.filter((r) => r.created);
         if (rejected.length) log.warn({ rejected: rejected.length, valid: items.length }, 'classified batch had invalid messages; they were skipped');

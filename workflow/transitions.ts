@@ -34,6 +34,8 @@ export interface Transition {
   rating?: number;
   /** Builds the status page link every notice carries (absent: notices go without it). */
   links?: StatusLinks;
+  /** The region's time zone the notice tells dates in. */
+  timeZone?: string;
   props?: Props;
   extraEvents?: (eventRowId: string, next: CaseRow) => AnalyticsEventInput[];
 }
@@ -100,7 +102,8 @@ export async function recordTransition(sql: Sql, c: CaseRow, t: Transition, now:
     ...(t.extraEvents?.(r.eventRowId, r.case) ?? []),
   ];
   const rows = [eventsRow(c.id, r.eventRowId, events)];
-  if (t.notice) rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links }));
+  if (t.notice) rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links,
+    timeZone: t.timeZone }));
   await enqueue(sql, rows);
   return r;
 }
@@ -135,6 +138,7 @@ export interface NoticeExtras {
   answer?: { text: string; attachments: Attachment[] };
   rating?: number;
   links?: StatusLinks;
+  timeZone?: string;
 }
 
 /**
@@ -147,7 +151,7 @@ export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string, 
   return citizenNotices(notice, {
     registrationNumber: c.registrationNumber, deadlineAt: c.deadlineAt, organizationName: c.organizationName,
     reason: extra.reason, answerText: extra.answer?.text, answerAttachments: extra.answer?.attachments, rating: extra.rating,
-    statusUrl: extra.links?.url(c),
+    statusUrl: extra.links?.url(c), timeZone: extra.timeZone,
   }, address).map((n) => {
     const outboundId = uuidV5(`outbound:${c.id}:${eventRowId}:${n.kind}`);
     const payload: OutboundMessage = { outboundId, caseId: c.id, messageId: c.messageId, source: c.source, channel: address.channel, kind: n.kind,
