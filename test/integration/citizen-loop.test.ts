@@ -188,7 +188,9 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     await act(caseId, 'accept', 'moderator', { organizationId: org.id });
     await smsTo('79135551234', /направлено на рассмотрение/);
     await answerCase(caseId, 'Здравствуйте! Светофор на перекрёстке Мира и Ленина отремонтирован 21 ноября в 14:00. С уважением, администрация.', true);
-    const answered = await smsTo('79135551234', /Готов ответ/);
+    const answered = await smsTo('79135551234', /^Ответ на сообщение № \d{4}-\d{6}: /);
+    expect(answered.text).toContain('Светофор на перекрёстке Мира и Ленина отремонтирован 21 ноября в 14:00.');
+    expect(answered.text).toMatch(/Полный ответ, вложения и оценка: http:\/\/\S+\/status\//);
     const page = await (await fetch(statusLinkIn(answered.text))).text();
     expect(page).toContain('Светофор на перекрёстке Мира и Ленина отремонтирован');
     for (const personal of ['555-12-34', '79135551234', '+79135551234']) expect(page).not.toContain(personal);
