@@ -110,7 +110,15 @@ describe('citizenNotices with the status page', () => {
     expect(registered!.text).toContain('2026-000042');
     expect(registered!.links).toBeUndefined();
     expect(JSON.stringify(citizenNotices('answered', { ...ctx, answerText: 'Сделано.' }, wall))).not.toContain('token=');
+    expect(JSON.stringify(citizenNotices('answered', { ...ctx, answerText: 'Сделано.' }, wall))).not.toMatch(/оцени/i);
     expect(citizenNotices('rated_low', { ...ctx, rating: 1 }, wall)).toEqual([]);
+  });
+  it('asks to rate only where the citizen can: never on a VK wall, a board topic or a Telegram group', () => {
+    const answered = { ...ctx, answerText: 'Здравствуйте! Яма заделана.' };
+    for (const channel of ['vk', 'telegram'] as const) {
+      expect(citizenNotices('answered', answered, { channel, buttons: false, private: false }).map((n) => n.kind)).toEqual(['answer']);
+      expect(citizenNotices('answered', answered, { channel, buttons: true, private: true }).map((n) => n.kind)).toEqual(['answer', 'rating_request']);
+    }
   });
   it('cuts an answer longer than a message holds, and never links more than a message carries', () => {
     const long = citizenNotices('answered', { ...ctx, answerText: 'а'.repeat(12_000) }, email)[0]!;

@@ -202,8 +202,13 @@ export function shortened(text: string, room: number): string {
  */
 export function citizenNotices(step: NoticeStep, c: NotifyContext,
   address: Pick<CitizenAddress, 'channel' | 'buttons' | 'private'> = { channel: 'telegram', buttons: true, private: true }): CitizenNotice[] {
-  // On a public wall the status page link would let anyone rate the answer: it and the offer that needs it stay out.
-  if (!address.private) return step === 'rated_low' ? [] : citizenNotices(step, { ...c, statusUrl: undefined }, { ...address, private: true });
+  // On a public wall, topic or group the status page link would let anyone rate the answer: it and the offer that needs
+  // it stay out, and so does the request to rate, which the citizen could not act on there (a Telegram group's author
+  // still has the 1–5 buttons the bot puts under the answer itself).
+  if (!address.private) {
+    if (step === 'rated_low') return [];
+    return citizenNotices(step, { ...c, statusUrl: undefined }, { ...address, private: true }).filter((n) => n.kind !== 'rating_request');
+  }
   if (step === 'rated_low' && address.buttons) return [];
   const notices = stageNotices(step, c);
   if (address.channel !== 'sms' || step !== 'answered' || !c.statusUrl) return notices;

@@ -137,6 +137,12 @@ describe('a VK comment answered from the official community, end to end', () => 
     }
     const replied = await eventually(async () => vk.comments.find((c) => c.message.includes(answer)), 15_000, 'answer on VK');
     expect(replied).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
+    // Nobody can rate on a wall: the answer comes without a request to rate that the citizen could not act on there.
+    const kinds = (await system.db.query<{ kind: string }>(`select payload->>'kind' as kind from outbox where queue = 'outbound' and payload->>'caseId' = $1`,
+      [caseId])).rows.map((r) => r.kind);
+    expect(kinds).toContain('answer');
+    expect(kinds).not.toContain('rating_request');
+    expect(vk.comments.filter((c) => c.postId === 4242 && /оцени/i.test(c.message))).toEqual([]);
 
     // A rating names the message by its computable id, so it counts only from the case's author (the channel's verified
     // sender, hashed as the message's author was) on the case's own channel.
