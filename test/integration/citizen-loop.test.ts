@@ -204,6 +204,25 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     expect(none).toMatchObject({ citizenChannel: null, deliveries: [] });
   });
 
+  it('retries an SMS while SMS.ru is unavailable: the trail shows it retrying, then sent on the third attempt', async () => {
+    const body = JSON.stringify({ callId: 'loop-122-retry', receivedAt: new Date().toISOString(), phone: '+7 913 555-77-88',
+      text: 'Во дворе дома по улице Мира 40 вторые сутки нет горячей воды, управляющая компания не отвечает.', municipality: 'город Красноярск' });
+    sms.unavailable(2);
+    const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
+    expect(res.status).toBe(202);
+    const caseId = caseIdFor(((await res.json()) as { messageId: string }).messageId);
+    type Delivery = { kind: string; status: string; attempts: number; error: string | null; channel: string };
+    const registeredDelivery = async () => ((await call(`/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).body.deliveries as Delivery[] | undefined)
+      ?.find((d) => d.kind === 'registered');
+    const retrying = await eventually(async () => { const d = await registeredDelivery(); return d?.status === 'retrying' ? d : undefined; }, 20_000, 'retrying');
+    expect(retrying).toMatchObject({ channel: 'sms', error: expect.stringContaining('220') });
+    const sent = await eventually(async () => { const d = await registeredDelivery(); return d?.status === 'sent' ? d : undefined; }, 30_000, 'sent after retries');
+    expect(sent.attempts).toBe(3);
+    expect(sms.requests.filter((r) => r.to === '79135557788')).toHaveLength(3);
+    expect(sms.sent.filter((m) => m.to === '79135557788' && /зарегистрировано/.test(m.text))).toHaveLength(1);
+  });
+
   it('tells the reason of a rejection, bounces a mailbox the server refuses, and counts deliveries in /metrics', async () => {
     const caseId = await submitWidget('rejected@mail.test', 'Хочу сообщить что в нашем районе всё хорошо, спасибо всем, просто пишу чтобы проверить.');
     await mailsTo('rejected@mail.test', /зарегистрировано/);
@@ -225,5 +244,6 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     expect(metrics).toMatch(/otklik_outbound_deliveries_total\{channel="email",status="sent"\} [1-9]/);
     expect(metrics).toMatch(/otklik_outbound_deliveries_total\{channel="sms",status="sent"\} [1-9]/);
     expect(metrics).toMatch(/otklik_outbound_deliveries_total\{channel="email",status="bounced"\} 1/);
+    expect(metrics).toMatch(/otklik_outbound_deliveries_total\{channel="sms",status="retrying"\} 2/);
   });
 });
