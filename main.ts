@@ -95,10 +95,8 @@ interface Shared {
   requireAuth: RequestHandler;
   /** What other roles read of the workflow's tables, asked of the workflow (workflow/public-reads.ts). */
   reads: PublicReads;
-  /** The status page links citizens' notices carry, keyed by the deployment's secret. */
-  links: StatusLinks;
-  /** The region's IANA time zone (config/region.yaml): notices and the status page tell dates in it. */
-  timeZone: string;
+  /** The status page links citizens' notices carry, keyed by the deployment's secret, and the region's time zone they tell dates in. */
+  links: StatusLinks; timeZone: string;
 }
 
 /** What one role adds to the process. */
@@ -188,8 +186,7 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionBasics(config.regionConfigPath).region, polls: polls.ballotBox,
     cases: s.reads,
     // The rating and repeat-review buttons of Telegram and VK: the workflow's citizen desk checks the author and acts.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, links: s.links,
-      timeZone: s.timeZone }),
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, links: s.links, timeZone: s.timeZone }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
     observeDelivery: (channel, status) => metrics.outboundDeliveries.inc({ channel, status }),
   });
@@ -310,9 +307,8 @@ async function startRoles(config: Config, roles: Role[], logger: Logger, embedde
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
   // The server's own address, known once it listens: the status links' fallback without OTKLIK_PUBLIC_URL.
   const own: { url?: string } = {};
-  const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db), links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }),
-    timeZone: regionBasics(config.regionConfigPath).timezone };
+  const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db), reads: bindPublicReads(db),
+    links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }), timeZone: regionBasics(config.regionConfigPath).timezone };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
