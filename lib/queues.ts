@@ -215,6 +215,9 @@ export const DELIVERY_CHANNELS = ['vk', 'telegram', 'email', 'sms'] as const;
 export const deliveryChannelSchema = z.enum(DELIVERY_CHANNELS);
 export type DeliveryChannel = z.infer<typeof deliveryChannelSchema>;
 
+/** The longest SMS, text and links together: 8 Cyrillic parts of 67 characters (SMS.ru's limit); the adapter cuts longer ones. */
+export const SMS_MAX_CHARS = 8 * 67;
+
 /**
  * What an outbound message is. Citizens' notices about their case: `registered`, `status` (routed, redirected,
  * assigned, repeat review …), `answer`, `rejection`, `rating_request`, `interim` (a public «взято в работу» on a
