@@ -99,8 +99,8 @@ interface Shared {
   reads: PublicReads;
   /** The settings administrators set in the UI, kept current (lib/settings.ts). */ live: LiveSettings;
   /** The stages' clock: the real one, or the demo's (demo/ backdates its history through it). */ now: () => Date;
-  /** The status page links citizens' notices carry, keyed by the deployment's secret. */
-  links: StatusLinks;
+  /** The status page links citizens' notices carry, keyed by the deployment's secret, and the region's time zone they tell dates in. */
+  links: StatusLinks; timeZone: string;
 }
 
 /** What one role adds to the process. */
@@ -163,7 +163,7 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), now: s.now, links: s.links,
+    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), now: s.now, links: s.links, timeZone: s.timeZone,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
     signals: loadSignalTerms(config.regionConfigPath),
     // Spike alerts reach the team in the app (the inbox, notifications); staff alerts beyond it attach here.
@@ -173,7 +173,7 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now });
   const api = createWorkflowApi({
     db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now,
-    loginLimit: loginLimitOf(config), links: s.links,
+    loginLimit: loginLimitOf(config), links: s.links, timeZone: s.timeZone,
     admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) }, onSettingsChanged: () => s.live.nudge() },
     // The delivery trail on the case page: ingest owns the deliveries, the composition root lends its reader.
     deliveries: (caseId) => deliveriesOfCase(db, caseId),
@@ -195,7 +195,7 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: readRegionFile(config.regionConfigPath)?.region, polls: polls.ballotBox,
     cases: s.reads, live: () => s.live.config(), now: s.now,
     // The rating and repeat-review buttons (Telegram, MAX, VK): the workflow's citizen desk checks the author and acts.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, links: s.links }),
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, links: s.links, timeZone: s.timeZone }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
     observeDelivery: (channel, status) => metrics.outboundDeliveries.inc({ channel, status }),
   });
@@ -237,8 +237,8 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
     session: { login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours, limit: loginLimitOf(config) }),
       logout: (token) => logout(db, token), userForToken: userOf },
   });
-  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone,
-    desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
+  const status = createStatusPages({ timeZone: s.timeZone, publicUrl: config.publicUrl,
+    desk: createStatusDesk({ db, links: s.links, timeZone: s.timeZone, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
   const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });
 }
@@ -314,7 +314,8 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
   const own: { url?: string } = {};
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
     reads: bindPublicReads(db), live, now,
-    links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }) };
+    links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }),
+    timeZone: regionBasics(config.regionConfigPath).timezone };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).

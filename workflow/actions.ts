@@ -46,6 +46,8 @@ export interface ActionContext {
   to: CaseStatus;
   /** The status page link the citizen's notices carry. */
   links?: StatusLinks;
+  /** The region's time zone, in which notices tell dates. */
+  timeZone?: string;
 }
 
 interface ActionHandler {
@@ -56,7 +58,8 @@ interface ActionHandler {
 
 /** Records the action's own step: to RULES' target status, by the actor, with their comment unless `step` says otherwise. */
 const record = (ctx: ActionContext, step: Omit<Transition, 'actor' | 'type' | 'to'> = {}): Promise<RecordedChange> =>
-  recordTransition(ctx.sql, ctx.c, { actor: ctx.actor.id, type: ctx.input.action, comment: ctx.input.comment ?? null, to: ctx.to, links: ctx.links, ...step }, ctx.now);
+  recordTransition(ctx.sql, ctx.c, { actor: ctx.actor.id, type: ctx.input.action, comment: ctx.input.comment ?? null, to: ctx.to, links: ctx.links,
+    timeZone: ctx.timeZone, ...step }, ctx.now);
 
 const done = (r: RecordedChange, lint?: LintWarning[]): ActionResult => ({ ok: true, case: r.case, ...(lint ? { lint } : {}) });
 
@@ -122,7 +125,7 @@ async function assign(ctx: ActionContext): Promise<ActionResult> {
   const firstTime = c.status === 'routed' || c.status === 'repeat_review';
   const r = await record(ctx, { patch: { executor_id: executorId }, notice: firstTime ? 'assigned' : undefined,
     data: { executorId, previousExecutorId: c.executorId } });
-  await notifyStaff(ctx, r, [executorId], 'assigned', `Вам назначено обращение № ${c.registrationNumber}, срок ответа — ${ruDate(c.deadlineAt)}.`);
+  await notifyStaff(ctx, r, [executorId], 'assigned', `Вам назначено обращение № ${c.registrationNumber}, срок ответа — ${ruDate(c.deadlineAt, ctx.timeZone)}.`);
   return done(r);
 }
 
@@ -157,7 +160,8 @@ async function approve(ctx: ActionContext): Promise<ActionResult> {
   const answer = input.text ? await saveAnswer(ctx, input.text, input.attachments ?? stored?.attachments ?? []) : stored!;
   const approved = await record(ctx, { data: { answerId: answer.id, edited: !!input.text, warnings: answer.lint.map((w) => w.code) } });
   const sent = await recordTransition(ctx.sql, approved.case, { actor: 'system', type: 'send-answer', to: 'answered', patch: { answered_at: ctx.now },
-    notice: 'answered', answer: { text: answer.text, attachments: answer.attachments }, links: ctx.links, data: { answerId: answer.id } }, ctx.now);
+    notice: 'answered', answer: { text: answer.text, attachments: answer.attachments }, links: ctx.links, timeZone: ctx.timeZone,
+    data: { answerId: answer.id } }, ctx.now);
   return done(sent, answer.lint);
 }
 

@@ -34,6 +34,8 @@ export interface WorkflowApiDeps {
   admin?: AdminDeps;
   /** The status page link citizens' notices carry. */
   links?: StatusLinks;
+  /** The region's time zone, in which notices tell dates. */
+  timeZone?: string;
   /** The delivery trail shown on the case page (ingest's, bound by main.ts). */
   deliveries?: CaseDeliveries;
 }
@@ -47,7 +49,7 @@ export interface WorkflowApi {
 export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
   const routeDeps: RouteDeps = {
     db: deps.db, now: deps.now ?? (() => new Date()), tokenTtlHours: deps.tokenTtlHours, relay: deps.relay, reminderDaysBefore: deps.reminderDaysBefore,
-    loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 }, links: deps.links, deliveries: deps.deliveries,
+    loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 }, links: deps.links, timeZone: deps.timeZone, deliveries: deps.deliveries,
   };
   const api = new ApiBuilder(requireAuth(deps.db));
   registerAuthRoutes(api, routeDeps);

@@ -94,8 +94,9 @@ export function earlyRefusal(kind: 'rating' | 'repeat', state: { status?: string
   return (state.rating ?? 5) > LOW_RATING_MAX ? { accepted: false, reason: 'rating-not-low' } : undefined;
 }
 
-export function createCitizenDesk(deps: { db: pg.Pool; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>; links?: StatusLinks }): CitizenDesk {
-  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links };
+export function createCitizenDesk(deps: { db: pg.Pool; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>; links?: StatusLinks;
+  timeZone?: string; }): CitizenDesk {
+  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone };
   const nudged = <T extends { accepted: boolean }>(answer: T): T => {
     if (answer.accepted) deps.relay?.nudge();
     return answer;

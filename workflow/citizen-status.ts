@@ -51,8 +51,9 @@ async function viewOf(db: pg.Pool, c: StatusCaseRow): Promise<CaseStatusView> {
   };
 }
 
-export function createStatusDesk(deps: { db: pg.Pool; links: StatusLinks; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'> }): StatusDesk {
-  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links };
+export function createStatusDesk(deps: { db: pg.Pool; links: StatusLinks; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>;
+  timeZone?: string; }): StatusDesk {
+  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone };
   /** The case when the token is its own; an unknown number and a wrong token look the same from outside. */
   const authorized = async (number: string, token: string) => {
     if (number.length > 40 || token.length > 100) return undefined;

@@ -27,6 +27,8 @@ export interface EngineDeps {
   reminderDaysBefore?: number[];
   /** The status page link every citizen notice carries (main.ts builds it from the deployment's secret). */
   links?: StatusLinks;
+  /** The region's IANA time zone, in which notices tell dates (as the status page does). */
+  timeZone?: string;
 }
 
 /** Why the actor may not take this action on the case now, in the order the API reports it; undefined when they may. */
@@ -49,7 +51,8 @@ export async function performAction(deps: EngineDeps, actor: Actor, caseId: stri
     if (!c) return fail(404, 'case not found');
     const refused = refusal(actor, c, input);
     if (refused) return refused;
-    return ACTION_HANDLERS[input.action].run({ sql, c, actor, input, now: deps.now(), to: RULES[input.action].to, links: deps.links });
+    return ACTION_HANDLERS[input.action].run({ sql, c, actor, input, now: deps.now(), to: RULES[input.action].to, links: deps.links,
+      timeZone: deps.timeZone });
   });
 }
 
@@ -90,14 +93,15 @@ async function rate({ sql, c, action, now, deps }: CitizenStep) {
   const rated = await recordTransition(sql, c, {
     actor: 'citizen', type: 'rate', to: 'rated', patch: { rating }, comment: action.comment ?? null, data: { rating, round }, props: { rating, round },
     // A low rating tells the citizen how to ask for a repeat review (where the channel has no button for it).
-    ...(low ? { notice: 'rated_low' as const, rating, links: deps.links } : {}),
+    ...(low ? { notice: 'rated_low' as const, rating, links: deps.links, timeZone: deps.timeZone } : {}),
     extraEvents: (rowId, next) => [{ eventId: eventIdFor(c.id, 'rated', rowId), type: 'case.rated', at: now.toISOString(), caseId: c.id,
       messageId: c.messageId, source: c.source, category: c.category, rating,
       ...(next.organizationId ? { organizationId: next.organizationId } : {}), ...(c.municipality ? { municipality: c.municipality } : {}), props: { round } }],
   }, now);
   let status: CaseStatus = 'rated';
   if (!low) {
-    await recordTransition(sql, rated.case, { actor: 'system', type: 'close-rated', to: 'closed', patch: { closed_at: now }, notice: 'closed', links: deps.links }, now);
+    await recordTransition(sql, rated.case, { actor: 'system', type: 'close-rated', to: 'closed', patch: { closed_at: now }, notice: 'closed', links: deps.links,
+      timeZone: deps.timeZone }, now);
     status = 'closed';
   }
   return { outcome: status, result: { applied: true, status } as CitizenActionOutcome };
@@ -110,7 +114,7 @@ async function requestRepeatReview({ sql, c, action, now, deps }: CitizenStep) {
   const cycle = c.reviewCycle + 1;
   const deadlineAt = new Date(now.getTime() + c.deadlineDays * DAY_MS);
   const r = await recordTransition(sql, c, { actor: 'citizen', type: 'repeat-review-request', to: 'repeat_review', comment: action.comment ?? null,
-    patch: { review_cycle: cycle, deadline_at: deadlineAt }, notice: 'repeat_review', links: deps.links, data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
+    patch: { review_cycle: cycle, deadline_at: deadlineAt }, notice: 'repeat_review', links: deps.links, timeZone: deps.timeZone, data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
   await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, deps.reminderDaysBefore), now);
   await insertNotifications(sql, {
     userIds: [...await holdersOfRoles(sql, r.case.organizationId, ['coordinator', 'curator']), r.case.executorId], caseId: c.id,

@@ -46,6 +46,8 @@ export interface RegisterOptions {
   reminderDaysBefore?: number[];
   /** The status page link the «registered» notice carries. */
   links?: StatusLinks;
+  /** The region's time zone the notice tells the deadline in. */
+  timeZone?: string;
 }
 
 export async function registerCase(db: pg.Pool, input: ClassifiedMessage, now: Date, opts: RegisterOptions = {}): Promise<RegisterResult> {
@@ -104,7 +106,7 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, opts:
     const registered: RegisteredCase = { caseId, registrationNumber: numberOf.get(caseId)!, status, registeredAt: now, deadlineAt: cases[i]!.deadlineAt };
     created.set(keyOf(x.message), { case: registered, events: registrationEvents(x, registered) });
     if (acknowledged(x.message.source)) {
-      outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!, { links: opts.links }));
+      outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!, { links: opts.links, timeZone: opts.timeZone }));
     }
   });
   // A batch's analytics events leave as one job (one hop for the whole page); a lone case keeps its own job id.

@@ -30,6 +30,8 @@ export interface WorkflowStageDeps {
   onSpike?: SpikeListener;
   /** The status page link citizens' notices carry (workflow/status-link.ts). */
   links?: StatusLinks;
+  /** The region's time zone, in which notices tell dates. */
+  timeZone?: string;
   /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
   sweepMs?: number;
   outboxPollMs?: number;
@@ -52,7 +54,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   const log = deps.logger.child({ component: 'workflow' });
   const relay = createOutboxRelay({ db: deps.db, queues: deps.queues, reminders: deps.reminders, now, logger: deps.logger, pollMs: deps.outboxPollMs,
     sealer: deps.sealer });
-  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore, links: deps.links };
+  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone };
 
   let sweeping: Promise<number> | undefined;
   const sweep = () => (sweeping ??= (async () => {
@@ -132,7 +134,7 @@ function classifiedWorker(deps: WorkflowStageDeps, relay: OutboxRelay, now: () =
       }
       const appeals = items.filter((x) => originOf(x.message) === 'appeal');
       const signals = await registerSignals(signalDeps, items.filter((x) => originOf(x.message) === 'signal'), now());
-      const results = appeals.length ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links }) : [];
+      const results = appeals.length ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone }) : [];
       relay.nudge();
       checkSpikes(signals.touched);
       const created = results.filter((r) => r.created);

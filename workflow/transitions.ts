@@ -35,6 +35,8 @@ export interface Transition {
   rating?: number;
   /** Builds the status page link every notice carries (absent: notices go without it). */
   links?: StatusLinks;
+  /** The region's time zone the notice tells dates in. */
+  timeZone?: string;
   props?: Props;
   extraEvents?: (eventRowId: string, next: CaseRow) => AnalyticsEventInput[];
 }
@@ -102,8 +104,9 @@ export async function recordTransition(sql: Sql, c: CaseRow, t: Transition, now:
   ];
   const rows = [eventsRow(c.id, r.eventRowId, events)];
   // A case made from signals tells no one anything by itself: its answer goes to the incident's threads.
-  // A case made from signals tells no one anything by itself: its answer goes to the incident's threads.
-  if (t.notice && c.origin !== 'signal') rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links }));
+  if (t.notice && c.origin !== 'signal') {
+    rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links, timeZone: t.timeZone }));
+  }
   await enqueue(sql, rows);
   if (c.origin === 'signal') await afterSignalCaseStep(sql, r.case, t.to, { actor: t.actor, answerText: t.answer?.text, reason: t.reason }, now);
   return r;
@@ -139,6 +142,7 @@ export interface NoticeExtras {
   answer?: { text: string; attachments: Attachment[] };
   rating?: number;
   links?: StatusLinks;
+  timeZone?: string;
 }
 
 /**
@@ -151,7 +155,7 @@ export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string, 
   return citizenNotices(notice, {
     registrationNumber: c.registrationNumber, deadlineAt: c.deadlineAt, organizationName: c.organizationName,
     reason: extra.reason, answerText: extra.answer?.text, answerAttachments: extra.answer?.attachments, rating: extra.rating,
-    statusUrl: extra.links?.url(c),
+    statusUrl: extra.links?.url(c), timeZone: extra.timeZone,
   }, address).map((n) => {
     const outboundId = uuidV5(`outbound:${c.id}:${eventRowId}:${n.kind}`);
     const payload: OutboundMessage = { outboundId, caseId: c.id, messageId: c.messageId, source: c.source, channel: address.channel, kind: n.kind,

@@ -68,6 +68,8 @@ export interface HarnessOptions {
   /** The region's signal terms (defaults without). */
   signals?: SignalTerms;
   onSpike?: (alert: SpikeAlert) => void;
+  /** The region's time zone notices tell dates in (main.ts passes config/region.yaml's). */
+  timeZone?: string;
 }
 
 const logger = createLogger('silent');
@@ -89,10 +91,10 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   let url = '';
   const up = async () => {
     stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, reminderDaysBefore: opts.reminderDaysBefore,
-      signals: opts.signals, onSpike: opts.onSpike });
+      signals: opts.signals, onSpike: opts.onSpike, timeZone: opts.timeZone });
     workers = startWorkers(stage.workers, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix, logger });
     const api = createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit,
-      reminderDaysBefore: opts.reminderDaysBefore });
+      reminderDaysBefore: opts.reminderDaysBefore, timeZone: opts.timeZone });
     // The document at /api/v1/openapi.json is the process's one document, here of the workflow's builders alone.
     const app = createHttpApp({ routers: [api.router], apis: api.builders, health: {}, logger });
     server = await listen(app, 0, '127.0.0.1');

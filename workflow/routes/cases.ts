@@ -132,13 +132,13 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
 }
 
 /** One route per lifecycle action; the role matrix in the document comes from RULES. */
-function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBefore, links }: RouteDeps): void {
+function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBefore, links, timeZone }: RouteDeps): void {
   for (const action of ACTIONS) {
     api.route({ method: 'post', path: `/api/v1/cases/:id/${action}`, tag: 'case actions', summary: RULES[action].summary,
       roles: `from ${RULES[action].from.map((f) => f.statuses.join('|')).join('; ')} to ${RULES[action].to}`, params: idParams, body: actionBody,
       response: actionResult, errors: { 404: 'No such case', 409: 'Stale expectedVersion, or the case is not in a status this action starts from' } },
     async ({ user, params, body }) => {
-      const r = await performAction({ db, now, reminderDaysBefore, links }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
+      const r = await performAction({ db, now, reminderDaysBefore, links, timeZone }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
       if (!r.ok) throw new HttpError(r.status, r.error);
       relay?.nudge();
       const c = r.case;
