@@ -4,6 +4,7 @@ import { authorHash } from '../../lib/hash.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
 import { incomingMessagesOf } from '../../lib/queues.js';
 import type { Otklik } from '../../main.js';
+import { replyTarget } from '../../workflow/notify.js';
 import { caseIdFor } from '../../workflow/register-case.js';
 import { startFakeMax, type FakeMax } from '../fakes/fake-max.js';
 import { maxBotStarted, maxCallback, maxChatMessage, maxDialogMessage, maxImage, maxLocation, maxMessageCreated } from '../fakes/payloads.js';
@@ -68,6 +69,37 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect(item.provenance).toMatchObject({ channel: 'max', via: 'chat', 'reply.chatId': String(m.recipient.chat_id), 'reply.replyToMid': m.body.mid });
     expect((await messages()).filter((x) => x.externalId === externalId)).toHaveLength(1);
     expect((await queued(externalId)).map((x) => x.origin)).toEqual(['signal']);
+  });
+
+  it('takes a comment under a channel post once as a signal and answers under the same post, to the comment, after a 429', async () => {
+    const channel = -64_000_000 - Math.floor(Math.random() * 1000);
+    const postId = fake.publishPost(channel);
+    const update = fake.commentOn(postId, { userId: 5_600_600, text: 'На улице Ленина, 5 третий день не горят фонари, дети идут в школу в темноте.' });
+    await send(update);
+    await send(update); // MAX redelivers
+    const mid = update.message.body.mid;
+    const externalId = `${channel}:${mid}`;
+    const item = await eventually(async () => (await messages()).find((x) => x.externalId === externalId), 15_000, 'comment');
+    expect(item).toMatchObject({ text: update.message.body.text, authorHash: authorHash(SALT, 'max', 'user:5600600') });
+    expect(item.provenance).toMatchObject({ channel: 'max', via: 'comment', postId, 'reply.postId': postId, 'reply.commentId': mid });
+    expect(item.provenance['reply.chatId']).toBeUndefined(); // never answered in the channel itself, to every subscriber
+    expect((await queued(externalId)).map((x) => x.origin)).toEqual(['signal']);
+
+    // The workflow's own registration notice goes under the post, answering the comment.
+    const registered = await eventually(async () => fake.comments.find((c) => c.postId === postId && /зарегистрировано/.test(c.text)), 20_000, 'notice');
+    expect(registered.replyTo).toBe(mid);
+
+    // A public «взято в работу», at the address the workflow derives from the provenance, meets a 429 on the way.
+    const messageId = messageIdFor('max', externalId);
+    const target = replyTarget({ source: 'max', externalId, provenance: item.provenance, contact: {} })!;
+    fake.failNext('POST /messages/{messageId}/comments', 'rate');
+    const before = fake.calls.filter((c) => c.path === `/messages/${postId}/comments`).length;
+    await system.queues.outbound.add('interim', { outboundId: randomUUID(), caseId: caseIdFor(messageId), messageId, source: 'max', kind: 'interim',
+      text: 'Обращение взято в работу, фонари проверит подрядчик.', target });
+    const reply = await eventually(async () => fake.comments.find((c) => c.text.startsWith('Обращение взято в работу')), 20_000, 'comment reply after 429');
+    expect(reply).toMatchObject({ postId, replyTo: mid });
+    expect(fake.calls.filter((c) => c.path === `/messages/${postId}/comments`).length).toBe(before + 2);
+    expect(fake.sent.filter((s) => s.chatId === String(channel))).toEqual([]); // nothing posted to the whole channel
   });
 
   it('takes a message written to the bot outside a dialog as the appeal, and answers it with the registration number', async () => {
