@@ -198,13 +198,14 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
 });
 
 describe('MAX long polling', () => {
-  it('removes a webhook subscription, takes updates, survives 429 and a dropped connection, and resumes from the saved marker', async () => {
+  it('without a public address: removes a webhook subscription, takes updates, survives 429 and a dropped connection, and resumes from the saved marker', async () => {
     const fake = await startFakeMax({ token: TOKEN });
     fake.subscriptions.push({ url: 'https://old.example.ru/webhooks/max' });
     const { testConfig } = await import('../support.js');
     const { startOtklik } = await import('../../main.js');
     const { createLogger } = await import('../../lib/logger.js');
-    const config = await testConfig({ OTKLIK_HASH_SALT: SALT, MAX_BOT_TOKEN: TOKEN, MAX_API_BASE_URL: fake.apiBaseUrl });
+    // A secret without OTKLIK_PUBLIC_URL: still long polling (nothing would reach a webhook), the endpoint still checks it.
+    const config = await testConfig({ OTKLIK_HASH_SALT: SALT, MAX_BOT_TOKEN: TOKEN, MAX_WEBHOOK_SECRET: SECRET, MAX_API_BASE_URL: fake.apiBaseUrl });
     let system = await startOtklik(config, ['ingest'], createLogger('silent'));
     const ids = async (s: Otklik) => (await s.queues.incoming.getJobs(['waiting', 'active', 'completed'])).flatMap((j) => incomingMessagesOf(j.data).map((m) => m.externalId)).sort();
     try {
@@ -227,6 +228,11 @@ describe('MAX long polling', () => {
       expect(await ids(system)).toEqual(['-71:mid.a1', '-71:mid.b2', '-71:mid.c3']);
       const h = (await (await fetch(`${system.url}/healthz`)).json()) as { channels: Record<string, string> };
       expect(h.channels.max).toBe('polling');
+      const push = (secret: string) => fetch(`${system.url}/webhooks/max`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-max-bot-api-secret': secret },
+        body: JSON.stringify(maxMessageCreated(maxChatMessage({ chatId: -71, mid: 'mid.d4' }))) });
+      expect((await push('wrong-secret')).status).toBe(403);
+      expect((await push(SECRET)).status).toBe(200);
+      await eventually(async () => (await ids(system)).length === 4, 20_000, 'pushed message');
     } finally {
       await system.stop();
       await fake.close();
