@@ -54,6 +54,13 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect((await deliver(maxMessageCreated(m), 'wrong-secret')).status).toBe(403);
     expect((await deliver(maxMessageCreated(m), null)).status).toBe(403);
     expect((await deliver({ message: m })).status).toBe(400);
+    // The secret is checked before the body is read: a forged call is refused as forged whatever its body.
+    const forged = (body: string, secret?: string) => fetch(`${system.url}/webhooks/max`, { method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'x-max-bot-api-secret': secret } : {}) }, body });
+    expect((await forged('{"update_type": "message_created", ', 'wrong-secret')).status).toBe(403);
+    expect((await forged('{not json')).status).toBe(403);
+    expect((await forged('x'.repeat(2 * 1024 * 1024), 'wrong-secret')).status).toBe(403);
+    expect((await forged('{not json', SECRET)).status).toBe(400);
     expect(await system.ingest!.intake.seen(messageIdFor('max', `${m.recipient.chat_id}:${m.body.mid}`))).toBe(false);
   });
 

@@ -61,6 +61,9 @@ describe('Одноклассники: group messages, comments under posts, repl
     expect((await deliver(m, GROUP, 'wrong-secret-0123456789abcdef')).status).toBe(403);
     expect((await deliver(m, OTHER)).status).toBe(403);
     expect((await deliver(m, GROUP, `${SECRET}x`)).status).toBe(403);
+    const raw = (body: string, secret: string) => fetch(`${system.url}/webhooks/ok/${GROUP}/${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await raw('{"webhookType": "MESSAGE_CREATED", ', 'wrong-secret-0123456789abcdef')).status).toBe(403); // refused before the body is read
+    expect((await raw('{"webhookType": "MESSAGE_CREATED", ', SECRET)).status).toBe(400);
     expect(await system.ingest!.intake.seen(messageIdFor('ok', `${GROUP}:${m.message.mid}`))).toBe(false);
     expect((await deliver({ ...m, webhookType: 'CHAT_SYSTEM' })).status).toBe(200);
     expect((await deliver({ message: { mid: 5 }, sender: 'x' })).status).toBe(400);
