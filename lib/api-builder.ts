@@ -62,6 +62,11 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   before?: RequestHandler[];
   /** Checks after the body is read and before input is validated: a signature, a channel secret, a role. */
   guard?: (req: Request, raw: Buffer | undefined) => void | Promise<void>;
+  /**
+   * The guard needs no body (a secret in a header or in the path): it runs before the body is read, so a forged
+   * request is refused as such whatever it sends (malformed or oversized bodies included).
+   */
+  guardBeforeBody?: boolean;
   /** The 400 message for invalid input (and what to record about it); `invalid <where>: <issues>` otherwise. */
   invalidInput?: (issues: string, req: Request) => string | Promise<string>;
   /** Status of success (200 unless given). */
@@ -115,6 +120,19 @@ function bodyParser(d: RouteDef & { bodyLimit: number }): RequestHandler | undef
   return express.json({ limit, ...(d.anyContentType ? { type: () => true } : {}) });
 }
 
+/** The guard as middleware in front of the body parser; its refusal is answered as the route's own would be. */
+function guardFirst(guard: NonNullable<RouteDef['guard']>): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await guard(req, undefined);
+      next();
+    } catch (err) {
+      if (!(err instanceof HttpError)) return next(err);
+      send(res, { status: err.status, body: { error: err.message }, ...(err.retryAfter ? { headers: { 'retry-after': String(err.retryAfter) } } : {}) });
+    }
+  };
+}
+
 function send(res: Response, out: Answer & { status: number }): void {
   for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
   res.status(out.status);
@@ -152,7 +170,7 @@ export class ApiBuilder {
     const answer = (req: Request, input: Input) => this.answer(d, handler as unknown as AnyHandler, req, input);
     if (d.hot) {
       // The hot path parses JSON itself and refuses U+0000 (lib/hot-routes.ts).
-      if (d.method !== 'post' || d.auth !== false || d.bodyFormat === 'raw' || d.keepNul) throw new Error(`${d.path}: only public JSON POST routes can be hot`);
+      if (d.method !== 'post' || d.auth !== false || d.bodyFormat === 'raw' || d.keepNul || d.guardBeforeBody) throw new Error(`${d.path}: only public JSON POST routes can be hot`);
       this.hot.push({
         method: 'POST', path: d.path, bodyLimit: d.bodyLimit,
         handle: async (req, params, body): Promise<HotAnswer> => {
@@ -163,6 +181,7 @@ export class ApiBuilder {
     }
     const chain: RequestHandler[] = [...(d.before ?? [])];
     if (d.auth !== false) chain.push(this.auth!);
+    if (d.guard && d.guardBeforeBody) chain.push(guardFirst(d.guard));
     const parser = bodyParser(d);
     if (parser) chain.push(parser);
     chain.push(async (req, res, next) => {
@@ -189,7 +208,7 @@ export class ApiBuilder {
   /** Guard, validation, the handler and refusals as one answer; other errors are thrown (a 500 where they are caught). */
   private async answer(d: RouteDef, handler: AnyHandler, req: Request, input: Input): Promise<Answer & { status: number }> {
     try {
-      await d.guard?.(req, input.raw);
+      if (!d.guardBeforeBody) await d.guard?.(req, input.raw);
       const parse = async (schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body') => {
         if (!schema) return undefined;
         // The hot path has checked the body already (lib/hot-routes.ts).

@@ -167,7 +167,7 @@ export interface Config {
     apiBaseUrl: string;
   };
   telegram: { botToken?: string; webhookSecret?: string; apiRoot: string };
-  /** The MAX bot: webhook when `webhookSecret` is set (subscribed by itself when publicUrl is), long polling otherwise. */
+  /** The MAX bot: a webhook subscribed by itself when publicUrl is set (webhookSecret then required), long polling otherwise. */
   max: { botToken?: string; webhookSecret?: string; apiBaseUrl: string };
   ok: {
     /** The region's official groups, with the group's Bot API key where messages to the group are taken and answered. */

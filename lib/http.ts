@@ -164,15 +164,25 @@ function methodNotAllowed(app: express.Express): RequestHandler {
   };
 }
 
+/**
+ * The path as logged: the matched route's template (`/webhooks/ok/:groupId/:secret`) rather than the values in it,
+ * and for a path no route matched, nothing beyond a webhook's channel name, where a path may carry a credential (the
+ * Одноклассники webhook's address is its secret). Access logs of a reverse proxy need the same care (docs/security.md).
+ */
+export function loggedPath(req: Pick<Request, 'path' | 'baseUrl'> & { route?: { path?: unknown } }): string {
+  if (typeof req.route?.path === 'string') return `${req.baseUrl}${req.route.path}`;
+  return req.path.replace(/^(\/webhooks\/[^/]*)\/.*$/, '$1/[redacted]');
+}
+
 const onError = (logger: Logger): ErrorRequestHandler => (err, req, res, _next) => {
   const invalid = clientDataError(err);
   if (invalid) {
-    logger.warn({ code: invalid.code, path: req.route?.path ?? req.path }, 'request input refused by PostgreSQL');
+    logger.warn({ code: invalid.code, path: loggedPath(req) }, 'request input refused by PostgreSQL');
     if (!res.headersSent) res.status(400).json({ error: invalid.message });
     return;
   }
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
-  if (status >= 500) logger.error({ err: err?.message, path: req.path }, 'request failed');
+  if (status >= 500) logger.error({ err: err?.message, path: loggedPath(req) }, 'request failed');
   const message = status === 413 ? 'request body is too large'
     : status === 400 && err?.type === 'entity.parse.failed' ? 'body is not valid JSON'
     : status < 500 ? String(err?.message ?? 'bad request') : 'internal error';

@@ -242,7 +242,7 @@ export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
 /**
  * One message leaving on a channel (served by the channel adapters in ingest/). `target` keys per channel:
  * vk: `ownerId`, `postId`, optional `commentId` (reply_to_comment), or `peerId` for a community message, or
- * `groupId` + `topicId`; telegram: `chatId`, optional `replyToMessageId`; max: `chatId` or `userId`, optional `replyToMid`;
+ * `groupId` + `topicId`; telegram: `chatId`, optional `replyToMessageId`; max: `chatId` or `userId`, optional `replyToMid`, or `postId` (a channel post's comments, optional `commentId`);
  * ok: `groupId` with `chatId` (a group message, optional `replyToMid`) or `topicId` (a post's comments, optional
  * `commentId`); email: `email`; sms: `phone`.
  * Jobs of older versions carry no `channel`: it is derived from `source` and `target` (deliveryChannelOf).

@@ -25,7 +25,7 @@ export interface SourceLabel {
 const NETWORK_LABELS: Record<NetworkSource, SourceLabel> = {
   vk: { short: 'VK', name: 'ВКонтакте', replyNote: 'Ответ будет опубликован ВКонтакте от имени сообщества — в ответ на сообщение гражданина.' },
   telegram: { short: 'TG', name: 'Telegram', replyNote: 'Ответ придёт гражданину в Telegram.' },
-  max: { short: 'MAX', name: 'MAX', replyNote: 'Ответ придёт гражданину в MAX — в тот же чат, ответом на его сообщение.' },
+  max: { short: 'MAX', name: 'MAX', replyNote: 'Ответ придёт гражданину в MAX — в тот же чат ответом на его сообщение или под постом канала ответом на его комментарий.' },
   ok: { short: 'ОК', name: 'Одноклассники', replyNote: 'Ответ будет опубликован в Одноклассниках от имени группы — в чате с гражданином или под его комментарием.' },
 };
 

@@ -33,6 +33,15 @@ describe('MAX messages', () => {
     expect(direct.message).toMatchObject({ origin: 'appeal', contact: { name: 'Анна Смирнова', channelUserId: '900' }, provenance: { via: 'bot', 'reply.chatId': '900' } });
   });
 
+  it('answers a comment under a channel post under that post, never in the channel; a comment naming no post is dropped', () => {
+    const comment = normalizeMaxPost(message({ recipient: { chat_id: -80, chat_type: 'channel', user_id: null, post_id: 4401 } }), { salt: 's', via: 'comment' });
+    if (!comment.ok) throw new Error(comment.reason);
+    expect(comment.message.provenance).toEqual({ channel: 'max', via: 'comment', chatId: '-80', postId: '4401', 'reply.postId': '4401', 'reply.commentId': 'mid.0001' });
+    expect(normalizeMaxPost(message({ recipient: { chat_id: -80, chat_type: 'channel', post_id: null } }), { salt: 's', via: 'comment' }))
+      .toEqual({ ok: false, reason: 'no_post' });
+    expect(maxMessageSchema.safeParse({ ...message(), recipient: { chat_id: -80, chat_type: 'channel', post_id: '../chats/1' } }).success).toBe(false);
+  });
+
   it('drops bots, commands, empty messages and messages of no chat', () => {
     expect(normalizeMaxPost(message({ sender: { user_id: 1, is_bot: true } }), { salt: 's', via: 'chat' })).toEqual({ ok: false, reason: 'bot' });
     expect(normalizeMaxPost(message({}, { text: '/start' }), { salt: 's', via: 'chat' })).toEqual({ ok: false, reason: 'command' });

@@ -2,8 +2,10 @@
  * MAX Bot API objects → IncomingMessage. Field names follow dev.max.ru (objects Update, Message) and the official
  * SDK's types (@maxhub/max-bot-api, core/network/api/types): an Update has `update_type` and `timestamp` (Unix
  * milliseconds); a Message has `sender{user_id, first_name, last_name, name, username, is_bot}`, `recipient{chat_id,
- * chat_type: dialog | chat | channel, user_id}`, `timestamp`, `body{mid, seq, text, attachments[]}` and, for channel
- * posts, `url`. Attachments: `image{payload{photo_id, url, token}}`, `video|audio{payload{url, token}}`,
+ * chat_type: dialog | chat | channel, user_id, post_id}`, `timestamp`, `body{mid, seq, text, attachments[]}` and, for
+ * channel posts, `url`. A comment under a channel post comes as a `comment_created` Update whose Message names the
+ * channel in `recipient.chat_id` and the post in `recipient.post_id`; comments are answered through the comments API,
+ * `POST /messages/{post}/comments` with `link {type: reply, mid: <comment>}` (the SDK's CommentsApi). Attachments: `image{payload{photo_id, url, token}}`, `video|audio{payload{url, token}}`,
  * `file{payload, filename, size}`, `share{payload{url}}`, `location{latitude, longitude}`, stickers, contacts and
  * keyboards (ignored here).
  */
@@ -24,7 +26,9 @@ const attachment = z.object({ type: z.string() }).catchall(z.unknown());
 const body = z.object({
   mid: z.string().min(1).max(200), seq: z.number().optional(), text: z.string().nullish(), attachments: z.array(attachment).max(100).nullish(),
 }).loose();
-const recipient = z.object({ chat_id: z.number().int().nullish(), chat_type: z.string().optional(), user_id: z.number().int().nullish() }).loose();
+/** The SDK types `post_id` as a number here and as a string in removal updates: either is taken, kept as text. */
+const postId = z.union([z.number().int().nonnegative(), z.string().regex(/^(?:mid\.)?[\w-]{1,200}$/)]);
+const recipient = z.object({ chat_id: z.number().int().nullish(), chat_type: z.string().optional(), user_id: z.number().int().nullish(), post_id: postId.nullish() }).loose();
 
 export const maxMessageSchema = z.object({ sender: user.nullish(), recipient, timestamp: unixMillis.optional(), body, url: z.string().nullish() }).loose();
 export type MaxMessage = z.infer<typeof maxMessageSchema>;
@@ -94,6 +98,9 @@ export const maxName = (u: z.infer<typeof user> | null | undefined) =>
 /** Where a reply to this message goes: its chat, quoting it (MAX `link: {type: reply, mid}`). */
 export const maxReplyTo = (chatId: string, mid: string) => ({ 'reply.chatId': chatId, 'reply.replyToMid': mid });
 
+/** Where a reply to a comment goes: under the same post, answering the comment (the comments API). */
+export const maxCommentReplyTo = (postId: string, commentMid: string) => ({ 'reply.postId': postId, 'reply.commentId': commentMid });
+
 /**
  * A message in a group chat or channel where the region's bot is a member, or a comment under a channel post:
  * found by monitoring, so a signal.
@@ -106,6 +113,10 @@ export function normalizeMaxPost(m: MaxMessage, ctx: { salt: string; via: 'chat'
   if (!text && attachments.length === 0) return { ok: false, reason: 'empty' };
   const chatId = m.recipient.chat_id;
   if (chatId === null || chatId === undefined) return { ok: false, reason: 'no_chat' };
+  const post = m.recipient.post_id;
+  // A comment that names no post could be answered nowhere but in the channel itself, to every subscriber.
+  if (ctx.via === 'comment' && (post === null || post === undefined)) return { ok: false, reason: 'no_post' };
+  const replyTo = ctx.via === 'comment' ? { postId: String(post), ...maxCommentReplyTo(String(post), m.body.mid) } : maxReplyTo(String(chatId), m.body.mid);
   const externalId = `${chatId}:${m.body.mid}`;
   const message = incomingMessageSchema.parse({
     messageId: messageIdFor('max', externalId),
@@ -118,7 +129,7 @@ export function normalizeMaxPost(m: MaxMessage, ctx: { salt: string; via: 'chat'
     place: maxPlace(m.body.attachments),
     link: str(m.url),
     attachments,
-    provenance: { channel: 'max', via: ctx.via, chatId: String(chatId), ...maxReplyTo(String(chatId), m.body.mid) },
+    provenance: { channel: 'max', via: ctx.via, chatId: String(chatId), ...replyTo },
     origin: 'signal',
     raw: m,
   });

@@ -8,7 +8,8 @@ import { maxUpdateSchema } from './normalize.js';
 
 /**
  * MAX webhook (dev.max.ru, POST /subscriptions): MAX posts each Update and sends the `secret` given when subscribing
- * in X-Max-Bot-Api-Secret. A wrong or missing secret is refused before the body is looked at and nothing is stored.
+ * in X-Max-Bot-Api-Secret. A wrong or missing secret is refused before the body is read (malformed or not) and
+ * nothing is stored.
  * We answer 200 only after the update is handled, so a failure makes MAX deliver it again.
  */
 export function registerMaxWebhook(api: ApiBuilder, deps: { bot: MaxBot; secret: string; intake: Intake; logger: Logger }): void {
@@ -20,6 +21,7 @@ export function registerMaxWebhook(api: ApiBuilder, deps: { bot: MaxBot; secret:
     body: maxUpdateSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true,
     invalidInput: (issues) => `body is not a MAX Update: ${issues}`, response: z.object({}),
     errors: { 403: 'Wrong or missing X-Max-Bot-Api-Secret', 503: 'The update could not be handled; MAX retries' },
+    guardBeforeBody: true,
     guard: async (req) => {
       const given = Buffer.from(req.get('x-max-bot-api-secret') ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

@@ -39,6 +39,7 @@ export function registerOkWebhook(api: ApiBuilder, deps: OkWebhookDeps): void {
     body: okWebhookSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true, response: z.object({}),
     invalidInput: (issues) => `invalid OK webhook event: ${issues}`,
     errors: { 403: 'Wrong secret or a group not configured in OK_GROUPS', 503: 'The queue is unavailable; OK retries' },
+    guardBeforeBody: true,
     guard: async (req) => {
       const { groupId, secret } = req.params as { groupId?: string; secret?: string };
       if (!sameSecret(secret ?? '', deps.secret) || !groups.has(groupId ?? '')) {

@@ -34,6 +34,7 @@ export function registerTelegramWebhook(api: ApiBuilder, deps: { bot: TelegramBo
     body: updateSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true,
     invalidInput: () => 'body is not a Telegram Update (update_id is required)', response: z.object({}),
     errors: { 403: 'Wrong or missing X-Telegram-Bot-Api-Secret-Token', 503: 'The update could not be handled; Telegram retries' },
+    guardBeforeBody: true,
     guard: (req) => {
       const given = Buffer.from(req.get('x-telegram-bot-api-secret-token') ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(403, 'wrong or missing X-Telegram-Bot-Api-Secret-Token');

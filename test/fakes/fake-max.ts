@@ -3,20 +3,32 @@
  * `{code: "verify.token"}` otherwise), JSON bodies, errors as `{code, message}`. POST /messages?chat_id|user_id
  * answers `{message}` with a new `mid`; PUT /messages?message_id edits; POST /answers?callback_id; GET /updates holds
  * the request until an update arrives or `timeout` passes and confirms every update below `marker`; GET, POST and
- * DELETE /subscriptions. Faults per route: 429 `too.many.requests`, 403 `chat.denied` (the person blocked the bot) and
- * dropped connections.
+ * DELETE /subscriptions. Channel posts and their comments: `publishPost` makes a post, `commentOn` a comment under it
+ * and returns its `comment_created` Update (the SDK's CommentCreatedUpdate: the Message names the channel in
+ * `recipient.chat_id` and the post in `recipient.post_id`); POST /messages/{messageId}/comments (the SDK's CommentsApi)
+ * answers `{message}` for a known post, with `link {type: reply, mid}` naming one of its comments, and `not.found`
+ * otherwise; comments take text only (up to 4,000 characters). Faults per route: 429 `too.many.requests`, 403
+ * `chat.denied` (the person blocked the bot) and dropped connections.
  */
 import type http from 'node:http';
 import { closeLoopback, FaultPlan, listenLoopback, readBody, type Fault } from './http-fake.js';
 
 export interface MaxCall { method: string; path: string; query: Record<string, string>; body: any }
 export interface MaxSent { chatId?: string; userId?: string; text: string; mid: string; link?: { type: string; mid: string }; buttons?: { text: string; payload: string }[][] }
+/** A comment the bot posted under a channel post. */
+export interface MaxCommentSent { postId: string; text: string; mid: string; replyTo?: string }
 
 export interface FakeMax {
   apiBaseUrl: string;
   calls: MaxCall[];
   /** Messages the bot sent (POST /messages), in order. */
   sent: MaxSent[];
+  /** Comments the bot posted under channel posts (POST /messages/{postId}/comments), in order. */
+  comments: MaxCommentSent[];
+  /** A post in `chatId` (a channel where the bot is an administrator); returns its id. */
+  publishPost(chatId: number): string;
+  /** A citizen's comment under a known post, as the `comment_created` Update MAX sends (webhook or long polling). */
+  commentOn(postId: string, o: { userId: number; text: string }): Record<string, unknown> & { message: { body: { mid: string; text: string } } };
   /** Callback answers (POST /answers). */
   answers: { callbackId: string; notification?: string; message?: unknown }[];
   subscriptions: { url: string; secret?: string; update_types?: string[] }[];
@@ -24,7 +36,7 @@ export interface FakeMax {
   markersRequested: (number | undefined)[];
   /** Queues an update for long polling; returns its sequence number. */
   pushUpdate(update: Record<string, unknown>): number;
-  /** `route` is `METHOD /path`, e.g. `POST /messages`. */
+  /** `route` is `METHOD /path`, e.g. `POST /messages` (`POST /messages/{messageId}/comments` for any post). */
   failNext(route: string, fault: Fault, times?: number): void;
   close(): Promise<void>;
 }
@@ -39,11 +51,16 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
   let updates: { seq: number; update: Record<string, unknown> }[] = [];
   let seq = 1000;
   let nextMid = 1;
+  const newMid = () => `mid.${(nextMid++).toString(16).padStart(16, '0')}`;
+  /** post id → its channel and the mids of its comments. */
+  const posts = new Map<string, { chatId: number; comments: Set<string> }>();
+  let nextPost = 4_400;
+  const comments: MaxCommentSent[] = [];
 
   const routes: Record<string, Handler> = {
     'GET /me': () => MAX_BOT_USER,
     'POST /messages': (q, body) => {
-      const mid = `mid.${(nextMid++).toString(16).padStart(16, '0')}`;
+      const mid = newMid();
       const keyboard = (body?.attachments ?? []).find((a: { type?: string }) => a.type === 'inline_keyboard');
       state.sent.push({ chatId: q.chat_id, userId: q.user_id, text: body?.text ?? '', mid, link: body?.link ?? undefined, buttons: keyboard?.payload?.buttons });
       const recipient = q.chat_id ? { chat_id: Number(q.chat_id), chat_type: 'dialog', user_id: null } : { chat_id: null, chat_type: 'dialog', user_id: Number(q.user_id) };
@@ -80,11 +97,27 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
     },
   };
 
+  // dev.max.ru POST /messages/{messageId}/comments: the body is NewCommentBody (text, link of type reply, format).
+  const COMMENTS = /^\/messages\/([^/]+)\/comments$/;
+  function postComment(postId: string, body: any): [unknown, number] {
+    const post = posts.get(postId);
+    if (!post) return [{ code: 'not.found', message: `Post ${postId} not found` }, 404];
+    const text = typeof body?.text === 'string' ? body.text : '';
+    if (!text || text.length > 4000 || body?.attachments) return [{ code: 'proto.payload', message: 'text of 1–4000 characters, no attachments' }, 400];
+    if (body?.link && (body.link.type !== 'reply' || !post.comments.has(body.link.mid))) return [{ code: 'not.found', message: 'Linked comment not found' }, 404];
+    const mid = newMid();
+    post.comments.add(mid);
+    comments.push({ postId, text, mid, replyTo: body?.link?.mid });
+    return [{ message: { sender: MAX_BOT_USER, recipient: { chat_id: post.chatId, chat_type: 'channel', user_id: null, post_id: Number(postId) }, timestamp: Date.now(),
+      link: body?.link ? { type: 'reply', message: { mid: body.link.mid, seq: 0, text: null } } : null, body: { mid, seq: nextMid, text } } }, 200];
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://x');
     const raw = await readBody(req);
     if (req.headers.authorization !== opts.token) return json(res, { code: 'verify.token', message: 'Invalid access_token' }, 401);
-    const route = `${req.method} ${url.pathname}`;
+    const comment = req.method === 'POST' ? COMMENTS.exec(url.pathname) : null;
+    const route = comment ? 'POST /messages/{messageId}/comments' : `${req.method} ${url.pathname}`;
     let body: any;
     try {
       body = raw ? JSON.parse(raw) : null;
@@ -97,6 +130,7 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
     if (fault === 'network') return void req.socket.destroy();
     if (fault === 'rate') return json(res, { code: 'too.many.requests', message: 'Too many requests' }, 429);
     if (fault === 'denied') return json(res, { code: 'chat.denied', message: 'chat.denied: dialog.suspended' }, 403);
+    if (comment) return json(res, ...postComment(decodeURIComponent(comment[1]!), body));
     const impl = routes[route];
     if (!impl) return json(res, { code: 'not.found', message: `Path ${url.pathname} is not recognized` }, 404);
     json(res, await impl(query, body, req));
@@ -107,7 +141,22 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
 
   const { server, url } = await listenLoopback((req, res) => void handle(req, res).catch(() => res.destroy()));
   return {
-    apiBaseUrl: url, calls: state.calls, sent: state.sent, answers: state.answers, markersRequested: state.markers,
+    apiBaseUrl: url, calls: state.calls, sent: state.sent, answers: state.answers, markersRequested: state.markers, comments,
+    publishPost(chatId) {
+      const id = String(++nextPost);
+      posts.set(id, { chatId, comments: new Set() });
+      return id;
+    },
+    commentOn(postId, o) {
+      const post = posts.get(postId);
+      if (!post) throw new Error(`no post ${postId}`);
+      const mid = newMid();
+      post.comments.add(mid);
+      const message = { sender: { user_id: o.userId, first_name: 'Анна', last_name: 'Смирнова', name: 'Анна Смирнова', is_bot: false },
+        recipient: { chat_id: post.chatId, chat_type: 'channel', user_id: null, post_id: Number(postId) }, timestamp: Date.now(), link: null,
+        body: { mid, seq: nextMid, text: o.text } };
+      return { update_type: 'comment_created', timestamp: Date.now(), message };
+    },
     get subscriptions() {
       return state.subscriptions;
     },

@@ -2,13 +2,14 @@
  * A local Одноклассники API speaking the real protocols (apiok.ru):
  * - Graph API of group messages: `POST /graph/me/messages/<chat_id>?access_token=<group key>` and
  *   `POST /graph/me/subscribe` with JSON bodies, `{success: true}` or `{error_code, error_msg}`;
- * - REST API: `POST /fb.do`, form-encoded, signed (`sig` checked the way OK checks it, error 104 otherwise), answering
+ * - REST API: `POST /fb.do`, form-encoded, signed (`sig` checked the way OK checks it, by the fake's own signing
+ *   checked against a worked example, error 104 otherwise), answering
  *   JSON or `{error_code, error_msg}` with HTTP 200: group.getStatTopics, discussions.getComments (anchor paging,
  *   FIRST, FORWARD), discussions.addDiscussionComment.
  * Faults per method: 'rate' answers error 8 (FLOOD_BLOCKED), 'network' drops the connection.
  */
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { okSignature } from '../../ingest/ok/api.js';
 import { closeLoopback, FaultPlan, listenLoopback, readBody, type Fault } from './http-fake.js';
 
 export interface OkFakeComment { id: string; author_id: string; author_type?: string; text: string; date: string; reply_to_comment_id?: string }
@@ -38,7 +39,32 @@ export interface FakeOkOptions {
 
 type Rest = (p: Record<string, string>) => unknown;
 
+const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
+
+/**
+ * The signature OK expects (apiok.ru, "Расчет подписи запроса"), written here apart from ingest/ok/api.ts: the fake
+ * checks the client's signing instead of agreeing with whatever it does.
+ */
+export function expectedOkSignature(params: Record<string, string>, accessToken: string, applicationSecretKey: string): string {
+  const names = Object.keys(params).filter((k) => k !== 'sig' && k !== 'access_token' && k !== 'session_key').sort();
+  return md5(names.map((k) => `${k}=${params[k]}`).join('') + md5(accessToken + applicationSecretKey));
+}
+
+/**
+ * A worked example with its signature computed independently of this code (the server-server example of the aiookru
+ * client's documentation: secret md5(token + key) = b1a2b897…, sig 232c8eb9…). The fake refuses to start if its own
+ * signing disagrees with it.
+ */
+export const OK_SIGNATURE_EXAMPLE = {
+  params: { application_key: 'ABCDEFGHIGKLMNOPK', format: 'json', method: 'events.get' },
+  accessToken: '-s-84W-s3egarWUsbkq-IWTucuedzTKT8VUXIA.s4Xx8IW7',
+  applicationSecretKey: 'ABC123DEF456GHI789JKL123',
+  sig: '232c8eb921951c4dba9b72606f9ddb4c',
+} as const;
+
 export async function startFakeOk(opts: FakeOkOptions): Promise<FakeOk> {
+  const ex = OK_SIGNATURE_EXAMPLE;
+  if (expectedOkSignature({ ...ex.params }, ex.accessToken, ex.applicationSecretKey) !== ex.sig) throw new Error('the fake OK signs otherwise than the worked example');
   const faults = new FaultPlan();
   const restCalls: FakeOk['restCalls'] = [];
   const sent: FakeOk['sent'] = [];
@@ -70,7 +96,7 @@ export async function startFakeOk(opts: FakeOkOptions): Promise<FakeOk> {
     const { sig, ...rest_ } = params;
     if (params.application_key !== opts.applicationKey) return { error_code: 101, error_msg: 'PARAM_API_KEY : Application key is invalid' };
     if (params.access_token !== opts.accessToken) return { error_code: 102, error_msg: 'PARAM_SESSION_EXPIRED : Session expired' };
-    if (sig !== okSignature(rest_, opts.accessToken, opts.applicationSecretKey)) return { error_code: 104, error_msg: 'PARAM_SIGNATURE : Invalid signature' };
+    if (sig !== expectedOkSignature(rest_, opts.accessToken, opts.applicationSecretKey)) return { error_code: 104, error_msg: 'PARAM_SIGNATURE : Invalid signature' };
     restCalls.push({ method: params.method!, params });
     const impl = rest[params.method!];
     return impl ? impl(params) : { error_code: 3, error_msg: `METHOD : Method ${params.method} does not exist` };

@@ -1,14 +1,18 @@
 /**
  * The HTTP shell's own guards: /metrics is not public unless opened, its token is checked, cookies are Secure when
  * the site is served over HTTPS (configured, or a trusted proxy's X-Forwarded-Proto), and the client address the
- * per-IP limits use comes from X-Forwarded-For only through a trusted proxy.
+ * per-IP limits use comes from X-Forwarded-For only through a trusted proxy. A failed request's log names its route,
+ * never a secret carried in its path.
  */
 import type http from 'node:http';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ApiBuilder } from '../../lib/api-builder.js';
 import { closeServer, createHttpApp, listen } from '../../lib/http.js';
 import { createLogger } from '../../lib/logger.js';
 import { createMetrics } from '../../lib/metrics.js';
+import { sink } from '../sink.js';
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -77,5 +81,29 @@ describe('cookies and the trusted proxy', () => {
     const res = await fetch(`${url}/set-cookies`, { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.5' } });
     for (const c of cookiesOf(res)) expect(c).not.toMatch(/;\s*Secure/i);
     expect(await res.json()).toEqual({ ip: '127.0.0.1', secure: false });
+  });
+});
+
+describe('the log of a request that failed unexpectedly', () => {
+  it('names the route, never the secret segment of a webhook address', async () => {
+    const secret = 'ok-secret-0123456789abcdef';
+    const api = new ApiBuilder();
+    // The Одноклассники webhook's address is its credential (ingest/ok/webhook.ts); here its handler has a bug.
+    api.route({ method: 'post', path: '/webhooks/ok/:groupId/:secret', tag: 'test', summary: 'fails', auth: false, response: z.object({}), errors: [] }, async () => {
+      throw new Error('a bug');
+    });
+    const early = express.Router();
+    // A failure before any route matched (a middleware of the router): only the path is known then.
+    early.use('/webhooks/other', () => {
+      throw new Error('an early bug');
+    });
+    const out = sink();
+    const url = await serve({ routers: [early, api.router], apis: [api], logger: createLogger('info', out) });
+    expect((await fetch(`${url}/webhooks/ok/111/${secret}`, { method: 'POST' })).status).toBe(500);
+    expect((await fetch(`${url}/webhooks/other/111/${secret}`, { method: 'POST' })).status).toBe(500);
+    await new Promise((r) => setTimeout(r, 50));
+    const lines = out.text().trim().split('\n').map((l) => JSON.parse(l) as { msg: string; path: string });
+    expect(lines.filter((l) => l.msg === 'request failed').map((l) => l.path)).toEqual(['/webhooks/ok/:groupId/:secret', '/webhooks/other/[redacted]']);
+    expect(out.text()).not.toContain(secret);
   });
 });

@@ -4,6 +4,7 @@ import { authorHash } from '../../lib/hash.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
 import { incomingMessagesOf } from '../../lib/queues.js';
 import type { Otklik } from '../../main.js';
+import { replyTarget } from '../../workflow/notify.js';
 import { caseIdFor } from '../../workflow/register-case.js';
 import { startFakeMax, type FakeMax } from '../fakes/fake-max.js';
 import { maxBotStarted, maxCallback, maxChatMessage, maxDialogMessage, maxImage, maxLocation, maxMessageCreated } from '../fakes/payloads.js';
@@ -53,6 +54,13 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect((await deliver(maxMessageCreated(m), 'wrong-secret')).status).toBe(403);
     expect((await deliver(maxMessageCreated(m), null)).status).toBe(403);
     expect((await deliver({ message: m })).status).toBe(400);
+    // The secret is checked before the body is read: a forged call is refused as forged whatever its body.
+    const forged = (body: string, secret?: string) => fetch(`${system.url}/webhooks/max`, { method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'x-max-bot-api-secret': secret } : {}) }, body });
+    expect((await forged('{"update_type": "message_created", ', 'wrong-secret')).status).toBe(403);
+    expect((await forged('{not json')).status).toBe(403);
+    expect((await forged('x'.repeat(2 * 1024 * 1024), 'wrong-secret')).status).toBe(403);
+    expect((await forged('{not json', SECRET)).status).toBe(400);
     expect(await system.ingest!.intake.seen(messageIdFor('max', `${m.recipient.chat_id}:${m.body.mid}`))).toBe(false);
   });
 
@@ -68,6 +76,37 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect(item.provenance).toMatchObject({ channel: 'max', via: 'chat', 'reply.chatId': String(m.recipient.chat_id), 'reply.replyToMid': m.body.mid });
     expect((await messages()).filter((x) => x.externalId === externalId)).toHaveLength(1);
     expect((await queued(externalId)).map((x) => x.origin)).toEqual(['signal']);
+  });
+
+  it('takes a comment under a channel post once as a signal and answers under the same post, to the comment, after a 429', async () => {
+    const channel = -64_000_000 - Math.floor(Math.random() * 1000);
+    const postId = fake.publishPost(channel);
+    const update = fake.commentOn(postId, { userId: 5_600_600, text: 'На улице Ленина, 5 третий день не горят фонари, дети идут в школу в темноте.' });
+    await send(update);
+    await send(update); // MAX redelivers
+    const mid = update.message.body.mid;
+    const externalId = `${channel}:${mid}`;
+    const item = await eventually(async () => (await messages()).find((x) => x.externalId === externalId), 15_000, 'comment');
+    expect(item).toMatchObject({ text: update.message.body.text, authorHash: authorHash(SALT, 'max', 'user:5600600') });
+    expect(item.provenance).toMatchObject({ channel: 'max', via: 'comment', postId, 'reply.postId': postId, 'reply.commentId': mid });
+    expect(item.provenance['reply.chatId']).toBeUndefined(); // never answered in the channel itself, to every subscriber
+    expect((await queued(externalId)).map((x) => x.origin)).toEqual(['signal']);
+
+    // The workflow's own registration notice goes under the post, answering the comment.
+    const registered = await eventually(async () => fake.comments.find((c) => c.postId === postId && /зарегистрировано/.test(c.text)), 20_000, 'notice');
+    expect(registered.replyTo).toBe(mid);
+
+    // A public «взято в работу», at the address the workflow derives from the provenance, meets a 429 on the way.
+    const messageId = messageIdFor('max', externalId);
+    const target = replyTarget({ source: 'max', externalId, provenance: item.provenance, contact: {} })!;
+    fake.failNext('POST /messages/{messageId}/comments', 'rate');
+    const before = fake.calls.filter((c) => c.path === `/messages/${postId}/comments`).length;
+    await system.queues.outbound.add('interim', { outboundId: randomUUID(), caseId: caseIdFor(messageId), messageId, source: 'max', kind: 'interim',
+      text: 'Обращение взято в работу, фонари проверит подрядчик.', target });
+    const reply = await eventually(async () => fake.comments.find((c) => c.text.startsWith('Обращение взято в работу')), 20_000, 'comment reply after 429');
+    expect(reply).toMatchObject({ postId, replyTo: mid });
+    expect(fake.calls.filter((c) => c.path === `/messages/${postId}/comments`).length).toBe(before + 2);
+    expect(fake.sent.filter((s) => s.chatId === String(channel))).toEqual([]); // nothing posted to the whole channel
   });
 
   it('takes a message written to the bot outside a dialog as the appeal, and answers it with the registration number', async () => {
@@ -195,13 +234,14 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
 });
 
 describe('MAX long polling', () => {
-  it('removes a webhook subscription, takes updates, survives 429 and a dropped connection, and resumes from the saved marker', async () => {
+  it('without a public address: removes a webhook subscription, takes updates, survives 429 and a dropped connection, and resumes from the saved marker', async () => {
     const fake = await startFakeMax({ token: TOKEN });
     fake.subscriptions.push({ url: 'https://old.example.ru/webhooks/max' });
     const { testConfig } = await import('../support.js');
     const { startOtklik } = await import('../../main.js');
     const { createLogger } = await import('../../lib/logger.js');
-    const config = await testConfig({ OTKLIK_HASH_SALT: SALT, MAX_BOT_TOKEN: TOKEN, MAX_API_BASE_URL: fake.apiBaseUrl });
+    // A secret without OTKLIK_PUBLIC_URL: still long polling (nothing would reach a webhook), the endpoint still checks it.
+    const config = await testConfig({ OTKLIK_HASH_SALT: SALT, MAX_BOT_TOKEN: TOKEN, MAX_WEBHOOK_SECRET: SECRET, MAX_API_BASE_URL: fake.apiBaseUrl });
     let system = await startOtklik(config, ['ingest'], createLogger('silent'));
     const ids = async (s: Otklik) => (await s.queues.incoming.getJobs(['waiting', 'active', 'completed'])).flatMap((j) => incomingMessagesOf(j.data).map((m) => m.externalId)).sort();
     try {
@@ -224,6 +264,11 @@ describe('MAX long polling', () => {
       expect(await ids(system)).toEqual(['-71:mid.a1', '-71:mid.b2', '-71:mid.c3']);
       const h = (await (await fetch(`${system.url}/healthz`)).json()) as { channels: Record<string, string> };
       expect(h.channels.max).toBe('polling');
+      const push = (secret: string) => fetch(`${system.url}/webhooks/max`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-max-bot-api-secret': secret },
+        body: JSON.stringify(maxMessageCreated(maxChatMessage({ chatId: -71, mid: 'mid.d4' }))) });
+      expect((await push('wrong-secret')).status).toBe(403);
+      expect((await push(SECRET)).status).toBe(200);
+      await eventually(async () => (await ids(system)).length === 4, 20_000, 'pushed message');
     } finally {
       await system.stop();
       await fake.close();

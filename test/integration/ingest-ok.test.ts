@@ -6,7 +6,7 @@ import { messageIdFor, randomUUID } from '../../lib/ids.js';
 import { incomingMessagesOf } from '../../lib/queues.js';
 import type { Otklik } from '../../main.js';
 import { caseIdFor } from '../../workflow/register-case.js';
-import { startFakeOk, type FakeOk } from '../fakes/fake-ok.js';
+import { expectedOkSignature, startFakeOk, type FakeOk } from '../fakes/fake-ok.js';
 import { startIntakeHarness } from '../fakes/intake-harness.js';
 import { okGroupMessage } from '../fakes/payloads.js';
 import { eventually, moderatorToken, startTestSystem } from '../support.js';
@@ -51,6 +51,18 @@ describe('Одноклассники: group messages, comments under posts, repl
   const origins = async (externalId: string) => (await system.queues.incoming.getJobs(['waiting', 'active', 'completed']))
     .flatMap((j) => incomingMessagesOf(j.data)).filter((m) => m.externalId === externalId).map((m) => m.origin);
 
+  it('is answered by a fake that refuses calls not signed as OK signs them', async () => {
+    // The fake's signing is its own, checked against a worked example (test/fakes/fake-ok.ts): the production client
+    // passes it in the tests below; a signature made with another key or over other parameters does not.
+    const call = (params: Record<string, string>, key: string) => {
+      const body = new URLSearchParams({ ...params, sig: expectedOkSignature(params, REST.accessToken, key), access_token: REST.accessToken });
+      return fetch(`${fake.apiBaseUrl}/fb.do`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then((r) => r.json());
+    };
+    const params = { application_key: REST.applicationKey, format: 'json', method: 'group.getStatTopics', gid: GROUP };
+    expect(await call(params, 'another-secret-key')).toMatchObject({ error_code: 104 });
+    expect(await call(params, REST.applicationSecretKey)).toMatchObject({ topics: [{ id: '70001' }] });
+  });
+
   it('subscribes each group with a Bot API key at its secret address', async () => {
     await eventually(async () => fake.subscriptions.length === 1, 10_000, 'subscription');
     expect(fake.subscriptions).toEqual([{ token: GROUP_TOKEN, url: `https://otklik.example.ru/webhooks/ok/${GROUP}/${SECRET}` }]);
@@ -61,6 +73,9 @@ describe('Одноклассники: group messages, comments under posts, repl
     expect((await deliver(m, GROUP, 'wrong-secret-0123456789abcdef')).status).toBe(403);
     expect((await deliver(m, OTHER)).status).toBe(403);
     expect((await deliver(m, GROUP, `${SECRET}x`)).status).toBe(403);
+    const raw = (body: string, secret: string) => fetch(`${system.url}/webhooks/ok/${GROUP}/${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await raw('{"webhookType": "MESSAGE_CREATED", ', 'wrong-secret-0123456789abcdef')).status).toBe(403); // refused before the body is read
+    expect((await raw('{"webhookType": "MESSAGE_CREATED", ', SECRET)).status).toBe(400);
     expect(await system.ingest!.intake.seen(messageIdFor('ok', `${GROUP}:${m.message.mid}`))).toBe(false);
     expect((await deliver({ ...m, webhookType: 'CHAT_SYSTEM' })).status).toBe(200);
     expect((await deliver({ message: { mid: 5 }, sender: 'x' })).status).toBe(400);

@@ -47,6 +47,9 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
     expect((await deliver({ update_id: 1, message: tgGroupMessage() }, 'wrong')).status).toBe(403);
     const bad = await deliver({ message: {} });
     expect(bad.status).toBe(400);
+    const raw = (secret: string) => fetch(`${system.url}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: '{"update_id": ' });
+    expect((await raw('wrong')).status).toBe(403); // the secret is checked before the body is read
+    expect((await raw('wh-secret')).status).toBe(400);
   });
 
   it('stores a group message with photo reference and link; a redelivered update and a repeated message make one', async () => {
