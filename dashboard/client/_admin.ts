@@ -13,6 +13,10 @@ export const ORG_KIND_NAMES: Record<string, string> = {
   management_company: 'Управляющая компания', institution: 'Учреждение', other: 'Другое',
 };
 
+export const POLL_STATUS_NAMES: Record<string, string> = {
+  draft: 'Черновик', published: 'Опубликовано (ещё не открыто)', open: 'Идёт голосование', closed: 'Завершено', results_published: 'Итоги опубликованы',
+};
+
 export const isRegionAdmin = () => document.getElementById('admin')?.dataset.regionAdmin === '1';
 
 /** The organizations the signed-in user administers (an organization's administrator manages only these). */

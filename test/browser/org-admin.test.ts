@@ -60,8 +60,11 @@ describe('administration pages of an organization administrator in chromium', ()
     expect(await page.getByLabel('Организация').locator('option').allTextContents()).toEqual(['Управление образования Норильска']);
     const audit = await page.locator('#audit-list').textContent();
     expect(audit).toContain('Администратор управления образования');
-    expect(audit).toContain('2457009983');
-    expect(audit).toContain('1022401623408');
+    // Field names and values in Russian words, not the JSON the API stores.
+    expect(audit).toContain('ИНН: — → «2457009983»; ЛКО готов к работе: нет → да');
+    expect(audit).toContain('ОГРН: — → «1022401623408»');
+    expect(audit).toContain('Организация «Управление образования Норильска»');
+    expect(audit).not.toMatch(/[{}"]|readyConfirmed|inn:/);
     expect(await page.locator('#audit-list tbody tr').count()).toBe(3); // created, the region admin's edit, this edit
     await screenshot(page, 'admin-audit-org-admin');
     expect(errors).toEqual([]);
