@@ -225,6 +225,10 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
     summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
+    appealChannels: () => {
+      const live = s.live.config();
+      return { vkGroupIds: live.vk.groupIds, telegram: !!live.telegram.botToken, widgetSites: live.widget.allowedOrigins };
+    },
     session: {
       login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
         limit: loginLimitOf(config) }),
