@@ -234,6 +234,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
     summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
+    appealChannels: () => ({ vkGroupIds: s.live.config().vk.groupIds, telegram: !!s.live.config().telegram.botToken, widgetSites: s.live.config().widget.allowedOrigins }),
     session: { login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours, limit: loginLimitOf(config) }),
       logout: (token) => logout(db, token), userForToken: userOf },
   });

@@ -51,7 +51,8 @@ const PAGES: AdminPage[] = [
   <div id="poll-list"><p class="loading">Загрузка…</p></div></section>
 <section class="card" aria-labelledby="h-poll-create"><h2 id="h-poll-create">Новое голосование</h2>
   <form id="poll-create" class="form admin-form"></form></section>` },
-  { path: '/admin/audit', title: 'Журнал изменений', script: 'admin-audit', regionOnly: true, body: `
+  // An organization's administrator reads here the history of the organizations they administer (the API checks).
+  { path: '/admin/audit', title: 'Журнал изменений', script: 'admin-audit', regionOnly: false, body: `
 <div class="filters"><span class="fld"><label for="audit-entity">Что менялось</label> <select id="audit-entity">
   <option value="">Всё</option><option value="organization">Организации</option><option value="user">Сотрудники и роли</option>
   <option value="settings">Настройки</option><option value="poll">Голосования</option></select></span></div>

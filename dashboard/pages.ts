@@ -13,6 +13,7 @@ import { currentTimeZone, escapeHtml, jsonForScript, layout } from './html.js';
 import { inboxTabs, inboxViewOf, monitoringBody } from './monitoring-page.js';
 import { dashboardFilters, panelsFor, type DashboardFilters } from './panel-data.js';
 import { createAdminPages } from './admin.js';
+import { problemBody, type AppealChannels } from './problem-page.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
 
@@ -42,6 +43,8 @@ export interface DashboardDeps {
   municipalities?: Municipality[];
   secureCookie?: boolean;
   now?: () => Date;
+  /** The channels a citizen can write through, as the settings are now (the «Сообщить о проблеме» page). */
+  appealChannels?: () => AppealChannels;
 }
 
 const STATUS_OPTIONS: [string, string][] = [
@@ -63,8 +66,7 @@ function homeBody(data: Summary, today: string): string {
   <section class="card" aria-labelledby="h-citizens"><h2 id="h-citizens">Жителям</h2>
     <ul>
       <li><a href="/polls">Голосования и опросы</a> — выскажите мнение о планах региона</li>
-      <li>Сообщить о проблеме: позвоните по номеру 122, напишите в сообщения официального сообщества региона ВКонтакте,
-        чат-боту региона в Telegram или через форму «Сообщить о проблеме» на сайтах органов власти.</li>
+      <li><a href="/problem">Сообщить о проблеме</a> — по телефону 122, ВКонтакте, в Telegram или через форму на сайтах органов власти</li>
     </ul></section>
   <section class="card" aria-labelledby="h-staff"><h2 id="h-staff">Сотрудникам</h2>
     <p><a href="/login">Вход для сотрудников</a> — мониторинг, рабочий стол организации, аналитика.</p></section>
@@ -256,6 +258,10 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
     const data = await deps.summary();
     const today = ruDay(deps.now?.() ?? new Date(), currentTimeZone());
     res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today) }));
+  });
+  router.get('/problem', (_req, res) => {
+    const channels = deps.appealChannels?.() ?? { vkGroupIds: [], telegram: false, widgetSites: [] };
+    res.type('html').send(layout({ title: 'Сообщить о проблеме', body: problemBody(channels) }));
   });
   if (!deps.session || !deps.organizationNames || !deps.figuresScope) return router;
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));

@@ -4,6 +4,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { kpis, panelOption, PANEL_TITLES, SERVER_LABEL_WIDTH, SOURCE_NAMES, type Municipality, type PanelName, type Row } from './charts.js';
+import { ruDateTime, ruNumber, ruPercent, ruPercentOf100 } from './format.js';
 import { escapeHtml } from './html.js';
 import { panelRows, type DashboardFilters } from './panel-data.js';
 import { renderSvg } from './svg.js';
@@ -17,11 +18,27 @@ export function weekRange(to: string | undefined, now: Date): { from: string; to
   return { from: new Date(Date.parse(`${end}T00:00:00Z`) - 7 * DAY).toISOString().slice(0, 10), to: end };
 }
 
-function table(columns: [string, string][], rows: Row[], fmt: (key: string, v: string | number) => string = (_k, v) => escapeHtml(v)): string {
+/** A cell as a Russian reader reads it: numbers with Russian separators («1 234», «2,5»), text escaped. */
+const cell = (v: string | number) => (typeof v === 'number' || /^-?\d+(?:\.\d+)?$/.test(v) ? ruNumber(Number(v)) : escapeHtml(v));
+
+export function reportTable(columns: [string, string][], rows: Row[], fmt: (key: string, v: string | number) => string = (_k, v) => cell(v)): string {
   if (rows.length === 0) return '<p class="muted">Нет данных за период.</p>';
   return `<table><thead><tr>${columns.map(([, t]) => `<th scope="col">${escapeHtml(t)}</th>`).join('')}</tr></thead>
 <tbody>${rows.map((r) => `<tr>${columns.map(([k]) => `<td>${fmt(k, r[k] ?? '')}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`;
 }
+
+/** The report's headline figures; `onTimeShare` is in per cent (dashboard/charts.ts kpis). */
+export function kpiCards(k: { messages: number; cases: number; overdue: number; onTimeShare: number }): string {
+  return `<section class="kpis" aria-label="Главные показатели">
+  <div class="card"><div class="kpi" id="kpi-messages">${ruNumber(k.messages)}</div><div>сообщений поступило</div></div>
+  <div class="card"><div class="kpi" id="kpi-cases">${ruNumber(k.cases)}</div><div>обращений зарегистрировано</div></div>
+  <div class="card"><div class="kpi" id="kpi-overdue">${ruNumber(k.overdue)}</div><div>просрочено сейчас</div></div>
+  <div class="card"><div class="kpi" id="kpi-ontime">${ruPercentOf100(k.onTimeShare)}</div><div>ответов в срок</div></div>
+</section>`;
+}
+
+/** The category table's share (0…1) as «34,9 %». */
+export const shareCell = (key: string, v: string | number) => (key === 'share' ? ruPercent(Number(v)) : cell(v));
 
 export async function weeklyReport(deps: {
   ch: ClickHouseClient;
@@ -60,26 +77,21 @@ export async function weeklyReport(deps: {
   <p class="no-print"><button type="button" id="print" class="primary">Печать / PDF</button>
     <a href="/analytics?from=${range.from}&amp;to=${range.to}">Открыть на дашборде</a></p>
 </header>
-<section class="kpis" aria-label="Главные показатели">
-  <div class="card"><div class="kpi" id="kpi-messages">${k.messages}</div><div>сообщений поступило</div></div>
-  <div class="card"><div class="kpi" id="kpi-cases">${k.cases}</div><div>обращений зарегистрировано</div></div>
-  <div class="card"><div class="kpi" id="kpi-overdue">${k.overdue}</div><div>просрочено сейчас</div></div>
-  <div class="card"><div class="kpi" id="kpi-ontime">${k.onTimeShare}%</div><div>ответов в срок</div></div>
-</section>
+${kpiCards(k)}
 <section><h2>Поступление по дням</h2>${chart('volume', volume, 280)}
-${table([['source', 'Источник'], ['messages', 'Сообщений']], [...srcTotals.entries()].map(([s, n]) => ({ source: SOURCE_NAMES[s] ?? s, messages: n })))}</section>
+${reportTable([['source', 'Источник'], ['messages', 'Сообщений']], [...srcTotals.entries()].map(([s, n]) => ({ source: SOURCE_NAMES[s] ?? s, messages: n })))}</section>
 <section><h2>Главные проблемы</h2>${chart('categories', categories)}
-${table([['category', 'Категория'], ['messages', 'Сообщений'], ['share', 'Доля']], categories, (key, v) => key === 'share' ? `${Math.round(Number(v) * 1000) / 10}%` : escapeHtml(v))}</section>
-<section><h2>Муниципалитеты</h2>${table([['municipality', 'Муниципалитет'], ['messages', 'Сообщений']], topMunis)}</section>
+${reportTable([['category', 'Категория'], ['messages', 'Сообщений'], ['share', 'Доля']], categories, shareCell)}</section>
+<section><h2>Муниципалитеты</h2>${reportTable([['municipality', 'Муниципалитет'], ['messages', 'Сообщений']], topMunis)}</section>
 <section><h2>Просрочено на сегодня по организациям</h2>
-${table([['organization', 'Организация'], ['overdueNow', 'Просрочено']], backlog.filter((r) => Number(r.overdueNow) > 0), (key, v) => (key === 'organization' ? org(v) : escapeHtml(v)))}</section>
+${reportTable([['organization', 'Организация'], ['overdueNow', 'Просрочено']], backlog.filter((r) => Number(r.overdueNow) > 0), (key, v) => (key === 'organization' ? org(v) : cell(v)))}</section>
 <section class="page-break"><h2>Соблюдение сроков по организациям (обращения за неделю)</h2>
-${table([['organization', 'Организация'], ['cases', 'Обращений'], ['answered', 'Отвечено'], ['answeredOnTime', 'В срок'], ['overdueNow', 'Просрочено'], ['medianHours', 'Медиана, ч']], sla,
-    (key, v) => (key === 'organization' ? org(v) : escapeHtml(v)))}</section>
-<section><h2>Растущие темы</h2>${table([['municipality', 'Муниципалитет'], ['category', 'Категория'], ['current', 'За 7 дней'], ['baseline', 'Обычно'], ['ratio', 'Рост, раз']], rising)}</section>
-<section><h2>Оценки граждан</h2>${table([['organization', 'Организация'], ['rated', 'Оценок'], ['average', 'Средняя']], ratings.filter((r) => Number(r.rated) > 0),
-    (key, v) => (key === 'organization' ? org(v) : escapeHtml(v)))}</section>
-<footer class="muted">Сформировано ${escapeHtml(deps.now.toLocaleString('ru-RU', { timeZone: 'Asia/Krasnoyarsk' }))} (время красноярское) по данным системы «Отклик».</footer>
+${reportTable([['organization', 'Организация'], ['cases', 'Обращений'], ['answered', 'Отвечено'], ['answeredOnTime', 'В срок'], ['overdueNow', 'Просрочено'], ['medianHours', 'Медиана, ч']], sla,
+    (key, v) => (key === 'organization' ? org(v) : cell(v)))}</section>
+<section><h2>Растущие темы</h2>${reportTable([['municipality', 'Муниципалитет'], ['category', 'Категория'], ['current', 'За 7 дней'], ['baseline', 'Обычно'], ['ratio', 'Рост, раз']], rising)}</section>
+<section><h2>Оценки граждан</h2>${reportTable([['organization', 'Организация'], ['rated', 'Оценок'], ['average', 'Средняя']], ratings.filter((r) => Number(r.rated) > 0),
+    (key, v) => (key === 'organization' ? org(v) : cell(v)))}</section>
+<footer class="muted">Сформировано ${escapeHtml(ruDateTime(deps.now, 'Asia/Krasnoyarsk'))} (время красноярское) по данным системы «Отклик».</footer>
 </article>`;
   return { title, body };
 }

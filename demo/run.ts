@@ -44,8 +44,13 @@ export type Step = { at: number; run: () => Promise<void> };
 
 export interface DemoReport { organizations: number; staff: { login: string; password: string; role: string; organization: string }[]; messages: number; polls: number }
 
-/** The steps of one case after registration, each at its own time; some stop early (overdue work, as in life). */
-function planCase(r: Random, demo: DemoRun, c: CaseState, registeredAt: number): Step[] {
+/**
+ * The steps of one case after registration, each at its own time; some stop early (overdue work, as in life). An
+ * answer takes up to two weeks to write, but no more than a third of the demo's period: a short demo has answers
+ * and ratings too.
+ */
+function planCase(r: Random, demo: DemoRun, c: CaseState, registeredAt: number, days: number): Step[] {
+  const draftHours = Math.max(48, Math.min(14 * 24, Math.round((days * 24) / 3)));
   const steps: Step[] = [];
   let t = registeredAt + r.int(1, 8) * HOUR;
   if (r.chance(0.05)) return [{ at: t, run: () => demo.act(c, 'moderator', 'reject', { reason: 'Сообщение не содержит обращения по существу' }) }];
@@ -54,7 +59,7 @@ function planCase(r: Random, demo: DemoRun, c: CaseState, registeredAt: number):
   const chain: [string, string, () => Record<string, unknown>, number][] = [
     ['coordinator', 'assign', () => ({ executorId: demo.executorOf(c) }), r.int(3, 30)],
     ['executor', 'start', () => ({}), r.int(2, 48)],
-    ['executor', 'save-draft', () => ({ text: demo.answer(c), attachments: TOPICS[c.topic]!.photo ? [{ kind: 'photo', ref: `https://demo-photo.otklik.local/${c.id}.jpg` }] : [] }), r.int(24, 14 * 24)],
+    ['executor', 'save-draft', () => ({ text: demo.answer(c), attachments: TOPICS[c.topic]!.photo ? [{ kind: 'photo', ref: `https://demo-photo.otklik.local/${c.id}.jpg` }] : [] }), r.int(24, draftHours)],
     ['executor', 'submit', () => ({}), r.int(1, 6)],
     ['leader', 'approve', () => ({}), r.int(2, 40)],
   ];
@@ -117,7 +122,7 @@ class DemoRun {
 
 /** The widget's rubric for each topic of content.ts. */
 const WIDGET_CATEGORY = ['ЖКХ', 'Дороги', 'ЖКХ', 'Благоустройство', 'Благоустройство', 'Здравоохранение', 'Образование', 'Общественный транспорт',
-  'Социальная защита', 'Экология', 'Благоустройство'] as const;
+  'Социальная защита', 'Экология', 'Благоустройство', 'Другое'] as const;
 
 async function accepted<T>(res: Response, channel: string): Promise<T> {
   const body = (await res.json().catch(() => ({}))) as T & { error?: string };
@@ -130,7 +135,7 @@ async function feed(demo: DemoRun, i: number, at: number): Promise<CaseState | u
   const { r, system, salt } = demo;
   const municipality = r.pick(MUNICIPALITIES);
   const chatter = r.chance(0.06);
-  const topic = r.int(0, 10);
+  const topic = r.int(0, TOPICS.length - 1);
   const vars = { addr: addressIn(r, municipality), n: r.int(2, 150) };
   const text = chatter ? fill(r.pick(CHATTER), vars) : fill(r.pick(TOPICS[topic]!.texts), vars);
   const channel = r.pick(['contact_center', 'contact_center', 'widget', 'widget', 'vk', 'vk', 'telegram']);
@@ -185,7 +190,7 @@ async function timeline(demo: DemoRun, days: number, start: number, extra: Step[
       await waitFor(async () => (await stored(batch.map((c) => c.messageId))).length === batch.length, 'messages registered');
       for (const c of batch) {
         demo.cases.set(c.id, c);
-        steps.push(...planCase(r, demo, c, at));
+        steps.push(...planCase(r, demo, c, at, days));
       }
       steps.sort((a, b) => a.at - b.at);
     }

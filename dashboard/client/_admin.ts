@@ -1,5 +1,5 @@
 // Shared by the administration pages' scripts: labelled form fields, status lines, names of roles and kinds.
-import { announce, h } from './_common.js';
+import { announce, api, h } from './_common.js';
 
 export const ROLE_NAMES: Record<string, string> = {
   administrator: 'Администратор', moderator: 'Модератор (мониторинг)', coordinator: 'Координатор', executor: 'Исполнитель', leader: 'Руководитель',
@@ -13,7 +13,17 @@ export const ORG_KIND_NAMES: Record<string, string> = {
   management_company: 'Управляющая компания', institution: 'Учреждение', other: 'Другое',
 };
 
+export const POLL_STATUS_NAMES: Record<string, string> = {
+  draft: 'Черновик', published: 'Опубликовано (ещё не открыто)', open: 'Идёт голосование', closed: 'Завершено', results_published: 'Итоги опубликованы',
+};
+
 export const isRegionAdmin = () => document.getElementById('admin')?.dataset.regionAdmin === '1';
+
+/** The organizations the signed-in user administers (an organization's administrator manages only these). */
+export async function administeredOrgIds(): Promise<Set<string>> {
+  const me = await api<{ roles: { role: string; organizationId: string | null }[] }>('/api/v1/me');
+  return new Set(me.roles.filter((r) => r.role === 'administrator' && r.organizationId).map((r) => r.organizationId!));
+}
 
 let seq = 0;
 /** A labelled control: the label names it for screen readers (for=id). */

@@ -1,6 +1,6 @@
 // Organizations: the region's tree with ОГРН/ИНН, routing code and readiness; create, edit, confirm readiness.
 import { api, h } from './_common.js';
-import { attempt, checkbox, field, input, isRegionAdmin, ORG_KIND_NAMES, select } from './_admin.js';
+import { administeredOrgIds, attempt, checkbox, field, input, isRegionAdmin, ORG_KIND_NAMES, select } from './_admin.js';
 
 interface Org {
   id: string; parentId: string | null; name: string; kind: string; ogrn: string | null; inn: string | null; site: string | null; code: string | null;
@@ -14,6 +14,9 @@ const createForm = document.getElementById('org-create') as HTMLFormElement;
 const regionAdmin = isRegionAdmin();
 let orgs: Org[] = [];
 let users: User[] = [];
+/** For an organization's administrator: the organizations they administer (the API lets them edit only these). */
+let administered = new Set<string>();
+const mayEdit = (o: Org) => regionAdmin || administered.has(o.id);
 
 const kinds = Object.entries(ORG_KIND_NAMES);
 const blankToUndefined = (v: string) => (v.trim() ? v.trim() : undefined);
@@ -61,7 +64,7 @@ function editForm(o: Org): HTMLFormElement {
 function node(o: Org): HTMLElement {
   const s = staffOf(o.id);
   const edit = h('div', { hidden: true });
-  const children = orgs.filter((x) => x.parentId === o.id);
+  const children = orgs.filter((x) => x.parentId === o.id && mayEdit(x));
   return h('li', { class: 'org-node', 'data-org': o.id },
     h('div', { class: 'org-head' },
       h('span', { class: 'org-name' }, o.name), h('span', { class: 'muted' }, ORG_KIND_NAMES[o.kind] ?? o.kind),
@@ -70,9 +73,9 @@ function node(o: Org): HTMLElement {
       flag(o.trainingConfirmed, 'обучение пройдено', 'обучение не подтверждено'), flag(o.readyConfirmed, 'готова к работе', 'готовность не подтверждена'),
       flag(s.coordinators > 0, `координаторов: ${s.coordinators}`, 'нет координатора'), flag(s.leaders > 0, `руководителей: ${s.leaders}`, 'нет руководителя'),
       h('a', { href: `/admin/staff?organizationId=${o.id}` }, `Сотрудники (${s.total})`),
-      regionAdmin ? h('a', { href: `/admin/audit?entity=organization&entityId=${o.id}` }, 'История') : null),
+      mayEdit(o) ? h('a', { href: `/admin/audit?entity=organization&entityId=${o.id}`, 'aria-label': `История изменений «${o.name}»` }, 'История') : null),
     h('div', { class: 'admin-actions' },
-      h('button', { type: 'button', 'aria-expanded': 'false', onclick: (e: Event) => {
+      !mayEdit(o) ? null : h('button', { type: 'button', 'aria-expanded': 'false', onclick: (e: Event) => {
         const b = e.currentTarget as HTMLButtonElement;
         if (edit.hidden && !edit.firstChild) edit.append(editForm(o));
         edit.hidden = !edit.hidden;
@@ -84,7 +87,8 @@ function node(o: Org): HTMLElement {
 }
 
 function render() {
-  const mine = regionAdmin ? orgs : orgs; // the API answers every organization; an organization's admin edits their own (the API checks)
+  // The API lists every organization; an organization's administrator sees and edits the ones they administer.
+  const mine = regionAdmin ? orgs : orgs.filter((o) => administered.has(o.id));
   const ids = new Set(mine.map((o) => o.id));
   const roots = mine.filter((o) => !o.parentId || !ids.has(o.parentId));
   tree.replaceChildren(roots.length ? h('ul', { class: 'org-tree' }, roots.map(node))
@@ -125,13 +129,16 @@ function startCreate(parentOrg: Org) {
 }
 
 async function load() {
-  const [o, u] = await Promise.all([
+  const [o, u, a] = await Promise.all([
     api<{ items: Org[] }>('/api/v1/organizations?limit=500'),
     api<{ items: User[] }>('/api/v1/users?limit=500').catch(() => ({ items: [] as User[] })),
+    regionAdmin ? Promise.resolve(new Set<string>()) : administeredOrgIds(),
   ]);
   orgs = o.items;
   users = u.items;
+  administered = a;
   render();
+  if (!regionAdmin) document.getElementById('h-org-tree')!.textContent = 'Ваши организации';
   if (regionAdmin) {
     document.getElementById('org-create-card')!.hidden = false;
     buildCreateForm();

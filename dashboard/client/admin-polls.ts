@@ -1,12 +1,10 @@
 // Polls: create a draft with its questions and dates, then publish, open, close and publish the results.
 import { api, h, ruDateTime } from './_common.js';
-import { attempt, checkbox, field, input, linesOf, select, textarea } from './_admin.js';
+import { attempt, checkbox, field, input, linesOf, POLL_STATUS_NAMES, select, textarea } from './_admin.js';
 
 interface Poll { id: string; title: string; status: string; version: number; opensAt: string | null; closesAt: string | null; votes?: number }
 
-const STATUS_NAMES: Record<string, string> = {
-  draft: 'Черновик', published: 'Опубликовано (ещё не открыто)', open: 'Идёт голосование', closed: 'Завершено', results_published: 'Итоги опубликованы',
-};
+const STATUS_NAMES = POLL_STATUS_NAMES;
 /** The next steps of the schedule (workflow/polls/model.ts), with the button each gets. */
 const NEXT: Record<string, [string, string][]> = {
   draft: [['published', 'Опубликовать']], published: [['open', 'Открыть голосование'], ['draft', 'Вернуть в черновики']],

@@ -1,5 +1,6 @@
 // Results charts shared by the poll page and the results page: one horizontal bar chart per question.
 import type { ResultsView } from '../polls.js';
+import { ruNumber, ruPercentOf100 } from '../format.js';
 
 export interface EChart { setOption(option: unknown): void; resize(): void }
 declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): EChart };
@@ -41,7 +42,7 @@ export function renderQuestionCharts(container: HTMLElement, v: ResultsView): vo
     table.replaceChildren(...q.options.map((o) => {
       const tr = document.createElement('tr');
       tr.dataset.option = o.key;
-      for (const text of [o.label, String(o.votes), `${o.share}%`]) {
+      for (const text of [o.label, ruNumber(o.votes), ruPercentOf100(o.share)]) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { signBody } from '../../ingest/contact-center.js';
 import type { Otklik } from '../../main.js';
-import { eventually, startTestSystem } from '../support.js';
+import { eventually, loginAs, startTestSystem } from '../support.js';
 import { guardNetwork, launchBrowser, screenshot } from './browser.js';
 
 describe('home page in chromium', () => {
@@ -42,5 +42,28 @@ describe('home page in chromium', () => {
     await screenshot(page, 'home');
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
+  });
+
+  it('links «Сообщить о проблеме» to the region\'s appeal channels, the widget sites set by the administrator among them', async () => {
+    const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
+    const set = await fetch(`${system.url}/api/v1/settings/channels`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ values: { 'widget.allowedOrigins': ['https://www.krskstate.test', '*'] } }) });
+    expect(set.status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    const foreign = guardNetwork(page, system.url!);
+    await page.goto(`${system.url}/`);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/problem'), page.getByRole('link', { name: 'Сообщить о проблеме' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Сообщить о проблеме');
+    expect(await page.getByRole('link', { name: '122' }).getAttribute('href')).toBe('tel:122');
+    await eventually(async () => {
+      await page.reload();
+      return (await page.getByRole('link', { name: 'www.krskstate.test' }).count()) === 1;
+    }, 10_000, 'the widget site listed');
+    expect(await page.getByRole('link', { name: 'www.krskstate.test' }).getAttribute('href')).toBe('https://www.krskstate.test');
+    expect(await page.locator('main, body').first().textContent()).not.toContain('*');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, 'report-problem');
+    expect(foreign).toEqual([]);
+    await page.close();
   });
 });

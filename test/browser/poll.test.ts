@@ -65,6 +65,7 @@ describe('public poll page in chromium', () => {
     expect(await first.locator('#poll-results svg path').count()).toBeGreaterThan(0);
     const row = first.locator('.poll-table tr', { hasText: 'Сквер у школы №5' });
     expect(await row.locator('td').nth(1).textContent()).toBe('1');
+    expect(await row.locator('td').nth(2).textContent()).toBe('100\u00a0%');
     await screenshot(first, 'poll-voted-mobile');
     const width = await first.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);

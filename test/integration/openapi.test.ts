@@ -13,7 +13,7 @@ import { startTestSystem } from '../support.js';
 /** HTML pages, their scripts and downloads: what a browser navigates to, not the JSON API. */
 const PAGES = [
   'GET /', 'GET /login', 'POST /login', 'POST /logout', 'GET /inbox', 'GET /desk', 'GET /cases', 'GET /cases/:id', 'GET /analytics',
-  'GET /report/weekly', 'GET /routing', 'GET /polls', 'GET /polls/:id', 'GET /polls/:id/results', 'GET /polls/:id/results.csv',
+  'GET /report/weekly', 'GET /problem', 'GET /routing', 'GET /polls', 'GET /polls/:id', 'GET /polls/:id/results', 'GET /polls/:id/results.csv',
   'GET /polls/:id/results.xlsx', 'GET /assets/echarts.min.js', 'GET /assets/js/:name', 'GET /polls-assets/echarts.min.js',
   'GET /polls-assets/:name', 'GET /widget.js', 'GET /favicon.ico', 'GET /admin', 'GET /admin/organizations', 'GET /admin/staff', 'GET /admin/channels',
   'GET /admin/region', 'GET /admin/polls', 'GET /admin/audit',

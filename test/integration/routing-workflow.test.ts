@@ -80,7 +80,7 @@ describe('routing in the workflow', () => {
     expect(detail.status).toBe('routed');
     expect(detail.routing).toMatchObject({ automatic: true, source: 'model', reason: 'model-confident' });
     const accept = detail.history.find((e: any) => e.type === 'accept');
-    expect(accept.comment).toBe('Маршрутизировано автоматически моделью: «Департамент дорожного хозяйства», уверенность 93% (порог 80%).');
+    expect(accept.comment).toBe('Маршрутизировано автоматически моделью: «Департамент дорожного хозяйства», уверенность 93\u00a0% (порог 80\u00a0%).');
     expect(accept.data.routing).toMatchObject({ automatic: true, reason: 'model-confident', score: 0.93, threshold: 0.8 });
     // The coordinator of the chosen organization sees the case and its suggestions too.
     const seen = await w.a.get(`/api/v1/cases/${caseId}`, w.coordinators.roads);
@@ -94,7 +94,7 @@ describe('routing in the workflow', () => {
     expect(detail.organizationId).toBe(w.orgs.coordination);
     expect(detail.routing).toMatchObject({ automatic: false, reason: 'below-threshold' });
     expect(detail.routingSuggestions.map((s: any) => [s.organizationId, s.score])).toEqual([[w.orgs.roads, 0.55], [w.orgs.city, 0.3]]);
-    expect(detail.history.find((e: any) => e.type === 'accept').comment).toContain('ниже порога 80%');
+    expect(detail.history.find((e: any) => e.type === 'accept').comment).toContain('ниже порога 80\u00a0%');
   });
 
   it('never chooses an organization that is not ready or has no active coordinator', async () => {
@@ -267,8 +267,8 @@ describe('routing dry run', () => {
     const stats = (await w.a.get('/api/v1/routing/stats', w.admin)).body;
     expect(stats.threshold).toBeCloseTo(0.79, 5);
     expect(stats.thresholdHistory.map((x: any) => [x.actor, x.autoRoutes, x.redirected])).toEqual([['system', 4, 2], ['system', 4, 0], [expect.any(String), null, null]]);
-    expect(stats.thresholdHistory[0].reason).toMatch(/50% \(2 из 4\) выше целевой 20%: порог повышен/);
-    expect(stats.thresholdHistory[1].reason).toMatch(/0% \(0 из 4\) ниже половины целевой 20%: порог понижен/);
+    expect(stats.thresholdHistory[0].reason).toMatch(/50\u00a0% \(2 из 4\) выше целевой 20\u00a0%: порог повышен/);
+    expect(stats.thresholdHistory[1].reason).toMatch(/0\u00a0% \(0 из 4\) ниже половины целевой 20\u00a0%: порог понижен/);
     expect(stats.thresholdHistory[2].reason).toBe('установлен администратором: test');
     expect(stats.sinceLastChange).toMatchObject({ autoRoutes: 0, redirected: 0 });
 

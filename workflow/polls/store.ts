@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { withTransaction } from '../../lib/transaction.js';
+import { recordAudit, type AuditEntry, type NewEntityAudit } from '../store/audit.js';
 import type { Sql } from '../store/sql.js';
 import { canTransition, type Poll, type PollInput, type PollStatus, type Question } from './model.js';
 
@@ -25,7 +26,8 @@ async function insertQuestions(client: Sql, pollId: string, questions: PollInput
   }
 }
 
-export async function createPoll(db: pg.Pool, input: PollInput, userId: string | null): Promise<string> {
+/** A draft poll with its questions, and its audit entry (its entityId is the new poll's), in one transaction. */
+export async function createPoll(db: pg.Pool, input: PollInput, userId: string | null, audit?: NewEntityAudit): Promise<string> {
   return withTransaction(db, async (client) => {
     const created = await client.query<{ id: string }>(
       `insert into polls (title, description, municipalities, min_age, opens_at, closes_at, live_results, created_by)
@@ -34,6 +36,7 @@ export async function createPoll(db: pg.Pool, input: PollInput, userId: string |
     );
     const pollId = created.rows[0]!.id;
     await insertQuestions(client, pollId, input.questions);
+    if (audit) await recordAudit(client, { ...audit, entityId: pollId });
     return pollId;
   });
 }
@@ -78,8 +81,11 @@ export type TransitionResult = { ok: true; poll: Poll } | { ok: false; code: 404
 
 const refused = (code: 404 | 409, error: string): TransitionResult => ({ ok: false, code, error });
 
-/** Moves the schedule. Closing takes the row lock every vote shares, so no vote commits after the close. */
-export async function transitionPoll(db: pg.Pool, id: string, to: PollStatus, expectedVersion?: number): Promise<TransitionResult> {
+/**
+ * Moves the schedule, with its audit entry in the same transaction (none when refused). Closing takes the row lock
+ * every vote shares, so no vote commits after the close.
+ */
+export async function transitionPoll(db: pg.Pool, id: string, to: PollStatus, expectedVersion?: number, audit?: AuditEntry): Promise<TransitionResult> {
   const refusal = await withTransaction(db, async (client) => {
     // Waits for the votes in flight (they hold the shared side of this lock); see castVote.
     await client.query('select pg_advisory_xact_lock(hashtextextended($1::text, 7031))', [id]);
@@ -89,13 +95,14 @@ export async function transitionPoll(db: pg.Pool, id: string, to: PollStatus, ex
     if (expectedVersion !== undefined && expectedVersion !== row.version) return refused(409, `stale version: poll is at version ${row.version}`);
     if (!canTransition(row.status, to)) return refused(409, `a ${row.status} poll cannot become ${to}`);
     await client.query('update polls set status = $2, version = version + 1, updated_at = now() where id = $1', [id, to]);
+    if (audit) await recordAudit(client, audit);
     return undefined;
   });
   return refusal ?? { ok: true, poll: (await loadPoll(db, id))! };
 }
 
-/** Questions and options may change only while nobody has seen the poll. */
-export async function updateDraft(db: pg.Pool, id: string, input: PollInput): Promise<TransitionResult> {
+/** Questions and options may change only while nobody has seen the poll; the audit entry is written with the change. */
+export async function updateDraft(db: pg.Pool, id: string, input: PollInput, audit?: AuditEntry): Promise<TransitionResult> {
   const refusal = await withTransaction(db, async (client) => {
     const r = await client.query<{ status: PollStatus }>('select status from polls where id = $1 for update', [id]);
     if (!r.rowCount) return refused(404, 'poll not found');
@@ -107,6 +114,7 @@ export async function updateDraft(db: pg.Pool, id: string, input: PollInput): Pr
       [id, input.title, input.description, input.municipalities, input.minAge, input.opensAt, input.closesAt, input.liveResults],
     );
     await insertQuestions(client, id, input.questions);
+    if (audit) await recordAudit(client, audit);
     return undefined;
   });
   return refusal ?? { ok: true, poll: (await loadPoll(db, id))! };

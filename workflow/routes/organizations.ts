@@ -1,6 +1,7 @@
 /** The region's organizations: the hierarchy, their details and the readiness confirmations. */
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
+import { withTransaction } from '../../lib/transaction.js';
 import type { AuthUser } from '../auth.js';
 import { hasOrgRole } from '../rules.js';
 import {
@@ -54,8 +55,11 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
     roles: 'region administrator', body: orgBody, status: 201, response: organization, errors: [] }, async ({ user, body }) => {
     if (!isRegionAdmin(user)) throw new HttpError(403, 'only a region administrator creates organizations');
     if (body.parentId && !(await organizationExists(db, body.parentId))) throw new HttpError(400, 'parentId: no such organization');
-    const created = await createOrganization(db, body);
-    await recordAudit(db, { actor: user.id, entity: 'organization', entityId: String(created.id), action: 'created', changes: { to: body } });
+    const created = await withTransaction(db, async (sql) => {
+      const org = await createOrganization(sql, body);
+      await recordAudit(sql, { actor: user.id, entity: 'organization', entityId: String(org.id), action: 'created', changes: { to: body } });
+      return org;
+    });
     return { body: created };
   });
 
@@ -69,11 +73,15 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
   api.route({ method: 'patch', path: '/api/v1/organizations/:id', tag: 'organizations', summary: 'Edit an organization (readiness flags may also be reset here).',
     roles: 'region administrator; administrator of the organization', params: idParams, body: orgPatch, response: organization, errors: NOT_FOUND },
   async ({ user, params, body }) => {
-    const before = await existing(params.id);
+    await existing(params.id);
     checkEdit(user, params.id, body);
-    await updateOrganization(db, params.id, body);
-    const after = await existing(params.id);
-    await recordAudit(db, { actor: user.id, entity: 'organization', entityId: params.id, action: 'updated', changes: diff(before, after, Object.keys(body)) });
+    const after = await withTransaction(db, async (sql) => {
+      const before = (await getOrganization(sql, params.id, { lock: true }))!;
+      await updateOrganization(sql, params.id, body);
+      const changed = (await getOrganization(sql, params.id))!;
+      await recordAudit(sql, { actor: user.id, entity: 'organization', entityId: params.id, action: 'updated', changes: diff(before, changed, Object.keys(body)) });
+      return changed;
+    });
     return { body: after };
   });
 
@@ -85,8 +93,10 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
     if (!user.roles.some((r) => r.organizationId === params.id) && !isRegionAdmin(user)) {
       throw new HttpError(403, 'only members of the organization confirm its readiness');
     }
-    await confirmOrganization(db, params.id, { trainingConfirmed: body.trainingConfirmed ?? false, readyConfirmed: body.readyConfirmed ?? false });
-    await recordAudit(db, { actor: user.id, entity: 'organization', entityId: params.id, action: 'confirmed', changes: { to: body } });
+    await withTransaction(db, async (sql) => {
+      await confirmOrganization(sql, params.id, { trainingConfirmed: body.trainingConfirmed ?? false, readyConfirmed: body.readyConfirmed ?? false });
+      await recordAudit(sql, { actor: user.id, entity: 'organization', entityId: params.id, action: 'confirmed', changes: { to: body } });
+    });
     return { body: await existing(params.id) };
   });
 }

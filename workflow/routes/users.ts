@@ -1,11 +1,10 @@
 /** Staff accounts and their roles: administrators manage users, curators the working roles of their organization. */
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
-import { hashPassword, setPassword, type AuthUser } from '../auth.js';
+import { hashPassword, type AuthUser } from '../auth.js';
 import { hasOrgRole, orgsWithRole, REGION_ROLES, USER_ROLES, type UserRole } from '../rules.js';
 import { organizationExists } from '../store/organizations.js';
 import { createUser, getUser, listUsers, replaceRoles, rolesIn, updateUser, type RoleEntry, type UserView } from '../store/users.js';
-import { recordAudit } from '../store/audit.js';
 import { idParams, isRegionAdmin, page, uuid, type RouteDeps } from './common.js';
 import { pageOf, user as userView } from './responses.js';
 
@@ -89,12 +88,11 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     roles: 'region administrator; administrator of the organization (roles in it only)', body: userBody, status: 201, response: userView,
     errors: { 409: 'The login is taken' } }, async ({ user, body }) => {
     checkCreate(user, body.roles);
-    const created = await createUser(db, { login: body.login, passwordHash: await hashPassword(body.password), displayName: body.displayName, roles: body.roles });
+    const created = await createUser(db, { login: body.login, passwordHash: await hashPassword(body.password), displayName: body.displayName, roles: body.roles },
+      { actor: user.id, entity: 'user', action: 'created', changes: { login: body.login, displayName: body.displayName, roles: body.roles } });
     if (!created.ok) {
       throw created.reason === 'login-taken' ? new HttpError(409, `login "${body.login}" is taken`) : new HttpError(400, 'roles: no such organization');
     }
-    await recordAudit(db, { actor: user.id, entity: 'user', entityId: created.id, action: 'created',
-      changes: { login: body.login, displayName: body.displayName, roles: body.roles } });
     return { body: await getUser(db, created.id) };
   });
 
@@ -105,13 +103,13 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     const mayEdit = isRegionAdmin(user) || (target.roles.length > 0 && target.roles.every((r) => r.organizationId && hasOrgRole(user, 'administrator', r.organizationId)));
     if (!mayEdit) throw new HttpError(403, 'only an administrator edits this user');
     if (body.active === false && params.id === user.id) throw new HttpError(400, 'you cannot deactivate yourself');
-    await updateUser(db, params.id, { displayName: body.displayName, active: body.active });
-    // A new password ends the user's sessions (setPassword), as deactivation does.
-    if (body.password !== undefined) await setPassword(db, params.id, body.password);
-    await recordAudit(db, { actor: user.id, entity: 'user', entityId: params.id, action: 'updated', changes: {
-      ...(body.displayName !== undefined && body.displayName !== target.displayName ? { displayName: { from: target.displayName, to: body.displayName } } : {}),
-      ...(body.active !== undefined && body.active !== target.active ? { active: { from: target.active, to: body.active } } : {}),
-      ...(body.password !== undefined ? { password: 'изменён' } : {}) } });
+    // A new password ends the user's sessions, as deactivation does (updateUser).
+    const passwordHash = body.password !== undefined ? await hashPassword(body.password) : undefined;
+    await updateUser(db, params.id, { displayName: body.displayName, active: body.active, passwordHash }, { actor: user.id, entity: 'user', entityId: params.id,
+      action: 'updated', changes: {
+        ...(body.displayName !== undefined && body.displayName !== target.displayName ? { displayName: { from: target.displayName, to: body.displayName } } : {}),
+        ...(body.active !== undefined && body.active !== target.active ? { active: { from: target.active, to: body.active } } : {}),
+        ...(body.password !== undefined ? { password: 'изменён' } : {}) } });
     return { body: await existing(params.id) };
   });
 
@@ -121,9 +119,9 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
   async ({ user, params, body }) => {
     const before = await existing(params.id);
     await checkRoleChange(deps, user, params.id, body);
-    await replaceRoles(db, params.id, body.organizationId, body.roles);
     const from = before.roles.filter((r) => r.organizationId === body.organizationId).map((r) => r.role);
-    await recordAudit(db, { actor: user.id, entity: 'user', entityId: params.id, action: 'roles', changes: { organizationId: body.organizationId, from, to: body.roles } });
+    await replaceRoles(db, params.id, body.organizationId, body.roles,
+      { actor: user.id, entity: 'user', entityId: params.id, action: 'roles', changes: { organizationId: body.organizationId, from, to: body.roles } });
     return { body: await existing(params.id) };
   });
 }

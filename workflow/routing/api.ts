@@ -6,7 +6,6 @@
  */
 import type pg from 'pg';
 import { z } from 'zod';
-import { recordAudit } from '../store/audit.js';
 import { isoDateOrDateTime, pgIntParam } from '../../lib/request-schemas.js';
 import type { AuthUser } from '../auth.js';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
@@ -128,10 +127,10 @@ function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): v
     roles: 'region administrator', params: z.object({ id: z.uuid() }), body: codeBody, response: organizationCode,
     errors: { 404: 'No such organization', 409: 'Another organization has this code' } }, async ({ user, params, body }) => {
     requireAdmin(user);
-    const r = await setOrganizationCode(db, params.id, body.code);
+    const r = await setOrganizationCode(db, params.id, body.code,
+      { actor: user.id, entity: 'organization', entityId: params.id, action: 'code', changes: { to: body.code } });
     if (r === 'not-found') throw new HttpError(404, 'organization not found');
     if (r === 'taken') throw new HttpError(409, 'code: another organization already has this code');
-    await recordAudit(db, { actor: user.id, entity: 'organization', entityId: params.id, action: 'code', changes: { to: body.code } });
     return { body: r };
   });
 

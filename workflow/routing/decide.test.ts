@@ -72,7 +72,7 @@ describe('decideRoute', () => {
 
   it('explains every decision in Russian', () => {
     const d = decideRoute(facts(0.5), [], policy, orgs);
-    expect(describeDecision(d, 0.8)).toBe('Направлено координатору региона: уверенность модели 50% ниже порога 80% (предложение: «roads»).');
+    expect(describeDecision(d, 0.8).replace(/\u00a0/g, ' ')).toBe('Направлено координатору региона: уверенность модели 50 % ниже порога 80 % (предложение: «roads»).');
   });
 
   it('names organizations by name in the explanation, not by their routing code', () => {
@@ -100,6 +100,9 @@ describe('adjustThreshold', () => {
   });
   it('raises above the target rate, lowers slowly well below it, stays in between', () => {
     expect(adjustThreshold(p, 20, 3)?.threshold).toBe(0.85);
+    // The threshold history reads in Russian: a comma and a spaced per cent sign.
+    expect(adjustThreshold(p, 20, 3)?.reason.replace(/\u00a0/g, ' ')).toBe('доля перенаправлений 15 % (3 из 20) выше целевой 10 %: порог повышен');
+    expect(adjustThreshold({ ...p, targetRate: 0.125 }, 24, 5)?.reason.replace(/\u00a0/g, ' ')).toMatch(/^доля перенаправлений 20,8 % \(5 из 24\) выше целевой 12,5 %/);
     expect(adjustThreshold(p, 20, 0)?.threshold).toBe(0.79);
     expect(adjustThreshold(p, 20, 2)).toBeUndefined();
     expect(adjustThreshold(p, 40, 3)).toBeUndefined();

@@ -4,6 +4,7 @@
  * the inputs and records the outputs, and the dry run reuses the very same `decideRoute`.
  */
 import { z } from 'zod';
+import { ruPercent } from '../../lib/format.js';
 
 /** (category | reason) × (municipality | district | '*') → organization (its code or name). */
 export const routingRuleSchema = z.object({
@@ -120,7 +121,7 @@ export function decideRoute(c: CaseFacts, rules: readonly RoutingRule[], policy:
 export function describeDecision(d: RouteDecision, threshold: number, orgs: readonly OrgInfo[] = []): string {
   const named = d.label ? resolveOrganization(orgs, d.label)?.name ?? d.label : undefined;
   const who = named ? `«${named}»` : 'организация';
-  const pct = (x: number | undefined) => `${Math.round((x ?? 0) * 100)}%`;
+  const pct = (x: number | undefined) => ruPercent(x ?? 0, 0);
   switch (d.reason) {
     case 'table-rule': return `Маршрутизировано автоматически по таблице маршрутизации: ${who}.`;
     case 'model-confident': return `Маршрутизировано автоматически моделью: ${who}, уверенность ${pct(d.score)} (порог ${pct(threshold)}).`;
@@ -154,7 +155,7 @@ export const THRESHOLD_STEP_DOWN = 0.01;
 export function adjustThreshold(p: ThresholdPolicy, autoRoutes: number, redirected: number): { threshold: number; reason: string } | undefined {
   if (autoRoutes < p.minSample || autoRoutes === 0) return undefined;
   const rate = redirected / autoRoutes;
-  const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+  const pct = (x: number) => ruPercent(x, 1);
   if (rate > p.targetRate && p.threshold < p.ceiling) {
     const next = round3(Math.min(p.ceiling, p.threshold + THRESHOLD_STEP_UP));
     return { threshold: next, reason: `доля перенаправлений ${pct(rate)} (${redirected} из ${autoRoutes}) выше целевой ${pct(p.targetRate)}: порог повышен` };

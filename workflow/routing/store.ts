@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { withTransaction } from '../../lib/transaction.js';
 import { pgCode, type Sql } from '../store/sql.js';
+import { recordAudit, type AuditEntry } from '../store/audit.js';
 import {
   adjustThreshold, decideRoute, describeDecision, resolveOrganization, routingRulesSchema, type CaseFacts, type OrgInfo, type RouteDecision,
   type RoutingPolicy, type RoutingRule, type Suggestion,
@@ -212,11 +213,19 @@ export async function updateSettings(db: pg.Pool, change: SettingsChange, by: { 
   });
 }
 
-/** Sets (or clears) an organization's code; `taken` when another organization has it. */
-export async function setOrganizationCode(sql: Sql, id: string, code: string | null): Promise<{ id: string; name: string; code: string | null } | 'not-found' | 'taken'> {
+/**
+ * Sets (or clears) an organization's code with its audit entry in one transaction; `taken` when another organization
+ * has it. A refusal writes neither.
+ */
+export async function setOrganizationCode(db: pg.Pool, id: string, code: string | null, audit?: AuditEntry)
+  : Promise<{ id: string; name: string; code: string | null } | 'not-found' | 'taken'> {
   try {
-    const r = await sql.query<{ id: string; name: string; code: string | null }>('update organizations set code = $2 where id = $1 returning id, name, code', [id, code]);
-    return r.rows[0] ?? 'not-found';
+    return await withTransaction(db, async (sql) => {
+      const r = await sql.query<{ id: string; name: string; code: string | null }>('update organizations set code = $2 where id = $1 returning id, name, code', [id, code]);
+      if (!r.rows[0]) return 'not-found';
+      if (audit) await recordAudit(sql, audit);
+      return r.rows[0];
+    });
   } catch (err) {
     if (pgCode(err) === '23505') return 'taken';
     throw err;

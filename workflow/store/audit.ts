@@ -9,6 +9,10 @@ export interface AuditEntry {
   changes?: Record<string, unknown>;
 }
 
+/** The entry of a creation: the store that creates the entity fills in its id. */
+export type NewEntityAudit = Omit<AuditEntry, 'entityId'>;
+
+/** Written in the transaction of the change it describes (pass that transaction's client), so neither lands alone. */
 export async function recordAudit(sql: Sql, e: AuditEntry, at = new Date()): Promise<void> {
   await sql.query('insert into admin_audit (at, actor, entity, entity_id, action, changes) values ($1, $2, $3, $4, $5, $6)',
     [at, e.actor, e.entity, e.entityId ?? null, e.action, JSON.stringify(e.changes ?? {})]);

@@ -23,8 +23,9 @@ export async function listOrganizations(sql: Sql, opts: Page & { parentId?: stri
   return r.rows;
 }
 
-export async function getOrganization(sql: Sql, id: string): Promise<Record<string, unknown> | undefined> {
-  const r = await sql.query(`select ${ORG_COLUMNS} from organizations where id = $1`, [id]);
+/** `lock`: inside a transaction, holds the row until it ends, so an edit's «before» is what it changed. */
+export async function getOrganization(sql: Sql, id: string, opts: { lock?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
+  const r = await sql.query(`select ${ORG_COLUMNS} from organizations where id = $1${opts.lock ? ' for update' : ''}`, [id]);
   return r.rows[0];
 }
 

@@ -1,5 +1,6 @@
 /** `users` and `user_roles`: staff accounts and the roles they hold in organizations (or region-wide). */
 import { withTransaction } from '../../lib/transaction.js';
+import { recordAudit, type AuditEntry, type NewEntityAudit } from './audit.js';
 import type pg from 'pg';
 import type { UserRole } from '../rules.js';
 import { pgCode, Where, type Page, type Sql } from './sql.js';
@@ -49,8 +50,12 @@ export async function listUsers(sql: Sql, f: UserFilter): Promise<UserView[]> {
 
 export type CreateUserResult = { ok: true; id: string } | { ok: false; reason: 'login-taken' | 'no-such-organization' };
 
-/** A user and their roles in one transaction: a taken login or an unknown organization leaves nothing behind. */
-export async function createUser(db: pg.Pool, u: { login: string; passwordHash: string; displayName: string; roles: RoleEntry[] }): Promise<CreateUserResult> {
+/**
+ * A user and their roles in one transaction with the audit entry (its entityId is the new user's): a taken login or
+ * an unknown organization leaves nothing behind.
+ */
+export async function createUser(db: pg.Pool, u: { login: string; passwordHash: string; displayName: string; roles: RoleEntry[] },
+  audit?: NewEntityAudit): Promise<CreateUserResult> {
   try {
     return await withTransaction(db, async (client) => {
       const created = await client.query<{ id: string }>(
@@ -62,6 +67,7 @@ export async function createUser(db: pg.Pool, u: { login: string; passwordHash: 
       for (const e of u.roles) {
         await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3) on conflict do nothing', [id, e.organizationId, e.role]);
       }
+      if (audit) await recordAudit(client, { ...audit, entityId: id });
       return { ok: true, id } as const;
     });
   } catch (err) {
@@ -70,14 +76,17 @@ export async function createUser(db: pg.Pool, u: { login: string; passwordHash: 
   }
 }
 
-/** Renames, re-passwords or (de)activates; a deactivated user loses every session at once. */
-export async function updateUser(db: pg.Pool, id: string, patch: { displayName?: string; active?: boolean }): Promise<void> {
+/**
+ * Renames, re-passwords or (de)activates, with its audit entry, in one transaction; a new password or a deactivation
+ * ends every session of the user at once.
+ */
+export async function updateUser(db: pg.Pool, id: string, patch: { displayName?: string; active?: boolean; passwordHash?: string }, audit?: AuditEntry): Promise<void> {
   await withTransaction(db, async (client) => {
     if (patch.displayName !== undefined) await client.query('update users set display_name = $2 where id = $1', [id, patch.displayName]);
-    if (patch.active !== undefined) {
-      await client.query('update users set active = $2 where id = $1', [id, patch.active]);
-      if (!patch.active) await client.query('delete from sessions where user_id = $1', [id]);
-    }
+    if (patch.active !== undefined) await client.query('update users set active = $2 where id = $1', [id, patch.active]);
+    if (patch.passwordHash !== undefined) await client.query('update users set password_hash = $2 where id = $1', [id, patch.passwordHash]);
+    if (patch.active === false || patch.passwordHash !== undefined) await client.query('delete from sessions where user_id = $1', [id]);
+    if (audit) await recordAudit(client, audit);
   });
 }
 
@@ -86,13 +95,14 @@ export async function rolesIn(sql: Sql, userId: string, organizationId: string):
   return r.rows.map((x) => x.role);
 }
 
-/** Replaces the user's roles in one organization (or the region-wide ones for null). */
-export async function replaceRoles(db: pg.Pool, userId: string, organizationId: string | null, roles: UserRole[]): Promise<void> {
+/** Replaces the user's roles in one organization (or the region-wide ones for null), with its audit entry. */
+export async function replaceRoles(db: pg.Pool, userId: string, organizationId: string | null, roles: UserRole[], audit?: AuditEntry): Promise<void> {
   await withTransaction(db, async (client) => {
     await client.query('delete from user_roles where user_id = $1 and organization_id is not distinct from $2', [userId, organizationId]);
     for (const role of new Set(roles)) {
       await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3)', [userId, organizationId, role]);
     }
+    if (audit) await recordAudit(client, audit);
   });
 }
 

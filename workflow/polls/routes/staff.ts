@@ -12,7 +12,6 @@ import { countedVotes, voteTotals } from '../vote-store.js';
 import { countedRow, pageOf, poll as pollAnswer, staffPollItem, totals } from './responses.js';
 import { idParams, page } from './schemas.js';
 import { sealOutbound } from '../../../lib/sealed-payloads.js';
-import { recordAudit } from '../../store/audit.js';
 
 /** One job per chat, with an id per poll and chat: a repeated push (or a retried request) is deduplicated by the queue and delivery log. */
 const pushJobs = (sealer: Sealer, poll: Poll, municipality: string, chats: string[]) => chats.map((chatId) => {
@@ -27,8 +26,7 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
   api.route({ method: 'post', path: '/api/v1/polls', tag: 'polls', summary: 'Create a poll (draft) with its questions.', roles: 'region administrator, moderator',
     body: pollInputSchema, status: 201, response: pollAnswer, errors: [] }, async ({ user, body }) => {
     requireStaff(user);
-    const id = await createPoll(db, body, user.id);
-    await recordAudit(db, { actor: user.id, entity: 'poll', entityId: id, action: 'created', changes: { title: body.title } });
+    const id = await createPoll(db, body, user.id, { actor: user.id, entity: 'poll', action: 'created', changes: { title: body.title } });
     return { body: await loadPoll(db, id) };
   });
 
@@ -51,10 +49,9 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     params: idParams, body: pollInputSchema, response: pollAnswer, errors: { 404: 'No such poll', 409: 'The poll is not a draft' } },
   async ({ user, params, body }) => {
     requireStaff(user);
-    const r = await updateDraft(db, params.id, body);
+    const r = await updateDraft(db, params.id, body, { actor: user.id, entity: 'poll', entityId: params.id, action: 'updated', changes: { title: body.title } });
     if (!r.ok) throw new HttpError(r.code, r.error);
     ctx.pollCache.forget(params.id);
-    await recordAudit(db, { actor: user.id, entity: 'poll', entityId: params.id, action: 'updated', changes: { title: body.title } });
     return { body: r.poll };
   });
 
@@ -63,11 +60,11 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     params: idParams, body: z.object({ to: z.enum(POLL_STATUSES), expectedVersion: pgInt.min(0).optional() }), response: pollAnswer,
     errors: { 404: 'No such poll', 409: 'Stale expectedVersion, or a move the schedule does not allow' } }, async ({ user, params, body }) => {
     requireStaff(user);
-    const r = await transitionPoll(db, params.id, body.to, body.expectedVersion);
+    const r = await transitionPoll(db, params.id, body.to, body.expectedVersion,
+      { actor: user.id, entity: 'poll', entityId: params.id, action: 'status', changes: { to: body.to } });
     if (!r.ok) throw new HttpError(r.code, r.error);
     ctx.pollCache.forget(params.id);
     deps.logger?.info({ pollId: params.id, to: body.to, actor: user.id }, 'poll status changed');
-    await recordAudit(db, { actor: user.id, entity: 'poll', entityId: params.id, action: 'status', changes: { to: body.to } });
     return { body: r.poll };
   });
 
