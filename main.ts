@@ -14,8 +14,8 @@ import { eventsTableAvailable, insertEvents, type EventRow } from './analytics/e
 import { pollTally, pollTurnoutBreakdown, summary } from './analytics/queries.js';
 import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
+import { createDeadlineRules } from './classify/deadlines.js';
 import { loadClassifier } from './classify/load-classifier.js';
-import { loadRegionConfig } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
 import { runCommands, type IntakeConnection } from './cli.js';
 import { createDashboardApi } from './dashboard/api.js';
@@ -33,6 +33,7 @@ import { closeServer, createHttpApp, listen, type HotRoute } from './lib/http.js
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics, recordDeadlineBreaches, recordGroupCommit, recordQueueDepths, type Metrics } from './lib/metrics.js';
 import { createQueueBoard } from './lib/queue-board.js';
+import { loadRegionConfig, regionRulesOf, type RegionRules } from './lib/region-config.js';
 import { inSteps } from './lib/shutdown.js';
 import { closeQueues, createQueues, createReminderQueue, type Queues } from './lib/queues.js';
 import type { RegisteredRoute } from './lib/route-table.js';
@@ -50,6 +51,7 @@ import { bindModeration } from './workflow/moderation.js';
 import { createPolls, type Polls } from './workflow/polls/index.js';
 import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
+import { createStaffLinkDesk } from './workflow/staff/telegram-link.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
@@ -139,13 +141,16 @@ const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMa
   ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
 
 /** The region's name for provenance; a broken region file is the classifier's error to report, not ingest's. */
-function regionName(config: Config): string | undefined {
+const regionName = (config: Config): string | undefined => {
   try {
     return loadRegionConfig(config.regionConfigPath).region;
   } catch {
     return undefined;
   }
-}
+};
+
+/** The region's calendar and digest times, with classify's deadline rules (for recomputing a term): stages meet here. */
+const regionRules = (config: Config, region = loadRegionConfig(config.regionConfigPath)): RegionRules => regionRulesOf(region, createDeadlineRules(region));
 
 async function wireClassify(s: Shared): Promise<RoleParts> {
   const classifier = await loadClassifier(s.config, s.logger);
@@ -157,14 +162,16 @@ async function wireClassify(s: Shared): Promise<RoleParts> {
 async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowStage; polls: Polls }> {
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
+  const region = regionRules(config);
+  const staff = { region, publicUrl: config.publicUrl, alertMinutes: config.workflow.staffAlertMinutes, reminderDaysBefore: config.workflow.reminderDaysBefore };
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt),
+    db, queues: s.queues, logger, sealer: createSealer(s.salt), ...staff,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
   const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues });
   const api = createWorkflowApi({
-    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore,
+    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, ...staff, invitationTtlHours: config.workflow.invitationTtlHours,
     loginLimit: loginLimitOf(config),
   });
   return {
@@ -187,7 +194,9 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionName(config), polls: polls.ballotBox,
     cases: s.reads,
     // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }),
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, region: regionRules(config) }),
+    // `/link <code>` from staff: the workflow links the chat to the account for alerts.
+    staffLinks: createStaffLinkDesk({ db }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
   });
   return {
@@ -212,7 +221,9 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const municipalities = loadMunicipalities(config.gazetteerPath);
   const userOf = (token: string) => userForToken(db, token);
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay }), ch, organizationNames: s.reads.organizationNames, municipalities });
+  const region = regionRules(config);
+  const moderation = bindModeration(db, { relay: workflow?.relay, region, reminderDaysBefore: config.workflow.reminderDaysBefore });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation, ch, organizationNames: s.reads.organizationNames, municipalities });
   const pollSources = {
     poll: (id: string) => polls.ballotBox.poll(id),
     list: () => polls.ballotBox.publicPolls(),
@@ -221,7 +232,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   };
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
-    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, municipalities, secureCookie: config.secureCookies,
+    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, municipalities, secureCookie: config.secureCookies, timeZone: region.timeZone,
     session: {
       login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
         limit: loginLimitOf(config) }),

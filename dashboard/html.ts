@@ -23,7 +23,9 @@ function nav(user: NavUser): string {
   const roles = new Set(user.roles.map((r) => r.role));
   const links: [string, string, boolean][] = [
     ['/inbox', 'Мониторинг', roles.has('moderator') || roles.has('administrator')],
-    ['/desk', 'Рабочий стол', ['coordinator', 'executor', 'leader', 'curator'].some((r) => roles.has(r))],
+    // Everyone has notifications (a moderator is reminded of unrouted cases): the desk is where they are.
+    ['/desk', 'Рабочий стол', true],
+    ['/activity', 'Кто не смотрит', ['administrator', 'moderator', 'curator', 'leader'].some((r) => roles.has(r))],
     ['/cases', 'Обращения', true],
     ['/analytics', 'Аналитика', true],
     ['/report/weekly', 'Отчёт за неделю', true],
@@ -33,10 +35,14 @@ function nav(user: NavUser): string {
 <form method="post" action="/logout" class="inline"><button type="submit" class="link">Выйти</button></form></nav>`;
 }
 
-export function layout(opts: { title: string; body: string; scripts?: string[]; user?: NavUser; bodyClass?: string }): string {
+/**
+ * A page. `timeZone`: the region's IANA zone, handed to the page scripts (data-tz on <html>) so they print dates in
+ * the region's time whatever the browser's zone is.
+ */
+export function layout(opts: { title: string; body: string; scripts?: string[]; user?: NavUser; bodyClass?: string; timeZone?: string }): string {
   const scripts = (opts.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n');
   return `<!doctype html>
-<html lang="ru">
+<html lang="ru"${opts.timeZone ? ` data-tz="${escapeHtml(opts.timeZone)}"` : ''}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -11,6 +11,7 @@ import { escapeHtml, jsonForScript, layout } from './html.js';
 import { dashboardFilters, type DashboardFilters } from './panel-data.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
+import { ACTIVITY_BODY, DESK_EXTRAS, registerInvitePage } from './staff-pages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -29,6 +30,8 @@ export interface DashboardDeps {
   municipalities?: Municipality[];
   secureCookie?: boolean;
   now?: () => Date;
+  /** The region's IANA zone: page scripts print dates in it. */
+  timeZone?: string;
 }
 
 const STATUS_OPTIONS: [string, string][] = [
@@ -84,6 +87,7 @@ function inboxBody(q: Record<string, string | undefined>, municipalities: Munici
 const DESK_BODY = `
 <h1>Рабочий стол организации</h1>
 <div id="desk" class="desk"></div>
+${DESK_EXTRAS}
 <dialog id="readiness" aria-labelledby="readiness-title">
   <form method="dialog" id="readiness-form">
     <h2 id="readiness-title">Требуется подтверждение</h2>
@@ -164,13 +168,14 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
   const userOf = (res: express.Response) => res.locals.pageUser as PageUser;
   const shell = (res: express.Response, title: string, script: string, body: string, charts = false) =>
     res.type('html').send(layout({
-      title, user: userOf(res), body,
+      title, user: userOf(res), body, timeZone: deps.timeZone,
       scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
     }));
 
   router.get('/inbox', page, (req, res) => shell(res, 'Мониторинг', 'inbox', inboxBody(req.query as Record<string, string | undefined>, municipalities)));
   router.get('/desk', page, (_req, res) => shell(res, 'Рабочий стол', 'desk', DESK_BODY));
   router.get('/cases', page, (_req, res) => shell(res, 'Обращения', 'cases', CASES_BODY));
+  router.get('/activity', page, (_req, res) => shell(res, 'Кто не смотрит', 'activity', ACTIVITY_BODY));
   router.get('/cases/:id', page, (req, res) => {
     if (!/^[0-9a-f-]{36}$/i.test(String(req.params.id))) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверный номер обращения</h1>' }));
     shell(res, 'Обращение', 'case', `
@@ -194,6 +199,7 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
     res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data) }));
   });
   if (!deps.session || !deps.organizationNames) return router;
+  registerInvitePage(router, deps.timeZone);
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
   registerStaffPages(router, { ...deps, session: deps.session, organizationNames: deps.organizationNames });
   return router;

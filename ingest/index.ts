@@ -24,6 +24,7 @@ import { createTelegramOutbound } from './telegram/outbound.js';
 import { createVkOutbound } from './vk/outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
 import { createTelegramBot, type PollBallotBox, type RatingDesk, type TelegramBot } from './telegram/bot.js';
+import type { StaffLinkDesk } from './telegram/staff-link.js';
 import { registerTelegramWebhook } from './telegram/webhook.js';
 import { createVkApi } from './vk/api.js';
 import { parseConfirmation, registerVkCallback } from './vk/callback.js';
@@ -47,6 +48,8 @@ export interface IngestDeps {
   polls?: PollBallotBox;
   /** The workflow's citizen desk (main.ts passes it): the Telegram bot's rating buttons. */
   ratings?: RatingDesk;
+  /** The workflow's staff link desk (main.ts passes it): `/link <code>` links a staff account's alerts to the chat. */
+  staffLinks?: StaffLinkDesk;
   /** Test knobs: vk-io's pause between retries of a failed request, long-poll hold time. */
   vkRetryWaitMs?: number;
   longPollWaitSeconds?: number;
@@ -142,7 +145,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   let telegram: TelegramBot | undefined;
   if (config.telegram.botToken) {
     telegram = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, db, redis, prefix,
-      intake, cursors, salt, logger: deps.logger, polls: deps.polls, ratings: deps.ratings });
+      intake, cursors, salt, logger: deps.logger, polls: deps.polls, ratings: deps.ratings, staffLinks: deps.staffLinks });
     if (config.telegram.webhookSecret) registerTelegramWebhook(api, { bot: telegram, secret: config.telegram.webhookSecret, logger: deps.logger });
     else {
       const bot = telegram;

@@ -83,11 +83,12 @@ export type DecideDeadline = (input: DeadlineInput) => DeadlineDecision;
 export interface RegionRules {
   timeZone: string;
   digestTimes: string[];
+  standardDays: number;
   fastTrackDays: number;
   decideDeadline?: DecideDeadline;
 }
 
-export const DEFAULT_REGION_RULES: RegionRules = { timeZone: DEFAULT_TIME_ZONE, digestTimes: DEFAULT_DIGEST_TIMES, fastTrackDays: 10 };
+export const DEFAULT_REGION_RULES: RegionRules = { timeZone: DEFAULT_TIME_ZONE, digestTimes: DEFAULT_DIGEST_TIMES, standardDays: 30, fastTrackDays: 10 };
 
 export const regionRulesOf = (c: RegionConfig, decideDeadline?: DecideDeadline): RegionRules =>
-  ({ timeZone: c.timezone, digestTimes: c.digests, fastTrackDays: c.fastTrackDays, decideDeadline });
+  ({ timeZone: c.timezone, digestTimes: c.digests, standardDays: c.standardDays, fastTrackDays: c.fastTrackDays, decideDeadline });

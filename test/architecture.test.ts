@@ -23,6 +23,8 @@ const OWNERS: Record<string, 'workflow' | 'ingest' | 'lib'> = {
   polls: 'workflow', poll_questions: 'workflow', poll_options: 'workflow', voter_identities: 'workflow', identity_challenges: 'workflow',
   identity_codes: 'workflow', voter_sessions: 'workflow', votes: 'workflow', vote_answers: 'workflow', vote_audit: 'workflow',
   poll_comments: 'workflow', poll_subscribers: 'workflow',
+  staff_invitations: 'workflow', staff_history: 'workflow', staff_alert_settings: 'workflow', staff_link_codes: 'workflow',
+  staff_activity: 'workflow', staff_digests: 'workflow', staff_escalations: 'workflow',
 };
 
 /**

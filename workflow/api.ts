@@ -8,16 +8,23 @@
 import type { Router } from 'express';
 import type pg from 'pg';
 import { ApiBuilder } from '../lib/api-builder.js';
+import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js';
 import { requireAuth, type LoginLimit } from './auth.js';
 import type { OutboxRelay } from './outbox.js';
 import { registerRoutingRoutes } from './routing/api.js';
+import { registerActivityRoutes } from './routes/activity.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
 import type { RouteDeps } from './routes/common.js';
+import { registerDeadlineRoutes } from './routes/deadlines.js';
 import { registerMeRoutes } from './routes/me.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
 import { registerOrganizationRoutes } from './routes/organizations.js';
+import { registerStaffCardRoutes } from './routes/staff-card.js';
 import { registerUserRoutes } from './routes/users.js';
+import { createActivityRecorder } from './staff/activity.js';
+import { DEFAULT_PUBLIC_URL } from './staff/mail.js';
 
 export interface WorkflowApiDeps {
   db: pg.Pool;
@@ -27,6 +34,13 @@ export interface WorkflowApiDeps {
   /** Nudged after each action so its events and notices leave at once rather than on the next poll. */
   relay?: Pick<OutboxRelay, 'nudge'>;
   reminderDaysBefore?: number[];
+  /** The region's calendar (deadlines, dates) and deadline rules (recomputing a term). */
+  region?: RegionRules;
+  /** Where staff reach Otklik: the links of invitations (default http://localhost:3000). */
+  publicUrl?: string;
+  invitationTtlHours?: number;
+  /** Least minutes between two alerts to one user (shown in the alert settings). */
+  alertMinutes?: number;
 }
 
 export interface WorkflowApi {
@@ -36,9 +50,13 @@ export interface WorkflowApi {
 }
 
 export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
+  const now = deps.now ?? (() => new Date());
+  const region = deps.region ?? DEFAULT_REGION_RULES;
   const routeDeps: RouteDeps = {
-    db: deps.db, now: deps.now ?? (() => new Date()), tokenTtlHours: deps.tokenTtlHours, relay: deps.relay, reminderDaysBefore: deps.reminderDaysBefore,
+    db: deps.db, now, tokenTtlHours: deps.tokenTtlHours, relay: deps.relay, reminderDaysBefore: deps.reminderDaysBefore, region,
     loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 },
+    staff: { publicUrl: deps.publicUrl ?? DEFAULT_PUBLIC_URL, ttlHours: deps.invitationTtlHours ?? 72, timeZone: region.timeZone },
+    activity: createActivityRecorder(deps.db, now),
   };
   const api = new ApiBuilder(requireAuth(deps.db));
   registerAuthRoutes(api, routeDeps);
@@ -47,6 +65,10 @@ export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
   registerUserRoutes(api, routeDeps);
   registerCaseRoutes(api, routeDeps);
   registerNotificationRoutes(api, routeDeps);
+  registerAlertRoutes(api, { ...routeDeps, alertMinutes: deps.alertMinutes ?? 5 });
+  registerStaffCardRoutes(api, routeDeps);
+  registerActivityRoutes(api, routeDeps);
+  registerDeadlineRoutes(api, routeDeps);
   registerRoutingRoutes(api, { db: deps.db, now: routeDeps.now });
   return { router: api.router, builders: [api] };
 }

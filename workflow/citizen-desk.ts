@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import type { CitizenAction } from '../lib/queues.js';
+import type { RegionRules } from '../lib/region-config.js';
 import { caseAuthorOf } from './store/cases.js';
 import { applyCitizenAction, type CitizenActionOutcome, type EngineDeps } from './lifecycle.js';
 import type { OutboxRelay } from './outbox.js';
@@ -47,8 +48,9 @@ export interface CitizenDesk {
   rate(a: { actionId: string; messageId: string; source: CitizenAction['source']; authorHash: string; channelUserId?: string; rating: number }): Promise<RatingAnswer>;
 }
 
-export function createCitizenDesk(deps: { db: pg.Pool; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'> }): CitizenDesk {
-  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore };
+export function createCitizenDesk(deps: { db: pg.Pool; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>;
+  region?: RegionRules }): CitizenDesk {
+  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, region: deps.region };
   return {
     async rate(input) {
       // A press that is refused records nothing (so it cannot use up the action id of a later, valid one).

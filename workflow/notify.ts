@@ -3,6 +3,8 @@
  * message the case came from. Pure, so the wording and the addressing rules are unit-tested.
  */
 import type { CaseStatus, OutboundMessage, Source } from '../lib/queues.js';
+import { DEFAULT_TIME_ZONE } from '../lib/region-config.js';
+import { formatDate } from '../lib/region-time.js';
 
 export interface MessageOrigin {
   source: Source;
@@ -47,12 +49,14 @@ export function replyTarget(origin: MessageOrigin): Record<string, string> | und
   }
 }
 
-export const ruDate = (d: Date) => d.toLocaleDateString('ru-RU', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
-const date = ruDate;
+/** A date as the region's people read it: in the region's time zone (a term ending at 23:59 there is that day, not the next). */
+export const ruDate = (d: Date, timeZone = DEFAULT_TIME_ZONE) => formatDate(d, timeZone);
 
 export interface NotifyContext {
   registrationNumber: string;
   deadlineAt: Date;
+  /** The region's zone the dates are printed in. */
+  timeZone?: string;
   organizationName?: string | null;
   reason?: string | null;
   answerText?: string | null;
@@ -66,6 +70,7 @@ type Kind = OutboundMessage['kind'];
  */
 export function citizenNotices(status: CaseStatus | 'registered' | 'redirected', c: NotifyContext): { kind: Kind; text: string }[] {
   const number = `№ ${c.registrationNumber}`;
+  const date = (d: Date) => ruDate(d, c.timeZone);
   const org = c.organizationName ? ` в «${c.organizationName}»` : '';
   switch (status) {
     case 'registered':

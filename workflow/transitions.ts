@@ -28,6 +28,8 @@ export interface Transition {
   notice?: Notice;
   reason?: string;
   answerText?: string;
+  /** The region's zone the notice's dates are printed in. */
+  timeZone?: string;
   props?: Props;
   extraEvents?: (eventRowId: string, next: CaseRow) => AnalyticsEventInput[];
 }
@@ -68,6 +70,10 @@ async function applyChange(sql: Sql, c: CaseRow, change: Change, now: Date): Pro
     rating: 'rating' in patch ? patch.rating ?? null : c.rating,
     reviewCycle: patch.review_cycle ?? c.reviewCycle,
     deadlineAt: patch.deadline_at ?? c.deadlineAt,
+    deadlineDays: patch.deadline_days ?? c.deadlineDays,
+    fastTrack: patch.fast_track ?? c.fastTrack,
+    deadlineRule: patch.deadline_rule ?? c.deadlineRule,
+    federalService: 'federal_service' in patch ? patch.federal_service ?? null : c.federalService,
   };
   return { case: next, eventRowId };
 }
@@ -94,7 +100,7 @@ export async function recordTransition(sql: Sql, c: CaseRow, t: Transition, now:
     ...(t.extraEvents?.(r.eventRowId, r.case) ?? []),
   ];
   const rows = [eventsRow(c.id, r.eventRowId, events)];
-  if (t.notice) rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answerText: t.answerText }));
+  if (t.notice) rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answerText: t.answerText, timeZone: t.timeZone }));
   await enqueue(sql, rows);
   return r;
 }
@@ -123,13 +129,41 @@ export async function recordCorrection(sql: Sql, c: CaseRow, correction: Correct
   return r;
 }
 
+/** A case's term as a correction sets it. */
+export interface Term {
+  fastTrack: boolean;
+  deadlineDays: number;
+  deadlineRule: string;
+  federalService: string | null;
+  deadlineAt: Date;
+}
+
+/**
+ * A recomputed term (a corrected category, a moderator's fast-track mark): the case row, an audit entry of `type`
+ * whose comment says why, and a `case.corrected` analytics event (field `deadline`) with the new deadline; the
+ * status stays, the version moves (the deadline is something people decide on).
+ */
+export async function recordTermChange(sql: Sql, c: CaseRow, change: { term: Term; type: string; why: string; actor: string }, now: Date): Promise<RecordedChange> {
+  const { term } = change;
+  const from = { fastTrack: c.fastTrack, deadlineDays: c.deadlineDays, deadlineRule: c.deadlineRule, deadlineAt: c.deadlineAt.toISOString() };
+  const to = { fastTrack: term.fastTrack, deadlineDays: term.deadlineDays, deadlineRule: term.deadlineRule, deadlineAt: term.deadlineAt.toISOString() };
+  const r = await applyChange(sql, c, { actor: change.actor, type: change.type, to: c.status, comment: change.why, bumpVersion: true, data: { from, to },
+    patch: { fast_track: term.fastTrack, deadline_days: term.deadlineDays, deadline_rule: term.deadlineRule, federal_service: term.federalService,
+      deadline_at: term.deadlineAt } }, now);
+  await enqueue(sql, [eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'corrected', r.eventRowId),
+    type: 'case.corrected', status: c.status, actor: change.actor, fastTrack: term.fastTrack,
+    props: { field: 'deadline', from: from.deadlineAt, to: to.deadlineAt, rule: term.deadlineRule } }])]);
+  return r;
+}
+
 /** The citizen's notices of one step, addressed on the channel the message came from (none without a way back). */
-export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string, extra: { reason?: string; answerText?: string } = {}): OutboxRow[] {
+export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string,
+  extra: { reason?: string; answerText?: string; timeZone?: string } = {}): OutboxRow[] {
   const target = replyTarget({ source: c.source, externalId: c.externalId, provenance: c.provenance ?? {}, contact: c.contact ?? {} });
   if (!target) return [];
   return citizenNotices(notice, {
     registrationNumber: c.registrationNumber, deadlineAt: c.deadlineAt, organizationName: c.organizationName,
-    reason: extra.reason, answerText: extra.answerText,
+    reason: extra.reason, answerText: extra.answerText, timeZone: extra.timeZone,
   }).map((n) => {
     const outboundId = uuidV5(`outbound:${c.id}:${eventRowId}:${n.kind}`);
     const payload: OutboundMessage = { outboundId, caseId: c.id, messageId: c.messageId, source: c.source, kind: n.kind, text: n.text, target };

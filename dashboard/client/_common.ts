@@ -73,8 +73,12 @@ export function countdown(deadlineAt: string, now = Date.now()): { text: string;
   return ms < 0 ? { text: `просрочено на ${span}`, overdue: true, urgent: true } : { text: `осталось ${span}`, overdue: false, urgent: ms < 2 * 86_400_000 };
 }
 
-export const ruDateTime = (iso: string) => new Date(iso).toLocaleString('ru-RU', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
-export const ruDate = (iso: string) => new Date(iso).toLocaleDateString('ru-RU', { day: 'numeric', month: 'long', year: 'numeric' });
+/** The region's zone the server named (data-tz on <html>): dates read the same in every browser, as the region counts them. */
+export const regionTimeZone = (): string | undefined => (typeof document === 'undefined' ? undefined : document.documentElement.dataset.tz || undefined);
+
+export const ruDateTime = (iso: string) =>
+  new Date(iso).toLocaleString('ru-RU', { timeZone: regionTimeZone(), day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+export const ruDate = (iso: string) => new Date(iso).toLocaleDateString('ru-RU', { timeZone: regionTimeZone(), day: 'numeric', month: 'long', year: 'numeric' });
 
 /** Splits text into plain and highlighted runs: terms are matched case-insensitively, the text stays text. */
 export function highlight(text: string, terms: string[]): HTMLElement {

@@ -10,6 +10,7 @@ import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
 import type { CursorStore } from '../cursors.js';
 import { withoutNul, type Intake } from '../intake.js';
 import { normalizeTelegramPost, telegramAttachments, telegramPlace } from './normalize.js';
+import { staffLinkCommand, type StaffLinkDesk } from './staff-link.js';
 
 export const TEXTS = {
   start: 'Здравствуйте! Это бот обратной связи с органами власти региона.\n\nОпишите, пожалуйста, проблему одним сообщением: что случилось и где. Можно приложить фото.',
@@ -130,6 +131,8 @@ export interface TelegramBotDeps {
   polls?: PollBallotBox;
   /** The workflow's citizen desk for the rating buttons; absent, ratings are refused politely. */
   ratings?: RatingDesk;
+  /** The workflow's desk that links staff accounts to chats (`/link <code>`); absent, the commands are not known. */
+  staffLinks?: StaffLinkDesk;
 }
 
 export interface TelegramBot {
@@ -179,6 +182,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     const x = m as Message & Record<string, any>;
     const text = ((x.text ?? x.caption ?? '') as string).trim();
     const from = x.from as { id: number; first_name?: string; last_name?: string } | undefined;
+    if (deps.staffLinks && (await staffLinkCommand(text, chatId, deps.staffLinks, (t) => send(chatId, t)))) return;
     if (text === '/start' || text.startsWith('/start ')) {
       await saveDialog(chatId, 'describe', { userId: from?.id, name: [from?.first_name, from?.last_name].filter(Boolean).join(' ') || undefined });
       return void (await send(chatId, TEXTS.start));

@@ -9,8 +9,10 @@ import { migrate } from '../../db/migrate.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
 import { closeServer, createHttpApp, listen } from '../../lib/http.js';
 import { createLogger } from '../../lib/logger.js';
-import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type ReminderJob } from '../../lib/queues.js';
+import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type WorkflowTimerJob } from '../../lib/queues.js';
 import { createSealer, type Sealer } from '../../lib/seal.js';
+import { createDeadlineRules } from '../../classify/deadlines.js';
+import { loadRegionConfig, regionRulesOf, type RegionRules } from '../../lib/region-config.js';
 import type { Queue } from 'bullmq';
 import { producerRedisOptions, workerRedisOptions } from '../../lib/runtime/redis.js';
 import { startWorkers, type RunningWorkers } from '../../lib/workers.js';
@@ -40,9 +42,11 @@ export const realClock = (): TestClock => ({
 });
 
 export interface Harness {
+  /** The region the workflow runs with (its zone, digest times, deadline rules). */
+  region: RegionRules;
   db: pg.Pool;
   queues: Queues;
-  reminders: Queue<ReminderJob>;
+  reminders: Queue<WorkflowTimerJob>;
   stage: WorkflowStage;
   workers: RunningWorkers;
   url: string;
@@ -63,6 +67,19 @@ export interface HarnessOptions {
   tokenTtlHours?: number;
   loginLimit?: { maxFailures: number; windowMinutes: number };
   reminderDaysBefore?: number[];
+  /** The region's calendar and deadline rules; default: config/region.yaml (Krasnoyarsk, UTC+7) with classify's rules. */
+  region?: RegionRules;
+  /** Put the staff alert and digest job schedulers in Redis (off: tests run those jobs themselves, at the clock's time). */
+  staffSchedules?: boolean;
+  alertMinutes?: number;
+}
+
+export const HARNESS_PUBLIC_URL = 'https://otklik.test';
+
+/** The shipped region (config/region.yaml) as main.ts wires it. */
+export function shippedRegion(): RegionRules {
+  const region = loadRegionConfig(new URL('../../config/region.yaml', import.meta.url).pathname);
+  return regionRulesOf(region, createDeadlineRules(region));
 }
 
 const logger = createLogger('silent');
@@ -78,15 +95,17 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix });
   const reminders = createReminderQueue({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix });
 
+  const region = opts.region ?? shippedRegion();
+  const staff = { region, publicUrl: HARNESS_PUBLIC_URL, alertMinutes: opts.alertMinutes ?? 5, reminderDaysBefore: opts.reminderDaysBefore };
   let stage!: WorkflowStage;
   let workers!: RunningWorkers;
   let server!: http.Server;
   let url = '';
   const up = async () => {
-    stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, reminderDaysBefore: opts.reminderDaysBefore });
+    stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, ...staff,
+      staffSchedules: opts.staffSchedules ?? false });
     workers = startWorkers(stage.workers, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix, logger });
-    const api = createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit,
-      reminderDaysBefore: opts.reminderDaysBefore });
+    const api = createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit, ...staff });
     // The document at /api/v1/openapi.json is the process's one document, here of the workflow's builders alone.
     const app = createHttpApp({ routers: [api.router], apis: api.builders, health: {}, logger });
     server = await listen(app, 0, '127.0.0.1');
@@ -100,7 +119,7 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   };
   await up();
   const h: Harness = {
-    db, queues, reminders, clock, prefix, sealer,
+    region, db, queues, reminders, clock, prefix, sealer,
     get stage() { return stage; },
     get workers() { return workers; },
     get url() { return url; },

@@ -1,9 +1,12 @@
 /** What the workflow's route modules share: their dependencies, common input schemas and the reader's scope. */
 import type pg from 'pg';
 import { z } from 'zod';
+import type { RegionRules } from '../../lib/region-config.js';
 import { isoDateOrDateTime, pgIntParam } from '../../lib/request-schemas.js';
 import type { AuthUser, LoginLimit } from '../auth.js';
 import type { OutboxRelay } from '../outbox.js';
+import type { ActivityRecorder } from '../staff/activity.js';
+import type { InvitationOptions } from '../staff/invitations.js';
 import { hasRegionRole, orgsWithRole, SUBTREE_READERS, type Actor } from '../rules.js';
 import { organizationsBelow } from '../store/organizations.js';
 
@@ -15,6 +18,12 @@ export interface RouteDeps {
   /** Nudged after each action so its events and notices leave at once rather than on the next poll. */
   relay?: Pick<OutboxRelay, 'nudge'>;
   reminderDaysBefore?: number[];
+  /** The region's calendar and deadline rules. */
+  region: RegionRules;
+  /** Where invitation links lead and how long they work. */
+  staff: InvitationOptions;
+  /** Records when staff open the desk or a case (the region's panel of who is not looking). */
+  activity: ActivityRecorder;
 }
 
 export const uuid = z.uuid();

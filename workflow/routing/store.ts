@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { withTransaction } from '../../lib/transaction.js';
 import { pgCode, type Sql } from '../store/sql.js';
 import {
-  adjustThreshold, decideRoute, describeDecision, resolveOrganization, routingRulesSchema, type CaseFacts, type OrgInfo, type RouteDecision,
+  adjustThreshold, decideRoute, describeDecision, readiness, resolveOrganization, routingRulesSchema, type CaseFacts, type OrgInfo, type RouteDecision,
   type RoutingPolicy, type RoutingRule, type Suggestion,
 } from './decide.js';
 
@@ -36,7 +36,9 @@ export async function loadOrganizations(sql: Sql): Promise<OrgInfo[]> {
   const r = await sql.query<OrgInfo>(
     `select o.id, o.name, o.code, o.training_confirmed as "trainingConfirmed", o.ready_confirmed as "readyConfirmed",
             exists (select 1 from user_roles ur join users u on u.id = ur.user_id
-                     where ur.organization_id = o.id and ur.role = 'coordinator' and u.active) as "hasCoordinator"
+                     where ur.organization_id = o.id and ur.role = 'coordinator' and u.active) as "hasCoordinator",
+            exists (select 1 from user_roles ur join users u on u.id = ur.user_id
+                     where ur.organization_id = o.id and ur.role = 'leader' and u.active) as "hasLeader"
        from organizations o`);
   return r.rows;
 }
@@ -303,7 +305,7 @@ export async function describeSuggestions(sql: Sql, suggestions: Suggestion[]) {
   return suggestions.map((s) => {
     const o = resolveOrganization(orgs, s.organization);
     return { organization: s.organization, score: s.score, organizationId: o?.id ?? null, organizationName: o?.name ?? null,
-      ready: o ? o.trainingConfirmed && o.readyConfirmed && o.hasCoordinator : false };
+      ready: o ? !readiness(o) : false };
   });
 }
 

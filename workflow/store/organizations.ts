@@ -94,3 +94,21 @@ export async function organizationsWithReadiness(sql: Sql, ids: string[]) {
   );
   return r.rows;
 }
+
+export interface OrganizationStaffing {
+  name: string;
+  hasCoordinator: boolean;
+  hasLeader: boolean;
+}
+
+/** Whether the organization has an active coordinator and an active leader (routing refuses it otherwise); undefined when there is none. */
+export async function organizationStaffing(sql: Sql, id: string): Promise<OrganizationStaffing | undefined> {
+  const r = await sql.query<OrganizationStaffing>(
+    `select o.name,
+            exists (select 1 from user_roles ur join users u on u.id = ur.user_id
+                     where ur.organization_id = o.id and ur.role = 'coordinator' and u.active) as "hasCoordinator",
+            exists (select 1 from user_roles ur join users u on u.id = ur.user_id
+                     where ur.organization_id = o.id and ur.role = 'leader' and u.active) as "hasLeader"
+       from organizations o where o.id = $1`, [id]);
+  return r.rows[0];
+}
