@@ -44,6 +44,10 @@ describe('officials dashboard in chromium', () => {
     await system.db.query('update organizations set training_confirmed = true, ready_confirmed = true');
     await createStaff(system, admin, 'official', 'Заместитель губернатора', [{ role: 'curator', organizationId: region }]);
     await createStaff(system, admin, 'an-moderator', 'Модератор', [{ role: 'moderator', organizationId: null }]);
+    // Each organization that receives cases has its coordinator and leader (ПОС's two responsible people).
+    for (const [i, org] of [achinsk, kansk].entries()) {
+      await createStaff(system, admin, `an-responsible-${i}`, 'Ответственный', [{ role: 'coordinator', organizationId: org }, { role: 'leader', organizationId: org }]);
+    }
     const moderator = await loginAs(system.url!, 'an-moderator', PASSWORD);
 
     // Two calls registered 40 days ago with a 30-day term (overdue now), one registered today: the workflow's own

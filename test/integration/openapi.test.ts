@@ -15,7 +15,7 @@ const PAGES = [
   'GET /', 'GET /login', 'POST /login', 'POST /logout', 'GET /inbox', 'GET /desk', 'GET /cases', 'GET /cases/:id', 'GET /analytics',
   'GET /report/weekly', 'GET /routing', 'GET /polls', 'GET /polls/:id', 'GET /polls/:id/results', 'GET /polls/:id/results.csv',
   'GET /polls/:id/results.xlsx', 'GET /assets/echarts.min.js', 'GET /assets/js/:name', 'GET /polls-assets/echarts.min.js',
-  'GET /polls-assets/:name', 'GET /widget.js',
+  'GET /polls-assets/:name', 'GET /widget.js', 'GET /activity', 'GET /invite/:token',
 ];
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
