@@ -239,3 +239,39 @@ export async function eventsOf(h: Harness, caseId: string): Promise<AnalyticsEve
     return rows.rows.flatMap((r) => r.payload.events);
   }, 10_000, 'events published');
 }
+
+/**
+ * Staff mail (alerts, digests, invitations) the workflow wrote, oldest first, once each reached the outbound queue in
+ * BullMQ with its recipient sealed; `to` picks one recipient's (an e-mail address or a Telegram chat id).
+ */
+export async function staffMail(h: Harness, kind: 'staff_alert' | 'staff_digest' | 'invitation', to?: string): Promise<OutboundMessage[]> {
+  await h.stage.relay.flush();
+  return eventually(async () => {
+    const rows = await h.db.query<{ job_id: string; payload: OutboundMessage; published_at: Date | null }>(
+      `select job_id, payload, published_at from outbox where queue = 'outbound' and payload->>'kind' = $1
+          and ($2::text is null or payload->'target'->>'email' = $2 or payload->'target'->>'chatId' = $2) order by id`, [kind, to ?? null]);
+    for (const r of rows.rows) {
+      if (!r.published_at) return undefined;
+      const job = await h.queues.outbound.getJob(r.job_id);
+      if (!job || job.data.outboundId !== r.payload.outboundId) return undefined;
+      // The recipient crosses Redis sealed, like a citizen's.
+      if (Object.keys(job.data.target).length || JSON.stringify(openOutbound(h.sealer, job.data).target) !== JSON.stringify(r.payload.target)) {
+        throw new Error(`staff mail ${r.job_id} does not carry its recipient sealed`);
+      }
+    }
+    return rows.rows.map((r) => r.payload);
+  }, 10_000, 'staff mail published');
+}
+
+/** Runs one of the workflow's scheduled staff jobs (alerts, digest) through its worker, at the harness clock's time. */
+export async function runStaffJob(h: Harness, staff: 'alerts' | 'digest'): Promise<Record<string, unknown>> {
+  const job = await h.reminders.add(`staff-${staff}`, { staff }, { jobId: `test-${staff}-${randomUUID()}` });
+  const done = await eventually(async () => {
+    const j = await h.reminders.getJob(job.id!);
+    const state = await j?.getState();
+    if (state === 'failed') throw new Error(`staff job failed: ${j!.failedReason}`);
+    return state === 'completed' ? j : undefined;
+  }, 15_000, `staff ${staff} job`);
+  await h.stage.relay.flush();
+  return done.returnvalue as Record<string, unknown>;
+}
