@@ -1,7 +1,7 @@
 /**
  * The staff work the workflow runs on a schedule, as BullMQ job schedulers on its own `workflow-reminders` queue: they
  * live in Redis, so no process timer has to survive for alerts and digests to go out, and with several workflow
- * processes each iteration runs once. `staff-alerts` every minute (grouped alerts, then escalations); one
+ * processes each iteration runs once. `staff-alerts` every minute (escalations, then the grouped alerts); one
  * `staff-digest-HH:MM` per digest time with a cron pattern in the region's zone.
  */
 import type { Queue } from 'bullmq';
@@ -44,7 +44,8 @@ export async function runStaffJob(db: pg.Pool, job: StaffTimerJob, now: Date, op
     const r = await sendDigests(db, now, { publicUrl: opts.publicUrl, region: opts.region });
     return { slot: r.slot.toISOString(), digests: r.sent };
   }
-  const alerted = await flushStaffAlerts(db, now, { publicUrl: opts.publicUrl, intervalMinutes: opts.alertMinutes });
+  // Escalations first: their notices go out in the same pass.
   const escalated = await escalateIdleOrganizations(db, now, opts.region);
+  const alerted = await flushStaffAlerts(db, now, { publicUrl: opts.publicUrl, intervalMinutes: opts.alertMinutes });
   return { alerted, escalated: escalated.leader + escalated.curator };
 }

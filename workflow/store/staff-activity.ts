@@ -51,7 +51,9 @@ export async function organizationsActivity(sql: Sql, opts: { organizationIds: s
       where ($1::uuid[] is null or o.id = any($1::uuid[]))
       order by l.last_look asc nulls first, w.nearest asc nulls last, o.name limit $3 offset $4`,
     [opts.organizationIds, opts.waitingStatuses, opts.limit, opts.offset]);
-  return r.rows;
+  // Times inside the JSON come as PostgreSQL prints them: made Dates like every other column.
+  const when = (x: Date | string | null) => (x === null ? null : new Date(x));
+  return r.rows.map((o) => ({ ...o, members: o.members.map((m) => ({ ...m, lastSeenAt: when(m.lastSeenAt), lastDeskAt: when(m.lastDeskAt), lastCaseAt: when(m.lastCaseAt) })) }));
 }
 
 export interface EscalationCandidate {
