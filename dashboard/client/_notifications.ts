@@ -10,7 +10,7 @@ interface NoticePage { items: Notice[]; total: number; unread: number }
 
 const PAGE = 20;
 const TOPIC_NAMES: Record<string, string> = {
-  routed: 'Новое обращение', assigned: 'Назначено мне', approval: 'На утверждение', returned: 'Возвращено', deadline: 'Срок подходит',
+  routed: 'Направлено в организацию', assigned: 'Назначено мне', approval: 'На утверждение', returned: 'Возвращено', deadline: 'Срок подходит',
   overdue: 'Срок истёк', repeat_review: 'Повторное рассмотрение', escalation: 'Никто не смотрит',
 };
 
