@@ -59,7 +59,7 @@ function measure(model: LinearTextModel, texts: string[], minMs: number): { perS
   let n = 0;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  let elapsed = 0;
+  let elapsed: number;
   do {
     for (const t of texts) model.predict(t);
     n += texts.length;

@@ -44,7 +44,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function cpuSeconds(rootPids: number[]): number {
   const ticks = 100; // USER_HZ on Linux
   let total = 0;
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {

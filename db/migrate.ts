@@ -73,7 +73,7 @@ async function migratePostgres(client: pg.PoolClient): Promise<string[]> {
       applied.push(m.name);
     } catch (err) {
       await client.query('rollback');
-      throw new Error(`PostgreSQL migration ${m.name} failed: ${(err as Error).message}`);
+      throw new Error(`PostgreSQL migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
     }
   }
   return applied;
@@ -94,7 +94,7 @@ async function migrateClickHouse(ch: ClickHouseClient): Promise<string[]> {
       try {
         await ch.command({ query: statement });
       } catch (err) {
-        throw new Error(`ClickHouse migration ${m.name} failed: ${(err as Error).message}`);
+        throw new Error(`ClickHouse migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
       }
     }
     await ch.insert({ table: 'schema_migrations', values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });

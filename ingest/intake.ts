@@ -108,8 +108,8 @@ export function createIntake(deps: { queues: Pick<Queues, 'incoming'>; redis: Re
       counts.set(m.source, c);
     });
     await Promise.all([...counts].flatMap(([source, c]) => [
-      c.received ? deps.stats.received(source, c.received) : undefined,
-      c.duplicate ? deps.stats.dropped(source, 'duplicate', c.duplicate) : undefined,
+      ...(c.received ? [deps.stats.received(source, c.received)] : []),
+      ...(c.duplicate ? [deps.stats.dropped(source, 'duplicate', c.duplicate)] : []),
     ]));
     return outcomes;
   }

@@ -129,7 +129,7 @@ export function readJsonl<T>(path: string): T[] {
       try {
         return JSON.parse(l) as T;
       } catch (e) {
-        throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`);
+        throw new Error(`${path}:${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
       }
     });
 }

@@ -8,7 +8,7 @@ export class ApiError extends Error {
 }
 
 /** Same-origin JSON call: the session cookie authenticates, the header proves the call came from our own script. */
-export async function api<T = any>(path: string, opts: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T = unknown>(path: string, opts: { method?: string; body?: unknown } = {}): Promise<T> {
   const res = await fetch(path, {
     method: opts.method ?? 'GET',
     credentials: 'same-origin',

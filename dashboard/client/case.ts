@@ -1,6 +1,7 @@
 // The case page: the whole history, the citizen's channel, attachments, the draft editor with the answer-quality
 // warnings, the deadline, and a form for every action the caller may take now.
 import { announce, api, countdown, h, KIND_NAMES, ruDate, ruDateTime, SOURCE_LABELS, sourceBadge, STATUS_NAMES } from './_common.js';
+import { detached } from './_detached.js';
 
 interface Warning { code: string; message: string }
 interface Attachment { kind: string; ref: string }
@@ -91,7 +92,7 @@ function draftEditor(action: 'save-draft' | 'approve'): HTMLElement {
   let timer: number | undefined;
   const check = () => {
     window.clearTimeout(timer);
-    timer = window.setTimeout(async () => {
+    timer = window.setTimeout(detached(async () => {
       if (!text.value.trim()) return;
       try {
         const r = await api<{ warnings: Warning[] }>('/api/v1/answer-lint', { method: 'POST', body: { text: text.value, attachments: parseAttachments(files.value), caseId } });
@@ -99,7 +100,7 @@ function draftEditor(action: 'save-draft' | 'approve'): HTMLElement {
       } catch {
         // The check is advisory; saving reports the warnings again.
       }
-    }, 400);
+    }), 400);
   };
   text.addEventListener('input', check);
   files.addEventListener('input', check);

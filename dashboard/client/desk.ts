@@ -3,6 +3,7 @@
 // dialog of ПОС.
 import { alertSettings } from './_alert-settings.js';
 import { announce, api, casesTable, h, type CaseSummary } from './_common.js';
+import { detached } from './_detached.js';
 import { notificationCentre } from './_notifications.js';
 
 interface Me {
@@ -49,7 +50,7 @@ function readiness(me: Me) {
   training.addEventListener('change', sync);
   ready.addEventListener('change', sync);
   sync();
-  confirm.addEventListener('click', async () => {
+  confirm.addEventListener('click', detached(async () => {
     try {
       for (const o of pending) await api(`/api/v1/organizations/${o.id}/confirm`, { method: 'POST', body: { trainingConfirmed: true, readyConfirmed: true } });
       dialog.close();
@@ -57,7 +58,7 @@ function readiness(me: Me) {
     } catch (err) {
       announce(document.getElementById('readiness-error'), (err as Error).message, true);
     }
-  });
+  }));
   document.getElementById('readiness-close')!.addEventListener('click', () => dialog.close());
   dialog.showModal();
   document.body.dataset.readiness = 'asked';

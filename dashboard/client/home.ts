@@ -1,5 +1,6 @@
 // Client script of the home page: draws the two summary charts and refreshes them.
 import type { Summary } from '../../analytics/queries.js';
+import { detached } from './_detached.js';
 
 declare const echarts: {
   init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): {
@@ -47,7 +48,7 @@ function render(s: Summary) {
 
 render(readInitial());
 window.addEventListener('resize', () => { categoryChart.resize(); sourceChart.resize(); });
-setInterval(async () => {
+setInterval(detached(async () => {
   const res = await fetch('/api/v1/analytics/summary');
   if (res.ok) render((await res.json()) as Summary);
-}, 10_000);
+}), 10_000);

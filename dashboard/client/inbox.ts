@@ -1,5 +1,6 @@
 // The monitoring team's inbox: filters and saved views, keyboard moves, corrections, incidents, routing.
 import { announce, api, countdown, h, highlight, KIND_NAMES, ruDateTime, sourceBadge, STATUS_NAMES } from './_common.js';
+import { detached } from './_detached.js';
 
 interface Item {
   id: string; registrationNumber: string; status: string; version: number; source: string; link: string | null; text: string;
@@ -221,7 +222,7 @@ async function start() {
   document.getElementById('category-list')!.replaceChildren(...facets.categories.map((c) => h('option', { value: c })));
   await load();
   // New posts appear without a reload: a cheap mark is polled and the list refreshed when it moves.
-  setInterval(async () => {
+  setInterval(detached(async () => {
     try {
       const m = await api<{ mark: string }>('/api/v1/dashboard/inbox/mark');
       if (m.mark !== mark) {
@@ -231,6 +232,6 @@ async function start() {
     } catch {
       // A missed poll is retried by the next one.
     }
-  }, 3000);
+  }), 3000);
 }
 void start();

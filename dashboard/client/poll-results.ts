@@ -1,6 +1,7 @@
 // Client script of the results page: question charts and turnout, refreshed every 5 seconds.
 import type { ResultsView } from '../polls.js';
 import { renderQuestionCharts, resizeAll, type EChart } from './poll-charts.js';
+import { detached } from './_detached.js';
 
 declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): EChart };
 
@@ -25,7 +26,7 @@ function render(v: ResultsView) {
 
 render(initial);
 window.addEventListener('resize', () => { resizeAll(); mun.resize(); channel.resize(); });
-setInterval(async () => {
+setInterval(detached(async () => {
   const res = await fetch(`/api/v1/public/polls/${initial.pollId}/results`);
   if (res.ok) render((await res.json()) as ResultsView);
-}, 5000);
+}), 5000);

@@ -2,6 +2,7 @@
 // take part in the discussion. Citizens' and officials' text is always set as text, never as markup.
 import type { PublicPoll, ResultsView } from '../polls.js';
 import { renderQuestionCharts, resizeAll } from './poll-charts.js';
+import { detached } from './_detached.js';
 
 const { poll, resultsVisible } = JSON.parse(document.getElementById('poll-data')!.textContent!) as { poll: PublicPoll; resultsVisible: boolean };
 const app = document.getElementById('poll-app')!;
@@ -45,7 +46,7 @@ async function refreshResults() {
 function showResults() {
   if (!resultsVisible || resultsTimer !== undefined) return;
   void refreshResults();
-  resultsTimer = window.setInterval(refreshResults, 2000);
+  resultsTimer = window.setInterval(detached(refreshResults), 2000);
 }
 window.addEventListener('resize', resizeAll);
 
@@ -68,7 +69,7 @@ function identityBlock(onDone: () => void): HTMLElement {
   const step2 = el('div', { class: 'poll-row', hidden: '' }, el('label', { for: 'identity-code' }, 'Код: '), code, confirm);
   const note = el('p', { class: 'muted', id: 'identity-note' }, 'Один человек — один голос. Мы храним только обезличенный отпечаток вашего номера или адреса.');
   let challengeId = '';
-  send.addEventListener('click', async () => {
+  send.addEventListener('click', detached(async () => {
     send.disabled = true;
     const r = await api('POST', '/api/v1/public/identity/code', { channel: channel.value, destination: destination.value });
     send.disabled = false;
@@ -77,8 +78,8 @@ function identityBlock(onDone: () => void): HTMLElement {
     step2.hidden = false;
     code.focus();
     say('Код отправлен. Введите его, чтобы подтвердить личность.', 'info');
-  });
-  confirm.addEventListener('click', async () => {
+  }));
+  confirm.addEventListener('click', detached(async () => {
     confirm.disabled = true;
     const r = await api('POST', '/api/v1/public/identity/verify', { challengeId, code: code.value });
     confirm.disabled = false;
@@ -87,7 +88,7 @@ function identityBlock(onDone: () => void): HTMLElement {
     box.replaceChildren(el('p', { class: 'ok', id: 'identity-done' }, 'Личность подтверждена. Теперь можно голосовать.'));
     say('', 'info');
     onDone();
-  });
+  }));
   box.append(el('h2', { id: 'identity-title' }, 'Подтвердите, что вы — житель'),
     el('div', { class: 'poll-row' }, channel, destination, send), step2, note);
   return box;
@@ -128,7 +129,7 @@ function ballotForm(): HTMLFormElement {
   }
   const submit = el('button', { type: 'submit', id: 'vote-submit', class: 'primary' }, 'Проголосовать');
   form.append(submit);
-  form.addEventListener('submit', async (ev) => {
+  form.addEventListener('submit', detached(async (ev) => {
     ev.preventDefault();
     const data = new FormData(form);
     const answers = poll.questions.map((q) => {
@@ -161,7 +162,7 @@ function ballotForm(): HTMLFormElement {
       app.insertBefore(identityBlock(() => {}), form);
     }
     say(String(r.data.error ?? 'Не удалось принять голос, попробуйте ещё раз.'), 'error');
-  });
+  }));
   return form;
 }
 
@@ -179,13 +180,13 @@ async function loadComments() {
   const text = el('textarea', { name: 'text', rows: '3', maxlength: '5000', 'aria-label': 'Ваш комментарий', placeholder: 'Ваше мнение о предложении' });
   const note = el('p', { class: 'muted', role: 'status' });
   form.append(text, el('button', { type: 'submit' }, 'Отправить комментарий'), note);
-  form.addEventListener('submit', async (ev) => {
+  form.addEventListener('submit', detached(async (ev) => {
     ev.preventDefault();
     if (!verified) return void (note.textContent = 'Чтобы комментировать, подтвердите личность выше.');
     const res = await api('POST', `/api/v1/public/polls/${poll.id}/comments`, { text: text.value });
     note.textContent = String(res.status === 201 ? res.data.message : res.data.error);
     if (res.status === 201) text.value = '';
-  });
+  }));
   box.replaceChildren(items.length ? list : el('p', { class: 'muted' }, 'Комментариев пока нет.'), form);
 }
 

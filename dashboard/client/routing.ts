@@ -4,6 +4,20 @@ import { api, h, ruDateTime } from './_common.js';
 interface Rule { category?: string; reason?: string; municipality?: string; district?: string; organization: string }
 const FIELDS = ['category', 'reason', 'municipality', 'district', 'organization'] as const;
 
+/** The answers of the routing API this page reads (workflow/routing/responses.ts documents them). */
+interface RoutingStats {
+  threshold: number; autoRoutes: number; redirected: number; rate: number; targetRedirectRate: number; toCoordinator: number; routingExamples: number;
+  sinceLastChange: { redirected: number; autoRoutes: number };
+  thresholdHistory: { at: string; threshold: number; previous: number | null; actor: string; reason: string }[];
+}
+interface RoutingSettings { threshold: number; coordinatingOrganization: string | null; targetRedirectRate: number; autoRouting: boolean }
+interface RoutingTable { version: number | null; rules: Rule[] }
+interface TableVersions { items: { version: number; ruleCount: number; createdAt: string; comment: string }[] }
+interface DryRun {
+  from: string; to: string; total: number; automatic: number; toCoordinator: number; unrouted: number; changed: number;
+  byOrganization: { name: string; count: number }[];
+}
+
 const root = document.getElementById('routing')!;
 const isAdmin = root.dataset.admin === '1';
 const errorBox = document.getElementById('routing-error')!;
@@ -15,7 +29,7 @@ function showError(err: unknown): void {
 }
 
 async function loadStats(): Promise<void> {
-  const s = await api('/api/v1/routing/stats');
+  const s = await api<RoutingStats>('/api/v1/routing/stats');
   const kpis: [string, string][] = [
     ['Порог уверенности', pct(s.threshold)],
     ['Направлено автоматически', String(s.autoRoutes)],
@@ -26,13 +40,13 @@ async function loadStats(): Promise<void> {
     ['Примеров для обучения', String(s.routingExamples)],
   ];
   document.getElementById('routing-stats')!.replaceChildren(...kpis.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
-  document.querySelector('#threshold-history tbody')!.replaceChildren(...s.thresholdHistory.map((x: any) =>
+  document.querySelector('#threshold-history tbody')!.replaceChildren(...s.thresholdHistory.map((x) =>
     h('tr', {}, h('td', {}, when(x.at)), h('td', {}, pct(x.threshold)), h('td', {}, x.previous === null ? '—' : pct(x.previous)),
       h('td', {}, x.actor === 'system' ? 'автоматически' : 'администратор'), h('td', {}, x.reason))));
 }
 
 async function loadSettings(): Promise<void> {
-  const s = await api('/api/v1/routing/settings');
+  const s = await api<RoutingSettings>('/api/v1/routing/settings');
   (document.getElementById('s-threshold') as HTMLInputElement).value = String(s.threshold);
   (document.getElementById('s-coord') as HTMLInputElement).value = s.coordinatingOrganization ?? '';
   (document.getElementById('s-target') as HTMLInputElement).value = String(s.targetRedirectRate);
@@ -56,22 +70,22 @@ function readRules(): Rule[] {
 }
 
 async function loadTable(): Promise<void> {
-  const [t, v] = await Promise.all([api('/api/v1/routing/table'), api('/api/v1/routing/table/versions')]);
+  const [t, v] = await Promise.all([api<RoutingTable>('/api/v1/routing/table'), api<TableVersions>('/api/v1/routing/table/versions')]);
   document.getElementById('table-version')!.textContent = t.version ? `версия ${t.version}` : 'нет версий';
-  rulesBody.replaceChildren(...t.rules.map((r: Rule) => ruleRow(r)));
-  document.querySelector('#versions tbody')!.replaceChildren(...v.items.map((x: any) =>
+  rulesBody.replaceChildren(...t.rules.map((r) => ruleRow(r)));
+  document.querySelector('#versions tbody')!.replaceChildren(...v.items.map((x) =>
     h('tr', {}, h('td', {}, String(x.version)), h('td', {}, String(x.ruleCount)), h('td', {}, when(x.createdAt)), h('td', {}, x.comment))));
 }
 
 async function dryRun(): Promise<void> {
   errorBox.textContent = '';
-  const r = await api('/api/v1/routing/dry-run', { method: 'POST', body: { rules: readRules() } });
+  const r = await api<DryRun>('/api/v1/routing/dry-run', { method: 'POST', body: { rules: readRules() } });
   document.getElementById('dry-run-result')!.replaceChildren(
     h('h3', {}, `Пробный прогон: ${when(r.from)} — ${when(r.to)}`),
     h('p', {}, `Всего обращений: ${r.total}; автоматически: ${r.automatic}; координатору: ${r.toCoordinator}; без маршрута: ${r.unrouted}; ` +
       `иначе, чем сейчас: ${r.changed}.`),
     h('table', { class: 'table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Организация'), h('th', {}, 'Обращений'))),
-      h('tbody', {}, ...r.byOrganization.map((o: any) => h('tr', {}, h('td', {}, o.name), h('td', {}, String(o.count)))))),
+      h('tbody', {}, ...r.byOrganization.map((o) => h('tr', {}, h('td', {}, o.name), h('td', {}, String(o.count)))))),
   );
 }
 

@@ -9,7 +9,7 @@ import { incomingMessageSchema, type Attachment, type Source } from '../../lib/q
 import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
 import type { CursorStore } from '../cursors.js';
 import { withoutNul, type Intake } from '../intake.js';
-import { normalizeTelegramPost, telegramAttachments, telegramPlace } from './normalize.js';
+import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
 import { staffLinkCommand, type StaffLinkDesk } from './staff-link.js';
 
 export const TEXTS = {
@@ -179,9 +179,9 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
   /** A private chat with a citizen: the dialog of the citizen bot. */
   async function onPrivateMessage(m: Message) {
     const chatId = m.chat.id;
-    const x = m as Message & Record<string, any>;
-    const text = ((x.text ?? x.caption ?? '') as string).trim();
-    const from = x.from as { id: number; first_name?: string; last_name?: string } | undefined;
+    const x = m as unknown as TgMessageParts;
+    const text = (x.text ?? x.caption ?? '').trim();
+    const from = x.from;
     if (deps.staffLinks && (await staffLinkCommand(text, chatId, deps.staffLinks, (t) => send(chatId, t)))) return;
     if (text === '/start' || text.startsWith('/start ')) {
       await saveDialog(chatId, 'describe', { userId: from?.id, name: [from?.first_name, from?.last_name].filter(Boolean).join(' ') || undefined });
@@ -191,8 +191,8 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     const pollsCommand = /^\/polls(?:@\w+)?(?:\s+([\s\S]+))?$/.exec(text);
     if (pollsCommand && deps.polls) return showPolls(chatId, pollsCommand[1]?.trim().slice(0, 300));
     const { state, draft } = await loadDialog(chatId);
-    const attachments = telegramAttachments(x).filter((a) => a.kind !== 'location');
-    const place = telegramPlace(x);
+    const attachments = telegramAttachments(m).filter((a) => a.kind !== 'location');
+    const place = telegramPlace(m);
     if (state === 'idle' || state === 'describe') {
       if (!text) {
         if (attachments.length === 0) return void (await send(chatId, TEXTS.start));

@@ -13,25 +13,35 @@ type AnyMessage = Message & Record<string, unknown>;
 
 export type Normalized = { ok: true; message: IncomingMessage } | { ok: false; reason: string };
 
+/** A Bot API file object (PhotoSize, Document, Video, Voice, Audio): the fields we keep. */
+interface TgFile { file_id: string; file_unique_id?: string; file_size?: number; mime_type?: string; file_name?: string; duration?: number; width?: number; height?: number }
+interface TgLocation { latitude: number; longitude: number }
+/** The optional parts of a Message that carry media and places (telegraf types them as a union of message kinds). */
+export interface TgMessageParts {
+  text?: string; caption?: string; from?: { id: number; first_name?: string; last_name?: string };
+  photo?: TgFile[]; document?: TgFile; video?: TgFile; voice?: TgFile; audio?: TgFile;
+  location?: TgLocation; venue?: { location: TgLocation; address?: string };
+}
+
 /** Files stay on Telegram's side: the file_id is the reference, downloaded later only if someone needs it. */
-export function telegramAttachments(m: AnyMessage): Attachment[] {
+export function telegramAttachments(m: Message): Attachment[] {
   const out: Attachment[] = [];
-  const x = m as unknown as Record<string, any>;
+  const x = m as unknown as TgMessageParts;
   if (Array.isArray(x.photo) && x.photo.length > 0) {
-    const big = [...x.photo].sort((a, b) => b.width * b.height - a.width * a.height)[0];
+    const big = [...x.photo].sort((a, b) => (b.width ?? 0) * (b.height ?? 0) - (a.width ?? 0) * (a.height ?? 0))[0]!;
     out.push({ kind: 'photo', ref: big.file_id, size: big.file_size, meta: { fileUniqueId: big.file_unique_id, width: big.width, height: big.height } });
   }
   if (x.document) out.push({ kind: 'document', ref: x.document.file_id, mime: x.document.mime_type, size: x.document.file_size, meta: { fileUniqueId: x.document.file_unique_id, fileName: x.document.file_name } });
   if (x.video) out.push({ kind: 'video', ref: x.video.file_id, mime: x.video.mime_type, size: x.video.file_size, meta: { fileUniqueId: x.video.file_unique_id, duration: x.video.duration } });
-  for (const k of ['voice', 'audio'] as const) {
-    if (x[k]) out.push({ kind: 'audio', ref: x[k].file_id, mime: x[k].mime_type, size: x[k].file_size, meta: { fileUniqueId: x[k].file_unique_id, duration: x[k].duration } });
+  for (const file of [x.voice, x.audio]) {
+    if (file) out.push({ kind: 'audio', ref: file.file_id, mime: file.mime_type, size: file.file_size, meta: { fileUniqueId: file.file_unique_id, duration: file.duration } });
   }
   if (x.location) out.push({ kind: 'location', ref: `geo:${x.location.latitude},${x.location.longitude}` });
   return out;
 }
 
-export function telegramPlace(m: AnyMessage): Place {
-  const x = m as unknown as Record<string, any>;
+export function telegramPlace(m: Message): Place {
+  const x = m as unknown as TgMessageParts;
   const loc = x.venue?.location ?? x.location;
   if (!loc) return {};
   return { lat: loc.latitude, lon: loc.longitude, address: x.venue?.address };

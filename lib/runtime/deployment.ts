@@ -115,7 +115,7 @@ function readRecord(file: string): StoresRecord {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file} cannot be read: ${(err as Error).message}`);
+    throw new Error(`${file} cannot be read: ${(err as Error).message}`, { cause: err });
   }
   const parsed = storesSchema.safeParse(raw);
   if (!parsed.success) {

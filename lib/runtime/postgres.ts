@@ -332,7 +332,7 @@ async function initCluster(binaries: PostgresBinaries, place: Placement, passwor
     // Only a directory this start made is removed: a user's existing directory is never deleted.
     if (created) fs.rmSync(cluster, { recursive: true, force: true });
     const msg = err instanceof Error ? err.message : String(err);
-    throw new Error(`initdb failed for ${cluster}: ${msg}\nSet DATABASE_URL to use a PostgreSQL server instead.`);
+    throw new Error(`initdb failed for ${cluster}: ${msg}\nSet DATABASE_URL to use a PostgreSQL server instead.`, { cause: err });
   } finally {
     fs.rmSync(pwFile, { force: true });
   }

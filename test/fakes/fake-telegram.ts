@@ -62,7 +62,7 @@ export async function startFakeTelegram(opts: { token: string }): Promise<FakeTe
     if (!m) return void json(res, { ok: false, error_code: 404, description: 'Not Found' }, 404);
     if (m[1] !== opts.token) return void json(res, { ok: false, error_code: 401, description: 'Unauthorized' }, 401);
     const method = m[2]!;
-    let payload: Record<string, any> = {};
+    let payload: Record<string, any>;
     try {
       payload = raw ? JSON.parse(raw) : {};
     } catch {
