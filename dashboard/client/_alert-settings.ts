@@ -1,6 +1,7 @@
 // Where and about what Otklik alerts the user outside the app: e-mail (the staff card's address), Telegram (linked
 // with a one-time code sent to the bot), the topics, and the twice-daily digest.
 import { announce, api, h, ruDateTime } from './_common.js';
+import { detached } from './_detached.js';
 
 interface Settings {
   email: { enabled: boolean; address: string | null };
@@ -17,16 +18,16 @@ const check = (id: string, label: string | Node, checked: boolean, disabled = fa
 function telegramBlock(s: Settings, status: HTMLElement, refresh: () => Promise<void>): HTMLElement {
   const codeText = h('p', { id: 'telegram-code-text', 'aria-live': 'polite' });
   const getCode = h('button', { type: 'button', id: 'telegram-code' }, s.telegram.linked ? 'Привязать другой чат' : 'Получить код для Telegram');
-  getCode.addEventListener('click', async () => {
+  getCode.addEventListener('click', detached(async () => {
     try {
       const r = await api<{ code: string; command: string; expiresAt: string }>('/api/v1/me/alerts/telegram-code', { method: 'POST' });
       codeText.replaceChildren('Отправьте боту Отклика сообщение ', h('code', {}, r.command), ` до ${ruDateTime(r.expiresAt)}.`);
     } catch (err) {
       announce(status, (err as Error).message, true);
     }
-  });
+  }));
   const unlink = s.telegram.linked ? h('button', { type: 'button', id: 'telegram-unlink' }, 'Отвязать Telegram') : null;
-  unlink?.addEventListener('click', async () => {
+  unlink?.addEventListener('click', detached(async () => {
     try {
       await api('/api/v1/me/alerts/telegram', { method: 'DELETE' });
       await refresh();
@@ -34,7 +35,7 @@ function telegramBlock(s: Settings, status: HTMLElement, refresh: () => Promise<
     } catch (err) {
       announce(status, (err as Error).message, true);
     }
-  });
+  }));
   return h('div', { class: 'telegram-link' }, getCode, ' ', unlink, codeText);
 }
 
@@ -63,7 +64,7 @@ export function alertSettings(): void {
     current = await api<Settings>('/api/v1/me/alerts');
     render(form, current, refresh);
   };
-  form.addEventListener('submit', async (e) => {
+  form.addEventListener('submit', detached(async (e) => {
     e.preventDefault();
     if (!current) return;
     const checked = (id: string) => (document.getElementById(id) as HTMLInputElement | null)?.checked ?? false;
@@ -79,6 +80,6 @@ export function alertSettings(): void {
     } catch (err) {
       announce(document.getElementById('alerts-status'), (err as Error).message, true);
     }
-  });
+  }));
   refresh().catch((err) => form.replaceChildren(h('p', { class: 'error', role: 'alert' }, (err as Error).message)));
 }

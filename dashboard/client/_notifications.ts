@@ -1,6 +1,7 @@
 // The notification centre of the desk: the user's notices newest first, unread ones marked, each leading to its case;
 // read/unread per notice and «all read». Opening a case from a notice marks the notice read.
 import { announce, api, h, ruDateTime } from './_common.js';
+import { detached } from './_detached.js';
 
 interface Notice {
   id: string; caseId: string | null; registrationNumber: string | null; topic: string | null; text: string; createdAt: string;
@@ -23,12 +24,12 @@ function noticeItem(n: Notice, onToggle: () => void): HTMLLIElement {
   toggle.addEventListener('click', onToggle);
   const open = n.url ? h('a', { href: n.url, 'data-open': n.id }, `Открыть обращение${n.registrationNumber ? ` № ${n.registrationNumber}` : ''}`) : null;
   // Opening the case from an unread notice reads it.
-  open?.addEventListener('click', async (e) => {
+  open?.addEventListener('click', detached(async (e) => {
     if (!unread) return;
     e.preventDefault();
     await mark(n, true).catch(() => undefined);
     location.href = n.url!;
-  });
+  }));
   return h('li', { class: `notification${unread ? ' unread' : ''}`, 'data-notification': n.id },
     h('div', { class: 'notification-head' },
       unread ? h('span', { class: 'badge new' }, 'Новое') : null,
@@ -54,7 +55,7 @@ export function notificationCentre(): void {
     document.body.dataset.unread = String(n);
   };
 
-  const item = (n: Notice) => noticeItem(n, async () => {
+  const item = (n: Notice) => noticeItem(n, detached(async () => {
     try {
       await mark(n, !n.readAt);
       await load(true);
@@ -62,7 +63,7 @@ export function notificationCentre(): void {
     } catch (err) {
       announce(status, (err as Error).message, true);
     }
-  });
+  }));
 
   async function load(reset: boolean): Promise<void> {
     const offset = reset ? 0 : shown;
@@ -84,7 +85,7 @@ export function notificationCentre(): void {
     void reload();
   });
   more.addEventListener('click', () => void load(false).catch((err) => announce(status, (err as Error).message, true)));
-  readAll.addEventListener('click', async () => {
+  readAll.addEventListener('click', detached(async () => {
     try {
       const r = await api<{ marked: number }>('/api/v1/notifications/read-all', { method: 'POST' });
       await load(true);
@@ -92,6 +93,6 @@ export function notificationCentre(): void {
     } catch (err) {
       announce(status, (err as Error).message, true);
     }
-  });
+  }));
   void reload();
 }

@@ -1,5 +1,6 @@
 // The invitation page: the person the link was made for sets their password, once, and goes to the login form.
 import { announce, api, h, ruDateTime } from './_common.js';
+import { detached } from './_detached.js';
 
 const root = document.getElementById('invite')!;
 const token = root.dataset.token!;
@@ -19,7 +20,7 @@ async function start() {
   document.body.dataset.inviteReady = 'true';
 }
 
-form.addEventListener('submit', async (e) => {
+form.addEventListener('submit', detached(async (e) => {
   e.preventDefault();
   const password = (document.getElementById('new-password') as HTMLInputElement).value;
   if (password !== (document.getElementById('repeat-password') as HTMLInputElement).value) return announce(status, 'Пароли не совпадают.', true);
@@ -32,5 +33,5 @@ form.addEventListener('submit', async (e) => {
   } catch (err) {
     announce(status, (err as Error).message, true);
   }
-});
+}));
 void start();

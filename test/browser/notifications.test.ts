@@ -4,7 +4,7 @@
  * chooses alert topics and asks for a Telegram code; the pages pass axe-core without serious or critical violations,
  * and dates print in the region's time zone.
  */
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
