@@ -39,8 +39,9 @@ describe('decideDeadline', () => {
     expect(keyword('Второй день светофор не работает, проехать невозможно')).toBe('fast-track:keyword:не работает светофор');
     expect(keyword('Горячей воды нет с понедельника')).toBe('fast-track:keyword:нет горячей воды');
     expect(keyword('В доме горячей воды уже неделю нет')).toBe('fast-track:keyword:нет горячей воды');
-    // «не» negates the word right after it: a working light is no fast track.
+    // «не» negates the word after it (at most one word between): a working light is no fast track.
     expect(keyword('Светофор работает, не мигает жёлтым')).toBe('standard');
+    expect(keyword('Светофор не всегда работает')).toBe('fast-track:keyword:не работает светофор');
     // Words of one phrase in two sentences, or too far apart, are not the phrase.
     expect(keyword('Горячая вода есть. А вот холодной нет')).toBe('standard');
     expect(keyword('Нет никакой возможности пройти: у дома вода, горячей её не назовёшь')).toBe('standard');

@@ -66,10 +66,25 @@ function indexOf(stems: readonly string[]): TextIndex {
   return { stems, positions, sentence };
 }
 
-/** Start positions of a unit in the text, ascending. */
-function unitStarts(u: Unit, ix: TextIndex): number[] {
-  const first = ix.positions.get(u[0]!) ?? [];
-  return u.length === 1 ? first : first.filter((p) => ix.stems[p + 1] === u[1]);
+/**
+ * Where a unit occurs: its start positions, ascending, and where each occurrence ends. «не» may stand one word
+ * before the word it negates («мусор не регулярно вывозится») but never across a sentence.
+ */
+const NONE = { starts: [] as number[], end: new Map<number, number>() };
+
+function unitOccurrences(u: Unit, ix: TextIndex): { starts: number[]; end: Map<number, number> } {
+  const first = ix.positions.get(u[0]!);
+  if (!first) return NONE;
+  const end = new Map<number, number>();
+  if (u.length === 1) {
+    for (const p of first) end.set(p, p);
+    return { starts: first, end };
+  }
+  for (const p of first) {
+    const at = ix.stems[p + 1] === u[1] ? p + 1 : ix.stems[p + 2] === u[1] && ix.stems[p + 1] !== SENTENCE_BREAK ? p + 2 : -1;
+    if (at >= 0) end.set(p, at);
+  }
+  return { starts: [...end.keys()], end };
 }
 
 /** The start in a sorted list closest to p (binary search: linear overall even on long repetitive texts). */
@@ -90,19 +105,24 @@ function nearest(sorted: number[], p: number): number | undefined {
 
 /** Whether all units occur in one sentence within the phrase's window, in any order, and not in the conditional mood. */
 function matches<T>(p: CompiledPhrase<T>, ix: TextIndex): boolean {
-  const starts = p.units.map((u) => unitStarts(u, ix));
-  if (starts.some((s) => s.length === 0)) return false;
+  const occurrences: ReturnType<typeof unitOccurrences>[] = [];
+  for (const u of p.units) {
+    // Most phrases miss their first word: nothing more is computed for them.
+    const o = unitOccurrences(u, ix);
+    if (o.starts.length === 0) return false;
+    occurrences.push(o);
+  }
   // Anchor on the rarest unit; every other unit takes its occurrence nearest to the anchor.
-  const anchor = starts.reduce((best, s, i) => (s.length < starts[best]!.length ? i : best), 0);
-  for (const at of starts[anchor]!) {
+  const anchor = occurrences.reduce((best, o, i) => (o.starts.length < occurrences[best]!.starts.length ? i : best), 0);
+  for (const at of occurrences[anchor]!.starts) {
     let lo = at;
-    let hi = at + p.units[anchor]!.length - 1;
+    let hi = occurrences[anchor]!.end.get(at)!;
     let ok = true;
     for (let i = 0; i < p.units.length && ok; i++) {
       if (i === anchor) continue;
-      const q = nearest(starts[i]!, at)!;
+      const q = nearest(occurrences[i]!.starts, at)!;
       lo = Math.min(lo, q);
-      hi = Math.max(hi, q + p.units[i]!.length - 1);
+      hi = Math.max(hi, occurrences[i]!.end.get(q)!);
       ok = ix.sentence[q] === ix.sentence[at] && hi - lo + 1 <= p.window;
     }
     if (ok && ix.stems[hi + 1] !== CONDITIONAL && !ix.stems.slice(lo, hi + 1).includes(CONDITIONAL)) return true;
@@ -114,7 +134,8 @@ function matches<T>(p: CompiledPhrase<T>, ix: TextIndex): boolean {
  * Keyword phrases matched on stems, so a configured "нет горячей воды" also finds «горячей воды нет уже неделю» and
  * "не работает светофор" finds «светофор на углу не работает», in any case form and word order, without each region
  * listing every inflection. A phrase matches when all its words occur in one sentence within a window of (phrase
- * length + 2) tokens; «не» must stand right before the word it negates, and «…упало бы» (conditional) is no report.
+ * length + 2) tokens; «не» must stand before the word it negates (at most one word between), and «…упало бы»
+ * (conditional) is no report.
  */
 export class PhraseMatcher<T> {
   private readonly phrases: CompiledPhrase<T>[] = [];
