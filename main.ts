@@ -33,7 +33,7 @@ import { closeServer, createHttpApp, listen, type HotRoute } from './lib/http.js
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics, recordDeadlineBreaches, recordGroupCommit, recordQueueDepths, type Metrics } from './lib/metrics.js';
 import { createQueueBoard } from './lib/queue-board.js';
-import { loadRegionConfig, regionRulesOf, type RegionRules } from './lib/region-config.js';
+import { loadRegionConfig, regionNameOf, regionRulesOf, type RegionRules } from './lib/region-config.js';
 import { inSteps } from './lib/shutdown.js';
 import { closeQueues, createQueues, createReminderQueue, type Queues } from './lib/queues.js';
 import type { RegisteredRoute } from './lib/route-table.js';
@@ -140,15 +140,6 @@ async function ensureAdministrator(config: Config, db: pg.Pool): Promise<string 
 const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
   ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
 
-/** The region's name for provenance; a broken region file is the classifier's error to report, not ingest's. */
-const regionName = (config: Config): string | undefined => {
-  try {
-    return loadRegionConfig(config.regionConfigPath).region;
-  } catch {
-    return undefined;
-  }
-};
-
 /** The region's calendar and digest times, with classify's deadline rules (for recomputing a term): stages meet here. */
 const regionRules = (config: Config, region = loadRegionConfig(config.regionConfigPath)): RegionRules => regionRulesOf(region, createDeadlineRules(region));
 
@@ -191,7 +182,7 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   redis.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
   await untilReady(redis);
   const ingest = createIngest({
-    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionName(config), polls: polls.ballotBox,
+    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionNameOf(config.regionConfigPath), polls: polls.ballotBox,
     cases: s.reads,
     // The Telegram bot's rating buttons: the workflow's citizen desk checks the author and records the rating.
     ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, region: regionRules(config) }),
@@ -220,10 +211,12 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
   const userOf = (token: string) => userForToken(db, token);
-  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth });
+  // What each official may read of the figures is the workflow's decision (workflow/read-scopes.ts).
+  const figuresScope = s.reads.figuresScope;
+  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, figuresScope });
   const region = regionRules(config);
   const moderation = bindModeration(db, { relay: workflow?.relay, region, reminderDaysBefore: config.workflow.reminderDaysBefore });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation, ch, organizationNames: s.reads.organizationNames, municipalities });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation, ch, organizationNames: s.reads.organizationNames, municipalities, figuresScope });
   const pollSources = {
     poll: (id: string) => polls.ballotBox.poll(id),
     list: () => polls.ballotBox.publicPolls(),
@@ -232,7 +225,8 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   };
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
-    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, municipalities, secureCookie: config.secureCookies, timeZone: region.timeZone,
+    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
+    timeZone: region.timeZone,
     session: {
       login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours,
         limit: loginLimitOf(config) }),

@@ -3,7 +3,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { SOURCES } from '../lib/queues.js';
+import type { FiguresScopeOf } from '../lib/read-scope.js';
 import { isoDateTime, isoDay } from '../lib/request-schemas.js';
+import { ACCESS_ROLES, accessOf, scopedFilters } from './access.js';
 import { exportTable, type Column } from './export.js';
 import * as q from './queries.js';
 
@@ -129,19 +131,23 @@ function registerTables(table: TableRoute, now: () => Date): void {
 
 /**
  * The analytics API: one GET per dashboard table, each with a date range and filters, answering JSON or, with
- * `?format=csv|xlsx`, the same table as a file. Everything except the public summary needs an official's token.
+ * `?format=csv|xlsx`, the same table as a file. Everything except the public summary needs an official's token,
+ * and each table is cut to what the official's figures scope (decided by the workflow) allows.
  */
-export function createAnalyticsApi(deps: { ch: ClickHouseClient; requireAuth: RequestHandler; now?: () => Date }): ApiBuilder {
+export function createAnalyticsApi(deps: { ch: ClickHouseClient; requireAuth: RequestHandler; figuresScope: FiguresScopeOf; now?: () => Date }): ApiBuilder {
   const api = new ApiBuilder(deps.requireAuth);
   const now = deps.now ?? (() => new Date());
 
   function table<E extends z.ZodRawShape>(path: string, summary: string, extra: E, panel: Panel<E>) {
-    api.route({ method: 'get', path: `/api/v1/analytics/${path}`, tag: TAG, summary, roles: 'any signed-in user',
-      params: pathParams(path), query: filtersSchema.extend(extra), response: tableSchema, produces: TABLE_FILES, errors: [] },
-    async ({ params, query }) => {
+    const access = accessOf(path);
+    api.route({ method: 'get', path: `/api/v1/analytics/${path}`, tag: TAG, summary, roles: ACCESS_ROLES[access],
+      params: pathParams(path), query: filtersSchema.extend(extra), response: tableSchema, produces: TABLE_FILES,
+      errors: { 403: 'Not among the figures the caller may read' } },
+    async ({ params, query, user }) => {
       const p = query as Parsed & z.infer<z.ZodObject<E>>;
       if (p.from && p.to && p.from >= p.to) throw new HttpError(400, 'from must be before to');
-      const t = await panel(deps.ch, toFilters(p), p, (params ?? {}) as Record<string, string>);
+      const filters = scopedFilters(await deps.figuresScope(user), access, toFilters(p));
+      const t = await panel(deps.ch, filters, p, (params ?? {}) as Record<string, string>);
       if (p.format === 'json') return { body: { title: t.title, columns: t.columns, rows: t.rows } };
       const file = await exportTable(t.title, t.columns, t.rows, p.format);
       return { headers: { 'content-disposition': `attachment; filename="${path.replace(/\W+/g, '-')}.${p.format}"` },

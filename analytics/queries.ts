@@ -18,7 +18,15 @@ export interface Filters {
   category?: string;
   municipality?: string;
   organization?: string;
+  /**
+   * Only these organizations' figures (a reader scoped to their organizations): applies to the tables that carry the
+   * organization (ORGANIZATION_TABLES); undefined for every organization.
+   */
+  organizations?: string[];
 }
+
+/** The tables whose rows belong to an organization, so they can be cut to a reader's organizations. */
+export const ORGANIZATION_TABLES = ['sla', 'ratings'] as const;
 
 export const ALL_TIME: Pick<Filters, 'from' | 'to'> = { from: '1970-01-01 00:00:00.000', to: '2100-01-01 00:00:00.000' };
 
@@ -32,6 +40,7 @@ const filterParams = (f: Filters) => ({
   category: f.category ?? '',
   municipality: f.municipality ?? '',
   organization: f.organization ?? '',
+  organizations: f.organizations ?? [],
 });
 
 const FROM_TO = 'at >= {from:DateTime64(3)} AND at < {to:DateTime64(3)}';
@@ -44,6 +53,7 @@ const dims = (f: Filters, cols: Partial<Record<'source' | 'category' | 'municipa
   const terms = (['source', 'category', 'municipality', 'organization'] as const)
     .filter((d) => f[d] && (d !== 'organization' || cols.organization))
     .map((d) => `${cols[d] ?? d} = {${d}:String}`);
+  if (f.organizations && cols.organization) terms.push(`has({organizations:Array(String)}, ${cols.organization})`);
   return terms.length ? terms.join(' AND ') : 'TRUE';
 };
 

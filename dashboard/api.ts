@@ -1,6 +1,6 @@
 /**
  * The dashboard's own JSON endpoints under /api/v1/dashboard: the monitoring inbox with its corrections and
- * incident merges (moderators), and server-side SVG export of any analytics panel (any signed-in user).
+ * incident merges (moderators), and server-side SVG export of the analytics panels the official may read.
  * Authentication is the workflow's middleware handed in by main.ts (bearer token or session cookie + CSRF header);
  * the inbox's data operations are the workflow's, handed in as functions (their contract is lib/moderation.ts).
  */
@@ -8,9 +8,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
+import type { FiguresScopeOf } from '../lib/read-scope.js';
 import { PANELS, PANEL_TITLES, panelOption, type Municipality } from './charts.js';
 import { correctionBody, inboxItem, inboxQuery, mergeBody, type Moderation, type ModerationResult } from '../lib/moderation.js';
-import { dashboardFilters, panelRows } from './panel-data.js';
+import { dashboardFilters, panelOrganizations, panelRows } from './panel-data.js';
 import { renderSvg } from './svg.js';
 
 export interface DashboardApiDeps {
@@ -21,6 +22,8 @@ export interface DashboardApiDeps {
   ch?: ClickHouseClient;
   /** Organization ids to names, for chart labels. */
   organizationNames: () => Promise<Record<string, string>>;
+  /** The figures each official may read, decided by the workflow: exports show no more than the analytics API. */
+  figuresScope: FiguresScopeOf;
   municipalities: Municipality[];
   now?: () => Date;
 }
@@ -76,19 +79,21 @@ function registerInboxRoutes(api: ApiBuilder, deps: DashboardApiDeps): void {
 
 function registerExportRoute(api: ApiBuilder, deps: DashboardApiDeps): void {
   const now = deps.now ?? (() => new Date());
-  api.route({ method: 'get', path: '/api/v1/dashboard/export/:panel.svg', tag: TAG, roles: 'any signed-in user',
+  api.route({ method: 'get', path: '/api/v1/dashboard/export/:panel.svg', tag: TAG,
+    roles: 'as for the panel\'s analytics table: officials of the region every panel (polls: poll managers); coordinators, leaders and curators their organizations\' SLA, answer time and ratings',
     summary: 'One analytics panel as an SVG file, with the filters of the analytics page.',
     params: z.object({ panel: z.string().describe(`The panel: ${PANELS.join(', ')}`) }), query: dashboardFilters,
     produces: { 'image/svg+xml': 'The chart (900 × 460), as an attachment' },
-    errors: { 404: 'No such panel', 503: 'Analytics are not available in this process' },
+    errors: { 403: 'Not among the figures the caller may read', 404: 'No such panel', 503: 'Analytics are not available in this process' },
     // An unknown panel is a missing file, whatever the filters say.
     guard: (req) => {
       if (!panelName.safeParse(req.params.panel).success) throw new HttpError(404, `no such panel; known: ${PANELS.join(', ')}`);
     } },
-  async ({ params, query }) => {
+  async ({ params, query, user }) => {
     const panel = panelName.parse(params.panel);
+    const organizations = panelOrganizations(await deps.figuresScope(user), panel, query);
     if (!deps.ch) throw new HttpError(503, 'analytics are not available in this process');
-    const rows = await panelRows(deps.ch, panel, query, now());
+    const rows = await panelRows(deps.ch, panel, query, now(), organizations);
     const svg = renderSvg({ ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities }),
       title: { text: PANEL_TITLES[panel], left: 'center', top: 0, textStyle: { fontSize: 14 } } }, { width: 900, height: 460 });
     return { headers: { 'content-disposition': `attachment; filename="${panel}.svg"` }, content: { type: 'image/svg+xml; charset=utf-8', data: svg } };

@@ -16,6 +16,8 @@ export function jsonForScript(value: unknown): string {
 export interface NavUser {
   displayName: string;
   roles: { role: string }[];
+  /** What they read of the figures (lib/read-scope.ts); analytics links only for those who read them. */
+  figures?: 'region' | 'organizations' | 'none';
 }
 
 /** Staff navigation: each link only for the roles that use it. */
@@ -27,8 +29,8 @@ function nav(user: NavUser): string {
     ['/desk', 'Рабочий стол', true],
     ['/activity', 'Кто не смотрит', ['administrator', 'moderator', 'curator', 'leader'].some((r) => roles.has(r))],
     ['/cases', 'Обращения', true],
-    ['/analytics', 'Аналитика', true],
-    ['/report/weekly', 'Отчёт за неделю', true],
+    ['/analytics', 'Аналитика', user.figures !== 'none'],
+    ['/report/weekly', 'Отчёт за неделю', (user.figures ?? 'region') === 'region'],
   ];
   return `<nav class="nav" aria-label="Разделы">${links.filter(([, , on]) => on).map(([href, text]) => `<a href="${href}">${text}</a>`).join('')}
 <span class="who">${escapeHtml(user.displayName)}</span>

@@ -5,13 +5,21 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import express, { type Router } from 'express';
 import type { Summary } from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
+import type { FiguresScope, FiguresScopeOf } from '../lib/read-scope.js';
 import { dashboardScripts } from './client-scripts.js';
-import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality } from './charts.js';
+import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality, type PanelName } from './charts.js';
 import { escapeHtml, jsonForScript, layout } from './html.js';
-import { dashboardFilters, type DashboardFilters } from './panel-data.js';
+import { dashboardFilters, panelsFor, type DashboardFilters } from './panel-data.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
 import { ACTIVITY_BODY, DESK_EXTRAS, registerInvitePage } from './staff-pages.js';
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** What the signed-in official reads of the figures (the navigation's analytics links). */
+    figures?: FiguresScope['kind'];
+  }
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -19,12 +27,14 @@ const require = createRequire(import.meta.url);
 export interface DashboardDeps {
   summary: () => Promise<Summary>;
   /**
-   * The staff pages need the workflow's sessions and organization names (ids to names for the weekly report, asked
-   * of the workflow, which owns organizations), and ClickHouse for analytics; without them only the public overview
-   * is served.
+   * The staff pages need the workflow's sessions, organization names (ids to names for the weekly report, asked
+   * of the workflow, which owns organizations) and figures scopes, and ClickHouse for analytics; without them only
+   * the public overview is served.
    */
   session?: SessionDeps;
   organizationNames?: () => Promise<Record<string, string>>;
+  /** The figures each official may read, decided by the workflow: which panels /analytics shows, who gets the report. */
+  figuresScope?: FiguresScopeOf;
   ch?: ClickHouseClient;
   /** The region's municipalities (the gazetteer), for filters and maps. */
   municipalities?: Municipality[];
@@ -118,8 +128,15 @@ const panelCard = (p: (typeof PANELS)[number], wide = false) => `
   <details><summary>Таблица</summary><div class="table" id="table-${p}"></div></details>
 </section>`;
 
-function analyticsBody(parsed: ReturnType<typeof dashboardFilters.safeParse>, municipalities: Municipality[]): string {
+/** The panels of /analytics in page order, wide or not. */
+const PANEL_LAYOUT: [PanelName, boolean][] = [
+  ['volume', true], ['municipalities', true], ['sources', false], ['categories', false], ['sla', true], ['answer-time', false], ['ratings', false],
+  ['rising', true], ['polls', false],
+];
+
+function analyticsBody(parsed: ReturnType<typeof dashboardFilters.safeParse>, municipalities: Municipality[], panels: readonly PanelName[] = PANELS): string {
   const f: Partial<DashboardFilters> = parsed.success ? parsed.data : {};
+  const regionWide = panels.includes('volume');
   const munis = [...municipalities].sort((a, b) => a.name.localeCompare(b.name, 'ru'));
   return `
 <h1>Аналитика обращений</h1>
@@ -132,19 +149,19 @@ ${parsed.success ? '' : `<p class="error" role="alert">Фильтр не при�
   <label>Категория <input name="category" value="${escapeHtml(f.category ?? '')}"></label>
   ${f.organization ? `<input type="hidden" name="organization" value="${escapeHtml(f.organization)}">` : ''}
   <button type="submit" class="primary">Применить</button> <a href="/analytics">Сбросить</a>
-  <a href="/report/weekly${f.municipality ? `?municipality=${encodeURIComponent(f.municipality)}` : ''}">Отчёт за неделю</a>
+  ${regionWide ? `<a href="/report/weekly${f.municipality ? `?municipality=${encodeURIComponent(f.municipality)}` : ''}">Отчёт за неделю</a>` : ''}
 </form>
+${regionWide ? '' : '<p class="muted">Показатели Вашей организации: сроки, время ответа и оценки граждан.</p>'}
 <section class="kpis" aria-label="Главные показатели">
-  <div class="card"><div class="kpi" id="kpi-messages">—</div><div>сообщений</div></div>
+  ${regionWide ? '<div class="card"><div class="kpi" id="kpi-messages">—</div><div>сообщений</div></div>' : ''}
   <div class="card"><div class="kpi" id="kpi-cases">—</div><div>обращений</div></div>
   <div class="card"><a class="kpi" id="kpi-overdue" href="#">—</a><div>просрочено сейчас</div></div>
   <div class="card"><div class="kpi" id="kpi-ontime">—</div><div>ответов в срок</div></div>
 </section>
 <div class="grid">
-${panelCard('volume', true)}${panelCard('municipalities', true)}${panelCard('sources')}${panelCard('categories')}${panelCard('sla', true)}
-${panelCard('answer-time')}${panelCard('ratings')}${panelCard('rising', true)}${panelCard('polls')}
+${PANEL_LAYOUT.filter(([p]) => panels.includes(p)).map(([p, wide]) => panelCard(p, wide)).join('')}
 </div>
-<script type="application/json" id="analytics-context">${jsonForScript({ filters: f, municipalities })}</script>`;
+<script type="application/json" id="analytics-context">${jsonForScript({ filters: f, municipalities, panels })}</script>`;
 }
 
 /** The pages' bundled scripts, ECharts and the static assets. */
@@ -161,16 +178,27 @@ async function registerAssets(router: Router): Promise<void> {
 }
 
 /** The staff pages, each behind a session (a redirect to the login form otherwise). */
-function registerStaffPages(router: Router, deps: DashboardDeps & { session: SessionDeps; organizationNames: () => Promise<Record<string, string>> }): void {
+function registerStaffPages(router: Router, deps: DashboardDeps & { session: SessionDeps; organizationNames: () => Promise<Record<string, string>>; figuresScope: FiguresScopeOf }): void {
   const now = deps.now ?? (() => new Date());
   const municipalities = deps.municipalities ?? [];
-  const page = requirePage(deps.session);
-  const userOf = (res: express.Response) => res.locals.pageUser as PageUser;
+  const figuresOf = (res: express.Response): Promise<FiguresScope> => deps.figuresScope(res.locals.pageUser!);
+  const session = requirePage(deps.session);
+  // The navigation offers analytics and the report only to those who may read them.
+  const page: express.RequestHandler = (req, res, next) => void session(req, res, (err?: unknown) => {
+    if (err) return next(err);
+    figuresOf(res).then((f) => {
+      res.locals.figures = f.kind;
+      next();
+    }, next);
+  });
+  const userOf = (res: express.Response) => ({ ...(res.locals.pageUser as PageUser), figures: res.locals.figures });
   const shell = (res: express.Response, title: string, script: string, body: string, charts = false) =>
     res.type('html').send(layout({
       title, user: userOf(res), body, timeZone: deps.timeZone,
       scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
     }));
+  const refuse = (res: express.Response, text: string) =>
+    res.status(403).type('html').send(layout({ title: 'Нет доступа', user: userOf(res), body: `<h1>Нет доступа</h1><p>${escapeHtml(text)}</p>` }));
 
   router.get('/inbox', page, (req, res) => shell(res, 'Мониторинг', 'inbox', inboxBody(req.query as Record<string, string | undefined>, municipalities)));
   router.get('/desk', page, (_req, res) => shell(res, 'Рабочий стол', 'desk', DESK_BODY));
@@ -181,8 +209,13 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
     shell(res, 'Обращение', 'case', `
 <div id="case" data-case-id="${escapeHtml(String(req.params.id))}"><p>Загрузка…</p></div>`);
   });
-  router.get('/analytics', page, (req, res) => shell(res, 'Аналитика', 'analytics', analyticsBody(dashboardFilters.safeParse(req.query), municipalities), true));
+  router.get('/analytics', page, async (req, res) => {
+    const panels = panelsFor(await figuresOf(res));
+    if (panels.length === 0) return void refuse(res, 'Аналитика доступна должностным лицам региона, а также координаторам, руководителям и кураторам — по своей организации.');
+    shell(res, 'Аналитика', 'analytics', analyticsBody(dashboardFilters.safeParse(req.query), municipalities, panels), true);
+  });
   router.get('/report/weekly', page, async (req, res) => {
+    if ((await figuresOf(res)).kind !== 'region') return void refuse(res, 'Еженедельный отчёт по краю доступен должностным лицам региона.');
     const parsed = dashboardFilters.safeParse(req.query);
     if (!parsed.success) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверные параметры отчёта</h1>' }));
     if (!deps.ch) return void res.status(503).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Аналитика недоступна</h1>' }));
@@ -198,9 +231,9 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
     const data = await deps.summary();
     res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data) }));
   });
-  if (!deps.session || !deps.organizationNames) return router;
   registerInvitePage(router, deps.timeZone);
+  if (!deps.session || !deps.organizationNames || !deps.figuresScope) return router;
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
-  registerStaffPages(router, { ...deps, session: deps.session, organizationNames: deps.organizationNames });
+  registerStaffPages(router, { ...deps, session: deps.session, organizationNames: deps.organizationNames, figuresScope: deps.figuresScope });
   return router;
 }

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import * as q from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
 import { isoDay } from '../lib/request-schemas.js';
-import { PANEL_SOURCES, type Municipality, type PanelName, type Row } from './charts.js';
+import { accessOf, readsTable, scopedFilters } from '../analytics/access.js';
+import type { FiguresScope } from '../lib/read-scope.js';
+import { PANELS, PANEL_SOURCES, type Municipality, type PanelName, type Row } from './charts.js';
 
 /** A GET form sends an empty field as an empty string: the filter is then not set. */
 const unlessBlank = <T extends z.ZodType>(schema: T, expected: string) =>
@@ -36,8 +38,22 @@ export function toQueryFilters(f: DashboardFilters): q.Filters {
   };
 }
 
-export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: DashboardFilters, now: Date): Promise<Row[]> {
-  const filters = toQueryFilters(f);
+/** The kind of a panel's table: region-wide, an organization's, or live poll counts (analytics/access.ts). */
+export const panelAccess = (p: PanelName) => accessOf(PANEL_SOURCES[p].path);
+
+/** The panels this reader sees and exports, in page order. */
+export const panelsFor = (scope: FiguresScope): PanelName[] => PANELS.filter((p) => readsTable(scope, panelAccess(p)));
+
+/**
+ * The organizations a reader's panel is cut to (undefined: all of them); 403 when the panel is not for the reader
+ * (analytics/access.ts decides, as for the analytics API).
+ */
+export const panelOrganizations = (scope: FiguresScope, panel: PanelName, f: DashboardFilters): string[] | undefined =>
+  scopedFilters(scope, panelAccess(panel), toQueryFilters(f)).organizations;
+
+/** A panel's rows under the page's filters, only these organizations' when they are given. */
+export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: DashboardFilters, now: Date, organizations?: string[]): Promise<Row[]> {
+  const filters = { ...toQueryFilters(f), organizations };
   const p = PANEL_SOURCES[panel].params;
   switch (PANEL_SOURCES[panel].path) {
     case 'volume':

@@ -55,6 +55,15 @@ export function loadRegionConfig(path: string): RegionConfig {
   return parseRegionConfig(fs.readFileSync(path, 'utf8'), path);
 }
 
+/** The region's name for provenance; a broken region file is the classifier's (and workflow's) error to report, not ingest's. */
+export function regionNameOf(path: string): string | undefined {
+  try {
+    return loadRegionConfig(path).region;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a message's term is decided from: its category, the channel's reason (rubric) if any, and its text. */
 export interface DeadlineInput {
   category: string;

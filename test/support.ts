@@ -76,3 +76,19 @@ export async function loginAs(baseUrl: string, login: string, password: string):
 }
 
 export { pg };
+
+/**
+ * A token of a moderator made through the admin API: the monitoring team reads every stored message with the ids
+ * that reach its author, which a region administrator's listing withholds (docs/security.md, "Who reads what").
+ */
+export async function moderatorToken(baseUrl: string, login = 'monitoring-moderator'): Promise<string> {
+  const admin = await loginAs(baseUrl, 'admin', 'test-admin-password');
+  const password = 'monitoring-password-1';
+  const res = await fetch(`${baseUrl}/api/v1/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    body: JSON.stringify({ login, password, displayName: 'Модератор', roles: [{ role: 'moderator', organizationId: null }] }),
+  });
+  if (res.status !== 201) throw new Error(`moderator not created: ${res.status} ${await res.text()}`);
+  return loginAs(baseUrl, login, password);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availableActions, canReadCase, permission, type Actor, type CaseAccess } from './rules.js';
+import { availableActions, canReadCase, handlesCase, managesPolls, permission, type Actor, type CaseAccess } from './rules.js';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
@@ -46,5 +46,29 @@ describe('action permissions', () => {
     expect(availableActions(coordinator, c({ status: 'routed' }))).toEqual(['reject', 'redirect', 'assign', 'take']);
     expect(availableActions(executor, c({ status: 'assigned', executorId: 'e' }))).toEqual(['start', 'pass', 'return-to-coordinator']);
     expect(availableActions(moderator, c({ status: 'moderation', organizationId: null }))).toEqual(['accept', 'reject']);
+  });
+});
+
+describe('who handles a case (sees its contacts)', () => {
+  const regionAdmin = actor('ra', [['administrator', null]]);
+  it('is the monitoring team, the readers of the case\'s own organization and its holder', () => {
+    const assigned = c({ executorId: 'e' });
+    expect([moderator, coordinator, leader, curator, executor].map((a) => handlesCase(a, assigned))).toEqual([true, true, true, true, true]);
+    expect(handlesCase(actor('e2', [['executor', ORG]]), assigned)).toBe(false);
+    expect(handlesCase(otherCoordinator, assigned)).toBe(false);
+  });
+  it('is not every reader: a region administrator and a parent organization\'s curator read without contacts', () => {
+    const parentCurator: Actor = { ...actor('pc', [['curator', OTHER]]), subtreeOrganizationIds: [ORG] };
+    expect(canReadCase(regionAdmin, c({}))).toBe(true);
+    expect(handlesCase(regionAdmin, c({}))).toBe(false);
+    expect(canReadCase(parentCurator, c({}))).toBe(true);
+    expect(handlesCase(parentCurator, c({}))).toBe(false);
+    // A message without a case (still unrouted) is the monitoring team's alone.
+    expect(handlesCase(moderator, { organizationId: null, executorId: null })).toBe(true);
+    expect(handlesCase(coordinator, { organizationId: null, executorId: null })).toBe(false);
+  });
+  it('lets only region administrators and moderators manage polls', () => {
+    expect([regionAdmin, moderator].map(managesPolls)).toEqual([true, true]);
+    expect([actor('oa', [['administrator', ORG]]), coordinator, leader, curator, executor].map(managesPolls)).toEqual([false, false, false, false, false]);
   });
 });

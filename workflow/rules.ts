@@ -36,12 +36,34 @@ export const orgsWithRole = (a: Actor, roles: readonly UserRole[]) =>
 export const SUBTREE_READERS: readonly UserRole[] = ['leader', 'curator'];
 export const ORG_CASE_READERS: readonly UserRole[] = ['coordinator', 'leader', 'curator'];
 
+/** The region's administrators and its monitoring team: they read every case and every figure, and manage polls. */
+export const isRegionOfficial = (a: Actor) => hasRegionRole(a, 'administrator') || hasRegionRole(a, 'moderator');
+
+/** Polls speak for the region: drafts, live counts and official replies in a discussion are its officials'. */
+export const managesPolls = isRegionOfficial;
+
 export function canReadCase(a: Actor, c: CaseAccess): boolean {
-  if (hasRegionRole(a, 'administrator') || hasRegionRole(a, 'moderator')) return true;
+  if (isRegionOfficial(a)) return true;
   if (c.organizationId && ORG_CASE_READERS.some((r) => hasOrgRole(a, r, c.organizationId))) return true;
   if (c.organizationId && a.subtreeOrganizationIds?.includes(c.organizationId)) return true;
   return c.executorId === a.id;
 }
+
+/**
+ * Contacts (name, phone, e-mail, the channel's ids of the person) are for those who work on the case: the monitoring
+ * team, the readers of its own organization and its holder. Reading a case is not enough: a region administrator
+ * and the curator of a parent organization read it without its contacts.
+ */
+export const handlesCase = (a: Actor, c: Pick<CaseAccess, 'organizationId' | 'executorId'>) => hasRegionRole(a, 'moderator')
+  || c.executorId === a.id || ORG_CASE_READERS.some((r) => hasOrgRole(a, r, c.organizationId));
+
+/**
+ * Leaders and curators of the region's own government (an organization of kind `region`) are officials of the
+ * region: they read the region's figures as administrators and moderators do. Other organization roles that read
+ * all of an organization's cases read that organization's figures; executors and organization administrators none.
+ */
+export const REGION_FIGURES_ORG_ROLES: readonly UserRole[] = SUBTREE_READERS;
+export const ORG_FIGURES_READERS: readonly UserRole[] = ORG_CASE_READERS;
 
 export const ACTIONS = [
   'accept', 'reject', 'redirect', 'assign', 'take', 'start', 'pass', 'return-to-coordinator', 'save-draft', 'submit',

@@ -11,7 +11,9 @@ interface Chart {
 }
 declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): Chart };
 
-const context = JSON.parse(document.getElementById('analytics-context')!.textContent!) as { filters: Record<string, string>; municipalities: Municipality[] };
+// The page lists the panels this official may read (their organization's only, or the region's).
+const context = JSON.parse(document.getElementById('analytics-context')!.textContent!) as { filters: Record<string, string>; municipalities: Municipality[]; panels?: PanelName[] };
+const panels = context.panels ?? [...PANELS];
 const filters = Object.fromEntries(Object.entries(context.filters).filter(([, v]) => v)) as Record<string, string>;
 const charts = new Map<PanelName, Chart>();
 
@@ -88,7 +90,7 @@ async function start() {
     if (!cache.has(key)) cache.set(key, api<{ rows: Row[] }>(key).then((r) => r.rows));
     return cache.get(key)!;
   };
-  await Promise.all(PANELS.map(async (p) => {
+  await Promise.all(panels.map(async (p) => {
     exportLinks(p);
     const el = document.getElementById(`chart-${p}`)!;
     try {
@@ -105,8 +107,9 @@ async function start() {
       el.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Панель не загрузилась: ${(err as Error).message}`));
     }
   }));
-  const k = kpis(await rowsOf('sla').catch(() => []), await rowsOf('volume').catch(() => []));
-  document.getElementById('kpi-messages')!.textContent = String(k.messages);
+  const messagesKpi = document.getElementById('kpi-messages');
+  const k = kpis(await rowsOf('sla').catch(() => []), messagesKpi ? await rowsOf('volume').catch(() => []) : []);
+  if (messagesKpi) messagesKpi.textContent = String(k.messages);
   document.getElementById('kpi-cases')!.textContent = String(k.cases);
   const overdue = document.getElementById('kpi-overdue') as HTMLAnchorElement;
   overdue.textContent = String(k.overdue);

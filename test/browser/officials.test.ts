@@ -1,7 +1,8 @@
 /**
  * The officials' dashboard in chromium: a curator of the region filters every panel to one municipality, drills
  * from the SLA panel (its table link and its chart bar) into that municipality's overdue cases, exports panels
- * (SVG from the server, PNG from the browser, CSV) and prints the weekly report to PDF.
+ * (SVG from the server, PNG from the browser, CSV) and prints the weekly report to PDF; a coordinator of one city
+ * sees only their organization's figures.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -44,10 +45,10 @@ describe('officials dashboard in chromium', () => {
     await system.db.query('update organizations set training_confirmed = true, ready_confirmed = true');
     await createStaff(system, admin, 'official', 'Заместитель губернатора', [{ role: 'curator', organizationId: region }]);
     await createStaff(system, admin, 'an-moderator', 'Модератор', [{ role: 'moderator', organizationId: null }]);
-    // Each organization that receives cases has its coordinator and leader (ПОС's two responsible people).
-    for (const [i, org] of [achinsk, kansk].entries()) {
-      await createStaff(system, admin, `an-responsible-${i}`, 'Ответственный', [{ role: 'coordinator', organizationId: org }, { role: 'leader', organizationId: org }]);
-    }
+    await createStaff(system, admin, 'achinsk-coordinator', 'Координатор Ачинска', [{ role: 'coordinator', organizationId: achinsk }]);
+    // Each organization that receives cases has a leader too, and Kansk its coordinator (ПОС's two responsible people).
+    await createStaff(system, admin, 'achinsk-leader', 'Руководитель', [{ role: 'leader', organizationId: achinsk }]);
+    await createStaff(system, admin, 'kansk-responsible', 'Ответственный', [{ role: 'coordinator', organizationId: kansk }, { role: 'leader', organizationId: kansk }]);
     const moderator = await loginAs(system.url!, 'an-moderator', PASSWORD);
 
     // Two calls registered 40 days ago with a 30-day term (overdue now), one registered today: the workflow's own
@@ -143,5 +144,21 @@ describe('officials dashboard in chromium', () => {
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     expect(pdf.subarray(0, 4).toString()).toBe('%PDF');
     expect(errors).toEqual([]);
+  });
+
+  it('shows an organization\'s coordinator the figures of their organization only', async () => {
+    const { page, errors, foreign } = await staffPage(browser, system, 'achinsk-coordinator', { next: '/analytics' });
+    await page.waitForSelector('body[data-charts-ready="true"]');
+    expect(await page.locator('section.panel').evaluateAll((els) => els.map((e) => e.id))).toEqual(['panel-sla', 'panel-answer-time', 'panel-ratings']);
+    expect(await page.locator('#chart-sla svg').textContent()).toContain('Администрация города Ачинска');
+    expect(await page.locator('#chart-sla svg').textContent()).not.toContain('Администрация города Канска');
+    expect(await page.locator('#kpi-overdue').textContent()).toBe('1');
+    expect(await page.locator('#kpi-messages').count()).toBe(0);
+    expect(await page.locator('nav a[href="/report/weekly"]').count()).toBe(0);
+    await screenshot(page, 'analytics-organization');
+    const report = await page.goto(`${system.url}/report/weekly`);
+    expect(report?.status()).toBe(403);
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
   });
 });

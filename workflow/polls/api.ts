@@ -14,7 +14,7 @@ import type { Queues } from '../../lib/queues.js';
 import type { AuthUser } from '../auth.js';
 import { requireAuth } from '../auth.js';
 import type { OutboxRelay } from '../outbox.js';
-import { hasRegionRole } from '../rules.js';
+import { managesPolls } from '../rules.js';
 import { createCodeProvider, type Voter } from './identity.js';
 import { createNetworkHasher, createRateLimiter } from './limits.js';
 import type { Poll, PollStatus } from './model.js';
@@ -79,7 +79,7 @@ export const CAST_MESSAGES: Record<Exclude<CastResult['status'], 'accepted' | 'i
 };
 
 export function requireStaff(u: AuthUser): void {
-  if (!hasRegionRole(u, 'administrator') && !hasRegionRole(u, 'moderator')) throw new HttpError(403, 'only a region administrator or moderator manages polls');
+  if (!managesPolls(u)) throw new HttpError(403, 'only a region administrator or moderator manages polls');
 }
 
 /** What a citizen sees of a poll: no counts, no staff fields. */

@@ -8,13 +8,13 @@ import { lintAnswer } from '../answer-lint.js';
 import type { AuthUser } from '../auth.js';
 import { performAction } from '../lifecycle.js';
 import { routingOfCase } from '../routing/store.js';
-import {
-  ACTIONS, availableActions, canReadCase, hasOrgRole, hasRegionRole, OPEN_STATUSES, orgsWithRole, ORG_CASE_READERS, RULES, type ActionName,
-} from '../rules.js';
+import { channelRefsFor } from '../message-listing.js';
+import { caseScopeOf } from '../read-scopes.js';
+import { ACTIONS, availableActions, canReadCase, handlesCase, OPEN_STATUSES, RULES, type ActionName, type CaseAccess } from '../rules.js';
 import { answersOf } from '../store/answers.js';
 import { caseDetail, listCases, loadCase, type CaseRow } from '../store/cases.js';
 import { remindersOf } from '../store/reminders.js';
-import { bool, idParams, isoDate, isRegionAdmin, page, uuid, withSubtree, type RouteDeps } from './common.js';
+import { bool, idParams, isoDate, page, uuid, withSubtree, type RouteDeps } from './common.js';
 import { actionResult, caseDetail as caseDetailAnswer, caseListItem, lintWarning } from './responses.js';
 
 const statusList = z.string().max(500).optional().transform((v, ctx) => {
@@ -64,9 +64,12 @@ const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(r
     overdue: deadline.getTime() < at.getTime() && OPEN_STATUSES.includes(row.status as CaseStatus) };
 };
 
-/** Contacts are personal data: only the people who work on the case see them. */
-const handlesCase = (user: AuthUser, c: CaseRow) => hasRegionRole(user, 'moderator') || c.executorId === user.id
-  || ORG_CASE_READERS.some((r) => hasOrgRole(user, r, c.organizationId));
+/**
+ * A network's external id and link can carry the person's VK peer id or Telegram chat id: like the contact, only
+ * for those who work on the case (the messages listing withholds them alike, message-listing.ts).
+ */
+const withoutChannelIds = <T extends { source: string; externalId: string; link: string | null }>(user: AuthUser, c: Pick<CaseAccess, 'organizationId' | 'executorId'>, row: T) =>
+  ({ ...row, ...channelRefsFor(handlesCase(user, c), row) });
 
 export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   const { db, now } = deps;
@@ -84,12 +87,9 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     response: z.object({ items: z.array(caseListItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }), errors: [] },
   async ({ user: caller, query }) => {
     const at = now();
-    const user = await withSubtree(db, caller);
-    const { items, total } = await listCases(db, {
-      ...query, readsAll: isRegionAdmin(user) || hasRegionRole(user, 'moderator'), userId: user.id, now: at, openStatuses: OPEN_STATUSES,
-      organizationIds: [...orgsWithRole(user, ORG_CASE_READERS), ...(user.subtreeOrganizationIds ?? [])],
-    });
-    return { body: { items: items.map((r) => withDeadline(r as { deadlineAt: Date; status: string }, at, tz)), total, limit: query.limit, offset: query.offset } };
+    const { items, total } = await listCases(db, { ...query, ...caseScopeOf(await withSubtree(db, caller)), now: at, openStatuses: OPEN_STATUSES });
+    const rows = items as unknown as (Pick<CaseAccess, 'organizationId' | 'executorId'> & { deadlineAt: Date; status: string; source: string; externalId: string; link: string | null })[];
+    return { body: { items: rows.map((r) => withoutChannelIds(caller, r, withDeadline(r, at, tz))), total, limit: query.limit, offset: query.offset } };
   });
 
   api.route({ method: 'get', path: '/api/v1/cases/:id', tag: 'cases', summary: 'A case with its message, full history, answers with quality warnings, reminders and the actions the caller may take now.',
@@ -101,7 +101,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     const { contact, provenance: _p, messageText: _t, incidentId: _i, ...rest } = c;
     return {
       body: {
-        ...withDeadline(rest, at, tz), ...detail, contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
+        ...withoutChannelIds(user, c, { ...withDeadline(rest, at, tz), ...detail, source: c.source, externalId: c.externalId, link: detail.link as string | null }), contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
         availableActions: availableActions(user, c), ...(await routingOfCase(db, c.id)),
       },
     };

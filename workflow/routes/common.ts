@@ -7,8 +7,7 @@ import type { AuthUser, LoginLimit } from '../auth.js';
 import type { OutboxRelay } from '../outbox.js';
 import type { ActivityRecorder } from '../staff/activity.js';
 import type { InvitationOptions } from '../staff/invitations.js';
-import { hasRegionRole, orgsWithRole, SUBTREE_READERS, type Actor } from '../rules.js';
-import { organizationsBelow } from '../store/organizations.js';
+import { hasRegionRole } from '../rules.js';
 
 export interface RouteDeps {
   db: pg.Pool;
@@ -34,9 +33,4 @@ export const page = { limit: pgIntParam.min(1).max(500).default(50), offset: pgI
 
 export const isRegionAdmin = (u: AuthUser) => hasRegionRole(u, 'administrator');
 
-/** The actor with the sub-organizations below the ones they lead or curate (read access down the hierarchy). */
-export async function withSubtree(db: pg.Pool, user: AuthUser): Promise<AuthUser & Actor> {
-  const roots = orgsWithRole(user, SUBTREE_READERS);
-  if (roots.length === 0) return user;
-  return { ...user, subtreeOrganizationIds: await organizationsBelow(db, roots) };
-}
+export { withSubtree } from '../read-scopes.js';

@@ -52,6 +52,9 @@ export const notification = z.object({
 
 export const lintWarning = z.object({ code: z.string(), message: z.string() });
 
+/** The channel's id of the message, or its link: withheld (null) from readers who do not work on the case. */
+const channelRef = z.string().nullable().describe('null for readers who do not work on the case: it can carry the person\'s VK peer id or Telegram chat id');
+
 const deadline = {
   daysLeft: z.number().int().describe('Days to the deadline, negative once past'),
   overdue: z.boolean().describe('Past the deadline while still open'),
@@ -62,7 +65,7 @@ export const caseListItem = z.object({
   confidence: z.number(), kind: z.string(), fastTrack: z.boolean(), deadlineDays: z.number().int(), deadlineRule: z.string(),
   municipality: z.string().nullable(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
   modelVersion: z.string(), registeredAt: timestamp, deadlineAt: timestamp, rating: z.number().int().nullable(), source: z.enum(SOURCES),
-  externalId: z.string(), text: z.string(), link: z.string().nullable(), receivedAt: timestamp, incidentId: z.string().nullable(), ...deadline,
+  externalId: channelRef, text: z.string(), link: channelRef, receivedAt: timestamp, incidentId: z.string().nullable(), ...deadline,
 });
 
 const historyEntry = z.object({
@@ -82,9 +85,9 @@ export const caseDetail = z.object({
   id: z.uuid(), messageId: z.uuid(), registrationNumber: z.string(), status: z.enum(CASE_STATUSES), category: z.string(), kind: z.string(),
   municipality: z.string().nullable(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
   version: z.number().int(), registeredAt: timestamp, deadlineAt: timestamp, deadlineDays: z.number().int(), rating: z.number().int().nullable(),
-  reviewCycle: z.number().int(), source: z.enum(SOURCES), externalId: z.string(), ...deadline,
+  reviewCycle: z.number().int(), source: z.enum(SOURCES), externalId: channelRef, ...deadline,
   confidence: z.number(), fastTrack: z.boolean(), deadlineRule: z.string(), federalService: z.string().nullable(), rejectionReason: z.string().nullable(),
-  answeredAt: timestamp.nullable(), closedAt: timestamp.nullable(), text: z.string(), link: z.string().nullable(), place: placeSchema,
+  answeredAt: timestamp.nullable(), closedAt: timestamp.nullable(), text: z.string(), link: channelRef, place: placeSchema,
   attachments: z.array(attachmentSchema), receivedAt: timestamp,
   contact: z.object({ phone: z.string().nullable(), email: z.string().nullable(), channelUserId: z.string().nullable() }).optional()
     .describe('Personal data: only for those who work on the case'),

@@ -49,16 +49,24 @@ export interface StoredMessage {
   registrationNumber: string | null;
 }
 
-/** Stored messages of every channel (or one), newest first, with the number of the case each became. */
-export async function listStoredMessages(sql: Sql, q: Page & { source?: Source }): Promise<StoredMessage[]> {
-  const r = await sql.query<StoredMessage>(
+/** A stored message with who works on its case, so the reader's view of it can be decided (workflow/message-listing.ts). */
+export type ScopedMessage = StoredMessage & { caseOrganizationId: string | null; caseExecutorId: string | null };
+
+/**
+ * Stored messages of every channel (or one), newest first, with the number of the case each became: every message,
+ * or (`readsAll` false) only those whose case belongs to these organizations or is assigned to this user.
+ */
+export async function listStoredMessages(sql: Sql, q: Page & { source?: Source; readsAll: boolean; organizationIds: string[]; userId: string }): Promise<ScopedMessage[]> {
+  const r = await sql.query<ScopedMessage>(
     `select m.id as "messageId", m.source, m.external_id as "externalId", m.author_hash as "authorHash", m.text, m.link,
-            m.attachments, m.place, m.provenance, m.received_at as "receivedAt", c.registration_number as "registrationNumber"
+            m.attachments, m.place, m.provenance, m.received_at as "receivedAt", c.registration_number as "registrationNumber",
+            c.organization_id as "caseOrganizationId", c.executor_id as "caseExecutorId"
        from messages m left join cases c on c.message_id = m.id
       where ($1::text is null or m.source = $1)
+        and ($4::boolean or c.organization_id = any($5::uuid[]) or c.executor_id = $6::uuid)
       order by m.received_at desc, m.id
       limit $2 offset $3`,
-    [q.source ?? null, q.limit, q.offset],
+    [q.source ?? null, q.limit, q.offset, q.readsAll, q.organizationIds, q.userId],
   );
   return r.rows;
 }

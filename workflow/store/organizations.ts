@@ -80,6 +80,12 @@ export async function organizationsBelow(sql: Sql, roots: string[]): Promise<str
   return r.rows.map((x) => x.id);
 }
 
+/** Which of these organizations are the region's own government (kind `region`). */
+export async function regionGovernmentIds(sql: Sql, ids: string[]): Promise<string[]> {
+  const r = await sql.query<{ id: string }>("select id from organizations where id = any($1::uuid[]) and kind = 'region'", [ids]);
+  return r.rows.map((x) => x.id);
+}
+
 /** Every organization's name by id: chart labels and reports of the dashboard (through workflow/public-reads.ts). */
 export async function organizationNames(sql: Sql): Promise<Record<string, string>> {
   const r = await sql.query<{ id: string; name: string }>('select id, name from organizations order by name limit 5000');

@@ -40,10 +40,12 @@ export function registerDiscussionRoutes(api: ApiBuilder, ctx: PollsContext): vo
     return { body: { ok: true } };
   });
 
-  api.route({ method: 'post', path: '/api/v1/polls/:id/comments', tag: 'polls', roles: 'any signed-in official',
+  // An official reply speaks for the region and skips moderation: only those who run polls post one.
+  api.route({ method: 'post', path: '/api/v1/polls/:id/comments', tag: 'polls', roles: 'region administrator, moderator',
     summary: "An official's reply or statement in the discussion (published at once, signed with the official's name).",
     params: idParams, body: z.object({ text: z.string().trim().min(2).max(10_000), parentId: z.uuid().optional() }), status: 201,
     response: z.object({ id: z.uuid() }), errors: { 404: 'No such poll' } }, async ({ user, params, body }) => {
+    requireStaff(user);
     await ctx.staffPoll(params.id);
     if (body.parentId && !(await commentExists(db, params.id, body.parentId, false))) throw new HttpError(400, 'parentId: no such comment in this poll');
     const id = await insertOfficialComment(db, { pollId: params.id, parentId: body.parentId, userId: user.id, name: user.displayName, text: body.text });

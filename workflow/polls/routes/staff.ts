@@ -30,15 +30,20 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     return { body: await loadPoll(db, id) };
   });
 
-  api.route({ method: 'get', path: '/api/v1/polls', tag: 'polls', summary: 'Polls with their counted votes.', roles: 'any signed-in user',
-    query: z.object({ status: z.enum(POLL_STATUSES).optional(), ...page }), response: pageOf(staffPollItem), errors: [] }, async ({ query }) => {
+  // Drafts and counts before the results are published are the poll managers': others read the public polls API.
+  api.route({ method: 'get', path: '/api/v1/polls', tag: 'polls', summary: 'Polls with their counted votes, drafts included.', roles: 'region administrator, moderator',
+    query: z.object({ status: z.enum(POLL_STATUSES).optional(), ...page }), response: pageOf(staffPollItem), errors: [] }, async ({ user, query }) => {
+    requireStaff(user);
     const items = await listPolls(db, { statuses: query.status ? [query.status] : undefined, limit: query.limit, offset: query.offset });
     return { body: { items, limit: query.limit, offset: query.offset } };
   });
 
-  api.route({ method: 'get', path: '/api/v1/polls/:id', tag: 'polls', summary: 'A poll with vote totals.', roles: 'any signed-in user', params: idParams,
-    response: pollAnswer.extend({ totals }), errors: { 404: 'No such poll' } },
-    async ({ params }) => ({ body: { ...(await ctx.staffPoll(params.id)), totals: await voteTotals(db, params.id) } }));
+  api.route({ method: 'get', path: '/api/v1/polls/:id', tag: 'polls', summary: 'A poll (a draft too) with live vote totals.', roles: 'region administrator, moderator',
+    params: idParams, response: pollAnswer.extend({ totals }), errors: { 404: 'No such poll' } },
+  async ({ user, params }) => {
+    requireStaff(user);
+    return { body: { ...(await ctx.staffPoll(params.id)), totals: await voteTotals(db, params.id) } };
+  });
 
   api.route({ method: 'put', path: '/api/v1/polls/:id', tag: 'polls', summary: 'Replace a draft poll.', roles: 'region administrator, moderator',
     params: idParams, body: pollInputSchema, response: pollAnswer, errors: { 404: 'No such poll', 409: 'The poll is not a draft' } },
@@ -80,9 +85,10 @@ export function registerStaffPollRoutes(api: ApiBuilder, ctx: PollsContext): voi
     return { body: { municipality: body.municipality, chats: chats.length } };
   });
 
-  api.route({ method: 'get', path: '/api/v1/polls/:id/counts', tag: 'polls', roles: 'any signed-in user',
-    summary: 'Counted votes per question and option from PostgreSQL (quarantined votes excluded).', params: idParams,
-    response: z.object({ totals, rows: z.array(countedRow) }), errors: { 404: 'No such poll' } }, async ({ params }) => {
+  api.route({ method: 'get', path: '/api/v1/polls/:id/counts', tag: 'polls', roles: 'region administrator, moderator',
+    summary: 'Live counted votes per question and option from PostgreSQL (quarantined votes excluded).', params: idParams,
+    response: z.object({ totals, rows: z.array(countedRow) }), errors: { 404: 'No such poll' } }, async ({ user, params }) => {
+    requireStaff(user);
     await ctx.staffPoll(params.id);
     return { body: { totals: await voteTotals(db, params.id), rows: await countedVotes(db, params.id) } };
   });
