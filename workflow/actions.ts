@@ -81,11 +81,11 @@ async function notifyRouted(ctx: ActionContext, r: RecordedChange, lead: string)
     `${lead} № ${ctx.c.registrationNumber}${org}: ${ctx.c.category}. ${due(ctx)}`);
 }
 
-/** Refuses an organization that cannot answer (no active coordinator or leader), by its Russian reason; 400 when there is none. */
+/** Refuses an organization that cannot answer (no coordinator and leader, two people able to answer), by its Russian reason; 400 when there is none. */
 async function unroutable(ctx: ActionContext, organizationId: string): Promise<ActionResult | undefined> {
   const s = await organizationStaffing(ctx.sql, organizationId);
   if (!s) return fail(400, 'organizationId: no such organization');
-  const refused = staffingRefusal({ name: s.name, hasCoordinator: s.hasCoordinator, hasLeader: s.hasLeader });
+  const refused = staffingRefusal(s);
   return refused ? fail(409, refused) : undefined;
 }
 

@@ -29,7 +29,8 @@ describe('staff activity and escalations', () => {
     o.watched = await createOrg(h, 'Школа № 3');
     const specs: [string, [string, string | null][]][] = [
       ['admin2', [['administrator', null]]], ['moderator', [['moderator', null]]], ['ministryCurator', [['curator', o.ministry!]]],
-      ['idleCoord', [['coordinator', o.idle!]]], ['idleLeader', [['leader', o.idle!]]], ['idleExec', [['executor', o.idle!]]],
+      ['idleCoord', [['coordinator', o.idle!]]], ['idleLeader', [['leader', o.idle!]]], ['idleExec', [['executor', o.idle!]]], ['idleInvited', [['leader', o.idle!]]],
+      ['ministryInvited', [['curator', o.ministry!]]],
       ['busyCoord', [['coordinator', o.busy!]]], ['busyLeader', [['leader', o.busy!]]],
       ['watchedCoord', [['coordinator', o.watched!]]], ['watchedLeader', [['leader', o.watched!]]], ['watchedCurator', [['curator', o.watched!]]],
     ];
@@ -42,6 +43,8 @@ describe('staff activity and escalations', () => {
       const r = await a.post(`/api/v1/cases/${c[org]}/accept`, { expectedVersion: 0, organizationId: o[org] }, u.moderator!.token);
       expect(r.status).toBe(200);
     }
+    // Invited, not yet activated: they cannot act, so nothing is escalated to them.
+    await h.db.query('update users set activated_at = null where id = any($1::uuid[])', [[u.idleInvited!.id, u.ministryInvited!.id]]);
     // Logging in looks at nothing; the organizations' staff have not opened the desk yet.
     await h.db.query('delete from staff_activity');
   });
@@ -116,6 +119,9 @@ describe('staff activity and escalations', () => {
     expect(await escalations(c.busy!)).toEqual([]);
     const note = (await a.get('/api/v1/notifications', u.idleLeader!.token)).body.items.find((n: { caseId: string }) => n.caseId === c.idle);
     expect(note).toMatchObject({ topic: 'escalation' });
+    const escalatedTo = async (caseId: string) => (await h.db.query<{ user_id: string }>(
+      "select user_id from notifications where case_id = $1 and topic = 'escalation'", [caseId])).rows.map((r) => r.user_id);
+    expect(await escalatedTo(c.idle!)).toEqual([u.idleLeader!.id]);
     expect(note.text).toMatch(/^В организации «Школа № 1» никто не открывал Отклик больше суток \(ни разу\), а срок ответа на обращение № .* истекает 22\.11\.2026\./);
     // Alerts go out too (the escalation is an alert topic like any other).
     expect((await staffMail(h, 'staff_alert', mail('idleLeader'))).at(-1)!.text).toContain('никто не открывал Отклик больше суток');
@@ -132,6 +138,7 @@ describe('staff activity and escalations', () => {
     at('2026-11-22T06:01:00.000Z');
     expect(await runStaffJob(h, 'alerts')).toMatchObject({ escalated: 1 });
     expect(await escalations(c.idle!)).toEqual(['leader', 'curator']);
+    expect((await escalatedTo(c.idle!)).sort()).toEqual([u.idleLeader!.id, u.ministryCurator!.id].sort());
     expect(await escalations(c.watched!)).toEqual(['leader']);
     const curatorNote = (await a.get('/api/v1/notifications', u.ministryCurator!.token)).body.items.find((n: { caseId: string }) => n.caseId === c.idle);
     expect(curatorNote.text).toMatch(/Руководитель уведомлён 22\.11\.2026, 01:00, но в организацию так никто и не заходил\./);

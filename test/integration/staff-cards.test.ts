@@ -46,6 +46,7 @@ describe('organizations that can answer, staff cards, invitations and history', 
     expect((await accept(caseId, school)).status).toBe(409);
     await h.db.query('update users set active = true where id = $1', [leader.id]);
     expect((await accept(caseId, school)).status).toBe(200);
+    await rejectsInvitedAndSolePeople();
 
     // A redirect to an organization that cannot answer is refused the same way; the case stays where it is.
     const empty = await createOrg(h, 'МБОУ СОШ № 13');
@@ -54,6 +55,37 @@ describe('organizations that can answer, staff cards, invitations and history', 
     expect(redirect.body.error).toContain('«МБОУ СОШ № 13» не может получать обращения');
     expect((await h.db.query('select organization_id, version from cases where id = $1', [caseId])).rows[0]).toEqual({ organization_id: school, version: 1 });
   });
+
+  /**
+   * A leader invited but not yet activated cannot approve anything: not a leader for routing. Nor is one person who is
+   * both coordinator and leader: ПОС asks for at least two people.
+   */
+  async function rejectsInvitedAndSolePeople() {
+    const org = await createOrg(h, 'МБОУ СОШ № 14');
+    await createUser(h, 'school14-coordinator', [['coordinator', org]]);
+    const invited = await a.post('/api/v1/users', { login: 'school14-leader', displayName: 'Руководитель Школы 14',
+      roles: [{ role: 'leader', organizationId: org }] }, admin);
+    expect(invited.body).toMatchObject({ active: true, activated: false });
+    const caseId = await registerThroughQueue(h, buildClassified());
+    const refused = await accept(caseId, org);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatch(/^Организация «МБОУ СОШ № 14» не может получать обращения: в ней нет активного руководителя\./);
+    const token = (invited.body.invitation.url as string).split('/').at(-1)!;
+    expect((await a.post(`/api/v1/invitations/${token}/accept`, { password: 'school14-long-password' })).status).toBe(200);
+    expect((await accept(caseId, org)).status).toBe(200);
+
+    // One person both coordinator and leader, nobody else: refused, and the automatic route passes it by.
+    const solo = await createOrg(h, 'МБОУ СОШ № 15');
+    await createUser(h, 'school15-both', [['coordinator', solo], ['leader', solo]]);
+    const one = await a.post(`/api/v1/cases/${caseId}/redirect`, { expectedVersion: 1, organizationId: solo, reason: 'Другая школа' }, moderator.token);
+    expect(one.status).toBe(409);
+    expect(one.body.error).toBe('Организация «МБОУ СОШ № 15» не может получать обращения: координатор и руководитель в ней — один и тот же человек. '
+      + 'ПОС требует назначить ответственных (минимум два человека, включая руководителя): назначьте роли в организации или выберите другую.');
+    // A second person, the leader, makes two.
+    await createUser(h, 'school15-leader', [['leader', solo]]);
+    const ok = await a.post(`/api/v1/cases/${caseId}/redirect`, { expectedVersion: 1, organizationId: solo, reason: 'Другая школа' }, moderator.token);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  }
 
   it('never routes automatically to a coordinating organization that cannot answer: a person must choose, told why', async () => {
     const centre = await createOrg(h, 'Центр управления регионом');

@@ -182,7 +182,7 @@ const passwordHash = hashPassword('correct-horse-battery');
 
 /** A user with roles, logged in; returns id and token. */
 export async function createUser(h: Harness, login: string, roles: [string, string | null][]): Promise<{ id: string; token: string; login: string }> {
-  const r = await h.db.query<{ id: string }>('insert into users (login, password_hash, display_name) values ($1, $2, $3) returning id',
+  const r = await h.db.query<{ id: string }>('insert into users (login, password_hash, display_name, activated_at) values ($1, $2, $3, now()) returning id',
     [login, await passwordHash, `Сотрудник ${login}`]);
   const id = r.rows[0]!.id;
   for (const [role, org] of roles) await h.db.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3)', [id, org, role]);

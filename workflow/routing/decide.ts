@@ -34,10 +34,12 @@ export interface OrgInfo {
   code: string | null;
   trainingConfirmed: boolean;
   readyConfirmed: boolean;
-  /** At least one active user holds the coordinator role in it. */
+  /** At least one active, activated user holds the coordinator role in it. */
   hasCoordinator: boolean;
-  /** At least one active user holds the leader role in it (ПОС: at least two responsible people, a leader among them). */
+  /** At least one active, activated user holds the leader role in it. */
   hasLeader: boolean;
+  /** The coordinator and the leader can be two different people (ПОС: at least two responsible people, a leader among them). */
+  hasTwoPeople: boolean;
 }
 
 export interface RoutingPolicy {
@@ -49,7 +51,7 @@ export interface RoutingPolicy {
 
 export type RoutingReason =
   | 'table-rule' | 'model-confident'
-  | 'below-threshold' | 'not-ready' | 'no-coordinator' | 'no-leader' | 'unknown-organization' | 'no-suggestions' | 'auto-routing-off';
+  | 'below-threshold' | 'not-ready' | 'no-coordinator' | 'no-leader' | 'one-person' | 'unknown-organization' | 'no-suggestions' | 'auto-routing-off';
 
 export type RouteDecision =
   | { kind: 'auto'; organizationId: string; source: 'table' | 'model'; reason: RoutingReason; label: string; score: number; rule?: RoutingRule }
@@ -89,20 +91,23 @@ export function matchRule(rules: readonly RoutingRule[], c: Pick<CaseFacts, 'cat
 }
 
 /**
- * ПОС: an organization that can receive cases can answer them — it has an active coordinator (who routes and assigns)
- * and an active leader (who approves answers). Without either, no routing sends it a case, by hand or automatically.
+ * ПОС: an organization that can receive cases can answer them — it has at least two responsible people: an active
+ * coordinator (who routes and assigns) and an active leader (who approves answers), not one person holding both.
+ * Without them, no routing sends it a case, by hand or automatically.
  */
-export function staffing(o: Pick<OrgInfo, 'hasCoordinator' | 'hasLeader'>): 'no-coordinator' | 'no-leader' | undefined {
+export function staffing(o: Pick<OrgInfo, 'hasCoordinator' | 'hasLeader' | 'hasTwoPeople'>): 'no-coordinator' | 'no-leader' | 'one-person' | undefined {
   if (!o.hasCoordinator) return 'no-coordinator';
   if (!o.hasLeader) return 'no-leader';
+  if (!o.hasTwoPeople) return 'one-person';
   return undefined;
 }
 
 /** Why a person cannot route a case to this organization (UI text, Russian); undefined when they can. */
-export function staffingRefusal(o: Pick<OrgInfo, 'name' | 'hasCoordinator' | 'hasLeader'>): string | undefined {
+export function staffingRefusal(o: Pick<OrgInfo, 'name' | 'hasCoordinator' | 'hasLeader' | 'hasTwoPeople'>): string | undefined {
   const missing = [!o.hasCoordinator && 'активного координатора', !o.hasLeader && 'активного руководителя'].filter(Boolean);
-  if (missing.length === 0) return undefined;
-  return `Организация «${o.name}» не может получать обращения: в ней нет ${missing.join(' и ')}. ПОС требует назначить ответственных `
+  const why = missing.length ? `в ней нет ${missing.join(' и ')}` : !o.hasTwoPeople ? 'координатор и руководитель в ней — один и тот же человек' : undefined;
+  if (!why) return undefined;
+  return `Организация «${o.name}» не может получать обращения: ${why}. ПОС требует назначить ответственных `
     + '(минимум два человека, включая руководителя): назначьте роли в организации или выберите другую.';
 }
 
@@ -152,6 +157,7 @@ export function describeDecision(d: RouteDecision, threshold: number): string {
     case 'not-ready': return `Направлено координатору региона: ${who} не подтвердила обучение и готовность к работе.`;
     case 'no-coordinator': return `Направлено координатору региона: в организации ${who} нет активного координатора.`;
     case 'no-leader': return `Направлено координатору региона: в организации ${who} нет активного руководителя.`;
+    case 'one-person': return `Направлено координатору региона: в организации ${who} координатор и руководитель — один и тот же человек.`;
     case 'unknown-organization': return `Направлено координатору региона: организация ${who} не найдена в справочнике.`;
     case 'no-suggestions': return 'Направлено координатору региона: нет ни правила маршрутизации, ни подсказки модели.';
     case 'auto-routing-off': return 'Направлено координатору региона: автоматическая маршрутизация выключена.';

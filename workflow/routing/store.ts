@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { withTransaction } from '../../lib/transaction.js';
+import { STAFFING_COLUMNS } from '../store/organizations.js';
 import { pgCode, type Sql } from '../store/sql.js';
 import {
   adjustThreshold, decideRoute, describeDecision, readiness, resolveOrganization, routingRulesSchema, type CaseFacts, type OrgInfo, type RouteDecision,
@@ -35,10 +36,7 @@ export async function loadSettings(sql: Sql, forUpdate = false): Promise<Routing
 export async function loadOrganizations(sql: Sql): Promise<OrgInfo[]> {
   const r = await sql.query<OrgInfo>(
     `select o.id, o.name, o.code, o.training_confirmed as "trainingConfirmed", o.ready_confirmed as "readyConfirmed",
-            exists (select 1 from user_roles ur join users u on u.id = ur.user_id
-                     where ur.organization_id = o.id and ur.role = 'coordinator' and u.active) as "hasCoordinator",
-            exists (select 1 from user_roles ur join users u on u.id = ur.user_id
-                     where ur.organization_id = o.id and ur.role = 'leader' and u.active) as "hasLeader"
+            ${STAFFING_COLUMNS}
        from organizations o`);
   return r.rows;
 }

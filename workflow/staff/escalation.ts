@@ -2,7 +2,8 @@
  * Who is not looking. When nobody of an organization has opened the desk or a case for more than a day while a case
  * waits there a day from its deadline (or past it), the organization's leader is told; if still nobody looks, after
  * `curatorAfterHours` (or once the deadline has passed) its curator (or the nearest curator above it) is told too. Each
- * level once per case and review round; the notices are alerts of the topic `escalation`.
+ * level once per case and review round; the notices are alerts of the topic `escalation`. Only people who have
+ * activated their account are escalated to: an invited leader who has not is skipped, and the curator is told at once.
  */
 import type pg from 'pg';
 import type { RegionRules } from '../../lib/region-config.js';
@@ -41,7 +42,7 @@ async function escalateLevel(db: pg.Pool, level: 'leader' | 'curator', now: Date
   let done = 0;
   for (const c of candidates) {
     const escalated = await withTransaction(db, async (sql) => {
-      const to = level === 'leader' ? await activeUsersWithRole(sql, c.organizationId, ['leader']) : await nearestCurators(sql, c.organizationId);
+      const to = level === 'leader' ? await activeUsersWithRole(sql, c.organizationId, ['leader'], true) : await nearestCurators(sql, c.organizationId);
       if (!(await recordEscalation(sql, { caseId: c.caseId, cycle: c.cycle, level, at: now, recipients: to.length }))) return false;
       // No leader to tell: the curator's turn comes at once.
       if (level === 'leader' && to.length === 0) return true;

@@ -99,14 +99,14 @@ export async function recordEscalation(sql: Sql, e: { caseId: string; cycle: num
   return (r.rowCount ?? 0) > 0;
 }
 
-/** The curators of the organization, or of the nearest organization above it that has any. */
+/** The activated curators of the organization, or of the nearest organization above it that has any. */
 export async function nearestCurators(sql: Sql, organizationId: string): Promise<string[]> {
   const r = await sql.query<{ user_id: string }>(
     `with recursive up(id, parent_id, depth) as (
        select id, parent_id, 0 from organizations where id = $1
        union all select o.id, o.parent_id, up.depth + 1 from organizations o join up on o.id = up.parent_id where up.depth < 20),
      found as (select ur.user_id, up.depth from up join user_roles ur on ur.organization_id = up.id and ur.role = 'curator'
-                 join users u on u.id = ur.user_id and u.active)
+                 join users u on u.id = ur.user_id and u.active and u.activated_at is not null)
      select distinct user_id from found where depth = (select min(depth) from found)`, [organizationId]);
   return r.rows.map((x) => x.user_id);
 }

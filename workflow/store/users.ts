@@ -155,13 +155,16 @@ export async function isMemberWithRole(sql: Sql, userId: string, organizationId:
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Active users holding any of these roles in the organization (none when there is no organization). */
-export async function activeUsersWithRole(sql: Sql, organizationId: string | null, roles: UserRole[]): Promise<string[]> {
+/**
+ * Active users holding any of these roles in the organization (none when there is no organization); `activatedOnly`
+ * leaves out those invited who have not yet activated their account (they cannot act on anything yet).
+ */
+export async function activeUsersWithRole(sql: Sql, organizationId: string | null, roles: UserRole[], activatedOnly = false): Promise<string[]> {
   if (!organizationId) return [];
   const r = await sql.query<{ user_id: string }>(
     `select distinct ur.user_id from user_roles ur join users u on u.id = ur.user_id
-      where ur.organization_id = $1 and ur.role = any($2::text[]) and u.active`,
-    [organizationId, roles],
+      where ur.organization_id = $1 and ur.role = any($2::text[]) and u.active and ($3 = false or u.activated_at is not null)`,
+    [organizationId, roles, activatedOnly],
   );
   return r.rows.map((x) => x.user_id);
 }
