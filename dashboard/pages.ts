@@ -15,6 +15,7 @@ import { dashboardFilters, panelsFor, type DashboardFilters } from './panel-data
 import { createAdminPages } from './admin.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
+import { ACTIVITY_BODY, DESK_EXTRAS, registerInvitePage } from './staff-pages.js';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -42,6 +43,8 @@ export interface DashboardDeps {
   municipalities?: Municipality[];
   secureCookie?: boolean;
   now?: () => Date;
+  /** The region's IANA zone: page scripts print dates in it. */
+  timeZone?: string;
 }
 
 const STATUS_OPTIONS: [string, string][] = [
@@ -114,6 +117,7 @@ ${inboxTabs('appeals')}
 const DESK_BODY = `
 <h1>Рабочий стол организации</h1>
 <div id="desk" class="desk"></div>
+${DESK_EXTRAS}
 <dialog id="readiness" aria-labelledby="readiness-title">
   <form method="dialog" id="readiness-form">
     <h2 id="readiness-title">Требуется подтверждение</h2>
@@ -216,7 +220,7 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
   const userOf = (res: express.Response) => ({ ...(res.locals.pageUser as PageUser), figures: res.locals.figures });
   const shell = (res: express.Response, title: string, script: string, body: string, charts = false) =>
     res.type('html').send(layout({
-      title, user: userOf(res), body,
+      title, user: userOf(res), body, timeZone: deps.timeZone,
       scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
     }));
   const refuse = (res: express.Response, text: string) =>
@@ -229,6 +233,7 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
   });
   router.get('/desk', page, (_req, res) => shell(res, 'Рабочий стол', 'desk', DESK_BODY));
   router.get('/cases', page, (_req, res) => shell(res, 'Обращения', 'cases', CASES_BODY));
+  router.get('/activity', page, (_req, res) => shell(res, 'Кто не смотрит', 'activity', ACTIVITY_BODY));
   router.get('/cases/:id', page, (req, res) => {
     if (!/^[0-9a-f-]{36}$/i.test(String(req.params.id))) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверный номер обращения</h1>' }));
     shell(res, 'Обращение', 'case', `
@@ -257,6 +262,7 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
     const today = ruDay(deps.now?.() ?? new Date(), currentTimeZone());
     res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today) }));
   });
+  registerInvitePage(router, deps.timeZone);
   if (!deps.session || !deps.organizationNames || !deps.figuresScope) return router;
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
   registerStaffPages(router, { ...deps, session: deps.session, organizationNames: deps.organizationNames, figuresScope: deps.figuresScope });

@@ -27,6 +27,7 @@ import { createVkOutbound } from './vk/outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
 import type { RatingDesk } from './citizen-actions.js';
 import { createTelegramBot, type PollBallotBox, type TelegramBot } from './telegram/bot.js';
+import type { StaffLinkDesk } from './telegram/staff-link.js';
 import { registerTelegramWebhook } from './telegram/webhook.js';
 import { createVkApi } from './vk/api.js';
 import { handleCitizenButton } from './vk/citizen-buttons.js';
@@ -51,6 +52,8 @@ export interface IngestDeps {
   polls?: PollBallotBox;
   /** The workflow's citizen desk (main.ts passes it): the rating and repeat-review buttons of Telegram and VK. */
   ratings?: RatingDesk;
+  /** The workflow's staff link desk (main.ts passes it): `/link <code>` links a staff account's alerts to the chat. */
+  staffLinks?: StaffLinkDesk;
   /** Test knobs: vk-io's pause between retries of a failed request, long-poll hold time. */
   vkRetryWaitMs?: number;
   longPollWaitSeconds?: number;
@@ -153,7 +156,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   let telegram: TelegramBot | undefined;
   if (config.telegram.botToken) {
     telegram = createTelegramBot({ token: config.telegram.botToken, apiRoot: config.telegram.apiRoot, db, redis, prefix,
-      intake, cursors, salt, logger: deps.logger, polls: deps.polls, ratings: deps.ratings });
+      intake, cursors, salt, logger: deps.logger, polls: deps.polls, ratings: deps.ratings, staffLinks: deps.staffLinks });
     if (config.telegram.webhookSecret) registerTelegramWebhook(api, { bot: telegram, secret: config.telegram.webhookSecret, logger: deps.logger });
     else {
       const bot = telegram;

@@ -3,6 +3,8 @@
  * message the case came from. Pure, so the wording and the addressing rules are unit-tested.
  */
 import type { Attachment, CaseStatus, DeliveryChannel, OutboundMessage, Source } from '../lib/queues.js';
+import { DEFAULT_TIME_ZONE } from '../lib/region-config.js';
+import { formatDate } from '../lib/region-time.js';
 
 export interface MessageOrigin {
   source: Source;
@@ -82,14 +84,16 @@ export function citizenAddress(origin: MessageOrigin): CitizenAddress | undefine
   return target.phone ? { channel: 'sms', target: { phone: target.phone }, private: true, buttons: false } : undefined;
 }
 
-export const ruDate = (d: Date) => d.toLocaleDateString('ru-RU', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
-const date = ruDate;
+/** A date as the region's people read it: in the region's time zone (a term ending at 23:59 there is that day, not the next). */
+export const ruDate = (d: Date, timeZone = DEFAULT_TIME_ZONE) => formatDate(d, timeZone);
 
 type Link = { title: string; url: string };
 
 export interface NotifyContext {
   registrationNumber: string;
   deadlineAt: Date;
+  /** The region's zone the dates are printed in. */
+  timeZone?: string;
   organizationName?: string | null;
   reason?: string | null;
   answerText?: string | null;
@@ -135,6 +139,7 @@ const statusLink = (c: NotifyContext, title = 'Ход рассмотрения')
 function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
   const n = c.registrationNumber;
   const number = `№ ${n}`;
+  const date = (d: Date) => ruDate(d, c.timeZone);
   const org = c.organizationName ? ` в «${c.organizationName}»` : '';
   const one = (kind: Kind, subject: string, text: string, links: Link[] = statusLink(c)): CitizenNotice[] => [{ kind, subject, text, ...(links.length ? { links } : {}) }];
   switch (step) {

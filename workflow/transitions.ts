@@ -35,6 +35,8 @@ export interface Transition {
   rating?: number;
   /** Builds the status page link every notice carries (absent: notices go without it). */
   links?: StatusLinks;
+  /** The region's zone the notice's dates are printed in. */
+  timeZone?: string;
   props?: Props;
   extraEvents?: (eventRowId: string, next: CaseRow) => AnalyticsEventInput[];
 }
@@ -75,6 +77,10 @@ async function applyChange(sql: Sql, c: CaseRow, change: Change, now: Date): Pro
     rating: 'rating' in patch ? patch.rating ?? null : c.rating,
     reviewCycle: patch.review_cycle ?? c.reviewCycle,
     deadlineAt: patch.deadline_at ?? c.deadlineAt,
+    deadlineDays: patch.deadline_days ?? c.deadlineDays,
+    fastTrack: patch.fast_track ?? c.fastTrack,
+    deadlineRule: patch.deadline_rule ?? c.deadlineRule,
+    federalService: 'federal_service' in patch ? patch.federal_service ?? null : c.federalService,
   };
   return { case: next, eventRowId };
 }
@@ -102,8 +108,9 @@ export async function recordTransition(sql: Sql, c: CaseRow, t: Transition, now:
   ];
   const rows = [eventsRow(c.id, r.eventRowId, events)];
   // A case made from signals tells no one anything by itself: its answer goes to the incident's threads.
-  // A case made from signals tells no one anything by itself: its answer goes to the incident's threads.
-  if (t.notice && c.origin !== 'signal') rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links }));
+  if (t.notice && c.origin !== 'signal') {
+    rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links, timeZone: t.timeZone }));
+  }
   await enqueue(sql, rows);
   if (c.origin === 'signal') await afterSignalCaseStep(sql, r.case, t.to, { actor: t.actor, answerText: t.answer?.text, reason: t.reason }, now);
   return r;
@@ -133,12 +140,41 @@ export async function recordCorrection(sql: Sql, c: CaseRow, correction: Correct
   return r;
 }
 
+/** A case's term as a correction sets it. */
+export interface Term {
+  fastTrack: boolean;
+  deadlineDays: number;
+  deadlineRule: string;
+  federalService: string | null;
+  deadlineAt: Date;
+}
+
+/**
+ * A recomputed term (a corrected category, a moderator's fast-track mark): the case row, an audit entry of `type`
+ * whose comment says why, and a `case.corrected` analytics event (field `deadline`) with the new deadline; the
+ * status stays, the version moves (the deadline is something people decide on).
+ */
+export async function recordTermChange(sql: Sql, c: CaseRow, change: { term: Term; type: string; why: string; actor: string }, now: Date): Promise<RecordedChange> {
+  const { term } = change;
+  const from = { fastTrack: c.fastTrack, deadlineDays: c.deadlineDays, deadlineRule: c.deadlineRule, deadlineAt: c.deadlineAt.toISOString() };
+  const to = { fastTrack: term.fastTrack, deadlineDays: term.deadlineDays, deadlineRule: term.deadlineRule, deadlineAt: term.deadlineAt.toISOString() };
+  const r = await applyChange(sql, c, { actor: change.actor, type: change.type, to: c.status, comment: change.why, bumpVersion: true, data: { from, to },
+    patch: { fast_track: term.fastTrack, deadline_days: term.deadlineDays, deadline_rule: term.deadlineRule, federal_service: term.federalService,
+      deadline_at: term.deadlineAt } }, now);
+  await enqueue(sql, [eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'corrected', r.eventRowId),
+    type: 'case.corrected', status: c.status, actor: change.actor, fastTrack: term.fastTrack,
+    props: { field: 'deadline', from: from.deadlineAt, to: to.deadlineAt, rule: term.deadlineRule } }])]);
+  return r;
+}
+
 /** What a notice says beyond the case itself. */
 export interface NoticeExtras {
   reason?: string;
   answer?: { text: string; attachments: Attachment[] };
   rating?: number;
   links?: StatusLinks;
+  /** The region's zone the notice's dates are printed in. */
+  timeZone?: string;
 }
 
 /**
@@ -151,7 +187,7 @@ export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string, 
   return citizenNotices(notice, {
     registrationNumber: c.registrationNumber, deadlineAt: c.deadlineAt, organizationName: c.organizationName,
     reason: extra.reason, answerText: extra.answer?.text, answerAttachments: extra.answer?.attachments, rating: extra.rating,
-    statusUrl: extra.links?.url(c),
+    statusUrl: extra.links?.url(c), timeZone: extra.timeZone,
   }, address).map((n) => {
     const outboundId = uuidV5(`outbound:${c.id}:${eventRowId}:${n.kind}`);
     const payload: OutboundMessage = { outboundId, caseId: c.id, messageId: c.messageId, source: c.source, channel: address.channel, kind: n.kind,

@@ -151,7 +151,7 @@ export function casesTable(items: CaseSummary[], caption: string, opts: { organi
       return h('tr', { 'data-case': c.id, class: c.overdue ? 'overdue' : '' },
         cell('№', {}, h('a', { href: `/cases/${c.id}` }, c.registrationNumber)),
         cell('Поступило', { class: 'nowrap' }, ruDateTime(c.registeredAt)),
-        cell('Источник', {}, sourceBadge(c.source), c.origin === 'signal' ? h('span', { class: 'badge', title: 'Инцидент мониторинга: срок в часах, ответ публикуется в ветках' }, ' сигнал') : null),
+        cell('Источник', {}, sourceBadge(c.source), c.origin === 'signal' ? h('span', { class: 'badge', title: 'Инцидент мониторинга: срок в часах, ответ публикуется в ветках' }, ' сигнал') : ''),
         cell('Категория', {}, c.category),
         cell('Текст', { class: 'snippet' }, (c.text ?? '').slice(0, 200)),
         cell('Муниципалитет', {}, c.municipality ?? '—'),

@@ -12,6 +12,7 @@ import { withTelegramRetry } from './retry.js';
 import type { CursorStore } from '../cursors.js';
 import { withoutNul, type Intake } from '../intake.js';
 import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
+import { staffLinkCommand, type StaffLinkDesk } from './staff-link.js';
 
 export const TEXTS = {
   start: 'Здравствуйте! Это бот обратной связи с органами власти региона.\n\nОпишите, пожалуйста, проблему одним сообщением: что случилось и где. Можно приложить фото.',
@@ -105,6 +106,8 @@ export interface TelegramBotDeps {
   polls?: PollBallotBox;
   /** The workflow's citizen desk for the rating buttons; absent, ratings are refused politely. */
   ratings?: RatingDesk;
+  /** The workflow's desk that links staff accounts to chats (`/link <code>`); absent, the commands are not known. */
+  staffLinks?: StaffLinkDesk;
 }
 
 export interface TelegramBot {
@@ -154,6 +157,7 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
     const x = m as unknown as TgMessageParts;
     const text = (x.text ?? x.caption ?? '').trim();
     const from = x.from;
+    if (deps.staffLinks && (await staffLinkCommand(text, chatId, deps.staffLinks, (t) => send(chatId, t)))) return;
     if (text === '/start' || text.startsWith('/start ')) {
       await saveDialog(chatId, 'describe', { userId: from?.id, name: [from?.first_name, from?.last_name].filter(Boolean).join(' ') || undefined });
       return void (await send(chatId, TEXTS.start));

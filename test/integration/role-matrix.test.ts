@@ -153,6 +153,9 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       'POST /api/v1/contact-center/calls': { body: { callId: 'matrix', text: 'Яма' } },
       'POST /webhooks/vk': { body: { type: 'message_new', group_id: 111, object: {} } },
       'POST /webhooks/telegram': { body: { update_id: 1 } },
+      'PUT /api/v1/me/alerts': { body: { emailEnabled: true, telegramEnabled: false, digest: true } },
+      'POST /api/v1/cases/{id}/fast-track': { body: { expectedVersion: 999_999, fastTrack: true, reason: 'проверка матрицы' } },
+      'POST /api/v1/invitations/{token}/accept': { body: { password: 'matrix-password-2' } },
     };
     // Case actions: a stale version, so an entitled caller is answered 409 and the case stays as it is.
     for (const action of ['accept', 'reject', 'redirect', 'assign', 'take', 'start', 'pass', 'return-to-coordinator', 'save-draft', 'submit', 'approve',
@@ -185,7 +188,7 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       if (p.startsWith('/api/v1/dashboard/monitoring/alerts/')) return '1';
     }
     const fixed: Record<string, string> = { version: '1', panel: 'sla', incident: 'none', poll: ids.poll, commentId: RANDOM, messageId: RANDOM,
-      outboundId: RANDOM };
+      outboundId: RANDOM, token: 'matrix-invitation-token-that-is-no-one' };
     if (!(name in fixed)) throw new Error(`no fixture for {${name}} in ${p}`);
     return fixed[name]!;
   });
