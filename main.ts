@@ -108,8 +108,8 @@ interface Shared {
   reads: PublicReads;
   /** The settings administrators set in the UI, kept current (lib/settings.ts). */ live: LiveSettings;
   /** The stages' clock: the real one, or the demo's (demo/ backdates its history through it). */ now: () => Date;
-  /** The status page links citizens' notices carry, keyed by the deployment's secret. */
-  links: StatusLinks;
+  /** The status page links citizens' notices carry, keyed by the deployment's secret, and the region's time zone they tell dates in. */
+  links: StatusLinks; timeZone: string;
 }
 
 /** What one role adds to the process. */
@@ -280,7 +280,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
       userForToken: userOf,
     },
   });
-  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone,
+  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone, publicUrl: config.publicUrl,
     desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, region }) });
   const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });
@@ -357,7 +357,8 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
   const own: { url?: string } = {};
   const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
     reads: bindPublicReads(db), live, now,
-    links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }) };
+    links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }),
+    timeZone: regionBasics(config.regionConfigPath).timezone };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).

@@ -117,13 +117,14 @@ function registerTables(table: TableRoute, now: () => Date): void {
     rows: await q.rejections(ch, f),
   }));
 
-  table('signal-reaction', 'Signals (posts the monitoring found): time to the first reaction and to the answer, share within the reaction term, by municipality, organization or network.',
+  table('signal-reaction', 'Signals (posts the monitoring found): time to the first reaction and to the answer, share within the reaction term and within the answer term, overdue and unanswered, by municipality, organization (the one routing named) or network.',
     { groupBy: z.enum(SIGNAL_GROUPS).default('municipality') }, async (ch, f, p) => ({
       title: 'Реакция на сигналы мониторинга',
       columns: [C(p.groupBy, { municipality: 'Муниципалитет', organization: 'Организация', source: 'Сеть' }[p.groupBy]), C('signals', 'Сигналов со сроком'),
         C('reacted', 'С реакцией'), C('reactedOnTime', 'Реакция в срок'), C('overdueNow', 'Без реакции, срок истёк'), C('onTimeShare', 'Доля в срок'),
         C('medianReactionHours', 'До реакции, медиана, ч'), C('p90ReactionHours', 'До реакции, 90-й перцентиль, ч'), C('answered', 'С ответом'),
-        C('medianAnswerHours', 'До ответа, медиана, ч')],
+        C('unanswered', 'Без ответа'), C('medianAnswerHours', 'До ответа, медиана, ч'), C('answeredOnTime', 'Ответ в срок'),
+        C('answerOverdueNow', 'Без ответа, срок истёк'), C('answerOnTimeShare', 'Доля ответов в срок')],
       rows: await signalReaction(ch, f, { groupBy: p.groupBy, now: now() }),
     }));
 

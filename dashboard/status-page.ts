@@ -17,6 +17,8 @@ export interface StatusPageDeps {
   timeZone: string;
   /** Page views and form posts per client address per minute. */
   perMinute?: number;
+  /** OTKLIK_PUBLIC_URL: the address citizens reach the page at, which is where its forms come from behind a proxy. */
+  publicUrl?: string;
 }
 
 /** Statuses as a citizen reads them: the organisation's internal steps read as one «в работе». */
@@ -125,12 +127,17 @@ function privateHeaders(res: Response): void {
   res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow', 'Referrer-Policy': 'no-referrer' });
 }
 
-/** A form from another site is refused (the token already makes it unforgeable; this is the second lock). */
-function sameOrigin(req: Request): boolean {
-  const origin = req.get('origin');
-  if (origin === undefined || origin === 'null') return req.get('sec-fetch-site') !== 'cross-site';
+/**
+ * A form from another site is refused (the token already makes it unforgeable; this is the second lock). The page's own
+ * origin is OTKLIK_PUBLIC_URL's when configured; else the host the client asked for, which behind a trusted proxy is
+ * X-Forwarded-Host (`requestHost` is Express's req.host under `trust proxy`), never the proxy's upstream Host.
+ */
+export function sameOrigin(origin: string | undefined, fetchSite: string | undefined, page: { publicUrl?: string; requestHost: string | undefined }): boolean {
+  if (origin === undefined || origin === 'null') return fetchSite !== 'cross-site';
   try {
-    return new URL(origin).host === req.get('host');
+    const from = new URL(origin);
+    if (page.publicUrl) return from.origin === new URL(page.publicUrl).origin;
+    return page.requestHost !== undefined && from.host === page.requestHost.toLowerCase();
   } catch {
     return false;
   }
@@ -163,7 +170,7 @@ export function createStatusPages(deps: StatusPageDeps): Router {
     router.post(`/status/:number/${path}`, form, async (req, res) => {
       privateHeaders(res);
       if (limited(req, res)) return;
-      if (!sameOrigin(req)) return void res.status(403).type('html').send(layout({ title: 'Запрос отклонён', body: '<h1>Запрос отклонён</h1>' }));
+      if (!sameOrigin(req.get('origin'), req.get('sec-fetch-site'), { publicUrl: deps.publicUrl, requestHost: req.host })) return void res.status(403).type('html').send(layout({ title: 'Запрос отклонён', body: '<h1>Запрос отклонён</h1>' }));
       const number = String(req.params.number);
       const body = (req.body ?? {}) as Record<string, unknown>;
       const token = typeof body.token === 'string' ? body.token : '';

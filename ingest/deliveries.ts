@@ -19,16 +19,26 @@ async function queued(queue: Queue<OutboundMessage>, outboundId: string): Promis
   return { state: job.attemptsMade > 0 ? 'retrying' : 'queued', attempts: job.attemptsMade, ...(job.failedReason ? { error: job.failedReason.slice(0, 500) } : {}) };
 }
 
+/** A row of the delivery trail (ingest/delivery-log.ts): final once sent or recorded; a refusal for good reads as failed. */
+function fromTrail(row: { status: string; external_ref: string | null; delivered_at: Date; updated_at: Date; attempts: number; error: string | null }): Delivery {
+  const error = row.error ? { error: row.error.slice(0, 500) } : {};
+  if (row.status === 'sent' || row.status === 'recorded') {
+    return { state: row.status, attempts: row.attempts, at: row.delivered_at, ...(row.external_ref ? { externalRef: row.external_ref } : {}) };
+  }
+  if (row.status === 'retrying') return { state: 'retrying', attempts: row.attempts, at: row.updated_at, ...error };
+  return { state: 'failed', attempts: row.attempts, at: row.updated_at, ...error };
+}
+
 export function createDeliveryReads(db: pg.Pool, outbound: Queue<OutboundMessage>): DeliveryReads {
   return {
     async statusOf(outboundIds) {
       if (outboundIds.length === 0) return {};
-      const r = await db.query<{ outbound_id: string; status: 'sent' | 'recorded'; external_ref: string | null; delivered_at: Date }>(
-        'select outbound_id, status, external_ref, delivered_at from outbound_deliveries where outbound_id = any($1::uuid[])', [outboundIds]);
+      const r = await db.query<{ outbound_id: string; status: 'sent' | 'recorded' | 'retrying' | 'failed' | 'bounced'; external_ref: string | null;
+        delivered_at: Date; updated_at: Date; attempts: number; error: string | null }>(
+        `select outbound_id, status, external_ref, delivered_at, updated_at, attempts, error
+           from outbound_deliveries where outbound_id = any($1::uuid[])`, [outboundIds]);
       const out: Record<string, Delivery> = {};
-      for (const row of r.rows) {
-        out[row.outbound_id] = { state: row.status, attempts: 1, at: row.delivered_at, ...(row.external_ref ? { externalRef: row.external_ref } : {}) };
-      }
+      for (const row of r.rows) out[row.outbound_id] = fromTrail(row);
       for (const id of outboundIds.filter((x) => !out[x])) out[id] = await queued(outbound, id);
       return out;
     },

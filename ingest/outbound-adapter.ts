@@ -13,7 +13,7 @@ export interface OutboundAdapter {
   off?: string;
   /** What the channel runs on, for the log at start (`smtp smtp.example.ru:465`, `development mode`, …). */
   mode?: string;
-  /** Delivers or throws: a TargetError for an address the channel can never reach, any other error to retry. */
+  /** Delivers or throws: a TargetError for an address the channel can never reach (or a refusal for good), any other error to retry. */
   deliver(m: OutboundMessage): Promise<Delivery>;
   /** Lets go of connections (an SMTP pool). */
   close?(): Promise<void>;

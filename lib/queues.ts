@@ -158,13 +158,18 @@ export const EVENT_TYPES = [
   'vote.cast',
   /**
    * A signal (a post monitoring found) was taken in (deadlineAt: its reaction deadline, absent for `other`), accepted
-   * as a case, rejected, first reacted to (props.how: interim / answer) and answered; one of each per message.
+   * as a case (props.answerDueAt: its case's deadline), rejected, first reacted to (props.how: interim / answer) and
+   * answered; one of each per message. Once routing names the organization, every later step carries it.
    */
   'signal.received',
   'signal.accepted',
   'signal.rejected',
   'signal.reacted',
   'signal.answered',
+  /** The signal's case was routed (again) to organizationId; one per routing step. */
+  'signal.routed',
+  /** The team corrected the signal's kind or category (props: field, from, to); deadlineAt is its term now, absent when none. */
+  'signal.corrected',
 ] as const;
 
 /**
@@ -209,6 +214,9 @@ export type EventBatch = z.infer<typeof eventBatchSchema>;
 export const DELIVERY_CHANNELS = ['vk', 'telegram', 'email', 'sms'] as const;
 export const deliveryChannelSchema = z.enum(DELIVERY_CHANNELS);
 export type DeliveryChannel = z.infer<typeof deliveryChannelSchema>;
+
+/** The longest SMS, text and links together: 8 Cyrillic parts of 67 characters (SMS.ru's limit); the adapter cuts longer ones. */
+export const SMS_MAX_CHARS = 8 * 67;
 
 /**
  * What an outbound message is. Citizens' notices about their case: `registered`, `status` (routed, redirected,

@@ -41,6 +41,8 @@ export interface WorkflowApiDeps {
   admin?: AdminDeps;
   /** The status page link citizens' notices carry. */
   links?: StatusLinks;
+  /** The region's time zone, in which notices tell dates. */
+  timeZone?: string;
   /** The delivery trail shown on the case page (ingest's, bound by main.ts). */
   deliveries?: CaseDeliveries;
   /** The region's calendar (deadlines, dates) and deadline rules (recomputing a term). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentLinks, citizenAddress, citizenNotices, replyTarget, type MessageOrigin } from './notify.js';
+import { SMS_MAX_CHARS } from '../lib/queues.js';
+import { attachmentLinks, citizenAddress, citizenNotices, replyTarget, shortened, type MessageOrigin } from './notify.js';
 
 const origin = (o: Partial<MessageOrigin>): MessageOrigin => ({ source: 'vk', externalId: '', provenance: {}, contact: {}, ...o });
 
@@ -75,7 +76,7 @@ describe('citizenNotices with the status page', () => {
       expect(citizenNotices(step, ctx, email)[0]!.links).toEqual([expect.objectContaining({ url: ctx.statusUrl })]);
     }
   });
-  it('sends the answer with its attachments as links and the page to rate it; by SMS only a short notice with the link', () => {
+  it('sends the answer with its attachments as links and the page to rate it; by SMS the answer itself with the link', () => {
     const answered = { ...ctx, answerText: 'Здравствуйте! Яма заделана 12 ноября.',
       answerAttachments: [{ kind: 'photo' as const, ref: 'https://files.example.ru/yama.jpg' }, { kind: 'photo' as const, ref: 'AgADBAAD-telegram-file' }] };
     const [answer, rating] = citizenNotices('answered', answered, email);
@@ -83,8 +84,20 @@ describe('citizenNotices with the status page', () => {
     expect(answer!.links).toEqual([{ title: 'Фото 1', url: 'https://files.example.ru/yama.jpg' }, { title: 'Оценить ответ', url: ctx.statusUrl }]);
     expect(rating!.kind).toBe('rating_request');
     const bySms = citizenNotices('answered', answered, sms);
-    expect(bySms).toEqual([{ kind: 'answer', subject: expect.any(String), text: 'Готов ответ на ваше сообщение № 2026-000042.',
-      links: [{ title: 'Прочитать и оценить', url: ctx.statusUrl }] }]);
+    expect(bySms).toEqual([{ kind: 'answer', subject: expect.any(String), text: 'Ответ на сообщение № 2026-000042: Здравствуйте! Яма заделана 12 ноября.',
+      links: [{ title: 'Полный ответ, вложения и оценка', url: ctx.statusUrl }] }]);
+  });
+  it('shortens a long answer by SMS at a word so that it fits one SMS with the link to the whole of it', () => {
+    const answerText = `Здравствуйте!\n\nПо вашему обращению проведена проверка. ${'Работы по ремонту проезда выполнены подрядчиком. '.repeat(30)}С уважением, администрация.`;
+    const [sms1] = citizenNotices('answered', { ...ctx, answerText }, sms);
+    const link = sms1!.links!.map((l) => `\n${l.title}: ${l.url}`).join('');
+    expect(sms1!.links).toEqual([{ title: 'Полный ответ и оценка', url: ctx.statusUrl }]);
+    expect(sms1!.text).toMatch(/^Ответ на сообщение № 2026-000042: Здравствуйте! По вашему обращению проведена проверка\. Работы/);
+    expect(sms1!.text).toMatch(/[а-я.]…$/);
+    expect(sms1!.text.length + link.length).toBeLessThanOrEqual(SMS_MAX_CHARS);
+    expect(sms1!.text.length + link.length).toBeGreaterThan(SMS_MAX_CHARS - 60);
+    expect(shortened('раз два три', 8)).toBe('раз два…');
+    expect(shortened('раз два три', 20)).toBe('раз два три');
   });
   it('offers a repeat review after a low rating where there are no buttons for it', () => {
     expect(citizenNotices('rated_low', { ...ctx, rating: 2 }, email)[0]).toMatchObject({ kind: 'status', text: expect.stringContaining('2 из 5'),
@@ -97,7 +110,15 @@ describe('citizenNotices with the status page', () => {
     expect(registered!.text).toContain('2026-000042');
     expect(registered!.links).toBeUndefined();
     expect(JSON.stringify(citizenNotices('answered', { ...ctx, answerText: 'Сделано.' }, wall))).not.toContain('token=');
+    expect(JSON.stringify(citizenNotices('answered', { ...ctx, answerText: 'Сделано.' }, wall))).not.toMatch(/оцени/i);
     expect(citizenNotices('rated_low', { ...ctx, rating: 1 }, wall)).toEqual([]);
+  });
+  it('asks to rate only where the citizen can: never on a VK wall, a board topic or a Telegram group', () => {
+    const answered = { ...ctx, answerText: 'Здравствуйте! Яма заделана.' };
+    for (const channel of ['vk', 'telegram'] as const) {
+      expect(citizenNotices('answered', answered, { channel, buttons: false, private: false }).map((n) => n.kind)).toEqual(['answer']);
+      expect(citizenNotices('answered', answered, { channel, buttons: true, private: true }).map((n) => n.kind)).toEqual(['answer', 'rating_request']);
+    }
   });
   it('cuts an answer longer than a message holds, and never links more than a message carries', () => {
     const long = citizenNotices('answered', { ...ctx, answerText: 'а'.repeat(12_000) }, email)[0]!;

@@ -2,7 +2,7 @@
  * What the citizen is told at each stage, and where: the texts (Russian) and the channel address derived from the
  * message the case came from. Pure, so the wording and the addressing rules are unit-tested.
  */
-import type { Attachment, CaseStatus, DeliveryChannel, OutboundMessage, Source } from '../lib/queues.js';
+import { SMS_MAX_CHARS, type Attachment, type CaseStatus, type DeliveryChannel, type OutboundMessage, type Source } from '../lib/queues.js';
 import { DEFAULT_TIME_ZONE } from '../lib/region-config.js';
 import { formatDate } from '../lib/region-time.js';
 
@@ -103,6 +103,8 @@ export interface NotifyContext {
   rating?: number | null;
   /** The case's public status page with its secret token (workflow/status-link.ts), when known. */
   statusUrl?: string;
+  /** The region's IANA time zone (config/region.yaml), in which dates are told, as on the status page; UTC without it. */
+  timeZone?: string;
 }
 
 type Kind = OutboundMessage['kind'];
@@ -177,17 +179,42 @@ function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
 }
 
 /**
- * The notices of one step on one channel. An SMS carries a short text: the answer itself is read (and rated) on the
- * status page, so the rating request does not come as a second SMS. Where the channel has rating buttons, the bot
+ * The answer by SMS: its text, cut at a word to fit one SMS with the status page link (where the whole text, the
+ * attachments and the rating are), and that link. The adapter would cut too, but mid-word and without saying so.
+ */
+function smsAnswer(answer: CitizenNotice, c: NotifyContext): CitizenNotice {
+  const hasAttachments = attachmentLinks(c.answerAttachments).length > 0;
+  const links = statusLink(c, hasAttachments ? 'Полный ответ, вложения и оценка' : 'Полный ответ и оценка');
+  const head = `Ответ на сообщение № ${c.registrationNumber}: `;
+  const text = (c.answerText ?? '').replace(/\s+/g, ' ').trim();
+  const room = SMS_MAX_CHARS - head.length - links.reduce((n, l) => n + l.title.length + l.url.length + 3, 0);
+  return { ...answer, text: `${head}${shortened(text, room)}`, links };
+}
+
+/** `text` in at most `room` characters: whole if it fits, else cut after the last whole word with «…». */
+export function shortened(text: string, room: number): string {
+  if (text.length <= room) return text;
+  const cut = text.slice(0, Math.max(1, room - 1));
+  const space = cut.lastIndexOf(' ');
+  return `${(space > cut.length / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/**
+ * The notices of one step on one channel. An SMS carries the answer shortened, with the status page link for the rest;
+ * the answer is rated there, so the rating request does not come as a second SMS. Where the channel has rating buttons, the bot
  * itself offers a repeat review after a low rating.
  */
 export function citizenNotices(step: NoticeStep, c: NotifyContext,
   address: Pick<CitizenAddress, 'channel' | 'buttons' | 'private'> = { channel: 'telegram', buttons: true, private: true }): CitizenNotice[] {
-  // On a public wall the status page link would let anyone rate the answer: it and the offer that needs it stay out.
-  if (!address.private) return step === 'rated_low' ? [] : citizenNotices(step, { ...c, statusUrl: undefined }, { ...address, private: true });
+  // On a public wall, topic or group the status page link would let anyone rate the answer: it and the offer that needs
+  // it stay out, and so does the request to rate, which the citizen could not act on there (a Telegram group's author
+  // still has the 1–5 buttons the bot puts under the answer itself).
+  if (!address.private) {
+    if (step === 'rated_low') return [];
+    return citizenNotices(step, { ...c, statusUrl: undefined }, { ...address, private: true }).filter((n) => n.kind !== 'rating_request');
+  }
   if (step === 'rated_low' && address.buttons) return [];
   const notices = stageNotices(step, c);
   if (address.channel !== 'sms' || step !== 'answered' || !c.statusUrl) return notices;
-  const answer = notices[0]!;
-  return [{ ...answer, text: `Готов ответ на ваше сообщение № ${c.registrationNumber}.`, links: statusLink(c, 'Прочитать и оценить') }];
+  return [smsAnswer(notices[0]!, c)];
 }

@@ -33,6 +33,8 @@ export interface WorkflowStageDeps {
   onSpike?: SpikeListener;
   /** The status page link citizens' notices carry (workflow/status-link.ts). */
   links?: StatusLinks;
+  /** The region's time zone, in which notices tell dates. */
+  timeZone?: string;
   /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
   sweepMs?: number;
   outboxPollMs?: number;

@@ -24,6 +24,7 @@ const COLUMN_TITLES: Record<string, string> = {
   votes: 'Голосов', participants: 'Участников', r1: '1', r2: '2', r3: '3', r4: '4', r5: '5', repeatReviews: 'Повторных', municipalities: 'Муниципалитетов',
   firstAt: 'Первый', lastAt: 'Последний', signals: 'Сигналов со сроком', reacted: 'С реакцией', reactedOnTime: 'Реакция в срок',
   medianReactionHours: 'До реакции, медиана, ч', p90ReactionHours: 'До реакции, 90-й перцентиль, ч', medianAnswerHours: 'До ответа, медиана, ч',
+  unanswered: 'Без ответа', answerOverdueNow: 'Без ответа, срок истёк', answerOnTimeShare: 'Доля ответов в срок',
 };
 
 function apiQuery(panel: PanelName, format?: string): string {

@@ -40,6 +40,9 @@ async function load(quiet = false) {
     const data = await api<{ items: Incident[]; total: number; mark: string }>(`${BASE}/incidents?${q.toString()}`);
     items = data.items;
     mark = data.mark;
+    // An empty list is no list: a role="list" holding only the «none» note is an ARIA error.
+    if (items.length) list.setAttribute('role', 'list');
+    else list.removeAttribute('role');
     list.replaceChildren(...(items.length ? items.map(renderIncident) : [h('p', { class: 'muted' }, 'Инцидентов нет.')]));
     for (const id of open) void showDetail(id);
     document.getElementById('monitoring-count')!.textContent = `Показано инцидентов: ${items.length} из ${data.total}.`;

@@ -4,12 +4,12 @@
  * keeping the links, which lead to the whole of it. Providers have no idempotency key: a crash between the provider's
  * acceptance and our record can send one SMS twice, never lose one.
  */
-import type { OutboundMessage } from '../../lib/queues.js';
+import { SMS_MAX_CHARS, type OutboundMessage } from '../../lib/queues.js';
 import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
 import { createSmsRuGateway } from './smsru.js';
 import { SmsRefused, type SmsGateway, type SmsSettings } from './gateway.js';
 
-export const MAX_SMS_CHARS = 8 * 67;
+export const MAX_SMS_CHARS = SMS_MAX_CHARS;
 
 /** The text and its links, at most `max` characters: the text is cut (with an ellipsis) before a link is. */
 export function smsText(m: Pick<OutboundMessage, 'text' | 'links'>, max = MAX_SMS_CHARS): string {

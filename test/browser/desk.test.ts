@@ -122,13 +122,14 @@ describe('organization desk in chromium', () => {
     expect(await lead.page.getByLabel('Текст ответа').inputValue()).toBe(answer);
     await lead.page.getByRole('button', { name: 'Утвердить и отправить ответ' }).click();
     await lead.page.waitForFunction(() => ['approved', 'answered'].includes(document.body.dataset.caseStatus ?? ''));
-    // The 122 caller is told by SMS (recorded here: no SMS gateway) that the answer is ready; they read it on the status
-    // page the SMS links, with the token only the deployment's secret gives.
+    // The 122 caller gets the answer by SMS (recorded here: no SMS gateway), whole when it fits; the status page the SMS
+    // links, with the token only the deployment's secret gives, has it with its attachments.
     const delivered = await eventually(async () => {
       const r = await system.db.query<{ channel: string; text: string }>(`select channel, text from outbound_deliveries where case_id = $1 and kind = 'answer'`, [caseId]);
       return r.rows[0];
     }, 20_000, 'answer recorded for the citizen');
-    expect(delivered).toMatchObject({ channel: 'sms', text: expect.stringMatching(/^Готов ответ на ваше сообщение № \d{4}-\d{6}\.$/) });
+    expect(delivered).toMatchObject({ channel: 'sms', text: expect.stringMatching(/^Ответ на сообщение № \d{4}-\d{6}: Здравствуйте! Яма на проезде/) });
+    expect(delivered!.text).toContain('С уважением, администрация Центрального района.');
     const number = (await system.db.query<{ n: string }>('select registration_number as n from cases where id = $1', [caseId])).rows[0]!.n;
     const link = createStatusLinks({ secret: await loadOrCreateSalt(system.db), baseUrl: system.url! }).url({ id: caseId, registrationNumber: number });
     expect(await (await fetch(link)).text()).toContain('Яма на проезде у дома по улице Ленина, 12 заделана');

@@ -194,7 +194,7 @@ describe('first run to daily use in chromium', () => {
     expect((await call(system, `/api/v1/organizations/${centre}/code`, 'PUT', admin, { code: 'region-coordination' })).status).toBe(200);
     await call(system, `/api/v1/organizations/${centre}`, 'PATCH', admin, { trainingConfirmed: true, readyConfirmed: true });
     await createStaff(system, admin, 'centre.coordinator', 'Координатор ЦУР', [{ role: 'coordinator', organizationId: centre }]);
-    const { page, errors } = await staffPage(browser, system, 'sov.moderator', { next: '/inbox' });
+    const { page, errors } = await staffPage(browser, system, 'sov.moderator', { next: '/inbox?view=appeals' });
     await page.waitForSelector('body[data-inbox-ready="true"]');
     expect(await page.locator('.legend').textContent()).toContain('Быстрая задача');
     const caseId = await postCall(system, 'first-run-inbox', 'Во дворе на улице Ленина, 40 не вывозят мусор уже неделю.');

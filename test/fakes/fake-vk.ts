@@ -2,7 +2,7 @@
  * A local VK API speaking the real protocol: `POST /method/<name>` with a form-urlencoded body (access_token, v,
  * params) answering `{response}` or `{error: {error_code, error_msg, request_params}}`; a Bots Long Poll server
  * (`GET <server>?act=a_check&key&ts&wait` → `{ts, updates}` or `{failed}`); newsfeed.search paged by `next_from`.
- * Faults: error 6 (rate limit) and dropped connections, per method.
+ * Faults: error 6 (rate limit) and dropped connections, per method; a refusal for good (an access error) until accepted again.
  */
 import type http from 'node:http';
 import { closeLoopback, FaultPlan, listenLoopback, readBody, type Fault } from './http-fake.js';
@@ -26,6 +26,9 @@ export interface FakeVk {
   /** Posts searchable by newsfeed.search. */
   searchIndex: Record<string, unknown>[];
   failNext(method: string, fault: Fault, times?: number): void;
+  /** Answers every call of `method` with this VK error (e.g. 213: comments closed) until `accept(method)`. */
+  refuse(method: string, code: number, message: string): void;
+  accept(method: string): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startFakeVk(opts: { tokens: string[]; searchPageSize?: num
   const longPoll = new Map<number, VkLongPollUpdate[]>();
   const longPollRequests: FakeVk['longPollRequests'] = [];
   const searchIndex: Record<string, unknown>[] = [];
+  const refusals = new Map<string, { code: number; message: string }>();
   let nextId = 1000;
   let url = '';
 
@@ -110,6 +114,8 @@ export async function startFakeVk(opts: { tokens: string[]; searchPageSize?: num
     if (fault === 'network') return void req.socket.destroy();
     if (fault === 'rate') return void json(res, error(6, 'Too many requests per second', params));
     if (!opts.tokens.includes(params.access_token ?? '')) return void json(res, error(5, 'User authorization failed: invalid access_token (4).', params));
+    const refusal = refusals.get(method);
+    if (refusal) return void json(res, error(refusal.code, refusal.message, params));
     const impl = methods[method];
     if (!impl) return void json(res, error(3, 'Unknown method passed', params));
     json(res, { response: impl(params) });
@@ -128,6 +134,8 @@ export async function startFakeVk(opts: { tokens: string[]; searchPageSize?: num
       longPoll.set(groupId, list);
     },
     failNext: (method, fault, times) => faults.failNext(method, fault, times),
+    refuse: (method, code, message) => void refusals.set(method, { code, message }),
+    accept: (method) => void refusals.delete(method),
     close: () => closeLoopback(server),
   };
 }

@@ -138,11 +138,14 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
 
     const number = link.pathname.split('/').pop()!;
     const token = link.searchParams.get('token')!;
-    const post = (path: string, form: Record<string, string>, origin = system.url!) => fetch(`${system.url}/status/${number}/${path}`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: new URLSearchParams(form) });
+    const post = (path: string, form: Record<string, string>, origin = system.url!, proxy: Record<string, string> = {}) => fetch(`${system.url}/status/${number}/${path}`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...proxy }, body: new URLSearchParams(form) });
+    // Behind a reverse proxy on loopback: the Host is the upstream's, the page's origin is the forwarded host.
+    const viaProxy = { 'x-forwarded-host': 'otklik.krsk.test', 'x-forwarded-proto': 'https' };
     expect((await post('rating', { token, rating: '2' }, 'https://evil.test')).status).toBe(403);
     expect((await post('rating', { token: 'x'.repeat(32), rating: '2' })).status).toBe(404);
-    const rated = await post('rating', { token, rating: '2', comment: 'Мусор снова не вывозят' });
+    expect((await post('rating', { token, rating: '2' }, 'https://evil.test', viaProxy)).status).toBe(403);
+    const rated = await post('rating', { token, rating: '2', comment: 'Мусор снова не вывозят' }, 'https://otklik.krsk.test', viaProxy);
     expect(rated.status).toBe(303);
     expect(rated.headers.get('location')).toContain('done=rated');
     expect(await caseStatus(caseId)).toBe('rated');
@@ -185,7 +188,9 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     await act(caseId, 'accept', 'moderator', { organizationId: org.id });
     await smsTo('79135551234', /направлено на рассмотрение/);
     await answerCase(caseId, 'Здравствуйте! Светофор на перекрёстке Мира и Ленина отремонтирован 21 ноября в 14:00. С уважением, администрация.', true);
-    const answered = await smsTo('79135551234', /Готов ответ/);
+    const answered = await smsTo('79135551234', /^Ответ на сообщение № \d{4}-\d{6}: /);
+    expect(answered.text).toContain('Светофор на перекрёстке Мира и Ленина отремонтирован 21 ноября в 14:00.');
+    expect(answered.text).toMatch(/Полный ответ, вложения и оценка: http:\/\/\S+\/status\//);
     const page = await (await fetch(statusLinkIn(answered.text))).text();
     expect(page).toContain('Светофор на перекрёстке Мира и Ленина отремонтирован');
     for (const personal of ['555-12-34', '79135551234', '+79135551234']) expect(page).not.toContain(personal);
@@ -197,6 +202,25 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     await eventually(async () => (await call(`/api/v1/cases/${silent}`, 'GET', tokens.moderator!)).status === 200, 15_000, 'anonymous case');
     const none = (await call(`/api/v1/cases/${silent}`, 'GET', tokens.moderator!)).body;
     expect(none).toMatchObject({ citizenChannel: null, deliveries: [] });
+  });
+
+  it('retries an SMS while SMS.ru is unavailable: the trail shows it retrying, then sent on the third attempt', async () => {
+    const body = JSON.stringify({ callId: 'loop-122-retry', receivedAt: new Date().toISOString(), phone: '+7 913 555-77-88',
+      text: 'Во дворе дома по улице Мира 40 вторые сутки нет горячей воды, управляющая компания не отвечает.', municipality: 'город Красноярск' });
+    sms.unavailable(2);
+    const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
+    expect(res.status).toBe(202);
+    const caseId = caseIdFor(((await res.json()) as { messageId: string }).messageId);
+    type Delivery = { kind: string; status: string; attempts: number; error: string | null; channel: string };
+    const registeredDelivery = async () => ((await call(`/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).body.deliveries as Delivery[] | undefined)
+      ?.find((d) => d.kind === 'registered');
+    const retrying = await eventually(async () => { const d = await registeredDelivery(); return d?.status === 'retrying' ? d : undefined; }, 20_000, 'retrying');
+    expect(retrying).toMatchObject({ channel: 'sms', error: expect.stringContaining('220') });
+    const sent = await eventually(async () => { const d = await registeredDelivery(); return d?.status === 'sent' ? d : undefined; }, 30_000, 'sent after retries');
+    expect(sent.attempts).toBe(3);
+    expect(sms.requests.filter((r) => r.to === '79135557788')).toHaveLength(3);
+    expect(sms.sent.filter((m) => m.to === '79135557788' && /зарегистрировано/.test(m.text))).toHaveLength(1);
   });
 
   it('tells the reason of a rejection, bounces a mailbox the server refuses, and counts deliveries in /metrics', async () => {
@@ -220,5 +244,6 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     expect(metrics).toMatch(/otklik_outbound_deliveries_total\{channel="email",status="sent"\} [1-9]/);
     expect(metrics).toMatch(/otklik_outbound_deliveries_total\{channel="sms",status="sent"\} [1-9]/);
     expect(metrics).toMatch(/otklik_outbound_deliveries_total\{channel="email",status="bounced"\} 1/);
+    expect(metrics).toMatch(/otklik_outbound_deliveries_total\{channel="sms",status="retrying"\} 2/);
   });
 });

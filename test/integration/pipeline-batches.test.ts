@@ -123,8 +123,8 @@ describe('pages of posts through the batched pipeline', () => {
     const caseIds = ids.map(caseIdFor);
     expect(await countWhere(system, 'select count(*) as n from case_events where case_id = any($1::uuid[])', [caseIds])).toBe(3);
     expect(await countWhere(system, 'select count(*) as n from case_reminders where case_id = any($1::uuid[])', [caseIds])).toBe(9);
-    // Telegram cases are told their number on the channel; a 122 call is not.
-    expect(await countWhere(system, "select count(*) as n from outbox where queue = 'outbound' and payload->>'caseId' = any($1::text[])", [caseIds])).toBe(2);
+    // Every citizen is told their number: Telegram ones on the channel, the 122 caller by SMS on the phone they gave.
+    expect(await countWhere(system, "select count(*) as n from outbox where queue = 'outbound' and payload->>'caseId' = any($1::text[])", [caseIds])).toBe(3);
     // The whole batch (a, b) again adds nothing.
     expect((await registerCases(system.db, [b, a], new Date())).map((r) => r.created)).toEqual([false, false]);
     expect(await countWhere(system, 'select count(*) as n from case_reminders where case_id = any($1::uuid[])', [caseIds])).toBe(9);

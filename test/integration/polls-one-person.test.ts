@@ -2,7 +2,8 @@
  * One person, one vote across channels, through the real flows: SMS and e-mail codes (sent through the outbound
  * queue, read where development mode records them) and the Telegram bot, where the person shares their own phone.
  * The person tried four times — by phone, by e-mail, by the same e-mail with a `+tag` on another device, and from
- * Telegram — and counts once; someone sharing another person's contact gains nothing.
+ * Telegram — and counts once; someone sharing another person's contact gains nothing. The order does not matter: a
+ * vote cast before two ways were known to be one person's, and a token issued before, count as that person's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
@@ -58,13 +59,17 @@ describe('one person, one vote: phone, e-mail, e-mail with a tag, Telegram', () 
     return (tg.calls.find((c) => c.method === 'answerCallbackQuery' && c.payload.callback_query_id === q.id)?.payload as { text?: string }).text ?? '';
   };
 
-  it('counts the person once, whichever way they come, and refuses a contact that is not the sender\'s own', async () => {
-    const created = await json('POST', '/api/v1/polls', { title: 'Где поставить новую детскую площадку?', description: 'Голосование жителей района.',
+  const openPoll = async (title: string): Promise<PollJson> => {
+    const created = await json('POST', '/api/v1/polls', { title, description: 'Голосование жителей района.',
       municipalities: [], questions: [{ kind: 'single', text: 'Выберите место', options: ['Сквер у школы', 'Двор на Мира, 5', 'Парк у реки'] }] },
     { authorization: `Bearer ${admin}` });
     expect(created.status).toBe(201);
     for (const to of ['published', 'open']) expect((await json('POST', `/api/v1/polls/${created.body.id}/status`, { to }, { authorization: `Bearer ${admin}` })).status).toBe(200);
-    const poll = created.body as PollJson;
+    return created.body as PollJson;
+  };
+
+  it('counts the person once, whichever way they come, and refuses a contact that is not the sender\'s own', async () => {
+    const poll = await openPoll('Где поставить новую детскую площадку?');
 
     const phoneBrowser = await verify('phone', '8 (913) 123-45-67');
     expect((await vote(poll, phoneBrowser)).status).toBe(201);
@@ -93,5 +98,33 @@ describe('one person, one vote: phone, e-mail, e-mail with a tag, Telegram', () 
     expect(votes.rows[0]!.n).toBe(2);
     // The links keep hashes only.
     expect(JSON.stringify((await system.db.query('select * from voter_links')).rows)).not.toMatch(/gmail|79131234567|4700100/);
+  });
+
+  it('counts the person once whatever the order: a vote before the ways were linked, and a token from before the link', async () => {
+    const poll = await openPoll('Какой двор благоустроить первым?');
+    // Telegram first, the phone shared only afterwards, then the site by that phone.
+    const chat = 4700300;
+    expect(await tgPress(chat, `poll:${poll.id}:0:1`)).toMatch(/голос учтён/);
+    await tgSend({ message: tgPrivateMessage(chat, { contact: { phone_number: '+7 913 765 43 21', first_name: 'Мария', user_id: chat } }) });
+    expect(tg.sent.at(-1)!.text).toMatch(/Номер подтверждён/);
+    expect((await vote(poll, await verify('phone', '8 913 765-43-21'))).status).toBe(409);
+
+    // A mailbox votes on one device; on another the person confirms their phone and then that mailbox.
+    const mailDevice = await verify('email', 'olga.smirnova@yandex.ru');
+    expect((await vote(poll, mailDevice)).status).toBe(201);
+    const phoneDevice = await verify('phone', '+7 913 700-11-22');
+    const linked = await verify('email', 'olga.smirnova@yandex.ru', phoneDevice);
+    expect((await vote(poll, linked, 2)).status).toBe(409);
+    expect((await vote(poll, phoneDevice, 2)).status).toBe(409);
+
+    // A token issued to a mailbox before it was linked to a phone votes as that phone's person.
+    const early = await verify('email', 'petr.kuznetsov@mail.ru');
+    const phone = await verify('phone', '+7 913 700-33-44');
+    await verify('email', 'petr.kuznetsov@mail.ru', phone);
+    expect((await vote(poll, phone)).status).toBe(201);
+    expect((await vote(poll, early, 1)).status).toBe(409);
+
+    const votes = await system.db.query<{ n: number }>('select count(*)::int as n from votes where poll_id = $1', [poll.id]);
+    expect(votes.rows[0]!.n).toBe(3);
   });
 });

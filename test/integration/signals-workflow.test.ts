@@ -25,7 +25,7 @@ let seq = 0;
 
 /** A signal as a channel marks it: a comment under a post (VK), a message in a group or channel (Telegram). */
 function signal(o: { where: 'vk-own' | 'vk-foreign' | 'tg-group' | 'tg-channel'; post?: number; incidentId?: string; kind?: 'complaint' | 'question' | 'other';
-  kindConfidence?: number; receivedAt?: string; text?: string; category?: string; municipality?: string }) {
+  kindConfidence?: number; receivedAt?: string; text?: string; category?: string; municipality?: string; routing?: { organization: string; score: number }[] }) {
   const n = ++seq;
   const [source, externalId, provenance] = {
     'vk-own': ['vk', `wall-111_${o.post ?? 4000 + n}_c${n}`, { ownerId: '-111', thread: 'own' }],
@@ -34,7 +34,7 @@ function signal(o: { where: 'vk-own' | 'vk-foreign' | 'tg-group' | 'tg-channel';
     'tg-channel': ['telegram', `-1009876543210:${n}`, { via: 'channel', chatId: '-1009876543210' }],
   }[o.where] as ['vk' | 'telegram', string, Record<string, string>];
   return buildClassified({ source, externalId, provenance, origin: 'signal', kind: o.kind ?? 'complaint', kindConfidence: o.kindConfidence ?? 0.7,
-    incidentId: o.incidentId, receivedAt: o.receivedAt ?? T0, text: o.text, category: o.category, municipality: o.municipality,
+    incidentId: o.incidentId, receivedAt: o.receivedAt ?? T0, text: o.text, category: o.category, municipality: o.municipality, routing: o.routing,
     contact: { channelUserId: String(100 + n) } });
 }
 
@@ -179,6 +179,79 @@ describe('signals and incidents in the workflow', () => {
     expect(await outboundRows(h, "payload->>'incidentId' = 'inc-banter'")).toEqual([]);
     // The team's own answer is for new incidents; an accepted one is answered through its case.
     expect(await m.answer(operator, 'inc-banter', { expectedVersion: 99, text: 'Спасибо за ваше сообщение!' })).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it('rejects an accepted incident through its case, never once its organization works on it; the case\'s own rejection closes the incident', async () => {
+    const m = monitoring();
+    const staff: Actor = { id: operator, roles: [{ role: 'coordinator', organizationId: orgId }] };
+    const acceptedIncident = async (id: string) => {
+      for (const s of [signal({ where: 'vk-own', incidentId: id }), signal({ where: 'tg-group', incidentId: id })]) await registerSignal(h, s);
+      const r = await m.accept(operator, id, { expectedVersion: (await m.incident(id))!.incident.version, organizationId: orgId });
+      if (!r.ok) throw new Error(r.error);
+      return r.value.caseId;
+    };
+    const state = async (id: string, caseId: string) => ({
+      incident: (await h.db.query('select status, rejection_reason from incidents where id = $1', [id])).rows[0],
+      signals: (await h.db.query('select distinct status from signals where incident_id = $1', [id])).rows.map((r) => r.status),
+      case: (await h.db.query('select status from cases where id = $1', [caseId])).rows[0].status,
+    });
+
+    // Routed, not yet taken: the team's rejection is the case's rejection step, and the incident closes with it.
+    const routed = await acceptedIncident('inc-rej-routed');
+    const v = (await m.incident('inc-rej-routed'))!.incident.version;
+    expect(await m.reject(operator, 'inc-rej-routed', { expectedVersion: v, reason: 'Не относится к ведению органов власти' })).toEqual({ ok: true, value: { status: 'rejected' } });
+    expect(await state('inc-rej-routed', routed)).toEqual({ incident: { status: 'rejected', rejection_reason: 'Не относится к ведению органов власти' },
+      signals: ['rejected'], case: 'rejected' });
+    const log = (await h.db.query('select to_status, actor from case_events where case_id = $1 order by id', [routed])).rows.at(-1);
+    expect(log).toEqual({ to_status: 'rejected', actor: operator });
+    expect((await h.db.query('select rejection_reason from cases where id = $1', [routed])).rows[0].rejection_reason).toBe('Не относится к ведению органов власти');
+    expect(await outboundRows(h, "payload->>'caseId' = $1 or payload->>'incidentId' = 'inc-rej-routed'", [routed])).toEqual([]);
+    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6 })).items.map((i) => i.id)).not.toContain('inc-rej-routed');
+
+    // Taken into work by its organization: the team may not reject it over the organization's head.
+    const taken = await acceptedIncident('inc-rej-taken');
+    const took = await performAction({ db: h.db, now: h.clock.now }, staff, taken, { action: 'take', expectedVersion: 1 });
+    if (!took.ok) throw new Error(took.error);
+    const refused = await m.reject(operator, 'inc-rej-taken', { expectedVersion: (await m.incident('inc-rej-taken'))!.incident.version, reason: 'Не требует ответа' });
+    expect(refused).toMatchObject({ ok: false, status: 409, error: expect.stringContaining('in_progress') });
+    expect(await state('inc-rej-taken', taken)).toEqual({ incident: { status: 'accepted', rejection_reason: null }, signals: ['accepted'], case: 'in_progress' });
+
+    // The organization's coordinator rejects the routed case itself: the incident and its signals close too.
+    const byCase = await acceptedIncident('inc-rej-case');
+    const r = await performAction({ db: h.db, now: h.clock.now }, staff, byCase, { action: 'reject', expectedVersion: 1, reason: 'Вопрос не в компетенции района' });
+    if (!r.ok) throw new Error(r.error);
+    expect(await state('inc-rej-case', byCase)).toEqual({ incident: { status: 'rejected', rejection_reason: 'Вопрос не в компетенции района' },
+      signals: ['rejected'], case: 'rejected' });
+    expect(await outboundRows(h, "payload->>'caseId' = $1", [byCase])).toEqual([]);
+  });
+
+  it('shows an incident\'s top-3 suggested organizations and its municipalities from the classifier\'s routing, and hands them to its case', async () => {
+    const m = monitoring();
+    const [a, b, c] = [
+      signal({ where: 'vk-own', incidentId: 'inc-suggest', municipality: 'город Ачинск',
+        routing: [{ organization: 'Администрация Советского района', score: 0.6 }, { organization: 'МКУ «Служба заказчика»', score: 0.3 }, { organization: 'Минстрой края', score: 0.1 }] }),
+      signal({ where: 'tg-group', incidentId: 'inc-suggest', municipality: 'Ачинский район',
+        routing: [{ organization: 'Администрация Советского района', score: 0.2 }, { organization: 'ООО «Водоканал»', score: 0.7 }] }),
+      signal({ where: 'vk-own', incidentId: 'inc-suggest', municipality: 'город Ачинск',
+        routing: [{ organization: 'Минстрой края', score: 0.5 }, { organization: 'Минтранс края', score: 0.4 }] }),
+    ];
+    for (const s of [a, b, c]) await registerSignal(h, s);
+    const row = (await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6 })).items.find((i) => i.id === 'inc-suggest')!;
+    // Scores summed per organization over the incident's three signals, divided by three, best first; a label naming a
+    // known organization carries its id.
+    expect(row).toMatchObject({ size: 3, channels: ['telegram', 'vk'], municipalities: ['Ачинский район', 'город Ачинск'] });
+    expect(row.suggestions).toEqual([
+      { label: 'Администрация Советского района', score: 0.2667, organizationId: orgId, organizationName: 'Администрация Советского района' },
+      { label: 'ООО «Водоканал»', score: 0.2333, organizationId: null, organizationName: null },
+      { label: 'Минстрой края', score: 0.2, organizationId: null, organizationName: null },
+    ]);
+    // The municipality filter finds the incident by any of its signals.
+    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6, municipality: 'Ачинский район' })).items.map((i) => i.id)).toContain('inc-suggest');
+    const accepted = await m.accept(operator, 'inc-suggest', { expectedVersion: row.version });
+    if (!accepted.ok) throw new Error(accepted.error);
+    const kase = (await h.db.query('select routing_suggestions, municipality from cases where id = $1', [accepted.value.caseId])).rows[0];
+    expect(kase.municipality).toBe('город Ачинск');
+    expect(kase.routing_suggestions.map((x: { organization: string }) => x.organization)).toEqual(['Администрация Советского района', 'ООО «Водоканал»', 'Минстрой края']);
   });
 
   it('counts reaction terms in working hours of the region\'s time zone', async () => {

@@ -10,7 +10,7 @@ import { termEnd } from '../../lib/region-time.js';
 import { planReminders, reminderJobId, scheduleReminders } from '../../workflow/reminders.js';
 import { eventually } from '../support.js';
 import {
-  api, buildClassified, createOrg, createUser, realClock, registerThroughQueue, startWorkflowHarness, testClock, type Api, type Harness,
+  api, buildClassified, createOrg, createUser, outboundOf, realClock, registerThroughQueue, startWorkflowHarness, testClock, type Api, type Harness,
 } from './workflow-harness.js';
 
 // 17:00 on 20 Nov in Krasnoyarsk.
@@ -24,7 +24,7 @@ describe('deadlines and reminders on a controllable clock', () => {
   const u: Record<string, { id: string; token: string }> = {};
 
   beforeAll(async () => {
-    h = await startWorkflowHarness({ clock: testClock(T0) });
+    h = await startWorkflowHarness({ clock: testClock(T0), timeZone: 'Asia/Krasnoyarsk' });
     a = api(h);
     org = await createOrg(h, 'Администрация Центрального района');
     u.moderator = await createUser(h, 'moderator', [['moderator', null]]);
@@ -71,6 +71,19 @@ describe('deadlines and reminders on a controllable clock', () => {
     expect(overdue).toContain(federal);
     expect(overdue).not.toContain(fast);
     expect((await a.get(`/api/v1/cases/${federal}`, u.moderator!.token)).body).toMatchObject({ daysLeft: -1, overdue: true });
+    h.clock.set(T0);
+  });
+
+  it('tells the deadline in the region\'s time zone: a case registered at 01:30 in Krasnoyarsk is due on that local day', async () => {
+    // 18:30 UTC on 20 November is 01:30 on 21 November in Krasnoyarsk (UTC+7): UTC dates would be a day early.
+    h.clock.set('2026-11-20T18:30:00.000Z');
+    const caseId = await registerThroughQueue(h, buildClassified({ deadlineDays: 30 }));
+    const [registered] = await outboundOf(h, caseId);
+    expect(registered).toMatchObject({ kind: 'registered', text: expect.stringContaining('Срок рассмотрения — до 21.12.2026.') });
+    await act(caseId, 'accept', 'moderator', { organizationId: org });
+    await act(caseId, 'assign', 'coordinator', { executorId: u.executor!.id });
+    const assigned = await h.db.query<{ text: string }>(`select text from notifications where case_id = $1 and kind like 'assigned-%'`, [caseId]);
+    expect(assigned.rows[0]!.text).toContain('срок ответа — 21.12.2026');
     h.clock.set(T0);
   });
 

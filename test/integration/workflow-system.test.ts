@@ -182,6 +182,8 @@ describe('VK end to end: an appeal answered in the community\'s messages, a comm
     await answerCase(accepted.body.caseId, 1);
     const replied = await eventually(async () => vk.comments.find((c) => c.message.includes(answer)), 15_000, 'answer on VK');
     expect(replied).toMatchObject({ ownerId: -111, postId: 4242, replyTo: 9100, fromGroup: 111 });
+    // Nobody can rate on a wall: the answer comes without a request to rate that the citizen could not act on there.
+    expect(vk.comments.filter((c) => c.postId === 4242 && /оцени/i.test(c.message))).toEqual([]);
     expect(vk.comments).toHaveLength(1);
     const detail = await eventually(async () => {
       const d = (await call(system, `/api/v1/dashboard/monitoring/incidents/${listed.id}`, 'GET', tokens.moderator!)).body;

@@ -175,19 +175,33 @@ export async function personOf(db: Sql, identityHash: string): Promise<string> {
 
 /**
  * Links an identity to a person (the person's own hash when it is linked itself). A link is never moved: the first
- * person an identity was shown to belong to keeps it. Identities that pointed at the linked one follow it.
+ * person an identity was shown to belong to keeps it. Identities that pointed at the linked one follow it, and so do
+ * the votes cast under it (a Telegram vote before the phone was shared) in every poll the person has not voted in
+ * yet: a vote of the person that comes later, by any way, is then the duplicate it is. Where both had voted before
+ * they were known to be one, both votes stay (the moderators' quarantine decides on them).
  */
 export async function linkIdentity(db: pg.Pool, identityHash: string, personHash: string, now = new Date()): Promise<string> {
-  return withTransaction(db, async (sql) => {
-    const person = await personOf(sql, personHash);
-    if (person === identityHash) return person;
-    const r = await sql.query<{ person_hash: string }>(
-      `insert into voter_links (identity_hash, person_hash, linked_at) values ($1, $2, $3)
-       on conflict (identity_hash) do update set identity_hash = excluded.identity_hash returning person_hash`, [identityHash, person, now]);
-    const linked = r.rows[0]!.person_hash;
-    if (linked === person) await sql.query('update voter_links set person_hash = $2 where person_hash = $1', [identityHash, person]);
-    return linked;
-  });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await withTransaction(db, async (sql) => {
+        const person = await personOf(sql, personHash);
+        if (person === identityHash) return person;
+        const r = await sql.query<{ person_hash: string }>(
+          `insert into voter_links (identity_hash, person_hash, linked_at) values ($1, $2, $3)
+           on conflict (identity_hash) do update set identity_hash = excluded.identity_hash returning person_hash`, [identityHash, person, now]);
+        const linked = r.rows[0]!.person_hash;
+        if (linked !== person) return linked;
+        await sql.query('update voter_links set person_hash = $2 where person_hash = $1', [identityHash, person]);
+        await sql.query(`update votes v set identity_hash = $2 where v.identity_hash = $1
+                          and not exists (select 1 from votes w where w.poll_id = v.poll_id and w.identity_hash = $2)`, [identityHash, person]);
+        return linked;
+      });
+    } catch (err) {
+      // The person's own vote landed in a poll between the check and the move: the next try sees it and leaves that one.
+      if ((err as { code?: string }).code === '23505' && attempt < 2) continue;
+      throw err;
+    }
+  }
 }
 
 /**
@@ -204,13 +218,15 @@ export async function issueVoterToken(db: pg.Pool, salt: string, id: VerifiedIde
   return { token, expiresAt, identityHash: hash };
 }
 
+/** A token issued before its identity was linked to a person (on another device) votes as that person now. */
 export async function voterForToken(db: pg.Pool, token: string, now = new Date()): Promise<Voter | null> {
   if (!token || token.length > 200) return null;
   // Named: asked once per vote, planned once per connection.
   const r = await db.query<{ identity_hash: string; provider: string; first_seen_at: Date }>({
     name: 'polls-voter-for-token',
-    text: `select s.identity_hash, s.provider, coalesce(i.first_seen_at, s.created_at) as first_seen_at
-             from voter_sessions s left join voter_identities i using (identity_hash)
+    text: `select coalesce(l.person_hash, s.identity_hash) as identity_hash, s.provider, coalesce(i.first_seen_at, s.created_at) as first_seen_at
+             from voter_sessions s left join voter_identities i on i.identity_hash = s.identity_hash
+                  left join voter_links l on l.identity_hash = s.identity_hash
             where s.token_hash = $1 and s.expires_at > $2`,
     values: [tokenDigest(token), now],
   });
@@ -228,8 +244,9 @@ export async function votersForTokens(db: Sql, tokens: string[], now = new Date(
   if (!wanted.length) return tokens.map(() => null);
   const r = await db.query<{ token_hash: string; identity_hash: string; provider: string; first_seen_at: Date }>({
     name: 'polls-voters-for-tokens',
-    text: `select s.token_hash, s.identity_hash, s.provider, coalesce(i.first_seen_at, s.created_at) as first_seen_at
-             from voter_sessions s left join voter_identities i using (identity_hash)
+    text: `select s.token_hash, coalesce(l.person_hash, s.identity_hash) as identity_hash, s.provider, coalesce(i.first_seen_at, s.created_at) as first_seen_at
+             from voter_sessions s left join voter_identities i on i.identity_hash = s.identity_hash
+                  left join voter_links l on l.identity_hash = s.identity_hash
             where s.token_hash = any($1::text[]) and s.expires_at > $2`,
     values: [wanted, now],
   });

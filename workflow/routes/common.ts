@@ -21,6 +21,8 @@ export interface RouteDeps {
   reminderDaysBefore?: number[];
   /** The status page link citizens' notices carry. */
   links?: StatusLinks;
+  /** The region's time zone, in which notices tell dates. */
+  timeZone?: string;
   /** The delivery trail of a case, asked of ingest (which owns deliveries) through main.ts; absent, the case page has none. */
   deliveries?: CaseDeliveries;
   /** The region's calendar and deadline rules. */

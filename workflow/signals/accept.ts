@@ -50,6 +50,7 @@ export async function createIncidentCase(ctx: StepContext, terms: SignalTerms, r
   await setSignalStatus(sql, incident.id, 'accepted', open.map((s) => s.messageId));
   await updateIncident(sql, incident.id, { status: 'accepted', case_id: c.id }, now);
   await logIncident(ctx, 'accepted', { caseId: c.id, registrationNumber: numberOf.get(c.id) });
-  await enqueue(sql, eventsRow([caseCreatedEvent(c, leadOf(signals), now), ...signalStepEvents('signal.accepted', open, now, { caseId: c.id, actor: ctx.actor })]));
+  await enqueue(sql, eventsRow([caseCreatedEvent(c, leadOf(signals), now), ...signalStepEvents('signal.accepted', open, now,
+    { caseId: c.id, actor: ctx.actor, answerDueAt: c.deadlineAt })]));
   return { caseId: c.id, registrationNumber: numberOf.get(c.id)! };
 }

@@ -1,14 +1,18 @@
 /**
  * The team corrects what the classifier said of a signal — its kind (complaint / question / other) or its category —
  * as it corrected posts before they were signals: the signal takes the new label (a kind of `other` has no reaction
- * term, another kind gets the region's), the incident's log says who changed what, and the correction is kept in
- * `classification_corrections` for `otklik train --corrections`.
+ * term, another kind gets the region's), the incident's log says who changed what, the correction is kept in
+ * `classification_corrections` for `otklik train --corrections`, and analytics is told (`signal.corrected`), so a
+ * signal corrected to `other` stops counting as overdue.
  */
 import type { ModerationResult } from '../../lib/moderation.js';
 import { reactionDueAt } from '../../lib/signal-terms.js';
+import { enqueue } from '../outbox.js';
+import { loadCase } from '../store/cases.js';
 import { insertCorrection } from '../store/corrections.js';
 import { updateIncident } from '../store/incidents.js';
 import { correctSignal, signalById, signalsForUpdate } from '../store/signals.js';
+import { eventsRow, signalCorrectedEvent } from './events.js';
 import { logIncident } from './incident-steps.js';
 import { onIncident, type IncidentDeps } from './incidents.js';
 
@@ -32,6 +36,9 @@ export async function correctSignalLabel(deps: IncidentDeps, actor: string, mess
     await insertCorrection(ctx.sql, { messageId, field: c.field, oldLabel: old, label: c.label, actor, at: now });
     await updateIncident(ctx.sql, s.incidentId, {}, now);
     await logIncident(ctx, `${c.field}_corrected`, { messageId, from: old, to: c.label });
+    const organizationId = ctx.incident.caseId ? (await loadCase(ctx.sql, ctx.incident.caseId))?.organizationId ?? null : null;
+    const corrected = { ...s, [c.field]: c.label, reactionDueAt: due };
+    await enqueue(ctx.sql, eventsRow([signalCorrectedEvent(corrected, { field: c.field, from: old, to: c.label }, now, actor, organizationId)]));
     return { incidentId: s.incidentId, kind: c.field === 'kind' ? c.label : s.kind, category: c.field === 'category' ? c.label : s.category, reactionDueAt: due };
   });
 }

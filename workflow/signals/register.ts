@@ -13,12 +13,13 @@ import { reactionDueAt, type SignalTerms } from '../../lib/signal-terms.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { enqueue } from '../outbox.js';
 import { uniqueMessages } from '../register-case.js';
+import { loadCase } from '../store/cases.js';
 import { addArrivals, ensureIncidents, insertIncidentEvent, type Arrivals, type IncidentRow } from '../store/incidents.js';
 import { insertContacts, insertMessages } from '../store/messages.js';
 import { insertSignals, type NewSignal, type SignalStatus } from '../store/signals.js';
 import type { Sql } from '../store/sql.js';
 import { createIncidentCase } from './accept.js';
-import { eventsRow, signalArrivalEvents } from './events.js';
+import { eventsRow, signalArrivalEvents, type JoinedCase } from './events.js';
 import { routeCase } from './incidents.js';
 
 export interface SignalDeps {
@@ -90,6 +91,16 @@ async function autoAccept(sql: Sql, news: ClassifiedMessage[], incidents: Map<st
   return accepted;
 }
 
+/** The cases of accepted incidents new signals join (an answered incident's late signals wait for the team instead). */
+async function joinedCases(sql: Sql, incidents: IncidentRow[]): Promise<Map<string, JoinedCase>> {
+  const out = new Map<string, JoinedCase>();
+  for (const i of incidents.filter((x) => x.status === 'accepted' && x.caseId)) {
+    const c = await loadCase(sql, i.caseId!);
+    if (c) out.set(i.id, { caseId: c.id, organizationId: c.organizationId, deadlineAt: c.deadlineAt });
+  }
+  return out;
+}
+
 async function registerNewSignals(sql: Sql, news: ClassifiedMessage[], deps: SignalDeps, now: Date): Promise<{ autoAccepted: string[]; incidentIds: string[] }> {
   await insertContacts(sql, news.map((x) => x.message));
   const incidents = await ensureIncidents(sql, news.map(incidentIdOf), now);
@@ -99,7 +110,8 @@ async function registerNewSignals(sql: Sql, news: ClassifiedMessage[], deps: Sig
   for (const r of rows.filter((s) => s.joinedAfterAnswer)) {
     await insertIncidentEvent(sql, { incidentId: r.incidentId, at: now, actor: 'system', type: 'joined_after_answer', data: { messageId: r.messageId } });
   }
-  await enqueue(sql, eventsRow(news.flatMap((x, i) => signalArrivalEvents(x, rows[i]!.incidentId, rows[i]!.reactionDueAt))));
+  const joined = await joinedCases(sql, [...new Set(incidents.values())]);
+  await enqueue(sql, eventsRow(news.flatMap((x, i) => signalArrivalEvents(x, rows[i]!.incidentId, rows[i]!.reactionDueAt, joined.get(rows[i]!.incidentId)))));
   return { autoAccepted: await autoAccept(sql, news, incidents, deps, now), incidentIds: [...new Set(rows.map((r) => r.incidentId))] };
 }
 
