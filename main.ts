@@ -222,6 +222,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
     list: () => polls.ballotBox.publicPolls(),
     results: (id: string) => pollTally(ch, id),
     turnout: (id: string) => pollTurnoutBreakdown(ch, id),
+    timeZone: region.timeZone,
   };
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
@@ -234,7 +235,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
       userForToken: userOf,
     },
   });
-  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources)];
+  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf, timeZone: region.timeZone }), await createPollPages(pollSources)];
   return parts({ routers, apis: [analytics, api] });
 }
 
