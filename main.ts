@@ -261,8 +261,8 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   // What each official may read of the figures is the workflow's decision (workflow/read-scopes.ts).
   const figuresScope = s.reads.figuresScope;
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now, figuresScope });
-  const pollSources = pollSourcesOf(polls.ballotBox, ch);
   const region = regionRules(s);
+  const pollSources = { ...pollSourcesOf(polls.ballotBox, ch), timeZone: region.timeZone };
   const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: loadSignalTerms(config.regionConfigPath), reminderDaysBefore: config.workflow.reminderDaysBefore,
     now: s.now, region });
   const moderation = bindModeration(db, { relay: workflow?.relay, region, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now });
@@ -282,7 +282,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   });
   const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone, publicUrl: config.publicUrl,
     desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, region }) });
-  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources), status];
+  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf, timeZone: region.timeZone }), await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });
 }
 

@@ -6,6 +6,7 @@ import express, { type Router } from 'express';
 import type { Summary } from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
 import type { FiguresScope, FiguresScopeOf } from '../lib/read-scope.js';
+import { DEFAULT_TIME_ZONE } from '../lib/region-config.js';
 import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality, type PanelName } from './charts.js';
 import { ruDay, ruNumber } from './format.js';
@@ -224,7 +225,7 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
       scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
     }));
   const refuse = (res: express.Response, text: string) =>
-    res.status(403).type('html').send(layout({ title: 'Нет доступа', user: userOf(res), body: `<h1>Нет доступа</h1><p>${escapeHtml(text)}</p>` }));
+    res.status(403).type('html').send(layout({ title: 'Нет доступа', user: userOf(res), body: `<h1>Нет доступа</h1><p>${escapeHtml(text)}</p>`, timeZone: deps.timeZone }));
 
   router.get('/inbox', page, (req, res) => {
     const q = req.query as Record<string, string | undefined>;
@@ -249,8 +250,10 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
     const parsed = dashboardFilters.safeParse(req.query);
     if (!parsed.success) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверные параметры отчёта</h1>' }));
     if (!deps.ch) return void res.status(503).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Аналитика недоступна</h1>' }));
-    const report = await weeklyReport({ ch: deps.ch, organizationNames: deps.organizationNames, municipalities, now: now() }, parsed.data);
-    res.type('html').send(layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page' }));
+    const report = await weeklyReport({ ch: deps.ch, organizationNames: deps.organizationNames, municipalities, now: now(),
+      timeZone: deps.timeZone ?? DEFAULT_TIME_ZONE }, parsed.data);
+    res.type('html').send(layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page',
+      timeZone: deps.timeZone }));
   });
 }
 
@@ -260,7 +263,7 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
   router.get('/', async (_req, res) => {
     const data = await deps.summary();
     const today = ruDay(deps.now?.() ?? new Date(), currentTimeZone());
-    res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today) }));
+    res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today), timeZone: deps.timeZone }));
   });
   registerInvitePage(router, deps.timeZone);
   if (!deps.session || !deps.organizationNames || !deps.figuresScope) return router;

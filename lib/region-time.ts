@@ -100,6 +100,14 @@ export function latestSlot(at: Date, times: readonly string[], timeZone: string)
   return atClockTime(addDays(today, -1), times[0]!, timeZone);
 }
 
+/** A date of a URL or a form, `2026-12-04`, as a local date (already validated as YYYY-MM-DD). */
+export function parseIsoDay(day: string): LocalDate {
+  const [year, month, date] = day.split('-').map(Number);
+  return { year: year!, month: month!, day: date! };
+}
+
+export const isoDay = (d: LocalDate): string => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+
 /** 03.01.2027 in the region. */
 export const formatDate = (at: Date, timeZone: string) =>
   at.toLocaleDateString('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' });

@@ -103,8 +103,6 @@ export interface NotifyContext {
   rating?: number | null;
   /** The case's public status page with its secret token (workflow/status-link.ts), when known. */
   statusUrl?: string;
-  /** The region's IANA time zone (config/region.yaml), in which dates are told, as on the status page; UTC without it. */
-  timeZone?: string;
 }
 
 type Kind = OutboundMessage['kind'];

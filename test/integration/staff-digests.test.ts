@@ -117,6 +117,29 @@ describe('staff digests', () => {
     expect(late.text).toContain('срок истёк 06.12.2026');
   });
 
+  it('gives a curator what nears its deadline in every organization below theirs, counting calendar days of the region', async () => {
+    // 08:00 on 8 Dec in Krasnoyarsk.
+    h.clock.set('2026-12-08T01:00:00.000Z');
+    const school = await createOrg(h, 'МБОУ СОШ № 7', org);
+    await createUser(h, 'school-coordinator', [['coordinator', school]]);
+    await createUser(h, 'school-leader', [['leader', school]]);
+    c.school = await registerThroughQueue(h, buildClassified({ deadlineDays: 2 }));
+    await act(c.school, 'accept', 'moderator', { organizationId: school });
+    // Due at the end of 11 Dec: three calendar days after the 8th, though more than 72 hours after 09:00 on it.
+    c.edge = await registerThroughQueue(h, buildClassified({ deadlineDays: 3 }));
+    c.later = await registerThroughQueue(h, buildClassified({ deadlineDays: 4 }));
+    for (const k of ['edge', 'later']) await act(c[k]!, 'accept', 'moderator', { organizationId: org });
+    h.clock.set('2026-12-08T02:01:00.000Z');
+    await runStaffJob(h, 'digest');
+    const curator = (await digestOf('curator'))!;
+    expect(curator.subject).toMatch(/^Отклик: сводка на 08\.12\.2026, 09:00/);
+    expect(curator.text).toContain(`№ ${await numberOf(c.school)} — направлено в организацию, Дороги, МБОУ СОШ № 7; срок до 10.12.2026 (2 дня)`);
+    expect(curator.text).toContain(`№ ${await numberOf(c.edge)} — направлено в организацию, Дороги, Администрация Ленинского района; срок до 11.12.2026 (3 дня)`);
+    expect(curator.text).not.toContain(`№ ${await numberOf(c.later)} `);
+    // The school's case is not the district's coordinator's business.
+    expect((await digestOf('coordinator'))!.text).not.toContain(`№ ${await numberOf(c.school)} `);
+  });
+
   it('is started by job schedulers in Redis: every minute for alerts, a cron pattern in the region\'s zone per digest time', async () => {
     await scheduleStaffWork(h.reminders, { ...h.region, digestTimes: ['09:00', '12:00'] });
     await scheduleStaffWork(h.reminders, h.region);

@@ -1,13 +1,13 @@
 /**
  * Digests twice a day (ПОС: «отслеживать поступление обращений не реже двух раз в день»): at the region's digest
  * times (config/region.yaml `digests`, in its zone) a BullMQ job scheduler with a cron pattern and the zone starts a
- * job; each user with a channel gets what waits for them by role and what is within 3 days of its deadline. Users with
- * nothing to do get nothing. One digest per user per slot, however often the job runs.
+ * job; each user with a channel gets what waits for them by role and what is within 3 calendar days of its deadline
+ * (a curator: in every organization below theirs too). Users with nothing to do get nothing. One digest per user per
+ * slot, however often the job runs.
  */
 import type pg from 'pg';
-import { DAY_MS } from '../../lib/time.js';
 import type { RegionRules } from '../../lib/region-config.js';
-import { calendarDaysBetween, formatDate, formatDateTime, latestSlot } from '../../lib/region-time.js';
+import { addDays, calendarDaysBetween, formatDate, formatDateTime, latestSlot, localDate, zonedInstant } from '../../lib/region-time.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { enqueue } from '../outbox.js';
 import { OPEN_STATUSES } from '../rules.js';
@@ -15,7 +15,7 @@ import { digestRecipients, type AlertRecipient } from '../store/staff-alerts.js'
 import { claimDigest, digestCases, type DigestCase } from '../store/staff-digests.js';
 import { caseUrl, MAX_LINKS, plural, staffOutbound, staffTargets, type StaffMail } from './mail.js';
 
-/** «Close to its deadline»: within this many days (or past it). */
+/** «Close to its deadline»: within this many calendar days of the region (or past it). */
 export const NEAR_DEADLINE_DAYS = 3;
 const MAX_LINES = 25;
 
@@ -73,7 +73,9 @@ export function digestMail(u: Pick<AlertRecipient, 'displayName'>, cases: Digest
  */
 export async function sendDigests(db: pg.Pool, at: Date, opts: DigestOptions): Promise<{ slot: Date; sent: number }> {
   const slot = latestSlot(at, opts.region.digestTimes, opts.region.timeZone);
-  const nearBefore = new Date(slot.getTime() + NEAR_DEADLINE_DAYS * DAY_MS);
+  // Calendar days of the region, as terms are counted: at 09:00 on the 4th, «within 3 days» is up to the end of the 7th.
+  const tz = opts.region.timeZone;
+  const nearBefore = zonedInstant(addDays(localDate(slot, tz), NEAR_DEADLINE_DAYS + 1), tz);
   let sent = 0;
   for (const u of await digestRecipients(db)) {
     const ok = await withTransaction(db, async (sql) => {

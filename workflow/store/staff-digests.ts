@@ -14,13 +14,15 @@ export interface DigestCase {
 }
 
 /**
- * The open cases that wait for the user, and the open cases of their organizations (or their own) whose deadline is
- * before `nearBefore`, soonest deadline first. Whom a case waits for follows the role matrix (workflow/rules.ts).
+ * The open cases that wait for the user, and the open cases of their organizations (a curator's: and of every
+ * organization below theirs), or their own, whose deadline is before `nearBefore`, soonest deadline first. Whom a case waits for follows the role matrix (workflow/rules.ts).
  */
 export async function digestCases(sql: Sql, userId: string, opts: { openStatuses: readonly CaseStatus[]; nearBefore: Date; limit: number }): Promise<DigestCase[]> {
   const r = await sql.query<DigestCase>(
-    `with r as (select role, organization_id from user_roles where user_id = $1),
+    `with recursive r as (select role, organization_id from user_roles where user_id = $1),
           moderator as (select exists (select 1 from r where role = 'moderator' and organization_id is null) as yes),
+          curated(id) as (select organization_id from r where role = 'curator' and organization_id is not null
+                          union select o.id from organizations o join curated on o.parent_id = curated.id),
           scoped as (
             select c.*, (
                  (c.executor_id = $1 and c.status in ('assigned', 'in_progress', 'draft', 'returned', 'repeat_review'))
@@ -31,7 +33,8 @@ export async function digestCases(sql: Sql, userId: string, opts: { openStatuses
               from cases c
              where c.status = any($2::text[])
                and (c.executor_id = $1
-                 or c.organization_id in (select organization_id from r where role in ('coordinator', 'leader', 'curator'))
+                 or c.organization_id in (select organization_id from r where role in ('coordinator', 'leader'))
+                 or c.organization_id in (select id from curated)
                  or (c.status = 'moderation' and (select yes from moderator))))
      select s.id, s.registration_number as "registrationNumber", s.status, s.category, o.name as "organizationName", s.deadline_at as "deadlineAt", s.waiting
        from scoped s left join organizations o on o.id = s.organization_id
