@@ -14,6 +14,7 @@ import { eventsTableAvailable, insertEvents, type EventRow } from './analytics/e
 import { summary } from './analytics/queries.js';
 import { applyRetention, migrateClickHouseCluster } from './analytics/schema.js';
 import { createAnalyticsStage } from './analytics/stage.js';
+import { createDeadlineRules } from './classify/deadlines.js';
 import { loadClassifier } from './classify/load-classifier.js';
 import { readRegionFile, regionBasics } from './classify/region-config.js';
 import { createClassifyStage } from './classify/stage.js';
@@ -38,6 +39,7 @@ import { closeServer, createHttpApp, listen, type HotRoute } from './lib/http.js
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics, recordDeadlineBreaches, recordGroupCommit, recordQueueDepths, type Metrics } from './lib/metrics.js';
 import { createQueueBoard } from './lib/queue-board.js';
+import { loadRegionConfig, regionNameOf, regionRulesOf, type RegionRules } from './lib/region-config.js';
 import { inSteps } from './lib/shutdown.js';
 import { closeQueues, createQueues, createReminderQueue, type Queues } from './lib/queues.js';
 import type { RegisteredRoute } from './lib/route-table.js';
@@ -58,6 +60,7 @@ import { bindModeration } from './workflow/moderation.js';
 import { createPolls, type Polls } from './workflow/polls/index.js';
 import { bindPublicReads, type PublicReads } from './workflow/public-reads.js';
 import { seedRouting } from './workflow/routing/store.js';
+import { createStaffLinkDesk } from './workflow/staff/telegram-link.js';
 import { readSettings, settingsVersion } from './workflow/store/settings.js';
 import { bindMonitoring } from './workflow/signals/monitoring.js';
 import { statusLinksOf, type StatusLinks } from './workflow/status-link.js';
@@ -148,6 +151,22 @@ async function ensureAdministrator(config: Config, db: pg.Pool): Promise<string 
 const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMaxFailures, windowMinutes: config.workflow.loginWindowMinutes,
   ipMaxFailures: config.workflow.loginIpMaxFailures, accountMaxFailures: config.workflow.loginAccountMaxFailures });
 
+/**
+ * The region's calendar and digest times, with classify's deadline rules (for recomputing a term): stages meet here.
+ * The administrators' override (settings) lies over the file's, and a change in the UI updates the one object the
+ * stages hold, as the classifier's rules follow it.
+ */
+function regionRules(s: Shared): RegionRules {
+  const fromFile = loadRegionConfig(s.config.regionConfigPath);
+  const current = () => {
+    const region = applyRegionOverride(fromFile, s.live.region());
+    return regionRulesOf(region, createDeadlineRules(region));
+  };
+  const rules = current();
+  s.live.onChange(() => void Object.assign(rules, current()));
+  return rules;
+}
+
 async function wireClassify(s: Shared): Promise<RoleParts> {
   const classifier = await loadClassifier(s.config, s.logger);
   const fromFile = classifier.region;
@@ -162,8 +181,10 @@ async function wireClassify(s: Shared): Promise<RoleParts> {
 async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowStage; polls: Polls }> {
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
+  const region = regionRules(s);
+  const staff = { region, publicUrl: config.publicUrl, alertMinutes: config.workflow.staffAlertMinutes, reminderDaysBefore: config.workflow.reminderDaysBefore };
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, reminderDaysBefore: config.workflow.reminderDaysBefore, sealer: createSealer(s.salt), now: s.now, links: s.links, timeZone: s.timeZone,
+    db, queues: s.queues, logger, sealer: createSealer(s.salt), now: s.now, links: s.links, ...staff,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
     signals: loadSignalTerms(config.regionConfigPath),
     // Spike alerts reach the team in the app (the inbox, notifications); staff alerts beyond it attach here.
@@ -172,8 +193,8 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
   const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now });
   const api = createWorkflowApi({
-    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now,
-    loginLimit: loginLimitOf(config), links: s.links, timeZone: s.timeZone,
+    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, ...staff, invitationTtlHours: config.workflow.invitationTtlHours, now: s.now,
+    loginLimit: loginLimitOf(config), links: s.links,
     admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) }, onSettingsChanged: () => s.live.nudge() },
     // The delivery trail on the case page: ingest owns the deliveries, the composition root lends its reader.
     deliveries: (caseId) => deliveriesOfCase(db, caseId),
@@ -192,10 +213,13 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   redis.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
   await untilReady(redis);
   const ingest = createIngest({
-    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: readRegionFile(config.regionConfigPath)?.region, polls: polls.ballotBox,
+    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionNameOf(config.regionConfigPath), polls: polls.ballotBox,
     cases: s.reads, live: () => s.live.config(), now: s.now,
-    // The rating and repeat-review buttons (Telegram, MAX, VK): the workflow's citizen desk checks the author and acts.
-    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, links: s.links, timeZone: s.timeZone }),
+    // The rating and repeat-review buttons (Telegram, MAX, Одноклассники, VK): the workflow's citizen desk checks the author and acts.
+    ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, links: s.links,
+      region: regionRules(s) }),
+    // `/link <code>` from staff: the workflow links the chat to the account for alerts.
+    staffLinks: createStaffLinkDesk({ db }),
     observeCount: (source, result, n) => metrics.ingested.inc({ source, result }, n),
     observeDelivery: (channel, status) => metrics.outboundDeliveries.inc({ channel, status }),
   });
@@ -225,22 +249,25 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   // What each official may read of the figures is the workflow's decision (workflow/read-scopes.ts).
   const figuresScope = s.reads.figuresScope;
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now, figuresScope });
-  const pollSources = pollSourcesOf(polls.ballotBox, ch);
+  const region = regionRules(s);
+  const pollSources = { ...pollSourcesOf(polls.ballotBox, ch), timeZone: region.timeZone };
   const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: loadSignalTerms(config.regionConfigPath), reminderDaysBefore: config.workflow.reminderDaysBefore,
-    now: s.now });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation: bindModeration(db, { relay: workflow?.relay, now: s.now }), monitoring,
+    now: s.now, region });
+  const moderation = bindModeration(db, { relay: workflow?.relay, region, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation, monitoring,
     deliveries: createDeliveryReads(db, s.queues.outbound), ch, now: s.now, organizationNames: s.reads.organizationNames, pollTitles: pollSources.titles,
     municipalities, figuresScope });
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
     summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
     appealChannels: () => ({ vkGroupIds: s.live.config().vk.groupIds, telegram: !!s.live.config().telegram.botToken, widgetSites: s.live.config().widget.allowedOrigins }),
+    timeZone: region.timeZone,
     session: { login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours, limit: loginLimitOf(config) }),
       logout: (token) => logout(db, token), userForToken: userOf },
   });
-  const status = createStatusPages({ timeZone: s.timeZone, publicUrl: config.publicUrl,
-    desk: createStatusDesk({ db, links: s.links, timeZone: s.timeZone, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore }) });
-  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf }), await createPollPages(pollSources), status];
+  const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone, publicUrl: config.publicUrl,
+    desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, region }) });
+  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf, timeZone: region.timeZone }), await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });
 }
 

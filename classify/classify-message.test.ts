@@ -51,6 +51,16 @@ describe('classifyMessage with the default models', () => {
     expect(c.deadlineDays).toBe(10);
   });
 
+  it('fast-tracks by the reason the channel names (the region\'s `reasons` rule) and by phrases in any word order', () => {
+    const text = 'В квартире очень холодно, батареи еле тёплые, дети болеют';
+    const plain = classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-r0', text }), deps).classification;
+    expect(plain).toMatchObject({ fastTrack: false, deadlineDays: 30 });
+    const withReason = classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-r1', text, provenance: { channel: '122', reason: 'Отсутствие отопления' } }), deps).classification;
+    expect(withReason).toMatchObject({ fastTrack: true, deadlineDays: 10, deadlineRule: 'fast-track:reason' });
+    const reordered = classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-r2', text: 'На перекрёстке Мира и Ленина светофор не работает с утра' }), deps).classification;
+    expect(reordered).toMatchObject({ fastTrack: true, deadlineRule: 'fast-track:keyword:не работает светофор' });
+  });
+
   it('joins reposts of one problem into one incident and keeps another problem apart', () => {
     const text = 'У дома 14 по улице Чернышевского открытый люк прямо на тротуаре, дети ходят в школу мимо';
     const a = classifyMessage(buildPost({ externalId: 'inc-a', text, place: { municipality: 'город Красноярск' } }), deps).classification;

@@ -31,7 +31,8 @@ export function classifyMessage(message: IncomingMessage, deps: ClassifyDeps): C
   const context: Record<string, string> = {};
   if (municipality) context.municipality = municipality;
   const prediction = deps.categoryModel.predict(message.text, context);
-  const deadline = decideDeadline(deps.region, { category: prediction.label, text: message.text });
+  // The channel's rubric (a 122 operator's reason, a portal's category), when it names one: the `reasons` fast-track.
+  const deadline = decideDeadline(deps.region, { category: prediction.label, reason: message.provenance.reason, text: message.text });
   const kindPrediction = deps.complaintModel && isNetworkSource(message.source) ? deps.complaintModel.predict(message.text) : undefined;
   const kind = kindPrediction && KINDS.has(kindPrediction.label) ? (kindPrediction.label as Classification['kind']) : 'complaint';
   const incident = deps.incidents?.add({ id: message.messageId, text: message.text, municipality: municipality ?? '', at: message.receivedAt });

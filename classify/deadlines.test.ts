@@ -32,6 +32,26 @@ describe('decideDeadline', () => {
     expect(decideDeadline(rules, { category: 'благоустройство', text: 'Дерево давно упало бы, если бы не подпорки' })).toMatchObject({ rule: 'standard' });
   });
 
+  it('matches phrases in any word order within one sentence, «не» bound to its word', () => {
+    const region = { ...rules, fastTrack: { categories: [], keywords: ['не работает светофор', 'нет горячей воды'] } };
+    const keyword = (text: string) => decideDeadline(region, { category: 'дороги', text }).rule;
+    expect(keyword('Светофор на углу не работает')).toBe('fast-track:keyword:не работает светофор');
+    expect(keyword('Второй день светофор не работает, проехать невозможно')).toBe('fast-track:keyword:не работает светофор');
+    expect(keyword('Горячей воды нет с понедельника')).toBe('fast-track:keyword:нет горячей воды');
+    expect(keyword('В доме горячей воды уже неделю нет')).toBe('fast-track:keyword:нет горячей воды');
+    // «не» negates the word after it (at most one word between): a working light is no fast track.
+    expect(keyword('Светофор работает, не мигает жёлтым')).toBe('standard');
+    expect(keyword('Светофор не всегда работает')).toBe('fast-track:keyword:не работает светофор');
+    // Words of one phrase in two sentences, or too far apart, are not the phrase.
+    expect(keyword('Горячая вода есть. А вот холодной нет')).toBe('standard');
+    expect(keyword('Нет никакой возможности пройти: у дома вода, горячей её не назовёшь')).toBe('standard');
+  });
+
+  it('fast-tracks by the reason the channel gives, through the classifier', () => {
+    expect(decideDeadline(rules, { category: 'Дороги', reason: 'Отсутствие отопления', text: 'В квартире холодно' })).toMatchObject({ rule: 'fast-track:reason', deadlineDays: 10 });
+    expect(decideDeadline(rules, { category: 'Дороги', reason: 'Ямы на дорогах', text: 'Яма' })).toMatchObject({ rule: 'standard' });
+  });
+
   it('routes federal-service requests with their own term first', () => {
     expect(decideDeadline(rules, { category: 'ЖКХ', text: 'В паспортном столе не принимают документы на прописку' })).toEqual({ fastTrack: false, deadlineDays: 5, federalService: 'mvd-registration', rule: 'federal:mvd-registration' });
     expect(decideDeadline(rules, { category: 'соцзащита', text: 'Не могу получить налоговый вычет' })).toMatchObject({ deadlineDays: 15, federalService: 'fns-tax' });

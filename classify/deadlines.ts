@@ -1,4 +1,7 @@
-import { PhraseMatcher, stemsOf } from './phrases.js';
+import type { DeadlineDecision, DeadlineInput } from '../lib/region-config.js';
+import { PhraseMatcher, sentenceStemsOf } from './phrases.js';
+
+export type { DeadlineDecision, DeadlineInput } from '../lib/region-config.js';
 
 /**
  * Fast-track and deadline rules of a region: ПОС answers within 30 calendar days as standard, within 10 for the
@@ -18,20 +21,6 @@ export interface DeadlineRules {
   federalServices: FederalServiceRule[];
 }
 
-export interface DeadlineDecision {
-  fastTrack: boolean;
-  deadlineDays: number;
-  federalService?: string;
-  /** Which rule decided, for the case log: "federal:<id>", "fast-track:category", "fast-track:reason", "fast-track:keyword:<kw>", "standard". */
-  rule: string;
-}
-
-export interface DeadlineInput {
-  category: string;
-  reason?: string;
-  text: string;
-}
-
 const norm = (s: string) => s.toLowerCase().replace(/ё/g, 'е').trim();
 
 function validate(rules: DeadlineRules): void {
@@ -47,9 +36,10 @@ function validate(rules: DeadlineRules): void {
 }
 
 /**
- * Compiles the rules once. Keyword phrases are stemmed up front and matched on stems in order within a short
- * window, so the configured "не убран снег" also catches "не убрали снег" or "не убранного снега" (word order is kept). The plain substring
- * match of the phrase is kept too, so nothing the old substring rules caught is lost.
+ * Compiles the rules once. Keyword phrases are stemmed up front and matched on stems within a short window of one
+ * sentence in any word order (phrases.ts), so the configured "не работает светофор" also catches «светофор не
+ * работает» and "нет горячей воды" «горячей воды нет». The plain substring match of the phrase is kept too, so nothing
+ * the old substring rules caught is lost.
  */
 export function createDeadlineRules(rules: DeadlineRules): (input: DeadlineInput) => DeadlineDecision {
   validate(rules);
@@ -72,7 +62,7 @@ export function createDeadlineRules(rules: DeadlineRules): (input: DeadlineInput
 
   return (input) => {
     const text = norm(input.text);
-    const stems = stemsOf(input.text);
+    const stems = sentenceStemsOf(input.text);
     // A federal service's own term binds harder than the region's choices, so it is checked first
     // (config order decides between services).
     const service = firstHit(services, serviceKeywords, stems, text);

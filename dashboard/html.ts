@@ -27,7 +27,9 @@ function nav(user: NavUser): string {
   const roles = new Set(user.roles.map((r) => r.role));
   const links: [string, string, boolean][] = [
     ['/inbox', 'Мониторинг', roles.has('moderator') || roles.has('administrator')],
-    ['/desk', 'Рабочий стол', ['coordinator', 'executor', 'leader', 'curator'].some((r) => roles.has(r))],
+    // Everyone has notifications (a moderator is reminded of unrouted cases): the desk is where they are.
+    ['/desk', 'Рабочий стол', true],
+    ['/activity', 'Кто не смотрит', ['administrator', 'moderator', 'curator', 'leader'].some((r) => roles.has(r))],
     ['/cases', 'Обращения', true],
     ['/analytics', 'Аналитика', user.figures !== 'none'],
     ['/report/weekly', 'Отчёт за неделю', (user.figures ?? 'region') === 'region'],
@@ -43,7 +45,8 @@ let timeZoneOf: () => string | undefined = () => undefined;
 export function setPageTimeZone(current: () => string | undefined): void {
   timeZoneOf = current;
 }
-export const currentTimeZone = () => timeZoneOf() || DEFAULT_TIME_ZONE;
+/** The live zone main.ts set (an administrator may change it), else the one the page was given, else Moscow. */
+export const currentTimeZone = (given?: string) => timeZoneOf() || given || DEFAULT_TIME_ZONE;
 
 /** What a browser gets for an address nothing serves. */
 export function notFoundPage(): string {
@@ -59,10 +62,14 @@ export function notFoundPage(): string {
 </section>` });
 }
 
-export function layout(opts: { title: string; body: string; scripts?: string[]; user?: NavUser; bodyClass?: string }): string {
+/**
+ * A page. `timeZone`: the region's IANA zone, handed to the page scripts (data-tz on <html>) so they print dates in
+ * the region's time whatever the browser's zone is.
+ */
+export function layout(opts: { title: string; body: string; scripts?: string[]; user?: NavUser; bodyClass?: string; timeZone?: string }): string {
   const scripts = (opts.scripts ?? []).map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('\n');
   return `<!doctype html>
-<html lang="ru" data-tz="${escapeHtml(currentTimeZone())}">
+<html lang="ru" data-tz="${escapeHtml(currentTimeZone(opts.timeZone))}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

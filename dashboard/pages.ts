@@ -6,6 +6,7 @@ import express, { type Router } from 'express';
 import type { Summary } from '../analytics/queries.js';
 import { SOURCES } from '../lib/queues.js';
 import type { FiguresScope, FiguresScopeOf } from '../lib/read-scope.js';
+import { DEFAULT_TIME_ZONE } from '../lib/region-config.js';
 import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality, type PanelName } from './charts.js';
 import { ruDay, ruNumber } from './format.js';
@@ -16,6 +17,7 @@ import { createAdminPages } from './admin.js';
 import { problemBody, type AppealChannels } from './problem-page.js';
 import { weeklyReport } from './report.js';
 import { createSessionRouter, requirePage, type PageUser, type SessionDeps } from './session.js';
+import { ACTIVITY_BODY, DESK_EXTRAS, registerInvitePage } from './staff-pages.js';
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -45,6 +47,8 @@ export interface DashboardDeps {
   now?: () => Date;
   /** The channels a citizen can write through, as the settings are now (the «Сообщить о проблеме» page). */
   appealChannels?: () => AppealChannels;
+  /** The region's IANA zone: page scripts print dates in it. */
+  timeZone?: string;
 }
 
 const STATUS_OPTIONS: [string, string][] = [
@@ -116,6 +120,7 @@ ${inboxTabs('appeals')}
 const DESK_BODY = `
 <h1>Рабочий стол организации</h1>
 <div id="desk" class="desk"></div>
+${DESK_EXTRAS}
 <dialog id="readiness" aria-labelledby="readiness-title">
   <form method="dialog" id="readiness-form">
     <h2 id="readiness-title">Требуется подтверждение</h2>
@@ -218,11 +223,11 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
   const userOf = (res: express.Response) => ({ ...(res.locals.pageUser as PageUser), figures: res.locals.figures });
   const shell = (res: express.Response, title: string, script: string, body: string, charts = false) =>
     res.type('html').send(layout({
-      title, user: userOf(res), body,
+      title, user: userOf(res), body, timeZone: deps.timeZone,
       scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
     }));
   const refuse = (res: express.Response, text: string) =>
-    res.status(403).type('html').send(layout({ title: 'Нет доступа', user: userOf(res), body: `<h1>Нет доступа</h1><p>${escapeHtml(text)}</p>` }));
+    res.status(403).type('html').send(layout({ title: 'Нет доступа', user: userOf(res), body: `<h1>Нет доступа</h1><p>${escapeHtml(text)}</p>`, timeZone: deps.timeZone }));
 
   router.get('/inbox', page, (req, res) => {
     const q = req.query as Record<string, string | undefined>;
@@ -231,6 +236,7 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
   });
   router.get('/desk', page, (_req, res) => shell(res, 'Рабочий стол', 'desk', DESK_BODY));
   router.get('/cases', page, (_req, res) => shell(res, 'Обращения', 'cases', CASES_BODY));
+  router.get('/activity', page, (_req, res) => shell(res, 'Кто не смотрит', 'activity', ACTIVITY_BODY));
   router.get('/cases/:id', page, (req, res) => {
     if (!/^[0-9a-f-]{36}$/i.test(String(req.params.id))) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверный номер обращения</h1>' }));
     shell(res, 'Обращение', 'case', `
@@ -246,8 +252,10 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
     const parsed = dashboardFilters.safeParse(req.query);
     if (!parsed.success) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверные параметры отчёта</h1>' }));
     if (!deps.ch) return void res.status(503).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Аналитика недоступна</h1>' }));
-    const report = await weeklyReport({ ch: deps.ch, organizationNames: deps.organizationNames, municipalities, now: now() }, parsed.data);
-    res.type('html').send(layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page' }));
+    const report = await weeklyReport({ ch: deps.ch, organizationNames: deps.organizationNames, municipalities, now: now(),
+      timeZone: deps.timeZone ?? DEFAULT_TIME_ZONE }, parsed.data);
+    res.type('html').send(layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page',
+      timeZone: deps.timeZone }));
   });
 }
 
@@ -256,13 +264,14 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
   await registerAssets(router);
   router.get('/', async (_req, res) => {
     const data = await deps.summary();
-    const today = ruDay(deps.now?.() ?? new Date(), currentTimeZone());
-    res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today) }));
+    const today = ruDay(deps.now?.() ?? new Date(), currentTimeZone(deps.timeZone));
+    res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today), timeZone: deps.timeZone }));
   });
   router.get('/problem', (_req, res) => {
     const channels = deps.appealChannels?.() ?? { vkGroupIds: [], telegram: false, widgetSites: [] };
-    res.type('html').send(layout({ title: 'Сообщить о проблеме', body: problemBody(channels) }));
+    res.type('html').send(layout({ title: 'Сообщить о проблеме', body: problemBody(channels), timeZone: deps.timeZone }));
   });
+  registerInvitePage(router, deps.timeZone);
   if (!deps.session || !deps.organizationNames || !deps.figuresScope) return router;
   router.use(createSessionRouter({ ...deps.session, secureCookie: deps.secureCookie }));
   registerStaffPages(router, { ...deps, session: deps.session, organizationNames: deps.organizationNames, figuresScope: deps.figuresScope });

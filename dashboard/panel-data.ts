@@ -8,6 +8,7 @@ import { z } from 'zod';
 import * as q from '../analytics/queries.js';
 import { signalReaction } from '../analytics/signal-queries.js';
 import { SOURCES } from '../lib/queues.js';
+import { parseIsoDay, zonedInstant } from '../lib/region-time.js';
 import { isoDay } from '../lib/request-schemas.js';
 import { accessOf, readsTable, scopedFilters } from '../analytics/access.js';
 import type { FiguresScope } from '../lib/read-scope.js';
@@ -31,10 +32,12 @@ export const dashboardFilters = z.object({
 });
 export type DashboardFilters = z.infer<typeof dashboardFilters>;
 
-export function toQueryFilters(f: DashboardFilters): q.Filters {
+/** The filters' days are days of `timeZone` (the region's for the report): `from` from its midnight, `to` before its midnight. */
+export function toQueryFilters(f: DashboardFilters, timeZone = 'UTC'): q.Filters {
+  const midnight = (day: string) => q.toChTime(zonedInstant(parseIsoDay(day), timeZone));
   return {
-    from: f.from ? q.toChTime(new Date(`${f.from}T00:00:00Z`)) : q.ALL_TIME.from,
-    to: f.to ? q.toChTime(new Date(`${f.to}T00:00:00Z`)) : q.ALL_TIME.to,
+    from: f.from ? midnight(f.from) : q.ALL_TIME.from,
+    to: f.to ? midnight(f.to) : q.ALL_TIME.to,
     source: f.source, category: f.category, municipality: f.municipality, organization: f.organization,
   };
 }
@@ -53,8 +56,9 @@ export const panelOrganizations = (scope: FiguresScope, panel: PanelName, f: Das
   scopedFilters(scope, panelAccess(panel), toQueryFilters(f)).organizations;
 
 /** A panel's rows under the page's filters, only these organizations' when they are given. */
-export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: DashboardFilters, now: Date, organizations?: string[]): Promise<Row[]> {
-  const filters = { ...toQueryFilters(f), organizations };
+export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: DashboardFilters, now: Date, organizations?: string[],
+  timeZone?: string): Promise<Row[]> {
+  const filters = { ...toQueryFilters(f, timeZone), organizations };
   const p = PANEL_SOURCES[panel].params;
   switch (PANEL_SOURCES[panel].path) {
     case 'volume':

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pollTally, pollTurnoutBreakdown } from '../analytics/queries.js';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
+import { DEFAULT_TIME_ZONE } from '../lib/region-config.js';
 import { dashboardScripts } from './client-scripts.js';
 import { spreadsheetCsv } from '../lib/csv.js';
 import { ruDateTime } from './format.js';
@@ -37,6 +38,8 @@ export interface PollPagesDeps {
   /** Counted votes per question and option key (ClickHouse, quarantined votes excluded). */
   results(pollId: string): Promise<{ question: string; option: string; votes: number; share: number }[]>;
   turnout(pollId: string): Promise<{ dimension: 'municipality' | 'channel'; value: string; voters: number }[]>;
+  /** The region's IANA zone: the pages and their scripts print dates in it. */
+  timeZone?: string;
 }
 
 const POLL_STATUSES = ['draft', 'published', 'open', 'closed', 'results_published'] as const;
@@ -121,9 +124,9 @@ function pollReader(deps: PollPagesDeps) {
 }
 type PollReader = ReturnType<typeof pollReader>;
 
-function pollPage(p: PublicPoll): string {
+function pollPage(p: PublicPoll, timeZone: string): string {
   return layout({
-    title: p.title,
+    title: p.title, timeZone,
     scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll.js'],
     body: `
 <article class="poll" aria-labelledby="poll-title">
@@ -141,9 +144,9 @@ function pollPage(p: PublicPoll): string {
   });
 }
 
-function resultsPage(p: PublicPoll, v: ResultsView): string {
+function resultsPage(p: PublicPoll, v: ResultsView, timeZone: string): string {
   return layout({
-    title: `Итоги: ${p.title}`,
+    title: `Итоги: ${p.title}`, timeZone,
     scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll-results.js'],
     body: `
 <h1>Итоги: ${escapeHtml(p.title)}</h1>
@@ -210,28 +213,29 @@ export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
     res.type('application/javascript').send(body);
   });
 
-  const notFound = (res: Response) => res.status(404).type('html').send(layout({ title: 'Голосование не найдено', body: '<h1>Голосование не найдено</h1><p><a href="/polls">Все голосования</a></p>' }));
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
+  const notFound = (res: Response) => res.status(404).type('html').send(layout({ title: 'Голосование не найдено', timeZone, body: '<h1>Голосование не найдено</h1><p><a href="/polls">Все голосования</a></p>' }));
 
   router.get('/polls', async (_req, res) => {
     const items = (await deps.list()).filter((p) => p.status !== 'draft');
     const list = items.map((p) => `<li class="card"><a href="/polls/${escapeHtml(p.id)}">${escapeHtml(p.title)}</a>
       <span class="muted"> — ${escapeHtml(STATUS_NAMES[p.status])}</span><br><span class="muted">${escapeHtml(pollDates(p))}</span></li>`).join('\n');
-    res.type('html').send(layout({ title: 'Голосования', body: `<h1>Голосования и опросы</h1>${items.length ? `<ul class="poll-list">${list}</ul>` : '<p>Сейчас нет голосований.</p>'}` }));
+    res.type('html').send(layout({ title: 'Голосования', timeZone, body: `<h1>Голосования и опросы</h1>${items.length ? `<ul class="poll-list">${list}</ul>` : '<p>Сейчас нет голосований.</p>'}` }));
   });
 
   router.get('/polls/:id', async (req, res) => {
     const p = await reader.visiblePoll(req.params.id);
     if (!p) return void notFound(res);
-    res.type('html').send(pollPage(p));
+    res.type('html').send(pollPage(p, timeZone));
   });
 
   router.get('/polls/:id/results', async (req, res) => {
     const p = await reader.visiblePoll(req.params.id);
     if (!p) return void notFound(res);
     if (!resultsVisible(p)) {
-      return void res.type('html').send(layout({ title: p.title, body: `<h1>${escapeHtml(p.title)}</h1><p>Итоги будут опубликованы после завершения голосования.</p>` }));
+      return void res.type('html').send(layout({ title: p.title, timeZone, body: `<h1>${escapeHtml(p.title)}</h1><p>Итоги будут опубликованы после завершения голосования.</p>` }));
     }
-    res.type('html').send(resultsPage(p, await reader.view(p)));
+    res.type('html').send(resultsPage(p, await reader.view(p), timeZone));
   });
 
   registerResultFiles(router, reader);

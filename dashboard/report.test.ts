@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kpiCards, reportTable, shareCell } from './report.js';
+import { dashboardFilters, toQueryFilters } from './panel-data.js';
+import { kpiCards, reportTable, shareCell, weekRange } from './report.js';
 
 const spaces = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
@@ -18,5 +19,26 @@ describe('weekly report in Russian formats', () => {
     const sla = spaces(reportTable([['organization', 'Организация'], ['medianHours', 'Медиана, ч'], ['ratio', 'Рост, раз']],
       [{ organization: 'Школа № 5 <b>', medianHours: '12.5', ratio: 2.25 }]));
     expect(sla).toContain('<td>Школа № 5 &lt;b&gt;</td><td>12,5</td><td>2,3</td>');
+  });
+});
+
+describe('the weekly report\'s days are the region\'s days', () => {
+  // 3 Dec 18:30 UTC is 4 Dec 01:30 in Krasnoyarsk (UTC+7): the region's «today» is the 4th.
+  const lateEvening = new Date('2026-12-03T18:30:00.000Z');
+
+  it('ends the default week with today in the region, not in UTC', () => {
+    expect(weekRange(undefined, lateEvening, 'Asia/Krasnoyarsk')).toEqual({ from: '2026-11-28', to: '2026-12-05' });
+    expect(weekRange(undefined, lateEvening, 'UTC')).toEqual({ from: '2026-11-27', to: '2026-12-04' });
+    // A month and a year boundary; an explicit end stays as asked.
+    expect(weekRange('2027-01-03', lateEvening, 'Asia/Krasnoyarsk')).toEqual({ from: '2026-12-27', to: '2027-01-03' });
+  });
+
+  it('bounds the days at the region\'s midnight', () => {
+    const f = toQueryFilters(dashboardFilters.parse({ from: '2026-11-28', to: '2026-12-05' }), 'Asia/Krasnoyarsk');
+    expect({ from: f.from, to: f.to }).toEqual({ from: '2026-11-27 17:00:00.000', to: '2026-12-04 17:00:00.000' });
+    const moscow = toQueryFilters(dashboardFilters.parse({ from: '2026-11-28' }), 'Europe/Moscow');
+    expect(moscow.from).toBe('2026-11-27 21:00:00.000');
+    // Without a zone (the analytics SVG export): UTC days, as before.
+    expect(toQueryFilters(dashboardFilters.parse({ from: '2026-11-28' })).from).toBe('2026-11-28 00:00:00.000');
   });
 });

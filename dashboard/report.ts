@@ -5,17 +5,27 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { kpis, panelOption, PANEL_TITLES, SERVER_LABEL_WIDTH, SOURCE_NAMES, type Municipality, type PanelName, type Row } from './charts.js';
 import { ruDateTime, ruNumber, ruPercent, ruPercentOf100 } from './format.js';
+import { addDays, isoDay, localDate, parseIsoDay } from '../lib/region-time.js';
 import { escapeHtml } from './html.js';
 import { panelRows, type DashboardFilters } from './panel-data.js';
 import { renderSvg } from './svg.js';
 
-const DAY = 86_400_000;
+// A date without a time prints as itself: no zone moves it.
 const ruDay = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString('ru-RU', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+const daysAfter = (day: string, n: number) => isoDay(addDays(parseIsoDay(day), n));
 
-/** The seven days ending before `to` (a date, exclusive; by default the week up to and including today). */
-export function weekRange(to: string | undefined, now: Date): { from: string; to: string } {
-  const end = to ?? new Date(Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
-  return { from: new Date(Date.parse(`${end}T00:00:00Z`) - 7 * DAY).toISOString().slice(0, 10), to: end };
+/**
+ * The seven days of the region ending before `to` (a date, exclusive; by default the week up to and including today
+ * in the region — at 01:30 in Krasnoyarsk «today» is already the next day there, whatever UTC says).
+ */
+export function weekRange(to: string | undefined, now: Date, timeZone: string): { from: string; to: string } {
+  const end = to ?? isoDay(addDays(localDate(now, timeZone), 1));
+  return { from: daysAfter(end, -7), to: end };
+}
+
+/** «GMT+7»: the region's offset, named in the footer. */
+function zoneOffset(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('ru-RU', { timeZone, timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }
 
 /** A cell as a Russian reader reads it: numbers with Russian separators («1 234», «2,5»), text escaped. */
@@ -46,11 +56,13 @@ export async function weeklyReport(deps: {
   organizationNames: () => Promise<Record<string, string>>;
   municipalities: Municipality[];
   now: Date;
+  /** The region's IANA zone: the report's days are the region's days. */
+  timeZone: string;
 },
   filters: DashboardFilters): Promise<{ title: string; body: string }> {
-  const range = weekRange(filters.to, deps.now);
+  const range = weekRange(filters.to, deps.now, deps.timeZone);
   const f: DashboardFilters = { ...filters, ...range };
-  const load = (p: PanelName) => panelRows(deps.ch, p, f, deps.now);
+  const load = (p: PanelName) => panelRows(deps.ch, p, f, deps.now, undefined, deps.timeZone);
   // Overdue is a backlog, not a weekly flow: it counts every open case past its term, whenever it came in.
   const [volume, sources, categories, munis, sla, rising, ratings, orgNames, backlog] = await Promise.all([
     load('volume'), load('sources'), load('categories'), load('municipalities'), load('sla'), load('rising'), load('ratings'), deps.organizationNames(),
@@ -67,7 +79,7 @@ export async function weeklyReport(deps: {
   const srcTotals = new Map<string, number>();
   for (const r of sources) srcTotals.set(String(r.value), (srcTotals.get(String(r.value)) ?? 0) + Number(r.messages));
   const scope = [filters.municipality, filters.category, filters.source && (SOURCE_NAMES[filters.source] ?? filters.source)].filter(Boolean).join(', ');
-  const title = `Еженедельный отчёт: ${ruDay(range.from)} — ${ruDay(new Date(Date.parse(`${range.to}T00:00:00Z`) - DAY).toISOString().slice(0, 10))}`;
+  const title = `Еженедельный отчёт: ${ruDay(range.from)} — ${ruDay(daysAfter(range.to, -1))}`;
   const body = `
 <article class="report">
 <header class="report-head">
@@ -91,7 +103,7 @@ ${reportTable([['organization', 'Организация'], ['cases', 'Обращ
 <section><h2>Растущие темы</h2>${reportTable([['municipality', 'Муниципалитет'], ['category', 'Категория'], ['current', 'За 7 дней'], ['baseline', 'Обычно'], ['ratio', 'Рост, раз']], rising)}</section>
 <section><h2>Оценки граждан</h2>${reportTable([['organization', 'Организация'], ['rated', 'Оценок'], ['average', 'Средняя']], ratings.filter((r) => Number(r.rated) > 0),
     (key, v) => (key === 'organization' ? org(v) : cell(v)))}</section>
-<footer class="muted">Сформировано ${escapeHtml(ruDateTime(deps.now, 'Asia/Krasnoyarsk'))} (время красноярское) по данным системы «Отклик».</footer>
+<footer class="muted">Сформировано ${escapeHtml(ruDateTime(deps.now, deps.timeZone))} (время региона, ${escapeHtml(zoneOffset(deps.now, deps.timeZone))}) по данным системы «Отклик».</footer>
 </article>`;
   return { title, body };
 }

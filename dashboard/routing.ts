@@ -9,6 +9,8 @@ import { cookieValue, SESSION_COOKIE, type PageUser } from './session.js';
 
 export interface RoutingPageDeps {
   userForToken(token: string): Promise<PageUser | null>;
+  /** The region's IANA zone: the page script prints dates in it. */
+  timeZone?: string;
 }
 
 export function createRoutingPage(deps: RoutingPageDeps): Router {
@@ -20,7 +22,7 @@ export function createRoutingPage(deps: RoutingPageDeps): Router {
       if (!user) return void res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       const admin = user.roles.some((r) => r.role === 'administrator' && r.organizationId === null);
       res.type('html').send(layout({
-        title: 'Маршрутизация', user, scripts: ['/assets/js/routing.js'],
+        title: 'Маршрутизация', user, scripts: ['/assets/js/routing.js'], timeZone: deps.timeZone,
         body: `
 <h1>Маршрутизация обращений</h1>
 <div id="routing" data-admin="${admin ? '1' : '0'}">

@@ -33,6 +33,10 @@ describe('normalizeCallCard', () => {
     expect(m.place).toEqual({ address: 'ул. Карла Маркса, 3', municipality: 'город Красноярск' });
     expect(normalizeCallCard(card, 'salt').messageId).toBe(m.messageId);
   });
+  it('carries the operator\'s reason of the call as the message\'s reason (the region\'s fast-track rule reads it)', () => {
+    expect(normalizeCallCard(card, 'salt').provenance).toEqual({ channel: '122' });
+    expect(normalizeCallCard({ ...card, reason: 'Отсутствие отопления' }, 'salt').provenance).toEqual({ channel: '122', reason: 'Отсутствие отопления' });
+  });
   it('never lumps callers without a phone into one author', () => {
     const { phone: _p, ...anonymous } = card;
     const a = normalizeCallCard({ ...anonymous, callId: 'a' }, 'salt');

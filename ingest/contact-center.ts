@@ -17,6 +17,8 @@ export const callCardSchema = z.object({
   name: z.string().max(300).optional(),
   address: z.string().max(1000).optional(),
   municipality: z.string().max(300).optional(),
+  /** The operator's reason (rubric) of the call, when the center's card has one: the region's `reasons` fast-track rule reads it. */
+  reason: z.string().trim().min(1).max(300).optional(),
 });
 export type CallCard = z.infer<typeof callCardSchema>;
 
@@ -47,7 +49,7 @@ export function normalizeCallCard(card: CallCard, salt: string): IncomingMessage
     contact: { name: card.name, phone },
     place: { address: card.address, municipality: card.municipality },
     attachments: [],
-    provenance: { channel: '122' },
+    provenance: { channel: '122', ...(card.reason ? { reason: card.reason } : {}) },
     origin: 'appeal',
     raw: card,
   });

@@ -22,8 +22,9 @@ const COLUMNS: Record<string, keyof CallCardRow> = {
   name: 'name', 'фио': 'name', 'заявитель': 'name',
   address: 'address', 'адрес': 'address',
   municipality: 'municipality', 'муниципалитет': 'municipality', 'муниципальное образование': 'municipality',
+  reason: 'reason', 'причина': 'reason', 'причина обращения': 'reason', 'рубрика': 'reason', 'тематика': 'reason',
 };
-interface CallCardRow { callId?: string; receivedAt?: string; text?: string; phone?: string; name?: string; address?: string; municipality?: string }
+interface CallCardRow { callId?: string; receivedAt?: string; text?: string; phone?: string; name?: string; address?: string; municipality?: string; reason?: string }
 
 export interface ImportReport { total: number; imported: number; skipped: number; errors: { line: number; error: string }[] }
 

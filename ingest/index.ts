@@ -27,6 +27,7 @@ import { recordingAdapter, type OutboundAdapter } from './outbound-adapter.js';
 import { createSmsGateway, createSmsOutbound } from './sms/outbound.js';
 import { createStatsStore, type CountObserver, type StatsStore } from './stats.js';
 import type { PollBallotBox } from './telegram/bot.js';
+import type { StaffLinkDesk } from './telegram/staff-link.js';
 import { network as telegram } from './telegram/network.js';
 import { network as vk } from './vk/network.js';
 import { createWidgetRouter, registerWidgetRoutes, widgetPollCors } from './widget/router.js';
@@ -50,6 +51,8 @@ export interface IngestDeps {
   polls?: PollBallotBox;
   /** The workflow's citizen desk (main.ts passes it): the rating and repeat-review buttons of the citizen bots and VK dialogs. */
   ratings?: RatingDesk;
+  /** The workflow's staff link desk (main.ts passes it): `/link <code>` in the Telegram bot links a staff account's alerts to the chat. */
+  staffLinks?: StaffLinkDesk;
   /** Test knobs: pauses between retries, long-poll hold times, sweep intervals. */
   tuning?: NetworkTuning;
   /** Per-process counts of what each channel took in (the `otklik_ingest_total` metric). */
@@ -120,7 +123,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   registerContactCenterRoute(api, { intake, secret: () => live().contactCenterSecret, salt, logger: deps.logger });
   const built = NETWORKS.map((n) => n.build({
-    config, db, redis, prefix, intake, cursors, salt, logger: deps.logger, api, polls: deps.polls, ratings: deps.ratings,
+    config, db, redis, prefix, intake, cursors, salt, logger: deps.logger, api, polls: deps.polls, ratings: deps.ratings, staffLinks: deps.staffLinks,
     tuning: deps.tuning ?? {}, modes: n.modes(config),
   }));
   const tasks: BackgroundTask[] = built.flatMap((b) => b.tasks);

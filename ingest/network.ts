@@ -14,6 +14,7 @@ import type { RatingDesk } from './citizen-actions.js';
 import type { Intake } from './intake.js';
 import type { OutboundAdapter } from './outbound-adapter.js';
 import type { PollBallotBox } from './telegram/bot.js';
+import type { StaffLinkDesk } from './telegram/staff-link.js';
 
 /** Runs until `signal` aborts (a poller) or until its one job is done (a webhook subscription). */
 export type BackgroundTask = (signal: AbortSignal) => Promise<void>;
@@ -44,6 +45,8 @@ export interface NetworkContext {
   polls?: PollBallotBox;
   /** The workflow's citizen desk: the rating and repeat-review buttons of the citizen bots and VK dialogs. */
   ratings?: RatingDesk;
+  /** The workflow's staff link desk: `/link <code>` in the Telegram bot links a staff account's alerts to the chat. */
+  staffLinks?: StaffLinkDesk;
   tuning: NetworkTuning;
   /** This network's modes, as `modes(config)` gave them. */
   modes: Record<string, string>;

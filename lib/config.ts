@@ -56,6 +56,9 @@ const envSchema = z.object({
   OTKLIK_LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().min(1).default(50),
   OTKLIK_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   OTKLIK_REMINDER_DAYS: z.string().regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'comma-separated whole days, e.g. 3,1').default('3,1'),
+  // Staff alerts by e-mail/Telegram are grouped: at most one message per user per this many minutes.
+  OTKLIK_STAFF_ALERT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
+  OTKLIK_INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
 
   // Channels (ingest/): a channel whose settings are absent stays off and says so in /healthz.
   VK_CALLBACK_CONFIRMATION: optionalString,
@@ -152,6 +155,10 @@ export interface Config {
     loginWindowMinutes: number;
     /** Days before the deadline when the executor and coordinators are reminded. */
     reminderDaysBefore: number[];
+    /** Least minutes between two alerts to one staff user (alerts in between are grouped). */
+    staffAlertMinutes: number;
+    /** How long a staff invitation link works. */
+    invitationTtlHours: number;
   };
   vk: {
     /** One code, or `groupId:code` pairs (comma-separated) when several communities call back. */
@@ -238,6 +245,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginAccountMaxFailures: e.OTKLIK_LOGIN_ACCOUNT_MAX_FAILURES,
       loginWindowMinutes: e.OTKLIK_LOGIN_WINDOW_MINUTES,
       reminderDaysBefore: [...new Set(e.OTKLIK_REMINDER_DAYS.split(',').map((d) => Number(d.trim())).filter((d) => d > 0))].sort((a, b) => b - a),
+      staffAlertMinutes: e.OTKLIK_STAFF_ALERT_MINUTES,
+      invitationTtlHours: e.OTKLIK_INVITATION_TTL_HOURS,
     },
     vk: {
       callbackConfirmation: e.VK_CALLBACK_CONFIRMATION,

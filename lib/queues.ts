@@ -325,6 +325,16 @@ export const reminderJobSchema = z.object({
 });
 export type ReminderJob = z.infer<typeof reminderJobSchema>;
 
+/**
+ * The workflow's scheduled staff work, on the same queue as its reminders (job schedulers in Redis, not process
+ * timers): `alerts` sends the grouped staff alerts and escalations (every minute), `digest` the staff digests (at the
+ * region's digest times). Internal to workflow/ like reminders.
+ */
+export const staffTimerJobSchema = z.object({ staff: z.enum(['alerts', 'digest']) });
+export type StaffTimerJob = z.infer<typeof staffTimerJobSchema>;
+/** What the `workflow-reminders` queue carries: a case reminder, or scheduled staff work. */
+export type WorkflowTimerJob = ReminderJob | StaffTimerJob;
+
 export const QUEUES = {
   incoming: 'incoming',
   classified: 'classified',
@@ -341,7 +351,7 @@ export const payloadSchemas = {
   events: eventBatchSchema,
   outbound: outboundMessageSchema,
   'citizen-actions': citizenActionSchema,
-  'workflow-reminders': reminderJobSchema,
+  'workflow-reminders': z.union([reminderJobSchema, staffTimerJobSchema]),
 } satisfies Record<QueueName, z.ZodType>;
 
 export interface QueuePayloads {
@@ -350,7 +360,7 @@ export interface QueuePayloads {
   events: EventBatch;
   outbound: OutboundMessage;
   'citizen-actions': CitizenAction;
-  'workflow-reminders': ReminderJob;
+  'workflow-reminders': WorkflowTimerJob;
 }
 
 /**
@@ -400,8 +410,8 @@ export function createQueues({ connection, prefix }: QueueOptions): Queues {
  * The workflow's own queue of delayed reminders. Kept out of `Queues`: no other stage touches it, and its jobs
  * legitimately wait for weeks, so "every stage queue is drained" stays a meaningful check.
  */
-export function createReminderQueue({ connection, prefix }: QueueOptions): Queue<ReminderJob> {
-  return new Queue<ReminderJob>(QUEUES.reminders, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+export function createReminderQueue({ connection, prefix }: QueueOptions): Queue<WorkflowTimerJob> {
+  return new Queue<WorkflowTimerJob>(QUEUES.reminders, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The monitoring team's terms for signals (posts and comments that monitoring found): hours, not ПОС days. Read from
  * the `signals` section of the region config (config/region.yaml) by the workflow, which stamps each signal with its
- * reaction deadline, and validated with the rest of that file by classify/region-config.ts. Pure: a term is a
+ * reaction deadline, and validated with the rest of that file by lib/region-config.ts. Pure: a term is a
  * function of the time a post was seen, the region's time zone and its working hours.
  */
 import fs from 'node:fs';

@@ -25,6 +25,8 @@ const OWNERS: Record<string, 'workflow' | 'ingest' | 'lib'> = {
   poll_comments: 'workflow', poll_subscribers: 'workflow', voter_links: 'workflow',
   admin_audit: 'workflow', region_settings: 'workflow', region_settings_version: 'workflow',
   incidents: 'workflow', signals: 'workflow', incident_events: 'workflow', incident_replies: 'workflow', signal_alerts: 'workflow',
+  staff_invitations: 'workflow', staff_history: 'workflow', staff_alert_settings: 'workflow', staff_link_codes: 'workflow',
+  staff_activity: 'workflow', staff_digests: 'workflow', staff_escalations: 'workflow',
 };
 
 /**

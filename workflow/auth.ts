@@ -49,7 +49,7 @@ export async function ensureAdmin(db: pg.Pool, login: string, password?: string,
   const passwordHash = await hasher.hash(password ?? generated!);
   const created = await withTransaction(db, async (client) => {
     const user = await client.query<{ id: string }>(
-      `insert into users (login, password_hash, display_name) values ($1, $2, 'Администратор')
+      `insert into users (login, password_hash, display_name, activated_at) values ($1, $2, 'Администратор', now())
        on conflict (login) do nothing returning id`,
       [login, passwordHash],
     );

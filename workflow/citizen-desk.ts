@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import type { CitizenAction, CaseStatus } from '../lib/queues.js';
+import type { RegionRules } from '../lib/region-config.js';
 import { caseAuthorOf } from './store/cases.js';
 import { applyCitizenAction, LOW_RATING_MAX, type CitizenActionOutcome, type EngineDeps } from './lifecycle.js';
 import type { OutboxRelay } from './outbox.js';
@@ -95,8 +96,9 @@ export function earlyRefusal(kind: 'rating' | 'repeat', state: { status?: string
 }
 
 export function createCitizenDesk(deps: { db: pg.Pool; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>; links?: StatusLinks;
-  timeZone?: string; }): CitizenDesk {
-  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone };
+  region?: RegionRules }): CitizenDesk {
+  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links,
+    region: deps.region };
   const nudged = <T extends { accepted: boolean }>(answer: T): T => {
     if (answer.accepted) deps.relay?.nudge();
     return answer;

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { CaseStatusView, StatusActionResult, StatusDesk, StatusStage } from '../lib/citizen-status.js';
 import { earlyRefusal, ratingAnswer, repeatReviewAnswer, roundActionId } from './citizen-desk.js';
 import { applyCitizenAction, type EngineDeps } from './lifecycle.js';
+import type { RegionRules } from '../lib/region-config.js';
 import { attachmentLinks } from './notify.js';
 import type { OutboxRelay } from './outbox.js';
 import type { StatusLinks } from './status-link.js';
@@ -52,8 +53,9 @@ async function viewOf(db: pg.Pool, c: StatusCaseRow): Promise<CaseStatusView> {
 }
 
 export function createStatusDesk(deps: { db: pg.Pool; links: StatusLinks; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>;
-  timeZone?: string; }): StatusDesk {
-  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone };
+  region?: RegionRules }): StatusDesk {
+  const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links,
+    region: deps.region };
   /** The case when the token is its own; an unknown number and a wrong token look the same from outside. */
   const authorized = async (number: string, token: string) => {
     if (number.length > 40 || token.length > 100) return undefined;

@@ -6,13 +6,15 @@
 import type pg from 'pg';
 import { eventIdFor } from '../lib/ids.js';
 import type { CaseStatus } from '../lib/queues.js';
-import { DAY_MS } from '../lib/time.js';
+import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js';
+import { termEnd } from '../lib/region-time.js';
 import { withTransaction } from '../lib/transaction.js';
 import { ACTION_HANDLERS, fail, missingInput, type ActionInput, type ActionResult } from './actions.js';
-import { planReminders, scheduleReminders } from './reminders.js';
+import { planReminders, reminderCalendar, scheduleReminders } from './reminders.js';
 import { canReadCase, permission, RULES, type Actor } from './rules.js';
 import { loadCase, type CaseRow } from './store/cases.js';
 import { citizenActionSeen, recordCitizenAction } from './store/citizen-actions.js';
+import { ruDate } from './notify.js';
 import { insertNotifications } from './store/notifications.js';
 import type { StatusLinks } from './status-link.js';
 import type { Sql } from './store/sql.js';
@@ -27,8 +29,8 @@ export interface EngineDeps {
   reminderDaysBefore?: number[];
   /** The status page link every citizen notice carries (main.ts builds it from the deployment's secret). */
   links?: StatusLinks;
-  /** The region's IANA time zone, in which notices tell dates (as the status page does). */
-  timeZone?: string;
+  /** The region's calendar and deadline rules (lib/region-config.ts); the defaults without one. */
+  region?: RegionRules;
 }
 
 /** Why the actor may not take this action on the case now, in the order the API reports it; undefined when they may. */
@@ -52,7 +54,7 @@ export async function performAction(deps: EngineDeps, actor: Actor, caseId: stri
     const refused = refusal(actor, c, input);
     if (refused) return refused;
     return ACTION_HANDLERS[input.action].run({ sql, c, actor, input, now: deps.now(), to: RULES[input.action].to, links: deps.links,
-      timeZone: deps.timeZone });
+      region: deps.region ?? DEFAULT_REGION_RULES });
   });
 }
 
@@ -93,7 +95,7 @@ async function rate({ sql, c, action, now, deps }: CitizenStep) {
   const rated = await recordTransition(sql, c, {
     actor: 'citizen', type: 'rate', to: 'rated', patch: { rating }, comment: action.comment ?? null, data: { rating, round }, props: { rating, round },
     // A low rating tells the citizen how to ask for a repeat review (where the channel has no button for it).
-    ...(low ? { notice: 'rated_low' as const, rating, links: deps.links, timeZone: deps.timeZone } : {}),
+    ...(low ? { notice: 'rated_low' as const, rating, links: deps.links, timeZone: deps.region?.timeZone } : {}),
     extraEvents: (rowId, next) => [{ eventId: eventIdFor(c.id, 'rated', rowId), type: 'case.rated', at: now.toISOString(), caseId: c.id,
       messageId: c.messageId, source: c.source, category: c.category, rating,
       ...(next.organizationId ? { organizationId: next.organizationId } : {}), ...(c.municipality ? { municipality: c.municipality } : {}), props: { round } }],
@@ -101,7 +103,7 @@ async function rate({ sql, c, action, now, deps }: CitizenStep) {
   let status: CaseStatus = 'rated';
   if (!low) {
     await recordTransition(sql, rated.case, { actor: 'system', type: 'close-rated', to: 'closed', patch: { closed_at: now }, notice: 'closed', links: deps.links,
-      timeZone: deps.timeZone }, now);
+      timeZone: deps.region?.timeZone }, now);
     status = 'closed';
   }
   return { outcome: status, result: { applied: true, status } as CitizenActionOutcome };
@@ -112,13 +114,16 @@ async function requestRepeatReview({ sql, c, action, now, deps }: CitizenStep) {
   if (c.status !== 'rated') return ignored(`ignored-in-${c.status}`, `status-${c.status}`);
   if ((c.rating ?? 5) > LOW_RATING_MAX) return ignored(`ignored-in-${c.status}`, 'rating-not-low');
   const cycle = c.reviewCycle + 1;
-  const deadlineAt = new Date(now.getTime() + c.deadlineDays * DAY_MS);
+  const region = deps.region ?? DEFAULT_REGION_RULES;
+  const deadlineAt = termEnd(now, c.deadlineDays, region.timeZone);
   const r = await recordTransition(sql, c, { actor: 'citizen', type: 'repeat-review-request', to: 'repeat_review', comment: action.comment ?? null,
-    patch: { review_cycle: cycle, deadline_at: deadlineAt }, notice: 'repeat_review', links: deps.links, timeZone: deps.timeZone, data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
-  await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, deps.reminderDaysBefore), now);
+    patch: { review_cycle: cycle, deadline_at: deadlineAt }, notice: 'repeat_review', links: deps.links, timeZone: region.timeZone,
+    data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
+  await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, deps.reminderDaysBefore, reminderCalendar(region), now), now);
   await insertNotifications(sql, {
     userIds: [...await holdersOfRoles(sql, r.case.organizationId, ['coordinator', 'curator']), r.case.executorId], caseId: c.id,
-    kind: `repeat-review-${cycle}`, text: `Заявитель запросил повторное рассмотрение обращения № ${c.registrationNumber} (оценка ${c.rating}).`, at: now,
+    kind: `repeat-review-${cycle}`, topic: 'repeat_review', at: now,
+    text: `Заявитель запросил повторное рассмотрение обращения № ${c.registrationNumber} (оценка ${c.rating}). Новый срок — до ${ruDate(deadlineAt, region.timeZone)}.`,
   });
   return { outcome: 'repeat_review', result: { applied: true, status: 'repeat_review' } as CitizenActionOutcome };
 }

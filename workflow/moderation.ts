@@ -8,11 +8,13 @@
 import fs from 'node:fs';
 import type pg from 'pg';
 import type { CorrectionBody, InboxItem, InboxQuery, MergeBody, Moderation, ModerationResult } from '../lib/moderation.js';
+import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js';
 import { withTransaction } from '../lib/transaction.js';
 import type { OutboxRelay } from './outbox.js';
 import { loadCase, loadCasesForUpdate } from './store/cases.js';
 import { correctionsOf, insertCorrection } from './store/corrections.js';
 import * as inbox from './store/inbox.js';
+import { recomputeAfterCategory } from './term-change.js';
 import { recordCorrection } from './transitions.js';
 
 /** Incoming posts and calls, one row per case, with how many cases share its incident. */
@@ -26,10 +28,11 @@ export const inboxMark = (db: pg.Pool) => inbox.inboxMark(db);
 
 /**
  * Corrects the category, or the complaint/question/other kind, of a case: the case takes the new value (its
- * version moves, like any change), the log records who changed what, and the correction is kept for training.
+ * version moves, like any change), the log records who changed what, and the correction is kept for training. A new
+ * category may change the term (a fast-track category): it is recomputed with an audit entry saying why.
  */
 export async function correctCase(db: pg.Pool, actorId: string, caseId: string, body: CorrectionBody,
-  now = new Date()): Promise<ModerationResult<{ version: number }>> {
+  now = new Date(), region: RegionRules = DEFAULT_REGION_RULES, reminderDaysBefore?: number[]): Promise<ModerationResult<{ version: number }>> {
   return withTransaction(db, async (sql) => {
     const c = await loadCase(sql, caseId, true);
     if (!c) return { ok: false, status: 404, error: 'case not found' };
@@ -38,7 +41,9 @@ export async function correctCase(db: pg.Pool, actorId: string, caseId: string, 
     if (old === body.label) return { ok: true, value: { version: c.version } };
     const r = await recordCorrection(sql, c, { field: body.field, label: body.label }, actorId, now);
     await insertCorrection(sql, { caseId, field: body.field, oldLabel: old, label: body.label, actor: actorId, at: now });
-    return { ok: true, value: { version: r.case.version } };
+    const term = body.field === 'category'
+      ? await recomputeAfterCategory({ sql, c: r.case, actor: actorId, now, region, reminderDaysBefore }, old) : undefined;
+    return { ok: true, value: { version: (term ?? r).case.version } };
   });
 }
 
@@ -72,7 +77,8 @@ export async function splitIncident(db: pg.Pool, actorId: string, caseId: string
 }
 
 /** The inbox operations bound to the database, as main.ts hands them to the dashboard; a change nudges the relay. */
-export function bindModeration(db: pg.Pool, opts: { relay?: Pick<OutboxRelay, 'nudge'>; now?: () => Date } = {}): Moderation {
+export function bindModeration(db: pg.Pool, opts: { relay?: Pick<OutboxRelay, 'nudge'>; now?: () => Date; region?: RegionRules;
+  reminderDaysBefore?: number[] } = {}): Moderation {
   const now = opts.now ?? (() => new Date());
   const nudged = async <T>(result: Promise<ModerationResult<T>>) => {
     const out = await result;
@@ -83,7 +89,7 @@ export function bindModeration(db: pg.Pool, opts: { relay?: Pick<OutboxRelay, 'n
     listInbox: (q) => listInbox(db, q),
     inboxFacets: () => inboxFacets(db),
     inboxMark: () => inboxMark(db),
-    correctCase: (actorId, caseId, body) => nudged(correctCase(db, actorId, caseId, body, now())),
+    correctCase: (actorId, caseId, body) => nudged(correctCase(db, actorId, caseId, body, now(), opts.region, opts.reminderDaysBefore)),
     mergeIncident: (actorId, body) => nudged(mergeIncident(db, actorId, body, now())),
     splitIncident: (actorId, caseId) => nudged(splitIncident(db, actorId, caseId, now())),
   };

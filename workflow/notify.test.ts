@@ -41,11 +41,11 @@ describe('citizenNotices', () => {
       text: expect.stringContaining('2026-000042') }]);
     expect(citizenNotices('registered', ctx)[0]!.text).toContain('20.12.2026');
   });
-  it('tells dates in the region\'s time zone: a deadline at 01:30 in Krasnoyarsk is that local day, not the UTC one', () => {
-    const night = { ...ctx, deadlineAt: new Date('2026-12-20T18:30:00Z') };
-    expect(citizenNotices('registered', { ...night, timeZone: 'Asia/Krasnoyarsk' })[0]!.text).toContain('до 21.12.2026.');
-    expect(citizenNotices('repeat_review', { ...night, timeZone: 'Asia/Krasnoyarsk' })[0]!.text).toContain('до 21.12.2026.');
-    expect(citizenNotices('registered', night)[0]!.text).toContain('до 20.12.2026.');
+  it('prints the deadline as a date of the region, not of UTC', () => {
+    // 23:59:59 on 3 Jan in Krasnoyarsk is still 3 Jan there, though 16:59 UTC; 18:00 UTC on 4 Dec is the 5th there.
+    const endOfDay = { ...ctx, deadlineAt: new Date('2027-01-03T16:59:59.999Z'), timeZone: 'Asia/Krasnoyarsk' };
+    expect(citizenNotices('registered', endOfDay)[0]!.text).toContain('до 03.01.2027');
+    expect(citizenNotices('registered', { ...ctx, deadlineAt: new Date('2026-12-04T18:00:00Z'), timeZone: 'Asia/Krasnoyarsk' })[0]!.text).toContain('05.12.2026');
   });
   it('tells the reason of a rejection, sends the answer with a rating request, and keeps internal steps quiet', () => {
     expect(citizenNotices('rejected', { ...ctx, reason: 'нецензурная лексика' })[0]).toEqual({ kind: 'rejection', subject: 'Обращение № 2026-000042 отклонено',

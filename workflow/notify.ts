@@ -3,6 +3,8 @@
  * message the case came from. Pure, so the wording and the addressing rules are unit-tested.
  */
 import { SMS_MAX_CHARS, type Attachment, type CaseStatus, type DeliveryChannel, type OutboundMessage, type Source } from '../lib/queues.js';
+import { DEFAULT_TIME_ZONE } from '../lib/region-config.js';
+import { formatDate } from '../lib/region-time.js';
 
 export interface MessageOrigin {
   source: Source;
@@ -97,14 +99,16 @@ function networkReplyTarget(provenance: Record<string, string>): Record<string, 
   return Object.keys(target).length ? target : undefined;
 }
 
-/** A date as the region reads it: a deadline at 01:00 in Krasnoyarsk is still the previous day in UTC. */
-export const ruDate = (d: Date, timeZone = 'UTC') => d.toLocaleDateString('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' });
+/** A date as the region's people read it: in the region's time zone (a term ending at 23:59 there is that day, not the next). */
+export const ruDate = (d: Date, timeZone = DEFAULT_TIME_ZONE) => formatDate(d, timeZone);
 
 type Link = { title: string; url: string };
 
 export interface NotifyContext {
   registrationNumber: string;
   deadlineAt: Date;
+  /** The region's zone the dates are printed in. */
+  timeZone?: string;
   organizationName?: string | null;
   reason?: string | null;
   answerText?: string | null;
@@ -114,8 +118,6 @@ export interface NotifyContext {
   rating?: number | null;
   /** The case's public status page with its secret token (workflow/status-link.ts), when known. */
   statusUrl?: string;
-  /** The region's IANA time zone (config/region.yaml), in which dates are told, as on the status page; UTC without it. */
-  timeZone?: string;
 }
 
 type Kind = OutboundMessage['kind'];
@@ -152,8 +154,8 @@ const statusLink = (c: NotifyContext, title = 'Ход рассмотрения')
 function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
   const n = c.registrationNumber;
   const number = `№ ${n}`;
-  const org = c.organizationName ? ` в «${c.organizationName}»` : '';
   const date = (d: Date) => ruDate(d, c.timeZone);
+  const org = c.organizationName ? ` в «${c.organizationName}»` : '';
   const one = (kind: Kind, subject: string, text: string, links: Link[] = statusLink(c)): CitizenNotice[] => [{ kind, subject, text, ...(links.length ? { links } : {}) }];
   switch (step) {
     case 'registered':

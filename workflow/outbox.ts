@@ -7,7 +7,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
-import { QUEUES, type OutboundMessage, type QueueName, type Queues, type ReminderJob } from '../lib/queues.js';
+import { QUEUES, type OutboundMessage, type QueueName, type Queues, type WorkflowTimerJob } from '../lib/queues.js';
 import type { Sealer } from '../lib/seal.js';
 import { withTransaction } from '../lib/transaction.js';
 import type { Sql } from './store/sql.js';
@@ -92,7 +92,7 @@ async function publishBatch(db: pg.Pool, byName: Partial<Record<QueueName, Queue
 export function createOutboxRelay(deps: {
   db: pg.Pool;
   queues: Pick<Queues, 'events' | 'outbound'>;
-  reminders: Queue<ReminderJob>;
+  reminders: Queue<WorkflowTimerJob>;
   now: () => Date;
   logger: Logger;
   pollMs?: number;

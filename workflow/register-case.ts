@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { eventIdFor, uuidV5 } from '../lib/ids.js';
 import { isNetworkSource, type AnalyticsEvent, type ClassifiedMessage } from '../lib/queues.js';
-import { DAY_MS } from '../lib/time.js';
+import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js';
+import { termEnd } from '../lib/region-time.js';
 import { withTransaction } from '../lib/transaction.js';
 import { enqueue, type OutboxRow } from './outbox.js';
-import { planReminders, scheduleRemindersMany } from './reminders.js';
+import { planReminders, reminderCalendar, scheduleRemindersMany } from './reminders.js';
 import { casesOfMessages, insertCases, insertRegistrationEvents, type CaseRow, type NewCase } from './store/cases.js';
 import { insertContacts, insertMessages } from './store/messages.js';
 import type { StatusLinks } from './status-link.js';
@@ -25,9 +26,20 @@ export type RegisterResult =
 
 export const caseIdFor = (messageId: string) => uuidV5(`case:${messageId}`);
 
-/** ПОС counts calendar days from registration, so the deadline ignores weekends and holidays. */
-export function deadlineFrom(registeredAt: Date, days: number): Date {
-  return new Date(registeredAt.getTime() + days * DAY_MS);
+/**
+ * ПОС counts calendar days from registration (weekends and holidays count): the term runs to the end of the N-th day
+ * after the day of registration in the region's zone (workflow/README.md, «Deadlines»).
+ */
+export function deadlineFrom(registeredAt: Date, days: number, timeZone = DEFAULT_REGION_RULES.timeZone): Date {
+  return termEnd(registeredAt, days, timeZone);
+}
+
+export interface RegisterOptions {
+  reminderDaysBefore?: number[];
+  /** The region's calendar: deadlines end at midnight there, notices print its dates. */
+  region?: RegionRules;
+  /** The status page link the «registered» notice carries. */
+  links?: StatusLinks;
 }
 
 /**
@@ -42,14 +54,6 @@ const acknowledged = (source: string) => source === 'widget' || source === 'cont
  * «registered» notice and its deadline reminders, so none of them can be lost after the commit. A message already
  * registered (a redelivery, a second HTTP post of the same call) returns the existing case with `created: false`.
  */
-export interface RegisterOptions {
-  reminderDaysBefore?: number[];
-  /** The status page link the «registered» notice carries. */
-  links?: StatusLinks;
-  /** The region's time zone the notice tells the deadline in. */
-  timeZone?: string;
-}
-
 export async function registerCase(db: pg.Pool, input: ClassifiedMessage, now: Date, opts: RegisterOptions = {}): Promise<RegisterResult> {
   return (await registerCases(db, [input], now, opts))[0]!;
 }
@@ -73,12 +77,12 @@ export function uniqueMessages(inputs: ClassifiedMessage[]): Map<string, Classif
   return new Map([...byKey].sort(([, a], [, b]) => (a.message.messageId < b.message.messageId ? -1 : 1)));
 }
 
-const newCaseOf = (x: ClassifiedMessage, registeredAt: Date): NewCase => {
+const newCaseOf = (x: ClassifiedMessage, registeredAt: Date, timeZone: string): NewCase => {
   const c = x.classification;
   return {
     id: caseIdFor(x.message.messageId), messageId: x.message.messageId, category: c.category, confidence: c.confidence, kind: c.kind,
     fastTrack: c.fastTrack, deadlineDays: c.deadlineDays, deadlineRule: c.deadlineRule, federalService: c.federalService ?? null,
-    municipality: c.municipality ?? x.message.place.municipality ?? null, modelVersion: c.modelVersion, deadlineAt: deadlineFrom(registeredAt, c.deadlineDays),
+    municipality: c.municipality ?? x.message.place.municipality ?? null, modelVersion: c.modelVersion, deadlineAt: deadlineFrom(registeredAt, c.deadlineDays, timeZone),
     incidentId: c.incidentId ?? null,
     // The routing model's suggestions stay with the case: moderators and coordinators see them, routing uses them.
     routing: c.routing?.length ? JSON.stringify(c.routing) : null,
@@ -92,8 +96,9 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, opts:
   const created: Created = new Map();
   if (news.length === 0) return created;
   const status = 'moderation';
+  const region = opts.region ?? DEFAULT_REGION_RULES;
   await insertContacts(sql, news.map((x) => x.message));
-  const cases = news.map((x) => newCaseOf(x, now));
+  const cases = news.map((x) => newCaseOf(x, now, region.timeZone));
   const numberOf = await insertCases(sql, cases, status, now);
   const eventRowOf = await insertRegistrationEvents(sql, news.map((x, i) => {
     const c = x.classification;
@@ -106,7 +111,7 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, opts:
     const registered: RegisteredCase = { caseId, registrationNumber: numberOf.get(caseId)!, status, registeredAt: now, deadlineAt: cases[i]!.deadlineAt };
     created.set(keyOf(x.message), { case: registered, events: registrationEvents(x, registered) });
     if (acknowledged(x.message.source)) {
-      outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!, { links: opts.links, timeZone: opts.timeZone }));
+      outbox.push(...citizenOutbound(freshCaseRow(x, registered), 'registered', eventRowOf.get(caseId)!, { links: opts.links, timeZone: region.timeZone }));
     }
   });
   // A batch's analytics events leave as one job (one hop for the whole page); a lone case keeps its own job id.
@@ -116,7 +121,8 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, opts:
     ? { queue: 'events', name: 'registration', jobId: `reg-${caseIds[0]}`, payload: { events: events[0] } }
     : { queue: 'events', name: 'registration', jobId: `reg-${uuidV5(`registration:${[...caseIds].sort().join(',')}`)}`, payload: { events: events.flat() } });
   await enqueue(sql, outbox);
-  await scheduleRemindersMany(sql, cases.map((c) => ({ caseId: c.id, plan: planReminders(c.deadlineAt, 0, opts.reminderDaysBefore) })), now);
+  const calendar = reminderCalendar(region);
+  await scheduleRemindersMany(sql, cases.map((c) => ({ caseId: c.id, plan: planReminders(c.deadlineAt, 0, opts.reminderDaysBefore, calendar, now) })), now);
   return created;
 }
 
@@ -152,7 +158,8 @@ function freshCaseRow(x: ClassifiedMessage, r: RegisteredCase): CaseRow {
   return {
     id: r.caseId, messageId: m.messageId, registrationNumber: r.registrationNumber, status: 'moderation', category: c.category, kind: c.kind,
     incidentId: c.incidentId ?? null, municipality: c.municipality ?? m.place.municipality ?? null, organizationId: null, organizationName: null,
-    executorId: null, version: 0, registeredAt: r.registeredAt, deadlineAt: r.deadlineAt, deadlineDays: c.deadlineDays, rating: null, reviewCycle: 0,
+    executorId: null, version: 0, registeredAt: r.registeredAt, deadlineAt: r.deadlineAt, deadlineDays: c.deadlineDays, fastTrack: c.fastTrack,
+    deadlineRule: c.deadlineRule, federalService: c.federalService ?? null, rating: null, reviewCycle: 0,
     source: m.source, externalId: m.externalId, provenance: m.provenance, messageText: m.text, origin: 'appeal',
     contact: { phone: m.contact.phone ?? null, email: m.contact.email ?? null, channelUserId: m.contact.channelUserId ?? null },
   };

@@ -9,13 +9,17 @@
  */
 import type pg from 'pg';
 import type { ReminderJob } from '../lib/queues.js';
+import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js';
+import { addDays, atClockTime, calendarDaysBetween, localDate } from '../lib/region-time.js';
 import { DAY_MS } from '../lib/time.js';
 import { withTransaction } from '../lib/transaction.js';
 import { ruDate } from './notify.js';
 import { enqueue } from './outbox.js';
 import { OPEN_STATUSES } from './rules.js';
 import { insertNotifications } from './store/notifications.js';
-import { claimUpcomingReminders, dueReminders, insertReminders, lockReminder, markReminderSent, type LockedReminder, type ReminderKey } from './store/reminders.js';
+import {
+  claimUpcomingReminders, dueReminders, insertReminders, lockReminder, markReminderSent, replanReminders, type LockedReminder, type ReminderKey,
+} from './store/reminders.js';
 import type { Sql } from './store/sql.js';
 import { activeModerators, activeUsersWithRole } from './store/users.js';
 
@@ -28,11 +32,31 @@ export interface PlannedReminder {
   dueAt: Date;
 }
 
-/** Review cycles after the first (repeat reviews) get their own kinds, so their reminders are new rows and jobs. */
-export function planReminders(deadlineAt: Date, cycle: number, daysBefore: number[] = DEFAULT_REMINDER_DAYS): PlannedReminder[] {
+/** When «N days left» reminders go out: at a working hour of the region's day (its first digest time), not at midnight. */
+export interface ReminderCalendar {
+  timeZone: string;
+  /** HH:MM in the region. */
+  time: string;
+}
+
+export const reminderCalendar = (region: RegionRules = DEFAULT_REGION_RULES): ReminderCalendar =>
+  ({ timeZone: region.timeZone, time: region.digestTimes[0] ?? '09:00' });
+
+/**
+ * Review cycles after the first (repeat reviews) get their own kinds, so their reminders are new rows and jobs. With a
+ * calendar, «N days left» goes out at the calendar's time on the N-th day before the deadline's date (a term ends at
+ * midnight, so «1 day left» is the morning of the day before); reminders that would be due before `from` (a short
+ * federal term) are left out. The overdue one is due at the deadline itself.
+ */
+export function planReminders(deadlineAt: Date, cycle: number, daysBefore: number[] = DEFAULT_REMINDER_DAYS, calendar?: ReminderCalendar,
+  from?: Date): PlannedReminder[] {
   const suffix = cycle > 0 ? `-r${cycle}` : '';
+  // Whole days go out at the calendar's time; a fraction of a day (tests of the delayed jobs) counts from the deadline.
+  const dueOf = (d: number) => (calendar && Number.isInteger(d)
+    ? atClockTime(addDays(localDate(deadlineAt, calendar.timeZone), -d), calendar.time, calendar.timeZone)
+    : new Date(deadlineAt.getTime() - d * DAY_MS));
   return [
-    ...daysBefore.map((d) => ({ kind: `before-${d}d${suffix}`, dueAt: new Date(deadlineAt.getTime() - d * DAY_MS) })),
+    ...daysBefore.map((d) => ({ kind: `before-${d}d${suffix}`, dueAt: dueOf(d) })).filter((r) => !from || r.dueAt.getTime() > from.getTime()),
     { kind: `overdue${suffix}`, dueAt: deadlineAt },
   ];
 }
@@ -58,6 +82,19 @@ export function reminderJobs(rows: ReminderKey[]) {
 export async function scheduleRemindersMany(sql: Sql, plans: { caseId: string; plan: PlannedReminder[] }[], now: Date): Promise<void> {
   const rows = plans.flatMap((p) => p.plan.map((r) => ({ caseId: p.caseId, ...r })));
   await enqueue(sql, reminderJobs(await insertReminders(sql, rows, now, REMINDER_HORIZON_MS)));
+}
+
+/**
+ * Moves the reminders of the case's current review round to its recomputed deadline. A delayed job of the old time
+ * that fires first finds its row not due and does nothing; the row then goes out by its new job or, where Redis still
+ * holds the old job under the same id, by the sweep within a minute of its new time.
+ */
+export async function rescheduleReminders(sql: Sql, c: { id: string; reviewCycle: number; deadlineAt: Date }, now: Date,
+  opts: { daysBefore?: number[]; calendar?: ReminderCalendar } = {}): Promise<void> {
+  const daysBefore = opts.daysBefore ?? DEFAULT_REMINDER_DAYS;
+  const plan = planReminders(c.deadlineAt, c.reviewCycle, daysBefore, opts.calendar, now);
+  const kinds = planReminders(c.deadlineAt, c.reviewCycle, daysBefore).map((r) => r.kind);
+  await enqueue(sql, reminderJobs(await replanReminders(sql, c.id, plan, kinds, now, REMINDER_HORIZON_MS)));
 }
 
 /** Hands the reminders that came within the horizon to the outbox (as delayed jobs); returns how many. */
@@ -90,13 +127,16 @@ async function recipients(sql: Sql, reminder: LockedReminder, overdue: boolean):
   return overdue || !reminder.executor_id ? staff : [...staff, reminder.executor_id];
 }
 
-function reminderText(reminder: LockedReminder, overdue: boolean, now: Date): string {
-  if (overdue) return `Обращение № ${reminder.registration_number} просрочено: срок ответа истёк ${ruDate(reminder.deadline_at)}.`;
-  const daysLeft = Math.max(0, Math.ceil((reminder.deadline_at.getTime() - now.getTime()) / DAY_MS));
-  return `Обращение № ${reminder.registration_number}: до окончания срока ответа ${daysLeft} дн. (срок — ${ruDate(reminder.deadline_at)}).`;
+/** Days left are calendar days of the region: on the morning of 2 Jan a term «до 03.01» has 1 day left. */
+function reminderText(reminder: LockedReminder, overdue: boolean, now: Date, timeZone: string): string {
+  const due = ruDate(reminder.deadline_at, timeZone);
+  if (overdue) return `Обращение № ${reminder.registration_number} просрочено: срок ответа истёк ${due}.`;
+  const daysLeft = Math.max(0, calendarDaysBetween(now, reminder.deadline_at, timeZone));
+  return `Обращение № ${reminder.registration_number}: до окончания срока ответа ${daysLeft} дн. (срок — до ${due} включительно).`;
 }
 
-export async function sendReminder(db: pg.Pool, job: { caseId: string; kind: string }, now: Date): Promise<{ outcome: ReminderOutcome; recipients: number }> {
+export async function sendReminder(db: pg.Pool, job: { caseId: string; kind: string }, now: Date,
+  region: RegionRules = DEFAULT_REGION_RULES): Promise<{ outcome: ReminderOutcome; recipients: number }> {
   return withTransaction(db, async (client) => {
     const reminder = await lockReminder(client, job.caseId, job.kind);
     const outcome = readiness(reminder, now);
@@ -104,7 +144,7 @@ export async function sendReminder(db: pg.Pool, job: { caseId: string; kind: str
     if (outcome === 'sent') {
       const overdue = job.kind.startsWith('overdue');
       sentTo = await insertNotifications(client, { userIds: await recipients(client, reminder!, overdue), caseId: job.caseId,
-        kind: `reminder-${job.kind}`, text: reminderText(reminder!, overdue, now), at: now });
+        kind: `reminder-${job.kind}`, topic: overdue ? 'overdue' : 'deadline', text: reminderText(reminder!, overdue, now, region.timeZone), at: now });
     }
     if (outcome === 'sent' || outcome === 'case-finished') await markReminderSent(client, job.caseId, job.kind, now, sentTo);
     return { outcome, recipients: sentTo };
@@ -112,10 +152,10 @@ export async function sendReminder(db: pg.Pool, job: { caseId: string; kind: str
 }
 
 /** Delivers every reminder due by the clock; returns how many were sent now. */
-export async function sweepDueReminders(db: pg.Pool, now: Date): Promise<number> {
+export async function sweepDueReminders(db: pg.Pool, now: Date, region: RegionRules = DEFAULT_REGION_RULES): Promise<number> {
   let sent = 0;
   for (const r of await dueReminders(db, now)) {
-    if ((await sendReminder(db, r, now)).outcome === 'sent') sent++;
+    if ((await sendReminder(db, r, now, region)).outcome === 'sent') sent++;
   }
   return sent;
 }

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from '../lib/logger.js';
 import type { Queue } from 'bullmq';
-import { originOf, parseBatchPayload, parsePayload, type ClassifiedMessage, type Queues, type ReminderJob } from '../lib/queues.js';
+import { originOf, parseBatchPayload, parsePayload, type ClassifiedMessage, type Queues, type WorkflowTimerJob } from '../lib/queues.js';
+import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js';
 import { DEFAULT_SIGNAL_TERMS, type SignalTerms } from '../lib/signal-terms.js';
 import type { Sealer } from '../lib/seal.js';
 import { dlq, drop, ok, type WorkerSpec } from '../lib/workers.js';
@@ -13,12 +14,14 @@ import { queueUpcomingReminders, sendReminder, sweepDueReminders } from './remin
 import { registerSignals } from './signals/register.js';
 import { detectSpikes, type SpikeListener } from './signals/spikes.js';
 import { openIncoming } from '../lib/sealed-payloads.js';
+import { DEFAULT_PUBLIC_URL } from './staff/mail.js';
+import { runStaffJob, scheduleStaffWork, type StaffWorkOptions } from './staff/schedule.js';
 
 export interface WorkflowStageDeps {
   db: pg.Pool;
   queues: Pick<Queues, 'events' | 'outbound'>;
-  /** The workflow's delayed reminder queue (lib/queues.ts createReminderQueue). */
-  reminders: Queue<ReminderJob>;
+  /** The workflow's delayed reminder queue (lib/queues.ts createReminderQueue); its schedulers run the staff alerts and digests. */
+  reminders: Queue<WorkflowTimerJob>;
   logger: Logger;
   /** Opens the contacts that cross Redis sealed and seals the recipients of replies (lib/seal.ts). */
   sealer: Sealer;
@@ -35,12 +38,20 @@ export interface WorkflowStageDeps {
   /** How often the reminder sweep and the outbox poll run; a commit nudges the relay at once anyway. */
   sweepMs?: number;
   outboxPollMs?: number;
+  /** The region's calendar, digest times and deadline rules. */
+  region?: RegionRules;
+  /** Where links in staff mail lead. */
+  publicUrl?: string;
+  /** Least minutes between two alerts to one user (default 5). */
+  alertMinutes?: number;
+  /** Put the alert and digest schedulers in place at start (default true; tests drive the jobs themselves). */
+  staffSchedules?: boolean;
 }
 
 export interface WorkflowStage {
   workers: WorkerSpec[];
   relay: OutboxRelay;
-  reminders: Queue<ReminderJob>;
+  reminders: Queue<WorkflowTimerJob>;
   /**
    * Queues the reminders that came within the horizon and delivers those due by the clock (runs at start and every
    * sweepMs); returns how many were sent.
@@ -54,13 +65,18 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   const log = deps.logger.child({ component: 'workflow' });
   const relay = createOutboxRelay({ db: deps.db, queues: deps.queues, reminders: deps.reminders, now, logger: deps.logger, pollMs: deps.outboxPollMs,
     sealer: deps.sealer });
-  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone };
+  const region = deps.region ?? DEFAULT_REGION_RULES;
+  const engine = { db: deps.db, now, reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, region };
+  const staff: StaffWorkOptions = { region, publicUrl: deps.publicUrl ?? DEFAULT_PUBLIC_URL, alertMinutes: deps.alertMinutes ?? 5 };
+  if (deps.staffSchedules !== false) {
+    void scheduleStaffWork(deps.reminders, region).catch((err) => log.error({ err: (err as Error).message }, 'staff alert and digest schedules not set'));
+  }
 
   let sweeping: Promise<number> | undefined;
   const sweep = () => (sweeping ??= (async () => {
     // Reminders coming within the horizon become delayed jobs; those already due are delivered here as well.
     if (await queueUpcomingReminders(deps.db, now())) relay.nudge();
-    return sweepDueReminders(deps.db, now());
+    return sweepDueReminders(deps.db, now(), region);
   })().finally(() => { sweeping = undefined; }));
   const runSweep = () => {
     void sweep().catch((err) => log.warn({ err: (err as Error).message }, 'reminder sweep failed'));
@@ -72,7 +88,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
   timer.unref();
 
   const workers: WorkerSpec[] = [
-    classifiedWorker(deps, relay, now, log),
+    classifiedWorker(deps, region, relay, now, log),
     {
       queue: 'citizen-actions',
       concurrency: 10,
@@ -83,15 +99,7 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
         return outcome.applied ? ok({ status: outcome.status }) : drop(outcome.reason);
       },
     },
-    {
-      queue: 'workflow-reminders',
-      concurrency: 10,
-      async processor(data) {
-        const job = parsePayload('workflow-reminders', data);
-        const r = await sendReminder(deps.db, job, now());
-        return r.outcome === 'sent' ? ok({ recipients: r.recipients }) : drop(r.outcome);
-      },
-    },
+    timerWorker(deps.db, relay, now, staff),
   ];
 
   return {
@@ -112,9 +120,9 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
  * answered by no one automatically. The analytics events, the citizen's notice and the reminders are outbox rows of
  * the same transaction, so a crash after the commit loses nothing and a redelivery adds nothing.
  */
-function classifiedWorker(deps: WorkflowStageDeps, relay: OutboxRelay, now: () => Date, log: Logger): WorkerSpec {
+function classifiedWorker(deps: WorkflowStageDeps, region: RegionRules, relay: OutboxRelay, now: () => Date, log: Logger): WorkerSpec {
   const terms = deps.signals ?? DEFAULT_SIGNAL_TERMS;
-  const signalDeps = { db: deps.db, terms, reminderDaysBefore: deps.reminderDaysBefore };
+  const signalDeps = { db: deps.db, terms, reminderDaysBefore: deps.reminderDaysBefore, region };
   // After the commit and off the job's path: a failed check loses no signal, the next arrival checks again.
   const checkSpikes = (touched: Parameters<typeof detectSpikes>[1]) => {
     void detectSpikes(deps.db, touched, terms.spike, now(), deps.onSpike)
@@ -134,7 +142,7 @@ function classifiedWorker(deps: WorkflowStageDeps, relay: OutboxRelay, now: () =
       }
       const appeals = items.filter((x) => originOf(x.message) === 'appeal');
       const signals = await registerSignals(signalDeps, items.filter((x) => originOf(x.message) === 'signal'), now());
-      const results = appeals.length ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, timeZone: deps.timeZone }) : [];
+      const results = appeals.length ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, region }) : [];
       relay.nudge();
       checkSpikes(signals.touched);
       const created = results.filter((r) => r.created);
@@ -145,6 +153,24 @@ function classifiedWorker(deps: WorkflowStageDeps, relay: OutboxRelay, now: () =
       }
       return ok({ created: created.length, duplicates: results.length - created.length, signals: signals.created,
         ...(signals.autoAccepted.length ? { autoAccepted: signals.autoAccepted.length } : {}), ...(rejected.length ? { rejected } : {}) });
+    },
+  };
+}
+
+/** The workflow's own timed jobs: case reminders (delayed jobs) and the scheduled staff alerts and digests. */
+function timerWorker(db: pg.Pool, relay: OutboxRelay, now: () => Date, staff: StaffWorkOptions): WorkerSpec {
+  return {
+    queue: 'workflow-reminders',
+    concurrency: 10,
+    async processor(data) {
+      const job = parsePayload('workflow-reminders', data);
+      if ('staff' in job) {
+        const done = await runStaffJob(db, job, now(), staff);
+        relay.nudge();
+        return ok(done);
+      }
+      const r = await sendReminder(db, job, now(), staff.region);
+      return r.outcome === 'sent' ? ok({ recipients: r.recipients }) : drop(r.outcome);
     },
   };
 }

@@ -35,7 +35,7 @@ export interface Transition {
   rating?: number;
   /** Builds the status page link every notice carries (absent: notices go without it). */
   links?: StatusLinks;
-  /** The region's time zone the notice tells dates in. */
+  /** The region's zone the notice's dates are printed in. */
   timeZone?: string;
   props?: Props;
   extraEvents?: (eventRowId: string, next: CaseRow) => AnalyticsEventInput[];
@@ -77,6 +77,10 @@ async function applyChange(sql: Sql, c: CaseRow, change: Change, now: Date): Pro
     rating: 'rating' in patch ? patch.rating ?? null : c.rating,
     reviewCycle: patch.review_cycle ?? c.reviewCycle,
     deadlineAt: patch.deadline_at ?? c.deadlineAt,
+    deadlineDays: patch.deadline_days ?? c.deadlineDays,
+    fastTrack: patch.fast_track ?? c.fastTrack,
+    deadlineRule: patch.deadline_rule ?? c.deadlineRule,
+    federalService: 'federal_service' in patch ? patch.federal_service ?? null : c.federalService,
   };
   return { case: next, eventRowId };
 }
@@ -136,12 +140,40 @@ export async function recordCorrection(sql: Sql, c: CaseRow, correction: Correct
   return r;
 }
 
+/** A case's term as a correction sets it. */
+export interface Term {
+  fastTrack: boolean;
+  deadlineDays: number;
+  deadlineRule: string;
+  federalService: string | null;
+  deadlineAt: Date;
+}
+
+/**
+ * A recomputed term (a corrected category, a moderator's fast-track mark): the case row, an audit entry of `type`
+ * whose comment says why, and a `case.corrected` analytics event (field `deadline`) with the new deadline; the
+ * status stays, the version moves (the deadline is something people decide on).
+ */
+export async function recordTermChange(sql: Sql, c: CaseRow, change: { term: Term; type: string; why: string; actor: string }, now: Date): Promise<RecordedChange> {
+  const { term } = change;
+  const from = { fastTrack: c.fastTrack, deadlineDays: c.deadlineDays, deadlineRule: c.deadlineRule, deadlineAt: c.deadlineAt.toISOString() };
+  const to = { fastTrack: term.fastTrack, deadlineDays: term.deadlineDays, deadlineRule: term.deadlineRule, deadlineAt: term.deadlineAt.toISOString() };
+  const r = await applyChange(sql, c, { actor: change.actor, type: change.type, to: c.status, comment: change.why, bumpVersion: true, data: { from, to },
+    patch: { fast_track: term.fastTrack, deadline_days: term.deadlineDays, deadline_rule: term.deadlineRule, federal_service: term.federalService,
+      deadline_at: term.deadlineAt } }, now);
+  await enqueue(sql, [eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'corrected', r.eventRowId),
+    type: 'case.corrected', status: c.status, actor: change.actor, fastTrack: term.fastTrack,
+    props: { field: 'deadline', from: from.deadlineAt, to: to.deadlineAt, rule: term.deadlineRule } }])]);
+  return r;
+}
+
 /** What a notice says beyond the case itself. */
 export interface NoticeExtras {
   reason?: string;
   answer?: { text: string; attachments: Attachment[] };
   rating?: number;
   links?: StatusLinks;
+  /** The region's zone the notice's dates are printed in. */
   timeZone?: string;
 }
 

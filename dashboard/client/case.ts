@@ -29,7 +29,12 @@ const EVENT_NAMES: Record<string, string> = {
   registered: 'Зарегистрировано', transition: 'Смена статуса', category_corrected: 'Исправлена категория', kind_corrected: 'Исправлен тип',
   incident_merged: 'Объединено в инцидент', incident_split: 'Выделено из инцидента', 'send-answer': 'Ответ отправлен гражданину',
   rate: 'Оценка гражданина', 'close-rated': 'Закрыто после оценки', 'repeat-review-request': 'Запрос повторного рассмотрения',
+  fast_track_marked: 'Отмечено как фаст-трек', fast_track_unmarked: 'Снята отметка фаст-трека', deadline_recomputed: 'Пересчитан срок',
 };
+/** The rule a moderator's own fast-track mark carries (workflow/term-change.ts MANUAL_FAST_TRACK): only that one can be taken back. */
+const MANUAL_FAST_TRACK = 'fast-track:manual';
+/** Where the term still runs (workflow/rules.ts OPEN_STATUSES). */
+const OPEN_STATUSES = ['moderation', 'routed', 'assigned', 'in_progress', 'draft', 'on_approval', 'returned', 'approved', 'repeat_review'];
 const DELIVERY_CHANNELS: Record<string, string> = { email: 'E-mail', sms: 'SMS', vk: 'ВКонтакте', telegram: 'Telegram', max: 'MAX', ok: 'Одноклассники' };
 const DELIVERY_KINDS: Record<string, string> = {
   registered: 'Регистрация', status: 'Ход рассмотрения', answer: 'Ответ', rejection: 'Отклонение', rating_request: 'Просьба оценить', interim: 'Взято в работу',
@@ -66,6 +71,8 @@ const daysWord = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? 'день' : n
 const root = document.getElementById('case')!;
 const caseId = root.dataset.caseId!;
 let c: CaseDetail;
+/** A region-wide moderator may mark a case fast-track by hand (the server checks it again). */
+let moderator = false;
 
 const field = (label: string, ...value: (Node | string | null)[]) => h('div', { class: 'field' }, h('dt', {}, label), h('dd', {}, ...value));
 const ATTACHMENT_KINDS: Record<string, string> = { photo: 'Фото', video: 'Видео', document: 'Документ', audio: 'Аудио', link: 'Ссылка', other: 'Файл' };
@@ -147,6 +154,29 @@ function draftEditor(action: 'save-draft' | 'approve'): HTMLElement {
     } }, ACTION_LABELS[action]!));
 }
 
+async function markFastTrack(fastTrack: boolean, reason: string) {
+  const msg = document.getElementById('action-status');
+  if (reason.length < 3) return announce(msg, 'Укажите причину (не короче трёх символов).', true);
+  try {
+    const r = await api<{ deadlineAt: string }>(`/api/v1/cases/${caseId}/fast-track`, { method: 'POST', body: { expectedVersion: c.version, fastTrack, reason } });
+    await load();
+    announce(document.getElementById('action-status'),
+      `${fastTrack ? 'Обращение отмечено как фаст-трек' : 'Отметка фаст-трека снята'}. Срок ответа — ${ruDate(r.deadlineAt)}`);
+  } catch (err) {
+    announce(msg, `Не удалось: ${(err as Error).message}`, true);
+  }
+}
+
+/** The moderator's fast-track mark while the term runs: set it, or take back one set by hand (the region's rules decide then). */
+function fastTrackForm(): HTMLElement | null {
+  if (!moderator || !OPEN_STATUSES.includes(c.status)) return null;
+  if (c.fastTrack && c.deadlineRule !== MANUAL_FAST_TRACK) return h('p', { class: 'muted', id: 'fast-track-note' }, 'Фаст-трек назначен правилами региона.');
+  const reason = h('textarea', { id: 'fast-track-reason', rows: 2, maxlength: 2000 }) as HTMLTextAreaElement;
+  const label = c.fastTrack ? 'Снять отметку фаст-трека' : 'Отметить как фаст-трек';
+  return h('div', { class: 'action' }, h('label', { for: 'fast-track-reason' }, 'Причина (попадёт в журнал обращения)'), reason,
+    h('button', { type: 'button', 'data-action': 'fast-track', onclick: () => void markFastTrack(!c.fastTrack, reason.value.trim()) }, label));
+}
+
 async function actionForms(): Promise<HTMLElement[]> {
   const out: HTMLElement[] = [];
   const simple: HTMLElement[] = [];
@@ -175,6 +205,8 @@ async function actionForms(): Promise<HTMLElement[]> {
     }
   }
   if (simple.length) out.unshift(h('div', { class: 'action buttons' }, simple));
+  const fastTrack = fastTrackForm();
+  if (fastTrack) out.push(fastTrack);
   return out;
 }
 
@@ -238,4 +270,13 @@ async function load() {
     root.replaceChildren(h('h1', {}, 'Обращение'), h('p', { class: 'error', role: 'alert' }, (err as Error).message));
   }
 }
-void load();
+async function start() {
+  try {
+    const me = await api<{ roles: { role: string; organizationId: string | null }[] }>('/api/v1/me');
+    moderator = me.roles.some((r) => r.role === 'moderator' && r.organizationId === null);
+  } catch {
+    // Without the roles the page still shows the case; the fast-track form is left out.
+  }
+  await load();
+}
+void start();

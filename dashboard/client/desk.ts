@@ -1,7 +1,10 @@
 // The organizations' desk: per role, the coordinator's incoming list, the executor's assigned list, the leader's
-// approval queue and the curator's overview; and the ЛКО readiness dialog of ПОС.
+// approval queue and the curator's overview; the notification centre and the alert settings; and the ЛКО readiness
+// dialog of ПОС.
+import { alertSettings } from './_alert-settings.js';
 import { announce, api, casesTable, h, type CaseSummary } from './_common.js';
 import { detached } from './_detached.js';
+import { notificationCentre } from './_notifications.js';
 
 interface Me {
   user: { id: string; displayName: string };
@@ -62,12 +65,14 @@ function readiness(me: Me) {
 }
 
 async function start() {
+  notificationCentre();
+  alertSettings();
   const me = await api<Me>('/api/v1/me');
   const roles = new Set(me.roles.map((r) => r.role));
   const mine = SECTIONS.filter((s) => roles.has(s.role));
   root.replaceChildren(
     h('p', {}, `${me.user.displayName}: ${me.organizations.map((o) => o.name).join(', ') || 'без организации'}`,
-      me.unreadNotifications ? h('span', { class: 'badge warn' }, ` Новых уведомлений: ${me.unreadNotifications}`) : null),
+      me.unreadNotifications ? h('a', { class: 'badge warn', href: '#notifications' }, `Новых уведомлений: ${me.unreadNotifications}`) : null),
     ...(mine.length ? await Promise.all(mine.map((s) => section(s, me.organizations.length > 1))) : [h('p', { class: 'muted' }, 'У вас нет ролей в организациях.')]));
   document.body.dataset.deskReady = 'true';
   if (me.confirmationRequired) readiness(me);

@@ -1,5 +1,5 @@
 // The routing page: statistics, threshold history, settings, the routing table editor with its dry run and versions.
-import { api, h, ruPercent } from './_common.js';
+import { api, h, ruDateTime, ruPercent } from './_common.js';
 
 interface Rule { category?: string; reason?: string; municipality?: string; district?: string; organization: string }
 const FIELDS = ['category', 'reason', 'municipality', 'district', 'organization'] as const;
@@ -22,7 +22,7 @@ const root = document.getElementById('routing')!;
 const isAdmin = root.dataset.admin === '1';
 const errorBox = document.getElementById('routing-error')!;
 const pct = (x: number) => ruPercent(x, 1);
-const when = (s: string) => new Date(s).toLocaleString('ru-RU');
+const when = (s: string) => ruDateTime(s);
 
 function showError(err: unknown): void {
   errorBox.textContent = err instanceof Error ? err.message : String(err);

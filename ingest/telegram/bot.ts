@@ -12,6 +12,7 @@ import { withoutNul, type Intake } from '../intake.js';
 import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
 import { onSharedContact, phoneKeyboard, type PhoneLinker } from './phone.js';
 import { withTelegramRetry } from './retry.js';
+import { staffLinkCommand, type StaffLinkDesk } from './staff-link.js';
 
 // The dialog is shared with the other citizen bots (ingest/dialog/); the desk and the retry stay importable from here.
 export type { RatingDesk } from '../dialog/dialog.js';
@@ -95,6 +96,8 @@ export interface TelegramBotDeps {
   polls?: PollBallotBox;
   /** The workflow's citizen desk for the rating and repeat-review buttons; absent, they are refused politely. */
   ratings?: RatingDesk;
+  /** The workflow's desk that links staff accounts to chats (`/link <code>`); absent, the commands are not known. */
+  staffLinks?: StaffLinkDesk;
 }
 
 export interface TelegramBot {
@@ -131,10 +134,13 @@ interface BotParts {
   dialog: DialogDeps;
 }
 
-/** A private chat with a citizen: `/polls`, `/phone` and a shared contact here, everything else is the shared dialog. */
+/** A private chat: staff `/link`, `/polls`, `/phone` and a shared contact here, everything else is the shared dialog. */
 async function onPrivateMessage(b: BotParts, m: Message): Promise<void> {
   const x = m as unknown as TgMessageParts;
   const text = (x.text ?? x.caption ?? '').trim();
+  // A staff member's `/link <code>` (or the deep link `/start link-<code>`) comes before the citizen dialog's /start.
+  const staffLinks = b.deps.staffLinks;
+  if (staffLinks && (await staffLinkCommand(text, m.chat.id, staffLinks, (t) => b.send(m.chat.id, t)))) return;
   if (text === '/phone') return void (await b.send(m.chat.id, TEXTS.phoneAsk, phoneKeyboard()));
   if ('contact' in m) return onSharedContact({ polls: b.deps.polls, send: b.send }, m);
   const pollsCommand = /^\/polls(?:@\w+)?(?:\s+([\s\S]+))?$/.exec(text);

@@ -13,7 +13,7 @@ function build(ctx: NetworkContext): NetworkParts {
   const t = ctx.config.telegram;
   if (!t.botToken) return { tasks: [], adapter: createTelegramOutbound(undefined, ctx.polls), warnings: [] };
   const bot = createTelegramBot({ token: t.botToken, apiRoot: t.apiRoot, db: ctx.db, redis: ctx.redis, prefix: ctx.prefix, intake: ctx.intake,
-    cursors: ctx.cursors, salt: ctx.salt, logger: ctx.logger, polls: ctx.polls, ratings: ctx.ratings });
+    cursors: ctx.cursors, salt: ctx.salt, logger: ctx.logger, polls: ctx.polls, ratings: ctx.ratings, staffLinks: ctx.staffLinks });
   const tasks: NetworkParts['tasks'] = [];
   if (t.webhookSecret) registerTelegramWebhook(ctx.api, { bot, secret: t.webhookSecret, logger: ctx.logger });
   else tasks.push((signal) => bot.runPolling(signal, { timeoutSeconds: ctx.tuning.pollHoldSeconds }));

@@ -39,6 +39,8 @@ describe('monitoring team in chromium: an incident of three signals from VK and 
     await createOrg(system, admin, 'Администрация Советского района');
     await createStaff(system, admin, 'cur-operator', 'Оператор ЦУР Иванова', [
       { role: 'moderator', organizationId: null }, { role: 'coordinator', organizationId: orgId }, { role: 'leader', organizationId: orgId }]);
+    // ПОС's two responsible people: the operator is not alone in the team, its head is a leader too.
+    await createStaff(system, admin, 'cur-head', 'Руководитель ЦУР Петров', [{ role: 'leader', organizationId: orgId }]);
     // The operator's organization has already confirmed readiness: the dialog is the desk test's subject.
     await system.db.query('update organizations set training_confirmed = true, ready_confirmed = true where id = $1', [orgId]);
   });

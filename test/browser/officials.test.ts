@@ -46,6 +46,10 @@ describe('officials dashboard in chromium', () => {
     await createStaff(system, admin, 'official', 'Заместитель губернатора', [{ role: 'curator', organizationId: region }]);
     await createStaff(system, admin, 'an-moderator', 'Модератор', [{ role: 'moderator', organizationId: null }]);
     await createStaff(system, admin, 'achinsk-coordinator', 'Координатор Ачинска', [{ role: 'coordinator', organizationId: achinsk }]);
+    // Each organization that receives cases has a leader too, a second person besides its coordinator (ПОС's two responsible people).
+    await createStaff(system, admin, 'achinsk-leader', 'Руководитель', [{ role: 'leader', organizationId: achinsk }]);
+    await createStaff(system, admin, 'kansk-coordinator', 'Координатор Канска', [{ role: 'coordinator', organizationId: kansk }]);
+    await createStaff(system, admin, 'kansk-leader', 'Руководитель Канска', [{ role: 'leader', organizationId: kansk }]);
     const moderator = await loginAs(system.url!, 'an-moderator', PASSWORD);
 
     // Two calls registered 40 days ago with a 30-day term (overdue now), one registered today: the workflow's own

@@ -16,8 +16,7 @@ const PAGES = [
   'GET /report/weekly', 'GET /problem', 'GET /routing', 'GET /polls', 'GET /polls/:id', 'GET /polls/:id/results', 'GET /polls/:id/results.csv',
   'GET /polls/:id/results.xlsx', 'GET /assets/echarts.min.js', 'GET /assets/js/:name', 'GET /polls-assets/echarts.min.js',
   'GET /polls-assets/:name', 'GET /widget.js', 'GET /favicon.ico', 'GET /admin', 'GET /admin/organizations', 'GET /admin/staff', 'GET /admin/channels',
-  'GET /admin/region', 'GET /admin/polls', 'GET /admin/audit',
-  'GET /polls-assets/:name', 'GET /widget.js',
+  'GET /admin/region', 'GET /admin/polls', 'GET /admin/audit', 'GET /activity', 'GET /invite/:token',
   // The citizen's status page and its HTML forms (a redirect back to the page answers them).
   'GET /status/:number', 'POST /status/:number/rating', 'POST /status/:number/repeat-review',
 ];

@@ -62,6 +62,8 @@ describe('read scopes: messages, figures and polls', () => {
       users[who] = (await ok('POST', '/api/v1/users', t.admin, { login: `scopes-${who}`, password: PASSWORD, displayName: who, roles: [{ role, organizationId }] })).id;
       t[who] = await loginAs(system.url!, `scopes-${who}`, PASSWORD);
     }
+    // B receives a case, so it has a leader too (ПОС: an organization that receives cases can answer them).
+    await ok('POST', '/api/v1/users', t.admin, { login: 'scopes-leaderB', password: PASSWORD, displayName: 'leaderB', roles: [{ role: 'leader', organizationId: orgs.b }] });
     // A private VK conversation routed to A and assigned; a Telegram bot dialog routed to B; one still in moderation.
     messages.vkA = buildClassified({ source: 'vk', externalId: `msg${PEER}_17`, provenance: { channel: 'vk', via: 'callback', groupId: '111', peerId: PEER } });
     messages.vkA.message.link = `https://vk.com/gim111?sel=${PEER}`;

@@ -157,6 +157,9 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       'POST /webhooks/telegram': { body: { update_id: 1 } },
       'POST /webhooks/max': { body: { update_type: 'bot_started', timestamp: 1, chat_id: 1 } },
       'POST /webhooks/ok/{groupId}/{secret}': { body: { webhookType: 'CHAT_SYSTEM' } },
+      'PUT /api/v1/me/alerts': { body: { emailEnabled: true, telegramEnabled: false, digest: true } },
+      'POST /api/v1/cases/{id}/fast-track': { body: { expectedVersion: 999_999, fastTrack: true, reason: 'проверка матрицы' } },
+      'POST /api/v1/invitations/{token}/accept': { body: { password: 'matrix-password-2' } },
     };
     // Case actions: a stale version, so an entitled caller is answered 409 and the case stays as it is.
     for (const action of ['accept', 'reject', 'redirect', 'assign', 'take', 'start', 'pass', 'return-to-coordinator', 'save-draft', 'submit', 'approve',
@@ -190,7 +193,7 @@ describe('the role × endpoint matrix of docs/security.md', () => {
     }
     // A staff token is no webhook secret: the OK webhook is called at a group it serves with a secret the caller lacks.
     const fixed: Record<string, string> = { version: '1', panel: 'sla', incident: 'none', poll: ids.poll, commentId: RANDOM, messageId: RANDOM,
-      outboundId: RANDOM, groupId: '111', secret: 'not-the-webhook-secret' };
+      outboundId: RANDOM, groupId: '111', secret: 'not-the-webhook-secret', token: 'matrix-invitation-token-that-is-no-one' };
     if (!(name in fixed)) throw new Error(`no fixture for {${name}} in ${p}`);
     return fixed[name]!;
   });

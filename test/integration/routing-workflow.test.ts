@@ -21,7 +21,7 @@ interface World {
   a: Api;
   admin: string;
   moderator: string;
-  orgs: Record<'roads' | 'housing' | 'noCoordinator' | 'coordination' | 'city', string>;
+  orgs: Record<'roads' | 'housing' | 'noCoordinator' | 'noLeader' | 'coordination' | 'city', string>;
   coordinators: Record<string, string>;
 }
 
@@ -40,11 +40,14 @@ async function setUpWorld(): Promise<World> {
     noCoordinator: await make('Управление транспорта', 'transport', true),
     coordination: await make('Центр управления регионом', 'region-coordination', true),
     city: await make('Администрация города', 'city', true),
+    noLeader: await make('Управление образования', 'education', true),
   };
   const coordinators: Record<string, string> = {};
-  for (const key of ['roads', 'housing', 'coordination', 'city'] as const) {
+  for (const key of ['roads', 'housing', 'coordination', 'city', 'noLeader'] as const) {
     coordinators[key] = (await createUser(h, `coord-${key}`, [['coordinator', orgs[key]]])).token;
   }
+  // ПОС: an organization that receives cases has a leader too (who approves the answers).
+  for (const key of ['roads', 'housing', 'coordination', 'city', 'noCoordinator'] as const) await createUser(h, `leader-${key}`, [['leader', orgs[key]]]);
   const moderator = (await createUser(h, 'moderator1', [['moderator', null]])).token;
   const settings = await a.send('PATCH', '/api/v1/routing/settings', { coordinatingOrganization: 'region-coordination', threshold: 0.8 }, admin);
   expect(settings.status).toBe(200);
@@ -97,7 +100,7 @@ describe('routing in the workflow', () => {
     expect(detail.history.find((e: any) => e.type === 'accept').comment).toContain('ниже порога 80\u00a0%');
   });
 
-  it('never chooses an organization that is not ready or has no active coordinator', async () => {
+  it('never chooses an organization that is not ready or has no active coordinator or leader', async () => {
     const notReady = await registerThroughQueue(w.h, buildRoutedMessage({ routing: [{ organization: 'housing', score: 0.97 }] }));
     const d1 = await acceptAutomatically(w, notReady);
     expect(d1.organizationId).toBe(w.orgs.coordination);
@@ -108,6 +111,12 @@ describe('routing in the workflow', () => {
     const d2 = await acceptAutomatically(w, noCoordinator);
     expect(d2.organizationId).toBe(w.orgs.coordination);
     expect(d2.routing.reason).toBe('no-coordinator');
+
+    const noLeader = await registerThroughQueue(w.h, buildRoutedMessage({ routing: [{ organization: 'education', score: 0.97 }] }));
+    const d3 = await acceptAutomatically(w, noLeader);
+    expect(d3.organizationId).toBe(w.orgs.coordination);
+    expect(d3.routing.reason).toBe('no-leader');
+    expect(d3.history.find((e: any) => e.type === 'accept').comment).toContain('нет активного руководителя');
 
     // Once the organization confirms both flags, the same suggestion is routed automatically.
     await w.h.db.query('update organizations set training_confirmed = true, ready_confirmed = true where id = $1', [w.orgs.housing]);

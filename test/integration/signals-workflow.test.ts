@@ -18,7 +18,7 @@ import { caseIdFor } from '../../workflow/register-case.js';
 import type { Actor } from '../../workflow/rules.js';
 import { bindMonitoring } from '../../workflow/signals/monitoring.js';
 import { eventually } from '../support.js';
-import { buildClassified, createOrg, registerThroughQueue, startWorkflowHarness, testClock, type Harness } from './workflow-harness.js';
+import { buildClassified, createOrg, createUser, registerThroughQueue, startWorkflowHarness, testClock, type Harness } from './workflow-harness.js';
 
 const T0 = '2026-11-20T09:00:00.000Z';
 let seq = 0;
@@ -56,6 +56,9 @@ describe('signals and incidents in the workflow', () => {
     h = await startWorkflowHarness({ clock: testClock('2026-11-20T10:00:00.000Z'), onSpike: (a) => spikes.push(a),
       signals: { ...DEFAULT_SIGNAL_TERMS, timezone: 'Asia/Krasnoyarsk' } });
     orgId = await createOrg(h, 'Администрация Советского района');
+    // ПОС routes only to an organization with an active coordinator and an active leader, two different people.
+    await createUser(h, 'sovetsky-coordinator', [['coordinator', orgId]]);
+    await createUser(h, 'sovetsky-leader', [['leader', orgId]]);
     operator = (await h.db.query<{ id: string }>("insert into users (login, password_hash) values ('op', 'x') returning id")).rows[0]!.id;
     await h.db.query("insert into user_roles (user_id, organization_id, role) values ($1, null, 'moderator')", [operator]);
   });

@@ -83,6 +83,7 @@ describe('workflow API', () => {
     const moderator = await createUser(h, 'list-moderator', [['moderator', null]]);
     const coordinator = await createUser(h, 'list-coordinator', [['coordinator', org]]);
     const executor = await createUser(h, 'list-executor', [['executor', org]]);
+    await createUser(h, 'list-leader', [['leader', org]]);
     h.clock.set('2026-10-01T10:00:00Z');
     const old = await registerThroughQueue(h, buildClassified({ source: 'vk', externalId: 'wall-1_10', category: 'ЖКХ' }));
     h.clock.set('2026-11-01T10:00:00Z');

@@ -1,16 +1,19 @@
 /**
- * Deadlines and reminders with a controllable clock: terms in calendar days, days left and overdue in the API,
- * reminders to the executor and coordinators before the deadline and to the leader and curators after it — each once,
- * across restarts, whichever of the delayed job and the sweep gets there first.
+ * Deadlines and reminders with a controllable clock: terms in calendar days of the region (Krasnoyarsk, UTC+7: a
+ * term ends at 23:59:59 there), days left and overdue in the API, reminders to the executor and coordinators before
+ * the deadline (at 09:00 region time) and to the leader and curators after it — each once, across restarts,
+ * whichever of the delayed job and the sweep gets there first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../lib/time.js';
+import { termEnd } from '../../lib/region-time.js';
 import { planReminders, reminderJobId, scheduleReminders } from '../../workflow/reminders.js';
 import { eventually } from '../support.js';
 import {
   api, buildClassified, createOrg, createUser, outboundOf, realClock, registerThroughQueue, startWorkflowHarness, testClock, type Api, type Harness,
 } from './workflow-harness.js';
 
+// 17:00 on 20 Nov in Krasnoyarsk.
 const T0 = '2026-11-20T10:00:00.000Z';
 const at = (iso: string, plusMs = 0) => new Date(new Date(iso).getTime() + plusMs);
 
@@ -21,7 +24,8 @@ describe('deadlines and reminders on a controllable clock', () => {
   const u: Record<string, { id: string; token: string }> = {};
 
   beforeAll(async () => {
-    h = await startWorkflowHarness({ clock: testClock(T0), timeZone: 'Asia/Krasnoyarsk' });
+    // The harness's region is the shipped one: Krasnoyarsk.
+    h = await startWorkflowHarness({ clock: testClock(T0) });
     a = api(h);
     org = await createOrg(h, 'Администрация Центрального района');
     u.moderator = await createUser(h, 'moderator', [['moderator', null]]);
@@ -45,16 +49,23 @@ describe('deadlines and reminders on a controllable clock', () => {
         where n.case_id = $1 and n.kind like 'reminder-%' order by n.kind, u.login`, [caseId])).rows
       .map((r) => `${r.kind}:${r.login}`);
 
-  it('computes terms in calendar days — 30 standard, 10 fast-track, 1–15 federal — and shows days left', async () => {
+  it('computes terms in calendar days of the region — 30 standard, 10 fast-track, 1–15 federal — ending at midnight there, and shows days left', async () => {
     h.clock.set(T0);
     const standard = await registerThroughQueue(h, buildClassified({ deadlineDays: 30 }));
     const fast = await registerThroughQueue(h, buildClassified({ deadlineDays: 10, fastTrack: true }));
     const federal = await registerThroughQueue(h, buildClassified({ deadlineDays: 5 }));
     const list = (await a.get('/api/v1/cases?limit=500', u.moderator!.token)).body.items as { id: string; deadlineAt: string; daysLeft: number; overdue: boolean }[];
     const byId = Object.fromEntries(list.map((c) => [c.id, c]));
-    expect(byId[standard]).toMatchObject({ deadlineAt: '2026-12-20T10:00:00.000Z', daysLeft: 30, overdue: false });
-    expect(byId[fast]).toMatchObject({ deadlineAt: '2026-11-30T10:00:00.000Z', daysLeft: 10 });
-    expect(byId[federal]).toMatchObject({ deadlineAt: '2026-11-25T10:00:00.000Z', daysLeft: 5 });
+    // 23:59:59.999 of the 30th / 10th / 5th day after 20 Nov, Krasnoyarsk time.
+    expect(byId[standard]).toMatchObject({ deadlineAt: '2026-12-20T16:59:59.999Z', daysLeft: 30, overdue: false });
+    expect(byId[fast]).toMatchObject({ deadlineAt: '2026-11-30T16:59:59.999Z', daysLeft: 10 });
+    expect(byId[federal]).toMatchObject({ deadlineAt: '2026-11-25T16:59:59.999Z', daysLeft: 5 });
+
+    // 23:30 on the federal term's last day: still in time (0 days left); at 00:30 the next day it is overdue.
+    h.clock.set('2026-11-25T16:30:00.000Z');
+    expect((await a.get(`/api/v1/cases/${federal}`, u.moderator!.token)).body).toMatchObject({ daysLeft: 0, overdue: false });
+    h.clock.set('2026-11-25T17:30:00.000Z');
+    expect((await a.get(`/api/v1/cases/${federal}`, u.moderator!.token)).body).toMatchObject({ daysLeft: -1, overdue: true });
 
     h.clock.set(at(T0, 6 * DAY_MS));
     const overdue = (await a.get('/api/v1/cases?overdue=true&limit=500', u.moderator!.token)).body.items.map((c: { id: string }) => c.id);
@@ -83,9 +94,11 @@ describe('deadlines and reminders on a controllable clock', () => {
     await act(caseId, 'accept', 'moderator', { organizationId: org });
     await act(caseId, 'assign', 'coordinator', { executorId: u.executor!.id });
 
-    // A row per reminder, due relative to the deadline; none is a job yet: Redis holds only the next day's reminders.
-    const deadline = at(T0, 10 * DAY_MS);
-    const plan = [['before-3d', at(deadline.toISOString(), -3 * DAY_MS)], ['before-1d', at(deadline.toISOString(), -DAY_MS)], ['overdue', deadline]] as const;
+    // A row per reminder: «3 days» and «1 day left» at 09:00 Krasnoyarsk on the 27th and the 29th, overdue at the
+    // deadline (midnight after the 30th); none is a job yet: Redis holds only the next day's reminders.
+    const deadline = termEnd(new Date(T0), 10, 'Asia/Krasnoyarsk');
+    expect(deadline.toISOString()).toBe('2026-11-30T16:59:59.999Z');
+    const plan = [['before-3d', new Date('2026-11-27T02:00:00.000Z')], ['before-1d', new Date('2026-11-29T02:00:00.000Z')], ['overdue', deadline]] as const;
     const rows = (await h.db.query<{ kind: string; due_at: Date; queued_at: Date | null }>(
       'select kind, due_at, queued_at from case_reminders where case_id = $1 order by due_at', [caseId])).rows;
     expect(rows.map((r) => [r.kind, r.due_at.toISOString(), r.queued_at])).toEqual(plan.map(([k, d]) => [k, d.toISOString(), null]));
@@ -109,11 +122,12 @@ describe('deadlines and reminders on a controllable clock', () => {
     expect(await reminderOutbox()).toBe(1);
     expect(await notes(caseId)).toEqual([]);
 
-    h.clock.set(at(deadline.toISOString(), -3 * DAY_MS + 60_000));
+    h.clock.set(at(plan[0][1].toISOString(), 60_000));
     await h.stage.sweep();
     expect(await notes(caseId)).toEqual(['reminder-before-3d:coordinator', 'reminder-before-3d:executor']);
     const executorNotes = (await a.get('/api/v1/notifications?unread=true', u.executor!.token)).body.items.filter((n: { kind: string }) => n.kind.startsWith('reminder-'));
-    expect(executorNotes[0].text).toMatch(/до окончания срока ответа 3 дн\. \(срок — 30\.11\.2026\)/);
+    expect(executorNotes[0].text).toMatch(/до окончания срока ответа 3 дн\. \(срок — до 30\.11\.2026 включительно\)/);
+    expect(executorNotes[0].topic).toBe('deadline');
 
     // A restart sweeps again at start, and the delayed job's time comes: neither sends a second copy.
     await h.restart();
@@ -132,6 +146,7 @@ describe('deadlines and reminders on a controllable clock', () => {
     ]);
     const leaderNote = (await a.get('/api/v1/notifications', u.leader!.token)).body.items.find((n: { caseId: string }) => n.caseId === caseId);
     expect(leaderNote.text).toMatch(/просрочено: срок ответа истёк 30\.11\.2026/);
+    expect(leaderNote.topic).toBe('overdue');
     expect((await a.get('/api/v1/cases?overdue=true&limit=500', u.leader!.token)).body.items.map((c: { id: string }) => c.id)).toContain(caseId);
     expect((await a.post(`/api/v1/notifications/${leaderNote.id}/read`, undefined, u.leader!.token)).status).toBe(200);
     expect((await a.get('/api/v1/notifications?unread=true', u.leader!.token)).body.items.some((n: { id: number }) => n.id === leaderNote.id)).toBe(false);
@@ -164,12 +179,19 @@ describe('deadlines and reminders on a controllable clock', () => {
 describe('reminders on real time: the delayed job fires by itself and survives a restart', () => {
   let h: Harness;
   let moderator: { id: string; token: string };
-  // A reminder two seconds after registration of a one-day case: the delayed job's own timing is what is tested.
-  const DAYS_BEFORE = 1 - 2 / 86_400;
-  const kind = `before-${DAYS_BEFORE}d`;
+  /**
+   * A reminder a few seconds after registration of a one-day case: the delayed job's own timing is what is tested. A
+   * term ends at midnight of the next day in the region, so the fraction of a day before it is set (in the array the
+   * workflow reads at each registration) just before each case is registered.
+   */
+  const reminderDaysBefore = [1];
+  const remindIn = (ms: number) => {
+    reminderDaysBefore[0] = (termEnd(new Date(), 1, h.region.timeZone).getTime() - Date.now() - ms) / DAY_MS;
+    return `before-${reminderDaysBefore[0]}d`;
+  };
 
   beforeAll(async () => {
-    h = await startWorkflowHarness({ clock: realClock(), reminderDaysBefore: [DAYS_BEFORE] });
+    h = await startWorkflowHarness({ clock: realClock(), reminderDaysBefore });
     moderator = await createUser(h, 'moderator', [['moderator', null]]);
   });
   afterAll(async () => {
@@ -180,6 +202,7 @@ describe('reminders on real time: the delayed job fires by itself and survives a
     (await h.db.query<{ n: number }>('select count(*)::int as n from notifications where case_id = $1 and user_id = $2', [caseId, moderator.id])).rows[0]!.n;
 
   it('delivers from the delayed job without any sweep', async () => {
+    const kind = remindIn(3000);
     const caseId = await registerThroughQueue(h, buildClassified({ deadlineDays: 1, receivedAt: new Date().toISOString() }));
     const job = await eventually(() => h.reminders.getJob(reminderJobId(caseId, kind)), 10_000, 'delayed job');
     expect(await job.getState()).toBe('delayed');
@@ -192,6 +215,7 @@ describe('reminders on real time: the delayed job fires by itself and survives a
   });
 
   it('delivers once when the due time passes while nothing runs', async () => {
+    const kind = remindIn(3000);
     const caseId = await registerThroughQueue(h, buildClassified({ deadlineDays: 1, receivedAt: new Date().toISOString() }));
     await eventually(() => h.reminders.getJob(reminderJobId(caseId, kind)), 10_000, 'delayed job');
     await h.down();

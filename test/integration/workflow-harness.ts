@@ -9,10 +9,12 @@ import { migrate } from '../../db/migrate.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
 import { closeServer, createHttpApp, listen } from '../../lib/http.js';
 import { createLogger } from '../../lib/logger.js';
-import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type ReminderJob } from '../../lib/queues.js';
+import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type WorkflowTimerJob } from '../../lib/queues.js';
 import { createSealer, type Sealer } from '../../lib/seal.js';
 import type { SignalTerms } from '../../lib/signal-terms.js';
 import type { SpikeAlert } from '../../lib/monitoring.js';
+import { createDeadlineRules } from '../../classify/deadlines.js';
+import { loadRegionConfig, regionRulesOf, type RegionRules } from '../../lib/region-config.js';
 import type { Queue } from 'bullmq';
 import { producerRedisOptions, workerRedisOptions } from '../../lib/runtime/redis.js';
 import { startWorkers, type RunningWorkers } from '../../lib/workers.js';
@@ -42,9 +44,11 @@ export const realClock = (): TestClock => ({
 });
 
 export interface Harness {
+  /** The region the workflow runs with (its zone, digest times, deadline rules). */
+  region: RegionRules;
   db: pg.Pool;
   queues: Queues;
-  reminders: Queue<ReminderJob>;
+  reminders: Queue<WorkflowTimerJob>;
   stage: WorkflowStage;
   workers: RunningWorkers;
   url: string;
@@ -68,8 +72,19 @@ export interface HarnessOptions {
   /** The region's signal terms (defaults without). */
   signals?: SignalTerms;
   onSpike?: (alert: SpikeAlert) => void;
-  /** The region's time zone notices tell dates in (main.ts passes config/region.yaml's). */
-  timeZone?: string;
+  /** The region's calendar and deadline rules; default: config/region.yaml (Krasnoyarsk, UTC+7) with classify's rules. */
+  region?: RegionRules;
+  /** Put the staff alert and digest job schedulers in Redis (off: tests run those jobs themselves, at the clock's time). */
+  staffSchedules?: boolean;
+  alertMinutes?: number;
+}
+
+export const HARNESS_PUBLIC_URL = 'https://otklik.test';
+
+/** The shipped region (config/region.yaml) as main.ts wires it. */
+export function shippedRegion(): RegionRules {
+  const region = loadRegionConfig(new URL('../../config/region.yaml', import.meta.url).pathname);
+  return regionRulesOf(region, createDeadlineRules(region));
 }
 
 const logger = createLogger('silent');
@@ -85,16 +100,17 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   const queues = createQueues({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix });
   const reminders = createReminderQueue({ connection: { url: redisUrl, ...producerRedisOptions() }, prefix });
 
+  const region = opts.region ?? shippedRegion();
+  const staff = { region, publicUrl: HARNESS_PUBLIC_URL, alertMinutes: opts.alertMinutes ?? 5, reminderDaysBefore: opts.reminderDaysBefore };
   let stage!: WorkflowStage;
   let workers!: RunningWorkers;
   let server!: http.Server;
   let url = '';
   const up = async () => {
-    stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, reminderDaysBefore: opts.reminderDaysBefore,
-      signals: opts.signals, onSpike: opts.onSpike, timeZone: opts.timeZone });
+    stage = createWorkflowStage({ db, queues, reminders, logger, sealer, now: clock.now, sweepMs: 3_600_000, outboxPollMs: 200, ...staff,
+      staffSchedules: opts.staffSchedules ?? false, signals: opts.signals, onSpike: opts.onSpike });
     workers = startWorkers(stage.workers, { connection: { url: redisUrl, ...workerRedisOptions() }, prefix, logger });
-    const api = createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit,
-      reminderDaysBefore: opts.reminderDaysBefore, timeZone: opts.timeZone });
+    const api = createWorkflowApi({ db, tokenTtlHours: opts.tokenTtlHours ?? 1, now: clock.now, relay: stage.relay, loginLimit: opts.loginLimit, ...staff });
     // The document at /api/v1/openapi.json is the process's one document, here of the workflow's builders alone.
     const app = createHttpApp({ routers: [api.router], apis: api.builders, health: {}, logger });
     server = await listen(app, 0, '127.0.0.1');
@@ -108,7 +124,7 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   };
   await up();
   const h: Harness = {
-    db, queues, reminders, clock, prefix, sealer,
+    region, db, queues, reminders, clock, prefix, sealer,
     get stage() { return stage; },
     get workers() { return workers; },
     get url() { return url; },
@@ -179,7 +195,7 @@ const passwordHash = hashPassword('correct-horse-battery');
 
 /** A user with roles, logged in; returns id and token. */
 export async function createUser(h: Harness, login: string, roles: [string, string | null][]): Promise<{ id: string; token: string; login: string }> {
-  const r = await h.db.query<{ id: string }>('insert into users (login, password_hash, display_name) values ($1, $2, $3) returning id',
+  const r = await h.db.query<{ id: string }>('insert into users (login, password_hash, display_name, activated_at) values ($1, $2, $3, now()) returning id',
     [login, await passwordHash, `Сотрудник ${login}`]);
   const id = r.rows[0]!.id;
   for (const [role, org] of roles) await h.db.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3)', [id, org, role]);
@@ -235,4 +251,40 @@ export async function eventsOf(h: Harness, caseId: string): Promise<AnalyticsEve
     }
     return rows.rows.flatMap((r) => r.payload.events);
   }, 10_000, 'events published');
+}
+
+/**
+ * Staff mail (alerts, digests, invitations) the workflow wrote, oldest first, once each reached the outbound queue in
+ * BullMQ with its recipient sealed; `to` picks one recipient's (an e-mail address or a Telegram chat id).
+ */
+export async function staffMail(h: Harness, kind: 'staff_alert' | 'staff_digest' | 'invitation', to?: string): Promise<OutboundMessage[]> {
+  await h.stage.relay.flush();
+  return eventually(async () => {
+    const rows = await h.db.query<{ job_id: string; payload: OutboundMessage; published_at: Date | null }>(
+      `select job_id, payload, published_at from outbox where queue = 'outbound' and payload->>'kind' = $1
+          and ($2::text is null or payload->'target'->>'email' = $2 or payload->'target'->>'chatId' = $2) order by id`, [kind, to ?? null]);
+    for (const r of rows.rows) {
+      if (!r.published_at) return undefined;
+      const job = await h.queues.outbound.getJob(r.job_id);
+      if (!job || job.data.outboundId !== r.payload.outboundId) return undefined;
+      // The recipient crosses Redis sealed, like a citizen's.
+      if (Object.keys(job.data.target).length || JSON.stringify(openOutbound(h.sealer, job.data).target) !== JSON.stringify(r.payload.target)) {
+        throw new Error(`staff mail ${r.job_id} does not carry its recipient sealed`);
+      }
+    }
+    return rows.rows.map((r) => r.payload);
+  }, 10_000, 'staff mail published');
+}
+
+/** Runs one of the workflow's scheduled staff jobs (alerts, digest) through its worker, at the harness clock's time. */
+export async function runStaffJob(h: Harness, staff: 'alerts' | 'digest'): Promise<Record<string, unknown>> {
+  const job = await h.reminders.add(`staff-${staff}`, { staff }, { jobId: `test-${staff}-${randomUUID()}` });
+  const done = await eventually(async () => {
+    // The state first, then the job: a job read while still active would carry no return value yet.
+    const state = await h.reminders.getJobState(job.id!);
+    if (state === 'failed') throw new Error(`staff job failed: ${(await h.reminders.getJob(job.id!))?.failedReason}`);
+    return state === 'completed' ? h.reminders.getJob(job.id!) : undefined;
+  }, 15_000, `staff ${staff} job`);
+  await h.stage.relay.flush();
+  return done.returnvalue as Record<string, unknown>;
 }

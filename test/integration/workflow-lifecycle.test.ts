@@ -69,6 +69,8 @@ describe('the ПОС case lifecycle', () => {
       ['leaderA', [['leader', orgA]]],
       ['curatorA', [['curator', orgA]]],
       ['coordB', [['coordinator', orgB]]],
+      // ПОС: an organization receives cases only with an active coordinator and an active leader.
+      ['leaderB', [['leader', orgB]]],
     ];
     for (const [login, roles] of specs) u[login] = await createUser(h, login, roles);
 
@@ -122,7 +124,8 @@ describe('the ПОС case lifecycle', () => {
     const caseId = await registerThroughQueue(h, input);
     const registered = (await a.get(`/api/v1/cases/${caseId}`, u.moderator!.token)).body;
     expect(registered).toMatchObject({ status: 'moderation', version: 0, daysLeft: 30, overdue: false });
-    expect(registered.deadlineAt).toBe('2026-12-20T10:00:00.000Z');
+    // 30 calendar days from 20 Nov, to the end of the day in the region (Krasnoyarsk, UTC+7).
+    expect(registered.deadlineAt).toBe('2026-12-20T16:59:59.999Z');
 
     await mustAct(caseId, 'accept', 'moderator', { organizationId: orgA });
     await mustAct(caseId, 'assign', 'coordA', { executorId: u.execA!.id });
@@ -219,7 +222,7 @@ describe('the ПОС case lifecycle', () => {
     expect(leaderNotes.map((n: { text: string }) => n.text)).toEqual([expect.stringMatching(/ждёт утверждения/)]);
     const execNotes = (await a.get('/api/v1/notifications', u.execA!.token)).body.items.filter((n: { caseId: string }) => n.caseId === caseId);
     expect(execNotes.map((n: { text: string }) => n.text)).toEqual([
-      expect.stringMatching(/возвращён на доработку: Укажите сроки ремонта/), expect.stringMatching(/Вам назначено обращение № .*, срок ответа — 20\.12\.2026/),
+      expect.stringMatching(/возвращён на доработку: Укажите сроки ремонта/), expect.stringMatching(/Вам назначено обращение № .*Срок ответа — до 20\.12\.2026/),
     ]);
     await mustAct(caseId, 'save-draft', 'execA', { text: `${GOOD_ANSWER} Дополнительно: покрытие будет обновлено до 1 июня.`, attachments: [{ kind: 'photo', ref: 'x' }] });
     await mustAct(caseId, 'submit', 'execA');
@@ -243,7 +246,7 @@ describe('the ПОС case lifecycle', () => {
     try {
       await citizen(messageId, { kind: 'repeat_review_request', comment: 'Яму засыпали плохо' });
       const c = (await a.get(`/api/v1/cases/${caseId}`, u.coordA!.token)).body;
-      expect(c).toMatchObject({ status: 'repeat_review', reviewCycle: 1, deadlineAt: '2026-12-26T10:00:00.000Z' });
+      expect(c).toMatchObject({ status: 'repeat_review', reviewCycle: 1, deadlineAt: '2026-12-26T16:59:59.999Z' });
       expect(c.reminders.map((r: { kind: string }) => r.kind)).toEqual(expect.arrayContaining(['before-3d-r1', 'before-1d-r1', 'overdue-r1']));
       const notes = (await a.get('/api/v1/notifications', u.coordA!.token)).body.items;
       expect(notes.some((n: { kind: string; caseId: string }) => n.kind === 'repeat-review-1' && n.caseId === caseId)).toBe(true);

@@ -22,6 +22,9 @@ describe('the workflow outbox', () => {
   it('keeps what a transition owes other stages until Redis takes it, and never publishes a row twice', async () => {
     const org = await createOrg(h, 'Администрация Кировского района');
     const moderator = await createUser(h, 'moderator', [['moderator', null]]);
+    // An organization receives cases only with an active coordinator and an active leader.
+    await createUser(h, 'coordinator', [['coordinator', org]]);
+    await createUser(h, 'leader', [['leader', org]]);
     const caseId = await registerThroughQueue(h, buildClassified({ externalId: '9001:7' }));
     await h.down();
 

@@ -38,6 +38,8 @@ describe('the role matrix', () => {
     u.curator = await createUser(h, 'curator', [['curator', orgA]]);
     u.orgAdmin = await createUser(h, 'org-admin', [['administrator', orgA]]);
     u.foreignCoordinator = await createUser(h, 'foreign-coordinator', [['coordinator', orgB]]);
+    // Redirects into B need its leader too (an organization without one receives no cases); no role of the matrix below.
+    await createUser(h, 'foreign-leader', [['leader', orgB]]);
     // Curates the parent organization: reads the cases below it, acts on none of them.
     u.parentCurator = await createUser(h, 'parent-curator', [['curator', parent]]);
   });

@@ -48,6 +48,11 @@ describe('the workflow in the whole system', () => {
     expect((await sys('/api/v1/users', 'POST', admin, { login: 'sys-moderator', password: 'moderator-password', displayName: 'Модератор',
       roles: [{ role: 'moderator', organizationId: null }] })).status).toBe(201);
     const moderator = await loginAs(system.url!, 'sys-moderator', 'moderator-password');
+    // ПОС: the organization has its responsible people, a coordinator and a leader, before it receives cases.
+    for (const [login, role] of [['sys-coordinator', 'coordinator'], ['sys-leader', 'leader']] as const) {
+      expect((await sys('/api/v1/users', 'POST', admin, { login, password: 'staff-password-1', displayName: login,
+        roles: [{ role, organizationId: org.id }] })).status).toBe(201);
+    }
 
     const c = await eventually(async () => {
       const r = await sys(`/api/v1/cases/${caseId}`, 'GET', moderator);

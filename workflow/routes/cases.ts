@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { pgInt } from '../../lib/request-schemas.js';
 import { attachmentSchema, CASE_STATUSES, SOURCES, type CaseStatus } from '../../lib/queues.js';
-import { DAY_MS } from '../../lib/time.js';
+import { calendarDaysBetween } from '../../lib/region-time.js';
 import { lintAnswer } from '../answer-lint.js';
 import type { AuthUser } from '../auth.js';
 import { performAction } from '../lifecycle.js';
@@ -57,10 +57,14 @@ const lintBody = z.object({
   caseId: uuid.optional(),
 });
 
-/** Days left to the deadline (negative once past), and whether the case is overdue now. */
-const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(row: T, at: Date) => {
-  const ms = new Date(row.deadlineAt).getTime() - at.getTime();
-  return { ...row, daysLeft: Math.ceil(ms / DAY_MS), overdue: ms < 0 && OPEN_STATUSES.includes(row.status as CaseStatus) };
+/**
+ * Calendar days of the region left to the deadline's date (0 on its last day, negative once past), and whether the
+ * case is overdue now.
+ */
+const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(row: T, at: Date, timeZone: string) => {
+  const deadline = new Date(row.deadlineAt);
+  return { ...row, daysLeft: calendarDaysBetween(at, deadline, timeZone),
+    overdue: deadline.getTime() < at.getTime() && OPEN_STATUSES.includes(row.status as CaseStatus) };
 };
 
 /**
@@ -72,6 +76,7 @@ const withoutChannelIds = <T extends { source: string; externalId: string; link:
 
 export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   const { db, now } = deps;
+  const tz = deps.region.timeZone;
   const readableCase = async (user: AuthUser, id: string): Promise<CaseRow> => {
     const c = await loadCase(db, id);
     if (!c) throw new HttpError(404, 'case not found');
@@ -87,12 +92,13 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     const at = now();
     const { items, total } = await listCases(db, { ...query, ...caseScopeOf(await withSubtree(db, caller)), now: at, openStatuses: OPEN_STATUSES });
     const rows = items as unknown as (Pick<CaseAccess, 'organizationId' | 'executorId'> & { deadlineAt: Date; status: string; source: string; externalId: string; link: string | null })[];
-    return { body: { items: rows.map((r) => withoutChannelIds(caller, r, withDeadline(r, at))), total, limit: query.limit, offset: query.offset } };
+    return { body: { items: rows.map((r) => withoutChannelIds(caller, r, withDeadline(r, at, tz))), total, limit: query.limit, offset: query.offset } };
   });
 
   api.route({ method: 'get', path: '/api/v1/cases/:id', tag: 'cases', summary: 'A case with its message, full history, answers with quality warnings, reminders and the actions the caller may take now.',
     roles: 'as for the list', params: idParams, response: caseDetailAnswer, errors: { 404: 'No such case' } }, async ({ user, params }) => {
     const c = await readableCase(user, params.id);
+    await deps.activity.touch(user.id, 'case');
     const at = now();
     const [{ detail, history }, answers, reminders, deliveries] = await Promise.all([caseDetail(db, c.id), answersOf(db, c.id), remindersOf(db, c.id),
       deps.deliveries?.(c.id) ?? []]);
@@ -100,7 +106,7 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     const citizenChannel = citizenAddress({ source: c.source, externalId: c.externalId, provenance: provenance ?? {}, contact })?.channel ?? null;
     return {
       body: {
-        ...withoutChannelIds(user, c, { ...withDeadline(rest, at), ...detail, source: c.source, externalId: c.externalId, link: detail.link as string | null }), contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
+        ...withoutChannelIds(user, c, { ...withDeadline(rest, at, tz), ...detail, source: c.source, externalId: c.externalId, link: detail.link as string | null }), contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
         // The trail names no recipient, but a server's refusal may quote the address: it is for those who work on the case.
         availableActions: availableActions(user, c), citizenChannel, deliveries: handlesCase(user, c) ? deliveries : [], ...(await routingOfCase(db, c.id)),
       },
@@ -132,13 +138,13 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
 }
 
 /** One route per lifecycle action; the role matrix in the document comes from RULES. */
-function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBefore, links, timeZone }: RouteDeps): void {
+function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBefore, links, region }: RouteDeps): void {
   for (const action of ACTIONS) {
     api.route({ method: 'post', path: `/api/v1/cases/:id/${action}`, tag: 'case actions', summary: RULES[action].summary,
       roles: `from ${RULES[action].from.map((f) => f.statuses.join('|')).join('; ')} to ${RULES[action].to}`, params: idParams, body: actionBody,
       response: actionResult, errors: { 404: 'No such case', 409: 'Stale expectedVersion, or the case is not in a status this action starts from' } },
     async ({ user, params, body }) => {
-      const r = await performAction({ db, now, reminderDaysBefore, links, timeZone }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
+      const r = await performAction({ db, now, reminderDaysBefore, links, region }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
       if (!r.ok) throw new HttpError(r.status, r.error);
       relay?.nudge();
       const c = r.case;

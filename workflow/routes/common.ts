@@ -1,9 +1,12 @@
 /** What the workflow's route modules share: their dependencies, common input schemas and the reader's scope. */
 import type pg from 'pg';
 import { z } from 'zod';
+import type { RegionRules } from '../../lib/region-config.js';
 import { isoDateOrDateTime, pgIntParam } from '../../lib/request-schemas.js';
 import type { AuthUser, LoginLimit } from '../auth.js';
 import type { OutboxRelay } from '../outbox.js';
+import type { ActivityRecorder } from '../staff/activity.js';
+import type { InvitationOptions } from '../staff/invitations.js';
 import { hasRegionRole } from '../rules.js';
 import type { CaseDeliveries } from '../../lib/deliveries.js';
 import type { StatusLinks } from '../status-link.js';
@@ -22,6 +25,12 @@ export interface RouteDeps {
   timeZone?: string;
   /** The delivery trail of a case, asked of ingest (which owns deliveries) through main.ts; absent, the case page has none. */
   deliveries?: CaseDeliveries;
+  /** The region's calendar and deadline rules. */
+  region: RegionRules;
+  /** Where invitation links lead and how long they work. */
+  staff: InvitationOptions;
+  /** Records when staff open the desk or a case (the region's panel of who is not looking). */
+  activity: ActivityRecorder;
 }
 
 export const uuid = z.uuid();

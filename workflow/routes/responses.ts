@@ -26,7 +26,14 @@ export const organization = z.object({
 });
 
 export const user = z.object({
-  id: z.uuid(), login: z.string(), displayName: z.string(), active: z.boolean(), createdAt: timestamp, roles: z.array(roleEntry),
+  id: z.uuid(), login: z.string(), displayName: z.string().describe('ФИО'), position: z.string().nullable().describe('Должность'),
+  phone: z.string().nullable().describe('Mobile phone (personal data)'), email: z.string().nullable().describe('Work e-mail (personal data)'),
+  active: z.boolean(), activated: z.boolean().describe('False until an invited user set their password'), createdAt: timestamp, roles: z.array(roleEntry),
+});
+
+export const invitation = z.object({
+  url: z.string().describe('The one-time link /invite/<token>; shown once, only its hash is stored'), expiresAt: timestamp,
+  emailed: z.boolean().describe('Sent to the card\'s e-mail; otherwise pass the link on yourself'),
 });
 
 export const me = z.object({
@@ -39,7 +46,10 @@ export const me = z.object({
 });
 
 export const notification = z.object({
-  id: serialId, caseId: z.uuid().nullable(), kind: z.string(), text: z.string(), createdAt: timestamp, readAt: timestamp.nullable(),
+  id: serialId, caseId: z.uuid().nullable(), registrationNumber: z.string().nullable(), kind: z.string(),
+  topic: z.string().nullable().describe('The alert topic (routed, assigned, approval, returned, deadline, overdue, repeat_review, escalation); null: in the app only'),
+  text: z.string(), createdAt: timestamp, readAt: timestamp.nullable(),
+  url: z.string().nullable().describe('Where the notice leads in the desk: the case page'),
 });
 
 export const lintWarning = z.object({ code: z.string(), message: z.string() });
@@ -71,7 +81,7 @@ const answer = z.object({
 });
 const suggestion = z.object({
   organization: z.string(), score: z.number(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(),
-  ready: z.boolean().describe('Trained, ready and with a coordinator: automatic routing may send cases there'),
+  ready: z.boolean().describe('Trained, ready, with an active coordinator and an active leader: automatic routing may send cases there'),
 });
 
 export const caseDetail = z.object({

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adjustThreshold, decideRoute, describeDecision, matchRule, routingRuleSchema, type OrgInfo, type RoutingPolicy, type RoutingRule } from './decide.js';
+import {
+  adjustThreshold, decideRoute, describeDecision, matchRule, routingRuleSchema, staffingRefusal, type OrgInfo, type RoutingPolicy, type RoutingRule,
+} from './decide.js';
 
 function buildOrg(overrides: Partial<OrgInfo> = {}): OrgInfo {
   return { id: overrides.id ?? `org-${Math.random().toString(36).slice(2)}`, name: 'Департамент дорог', code: null, trainingConfirmed: true,
-    readyConfirmed: true, hasCoordinator: true, ...overrides };
+    readyConfirmed: true, hasCoordinator: true, hasLeader: true, hasTwoPeople: true, ...overrides };
 }
 
 const roads = buildOrg({ id: 'roads', name: 'Департамент дорог', code: 'roads' });
@@ -55,8 +57,31 @@ describe('decideRoute', () => {
     expect(decideRoute(facts(0.99), [], policy, notTrained)).toMatchObject({ kind: 'coordinator', reason: 'not-ready' });
     expect(decideRoute(facts(0.99), [], policy, notReady)).toMatchObject({ kind: 'coordinator', reason: 'not-ready' });
     expect(decideRoute(facts(0.99), [], policy, noCoordinator)).toMatchObject({ kind: 'coordinator', reason: 'no-coordinator' });
+    const noLeader = [buildOrg({ ...roads, hasLeader: false }), housing, coordination];
+    expect(decideRoute(facts(0.99), [], policy, noLeader)).toMatchObject({ kind: 'coordinator', reason: 'no-leader' });
+    // One person who is both coordinator and leader is not the two responsible people ПОС asks for.
+    const onePerson = [buildOrg({ ...roads, hasTwoPeople: false }), housing, coordination];
+    const d = decideRoute(facts(0.99), [], policy, onePerson);
+    expect(d).toMatchObject({ kind: 'coordinator', reason: 'one-person' });
+    expect(describeDecision(d, 0.8)).toBe('Направлено координатору региона: в организации «roads» координатор и руководитель — один и тот же человек.');
     const rules: RoutingRule[] = [{ category: 'дороги', organization: 'roads' }];
     expect(decideRoute(facts(0.1), rules, policy, notReady)).toMatchObject({ kind: 'coordinator', source: 'table', reason: 'not-ready' });
+  });
+
+  it('sends nothing to a coordinating organization that has no active coordinator or leader, and says so', () => {
+    const unstaffed = [roads, housing, buildOrg({ ...coordination, hasLeader: false })];
+    expect(decideRoute(facts(0.1), [], policy, unstaffed)).toMatchObject({ kind: 'none', reason: 'below-threshold',
+      coordinatorUnstaffed: { name: 'Центр управления регионом', reason: 'no-leader' } });
+    expect(decideRoute(facts(0.99), [], policy, unstaffed)).toMatchObject({ kind: 'auto', organizationId: 'roads' });
+  });
+
+  it('explains in Russian why an organization cannot receive cases', () => {
+    const school = { name: 'Школа № 5', hasCoordinator: true, hasLeader: true, hasTwoPeople: true };
+    expect(staffingRefusal(school)).toBeUndefined();
+    expect(staffingRefusal({ ...school, hasCoordinator: false, hasTwoPeople: false })).toMatch(/^Организация «Школа № 5» не может получать обращения: в ней нет активного координатора\./);
+    expect(staffingRefusal({ ...school, hasCoordinator: false, hasLeader: false, hasTwoPeople: false })).toContain('нет активного координатора и активного руководителя');
+    expect(staffingRefusal({ ...school, hasTwoPeople: false })).toBe('Организация «Школа № 5» не может получать обращения: координатор и руководитель в ней — '
+      + 'один и тот же человек. ПОС требует назначить ответственных (минимум два человека, включая руководителя): назначьте роли в организации или выберите другую.');
   });
 
   it('lets table rules win over the model', () => {
@@ -81,13 +106,14 @@ describe('decideRoute', () => {
   });
 
   it('picks an automatic organization only if it is ready (property)', () => {
-    fc.assert(fc.property(fc.array(fc.record({ t: fc.boolean(), r: fc.boolean(), c: fc.boolean() }), { minLength: 1, maxLength: 5 }),
+    fc.assert(fc.property(fc.array(fc.record({ t: fc.boolean(), r: fc.boolean(), c: fc.boolean(), l: fc.boolean(), two: fc.boolean() }), { minLength: 1, maxLength: 5 }),
       fc.double({ min: 0, max: 1, noNaN: true }), (flags, score) => {
-        const list = flags.map((f, i) => buildOrg({ id: `o${i}`, name: `Орг ${i}`, code: `o${i}`, trainingConfirmed: f.t, readyConfirmed: f.r, hasCoordinator: f.c }));
+        const list = flags.map((f, i) => buildOrg({ id: `o${i}`, name: `Орг ${i}`, code: `o${i}`, trainingConfirmed: f.t, readyConfirmed: f.r,
+          hasCoordinator: f.c, hasLeader: f.l, hasTwoPeople: f.c && f.l && f.two }));
         const d = decideRoute({ category: 'x', suggestions: [{ organization: 'o0', score }] }, [], policy, [...list, coordination]);
         if (d.kind === 'auto') {
           const o = list.find((x) => x.id === d.organizationId)!;
-          expect(o.trainingConfirmed && o.readyConfirmed && o.hasCoordinator && score >= policy.threshold).toBe(true);
+          expect(o.trainingConfirmed && o.readyConfirmed && o.hasCoordinator && o.hasLeader && o.hasTwoPeople && score >= policy.threshold).toBe(true);
         }
       }));
   });

@@ -35,8 +35,12 @@ export interface OrgInfo {
   code: string | null;
   trainingConfirmed: boolean;
   readyConfirmed: boolean;
-  /** At least one active user holds the coordinator role in it. */
+  /** At least one active, activated user holds the coordinator role in it. */
   hasCoordinator: boolean;
+  /** At least one active, activated user holds the leader role in it. */
+  hasLeader: boolean;
+  /** The coordinator and the leader can be two different people (ПОС: at least two responsible people, a leader among them). */
+  hasTwoPeople: boolean;
 }
 
 export interface RoutingPolicy {
@@ -48,14 +52,17 @@ export interface RoutingPolicy {
 
 export type RoutingReason =
   | 'table-rule' | 'model-confident'
-  | 'below-threshold' | 'not-ready' | 'no-coordinator' | 'unknown-organization' | 'no-suggestions' | 'auto-routing-off';
+  | 'below-threshold' | 'not-ready' | 'no-coordinator' | 'no-leader' | 'one-person' | 'unknown-organization' | 'no-suggestions' | 'auto-routing-off';
 
 export type RouteDecision =
   | { kind: 'auto'; organizationId: string; source: 'table' | 'model'; reason: RoutingReason; label: string; score: number; rule?: RoutingRule }
   /** No organization could be chosen automatically: the region's coordinator decides. */
   | { kind: 'coordinator'; organizationId: string; source: 'table' | 'model' | 'none'; reason: RoutingReason; label?: string; score?: number }
-  /** Not even a coordinating organization is configured: a person must name the organization. */
-  | { kind: 'none'; reason: RoutingReason; label?: string; score?: number };
+  /**
+   * Not even a coordinating organization that can take the case (none configured, or it has no active coordinator
+   * or leader: `coordinatorUnstaffed`): a person must name the organization.
+   */
+  | { kind: 'none'; reason: RoutingReason; label?: string; score?: number; coordinatorUnstaffed?: { name: string; reason: RoutingReason } };
 
 const norm = (s: string | null | undefined) => (s ?? '').trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
 
@@ -84,19 +91,42 @@ export function matchRule(rules: readonly RoutingRule[], c: Pick<CaseFacts, 'cat
   return best;
 }
 
-/** ПОС: an organization that has not confirmed training and readiness, or has nobody to coordinate, gets nothing automatically. */
+/**
+ * ПОС: an organization that can receive cases can answer them — it has at least two responsible people: an active
+ * coordinator (who routes and assigns) and an active leader (who approves answers), not one person holding both.
+ * Without them, no routing sends it a case, by hand or automatically.
+ */
+export function staffing(o: Pick<OrgInfo, 'hasCoordinator' | 'hasLeader' | 'hasTwoPeople'>): 'no-coordinator' | 'no-leader' | 'one-person' | undefined {
+  if (!o.hasCoordinator) return 'no-coordinator';
+  if (!o.hasLeader) return 'no-leader';
+  if (!o.hasTwoPeople) return 'one-person';
+  return undefined;
+}
+
+/** Why a person cannot route a case to this organization (UI text, Russian); undefined when they can. */
+export function staffingRefusal(o: Pick<OrgInfo, 'name' | 'hasCoordinator' | 'hasLeader' | 'hasTwoPeople'>): string | undefined {
+  const missing = [!o.hasCoordinator && 'активного координатора', !o.hasLeader && 'активного руководителя'].filter(Boolean);
+  const why = missing.length ? `в ней нет ${missing.join(' и ')}` : !o.hasTwoPeople ? 'координатор и руководитель в ней — один и тот же человек' : undefined;
+  if (!why) return undefined;
+  return `Организация «${o.name}» не может получать обращения: ${why}. ПОС требует назначить ответственных `
+    + '(минимум два человека, включая руководителя): назначьте роли в организации или выберите другую.';
+}
+
+/** ПОС: an organization that has not confirmed training and readiness, or cannot answer, gets nothing automatically. */
 export function readiness(o: OrgInfo): RoutingReason | undefined {
   if (!o.trainingConfirmed || !o.readyConfirmed) return 'not-ready';
-  if (!o.hasCoordinator) return 'no-coordinator';
-  return undefined;
+  return staffing(o);
 }
 
 export function decideRoute(c: CaseFacts, rules: readonly RoutingRule[], policy: RoutingPolicy, orgs: readonly OrgInfo[]): RouteDecision {
   const coordinating = policy.coordinatingOrganization ? resolveOrganization(orgs, policy.coordinatingOrganization) : undefined;
+  // The region's coordinator gets what nobody else can take, as long as it can answer itself.
+  const unstaffed = coordinating ? staffing(coordinating) : undefined;
   const fallback = (source: 'table' | 'model' | 'none', reason: RoutingReason, label?: string, score?: number): RouteDecision =>
-    coordinating
+    coordinating && !unstaffed
       ? { kind: 'coordinator', organizationId: coordinating.id, source, reason, ...(label ? { label } : {}), ...(score !== undefined ? { score } : {}) }
-      : { kind: 'none', reason, ...(label ? { label } : {}), ...(score !== undefined ? { score } : {}) };
+      : { kind: 'none', reason, ...(label ? { label } : {}), ...(score !== undefined ? { score } : {}),
+        ...(coordinating && unstaffed ? { coordinatorUnstaffed: { name: coordinating.name, reason: unstaffed } } : {}) };
 
   if (!policy.autoRouting) return fallback('none', 'auto-routing-off');
   const rule = matchRule(rules, c);
@@ -128,6 +158,8 @@ export function describeDecision(d: RouteDecision, threshold: number, orgs: read
     case 'below-threshold': return `Направлено координатору региона: уверенность модели ${pct(d.score)} ниже порога ${pct(threshold)} (предложение: ${who}).`;
     case 'not-ready': return `Направлено координатору региона: ${who} не подтвердила обучение и готовность к работе.`;
     case 'no-coordinator': return `Направлено координатору региона: в организации ${who} нет активного координатора.`;
+    case 'no-leader': return `Направлено координатору региона: в организации ${who} нет активного руководителя.`;
+    case 'one-person': return `Направлено координатору региона: в организации ${who} координатор и руководитель — один и тот же человек.`;
     case 'unknown-organization': return `Направлено координатору региона: организация ${who} не найдена в справочнике.`;
     case 'no-suggestions': return 'Направлено координатору региона: нет ни правила маршрутизации, ни подсказки модели.';
     case 'auto-routing-off': return 'Направлено координатору региона: автоматическая маршрутизация выключена.';

@@ -8,10 +8,11 @@ import type pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { withTransaction } from '../../lib/transaction.js';
+import { STAFFING_COLUMNS } from '../store/organizations.js';
 import { pgCode, type Sql } from '../store/sql.js';
 import { recordAudit, type AuditEntry } from '../store/audit.js';
 import {
-  adjustThreshold, decideRoute, describeDecision, resolveOrganization, routingRulesSchema, type CaseFacts, type OrgInfo, type RouteDecision,
+  adjustThreshold, decideRoute, describeDecision, readiness, resolveOrganization, routingRulesSchema, type CaseFacts, type OrgInfo, type RouteDecision,
   type RoutingPolicy, type RoutingRule, type Suggestion,
 } from './decide.js';
 
@@ -36,8 +37,7 @@ export async function loadSettings(sql: Sql, forUpdate = false): Promise<Routing
 export async function loadOrganizations(sql: Sql): Promise<OrgInfo[]> {
   const r = await sql.query<OrgInfo>(
     `select o.id, o.name, o.code, o.training_confirmed as "trainingConfirmed", o.ready_confirmed as "readyConfirmed",
-            exists (select 1 from user_roles ur join users u on u.id = ur.user_id
-                     where ur.organization_id = o.id and ur.role = 'coordinator' and u.active) as "hasCoordinator"
+            ${STAFFING_COLUMNS}
        from organizations o`);
   return r.rows;
 }
@@ -312,7 +312,7 @@ export async function describeSuggestions(sql: Sql, suggestions: Suggestion[]) {
   return suggestions.map((s) => {
     const o = resolveOrganization(orgs, s.organization);
     return { organization: s.organization, score: s.score, organizationId: o?.id ?? null, organizationName: o?.name ?? null,
-      ready: o ? o.trainingConfirmed && o.readyConfirmed && o.hasCoordinator : false };
+      ready: o ? !readiness(o) : false };
   });
 }
 

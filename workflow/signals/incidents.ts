@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import type { ModerationResult } from '../../lib/moderation.js';
+import { DEFAULT_REGION_RULES, type RegionRules } from '../../lib/region-config.js';
 import type { SignalTerms } from '../../lib/signal-terms.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { ACTION_HANDLERS } from '../actions.js';
@@ -23,6 +24,8 @@ export interface IncidentDeps {
   db: pg.Pool;
   terms: SignalTerms;
   reminderDaysBefore?: number[];
+  /** The region's calendar: the dates in the staff notices of the incident's case. */
+  region?: RegionRules;
 }
 
 /** A refusal found after writing: thrown to roll the transaction back, answered as a value. */
@@ -69,10 +72,11 @@ const expect = (incident: IncidentRow, allowed: string[], what: string) => {
  * and model. `strict`: a failure refuses the whole action; otherwise (automatic acceptance) the case waits in
  * moderation for a person.
  */
-export async function routeCase(sql: Sql, caseId: string, actor: string, organizationId: string | undefined, now: Date, strict: boolean) {
+export async function routeCase(sql: Sql, caseId: string, actor: string, organizationId: string | undefined, now: Date, strict: boolean,
+  region: RegionRules = DEFAULT_REGION_RULES) {
   const c = (await loadCase(sql, caseId, true))!;
   if (c.status !== 'moderation') return refuse(409, `the case is already ${c.status}`);
-  const r = await ACTION_HANDLERS.accept.run({ sql, c, actor: { id: actor, roles: [] }, now, to: RULES.accept.to,
+  const r = await ACTION_HANDLERS.accept.run({ sql, c, actor: { id: actor, roles: [] }, now, to: RULES.accept.to, region,
     input: { action: 'accept', expectedVersion: c.version, ...(organizationId ? { organizationId } : {}) } });
   if (!r.ok && strict) refuse(r.status === 403 ? 409 : r.status, r.error);
   return r.ok ? r.case : c;
@@ -91,14 +95,14 @@ export const acceptIncident = (deps: IncidentDeps, actor: string, id: string, v:
     expect(ctx.incident, ['new'], 'accept');
     const made = await createIncidentCase(ctx, deps.terms, deps.reminderDaysBefore);
     if (!body.organizationId && !body.autoRoute) return { ...made, caseStatus: 'moderation', organizationId: null };
-    const c = await routeCase(ctx.sql, made.caseId, actor, body.organizationId, now, true);
+    const c = await routeCase(ctx.sql, made.caseId, actor, body.organizationId, now, true, deps.region);
     return { ...made, caseStatus: c.status, organizationId: c.organizationId };
   });
 
 export const routeIncident = (deps: IncidentDeps, actor: string, id: string, v: number | undefined, body: { organizationId?: string }, now: Date) =>
   onIncident<CaseOutcome>(deps, id, actor, v, now, async (ctx) => {
     if (!ctx.incident.caseId) refuse(409, 'accept the incident first');
-    const c = await routeCase(ctx.sql, ctx.incident.caseId!, actor, body.organizationId, now, true);
+    const c = await routeCase(ctx.sql, ctx.incident.caseId!, actor, body.organizationId, now, true, deps.region);
     return { caseId: c.id, registrationNumber: c.registrationNumber, caseStatus: c.status, organizationId: c.organizationId };
   });
 
@@ -113,7 +117,7 @@ export const rejectIncident = (deps: IncidentDeps, actor: string, id: string, v:
     const c = (await loadCase(ctx.sql, ctx.incident.caseId, true))!;
     if (c.status !== 'moderation' && c.status !== 'routed') refuse(409, `the case is already ${c.status}: its organization works on it`);
     // The case's own rejection step; the case hook closes the incident in the same transaction.
-    const r = await ACTION_HANDLERS.reject.run({ sql: ctx.sql, c, actor: { id: actor, roles: [] }, now, to: RULES.reject.to,
+    const r = await ACTION_HANDLERS.reject.run({ sql: ctx.sql, c, actor: { id: actor, roles: [] }, now, to: RULES.reject.to, region: deps.region ?? DEFAULT_REGION_RULES,
       input: { action: 'reject', expectedVersion: c.version, reason } });
     if (!r.ok) refuse(r.status === 403 ? 409 : r.status, r.error);
     return { status: 'rejected' };

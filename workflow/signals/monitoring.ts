@@ -3,6 +3,7 @@
  * dashboard): the incident list with the routing model's suggestions named as organizations, an incident's signals,
  * threads, replies and log, the team's actions (incidents.ts, regroup.ts) and the spike alerts.
  */
+import type { RegionRules } from '../../lib/region-config.js';
 import type pg from 'pg';
 import type { IncidentDetail, IncidentListItem, IncidentQuery, Monitoring } from '../../lib/monitoring.js';
 import type { ModerationResult } from '../../lib/moderation.js';
@@ -65,9 +66,9 @@ export async function incidentDetail(sql: Sql, id: string, now: Date): Promise<I
 const emptyRow = (id: string) => ({ id, status: 'new', size: 0, channels: [], municipalities: [] });
 
 export function bindMonitoring(db: pg.Pool, opts: { relay?: Pick<OutboxRelay, 'nudge'>; terms?: SignalTerms; reminderDaysBefore?: number[];
-  now?: () => Date } = {}): Monitoring {
+  now?: () => Date; region?: RegionRules } = {}): Monitoring {
   const now = opts.now ?? (() => new Date());
-  const deps = { db, terms: opts.terms ?? DEFAULT_SIGNAL_TERMS, reminderDaysBefore: opts.reminderDaysBefore };
+  const deps = { db, terms: opts.terms ?? DEFAULT_SIGNAL_TERMS, reminderDaysBefore: opts.reminderDaysBefore, region: opts.region };
   const nudged = async <T>(result: Promise<ModerationResult<T>>) => {
     const out = await result;
     if (out.ok) opts.relay?.nudge();

@@ -6,6 +6,7 @@
  * complaint the detector is surer of than `autoAcceptAbove` makes its incident a case at once (`other` never does).
  * Redelivered messages are stored once (the messages table's unique key), so a retry adds nothing.
  */
+import type { RegionRules } from '../../lib/region-config.js';
 import type pg from 'pg';
 import type { ClassifiedMessage } from '../../lib/queues.js';
 import { reactionDueAt, type SignalTerms } from '../../lib/signal-terms.js';
@@ -25,6 +26,8 @@ export interface SignalDeps {
   db: pg.Pool;
   terms: SignalTerms;
   reminderDaysBefore?: number[];
+  /** The region's calendar: the dates in the staff notices of an auto-accepted case. */
+  region?: RegionRules;
 }
 
 export interface SignalsRegistered {
@@ -82,7 +85,7 @@ async function autoAccept(sql: Sql, news: ClassifiedMessage[], incidents: Map<st
     if (incident.status !== 'new') continue;
     const ctx = { sql, incident, actor: 'system', now };
     const made = await createIncidentCase(ctx, deps.terms, deps.reminderDaysBefore);
-    await routeCase(sql, made.caseId, 'system', undefined, now, false);
+    await routeCase(sql, made.caseId, 'system', undefined, now, false, deps.region);
     accepted.push(incident.id);
   }
   return accepted;

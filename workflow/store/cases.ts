@@ -21,6 +21,10 @@ export interface CaseRow {
   registeredAt: Date;
   deadlineAt: Date;
   deadlineDays: number;
+  fastTrack: boolean;
+  /** Which rule set the term (lib/region-config.ts DeadlineDecision.rule). */
+  deadlineRule: string;
+  federalService: string | null;
   rating: number | null;
   reviewCycle: number;
   source: Source;
@@ -36,7 +40,8 @@ const CASE_SELECT = `
   select c.id, c.message_id as "messageId", c.registration_number as "registrationNumber", c.status, c.category, c.kind,
          c.incident_id as "incidentId", c.municipality, c.organization_id as "organizationId", o.name as "organizationName",
          c.executor_id as "executorId", c.version, c.registered_at as "registeredAt", c.deadline_at as "deadlineAt",
-         c.deadline_days as "deadlineDays", c.rating, c.review_cycle as "reviewCycle", m.source, m.external_id as "externalId",
+         c.deadline_days as "deadlineDays", c.fast_track as "fastTrack", c.deadline_rule as "deadlineRule", c.federal_service as "federalService",
+         c.rating, c.review_cycle as "reviewCycle", m.source, m.external_id as "externalId",
          m.provenance, m.text as "messageText", c.origin,
          json_build_object('phone', k.phone, 'email', k.email, 'channelUserId', k.channel_user_id) as contact
     from cases c join messages m on m.id = c.message_id
@@ -62,6 +67,10 @@ export interface CasePatch {
   rating?: number | null;
   review_cycle?: number;
   deadline_at?: Date;
+  deadline_days?: number;
+  fast_track?: boolean;
+  deadline_rule?: string;
+  federal_service?: string | null;
   closed_at?: Date;
   answered_at?: Date;
   category?: string;

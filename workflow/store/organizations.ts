@@ -101,3 +101,31 @@ export async function organizationsWithReadiness(sql: Sql, ids: string[]) {
   );
   return r.rows;
 }
+
+/** A user who can answer for an organization: active, and has activated the account (an invited one has not set a password yet). */
+const CAN_ANSWER = (u: string) => `${u}.active and ${u}.activated_at is not null`;
+const holds = (role: string) => `exists (select 1 from user_roles ur join users u on u.id = ur.user_id
+                     where ur.organization_id = o.id and ur.role = '${role}' and ${CAN_ANSWER('u')})`;
+
+/**
+ * ПОС: at least two responsible people, a leader among them — a coordinator and a leader who are two different users
+ * able to answer. Columns of a query over `organizations o` (routing reads the same rule).
+ */
+export const STAFFING_COLUMNS = `${holds('coordinator')} as "hasCoordinator", ${holds('leader')} as "hasLeader",
+  exists (select 1 from user_roles c join users cu on cu.id = c.user_id
+            join user_roles l on l.organization_id = c.organization_id and l.role = 'leader' and l.user_id <> c.user_id
+            join users lu on lu.id = l.user_id
+           where c.organization_id = o.id and c.role = 'coordinator' and ${CAN_ANSWER('cu')} and ${CAN_ANSWER('lu')}) as "hasTwoPeople"`;
+
+export interface OrganizationStaffing {
+  name: string;
+  hasCoordinator: boolean;
+  hasLeader: boolean;
+  hasTwoPeople: boolean;
+}
+
+/** Whether the organization has its two responsible people (routing refuses it otherwise); undefined when there is none. */
+export async function organizationStaffing(sql: Sql, id: string): Promise<OrganizationStaffing | undefined> {
+  const r = await sql.query<OrganizationStaffing>(`select o.name, ${STAFFING_COLUMNS} from organizations o where o.id = $1`, [id]);
+  return r.rows[0];
+}

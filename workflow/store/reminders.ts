@@ -25,6 +25,25 @@ export async function insertReminders(sql: Sql, rows: { caseId: string; kind: st
 }
 
 /**
+ * Moves a case's unsent reminders to a new plan (its term was recomputed): planned kinds take their new due time
+ * (sent ones stay as they were), unsent rows of `kinds` the plan no longer has are dropped. Returns the rows due
+ * within the horizon, marked queued: they become delayed jobs at once.
+ */
+export async function replanReminders(sql: Sql, caseId: string, plan: { kind: string; dueAt: Date }[], kinds: string[], now: Date,
+  horizonMs: number): Promise<ReminderKey[]> {
+  await sql.query('delete from case_reminders where case_id = $1 and sent_at is null and kind = any($2::text[]) and not (kind = any($3::text[]))',
+    [caseId, kinds, plan.map((r) => r.kind)]);
+  const r = await sql.query<ReminderKey & { queued_at: Date | null }>(
+    `insert into case_reminders (case_id, kind, due_at, queued_at)
+     select $1, k, d, case when d <= $4::timestamptz + make_interval(secs => $5::double precision / 1000) then $4::timestamptz end
+       from unnest($2::text[], $3::timestamptz[]) as t(k, d)
+     on conflict (case_id, kind) do update set due_at = excluded.due_at, queued_at = excluded.queued_at where case_reminders.sent_at is null
+     returning case_id, kind, due_at, queued_at`,
+    [caseId, plan.map((p) => p.kind), plan.map((p) => p.dueAt), now, horizonMs]);
+  return r.rows.filter((x) => x.queued_at !== null);
+}
+
+/**
  * Marks queued the unsent reminders that came within the horizon; returns them. `skip locked`: two workflow
  * processes sweeping at once split the rows instead of waiting for each other.
  */

@@ -4,22 +4,45 @@ import { recordAudit, type AuditEntry, type NewEntityAudit } from './audit.js';
 import type pg from 'pg';
 import type { UserRole } from '../rules.js';
 import { pgCode, Where, type Page, type Sql } from './sql.js';
+import { insertHistory, type HistoryEntry } from './staff-history.js';
 
 export interface RoleEntry {
   role: UserRole;
   organizationId: string | null;
 }
 
+/** The staff card of ПОС's form: ФИО (displayName), position, mobile phone, e-mail. Phone and e-mail are personal data. */
+export interface StaffCard {
+  position?: string | null;
+  phone?: string | null;
+  email?: string | null;
+}
+
 export interface UserView {
   id: string;
   login: string;
   displayName: string;
+  position: string | null;
+  phone: string | null;
+  email: string | null;
   active: boolean;
+  /** False until an invited user set their password. */
+  activated: boolean;
   createdAt: Date;
   roles: { role: string; organizationId: string | null }[];
 }
 
-const USER_SELECT = `select u.id, u.login, u.display_name as "displayName", u.active, u.created_at as "createdAt",
+/** Who changed something, and when: for the staff history. */
+export interface ChangedBy {
+  actor: string;
+  at: Date;
+}
+
+/** The password hash of an account nobody can log into yet (an invited user); no hasher ever produces it. */
+export const NO_PASSWORD = '!invited';
+
+const USER_SELECT = `select u.id, u.login, u.display_name as "displayName", u.position, u.phone, u.email, u.active,
+    u.activated_at is not null as activated, u.created_at as "createdAt",
     coalesce((select json_agg(json_build_object('role', ur.role, 'organizationId', ur.organization_id) order by ur.role)
       from user_roles ur where ur.user_id = u.id), '[]') as roles
   from users u`;
@@ -51,22 +74,28 @@ export async function listUsers(sql: Sql, f: UserFilter): Promise<UserView[]> {
 export type CreateUserResult = { ok: true; id: string } | { ok: false; reason: 'login-taken' | 'no-such-organization' };
 
 /**
- * A user and their roles in one transaction with the audit entry (its entityId is the new user's): a taken login or
- * an unknown organization leaves nothing behind.
+ * A user, their card and roles in one transaction, with the history entries and the audit entry (its entityId is the
+ * new user's): a taken login or an unknown organization leaves nothing behind. Without a password hash the account
+ * waits for its invitation (activated later).
  */
-export async function createUser(db: pg.Pool, u: { login: string; passwordHash: string; displayName: string; roles: RoleEntry[] },
-  audit?: NewEntityAudit): Promise<CreateUserResult> {
+export async function createUser(db: pg.Pool, u: StaffCard & { login: string; passwordHash?: string; displayName: string; roles: RoleEntry[] },
+  by: ChangedBy, within?: (sql: Sql, id: string) => Promise<void>, audit?: NewEntityAudit): Promise<CreateUserResult> {
   try {
     return await withTransaction(db, async (client) => {
       const created = await client.query<{ id: string }>(
-        'insert into users (login, password_hash, display_name) values ($1, $2, $3) on conflict (login) do nothing returning id',
-        [u.login, u.passwordHash, u.displayName],
+        `insert into users (login, password_hash, display_name, position, phone, email, activated_at) values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (login) do nothing returning id`,
+        [u.login, u.passwordHash ?? NO_PASSWORD, u.displayName, u.position ?? null, u.phone ?? null, u.email ?? null, u.passwordHash ? by.at : null],
       );
       if (!created.rowCount) return { ok: false, reason: 'login-taken' } as const;
       const id = created.rows[0]!.id;
       for (const e of u.roles) {
         await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3) on conflict do nothing', [id, e.organizationId, e.role]);
       }
+      const orgs = [...new Set(u.roles.map((e) => e.organizationId))];
+      await insertHistory(client, (orgs.length ? orgs : [null]).map((organizationId) => ({ userId: id, organizationId, ...by, change: 'created' as const,
+        data: { roles: u.roles.filter((e) => e.organizationId === organizationId).map((e) => e.role) } })));
+      await within?.(client, id);
       if (audit) await recordAudit(client, { ...audit, entityId: id });
       return { ok: true, id } as const;
     });
@@ -76,16 +105,33 @@ export async function createUser(db: pg.Pool, u: { login: string; passwordHash: 
   }
 }
 
+/** The card's columns a patch may set. */
+const CARD_COLUMNS = { displayName: 'display_name', position: 'position', phone: 'phone', email: 'email' } as const;
+
 /**
- * Renames, re-passwords or (de)activates, with its audit entry, in one transaction; a new password or a deactivation
- * ends every session of the user at once.
+ * Changes the card, re-passwords or (de)activates, with a history entry naming the fields changed (not their values)
+ * and the audit entry, in one transaction; a new password or a deactivation ends every session of the user at once.
  */
-export async function updateUser(db: pg.Pool, id: string, patch: { displayName?: string; active?: boolean; passwordHash?: string }, audit?: AuditEntry): Promise<void> {
+export async function updateUser(db: pg.Pool, id: string, patch: StaffCard & { displayName?: string; active?: boolean; passwordHash?: string }, by: ChangedBy,
+  audit?: AuditEntry): Promise<void> {
   await withTransaction(db, async (client) => {
-    if (patch.displayName !== undefined) await client.query('update users set display_name = $2 where id = $1', [id, patch.displayName]);
-    if (patch.active !== undefined) await client.query('update users set active = $2 where id = $1', [id, patch.active]);
-    if (patch.passwordHash !== undefined) await client.query('update users set password_hash = $2 where id = $1', [id, patch.passwordHash]);
-    if (patch.active === false || patch.passwordHash !== undefined) await client.query('delete from sessions where user_id = $1', [id]);
+    const before = (await client.query<Record<string, unknown>>('select display_name, position, phone, email, active from users where id = $1 for update', [id])).rows[0];
+    if (!before) return;
+    const fields = (Object.keys(CARD_COLUMNS) as (keyof typeof CARD_COLUMNS)[])
+      .filter((k) => patch[k] !== undefined && (patch[k] ?? null) !== before[CARD_COLUMNS[k]]);
+    for (const k of fields) await client.query(`update users set ${CARD_COLUMNS[k]} = $2 where id = $1`, [id, patch[k] ?? null]);
+    const entries: HistoryEntry[] = fields.length ? [{ userId: id, ...by, change: 'profile', data: { fields } }] : [];
+    if (patch.active !== undefined && patch.active !== before.active) {
+      await client.query('update users set active = $2 where id = $1', [id, patch.active]);
+      if (!patch.active) await client.query('delete from sessions where user_id = $1', [id]);
+      entries.push({ userId: id, ...by, change: patch.active ? 'reactivated' : 'deactivated' });
+    }
+    if (patch.passwordHash !== undefined) {
+      await client.query('update users set password_hash = $2 where id = $1', [id, patch.passwordHash]);
+      await client.query('delete from sessions where user_id = $1', [id]);
+      entries.push({ userId: id, ...by, change: 'password-reset' });
+    }
+    await insertHistory(client, entries);
     if (audit) await recordAudit(client, audit);
   });
 }
@@ -95,13 +141,18 @@ export async function rolesIn(sql: Sql, userId: string, organizationId: string):
   return r.rows.map((x) => x.role);
 }
 
-/** Replaces the user's roles in one organization (or the region-wide ones for null), with its audit entry. */
-export async function replaceRoles(db: pg.Pool, userId: string, organizationId: string | null, roles: UserRole[], audit?: AuditEntry): Promise<void> {
+/** Replaces the user's roles in one organization (or the region-wide ones for null), with a history entry when they change and its audit entry. */
+export async function replaceRoles(db: pg.Pool, userId: string, organizationId: string | null, roles: UserRole[], by: ChangedBy,
+  audit?: AuditEntry): Promise<void> {
   await withTransaction(db, async (client) => {
-    await client.query('delete from user_roles where user_id = $1 and organization_id is not distinct from $2', [userId, organizationId]);
-    for (const role of new Set(roles)) {
+    const removed = await client.query<{ role: string }>(
+      'delete from user_roles where user_id = $1 and organization_id is not distinct from $2 returning role', [userId, organizationId]);
+    const next = [...new Set(roles)].sort();
+    for (const role of next) {
       await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3)', [userId, organizationId, role]);
     }
+    const from = removed.rows.map((r) => r.role).sort();
+    if (from.join() !== next.join()) await insertHistory(client, [{ userId, organizationId, ...by, change: 'roles', data: { from, to: next } }]);
     if (audit) await recordAudit(client, audit);
   });
 }
@@ -116,13 +167,16 @@ export async function isMemberWithRole(sql: Sql, userId: string, organizationId:
   return (r.rowCount ?? 0) > 0;
 }
 
-/** Active users holding any of these roles in the organization (none when there is no organization). */
-export async function activeUsersWithRole(sql: Sql, organizationId: string | null, roles: UserRole[]): Promise<string[]> {
+/**
+ * Active users holding any of these roles in the organization (none when there is no organization); `activatedOnly`
+ * leaves out those invited who have not yet activated their account (they cannot act on anything yet).
+ */
+export async function activeUsersWithRole(sql: Sql, organizationId: string | null, roles: UserRole[], activatedOnly = false): Promise<string[]> {
   if (!organizationId) return [];
   const r = await sql.query<{ user_id: string }>(
     `select distinct ur.user_id from user_roles ur join users u on u.id = ur.user_id
-      where ur.organization_id = $1 and ur.role = any($2::text[]) and u.active`,
-    [organizationId, roles],
+      where ur.organization_id = $1 and ur.role = any($2::text[]) and u.active and ($3 = false or u.activated_at is not null)`,
+    [organizationId, roles, activatedOnly],
   );
   return r.rows.map((x) => x.user_id);
 }
