@@ -129,6 +129,8 @@ describe('first run to daily use in chromium', () => {
     await call(system, `/api/v1/organizations/${org}`, 'PATCH', admin, { trainingConfirmed: true, readyConfirmed: true });
     await createStaff(system, admin, 'sov.moderator', 'Модератор', [{ role: 'moderator', organizationId: null }]);
     await createStaff(system, admin, 'sov.coordinator', 'Координатор', [{ role: 'coordinator', organizationId: org }]);
+    // An organization receives cases once a coordinator and a leader — two people — are in it (ПОС readiness).
+    await createStaff(system, admin, 'sov.leader', 'Руководитель', [{ role: 'leader', organizationId: org }]);
     const first = await createStaff(system, admin, 'sov.exec1', 'Исполнитель Первый', [{ role: 'executor', organizationId: org }]);
     await createStaff(system, admin, 'sov.exec2', 'Исполнитель Второй', [{ role: 'executor', organizationId: org }]);
     const caseId = await postCall(system, 'first-run-pass', 'Во дворе дома по улице Мира, 10 не горят фонари, очень темно.');
@@ -164,6 +166,7 @@ describe('first run to daily use in chromium', () => {
     const org = await createOrg(system, admin, 'Администрация Кировского района');
     await call(system, `/api/v1/organizations/${org}`, 'PATCH', admin, { trainingConfirmed: true, readyConfirmed: true });
     await createStaff(system, admin, 'kir.coordinator', 'Координатор Кировского', [{ role: 'coordinator', organizationId: org }]);
+    await createStaff(system, admin, 'kir.leader', 'Руководитель Кировского', [{ role: 'leader', organizationId: org }]);
     const moderator = await loginAs(system.url!, 'sov.moderator', PASSWORD);
     // An older call (its deadline is nearer) registered after a newer one: the desk still puts it first.
     const fresh = await postCall(system, 'first-run-desk-fresh', 'На улице Кирова, 5 разбит тротуар, невозможно пройти с коляской.');
@@ -194,6 +197,7 @@ describe('first run to daily use in chromium', () => {
     expect((await call(system, `/api/v1/organizations/${centre}/code`, 'PUT', admin, { code: 'region-coordination' })).status).toBe(200);
     await call(system, `/api/v1/organizations/${centre}`, 'PATCH', admin, { trainingConfirmed: true, readyConfirmed: true });
     await createStaff(system, admin, 'centre.coordinator', 'Координатор ЦУР', [{ role: 'coordinator', organizationId: centre }]);
+    await createStaff(system, admin, 'centre.leader', 'Руководитель ЦУР', [{ role: 'leader', organizationId: centre }]);
     const { page, errors } = await staffPage(browser, system, 'sov.moderator', { next: '/inbox?view=appeals' });
     await page.waitForSelector('body[data-inbox-ready="true"]');
     expect(await page.locator('.legend').textContent()).toContain('Быстрая задача');

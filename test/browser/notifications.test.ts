@@ -62,7 +62,7 @@ describe('the notification centre in chromium', () => {
     expect(await page.locator('#unread-badge').textContent()).toBe('новых: 3');
     // Newest first: the last routed case is on top, and every notice leads to its case.
     expect(await items.first().getByRole('link').getAttribute('href')).toBe(`/cases/${cases[2]}`);
-    expect(await items.first().textContent()).toMatch(/НовоеНаправлено в организацию\d{1,2} [а-я]+\.? \d{4}, \d{2}:\d{2}Новое обращение № \d{4}-\d+ в организацию «Администрация Железнодорожного района»/);
+    expect(await items.first().textContent()).toMatch(/НовоеНаправлено в организацию\d{1,2} [а-я]{3,4}\.? \d{4}, \d{2}:\d{2}Новое обращение № \d{4}-\d+ в организацию «Администрация Железнодорожного района»/);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'notifications-centre');
 
@@ -106,7 +106,7 @@ describe('the notification centre in chromium', () => {
     expect(saved.topics.filter((t: { enabled: boolean }) => !t.enabled).map((t: { topic: string }) => t.topic)).toEqual(['deadline']);
 
     await page.getByRole('button', { name: 'Получить код для Telegram' }).click();
-    await eventually(async () => /Отправьте боту Отклика сообщение \/link [A-Z2-9]{8} до \d{1,2} [а-я]+\.? \d{4}, \d{2}:\d{2}\./
+    await eventually(async () => /Отправьте боту Отклика сообщение \/link [A-Z2-9]{8} до \d{1,2} [а-я]{3,4}\.? \d{4}, \d{2}:\d{2}\./
       .test((await page.locator('#telegram-code-text').textContent()) ?? ''), 5_000, 'code shown');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'notifications-alert-settings');
@@ -131,7 +131,7 @@ describe('the notification centre in chromium', () => {
     const row = page.locator('tr[data-organization]').first();
     expect(await row.textContent()).toContain('Администрация Железнодорожного района');
     const deadline = await system.db.query<{ deadline_at: Date }>('select deadline_at from cases where id = $1', [cases[0]]);
-    // The pages' Russian format (lib/format.ts), in the region's zone: «4 янв. 2027, 23:59».
+    // Russian dates as every page prints them (dashboard/format.ts): «4 янв. 2027, 23:59» in the region's zone.
     const local = ruDateTime(deadline.rows[0]!.deadline_at, 'Asia/Krasnoyarsk');
     expect(local.endsWith('23:59')).toBe(true);
     expect(await row.textContent()).toContain(local);

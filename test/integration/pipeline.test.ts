@@ -3,6 +3,7 @@ import { signBody } from '../../ingest/contact-center.js';
 import type { Otklik } from '../../main.js';
 import { startOtklik } from '../../main.js';
 import { createLogger } from '../../lib/logger.js';
+import { termEnd } from '../../lib/region-time.js';
 import { eventually, loginAs, testConfig } from '../support.js';
 
 interface CaseItem { registrationNumber: string; category: string; fastTrack: boolean; deadlineDays: number; registeredAt: string; deadlineAt: string; source: string; externalId: string; status: string }
@@ -72,7 +73,8 @@ describe('the foundation slice: a 122 call card becomes a case and a count', () 
     expect(item!.category).toBe('ЖКХ');
     expect(item!.fastTrack).toBe(true);
     expect(item!.deadlineDays).toBe(10);
-    expect(new Date(item!.deadlineAt).getTime() - new Date(item!.registeredAt).getTime()).toBe(10 * 86_400_000);
+    // The term ends at the end of the region's day ten calendar days on (lib/region-time.ts termEnd, config/region.yaml's zone).
+    expect(item!.deadlineAt).toBe(termEnd(new Date(item!.registeredAt), 10, 'Asia/Krasnoyarsk').toISOString());
     expect(item!.registrationNumber).toMatch(/^\d{4}-\d{6}$/);
 
     const summary = await eventually(async () => {

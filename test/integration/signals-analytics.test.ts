@@ -79,7 +79,17 @@ describe('signal reaction analytics', () => {
   });
 
   it('counts overdue and unanswered signals per organization named by routing, drops one corrected to `other`, and the answer term', async () => {
-    const org = async (name: string) => (await call('POST', '/api/v1/organizations', { name, kind: 'omsu' }, token)).body.id as string;
+    let staffed = 0;
+    // An organization takes cases once a coordinator and a leader, two people, are in it (ПОС readiness).
+    const org = async (name: string) => {
+      const id = (await call('POST', '/api/v1/organizations', { name, kind: 'omsu' }, token)).body.id as string;
+      for (const role of ['coordinator', 'leader']) {
+        const r = await call('POST', '/api/v1/users', { login: `signals-${role}-${++staffed}`, password: 'a-long-password-1', displayName: role,
+          roles: [{ role, organizationId: id }] }, token);
+        expect(r.status).toBe(201);
+      }
+      return id;
+    };
     const [orgA, orgB, orgC] = [await org('Администрация Назарово'), await org('Администрация Шарыпово'), await org('Администрация Минусинска')];
     const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
     const vk = (n: number, hours: number, incidentId: string) => buildClassified({ source: 'vk', externalId: `wall-111_${n}`, provenance: { ownerId: '-111', thread: 'own' },

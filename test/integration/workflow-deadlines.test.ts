@@ -84,7 +84,7 @@ describe('deadlines and reminders on a controllable clock', () => {
     await act(caseId, 'accept', 'moderator', { organizationId: org });
     await act(caseId, 'assign', 'coordinator', { executorId: u.executor!.id });
     const assigned = await h.db.query<{ text: string }>(`select text from notifications where case_id = $1 and kind like 'assigned-%'`, [caseId]);
-    expect(assigned.rows[0]!.text).toContain('Срок ответа — до 21.12.2026.');
+    expect(assigned.rows[0]!.text).toContain('Срок ответа — до 21.12.2026');
     h.clock.set(T0);
   });
 
