@@ -2,6 +2,8 @@
  * Otklik's one entry and composition root: the only place where real clients (Redis, PostgreSQL, ClickHouse) are
  * made and handed to the stages. Each role is wired by one function returning what it adds to the process
  * (RoleParts); startOtklik joins them into workers, one HTTP app and one OpenAPI document. The commands are cli.ts.
+ * It is longer than the 400 lines other files keep to (test/architecture.test.ts): making clients anywhere else would
+ * break the rule that only the composition root does, so the five wiring functions stay together here.
  */
 import fs from 'node:fs';
 import type http from 'node:http';

@@ -24,7 +24,7 @@ export interface SettingDef {
 }
 
 export const NETWORK_NAMES: Record<string, string> = {
-  contact_center: 'Контакт-центр 122', widget: 'Виджет на сайтах', vk: 'ВКонтакте', telegram: 'Telegram',
+  contact_center: 'Контакт-центр 122', widget: 'Виджет на сайтах', vk: 'ВКонтакте', telegram: 'Telegram', max: 'MAX', ok: 'Одноклассники',
 };
 
 export const CHANNEL_SETTINGS: SettingDef[] = [
@@ -50,6 +50,18 @@ export const CHANNEL_SETTINGS: SettingDef[] = [
     help: 'Выдаёт @BotFather. Бот принимает обращения, сообщает номер и ответ, собирает оценки; в группах — мониторинг.' },
   { key: 'telegram.webhookSecret', network: 'telegram', label: 'Секрет вебхука', kind: 'secret', apply: 'restart', env: 'TELEGRAM_WEBHOOK_SECRET',
     help: 'Задан — обновления приходят на POST /webhooks/telegram; не задан — бот сам опрашивает Telegram (long polling).' },
+  { key: 'max.botToken', network: 'max', label: 'Токен бота MAX', kind: 'secret', apply: 'restart', env: 'MAX_BOT_TOKEN',
+    help: 'Выдаёт платформа MAX для партнёров. Бот принимает обращения, сообщает номер и ответ, собирает оценки; групповые чаты и каналы — мониторинг.' },
+  { key: 'max.webhookSecret', network: 'max', label: 'Секрет вебхука MAX', kind: 'secret', apply: 'restart', env: 'MAX_WEBHOOK_SECRET',
+    help: 'Нужен, когда задан публичный адрес Отклика (OTKLIK_PUBLIC_URL): тогда MAX присылает обновления на POST /webhooks/max с этим секретом; без публичного адреса бот опрашивает MAX сам.' },
+  { key: 'ok.webhookSecret', network: 'ok', label: 'Секрет адреса вебхука Одноклассников', kind: 'secret', apply: 'restart', env: 'OK_WEBHOOK_SECRET',
+    help: 'Часть адреса, на который ОК присылают сообщения группам. Группы и ключи их ботов задаются переменной OK_GROUPS.' },
+  { key: 'ok.applicationKey', network: 'ok', label: 'Публичный ключ приложения ОК', kind: 'text', apply: 'restart', env: 'OK_APPLICATION_KEY',
+    help: 'Для чтения комментариев под постами групп (REST API).' },
+  { key: 'ok.applicationSecretKey', network: 'ok', label: 'Секретный ключ приложения ОК', kind: 'secret', apply: 'restart', env: 'OK_APPLICATION_SECRET_KEY',
+    help: 'Подписывает запросы к REST API.' },
+  { key: 'ok.accessToken', network: 'ok', label: 'Токен администратора групп ОК', kind: 'secret', apply: 'restart', env: 'OK_ACCESS_TOKEN',
+    help: 'Вечный токен администратора групп: чтение комментариев и ответы от имени группы.' },
 ];
 
 const lines = (max: number) => z.array(z.string().trim().min(1).max(max)).max(200);
@@ -87,6 +99,14 @@ export function applyChannelSettings(config: Config, stored: StoredSettings): Co
       searchKeywords: get('vk.searchKeywords', config.vk.searchKeywords),
     },
     telegram: { ...config.telegram, botToken: get('telegram.botToken', config.telegram.botToken), webhookSecret: get('telegram.webhookSecret', config.telegram.webhookSecret) },
+    max: { ...config.max, botToken: get('max.botToken', config.max.botToken), webhookSecret: get('max.webhookSecret', config.max.webhookSecret) },
+    ok: {
+      ...config.ok,
+      webhookSecret: get('ok.webhookSecret', config.ok.webhookSecret),
+      applicationKey: get('ok.applicationKey', config.ok.applicationKey),
+      applicationSecretKey: get('ok.applicationSecretKey', config.ok.applicationSecretKey),
+      accessToken: get('ok.accessToken', config.ok.accessToken),
+    },
   };
 }
 
@@ -97,6 +117,8 @@ export function envValueOf(config: Config, key: string): unknown {
     'vk.callbackConfirmation': config.vk.callbackConfirmation, 'vk.callbackSecret': config.vk.callbackSecret, 'vk.groupToken': config.vk.groupToken,
     'vk.longPoll': config.vk.longPoll, 'vk.serviceToken': config.vk.serviceToken, 'vk.searchKeywords': config.vk.searchKeywords,
     'telegram.botToken': config.telegram.botToken, 'telegram.webhookSecret': config.telegram.webhookSecret,
+    'max.botToken': config.max.botToken, 'max.webhookSecret': config.max.webhookSecret, 'ok.webhookSecret': config.ok.webhookSecret,
+    'ok.applicationKey': config.ok.applicationKey, 'ok.applicationSecretKey': config.ok.applicationSecretKey, 'ok.accessToken': config.ok.accessToken,
   };
   const v = env[key];
   return Array.isArray(v) && v.length === 0 ? undefined : v === false ? undefined : v;

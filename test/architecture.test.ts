@@ -102,7 +102,7 @@ describe('table ownership', () => {
  */
 const KNOWN_LONG: Record<string, string> = {
   'lib/queues.ts': 'every queue contract in one file: the one place where the stages meet',
-  'main.ts': 'the composition root of every role, until its wiring functions move to their own module',
+  'main.ts': 'the composition root: the one file that makes real clients, so every role\'s wiring stands here',
 };
 
 /** Functions and files stay readable: no function over 80 lines, no file over 400, in every stage, main.ts and cli.ts. */

@@ -54,6 +54,10 @@ function checkChannels(config: Config): void {
   if (vk.callbackConfirmation && !vk.callbackSecret && !(vk.longPoll && vk.groupToken && vk.groupIds.length > 0)) {
     throw new HttpError(400, 'ВКонтакте: вместе с кодом подтверждения Callback API нужен секретный ключ — иначе события мог бы подделать кто угодно');
   }
+  // With a public address MAX delivers by webhook, and ingest refuses to start without the webhook's secret.
+  if (config.max.botToken && config.publicUrl && !config.max.webhookSecret) {
+    throw new HttpError(400, 'MAX: при публичном адресе Отклика нужен секрет вебхука — иначе обновления мог бы подделать кто угодно');
+  }
 }
 
 async function channelsView(deps: RouteDeps, admin: AdminDeps) {
