@@ -17,6 +17,15 @@ export function inboxTabs(view: InboxView): string {
 const options = (list: [string, string][], selected?: string) =>
   list.map(([v, t]) => `<option value="${escapeHtml(v)}"${v === selected ? ' selected' : ''}>${escapeHtml(t)}</option>`).join('');
 
+/** The filters both inboxes share (source, kind, municipality, category, text), their ids prefixed per page. */
+export function messageFilterFields(prefix: string, q: Record<string, string | undefined>): string {
+  return `<span class="fld"><label for="${prefix}-source">Источник</label> <select id="${prefix}-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)}</select></span>
+  <span class="fld"><label for="${prefix}-kind">Тип</label> <select id="${prefix}-kind" name="kind"><option value="">Любой</option>${options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)}</select></span>
+  <label>Муниципалитет <input name="municipality" list="muni-list" value="${escapeHtml(q.municipality ?? '')}"></label>
+  <label>Категория <input name="category" list="category-list" value="${escapeHtml(q.category ?? '')}"></label>
+  <label>Поиск <input name="q" type="search" value="${escapeHtml(q.q ?? '')}" placeholder="слово в тексте"></label>`;
+}
+
 const STATUSES: [string, string][] = [
   ['open', 'Требуют реакции или ответа'], ['new', 'Новые'], ['accepted', 'Приняты в работу'], ['answered', 'С ответом'], ['rejected', 'Отклонённые'], ['all', 'Все'],
 ];
@@ -31,11 +40,7 @@ ${inboxTabs('signals')}
 </section>
 <form id="incident-filters" class="filters" role="search" aria-label="Фильтры инцидентов">
   <span class="fld"><label for="m-status">Состояние</label> <select id="m-status" name="status">${options(STATUSES, q.status ?? 'open')}</select></span>
-  <span class="fld"><label for="m-source">Источник</label> <select id="m-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)}</select></span>
-  <span class="fld"><label for="m-kind">Тип</label> <select id="m-kind" name="kind"><option value="">Любой</option>${options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)}</select></span>
-  <label>Муниципалитет <input name="municipality" list="muni-list" value="${escapeHtml(q.municipality ?? '')}"></label>
-  <label>Категория <input name="category" list="category-list" value="${escapeHtml(q.category ?? '')}"></label>
-  <label>Поиск <input name="q" type="search" value="${escapeHtml(q.q ?? '')}" placeholder="слово в тексте"></label>
+  ${messageFilterFields('m', q)}
   <span class="fld"><label for="m-sort">Порядок</label> <select id="m-sort" name="sort">${options([['urgent', 'Сначала срочные'], ['newest', 'Сначала новые']], q.sort)}</select></span>
   <button type="submit">Показать</button>
 </form>

@@ -11,7 +11,7 @@ import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality, type PanelName } from './charts.js';
 import { ruDay, ruNumber } from './format.js';
 import { currentTimeZone, escapeHtml, jsonForScript, layout } from './html.js';
-import { inboxTabs, inboxViewOf, monitoringBody } from './monitoring-page.js';
+import { inboxTabs, inboxViewOf, messageFilterFields, monitoringBody } from './monitoring-page.js';
 import { dashboardFilters, panelsFor, type DashboardFilters } from './panel-data.js';
 import { createAdminPages } from './admin.js';
 import { problemBody, type AppealChannels } from './problem-page.js';
@@ -93,11 +93,7 @@ ${inboxTabs('appeals')}
 <form id="inbox-filters" class="filters" role="search" aria-label="Фильтры входящих">
   <input type="hidden" name="view" value="appeals">
   <span class="fld"><label for="f-status">Статус</label> <select id="f-status" name="status">${options(STATUS_OPTIONS, q.status ?? 'moderation')}</select></span>
-  <span class="fld"><label for="f-source">Источник</label> <select id="f-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)}</select></span>
-  <span class="fld"><label for="f-kind">Тип</label> <select id="f-kind" name="kind"><option value="">Любой</option>${options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)}</select></span>
-  <label>Муниципалитет <input name="municipality" list="muni-list" value="${escapeHtml(q.municipality ?? '')}"></label>
-  <label>Категория <input name="category" list="category-list" value="${escapeHtml(q.category ?? '')}"></label>
-  <label>Поиск <input name="q" type="search" value="${escapeHtml(q.q ?? '')}" placeholder="слово в тексте"></label>
+  ${messageFilterFields('f', q)}
   <span class="fld"><label for="f-sort">Порядок</label> <select id="f-sort" name="sort">${options([['newest', 'Сначала новые'], ['urgent', 'Сначала срочные']], q.sort)}</select></span>
   <button type="submit">Показать</button>
 </form>

@@ -49,22 +49,9 @@ export interface RoutingSuggestion {
 }
 
 /** A signal with the message it is: where it was posted and how to link to it. */
-export interface SignalRow {
-  messageId: string;
-  incidentId: string;
-  status: SignalStatus;
-  kind: string;
-  kindConfidence: number | null;
-  category: string;
-  confidence: number;
-  municipality: string | null;
-  fastTrack: boolean;
-  modelVersion: string;
+export interface SignalRow extends Omit<NewSignal, 'routing'> {
   routing: RoutingSuggestion[];
-  receivedAt: Date;
-  reactionDueAt: Date | null;
   firstReactionAt: Date | null;
-  joinedAfterAnswer: boolean;
   source: Source;
   externalId: string;
   provenance: Record<string, string>;
