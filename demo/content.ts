@@ -55,7 +55,7 @@ const STREETS = ['ул. Ленина', 'ул. Мира', 'пр. Свободны
   'ул. Карла Маркса', 'ул. Молокова', 'ул. Судостроительная', 'ул. Кирова'];
 
 /** One kind of problem: how people put it (with {addr}) and how the organization answers it. */
-export interface Topic { texts: string[]; answer: string; photo?: boolean }
+export interface Topic { texts: string[]; answer: string; photo?: boolean; /** A federal service's matter: its term is days, not the region's 30. */ federal?: boolean }
 
 export const TOPICS: Topic[] = [
   { texts: ['Третий день нет горячей воды в доме {addr}, управляющая компания трубку не берёт.', 'В доме {addr} нет горячей воды с понедельника, дети не могут помыться.',
@@ -83,7 +83,7 @@ export const TOPICS: Topic[] = [
   { texts: ['Во дворе {addr} сломаны качели на детской площадке, торчат болты.', 'Просим установить лавочки во дворе {addr}, пожилым негде присесть.'],
   answer: 'Неисправное оборудование детской площадки у дома {addr} демонтировано и заменено, установлены две скамейки. Фото прилагаем.', photo: true },
   // Federal services answer within days, not the region's 30: what shows overdue work even in a short demo.
-  { texts: ['Госуслуги не работают второй день, не могу подать заявление на выплату, в МФЦ на {addr} отправляют обратно на портал.',
+  { federal: true, texts: ['Госуслуги не работают второй день, не могу подать заявление на выплату, в МФЦ на {addr} отправляют обратно на портал.',
     'Ошибка на госуслугах при записи ребёнка в школу №{n}, техподдержка не отвечает.',
     'Паспортный стол на {addr} не принимает документы на прописку, очередь занимают с шести утра.'],
   answer: 'Сведения о сбое переданы оператору портала Госуслуг, работа сервиса восстановлена — заявление можно подать повторно. Приём документов на регистрационный учёт по адресу {addr} продлён до 20:00.' },

@@ -49,13 +49,14 @@ export interface DemoReport { organizations: number; staff: { login: string; pas
  * answer takes up to two weeks to write, but no more than a third of the demo's period: a short demo has answers
  * and ratings too.
  */
-function planCase(r: Random, demo: DemoRun, c: CaseState, registeredAt: number, days: number): Step[] {
+function planCase(r: Random, demo: DemoRun, c: CaseState, registeredAt: number, days: number, opts: { accepted?: boolean } = {}): Step[] {
   const draftHours = Math.max(48, Math.min(14 * 24, Math.round((days * 24) / 3)));
   const steps: Step[] = [];
   let t = registeredAt + r.int(1, 8) * HOUR;
-  if (r.chance(0.05)) return [{ at: t, run: () => demo.act(c, 'moderator', 'reject', { reason: 'Сообщение не содержит обращения по существу' }) }];
-  const stall = r.chance(0.15) ? r.int(1, 4) : 99;
-  steps.push({ at: t, run: () => demo.accept(c) });
+  if (!opts.accepted && r.chance(0.05)) return [{ at: t, run: () => demo.act(c, 'moderator', 'reject', { reason: 'Сообщение не содержит обращения по существу' }) }];
+  // Federal services' terms are days long, and their appeals wait on others: more of them stall (overdue work).
+  const stall = r.chance(TOPICS[c.topic]!.federal ? 0.5 : 0.15) ? r.int(1, 4) : 99;
+  if (!opts.accepted) steps.push({ at: t, run: () => demo.accept(c) });
   const chain: [string, string, () => Record<string, unknown>, number][] = [
     ['coordinator', 'assign', () => ({ executorId: demo.executorOf(c) }), r.int(3, 30)],
     ['executor', 'start', () => ({}), r.int(2, 48)],
@@ -76,6 +77,8 @@ function planCase(r: Random, demo: DemoRun, c: CaseState, registeredAt: number, 
 
 class DemoRun {
   readonly cases = new Map<string, CaseState>();
+  /** What the monitoring found, by message id, until the team accepts its incident. */
+  readonly signals = new Map<string, CaseState>();
   readonly executors = new Map<string, string>();
   orgs = new Map<string, { id: string; name: string }>();
   tokens = new Map<string, string>();
@@ -108,6 +111,39 @@ class DemoRun {
     const login = role === 'moderator' ? 'demo.moderator1' : role === 'executor' ? this.executors.get(c.id) ?? `${this.orgCode(c)}.executor1` : `${this.orgCode(c)}.${role}`;
     const r = await this.api.call(login, 'POST', `/api/v1/cases/${c.id}/${action}`, { expectedVersion: c.version, ...body });
     if (r.status === 200) c.version = r.body.version as number;
+  }
+
+  /**
+   * The monitoring team's round over the new incidents of signals (what was found on VK walls and in Telegram
+   * groups): most are accepted and routed (each becomes one case the organizations work), some get the public
+   * «взято в работу» first, the chatter is rejected. Nothing is answered on a network without the team.
+   */
+  async sweepSignals(r: Random, at: number, days: number): Promise<Step[]> {
+    const list = await this.api.call('demo.moderator1', 'GET', '/api/v1/dashboard/monitoring/incidents?status=new&limit=100');
+    const steps: Step[] = [];
+    for (const x of (list.body.items ?? []) as { id: string; version: number; kind: string; leadMessageId: string }[]) {
+      const path = `/api/v1/dashboard/monitoring/incidents/${x.id}`;
+      if (x.kind === 'other') {
+        await this.api.call('demo.moderator1', 'POST', `${path}/reject`, { expectedVersion: x.version, reason: 'Не жалоба: благодарность или разговор' });
+        continue;
+      }
+      let version = x.version;
+      if (r.chance(0.3)) {
+        const interim = await this.api.call('demo.moderator1', 'POST', `${path}/interim`, { expectedVersion: version });
+        if (interim.status === 200) version = ((await this.api.call('demo.moderator1', 'GET', path)).body.incident as { version: number }).version;
+      }
+      if (r.chance(0.15)) continue; // left for the next round: time to first reaction grows
+      const accepted = await this.api.call('demo.moderator1', 'POST', `${path}/accept`, { expectedVersion: version, autoRoute: true });
+      if (accepted.status !== 200) continue;
+      const caseId = accepted.body.caseId as string;
+      const now = (await this.api.call('demo.moderator1', 'GET', `/api/v1/cases/${caseId}`)).body as { version: number; organizationId: string | null; source: string };
+      const signal = [...this.signals.values()].find((c) => c.messageId === x.leadMessageId);
+      const c: CaseState = { id: caseId, messageId: x.leadMessageId, source: now.source, orgId: now.organizationId ?? undefined, version: now.version,
+        topic: signal?.topic ?? 0, vars: signal?.vars ?? { addr: '', n: 1 } };
+      this.cases.set(caseId, c);
+      if (c.orgId) steps.push(...planCase(r, this, c, at, days, { accepted: true }));
+    }
+    return steps;
   }
 
   /** The citizen's rating, handed in as a channel hands it in: the author's hash as the channel computed it. */
@@ -189,9 +225,14 @@ async function timeline(demo: DemoRun, days: number, start: number, extra: Step[
       }
       await waitFor(async () => (await stored(batch.map((c) => c.messageId))).length === batch.length, 'messages registered');
       for (const c of batch) {
+        if (c.source === 'vk' || c.source === 'telegram') {
+          demo.signals.set(c.messageId, c);
+          continue;
+        }
         demo.cases.set(c.id, c);
         steps.push(...planCase(r, demo, c, at, days));
       }
+      steps.push(...await demo.sweepSignals(r, at, days));
       steps.sort((a, b) => a.at - b.at);
     }
   }

@@ -46,9 +46,11 @@ describe('otklik demo', () => {
       .toBeGreaterThan(0);
     expect.soft(await count("select count(*) as n from cases where status in ('answered', 'rated')")).toBeGreaterThan(0);
     expect.soft(await count("select count(*) as n from case_events where to_status = 'rated'")).toBeGreaterThan(0);
-    // An incident: one problem reported by more than one person.
-    expect.soft(await count('select count(*) as n from (select incident_id from cases where incident_id is not null group by incident_id having count(*) > 1) i'))
-      .toBeGreaterThan(0);
+    // What the monitoring found: signals grouped into incidents, one problem reported by more than one person; the team
+    // accepted some (each became a case), gave «взято в работу» on some and rejected the chatter.
+    expect.soft(await count('select count(*) as n from (select incident_id from signals group by incident_id having count(*) > 1) i')).toBeGreaterThan(0);
+    expect.soft(await count("select count(*) as n from cases where origin = 'signal'")).toBeGreaterThan(0);
+    expect.soft(await count("select count(*) as n from signals where first_reaction_at is not null")).toBeGreaterThan(0);
 
     const polls = (await db.query<{ title: string; votes: string }>(
       "select p.title, count(v.*) as votes from polls p left join votes v on v.poll_id = p.id and v.status = 'accepted' group by p.title")).rows;
