@@ -1,7 +1,8 @@
 /**
  * The poll's look where citizens vote (issue #21, section 4): on the public page and in the widget's poll mode each
  * option's text stands beside its radio or checkbox, one option a line; the scale question is a row of radios in
- * both; the closing date is shown; after the vote the identity step («Личность подтверждена») leaves the page.
+ * both; the closing date is shown, in the region's time in both; after the vote the identity step («Личность
+ * подтверждена») leaves the page.
  */
 import http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
@@ -140,10 +141,14 @@ describe('the poll where citizens vote, on the page and in the widget', () => {
   });
 
   it('in the widget: options beside their controls, the scale as radios, the closing date; a vote on the scale counts', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    // The citizen's computer keeps another zone than the region's: the widget still prints the region's time, as the page does.
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, timezoneId: 'America/New_York' });
+    await page.goto(`${system.url}/polls/${pollId}`);
+    const onPage = (await page.locator('#poll-dates').textContent())!.replace('Голосование идёт до ', '');
     await page.goto(`${site.origin}/`);
     await page.getByText('Благоустройство набережной').waitFor({ timeout: 10_000 });
     expect(await page.locator('.otklik-dates').textContent()).toMatch(new RegExp(`^Голосование до ${RU_DATE_TIME.source}$`));
+    expect(await page.locator('.otklik-dates').textContent()).toBe(`Голосование до ${onPage}`);
 
     const questions = page.locator('fieldset.otklik-q');
     expect(await questions.count()).toBe(3);

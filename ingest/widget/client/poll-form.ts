@@ -88,10 +88,24 @@ function question(form: HTMLFormElement, q: PollQuestion, qi: number, n: string)
   return read;
 }
 
-/** «14 дек. 2026, 18:00», as the poll page prints it (Intl alone adds «г.» after the year). */
+/**
+ * The region's time zone: the server writes it over this marker when it serves widget.js (ingest/widget/script.ts),
+ * so the widget prints times as the poll page does wherever the citizen's computer thinks it is.
+ */
+const REGION_TIME_ZONE = '__OTKLIK_REGION_TIME_ZONE__';
+
+function dateFormat(): Intl.DateTimeFormat {
+  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' };
+  try {
+    return new Intl.DateTimeFormat('ru-RU', REGION_TIME_ZONE.indexOf('__') === 0 ? options : { ...options, timeZone: REGION_TIME_ZONE });
+  } catch {
+    return new Intl.DateTimeFormat('ru-RU', options);
+  }
+}
+
+/** «14 дек. 2026, 18:00» in the region's zone, as the poll page prints it (Intl alone adds «г.» after the year). */
 function closingTime(iso: string): string {
-  const parts = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })
-    .formatToParts(new Date(iso));
+  const parts = dateFormat().formatToParts(new Date(iso));
   const part = (type: string) => parts.find((x) => x.type === type)?.value ?? '';
   return `${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')}`;
 }
