@@ -41,7 +41,7 @@ import { closeServer, createHttpApp, listen, type HotRoute } from './lib/http.js
 import { createLogger, type Logger } from './lib/logger.js';
 import { createMetrics, recordDeadlineBreaches, recordGroupCommit, recordQueueDepths, type Metrics } from './lib/metrics.js';
 import { createQueueBoard } from './lib/queue-board.js';
-import { loadRegionConfig, regionNameOf, regionRulesOf, type RegionRules } from './lib/region-config.js';
+import { DEFAULT_TIME_ZONE, loadRegionConfig, regionNameOf, regionRulesOf, type RegionRules } from './lib/region-config.js';
 import { inSteps } from './lib/shutdown.js';
 import { closeQueues, createQueues, createReminderQueue, type Queues } from './lib/queues.js';
 import type { RegisteredRoute } from './lib/route-table.js';
@@ -214,9 +214,11 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   const redis = new Redis(s.redisUrl, producerRedisOptions());
   redis.on('error', (err) => logger.warn({ err: err.message }, 'ingest Redis connection error'));
   await untilReady(redis);
+  const zoneFromFile = { timezone: readRegionFile(config.regionConfigPath)?.timezone };
   const ingest = createIngest({
     config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionNameOf(config.regionConfigPath), polls: polls.ballotBox,
     cases: s.reads, live: () => s.live.config(), now: s.now,
+    timeZone: () => applyRegionOverride(zoneFromFile, s.live.region()).timezone ?? DEFAULT_TIME_ZONE,
     // The rating and repeat-review buttons (Telegram, MAX, Одноклассники, VK): the workflow's citizen desk checks the author and acts.
     ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, links: s.links,
       region: regionRules(s) }),

@@ -69,8 +69,21 @@ const namesGrid = (top: number) => ({ left: 8, right: 30, top, bottom: 30, conta
 /** Server renders (SVG export, weekly report): room for a whole organization name without font metrics. */
 export const SERVER_LABEL_WIDTH = 340;
 
-/** The height a bar chart of n names needs so that wrapped labels do not overlap. */
-export const barChartHeight = (n: number) => Math.max(300, 34 * n + 90);
+/**
+ * The height a bar chart of n names needs so that wrapped labels do not overlap: `lines` is the most lines a name
+ * wraps to (13 px each, as namesAxis sets them).
+ */
+export const barChartHeight = (n: number, lines = 2) => Math.max(300, (13 * lines + 8) * n + 90);
+
+/**
+ * A name label's width in a browser chart `chartWidth` wide: two fifths of it, so that a half-width panel keeps
+ * room for its bars (a fixed 220 px left a 400 px panel bars a few pixels wide).
+ */
+export const labelWidthFor = (chartWidth: number) => Math.min(220, Math.max(90, Math.round(chartWidth * 0.4)));
+
+/** How many lines the longest of `names` wraps to at `width` px (11 px type: about 6.5 px a letter, Cyrillic included). */
+export const wrappedLines = (names: string[], width: number) =>
+  Math.max(1, ...names.map((n) => Math.ceil((n.length * 6.5) / width)));
 
 /** What a click on a chart element means: a filter of the cases list behind it. */
 export type Drill = Record<string, string>;
@@ -204,7 +217,8 @@ function answerTimeOption(rows: Row[], ctx: ChartContext): Record<string, unknow
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: namesGrid(40),
+    // The axis name «часов» stands right of the axis's end, outside what containLabel reserves: the grid leaves it room.
+    grid: { ...namesGrid(40), right: 52 },
     xAxis: { type: 'value', name: 'часов', nameLocation: 'end', nameGap: 6 },
     yAxis: namesAxis(list.map((r) => orgName(ctx, String(r.organization))), ctx),
     series: [

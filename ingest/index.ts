@@ -64,6 +64,8 @@ export interface IngestDeps {
   live?: () => Config;
   /** When the widget's appeals are received (the demo's clock; the real one otherwise). */
   now?: () => Date;
+  /** The region's time zone as it is now (the widget's poll mode prints dates in it). */
+  timeZone?: () => string | undefined;
   /** Per-process counts of delivery outcomes (the `otklik_outbound_deliveries_total` metric). */
   observeDelivery?: DeliveryObserver;
 }
@@ -132,7 +134,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   // Always served: with no site allowed every widget request is refused (403), and allowing one needs no restart.
   const allowedOrigins = () => live().widget.allowedOrigins;
   const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins, now: deps.now,
-    ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger };
+    ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger,
+    timeZone: deps.timeZone };
   routers.push(createWidgetRouter(widget));
   registerWidgetRoutes(api, widget);
   if (deps.requireAuth) registerMessagesRoutes(api, { cases: deps.cases, stats, channels: modesNow });

@@ -1,6 +1,6 @@
 // The officials' dashboard: every panel reads the analytics API with the page's shared filters; a click on any
 // chart element (or on a table link, for keyboard users) opens the list of cases behind it.
-import { barChartHeight, drillUrl, kpis, panelOption, PANEL_SOURCES, PANELS, pollTitle, type ChartContext, type Drill, type Municipality, type PanelName, type Row } from '../charts.js';
+import { barChartHeight, drillUrl, kpis, labelWidthFor, panelOption, PANEL_SOURCES, PANELS, pollTitle, type ChartContext, type Drill, type Municipality, type PanelName, type Row, wrappedLines } from '../charts.js';
 import { api, h, ruCalendarDay, ruDateTime, ruNumber, ruPercentOf100, SOURCE_LABELS } from './_common.js';
 
 interface Chart {
@@ -124,9 +124,14 @@ async function start() {
     try {
       const rows = await rowsOf(p);
       el.replaceChildren();
-      if (NAMED_PANELS.includes(p)) el.style.height = `${barChartHeight(Math.min(15, rows.length))}px`;
+      const labelWidth = labelWidthFor(el.clientWidth);
+      const option = panelOption(p, rows, { ...ctx, labelWidth });
+      if (NAMED_PANELS.includes(p)) {
+        const names = (option.yAxis as { data?: string[] } | undefined)?.data ?? [];
+        el.style.height = `${barChartHeight(Math.min(15, rows.length), wrappedLines(names, labelWidth))}px`;
+      }
       const chart = echarts.init(el, undefined, { renderer: 'svg' });
-      chart.setOption(panelOption(p, rows, ctx));
+      chart.setOption(option);
       chart.on('click', (e) => {
         if (e.data?.drill) location.href = drillUrl(e.data.drill, filters);
       });

@@ -59,6 +59,8 @@ export interface WidgetDeps {
   ipLimitPerHour: number;
   contactLimitPerDay: number;
   region?: string;
+  /** The region's IANA time zone as it is now: the poll mode prints dates in it. */
+  timeZone?: () => string | undefined;
   logger: Logger;
   now?: () => Date;
 }
@@ -96,11 +98,11 @@ function widgetCors(deps: Pick<WidgetDeps, 'allowedOrigins' | 'intake'>) {
 }
 
 /** widget.js itself, CORS for its poll mode, and the browsers' preflights; the JSON routes are registerWidgetRoutes'. */
-export function createWidgetRouter(deps: Pick<WidgetDeps, 'allowedOrigins' | 'intake'>): Router {
+export function createWidgetRouter(deps: Pick<WidgetDeps, 'allowedOrigins' | 'intake' | 'timeZone'>): Router {
   const router = express.Router();
   const cors = widgetCors(deps);
   router.get('/widget.js', async (_req, res) => {
-    const script = await widgetScript();
+    const script = await widgetScript(deps.timeZone?.());
     res.type('application/javascript; charset=utf-8').set('Cache-Control', 'public, max-age=300').send(script);
   });
 

@@ -88,13 +88,33 @@ function question(form: HTMLFormElement, q: PollQuestion, qi: number, n: string)
   return read;
 }
 
+/**
+ * The region's time zone: the server writes it over this marker when it serves widget.js (ingest/widget/script.ts),
+ * so the widget prints times as the poll page does wherever the citizen's computer thinks it is.
+ */
+const REGION_TIME_ZONE = '__OTKLIK_REGION_TIME_ZONE__';
+
+function dateFormat(): Intl.DateTimeFormat {
+  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' };
+  try {
+    return new Intl.DateTimeFormat('ru-RU', REGION_TIME_ZONE.indexOf('__') === 0 ? options : { ...options, timeZone: REGION_TIME_ZONE });
+  } catch {
+    return new Intl.DateTimeFormat('ru-RU', options);
+  }
+}
+
+/** «14 дек. 2026, 18:00» in the region's zone, as the poll page prints it (Intl alone adds «г.» after the year). */
+function closingTime(iso: string): string {
+  const parts = dateFormat().formatToParts(new Date(iso));
+  const part = (type: string) => parts.find((x) => x.type === type)?.value ?? '';
+  return `${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')}`;
+}
+
 /** The questions, the municipality and age where the poll asks for them, the code request and the vote button. */
 function ballotFields(form: HTMLFormElement, p: WidgetPoll, n: string): Ballot {
   form.appendChild(el('h3', {}, p.title));
   if (p.description) form.appendChild(el('p', {}, p.description));
-  form.appendChild(el('p', { class: 'otklik-dates' }, p.closesAt
-    ? `Голосование до ${new Date(p.closesAt).toLocaleString('ru-RU', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })}`
-    : 'Голосование без даты окончания'));
+  form.appendChild(el('p', { class: 'otklik-dates' }, p.closesAt ? `Голосование до ${closingTime(p.closesAt)}` : 'Голосование без даты окончания'));
   const readers = p.questions.map((q, qi) => question(form, q, qi, n));
   let municipality: HTMLSelectElement | null = null;
   if (p.municipalities && p.municipalities.length) {
