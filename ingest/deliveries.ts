@@ -38,7 +38,12 @@ export function createDeliveryReads(db: pg.Pool, outbound: Queue<OutboundMessage
         `select outbound_id, status, external_ref, delivered_at, updated_at, attempts, error
            from outbound_deliveries where outbound_id = any($1::uuid[])`, [outboundIds]);
       const out: Record<string, Delivery> = {};
-      for (const row of r.rows) out[row.outbound_id] = fromTrail(row);
+      for (const row of r.rows) {
+        // A refusal is recorded a moment before its job settles as failed: until then it reads as still being tried,
+        // so a retry is offered only once it can be taken.
+        const settling = row.status === 'failed' || row.status === 'bounced' ? await outbound.getJob(jobIdOf(row.outbound_id)) : undefined;
+        out[row.outbound_id] = settling && (await settling.getState()) !== 'failed' ? { ...fromTrail(row), state: 'retrying' } : fromTrail(row);
+      }
       for (const id of outboundIds.filter((x) => !out[x])) out[id] = await queued(outbound, id);
       return out;
     },

@@ -110,7 +110,8 @@ describe('a publication VK refuses: failed on the thread, sent again by the team
     expect(published).toMatchObject({ status: 200, body: { queued: ['vk:wall-111_610'] } });
     const failed = await eventually(async () => {
       const reply = await replyOf(incidentId);
-      return reply?.delivery?.state === 'failed' ? reply : undefined;
+      // The refusal reaches the delivery trail and the job's state one after the other: wait for both.
+      return reply?.delivery?.state === 'failed' && reply.delivery.error ? reply : undefined;
     }, 20_000, 'the delivery failed');
     expect(failed.delivery).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringContaining('213') });
     expect(vk.comments).toEqual([]);
