@@ -57,12 +57,16 @@ function planCase(r: Random, demo: DemoRun, c: CaseState, registeredAt: number, 
   // Federal services' terms are days long, and their appeals wait on others: more of them stall (overdue work).
   const stall = r.chance(TOPICS[c.topic]!.federal ? 0.5 : 0.15) ? r.int(1, 4) : 99;
   if (!opts.accepted) steps.push({ at: t, run: () => demo.accept(c) });
+  // Most answers come within days; a fifth take long (the late ones of the SLA panels). A case made from signals has an
+  // answer term in hours, and its organization answers within the day or two.
+  const hours = opts.accepted ? [r.int(1, 4), r.int(1, 6), r.int(4, 30), r.int(1, 3), r.int(1, 8)]
+    : [r.int(3, 30), r.int(2, 48), r.chance(0.8) ? r.int(24, 96) : r.int(24, draftHours), r.int(1, 6), r.int(2, 40)];
   const chain: [string, string, () => Record<string, unknown>, number][] = [
-    ['coordinator', 'assign', () => ({ executorId: demo.executorOf(c) }), r.int(3, 30)],
-    ['executor', 'start', () => ({}), r.int(2, 48)],
-    ['executor', 'save-draft', () => ({ text: demo.answer(c), attachments: TOPICS[c.topic]!.photo ? [{ kind: 'photo', ref: `https://demo-photo.otklik.local/${c.id}.jpg` }] : [] }), r.int(24, draftHours)],
-    ['executor', 'submit', () => ({}), r.int(1, 6)],
-    ['leader', 'approve', () => ({}), r.int(2, 40)],
+    ['coordinator', 'assign', () => ({ executorId: demo.executorOf(c) }), hours[0]!],
+    ['executor', 'start', () => ({}), hours[1]!],
+    ['executor', 'save-draft', () => ({ text: demo.answer(c), attachments: TOPICS[c.topic]!.photo ? [{ kind: 'photo', ref: `https://demo-photo.otklik.local/${c.id}.jpg` }] : [] }), hours[2]!],
+    ['executor', 'submit', () => ({}), hours[3]!],
+    ['leader', 'approve', () => ({}), hours[4]!],
   ];
   chain.forEach(([role, action, body, hours], i) => {
     t += hours * HOUR;
