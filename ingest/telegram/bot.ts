@@ -1,18 +1,14 @@
 import type { CallbackQuery, Message, Update } from '@telegraf/types';
 import { Markup, Telegraf, type Telegram } from 'telegraf';
-import type pg from 'pg';
-import type { Redis } from 'ioredis';
-import type { Logger } from '../../lib/logger.js';
 import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
-import type { CursorStore } from '../cursors.js';
-import { onButton, onCitizenMessage, ratingButtons, TEXTS as DIALOG_TEXTS, type Buttons, type ButtonPress, type DialogChannel, type DialogDeps,
-  type RatingDesk } from '../dialog/dialog.js';
+import type { NetworkContext } from '../network.js';
+import { onButton, onCitizenMessage, ratingButtons, TEXTS as DIALOG_TEXTS, type Buttons, type ButtonPress, type DialogChannel, type DialogDeps } from '../dialog/dialog.js';
 import { createDialogStore } from '../dialog/store.js';
-import { withoutNul, type Intake } from '../intake.js';
+import { withoutNul } from '../intake.js';
 import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
 import { onSharedContact, phoneKeyboard, type PhoneLinker } from './phone.js';
 import { withTelegramRetry } from './retry.js';
-import { staffLinkCommand, type StaffLinkDesk } from './staff-link.js';
+import { staffLinkCommand } from './staff-link.js';
 
 // The dialog is shared with the other citizen bots (ingest/dialog/); the desk and the retry stay importable from here.
 export type { RatingDesk } from '../dialog/dialog.js';
@@ -82,22 +78,10 @@ export function pollMessage(poll: BotPoll, intro?: string): { text: string; extr
   };
 }
 
-export interface TelegramBotDeps {
+/** The bot is built from the network's shared plumbing (ingest/network.ts) with its token and API root. */
+export interface TelegramBotDeps extends Pick<NetworkContext, 'db' | 'redis' | 'prefix' | 'intake' | 'cursors' | 'salt' | 'logger' | 'polls' | 'ratings' | 'staffLinks'> {
   token: string;
   apiRoot: string;
-  db: pg.Pool;
-  redis: Redis;
-  prefix: string;
-  intake: Intake;
-  cursors: CursorStore;
-  salt: string;
-  logger: Logger;
-  /** The polls' ballot box: `/polls` and the poll keyboards; absent, the bot takes no votes. */
-  polls?: PollBallotBox;
-  /** The workflow's citizen desk for the rating and repeat-review buttons; absent, they are refused politely. */
-  ratings?: RatingDesk;
-  /** The workflow's desk that links staff accounts to chats (`/link <code>`); absent, the commands are not known. */
-  staffLinks?: StaffLinkDesk;
 }
 
 export interface TelegramBot {
