@@ -52,7 +52,7 @@ import { connectStores, describeStores } from './lib/runtime/stores.js';
 import { loadOrCreateSalt } from './lib/salt.js';
 import { createSealer } from './lib/seal.js';
 import { applyRegionOverride, liveSettings, type LiveSettings } from './lib/settings-watch.js';
-import { loadSignalTerms } from './lib/signal-terms.js';
+import { loadSignalTerms, type SignalTerms } from './lib/signal-terms.js';
 import { startWorkers, type RunningWorkers, type WorkerSpec } from './lib/workers.js';
 import { createWorkflowApi } from './workflow/api.js';
 import { ensureAdmin, limitedLogin, logout, requireAuth, userForToken } from './workflow/auth.js';
@@ -158,6 +158,18 @@ const loginLimitOf = (config: Config) => ({ maxFailures: config.workflow.loginMa
  * The administrators' override (settings) lies over the file's, and a change in the UI updates the one object the
  * stages hold, as the classifier's rules follow it.
  */
+/** The monitoring team's terms for signals: the file's, with the hours administrators set on the region page, kept current. */
+function signalTerms(s: Shared): SignalTerms {
+  const fromFile = loadSignalTerms(s.config.regionConfigPath);
+  const current = () => {
+    const region = applyRegionOverride({ timezone: fromFile.timezone, signals: fromFile }, s.live.region());
+    return { ...region.signals, timezone: region.timezone };
+  };
+  const terms = { ...current() };
+  s.live.onChange(() => void Object.assign(terms, current()));
+  return terms;
+}
+
 function regionRules(s: Shared): RegionRules {
   const fromFile = loadRegionConfig(s.config.regionConfigPath);
   const current = () => {
@@ -188,7 +200,7 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const stage = createWorkflowStage({
     db, queues: s.queues, logger, sealer: createSealer(s.salt), now: s.now, links: s.links, ...staff,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
-    signals: loadSignalTerms(config.regionConfigPath),
+    signals: signalTerms(s),
     // Spike alerts reach the team in the app (the inbox, notifications); staff alerts beyond it attach here.
     onSpike: (alert) => logger.info({ alert: { kind: alert.kind, incidentId: alert.incidentId, count: alert.count, windowHours: alert.windowHours } }, 'spike alert'),
   });
@@ -255,7 +267,7 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now, figuresScope });
   const region = regionRules(s);
   const pollSources = { ...pollSourcesOf(polls.ballotBox, ch), timeZone: region.timeZone };
-  const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: loadSignalTerms(config.regionConfigPath), reminderDaysBefore: config.workflow.reminderDaysBefore,
+  const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: signalTerms(s), reminderDaysBefore: config.workflow.reminderDaysBefore,
     now: s.now, region });
   const moderation = bindModeration(db, { relay: workflow?.relay, region, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now });
   const api = createDashboardApi({ requireAuth: s.requireAuth, moderation, monitoring,

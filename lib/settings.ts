@@ -128,6 +128,8 @@ export function envValueOf(config: Config, key: string): unknown {
 export const REGION_SETTING_KEY = 'region';
 
 const phraseList = z.array(z.string().trim().min(1).max(300)).max(500);
+const signalHours = z.number().int().min(1).max(720);
+
 export const regionOverrideSchema = z.object({
   timezone: z.string().trim().min(1).max(100).refine((tz) => {
     try {
@@ -139,6 +141,11 @@ export const regionOverrideSchema = z.object({
   }, 'неизвестный часовой пояс (пример: Asia/Krasnoyarsk)').optional(),
   standardDays: z.number().int().min(1).max(30).optional(),
   fastTrackDays: z.number().int().min(1).max(30).optional(),
+  /** The monitoring team's terms for signals, in hours (lib/signal-terms.ts); each pair replaces the file's. */
+  signals: z.object({
+    reactionHours: z.object({ default: signalHours, fastTrack: signalHours }).optional(),
+    answerHours: z.object({ default: signalHours, fastTrack: signalHours }).optional(),
+  }).optional(),
   fastTrack: z.object({ categories: phraseList, reasons: phraseList, keywords: phraseList }).optional(),
   federalServices: z.array(z.object({
     id: z.string().trim().min(1).max(100), name: z.string().trim().min(1).max(300), days: z.number().int().min(1).max(15),
@@ -147,9 +154,14 @@ export const regionOverrideSchema = z.object({
 }).strict();
 export type RegionOverride = z.infer<typeof regionOverrideSchema>;
 
+const withoutUndefined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
 /** The region's rules with the administrators' override laid over the file's. */
 export function applyRegionOverride<T extends object>(fromFile: T, override: RegionOverride | undefined): T {
   if (!override) return fromFile;
   const set = Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined));
+  // The signals section holds more than the terms set here (working hours, spikes): only the pairs set replace the file's.
+  const fileSignals = (fromFile as { signals?: object }).signals;
+  if (override.signals && fileSignals) set.signals = { ...fileSignals, ...withoutUndefined(override.signals) };
   return { ...fromFile, ...set };
 }

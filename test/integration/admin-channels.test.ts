@@ -1,11 +1,12 @@
 /**
  * Channel settings on the administration page reach every network (issues #21, #22): MAX and Одноклассники are set up
  * there like VK and Telegram, their secrets are write-only, and a MAX bot that would make ingest refuse to start (a
- * public address without the webhook's secret) is refused when saved.
+ * public address without the webhook's secret) is refused when saved. The region page sets the signals' hours too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
-import { loginAs, startTestSystem } from '../support.js';
+import { eventually, loginAs, startTestSystem } from '../support.js';
+import { buildClassified } from './workflow-harness.js';
 
 interface Setting { key: string; network: string; kind: string; set: boolean; value?: unknown }
 
@@ -49,5 +50,40 @@ describe('channel settings of MAX and Одноклассники', () => {
     expect(byKey.get('ok.accessToken')).not.toHaveProperty('value');
     expect(byKey.get('ok.applicationKey')).toMatchObject({ set: true, value: 'CBAQKLMNOP' });
     expect(JSON.stringify(saved.body)).not.toMatch(/max-token-1|max-secret-1|ok-token-1/);
+  });
+});
+
+describe('the signals\' hours on the region page', () => {
+  let system: Otklik;
+  let admin: string;
+  beforeAll(async () => {
+    system = await startTestSystem({}, ['workflow']);
+    admin = await loginAs(system.url!, 'admin', 'test-admin-password');
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('stamps the next signal with the reaction term an administrator set, without a restart', async () => {
+    const put = await fetch(`${system.url}/api/v1/settings/region`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ signals: { reactionHours: { default: 12, fastTrack: 4 } } }) });
+    const view = (await put.json()) as { effective: { signals: { reactionHours: { default: number }; answerHours: { default: number }; spike: unknown } } };
+    expect(put.status).toBe(200);
+    // The pair set here replaces the file's; the rest of the file's signals section stays.
+    expect(view.effective.signals).toMatchObject({ reactionHours: { default: 12, fastTrack: 4 }, answerHours: { default: 72, fastTrack: 24 } });
+    expect(view.effective.signals.spike).toBeDefined();
+
+    let n = 0;
+    // The workflow hears of the change through the settings watch: a signal registered after it carries the new term.
+    const due = await eventually(async () => {
+      const signal = buildClassified({ source: 'vk', externalId: `wall-111_7001_c${++n}`, provenance: { ownerId: '-111', thread: 'own' }, origin: 'signal',
+        receivedAt: new Date(Date.now() - 60_000).toISOString(), incidentId: 'region-hours-1' });
+      await system.queues.classified.add('classified', signal);
+      const r = await system.db.query<{ received_at: Date; reaction_due_at: Date }>(
+        "select received_at, reaction_due_at from signals where incident_id = 'region-hours-1' order by reaction_due_at desc limit 1");
+      const row = r.rows[0];
+      return row && row.reaction_due_at.getTime() - row.received_at.getTime() === 12 * 3_600_000 ? row : undefined;
+    }, 20_000, 'a signal with the 12-hour term');
+    expect(due.reaction_due_at.getTime() - due.received_at.getTime()).toBe(12 * 3_600_000);
   });
 });
