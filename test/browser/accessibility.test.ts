@@ -83,9 +83,9 @@ describe('accessibility of every page (axe-core) and citizens\' pages on a phone
   });
 
   const ROLE_PAGES: Record<string, string[]> = {
-    admin: ['/admin/organizations', '/admin/staff', '/admin/channels', '/admin/region', '/admin/polls', '/admin/audit', '/routing', '/analytics', '/report/weekly', '/cases'],
+    admin: ['/admin/organizations', '/admin/staff', '/admin/channels', '/admin/region', '/admin/polls', '/admin/audit', '/routing', '/analytics', '/report/weekly', '/cases', '/activity'],
     'a11y.orgadmin': ['/admin/organizations', '/admin/staff', '/admin/audit'],
-    'a11y.moderator': ['/inbox', '/cases', 'CASE', '/analytics'],
+    'a11y.moderator': ['/inbox', '/inbox?view=appeals', '/cases', 'CASE', '/analytics'],
     'a11y.coordinator': ['/desk', 'CASE'],
     'a11y.executor': ['/desk'],
     'a11y.leader': ['/desk', 'CASE'],
