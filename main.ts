@@ -205,9 +205,10 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
     onSpike: (alert) => logger.info({ alert: { kind: alert.kind, incidentId: alert.incidentId, count: alert.count, windowHours: alert.windowHours } }, 'spike alert'),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
-  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now });
+  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now,
+    requireAuth: s.requireAuth });
   const api = createWorkflowApi({
-    db, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, ...staff, invitationTtlHours: config.workflow.invitationTtlHours, now: s.now,
+    db, requireAuth: s.requireAuth, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, ...staff, invitationTtlHours: config.workflow.invitationTtlHours, now: s.now,
     loginLimit: loginLimitOf(config), links: s.links,
     admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) }, onSettingsChanged: () => s.live.nudge() },
     // The delivery trail on the case page: ingest owns the deliveries, the composition root lends its reader.
@@ -363,7 +364,7 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
-  const polls = workflow?.polls ?? createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues, now });
+  const polls = workflow?.polls ?? createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues, now, requireAuth: shared.requireAuth });
   const ingest = has('ingest') ? await wireIngest(shared, polls, workflow?.stage) : undefined;
   const withCh = ch ? { ...shared, ch } : undefined;
   const parts: RoleParts[] = [

@@ -12,6 +12,7 @@ import { CLICKHOUSE_MIGRATIONS_DIR, readMigrations, splitStatements } from '../d
 import { createClickHouse, type ClickHouseClient } from '../lib/runtime/clickhouse.js';
 import * as q from '../analytics/queries.js';
 import type { BenchResult } from './index.js';
+import { DAY_MS } from '../lib/time.js';
 
 export const CATEGORIES = [
   'ЖКХ', 'Дороги', 'Благоустройство', 'Транспорт', 'Здравоохранение', 'Образование', 'Экология', 'Социальная защита',
@@ -119,7 +120,7 @@ FROM numbers(${opts.votes})`),
   }
 }
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 
 /** Every dashboard panel as the dashboard asks for it by default (the last year, region-wide), plus filtered views. */
 export function panels(now: Date): Record<string, (ch: ClickHouseClient) => Promise<unknown>> {

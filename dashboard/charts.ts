@@ -4,8 +4,11 @@
  * exported panel always looks like the one on screen.
  */
 import { SOURCE_LABELS } from '../lib/sources.js';
+import { DAY_MS } from '../lib/time.js';
 
-export type Row = Record<string, string | number>;
+/** A panel's row as the analytics queries return it. */
+export type { Row } from '../analytics/queries.js';
+import type { Row } from '../analytics/queries.js';
 
 export const SOURCE_NAMES: Record<string, string> = Object.fromEntries(Object.entries(SOURCE_LABELS).map(([source, l]) => [source, l.name]));
 
@@ -304,9 +307,9 @@ export function fillDays(days: string[]): string[] {
   if (days.length < 2 || !days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))) return days;
   const first = Date.parse(`${days[0]}T00:00:00Z`);
   const last = Date.parse(`${days[days.length - 1]}T00:00:00Z`);
-  const count = Math.round((last - first) / 86_400_000) + 1;
+  const count = Math.round((last - first) / DAY_MS) + 1;
   if (count > 400) return days;
-  return Array.from({ length: count }, (_, i) => new Date(first + i * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: count }, (_, i) => new Date(first + i * DAY_MS).toISOString().slice(0, 10));
 }
 
 function unknownNote(totals: Map<string, number>, known: Set<string>): string {
@@ -338,7 +341,7 @@ export function drillUrl(drill: Drill, filters: Record<string, string>): string 
     if (k === 'from' && !drill.to) {
       // A day of the volume chart: the list covers that whole day.
       q.set('from', v);
-      q.set('to', new Date(Date.parse(`${v}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10));
+      q.set('to', new Date(Date.parse(`${v}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10));
     } else {
       q.set(k, v);
     }

@@ -4,8 +4,9 @@ import { ROLES, type Config, type Role } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import type { Otklik } from '../main.js';
 import { DEMO_SITE, demoClock, runDemo, waitFor } from './run.js';
+import { DAY_MS } from '../lib/time.js';
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 
 type Start = (config: Config, roles: Role[], logger: Logger, now: () => Date) => Promise<Otklik>;
 

@@ -6,8 +6,9 @@ import type { Otklik } from '../main.js';
 import { POLLS, type Random } from './content.js';
 import type { DemoApi } from './api.js';
 import type { Step } from './run.js';
+import { DAY_MS } from '../lib/time.js';
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 
 interface PollAnswer { id: string; version: number; questions: { id: string; options: { id: string }[] }[] }
 

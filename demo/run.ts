@@ -25,8 +25,9 @@ import { caseIdFor } from '../workflow/register-case.js';
 import { CHATTER, MUNICIPALITIES, ORGANIZATIONS, ORG_STAFF, TOPICS, addressIn, answerText, fill, seeded, type Random } from './content.js';
 import { createDemoApi, type DemoApi } from './api.js';
 import { runPolls } from './polls.js';
+import { DAY_MS } from '../lib/time.js';
 
-const DAY = 86_400_000;
+const DAY = DAY_MS;
 const HOUR = 3_600_000;
 export const DEMO_SITE = 'https://demo-site.otklik.local';
 export const DEMO_VK_GROUP = 100_001;

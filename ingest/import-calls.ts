@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import { callCardSchema, normalizeCallCard } from './contact-center.js';
 import type { IncomingMessage } from '../lib/queues.js';
 import type { Intake } from './intake.js';
+import { DAY_MS } from '../lib/time.js';
 
 const CHUNK = 500;
 
@@ -46,7 +47,7 @@ function mapHeader(header: string[]): (keyof CallCardRow | undefined)[] {
 export function parseCallDate(value: unknown): string | undefined {
   if (value instanceof Date) return value.toISOString();
   // A date cell read without its style is an Excel serial day number (days since 1899-12-30).
-  if (typeof value === 'number' && value > 20_000 && value < 80_000) return new Date(Math.round((value - 25_569) * 86_400_000)).toISOString();
+  if (typeof value === 'number' && value > 20_000 && value < 80_000) return new Date(Math.round((value - 25_569) * DAY_MS)).toISOString();
   const s = String(value ?? '').trim();
   const ru = /^(\d{2})\.(\d{2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
   if (ru) {

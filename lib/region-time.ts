@@ -3,6 +3,8 @@
  * ПОС counts terms in calendar days of the region, so «до 03.01.2027» means until the end of that day there, and
  * every date staff or citizens read is printed in that zone, not in the server's or in UTC.
  */
+import { DAY_MS } from './time.js';
+
 export interface LocalDate {
   year: number;
   month: number;
@@ -65,7 +67,7 @@ export const localDate = (at: Date, timeZone: string): LocalDate => {
 export function calendarDaysBetween(a: Date, b: Date, timeZone: string): number {
   const x = localDate(a, timeZone);
   const y = localDate(b, timeZone);
-  return Math.round((Date.UTC(y.year, y.month - 1, y.day) - Date.UTC(x.year, x.month - 1, x.day)) / 86_400_000);
+  return Math.round((Date.UTC(y.year, y.month - 1, y.day) - Date.UTC(x.year, x.month - 1, x.day)) / DAY_MS);
 }
 
 /** The last millisecond of a local date: a term «до 03.01» runs to 23:59:59.999 of the 3rd in the region. */

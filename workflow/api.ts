@@ -5,7 +5,7 @@
  * workflow/rules.ts; errors are JSON `{error}`. The builders' declarations are described in the process's one
  * OpenAPI document (lib/openapi.ts), which lib/http.ts serves.
  */
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type pg from 'pg';
 import { ApiBuilder } from '../lib/api-builder.js';
 import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js';
@@ -31,6 +31,8 @@ import { DEFAULT_PUBLIC_URL } from './staff/mail.js';
 
 export interface WorkflowApiDeps {
   db: pg.Pool;
+  /** The process's one bearer/session check (main.ts builds it once); its own without. */
+  requireAuth?: RequestHandler;
   tokenTtlHours: number;
   now?: () => Date;
   loginLimit?: LoginLimit;
@@ -69,7 +71,7 @@ export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
     staff: { publicUrl: deps.publicUrl ?? DEFAULT_PUBLIC_URL, ttlHours: deps.invitationTtlHours ?? 72, timeZone: region.timeZone },
     activity: createActivityRecorder(deps.db, now),
   };
-  const api = new ApiBuilder(requireAuth(deps.db));
+  const api = new ApiBuilder(deps.requireAuth ?? requireAuth(deps.db));
   registerAuthRoutes(api, routeDeps);
   registerMeRoutes(api, routeDeps);
   registerOrganizationRoutes(api, routeDeps);

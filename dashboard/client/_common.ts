@@ -2,6 +2,7 @@
 // Every piece of citizen text is put into the page as a text node, never as markup.
 import { DEFAULT_TIME_ZONE, ruCalendarDay, ruDateTime as formatDateTime, ruDay as formatDay, ruNumber, ruPercent, ruPercentOf100 } from '../format.js';
 import { SOURCE_LABELS as ALL_SOURCE_LABELS, type SourceLabel } from '../../lib/sources.js';
+import { DAY_MS } from '../../lib/time.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -64,10 +65,10 @@ export function sourceBadge(source: string): HTMLElement {
 export function countdown(deadlineAt: string, now = Date.now()): { text: string; overdue: boolean; urgent: boolean } {
   const ms = new Date(deadlineAt).getTime() - now;
   const abs = Math.abs(ms);
-  const d = Math.floor(abs / 86_400_000);
-  const hrs = Math.floor((abs % 86_400_000) / 3_600_000);
+  const d = Math.floor(abs / DAY_MS);
+  const hrs = Math.floor((abs % DAY_MS) / 3_600_000);
   const span = d > 0 ? `${d} д ${hrs} ч` : `${hrs} ч ${Math.floor((abs % 3_600_000) / 60_000)} мин`;
-  return ms < 0 ? { text: `просрочено на ${span}`, overdue: true, urgent: true } : { text: `осталось ${span}`, overdue: false, urgent: ms < 2 * 86_400_000 };
+  return ms < 0 ? { text: `просрочено на ${span}`, overdue: true, urgent: true } : { text: `осталось ${span}`, overdue: false, urgent: ms < 2 * DAY_MS };
 }
 
 /** The region's time zone, which the server names on every page (`<html data-tz>`): dates read as the region reads them. */

@@ -10,6 +10,7 @@ import { incomingMessageSchema, type IncomingMessage } from '../../lib/queues.js
 import type { CaseLookups } from '../case-lookups.js';
 import type { Intake } from '../intake.js';
 import { WIDGET_CATEGORIES, widgetScript } from './script.js';
+import { DAY_MS } from '../../lib/time.js';
 
 export const widgetSubmissionSchema = z.object({
   /** Made by widget.js once per form fill: a double click or a resubmission is the same message. */
@@ -139,7 +140,7 @@ async function checkLimits(deps: WidgetDeps, ip: string, message: IncomingMessag
     await deps.intake.stats.dropped('widget', 'rate_limited_ip');
     throw new HttpError(429, 'Слишком много обращений с этого адреса. Попробуйте позже.', { retryAfter: 3600 - (Math.floor(now / 1000) % 3600) });
   }
-  if (await overLimit(deps.redis, `${deps.prefix}:widget:contact:${contactKey}:${Math.floor(now / 86_400_000)}`, deps.contactLimitPerDay, 86_400)) {
+  if (await overLimit(deps.redis, `${deps.prefix}:widget:contact:${contactKey}:${Math.floor(now / DAY_MS)}`, deps.contactLimitPerDay, 86_400)) {
     await deps.intake.stats.dropped('widget', 'rate_limited_contact');
     throw new HttpError(429, 'Слишком много обращений с этим телефоном или e-mail за сутки. Попробуйте завтра.', { retryAfter: 86_400 - (Math.floor(now / 1000) % 86_400) });
   }

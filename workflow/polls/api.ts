@@ -4,7 +4,7 @@
  * schedule polls (routes/staff.ts), watch bursts and quarantine votes (routes/votes.ts), moderate free-text answers
  * and comments and reply as officials (routes/discussion.ts). Handlers parse, authorize and call the stores.
  */
-import type { Request, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import type pg from 'pg';
 import { ApiBuilder, HttpError } from '../../lib/api-builder.js';
 import type { HotRoute } from '../../lib/http.js';
@@ -45,6 +45,8 @@ export const DEFAULT_POLL_LIMITS: PollLimits = { ipPerMinute: 60, codesPerHour: 
 
 export interface PollsApiDeps {
   db: pg.Pool;
+  /** The process's one bearer/session check (main.ts builds it once); its own without. */
+  requireAuth?: RequestHandler;
   salt: string;
   limits?: PollLimits;
   relay?: Pick<OutboxRelay, 'nudge'>;
@@ -154,7 +156,7 @@ function createContext(deps: PollsApiDeps): PollsContext {
 }
 
 export function createPollsApi(deps: PollsApiDeps): { router: Router; hot: HotRoute[]; builder: ApiBuilder } {
-  const api = new ApiBuilder(requireAuth(deps.db));
+  const api = new ApiBuilder(deps.requireAuth ?? requireAuth(deps.db));
   const ctx = createContext(deps);
   registerPublicPollRoutes(api, ctx);
   registerIdentityRoutes(api, ctx);

@@ -3,7 +3,7 @@
  * token (the Telegram bot, whose updates carry the sender Telegram verified) vote through. Channels receive the
  * ballot box from main.ts; they never import workflow/.
  */
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type pg from 'pg';
 import type { ApiBuilder } from '../../lib/api-builder.js';
 import type { HotRoute } from '../../lib/http.js';
@@ -47,7 +47,7 @@ export interface Polls {
 }
 
 export function createPolls(deps: {
-  db: pg.Pool; salt: string; relay?: Pick<OutboxRelay, 'nudge'>; limits?: PollLimits; logger?: Logger; now?: () => Date;
+  db: pg.Pool; salt: string; relay?: Pick<OutboxRelay, 'nudge'>; limits?: PollLimits; logger?: Logger; now?: () => Date; requireAuth?: RequestHandler;
   /** Where pushed polls leave for the Telegram chats of a municipality. */
   queues?: Pick<Queues, 'outbound'>;
 }): Polls {
