@@ -92,3 +92,14 @@ export async function moderatorToken(baseUrl: string, login = 'monitoring-modera
   if (res.status !== 201) throw new Error(`moderator not created: ${res.status} ${await res.text()}`);
   return loginAs(baseUrl, login, password);
 }
+
+/** The stored messages of one channel as the listing shows them to the caller (newest first); a refusal fails loudly. */
+export async function listedMessages<T>(baseUrl: string, token: string, source: string): Promise<T[]> {
+  const res = await fetch(`${baseUrl}/api/v1/messages?source=${source}&limit=500`, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 200) throw new Error(`GET /api/v1/messages?source=${source}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { items: T[] }).items;
+}
+
+/** A JSON POST as a channel's webhook delivers it. */
+export const postJson = (baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

@@ -8,7 +8,7 @@ import { replyTarget } from '../../workflow/notify.js';
 import { caseIdFor } from '../../workflow/register-case.js';
 import { startFakeMax, type FakeMax } from '../fakes/fake-max.js';
 import { maxBotStarted, maxCallback, maxChatMessage, maxDialogMessage, maxImage, maxLocation, maxMessageCreated } from '../fakes/payloads.js';
-import { eventually, moderatorToken, startTestSystem } from '../support.js';
+import { eventually, listedMessages, moderatorToken, startTestSystem } from '../support.js';
 
 const SALT = 'max-test-salt';
 const TOKEN = 'max-bot-token-123';
@@ -35,10 +35,7 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     method: 'POST', headers: { 'content-type': 'application/json', ...(secret === null ? {} : { 'x-max-bot-api-secret': secret }) }, body: JSON.stringify(update),
   });
   const send = async (update: unknown) => expect((await deliver(update)).status).toBe(200);
-  const messages = async () => {
-    const res = await fetch(`${system.url}/api/v1/messages?source=max&limit=500`, { headers: { authorization: `Bearer ${token}` } });
-    return ((await res.json()) as { items: MessageItem[] }).items;
-  };
+  const messages = () => listedMessages<MessageItem>(system.url!, token, 'max');
   const queued = async (externalId: string) => (await system.queues.incoming.getJobs(['waiting', 'active', 'completed']))
     .flatMap((j) => incomingMessagesOf(j.data)).filter((m) => m.externalId === externalId);
   const lastTo = (chatId: number) => fake.sent.filter((m) => m.chatId === String(chatId)).at(-1);

@@ -9,7 +9,7 @@ import { caseIdFor } from '../../workflow/register-case.js';
 import { expectedOkSignature, startFakeOk, type FakeOk } from '../fakes/fake-ok.js';
 import { startIntakeHarness } from '../fakes/intake-harness.js';
 import { okGroupMessage } from '../fakes/payloads.js';
-import { eventually, moderatorToken, startTestSystem } from '../support.js';
+import { eventually, listedMessages, moderatorToken, startTestSystem } from '../support.js';
 
 const SALT = 'ok-test-salt';
 const GROUP = '53038939046008';
@@ -44,10 +44,7 @@ describe('Одноклассники: group messages, comments under posts, repl
   const deliver = (body: unknown, group = GROUP, secret = SECRET) => fetch(`${system.url}/webhooks/ok/${group}/${secret}`, {
     method: 'POST', headers: { 'content-type': 'application/json;charset=utf-8' }, body: JSON.stringify(body),
   });
-  const messages = async () => {
-    const res = await fetch(`${system.url}/api/v1/messages?source=ok&limit=500`, { headers: { authorization: `Bearer ${token}` } });
-    return ((await res.json()) as { items: MessageItem[] }).items;
-  };
+  const messages = () => listedMessages<MessageItem>(system.url!, token, 'ok');
   const origins = async (externalId: string) => (await system.queues.incoming.getJobs(['waiting', 'active', 'completed']))
     .flatMap((j) => incomingMessagesOf(j.data)).filter((m) => m.externalId === externalId).map((m) => m.origin);
 

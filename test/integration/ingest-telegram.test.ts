@@ -7,7 +7,7 @@ import { TEXTS } from '../../ingest/telegram/bot.js';
 import type { Otklik } from '../../main.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/fake-telegram.js';
 import { tgCallback, tgGroupMessage, tgPhoto, tgPrivateMessage } from '../fakes/payloads.js';
-import { eventually, moderatorToken, startTestSystem } from '../support.js';
+import { eventually, listedMessages, moderatorToken, startTestSystem } from '../support.js';
 
 const SALT = 'tg-test-salt';
 const TOKEN = '123456:TEST-token';
@@ -37,10 +37,7 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
     const res = await deliver({ update_id: updateId++, ...update });
     expect(res.status).toBe(200);
   };
-  const messages = async () => {
-    const res = await fetch(`${system.url}/api/v1/messages?source=telegram&limit=500`, { headers: { authorization: `Bearer ${token}` } });
-    return ((await res.json()) as { items: MessageItem[] }).items;
-  };
+  const messages = () => listedMessages<MessageItem>(system.url!, token, 'telegram');
   const lastSentTo = (chatId: number) => tg.sent.filter((m) => m.chatId === String(chatId)).at(-1);
 
   it('refuses a webhook call without the secret token and a body that is not an Update', async () => {

@@ -7,7 +7,7 @@ import type { Otklik } from '../../main.js';
 import { startFakeVk, type FakeVk } from '../fakes/fake-vk.js';
 import { startIntakeHarness } from '../fakes/intake-harness.js';
 import { buildVkCallback, buildVkComment, buildVkMessage, buildVkPost, vkPhoto } from '../fakes/payloads.js';
-import { eventually, moderatorToken, startTestSystem } from '../support.js';
+import { eventually, listedMessages, moderatorToken, postJson, startTestSystem } from '../support.js';
 
 const SALT = 'vk-test-salt';
 interface MessageItem { messageId: string; source: string; externalId: string; authorHash: string; text: string; link: string; attachments: { kind: string; ref: string }[];
@@ -31,12 +31,8 @@ describe('VK Callback API and replies from the official community', () => {
     await vk?.close();
   });
 
-  const post = (body: unknown) => fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const messages = async () => {
-    const res = await fetch(`${system.url}/api/v1/messages?source=vk&limit=500`, { headers: { authorization: `Bearer ${token}` } });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { items: MessageItem[] }).items;
-  };
+  const post = (body: unknown) => postJson(system.url!, '/webhooks/vk', body);
+  const messages = () => listedMessages<MessageItem>(system.url!, token, 'vk');
 
   it('answers the confirmation of each community with its own code', async () => {
     const a = await post({ type: 'confirmation', group_id: 111, secret: 'cb-secret' });

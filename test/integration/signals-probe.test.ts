@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
 import { startFakeVk, type FakeVk } from '../fakes/fake-vk.js';
 import { buildVkCallback, buildVkComment, buildVkMessage, buildVkPost } from '../fakes/payloads.js';
-import { eventually, moderatorToken, startTestSystem } from '../support.js';
+import { eventually, listedMessages, moderatorToken, postJson, startTestSystem } from '../support.js';
 
 interface Listed {
   externalId: string; receivedAt: string; origin: string; kind: string | null; incidentId: string | null; caseId: string | null;
@@ -36,12 +36,8 @@ describe('probe: signals are never answered automatically', () => {
     await vk?.close();
   });
 
-  const post = (body: unknown) => fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const listed = async () => {
-    const res = await fetch(`${system.url}/api/v1/messages?source=vk&limit=500`, { headers: { authorization: `Bearer ${token}` } });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { items: Listed[] }).items;
-  };
+  const post = (body: unknown) => postJson(system.url!, '/webhooks/vk', body);
+  const listed = () => listedMessages<Listed>(system.url!, token, 'vk');
   const replies = () => vk.calls.filter((c) => c.method === 'wall.createComment' || c.method === 'messages.send');
 
   it('lists the three with kind, incident, no case and a reaction deadline within 24 h, and calls no reply method', async () => {
