@@ -103,7 +103,7 @@ function registerIntakeCommands(program: Command, connect: Connections): void {
 function registerExports(program: Command, connect: Connections): void {
   program
     .command('export-routing-examples <file>')
-    .description('write coordinators\' redirects as JSON lines for `otklik train --text text --label organization --context district`')
+    .description("write coordinators' redirects as JSON lines for `otklik train --text text --label organization --context district`")
     .action(async (file: string) => {
       const config = loadConfig();
       const c = await connect.forIntake(config, quietLogger(config));

@@ -1,5 +1,5 @@
 // Type-aware lint: the rules that catch real bugs in this codebase's async and exhaustive code, not style
-// (formatting is Prettier's, see .prettierrc.json).
+// (formatting is dprint's, see dprint.json).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -15,7 +15,8 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none',
+        destructuredArrayIgnorePattern: '^_' }],
     },
   },
   {

@@ -69,8 +69,14 @@ import { statusLinksOf, type StatusLinks } from './workflow/status-link.js';
 import { createWorkflowStage, type WorkflowStage } from './workflow/stage.js';
 
 export interface Otklik {
-  config: Config; roles: Role[]; logger: Logger;
-  db: pg.Pool; ch?: ClickHouseClient; queues: Queues; redisUrl: string; server?: http.Server;
+  config: Config;
+  roles: Role[];
+  logger: Logger;
+  db: pg.Pool;
+  ch?: ClickHouseClient;
+  queues: Queues;
+  redisUrl: string;
+  server?: http.Server;
   /** Base URL of the HTTP server, when this process serves HTTP. */
   url?: string;
   /** The routes the HTTP server registered (hot routes included), when this process serves HTTP. */
@@ -105,7 +111,8 @@ interface Shared {
   /** The settings administrators set in the UI, kept current (lib/settings.ts). */ live: LiveSettings;
   /** The stages' clock: the real one, or the demo's (demo/ backdates its history through it). */ now: () => Date;
   /** The status page links citizens' notices carry, keyed by the deployment's secret, and the region's time zone they tell dates in. */
-  links: StatusLinks; timeZone: string;
+  links: StatusLinks;
+  timeZone: string;
 }
 
 /** What one role adds to the process. */
@@ -184,10 +191,12 @@ function regionRules(s: Shared): RegionRules {
 async function wireClassify(s: Shared): Promise<RoleParts> {
   const classifier = await loadClassifier(s.config, s.logger);
   const fromFile = classifier.region;
-  const deps = { queues: s.queues, ...classifier, region: applyRegionOverride(fromFile, s.live.region()), now: s.now, observe: (seconds: number) => s.metrics.classifyLatency.observe(seconds) };
+  const deps = { queues: s.queues, ...classifier, region: applyRegionOverride(fromFile, s.live.region()), now: s.now,
+    observe: (seconds: number) => s.metrics.classifyLatency.observe(seconds) };
   // Region rules changed in the UI apply to the next message classified (the stage reads deps.region per message).
   s.live.onChange(() => void (deps.region = applyRegionOverride(fromFile, s.live.region())));
-  s.logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region }, 'classifier ready');
+  s.logger.info({ model: classifier.categoryModel.version, complaintModel: classifier.complaintModel?.version, region: classifier.region.region },
+    'classifier ready');
   return parts({ workers: createClassifyStage(deps).workers });
 }
 
@@ -196,28 +205,48 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
   const { config, db, logger } = s;
   if (await seedRouting(db, config.routingConfigPath)) logger.info({ file: config.routingConfigPath }, 'routing table version 1 seeded');
   const region = regionRules(s);
-  const staff = { region, publicUrl: config.publicUrl, alertMinutes: config.workflow.staffAlertMinutes, reminderDaysBefore: config.workflow.reminderDaysBefore };
+  const staff = { region, publicUrl: config.publicUrl, alertMinutes: config.workflow.staffAlertMinutes,
+    reminderDaysBefore: config.workflow.reminderDaysBefore };
   const stage = createWorkflowStage({
-    db, queues: s.queues, logger, sealer: createSealer(s.salt), now: s.now, links: s.links, ...staff,
+    db,
+    queues: s.queues,
+    logger,
+    sealer: createSealer(s.salt),
+    now: s.now,
+    links: s.links,
+    ...staff,
     reminders: createReminderQueue({ connection: { url: s.redisUrl, ...producerRedisOptions() }, prefix: config.queuePrefix }),
     signals: signalTerms(s),
     // Spike alerts reach the team in the app (the inbox, notifications); staff alerts beyond it attach here.
-    onSpike: (alert) => logger.info({ alert: { kind: alert.kind, incidentId: alert.incidentId, count: alert.count, windowHours: alert.windowHours } }, 'spike alert'),
+    onSpike: (alert) =>
+      logger.info({ alert: { kind: alert.kind, incidentId: alert.incidentId, count: alert.count, windowHours: alert.windowHours } }, 'spike alert'),
   });
   // Votes and their analytics events share one transaction through the outbox; the relay publishes them.
-  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues, now: s.now,
-    requireAuth: s.requireAuth });
+  const polls = createPolls({ db, salt: s.salt, relay: stage.relay, limits: config.polls, logger: logger.child({ component: 'polls' }), queues: s.queues,
+    now: s.now, requireAuth: s.requireAuth });
   const api = createWorkflowApi({
-    db, requireAuth: s.requireAuth, tokenTtlHours: config.tokenTtlHours, relay: stage.relay, ...staff, invitationTtlHours: config.workflow.invitationTtlHours, now: s.now,
-    loginLimit: loginLimitOf(config), links: s.links,
-    admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) }, onSettingsChanged: () => s.live.nudge() },
+    db,
+    requireAuth: s.requireAuth,
+    tokenTtlHours: config.tokenTtlHours,
+    relay: stage.relay,
+    ...staff,
+    invitationTtlHours: config.workflow.invitationTtlHours,
+    now: s.now,
+    loginLimit: loginLimitOf(config),
+    links: s.links,
+    admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) },
+      onSettingsChanged: () => s.live.nudge() },
     // The delivery trail on the case page: ingest owns the deliveries, the composition root lends its reader.
     deliveries: (caseId) => deliveriesOfCase(db, caseId),
   });
   return {
     ...parts({ workers: stage.workers, routers: [api.router, polls.router], apis: [...api.builders, ...polls.builders], hot: polls.hotRoutes }),
-    async close() { await stage.close(); await stage.reminders.close(); },
-    stage, polls,
+    async close() {
+      await stage.close();
+      await stage.reminders.close();
+    },
+    stage,
+    polls,
   };
 }
 
@@ -229,8 +258,18 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
   await untilReady(redis);
   const zoneFromFile = { timezone: readRegionFile(config.regionConfigPath)?.timezone };
   const ingest = createIngest({
-    config, db, queues: s.queues, redis, salt: s.salt, logger, requireAuth: s.requireAuth, region: regionNameOf(config.regionConfigPath), polls: polls.ballotBox,
-    cases: s.reads, live: () => s.live.config(), now: s.now,
+    config,
+    db,
+    queues: s.queues,
+    redis,
+    salt: s.salt,
+    logger,
+    requireAuth: s.requireAuth,
+    region: regionNameOf(config.regionConfigPath),
+    polls: polls.ballotBox,
+    cases: s.reads,
+    live: () => s.live.config(),
+    now: s.now,
     timeZone: () => applyRegionOverride(zoneFromFile, s.live.region()).timezone ?? DEFAULT_TIME_ZONE,
     // The rating and repeat-review buttons (Telegram, MAX, Одноклассники, VK): the workflow's citizen desk checks the author and acts.
     ratings: createCitizenDesk({ db, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, links: s.links,
@@ -245,7 +284,10 @@ async function wireIngest(s: Shared, polls: Polls, workflow: WorkflowStage | und
     metricCollectors: [async () => recordGroupCommit(metrics, 'intake', ingest.intake.batching())],
     start: () => ingest.start(),
     stop: () => ingest.stop(),
-    async close() { await ingest.close(); redis.disconnect(); },
+    async close() {
+      await ingest.close();
+      redis.disconnect();
+    },
     ingest,
   };
 }
@@ -268,23 +310,29 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now, figuresScope });
   const region = regionRules(s);
   const pollSources = { ...pollSourcesOf(polls.ballotBox, ch), timeZone: region.timeZone };
-  const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: signalTerms(s), reminderDaysBefore: config.workflow.reminderDaysBefore,
-    now: s.now, region });
+  const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: signalTerms(s), reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now,
+    region });
   const moderation = bindModeration(db, { relay: workflow?.relay, region, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now });
-  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation, monitoring,
-    deliveries: createDeliveryReads(db, s.queues.outbound), ch, now: s.now, organizationNames: s.reads.organizationNames, pollTitles: pollSources.titles,
-    municipalities, figuresScope });
+  const api = createDashboardApi({ requireAuth: s.requireAuth, moderation, monitoring, deliveries: createDeliveryReads(db, s.queues.outbound), ch, now: s.now,
+    organizationNames: s.reads.organizationNames, pollTitles: pollSources.titles, municipalities, figuresScope });
   registerPollResultsApi(api, pollSources);
   const pages = await createDashboardPages({
-    summary: () => summary(ch), ch, organizationNames: s.reads.organizationNames, figuresScope, municipalities, secureCookie: config.secureCookies,
-    appealChannels: () => ({ vkGroupIds: s.live.config().vk.groupIds, telegram: !!s.live.config().telegram.botToken, widgetSites: s.live.config().widget.allowedOrigins }),
+    summary: () => summary(ch),
+    ch,
+    organizationNames: s.reads.organizationNames,
+    figuresScope,
+    municipalities,
+    secureCookie: config.secureCookies,
+    appealChannels: () => ({ vkGroupIds: s.live.config().vk.groupIds, telegram: !!s.live.config().telegram.botToken,
+      widgetSites: s.live.config().widget.allowedOrigins }),
     timeZone: region.timeZone,
     session: { login: (login, password, ip) => limitedLogin(db, { login, password, ip, ttlHours: config.tokenTtlHours, limit: loginLimitOf(config) }),
       logout: (token) => logout(db, token), userForToken: userOf },
   });
   const status = createStatusPages({ timeZone: regionBasics(config.regionConfigPath).timezone, publicUrl: config.publicUrl,
     desk: createStatusDesk({ db, links: s.links, relay: workflow?.relay, reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now, region }) });
-  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf, timeZone: region.timeZone }), await createPollPages(pollSources), status];
+  const routers = [analytics.router, pages, api.router, createRoutingPage({ userForToken: userOf, timeZone: region.timeZone }),
+    await createPollPages(pollSources), status];
   return parts({ routers, apis: [analytics, api] });
 }
 
@@ -307,17 +355,27 @@ async function serveHttp(s: Shared, roles: RoleParts[], opts: { names: Role[]; c
   ];
   const queueBoard = createQueueBoard({ queues: Object.values(queues), authenticate: s.requireAuth });
   // The vote endpoint takes storms: answered before the middleware stack, with the widget's CORS where it is on.
-  const hot = roles.flatMap((r) => r.hot).map((route) => ({ ...route, headers: channels ? (req: Parameters<NonNullable<HotRoute['headers']>>[0]) => channels.pollCors(req.get('origin')) : undefined }));
+  const hot = roles.flatMap((r) => r.hot).map((route) => ({ ...route,
+    headers: channels ? (req: Parameters<NonNullable<HotRoute['headers']>>[0]) => channels.pollCors(req.get('origin')) : undefined })
+  );
   const app = createHttpApp({
-    routers: [...roles.flatMap((r) => r.routers), queueBoard], apis: roles.flatMap((r) => r.apis), logger: s.logger, hot,
+    routers: [...roles.flatMap((r) => r.routers), queueBoard],
+    apis: roles.flatMap((r) => r.apis),
+    logger: s.logger,
+    hot,
     notFoundPage: opts.names.includes('dashboard') ? notFoundPage : undefined,
     health: {
       redis: async () => (await healthRedis.ping()) === 'PONG',
       postgres: async () => (await db.query('select 1')).rowCount === 1,
       clickhouse: ch ? async () => (await ch.ping()).success : 'off',
     },
-    channels: channels ? () => channels.channels() : undefined, stores: describeStores(config, !!ch),
-    metrics, metricsToken: config.metricsToken, metricsPublic: config.metricsPublic, trustProxy: config.trustProxy, secureCookies: config.secureCookies,
+    channels: channels ? () => channels.channels() : undefined,
+    stores: describeStores(config, !!ch),
+    metrics,
+    metricsToken: config.metricsToken,
+    metricsPublic: config.metricsPublic,
+    trustProxy: config.trustProxy,
+    secureCookies: config.secureCookies,
     beforeScrape: async () => {
       for (const collect of collectors) await collect();
     },
@@ -357,14 +415,14 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
   await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
   // The server's own address, known once it listens: the status links' fallback without OTKLIK_PUBLIC_URL.
   const own: { url?: string } = {};
-  const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db),
-    reads: bindPublicReads(db), live, now,
-    links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }),
+  const shared: Shared = { config, logger, db, ch, queues, redisUrl, salt, metrics: createMetrics(), requireAuth: requireAuth(db), reads: bindPublicReads(db),
+    live, now, links: statusLinksOf({ secret: salt, publicUrl: config.publicUrl, port: config.port, ownUrl: () => own.url, logger }),
     timeZone: regionBasics(config.regionConfigPath).timezone };
 
   const workflow = has('workflow') ? await wireWorkflow(shared) : undefined;
   // Channels vote through the ballot box even where the workflow runs elsewhere (its relay then publishes later).
-  const polls = workflow?.polls ?? createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues, now, requireAuth: shared.requireAuth });
+  const polls = workflow?.polls ??
+    createPolls({ db, salt, limits: config.polls, logger: logger.child({ component: 'polls' }), queues, now, requireAuth: shared.requireAuth });
   const ingest = has('ingest') ? await wireIngest(shared, polls, workflow?.stage) : undefined;
   const withCh = ch ? { ...shared, ch } : undefined;
   const parts: RoleParts[] = [
@@ -374,8 +432,8 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
     ...(has('analytics') && withCh ? [wireAnalytics(withCh)] : []),
     ...(has('dashboard') && withCh ? [await wireDashboard(withCh, polls, workflow?.stage)] : []),
   ];
-  const workers = startWorkers(parts.flatMap((p) => p.workers),
-    { connection: { url: redisUrl, ...workerRedisOptions() }, prefix: config.queuePrefix, logger, metrics: shared.metrics });
+  const workers = startWorkers(parts.flatMap((p) => p.workers), { connection: { url: redisUrl, ...workerRedisOptions() }, prefix: config.queuePrefix, logger,
+    metrics: shared.metrics });
   const http = roles.some((r) => HTTP_ROLES.includes(r)) ? await serveHttp(shared, parts, { names: roles, channels: ingest?.ingest, polls }) : undefined;
   own.url = http?.url;
   for (const p of parts) p.start?.();
@@ -394,8 +452,23 @@ async function startRoles(envConfig: Config, roles: Role[], logger: Logger, embe
     ...embedded.reverse().map((e) => ({ name: 'embedded', run: () => e.stop() })),
   ]);
   return {
-    config, roles, logger, db, ch, queues, redisUrl, server: http?.server, url: http?.url, routes: http?.routes, workers, metrics: shared.metrics,
-    workflow: workflow?.stage, ingest: ingest?.ingest, polls, generatedAdminPassword, stop,
+    config,
+    roles,
+    logger,
+    db,
+    ch,
+    queues,
+    redisUrl,
+    server: http?.server,
+    url: http?.url,
+    routes: http?.routes,
+    workers,
+    metrics: shared.metrics,
+    workflow: workflow?.stage,
+    ingest: ingest?.ingest,
+    polls,
+    generatedAdminPassword,
+    stop,
   };
 }
 
@@ -416,7 +489,9 @@ async function connectForIntake(config: Config, logger: Logger): Promise<IntakeC
   const intake = createIntake({ queues, redis: redisClient, prefix: config.queuePrefix, stats: createStatsStore(redisClient, config.queuePrefix),
     sealer: createSealer(salt) });
   return {
-    db, salt, intake,
+    db,
+    salt,
+    intake,
     storedMessageIds: bindPublicReads(db).storedMessageIds,
     async close() {
       await closeQueues(queues);
@@ -431,14 +506,23 @@ async function connectForIntake(config: Config, logger: Logger): Promise<IntakeC
 async function connectPostgres(config: Config, logger: Logger) {
   const postgres = config.databaseUrl ? undefined : await ensurePostgres({ dataDir: config.dataDir, systemDir: config.postgresSystemDir, logger });
   const db = new pg.Pool({ connectionString: config.databaseUrl ?? postgres!.connectionString, max: 2 });
-  const close = async () => { await db.end(); await postgres?.stop(); };
-  await migrate(db).catch(async (err: unknown) => { await close(); throw err; });
+  const close = async () => {
+    await db.end();
+    await postgres?.stop();
+  };
+  await migrate(db).catch(async (err: unknown) => {
+    await close();
+    throw err;
+  });
   return { db, close };
 }
 
 export function runCli(argv: string[]): Promise<void> {
   return runCommands(argv, {
-    start: startOtklik, demo: (config, opts) => demoCommand(startOtklik, config, opts), forIntake: connectForIntake, postgres: connectPostgres,
+    start: startOtklik,
+    demo: (config, opts) => demoCommand(startOtklik, config, opts),
+    forIntake: connectForIntake,
+    postgres: connectPostgres,
     clickhouse: (config) => createClickHouse({ ...config.clickhouse, dataDir: config.dataDir }),
   });
 }

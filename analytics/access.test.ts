@@ -19,16 +19,16 @@ const status = (f: () => unknown) => {
 };
 
 describe('analytics access', () => {
-  it('knows each table\'s kind by its path', () => {
+  it("knows each table's kind by its path", () => {
     expect(['volume', 'incidents/:incident/mentions', 'rejections', 'sla', 'ratings', 'polls', 'polls/:poll'].map(accessOf))
       .toEqual(['region', 'region', 'region', 'organization', 'organization', 'polls', 'polls']);
   });
-  it('lets the region read everything but live poll counts, which are the poll managers\'', () => {
+  it("lets the region read everything but live poll counts, which are the poll managers'", () => {
     expect([readsTable(region, 'region'), readsTable(region, 'organization'), readsTable(region, 'polls'), readsTable(manager, 'polls')])
       .toEqual([true, true, false, true]);
     expect(scopedFilters(region, 'organization', { ...ALL_TIME, organization: B })).toEqual({ ...ALL_TIME, organization: B });
   });
-  it('cuts organization tables to the reader\'s organizations and refuses the rest', () => {
+  it("cuts organization tables to the reader's organizations and refuses the rest", () => {
     expect(scopedFilters(org, 'organization', { ...ALL_TIME })).toEqual({ ...ALL_TIME, organizations: [A] });
     expect(scopedFilters(org, 'organization', { ...ALL_TIME, organization: A }).organizations).toEqual([A]);
     expect(status(() => scopedFilters(org, 'organization', { ...ALL_TIME, organization: B }))).toBe(403);

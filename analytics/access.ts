@@ -18,8 +18,9 @@ export const ACCESS_ROLES: Record<TableAccess, string> = {
 };
 
 /** The kind of an analytics table, by its path under /api/v1/analytics/. */
-export const accessOf = (path: string): TableAccess =>
-  ((ORGANIZATION_TABLES as readonly string[]).includes(path) ? 'organization' : path.split('/')[0] === 'polls' ? 'polls' : 'region');
+export const accessOf = (
+  path: string,
+): TableAccess => ((ORGANIZATION_TABLES as readonly string[]).includes(path) ? 'organization' : path.split('/')[0] === 'polls' ? 'polls' : 'region');
 
 /** Whether the scope reads a table of this kind at all. */
 export function readsTable(scope: FiguresScope, access: TableAccess): boolean {
@@ -34,7 +35,8 @@ export function readsTable(scope: FiguresScope, access: TableAccess): boolean {
 export function scopedFilters(scope: FiguresScope, access: TableAccess, f: Filters): Filters {
   if (scope.kind === 'none') throw new HttpError(403, 'your roles do not include analytics');
   if (!readsTable(scope, access)) {
-    throw new HttpError(403, access === 'polls' ? 'live poll counts are for those who manage polls'
+    throw new HttpError(403, access === 'polls' ?
+      'live poll counts are for those who manage polls'
       : "region-wide figures are for the officials of the region; your organizations' are in sla and ratings");
   }
   if (scope.kind === 'region') return f;

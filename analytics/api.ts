@@ -7,6 +7,7 @@ import type { FiguresScopeOf } from '../lib/read-scope.js';
 import { isoDateTime, isoDay } from '../lib/request-schemas.js';
 import { ACCESS_ROLES, accessOf, scopedFilters } from './access.js';
 import { exportTable, type Column } from './export.js';
+import { pollResults, pollTurnout } from './poll-queries.js';
 import * as q from './queries.js';
 import { SIGNAL_GROUPS, signalReaction } from './signal-queries.js';
 
@@ -31,7 +32,10 @@ function toFilters(p: Parsed): q.Filters {
   return {
     from: p.from ? q.toChTime(p.from) : q.ALL_TIME.from,
     to: p.to ? q.toChTime(p.to) : q.ALL_TIME.to,
-    source: p.source, category: p.category, municipality: p.municipality, organization: p.organization,
+    source: p.source,
+    category: p.category,
+    municipality: p.municipality,
+    organization: p.organization,
   };
 }
 
@@ -41,7 +45,8 @@ interface Table {
   rows: q.Row[];
 }
 
-type Panel<E extends z.ZodRawShape> = (ch: ClickHouseClient, f: q.Filters, p: Parsed & z.infer<z.ZodObject<E>>, params: Record<string, string>) => Promise<Table>;
+type Panel<E extends z.ZodRawShape> = (ch: ClickHouseClient, f: q.Filters, p: Parsed & z.infer<z.ZodObject<E>>,
+  params: Record<string, string>) => Promise<Table>;
 
 const C = (key: string, title: string): Column => ({ key, title });
 const ORG_CAT = [C('organization', 'Организация'), C('category', 'Категория')];
@@ -67,11 +72,19 @@ type TableRoute = <E extends z.ZodRawShape>(path: string, summary: string, extra
 
 /** Every dashboard table of the API. */
 function registerTables(table: TableRoute, now: () => Date): void {
-  table('volume', 'Messages per period, split by source, category or municipality.', { interval: z.enum(q.VOLUME_INTERVALS).default('day'), by: z.enum(q.VOLUME_DIMENSIONS).default('source') }, async (ch, f, p) => ({
-    title: 'Обращения по времени',
-    columns: [C('period', 'Период'), C('value', { source: 'Источник', category: 'Категория', municipality: 'Муниципалитет' }[p.by]), C('messages', 'Сообщений')],
-    rows: await q.volume(ch, f, { interval: p.interval, by: p.by }),
-  }));
+  registerMessageTables(table, now);
+  registerAnswerTables(table, now);
+}
+
+/** What citizens and networks wrote: volume, problems, rising topics and incidents. */
+function registerMessageTables(table: TableRoute, now: () => Date): void {
+  table('volume', 'Messages per period, split by source, category or municipality.', { interval: z.enum(q.VOLUME_INTERVALS).default('day'),
+    by: z.enum(q.VOLUME_DIMENSIONS).default('source') }, async (ch, f, p) => ({
+      title: 'Обращения по времени',
+      columns: [C('period', 'Период'), C('value', { source: 'Источник', category: 'Категория', municipality: 'Муниципалитет' }[p.by]),
+        C('messages', 'Сообщений')],
+      rows: await q.volume(ch, f, { interval: p.interval, by: p.by }),
+    }));
 
   table('top-problems', 'The categories with the most messages.', {}, async (ch, f, p) => ({
     title: 'Главные проблемы',
@@ -79,15 +92,20 @@ function registerTables(table: TableRoute, now: () => Date): void {
     rows: await q.topProblems(ch, f, { limit: p.limit }),
   }));
 
-  table('rising-topics', 'Categories rising in a municipality: the last 7 days against the usual week.', { weeks: z.coerce.number().int().min(1).max(12).default(4), minCount: z.coerce.number().int().min(1).max(10_000).default(5) }, async (ch, f, p) => ({
+  table('rising-topics', 'Categories rising in a municipality: the last 7 days against the usual week.', {
+    weeks: z.coerce.number().int().min(1).max(12).default(4),
+    minCount: z.coerce.number().int().min(1).max(10_000).default(5),
+  }, async (ch, f, p) => ({
     title: 'Растущие темы',
-    columns: [C('municipality', 'Муниципалитет'), C('category', 'Категория'), C('current', 'За 7 дней'), C('baseline', 'Обычно за неделю'), C('ratio', 'Рост, раз')],
+    columns: [C('municipality', 'Муниципалитет'), C('category', 'Категория'), C('current', 'За 7 дней'), C('baseline', 'Обычно за неделю'),
+      C('ratio', 'Рост, раз')],
     rows: await q.risingTopics(ch, f, { weeks: p.weeks, minCount: p.minCount, limit: p.limit, now: now() }),
   }));
 
   table('incidents', 'Incidents: messages about one problem, with their mentions and sources.', {}, async (ch, f, p) => ({
     title: 'Инциденты',
-    columns: [C('incident', 'Инцидент'), C('mentions', 'Упоминаний'), C('firstAt', 'Первое'), C('lastAt', 'Последнее'), C('municipality', 'Муниципалитет'), C('category', 'Категория'), C('sources', 'Источники')],
+    columns: [C('incident', 'Инцидент'), C('mentions', 'Упоминаний'), C('firstAt', 'Первое'), C('lastAt', 'Последнее'), C('municipality', 'Муниципалитет'),
+      C('category', 'Категория'), C('sources', 'Источники')],
     rows: await q.incidents(ch, f, { limit: p.limit }),
   }));
 
@@ -96,7 +114,10 @@ function registerTables(table: TableRoute, now: () => Date): void {
     columns: [C('messageId', 'Сообщение'), C('at', 'Время'), C('source', 'Источник'), C('municipality', 'Муниципалитет'), C('category', 'Категория')],
     rows: await q.incidentMentions(ch, String(params.incident).slice(0, 100), f, { limit: p.limit }),
   }));
+}
 
+/** How the region answered: terms kept, ratings, rejections, reaction to signals; and the polls' turnout and results. */
+function registerAnswerTables(table: TableRoute, now: () => Date): void {
   const groupBy = { groupBy: z.enum(q.SLA_GROUPS).default('organization,category') };
   table('sla', 'Deadlines kept: answered in time, overdue now, median and 90th percentile hours to answer.', groupBy, async (ch, f, p) => ({
     title: 'Соблюдение сроков',
@@ -107,7 +128,8 @@ function registerTables(table: TableRoute, now: () => Date): void {
 
   table('ratings', "Citizens' ratings of answers and repeat reviews.", groupBy, async (ch, f, p) => ({
     title: 'Оценки граждан',
-    columns: [...ORG_CAT, C('rated', 'Оценок'), C('average', 'Средняя'), C('r1', '1'), C('r2', '2'), C('r3', '3'), C('r4', '4'), C('r5', '5'), C('repeatReviews', 'Повторных рассмотрений')],
+    columns: [...ORG_CAT, C('rated', 'Оценок'), C('average', 'Средняя'), C('r1', '1'), C('r2', '2'), C('r3', '3'), C('r4', '4'), C('r5', '5'),
+      C('repeatReviews', 'Повторных рассмотрений')],
     rows: await q.ratings(ch, f, { groupBy: p.groupBy }),
   }));
 
@@ -117,7 +139,8 @@ function registerTables(table: TableRoute, now: () => Date): void {
     rows: await q.rejections(ch, f),
   }));
 
-  table('signal-reaction', 'Signals (posts the monitoring found): time to the first reaction and to the answer, share within the reaction term and within the answer term, overdue and unanswered, by municipality, organization (the one routing named) or network.',
+  table('signal-reaction',
+    'Signals (posts the monitoring found): time to the first reaction and to the answer, share within the reaction term and within the answer term, overdue and unanswered, by municipality, organization (the one routing named) or network.',
     { groupBy: z.enum(SIGNAL_GROUPS).default('municipality') }, async (ch, f, p) => ({
       title: 'Реакция на сигналы мониторинга',
       columns: [C(p.groupBy, { municipality: 'Муниципалитет', organization: 'Организация', source: 'Сеть' }[p.groupBy]), C('signals', 'Сигналов со сроком'),
@@ -130,14 +153,15 @@ function registerTables(table: TableRoute, now: () => Date): void {
 
   table('polls', 'Turnout of polls: votes, participants, municipalities.', {}, async (ch, f, p) => ({
     title: 'Голосования: явка',
-    columns: [C('poll', 'Голосование'), C('votes', 'Голосов'), C('participants', 'Участников'), C('municipalities', 'Муниципалитетов'), C('firstAt', 'Первый голос'), C('lastAt', 'Последний голос')],
-    rows: await q.pollTurnout(ch, f, { limit: p.limit }),
+    columns: [C('poll', 'Голосование'), C('votes', 'Голосов'), C('participants', 'Участников'), C('municipalities', 'Муниципалитетов'),
+      C('firstAt', 'Первый голос'), C('lastAt', 'Последний голос')],
+    rows: await pollTurnout(ch, f, { limit: p.limit }),
   }));
 
   table('polls/:poll', 'Results of one poll per question and option.', {}, async (ch, f, _p, params) => ({
     title: 'Итоги голосования',
     columns: [C('question', 'Вопрос'), C('option', 'Вариант'), C('votes', 'Голосов'), C('share', 'Доля')],
-    rows: await q.pollResults(ch, String(params.poll).slice(0, 200), f),
+    rows: await pollResults(ch, String(params.poll).slice(0, 200), f),
   }));
 }
 
@@ -152,27 +176,27 @@ export function createAnalyticsApi(deps: { ch: ClickHouseClient; requireAuth: Re
 
   function table<E extends z.ZodRawShape>(path: string, summary: string, extra: E, panel: Panel<E>) {
     const access = accessOf(path);
-    api.route({ method: 'get', path: `/api/v1/analytics/${path}`, tag: TAG, summary, roles: ACCESS_ROLES[access],
-      params: pathParams(path), query: filtersSchema.extend(extra), response: tableSchema, produces: TABLE_FILES,
-      errors: { 403: 'Not among the figures the caller may read' } },
-    async ({ params, query, user }) => {
-      const p = query as Parsed & z.infer<z.ZodObject<E>>;
-      if (p.from && p.to && p.from >= p.to) throw new HttpError(400, 'from must be before to');
-      const filters = scopedFilters(await deps.figuresScope(user), access, toFilters(p));
-      const t = await panel(deps.ch, filters, p, (params ?? {}) as Record<string, string>);
-      if (p.format === 'json') return { body: { title: t.title, columns: t.columns, rows: t.rows } };
-      const file = await exportTable(t.title, t.columns, t.rows, p.format);
-      return { headers: { 'content-disposition': `attachment; filename="${path.replace(/\W+/g, '-')}.${p.format}"` },
-        content: { type: file.contentType, data: file.body } };
-    });
+    api.route({ method: 'get', path: `/api/v1/analytics/${path}`, tag: TAG, summary, roles: ACCESS_ROLES[access], params: pathParams(path),
+      query: filtersSchema.extend(extra), response: tableSchema, produces: TABLE_FILES, errors: { 403: 'Not among the figures the caller may read' } },
+      async ({ params, query, user }) => {
+        const p = query as Parsed & z.infer<z.ZodObject<E>>;
+        if (p.from && p.to && p.from >= p.to) throw new HttpError(400, 'from must be before to');
+        const filters = scopedFilters(await deps.figuresScope(user), access, toFilters(p));
+        const t = await panel(deps.ch, filters, p, (params ?? {}) as Record<string, string>);
+        if (p.format === 'json') return { body: { title: t.title, columns: t.columns, rows: t.rows } };
+        const file = await exportTable(t.title, t.columns, t.rows, p.format);
+        return { headers: { 'content-disposition': `attachment; filename="${path.replace(/\W+/g, '-')}.${p.format}"` },
+          content: { type: file.contentType, data: file.body } };
+      });
   }
 
   // Aggregates only (no texts, no authors), so the summary is readable without a login, like published statistics.
   api.route({ method: 'get', path: '/api/v1/analytics/summary', tag: TAG, auth: false, errors: [],
     summary: 'Messages by category and by source over a date range: the public overview.',
     query: z.object({ from: instant.optional(), to: instant.optional() }),
-    response: z.object({ byCategory: z.array(z.object({ category: z.string(), count: z.number() })), bySource: z.array(z.object({ source: z.string(), count: z.number() })) }) },
-  async ({ query }) => ({ body: await q.summary(deps.ch, { from: query.from && q.toChTime(query.from), to: query.to && q.toChTime(query.to) }) }));
+    response: z.object({ byCategory: z.array(z.object({ category: z.string(), count: z.number() })),
+      bySource: z.array(z.object({ source: z.string(), count: z.number() })) }) },
+    async ({ query }) => ({ body: await q.summary(deps.ch, { from: query.from && q.toChTime(query.from), to: query.to && q.toChTime(query.to) }) }));
 
   registerTables(table, now);
   return api;

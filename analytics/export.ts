@@ -11,7 +11,9 @@ export interface Column {
  * A dashboard table as a file: CSV (UTF-8 with BOM, so Excel opens Cyrillic right; cells that a spreadsheet would run
  * as formulas neutralized, see lib/csv.ts) or an XLSX sheet (ExcelJS writes strings as text, never as formulas).
  */
-export async function exportTable(title: string, columns: Column[], rows: Record<string, string | number>[], format: 'csv' | 'xlsx'): Promise<{ contentType: string; body: Buffer }> {
+export async function exportTable(title: string, columns: Column[], rows: Record<string, string | number>[],
+  format: 'csv' | 'xlsx'): Promise<{ contentType: string; body: Buffer }>
+{
   if (format === 'csv') {
     const text = spreadsheetCsv([columns.map((c) => c.title), ...rows.map((r) => columns.map((c) => r[c.key] ?? ''))]);
     return { contentType: 'text/csv; charset=utf-8', body: Buffer.from(text, 'utf8') };

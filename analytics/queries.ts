@@ -33,7 +33,7 @@ export const ALL_TIME: Pick<Filters, 'from' | 'to'> = { from: '1970-01-01 00:00:
 /** A date-time as ClickHouse DateTime64(3) text in UTC. */
 export const toChTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
-const filterParams = (f: Filters) => ({
+export const filterParams = (f: Filters) => ({
   from: f.from,
   to: f.to,
   source: f.source ?? '',
@@ -43,13 +43,13 @@ const filterParams = (f: Filters) => ({
   organizations: f.organizations ?? [],
 });
 
-const FROM_TO = 'at >= {from:DateTime64(3)} AND at < {to:DateTime64(3)}';
+export const FROM_TO = 'at >= {from:DateTime64(3)} AND at < {to:DateTime64(3)}';
 /**
  * The dimension filters that are set, as bound conditions (`TRUE` when none). Only set filters appear in the
  * statement: an `({x} = '' OR col = {x})` term for an unset filter still made ClickHouse read and test the column,
  * measured at a third of the SLA panel's CPU over a million cases.
  */
-const dims = (f: Filters, cols: Partial<Record<'source' | 'category' | 'municipality' | 'organization', string>> = {}) => {
+export const dims = (f: Filters, cols: Partial<Record<'source' | 'category' | 'municipality' | 'organization', string>> = {}) => {
   const terms = (['source', 'category', 'municipality', 'organization'] as const)
     .filter((d) => f[d] && (d !== 'organization' || cols.organization))
     .map((d) => `${cols[d] ?? d} = {${d}:String}`);
@@ -57,7 +57,7 @@ const dims = (f: Filters, cols: Partial<Record<'source' | 'category' | 'municipa
   return terms.length ? terms.join(' AND ') : 'TRUE';
 };
 
-async function rows(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<Row[]> {
+export async function rows(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<Row[]> {
   const rs = await ch.query({
     query,
     query_params: params,
@@ -67,7 +67,7 @@ async function rows(ch: ClickHouseClient, query: string, params: Record<string, 
   return rs.json<Row>();
 }
 
-const round = (x: number, digits = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : 0);
+export const round = (x: number, digits = 2) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : 0);
 
 export interface Summary {
   byCategory: { category: string; count: number }[];
@@ -133,7 +133,9 @@ function dailyRollup(f: Filters, groupDims: Dim[]): { table: string; dims: strin
  * Messages over time split by one dimension, from the daily rollups (UTC days; a range is taken in whole days:
  * the days that `from` and the last instant before `to` fall on).
  */
-export async function volume(ch: ClickHouseClient, f: Filters, opts: { interval: (typeof VOLUME_INTERVALS)[number]; by: (typeof VOLUME_DIMENSIONS)[number] }): Promise<Row[]> {
+export async function volume(ch: ClickHouseClient, f: Filters,
+  opts: { interval: (typeof VOLUME_INTERVALS)[number]; by: (typeof VOLUME_DIMENSIONS)[number] }): Promise<Row[]>
+{
   if (!VOLUME_DIMENSIONS.includes(opts.by) || !(opts.interval in PERIOD)) throw new Error(`unknown volume shape ${opts.interval}/${opts.by}`);
   const src = dailyRollup(f, [opts.by]);
   const result = await rows(ch, `
@@ -180,8 +182,11 @@ export async function risingTopics(ch: ClickHouseClient, f: Filters, opts: { wee
     ORDER BY ratio DESC, current DESC, municipality, category
     LIMIT {limit:UInt32}`, { ...filterParams({ ...f, to }), weeks: opts.weeks, minCount: opts.minCount, limit: opts.limit });
   return result.map((r) => ({
-    municipality: String(r.municipality), category: String(r.category), current: Number(r.current),
-    baseline: round(Number(r.baseline)), ratio: round(Number(r.ratio)),
+    municipality: String(r.municipality),
+    category: String(r.category),
+    current: Number(r.current),
+    baseline: round(Number(r.baseline)),
+    ratio: round(Number(r.ratio)),
   }));
 }
 
@@ -207,8 +212,13 @@ export async function incidents(ch: ClickHouseClient, f: Filters, opts: { limit:
     ORDER BY mentions DESC, incident
     LIMIT {limit:UInt32}`, { ...filterParams(f), limit: opts.limit });
   return result.map((r) => ({
-    incident: String(r.incident), mentions: Number(r.mentions), firstAt: String(r.first_at), lastAt: String(r.last_at),
-    municipality: String(r.top_municipality), category: String(r.top_category), sources: String(r.sources),
+    incident: String(r.incident),
+    mentions: Number(r.mentions),
+    firstAt: String(r.first_at),
+    lastAt: String(r.last_at),
+    municipality: String(r.top_municipality),
+    category: String(r.top_category),
+    sources: String(r.sources),
   }));
 }
 
@@ -221,7 +231,9 @@ export async function incidentMentions(ch: ClickHouseClient, incident: string, f
     WHERE incident_id = {incident:String} AND ${FROM_TO} AND ${dims(f)}
     ORDER BY mention_at, message_id
     LIMIT {limit:UInt32}`, { ...filterParams(f), incident, limit: opts.limit });
-  return result.map((r) => ({ messageId: String(r.message_id), at: String(r.mention_at), source: String(r.source), municipality: String(r.municipality), category: String(r.category) }));
+  return result.map((r) => ({ messageId: String(r.message_id), at: String(r.mention_at), source: String(r.source), municipality: String(r.municipality),
+    category: String(r.category) })
+  );
 }
 
 export const SLA_GROUPS = ['organization', 'category', 'organization,category'] as const;
@@ -263,8 +275,12 @@ export async function sla(ch: ClickHouseClient, f: Filters, opts: { groupBy: Sla
     const overdue = Number(r.overdue_now);
     const q = r.q as unknown as number[];
     return {
-      organization: String(r.group_org), category: String(r.group_cat), cases: Number(r.cases), answered,
-      answeredOnTime: onTime, overdueNow: overdue,
+      organization: String(r.group_org),
+      category: String(r.group_cat),
+      cases: Number(r.cases),
+      answered,
+      answeredOnTime: onTime,
+      overdueNow: overdue,
       onTimeShare: answered + overdue > 0 ? round(onTime / (answered + overdue), 4) : 0,
       medianHours: answered > 0 ? round(Number(q[0]) / 3600) : 0,
       p90Hours: answered > 0 ? round(Number(q[1]) / 3600) : 0,
@@ -288,8 +304,15 @@ export async function ratings(ch: ClickHouseClient, f: Filters, opts: { groupBy:
     HAVING rated > 0 OR repeat_reviews > 0
     ORDER BY rated DESC, group_org, group_cat`, filterParams(f));
   return result.map((r) => ({
-    organization: String(r.group_org), category: String(r.group_cat), rated: Number(r.rated),
-    average: round(Number(r.average)), r1: Number(r.r1), r2: Number(r.r2), r3: Number(r.r3), r4: Number(r.r4), r5: Number(r.r5),
+    organization: String(r.group_org),
+    category: String(r.group_cat),
+    rated: Number(r.rated),
+    average: round(Number(r.average)),
+    r1: Number(r.r1),
+    r2: Number(r.r2),
+    r3: Number(r.r3),
+    r4: Number(r.r4),
+    r5: Number(r.r5),
     repeatReviews: Number(r.repeat_reviews),
   }));
 }
@@ -304,89 +327,6 @@ export async function rejections(ch: ClickHouseClient, f: Filters): Promise<Row[
     GROUP BY reason
     ORDER BY rejected DESC, reason`, filterParams(f));
   return result.map((r) => ({ reason: String(r.reason), rejected: Number(r.rejected), share: round(Number(r.share), 4) }));
-}
-
-/** Turnout per poll: votes, distinct participants (by author hash) and the municipalities they came from. */
-export async function pollTurnout(ch: ClickHouseClient, f: Filters, opts: { limit: number }): Promise<Row[]> {
-  const result = await rows(ch, `
-    SELECT toString(poll_id) AS poll, count() AS votes, uniqExact(voter) AS participants,
-           -- uniqExact over a LowCardinality column measured 3× slower than collecting the few distinct values.
-           length(groupUniqArray(municipality)) AS municipalities, toString(min(at)) AS first_at, toString(max(at)) AS last_at
-    FROM poll_votes
-    WHERE ${FROM_TO} AND ${dims({ ...f, source: undefined, category: undefined })}
-    GROUP BY poll_id
-    ORDER BY votes DESC, poll
-    LIMIT {limit:UInt32}`, { ...filterParams(f), limit: opts.limit });
-  const corrections = await voteStateCorrections(ch, f, result.map((r) => String(r.poll)));
-  return result.map((r) => {
-    const c = corrections.get(String(r.poll));
-    return {
-      poll: String(r.poll), votes: Number(r.votes) - (c?.votes ?? 0), participants: Number(r.participants) - (c?.voters ?? 0),
-      municipalities: Number(r.municipalities), firstAt: String(r.first_at), lastAt: String(r.last_at),
-    };
-  }).sort((a, b) => b.votes - a.votes || (a.poll < b.poll ? -1 : a.poll > b.poll ? 1 : 0));
-}
-
-/**
- * Votes quarantined by moderators leave the counts. A quarantine or release is a later `vote.cast` event of the same
- * vote (props.voteId) with status 'quarantined' / 'released', the cast's `at` and an increasing props.seq, so
- * poll_votes holds one extra row per state change. These rare events are a key-pruned read (status is in the sort
- * key): per vote option, subtract its state rows, plus the cast itself when the latest state is 'quarantined'.
- */
-const VOTE_STATE_ROWS = `
-    SELECT toString(poll_id) AS poll, toString(question_id) AS question, toString(option_id) AS option, any(author_hash) AS voter,
-           toInt64(count()) + toInt64(argMax(status, toUInt64OrZero(props['seq'])) = 'quarantined') AS minus,
-           argMax(status, toUInt64OrZero(props['seq'])) = 'quarantined' AS out
-    FROM events
-    WHERE type = 'vote.cast' AND status IN ('quarantined', 'released') AND poll_id IN {polls:Array(String)}
-      AND ${FROM_TO} AND ({municipality:String} = '' OR municipality = {municipality:String})
-    GROUP BY poll_id, question_id, option_id, props['voteId']`;
-
-async function voteStateCorrections(ch: ClickHouseClient, f: Filters, polls: string[]): Promise<Map<string, { votes: number; voters: number }>> {
-  if (polls.length === 0) return new Map();
-  const result = await rows(ch, `
-    SELECT poll, sum(minus) AS votes, uniqExactIf(voter, out) AS voters FROM (${VOTE_STATE_ROWS}) GROUP BY poll`, { ...filterParams(f), polls });
-  return new Map(result.map((r) => [String(r.poll), { votes: Number(r.votes), voters: Number(r.voters) }]));
-}
-
-/** One poll's results: votes per option and the option's share within its question. */
-export async function pollResults(ch: ClickHouseClient, pollId: string, f: Filters): Promise<Row[]> {
-  const result = await rows(ch, `
-    SELECT question, option, votes, votes / sum(votes) OVER (PARTITION BY question) AS share FROM (
-      SELECT question, option, sum(n) AS votes FROM (
-        SELECT toString(question_id) AS question, toString(option_id) AS option, toInt64(count()) AS n
-        FROM poll_votes
-        WHERE poll_id = {poll:String} AND ${FROM_TO} AND ${dims({ ...f, source: undefined, category: undefined })}
-        GROUP BY question_id, option_id
-        UNION ALL
-        SELECT question, option, -sum(minus) AS n FROM (${VOTE_STATE_ROWS}) GROUP BY question, option)
-      GROUP BY question, option
-      HAVING votes > 0)
-    ORDER BY question, votes DESC, option`, { ...filterParams(f), poll: pollId, polls: [pollId] });
-  return result.map((r) => ({ question: String(r.question), option: String(r.option), votes: Number(r.votes), share: round(Number(r.share), 4) }));
-}
-
-/** A poll's counted votes over all time, per question and option key: what its public results show. */
-export async function pollTally(ch: ClickHouseClient, pollId: string): Promise<{ question: string; option: string; votes: number; share: number }[]> {
-  return (await pollResults(ch, pollId, ALL_TIME)).map((r) => ({ question: String(r.question), option: String(r.option), votes: Number(r.votes), share: Number(r.share) }));
-}
-
-/**
- * Turnout of one poll by municipality and by channel (props.channel: page, widget, telegram): distinct voters whose
- * vote's latest state is not quarantined. One poll's events are few, so this reads events directly.
- */
-export async function pollTurnoutBreakdown(ch: ClickHouseClient, pollId: string): Promise<{ dimension: 'municipality' | 'channel'; value: string; voters: number }[]> {
-  const result = await rows(ch, `
-    SELECT dimension, value, uniqExact(voter) AS voters FROM (
-      SELECT any(author_hash) AS voter, any(municipality) AS m, any(props['channel']) AS c
-      FROM events
-      WHERE type = 'vote.cast' AND poll_id = {poll:String}
-      GROUP BY if(props['voteId'] = '', toString(event_id), props['voteId'])
-      HAVING argMax(status, toUInt64OrZero(props['seq'])) != 'quarantined')
-    ARRAY JOIN ['municipality', 'channel'] AS dimension, [toString(m), toString(c)] AS value
-    GROUP BY dimension, value
-    ORDER BY dimension, voters DESC, value`, { poll: pollId });
-  return result.map((r) => ({ dimension: String(r.dimension) as 'municipality' | 'channel', value: String(r.value), voters: Number(r.voters) }));
 }
 
 /** The bare scan every panel is measured against in the bench. */

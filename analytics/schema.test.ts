@@ -16,8 +16,12 @@ describe('analytics DDL rendering', () => {
     expect(events).toContain('ON CLUSTER otklik');
     expect(events).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/events_local', '{replica}', inserted_at)");
     expect(events).not.toContain('non_replicated_deduplication_window');
-    expect(out).toContain('CREATE TABLE IF NOT EXISTS case_facts ON CLUSTER otklik AS case_facts_local ENGINE = Distributed(otklik, currentDatabase(), case_facts_local, cityHash64(case_id))');
-    expect(out.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS case_facts_local'))).toContain("ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/case_facts_local', '{replica}')");
+    expect(out).toContain(
+      'CREATE TABLE IF NOT EXISTS case_facts ON CLUSTER otklik AS case_facts_local ENGINE = Distributed(otklik, currentDatabase(), case_facts_local, cityHash64(case_id))',
+    );
+    expect(out.find((s) => s.startsWith('CREATE TABLE IF NOT EXISTS case_facts_local'))).toContain(
+      "ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/case_facts_local', '{replica}')",
+    );
     const views = out.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
     expect(views.length).toBeGreaterThanOrEqual(3);
     for (const v of views) {
@@ -35,14 +39,22 @@ describe('analytics DDL rendering', () => {
   });
 
   it('renders the retention TTL for both modes', () => {
-    expect(ttlStatements(90)).toEqual(['ALTER TABLE events MODIFY TTL toDateTime(at) + toIntervalDay(90)', 'ALTER TABLE event_ids MODIFY TTL toDateTime(at) + toIntervalDay(90)']);
+    expect(ttlStatements(90)).toEqual(['ALTER TABLE events MODIFY TTL toDateTime(at) + toIntervalDay(90)',
+      'ALTER TABLE event_ids MODIFY TTL toDateTime(at) + toIntervalDay(90)']);
     expect(ttlStatements(0, 'c1')).toEqual(['ALTER TABLE events_local ON CLUSTER c1 REMOVE TTL', 'ALTER TABLE event_ids_local ON CLUSTER c1 REMOVE TTL']);
     expect(() => ttlStatements(-1)).toThrow();
   });
 
   it('finds every rollup view for rebuild', () => {
     expect(rollupDefinitions().map((d) => d.table).sort()).toEqual([
-      'case_facts', 'event_ids', 'incident_mentions', 'messages_daily', 'messages_daily_municipality', 'messages_daily_region', 'poll_votes', 'received_daily',
+      'case_facts',
+      'event_ids',
+      'incident_mentions',
+      'messages_daily',
+      'messages_daily_municipality',
+      'messages_daily_region',
+      'poll_votes',
+      'received_daily',
     ]);
   });
 });

@@ -13,7 +13,8 @@ export const TTL_TABLES = ['events', 'event_ids'] as const;
  * shard, so per-case rollups and the ReplacingMergeTree backstop work shard-locally.
  */
 const SHARD_KEYS: Record<string, string> = {
-  events: "cityHash64(if(case_id != toUUID('00000000-0000-0000-0000-000000000000'), case_id, if(message_id != toUUID('00000000-0000-0000-0000-000000000000'), message_id, event_id)))",
+  events:
+    "cityHash64(if(case_id != toUUID('00000000-0000-0000-0000-000000000000'), case_id, if(message_id != toUUID('00000000-0000-0000-0000-000000000000'), message_id, event_id)))",
   event_ids: 'cityHash64(event_id)',
   messages_daily: 'rand()',
   messages_daily_region: 'rand()',
@@ -73,7 +74,9 @@ export async function migrateClickHouseCluster(ch: ClickHouseClient, cluster: st
     query: `CREATE TABLE IF NOT EXISTS schema_migrations ON CLUSTER ${cluster} (version String, name String, applied_at DateTime DEFAULT now())
             ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{database}/schema_migrations', '{replica}') ORDER BY version`,
   });
-  const done = new Set((await (await ch.query({ query: 'SELECT version FROM schema_migrations FINAL', format: 'JSONEachRow' })).json<{ version: string }>()).map((r) => r.version));
+  const done = new Set(
+    (await (await ch.query({ query: 'SELECT version FROM schema_migrations FINAL', format: 'JSONEachRow' })).json<{ version: string }>()).map((r) => r.version),
+  );
   const applied: string[] = [];
   for (const m of readMigrations(CLICKHOUSE_MIGRATIONS_DIR)) {
     if (done.has(m.version)) continue;
@@ -136,14 +139,17 @@ export function rollupDefinitions(): { table: string; select: string }[] {
  * are read FINAL, so a duplicate that slipped past ingest dedupe (two writers racing) is dropped here too. Run it
  * with the analytics role stopped: events arriving during a rebuild could be counted twice.
  */
-export async function rebuildRollups(ch: ClickHouseClient, opts: { cluster?: string; log?: (msg: string) => void } = {}): Promise<{ table: string; rows: number }[]> {
+export async function rebuildRollups(ch: ClickHouseClient,
+  opts: { cluster?: string; log?: (msg: string) => void } = {}): Promise<{ table: string; rows: number }[]>
+{
   const result: { table: string; rows: number }[] = [];
   for (const { table, select } of rollupDefinitions()) {
     const target = opts.cluster ? `${table}_local ON CLUSTER ${opts.cluster}` : table;
     await ch.command({ query: `TRUNCATE TABLE IF EXISTS ${target}` });
     const source = select.replace(/\bFROM events\b/g, 'FROM events FINAL');
     await ch.command({ query: `INSERT INTO ${table} ${source}` });
-    const rs = await ch.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+    const rs = await ch.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow',
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
     const rows = Number((await rs.json<{ n: number }>())[0]?.n ?? 0);
     opts.log?.(`${table}: ${rows} rows`);
     result.push({ table, rows });

@@ -13,10 +13,13 @@ export type SignalGroup = (typeof SIGNAL_GROUPS)[number];
 const GROUP_COLUMN: Record<SignalGroup, string> = { municipality: 'municipality', organization: 'org', source: 'source' };
 
 /** The received signals of the range under the filters (organization filters on the answer's organization below). */
-const receivedWhere = (f: Filters) => [
-  "type = 'signal.received'", 'at >= {from:DateTime64(3)}', 'at < {to:DateTime64(3)}',
-  ...(['source', 'category', 'municipality'] as const).filter((d) => f[d]).map((d) => `${d} = {${d}:String}`),
-].join(' AND ');
+const receivedWhere = (f: Filters) =>
+  [
+    "type = 'signal.received'",
+    'at >= {from:DateTime64(3)}',
+    'at < {to:DateTime64(3)}',
+    ...(['source', 'category', 'municipality'] as const).filter((d) => f[d]).map((d) => `${d} = {${d}:String}`),
+  ].join(' AND ');
 
 /**
  * One row per signal received in the range: its term as it is now (a kind correction to `other` takes it away, one
@@ -82,11 +85,19 @@ export async function signalReaction(ch: ClickHouseClient, f: Filters, opts: { g
     const qr = r.qr as number[];
     const qa = r.qa as number[];
     return {
-      [opts.groupBy]: String(r.grp), signals: n('signals'), reacted, reactedOnTime: n('reacted_on_time'), overdueNow: overdue,
+      [opts.groupBy]: String(r.grp),
+      signals: n('signals'),
+      reacted,
+      reactedOnTime: n('reacted_on_time'),
+      overdueNow: overdue,
       onTimeShare: share(n('reacted_on_time'), reacted + overdue),
-      medianReactionHours: reacted > 0 ? hours(Number(qr[0])) : 0, p90ReactionHours: reacted > 0 ? hours(Number(qr[1])) : 0,
-      answered, unanswered: n('unanswered'), medianAnswerHours: answered > 0 ? hours(Number(qa[0])) : 0,
-      answeredOnTime: n('answered_on_time'), answerOverdueNow: n('answer_overdue_now'),
+      medianReactionHours: reacted > 0 ? hours(Number(qr[0])) : 0,
+      p90ReactionHours: reacted > 0 ? hours(Number(qr[1])) : 0,
+      answered,
+      unanswered: n('unanswered'),
+      medianAnswerHours: answered > 0 ? hours(Number(qa[0])) : 0,
+      answeredOnTime: n('answered_on_time'),
+      answerOverdueNow: n('answer_overdue_now'),
       answerOnTimeShare: share(n('answered_on_time'), n('answered_with_term') + n('answer_overdue_now')),
     };
   });

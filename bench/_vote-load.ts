@@ -42,7 +42,10 @@ export interface StormResult {
   gaveUp: string;
   /** CPU this generator process used (user + system). */
   cpuSeconds: number;
-  p50: number; p95: number; p99: number; max: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
   /** p99 of the requests sent in the first FIRST_SECONDS (cold: JIT, connections, caches) and of the rest. */
   p99First: number;
   p99Rest: number;
@@ -61,8 +64,18 @@ const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(so
  * connection (no pipelining), like browsers; requests wait in a queue when every connection is busy.
  */
 function createClient(url: URL, maxConnections: number) {
-  interface Pending { head: Buffer; body: Buffer; resolve(status: number): void; reject(err: Error): void }
-  interface Conn { socket: net.Socket; current?: Pending; buf: Buffer; idleSince?: number }
+  interface Pending {
+    head: Buffer;
+    body: Buffer;
+    resolve(status: number): void;
+    reject(err: Error): void;
+  }
+  interface Conn {
+    socket: net.Socket;
+    current?: Pending;
+    buf: Buffer;
+    idleSince?: number;
+  }
   // Node's server closes a keep-alive connection idle for 5 s; a request written onto it as it closes is lost
   // (ECONNRESET), so, like undici, the client retires connections idle for nearly that long instead of reusing them.
   const MAX_IDLE_MS = 4000;
@@ -120,19 +133,23 @@ function createClient(url: URL, maxConnections: number) {
   return {
     /** Opens `n` connections before any request, as a reverse proxy's pool of upstream keep-alive connections is. */
     async warm(n: number): Promise<void> {
-      await Promise.all(Array.from({ length: Math.min(n, maxConnections) }, () => new Promise<void>((resolve, reject) => {
-        const c = open();
-        c.socket.once('connect', () => {
-          next(c);
-          resolve();
-        });
-        c.socket.once('error', reject);
-      })));
+      await Promise.all(Array.from({ length: Math.min(n, maxConnections) }, () =>
+        new Promise<void>((resolve, reject) => {
+          const c = open();
+          c.socket.once('connect', () => {
+            next(c);
+            resolve();
+          });
+          c.socket.once('error', reject);
+        })));
     },
     post(path: string, body: string, token: string): Promise<number> {
       return new Promise((resolve, reject) => {
         const b = Buffer.from(body);
-        const head = Buffer.from(`POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\nx-voter-token: ${token}\r\n\r\n`, 'latin1');
+        const head = Buffer.from(
+          `POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: ${b.length}\r\nx-voter-token: ${token}\r\n\r\n`,
+          'latin1',
+        );
         const p: Pending = { head, body: b, resolve, reject };
         let c = idle.pop();
         while (c && performance.now() - c.idleSince! > MAX_IDLE_MS) {
@@ -219,9 +236,21 @@ export async function storm(plan: StormPlan): Promise<StormResult> {
   for (const list of [latencies, first, rest]) list.sort((a, b) => a - b);
   const cpu = process.cpuUsage(cpu0);
   return {
-    sent, ...r, statuses, sendSeconds, elapsedSeconds, finalLagMs, drained, gaveUp, cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: latencies.at(-1) ?? 0,
-    p99First: pct(first, 99), p99Rest: pct(rest, 99),
+    sent,
+    ...r,
+    statuses,
+    sendSeconds,
+    elapsedSeconds,
+    finalLagMs,
+    drained,
+    gaveUp,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    p50: pct(latencies, 50),
+    p95: pct(latencies, 95),
+    p99: pct(latencies, 99),
+    max: latencies.at(-1) ?? 0,
+    p99First: pct(first, 99),
+    p99Rest: pct(rest, 99),
   };
 }
 

@@ -10,13 +10,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { CLICKHOUSE_MIGRATIONS_DIR, readMigrations, splitStatements } from '../db/migrate.js';
 import { createClickHouse, type ClickHouseClient } from '../lib/runtime/clickhouse.js';
+import { pollResults, pollTurnout } from '../analytics/poll-queries.js';
 import * as q from '../analytics/queries.js';
 import type { BenchResult } from './index.js';
 import { DAY_MS } from '../lib/time.js';
 
 export const CATEGORIES = [
-  'ЖКХ', 'Дороги', 'Благоустройство', 'Транспорт', 'Здравоохранение', 'Образование', 'Экология', 'Социальная защита',
-  'Безопасность', 'Торговля', 'Связь', 'Культура', 'Спорт', 'Строительство', 'Прочее',
+  'ЖКХ',
+  'Дороги',
+  'Благоустройство',
+  'Транспорт',
+  'Здравоохранение',
+  'Образование',
+  'Экология',
+  'Социальная защита',
+  'Безопасность',
+  'Торговля',
+  'Связь',
+  'Культура',
+  'Спорт',
+  'Строительство',
+  'Прочее',
 ];
 const SOURCES = ['contact_center', 'vk', 'telegram', 'widget'];
 
@@ -139,8 +153,8 @@ export function panels(now: Date): Record<string, (ch: ClickHouseClient) => Prom
     'sla by category, 1 city': (ch) => q.sla(ch, city, { groupBy: 'category', now }),
     'ratings by organization, 1 year': (ch) => q.ratings(ch, year, { groupBy: 'organization' }),
     'moderation rejections, 1 year': (ch) => q.rejections(ch, year),
-    'poll turnout': (ch) => q.pollTurnout(ch, year, { limit: 100 }),
-    'poll results': (ch) => q.pollResults(ch, 'poll-3', year),
+    'poll turnout': (ch) => pollTurnout(ch, year, { limit: 100 }),
+    'poll results': (ch) => pollResults(ch, 'poll-3', year),
     'public summary, 1 year': (ch) => q.summary(ch, year),
   };
 }
@@ -162,17 +176,24 @@ async function timeIt(fn: () => Promise<unknown>, runs: number): Promise<{ p50: 
 export const GENERATOR_VERSION = 2;
 export const TARGET_EVENTS = 10_000_000;
 const CASES = 1_170_000;
-const ROLLUP_TABLES = ['events', 'event_ids', 'messages_daily', 'messages_daily_region', 'messages_daily_municipality', 'received_daily', 'incident_mentions', 'poll_votes', 'case_facts'];
+const ROLLUP_TABLES = ['events', 'event_ids', 'messages_daily', 'messages_daily_region', 'messages_daily_municipality', 'received_daily', 'incident_mentions',
+  'poll_votes', 'case_facts'];
 
 const num = async (ch: ClickHouseClient, sql: string) =>
-  Number((await (await ch.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json<{ n: number }>())[0]!.n);
+  Number(
+    (await (await ch.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json<{ n: number }>())[
+      0
+    ]!.n,
+  );
 
 /**
  * The dataset is cached in two layers under os.tmpdir(): the raw events as a Native file keyed by the generator
  * version (schema-independent, so a schema change only replays it through the new materialized views), and the
  * loaded database keyed also by a hash of the migrations (reused as is when neither changed).
  */
-export async function openDataset(now: Date, log: (msg: string) => void): Promise<{ ch: ClickHouseClient; events: number; nowSec: number; loadSeconds: number; reused: string }> {
+export async function openDataset(now: Date,
+  log: (msg: string) => void): Promise<{ ch: ClickHouseClient; events: number; nowSec: number; loadSeconds: number; reused: string }>
+{
   const root = path.join(os.tmpdir(), `otklik-bench-analytics-v${GENERATOR_VERSION}`);
   fs.mkdirSync(root, { recursive: true });
   const migrations = readMigrations(CLICKHOUSE_MIGRATIONS_DIR);
@@ -200,7 +221,9 @@ export async function openDataset(now: Date, log: (msg: string) => void): Promis
   if (fs.existsSync(eventsMeta) && fs.existsSync(eventsFile)) {
     nowSec = (JSON.parse(fs.readFileSync(eventsMeta, 'utf8')) as { nowSec: number }).nowSec;
     log(`reused cached events ${eventsFile}; loading them through the current schema`);
-    const cols = (await (await ch.query({ query: `DESCRIBE file('${eventsFile}', 'Native')`, format: 'JSONEachRow' })).json<{ name: string }>()).map((c) => c.name).join(', ');
+    const cols = (await (await ch.query({ query: `DESCRIBE file('${eventsFile}', 'Native')`, format: 'JSONEachRow' })).json<{ name: string }>()).map((c) =>
+      c.name
+    ).join(', ');
     await ch.command({ query: `INSERT INTO events (${cols}) SELECT ${cols} FROM file('${eventsFile}', 'Native')` });
     reused = 'events';
   } else {
@@ -259,7 +282,8 @@ export default async function run(): Promise<BenchResult> {
     for (const name of Object.keys(panels(now))) row(name, (m) => m.panels[name]!);
     const panelRows = rows.slice(1);
     const worst = (key: string) => Math.max(...panelRows.flatMap((r) => Object.entries(r).filter(([k]) => k.startsWith(key)).map(([, v]) => Number(v))));
-    const all = (key: string, ok: (v: number) => boolean) => panelRows.filter((r) => Object.entries(r).filter(([k]) => k.startsWith(key)).every(([, v]) => ok(Number(v)))).length;
+    const all = (key: string, ok: (v: number) => boolean) =>
+      panelRows.filter((r) => Object.entries(r).filter(([k]) => k.startsWith(key)).every(([, v]) => ok(Number(v)))).length;
     return {
       rows,
       summary: {
@@ -273,7 +297,9 @@ export default async function run(): Promise<BenchResult> {
         worstRatioP50: worst('ratio_p50'),
         worstRatioP95: worst('ratio_p95'),
         worstP95Ms: worst('p95_ms'),
-        within3xAtP50AndP95: `${panelRows.filter((r) => Object.entries(r).filter(([k]) => k.startsWith('ratio_')).every(([, v]) => Number(v) <= 3)).length}/${panelRows.length}`,
+        within3xAtP50AndP95: `${
+          panelRows.filter((r) => Object.entries(r).filter(([k]) => k.startsWith('ratio_')).every(([, v]) => Number(v) <= 3)).length
+        }/${panelRows.length}`,
         under200msAtP95: `${all('p95_ms', (v) => v < 200)}/${panelRows.length}`,
       },
     };

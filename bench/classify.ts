@@ -72,10 +72,18 @@ function measure(model: LinearTextModel, texts: string[], minMs: number): { perS
 
 function hostileMessage(text: string, i: number): IncomingMessage {
   return {
-    messageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, source: 'vk', externalId: `bench-${i}`,
-    receivedAt: new Date().toISOString(), text, authorHash: 'bench-author', contact: {},
+    messageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    source: 'vk',
+    externalId: `bench-${i}`,
+    receivedAt: new Date().toISOString(),
+    text,
+    authorHash: 'bench-author',
+    contact: {},
     // The address is a free-text field too (up to 1,000 characters): the municipality detector reads it first.
-    place: { address: text.slice(0, 1000) }, attachments: [], provenance: {}, raw: null,
+    place: { address: text.slice(0, 1000) },
+    attachments: [],
+    provenance: {},
+    raw: null,
   };
 }
 
@@ -152,12 +160,16 @@ async function hostile(): Promise<{ rows: HostileRow[]; summary: Record<string, 
       hostileWorstLintPerChar: worst('lint_us_per_char'),
       hostileClassifyGrowth: growth('classify_us_per_char'),
       hostileLintGrowth: growth('lint_us_per_char'),
-      hostileNote: `µs per character of one classification / one answer check; growth = µs per character at ${longest} characters ÷ at ${ADVERSARIAL_LENGTHS[0]} (≈1 when linear)`,
+      hostileNote: `µs per character of one classification / one answer check; growth = µs per character at ${longest} characters ÷ at ${
+        ADVERSARIAL_LENGTHS[0]
+      } (≈1 when linear)`,
     },
   };
 }
 
-export default async function run(options: Record<string, string> = {}): Promise<{ rows: Record<string, string | number>[]; summary: Record<string, unknown> }> {
+export default async function run(
+  options: Record<string, string> = {},
+): Promise<{ rows: Record<string, string | number>[]; summary: Record<string, unknown> }> {
   if (options['adversarial-only'] === 'true') return hostile();
   const throughput = await throughputRun();
   const adversarial = await hostile();
@@ -202,8 +214,10 @@ async function throughputRun(): Promise<{ rows: Record<string, string | number>[
       categoryMixWarmPerSec: mixRow.warm_per_s,
       categoryMixWarmPerCpuSec: mixRow.warm_per_cpu_s,
       meetsTarget: Number(mixRow.warm_per_cpu_s) >= 20_000,
-      categoryWarmPerCpuSec: { short: perCpu('category', 'spb-short'), long: perCpu('category', 'kursk-long'), vk: perCpu('category', 'vk-comments'), mix: perCpu('category', 'mix') },
-      complaintWarmPerCpuSec: { short: perCpu('complaint', 'spb-short'), long: perCpu('complaint', 'kursk-long'), vk: perCpu('complaint', 'vk-comments'), mix: perCpu('complaint', 'mix') },
+      categoryWarmPerCpuSec: { short: perCpu('category', 'spb-short'), long: perCpu('category', 'kursk-long'), vk: perCpu('category', 'vk-comments'),
+        mix: perCpu('category', 'mix') },
+      complaintWarmPerCpuSec: { short: perCpu('complaint', 'spb-short'), long: perCpu('complaint', 'kursk-long'), vk: perCpu('complaint', 'vk-comments'),
+        mix: perCpu('complaint', 'mix') },
       cold: 'cold_per_s is the first pass over a set (word caches start empty for its new words); warm is steady state',
       loadAverage: os.loadavg().map((load) => Math.round(load * 100) / 100),
       modelLoadMs: loads,

@@ -26,10 +26,18 @@ async function drive(adapter: OutboundAdapter, n: number, make: (i: number) => O
 }
 
 const notice = (i: number, target: Record<string, string>, channel: 'email' | 'sms'): OutboundMessage => ({
-  outboundId: randomUUID(), caseId: randomUUID(), messageId: randomUUID(), source: 'widget', channel, kind: 'answer',
+  outboundId: randomUUID(),
+  caseId: randomUUID(),
+  messageId: randomUUID(),
+  source: 'widget',
+  channel,
+  kind: 'answer',
   subject: `Ответ на обращение № 2026-${String(i).padStart(6, '0')}`,
-  text: `Ответ на сообщение № 2026-${String(i).padStart(6, '0')}:\n\nЗдравствуйте! Контейнерная площадка очищена, вывоз мусора организован ежедневно. С уважением, администрация района.`,
-  links: [{ title: 'Фото 1', url: 'https://files.example.ru/1.jpg' }, { title: 'Оценить ответ', url: `https://otklik.example.ru/status/2026-${i}?token=${'a'.repeat(32)}` }],
+  text: `Ответ на сообщение № 2026-${
+    String(i).padStart(6, '0')
+  }:\n\nЗдравствуйте! Контейнерная площадка очищена, вывоз мусора организован ежедневно. С уважением, администрация района.`,
+  links: [{ title: 'Фото 1', url: 'https://files.example.ru/1.jpg' }, { title: 'Оценить ответ',
+    url: `https://otklik.example.ru/status/2026-${i}?token=${'a'.repeat(32)}` }],
   target,
 });
 

@@ -3,7 +3,8 @@ import { availableBenches, parseBenchArgs } from './index.js';
 
 describe('bench arguments', () => {
   it('separates bench names from --key value options', () => {
-    expect(parseBenchArgs(['soak', '--posts', '100000', 'votes', '--quiet'])).toEqual({ names: ['soak', 'votes'], options: { posts: '100000', quiet: 'true' } });
+    expect(parseBenchArgs(['soak', '--posts', '100000', 'votes', '--quiet'])).toEqual({ names: ['soak', 'votes'],
+      options: { posts: '100000', quiet: 'true' } });
     expect(parseBenchArgs([])).toEqual({ names: [], options: {} });
   });
 

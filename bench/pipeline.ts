@@ -47,20 +47,33 @@ const TEXTS = [
 // each post with the similar posts of its municipality, and a stream of near-identical texts would measure that
 // comparison (one mass incident of 50,000 posts) instead of the pipeline.
 const PROBLEMS = [
-  'не вывозят мусор, контейнеры переполнены', 'огромная яма на проезжей части', 'не работает лифт, пожилые жильцы не могут выйти',
-  'автобус не ходит по расписанию', 'нет горячей воды', 'в квартирах холодно, батареи еле тёплые', 'не горят фонари, вечером темно',
-  'прорвало трубу, вода течёт по тротуару', 'сосульки свисают с крыши над входом', 'не убран снег, машины буксуют',
-  'бродячие собаки нападают на детей', 'разбит павильон остановки', 'протекает крыша на пятом этаже', 'сломаны качели на детской площадке',
-  'невозможно записаться к терапевту', 'шумят строители по ночам', 'затопило подвал, пахнет сыростью', 'упало дерево на провода',
+  'не вывозят мусор, контейнеры переполнены',
+  'огромная яма на проезжей части',
+  'не работает лифт, пожилые жильцы не могут выйти',
+  'автобус не ходит по расписанию',
+  'нет горячей воды',
+  'в квартирах холодно, батареи еле тёплые',
+  'не горят фонари, вечером темно',
+  'прорвало трубу, вода течёт по тротуару',
+  'сосульки свисают с крыши над входом',
+  'не убран снег, машины буксуют',
+  'бродячие собаки нападают на детей',
+  'разбит павильон остановки',
+  'протекает крыша на пятом этаже',
+  'сломаны качели на детской площадке',
+  'невозможно записаться к терапевту',
+  'шумят строители по ночам',
+  'затопило подвал, пахнет сыростью',
+  'упало дерево на провода',
 ];
-const STREETS = ['Мира', 'Ленина', 'Лесной', 'Красной Армии', 'Карла Маркса', 'Взлётной', 'Молокова', 'Весны', 'Партизана Железняка',
-  'Судостроительной', 'Матросова', 'Свободной', 'Киренского', 'Академгородка', 'Высотной', 'Копылова', 'Робеспьера', 'Дубровинского',
-  'Маерчака', 'Щорса', 'Тельмана', 'Ястынской', 'Урванцева', 'Парижской Коммуны'];
+const STREETS = ['Мира', 'Ленина', 'Лесной', 'Красной Армии', 'Карла Маркса', 'Взлётной', 'Молокова', 'Весны', 'Партизана Железняка', 'Судостроительной',
+  'Матросова', 'Свободной', 'Киренского', 'Академгородка', 'Высотной', 'Копылова', 'Робеспьера', 'Дубровинского', 'Маерчака', 'Щорса', 'Тельмана', 'Ястынской',
+  'Урванцева', 'Парижской Коммуны'];
 const DETAILS = ['уже неделю', 'третий день', 'с понедельника', 'второй месяц', 'после ремонта', 'каждую ночь', 'с начала зимы',
-  'управляющая компания не отвечает', 'звонили в диспетчерскую, без толку', 'просим принять меры', 'жалуемся не первый раз',
-  'дети ходят в школу мимо', 'пенсионеры не могут выйти из дома', 'прошу разобраться срочно'];
-const MUNICIPALITIES = ['город Красноярск', 'город Ачинск', 'город Канск', 'город Минусинск', 'город Норильск', 'Емельяновский район',
-  'Берёзовский район', 'город Железногорск', 'город Лесосибирск', 'Шушенский район'];
+  'управляющая компания не отвечает', 'звонили в диспетчерскую, без толку', 'просим принять меры', 'жалуемся не первый раз', 'дети ходят в школу мимо',
+  'пенсионеры не могут выйти из дома', 'прошу разобраться срочно'];
+const MUNICIPALITIES = ['город Красноярск', 'город Ачинск', 'город Канск', 'город Минусинск', 'город Норильск', 'Емельяновский район', 'Берёзовский район',
+  'город Железногорск', 'город Лесосибирск', 'Шушенский район'];
 const pick = <T>(list: T[], i: number, salt: number) => list[Math.abs(Math.imul(i + 1, 2654435761) ^ salt) % list.length]!;
 
 export function postText(i: number): string {
@@ -80,7 +93,9 @@ export async function bullmqCeiling(redisUrl: string, n: number): Promise<number
   const name = `ceiling-${Date.now()}`;
   const queue = new Queue(name, { connection: { url: redisUrl } });
   let done = 0;
-  const worker = new Worker(name, async () => { done++; }, { connection: { url: redisUrl, maxRetriesPerRequest: null }, concurrency: 100, autorun: false });
+  const worker = new Worker(name, async () => {
+    done++;
+  }, { connection: { url: redisUrl, maxRetriesPerRequest: null }, concurrency: 100, autorun: false });
   const jobs = Array.from({ length: n }, (_, i) => ({ name: 'j', data: { i }, opts: { removeOnComplete: true } }));
   const started = performance.now();
   for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
@@ -96,7 +111,10 @@ export async function bullmqCeiling(redisUrl: string, n: number): Promise<number
 /** A post like the ones a poller or importer pages through; `receivedAt` is when it is handed to intake. */
 export function buildPost(run: string, i: number, receivedAt: string): IncomingMessage {
   return normalizeCallCard({
-    callId: `${run}-${i}`, receivedAt, text: postText(i), phone: `+7391${String(1_000_000 + (i % 9_000_000))}`,
+    callId: `${run}-${i}`,
+    receivedAt,
+    text: postText(i),
+    phone: `+7391${String(1_000_000 + (i % 9_000_000))}`,
     municipality: pick(MUNICIPALITIES, i, 71),
   }, 'bench-salt');
 }
@@ -152,7 +170,9 @@ export async function startStores(tag: string): Promise<BenchStores> {
     throw err;
   });
   return {
-    dir, redisUrl: redis.url, databaseUrl: postgres.connectionString,
+    dir,
+    redisUrl: redis.url,
+    databaseUrl: postgres.connectionString,
     async close() {
       await postgres.stop();
       await redis.stop();
@@ -163,8 +183,14 @@ export async function startStores(tag: string): Promise<BenchStores> {
 
 export async function startBenchSystem(stores: BenchStores): Promise<Otklik> {
   const config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', OTKLIK_DATA_DIR: stores.dir, REDIS_URL: stores.redisUrl,
-    DATABASE_URL: stores.databaseUrl, CONTACT_CENTER_SECRET: 'bench', OTKLIK_ADMIN_PASSWORD: 'bench-password',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    OTKLIK_DATA_DIR: stores.dir,
+    REDIS_URL: stores.redisUrl,
+    DATABASE_URL: stores.databaseUrl,
+    CONTACT_CENTER_SECRET: 'bench',
+    OTKLIK_ADMIN_PASSWORD: 'bench-password',
   });
   const system = await startOtklik(config, [...ROLES], createLogger('silent'));
   // The intake's Redis connection fails fast instead of queueing commands: feed only once it is up.
@@ -176,8 +202,14 @@ export async function startBenchSystem(stores: BenchStores): Promise<Otklik> {
 function spawnWorkerProcess(stores: BenchStores, index: number): ChildProcess {
   const child = spawn(process.execPath, ['bin/otklik.mjs', 'start', '--roles', 'classify,workflow'], {
     env: {
-      PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', OTKLIK_DATA_DIR: path.join(stores.dir, `worker-${index}`),
-      REDIS_URL: stores.redisUrl, DATABASE_URL: stores.databaseUrl, CONTACT_CENTER_SECRET: 'bench', OTKLIK_ADMIN_PASSWORD: 'bench-password',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      OTKLIK_DATA_DIR: path.join(stores.dir, `worker-${index}`),
+      REDIS_URL: stores.redisUrl,
+      DATABASE_URL: stores.databaseUrl,
+      CONTACT_CENTER_SECRET: 'bench',
+      OTKLIK_ADMIN_PASSWORD: 'bench-password',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -185,10 +217,12 @@ function spawnWorkerProcess(stores: BenchStores, index: number): ChildProcess {
 }
 
 async function stopProcesses(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((resolve) => {
-    c.once('exit', resolve);
-    c.kill('SIGTERM');
-  })));
+  await Promise.all(children.filter((c) => c.exitCode === null).map((c) =>
+    new Promise((resolve) => {
+      c.once('exit', resolve);
+      c.kill('SIGTERM');
+    })
+  ));
 }
 
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -252,11 +286,15 @@ export default async function run(options: Record<string, string> = {}): Promise
     const httpStart = performance.now();
     let next = 0;
     const postOne = async (i: number) => {
-      const body = JSON.stringify({ callId: `http-${i}`, receivedAt: new Date().toISOString(), text: `${TEXTS[i % TEXTS.length]} (${i})`, phone: `+7391${String(1_000_000 + i)}` });
-      const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('bench', body) }, body });
+      const body = JSON.stringify({ callId: `http-${i}`, receivedAt: new Date().toISOString(), text: `${TEXTS[i % TEXTS.length]} (${i})`,
+        phone: `+7391${String(1_000_000 + i)}` });
+      const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signBody('bench', body) }, body });
       if (res.status !== 202) throw new Error(`post ${i}: ${res.status}`);
     };
-    await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, async () => { while (next < HTTP_N) await postOne(next++); }));
+    await Promise.all(Array.from({ length: HTTP_CONCURRENCY }, async () => {
+      while (next < HTTP_N) await postOne(next++);
+    }));
     const httpAccepted = (performance.now() - httpStart) / 1000;
     await waitUntil(async () => (await countCases(system)) >= casesBase + HTTP_N, 300_000, 'HTTP cases');
     const httpCases = (performance.now() - httpStart) / 1000;
@@ -277,8 +315,13 @@ export default async function run(options: Record<string, string> = {}): Promise
     await stopProcesses(children);
     await system.stop();
     const scaled = workers > 0 ? ` [+${workers} classify,workflow process${workers > 1 ? 'es' : ''}]` : '';
-    const row = (measure: string, perSecond: number, lat?: { p50: number; p95: number; p99: number }) =>
-      ({ measure: measure.startsWith('BullMQ') ? measure : `${measure}${scaled}`, 'per second': Math.round(perSecond), p50_ms: lat?.p50 ?? '', p95_ms: lat?.p95 ?? '', p99_ms: lat?.p99 ?? '' });
+    const row = (measure: string, perSecond: number, lat?: { p50: number; p95: number; p99: number }) => ({
+      measure: measure.startsWith('BullMQ') ? measure : `${measure}${scaled}`,
+      'per second': Math.round(perSecond),
+      p50_ms: lat?.p50 ?? '',
+      p95_ms: lat?.p95 ?? '',
+      p99_ms: lat?.p99 ?? '',
+    });
     return {
       rows: [
         row(`BullMQ ceiling (${CEILING_N} empty jobs, concurrency 100)`, ceiling),

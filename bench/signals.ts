@@ -24,8 +24,11 @@ const MUNICIPALITIES = ['Красноярск', 'Ачинск', 'Канск', '�
 function comment(run: string, i: number, at: number): IncomingMessage {
   const base = i % 5 === 4 ? i - 3 : i;
   const text = `${MUNICIPALITIES[base % MUNICIPALITIES.length]}: ${postText(base)}${i === base ? '' : ' Поддерживаю!'}`;
-  const n = normalizeVkComment({ id: i + 1, owner_id: -111, post_id: 1000 + (i % 400), from_id: 100_000 + i, date: Math.floor(at / 1000), text },
-    { salt: `bench-${run}`, ownGroupIds: [111], provenance: { via: 'callback' } });
+  const n = normalizeVkComment({ id: i + 1, owner_id: -111, post_id: 1000 + (i % 400), from_id: 100_000 + i, date: Math.floor(at / 1000), text }, {
+    salt: `bench-${run}`,
+    ownGroupIds: [111],
+    provenance: { via: 'callback' },
+  });
   if (!n.ok) throw new Error(n.reason);
   return n.message;
 }
@@ -71,7 +74,8 @@ export default async function run(options: Record<string, string> = {}): Promise
       const outbound = await count(system, "select count(*) as n from outbox where queue = 'outbound'");
       const monitoring = bindMonitoring(system.db);
       const inbox = await timed(20, () => monitoring.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6 }));
-      const search = await timed(20, () => monitoring.listIncidents({ status: 'open', sort: 'newest', limit: 50, growthHours: 6, q: 'лифт', municipality: undefined }));
+      const search = await timed(20, () =>
+        monitoring.listIncidents({ status: 'open', sort: 'newest', limit: 50, growthHours: 6, q: 'лифт', municipality: undefined }));
       const panel = await timed(10, () => signalReaction(system.ch!, { ...q.ALL_TIME }, { groupBy: 'municipality', now: new Date() }));
       const appealsStarted = performance.now();
       await feedPages(system.ingest!.intake, `appeals-${run}`, 0, n);

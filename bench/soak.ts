@@ -16,7 +16,16 @@ const SAMPLE_MS = 5000;
 /** Second-half growth below this many MiB per 100k posts counts as flat (allocator and cache noise). */
 const FLAT_MIB_PER_100K = 2;
 
-interface Sample { t: number; posts: number; cases: number; visible: number; rssMiB: number; heapMiB: number; redisMiB: number; reminderJobs: number }
+interface Sample {
+  t: number;
+  posts: number;
+  cases: number;
+  visible: number;
+  rssMiB: number;
+  heapMiB: number;
+  redisMiB: number;
+  reminderJobs: number;
+}
 
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
@@ -49,14 +58,24 @@ export default async function run(options: Record<string, string> = {}): Promise
       const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
       const mem = process.memoryUsage();
       samples.push({
-        t: Math.round((performance.now() - started) / 1000), posts, cases: await countCases(system), visible: await visibleCases(system),
-        rssMiB: mib(mem.rss), heapMiB: mib(mem.heapUsed), redisMiB: mib(used), reminderJobs: await reminders.getDelayedCount(),
+        t: Math.round((performance.now() - started) / 1000),
+        posts,
+        cases: await countCases(system),
+        visible: await visibleCases(system),
+        rssMiB: mib(mem.rss),
+        heapMiB: mib(mem.heapUsed),
+        redisMiB: mib(used),
+        reminderJobs: await reminders.getDelayedCount(),
       });
       const s = samples.at(-1)!;
-      process.stderr.write(`soak t=${s.t}s posts=${s.posts} cases=${s.cases} visible=${s.visible} rss=${s.rssMiB}MiB heap=${s.heapMiB}MiB redis=${s.redisMiB}MiB\n`);
+      process.stderr.write(
+        `soak t=${s.t}s posts=${s.posts} cases=${s.cases} visible=${s.visible} rss=${s.rssMiB}MiB heap=${s.heapMiB}MiB redis=${s.redisMiB}MiB\n`,
+      );
     };
     let sampling = Promise.resolve();
-    const timer = setInterval(() => { sampling = sampling.then(sample).catch(() => {}); }, SAMPLE_MS);
+    const timer = setInterval(() => {
+      sampling = sampling.then(sample).catch(() => {});
+    }, SAMPLE_MS);
     const queued = async () => {
       const [a, b] = await Promise.all([system.queues.incoming.getJobCounts('waiting', 'active'), system.queues.classified.getJobCounts('waiting', 'active')]);
       return a.waiting! + a.active! + b.waiting! + b.active!;
@@ -83,7 +102,9 @@ export default async function run(options: Record<string, string> = {}): Promise
     const perPosts = (key: 'rssMiB' | 'heapMiB' | 'redisMiB') => slope(half.map((s) => ({ x: s.cases / 100_000, y: s[key] })));
     const rss = samples.map((s) => s.rssMiB);
     const rssSlope = perPosts('rssMiB');
-    const verdict = rssSlope < FLAT_MIB_PER_100K ? 'flat: no growth over the second half' : `growing: ${rssSlope.toFixed(1)} MiB per 100k posts over the second half`;
+    const verdict = rssSlope < FLAT_MIB_PER_100K
+      ? 'flat: no growth over the second half'
+      : `growing: ${rssSlope.toFixed(1)} MiB per 100k posts over the second half`;
     const last = samples.at(-1)!;
     const every = Math.max(1, Math.floor(samples.length / 20));
     return {

@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ALL_TIME, pollResults } from '../analytics/queries.js';
+import { pollResults } from '../analytics/poll-queries.js';
+import { ALL_TIME } from '../analytics/queries.js';
 import { loadConfig, ROLES } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { ensurePostgres } from '../lib/runtime/postgres.js';
@@ -73,7 +74,8 @@ const pidIn = (file: string) => {
 
 /** Where CPU goes during a storm: the server process, PostgreSQL (all its processes), Redis and the generator. */
 function cpuMeter(stores: { cluster: string; redisDir: string }) {
-  const groups = () => ({ server: [process.pid], postgres: [pidIn(path.join(stores.cluster, 'postmaster.pid'))], redis: [pidIn(path.join(stores.redisDir, 'redis.pid'))] });
+  const groups = () => ({ server: [process.pid], postgres: [pidIn(path.join(stores.cluster, 'postmaster.pid'))],
+    redis: [pidIn(path.join(stores.redisDir, 'redis.pid'))] });
   const read = () => Object.fromEntries(Object.entries(groups()).map(([k, pids]) => [k, cpuSeconds(pids.filter(Boolean))]));
   const start = read();
   return (votes: number, generatorSeconds: number) => {
@@ -89,7 +91,8 @@ function cpuMeter(stores: { cluster: string; redisDir: string }) {
 /** Runs one storm in a forked generator process (TypeScript through tsx, like the parent). */
 function runGenerator(plan: StormPlan, timeoutMs: number): Promise<StormResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(here, '_vote-load.ts'), [], { cwd: path.join(here, '..'), execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(here, '_vote-load.ts'), [], { cwd: path.join(here, '..'), execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('load generator did not finish in time'));
@@ -115,9 +118,14 @@ function runGenerator(plan: StormPlan, timeoutMs: number): Promise<StormResult> 
 async function benchPoll(db: Otklik['db'], rate: number) {
   const poll = await db.query<{ id: string }>(`insert into polls (title, status) values ($1, 'open') returning id`, [`Бенчмарк ${rate}/с`]);
   const pollId = poll.rows[0]!.id;
-  const q = await db.query<{ id: string }>(`insert into poll_questions (poll_id, position, kind, text) values ($1, 0, 'single', 'Вопрос') returning id`, [pollId]);
+  const q = await db.query<{ id: string }>(`insert into poll_questions (poll_id, position, kind, text) values ($1, 0, 'single', 'Вопрос') returning id`, [
+    pollId,
+  ]);
   const questionId = q.rows[0]!.id;
-  const opts = await db.query<{ id: string }>(`insert into poll_options (question_id, position, text) select $1, g, 'Вариант ' || g from generate_series(1, 4) g returning id`, [questionId]);
+  const opts = await db.query<{ id: string }>(
+    `insert into poll_options (question_id, position, text) select $1, g, 'Вариант ' || g from generate_series(1, 4) g returning id`,
+    [questionId],
+  );
   return { pollId, questionId, optionIds: opts.rows.map((r) => r.id) };
 }
 
@@ -129,7 +137,10 @@ async function voterTokens(db: Otklik['db'], n: number): Promise<string[]> {
     const hashes = batch.map((t) => createHash('sha256').update(t).digest('hex'));
     const ids = batch.map(() => randomBytes(16).toString('hex'));
     await db.query(`insert into voter_identities (identity_hash, provider) select unnest($1::text[]), 'bench'`, [ids]);
-    await db.query(`insert into voter_sessions (token_hash, identity_hash, provider, expires_at) select unnest($1::text[]), unnest($2::text[]), 'bench', now() + interval '1 day'`, [hashes, ids]);
+    await db.query(
+      `insert into voter_sessions (token_hash, identity_hash, provider, expires_at) select unnest($1::text[]), unnest($2::text[]), 'bench', now() + interval '1 day'`,
+      [hashes, ids],
+    );
     tokens.push(...batch);
   }
   return tokens;
@@ -149,13 +160,17 @@ async function analyticsCatchUp(system: Otklik, pollId: string, deadline: number
     // Read every time: votes whose answers the generator gave up on may still be committing.
     const expected = await countedVotes(system.db, pollId);
     pgTotal = expected.reduce((n, r) => n + r.votes, 0);
-    const got = (await pollResults(system.ch!, pollId, ALL_TIME)).map((r) => ({ question: String(r.question), option: String(r.option), votes: Number(r.votes) }));
+    const got = (await pollResults(system.ch!, pollId, ALL_TIME)).map((r) => ({ question: String(r.question), option: String(r.option),
+      votes: Number(r.votes) })
+    );
     chTotal = got.reduce((n, r) => n + r.votes, 0);
     if (key(got) === key(expected)) return { ms: Date.now() - started, pg: pgTotal, ch: chTotal, chDuplicateRows: 0 };
     await new Promise((r) => setTimeout(r, 500));
   }
   const dup = await (await system.ch!.query({
-    query: 'SELECT toInt64(count() - uniqExact(event_id)) AS d FROM poll_votes WHERE poll_id = {poll:String}', query_params: { poll: pollId }, format: 'JSONEachRow',
+    query: 'SELECT toInt64(count() - uniqExact(event_id)) AS d FROM poll_votes WHERE poll_id = {poll:String}',
+    query_params: { poll: pollId },
+    format: 'JSONEachRow',
   })).json<{ d: number | string }>();
   return { ms: -1, pg: pgTotal, ch: chTotal, chDuplicateRows: Number(dup[0]?.d ?? 0) };
 }
@@ -175,16 +190,26 @@ async function stage(system: Otklik, stores: { cluster: string; redisDir: string
   let s: StormResult;
   try {
     s = await runGenerator({
-      url: `${system.url}/api/v1/public/polls/${pollId}/votes`, questionId, optionIds, tokens, rate, seconds,
-      duplicateEvery: DUPLICATE_EVERY, maxBacklogSeconds: MAX_BACKLOG_SECONDS, drainMs: DRAIN_MS,
+      url: `${system.url}/api/v1/public/polls/${pollId}/votes`,
+      questionId,
+      optionIds,
+      tokens,
+      rate,
+      seconds,
+      duplicateEvery: DUPLICATE_EVERY,
+      maxBacklogSeconds: MAX_BACKLOG_SECONDS,
+      drainMs: DRAIN_MS,
     }, seconds * 1000 + DRAIN_MS + 60_000);
   } finally {
     clearInterval(sampler);
   }
   const cpuPerVote = cpu(s.accepted + s.refused, s.cpuSeconds);
   // Requests the generator gave up on may still be in the server: count once the number of votes stops moving.
-  const count = async () => (await system.db.query<{ n: number; identities: number }>(
-    'select count(*)::int as n, count(distinct identity_hash)::int as identities from votes where poll_id = $1', [pollId])).rows[0]!;
+  const count = async () =>
+    (await system.db.query<{ n: number; identities: number }>(
+      'select count(*)::int as n, count(distinct identity_hash)::int as identities from votes where poll_id = $1',
+      [pollId],
+    )).rows[0]!;
   let stored = await count();
   for (let settle = Date.now() + 30_000; Date.now() < settle;) {
     await new Promise((r) => setTimeout(r, 1000));
@@ -206,14 +231,33 @@ async function stage(system: Otklik, stores: { cluster: string; redisDir: string
   const exact = s.failed > 0 || (s.accepted === s.freshSent && s.refused === s.duplicatesSent);
   const consistent = lost === 0 && storedUnanswered <= s.failed && doubles === 0 && exact && analytics.ms >= 0;
   const row = {
-    target_per_s: rate, seconds, sent: s.sent, accepted: s.accepted, refused: s.refused, failed: s.failed,
-    doubles_sent: s.duplicatesSent, stored: stored.n, lost, stored_unanswered: storedUnanswered, doubles,
-    achieved_per_s: achieved, p50_ms: Math.round(s.p50), p95_ms: Math.round(s.p95), p99_ms: Math.round(s.p99), max_ms: Math.round(s.max),
-    [`p99_first_${FIRST_SECONDS}s_ms`]: Math.round(s.p99First), [`p99_after_${FIRST_SECONDS}s_ms`]: Math.round(s.p99Rest),
-    ch_equals_pg_after_ms: analytics.ms, ch_votes: analytics.ch, pg_votes: analytics.pg, ch_duplicate_rows: analytics.chDuplicateRows,
+    target_per_s: rate,
+    seconds,
+    sent: s.sent,
+    accepted: s.accepted,
+    refused: s.refused,
+    failed: s.failed,
+    doubles_sent: s.duplicatesSent,
+    stored: stored.n,
+    lost,
+    stored_unanswered: storedUnanswered,
+    doubles,
+    achieved_per_s: achieved,
+    p50_ms: Math.round(s.p50),
+    p95_ms: Math.round(s.p95),
+    p99_ms: Math.round(s.p99),
+    max_ms: Math.round(s.max),
+    [`p99_first_${FIRST_SECONDS}s_ms`]: Math.round(s.p99First),
+    [`p99_after_${FIRST_SECONDS}s_ms`]: Math.round(s.p99Rest),
+    ch_equals_pg_after_ms: analytics.ms,
+    ch_votes: analytics.ch,
+    pg_votes: analytics.pg,
+    ch_duplicate_rows: analytics.chDuplicateRows,
     ...cpuPerVote,
     load_1m: `${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`,
-    kept_up: keptUp ? 'yes' : `no${s.gaveUp ? `: ${s.gaveUp}` : !s.drained ? ': answers missing' : s.p99 > KEPT_UP_P99_MS ? ': p99 too high' : ': sender late'}`,
+    kept_up: keptUp
+      ? 'yes'
+      : `no${s.gaveUp ? `: ${s.gaveUp}` : !s.drained ? ': answers missing' : s.p99 > KEPT_UP_P99_MS ? ': p99 too high' : ': sender late'}`,
     verdict: !consistent ? 'INCONSISTENT' : keptUp && s.failed === 0 ? 'absorbed' : 'not absorbed',
   };
   process.stdout.write(`${JSON.stringify({ ...row, statuses: s.statuses })}\n`);
@@ -242,9 +286,15 @@ export default async function run(options: Record<string, string> = {}): Promise
   try {
     postgres = await ensurePostgres({ dataDir: storesDir, systemDir: path.join(dir, 'pg-system') });
     const config = loadConfig({
-      PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', OTKLIK_DATA_DIR: dir, REDIS_URL: redis.url, DATABASE_URL: postgres.connectionString,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      OTKLIK_DATA_DIR: dir,
+      REDIS_URL: redis.url,
+      DATABASE_URL: postgres.connectionString,
       // Every request comes from 127.0.0.1: the per-IP flood limit would refuse the storm itself.
-      OTKLIK_ADMIN_PASSWORD: 'bench-password', OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '100000000',
+      OTKLIK_ADMIN_PASSWORD: 'bench-password',
+      OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '100000000',
     });
     system = await startOtklik(config, [...ROLES], createLogger('silent'));
     const stages: Stage[] = [];
@@ -260,8 +310,11 @@ export default async function run(options: Record<string, string> = {}): Promise
       summary: {
         note: 'one Otklik process (all roles) with embedded Redis and PostgreSQL on loopback; the load generator is a separate process on the same 2 cores',
         highestAbsorbedRatePerSecond: best ? Number(best.row.target_per_s) : 0,
-        ratesTried: stages.map((s) => Number(s.row.target_per_s)), duplicateEvery: DUPLICATE_EVERY, keptUpMeans: `on schedule, all answered, p99 <= ${KEPT_UP_P99_MS} ms`,
-        cpus: os.cpus().length, loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))),
+        ratesTried: stages.map((s) => Number(s.row.target_per_s)),
+        duplicateEvery: DUPLICATE_EVERY,
+        keptUpMeans: `on schedule, all answered, p99 <= ${KEPT_UP_P99_MS} ms`,
+        cpus: os.cpus().length,
+        loadAverageAtEnd: os.loadavg().map((x) => Number(x.toFixed(2))),
       },
     };
   } finally {

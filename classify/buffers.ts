@@ -7,7 +7,7 @@ type GrowableArray = Int32Array | Float64Array;
 export function grow<T extends GrowableArray>(array: T, need: number): T {
   let size = Math.max(1, array.length * 2);
   while (size < need) size *= 2;
-  const bigger = new (array.constructor as new (length: number) => T)(size);
+  const bigger = new (array.constructor as new(length: number) => T)(size);
   bigger.set(array);
   return bigger;
 }

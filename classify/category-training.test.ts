@@ -17,7 +17,8 @@ describe('category training rows', () => {
   });
 
   it('holds out SPb March 2021 and a fifth of Kursk; the social rows train only', () => {
-    const all = [spb('февраль', '2021-02-10'), spb('март', '2021-03-05'), ...Array.from({ length: 20 }, (_, i) => kursk(i)), { text: 'сид', label: 'связь', source: 'seed' as const }];
+    const all = [spb('февраль', '2021-02-10'), spb('март', '2021-03-05'), ...Array.from({ length: 20 }, (_, i) => kursk(i)), { text: 'сид', label: 'связь',
+      source: 'seed' as const }];
     const social = socialCategoryRows([{ text: 'Торгуют у метро', category: 'предпринимательство' }]);
     const { train, spbTest, kurskTest } = portalHoldOut(all, social);
     expect(spbTest.map((r) => r.text)).toEqual(['март']);

@@ -71,7 +71,9 @@ export function dedupRows<T extends TrainRow>(rows: readonly T[]): T[] {
  * The hold-out of the portal figures: train on SPb before March 2021, 80 % of Kursk (stratified, seed 42), the seeds
  * and the given social rows; test on SPb March 2021 and the other 20 % of Kursk.
  */
-export function portalHoldOut(all: readonly SourcedRow[], social: readonly SourcedRow[]): { train: SourcedRow[]; spbTest: SourcedRow[]; kurskTest: SourcedRow[] } {
+export function portalHoldOut(all: readonly SourcedRow[],
+  social: readonly SourcedRow[]): { train: SourcedRow[]; spbTest: SourcedRow[]; kurskTest: SourcedRow[] }
+{
   const spb = all.filter((r) => r.source === 'spb');
   const kSplit = stratifiedSplit(all.filter((r) => r.source === 'kursk'), (r) => r.label, 0.2, 42);
   const train = dedupRows([...spb.filter((r) => (r.created ?? '') < '2021-03'), ...kSplit.train, ...all.filter((r) => r.source === 'seed'), ...social]);

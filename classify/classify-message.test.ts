@@ -24,7 +24,8 @@ function buildPost(overrides: Partial<IncomingMessage> & { source?: Source; exte
 describe('classifyMessage with the default models', () => {
   let deps: ClassifyDeps;
   beforeAll(async () => {
-    deps = await loadClassifier({ modelsDir: 'models', gazetteerPath: 'config/gazetteer/krasnoyarsk-krai.json', regionConfigPath: 'config/region.yaml' }, createLogger('silent'));
+    deps = await loadClassifier({ modelsDir: 'models', gazetteerPath: 'config/gazetteer/krasnoyarsk-krai.json', regionConfigPath: 'config/region.yaml' },
+      createLogger('silent'));
   });
 
   it('uses the trained category model and records its version', () => {
@@ -46,26 +47,38 @@ describe('classifyMessage with the default models', () => {
   });
 
   it('applies the region fast-track phrases', () => {
-    const c = classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-1', text: 'Уже второй день нет холодной воды во всём доме на Свободном проспекте' }), deps).classification;
+    const c = classifyMessage(
+      buildPost({ source: 'contact_center', externalId: 'ft-1', text: 'Уже второй день нет холодной воды во всём доме на Свободном проспекте' }),
+      deps,
+    ).classification;
     expect(c.fastTrack).toBe(true);
     expect(c.deadlineDays).toBe(10);
   });
 
-  it('fast-tracks by the reason the channel names (the region\'s `reasons` rule) and by phrases in any word order', () => {
+  it("fast-tracks by the reason the channel names (the region's `reasons` rule) and by phrases in any word order", () => {
     const text = 'В квартире очень холодно, батареи еле тёплые, дети болеют';
     const plain = classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-r0', text }), deps).classification;
     expect(plain).toMatchObject({ fastTrack: false, deadlineDays: 30 });
-    const withReason = classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-r1', text, provenance: { channel: '122', reason: 'Отсутствие отопления' } }), deps).classification;
+    const withReason =
+      classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-r1', text, provenance: { channel: '122', reason: 'Отсутствие отопления' } }), deps)
+        .classification;
     expect(withReason).toMatchObject({ fastTrack: true, deadlineDays: 10, deadlineRule: 'fast-track:reason' });
-    const reordered = classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-r2', text: 'На перекрёстке Мира и Ленина светофор не работает с утра' }), deps).classification;
+    const reordered =
+      classifyMessage(buildPost({ source: 'contact_center', externalId: 'ft-r2', text: 'На перекрёстке Мира и Ленина светофор не работает с утра' }), deps)
+        .classification;
     expect(reordered).toMatchObject({ fastTrack: true, deadlineRule: 'fast-track:keyword:не работает светофор' });
   });
 
   it('joins reposts of one problem into one incident and keeps another problem apart', () => {
     const text = 'У дома 14 по улице Чернышевского открытый люк прямо на тротуаре, дети ходят в школу мимо';
     const a = classifyMessage(buildPost({ externalId: 'inc-a', text, place: { municipality: 'город Красноярск' } }), deps).classification;
-    const b = classifyMessage(buildPost({ externalId: 'inc-b', text: `${text}!!! Сколько можно ждать`, place: { municipality: 'город Красноярск' } }), deps).classification;
-    const c = classifyMessage(buildPost({ externalId: 'inc-c', text: 'В поликлинике номер 4 нет талонов к терапевту на две недели вперёд', place: { municipality: 'город Красноярск' } }), deps).classification;
+    const b = classifyMessage(buildPost({ externalId: 'inc-b', text: `${text}!!! Сколько можно ждать`, place: { municipality: 'город Красноярск' } }), deps)
+      .classification;
+    const c = classifyMessage(
+      buildPost({ externalId: 'inc-c', text: 'В поликлинике номер 4 нет талонов к терапевту на две недели вперёд',
+        place: { municipality: 'город Красноярск' } }),
+      deps,
+    ).classification;
     expect(b.incidentId).toBe(a.incidentId);
     expect(c.incidentId).not.toBe(a.incidentId);
   });

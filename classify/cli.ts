@@ -60,10 +60,11 @@ export async function runTrain(options: TrainCommandOptions, err: NodeJS.Writabl
     ...(options.C ? { C: Number(options.C) } : {}),
     ...(options.classWeight ? { classWeight: options.classWeight as TrainOptions['classWeight'] } : {}),
     ...(options.calibrate === false ? { calibrate: false } : {}),
-    meta: { data: options.data, textColumn: options.text, labelColumn: options.label, contextColumns, ...(options.corrections ? { corrections: options.corrections } : {}) },
+    meta: { data: options.data, textColumn: options.text, labelColumn: options.label, contextColumns,
+      ...(options.corrections ? { corrections: options.corrections } : {}) },
   };
-  const onProgress = throttledProgress(1000, (p: TrainProgress & { stage?: string }) =>
-    err.write(`${p.stage && p.stage !== 'direct' ? `${p.stage} ` : ''}${progressLine(p)}\n`));
+  const onProgress = throttledProgress(1000,
+    (p: TrainProgress & { stage?: string }) => err.write(`${p.stage && p.stage !== 'direct' ? `${p.stage} ` : ''}${progressLine(p)}\n`));
   const priors: TopicPriorOptions[] = [
     ...topicColumns.map((topic) => ({ topic, weight: 1 })),
     ...(options.typePrior ? [{ topic: ORGANIZATION_TYPE, weight: 0.5 }] : []),
@@ -79,7 +80,9 @@ export async function runTrain(options: TrainCommandOptions, err: NodeJS.Writabl
 }
 
 /** The labelled rows of the training file; rows without a label are reported and skipped. */
-async function readTrainRows(options: TrainCommandOptions, contextColumns: string[], topicColumns: string[], err: NodeJS.WritableStream): Promise<RoutingTrainRow[]> {
+async function readTrainRows(options: TrainCommandOptions, contextColumns: string[], topicColumns: string[],
+  err: NodeJS.WritableStream): Promise<RoutingTrainRow[]>
+{
   const rows: RoutingTrainRow[] = [];
   let first = true;
   for await (const rec of readRecords(options.data, { onBadRow: reportBadRow(options.data, err) })) {
@@ -113,7 +116,9 @@ async function write(out: Writable, chunk: string): Promise<void> {
 }
 
 /** One JSON line per input row, in input order; the input is streamed, so file size does not matter. */
-export async function runClassify(options: ClassifyCommandOptions, err: NodeJS.WritableStream = process.stderr, stdout: Writable = process.stdout): Promise<number> {
+export async function runClassify(options: ClassifyCommandOptions, err: NodeJS.WritableStream = process.stderr,
+  stdout: Writable = process.stdout): Promise<number>
+{
   const model = await loadModel(options.model);
   const contextColumns = splitList(options.context);
   const out: Writable = options.output ? createWriteStream(options.output) : stdout;
@@ -202,7 +207,8 @@ export function registerClassifyCommands(program: Command): void {
       ['--C <value>', 'SVM regularisation (default 0.5)'],
       ['--class-weight <mode>', 'none | sqrt | balanced (default sqrt)'],
       ['--no-calibrate', 'skip fitting the confidence temperature on a 10% hold-out'],
-      ['--topic <columns>', 'routing: training-only topic columns (e.g. reason); each adds a P(label | place, topic) prior over the topic predicted from the text'],
+      ['--topic <columns>',
+        'routing: training-only topic columns (e.g. reason); each adds a P(label | place, topic) prior over the topic predicted from the text'],
       ['--type-prior', 'routing: add the organization-type prior (label with the place of the first --context column masked)'],
     ],
     run: (options) => runTrain(options),
@@ -217,7 +223,8 @@ export function registerClassifyCommands(program: Command): void {
   register<EvalCommandOptions>(program, {
     name: 'eval',
     description: 'accuracy, macro-F1, per-class table and top confusions of a model on labelled data',
-    required: [['--model <file>', 'model file'], ['--data <file>', 'labelled .csv or .jsonl'], ['--text <column>', 'text column'], ['--label <column>', 'gold label column']],
+    required: [['--model <file>', 'model file'], ['--data <file>', 'labelled .csv or .jsonl'], ['--text <column>', 'text column'], ['--label <column>',
+      'gold label column']],
     optional: [['--context <columns>', 'comma-separated context columns'], ['--json', 'print the report as JSON']],
     run: (options) => runEval(options),
   });

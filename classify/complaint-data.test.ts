@@ -19,7 +19,11 @@ describe('heuristicLabel', () => {
     expect(heuristicLabel('[USER], а вы сами-то видели, что там было?')).toBe('other');
     expect(heuristicLabel('[USER], согласна с вами полностью')).toBe('other');
     expect(heuristicLabel('[USER], ужас просто')).toBeNull();
-    expect(heuristicLabel('[USER], у нас во дворе на Гончарной мусор не вывозят уже неделю, контейнеры переполнены, крысы бегают по детской площадке, управляющая компания не отвечает')).toBe('complaint');
+    expect(
+      heuristicLabel(
+        '[USER], у нас во дворе на Гончарной мусор не вывозят уже неделю, контейнеры переполнены, крысы бегают по детской площадке, управляющая компания не отвечает',
+      ),
+    ).toBe('complaint');
   });
   it('recognises the page’s own replies even when the author is not recorded', () => {
     expect(heuristicLabel('[USER], доброе утро, Вам нужно обратиться в администрацию Невского района')).toBe('other');

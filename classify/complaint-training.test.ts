@@ -4,11 +4,24 @@ import { groupFolds } from './datasets.js';
 import { trainModel } from './train-model.js';
 
 const TEXTS: [string, GroupedComment['label']][] = [
-  ['Марата 14, снег не убран', 'complaint'], ['Яма у дома 3', 'complaint'], ['Нет горячей воды', 'complaint'], ['Ссылка не работает', 'complaint'],
-  ['Когда уберут мусор?', 'complaint'], ['Двор не чистят неделю', 'complaint'], ['Как записаться на экскурсию?', 'question'],
-  ['Какие документы нужны?', 'question'], ['Где получить билеты?', 'question'], ['Будет ли праздник?', 'question'],
-  ['Спасибо!', 'other'], ['Готово', 'other'], ['Молодцы, красиво', 'other'], ['Отличный концерт', 'other'], ['С праздником!', 'other'],
-  ['[USER], согласна', 'other'], ['Очень понравилось', 'other'], ['Ура!', 'other'],
+  ['Марата 14, снег не убран', 'complaint'],
+  ['Яма у дома 3', 'complaint'],
+  ['Нет горячей воды', 'complaint'],
+  ['Ссылка не работает', 'complaint'],
+  ['Когда уберут мусор?', 'complaint'],
+  ['Двор не чистят неделю', 'complaint'],
+  ['Как записаться на экскурсию?', 'question'],
+  ['Какие документы нужны?', 'question'],
+  ['Где получить билеты?', 'question'],
+  ['Будет ли праздник?', 'question'],
+  ['Спасибо!', 'other'],
+  ['Готово', 'other'],
+  ['Молодцы, красиво', 'other'],
+  ['Отличный концерт', 'other'],
+  ['С праздником!', 'other'],
+  ['[USER], согласна', 'other'],
+  ['Очень понравилось', 'other'],
+  ['Ура!', 'other'],
 ];
 const COMMENTS: GroupedComment[] = TEXTS.map(([text, label], i) => ({ text, label, group: `t${i % 6}` }));
 const PORTAL = ['Прошу убрать снег во дворе дома 5 по улице Мира', 'Третий день нет отопления в квартире на Ленина'];

@@ -74,7 +74,9 @@ export function crossValidatedMargins(comments: readonly GroupedComment[], porta
     const rows = complaintTrainingRows(comments.filter((_, i) => folds[i] !== f), cv.noPortal ? [] : portalTexts);
     if (cv.extraRows) rows.push(...cv.extraRows(new Set(comments.filter((_, i) => folds[i] === f).map((c) => c.group))));
     const model = trainModel(rows, { ...recipeOptions, ...cv.options, calibrate: false });
-    if (model.labels.join() !== COMPLAINT_MODEL_LABELS.join()) throw new Error(`fold ${f}: labels ${model.labels.join()}, not ${COMPLAINT_MODEL_LABELS.join()}`);
+    if (model.labels.join() !== COMPLAINT_MODEL_LABELS.join()) {
+      throw new Error(`fold ${f}: labels ${model.labels.join()}, not ${COMPLAINT_MODEL_LABELS.join()}`);
+    }
     comments.forEach((c, i) => {
       if (folds[i] === f) margins[i] = Float64Array.from(model.margins(c.text));
     });
@@ -84,7 +86,9 @@ export function crossValidatedMargins(comments: readonly GroupedComment[], porta
 }
 
 /** The label each margin row decides for, with offsets added as a trained model adds them to its bias. */
-export function decideComplaint(margins: readonly Float64Array[], offsets: Partial<Record<ComplaintLabel, number>> = COMPLAINT_RECIPE.options.marginOffsets): ComplaintLabel[] {
+export function decideComplaint(margins: readonly Float64Array[],
+  offsets: Partial<Record<ComplaintLabel, number>> = COMPLAINT_RECIPE.options.marginOffsets): ComplaintLabel[]
+{
   const add = COMPLAINT_MODEL_LABELS.map((l) => offsets[l] ?? 0);
   return margins.map((m) => {
     let best = 0;

@@ -13,7 +13,9 @@ describe('stratifiedFolds', () => {
     expect(fold).toHaveLength(rows.length);
     for (const label of ['a', 'b']) {
       const counts = [0, 0, 0, 0, 0];
-      rows.forEach((r, i) => { if (r.label === label) counts[fold[i]!]!++; });
+      rows.forEach((r, i) => {
+        if (r.label === label) counts[fold[i]!]!++;
+      });
       expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
     }
     // Three rows of a rare label land in three different folds.

@@ -20,14 +20,17 @@ describe('decideDeadline', () => {
 
   it('fast-tracks by category (case-insensitive) and by reason', () => {
     expect(decideDeadline(rules, { category: 'жкх', text: 'Течёт кран' })).toEqual({ fastTrack: true, deadlineDays: 10, rule: 'fast-track:category' });
-    expect(decideDeadline(rules, { category: 'благоустройство', reason: 'отсутствие отопления', text: 'Холодно' })).toMatchObject({ fastTrack: true, rule: 'fast-track:reason' });
+    expect(decideDeadline(rules, { category: 'благоустройство', reason: 'отсутствие отопления', text: 'Холодно' })).toMatchObject({ fastTrack: true,
+      rule: 'fast-track:reason' });
   });
 
   it('fast-tracks by keyword phrases in any case form', () => {
-    expect(decideDeadline(rules, { category: 'благоустройство', text: 'Во дворе упало дерево на машину' })).toMatchObject({ fastTrack: true, deadlineDays: 10, rule: 'fast-track:keyword:упало дерево' });
+    expect(decideDeadline(rules, { category: 'благоустройство', text: 'Во дворе упало дерево на машину' })).toMatchObject({ fastTrack: true, deadlineDays: 10,
+      rule: 'fast-track:keyword:упало дерево' });
     expect(decideDeadline(rules, { category: 'благоустройство', text: 'Третий день НЕТ ГОРЯЧЕЙ ВОДЫ' })).toMatchObject({ fastTrack: true });
     // Inflected: the substring "упало дерево" is absent, the stems are there (in order, within a short window).
-    expect(decideDeadline(rules, { category: 'благоустройство', text: 'У школы упали деревья' })).toMatchObject({ fastTrack: true, rule: 'fast-track:keyword:упало дерево' });
+    expect(decideDeadline(rules, { category: 'благоустройство', text: 'У школы упали деревья' })).toMatchObject({ fastTrack: true,
+      rule: 'fast-track:keyword:упало дерево' });
     expect(decideDeadline(rules, { category: 'благоустройство', text: 'Вчера упало большое дерево' })).toMatchObject({ fastTrack: true });
     expect(decideDeadline(rules, { category: 'благоустройство', text: 'Дерево давно упало бы, если бы не подпорки' })).toMatchObject({ rule: 'standard' });
   });
@@ -48,13 +51,16 @@ describe('decideDeadline', () => {
   });
 
   it('fast-tracks by the reason the channel gives, through the classifier', () => {
-    expect(decideDeadline(rules, { category: 'Дороги', reason: 'Отсутствие отопления', text: 'В квартире холодно' })).toMatchObject({ rule: 'fast-track:reason', deadlineDays: 10 });
+    expect(decideDeadline(rules, { category: 'Дороги', reason: 'Отсутствие отопления', text: 'В квартире холодно' })).toMatchObject({ rule: 'fast-track:reason',
+      deadlineDays: 10 });
     expect(decideDeadline(rules, { category: 'Дороги', reason: 'Ямы на дорогах', text: 'Яма' })).toMatchObject({ rule: 'standard' });
   });
 
   it('routes federal-service requests with their own term first', () => {
-    expect(decideDeadline(rules, { category: 'ЖКХ', text: 'В паспортном столе не принимают документы на прописку' })).toEqual({ fastTrack: false, deadlineDays: 5, federalService: 'mvd-registration', rule: 'federal:mvd-registration' });
-    expect(decideDeadline(rules, { category: 'соцзащита', text: 'Не могу получить налоговый вычет' })).toMatchObject({ deadlineDays: 15, federalService: 'fns-tax' });
+    expect(decideDeadline(rules, { category: 'ЖКХ', text: 'В паспортном столе не принимают документы на прописку' })).toEqual({ fastTrack: false,
+      deadlineDays: 5, federalService: 'mvd-registration', rule: 'federal:mvd-registration' });
+    expect(decideDeadline(rules, { category: 'соцзащита', text: 'Не могу получить налоговый вычет' })).toMatchObject({ deadlineDays: 15,
+      federalService: 'fns-tax' });
   });
 
   it('rejects federal terms outside 1..15 days', () => {

@@ -50,7 +50,10 @@ export function createDeadlineRules(rules: DeadlineRules): (input: DeadlineInput
   const categories = new Set(rules.fastTrack.categories.map(norm));
   const reasons = new Set((rules.fastTrack.reasons ?? []).map(norm));
 
-  const firstHit = <T>(matcher: PhraseMatcher<T>, keywords: { keyword: string; value: T }[], stems: string[], text: string): { value: T; phrase: string } | undefined => {
+  const firstHit = <T>(matcher: PhraseMatcher<T>, keywords: { keyword: string; value: T }[], stems: string[], text: string):
+    | { value: T; phrase: string }
+    | undefined =>
+  {
     const byStem = matcher.matchStems(stems);
     for (const { keyword, value } of keywords) {
       if (text.includes(norm(keyword)) || byStem.some((hit) => hit.phrase === keyword && hit.value === value)) return { value, phrase: keyword };

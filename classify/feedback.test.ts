@@ -36,7 +36,9 @@ describe('readCorrections', () => {
   it('reads the documented JSONL and reports bad lines', async () => {
     const dir = tempDir('fb');
     const path = join(dir, 'c.jsonl');
-    writeFileSync(path, ['{"text":"Нет воды","label":"ЖКХ","by":"op-1","at":"2024-05-02T10:00:00Z"}', '{"text":"","label":"ЖКХ"}', '{oops', '{"text":"Мусор","label":" благоустройство ","context":{"district":"Невский"}}'].join('\n'));
+    writeFileSync(path,
+      ['{"text":"Нет воды","label":"ЖКХ","by":"op-1","at":"2024-05-02T10:00:00Z"}', '{"text":"","label":"ЖКХ"}', '{oops',
+        '{"text":"Мусор","label":" благоустройство ","context":{"district":"Невский"}}'].join('\n'));
     const lines: number[] = [];
     const c = await readCorrections(path, (b) => lines.push(b.line));
     expect(c).toEqual([

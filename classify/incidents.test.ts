@@ -17,7 +17,8 @@ describe('IncidentIndex', () => {
     const idx = new IncidentIndex();
     const first = idx.add({ id: 'a1', text: 'На улице Ленина у дома 5 прорвало трубу, вода заливает двор и подвал', municipality: 'Норильск', at: hours(0) });
     expect(first).toEqual({ incidentId: 'a1', isNew: true, similarity: 0 });
-    const repost = idx.add({ id: 'a2', text: 'Репост: на улице Ленина у дома 5 прорвало трубу, вода заливает двор и подвал!!!', municipality: 'Норильск', at: hours(2) });
+    const repost = idx.add({ id: 'a2', text: 'Репост: на улице Ленина у дома 5 прорвало трубу, вода заливает двор и подвал!!!', municipality: 'Норильск',
+      at: hours(2) });
     expect(repost.incidentId).toBe('a1');
     expect(repost.isNew).toBe(false);
     expect(repost.similarity).toBeGreaterThan(0.6);
@@ -28,7 +29,8 @@ describe('IncidentIndex', () => {
   it('keeps different problems, other municipalities and old reports apart', () => {
     const idx = new IncidentIndex({ windowHours: 72 });
     idx.add({ id: 'b1', text: 'На улице Ленина у дома 5 прорвало трубу, вода заливает двор', municipality: 'Норильск', at: hours(0) });
-    const other = idx.add({ id: 'b2', text: 'Во дворе дома 12 по Мира не вывозят мусор уже неделю, контейнеры переполнены', municipality: 'Норильск', at: hours(1) });
+    const other = idx.add({ id: 'b2', text: 'Во дворе дома 12 по Мира не вывозят мусор уже неделю, контейнеры переполнены', municipality: 'Норильск',
+      at: hours(1) });
     expect(other).toMatchObject({ incidentId: 'b2', isNew: true });
     const elsewhere = idx.add({ id: 'b3', text: 'На улице Ленина у дома 5 прорвало трубу, вода заливает двор', municipality: 'Канск', at: hours(1) });
     expect(elsewhere).toMatchObject({ incidentId: 'b3', isNew: true });
@@ -56,7 +58,9 @@ describe('IncidentIndex', () => {
     const idx = new IncidentIndex({ maxEntries: 1000, maxBucket: 16 });
     const text = 'На улице Ленина у дома 5 прорвало трубу, вода заливает двор и подвал';
     const ids = new Set<string>();
-    for (let i = 0; i < 5000; i++) ids.add(idx.add({ id: `s${i}`, text: `${text} (${i % 3 ? 'репост' : 'срочно'})`, municipality: 'Норильск', at: hours(i / 1000) }).incidentId);
+    for (let i = 0; i < 5000; i++) {
+      ids.add(idx.add({ id: `s${i}`, text: `${text} (${i % 3 ? 'репост' : 'срочно'})`, municipality: 'Норильск', at: hours(i / 1000) }).incidentId);
+    }
     // Every repost joined the first report; the index holds the newest 1,000 appeals, not 5,000.
     expect([...ids]).toEqual(['s0']);
     expect(idx.size).toBe(1000);

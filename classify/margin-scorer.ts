@@ -1,6 +1,7 @@
 import { grow } from './buffers.js';
 import type { WeightArray } from './codec.js';
-import { bigramPrefix, blockWeights, crossBigramHash, crossPrefix, crossStemHash, FeatureExtractor, fnvUpdate, idfFromDf, mix32, termWeight, type FeatureConfig } from './features.js';
+import { bigramPrefix, blockWeights, crossBigramHash, crossPrefix, crossStemHash, FeatureExtractor, fnvUpdate, idfFromDf, mix32, termWeight,
+  type FeatureConfig } from './features.js';
 import type { ModelParts } from './model-file.js';
 import { cleanText, isAllDigits, isPlaceholder, normalizeCase, PLACEHOLDER, stemWord, STOP_WORDS, tokenize } from './text.js';
 
@@ -290,7 +291,8 @@ export class MarginScorer {
       this.partLen = part + this.nLabels;
     }
     this.colLen = colEnd;
-    const entry: WordEntry = { stem, stop, stemCol: this.lookup[this.hasher.stemBucket(stem)]!, bigramState: bigramPrefix(stem), colStart, colEnd, part, charSquares };
+    const entry: WordEntry = { stem, stop, stemCol: this.lookup[this.hasher.stemBucket(stem)]!, bigramState: bigramPrefix(stem), colStart, colEnd, part,
+      charSquares };
     this.words.set(token, entry);
     return entry;
   }

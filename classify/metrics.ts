@@ -85,7 +85,9 @@ export function formatReport(r: EvalReport): string {
   lines.push(`${'label'.padEnd(width)}  precision  recall     f1  support`);
   for (const c of [...r.perClass].sort((a, b) => b.support - a.support || a.label.localeCompare(b.label, 'ru'))) {
     const name = c.label.length > width ? `${c.label.slice(0, width - 1)}…` : c.label.padEnd(width);
-    lines.push(`${name}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`);
+    lines.push(
+      `${name}  ${c.precision.toFixed(3).padStart(9)}  ${c.recall.toFixed(3).padStart(6)}  ${c.f1.toFixed(3).padStart(5)}  ${String(c.support).padStart(7)}`,
+    );
   }
   if (r.confusions.length > 0) {
     lines.push('');

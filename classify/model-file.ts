@@ -118,7 +118,8 @@ export function decodeModelFile(value: unknown): DecodedModelFile {
   const vocabDf = decodeVarints(file.vocab.df, file.vocab.size, false);
   const hashSpace = 1 << file.features.hashBits;
   for (let i = 0; i < vocabBuckets.length; i++) if (vocabBuckets[i]! >= hashSpace) throw new Error('vocabulary bucket outside the hash space');
-  const encodedWeights: EncodedWeights = { encoding: file.weights.encoding, data: file.weights.data, ...(file.weights.scales ? { scales: file.weights.scales } : {}) };
+  const encodedWeights: EncodedWeights = { encoding: file.weights.encoding, data: file.weights.data,
+    ...(file.weights.scales ? { scales: file.weights.scales } : {}) };
   const weights = decodeWeights(encodedWeights, file.vocab.size * nLabels, nLabels);
   return {
     version: file.version,

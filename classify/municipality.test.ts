@@ -8,7 +8,9 @@ const detector = createMunicipalityDetector(gazetteer);
 describe('Krasnoyarsk krai gazetteer', () => {
   it('lists the city okrugs and districts of the krai', () => {
     const names = gazetteer.municipalities.map((m) => m.name);
-    for (const city of ['Красноярск', 'Норильск', 'Ачинск', 'Канск', 'Минусинск', 'Лесосибирск', 'Железногорск', 'Зеленогорск', 'Дивногорск', 'Боготол', 'Бородино', 'Енисейск', 'Сосновоборск', 'Шарыпово', 'Назарово']) {
+    for (const city of ['Красноярск', 'Норильск', 'Ачинск', 'Канск', 'Минусинск', 'Лесосибирск', 'Железногорск', 'Зеленогорск', 'Дивногорск', 'Боготол',
+      'Бородино', 'Енисейск', 'Сосновоборск', 'Шарыпово', 'Назарово'])
+    {
       expect(names.some((n) => n.endsWith(city))).toBe(true);
     }
     expect(names).toContain('Емельяновский район');
@@ -26,7 +28,8 @@ describe('detect', () => {
   });
 
   it('finds districts by adjective + «район»/«округ» in any case: «Емельяновского района»', () => {
-    expect(detector.detect('Жители Емельяновского района жалуются на дороги')).toMatchObject({ municipality: 'Емельяновский район', municipalityId: 'emelyanovsky' });
+    expect(detector.detect('Жители Емельяновского района жалуются на дороги')).toMatchObject({ municipality: 'Емельяновский район',
+      municipalityId: 'emelyanovsky' });
     expect(detector.detect('В Северо-Енисейском районе нет связи')).toMatchObject({ municipalityId: 'severo-yeniseysky' });
     expect(detector.detect('Шарыповский муниципальный округ, с. Ивановка')).toMatchObject({ municipalityId: 'sharypovsky' });
     expect(detector.detect('Берёзовский р-н, пгт Берёзовка')).toMatchObject({ municipalityId: 'berezovsky', settlement: 'Берёзовка' });

@@ -54,10 +54,13 @@ interface Candidate {
 }
 
 // Words after which a following name is a settlement ("г. Канск", "пос. Солнечный", "ЗАТО Железногорск").
-const SETTLEMENT_MARKERS = new Set(['г', 'гор', 'город', 'городе', 'города', 'городу', 'п', 'пос', 'поселок', 'поселке', 'поселка', 'пгт', 'с', 'село', 'селе', 'села', 'д', 'дер', 'деревня', 'деревне', 'рп', 'зато', 'ст', 'станция']);
+const SETTLEMENT_MARKERS = new Set(['г', 'гор', 'город', 'городе', 'города', 'городу', 'п', 'пос', 'поселок', 'поселке', 'поселка', 'пгт', 'с', 'село', 'селе',
+  'села', 'д', 'дер', 'деревня', 'деревне', 'рп', 'зато', 'ст', 'станция']);
 // A name right after these is a street or road named after the place, not the place.
-const STREET_BEFORE = new Set(['ул', 'улица', 'улице', 'улицы', 'пр', 'просп', 'проспект', 'проспекте', 'пер', 'переулок', 'переулке', 'б', 'бульвар', 'бульваре', 'ш', 'шоссе', 'наб', 'набережная', 'набережной', 'пл', 'площадь', 'площади', 'проезд', 'тракт', 'тракте', 'мкр', 'микрорайон']);
-const STREET_AFTER = new Set(['ул', 'улица', 'улице', 'улицы', 'улицу', 'проспект', 'проспекте', 'переулок', 'переулке', 'шоссе', 'тракт', 'тракте', 'тракта', 'набережная', 'набережной', 'площадь', 'площади', 'проезд']);
+const STREET_BEFORE = new Set(['ул', 'улица', 'улице', 'улицы', 'пр', 'просп', 'проспект', 'проспекте', 'пер', 'переулок', 'переулке', 'б', 'бульвар',
+  'бульваре', 'ш', 'шоссе', 'наб', 'набережная', 'набережной', 'пл', 'площадь', 'площади', 'проезд', 'тракт', 'тракте', 'мкр', 'микрорайон']);
+const STREET_AFTER = new Set(['ул', 'улица', 'улице', 'улицы', 'улицу', 'проспект', 'проспекте', 'переулок', 'переулке', 'шоссе', 'тракт', 'тракте', 'тракта',
+  'набережная', 'набережной', 'площадь', 'площади', 'проезд']);
 // "Красноярский край", "Красноярского края" name the region, not the city.
 const REGION_AFTER = new Set(['край', 'края', 'краю', 'краем', 'крае', 'краевой', 'краевого', 'краевую', 'краевом']);
 const DISTRICT_FOLLOWER_STEMS = new Set(['район', 'округ', 'мо', 'мр', 'ммр']);
@@ -102,7 +105,8 @@ function candidateIndex(gazetteer: Gazetteer): CandidateIndex {
       const nameWords = words(name);
       if (nameWords.length === 0) return;
       const nounOnly = kind === 'settlement' && !ADJECTIVE_ENDING.test(nameWords[nameWords.length - 1]!);
-      add({ words: nameWords, stems: nameWords.map(stemWord), municipality: index, ...(kind === 'settlement' ? { settlement: name } : {}), kind, markerOnly, nounOnly });
+      add({ words: nameWords, stems: nameWords.map(stemWord), municipality: index, ...(kind === 'settlement' ? { settlement: name } : {}), kind, markerOnly,
+        nounOnly });
     };
     for (const settlement of municipality.settlements) named(settlement, 'settlement', false);
     for (const settlement of municipality.markerOnly ?? []) named(settlement, 'settlement', true);

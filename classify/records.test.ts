@@ -12,7 +12,8 @@ function file(name: string, content: string | Buffer): string {
 
 describe('readRecords (CSV)', () => {
   it('handles a BOM, quoted commas, doubled quotes and multi-line fields, with start line numbers', async () => {
-    const csv = '\ufeffid,text,label\n1,"Яма на дороге, большая",дороги\n2,"Председатель ТСЖ ""Ленинградские Вечера""\nне отвечает",ЖКХ\n3,Мусор,благоустройство\n';
+    const csv =
+      '\ufeffid,text,label\n1,"Яма на дороге, большая",дороги\n2,"Председатель ТСЖ ""Ленинградские Вечера""\nне отвечает",ЖКХ\n3,Мусор,благоустройство\n';
     const recs = await readAllRecords(file('a.csv', csv));
     expect(recs.map((r) => r.fields)).toEqual([
       { id: '1', text: 'Яма на дороге, большая', label: 'дороги' },

@@ -101,7 +101,7 @@ async function* readCsv(path: string, options: ReadOptions): AsyncGenerator<Sour
 function startLine(item: { record: Record<string, unknown>; info: { lines: number } }): number {
   let newlines = 0;
   for (const v of Object.values(item.record)) {
-    if (typeof v === 'string') for (let i = v.indexOf('\n'); i !== -1; i = v.indexOf('\n', i + 1)) newlines++;
+    if (typeof v === 'string') { for (let i = v.indexOf('\n'); i !== -1; i = v.indexOf('\n', i + 1)) newlines++; }
   }
   return item.info.lines - newlines;
 }

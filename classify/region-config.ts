@@ -1,9 +1,2 @@
 /** The region's configuration lives in lib/ (the workflow reads its calendar and digest times too); re-exported here. */
-export {
-  loadRegionConfig,
-  parseRegionConfig,
-  readRegionFile,
-  regionBasics,
-  regionConfigSchema,
-  type RegionConfig,
-} from '../lib/region-config.js';
+export { loadRegionConfig, parseRegionConfig, readRegionFile, regionBasics, regionConfigSchema, type RegionConfig } from '../lib/region-config.js';

@@ -13,7 +13,9 @@ describe('otklik train --topic (routing priors)', () => {
     const dir = tempDir('routing-cli');
     const rows: string[][] = [['text', 'org', 'district', 'reason']];
     for (const district of ['Невский', 'Кировский']) {
-      for (const [reason, texts] of [['дороги', ['яма на дороге', 'разбит асфальт', 'выбоина на проезжей части']], ['тепло', ['нет отопления', 'холодные батареи', 'нет горячей воды']]] as const) {
+      for (const [reason, texts] of [['дороги', ['яма на дороге', 'разбит асфальт', 'выбоина на проезжей части']], ['тепло', ['нет отопления',
+        'холодные батареи', 'нет горячей воды']]] as const)
+      {
         const org = reason === 'дороги' ? `Администрация ${district.slice(0, -2)}ого района` : `ЖА ${district.slice(0, -2)}ого района`;
         for (const t of texts) for (let i = 0; i < 2; i++) rows.push([`${t} ${i}`, org, district, reason]);
       }
@@ -30,7 +32,9 @@ describe('otklik train --topic (routing priors)', () => {
     expect(json.topicPriors.map((p: { weight: number }) => p.weight)).toEqual([1, 0.5]);
 
     const test = join(dir, 'test.csv');
-    writeFileSync(test, csv([['text', 'org', 'district'], ['яма на дороге во дворе', 'Администрация Кировского района', 'Кировский'], ['нет отопления дома', 'ЖА Невского района', 'Невский']]));
+    writeFileSync(test,
+      csv([['text', 'org', 'district'], ['яма на дороге во дворе', 'Администрация Кировского района', 'Кировский'], ['нет отопления дома', 'ЖА Невского района',
+        'Невский']]));
     const report = await runEval({ model, data: test, text: 'text', label: 'org', context: 'district' }, sink(), sink());
     expect(report.accuracy).toBe(1);
     const out = join(dir, 'out.jsonl');

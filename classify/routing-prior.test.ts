@@ -80,8 +80,12 @@ describe('routing model with topic priors', () => {
     // The direct model alone gets these right too (four classes separate linearly here): the priors must make it surer.
     const direct = trainModel(rows, { ...SMALL, calibrate: true });
     const scoreOf = (p: { top: { label: string; score: number }[] }, label: string) => p.top.find((t) => t.label === label)?.score ?? 0;
-    for (const [text, district, want] of [['яма на дороге у дома', 'Южный', 'ЖА Южного района'], ['нет отопления в квартире', 'Северный', 'ЖА Северного района']]) {
-      expect(scoreOf(withPriors.predict(text!, { district: district! }), want!)).toBeGreaterThan(scoreOf(direct.predict(text!, { district: district! }), want!));
+    for (const [text, district, want] of [['яма на дороге у дома', 'Южный', 'ЖА Южного района'], ['нет отопления в квартире', 'Северный',
+      'ЖА Северного района']])
+    {
+      expect(scoreOf(withPriors.predict(text!, { district: district! }), want!)).toBeGreaterThan(
+        scoreOf(direct.predict(text!, { district: district! }), want!),
+      );
     }
     const p = withPriors.predict('нет отопления в квартире', { district: 'Западный' });
     expect(p.top.reduce((s, t) => s + t.score, 0)).toBeLessThanOrEqual(1.000001);
@@ -119,7 +123,9 @@ describe('routing model with topic priors', () => {
     expect(textOnly.predict('нет отопления, проспект Солнечный').label).toBe('Администрация Южного района');
     // Without the place model the same prior cannot tell the districts apart.
     const noPlace = trainRoutingModel(rows.map(({ context: _c, ...r }) => r), {
-      ...SMALL, calibrate: true, priors: [{ topic: 'reason', weight: 3, train: { features: SMALL.features } }],
+      ...SMALL,
+      calibrate: true,
+      priors: [{ topic: 'reason', weight: 3, train: { features: SMALL.features } }],
     });
     const scoreOf = (p: { top: { label: string; score: number }[] }, label: string) => p.top.find((t) => t.label === label)?.score ?? 0;
     expect(scoreOf(textOnly.predict('яма на дороге, проспект Солнечный'), 'ЖА Южного района'))

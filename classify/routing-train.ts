@@ -102,7 +102,7 @@ function organizationTypes(places: readonly string[]): (label: string) => string
   const types = new Map<string, string>();
   return (label) => {
     let type = types.get(label);
-    if (type === undefined) types.set(label, (type = organizationType(label, places)));
+    if (type === undefined) types.set(label, type = organizationType(label, places));
     return type;
   };
 }

@@ -13,21 +13,32 @@ import { kurskRoutingLabel, spbRoutingLabel } from './routing-data.js';
 function buildPost(overrides: Partial<IncomingMessage> = {}): IncomingMessage {
   const externalId = `call-${Math.random().toString(36).slice(2)}`;
   return incomingMessageSchema.parse({
-    messageId: messageIdFor('contact_center', externalId), source: 'contact_center', externalId, receivedAt: '2026-11-20T10:00:00+07:00',
-    text: 'Во дворе яма на дороге', authorHash: 'a'.repeat(64), raw: {}, ...overrides,
+    messageId: messageIdFor('contact_center', externalId),
+    source: 'contact_center',
+    externalId,
+    receivedAt: '2026-11-20T10:00:00+07:00',
+    text: 'Во дворе яма на дороге',
+    authorHash: 'a'.repeat(64),
+    raw: {},
+    ...overrides,
   });
 }
 
 // District administrations answer for the same topic in different places: only the place tells them apart.
-const rows = ['Советский', 'Центральный'].flatMap((district) => [
-  'яма на дороге во дворе', 'разбит асфальт у дома', 'не убрана дорога от снега', 'провал асфальта на проезде',
-].map((text) => ({ text, label: `Администрация ${district} района`, context: { district } })));
+const rows = ['Советский', 'Центральный'].flatMap((district) =>
+  [
+    'яма на дороге во дворе',
+    'разбит асфальт у дома',
+    'не убрана дорога от снега',
+    'провал асфальта на проезде',
+  ].map((text) => ({ text, label: `Администрация ${district} района`, context: { district } }))
+);
 rows.push(...['нет горячей воды в квартире', 'батареи холодные в доме', 'течёт крыша в подъезде', 'нет отопления третий день']
   .map((text) => ({ text, label: 'Департамент ЖКХ', context: { district: 'Советский' } })));
 const model = trainModel(rows, { calibrate: false, features: { minDf: 1 } });
 
 describe('routing suggestions', () => {
-  it('uses the place as the `district` feature: the channel\'s district first, then the municipality', () => {
+  it("uses the place as the `district` feature: the channel's district first, then the municipality", () => {
     expect(routingContext(buildPost({ provenance: { district: 'Советский' } }), 'город Красноярск')).toEqual({ district: 'Советский' });
     expect(routingContext(buildPost(), 'город Красноярск')).toEqual({ district: 'город Красноярск' });
     expect(routingContext(buildPost({ place: { municipality: 'город Норильск' } }), undefined)).toEqual({ district: 'город Норильск' });
@@ -48,12 +59,13 @@ describe('routing suggestions', () => {
     const deps = { categoryModel: createBaselineModel(), region: loadRegionConfig('config/region.yaml') };
     const without = classifyMessage(buildPost(), deps).classification;
     expect(without.routing).toBeUndefined();
-    const withModel = classifyMessage(buildPost({ text: 'нет горячей воды', place: { municipality: 'Советский' } }), { ...deps, routingModel: model }).classification;
+    const withModel =
+      classifyMessage(buildPost({ text: 'нет горячей воды', place: { municipality: 'Советский' } }), { ...deps, routingModel: model }).classification;
     expect(withModel.routing?.[0]?.organization).toBe('Департамент ЖКХ');
     expect(classificationSchema.parse(withModel).routing).toEqual(withModel.routing);
   });
 
-  it('labels SPb rows by the executor, falling back to the answer\'s author; Kursk by «Ответственное лицо»', () => {
+  it("labels SPb rows by the executor, falling back to the answer's author; Kursk by «Ответственное лицо»", () => {
     expect(spbRoutingLabel({ responsible_org: ' ЖА Невского района ', answer_author: 'Администрация' })).toBe('ЖА Невского района');
     expect(spbRoutingLabel({ responsible_org: '', answer_author: 'Администрация Невского района' })).toBe('Администрация Невского района');
     expect(spbRoutingLabel({})).toBe('');

@@ -13,7 +13,8 @@ export function routingContext(message: Pick<IncomingMessage, 'place' | 'provena
 
 /** Top three organizations with their confidence; the workflow maps labels to organizations and applies its threshold. */
 export function suggestOrganizations(model: TextModel, message: Pick<IncomingMessage, 'text' | 'place' | 'provenance'>,
-  municipality: string | undefined): { organization: string; score: number }[] {
+  municipality: string | undefined): { organization: string; score: number }[]
+{
   const prediction = model.predict(message.text, routingContext(message, municipality));
   return prediction.top.slice(0, 3).map((t) => ({ organization: t.label, score: Math.min(1, Math.max(0, Math.round(t.score * 10_000) / 10_000)) }));
 }

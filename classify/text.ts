@@ -23,8 +23,26 @@ export function isPlaceholder(token: string): boolean {
 }
 
 const ENTITIES: Record<string, string> = {
-  nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", laquo: '«', raquo: '»', mdash: '—', ndash: '–',
-  hellip: '…', bdquo: '„', ldquo: '“', rdquo: '”', lsquo: '‘', rsquo: '’', shy: '', laquo_: '«', times: '×', deg: '°',
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  laquo: '«',
+  raquo: '»',
+  mdash: '—',
+  ndash: '–',
+  hellip: '…',
+  bdquo: '„',
+  ldquo: '“',
+  rdquo: '”',
+  lsquo: '‘',
+  rsquo: '’',
+  shy: '',
+  laquo_: '«',
+  times: '×',
+  deg: '°',
   numero: '№',
 };
 
@@ -35,7 +53,8 @@ const RE_URL = /(?:https?:\/\/|www\.)[^\s<>"«»]+|(?<![\p{L}\d@.])(?:vk\.com|t\
 // of a long run was a start that scanned the whole run again (20,000 letters before an @ took a minute and a half).
 const RE_EMAIL = /(?<![\p{L}\d._%+-])[\p{L}\d._%+-]+@[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.\p{L}{2,}/gu;
 // Russian numbers as people type them: +7 (391) 200-00-00, 8 913 123 45 67, 89131234567, and 6–7 digit city numbers 20-00-00.
-const RE_PHONE = /(?<![\d\p{L}])(?:(?:\+7|8)[\s\u00a0\-–(]*\d{3,5}[\s\u00a0\-–)]*\d{1,3}[\s\u00a0\-–]*\d{2}[\s\u00a0\-–]*\d{2}|\d{1,3}[-–]\d{2}[-–]\d{2})(?!\d)/gu;
+const RE_PHONE =
+  /(?<![\d\p{L}])(?:(?:\+7|8)[\s\u00a0\-–(]*\d{3,5}[\s\u00a0\-–)]*\d{1,3}[\s\u00a0\-–]*\d{2}[\s\u00a0\-–]*\d{2}|\d{1,3}[-–]\d{2}[-–]\d{2})(?!\d)/gu;
 // Portal and VK exports mask personal data as XXX (Latin or Cyrillic capitals).
 const RE_MASK = /(?<![\p{L}\d])[XХ]{2,}(?![\p{L}\d])/gu;
 // A person's mention, `[id1|Имя]` as VK writes it or `[USER]` as the shared dataset exports it, is one placeholder:

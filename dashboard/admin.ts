@@ -62,8 +62,10 @@ const PAGES: AdminPage[] = [
 function adminNav(user: PageUser, current: string): string {
   const links = PAGES.filter((p) => !p.regionOnly || isRegionAdmin(user));
   const extra = isRegionAdmin(user) ? [['/routing', 'Маршрутизация'], ['/admin/queues', 'Очереди']] : [];
-  return `<nav class="subnav" aria-label="Администрирование">${[...links.map((p) => [p.path, p.title]), ...extra]
-    .map(([href, title]) => `<a href="${href}"${href === current ? ' aria-current="page"' : ''}>${escapeHtml(title)}</a>`).join('')}</nav>`;
+  return `<nav class="subnav" aria-label="Администрирование">${
+    [...links.map((p) => [p.path, p.title]), ...extra]
+      .map(([href, title]) => `<a href="${href}"${href === current ? ' aria-current="page"' : ''}>${escapeHtml(title)}</a>`).join('')
+  }</nav>`;
 }
 
 const forbidden = (user: PageUser) => layout({ title: 'Нет доступа', user, body: '<h1>Нет доступа</h1><p>Эта страница — для администраторов.</p>' });
@@ -80,9 +82,10 @@ export function createAdminPages(deps: { session: SessionDeps }): Router {
     router.get(p.path, page, (_req, res) => {
       const user = res.locals.pageUser!;
       if (!(p.regionOnly ? isRegionAdmin(user) : isAnyAdmin(user))) return void res.status(403).type('html').send(forbidden(user));
-      res.type('html').send(layout({ title: p.title, user, scripts: [`/assets/js/${p.script}.js`],
-        body: `<h1>${escapeHtml(p.title)}</h1>${adminNav(user, p.path)}
-<div id="admin" data-region-admin="${isRegionAdmin(user) ? '1' : '0'}">${p.body}</div>` }));
+      res.type('html').send(
+        layout({ title: p.title, user, scripts: [`/assets/js/${p.script}.js`], body: `<h1>${escapeHtml(p.title)}</h1>${adminNav(user, p.path)}
+<div id="admin" data-region-admin="${isRegionAdmin(user) ? '1' : '0'}">${p.body}</div>` }),
+      );
     });
   }
   return router;

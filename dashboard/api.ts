@@ -51,55 +51,54 @@ function registerInboxRoutes(api: ApiBuilder, deps: DashboardApiDeps): void {
   const now = deps.now ?? (() => new Date());
   const roles = 'region moderators and administrators';
   api.route({ method: 'get', path: '/api/v1/dashboard/inbox', tag: TAG, roles, guard: onlyModerators, errors: [],
-    summary: 'The monitoring inbox: incoming posts and calls, one row per case, with their incident\'s size.', query: inboxQuery,
-    response: z.object({ items: z.array(inboxItem), total: z.number(), mark: z.string(), now: z.string() }) },
-  async ({ query }) => {
+    summary: "The monitoring inbox: incoming posts and calls, one row per case, with their incident's size.", query: inboxQuery,
+    response: z.object({ items: z.array(inboxItem), total: z.number(), mark: z.string(), now: z.string() }) }, async ({ query }) => {
     const [list, mark] = await Promise.all([m.listInbox(query), m.inboxMark()]);
     return { body: { ...list, mark, now: now().toISOString() } };
   });
   api.route({ method: 'get', path: '/api/v1/dashboard/inbox/facets', tag: TAG, roles, guard: onlyModerators, errors: [],
     summary: 'Categories and municipalities seen so far, for the inbox filters.',
-    response: z.object({ categories: z.array(z.string()), municipalities: z.array(z.string()) }) },
-  async () => ({ body: await m.inboxFacets() }));
+    response: z.object({ categories: z.array(z.string()), municipalities: z.array(z.string()) }) }, async () => ({ body: await m.inboxFacets() }));
   // Polled by the inbox every few seconds: one cheap row, so new posts show up without a reload.
   api.route({ method: 'get', path: '/api/v1/dashboard/inbox/mark', tag: TAG, roles, guard: onlyModerators, errors: [],
     summary: 'A mark that changes whenever a case is registered (the inbox reloads when it does).', response: z.object({ mark: z.string() }) },
-  async () => ({ body: { mark: await m.inboxMark() } }));
+    async () => ({ body: { mark: await m.inboxMark() } }));
   api.route({ method: 'post', path: '/api/v1/dashboard/cases/:id/correction', tag: TAG, roles, guard: onlyModerators,
-    summary: 'Correct the category, or the complaint/question/other kind, of a case; kept as training feedback.',
-    params: idParams, body: correctionBody, bodyLimit: JSON_LIMIT, response: z.object({ version: z.number() }),
-    errors: { 404: 'No such case', 409: 'The case changed since expectedVersion' } },
-  async ({ params, body, user }) => valueOf(await m.correctCase(user.id, params.id, body)));
+    summary: 'Correct the category, or the complaint/question/other kind, of a case; kept as training feedback.', params: idParams, body: correctionBody,
+    bodyLimit: JSON_LIMIT, response: z.object({ version: z.number() }), errors: { 404: 'No such case', 409: 'The case changed since expectedVersion' } },
+    async ({ params, body, user }) => valueOf(await m.correctCase(user.id, params.id, body)));
   api.route({ method: 'post', path: '/api/v1/dashboard/incidents/merge', tag: TAG, roles, guard: onlyModerators,
     summary: "Put cases into the target case's incident.", body: mergeBody, bodyLimit: JSON_LIMIT,
-    response: z.object({ incidentId: z.string(), moved: z.number() }), errors: { 404: 'Some cases were not found', 409: 'Cases of an incident of signals are regrouped as the incident' } },
-  async ({ body, user }) => valueOf(await m.mergeIncident(user.id, body)));
+    response: z.object({ incidentId: z.string(), moved: z.number() }),
+    errors: { 404: 'Some cases were not found', 409: 'Cases of an incident of signals are regrouped as the incident' } },
+    async ({ body, user }) => valueOf(await m.mergeIncident(user.id, body)));
   api.route({ method: 'post', path: '/api/v1/dashboard/cases/:id/split', tag: TAG, roles, guard: onlyModerators,
-    summary: 'Take a case out of its incident: it becomes an incident of its own.', params: idParams,
-    response: z.object({ incidentId: z.string() }), errors: { 404: 'No such case', 409: 'Cases of an incident of signals are regrouped as the incident' } },
-  async ({ params, user }) => valueOf(await m.splitIncident(user.id, params.id)));
+    summary: 'Take a case out of its incident: it becomes an incident of its own.', params: idParams, response: z.object({ incidentId: z.string() }),
+    errors: { 404: 'No such case', 409: 'Cases of an incident of signals are regrouped as the incident' } },
+    async ({ params, user }) => valueOf(await m.splitIncident(user.id, params.id)));
 }
 
 function registerExportRoute(api: ApiBuilder, deps: DashboardApiDeps): void {
   const now = deps.now ?? (() => new Date());
   api.route({ method: 'get', path: '/api/v1/dashboard/export/:panel.svg', tag: TAG,
-    roles: 'as for the panel\'s analytics table: officials of the region every panel (polls: poll managers); coordinators, leaders and curators their organizations\' SLA, answer time and ratings',
+    roles:
+      "as for the panel's analytics table: officials of the region every panel (polls: poll managers); coordinators, leaders and curators their organizations' SLA, answer time and ratings",
     summary: 'One analytics panel as an SVG file, with the filters of the analytics page.',
     params: z.object({ panel: z.string().describe(`The panel: ${PANELS.join(', ')}`) }), query: dashboardFilters,
     produces: { 'image/svg+xml': 'The chart (900 × 460), as an attachment' },
-    errors: { 403: 'Not among the figures the caller may read', 404: 'No such panel', 503: 'Analytics are not available in this process' },
-    // An unknown panel is a missing file, whatever the filters say.
+    errors: { 403: 'Not among the figures the caller may read', 404: 'No such panel', 503: 'Analytics are not available in this process' }, // An unknown panel is a missing file, whatever the filters say.
     guard: (req) => {
       if (!panelName.safeParse(req.params.panel).success) throw new HttpError(404, `no such panel; known: ${PANELS.join(', ')}`);
-    } },
-  async ({ params, query, user }) => {
+    } }, async ({ params, query, user }) => {
     const panel = panelName.parse(params.panel);
     const organizations = panelOrganizations(await deps.figuresScope(user), panel, query);
     if (!deps.ch) throw new HttpError(503, 'analytics are not available in this process');
     const rows = await panelRows(deps.ch, panel, query, now(), organizations);
-    const svg = renderSvg({ ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities,
-      pollTitles: await deps.pollTitles?.(), labelWidth: SERVER_LABEL_WIDTH }),
-      title: { text: PANEL_TITLES[panel], left: 'center', top: 0, textStyle: { fontSize: 14 } } }, { width: 900, height: 460 });
+    const svg = renderSvg({
+      ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities, pollTitles: await deps.pollTitles?.(),
+        labelWidth: SERVER_LABEL_WIDTH }),
+      title: { text: PANEL_TITLES[panel], left: 'center', top: 0, textStyle: { fontSize: 14 } },
+    }, { width: 900, height: 460 });
     return { headers: { 'content-disposition': `attachment; filename="${panel}.svg"` }, content: { type: 'image/svg+xml; charset=utf-8', data: svg } };
   });
 }

@@ -11,21 +11,29 @@ const names = {
 describe('audit changes in Russian', () => {
   it('names the fields of an edit and shows each value in words', () => {
     const text = describeChanges({ action: 'updated', changes: {
-      inn: { from: null, to: '2457009983' }, readyConfirmed: { from: false, to: true }, parentId: { from: null, to: 'org-2' } } }, names);
+      inn: { from: null, to: '2457009983' },
+      readyConfirmed: { from: false, to: true },
+      parentId: { from: null, to: 'org-2' },
+    } }, names);
     expect(text).toBe('ИНН: — → «2457009983»; ЛКО готов к работе: нет → да; Входит в: — → Администрация города');
   });
 
   it('lists the fields of a creation and the roles granted', () => {
     expect(describeChanges({ action: 'created', changes: { to: { name: 'Школа № 5', kind: 'omsu', parentId: 'org-1' } } }, names))
       .toBe('Название: «Школа № 5»; Вид: Местное самоуправление (ОМСУ); Входит в: Управление образования');
-    expect(describeChanges({ action: 'created', changes: { login: 'anna', displayName: 'Петрова А. С.', roles: [{ role: 'coordinator', organizationId: 'org-1' }] } }, names))
+    expect(
+      describeChanges({ action: 'created',
+        changes: { login: 'anna', displayName: 'Петрова А. С.', roles: [{ role: 'coordinator', organizationId: 'org-1' }] } }, names),
+    )
       .toBe('Логин: «anna»; ФИО: «Петрова А. С.»; Роли: Координатор (Управление образования)');
   });
 
   it('says what a whole-value change was about: roles in one place, a routing code, a poll status, a setting', () => {
     expect(describeChanges({ action: 'roles', changes: { organizationId: 'org-1', from: ['executor'], to: ['executor', 'coordinator'] } }, names))
       .toBe('Где: Управление образования; Роли: Исполнитель → Исполнитель, Координатор');
-    expect(describeChanges({ action: 'roles', changes: { organizationId: null, from: [], to: ['coordinator'] } }, names)).toBe('Где: весь регион; Роли: — → Координатор');
+    expect(describeChanges({ action: 'roles', changes: { organizationId: null, from: [], to: ['coordinator'] } }, names)).toBe(
+      'Где: весь регион; Роли: — → Координатор',
+    );
     expect(describeChanges({ action: 'code', changes: { to: 'central' } }, names)).toBe('Код для маршрутизации: «central»');
     expect(describeChanges({ action: 'status', changes: { to: 'open' } }, names)).toBe('Статус: Идёт голосование');
     expect(describeChanges({ action: 'set', changes: { from: null, to: { standardDays: 20, fastTrackDays: 7 } } }, names))

@@ -12,12 +12,33 @@ export interface AuditNames {
 }
 
 const FIELD_NAMES: Record<string, string> = {
-  name: 'Название', kind: 'Вид', parentId: 'Входит в', ogrn: 'ОГРН', inn: 'ИНН', site: 'Сайт', code: 'Код для маршрутизации',
-  trainingConfirmed: 'Пройдено обучение', readyConfirmed: 'ЛКО готов к работе',
-  login: 'Логин', displayName: 'ФИО', active: 'Активен', password: 'Пароль', roles: 'Роли', organizationId: 'Где',
-  title: 'Название', status: 'Статус',
-  timezone: 'Часовой пояс', standardDays: 'Обычный срок, дней', fastTrackDays: 'Срок быстрой задачи, дней', fastTrack: 'Быстрые задачи',
-  categories: 'Категории', reasons: 'Рубрики', keywords: 'Фразы в тексте', federalServices: 'Федеральные службы', id: 'Код', days: 'Дней',
+  name: 'Название',
+  kind: 'Вид',
+  parentId: 'Входит в',
+  ogrn: 'ОГРН',
+  inn: 'ИНН',
+  site: 'Сайт',
+  code: 'Код для маршрутизации',
+  trainingConfirmed: 'Пройдено обучение',
+  readyConfirmed: 'ЛКО готов к работе',
+  login: 'Логин',
+  displayName: 'ФИО',
+  active: 'Активен',
+  password: 'Пароль',
+  roles: 'Роли',
+  organizationId: 'Где',
+  title: 'Название',
+  status: 'Статус',
+  timezone: 'Часовой пояс',
+  standardDays: 'Обычный срок, дней',
+  fastTrackDays: 'Срок быстрой задачи, дней',
+  fastTrack: 'Быстрые задачи',
+  categories: 'Категории',
+  reasons: 'Рубрики',
+  keywords: 'Фразы в тексте',
+  federalServices: 'Федеральные службы',
+  id: 'Код',
+  days: 'Дней',
   value: 'Значение',
 };
 
@@ -31,7 +52,9 @@ export function valueText(key: string, v: unknown, names: AuditNames): string {
   if (typeof v === 'boolean') return v ? 'да' : 'нет';
   if (Array.isArray(v)) return v.length ? v.map((x) => valueText(key === 'roles' ? 'role' : key, x, names)).join(', ') : '—';
   if (isPlainObject(v)) {
-    if (typeof v.role === 'string' && 'organizationId' in v) return `${valueText('role', v.role, names)} (${valueText('organizationId', v.organizationId, names)})`;
+    if (typeof v.role === 'string' && 'organizationId' in v) {
+      return `${valueText('role', v.role, names)} (${valueText('organizationId', v.organizationId, names)})`;
+    }
     return `(${fieldsText(v, names)})`;
   }
   const s = String(v);

@@ -23,7 +23,8 @@ describe('tile map layout', () => {
 
   it('colours each municipality by its total and drills into it; unknown names are counted apart', () => {
     const rows = [
-      { period: '2026-11-01', value: 'город Ачинск', messages: 3 }, { period: '2026-10-01', value: 'город Ачинск', messages: 2 },
+      { period: '2026-11-01', value: 'город Ачинск', messages: 3 },
+      { period: '2026-10-01', value: 'город Ачинск', messages: 2 },
       { period: '2026-11-01', value: 'Нигдевск', messages: 4 },
     ];
     const option = panelOption('municipalities', rows, { municipalities: MUNIS }) as { series: Series[]; title: { text: string } };
@@ -39,7 +40,8 @@ describe('panel options', () => {
   });
 
   it('SLA bars carry the organization and the overdue drill; names come from the context', () => {
-    const rows = [{ organization: 'org-1', category: '', cases: 5, answered: 2, answeredOnTime: 1, overdueNow: 2, onTimeShare: 0.25, medianHours: 3, p90Hours: 9 }];
+    const rows = [{ organization: 'org-1', category: '', cases: 5, answered: 2, answeredOnTime: 1, overdueNow: 2, onTimeShare: 0.25, medianHours: 3,
+      p90Hours: 9 }];
     const o = panelOption('sla', rows, { orgNames: { 'org-1': 'Администрация Ачинска' } }) as { series: Series[]; yAxis: { data: string[] } };
     expect(o.yAxis.data).toEqual(['Администрация Ачинска']);
     const overdue = o.series.find((s) => s.name === 'Просрочено сейчас')!;
@@ -62,7 +64,9 @@ describe('panel options', () => {
   it('names every source in Russian, the networks added later included', () => {
     const rows = ['contact_center', 'vk', 'telegram', 'max', 'ok', 'widget'].map((value) => ({ period: '2026-11-01 00:00:00', value, messages: 1 }));
     const o = panelOption('sources', rows) as { series: { data: { name: string }[] }[] };
-    expect(o.series[0]!.data.map((d) => d.name).sort()).toEqual(['MAX', 'Telegram', 'ВКонтакте', 'Виджет на сайте', 'Контакт-центр 122', 'Одноклассники'].sort());
+    expect(o.series[0]!.data.map((d) => d.name).sort()).toEqual(
+      ['MAX', 'Telegram', 'ВКонтакте', 'Виджет на сайте', 'Контакт-центр 122', 'Одноклассники'].sort(),
+    );
   });
 
   it('draws quiet days as zero between the first and the last day', () => {
@@ -92,7 +96,9 @@ describe('drill-down URLs', () => {
 describe('sessions and escaping', () => {
   it('only local paths are followed after login', () => {
     expect(safeNext('/analytics?municipality=x')).toBe('/analytics?municipality=x');
-    for (const bad of ['//evil.example/', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', 42, undefined]) expect(safeNext(bad)).toBeUndefined();
+    for (const bad of ['//evil.example/', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', 42, undefined]) {
+      expect(safeNext(bad)).toBeUndefined();
+    }
   });
 
   it('each kind of user lands on their page', () => {

@@ -85,8 +85,7 @@ export const barChartHeight = (n: number, lines = 2) => Math.max(300, (13 * line
 export const labelWidthFor = (chartWidth: number) => Math.min(220, Math.max(90, Math.round(chartWidth * 0.4)));
 
 /** How many lines the longest of `names` wraps to at `width` px (11 px type: about 6.5 px a letter, Cyrillic included). */
-export const wrappedLines = (names: string[], width: number) =>
-  Math.max(1, ...names.map((n) => Math.ceil((n.length * 6.5) / width)));
+export const wrappedLines = (names: string[], width: number) => Math.max(1, ...names.map((n) => Math.ceil((n.length * 6.5) / width)));
 
 /** What a click on a chart element means: a filter of the cases list behind it. */
 export type Drill = Record<string, string>;
@@ -121,7 +120,8 @@ export function panelOption(panel: PanelName, rows: Row[], ctx: ChartContext = {
   const option = buildOption(panel, rows, ctx);
   // An empty panel says so instead of showing bare axes (the tile map still shows the region).
   if (rows.length === 0 && panel !== 'municipalities') {
-    return { ...option, title: { text: 'Нет данных за период', left: 'center', top: 'middle', textStyle: { fontSize: 14, fontWeight: 'normal', color: '#555' } } };
+    return { ...option,
+      title: { text: 'Нет данных за период', left: 'center', top: 'middle', textStyle: { fontSize: 14, fontWeight: 'normal', color: '#555' } } };
   }
   return option;
 }
@@ -136,7 +136,10 @@ function volumeOption(rows: Row[]): Record<string, unknown> {
     xAxis: { type: 'category', data: periods },
     yAxis: { type: 'value', minInterval: 1 },
     series: values.map((v) => ({
-      type: 'line', name: SOURCE_NAMES[v] ?? v, sampling: 'lttb', showSymbol: periods.length < 60,
+      type: 'line',
+      name: SOURCE_NAMES[v] ?? v,
+      sampling: 'lttb',
+      showSymbol: periods.length < 60,
       data: periods.map((p) => {
         const n = rows.filter((x) => String(x.period).slice(0, 10) === p && String(x.value) === v).reduce((t, x) => t + Number(x.messages), 0);
         return { value: n, drill: { source: v, from: p } };
@@ -179,7 +182,8 @@ function municipalitiesOption(rows: Row[], ctx: ChartContext): Record<string, un
     visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
       inRange: { color: ['#eef3fb', '#9db7e0', '#2d5fa8', '#13305e'] }, text: ['больше', '0'] },
     series: [{
-      type: 'heatmap', name: 'Сообщений',
+      type: 'heatmap',
+      name: 'Сообщений',
       label: { show: true, fontSize: 10, overflow: 'truncate', width: 130, formatter: '{b}' },
       itemStyle: { borderColor: '#fff', borderWidth: 2 },
       // Each tile shows its count under the name: the colour alone does not say how many.
@@ -208,9 +212,12 @@ function slaOption(rows: Row[], ctx: ChartContext): Record<string, unknown> {
       { type: 'bar', stack: 'sla', name: 'Отвечено в срок', itemStyle: { color: '#2e7d32' }, data: list.map((r) => item(r, 'answeredOnTime', {})) },
       { type: 'bar', stack: 'sla', name: 'Отвечено с опозданием', itemStyle: { color: '#f0a500' },
         data: list.map((r) => ({ value: Number(r.answered) - Number(r.answeredOnTime), drill: { organizationId: String(r.organization) } })) },
-      { type: 'bar', stack: 'sla', name: 'Просрочено сейчас', itemStyle: { color: '#c62828' }, data: list.map((r) => item(r, 'overdueNow', { overdue: 'true' })) },
+      { type: 'bar', stack: 'sla', name: 'Просрочено сейчас', itemStyle: { color: '#c62828' },
+        data: list.map((r) => item(r, 'overdueNow', { overdue: 'true' })) },
       { type: 'bar', stack: 'sla', name: 'В работе', itemStyle: { color: '#9e9e9e' },
-        data: list.map((r) => ({ value: Math.max(0, Number(r.cases) - Number(r.answered) - Number(r.overdueNow)), drill: { organizationId: String(r.organization), overdue: 'false' } })) },
+        data: list.map((r) => ({ value: Math.max(0, Number(r.cases) - Number(r.answered) - Number(r.overdueNow)),
+          drill: { organizationId: String(r.organization), overdue: 'false' } })
+        ) },
     ],
   };
 }
@@ -225,8 +232,10 @@ function answerTimeOption(rows: Row[], ctx: ChartContext): Record<string, unknow
     xAxis: { type: 'value', name: 'часов', nameLocation: 'end', nameGap: 6 },
     yAxis: namesAxis(list.map((r) => orgName(ctx, String(r.organization))), ctx),
     series: [
-      { type: 'bar', name: 'Медиана', itemStyle: { color: '#2d5fa8' }, data: list.map((r) => ({ value: Number(r.medianHours), drill: { organizationId: String(r.organization) } })) },
-      { type: 'bar', name: '90-й перцентиль', itemStyle: { color: '#9db7e0' }, data: list.map((r) => ({ value: Number(r.p90Hours), drill: { organizationId: String(r.organization) } })) },
+      { type: 'bar', name: 'Медиана', itemStyle: { color: '#2d5fa8' },
+        data: list.map((r) => ({ value: Number(r.medianHours), drill: { organizationId: String(r.organization) } })) },
+      { type: 'bar', name: '90-й перцентиль', itemStyle: { color: '#9db7e0' },
+        data: list.map((r) => ({ value: Number(r.p90Hours), drill: { organizationId: String(r.organization) } })) },
     ],
   };
 }

@@ -10,7 +10,8 @@ export type InboxView = 'signals' | 'appeals';
 export const inboxViewOf = (q: Record<string, unknown>): InboxView => (q.view === 'appeals' ? 'appeals' : 'signals');
 
 export function inboxTabs(view: InboxView): string {
-  const tab = (v: InboxView, text: string) => `<a href="/inbox?view=${v}"${v === view ? ' aria-current="page" class="tab current"' : ' class="tab"'}>${text}</a>`;
+  const tab = (v: InboxView, text: string) =>
+    `<a href="/inbox?view=${v}"${v === view ? ' aria-current="page" class="tab current"' : ' class="tab"'}>${text}</a>`;
   return `<nav class="tabs" aria-label="Разделы входящих">${tab('signals', 'Сигналы мониторинга')} ${tab('appeals', 'Обращения на модерации')}</nav>`;
 }
 
@@ -19,15 +20,24 @@ const options = (list: [string, string][], selected?: string) =>
 
 /** The filters both inboxes share (source, kind, municipality, category, text), their ids prefixed per page. */
 export function messageFilterFields(prefix: string, q: Record<string, string | undefined>): string {
-  return `<span class="fld"><label for="${prefix}-source">Источник</label> <select id="${prefix}-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)}</select></span>
-  <span class="fld"><label for="${prefix}-kind">Тип</label> <select id="${prefix}-kind" name="kind"><option value="">Любой</option>${options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)}</select></span>
+  return `<span class="fld"><label for="${prefix}-source">Источник</label> <select id="${prefix}-source" name="source"><option value="">Все</option>${
+    options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)
+  }</select></span>
+  <span class="fld"><label for="${prefix}-kind">Тип</label> <select id="${prefix}-kind" name="kind"><option value="">Любой</option>${
+    options([['complaint', 'Жалоба'], ['question', 'Вопрос'], ['other', 'Не жалоба']], q.kind)
+  }</select></span>
   <label>Муниципалитет <input name="municipality" list="muni-list" value="${escapeHtml(q.municipality ?? '')}"></label>
   <label>Категория <input name="category" list="category-list" value="${escapeHtml(q.category ?? '')}"></label>
   <label>Поиск <input name="q" type="search" value="${escapeHtml(q.q ?? '')}" placeholder="слово в тексте"></label>`;
 }
 
 const STATUSES: [string, string][] = [
-  ['open', 'Требуют реакции или ответа'], ['new', 'Новые'], ['accepted', 'Приняты в работу'], ['answered', 'С ответом'], ['rejected', 'Отклонённые'], ['all', 'Все'],
+  ['open', 'Требуют реакции или ответа'],
+  ['new', 'Новые'],
+  ['accepted', 'Приняты в работу'],
+  ['answered', 'С ответом'],
+  ['rejected', 'Отклонённые'],
+  ['all', 'Все'],
 ];
 
 export function monitoringBody(q: Record<string, string | undefined>, municipalities: Municipality[]): string {
@@ -41,7 +51,9 @@ ${inboxTabs('signals')}
 <form id="incident-filters" class="filters" role="search" aria-label="Фильтры инцидентов">
   <span class="fld"><label for="m-status">Состояние</label> <select id="m-status" name="status">${options(STATUSES, q.status ?? 'open')}</select></span>
   ${messageFilterFields('m', q)}
-  <span class="fld"><label for="m-sort">Порядок</label> <select id="m-sort" name="sort">${options([['urgent', 'Сначала срочные'], ['newest', 'Сначала новые']], q.sort)}</select></span>
+  <span class="fld"><label for="m-sort">Порядок</label> <select id="m-sort" name="sort">${
+    options([['urgent', 'Сначала срочные'], ['newest', 'Сначала новые']], q.sort)
+  }</select></span>
   <button type="submit">Показать</button>
 </form>
 <p class="muted">Сигналы — публикации и комментарии, найденные мониторингом. Им ничего не отвечается автоматически: реакция — «Взято в работу» или ответ — только по решению оператора, и только там, где пишет официальное сообщество региона.</p>

@@ -52,7 +52,10 @@ export interface DashboardDeps {
 }
 
 const STATUS_OPTIONS: [string, string][] = [
-  ['moderation', 'На модерации'], ['routed', 'Направленные'], ['rejected', 'Отклонённые'], ['all', 'Все'],
+  ['moderation', 'На модерации'],
+  ['routed', 'Направленные'],
+  ['rejected', 'Отклонённые'],
+  ['all', 'Все'],
 ];
 
 function options(list: [string, string][], selected?: string): string {
@@ -92,9 +95,13 @@ function inboxBody(q: Record<string, string | undefined>, municipalities: Munici
 ${inboxTabs('appeals')}
 <form id="inbox-filters" class="filters" role="search" aria-label="Фильтры входящих">
   <input type="hidden" name="view" value="appeals">
-  <span class="fld"><label for="f-status">Статус</label> <select id="f-status" name="status">${options(STATUS_OPTIONS, q.status ?? 'moderation')}</select></span>
+  <span class="fld"><label for="f-status">Статус</label> <select id="f-status" name="status">${
+    options(STATUS_OPTIONS, q.status ?? 'moderation')
+  }</select></span>
   ${messageFilterFields('f', q)}
-  <span class="fld"><label for="f-sort">Порядок</label> <select id="f-sort" name="sort">${options([['newest', 'Сначала новые'], ['urgent', 'Сначала срочные']], q.sort)}</select></span>
+  <span class="fld"><label for="f-sort">Порядок</label> <select id="f-sort" name="sort">${
+    options([['newest', 'Сначала новые'], ['urgent', 'Сначала срочные']], q.sort)
+  }</select></span>
   <button type="submit">Показать</button>
 </form>
 <div class="views" aria-label="Сохранённые виды">
@@ -149,13 +156,25 @@ const panelCard = (p: (typeof PANELS)[number], wide = false) => `
 
 /** The panels of /analytics in page order, wide or not. */
 const PANEL_LAYOUT: [PanelName, boolean][] = [
-  ['volume', true], ['municipalities', true], ['sources', false], ['categories', false], ['sla', true], ['answer-time', false], ['ratings', false],
-  ['rising', true], ['signals', true], ['polls', false],
+  ['volume', true],
+  ['municipalities', true],
+  ['sources', false],
+  ['categories', false],
+  ['sla', true],
+  ['answer-time', false],
+  ['ratings', false],
+  ['rising', true],
+  ['signals', true],
+  ['polls', false],
 ];
 
 const FILTER_NAMES: Record<string, string> = {
-  from: '«С» — нужна дата', to: '«По» — нужна дата', source: '«Источник» — нет такого источника', category: '«Категория» — слишком длинное значение',
-  municipality: '«Муниципалитет» — слишком длинное значение', organization: '«Организация» — неверный идентификатор',
+  from: '«С» — нужна дата',
+  to: '«По» — нужна дата',
+  source: '«Источник» — нет такого источника',
+  category: '«Категория» — слишком длинное значение',
+  municipality: '«Муниципалитет» — слишком длинное значение',
+  organization: '«Организация» — неверный идентификатор',
 };
 
 function analyticsBody(parsed: ReturnType<typeof dashboardFilters.safeParse>, municipalities: Municipality[], panels: readonly PanelName[] = PANELS): string {
@@ -164,12 +183,22 @@ function analyticsBody(parsed: ReturnType<typeof dashboardFilters.safeParse>, mu
   const munis = [...municipalities].sort((a, b) => a.name.localeCompare(b.name, 'ru'));
   return `
 <h1>Аналитика обращений</h1>
-${parsed.success ? '' : `<p class="error" role="alert">Фильтр не применён: ${escapeHtml(parsed.error.issues.map((i) => FILTER_NAMES[String(i.path[0])] ?? 'неизвестное поле').join('; '))}</p>`}
+${
+    parsed.success
+      ? ''
+      : `<p class="error" role="alert">Фильтр не применён: ${
+        escapeHtml(parsed.error.issues.map((i) => FILTER_NAMES[String(i.path[0])] ?? 'неизвестное поле').join('; '))
+      }</p>`
+  }
 <form id="filters" class="filters" method="get" action="/analytics" aria-label="Фильтры для всех панелей">
   <label>С <input type="date" name="from" value="${escapeHtml(f.from ?? '')}"></label>
   <label>По (не включая) <input type="date" name="to" value="${escapeHtml(f.to ?? '')}"></label>
-  <span class="fld"><label for="f-municipality">Муниципалитет</label> <select id="f-municipality" name="municipality"><option value="">Весь край</option>${options(munis.map((m) => [m.name, m.name]), f.municipality)}</select></span>
-  <span class="fld"><label for="f-source">Источник</label> <select id="f-source" name="source"><option value="">Все</option>${options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), f.source)}</select></span>
+  <span class="fld"><label for="f-municipality">Муниципалитет</label> <select id="f-municipality" name="municipality"><option value="">Весь край</option>${
+    options(munis.map((m) => [m.name, m.name]), f.municipality)
+  }</select></span>
+  <span class="fld"><label for="f-source">Источник</label> <select id="f-source" name="source"><option value="">Все</option>${
+    options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), f.source)
+  }</select></span>
   <label>Категория <input name="category" value="${escapeHtml(f.category ?? '')}"></label>
   ${f.organization ? `<input type="hidden" name="organization" value="${escapeHtml(f.organization)}">` : ''}
   <button type="submit" class="primary">Применить</button> <a href="/analytics">Сбросить</a>
@@ -203,27 +232,35 @@ async function registerAssets(router: Router): Promise<void> {
 }
 
 /** The staff pages, each behind a session (a redirect to the login form otherwise). */
-function registerStaffPages(router: Router, deps: DashboardDeps & { session: SessionDeps; organizationNames: () => Promise<Record<string, string>>; figuresScope: FiguresScopeOf }): void {
+function registerStaffPages(router: Router,
+  deps: DashboardDeps & { session: SessionDeps; organizationNames: () => Promise<Record<string, string>>; figuresScope: FiguresScopeOf }): void
+{
   const now = deps.now ?? (() => new Date());
   const municipalities = deps.municipalities ?? [];
   const figuresOf = (res: express.Response): Promise<FiguresScope> => deps.figuresScope(res.locals.pageUser!);
   const session = requirePage(deps.session);
   // The navigation offers analytics and the report only to those who may read them.
-  const page: express.RequestHandler = (req, res, next) => void session(req, res, (err?: unknown) => {
-    if (err) return next(err);
-    figuresOf(res).then((f) => {
-      res.locals.figures = f.kind;
-      next();
-    }, next);
-  });
+  const page: express.RequestHandler = (req, res, next) =>
+    void session(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      figuresOf(res).then((f) => {
+        res.locals.figures = f.kind;
+        next();
+      }, next);
+    });
   const userOf = (res: express.Response) => ({ ...(res.locals.pageUser as PageUser), figures: res.locals.figures });
   const shell = (res: express.Response, title: string, script: string, body: string, charts = false) =>
     res.type('html').send(layout({
-      title, user: userOf(res), body, timeZone: deps.timeZone,
+      title,
+      user: userOf(res),
+      body,
+      timeZone: deps.timeZone,
       scripts: [...(charts ? ['/assets/echarts.min.js'] : []), `/assets/js/${script}.js`],
     }));
   const refuse = (res: express.Response, text: string) =>
-    res.status(403).type('html').send(layout({ title: 'Нет доступа', user: userOf(res), body: `<h1>Нет доступа</h1><p>${escapeHtml(text)}</p>`, timeZone: deps.timeZone }));
+    res.status(403).type('html').send(
+      layout({ title: 'Нет доступа', user: userOf(res), body: `<h1>Нет доступа</h1><p>${escapeHtml(text)}</p>`, timeZone: deps.timeZone }),
+    );
 
   router.get('/inbox', page, (req, res) => {
     const q = req.query as Record<string, string | undefined>;
@@ -234,24 +271,32 @@ function registerStaffPages(router: Router, deps: DashboardDeps & { session: Ses
   router.get('/cases', page, (_req, res) => shell(res, 'Обращения', 'cases', CASES_BODY));
   router.get('/activity', page, (_req, res) => shell(res, 'Кто не смотрит', 'activity', ACTIVITY_BODY));
   router.get('/cases/:id', page, (req, res) => {
-    if (!/^[0-9a-f-]{36}$/i.test(String(req.params.id))) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверный номер обращения</h1>' }));
+    if (!/^[0-9a-f-]{36}$/i.test(String(req.params.id))) {
+      return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверный номер обращения</h1>' }));
+    }
     shell(res, 'Обращение', 'case', `
 <div id="case" data-case-id="${escapeHtml(String(req.params.id))}"><p>Загрузка…</p></div>`);
   });
   router.get('/analytics', page, async (req, res) => {
     const panels = panelsFor(await figuresOf(res));
-    if (panels.length === 0) return void refuse(res, 'Аналитика доступна должностным лицам региона, а также координаторам, руководителям и кураторам — по своей организации.');
+    if (panels.length === 0) {
+      return void refuse(res, 'Аналитика доступна должностным лицам региона, а также координаторам, руководителям и кураторам — по своей организации.');
+    }
     shell(res, 'Аналитика', 'analytics', analyticsBody(dashboardFilters.safeParse(req.query), municipalities, panels), true);
   });
   router.get('/report/weekly', page, async (req, res) => {
     if ((await figuresOf(res)).kind !== 'region') return void refuse(res, 'Еженедельный отчёт по краю доступен должностным лицам региона.');
     const parsed = dashboardFilters.safeParse(req.query);
-    if (!parsed.success) return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверные параметры отчёта</h1>' }));
+    if (!parsed.success) {
+      return void res.status(400).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Неверные параметры отчёта</h1>' }));
+    }
     if (!deps.ch) return void res.status(503).type('html').send(layout({ title: 'Ошибка', user: userOf(res), body: '<h1>Аналитика недоступна</h1>' }));
     const report = await weeklyReport({ ch: deps.ch, organizationNames: deps.organizationNames, municipalities, now: now(),
       timeZone: deps.timeZone ?? DEFAULT_TIME_ZONE }, parsed.data);
-    res.type('html').send(layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page',
-      timeZone: deps.timeZone }));
+    res.type('html').send(
+      layout({ title: report.title, user: userOf(res), body: report.body, scripts: ['/assets/js/report.js'], bodyClass: 'print-page',
+        timeZone: deps.timeZone }),
+    );
   });
 }
 
@@ -261,7 +306,9 @@ export async function createDashboardPages(deps: DashboardDeps): Promise<Router>
   router.get('/', async (_req, res) => {
     const data = await deps.summary();
     const today = ruDay(deps.now?.() ?? new Date(), currentTimeZone(deps.timeZone));
-    res.type('html').send(layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today), timeZone: deps.timeZone }));
+    res.type('html').send(
+      layout({ title: 'Обзор обращений', scripts: ['/assets/echarts.min.js', '/assets/js/home.js'], body: homeBody(data, today), timeZone: deps.timeZone }),
+    );
   });
   router.get('/problem', (_req, res) => {
     const channels = deps.appealChannels?.() ?? { vkGroupIds: [], telegram: false, widgetSites: [] };

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { pollTurnout } from '../analytics/poll-queries.js';
 import * as q from '../analytics/queries.js';
 import { signalReaction } from '../analytics/signal-queries.js';
 import { SOURCES } from '../lib/queues.js';
@@ -38,7 +39,10 @@ export function toQueryFilters(f: DashboardFilters, timeZone = 'UTC'): q.Filters
   return {
     from: f.from ? midnight(f.from) : q.ALL_TIME.from,
     to: f.to ? midnight(f.to) : q.ALL_TIME.to,
-    source: f.source, category: f.category, municipality: f.municipality, organization: f.organization,
+    source: f.source,
+    category: f.category,
+    municipality: f.municipality,
+    organization: f.organization,
   };
 }
 
@@ -57,7 +61,8 @@ export const panelOrganizations = (scope: FiguresScope, panel: PanelName, f: Das
 
 /** A panel's rows under the page's filters, only these organizations' when they are given. */
 export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: DashboardFilters, now: Date, organizations?: string[],
-  timeZone?: string): Promise<Row[]> {
+  timeZone?: string): Promise<Row[]>
+{
   const filters = { ...toQueryFilters(f, timeZone), organizations };
   const p = PANEL_SOURCES[panel].params;
   switch (PANEL_SOURCES[panel].path) {
@@ -72,7 +77,7 @@ export async function panelRows(ch: ClickHouseClient, panel: PanelName, f: Dashb
     case 'rising-topics':
       return q.risingTopics(ch, filters, { weeks: 4, minCount: Number(p.minCount), limit: Number(p.limit), now });
     case 'polls':
-      return q.pollTurnout(ch, filters, { limit: Number(p.limit) });
+      return pollTurnout(ch, filters, { limit: Number(p.limit) });
     case 'signal-reaction':
       return signalReaction(ch, filters, { groupBy: 'municipality', now });
     default:

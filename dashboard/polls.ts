@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { pollTally, pollTurnoutBreakdown } from '../analytics/queries.js';
+import { pollTally, pollTurnoutBreakdown } from '../analytics/poll-queries.js';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { DEFAULT_TIME_ZONE } from '../lib/region-config.js';
 import { dashboardScripts } from './client-scripts.js';
@@ -29,7 +29,8 @@ export interface PublicPoll {
   opensAt: string | null;
   closesAt: string | null;
   liveResults: boolean;
-  questions: { id: string; kind: 'single' | 'multiple' | 'scale' | 'text'; text: string; required: boolean; scaleMin: number; scaleMax: number; maxChoices: number | null; options: { id: string; text: string }[] }[];
+  questions: { id: string; kind: 'single' | 'multiple' | 'scale' | 'text'; text: string; required: boolean; scaleMin: number; scaleMax: number;
+    maxChoices: number | null; options: { id: string; text: string }[] }[];
 }
 
 export interface PollPagesDeps {
@@ -51,8 +52,10 @@ export const resultsViewSchema = z.object({
   status: z.enum(POLL_STATUSES),
   voters: z.number(),
   questions: z.array(z.object({
-    id: z.string(), text: z.string(), kind: z.string(),
-    options: z.array(z.object({ key: z.string(), label: z.string(), votes: z.number(), share: z.number().describe('Per cent of the question\'s votes') })),
+    id: z.string(),
+    text: z.string(),
+    kind: z.string(),
+    options: z.array(z.object({ key: z.string(), label: z.string(), votes: z.number(), share: z.number().describe("Per cent of the question's votes") })),
   })),
   byMunicipality: z.array(turnoutRow),
   byChannel: z.array(turnoutRow),
@@ -60,12 +63,18 @@ export const resultsViewSchema = z.object({
 export type ResultsView = z.infer<typeof resultsViewSchema>;
 
 export const STATUS_NAMES: Record<PublicPoll['status'], string> = {
-  draft: 'Черновик', published: 'Скоро откроется', open: 'Идёт голосование', closed: 'Голосование завершено', results_published: 'Итоги опубликованы',
+  draft: 'Черновик',
+  published: 'Скоро откроется',
+  open: 'Идёт голосование',
+  closed: 'Голосование завершено',
+  results_published: 'Итоги опубликованы',
 };
 export const CHANNEL_NAMES: Record<string, string> = { page: 'Страница голосования', widget: 'Виджет на сайте', telegram: 'Telegram-бот' };
 
 /** Joins counted votes to the poll's wording; options nobody chose show as zero. */
-export function resultsView(poll: PublicPoll, rows: Awaited<ReturnType<PollPagesDeps['results']>>, turnout: Awaited<ReturnType<PollPagesDeps['turnout']>>): ResultsView {
+export function resultsView(poll: PublicPoll, rows: Awaited<ReturnType<PollPagesDeps['results']>>,
+  turnout: Awaited<ReturnType<PollPagesDeps['turnout']>>): ResultsView
+{
   const counts = new Map(rows.map((r) => [`${r.question}|${r.option}`, r.votes]));
   const questions = poll.questions.filter((q) => q.kind !== 'text').map((q) => {
     const keys = q.kind === 'scale'
@@ -82,7 +91,9 @@ export function resultsView(poll: PublicPoll, rows: Awaited<ReturnType<PollPages
 }
 
 /** The polls' sources main.ts hands in: the wording from the polls domain, the counts from ClickHouse. */
-export function pollSourcesOf(ballotBox: { poll(id: string): Promise<PublicPoll | null>; publicPolls(): Promise<Omit<PublicPoll, 'questions'>[]> }, ch: ClickHouseClient) {
+export function pollSourcesOf(ballotBox: { poll(id: string): Promise<PublicPoll | null>; publicPolls(): Promise<Omit<PublicPoll, 'questions'>[]> },
+  ch: ClickHouseClient)
+{
   return {
     poll: (id: string) => ballotBox.poll(id),
     list: () => ballotBox.publicPolls(),
@@ -126,7 +137,8 @@ type PollReader = ReturnType<typeof pollReader>;
 
 function pollPage(p: PublicPoll, timeZone: string): string {
   return layout({
-    title: p.title, timeZone,
+    title: p.title,
+    timeZone,
     scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll.js'],
     body: `
 <article class="poll" aria-labelledby="poll-title">
@@ -146,7 +158,8 @@ function pollPage(p: PublicPoll, timeZone: string): string {
 
 function resultsPage(p: PublicPoll, v: ResultsView, timeZone: string): string {
   return layout({
-    title: `Итоги: ${p.title}`, timeZone,
+    title: `Итоги: ${p.title}`,
+    timeZone,
     scripts: ['/polls-assets/echarts.min.js', '/polls-assets/poll-results.js'],
     body: `
 <h1>Итоги: ${escapeHtml(p.title)}</h1>
@@ -214,13 +227,21 @@ export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
   });
 
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
-  const notFound = (res: Response) => res.status(404).type('html').send(layout({ title: 'Голосование не найдено', timeZone, body: '<h1>Голосование не найдено</h1><p><a href="/polls">Все голосования</a></p>' }));
+  const notFound = (res: Response) =>
+    res.status(404).type('html').send(
+      layout({ title: 'Голосование не найдено', timeZone, body: '<h1>Голосование не найдено</h1><p><a href="/polls">Все голосования</a></p>' }),
+    );
 
   router.get('/polls', async (_req, res) => {
     const items = (await deps.list()).filter((p) => p.status !== 'draft');
-    const list = items.map((p) => `<li class="card"><a href="/polls/${escapeHtml(p.id)}">${escapeHtml(p.title)}</a>
-      <span class="muted"> — ${escapeHtml(STATUS_NAMES[p.status])}</span><br><span class="muted">${escapeHtml(pollDates(p))}</span></li>`).join('\n');
-    res.type('html').send(layout({ title: 'Голосования', timeZone, body: `<h1>Голосования и опросы</h1>${items.length ? `<ul class="poll-list">${list}</ul>` : '<p>Сейчас нет голосований.</p>'}` }));
+    const list = items.map((p) =>
+      `<li class="card"><a href="/polls/${escapeHtml(p.id)}">${escapeHtml(p.title)}</a>
+      <span class="muted"> — ${escapeHtml(STATUS_NAMES[p.status])}</span><br><span class="muted">${escapeHtml(pollDates(p))}</span></li>`
+    ).join('\n');
+    res.type('html').send(
+      layout({ title: 'Голосования', timeZone,
+        body: `<h1>Голосования и опросы</h1>${items.length ? `<ul class="poll-list">${list}</ul>` : '<p>Сейчас нет голосований.</p>'}` }),
+    );
   });
 
   router.get('/polls/:id', async (req, res) => {
@@ -233,7 +254,9 @@ export async function createPollPages(deps: PollPagesDeps): Promise<Router> {
     const p = await reader.visiblePoll(req.params.id);
     if (!p) return void notFound(res);
     if (!resultsVisible(p)) {
-      return void res.type('html').send(layout({ title: p.title, timeZone, body: `<h1>${escapeHtml(p.title)}</h1><p>Итоги будут опубликованы после завершения голосования.</p>` }));
+      return void res.type('html').send(
+        layout({ title: p.title, timeZone, body: `<h1>${escapeHtml(p.title)}</h1><p>Итоги будут опубликованы после завершения голосования.</p>` }),
+      );
     }
     res.type('html').send(resultsPage(p, await reader.view(p), timeZone));
   });
@@ -247,11 +270,11 @@ export function registerPollResultsApi(api: ApiBuilder, deps: PollPagesDeps): vo
   const reader = pollReader(deps);
   api.route({ method: 'get', path: '/api/v1/public/polls/:id/results', tag: 'polls (public)', auth: false,
     summary: 'Results of a poll with turnout by municipality and channel, once they are public (or live, when the poll shows live results).',
-    params: z.object({ id: z.string() }), response: resultsViewSchema,
-    errors: { 403: 'Results are not public yet', 404: 'No such poll' } }, async ({ params }) => {
-    const p = await reader.visiblePoll(params.id);
-    if (!p) throw new HttpError(404, 'Голосование не найдено');
-    if (!resultsVisible(p)) throw new HttpError(403, 'Итоги будут опубликованы после завершения голосования');
-    return { headers: { 'cache-control': 'no-store' }, body: await reader.view(p) };
-  });
+    params: z.object({ id: z.string() }), response: resultsViewSchema, errors: { 403: 'Results are not public yet', 404: 'No such poll' } },
+    async ({ params }) => {
+      const p = await reader.visiblePoll(params.id);
+      if (!p) throw new HttpError(404, 'Голосование не найдено');
+      if (!resultsVisible(p)) throw new HttpError(403, 'Итоги будут опубликованы после завершения голосования');
+      return { headers: { 'cache-control': 'no-store' }, body: await reader.view(p) };
+    });
 }

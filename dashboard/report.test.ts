@@ -13,16 +13,20 @@ describe('weekly report in Russian formats', () => {
   });
 
   it('prints shares, hours and ratios of its tables as Russian numbers, text as text', () => {
-    const categories = spaces(reportTable([['category', 'Категория'], ['messages', 'Сообщений'], ['share', 'Доля']],
-      [{ category: 'Дороги', messages: 1500, share: 0.3488 }], shareCell));
+    const categories = spaces(
+      reportTable([['category', 'Категория'], ['messages', 'Сообщений'], ['share', 'Доля']], [{ category: 'Дороги', messages: 1500, share: 0.3488 }],
+        shareCell),
+    );
     expect(categories).toContain('<td>Дороги</td><td>1 500</td><td>34,9 %</td>');
-    const sla = spaces(reportTable([['organization', 'Организация'], ['medianHours', 'Медиана, ч'], ['ratio', 'Рост, раз']],
-      [{ organization: 'Школа № 5 <b>', medianHours: '12.5', ratio: 2.25 }]));
+    const sla = spaces(
+      reportTable([['organization', 'Организация'], ['medianHours', 'Медиана, ч'], ['ratio', 'Рост, раз']], [{ organization: 'Школа № 5 <b>',
+        medianHours: '12.5', ratio: 2.25 }]),
+    );
     expect(sla).toContain('<td>Школа № 5 &lt;b&gt;</td><td>12,5</td><td>2,3</td>');
   });
 });
 
-describe('the weekly report\'s days are the region\'s days', () => {
+describe("the weekly report's days are the region's days", () => {
   // 3 Dec 18:30 UTC is 4 Dec 01:30 in Krasnoyarsk (UTC+7): the region's «today» is the 4th.
   const lateEvening = new Date('2026-12-03T18:30:00.000Z');
 
@@ -33,7 +37,7 @@ describe('the weekly report\'s days are the region\'s days', () => {
     expect(weekRange('2027-01-03', lateEvening, 'Asia/Krasnoyarsk')).toEqual({ from: '2026-12-27', to: '2027-01-03' });
   });
 
-  it('bounds the days at the region\'s midnight', () => {
+  it("bounds the days at the region's midnight", () => {
     const f = toQueryFilters(dashboardFilters.parse({ from: '2026-11-28', to: '2026-12-05' }), 'Asia/Krasnoyarsk');
     expect({ from: f.from, to: f.to }).toEqual({ from: '2026-11-27 17:00:00.000', to: '2026-12-04 17:00:00.000' });
     const moscow = toQueryFilters(dashboardFilters.parse({ from: '2026-11-28' }), 'Europe/Moscow');

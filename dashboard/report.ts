@@ -25,7 +25,8 @@ export function weekRange(to: string | undefined, now: Date, timeZone: string): 
 
 /** «GMT+7»: the region's offset, named in the footer. */
 function zoneOffset(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('ru-RU', { timeZone, timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  return new Intl.DateTimeFormat('ru-RU', { timeZone, timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ??
+    timeZone;
 }
 
 /** A cell as a Russian reader reads it: numbers with Russian separators («1 234», «2,5»), text escaped. */
@@ -58,14 +59,20 @@ export async function weeklyReport(deps: {
   now: Date;
   /** The region's IANA zone: the report's days are the region's days. */
   timeZone: string;
-},
-  filters: DashboardFilters): Promise<{ title: string; body: string }> {
+}, filters: DashboardFilters): Promise<{ title: string; body: string }> {
   const range = weekRange(filters.to, deps.now, deps.timeZone);
   const f: DashboardFilters = { ...filters, ...range };
   const load = (p: PanelName) => panelRows(deps.ch, p, f, deps.now, undefined, deps.timeZone);
   // Overdue is a backlog, not a weekly flow: it counts every open case past its term, whenever it came in.
   const [volume, sources, categories, munis, sla, rising, ratings, orgNames, backlog] = await Promise.all([
-    load('volume'), load('sources'), load('categories'), load('municipalities'), load('sla'), load('rising'), load('ratings'), deps.organizationNames(),
+    load('volume'),
+    load('sources'),
+    load('categories'),
+    load('municipalities'),
+    load('sla'),
+    load('rising'),
+    load('ratings'),
+    deps.organizationNames(),
     panelRows(deps.ch, 'sla', { ...filters, from: undefined, to: undefined }, deps.now),
   ]);
   const ctx = { orgNames, municipalities: deps.municipalities, labelWidth: SERVER_LABEL_WIDTH };
@@ -91,19 +98,33 @@ export async function weeklyReport(deps: {
 </header>
 ${kpiCards(k)}
 <section><h2>Поступление по дням</h2>${chart('volume', volume, 280)}
-${reportTable([['source', 'Источник'], ['messages', 'Сообщений']], [...srcTotals.entries()].map(([s, n]) => ({ source: SOURCE_NAMES[s] ?? s, messages: n })))}</section>
+${
+    reportTable([['source', 'Источник'], ['messages', 'Сообщений']], [...srcTotals.entries()].map(([s, n]) => ({ source: SOURCE_NAMES[s] ?? s, messages: n })))
+  }</section>
 <section><h2>Главные проблемы</h2>${chart('categories', categories)}
 ${reportTable([['category', 'Категория'], ['messages', 'Сообщений'], ['share', 'Доля']], categories, shareCell)}</section>
 <section><h2>Муниципалитеты</h2>${reportTable([['municipality', 'Муниципалитет'], ['messages', 'Сообщений']], topMunis)}</section>
 <section><h2>Просрочено на сегодня по организациям</h2>
-${reportTable([['organization', 'Организация'], ['overdueNow', 'Просрочено']], backlog.filter((r) => Number(r.overdueNow) > 0), (key, v) => (key === 'organization' ? org(v) : cell(v)))}</section>
+${
+    reportTable([['organization', 'Организация'], ['overdueNow', 'Просрочено']], backlog.filter((r) => Number(r.overdueNow) > 0),
+      (key, v) => (key === 'organization' ? org(v) : cell(v)))
+  }</section>
 <section class="page-break"><h2>Соблюдение сроков по организациям (обращения за неделю)</h2>
-${reportTable([['organization', 'Организация'], ['cases', 'Обращений'], ['answered', 'Отвечено'], ['answeredOnTime', 'В срок'], ['overdueNow', 'Просрочено'], ['medianHours', 'Медиана, ч']], sla,
-    (key, v) => (key === 'organization' ? org(v) : cell(v)))}</section>
-<section><h2>Растущие темы</h2>${reportTable([['municipality', 'Муниципалитет'], ['category', 'Категория'], ['current', 'За 7 дней'], ['baseline', 'Обычно'], ['ratio', 'Рост, раз']], rising)}</section>
-<section><h2>Оценки граждан</h2>${reportTable([['organization', 'Организация'], ['rated', 'Оценок'], ['average', 'Средняя']], ratings.filter((r) => Number(r.rated) > 0),
-    (key, v) => (key === 'organization' ? org(v) : cell(v)))}</section>
-<footer class="muted">Сформировано ${escapeHtml(ruDateTime(deps.now, deps.timeZone))} (время региона, ${escapeHtml(zoneOffset(deps.now, deps.timeZone))}) по данным системы «Отклик».</footer>
+${
+    reportTable([['organization', 'Организация'], ['cases', 'Обращений'], ['answered', 'Отвечено'], ['answeredOnTime', 'В срок'], ['overdueNow', 'Просрочено'],
+      ['medianHours', 'Медиана, ч']], sla, (key, v) => (key === 'organization' ? org(v) : cell(v)))
+  }</section>
+<section><h2>Растущие темы</h2>${
+    reportTable([['municipality', 'Муниципалитет'], ['category', 'Категория'], ['current', 'За 7 дней'], ['baseline', 'Обычно'], ['ratio', 'Рост, раз']],
+      rising)
+  }</section>
+<section><h2>Оценки граждан</h2>${
+    reportTable([['organization', 'Организация'], ['rated', 'Оценок'], ['average', 'Средняя']], ratings.filter((r) => Number(r.rated) > 0),
+      (key, v) => (key === 'organization' ? org(v) : cell(v)))
+  }</section>
+<footer class="muted">Сформировано ${escapeHtml(ruDateTime(deps.now, deps.timeZone))} (время региона, ${
+    escapeHtml(zoneOffset(deps.now, deps.timeZone))
+  }) по данным системы «Отклик».</footer>
 </article>`;
   return { title, body };
 }

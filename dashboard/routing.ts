@@ -22,7 +22,10 @@ export function createRoutingPage(deps: RoutingPageDeps): Router {
       if (!user) return void res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       const admin = user.roles.some((r) => r.role === 'administrator' && r.organizationId === null);
       res.type('html').send(layout({
-        title: 'Маршрутизация', user, scripts: ['/assets/js/routing.js'], timeZone: deps.timeZone,
+        title: 'Маршрутизация',
+        user,
+        scripts: ['/assets/js/routing.js'],
+        timeZone: deps.timeZone,
         body: `
 <h1>Маршрутизация обращений</h1>
 <div id="routing" data-admin="${admin ? '1' : '0'}">

@@ -95,10 +95,16 @@ export function createSessionRouter(deps: SessionDeps & { secureCookie?: boolean
     if (!outcome) return void res.status(401).type('html').send(loginPage({ next, login, error: 'Неверный логин или пароль.' }));
     if ('retryAfter' in outcome) {
       res.setHeader('retry-after', String(outcome.retryAfter));
-      return void res.status(429).type('html').send(loginPage({ next, login, error: `Слишком много неудачных попыток. Повторите через ${outcome.retryAfter} с.` }));
+      return void res.status(429).type('html').send(
+        loginPage({ next, login, error: `Слишком много неудачных попыток. Повторите через ${outcome.retryAfter} с.` }),
+      );
     }
     res.cookie(SESSION_COOKIE, outcome.token, {
-      httpOnly: true, sameSite: 'strict', secure: deps.secureCookie ?? false, path: '/', expires: outcome.expiresAt,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.secureCookie ?? false,
+      path: '/',
+      expires: outcome.expiresAt,
     });
     const user = await deps.userForToken(outcome.token);
     res.redirect(303, next ?? (user ? homeFor(user) : '/desk'));

@@ -44,7 +44,9 @@ export function registerInvitePage(router: Router, timeZone?: string): void {
     }
     res.setHeader('referrer-policy', 'no-referrer');
     res.type('html').send(layout({
-      title: 'Активация учётной записи', timeZone, scripts: ['/assets/js/invite.js'],
+      title: 'Активация учётной записи',
+      timeZone,
+      scripts: ['/assets/js/invite.js'],
       body: `
 <section class="card narrow" id="invite" data-token="${escapeHtml(token)}">
   <h1>Активация учётной записи</h1>

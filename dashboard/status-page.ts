@@ -23,9 +23,19 @@ export interface StatusPageDeps {
 
 /** Statuses as a citizen reads them: the organisation's internal steps read as one «в работе». */
 export const CITIZEN_STATUS_NAMES: Record<string, string> = {
-  moderation: 'На модерации', rejected: 'Отклонено', routed: 'Направлено на рассмотрение', assigned: 'В работе', in_progress: 'В работе',
-  draft: 'В работе', returned: 'В работе', on_approval: 'Ответ готовится', approved: 'Ответ готовится', answered: 'Дан ответ',
-  rated: 'Ответ оценён', repeat_review: 'На повторном рассмотрении', closed: 'Рассмотрение завершено',
+  moderation: 'На модерации',
+  rejected: 'Отклонено',
+  routed: 'Направлено на рассмотрение',
+  assigned: 'В работе',
+  in_progress: 'В работе',
+  draft: 'В работе',
+  returned: 'В работе',
+  on_approval: 'Ответ готовится',
+  approved: 'Ответ готовится',
+  answered: 'Дан ответ',
+  rated: 'Ответ оценён',
+  repeat_review: 'На повторном рассмотрении',
+  closed: 'Рассмотрение завершено',
 };
 
 const FLASH: Record<string, { text: string; ok: boolean }> = {
@@ -70,7 +80,9 @@ ${links ? `<h3>Вложения</h3><ul class="attachments">${links}</ul>` : ''}
 
 function ratingForm(v: CaseStatusView, token: string): string {
   const action = `/status/${encodeURIComponent(v.registrationNumber)}/rating`;
-  const options = RATING_LABELS.map((label, i) => `<label class="check"><input type="radio" name="rating" value="${i + 1}" required> ${escapeHtml(label)}</label>`).join('\n');
+  const options = RATING_LABELS.map((label, i) =>
+    `<label class="check"><input type="radio" name="rating" value="${i + 1}" required> ${escapeHtml(label)}</label>`
+  ).join('\n');
   return `<section class="card" aria-labelledby="rate-h"><h2 id="rate-h">Оцените ответ</h2>
 <form method="post" action="${escapeHtml(action)}" class="form" id="rating-form">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
@@ -99,7 +111,9 @@ function repeatForm(v: CaseStatusView, token: string): string {
 export function statusPageBody(v: CaseStatusView, token: string, timeZone: string, flash?: string): string {
   const f = formatter(timeZone);
   const message = flash ? FLASH[flash] : undefined;
-  const stages = v.stages.map((s) => `<li><time datetime="${s.at.toISOString()}">${escapeHtml(f.moment(s.at))}</time> — ${escapeHtml(s.title)}</li>`).join('\n');
+  const stages = v.stages.map((s) => `<li><time datetime="${s.at.toISOString()}">${escapeHtml(f.moment(s.at))}</time> — ${escapeHtml(s.title)}</li>`).join(
+    '\n',
+  );
   return `<article class="status-page" aria-labelledby="case-h">
 <h1 id="case-h">Обращение <span class="nowrap">№ ${escapeHtml(v.registrationNumber)}</span></h1>
 ${message ? `<p role="status" class="${message.ok ? 'ok' : 'error'}" id="flash">${escapeHtml(message.text)}</p>` : ''}
@@ -120,7 +134,8 @@ ${v.canRequestRepeatReview ? repeatForm(v, token) : ''}
 </article>`;
 }
 
-const NOT_FOUND = layout({ title: 'Обращение не найдено', body: '<h1>Обращение не найдено</h1><p>Проверьте ссылку из уведомления: в ней есть номер обращения и ключ доступа.</p>' });
+const NOT_FOUND = layout({ title: 'Обращение не найдено',
+  body: '<h1>Обращение не найдено</h1><p>Проверьте ссылку из уведомления: в ней есть номер обращения и ключ доступа.</p>' });
 
 /** The page's answers are the citizen's own: never cached by a proxy, never indexed, never sent on as a referrer. */
 function privateHeaders(res: Response): void {
@@ -170,7 +185,9 @@ export function createStatusPages(deps: StatusPageDeps): Router {
     router.post(`/status/:number/${path}`, form, async (req, res) => {
       privateHeaders(res);
       if (limited(req, res)) return;
-      if (!sameOrigin(req.get('origin'), req.get('sec-fetch-site'), { publicUrl: deps.publicUrl, requestHost: req.host })) return void res.status(403).type('html').send(layout({ title: 'Запрос отклонён', body: '<h1>Запрос отклонён</h1>' }));
+      if (!sameOrigin(req.get('origin'), req.get('sec-fetch-site'), { publicUrl: deps.publicUrl, requestHost: req.host })) {
+        return void res.status(403).type('html').send(layout({ title: 'Запрос отклонён', body: '<h1>Запрос отклонён</h1>' }));
+      }
       const number = String(req.params.number);
       const body = (req.body ?? {}) as Record<string, unknown>;
       const token = typeof body.token === 'string' ? body.token : '';

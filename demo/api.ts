@@ -7,8 +7,8 @@ export interface DemoApi {
   login(login: string, password: string): Promise<void>;
   call(login: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   createOrganizations(orgs: DemoOrg[], r: Random): Promise<Map<string, { id: string; name: string }>>;
-  createStaff(orgs: Map<string, { id: string; name: string }>, staff: { role: string; suffix: string; names: string[] }[], r: Random):
-    Promise<{ login: string; password: string; role: string; organization: string }[]>;
+  createStaff(orgs: Map<string, { id: string; name: string }>, staff: { role: string; suffix: string; names: string[] }[],
+    r: Random): Promise<{ login: string; password: string; role: string; organization: string }[]>;
 }
 
 const ROLE_NAMES: Record<string, string> = { moderator: 'Модератор', coordinator: 'Координатор', executor: 'Исполнитель', leader: 'Руководитель',
@@ -18,7 +18,8 @@ export function createDemoApi(baseUrl: string): DemoApi {
   const tokens = new Map<string, string>();
   const userIds = new Map<string, string>();
   async function call(login: string, method: string, path: string, body?: unknown) {
-    const res = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${tokens.get(login)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    const res = await fetch(`${baseUrl}${path}`, { method,
+      headers: { authorization: `Bearer ${tokens.get(login)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
   }
@@ -28,7 +29,8 @@ export function createDemoApi(baseUrl: string): DemoApi {
     return r.body;
   };
   async function login(l: string, password: string) {
-    const res = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: l, password }) });
+    const res = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: l, password }) });
     if (!res.ok) throw new Error(`demo: login ${l} failed: ${res.status}`);
     tokens.set(l, ((await res.json()) as { token: string }).token);
   }
@@ -40,12 +42,14 @@ export function createDemoApi(baseUrl: string): DemoApi {
     return password;
   }
   return {
-    userIds, login, call,
+    userIds,
+    login,
+    call,
     async createOrganizations(orgs, r) {
       const made = new Map<string, { id: string; name: string }>();
       for (const o of orgs) {
-        const created = await must('demo.admin', 'POST', '/api/v1/organizations', { name: o.name, kind: o.kind, parentId: o.parent ? made.get(o.parent)!.id : undefined,
-          ogrn: r.digits(13), inn: r.digits(10), site: `https://${o.code}.demo.otklik.local` });
+        const created = await must('demo.admin', 'POST', '/api/v1/organizations', { name: o.name, kind: o.kind,
+          parentId: o.parent ? made.get(o.parent)!.id : undefined, ogrn: r.digits(13), inn: r.digits(10), site: `https://${o.code}.demo.otklik.local` });
         await must('demo.admin', 'PUT', `/api/v1/organizations/${created.id as string}/code`, { code: o.code });
         made.set(o.code, { id: created.id as string, name: o.name });
       }
@@ -54,7 +58,8 @@ export function createDemoApi(baseUrl: string): DemoApi {
     async createStaff(orgs, staff, r) {
       const out: { login: string; password: string; role: string; organization: string }[] = [];
       const add = async (l: string, name: string, role: string, org: { id: string; name: string } | null) => {
-        out.push({ login: l, password: await person(l, name, [{ role, organizationId: org?.id ?? null }]), role: ROLE_NAMES[role] ?? role, organization: org?.name ?? 'весь регион' });
+        out.push({ login: l, password: await person(l, name, [{ role, organizationId: org?.id ?? null }]), role: ROLE_NAMES[role] ?? role,
+          organization: org?.name ?? 'весь регион' });
       };
       await add('demo.moderator1', 'Романова Ирина Владимировна', 'moderator', null);
       await add('demo.moderator2', 'Яковлев Кирилл Сергеевич', 'moderator', null);

@@ -13,11 +13,15 @@ type Start = (config: Config, roles: Role[], logger: Logger, now: () => Date) =>
 /** Nothing left to do in the queues that carry the demo's work (delayed reminders excepted: they wait for their day). */
 async function drained(system: Otklik): Promise<boolean> {
   const q = system.queues;
-  const counts = await Promise.all([q.incoming, q.classified, q.citizenActions, q.events, q.outbound].map((x) => x.getJobCounts('waiting', 'active', 'prioritized')));
+  const counts = await Promise.all(
+    [q.incoming, q.classified, q.citizenActions, q.events, q.outbound].map((x) => x.getJobCounts('waiting', 'active', 'prioritized')),
+  );
   return counts.every((c) => Object.values(c).every((n) => n === 0));
 }
 
-export async function demoCommand(start: Start, config: Config, opts: { days: number; seed: number }, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+export async function demoCommand(start: Start, config: Config, opts: { days: number; seed: number },
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void>
+{
   const secret = randomBytes(16).toString('hex');
   // The demo's own channel settings, for this run only: nothing of them is stored, so `npm start` begins with its own.
   // Its log stays quiet unless something breaks: replies to VK and Telegram threads fail by design here (no tokens), and
@@ -32,10 +36,15 @@ export async function demoCommand(start: Start, config: Config, opts: { days: nu
   const system = await start(demoConfig, [...ROLES], createLogger(demoConfig.logLevel), clock.now);
   const began = Date.now();
   try {
-    const report = await runDemo(system, clock, { days: opts.days, seed: opts.seed, start: startAt, contactCenterSecret: secret, progress: (l) => out(`  ${l}`) });
+    const report = await runDemo(system, clock, { days: opts.days, seed: opts.seed, start: startAt, contactCenterSecret: secret, progress: (l) =>
+      out(`  ${l}`) });
     clock.set(Date.now());
     await waitFor(() => drained(system), 'the queues to drain', 300_000);
-    out(`\nГотово за ${Math.round((Date.now() - began) / 1000)} с: организаций ${report.organizations}, сообщений ${report.messages}, голосований ${report.polls}.`);
+    out(
+      `\nГотово за ${
+        Math.round((Date.now() - began) / 1000)
+      } с: организаций ${report.organizations}, сообщений ${report.messages}, голосований ${report.polls}.`,
+    );
     out('Учётные записи (пароли показаны один раз — сохраните их):');
     for (const s of report.staff) out(`  ${s.login.padEnd(34)} ${s.password.padEnd(14)} ${s.role}, ${s.organization}`);
     out('\nОтветы в ветки ВКонтакте и Telegram в демо не отправлены — эти каналы не настроены; в мониторинге они видны как недоставленные.');

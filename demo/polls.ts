@@ -10,7 +10,11 @@ import { DAY_MS } from '../lib/time.js';
 
 const DAY = DAY_MS;
 
-interface PollAnswer { id: string; version: number; questions: { id: string; options: { id: string }[] }[] }
+interface PollAnswer {
+  id: string;
+  version: number;
+  questions: { id: string; options: { id: string }[] }[];
+}
 
 export async function runPolls(system: Otklik, api: DemoApi, r: Random, opts: { start: number; days: number }): Promise<{ count: number; steps: Step[] }> {
   const windows = [
@@ -21,7 +25,11 @@ export async function runPolls(system: Otklik, api: DemoApi, r: Random, opts: { 
   for (const [i, p] of POLLS.entries()) {
     const w = windows[i]!;
     const created = await api.call('demo.admin', 'POST', '/api/v1/polls', {
-      title: p.title, description: p.description, municipalities: p.municipalities, opensAt: new Date(w.opens).toISOString(), closesAt: new Date(w.closes).toISOString(),
+      title: p.title,
+      description: p.description,
+      municipalities: p.municipalities,
+      opensAt: new Date(w.opens).toISOString(),
+      closesAt: new Date(w.closes).toISOString(),
       questions: [{ kind: 'single', text: p.question, options: p.options }],
     });
     if (created.status !== 201) throw new Error(`demo: poll not created: ${JSON.stringify(created.body)}`);
@@ -41,8 +49,9 @@ export async function runPolls(system: Otklik, api: DemoApi, r: Random, opts: { 
       const option = question.options.find((_, k) => (x -= weights[k]!) < 0) ?? question.options[0]!;
       const fromId = 7_000_000 + i * 100_000 + v;
       const at = w.opens + r.next() * (Math.min(w.closes, opts.start + opts.days * DAY) - w.opens);
-      steps.push({ at, run: async () => void (await system.polls.ballotBox.voteFromTelegram({ pollId: poll.id, questionId: question.id, optionId: option.id,
-        proof: { fromId, isBot: false }, municipality: p.municipalities[0] })) });
+      steps.push({ at, run: async () =>
+        void (await system.polls.ballotBox.voteFromTelegram({ pollId: poll.id, questionId: question.id, optionId: option.id, proof: { fromId, isBot: false },
+          municipality: p.municipalities[0] })) });
     }
     if (w.closes < opts.start + opts.days * DAY) {
       steps.push({ at: w.closes + DAY / 2, run: () => move('closed') });

@@ -40,10 +40,24 @@ export function demoClock(start: number) {
 }
 export type DemoClock = ReturnType<typeof demoClock>;
 
-interface CaseState { id: string; messageId: string; source: string; orgId?: string; version: number; author?: string; topic: number; vars: { addr: string; n: number } }
+interface CaseState {
+  id: string;
+  messageId: string;
+  source: string;
+  orgId?: string;
+  version: number;
+  author?: string;
+  topic: number;
+  vars: { addr: string; n: number };
+}
 export type Step = { at: number; run: () => Promise<void> };
 
-export interface DemoReport { organizations: number; staff: { login: string; password: string; role: string; organization: string }[]; messages: number; polls: number }
+export interface DemoReport {
+  organizations: number;
+  staff: { login: string; password: string; role: string; organization: string }[];
+  messages: number;
+  polls: number;
+}
 
 /**
  * The steps of one case after registration, each at its own time; some stop early (overdue work, as in life). An
@@ -54,18 +68,23 @@ function planCase(r: Random, demo: DemoRun, c: CaseState, registeredAt: number, 
   const draftHours = Math.max(48, Math.min(14 * 24, Math.round((days * 24) / 3)));
   const steps: Step[] = [];
   let t = registeredAt + r.int(1, 8) * HOUR;
-  if (!opts.accepted && r.chance(0.05)) return [{ at: t, run: () => demo.act(c, 'moderator', 'reject', { reason: 'Сообщение не содержит обращения по существу' }) }];
+  if (!opts.accepted && r.chance(0.05)) {
+    return [{ at: t, run: () => demo.act(c, 'moderator', 'reject', { reason: 'Сообщение не содержит обращения по существу' }) }];
+  }
   // Federal services' terms are days long, and their appeals wait on others: more of them stall (overdue work).
   const stall = r.chance(TOPICS[c.topic]!.federal ? 0.5 : 0.15) ? r.int(1, 4) : 99;
   if (!opts.accepted) steps.push({ at: t, run: () => demo.accept(c) });
   // Most answers come within days; a fifth take long (the late ones of the SLA panels). A case made from signals has an
   // answer term in hours, and its organization answers within the day or two.
-  const hours = opts.accepted ? [r.int(1, 4), r.int(1, 6), r.int(4, 30), r.int(1, 3), r.int(1, 8)]
+  const hours = opts.accepted ?
+    [r.int(1, 4), r.int(1, 6), r.int(4, 30), r.int(1, 3), r.int(1, 8)]
     : [r.int(3, 30), r.int(2, 48), r.chance(0.8) ? r.int(24, 96) : r.int(24, draftHours), r.int(1, 6), r.int(2, 40)];
   const chain: [string, string, () => Record<string, unknown>, number][] = [
     ['coordinator', 'assign', () => ({ executorId: demo.executorOf(c) }), hours[0]!],
     ['executor', 'start', () => ({}), hours[1]!],
-    ['executor', 'save-draft', () => ({ text: demo.answer(c), attachments: TOPICS[c.topic]!.photo ? [{ kind: 'photo', ref: `https://demo-photo.otklik.local/${c.id}.jpg` }] : [] }), hours[2]!],
+    ['executor', 'save-draft',
+      () => ({ text: demo.answer(c), attachments: TOPICS[c.topic]!.photo ? [{ kind: 'photo', ref: `https://demo-photo.otklik.local/${c.id}.jpg` }] : [] }),
+      hours[2]!],
     ['executor', 'submit', () => ({}), hours[3]!],
     ['leader', 'approve', () => ({}), hours[4]!],
   ];
@@ -113,7 +132,11 @@ class DemoRun {
   }
 
   async act(c: CaseState, role: string, action: string, body: Record<string, unknown>): Promise<void> {
-    const login = role === 'moderator' ? 'demo.moderator1' : role === 'executor' ? this.executors.get(c.id) ?? `${this.orgCode(c)}.executor1` : `${this.orgCode(c)}.${role}`;
+    const login = role === 'moderator'
+      ? 'demo.moderator1'
+      : role === 'executor'
+      ? this.executors.get(c.id) ?? `${this.orgCode(c)}.executor1`
+      : `${this.orgCode(c)}.${role}`;
     const r = await this.api.call(login, 'POST', `/api/v1/cases/${c.id}/${action}`, { expectedVersion: c.version, ...body });
     if (r.status === 200) c.version = r.body.version as number;
   }
@@ -141,7 +164,8 @@ class DemoRun {
       const accepted = await this.api.call('demo.moderator1', 'POST', `${path}/accept`, { expectedVersion: version, autoRoute: true });
       if (accepted.status !== 200) continue;
       const caseId = accepted.body.caseId as string;
-      const now = (await this.api.call('demo.moderator1', 'GET', `/api/v1/cases/${caseId}`)).body as { version: number; organizationId: string | null; source: string };
+      const now = (await this.api.call('demo.moderator1', 'GET', `/api/v1/cases/${caseId}`)).body as { version: number; organizationId: string | null;
+        source: string };
       const signal = [...this.signals.values()].find((c) => c.messageId === x.leadMessageId);
       const c: CaseState = { id: caseId, messageId: x.leadMessageId, source: now.source, orgId: now.organizationId ?? undefined, version: now.version,
         topic: signal?.topic ?? 0, vars: signal?.vars ?? { addr: '', n: 1 } };
@@ -154,8 +178,13 @@ class DemoRun {
   /** The citizen's rating, handed in as a channel hands it in: the author's hash as the channel computed it. */
   async rate(c: CaseState, rating: number): Promise<void> {
     await this.system.queues.citizenActions.add('rating', {
-      actionId: uuidV5(`demo-rating:${c.id}`), kind: 'rating', messageId: c.messageId, source: c.source as IncomingMessage['source'],
-      authorHash: c.author!, rating, at: this.clock.now().toISOString(),
+      actionId: uuidV5(`demo-rating:${c.id}`),
+      kind: 'rating',
+      messageId: c.messageId,
+      source: c.source as IncomingMessage['source'],
+      authorHash: c.author!,
+      rating,
+      at: this.clock.now().toISOString(),
     }, { jobId: `demo-rating-${c.id}` });
     c.version += 1;
   }
@@ -190,18 +219,23 @@ async function feed(demo: DemoRun, i: number, at: number): Promise<CaseState | u
     return { ...base, id: caseIdFor(messageId), messageId, source: channel, author: authorHash(salt, 'contact_center', normalizePhone(phone)) };
   }
   if (channel === 'widget') {
-    const body = JSON.stringify({ idempotencyKey: uuidV5(`demo-widget:${i}`), org: 'krai', category: WIDGET_CATEGORY[topic] ?? 'Другое', text, address: vars.addr, phone, consent: true });
-    const res = await fetch(`${system.url}/api/v1/widget/messages`, { method: 'POST', body, headers: { 'content-type': 'application/json', origin: DEMO_SITE } });
+    const body = JSON.stringify({ idempotencyKey: uuidV5(`demo-widget:${i}`), org: 'krai', category: WIDGET_CATEGORY[topic] ?? 'Другое', text,
+      address: vars.addr, phone, consent: true });
+    const res = await fetch(`${system.url}/api/v1/widget/messages`, { method: 'POST', body,
+      headers: { 'content-type': 'application/json', origin: DEMO_SITE } });
     const { messageId } = await accepted<{ messageId: string }>(res, 'widget');
     return { ...base, id: caseIdFor(messageId), messageId, source: channel, author: authorHash(salt, 'widget', normalizePhone(phone)) };
   }
   const date = Math.floor(at / 1000);
   const normalized = channel === 'vk'
-    ? normalizeVkEvent({ type: 'wall_reply_new', group_id: DEMO_VK_GROUP, object: { id: 10_000 + i, from_id: 500_000 + r.int(1, 5000), date, text,
-      owner_id: -DEMO_VK_GROUP, post_owner_id: -DEMO_VK_GROUP, post_id: r.int(1, 40), parents_stack: [], attachments: [] } },
-    { salt, ownGroupIds: [DEMO_VK_GROUP], provenance: { via: 'replay' } })
-    : normalizeTelegramPost({ message_id: 20_000 + i, date, text, from: { id: 4_000_000 + r.int(1, 5000), is_bot: false, first_name: 'Житель' },
-      chat: { id: -1_001_000_000_001, type: 'supergroup', title: 'Красноярск: жалобы и предложения' } } as never, { salt });
+    ? normalizeVkEvent({ type: 'wall_reply_new', group_id: DEMO_VK_GROUP,
+      object: { id: 10_000 + i, from_id: 500_000 + r.int(1, 5000), date, text, owner_id: -DEMO_VK_GROUP, post_owner_id: -DEMO_VK_GROUP, post_id: r.int(1, 40),
+        parents_stack: [], attachments: [] } }, { salt, ownGroupIds: [DEMO_VK_GROUP], provenance: { via: 'replay' } })
+    : normalizeTelegramPost(
+      { message_id: 20_000 + i, date, text, from: { id: 4_000_000 + r.int(1, 5000), is_bot: false, first_name: 'Житель' },
+        chat: { id: -1_001_000_000_001, type: 'supergroup', title: 'Красноярск: жалобы и предложения' } } as never,
+      { salt },
+    );
   if (!normalized.ok) return undefined;
   await system.ingest!.intake.acceptMany([normalized.message]);
   return { ...base, id: caseIdFor(normalized.message.messageId), messageId: normalized.message.messageId, source: channel };
@@ -258,8 +292,9 @@ export async function waitFor(check: () => Promise<boolean>, what: string, timeo
 }
 
 /** Runs the demo against a started system (all roles, the demo's clock) and returns the accounts it made. */
-export async function runDemo(system: Otklik, clock: DemoClock, opts: { days: number; seed: number; start: number; contactCenterSecret: string;
-  progress: (line: string) => void }): Promise<DemoReport> {
+export async function runDemo(system: Otklik, clock: DemoClock,
+  opts: { days: number; seed: number; start: number; contactCenterSecret: string; progress: (line: string) => void }): Promise<DemoReport>
+{
   const salt = await loadOrCreateSalt(system.db, system.config.hashSalt);
   const adminPassword = randomBytes(9).toString('base64url');
   await ensureAdmin(system.db, 'demo.admin', adminPassword);
@@ -280,6 +315,7 @@ export async function runDemo(system: Otklik, clock: DemoClock, opts: { days: nu
   opts.progress(`обращения за ${opts.days} дней…`);
   const messages = await timeline(demo, opts.days, opts.start, polls.steps);
   clock.set(opts.start + opts.days * DAY);
-  return { organizations: demo.orgs.size, staff: [{ login: 'demo.admin', password: adminPassword, role: 'Администратор региона', organization: 'весь регион' }, ...staff],
-    messages, polls: polls.count };
+  return { organizations: demo.orgs.size,
+    staff: [{ login: 'demo.admin', password: adminPassword, role: 'Администратор региона', organization: 'весь регион' }, ...staff], messages,
+    polls: polls.count };
 }

@@ -23,16 +23,20 @@ export const storedMessageSchema = z.object({
     .describe('Where the message came from; for readers who do not work on the case only the keys describing the channel (no peer, chat or owner ids)'),
   receivedAt: z.iso.datetime({ offset: true }),
   registrationNumber: z.string().nullable().describe('The number of the case the message became, once it did'),
-  origin: z.enum(['appeal', 'signal']).describe('appeal: sent to the region (answered on its channel); signal: found by monitoring (never answered automatically)'),
+  origin: z.enum(['appeal', 'signal']).describe(
+    'appeal: sent to the region (answered on its channel); signal: found by monitoring (never answered automatically)',
+  ),
   kind: z.enum(['complaint', 'question', 'other']).nullable().describe('What the detector (or the team) says the message is'),
   incidentId: z.string().nullable().describe('The incident the message belongs to'),
-  caseId: z.string().nullable().describe('The case: an appeal\'s own, or a signal\'s once the team accepted its incident (null until then)'),
-  reactionDueAt: z.iso.datetime({ offset: true }).nullable().describe('A signal\'s reaction deadline; null for appeals and for `other`'),
+  caseId: z.string().nullable().describe("The case: an appeal's own, or a signal's once the team accepted its incident (null until then)"),
+  reactionDueAt: z.iso.datetime({ offset: true }).nullable().describe("A signal's reaction deadline; null for appeals and for `other`"),
   signalStatus: z.enum(['new', 'accepted', 'rejected', 'answered']).nullable(),
   joinedAfterAnswer: z.boolean().nullable().describe('A signal that joined its incident after the answer was published'),
 });
 export type StoredMessage = Omit<z.infer<typeof storedMessageSchema>, 'receivedAt' | 'reactionDueAt' | 'kind'> & {
-  receivedAt: Date | string; reactionDueAt: Date | string | null; kind: string | null;
+  receivedAt: Date | string;
+  reactionDueAt: Date | string | null;
+  kind: string | null;
 };
 
 export interface CaseLookups {

@@ -26,8 +26,10 @@ export const CITIZEN_TEXTS = {
  * citizen desk, which acts only for the case's author on the case's channel (ingest never imports workflow/).
  */
 export interface RatingDesk {
-  rate(a: { messageId: string; source: Source; authorHash: string; channelUserId?: string; rating: number }):
-    Promise<{ accepted: true; repeatReviewOffered: boolean } | { accepted: false; reason: 'not-author' | 'not-awaiting' | 'duplicate' }>;
-  requestRepeatReview(a: { messageId: string; source: Source; authorHash: string; channelUserId?: string }):
-    Promise<{ accepted: true } | { accepted: false; reason: 'not-author' | 'not-awaiting' | 'rating-not-low' | 'duplicate' }>;
+  rate(
+    a: { messageId: string; source: Source; authorHash: string; channelUserId?: string; rating: number },
+  ): Promise<{ accepted: true; repeatReviewOffered: boolean } | { accepted: false; reason: 'not-author' | 'not-awaiting' | 'duplicate' }>;
+  requestRepeatReview(
+    a: { messageId: string; source: Source; authorHash: string; channelUserId?: string },
+  ): Promise<{ accepted: true } | { accepted: false; reason: 'not-author' | 'not-awaiting' | 'rating-not-low' | 'duplicate' }>;
 }

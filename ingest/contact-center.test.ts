@@ -33,7 +33,7 @@ describe('normalizeCallCard', () => {
     expect(m.place).toEqual({ address: 'ул. Карла Маркса, 3', municipality: 'город Красноярск' });
     expect(normalizeCallCard(card, 'salt').messageId).toBe(m.messageId);
   });
-  it('carries the operator\'s reason of the call as the message\'s reason (the region\'s fast-track rule reads it)', () => {
+  it("carries the operator's reason of the call as the message's reason (the region's fast-track rule reads it)", () => {
     expect(normalizeCallCard(card, 'salt').provenance).toEqual({ channel: '122' });
     expect(normalizeCallCard({ ...card, reason: 'Отсутствие отопления' }, 'salt').provenance).toEqual({ channel: '122', reason: 'Отсутствие отопления' });
   });

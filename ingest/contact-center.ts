@@ -69,16 +69,15 @@ export function registerContactCenterRoute(api: ApiBuilder, deps: ContactCenterD
   api.route({ method: 'post', path: '/api/v1/contact-center/calls', tag: 'ingest channels', auth: false, credential: 'contactCenterSignature',
     summary: "Take one call card of the region's 122 contact center.",
     description: 'The body is signed: X-Signature is the HMAC-SHA256 of the exact bytes sent. A card sent again (a retry) answers the same messageId.',
-    body: callCardSchema, bodyFormat: 'raw', keepNul: true, invalidInput: (issues) => `invalid call card: ${issues}`, status: 202, response: z.object({ messageId: z.uuid() }),
-    errors: { 401: 'Bad or missing X-Signature', 503: 'Intake is off (no CONTACT_CENTER_SECRET), or the queue is unavailable' },
-    guard: (req, raw) => {
+    body: callCardSchema, bodyFormat: 'raw', keepNul: true, invalidInput: (issues) => `invalid call card: ${issues}`, status: 202,
+    response: z.object({ messageId: z.uuid() }),
+    errors: { 401: 'Bad or missing X-Signature', 503: 'Intake is off (no CONTACT_CENTER_SECRET), or the queue is unavailable' }, guard: (req, raw) => {
       const secret = typeof deps.secret === 'function' ? deps.secret() : deps.secret;
       if (!secret) throw new HttpError(503, 'contact center intake is off: CONTACT_CENTER_SECRET is not configured');
       if (!verifySignature(secret, raw ?? Buffer.alloc(0), req.get('x-signature'))) {
         throw new HttpError(401, 'bad or missing X-Signature (expected sha256=<hex HMAC-SHA256 of the body>)');
       }
-    } },
-  async ({ body }) => {
+    } }, async ({ body }) => {
     const message = normalizeCallCard(body, deps.salt);
     try {
       // A repeated card (the 122 center retrying) is accepted again with the same id and makes nothing new.

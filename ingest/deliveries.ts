@@ -16,11 +16,14 @@ async function queued(queue: Queue<OutboundMessage>, outboundId: string): Promis
   if (!job) return { state: 'queued', attempts: 0 };
   const state = await job.getState();
   if (state === 'failed') return { state: 'failed', attempts: job.attemptsMade, error: job.failedReason?.slice(0, 500) };
-  return { state: job.attemptsMade > 0 ? 'retrying' : 'queued', attempts: job.attemptsMade, ...(job.failedReason ? { error: job.failedReason.slice(0, 500) } : {}) };
+  return { state: job.attemptsMade > 0 ? 'retrying' : 'queued', attempts: job.attemptsMade,
+    ...(job.failedReason ? { error: job.failedReason.slice(0, 500) } : {}) };
 }
 
 /** A row of the delivery trail (ingest/delivery-log.ts): final once sent or recorded; a refusal for good reads as failed. */
-function fromTrail(row: { status: string; external_ref: string | null; delivered_at: Date; updated_at: Date; attempts: number; error: string | null }): Delivery {
+function fromTrail(
+  row: { status: string; external_ref: string | null; delivered_at: Date; updated_at: Date; attempts: number; error: string | null },
+): Delivery {
   const error = row.error ? { error: row.error.slice(0, 500) } : {};
   if (row.status === 'sent' || row.status === 'recorded') {
     return { state: row.status, attempts: row.attempts, at: row.delivered_at, ...(row.external_ref ? { externalRef: row.external_ref } : {}) };
@@ -33,10 +36,14 @@ export function createDeliveryReads(db: pg.Pool, outbound: Queue<OutboundMessage
   return {
     async statusOf(outboundIds) {
       if (outboundIds.length === 0) return {};
-      const r = await db.query<{ outbound_id: string; status: 'sent' | 'recorded' | 'retrying' | 'failed' | 'bounced'; external_ref: string | null;
-        delivered_at: Date; updated_at: Date; attempts: number; error: string | null }>(
+      const r = await db.query<
+        { outbound_id: string; status: 'sent' | 'recorded' | 'retrying' | 'failed' | 'bounced'; external_ref: string | null; delivered_at: Date;
+          updated_at: Date; attempts: number; error: string | null }
+      >(
         `select outbound_id, status, external_ref, delivered_at, updated_at, attempts, error
-           from outbound_deliveries where outbound_id = any($1::uuid[])`, [outboundIds]);
+           from outbound_deliveries where outbound_id = any($1::uuid[])`,
+        [outboundIds],
+      );
       const out: Record<string, Delivery> = {};
       for (const row of r.rows) {
         // A refusal is recorded a moment before its job settles as failed: until then it reads as still being tried,

@@ -16,18 +16,55 @@ const CHUNK = 500;
 
 /** Column names the center's exports use (Russian or English), mapped onto the call card. */
 const COLUMNS: Record<string, keyof CallCardRow> = {
-  callid: 'callId', call_id: 'callId', id: 'callId', 'номер звонка': 'callId', 'id звонка': 'callId', 'номер обращения': 'callId',
-  receivedat: 'receivedAt', received_at: 'receivedAt', date: 'receivedAt', 'дата': 'receivedAt', 'дата и время': 'receivedAt', 'дата звонка': 'receivedAt',
-  text: 'text', 'текст': 'text', 'суть обращения': 'text', 'содержание': 'text',
-  phone: 'phone', 'телефон': 'phone',
-  name: 'name', 'фио': 'name', 'заявитель': 'name',
-  address: 'address', 'адрес': 'address',
-  municipality: 'municipality', 'муниципалитет': 'municipality', 'муниципальное образование': 'municipality',
-  reason: 'reason', 'причина': 'reason', 'причина обращения': 'reason', 'рубрика': 'reason', 'тематика': 'reason',
+  callid: 'callId',
+  call_id: 'callId',
+  id: 'callId',
+  'номер звонка': 'callId',
+  'id звонка': 'callId',
+  'номер обращения': 'callId',
+  receivedat: 'receivedAt',
+  received_at: 'receivedAt',
+  date: 'receivedAt',
+  'дата': 'receivedAt',
+  'дата и время': 'receivedAt',
+  'дата звонка': 'receivedAt',
+  text: 'text',
+  'текст': 'text',
+  'суть обращения': 'text',
+  'содержание': 'text',
+  phone: 'phone',
+  'телефон': 'phone',
+  name: 'name',
+  'фио': 'name',
+  'заявитель': 'name',
+  address: 'address',
+  'адрес': 'address',
+  municipality: 'municipality',
+  'муниципалитет': 'municipality',
+  'муниципальное образование': 'municipality',
+  reason: 'reason',
+  'причина': 'reason',
+  'причина обращения': 'reason',
+  'рубрика': 'reason',
+  'тематика': 'reason',
 };
-interface CallCardRow { callId?: string; receivedAt?: string; text?: string; phone?: string; name?: string; address?: string; municipality?: string; reason?: string }
+interface CallCardRow {
+  callId?: string;
+  receivedAt?: string;
+  text?: string;
+  phone?: string;
+  name?: string;
+  address?: string;
+  municipality?: string;
+  reason?: string;
+}
 
-export interface ImportReport { total: number; imported: number; skipped: number; errors: { line: number; error: string }[] }
+export interface ImportReport {
+  total: number;
+  imported: number;
+  skipped: number;
+  errors: { line: number; error: string }[];
+}
 
 export interface ImportDeps {
   intake: Intake;
@@ -60,17 +97,25 @@ export function parseCallDate(value: unknown): string | undefined {
 }
 
 async function* csvRows(file: string): AsyncGenerator<{ line: number; cells: string[] }> {
-  const parser = fs.createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, delimiter: [',', ';', '\t'], info: true }));
+  const parser = fs.createReadStream(file).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, delimiter: [',', ';', '\t'], info: true }),
+  );
   for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     yield { line: rec.info.lines, cells: rec.record };
   }
 }
 
 async function* xlsxRows(file: string): AsyncGenerator<{ line: number; cells: unknown[] }> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'emit' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache',
+    entries: 'emit' });
   for await (const sheet of reader) {
     for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-      const values = (row.values as unknown[]).slice(1).map((v) => (v && typeof v === 'object' && 'text' in (v as object) ? (v as { text: unknown }).text : (v && typeof v === 'object' && 'result' in (v as object) ? (v as { result: unknown }).result : v)));
+      const values = (row.values as unknown[]).slice(1).map((
+        v,
+      ) => (v && typeof v === 'object' && 'text' in (v as object)
+        ? (v as { text: unknown }).text
+        : (v && typeof v === 'object' && 'result' in (v as object) ? (v as { result: unknown }).result : v))
+      );
       yield { line: row.number, cells: values };
     }
     break; // the first sheet holds the calls

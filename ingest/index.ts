@@ -124,18 +124,31 @@ export function createIngest(deps: IngestDeps): Ingest {
   const routers: Router[] = [];
 
   registerContactCenterRoute(api, { intake, secret: () => live().contactCenterSecret, salt, logger: deps.logger });
-  const built = NETWORKS.map((n) => n.build({
-    config, db, redis, prefix, intake, cursors, salt, logger: deps.logger, api, polls: deps.polls, ratings: deps.ratings, staffLinks: deps.staffLinks,
-    tuning: deps.tuning ?? {}, modes: n.modes(config),
-  }));
+  const built = NETWORKS.map((n) =>
+    n.build({
+      config,
+      db,
+      redis,
+      prefix,
+      intake,
+      cursors,
+      salt,
+      logger: deps.logger,
+      api,
+      polls: deps.polls,
+      ratings: deps.ratings,
+      staffLinks: deps.staffLinks,
+      tuning: deps.tuning ?? {},
+      modes: n.modes(config),
+    })
+  );
   const tasks: BackgroundTask[] = built.flatMap((b) => b.tasks);
   const warnings = built.flatMap((b) => b.warnings);
 
   // Always served: with no site allowed every widget request is refused (403), and allowing one needs no restart.
   const allowedOrigins = () => live().widget.allowedOrigins;
-  const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins, now: deps.now,
-    ipLimitPerHour: config.widget.ipLimitPerHour, contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger,
-    timeZone: deps.timeZone };
+  const widget = { redis, prefix, intake, cases: deps.cases, salt, allowedOrigins, now: deps.now, ipLimitPerHour: config.widget.ipLimitPerHour,
+    contactLimitPerDay: config.widget.contactLimitPerDay, region: deps.region, logger: deps.logger, timeZone: deps.timeZone };
   routers.push(createWidgetRouter(widget));
   registerWidgetRoutes(api, widget);
   if (deps.requireAuth) registerMessagesRoutes(api, { cases: deps.cases, stats, channels: modesNow });
@@ -147,7 +160,12 @@ export function createIngest(deps: IngestDeps): Ingest {
   const controller = new AbortController();
   const running: Promise<void>[] = [];
   return {
-    routers, api, workers, intake, stats, cursors,
+    routers,
+    api,
+    workers,
+    intake,
+    stats,
+    cursors,
     channels: modesNow,
     pollCors: widgetPollCors(allowedOrigins),
     start() {

@@ -114,8 +114,8 @@ export function createIntake(deps: { queues: Pick<Queues, 'incoming'>; redis: Re
     return outcomes;
   }
 
-  const singles = createGroupCommit<IncomingMessage, AcceptOutcome>((_key, messages) => acceptChunk(messages),
-    { windowMs: SINGLE_MESSAGE_WINDOW_MS, maxBatch: MAX_BATCH, maxInFlight: 2 });
+  const singles = createGroupCommit<IncomingMessage, AcceptOutcome>((_key, messages) => acceptChunk(messages), { windowMs: SINGLE_MESSAGE_WINDOW_MS,
+    maxBatch: MAX_BATCH, maxInFlight: 2 });
 
   return {
     stats: deps.stats,

@@ -14,15 +14,22 @@ import { NETWORKS } from './index.js';
 describe('every network of NETWORK_SOURCES', () => {
   let deps: ClassifyDeps;
   beforeAll(async () => {
-    deps = await loadClassifier({ modelsDir: 'models', gazetteerPath: 'config/gazetteer/krasnoyarsk-krai.json', regionConfigPath: 'config/region.yaml' }, createLogger('silent'));
+    deps = await loadClassifier({ modelsDir: 'models', gazetteerPath: 'config/gazetteer/krasnoyarsk-krai.json', regionConfigPath: 'config/region.yaml' },
+      createLogger('silent'));
   });
 
-  const chatter = (source: Source) => incomingMessageSchema.parse({
-    messageId: messageIdFor(source, `chatter-${source}`), source, externalId: `chatter-${source}`, receivedAt: '2026-11-20T10:00:00+07:00',
-    text: 'Поздравляем всех с праздником! Желаем здоровья и счастья!', authorHash: authorHash('salt', source, 'u1'), raw: {},
-  });
+  const chatter = (source: Source) =>
+    incomingMessageSchema.parse({
+      messageId: messageIdFor(source, `chatter-${source}`),
+      source,
+      externalId: `chatter-${source}`,
+      receivedAt: '2026-11-20T10:00:00+07:00',
+      text: 'Поздравляем всех с праздником! Желаем здоровья и счастья!',
+      authorHash: authorHash('salt', source, 'u1'),
+      raw: {},
+    });
 
-  it('has its folder\'s descriptor in NETWORKS, once', () => {
+  it("has its folder's descriptor in NETWORKS, once", () => {
     expect(NETWORKS.map((n) => n.name).sort()).toEqual([...NETWORK_SOURCES].sort());
   });
 

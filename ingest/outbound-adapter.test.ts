@@ -6,7 +6,10 @@ import { maskedRecipient, recordingAdapter } from './outbound-adapter.js';
 /** The real logger (with its redaction of personal data) writing into an array. */
 function capture() {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger('info', new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } }));
+  const logger = createLogger('info', new Writable({ write(chunk, _enc, done) {
+    lines.push(JSON.parse(String(chunk)));
+    done();
+  } }));
   return { lines, log: (fields: Record<string, unknown>, msg: string) => logger.info(fields, msg) };
 }
 

@@ -25,7 +25,9 @@ const lineSchema = z.discriminatedUnion('source', [
 
 const CHUNK = 500;
 
-export async function replayFile(file: string, deps: { intake: Intake; salt: string; ownGroupIds: number[]; progress?: (line: string) => void }): Promise<ImportReport> {
+export async function replayFile(file: string,
+  deps: { intake: Intake; salt: string; ownGroupIds: number[]; progress?: (line: string) => void }): Promise<ImportReport>
+{
   if (!fs.existsSync(file)) throw new Error(`file not found: ${file}`);
   const report: ImportReport = { total: 0, imported: 0, skipped: 0, errors: [] };
   const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
@@ -59,7 +61,8 @@ export async function replayFile(file: string, deps: { intake: Intake; salt: str
     let result: { ok: true; message: Parameters<Intake['accept']>[0] } | { ok: false; reason: string };
     switch (l.source) {
       case 'vk':
-        result = normalizeVkEvent({ type: l.type, object: l.object, group_id: l.group_id }, { salt: deps.salt, ownGroupIds: deps.ownGroupIds, provenance: { via: 'replay' } });
+        result = normalizeVkEvent({ type: l.type, object: l.object, group_id: l.group_id }, { salt: deps.salt, ownGroupIds: deps.ownGroupIds,
+          provenance: { via: 'replay' } });
         break;
       case 'telegram': {
         const m = (l.message ?? l.update?.message ?? l.update?.channel_post) as Message | undefined;
@@ -68,12 +71,16 @@ export async function replayFile(file: string, deps: { intake: Intake; salt: str
       }
       case 'contact_center': {
         const c = callCardSchema.safeParse(l.card);
-        result = c.success ? { ok: true, message: normalizeCallCard(c.data, deps.salt) } : { ok: false, reason: c.error.issues.map((i) => `card.${i.path.join('.')}: ${i.message}`).join('; ') };
+        result = c.success
+          ? { ok: true, message: normalizeCallCard(c.data, deps.salt) }
+          : { ok: false, reason: c.error.issues.map((i) => `card.${i.path.join('.')}: ${i.message}`).join('; ') };
         break;
       }
       case 'widget': {
         const s = widgetSubmissionSchema.safeParse(l.submission);
-        result = s.success ? { ok: true, message: normalizeWidgetSubmission(s.data, { salt: deps.salt, site: l.site }) } : { ok: false, reason: s.error.issues.map((i) => `submission.${i.path.join('.')}: ${i.message}`).join('; ') };
+        result = s.success
+          ? { ok: true, message: normalizeWidgetSubmission(s.data, { salt: deps.salt, site: l.site }) }
+          : { ok: false, reason: s.error.issues.map((i) => `submission.${i.path.join('.')}: ${i.message}`).join('; ') };
         break;
       }
     }

@@ -170,9 +170,13 @@ export class ApiBuilder {
     const answer = (req: Request, input: Input) => this.answer(d, handler as unknown as AnyHandler, req, input);
     if (d.hot) {
       // The hot path parses JSON itself and refuses U+0000 (lib/hot-routes.ts).
-      if (d.method !== 'post' || d.auth !== false || d.bodyFormat === 'raw' || d.keepNul || d.guardBeforeBody) throw new Error(`${d.path}: only public JSON POST routes can be hot`);
+      if (d.method !== 'post' || d.auth !== false || d.bodyFormat === 'raw' || d.keepNul || d.guardBeforeBody) {
+        throw new Error(`${d.path}: only public JSON POST routes can be hot`);
+      }
       this.hot.push({
-        method: 'POST', path: d.path, bodyLimit: d.bodyLimit,
+        method: 'POST',
+        path: d.path,
+        bodyLimit: d.bodyLimit,
         handle: async (req, params, body): Promise<HotAnswer> => {
           const out = await answer(req, { params, body, bodyFreeOfNul: true });
           return { status: out.status, body: out.body, headers: out.headers };

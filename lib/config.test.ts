@@ -38,7 +38,8 @@ describe('loadConfig', () => {
   });
 
   it('drops trailing slashes of API roots and widget origins', () => {
-    const c = loadConfig({ VK_API_BASE_URL: 'http://127.0.0.1:9999/vk///', TELEGRAM_API_ROOT: 'http://127.0.0.1:9998/', WIDGET_ALLOWED_ORIGINS: 'https://a.example/,https://b.example' });
+    const c = loadConfig({ VK_API_BASE_URL: 'http://127.0.0.1:9999/vk///', TELEGRAM_API_ROOT: 'http://127.0.0.1:9998/',
+      WIDGET_ALLOWED_ORIGINS: 'https://a.example/,https://b.example' });
     expect(c.vk.apiBaseUrl).toBe('http://127.0.0.1:9999/vk');
     expect(c.telegram.apiRoot).toBe('http://127.0.0.1:9998');
     expect(c.widget.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);

@@ -11,7 +11,9 @@ export const caseDeliverySchema = z.object({
   outboundId: z.uuid(),
   channel: z.string().nullable(),
   kind: z.string(),
-  status: z.enum(DELIVERY_STATUSES).describe('sent; recorded (development mode, not sent); retrying; failed (retries spent, or the channel is off); bounced (refused for this address)'),
+  status: z.enum(DELIVERY_STATUSES).describe(
+    'sent; recorded (development mode, not sent); retrying; failed (retries spent, or the channel is off); bounced (refused for this address)',
+  ),
   attempts: z.number().int(),
   error: z.string().nullable().describe("Why the last attempt failed (the server's or the provider's answer)"),
   externalRef: z.string().nullable(),

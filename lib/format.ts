@@ -13,7 +13,8 @@ function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
   const key = `${timeZone}|${withTime}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat('ru-RU', { timeZone, day: 'numeric', month: 'short', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) });
+    f = new Intl.DateTimeFormat('ru-RU', { timeZone, day: 'numeric', month: 'short', year: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) });
     formatters.set(key, f);
   }
   return f;

@@ -4,9 +4,10 @@ import { createGroupCommit } from './group-commit.js';
 /** A run whose batches the test releases by hand, recording what each batch held. */
 function heldRun() {
   const batches: { key: string; items: number[]; release: (fail?: boolean) => void }[] = [];
-  const run = (key: string, items: number[]) => new Promise<string[]>((resolve, reject) => {
-    batches.push({ key, items, release: (fail) => (fail ? reject(new Error('boom')) : resolve(items.map((i) => `${key}:${i}`))) });
-  });
+  const run = (key: string, items: number[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      batches.push({ key, items, release: (fail) => (fail ? reject(new Error('boom')) : resolve(items.map((i) => `${key}:${i}`))) });
+    });
   return { batches, run };
 }
 

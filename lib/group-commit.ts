@@ -83,12 +83,13 @@ export function createGroupCommit<I, O>(run: (key: string, items: I[]) => Promis
         if (s.pending.length) flush(key, s);
         else if (s.inFlight === 0 && keys.get(key) === s) keys.delete(key);
       };
-      outcome.then((results) => settle(() => {
-        if (results.length !== batch.length) {
-          const err = new Error(`group commit: ${results.length} outcomes for ${batch.length} items`);
-          batch.forEach((w) => w.reject(err));
-        } else batch.forEach((w, i) => w.resolve(results[i]!));
-      }), (err: unknown) => settle(() => batch.forEach((w) => w.reject(err))));
+      outcome.then((results) =>
+        settle(() => {
+          if (results.length !== batch.length) {
+            const err = new Error(`group commit: ${results.length} outcomes for ${batch.length} items`);
+            batch.forEach((w) => w.reject(err));
+          } else batch.forEach((w, i) => w.resolve(results[i]!));
+        }), (err: unknown) => settle(() => batch.forEach((w) => w.reject(err))));
     }
   };
 
@@ -102,7 +103,7 @@ export function createGroupCommit<I, O>(run: (key: string, items: I[]) => Promis
   return {
     submit(key, item) {
       let s = keys.get(key);
-      if (!s) keys.set(key, (s = { pending: [], inFlight: 0, scheduled: false }));
+      if (!s) keys.set(key, s = { pending: [], inFlight: 0, scheduled: false });
       const state = s;
       return new Promise<O>((resolve, reject) => {
         state.pending.push({ item, resolve, reject });

@@ -93,21 +93,24 @@ function matchHot(compiled: Compiled[], incoming: http.IncomingMessage): { hit: 
  * in UTF-8: compressed bodies, other types and charsets, whose body parser answers them as it answers every route)
  * returns false and leaves it untouched for the app.
  */
-export function hotRouteDispatcher(app: express.Express, routes: HotRoute[],
-  opts: {
-    logger: Logger; securityHeaders: Record<string, string>;
-    /** Mark every cookie Secure (lib/http.ts secureCookies), as for a request that came over HTTPS. */
-    secureCookies: boolean;
-    observe?: (route: HotRoute, status: number) => void;
-  }) {
+export function hotRouteDispatcher(app: express.Express, routes: HotRoute[], opts: {
+  logger: Logger;
+  securityHeaders: Record<string, string>;
+  /** Mark every cookie Secure (lib/http.ts secureCookies), as for a request that came over HTTPS. */
+  secureCookies: boolean;
+  observe?: (route: HotRoute, status: number) => void;
+}) {
   const compiled = routes.map((route) => ({ route, ...compilePath(route.path) }));
   const send = (req: Request, res: Response, route: HotRoute, answer: HotAnswer) => {
     const payload = JSON.stringify(answer.body);
     const cookie = answer.headers?.['set-cookie'];
     if (cookie && (opts.secureCookies || req.secure)) answer = { ...answer, headers: { ...answer.headers, 'set-cookie': withSecureFlag(cookie) } };
     res.writeHead(answer.status, {
-      ...opts.securityHeaders, ...route.headers?.(req), ...answer.headers,
-      'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload),
+      ...opts.securityHeaders,
+      ...route.headers?.(req),
+      ...answer.headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(payload),
     });
     res.end(payload);
     opts.observe?.(route, answer.status);

@@ -127,7 +127,7 @@ function operationsApi(opts: HttpAppOptions): ApiBuilder {
   const ops = new ApiBuilder();
   ops.route({ method: 'get', path: '/healthz', tag: 'operations', auth: false, summary: 'Whether the stores answer, and what each ingest channel does.',
     response: healthSchema, errors: [], otherResponses: { 503: { description: 'A store is down (named in `down`)', schema: healthSchema } } },
-  async () => healthReport(opts));
+    async () => healthReport(opts));
   const { metrics, metricsToken } = opts;
   // Metrics name queues, routes and volumes: not for the public. Off (404) unless a token or an explicit opt-in.
   if (metrics && (metricsToken || opts.metricsPublic)) {
@@ -146,11 +146,11 @@ function operationsApi(opts: HttpAppOptions): ApiBuilder {
   if (!apis) return ops;
   let document: Record<string, unknown> | undefined;
   ops.route({ method: 'get', path: OPENAPI_PATH, tag: 'operations', auth: false, summary: 'This document: every JSON route this process serves.',
-    response: z.object({ openapi: z.literal('3.1.0') }).loose(), errors: [] },
-  // Built at the first request: every builder has declared its routes by then.
-  async () => ({ body: (document ??= openApiDocument([ops, ...apis], DOCUMENT_INFO)) }));
-  ops.route({ method: 'get', path: FORMER_POLLS_OPENAPI_PATH, tag: 'operations', auth: false, summary: 'Where the polls document was: it is part of the one document now.',
-    status: 308, errors: [] }, async () => ({ status: 308, headers: { location: OPENAPI_PATH }, body: { location: OPENAPI_PATH } }));
+    response: z.object({ openapi: z.literal('3.1.0') }).loose(), errors: [] }, // Built at the first request: every builder has declared its routes by then.
+    async () => ({ body: document ??= openApiDocument([ops, ...apis], DOCUMENT_INFO) }));
+  ops.route({ method: 'get', path: FORMER_POLLS_OPENAPI_PATH, tag: 'operations', auth: false,
+    summary: 'Where the polls document was: it is part of the one document now.', status: 308, errors: [] },
+    async () => ({ status: 308, headers: { location: OPENAPI_PATH }, body: { location: OPENAPI_PATH } }));
   return ops;
 }
 
@@ -183,9 +183,13 @@ const onError = (logger: Logger): ErrorRequestHandler => (err, req, res, _next) 
   }
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
   if (status >= 500) logger.error({ err: err?.message, path: loggedPath(req) }, 'request failed');
-  const message = status === 413 ? 'request body is too large'
-    : status === 400 && err?.type === 'entity.parse.failed' ? 'body is not valid JSON'
-    : status < 500 ? String(err?.message ?? 'bad request') : 'internal error';
+  const message = status === 413 ?
+    'request body is too large'
+    : status === 400 && err?.type === 'entity.parse.failed' ?
+    'body is not valid JSON'
+    : status < 500
+    ? String(err?.message ?? 'bad request')
+    : 'internal error';
   if (!res.headersSent) res.status(status).json({ error: message });
 };
 
@@ -228,10 +232,16 @@ export function createHttpApp(opts: HttpAppOptions): HttpApp {
   app.use(onError(opts.logger));
 
   const hotRoutes = opts.hot ?? [];
-  const hot = hotRoutes.length ? hotRouteDispatcher(app, hotRoutes, {
-    logger: opts.logger, securityHeaders: headersSetBy(securityHeaders), secureCookies: opts.secureCookies ?? false,
-    observe: metrics ? (route, status) => metrics.httpRequests.inc({ method: route.method, route: route.path, status: `${Math.floor(status / 100)}xx` }) : undefined,
-  }) : undefined;
+  const hot = hotRoutes.length ?
+    hotRouteDispatcher(app, hotRoutes, {
+      logger: opts.logger,
+      securityHeaders: headersSetBy(securityHeaders),
+      secureCookies: opts.secureCookies ?? false,
+      observe: metrics
+        ? (route, status) => metrics.httpRequests.inc({ method: route.method, route: route.path, status: `${Math.floor(status / 100)}xx` })
+        : undefined,
+    }) :
+    undefined;
   // Hot routes are answered before Express's router (lib/hot-routes.ts); every other request goes to the app.
   const listener = ((req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!hot?.(req, res)) app(req, res);

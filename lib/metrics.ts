@@ -74,7 +74,8 @@ export function createMetrics() {
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
-  return { registry, jobs, jobDuration, queueDepth, ingested, outboundDeliveries, classifyLatency, deadlineBreaches, groupCommitItems, groupCommitMeanBatch, httpRequests };
+  return { registry, jobs, jobDuration, queueDepth, ingested, outboundDeliveries, classifyLatency, deadlineBreaches, groupCommitItems, groupCommitMeanBatch,
+    httpRequests };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

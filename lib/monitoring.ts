@@ -29,7 +29,7 @@ export type IncidentQuery = z.infer<typeof incidentQuery>;
 
 const iso = z.string().describe('ISO 8601 time');
 export const suggestionSchema = z.object({
-  label: z.string().describe('The routing model\'s label: an organization code or name'),
+  label: z.string().describe("The routing model's label: an organization code or name"),
   score: z.number(),
   organizationId: z.string().nullable().describe('The organization the label names, when there is one'),
   organizationName: z.string().nullable(),
@@ -37,22 +37,44 @@ export const suggestionSchema = z.object({
 
 /** One inbox row: an incident with its aggregates and its lead signal's text. */
 export const incidentListItem = z.object({
-  id: z.string(), status: z.enum(INCIDENT_STATUSES), version: z.number(),
-  caseId: z.string().nullable(), registrationNumber: z.string().nullable(), caseStatus: z.string().nullable(),
-  organizationName: z.string().nullable(), caseDeadlineAt: iso.nullable(), rejectionReason: z.string().nullable(),
-  firstReactionAt: iso.nullable(), answeredAt: iso.nullable(),
-  kind: z.enum(CASE_KINDS), size: z.number(), channels: z.array(z.string()), municipalities: z.array(z.string()),
-  firstSeenAt: iso, lastSeenAt: iso, growth: z.number().describe('Signals of the last growthHours'),
+  id: z.string(),
+  status: z.enum(INCIDENT_STATUSES),
+  version: z.number(),
+  caseId: z.string().nullable(),
+  registrationNumber: z.string().nullable(),
+  caseStatus: z.string().nullable(),
+  organizationName: z.string().nullable(),
+  caseDeadlineAt: iso.nullable(),
+  rejectionReason: z.string().nullable(),
+  firstReactionAt: iso.nullable(),
+  answeredAt: iso.nullable(),
+  kind: z.enum(CASE_KINDS),
+  size: z.number(),
+  channels: z.array(z.string()),
+  municipalities: z.array(z.string()),
+  firstSeenAt: iso,
+  lastSeenAt: iso,
+  growth: z.number().describe('Signals of the last growthHours'),
   reactionDueAt: iso.nullable().describe('The earliest reaction deadline of its signals still waiting for one'),
-  fastTrack: z.boolean(), lateSignals: z.number().describe('Signals that joined after the answer was published and have none yet'),
-  text: z.string(), link: z.string().nullable(), source: z.string(), category: z.string(), confidence: z.number(), leadMessageId: z.string(),
-  suggestions: z.array(suggestionSchema).max(3).describe('The routing model\'s top organizations for the incident'),
+  fastTrack: z.boolean(),
+  lateSignals: z.number().describe('Signals that joined after the answer was published and have none yet'),
+  text: z.string(),
+  link: z.string().nullable(),
+  source: z.string(),
+  category: z.string(),
+  confidence: z.number(),
+  leadMessageId: z.string(),
+  suggestions: z.array(suggestionSchema).max(3).describe("The routing model's top organizations for the incident"),
 });
-export type IncidentListItem = Omit<z.infer<typeof incidentListItem>, 'suggestions' | 'firstSeenAt' | 'lastSeenAt' | 'reactionDueAt' | 'caseDeadlineAt'
-  | 'firstReactionAt' | 'answeredAt'> & {
+export type IncidentListItem = Omit<z.infer<typeof incidentListItem>,
+  'suggestions' | 'firstSeenAt' | 'lastSeenAt' | 'reactionDueAt' | 'caseDeadlineAt' | 'firstReactionAt' | 'answeredAt'> & {
   suggestions?: z.infer<typeof suggestionSchema>[];
-  firstSeenAt: Date | string; lastSeenAt: Date | string; reactionDueAt: Date | string | null; caseDeadlineAt: Date | string | null;
-  firstReactionAt: Date | string | null; answeredAt: Date | string | null;
+  firstSeenAt: Date | string;
+  lastSeenAt: Date | string;
+  reactionDueAt: Date | string | null;
+  caseDeadlineAt: Date | string | null;
+  firstReactionAt: Date | string | null;
+  answeredAt: Date | string | null;
 };
 
 export const DELIVERY_STATES = ['queued', 'sent', 'recorded', 'retrying', 'failed'] as const;
@@ -73,27 +95,51 @@ export interface DeliveryReads {
 }
 
 export const threadSchema = z.object({
-  key: z.string(), source: z.string(), own: z.boolean().describe('The region writes here; otherwise the operator answers by hand'),
-  link: z.string().nullable(), signals: z.number(),
-  replies: z.array(z.object({ outboundId: z.string(), kind: z.enum(['interim', 'answer']), text: z.string(), createdAt: iso,
-    delivery: deliverySchema.optional() })),
+  key: z.string(),
+  source: z.string(),
+  own: z.boolean().describe('The region writes here; otherwise the operator answers by hand'),
+  link: z.string().nullable(),
+  signals: z.number(),
+  replies: z.array(
+    z.object({ outboundId: z.string(), kind: z.enum(['interim', 'answer']), text: z.string(), createdAt: iso, delivery: deliverySchema.optional() }),
+  ),
 });
 export const incidentDetail = z.object({
   incident: incidentListItem.omit({ suggestions: true }).extend({ answerText: z.string().nullable() }),
   signals: z.array(z.object({
-    messageId: z.string(), source: z.string(), text: z.string(), link: z.string().nullable(), kind: z.string(), category: z.string(),
-    municipality: z.string().nullable(), status: z.string(), receivedAt: iso, reactionDueAt: iso.nullable(), firstReactionAt: iso.nullable(),
-    joinedAfterAnswer: z.boolean(), thread: z.string(),
+    messageId: z.string(),
+    source: z.string(),
+    text: z.string(),
+    link: z.string().nullable(),
+    kind: z.string(),
+    category: z.string(),
+    municipality: z.string().nullable(),
+    status: z.string(),
+    receivedAt: iso,
+    reactionDueAt: iso.nullable(),
+    firstReactionAt: iso.nullable(),
+    joinedAfterAnswer: z.boolean(),
+    thread: z.string(),
   })),
   threads: z.array(threadSchema),
-  history: z.array(z.object({ at: iso, actor: z.string(), actorName: z.string().nullable(), type: z.string(), comment: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()) })),
+  history: z.array(
+    z.object({ at: iso, actor: z.string(), actorName: z.string().nullable(), type: z.string(), comment: z.string().nullable(),
+      data: z.record(z.string(), z.unknown()) }),
+  ),
 });
 export type IncidentDetail = z.infer<typeof incidentDetail>;
 
 export const spikeAlertSchema = z.object({
-  id: z.string(), kind: z.enum(['incident', 'topic']), incidentId: z.string().nullable(), category: z.string().nullable(),
-  municipality: z.string().nullable(), count: z.number(), baseline: z.number(), windowHours: z.number(), at: iso, acknowledgedAt: iso.nullable(),
+  id: z.string(),
+  kind: z.enum(['incident', 'topic']),
+  incidentId: z.string().nullable(),
+  category: z.string().nullable(),
+  municipality: z.string().nullable(),
+  count: z.number(),
+  baseline: z.number(),
+  windowHours: z.number(),
+  at: iso,
+  acknowledgedAt: iso.nullable(),
 });
 export type SpikeAlert = Omit<z.infer<typeof spikeAlertSchema>, 'at' | 'acknowledgedAt'> & { at: Date | string; acknowledgedAt: Date | string | null };
 
@@ -140,8 +186,8 @@ export interface Monitoring {
   merge(actorId: string, body: z.infer<typeof mergeIncidentsBody>): R<{ incidentId: string; moved: number }>;
   split(actorId: string, messageId: string): R<{ incidentId: string }>;
   /** Corrects a signal's kind or category (kept as training feedback); the kind moves its reaction term. */
-  correct(actorId: string, messageId: string, body: z.infer<typeof signalCorrectionBody>): R<{ incidentId: string; kind: string; category: string;
-    reactionDueAt: Date | string | null }>;
+  correct(actorId: string, messageId: string,
+    body: z.infer<typeof signalCorrectionBody>): R<{ incidentId: string; kind: string; category: string; reactionDueAt: Date | string | null }>;
   alerts(q: { limit: number; unacknowledgedOnly: boolean }): Promise<SpikeAlert[]>;
   acknowledgeAlert(actorId: string, alertId: string): Promise<boolean>;
 }

@@ -6,7 +6,8 @@ import { openApiDocument } from './openapi.js';
 const auth = () => {};
 const ok = async () => ({ body: {} });
 const info = { title: 't', version: '1' };
-type Op = { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; security?: unknown; parameters?: { name: string; in: string; required: boolean }[] };
+type Op = { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; security?: unknown;
+  parameters?: { name: string; in: string; required: boolean }[] };
 const op = (doc: Record<string, unknown>, path: string, method: string) => (doc.paths as Record<string, Record<string, Op>>)[path]![method]!;
 
 describe('the OpenAPI document of ApiBuilders', () => {
@@ -31,7 +32,8 @@ describe('the OpenAPI document of ApiBuilders', () => {
   it('guesses nothing from the path: a case action or a user creation states what it declares and no more', () => {
     const api = new ApiBuilder(auth);
     api.route({ method: 'post', path: '/api/v1/cases/:id/accept', tag: 'cases', summary: 's', params: z.object({ id: z.uuid() }), errors: [] }, ok);
-    api.route({ method: 'post', path: '/api/v1/users', tag: 'users', summary: 's', body: z.object({ login: z.string() }), status: 201, errors: { 409: 'Taken' } }, ok);
+    api.route({ method: 'post', path: '/api/v1/users', tag: 'users', summary: 's', body: z.object({ login: z.string() }), status: 201,
+      errors: { 409: 'Taken' } }, ok);
     const doc = openApiDocument([api], info);
     expect(Object.keys(op(doc, '/api/v1/cases/{id}/accept', 'post').responses).sort()).toEqual(['200', '400', '401', '403']);
     expect(Object.keys(op(doc, '/api/v1/users', 'post').responses).sort()).toEqual(['201', '400', '401', '403', '409', '413']);
@@ -40,7 +42,8 @@ describe('the OpenAPI document of ApiBuilders', () => {
   it('describes files and channel credentials, and joins builders with the first declaration winning', () => {
     const first = new ApiBuilder();
     first.route({ method: 'post', path: '/webhooks/x', tag: 'c', summary: 'first', auth: false, credential: 'telegramSecret',
-      produces: { 'text/plain': '"ok"' }, errors: [403], otherResponses: { 503: { description: 'down', schema: z.object({ down: z.array(z.string()) }) } } }, ok);
+      produces: { 'text/plain': '"ok"' }, errors: [403], otherResponses: { 503: { description: 'down', schema: z.object({ down: z.array(z.string()) }) } } },
+      ok);
     const second = new ApiBuilder(auth);
     second.route({ method: 'post', path: '/webhooks/x', tag: 'c', summary: 'second', errors: [] }, ok);
     second.route({ method: 'get', path: '/files/:name.svg', tag: 'c', summary: 's', params: z.object({ name: z.string() }),

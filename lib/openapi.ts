@@ -13,10 +13,13 @@ export interface DocumentInfo {
 
 const SECURITY_SCHEMES: Record<'bearer' | ChannelCredential, Record<string, unknown>> = {
   bearer: {
-    type: 'http', scheme: 'bearer',
-    description: "A token from POST /api/v1/auth/login. The dashboard's HttpOnly session cookie is accepted too; a change made with it needs the header X-Requested-With: otklik.",
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "A token from POST /api/v1/auth/login. The dashboard's HttpOnly session cookie is accepted too; a change made with it needs the header X-Requested-With: otklik.",
   },
-  contactCenterSignature: { type: 'apiKey', in: 'header', name: 'X-Signature', description: 'sha256=<hex HMAC-SHA256 of the raw body, keyed with CONTACT_CENTER_SECRET>' },
+  contactCenterSignature: { type: 'apiKey', in: 'header', name: 'X-Signature',
+    description: 'sha256=<hex HMAC-SHA256 of the raw body, keyed with CONTACT_CENTER_SECRET>' },
   telegramSecret: { type: 'apiKey', in: 'header', name: 'X-Telegram-Bot-Api-Secret-Token', description: 'TELEGRAM_WEBHOOK_SECRET, as given to setWebhook' },
   maxSecret: { type: 'apiKey', in: 'header', name: 'X-Max-Bot-Api-Secret', description: 'MAX_WEBHOOK_SECRET, as given to POST /subscriptions' },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'OTKLIK_METRICS_TOKEN' },
@@ -75,7 +78,8 @@ function successResponse(d: RouteDef): Record<string, unknown> {
 
 function otherResponses(d: RouteDef): Record<string, unknown> {
   return Object.fromEntries(Object.entries(d.otherResponses ?? {}).map(([status, r]) => [status, {
-    description: r.description, ...(r.schema ? { content: { 'application/json': { schema: json(r.schema, 'output') } } } : {}),
+    description: r.description,
+    ...(r.schema ? { content: { 'application/json': { schema: json(r.schema, 'output') } } } : {}),
   }]));
 }
 

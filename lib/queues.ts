@@ -86,11 +86,15 @@ export type MessageOrigin = NonNullable<IncomingMessage['origin']>;
 export function originOf(m: Pick<IncomingMessage, 'origin' | 'source' | 'provenance'>): MessageOrigin {
   if (m.origin) return m.origin;
   switch (m.source) {
-    case 'vk': return m.provenance.peerId ? 'appeal' : 'signal';
+    case 'vk':
+      return m.provenance.peerId ? 'appeal' : 'signal';
     case 'telegram':
-    case 'max': return m.provenance.via === 'bot' ? 'appeal' : 'signal';
-    case 'ok': return m.provenance.via === 'message' ? 'appeal' : 'signal';
-    default: return 'appeal';
+    case 'max':
+      return m.provenance.via === 'bot' ? 'appeal' : 'signal';
+    case 'ok':
+      return m.provenance.via === 'message' ? 'appeal' : 'signal';
+    default:
+      return 'appeal';
   }
 }
 export type IncomingMessageInput = z.input<typeof incomingMessageSchema>;
@@ -145,8 +149,19 @@ export type ClassifiedPayload = ClassifiedMessage | ClassifiedBatch;
  * answered (sent on the original channel) → rated → closed, or repeat_review; rejected at moderation.
  */
 export const CASE_STATUSES = [
-  'moderation', 'rejected', 'routed', 'assigned', 'in_progress', 'draft', 'on_approval', 'returned', 'approved',
-  'answered', 'rated', 'repeat_review', 'closed',
+  'moderation',
+  'rejected',
+  'routed',
+  'assigned',
+  'in_progress',
+  'draft',
+  'on_approval',
+  'returned',
+  'approved',
+  'answered',
+  'rated',
+  'repeat_review',
+  'closed',
 ] as const;
 export const caseStatusSchema = z.enum(CASE_STATUSES);
 export type CaseStatus = z.infer<typeof caseStatusSchema>;
@@ -233,7 +248,17 @@ export const SMS_MAX_CHARS = 8 * 67;
  * `staff_digest`, `invitation`.
  */
 export const OUTBOUND_KINDS = [
-  'registered', 'status', 'answer', 'rejection', 'rating_request', 'interim', 'poll', 'code', 'staff_alert', 'staff_digest', 'invitation',
+  'registered',
+  'status',
+  'answer',
+  'rejection',
+  'rating_request',
+  'interim',
+  'poll',
+  'code',
+  'staff_alert',
+  'staff_digest',
+  'invitation',
 ] as const;
 /** Kinds that belong to no case (caseId and messageId may be absent). */
 export const CASELESS_KINDS: ReadonlySet<OutboundKind> = new Set(['poll', 'code', 'staff_alert', 'staff_digest', 'invitation']);
@@ -275,7 +300,7 @@ export const outboundMessageSchema = z.object({
   sealed: z.string().min(1).optional(),
 }).superRefine((m, ctx) => {
   if (m.kind === 'poll' && !m.pollId) ctx.addIssue({ code: 'custom', path: ['pollId'], message: 'a poll message needs pollId' });
-  if (!m.channel && !m.source) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'channel (or the case\'s source) is required' });
+  if (!m.channel && !m.source) ctx.addIssue({ code: 'custom', path: ['channel'], message: "channel (or the case's source) is required" });
   if (CASELESS_KINDS.has(m.kind)) return;
   if (!m.caseId && !m.incidentId) ctx.addIssue({ code: 'custom', path: ['caseId'], message: 'required' });
   if (!m.messageId) ctx.addIssue({ code: 'custom', path: ['messageId'], message: 'required' });

@@ -14,7 +14,7 @@ export function createRateLimiter(limit: number, windowMs: number, now: () => nu
         lastSweep = t;
       }
       let w = windows.get(key);
-      if (!w || t - w.start >= windowMs) windows.set(key, (w = { start: t, n: 0 }));
+      if (!w || t - w.start >= windowMs) windows.set(key, w = { start: t, n: 0 });
       w.n++;
       return w.n > limit ? Math.max(1, Math.ceil((w.start + windowMs - t) / 1000)) : 0;
     },

@@ -124,5 +124,5 @@ export interface RegionRules {
 
 export const DEFAULT_REGION_RULES: RegionRules = { timeZone: DEFAULT_TIME_ZONE, digestTimes: DEFAULT_DIGEST_TIMES, standardDays: 30, fastTrackDays: 10 };
 
-export const regionRulesOf = (c: RegionConfig, decideDeadline?: DecideDeadline): RegionRules =>
-  ({ timeZone: c.timezone, digestTimes: c.digests, standardDays: c.standardDays, fastTrackDays: c.fastTrackDays, decideDeadline });
+export const regionRulesOf = (c: RegionConfig, decideDeadline?: DecideDeadline): RegionRules => ({ timeZone: c.timezone, digestTimes: c.digests,
+  standardDays: c.standardDays, fastTrackDays: c.fastTrackDays, decideDeadline });

@@ -22,8 +22,8 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function partsFormatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric',
-      minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+      second: 'numeric' });
     formatters.set(timeZone, f);
   }
   return f;
@@ -71,8 +71,7 @@ export function calendarDaysBetween(a: Date, b: Date, timeZone: string): number 
 }
 
 /** The last millisecond of a local date: a term «до 03.01» runs to 23:59:59.999 of the 3rd in the region. */
-export const endOfLocalDate = (d: LocalDate, timeZone: string): Date =>
-  new Date(zonedInstant({ ...addDays(d, 1) }, timeZone).getTime() - 1);
+export const endOfLocalDate = (d: LocalDate, timeZone: string): Date => new Date(zonedInstant({ ...addDays(d, 1) }, timeZone).getTime() - 1);
 
 /**
  * A term of `days` calendar days from `from`: it runs to the end of the `days`-th day after the day of `from` in the
@@ -111,8 +110,7 @@ export function parseIsoDay(day: string): LocalDate {
 export const isoDay = (d: LocalDate): string => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
 
 /** 03.01.2027 in the region. */
-export const formatDate = (at: Date, timeZone: string) =>
-  at.toLocaleDateString('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' });
+export const formatDate = (at: Date, timeZone: string) => at.toLocaleDateString('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' });
 
 /** 03.01.2027, 14:05 in the region. */
 export const formatDateTime = (at: Date, timeZone: string) =>

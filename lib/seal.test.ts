@@ -5,8 +5,12 @@ import { createSealer, SealError } from './seal.js';
 import { sealIncoming, openIncoming, sealOutbound, openOutbound } from './sealed-payloads.js';
 
 const message = incomingMessageSchema.parse({
-  messageId: '2b4a7f0e-5c1d-5e8a-9f3b-1a2b3c4d5e6f', source: 'contact_center', externalId: 'call-1', receivedAt: '2026-11-20T09:00:00Z',
-  text: 'Нет отопления в квартире', authorHash: 'a'.repeat(32),
+  messageId: '2b4a7f0e-5c1d-5e8a-9f3b-1a2b3c4d5e6f',
+  source: 'contact_center',
+  externalId: 'call-1',
+  receivedAt: '2026-11-20T09:00:00Z',
+  text: 'Нет отопления в квартире',
+  authorHash: 'a'.repeat(32),
   contact: { name: 'Иванов Иван Иванович', phone: '+79131234567', email: 'ivanov@example.ru' },
   raw: { callId: 'call-1', phone: '8 913 123-45-67', name: 'Иванов Иван Иванович' },
 });
@@ -39,7 +43,7 @@ describe('sealing personal data in job payloads', () => {
     expect(openIncoming(sealer, message)).toBe(message);
   });
 
-  it('seals a reply\'s recipient', () => {
+  it("seals a reply's recipient", () => {
     const reply: OutboundMessage = { outboundId: '7f0e2b4a-5c1d-4e8a-9f3b-1a2b3c4d5e6f', caseId: '7f0e2b4a-5c1d-4e8a-9f3b-1a2b3c4d5e70',
       messageId: message.messageId, source: 'widget', kind: 'status', text: 'Статус', target: { phone: '+79131234567' } };
     const sealed = sealOutbound(sealer, reply);

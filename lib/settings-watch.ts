@@ -58,19 +58,25 @@ export interface LiveSettings {
 }
 
 /** The stored settings (read by the workflow's functions main.ts hands in) kept current in this process. */
-export async function liveSettings(opts: { envConfig: Config; sealer: Sealer; logger: Logger; version: () => Promise<number>;
-  load: () => Promise<StoredSettings>; intervalMs?: number }): Promise<LiveSettings> {
+export async function liveSettings(
+  opts: { envConfig: Config; sealer: Sealer; logger: Logger; version: () => Promise<number>; load: () => Promise<StoredSettings>; intervalMs?: number },
+): Promise<LiveSettings> {
   let stored = await opts.load();
   const listeners: (() => void)[] = [];
   const watch = watchSettings({
-    version: opts.version, load: opts.load, initialVersion: await opts.version(), logger: opts.logger, intervalMs: opts.intervalMs,
+    version: opts.version,
+    load: opts.load,
+    initialVersion: await opts.version(),
+    logger: opts.logger,
+    intervalMs: opts.intervalMs,
     apply: (next) => {
       stored = next;
       for (const l of listeners) l();
     },
   });
   return {
-    envConfig: opts.envConfig, sealer: opts.sealer,
+    envConfig: opts.envConfig,
+    sealer: opts.sealer,
     config: () => applyChannelSettings(opts.envConfig, stored),
     region: () => stored[REGION_SETTING_KEY] as RegionOverride | undefined,
     onChange: (l) => void listeners.push(l),

@@ -24,24 +24,31 @@ export interface SettingDef {
 }
 
 export const NETWORK_NAMES: Record<string, string> = {
-  contact_center: 'Контакт-центр 122', widget: 'Виджет на сайтах', vk: 'ВКонтакте', telegram: 'Telegram', max: 'MAX', ok: 'Одноклассники',
+  contact_center: 'Контакт-центр 122',
+  widget: 'Виджет на сайтах',
+  vk: 'ВКонтакте',
+  telegram: 'Telegram',
+  max: 'MAX',
+  ok: 'Одноклассники',
 };
 
 export const CHANNEL_SETTINGS: SettingDef[] = [
-  { key: 'contactCenter.secret', network: 'contact_center', label: 'Секрет подписи карточек звонков', kind: 'secret', apply: 'live', env: 'CONTACT_CENTER_SECRET',
+  { key: 'contactCenter.secret', network: 'contact_center', label: 'Секрет подписи карточек звонков', kind: 'secret', apply: 'live',
+    env: 'CONTACT_CENTER_SECRET',
     help: 'Общий секрет с контакт-центром: карточка звонка подписывается HMAC-SHA256 (заголовок X-Signature). Пока не задан, приём карточек выключен.' },
   { key: 'widget.allowedOrigins', network: 'widget', label: 'Сайты, на которых работает виджет', kind: 'list', apply: 'live', env: 'WIDGET_ALLOWED_ORIGINS',
     help: 'Адреса сайтов целиком (https://www.example.ru), по одному в строке. Пока список пуст, виджет выключен.' },
   { key: 'vk.groupIds', network: 'vk', label: 'Официальные сообщества региона (числовые id)', kind: 'ids', apply: 'restart', env: 'VK_GROUP_IDS',
     help: 'Без минуса, по одному в строке или через запятую. Только эти сообщества принимаются.' },
   { key: 'vk.callbackConfirmation', network: 'vk', label: 'Код подтверждения Callback API', kind: 'text', apply: 'restart', env: 'VK_CALLBACK_CONFIRMATION',
-    help: 'Строка, которую ВКонтакте показывает в настройках сообщества (Управление → API → Callback API); для нескольких сообществ — «id:код» через запятую.' },
+    help:
+      'Строка, которую ВКонтакте показывает в настройках сообщества (Управление → API → Callback API); для нескольких сообществ — «id:код» через запятую.' },
   { key: 'vk.callbackSecret', network: 'vk', label: 'Секретный ключ Callback API', kind: 'secret', apply: 'restart', env: 'VK_CALLBACK_SECRET',
     help: 'Обязателен вместе с кодом подтверждения: события с другим ключом отклоняются.' },
   { key: 'vk.groupToken', network: 'vk', label: 'Ключ доступа сообщества', kind: 'secret', apply: 'restart', env: 'VK_GROUP_TOKEN',
     help: 'Для ответов от имени сообщества и для Bots Long Poll.' },
-  { key: 'vk.longPoll', network: 'vk', label: 'Получать события через Bots Long Poll (вместо Callback API)', kind: 'flag', apply: 'restart', env: 'VK_LONG_POLL',
-    help: 'Нужен ключ доступа сообщества и id сообществ.' },
+  { key: 'vk.longPoll', network: 'vk', label: 'Получать события через Bots Long Poll (вместо Callback API)', kind: 'flag', apply: 'restart',
+    env: 'VK_LONG_POLL', help: 'Нужен ключ доступа сообщества и id сообществ.' },
   { key: 'vk.serviceToken', network: 'vk', label: 'Сервисный ключ для поиска по ключевым словам', kind: 'secret', apply: 'restart', env: 'VK_SERVICE_TOKEN',
     help: 'Для мониторинга публичных записей (newsfeed.search).' },
   { key: 'vk.searchKeywords', network: 'vk', label: 'Ключевые слова мониторинга', kind: 'list', apply: 'restart', env: 'VK_SEARCH_KEYWORDS',
@@ -53,7 +60,8 @@ export const CHANNEL_SETTINGS: SettingDef[] = [
   { key: 'max.botToken', network: 'max', label: 'Токен бота MAX', kind: 'secret', apply: 'restart', env: 'MAX_BOT_TOKEN',
     help: 'Выдаёт платформа MAX для партнёров. Бот принимает обращения, сообщает номер и ответ, собирает оценки; групповые чаты и каналы — мониторинг.' },
   { key: 'max.webhookSecret', network: 'max', label: 'Секрет вебхука MAX', kind: 'secret', apply: 'restart', env: 'MAX_WEBHOOK_SECRET',
-    help: 'Нужен, когда задан публичный адрес Отклика (OTKLIK_PUBLIC_URL): тогда MAX присылает обновления на POST /webhooks/max с этим секретом; без публичного адреса бот опрашивает MAX сам.' },
+    help:
+      'Нужен, когда задан публичный адрес Отклика (OTKLIK_PUBLIC_URL): тогда MAX присылает обновления на POST /webhooks/max с этим секретом; без публичного адреса бот опрашивает MAX сам.' },
   { key: 'ok.webhookSecret', network: 'ok', label: 'Секрет адреса вебхука Одноклассников', kind: 'secret', apply: 'restart', env: 'OK_WEBHOOK_SECRET',
     help: 'Часть адреса, на который ОК присылают сообщения группам. Группы и ключи их ботов задаются переменной OK_GROUPS.' },
   { key: 'ok.applicationKey', network: 'ok', label: 'Публичный ключ приложения ОК', kind: 'text', apply: 'restart', env: 'OK_APPLICATION_KEY',
@@ -69,11 +77,16 @@ const lines = (max: number) => z.array(z.string().trim().min(1).max(max)).max(20
 /** The value a setting of this kind takes (null removes it: the environment's default applies again). */
 export function settingValueSchema(kind: SettingKind): z.ZodType {
   switch (kind) {
-    case 'text': return z.string().trim().min(1).max(2000);
-    case 'secret': return z.string().trim().min(8, 'не короче 8 символов').max(500);
-    case 'list': return lines(500);
-    case 'ids': return z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).max(100);
-    case 'flag': return z.boolean();
+    case 'text':
+      return z.string().trim().min(1).max(2000);
+    case 'secret':
+      return z.string().trim().min(8, 'не короче 8 символов').max(500);
+    case 'list':
+      return lines(500);
+    case 'ids':
+      return z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).max(100);
+    case 'flag':
+      return z.boolean();
   }
 }
 
@@ -98,7 +111,8 @@ export function applyChannelSettings(config: Config, stored: StoredSettings): Co
       serviceToken: get('vk.serviceToken', config.vk.serviceToken),
       searchKeywords: get('vk.searchKeywords', config.vk.searchKeywords),
     },
-    telegram: { ...config.telegram, botToken: get('telegram.botToken', config.telegram.botToken), webhookSecret: get('telegram.webhookSecret', config.telegram.webhookSecret) },
+    telegram: { ...config.telegram, botToken: get('telegram.botToken', config.telegram.botToken),
+      webhookSecret: get('telegram.webhookSecret', config.telegram.webhookSecret) },
     max: { ...config.max, botToken: get('max.botToken', config.max.botToken), webhookSecret: get('max.webhookSecret', config.max.webhookSecret) },
     ok: {
       ...config.ok,
@@ -113,12 +127,23 @@ export function applyChannelSettings(config: Config, stored: StoredSettings): Co
 /** What the environment sets for a channel setting (for the page: «из переменной окружения»). */
 export function envValueOf(config: Config, key: string): unknown {
   const env: Record<string, unknown> = {
-    'contactCenter.secret': config.contactCenterSecret, 'widget.allowedOrigins': config.widget.allowedOrigins, 'vk.groupIds': config.vk.groupIds,
-    'vk.callbackConfirmation': config.vk.callbackConfirmation, 'vk.callbackSecret': config.vk.callbackSecret, 'vk.groupToken': config.vk.groupToken,
-    'vk.longPoll': config.vk.longPoll, 'vk.serviceToken': config.vk.serviceToken, 'vk.searchKeywords': config.vk.searchKeywords,
-    'telegram.botToken': config.telegram.botToken, 'telegram.webhookSecret': config.telegram.webhookSecret,
-    'max.botToken': config.max.botToken, 'max.webhookSecret': config.max.webhookSecret, 'ok.webhookSecret': config.ok.webhookSecret,
-    'ok.applicationKey': config.ok.applicationKey, 'ok.applicationSecretKey': config.ok.applicationSecretKey, 'ok.accessToken': config.ok.accessToken,
+    'contactCenter.secret': config.contactCenterSecret,
+    'widget.allowedOrigins': config.widget.allowedOrigins,
+    'vk.groupIds': config.vk.groupIds,
+    'vk.callbackConfirmation': config.vk.callbackConfirmation,
+    'vk.callbackSecret': config.vk.callbackSecret,
+    'vk.groupToken': config.vk.groupToken,
+    'vk.longPoll': config.vk.longPoll,
+    'vk.serviceToken': config.vk.serviceToken,
+    'vk.searchKeywords': config.vk.searchKeywords,
+    'telegram.botToken': config.telegram.botToken,
+    'telegram.webhookSecret': config.telegram.webhookSecret,
+    'max.botToken': config.max.botToken,
+    'max.webhookSecret': config.max.webhookSecret,
+    'ok.webhookSecret': config.ok.webhookSecret,
+    'ok.applicationKey': config.ok.applicationKey,
+    'ok.applicationSecretKey': config.ok.applicationSecretKey,
+    'ok.accessToken': config.ok.accessToken,
   };
   const v = env[key];
   return Array.isArray(v) && v.length === 0 ? undefined : v === false ? undefined : v;
@@ -148,7 +173,9 @@ export const regionOverrideSchema = z.object({
   }).optional(),
   fastTrack: z.object({ categories: phraseList, reasons: phraseList, keywords: phraseList }).optional(),
   federalServices: z.array(z.object({
-    id: z.string().trim().min(1).max(100), name: z.string().trim().min(1).max(300), days: z.number().int().min(1).max(15),
+    id: z.string().trim().min(1).max(100),
+    name: z.string().trim().min(1).max(300),
+    days: z.number().int().min(1).max(15),
     keywords: z.array(z.string().trim().min(1).max(300)).min(1).max(100),
   })).max(100).optional(),
 }).strict();

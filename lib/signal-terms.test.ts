@@ -19,7 +19,7 @@ describe('signal terms', () => {
     expect(zoneOffsetMs(Date.parse('2026-01-01T12:00:00Z'), 'Europe/Berlin')).toBe(1 * 3600_000);
   });
 
-  it('stops the clock outside working hours, counted in the region\'s time zone', () => {
+  it("stops the clock outside working hours, counted in the region's time zone", () => {
     const terms = { ...krsk, workingHours: { from: '09:00', to: '18:00' } };
     // 19:00 in Krasnoyarsk (12:00 UTC): after hours, the 8 hours start at 09:00 local the next morning → 17:00 local.
     expect(addWorkingHours(new Date('2026-11-20T12:00:00Z'), 8, terms).toISOString()).toBe('2026-11-21T10:00:00.000Z');
@@ -33,7 +33,8 @@ describe('signal terms', () => {
 
   it('reads the signals section of the region file and refuses nonsense', () => {
     const terms = parseSignalTerms('timezone: Asia/Krasnoyarsk\nsignals:\n  reactionHours: { default: 12, fastTrack: 4 }\n  autoAcceptAbove: 0.9\n');
-    expect(terms).toMatchObject({ timezone: 'Asia/Krasnoyarsk', reactionHours: { default: 12, fastTrack: 4 }, answerHours: { default: 72 }, autoAcceptAbove: 0.9 });
+    expect(terms).toMatchObject({ timezone: 'Asia/Krasnoyarsk', reactionHours: { default: 12, fastTrack: 4 }, answerHours: { default: 72 },
+      autoAcceptAbove: 0.9 });
     expect(() => parseSignalTerms('signals:\n  reactionHours: { default: -1 }\n')).toThrow(/signals\.reactionHours\.default/);
     expect(() => parseSignalTerms('signals:\n  workingHours: { from: "18:00", to: "09:00" }\n')).toThrow(/workingHours/);
     expect(() => parseSignalTerms('timezone: Mars/Olympus\n')).toThrow(/unknown time zone/);

@@ -21,8 +21,9 @@ export const signalTermsSchema = z.object({
    * When the monitoring team works, in the region's time zone; the clock stops outside. Absent: round the clock.
    * Same-day windows only (from before to), at least an hour long.
    */
-  workingHours: z.object({ from: clockTime, to: clockTime }).refine((w) => minutesOf(w.to) - minutesOf(w.from) >= 60,
-    { message: 'workingHours: from must be at least an hour before to' }).optional(),
+  workingHours: z.object({ from: clockTime, to: clockTime }).refine((w) => minutesOf(w.to) - minutesOf(w.from) >= 60, {
+    message: 'workingHours: from must be at least an hour before to',
+  }).optional(),
   /** A complaint the detector is surer of than this becomes a case without the team; absent (the default): never. */
   autoAcceptAbove: z.number().min(0).max(1).optional(),
   /** Spike alerts: a count in the last windowHours at least factor × its usual count per window, and at least minCount. */
@@ -58,8 +59,8 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function zoneOffsetMs(at: number, tz: string): number {
   let f = formatters.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric',
+      minute: 'numeric', second: 'numeric' });
     formatters.set(tz, f);
   }
   const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, Number(x.value)]));

@@ -25,14 +25,18 @@ export interface SourceLabel {
 const NETWORK_LABELS: Record<NetworkSource, SourceLabel> = {
   vk: { short: 'VK', name: 'ВКонтакте', replyNote: 'Ответ будет опубликован ВКонтакте от имени сообщества — в ответ на сообщение гражданина.' },
   telegram: { short: 'TG', name: 'Telegram', replyNote: 'Ответ придёт гражданину в Telegram.' },
-  max: { short: 'MAX', name: 'MAX', replyNote: 'Ответ придёт гражданину в MAX — в тот же чат ответом на его сообщение или под постом канала ответом на его комментарий.' },
-  ok: { short: 'ОК', name: 'Одноклассники', replyNote: 'Ответ будет опубликован в Одноклассниках от имени группы — в чате с гражданином или под его комментарием.' },
+  max: { short: 'MAX', name: 'MAX',
+    replyNote: 'Ответ придёт гражданину в MAX — в тот же чат ответом на его сообщение или под постом канала ответом на его комментарий.' },
+  ok: { short: 'ОК', name: 'Одноклассники',
+    replyNote: 'Ответ будет опубликован в Одноклассниках от имени группы — в чате с гражданином или под его комментарием.' },
 };
 
 /** What staff call each source: the one map the dashboard's pages, charts and reports read. */
 export const SOURCE_LABELS: Readonly<Record<SourceName, SourceLabel>> = {
-  contact_center: { short: '122', name: 'Контакт-центр 122', replyNote: 'Ответ будет отправлен гражданину по SMS на указанный телефон (или на e-mail) со ссылкой на страницу статуса обращения.' },
-  widget: { short: 'Сайт', name: 'Виджет на сайте', replyNote: 'Ответ будет отправлен гражданину на указанный e-mail (или по SMS) со ссылкой на страницу статуса обращения.' },
+  contact_center: { short: '122', name: 'Контакт-центр 122',
+    replyNote: 'Ответ будет отправлен гражданину по SMS на указанный телефон (или на e-mail) со ссылкой на страницу статуса обращения.' },
+  widget: { short: 'Сайт', name: 'Виджет на сайте',
+    replyNote: 'Ответ будет отправлен гражданину на указанный e-mail (или по SMS) со ссылкой на страницу статуса обращения.' },
   ...NETWORK_LABELS,
 };
 

@@ -108,7 +108,9 @@ export function startWorkers(
       await Promise.all(workers.map(async (w) => {
         let timer: NodeJS.Timeout | undefined;
         const graceful = w.close().then(() => true);
-        const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), graceMs); });
+        const timedOut = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+        });
         const closed = await Promise.race([graceful, timedOut]);
         clearTimeout(timer);
         if (!closed) {

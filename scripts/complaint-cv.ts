@@ -131,14 +131,21 @@ function perPage(c: Corpus, seeds: number, pred: readonly string[]): string {
   for (const page of pages) {
     const idx = pred.map((_, i) => i).filter((i) => c.train[i % c.train.length]!.row.source_file === page);
     const s = score(page, idx.map((i) => c.train[i % c.train.length]!.label), idx.map((i) => pred[i]!), COMPLAINT_LABELS);
-    lines.push(`| ${page.split('/').pop()} | ${s.n / seeds} | ${s.accuracy.toFixed(3)} | ${s.macroF1.toFixed(3)} | ${(s.perClass.complaint?.recall ?? 0).toFixed(3)} |`);
+    lines.push(
+      `| ${page.split('/').pop()} | ${s.n / seeds} | ${s.accuracy.toFixed(3)} | ${s.macroF1.toFixed(3)} | ${(s.perClass.complaint?.recall ?? 0).toFixed(3)} |`,
+    );
   }
   return lines.join('\n');
 }
 
 function writeErrors(path: string, c: Corpus, pred: readonly string[]): void {
   const lines = c.train
-    .map((g, i) => (pred[i] === g.label ? '' : `${g.label}→${pred[i]} [${g.row.source_file?.split('/').pop()} ${g.row.type}${g.hard ? ' hard' : ''}${g.note ? ` ${g.note}` : ''}] ${g.text.replace(/\s+/g, ' ')}`))
+    .map((g, i) => (pred[i] === g.label
+      ? ''
+      : `${g.label}→${pred[i]} [${g.row.source_file?.split('/').pop()} ${g.row.type}${g.hard ? ' hard' : ''}${g.note ? ` ${g.note}` : ''}] ${
+        g.text.replace(/\s+/g, ' ')
+      }`)
+    )
     .filter(Boolean)
     .sort();
   writeFileSync(path, `${lines.join('\n')}\n`);
@@ -162,7 +169,8 @@ async function main(): Promise<void> {
     variant,
     withOffsets: score(`${title}, recipe offsets`, gold, withOffsets, COMPLAINT_LABELS),
     argmax: score(`${title}, no offsets`, gold, argmax, COMPLAINT_LABELS),
-    pageWeighted: { withOffsets: pageWeighted(pages, gold, withOffsets, mix, COMPLAINT_LABELS), argmax: pageWeighted(pages, gold, argmax, mix, COMPLAINT_LABELS) },
+    pageWeighted: { withOffsets: pageWeighted(pages, gold, withOffsets, mix, COMPLAINT_LABELS),
+      argmax: pageWeighted(pages, gold, argmax, mix, COMPLAINT_LABELS) },
     searchedOffsets: searchOffsets(margins, gold),
   };
   if (args.errors) writeErrors(args.errors, c, withOffsets);
@@ -174,8 +182,12 @@ async function main(): Promise<void> {
     formatScored(out.withOffsets, COMPLAINT_LABELS),
     formatScored(out.argmax, COMPLAINT_LABELS),
     `### Per page (recipe offsets)\n\n${perPage(c, seeds.length, withOffsets)}`,
-    `Re-weighted to the dataset's page mix: recipe offsets ${JSON.stringify(out.pageWeighted.withOffsets)}; no offsets ${JSON.stringify(out.pageWeighted.argmax)}`,
-    `Offsets a search on these margins would choose (complaint recall ≥ ${MIN_COMPLAINT_RECALL}): ${JSON.stringify(out.searchedOffsets)}; the recipe uses ${JSON.stringify(COMPLAINT_RECIPE.options.marginOffsets)}`,
+    `Re-weighted to the dataset's page mix: recipe offsets ${JSON.stringify(out.pageWeighted.withOffsets)}; no offsets ${
+      JSON.stringify(out.pageWeighted.argmax)
+    }`,
+    `Offsets a search on these margins would choose (complaint recall ≥ ${MIN_COMPLAINT_RECALL}): ${JSON.stringify(out.searchedOffsets)}; the recipe uses ${
+      JSON.stringify(COMPLAINT_RECIPE.options.marginOffsets)
+    }`,
   ].join('\n\n'));
 }
 

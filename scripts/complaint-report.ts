@@ -62,7 +62,9 @@ export function pageMix(vk: readonly VkRow[]): Map<string, number> {
  * the sample: what a random sample of the dataset's citizens' comments would show, if labels within a page behave
  * like the sample's.
  */
-export function pageWeighted(pages: readonly string[], gold: readonly string[], pred: readonly string[], mix: Map<string, number>, labels: readonly string[]): { accuracy: number; macroF1: number; complaintRecall: number } {
+export function pageWeighted(pages: readonly string[], gold: readonly string[], pred: readonly string[], mix: Map<string, number>,
+  labels: readonly string[]): { accuracy: number; macroF1: number; complaintRecall: number }
+{
   const inSample = new Map<string, number>();
   for (const p of pages) inSample.set(p, (inSample.get(p) ?? 0) + 1);
   const total = [...inSample.keys()].reduce((sum, p) => sum + (mix.get(p) ?? 0), 0);

@@ -37,8 +37,10 @@ type Predictor = { predict(text: string): { label: string } };
 async function socialParts(): Promise<{ heldOut: Categorised[]; train: Categorised[] }> {
   const vk = await loadDataset('vk');
   const split = new Map(readJsonl<GoldRow>(file('models/eval/complaint-gold.jsonl')).map((g) => [itemKey(g), g.split]));
-  const gold = joinTexts(readJsonl<{ source_file: string; item_id: string; category: string }>(file('models/eval/category-social-gold.jsonl')), vk, 'category-social-gold.jsonl');
-  const extra = joinTexts(readJsonl<{ source_file: string; item_id: string; category: string }>(file('models/eval/category-social-extra.jsonl')), vk, 'category-social-extra.jsonl');
+  const gold = joinTexts(readJsonl<{ source_file: string; item_id: string; category: string }>(file('models/eval/category-social-gold.jsonl')), vk,
+    'category-social-gold.jsonl');
+  const extra = joinTexts(readJsonl<{ source_file: string; item_id: string; category: string }>(file('models/eval/category-social-extra.jsonl')), vk,
+    'category-social-extra.jsonl');
   return {
     heldOut: gold.filter((c) => split.get(itemKey(c)) === 'test'),
     train: [...gold.filter((c) => split.get(itemKey(c)) === 'train'), ...extra],
@@ -49,12 +51,15 @@ function table(name: string, rows: readonly { text: string; label?: string; cate
   const gold = rows.map((r) => r.category ?? r.label ?? '');
   const report = evaluate(gold, rows.map((r) => model.predict(r.text).label), 12);
   const lines = [
-    `### ${name} (${report.n} rows): accuracy ${report.accuracy.toFixed(3)}, macro-F1 ${report.macroF1.toFixed(3)}`, '',
-    '| category | precision | recall | F1 | support |', '|---|---|---|---|---|',
+    `### ${name} (${report.n} rows): accuracy ${report.accuracy.toFixed(3)}, macro-F1 ${report.macroF1.toFixed(3)}`,
+    '',
+    '| category | precision | recall | F1 | support |',
+    '|---|---|---|---|---|',
     // Categories only predicted (support 0) stay in the table: each one is a zero in the macro-F1.
     ...[...report.perClass].sort((a, b) => b.support - a.support)
       .map((c) => `| ${c.label} | ${c.precision.toFixed(3)} | ${c.recall.toFixed(3)} | ${c.f1.toFixed(3)} | ${c.support} |`),
-    '', `Top confusions (gold → predicted: count): ${report.confusions.map((c) => `${c.gold} → ${c.predicted}: ${c.count}`).join('; ')}`,
+    '',
+    `Top confusions (gold → predicted: count): ${report.confusions.map((c) => `${c.gold} → ${c.predicted}: ${c.count}`).join('; ')}`,
   ];
   return { text: lines.join('\n'), report };
 }
@@ -80,7 +85,9 @@ async function main(): Promise<void> {
     const kursk = table(`Hold-out fit, social weight ${weight}: Kursk 20 % stratified`, kurskTest, model);
     sections.push(held.text, spb.text, kursk.text);
     const brief = (r: EvalReport) => ({ n: r.n, accuracy: r4(r.accuracy), macroF1: r4(r.macroF1) });
-    sections.push(JSON.stringify({ socialWeight: weight, socialHeldOut: brief(held.report), spbMarch2021: brief(spb.report), kurskStratified20: brief(kursk.report) }));
+    sections.push(
+      JSON.stringify({ socialWeight: weight, socialHeldOut: brief(held.report), spbMarch2021: brief(spb.report), kurskStratified20: brief(kursk.report) }),
+    );
   }
   console.log(sections.join('\n\n'));
 }

@@ -36,7 +36,12 @@ const { values: args } = parseArgs({
 const repoRoot = resolve(new URL('..', import.meta.url).pathname);
 const file = (p: string) => resolve(repoRoot, p);
 
-interface Row { text: string; label: string; row: VkRow; gold?: GoldRow }
+interface Row {
+  text: string;
+  label: string;
+  row: VkRow;
+  gold?: GoldRow;
+}
 type Predictor = { predict(t: string): { label: string } };
 const predictAll = (m: Predictor, rows: readonly { text: string }[]) => rows.map((r) => m.predict(r.text).label);
 
@@ -48,8 +53,8 @@ const predictAll = (m: Predictor, rows: readonly { text: string }[]) => rows.map
 const KINDS: [string, (r: Row) => boolean][] = [
   ['phrased as a question (contains «?»)', (r) => r.text.includes('?')],
   ['short (< 60 characters)', (r) => r.text.trim().length < 60],
-  ['bare address / place (reader\'s note)', (r) => /bare|address|place name/i.test(r.gold?.note ?? '')],
-  ['sarcasm (reader\'s note)', (r) => /sarcas/i.test(r.gold?.note ?? '')],
+  ["bare address / place (reader's note)", (r) => /bare|address|place name/i.test(r.gold?.note ?? '')],
+  ["sarcasm (reader's note)", (r) => /sarcas/i.test(r.gold?.note ?? '')],
   ['booking or site failure (vocabulary)', (r) => /брон|билет|запис|сайт|ссылк|онлайн/i.test(r.text)],
   ['addressed to another user ([USER] first)', (r) => /^\s*\[USER\]/.test(r.text)],
   ['addressed to the page or a committee ([club…] first)', (r) => /^\s*\[club\d+\|/.test(r.text)],
@@ -57,7 +62,9 @@ const KINDS: [string, (r: Row) => boolean][] = [
   ['long (≥ 300 characters)', (r) => r.text.trim().length >= 300],
 ];
 
-function kindRecall(rows: Row[], pred: string[]): { kind: string; complaints: number; caught: number; recall: number; missedAsOther: number; missedAsQuestion: number }[] {
+function kindRecall(rows: Row[],
+  pred: string[]): { kind: string; complaints: number; caught: number; recall: number; missedAsOther: number; missedAsQuestion: number }[]
+{
   return KINDS.map(([kind, test]) => {
     let complaints = 0, caught = 0, asOther = 0, asQuestion = 0;
     rows.forEach((r, i) => {
@@ -80,22 +87,27 @@ const SHORT_PAGE: Record<string, string> = {
 
 function perPageTable(test: Row[], pred: string[]): { table: string; scores: Record<string, Scored> } {
   const scores: Record<string, Scored> = {};
-  const lines = ['### Gold test split per page', '', '| page | rows | complaint/question/other | accuracy | macro-F1 | complaint recall |', '|---|---|---|---|---|---|'];
+  const lines = ['### Gold test split per page', '', '| page | rows | complaint/question/other | accuracy | macro-F1 | complaint recall |',
+    '|---|---|---|---|---|---|'];
   for (const sf of Object.keys(SHORT_PAGE)) {
     const idx = test.map((r, i) => (r.row.source_file === sf ? i : -1)).filter((i) => i >= 0);
     if (idx.length === 0) continue;
     const s = score(sf, idx.map((i) => test[i]!.label), idx.map((i) => pred[i]!), COMPLAINT_LABELS);
     scores[sf] = s;
     const counts = COMPLAINT_LABELS.map((l) => s.perClass[l]?.support ?? 0).join('/');
-    lines.push(`| ${SHORT_PAGE[sf]} | ${s.n} | ${counts} | ${s.accuracy.toFixed(3)} | ${s.macroF1.toFixed(3)} | ${(s.perClass.complaint?.recall ?? 0).toFixed(3)} |`);
+    lines.push(
+      `| ${SHORT_PAGE[sf]} | ${s.n} | ${counts} | ${s.accuracy.toFixed(3)} | ${s.macroF1.toFixed(3)} | ${(s.perClass.complaint?.recall ?? 0).toFixed(3)} |`,
+    );
   }
   return { table: lines.join('\n'), scores };
 }
 
 function kindsTable(kinds: ReturnType<typeof kindRecall>): string {
   return [
-    '### Gold test complaints by kind (a complaint can be of several kinds)', '',
-    '| kind | complaints | caught | recall | missed as other | missed as question |', '|---|---|---|---|---|---|',
+    '### Gold test complaints by kind (a complaint can be of several kinds)',
+    '',
+    '| kind | complaints | caught | recall | missed as other | missed as question |',
+    '|---|---|---|---|---|---|',
     ...kinds.map((k) => `| ${k.kind} | ${k.complaints} | ${k.caught} | ${k.recall.toFixed(3)} | ${k.missedAsOther} | ${k.missedAsQuestion} |`),
   ].join('\n');
 }
@@ -123,8 +135,10 @@ async function main(): Promise<void> {
   const problems = validateGold(gold);
   if (problems.length > 0) throw new Error(`complaint-gold.jsonl is invalid:\n${problems.join('\n')}`);
   const goldRows: Row[] = joinTexts(gold, vk, 'complaint-gold.jsonl').map((g) => ({ text: g.text, label: g.label, row: g.row, gold: g }));
-  const oldV1 = joinTexts(readJsonl<{ source_file: string; item_id: string; label: string }>(file('models/eval/complaint-test.jsonl')), vk, 'complaint-test.jsonl');
-  const oldV2 = joinTexts(readJsonl<{ source_file: string; item_id: string; label: string }>(file('models/eval/complaint-test-v2.jsonl')), vk, 'complaint-test-v2.jsonl');
+  const oldV1 = joinTexts(readJsonl<{ source_file: string; item_id: string; label: string }>(file('models/eval/complaint-test.jsonl')), vk,
+    'complaint-test.jsonl');
+  const oldV2 = joinTexts(readJsonl<{ source_file: string; item_id: string; label: string }>(file('models/eval/complaint-test-v2.jsonl')), vk,
+    'complaint-test-v2.jsonl');
   const test = goldRows.filter((r) => r.gold!.split === 'test');
   const train = goldRows.filter((r) => r.gold!.split === 'train');
   const portal = await portalTexts();
@@ -132,7 +146,8 @@ async function main(): Promise<void> {
   // The extra set lies outside the gold test threads by construction; it trains the hold-out fit as it trains the shipped one.
   const extra = joinTexts(readJsonl<GoldRow>(file('models/eval/complaint-extra.jsonl')), vk, 'complaint-extra.jsonl');
   if (extra.some((e) => test.some((t) => t.gold!.thread === e.thread))) throw new Error('complaint-extra.jsonl has a thread of the gold test split');
-  const holdOut = trainComplaintModel([...train.map((r) => ({ text: r.text, label: r.gold!.label })), ...extra.map((e) => ({ text: e.text, label: e.label }))], portal, { calibrate: false });
+  const holdOut = trainComplaintModel([...train.map((r) => ({ text: r.text, label: r.gold!.label })), ...extra.map((e) => ({ text: e.text, label: e.label }))],
+    portal, { calibrate: false });
   const shipped = await loadModel(resolve(args.models!, 'complaint.json.gz'));
   const out: Record<string, unknown> = { holdOutModel: holdOut.version, shippedModel: shipped.version };
   const sections: string[] = [`Recipe fitted on gold train + extra: ${holdOut.version}; shipped model ${shipped.version}`];
@@ -152,16 +167,22 @@ async function main(): Promise<void> {
   const kinds = kindRecall(test, predTest);
   out.complaintKindsGoldTest = kinds;
   sections.push(kindsTable(kinds));
-  add('oldTestV1', score('Recipe fitted on gold train + extra, old 300 test set, original (v1) labels', gl(oldV1), predictAll(holdOut, oldV1), COMPLAINT_LABELS));
-  add('oldTestV2', score('Recipe fitted on gold train + extra, old 300 test set, re-read (v2) labels', gl(oldV2), predictAll(holdOut, oldV2), COMPLAINT_LABELS));
+  add('oldTestV1',
+    score('Recipe fitted on gold train + extra, old 300 test set, original (v1) labels', gl(oldV1), predictAll(holdOut, oldV1), COMPLAINT_LABELS));
+  add('oldTestV2',
+    score('Recipe fitted on gold train + extra, old 300 test set, re-read (v2) labels', gl(oldV2), predictAll(holdOut, oldV2), COMPLAINT_LABELS));
   add('shippedOldTestV1', score('Shipped model, old 300 test set, v1 labels', gl(oldV1), predictAll(shipped, oldV1), COMPLAINT_LABELS));
   add('shippedOldTestV2', score('Shipped model, old 300 test set, v2 labels', gl(oldV2), predictAll(shipped, oldV2), COMPLAINT_LABELS));
-  add('rulesGoldTest', score('Weak-label rules alone (unlabelled counts as a miss), gold test split', gl(test), test.map((r) => heuristicLabel(r.text) ?? 'unlabelled'), COMPLAINT_LABELS));
+  add('rulesGoldTest',
+    score('Weak-label rules alone (unlabelled counts as a miss), gold test split', gl(test), test.map((r) => heuristicLabel(r.text) ?? 'unlabelled'),
+      COMPLAINT_LABELS));
 
   if (args.baseline) {
     const dev = joinTexts(readJsonl<{ source_file: string; item_id: string }>(file('models/eval/complaint-handcheck.jsonl')), vk, 'complaint-handcheck.jsonl');
     const handTexts = new Set([...test, ...oldV1, ...dev].map((r) => textKey(r.text)));
-    add('previousRecipeGoldTest', score('Previous (weak-label) recipe without the gold test threads, gold test split', gl(test), predictAll(previousRecipe(vk, test, handTexts, portal), test), COMPLAINT_LABELS));
+    add('previousRecipeGoldTest',
+      score('Previous (weak-label) recipe without the gold test threads, gold test split', gl(test),
+        predictAll(previousRecipe(vk, test, handTexts, portal), test), COMPLAINT_LABELS));
   }
 
   if (args.json) console.log(JSON.stringify(out, null, 1));

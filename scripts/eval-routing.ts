@@ -132,16 +132,16 @@ const anchors: RoutingAnchor[] = [
   // The routing model's options: district × word conjunctions plus the reason and organization-type priors.
   { id: 'spb-district', description: 'SPb responsible organization, text + district, test = March 2021', accuracy: 0.70, macroF1: 0.48, context: 'district',
     topics: ['reason'], options: ROUTING_TRAIN_OPTIONS, split: spbSplit },
-  { id: 'kursk', description: `Kursk «Ответственное лицо», stratified 20% hold-out (seed ${args['kursk-seed']})`, accuracy: 0.47, macroF1: 0.17, topics: ['topic', 'category'],
-    options: KURSK_OPTIONS, split: kurskSplit },
+  { id: 'kursk', description: `Kursk «Ответственное лицо», stratified 20% hold-out (seed ${args['kursk-seed']})`, accuracy: 0.47, macroF1: 0.17,
+    topics: ['topic', 'category'], options: KURSK_OPTIONS, split: kurskSplit },
   ...(kurskCv > 0
-    ? [{ id: 'kursk-cv', description: `Kursk «Ответственное лицо», 5-fold cross-validation × ${kurskCv} fold assignments (mean)`,
-        accuracy: 0.47, macroF1: 0.17, topics: ['topic', 'category'], options: KURSK_OPTIONS, split: () => kurskFolds(kurskCv) }]
+    ? [{ id: 'kursk-cv', description: `Kursk «Ответственное лицо», 5-fold cross-validation × ${kurskCv} fold assignments (mean)`, accuracy: 0.47, macroF1: 0.17,
+      topics: ['topic', 'category'], options: KURSK_OPTIONS, split: () => kurskFolds(kurskCv) }]
     : []),
   ...(args['kursk-test']
-    ? [{ id: 'kursk-hackathon', description: 'Kursk «Ответственное лицо», the anchor\'s protocol: 2,000 training rows, the hackathon\'s test file',
-        accuracy: 0.47, macroF1: 0.17, options: KURSK_OPTIONS,
-        split: async (): Promise<Split> => ({ train: await kurskRows(), test: readKurskTest(args['kursk-test']!) }) }]
+    ? [{ id: 'kursk-hackathon', description: "Kursk «Ответственное лицо», the anchor's protocol: 2,000 training rows, the hackathon's test file",
+      accuracy: 0.47, macroF1: 0.17, options: KURSK_OPTIONS,
+      split: async (): Promise<Split> => ({ train: await kurskRows(), test: readKurskTest(args['kursk-test']!) }) }]
     : []),
 ];
 
@@ -168,7 +168,9 @@ async function evaluateAnchor(anchor: RoutingAnchor, dir: string): Promise<Recor
     await writeCsv(trainPath, train, [...columns, ...(anchor.topics ?? [])]);
     await writeCsv(testPath, test, columns);
     reports.push(await trainAndScore(anchor, anchor.options, trainPath, testPath, join(dir, `${anchor.id}-${n}.json.gz`), !args['cli-defaults']));
-    if (!args['no-anchor-method']) methods.push(await trainAndScore(anchor, ANCHOR_METHOD, trainPath, testPath, join(dir, `${anchor.id}-${n}-anchor-method.json.gz`), true));
+    if (!args['no-anchor-method']) {
+      methods.push(await trainAndScore(anchor, ANCHOR_METHOD, trainPath, testPath, join(dir, `${anchor.id}-${n}-anchor-method.json.gz`), true));
+    }
   }
   const seconds = (performance.now() - t0) / 1000; // training and scoring, the anchor's method included
   const report = mean(reports);
@@ -203,7 +205,8 @@ async function trainAndScore(anchor: RoutingAnchor, base: RoutingTrainOptions, t
   } else {
     const rows = (await readAllRecords(trainPath)).map(({ fields }) => ({ text: fields.text ?? '', label: fields.org ?? '',
       ...(context && fields[context] ? { context: { [context]: fields[context]! } } : {}),
-      ...(topics ? { topics: Object.fromEntries(topics.map((topic) => [topic, fields[topic] ?? ''])) } : {}) }));
+      ...(topics ? { topics: Object.fromEntries(topics.map((topic) => [topic, fields[topic] ?? ''])) } : {}) })
+    );
     // Experiment options apply to the model under test, never to the anchor's method.
     const options: RoutingTrainOptions = { ...base, ...(base !== ANCHOR_METHOD && args.options ? JSON.parse(args.options) : {}) };
     // The direct model stays calibrated only when priors are weighed against its probabilities.

@@ -33,7 +33,9 @@ export function beats(scores: Scores, anchor: Anchor): 'yes' | 'NO' {
 
 /** "<description>: accuracy 0.5593 (anchor 0.55), macro-F1 0.3089 (anchor 0.24)" */
 export function scoreLine(anchor: Anchor, scores: Scores): string {
-  return `${anchor.description}: accuracy ${scores.accuracy.toFixed(4)} (anchor ${anchor.accuracy}), macro-F1 ${scores.macroF1.toFixed(4)} (anchor ${anchor.macroF1})`;
+  return `${anchor.description}: accuracy ${scores.accuracy.toFixed(4)} (anchor ${anchor.accuracy}), macro-F1 ${
+    scores.macroF1.toFixed(4)
+  } (anchor ${anchor.macroF1})`;
 }
 
 export function round(x: number, digits = 4): number {

@@ -23,10 +23,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset, textKey } from '../classify/datasets.js';
-import {
-  CATEGORY_CODES, NO_CATEGORY, eligibleComments, itemKey, joinTexts, parseLabelLines, readJsonl, reviewSet, sampleGold, threadKey,
-  validateGold, type ComplaintGold, type GoldItem, type GoldRow, type LabelLine, type VkRow,
-} from './gold-set.js';
+import { CATEGORY_CODES, NO_CATEGORY, eligibleComments, itemKey, joinTexts, parseLabelLines, readJsonl, reviewSet, sampleGold, threadKey, validateGold,
+  type ComplaintGold, type GoldItem, type GoldRow, type LabelLine, type VkRow } from './gold-set.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -76,7 +74,6 @@ const EXTRA_MAX_PER_THREAD = 25;
 const SET = args.set === 'extra' ? { file: EXTRA_FILE, categoryFile: EXTRA_CATEGORY_FILE } : { file: GOLD_FILE, categoryFile: CATEGORY_FILE };
 if (args.set !== 'gold' && args.set !== 'extra') throw new Error(`--set must be gold or extra, got ${args.set}`);
 
-
 const SHORT_PAGE: Record<string, string> = {
   'sloyka/sample_data/mo_57.csv': 'МО Правобережный',
   'sloyka/sample_data/processed/messages.geojson': 'Центральный р-н (стена адм.)',
@@ -107,8 +104,12 @@ async function context(): Promise<Context> {
   const candidates = eligibleComments(vk, new Set(old.map((o) => textKey(o.text))));
   const forceTest = new Set(joinTexts(oldTest, vk, OLD_TEST).map((o) => threadKey(o.row)));
   const sample = sampleGold(candidates, {
-    seed: SEED, quota: QUOTA, maxPerThread: MAX_PER_THREAD, testShare: TEST_SHARE,
-    exclude: new Set(old.map(itemKey)), forceTest,
+    seed: SEED,
+    quota: QUOTA,
+    maxPerThread: MAX_PER_THREAD,
+    testShare: TEST_SHARE,
+    exclude: new Set(old.map(itemKey)),
+    forceTest,
   });
   return { vk, byId, byThread, sample: args.set === 'extra' ? extraSample(vk, old.map((o) => o.text)) : sample };
 }
@@ -121,8 +122,12 @@ function extraSample(vk: VkRow[], oldTexts: string[]): GoldItem[] {
   const testThreads = new Set(gold.filter((g) => g.split === 'test').map((g) => g.thread));
   const candidates = eligibleComments(vk, new Set([...oldTexts, ...goldTexts].map(textKey))).filter((r) => !testThreads.has(threadKey(r)));
   return sampleGold(candidates, {
-    seed: EXTRA_SEED, quota: EXTRA_QUOTA, maxPerThread: EXTRA_MAX_PER_THREAD, testShare: 0,
-    exclude: new Set(gold.map(itemKey)), forceTest: new Set(),
+    seed: EXTRA_SEED,
+    quota: EXTRA_QUOTA,
+    maxPerThread: EXTRA_MAX_PER_THREAD,
+    testShare: 0,
+    exclude: new Set(gold.map(itemKey)),
+    forceTest: new Set(),
   });
 }
 
@@ -154,11 +159,17 @@ function printItems(ctx: Context, items: { n: number; source_file: string; item_
     if (thread !== lastThread) {
       lastThread = thread;
       const post = ctx.byId.get(`${r.source_file}|${r.post_id}`);
-      console.log(`\n=== ${SHORT_PAGE[r.source_file ?? ''] ?? r.source_file} · пост ${r.post_id}${post ? ` (${post.date?.slice(0, 10)}): ${oneLine(post.text ?? '', 200)}` : ': текста поста нет в данных'}`);
+      console.log(
+        `\n=== ${SHORT_PAGE[r.source_file ?? ''] ?? r.source_file} · пост ${r.post_id}${
+          post ? ` (${post.date?.slice(0, 10)}): ${oneLine(post.text ?? '', 200)}` : ': текста поста нет в данных'
+        }`,
+      );
     }
     // Without the post (the administration's wall), earlier comments of the thread are the only context.
     if (!ctx.byId.has(`${r.source_file}|${r.post_id}`)) {
-      const earlier = (ctx.byThread.get(thread) ?? []).filter((x) => (x.date ?? '') < (r.date ?? '') && !shown.has(itemKey(x)) && !items.some((i) => itemKey(i) === itemKey(x)));
+      const earlier = (ctx.byThread.get(thread) ?? []).filter((x) =>
+        (x.date ?? '') < (r.date ?? '') && !shown.has(itemKey(x)) && !items.some((i) => itemKey(i) === itemKey(x))
+      );
       for (const e of earlier.slice(-3)) console.log(`   ·ранее [${author(e)}] ${oneLine(e.text ?? '', 140)}`);
       for (const e of earlier) shown.add(itemKey(e));
     }
@@ -166,13 +177,13 @@ function printItems(ctx: Context, items: { n: number; source_file: string; item_
     // A run of replies under one comment names it once; the reader keeps it in mind.
     const sameParent = parent !== undefined && itemKey(parent) === lastParent;
     lastParent = parent ? itemKey(parent) : '';
-    const parentNote = r.parents_stack ? (parent ? (sameParent ? ' | родитель: тот же' : ` | родитель [${author(parent)}]: ${oneLine(parent.text ?? '', 110)}`) : ' | родителя нет в данных') : '';
+    const parentNote = r.parents_stack
+      ? (parent ? (sameParent ? ' | родитель: тот же' : ` | родитель [${author(parent)}]: ${oneLine(parent.text ?? '', 110)}`) : ' | родителя нет в данных')
+      : '';
     console.log(`#${String(it.n).padStart(4, '0')} ${r.type} [${author(r)}] ${addressee(r)} ${r.date?.slice(0, 10)}${parentNote}`);
     console.log(`      ${oneLine(r.text ?? '', 700)}`);
   }
 }
-
-
 
 const SHORT_LABEL: Record<ComplaintGold, string> = { complaint: 'c', question: 'q', other: 'o' };
 
@@ -185,7 +196,9 @@ function printReview(ctx: Context, from: number, count: number): void {
 }
 
 /** One line per item; the thread's post once. Without a gold row (another id file) no label is shown. */
-function printCompact(ctx: Context, items: { n: number; source_file: string; item_id: string }[], goldOf: (it: { source_file: string; item_id: string }) => GoldRow | undefined): void {
+function printCompact(ctx: Context, items: { n: number; source_file: string; item_id: string }[],
+  goldOf: (it: { source_file: string; item_id: string }) => GoldRow | undefined): void
+{
   let lastThread = '';
   for (const it of items) {
     const r = ctx.byId.get(itemKey(it));
@@ -197,14 +210,21 @@ function printCompact(ctx: Context, items: { n: number; source_file: string; ite
       const post = ctx.byId.get(`${r.source_file}|${r.post_id}`);
       console.log(`== ${SHORT_PAGE[r.source_file ?? '']} ${r.post_id}: ${post ? oneLine(post.text ?? '', 80) : '(поста нет)'}`);
       // Without the post, two other comments of the thread say what it is about.
-      if (!post) for (const o of (ctx.byThread.get(thread) ?? []).filter((x) => itemKey(x) !== itemKey(r)).slice(0, 2)) console.log(`   · ${oneLine(o.text ?? '', 90)}`);
+      if (!post) {
+        for (const o of (ctx.byThread.get(thread) ?? []).filter((x) => itemKey(x) !== itemKey(r)).slice(0, 2)) {
+          console.log(`   · ${oneLine(o.text ?? '', 90)}`);
+        }
+      }
     }
     const parent = r.parents_stack ? ctx.byId.get(`${r.source_file}|${r.parents_stack}`) : undefined;
     const flag = g ? ` ${SHORT_LABEL[g.pass1 ?? g.label]}${g.hard ? 'h' : ''}` : '';
-    console.log(`#${String(it.n).padStart(4, '0')}${flag} ${r.type === 'reply' ? 'reply ' : ''}${addressee(r)}${parent ? ` ^${oneLine(parent.text ?? '', 60)}` : ''} | ${oneLine(r.text ?? '', 240)}${g?.note ? ` //${g.note}` : ''}`);
+    console.log(
+      `#${String(it.n).padStart(4, '0')}${flag} ${r.type === 'reply' ? 'reply ' : ''}${addressee(r)}${parent ? ` ^${oneLine(parent.text ?? '', 60)}` : ''} | ${
+        oneLine(r.text ?? '', 240)
+      }${g?.note ? ` //${g.note}` : ''}`,
+    );
   }
 }
-
 
 function writeJsonl(file: string, rows: object[]): void {
   writeFileSync(resolve(repoRoot, file), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -215,7 +235,11 @@ function readIfExists<T>(file: string): T[] {
   return existsSync(p) ? readJsonl<T>(p) : [];
 }
 
-interface CategoryRow { source_file: string; item_id: string; category: string }
+interface CategoryRow {
+  source_file: string;
+  item_id: string;
+  category: string;
+}
 
 /** Updates the category file: a complaint with a category code gets it; an item no longer a complaint loses it. */
 function applyCategories(updates: { source_file: string; item_id: string; label: ComplaintGold; category?: string }[]): void {
@@ -266,7 +290,9 @@ function applyTestV2(lines: LabelLine[]): void {
   for (const l of lines) {
     const o = old[l.n];
     if (!o) throw new Error(`#${l.n}: the old test set has ${old.length} items`);
-    existing.set(itemKey(o), { source_file: o.source_file, item_id: o.item_id, label: l.label, label_v1: o.label, ...(l.hard ? { hard: true } : {}), ...(l.note ? { note: l.note } : {}) } as GoldRow & { label_v1: string });
+    existing.set(itemKey(o),
+      { source_file: o.source_file, item_id: o.item_id, label: l.label, label_v1: o.label, ...(l.hard ? { hard: true } : {}),
+        ...(l.note ? { note: l.note } : {}) } as GoldRow & { label_v1: string });
   }
   const order = new Map(old.map((o, i) => [itemKey(o), i]));
   writeJsonl(TEST_V2_FILE, [...existing.values()].sort((a, b) => order.get(itemKey(a))! - order.get(itemKey(b))!));
@@ -291,7 +317,11 @@ function printStats(ctx: Context): void {
     // The file must describe this very sample: same items, same threads, same sides.
     const sample = new Map(ctx.sample.map((s) => [itemKey(s), s]));
     const off = gold.filter((g) => sample.get(itemKey(g))?.thread !== g.thread || sample.get(itemKey(g))?.split !== g.split);
-    console.log(off.length === 0 && gold.length === sample.size ? 'gold file matches the sample' : `gold file differs from the sample: ${off.length} rows off, ${sample.size - gold.length} unlabelled`);
+    console.log(
+      off.length === 0 && gold.length === sample.size
+        ? 'gold file matches the sample'
+        : `gold file differs from the sample: ${off.length} rows off, ${sample.size - gold.length} unlabelled`,
+    );
   }
 }
 
@@ -303,7 +333,8 @@ if (args.print) {
     // Labels in the id file are not shown: re-labelling must not anchor on them.
     const ids = readJsonl<{ source_file: string; item_id: string }>(resolve(args.items));
     const from = Number(args.from);
-    printCompact(ctx, ids.slice(from, from + Number(args.count)).map((r, i) => ({ source_file: r.source_file, item_id: r.item_id, n: from + i })), () => undefined);
+    printCompact(ctx, ids.slice(from, from + Number(args.count)).map((r, i) => ({ source_file: r.source_file, item_id: r.item_id, n: from + i })), () =>
+      undefined);
   } else {
     const from = Number(args.from);
     printItems(ctx, ctx.sample.slice(from, from + Number(args.count)).map((s, i) => ({ ...s, n: from + i })));

@@ -2,15 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { POS_CATEGORIES } from '../classify/baseline.js';
-import {
-  COMPLAINT_LABELS, eligibleComments, itemKey, parseLabelLines, readJsonl, reviewSet, sampleGold, threadKey, validateGold,
-  type GoldRow, type SampleOptions, type VkRow,
-} from './gold-set.js';
+import { COMPLAINT_LABELS, eligibleComments, itemKey, parseLabelLines, readJsonl, reviewSet, sampleGold, threadKey, validateGold, type GoldRow,
+  type SampleOptions, type VkRow } from './gold-set.js';
 
 const repoRoot = resolve(new URL('..', import.meta.url).pathname);
 
 function comment(sf: string, id: number, post: number, text: string, extra: Partial<VkRow> = {}): VkRow {
-  return { source_file: sf, page: `page ${sf}`, item_id: String(id), post_id: String(post), type: 'comment', author_kind: '', date: `2024-01-${String(1 + (id % 28)).padStart(2, '0')}`, text, ...extra };
+  return { source_file: sf, page: `page ${sf}`, item_id: String(id), post_id: String(post), type: 'comment', author_kind: '',
+    date: `2024-01-${String(1 + (id % 28)).padStart(2, '0')}`, text, ...extra };
 }
 
 /** Two pages, 30 threads each, 1–9 distinct comments per thread. */
@@ -27,7 +26,13 @@ function corpus(): VkRow[] {
 }
 
 const options = (o: Partial<SampleOptions> = {}): SampleOptions => ({
-  seed: 1, quota: {}, maxPerThread: 5, testShare: 0.4, exclude: new Set(), forceTest: new Set(), ...o,
+  seed: 1,
+  quota: {},
+  maxPerThread: 5,
+  testShare: 0.4,
+  exclude: new Set(),
+  forceTest: new Set(),
+  ...o,
 });
 
 describe('eligibleComments', () => {
@@ -84,7 +89,8 @@ describe('sampleGold', () => {
 });
 
 describe('validateGold', () => {
-  const row = (id: string, thread: string, split: 'train' | 'test', label = 'other'): GoldRow => ({ source_file: 's', item_id: id, thread, split, label: label as GoldRow['label'] });
+  const row = (id: string, thread: string, split: 'train' | 'test', label = 'other'): GoldRow => ({ source_file: 's', item_id: id, thread, split,
+    label: label as GoldRow['label'] });
   it('accepts a consistent file', () => {
     expect(validateGold([row('1', 't1', 'train'), row('2', 't1', 'train'), row('3', 't2', 'test', 'complaint')])).toEqual([]);
   });
@@ -111,7 +117,8 @@ describe('parseLabelLines', () => {
 
 describe('reviewSet', () => {
   it('holds every hard item and a seeded share of the rest', () => {
-    const rows: GoldRow[] = Array.from({ length: 2000 }, (_, i) => ({ source_file: 's', item_id: String(i), thread: `t${i}`, split: 'train', label: 'other', ...(i % 10 === 0 ? { hard: true } : {}) }));
+    const rows: GoldRow[] = Array.from({ length: 2000 },
+      (_, i) => ({ source_file: 's', item_id: String(i), thread: `t${i}`, split: 'train', label: 'other', ...(i % 10 === 0 ? { hard: true } : {}) }));
     const set = reviewSet(rows);
     expect(rows.filter((r) => r.hard).every((r) => set.has(itemKey(r)))).toBe(true);
     const easyPicked = rows.filter((r) => !r.hard && set.has(itemKey(r))).length / 1800;
@@ -150,7 +157,9 @@ describe('committed gold files', () => {
   });
 
   it('complaint-test-v2.jsonl re-labels exactly the 300 items of the old test set, keeping the old label beside the new', () => {
-    const old = readFileSync(resolve(repoRoot, 'models/eval/complaint-test.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { source_file: string; item_id: string; label: string });
+    const old = readFileSync(resolve(repoRoot, 'models/eval/complaint-test.jsonl'), 'utf8').trim().split('\n').map((l) =>
+      JSON.parse(l) as { source_file: string; item_id: string; label: string }
+    );
     const v2 = readJsonl<{ source_file: string; item_id: string; label: string; label_v1: string }>(resolve(repoRoot, 'models/eval/complaint-test-v2.jsonl'));
     expect(v2.map(itemKey)).toEqual(old.map(itemKey));
     expect(v2.map((r) => r.label_v1)).toEqual(old.map((r) => r.label));

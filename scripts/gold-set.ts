@@ -117,7 +117,7 @@ export function sampleGold(candidates: readonly VkRow[], o: SampleOptions): Gold
   return shuffle(drawn, rand).flatMap((d) =>
     [...d.items]
       .sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || Number(a.item_id) - Number(b.item_id))
-      .map((r) => ({ source_file: r.source_file!, item_id: r.item_id!, thread: d.thread, split: d.split })),
+      .map((r) => ({ source_file: r.source_file!, item_id: r.item_id!, thread: d.thread, split: d.split }))
   );
 }
 
@@ -153,7 +153,9 @@ export function validateGold(rows: readonly GoldRow[]): string[] {
 }
 
 /** Joins id-only label rows to the dataset's texts; a missing item is an error, not a silent drop. */
-export function joinTexts<T extends { source_file: string; item_id: string }>(rows: readonly T[], vk: readonly VkRow[], what: string): (T & { text: string; row: VkRow })[] {
+export function joinTexts<T extends { source_file: string; item_id: string }>(rows: readonly T[], vk: readonly VkRow[],
+  what: string): (T & { text: string; row: VkRow })[]
+{
   const byId = new Map(vk.map((r) => [itemKey(r), r]));
   return rows.map((r) => {
     const row = byId.get(itemKey(r));
@@ -163,9 +165,21 @@ export function joinTexts<T extends { source_file: string; item_id: string }>(ro
 }
 
 export const CATEGORY_CODES: Record<string, string> = {
-  'бл': 'благоустройство', 'жкх': 'ЖКХ', 'здр': 'здравоохранение', 'кул': 'культура', 'лес': 'лесное хозяйство',
-  'обр': 'образование', 'пред': 'предпринимательство', 'дор': 'дороги', 'свз': 'связь', 'сх': 'сельское хозяйство',
-  'соц': 'соцзащита', 'стр': 'строительство', 'трн': 'транспорт', 'спт': 'спорт', 'эко': 'экология',
+  'бл': 'благоустройство',
+  'жкх': 'ЖКХ',
+  'здр': 'здравоохранение',
+  'кул': 'культура',
+  'лес': 'лесное хозяйство',
+  'обр': 'образование',
+  'пред': 'предпринимательство',
+  'дор': 'дороги',
+  'свз': 'связь',
+  'сх': 'сельское хозяйство',
+  'соц': 'соцзащита',
+  'стр': 'строительство',
+  'трн': 'транспорт',
+  'спт': 'спорт',
+  'эко': 'экология',
 };
 /** A complaint no ПОС category fits (e.g. about the page's own giveaway site); kept out of the category set. */
 export const NO_CATEGORY = 'нет';

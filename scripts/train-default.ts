@@ -13,7 +13,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CATEGORY_OPTIONS, KURSK_WEIGHT, SEED_WEIGHT, SOCIAL_WEIGHT, dedupRows, portalCategoryRows, portalHoldOut, socialCategoryRows } from '../classify/category-training.js';
+import { CATEGORY_OPTIONS, KURSK_WEIGHT, SEED_WEIGHT, SOCIAL_WEIGHT, dedupRows, portalCategoryRows, portalHoldOut,
+  socialCategoryRows } from '../classify/category-training.js';
 import { COMPLAINT_RECIPE, crossValidatedMargins, decideComplaint, trainComplaintModel } from '../classify/complaint-training.js';
 import { loadDataset } from '../classify/datasets.js';
 import { evaluate, formatReport } from '../classify/metrics.js';
@@ -60,7 +61,9 @@ async function socialComplaints(vk: Record<string, string>[]): Promise<{ text: s
 async function trainCategory(): Promise<void> {
   const { rows: portal, dropped } = await portalCategoryRows(resolve(repoRoot, 'models/seeds/category-seeds.jsonl'));
   const social = await socialComplaints(await loadDataset('vk'));
-  process.stderr.write(`category rows: ${portal.length} portal and seed rows (dropped ${dropped} without a ПОС category), ${social.length} social complaints\n`);
+  process.stderr.write(
+    `category rows: ${portal.length} portal and seed rows (dropped ${dropped} without a ПОС category), ${social.length} social complaints\n`,
+  );
   const meta: Record<string, unknown> = {
     sources: ['spb_nash_peterburg (Oct 2020 – Mar 2021)', 'kursk_cp2022_appeals train', 'models/seeds/category-seeds.jsonl', ...CATEGORY_SOCIAL_FILES],
     mapping: 'classify/category-map.ts, classify/LABELS.md',
@@ -111,7 +114,8 @@ async function trainComplaint(): Promise<void> {
   const portal = [...(await loadDataset('spb')).map((r) => r.text ?? ''), ...(await loadDataset('kursk')).map((r) => r['Текст Сообщения'] ?? '')];
   const counts = (split: string) => Object.fromEntries(COMPLAINT_LABELS.map((l) => [l, comments.filter((c) => c.split === split && c.label === l).length]));
   const meta: Record<string, unknown> = {
-    sources: [`${GOLD_FILE} (hand labels, train + test splits)`, `${EXTRA_FILE} (${extra.length} more hand labels)`, `spb + kursk appeals: ${COMPLAINT_RECIPE.portalSample} sampled (seed ${COMPLAINT_RECIPE.portalSeed}) as complaints, weight ${COMPLAINT_RECIPE.portalWeight}`],
+    sources: [`${GOLD_FILE} (hand labels, train + test splits)`, `${EXTRA_FILE} (${extra.length} more hand labels)`,
+      `spb + kursk appeals: ${COMPLAINT_RECIPE.portalSample} sampled (seed ${COMPLAINT_RECIPE.portalSeed}) as complaints, weight ${COMPLAINT_RECIPE.portalWeight}`],
     gold: { train: counts('train'), test: counts('test') },
     build: 'classify/complaint-training.ts, classify/complaint-cues.ts, classify/COMPLAINT.md',
   };
@@ -126,7 +130,11 @@ async function trainComplaint(): Promise<void> {
     const report = evaluate(train.map((c) => c.label), decideComplaint(margins));
     process.stderr.write(`\ncomplaint detector, 5-fold cross-validation by thread on gold train (${report.n} comments):\n${formatReport(report)}\n`);
     meta.cvGoldTrain = {
-      folds: 5, seed: CV_SEED, n: report.n, accuracy: round(report.accuracy), macroF1: round(report.macroF1),
+      folds: 5,
+      seed: CV_SEED,
+      n: report.n,
+      accuracy: round(report.accuracy),
+      macroF1: round(report.macroF1),
       perClass: Object.fromEntries(report.perClass.map((c) => [c.label, { precision: round(c.precision), recall: round(c.recall), f1: round(c.f1) }])),
     };
   }
@@ -140,4 +148,3 @@ async function trainComplaint(): Promise<void> {
 const only = args.only;
 if (!only || only === 'category') await trainCategory();
 if (!only || only === 'complaint') await trainComplaint();
-

@@ -33,7 +33,10 @@ if (!args['no-spb']) {
   for (const r of await loadDataset('spb')) {
     const label = spbRoutingLabel(r);
     // `reason` is a training-only topic: the reason prior learns to predict it from the text.
-    if (label) rows.push({ text: r.text ?? '', label, ...(r.district ? { context: { district: r.district } } : {}), ...(r.reason ? { topics: { reason: r.reason } } : {}) });
+    if (label) {
+      rows.push({ text: r.text ?? '', label, ...(r.district ? { context: { district: r.district } } : {}),
+        ...(r.reason ? { topics: { reason: r.reason } } : {}) });
+    }
   }
   sources.spb = rows.length;
 }

@@ -99,8 +99,10 @@ const saveAnswer = (ctx: ActionContext, text: string, attachments: Attachment[])
 
 /** Why the region's coordinating organization cannot take a case (routing/decide.ts `staffing`), as staff read it. */
 const UNSTAFFED: Partial<Record<string, string>> = {
-  'no-coordinator': 'в ней нет активного координатора', 'no-leader': 'в ней нет активного руководителя',
-  'one-person': 'координатор и руководитель в ней — один и тот же человек', 'not-ready': 'она не подтвердила обучение и готовность к работе',
+  'no-coordinator': 'в ней нет активного координатора',
+  'no-leader': 'в ней нет активного руководителя',
+  'one-person': 'координатор и руководитель в ней — один и тот же человек',
+  'not-ready': 'она не подтвердила обучение и готовность к работе',
 };
 
 /** No organization named: the routing table, the model's suggestions and the readiness checks decide (workflow/routing/). */
@@ -111,14 +113,17 @@ async function acceptByRouting(ctx: ActionContext): Promise<ActionResult> {
     // Shown as it is in the inbox: staff read it in Russian.
     const why = routed.comment.replace(/^Направлено координатору региона: /, '').replace(/\.$/, '');
     const coordinator = d.coordinatorUnstaffed
-      ? `координирующая организация региона «${d.coordinatorUnstaffed.name}» не может его принять (${UNSTAFFED[d.coordinatorUnstaffed.reason] ?? d.coordinatorUnstaffed.reason})`
+      ? `координирующая организация региона «${d.coordinatorUnstaffed.name}» не может его принять (${
+        UNSTAFFED[d.coordinatorUnstaffed.reason] ?? d.coordinatorUnstaffed.reason
+      })`
       : 'координирующая организация не задана (страница «Маршрутизация»)';
     return fail(400, `Автоматически направить нельзя: ${why}, а ${coordinator}. Выберите организацию вручную.`);
   }
   const r = await record(ctx, { comment: ctx.input.comment ?? routed.comment, patch: { organization_id: d.organizationId }, notice: 'routed',
     props: { routing: d.reason, automatic: d.kind === 'auto' },
-    data: { organizationId: d.organizationId, routing: { automatic: d.kind === 'auto', source: d.source, reason: d.reason, label: d.label,
-      score: d.score, tableVersion: routed.version, threshold: routed.threshold } } });
+    data: { organizationId: d.organizationId,
+      routing: { automatic: d.kind === 'auto', source: d.source, reason: d.reason, label: d.label, score: d.score, tableVersion: routed.version,
+        threshold: routed.threshold } } });
   await recordRoute(ctx.sql, ctx.c.id, routed, ctx.now);
   await notifyRouted(ctx, r, 'Новое обращение');
   return done(r);
@@ -157,7 +162,7 @@ async function assign(ctx: ActionContext): Promise<ActionResult> {
   const executorId = input.executorId!;
   if (input.action === 'pass' && executorId === ctx.actor.id) return fail(400, 'executorId: pass the case to someone else');
   if (!(await isMemberWithRole(ctx.sql, executorId, c.organizationId!, ['executor', 'coordinator']))) {
-    return fail(400, 'executorId: this user is not an executor of the case\'s organization');
+    return fail(400, "executorId: this user is not an executor of the case's organization");
   }
   const firstTime = c.status === 'routed' || c.status === 'repeat_review';
   const r = await record(ctx, { patch: { executor_id: executorId }, notice: firstTime ? 'assigned' : undefined,
@@ -185,7 +190,9 @@ async function submit(ctx: ActionContext): Promise<ActionResult> {
   if (!answer) return fail(409, 'there is no draft to submit: save a draft first');
   const r = await record(ctx, { notice: 'on_approval', data: { answerId: answer.id, warnings: answer.lint.map((w) => w.code) } });
   await notifyStaff(ctx, r, await colleagues(ctx, 'leader'), 'on-approval', 'approval',
-    `Ответ на обращение № ${ctx.c.registrationNumber} ждёт утверждения${answer.lint.length ? ` (замечаний к ответу: ${answer.lint.length})` : ''}. ${due(ctx)}`);
+    `Ответ на обращение № ${ctx.c.registrationNumber} ждёт утверждения${answer.lint.length ? ` (замечаний к ответу: ${answer.lint.length})` : ''}. ${
+      due(ctx)
+    }`);
   return done(r, answer.lint);
 }
 
@@ -214,8 +221,11 @@ export const ACTION_HANDLERS: Record<ActionName, ActionHandler> = {
   accept: { run: accept },
   reject: {
     requires: [['reason', 'reason is required: the citizen is told why']],
-    run: async (ctx) => done(await record(ctx, { patch: { rejection_reason: ctx.input.reason!, closed_at: ctx.now }, notice: 'rejected',
-      reason: ctx.input.reason, data: { reason: ctx.input.reason } })),
+    run: async (ctx) =>
+      done(
+        await record(ctx, { patch: { rejection_reason: ctx.input.reason!, closed_at: ctx.now }, notice: 'rejected', reason: ctx.input.reason,
+          data: { reason: ctx.input.reason } }),
+      ),
   },
   redirect: { requires: [['organizationId', 'organizationId is required'], ['reason', 'reason is required for a redirect']], run: redirect },
   assign: { requires: [['executorId', 'executorId is required']], run: assign },

@@ -4,8 +4,7 @@ import { isPhysicalProblem, lintAnswer, phraseThenWithin, wordThenWithin, type L
 
 const codes = (input: LintInput) => lintAnswer(input).map((w) => w.code).sort();
 
-const GOOD_ROAD_ANSWER =
-  'Здравствуйте, Анна Сергеевна! По Вашему обращению о яме на проезжей части ул. Ленина, 12 сообщаем: 21 ноября ' +
+const GOOD_ROAD_ANSWER = 'Здравствуйте, Анна Сергеевна! По Вашему обращению о яме на проезжей части ул. Ленина, 12 сообщаем: 21 ноября ' +
   'специалисты МКУ «Управление дорог» провели обследование участка, 23 ноября выбоина устранена методом литого ' +
   'асфальта. Фотографии выполненных работ прилагаем. Если дефект появится снова, звоните по телефону ' +
   '+7 (391) 226-10-15 или пишите на dorogi@admkrsk.ru. С уважением, МКУ «УДИБ».';
@@ -22,8 +21,7 @@ describe('lintAnswer', () => {
   });
 
   it('recognises the classic formal non-answer («отписка»)', () => {
-    const text =
-      'Ваше обращение рассмотрено. Информация принята к сведению. Вопрос будет рассмотрен в установленном порядке ' +
+    const text = 'Ваше обращение рассмотрено. Информация принята к сведению. Вопрос будет рассмотрен в установленном порядке ' +
       'в рамках компетенции администрации района при наличии финансирования в следующем году.';
     expect(codes({ text, category: 'ЖКХ', messageText: 'В подъезде течёт крыша' })).toEqual(
       ['attachments', 'contacts', 'formal', 'greeting', 'measures'].sort(),
@@ -69,8 +67,8 @@ describe('the answer check on hostile text', () => {
   const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/;
   const PHONE_LABEL = /(по\s+телефону|тел\.|телефон)\s*:?\s*\d/;
 
-  const pieces = fc.constantFrom('выезд', 'проверк', 'осмотра', 'а', 'ов', ' ', '   ', '\n', '\t', '\u2028', 'проведен', 'выполнена', 'состоялся',
-    'оснований', 'для', 'не', 'имеется', 'x', '.', ',', 'аааааааааа', 'ааааааааааааааааааааааааа');
+  const pieces = fc.constantFrom('выезд', 'проверк', 'осмотра', 'а', 'ов', ' ', '   ', '\n', '\t', '\u2028', 'проведен', 'выполнена', 'состоялся', 'оснований',
+    'для', 'не', 'имеется', 'x', '.', ',', 'аааааааааа', 'ааааааааааааааааааааааааа');
   const text = fc.array(pieces, { maxLength: 30 }).map((p) => p.join(''));
 
   it('finds «inspection … carried out» within 60 characters exactly where the expression did', () => {
@@ -86,14 +84,16 @@ describe('the answer check on hostile text', () => {
   });
 
   it('finds contacts exactly where the expressions did', () => {
-    const contact = fc.array(fc.constantFrom('a', '.', '+', '-', '_', '@', ' ', 'ru', 'тел.', 'телефон', 'по телефону', ':', '\t', '5'), { maxLength: 20 }).map((p) => p.join(''));
+    const contact = fc.array(fc.constantFrom('a', '.', '+', '-', '_', '@', ' ', 'ru', 'тел.', 'телефон', 'по телефону', ':', '\t', '5'), { maxLength: 20 }).map(
+      (p) => p.join(''),
+    );
     fc.assert(fc.property(contact, (t) => {
       const withContacts = !lintAnswer({ text: t }).some((w) => w.code === 'contacts');
       expect(withContacts).toBe(/\+?\d[\d\s()-]{8,}\d/.test(t) || EMAIL.test(t) || PHONE_LABEL.test(t));
     }), { numRuns: 3000 });
   });
 
-  it('keeps judging the issue\'s hostile answers (long runs before an @, of dots, of «выезд»)', () => {
+  it("keeps judging the issue's hostile answers (long runs before an @, of dots, of «выезд»)", () => {
     expect(codes({ text: `${'a'.repeat(20_000)}@` })).toContain('contacts');
     expect(codes({ text: `Здравствуйте! ${'выезда'.repeat(3000)} x` })).toContain('measures');
     expect(codes({ text: `Здравствуйте! Выезд ${' '.repeat(5000)} проведен 20 ноября.` })).not.toContain('measures');

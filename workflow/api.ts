@@ -66,8 +66,15 @@ export function createWorkflowApi(deps: WorkflowApiDeps): WorkflowApi {
   const now = deps.now ?? (() => new Date());
   const region = deps.region ?? DEFAULT_REGION_RULES;
   const routeDeps: RouteDeps = {
-    db: deps.db, now, tokenTtlHours: deps.tokenTtlHours, relay: deps.relay, reminderDaysBefore: deps.reminderDaysBefore, region,
-    loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 }, links: deps.links, deliveries: deps.deliveries,
+    db: deps.db,
+    now,
+    tokenTtlHours: deps.tokenTtlHours,
+    relay: deps.relay,
+    reminderDaysBefore: deps.reminderDaysBefore,
+    region,
+    loginLimit: deps.loginLimit ?? { maxFailures: 5, windowMinutes: 15 },
+    links: deps.links,
+    deliveries: deps.deliveries,
     staff: { publicUrl: deps.publicUrl ?? DEFAULT_PUBLIC_URL, ttlHours: deps.invitationTtlHours ?? 72, timeZone: region.timeZone },
     activity: createActivityRecorder(deps.db, now),
   };

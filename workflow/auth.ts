@@ -38,7 +38,9 @@ export async function setPassword(db: pg.Pool, userId: string, password: string,
  * is generated and returned once so the caller can print it; it is never stored in clear. A changed
  * OTKLIK_ADMIN_PASSWORD replaces the stored one and ends the administrator's sessions (setPassword).
  */
-export async function ensureAdmin(db: pg.Pool, login: string, password?: string, hasher: PasswordHasher = argon2Hasher): Promise<{ created: boolean; generatedPassword?: string }> {
+export async function ensureAdmin(db: pg.Pool, login: string, password?: string,
+  hasher: PasswordHasher = argon2Hasher): Promise<{ created: boolean; generatedPassword?: string }>
+{
   const existing = await db.query<{ id: string; password_hash: string }>('select id, password_hash from users where login = $1', [login]);
   if (existing.rowCount) {
     const admin = existing.rows[0]!;
@@ -67,8 +69,9 @@ export async function ensureAdmin(db: pg.Pool, login: string, password?: string,
  * argon2 run as a known one and timing does not reveal which logins exist; limitedLogin bounds how many such runs
  * a client gets.
  */
-export async function login(db: pg.Pool, loginName: string, password: string, ttlHours: number, hasher: PasswordHasher = argon2Hasher):
-  Promise<{ token: string; expiresAt: Date } | null> {
+export async function login(db: pg.Pool, loginName: string, password: string, ttlHours: number,
+  hasher: PasswordHasher = argon2Hasher): Promise<{ token: string; expiresAt: Date } | null>
+{
   const r = await db.query<{ id: string; password_hash: string }>('select id, password_hash from users where login = $1 and active', [loginName]);
   const user = r.rows[0];
   const ok = await hasher.verify(user?.password_hash ?? (await dummyHash()), password).catch(() => false);
@@ -171,9 +174,12 @@ async function chargeAttempt(db: pg.Pool, counters: { key: string; max: number }
   return withTransaction(db, async (client) => {
     await client.query(
       `insert into login_attempts (key, window_start, attempts) select k, $2, 0 from unnest($1::text[]) as k order by k on conflict (key) do nothing`,
-      [keys, now]);
+      [keys, now],
+    );
     const rows = await client.query<{ key: string; attempts: number; window_start: Date }>(
-      'select key, attempts, window_start from login_attempts where key = any($1::text[]) order by key for update', [keys]);
+      'select key, attempts, window_start from login_attempts where key = any($1::text[]) order by key for update',
+      [keys],
+    );
     let wait = 0;
     for (const row of rows.rows) {
       const live = row.window_start > expiredBefore;
@@ -187,7 +193,8 @@ async function chargeAttempt(db: pg.Pool, counters: { key: string; max: number }
            window_start = case when window_start <= $2 then $3 else window_start end,
            attempts = case when window_start <= $2 then 1 else attempts + 1 end
          where key = any($1::text[])`,
-        [keys, expiredBefore, now]);
+        [keys, expiredBefore, now],
+      );
     }
     return wait;
   });
@@ -198,8 +205,9 @@ async function chargeAttempt(db: pg.Pool, counters: { key: string; max: number }
  * checked then, so a flood costs no argon2 runs), or null for a wrong login or password. The attempt is charged
  * before the password is checked; a successful one is given back (and clears its login+IP counter).
  */
-export async function limitedLogin(db: pg.Pool, opts: { login: string; password: string; ip: string; ttlHours: number; limit: LoginLimit; now?: Date;
-  hasher?: PasswordHasher }): Promise<{ token: string; expiresAt: Date } | { retryAfter: number } | null> {
+export async function limitedLogin(db: pg.Pool,
+  opts: { login: string; password: string; ip: string; ttlHours: number; limit: LoginLimit; now?: Date; hasher?: PasswordHasher }
+): Promise<{ token: string; expiresAt: Date } | { retryAfter: number } | null> {
   const now = opts.now ?? new Date();
   const counters = attemptCounters(opts.login, opts.ip, opts.limit);
   const retryAfter = await chargeAttempt(db, counters, opts.limit, now);

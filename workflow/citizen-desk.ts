@@ -18,7 +18,12 @@ import { caseIdFor } from './register-case.js';
 /** Why an action was refused before the case was looked at any further. */
 export type AuthorCheck = 'ok' | 'no-case' | 'wrong-channel' | 'not-author';
 
-interface AuthorState { check: AuthorCheck; status?: string; rating?: number | null; round?: number }
+interface AuthorState {
+  check: AuthorCheck;
+  status?: string;
+  rating?: number | null;
+  round?: number;
+}
 
 /** Whether the acting person is the author of the case registered from `messageId`, on its channel; and where the case is. */
 export async function checkAuthor(db: Sql, a: Pick<CitizenAction, 'messageId' | 'source' | 'authorHash' | 'channelUserId'>): Promise<AuthorState> {
@@ -84,19 +89,22 @@ export function repeatReviewAnswer(outcome: CitizenActionOutcome): RepeatReviewA
 }
 
 /** A refusal told before the engine runs: the case is not where the action fits. */
-export function earlyRefusal(kind: 'rating' | 'repeat', state: { status?: string; rating?: number | null }):
-  { accepted: false; reason: 'not-awaiting' | 'duplicate' | 'rating-not-low' } | undefined {
+export function earlyRefusal(kind: 'rating' | 'repeat', state: { status?: string; rating?: number | null }): { accepted: false;
+  reason: 'not-awaiting' | 'duplicate' | 'rating-not-low' } | undefined
+{
   if (kind === 'rating') {
     if (state.status === 'answered') return undefined;
-    return { accepted: false, reason: state.rating !== null && state.rating !== undefined && (state.status === 'rated' || state.status === 'closed') ? 'duplicate' : 'not-awaiting' };
+    return { accepted: false,
+      reason: state.rating !== null && state.rating !== undefined && (state.status === 'rated' || state.status === 'closed') ? 'duplicate' : 'not-awaiting' };
   }
   if (state.status === 'repeat_review') return { accepted: false, reason: 'duplicate' };
   if (state.status !== 'rated') return { accepted: false, reason: 'not-awaiting' };
   return (state.rating ?? 5) > LOW_RATING_MAX ? { accepted: false, reason: 'rating-not-low' } : undefined;
 }
 
-export function createCitizenDesk(deps: { db: pg.Pool; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>; links?: StatusLinks;
-  region?: RegionRules }): CitizenDesk {
+export function createCitizenDesk(
+  deps: { db: pg.Pool; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>; links?: StatusLinks; region?: RegionRules },
+): CitizenDesk {
   const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links,
     region: deps.region };
   const nudged = <T extends { accepted: boolean }>(answer: T): T => {

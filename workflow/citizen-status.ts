@@ -44,16 +44,25 @@ async function viewOf(db: pg.Pool, c: StatusCaseRow): Promise<CaseStatusView> {
   const [events, answer] = await Promise.all([publicEvents(db, c.id, Object.keys(STAGE_TITLES)), sentAnswer(db, c.id)]);
   const ratedThisRound = c.status === 'rated' || c.status === 'closed';
   return {
-    registrationNumber: c.registrationNumber, status: c.status, category: c.category, organizationName: c.organizationName,
-    registeredAt: c.registeredAt, deadlineAt: c.deadlineAt, round: c.reviewCycle, stages: stagesOf(events),
+    registrationNumber: c.registrationNumber,
+    status: c.status,
+    category: c.category,
+    organizationName: c.organizationName,
+    registeredAt: c.registeredAt,
+    deadlineAt: c.deadlineAt,
+    round: c.reviewCycle,
+    stages: stagesOf(events),
     answer: answer ? { text: answer.text, at: answer.at, links: attachmentLinks(answer.attachments) } : undefined,
-    rejectionReason: c.rejectionReason, rating: ratedThisRound ? c.rating : null,
-    canRate: !earlyRefusal('rating', c), canRequestRepeatReview: !earlyRefusal('repeat', c),
+    rejectionReason: c.rejectionReason,
+    rating: ratedThisRound ? c.rating : null,
+    canRate: !earlyRefusal('rating', c),
+    canRequestRepeatReview: !earlyRefusal('repeat', c),
   };
 }
 
-export function createStatusDesk(deps: { db: pg.Pool; links: StatusLinks; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>;
-  region?: RegionRules }): StatusDesk {
+export function createStatusDesk(
+  deps: { db: pg.Pool; links: StatusLinks; now?: () => Date; reminderDaysBefore?: number[]; relay?: Pick<OutboxRelay, 'nudge'>; region?: RegionRules },
+): StatusDesk {
   const engine: EngineDeps = { db: deps.db, now: deps.now ?? (() => new Date()), reminderDaysBefore: deps.reminderDaysBefore, links: deps.links,
     region: deps.region };
   /** The case when the token is its own; an unknown number and a wrong token look the same from outside. */
@@ -62,7 +71,9 @@ export function createStatusDesk(deps: { db: pg.Pool; links: StatusLinks; now?: 
     const c = await caseByNumber(deps.db, number);
     return c && deps.links.verify(c.id, token) ? c : undefined;
   };
-  const done = (answer: { accepted: true } | { accepted: false; reason: 'not-author' | 'not-awaiting' | 'duplicate' | 'rating-not-low' }, status: string): StatusActionResult => {
+  const done = (answer: { accepted: true } | { accepted: false; reason: 'not-author' | 'not-awaiting' | 'duplicate' | 'rating-not-low' },
+    status: string): StatusActionResult =>
+  {
     if (!answer.accepted) return { ok: false, reason: answer.reason === 'not-author' ? 'not-found' : answer.reason };
     deps.relay?.nudge();
     return { ok: true, status };
@@ -77,8 +88,8 @@ export function createStatusDesk(deps: { db: pg.Pool; links: StatusLinks; now?: 
       if (!c) return { ok: false, reason: 'not-found' };
       const early = earlyRefusal('rating', c);
       if (early) return done(early, c.status);
-      const outcome = await applyCitizenAction(engine, { actionId: roundActionId('rating', c.id, c.reviewCycle), kind: 'rating', caseId: c.id, rating, comment },
-        { onlyApplied: true });
+      const outcome = await applyCitizenAction(engine, { actionId: roundActionId('rating', c.id, c.reviewCycle), kind: 'rating', caseId: c.id, rating,
+        comment }, { onlyApplied: true });
       return done(ratingAnswer(outcome), outcome.applied ? outcome.status : c.status);
     },
     async requestRepeatReview(number, token, comment) {
@@ -86,8 +97,8 @@ export function createStatusDesk(deps: { db: pg.Pool; links: StatusLinks; now?: 
       if (!c) return { ok: false, reason: 'not-found' };
       const early = earlyRefusal('repeat', c);
       if (early) return done(early, c.status);
-      const outcome = await applyCitizenAction(engine, { actionId: roundActionId('repeat', c.id, c.reviewCycle), kind: 'repeat_review_request', caseId: c.id, comment },
-        { onlyApplied: true });
+      const outcome = await applyCitizenAction(engine, { actionId: roundActionId('repeat', c.id, c.reviewCycle), kind: 'repeat_review_request', caseId: c.id,
+        comment }, { onlyApplied: true });
       return done(repeatReviewAnswer(outcome), outcome.applied ? outcome.status : c.status);
     },
   };

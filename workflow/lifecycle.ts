@@ -39,7 +39,8 @@ function refusal(actor: Actor, c: CaseRow, input: ActionInput): ActionResult | u
   const perm = permission(actor, input.action, c);
   if (!perm.allowed && perm.code === 403) return fail(403, perm.reason);
   if (c.version !== input.expectedVersion) {
-    return fail(409, `the case was changed by someone else meanwhile (now version ${c.version}, status "${c.status}"; you sent version ${input.expectedVersion}): reload it and try again`);
+    return fail(409,
+      `the case was changed by someone else meanwhile (now version ${c.version}, status "${c.status}"; you sent version ${input.expectedVersion}): reload it and try again`);
   }
   if (!perm.allowed) return fail(409, perm.reason);
   const missing = missingInput(input);
@@ -93,17 +94,24 @@ async function rate({ sql, c, action, now, deps }: CitizenStep) {
   const round = c.reviewCycle;
   const low = rating <= LOW_RATING_MAX;
   const rated = await recordTransition(sql, c, {
-    actor: 'citizen', type: 'rate', to: 'rated', patch: { rating }, comment: action.comment ?? null, data: { rating, round }, props: { rating, round },
+    actor: 'citizen',
+    type: 'rate',
+    to: 'rated',
+    patch: { rating },
+    comment: action.comment ?? null,
+    data: { rating, round },
+    props: { rating, round },
     // A low rating tells the citizen how to ask for a repeat review (where the channel has no button for it).
     ...(low ? { notice: 'rated_low' as const, rating, links: deps.links, timeZone: deps.region?.timeZone } : {}),
-    extraEvents: (rowId, next) => [{ eventId: eventIdFor(c.id, 'rated', rowId), type: 'case.rated', at: now.toISOString(), caseId: c.id,
-      messageId: c.messageId, source: c.source, category: c.category, rating,
-      ...(next.organizationId ? { organizationId: next.organizationId } : {}), ...(c.municipality ? { municipality: c.municipality } : {}), props: { round } }],
+    extraEvents: (rowId,
+      next) => [{ eventId: eventIdFor(c.id, 'rated', rowId), type: 'case.rated', at: now.toISOString(), caseId: c.id, messageId: c.messageId, source: c.source,
+      category: c.category, rating, ...(next.organizationId ? { organizationId: next.organizationId } : {}),
+      ...(c.municipality ? { municipality: c.municipality } : {}), props: { round } }],
   }, now);
   let status: CaseStatus = 'rated';
   if (!low) {
-    await recordTransition(sql, rated.case, { actor: 'system', type: 'close-rated', to: 'closed', patch: { closed_at: now }, notice: 'closed', links: deps.links,
-      timeZone: deps.region?.timeZone }, now);
+    await recordTransition(sql, rated.case, { actor: 'system', type: 'close-rated', to: 'closed', patch: { closed_at: now }, notice: 'closed',
+      links: deps.links, timeZone: deps.region?.timeZone }, now);
     status = 'closed';
   }
   return { outcome: status, result: { applied: true, status } as CitizenActionOutcome };
@@ -121,9 +129,14 @@ async function requestRepeatReview({ sql, c, action, now, deps }: CitizenStep) {
     data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
   await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, deps.reminderDaysBefore, reminderCalendar(region), now), now);
   await insertNotifications(sql, {
-    userIds: [...await holdersOfRoles(sql, r.case.organizationId, ['coordinator', 'curator']), r.case.executorId], caseId: c.id,
-    kind: `repeat-review-${cycle}`, topic: 'repeat_review', at: now,
-    text: `Заявитель запросил повторное рассмотрение обращения № ${c.registrationNumber} (оценка ${c.rating}). Новый срок — до ${ruDate(deadlineAt, region.timeZone)}.`,
+    userIds: [...await holdersOfRoles(sql, r.case.organizationId, ['coordinator', 'curator']), r.case.executorId],
+    caseId: c.id,
+    kind: `repeat-review-${cycle}`,
+    topic: 'repeat_review',
+    at: now,
+    text: `Заявитель запросил повторное рассмотрение обращения № ${c.registrationNumber} (оценка ${c.rating}). Новый срок — до ${
+      ruDate(deadlineAt, region.timeZone)
+    }.`,
   });
   return { outcome: 'repeat_review', result: { applied: true, status: 'repeat_review' } as CitizenActionOutcome };
 }
@@ -137,7 +150,8 @@ export async function applyCitizenAction(deps: EngineDeps, action: CitizenAction
   return withTransaction(deps.db, async (sql) => {
     const now = deps.now();
     const c = await loadCase(sql, action.caseId, true);
-    const record = (caseId: string | null, outcome: string) => recordCitizenAction(sql, { actionId: action.actionId, caseId, kind: action.kind, outcome, at: now });
+    const record = (caseId: string | null, outcome: string) =>
+      recordCitizenAction(sql, { actionId: action.actionId, caseId, kind: action.kind, outcome, at: now });
     if (!c) {
       await record(null, 'no-case');
       return { applied: false, reason: 'no-case' };

@@ -4,15 +4,29 @@ import type { Actor } from './rules.js';
 import type { ScopedMessage } from './store/messages.js';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
-const actor = (id: string, roles: [string, string | null][], subtree: string[] = []): Actor =>
-  ({ id, roles: roles.map(([role, organizationId]) => ({ role, organizationId })), subtreeOrganizationIds: subtree });
+const actor = (id: string, roles: [string, string | null][], subtree: string[] = []): Actor => ({ id,
+  roles: roles.map(([role, organizationId]) => ({ role, organizationId })), subtreeOrganizationIds: subtree });
 
 const vkDialog: ScopedMessage = {
-  messageId: '22222222-2222-4222-8222-222222222222', source: 'vk', externalId: 'msg555_17', authorHash: 'h', text: 'Яма во дворе',
-  link: 'https://vk.com/gim111?sel=555', attachments: [], place: { address: 'ул. Ленина, 12' }, receivedAt: new Date(0), registrationNumber: '2026-000001',
+  messageId: '22222222-2222-4222-8222-222222222222',
+  source: 'vk',
+  externalId: 'msg555_17',
+  authorHash: 'h',
+  text: 'Яма во дворе',
+  link: 'https://vk.com/gim111?sel=555',
+  attachments: [],
+  place: { address: 'ул. Ленина, 12' },
+  receivedAt: new Date(0),
+  registrationNumber: '2026-000001',
   provenance: { channel: 'vk', via: 'callback', groupId: '111', peerId: '555', ownerId: '555', chatId: '555', somethingNew: 'x' },
-  caseOrganizationId: ORG, caseExecutorId: 'e',
-  origin: 'appeal', kind: 'complaint', incidentId: null, caseId: '33333333-3333-4333-8333-333333333333', reactionDueAt: null, signalStatus: null,
+  caseOrganizationId: ORG,
+  caseExecutorId: 'e',
+  origin: 'appeal',
+  kind: 'complaint',
+  incidentId: null,
+  caseId: '33333333-3333-4333-8333-333333333333',
+  reactionDueAt: null,
+  signalStatus: null,
   joinedAfterAnswer: null,
 };
 

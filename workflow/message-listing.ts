@@ -26,8 +26,9 @@ const NEUTRAL_ID_SOURCES: ReadonlySet<string> = new Set(['contact_center', 'widg
  * A message's external id and link as this reader may see them: withheld (null) when they could reach the person
  * and the reader does not work on the case. The case routes answer them the same way.
  */
-export function channelRefsFor(handles: boolean, m: { source: string; externalId: string; link: string | null }):
-  { externalId: string | null; link: string | null } {
+export function channelRefsFor(handles: boolean,
+  m: { source: string; externalId: string; link: string | null }): { externalId: string | null; link: string | null }
+{
   return handles || NEUTRAL_ID_SOURCES.has(m.source) ? { externalId: m.externalId, link: m.link } : { externalId: null, link: null };
 }
 

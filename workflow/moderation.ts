@@ -31,8 +31,9 @@ export const inboxMark = (db: pg.Pool) => inbox.inboxMark(db);
  * version moves, like any change), the log records who changed what, and the correction is kept for training. A new
  * category may change the term (a fast-track category): it is recomputed with an audit entry saying why.
  */
-export async function correctCase(db: pg.Pool, actorId: string, caseId: string, body: CorrectionBody,
-  now = new Date(), region: RegionRules = DEFAULT_REGION_RULES, reminderDaysBefore?: number[]): Promise<ModerationResult<{ version: number }>> {
+export async function correctCase(db: pg.Pool, actorId: string, caseId: string, body: CorrectionBody, now = new Date(),
+  region: RegionRules = DEFAULT_REGION_RULES, reminderDaysBefore?: number[]): Promise<ModerationResult<{ version: number }>>
+{
   return withTransaction(db, async (sql) => {
     const c = await loadCase(sql, caseId, true);
     if (!c) return { ok: false, status: 404, error: 'case not found' };
@@ -42,7 +43,8 @@ export async function correctCase(db: pg.Pool, actorId: string, caseId: string, 
     const r = await recordCorrection(sql, c, { field: body.field, label: body.label }, actorId, now);
     await insertCorrection(sql, { caseId, field: body.field, oldLabel: old, label: body.label, actor: actorId, at: now });
     const term = body.field === 'category'
-      ? await recomputeAfterCategory({ sql, c: r.case, actor: actorId, now, region, reminderDaysBefore }, old) : undefined;
+      ? await recomputeAfterCategory({ sql, c: r.case, actor: actorId, now, region, reminderDaysBefore }, old) :
+      undefined;
     return { ok: true, value: { version: (term ?? r).case.version } };
   });
 }
@@ -51,7 +53,8 @@ const SIGNAL_CASE = 'a case made from signals is regrouped as its incident, in t
 
 /** Puts cases into the target's incident (the target's own id when it has none yet). */
 export async function mergeIncident(db: pg.Pool, actorId: string, body: MergeBody,
-  now = new Date()): Promise<ModerationResult<{ incidentId: string; moved: number }>> {
+  now = new Date()): Promise<ModerationResult<{ incidentId: string; moved: number }>>
+{
   return withTransaction(db, async (sql) => {
     const ids = [...new Set([body.targetId, ...body.caseIds])];
     const found = await loadCasesForUpdate(sql, ids);
@@ -77,8 +80,9 @@ export async function splitIncident(db: pg.Pool, actorId: string, caseId: string
 }
 
 /** The inbox operations bound to the database, as main.ts hands them to the dashboard; a change nudges the relay. */
-export function bindModeration(db: pg.Pool, opts: { relay?: Pick<OutboxRelay, 'nudge'>; now?: () => Date; region?: RegionRules;
-  reminderDaysBefore?: number[] } = {}): Moderation {
+export function bindModeration(db: pg.Pool,
+  opts: { relay?: Pick<OutboxRelay, 'nudge'>; now?: () => Date; region?: RegionRules; reminderDaysBefore?: number[] } = {}): Moderation
+{
   const now = opts.now ?? (() => new Date());
   const nudged = async <T>(result: Promise<ModerationResult<T>>) => {
     const out = await result;

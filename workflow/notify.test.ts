@@ -20,7 +20,11 @@ describe('replyTarget', () => {
   });
 
   it('answers the networks added later at the `reply.*` address their normaliser gave', () => {
-    expect(replyTarget(origin({ source: 'max', externalId: '-70:mid.1', provenance: { channel: 'max', via: 'chat', 'reply.chatId': '-70', 'reply.replyToMid': 'mid.1' } })))
+    expect(
+      replyTarget(
+        origin({ source: 'max', externalId: '-70:mid.1', provenance: { channel: 'max', via: 'chat', 'reply.chatId': '-70', 'reply.replyToMid': 'mid.1' } }),
+      ),
+    )
       .toEqual({ chatId: '-70', replyToMid: 'mid.1' });
     expect(replyTarget(origin({ source: 'ok', externalId: 'x', provenance: { 'reply.groupId': '5', 'reply.topicId': '9', 'reply.commentId': '' } })))
       .toEqual({ groupId: '5', topicId: '9' });
@@ -45,7 +49,9 @@ describe('citizenNotices', () => {
     // 23:59:59 on 3 Jan in Krasnoyarsk is still 3 Jan there, though 16:59 UTC; 18:00 UTC on 4 Dec is the 5th there.
     const endOfDay = { ...ctx, deadlineAt: new Date('2027-01-03T16:59:59.999Z'), timeZone: 'Asia/Krasnoyarsk' };
     expect(citizenNotices('registered', endOfDay)[0]!.text).toContain('до 03.01.2027');
-    expect(citizenNotices('registered', { ...ctx, deadlineAt: new Date('2026-12-04T18:00:00Z'), timeZone: 'Asia/Krasnoyarsk' })[0]!.text).toContain('05.12.2026');
+    expect(citizenNotices('registered', { ...ctx, deadlineAt: new Date('2026-12-04T18:00:00Z'), timeZone: 'Asia/Krasnoyarsk' })[0]!.text).toContain(
+      '05.12.2026',
+    );
   });
   it('tells the reason of a rejection, sends the answer with a rating request, and keeps internal steps quiet', () => {
     expect(citizenNotices('rejected', { ...ctx, reason: 'нецензурная лексика' })[0]).toEqual({ kind: 'rejection', subject: 'Обращение № 2026-000042 отклонено',
@@ -76,7 +82,8 @@ describe('citizenAddress', () => {
 });
 
 describe('citizenNotices with the status page', () => {
-  const ctx = { registrationNumber: '2026-000042', deadlineAt: new Date('2026-12-20T10:00:00Z'), statusUrl: 'https://otklik.example.ru/status/2026-000042?token=t' };
+  const ctx = { registrationNumber: '2026-000042', deadlineAt: new Date('2026-12-20T10:00:00Z'),
+    statusUrl: 'https://otklik.example.ru/status/2026-000042?token=t' };
   const email = { channel: 'email', buttons: false, private: true } as const;
   const sms = { channel: 'sms', buttons: false, private: true } as const;
   it('links every notice to the status page', () => {
@@ -96,7 +103,9 @@ describe('citizenNotices with the status page', () => {
       links: [{ title: 'Полный ответ, вложения и оценка', url: ctx.statusUrl }] }]);
   });
   it('shortens a long answer by SMS at a word so that it fits one SMS with the link to the whole of it', () => {
-    const answerText = `Здравствуйте!\n\nПо вашему обращению проведена проверка. ${'Работы по ремонту проезда выполнены подрядчиком. '.repeat(30)}С уважением, администрация.`;
+    const answerText = `Здравствуйте!\n\nПо вашему обращению проведена проверка. ${
+      'Работы по ремонту проезда выполнены подрядчиком. '.repeat(30)
+    }С уважением, администрация.`;
     const [sms1] = citizenNotices('answered', { ...ctx, answerText }, sms);
     const link = sms1!.links!.map((l) => `\n${l.title}: ${l.url}`).join('');
     expect(sms1!.links).toEqual([{ title: 'Полный ответ и оценка', url: ctx.statusUrl }]);

@@ -156,14 +156,17 @@ function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
   const number = `№ ${n}`;
   const date = (d: Date) => ruDate(d, c.timeZone);
   const org = c.organizationName ? ` в «${c.organizationName}»` : '';
-  const one = (kind: Kind, subject: string, text: string, links: Link[] = statusLink(c)): CitizenNotice[] => [{ kind, subject, text, ...(links.length ? { links } : {}) }];
+  const one = (kind: Kind, subject: string, text: string,
+    links: Link[] = statusLink(c)): CitizenNotice[] => [{ kind, subject, text, ...(links.length ? { links } : {}) }];
   switch (step) {
     case 'registered':
-      return one('registered', `Обращение № ${n} зарегистрировано`, `Ваше сообщение зарегистрировано, номер ${n}. Срок рассмотрения — до ${date(c.deadlineAt)}.`);
+      return one('registered', `Обращение № ${n} зарегистрировано`,
+        `Ваше сообщение зарегистрировано, номер ${n}. Срок рассмотрения — до ${date(c.deadlineAt)}.`);
     case 'routed':
       return one('status', `Обращение № ${n} направлено на рассмотрение`, `Сообщение ${number} прошло модерацию и направлено на рассмотрение${org}.`);
     case 'redirected':
-      return one('status', `Обращение № ${n} перенаправлено`, `Сообщение ${number} перенаправлено${org} по компетенции. Срок рассмотрения не меняется — до ${date(c.deadlineAt)}.`);
+      return one('status', `Обращение № ${n} перенаправлено`,
+        `Сообщение ${number} перенаправлено${org} по компетенции. Срок рассмотрения не меняется — до ${date(c.deadlineAt)}.`);
     case 'rejected':
       return one('rejection', `Обращение № ${n} отклонено`, `Сообщение ${number} отклонено. Причина: ${c.reason ?? 'не указана'}.`);
     case 'assigned':
@@ -180,10 +183,13 @@ function stageNotices(step: NoticeStep, c: NotifyContext): CitizenNotice[] {
       ];
     case 'rated_low':
       return one('status', `Повторное рассмотрение обращения № ${n}`,
-        `Спасибо за оценку ${c.rating ?? ''} из 5. Если ответ на сообщение ${number} вас не устроил, вы можете попросить о повторном рассмотрении на странице обращения.`,
+        `Спасибо за оценку ${
+          c.rating ?? ''
+        } из 5. Если ответ на сообщение ${number} вас не устроил, вы можете попросить о повторном рассмотрении на странице обращения.`,
         statusLink(c, 'Попросить о повторном рассмотрении'));
     case 'repeat_review':
-      return one('status', `Обращение № ${n} на повторном рассмотрении`, `Сообщение ${number} направлено на повторное рассмотрение. Новый срок — до ${date(c.deadlineAt)}.`);
+      return one('status', `Обращение № ${n} на повторном рассмотрении`,
+        `Сообщение ${number} направлено на повторное рассмотрение. Новый срок — до ${date(c.deadlineAt)}.`);
     case 'closed':
       return one('status', `Рассмотрение обращения № ${n} завершено`, `Рассмотрение сообщения ${number} завершено. Спасибо за обращение!`);
     default:
@@ -218,7 +224,8 @@ export function shortened(text: string, room: number): string {
  * itself offers a repeat review after a low rating.
  */
 export function citizenNotices(step: NoticeStep, c: NotifyContext,
-  address: Pick<CitizenAddress, 'channel' | 'buttons' | 'private'> = { channel: 'telegram', buttons: true, private: true }): CitizenNotice[] {
+  address: Pick<CitizenAddress, 'channel' | 'buttons' | 'private'> = { channel: 'telegram', buttons: true, private: true }): CitizenNotice[]
+{
   // On a public wall, topic or group the status page link would let anyone rate the answer: it and the offer that needs
   // it stay out, and so does the request to rate, which the citizen could not act on there (a Telegram group's author
   // still has the 1–5 buttons the bot puts under the answer itself).

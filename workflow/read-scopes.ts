@@ -5,9 +5,8 @@
  */
 import type { AuthUser } from '../lib/auth-user.js';
 import type { FiguresScope } from '../lib/read-scope.js';
-import {
-  isRegionOfficial, managesPolls, orgsWithRole, ORG_CASE_READERS, ORG_FIGURES_READERS, REGION_FIGURES_ORG_ROLES, SUBTREE_READERS, type Actor,
-} from './rules.js';
+import { isRegionOfficial, managesPolls, orgsWithRole, ORG_CASE_READERS, ORG_FIGURES_READERS, REGION_FIGURES_ORG_ROLES, SUBTREE_READERS,
+  type Actor } from './rules.js';
 import { organizationsBelow, regionGovernmentIds } from './store/organizations.js';
 import type { Sql } from './store/sql.js';
 
@@ -27,7 +26,8 @@ export interface CaseScope {
 
 export function caseScopeOf(actor: Actor): CaseScope {
   return {
-    readsAll: isRegionOfficial(actor), userId: actor.id,
+    readsAll: isRegionOfficial(actor),
+    userId: actor.id,
     organizationIds: [...new Set([...orgsWithRole(actor, ORG_CASE_READERS), ...(actor.subtreeOrganizationIds ?? [])])],
   };
 }

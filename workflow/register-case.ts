@@ -80,9 +80,18 @@ export function uniqueMessages(inputs: ClassifiedMessage[]): Map<string, Classif
 const newCaseOf = (x: ClassifiedMessage, registeredAt: Date, timeZone: string): NewCase => {
   const c = x.classification;
   return {
-    id: caseIdFor(x.message.messageId), messageId: x.message.messageId, category: c.category, confidence: c.confidence, kind: c.kind,
-    fastTrack: c.fastTrack, deadlineDays: c.deadlineDays, deadlineRule: c.deadlineRule, federalService: c.federalService ?? null,
-    municipality: c.municipality ?? x.message.place.municipality ?? null, modelVersion: c.modelVersion, deadlineAt: deadlineFrom(registeredAt, c.deadlineDays, timeZone),
+    id: caseIdFor(x.message.messageId),
+    messageId: x.message.messageId,
+    category: c.category,
+    confidence: c.confidence,
+    kind: c.kind,
+    fastTrack: c.fastTrack,
+    deadlineDays: c.deadlineDays,
+    deadlineRule: c.deadlineRule,
+    federalService: c.federalService ?? null,
+    municipality: c.municipality ?? x.message.place.municipality ?? null,
+    modelVersion: c.modelVersion,
+    deadlineAt: deadlineFrom(registeredAt, c.deadlineDays, timeZone),
     incidentId: c.incidentId ?? null,
     // The routing model's suggestions stay with the case: moderators and coordinators see them, routing uses them.
     routing: c.routing?.length ? JSON.stringify(c.routing) : null,
@@ -102,8 +111,9 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, opts:
   const numberOf = await insertCases(sql, cases, status, now);
   const eventRowOf = await insertRegistrationEvents(sql, news.map((x, i) => {
     const c = x.classification;
-    return { caseId: cases[i]!.id, data: { category: c.category, confidence: c.confidence, fastTrack: c.fastTrack, deadlineDays: c.deadlineDays,
-      deadlineRule: c.deadlineRule, modelVersion: c.modelVersion } };
+    return { caseId: cases[i]!.id,
+      data: { category: c.category, confidence: c.confidence, fastTrack: c.fastTrack, deadlineDays: c.deadlineDays, deadlineRule: c.deadlineRule,
+        modelVersion: c.modelVersion } };
   }), status, now);
   const outbox: OutboxRow[] = [];
   news.forEach((x, i) => {
@@ -156,11 +166,31 @@ export async function registerCases(db: pg.Pool, inputs: ClassifiedMessage[], no
 function freshCaseRow(x: ClassifiedMessage, r: RegisteredCase): CaseRow {
   const { message: m, classification: c } = x;
   return {
-    id: r.caseId, messageId: m.messageId, registrationNumber: r.registrationNumber, status: 'moderation', category: c.category, kind: c.kind,
-    incidentId: c.incidentId ?? null, municipality: c.municipality ?? m.place.municipality ?? null, organizationId: null, organizationName: null,
-    executorId: null, version: 0, registeredAt: r.registeredAt, deadlineAt: r.deadlineAt, deadlineDays: c.deadlineDays, fastTrack: c.fastTrack,
-    deadlineRule: c.deadlineRule, federalService: c.federalService ?? null, rating: null, reviewCycle: 0,
-    source: m.source, externalId: m.externalId, provenance: m.provenance, messageText: m.text, origin: 'appeal',
+    id: r.caseId,
+    messageId: m.messageId,
+    registrationNumber: r.registrationNumber,
+    status: 'moderation',
+    category: c.category,
+    kind: c.kind,
+    incidentId: c.incidentId ?? null,
+    municipality: c.municipality ?? m.place.municipality ?? null,
+    organizationId: null,
+    organizationName: null,
+    executorId: null,
+    version: 0,
+    registeredAt: r.registeredAt,
+    deadlineAt: r.deadlineAt,
+    deadlineDays: c.deadlineDays,
+    fastTrack: c.fastTrack,
+    deadlineRule: c.deadlineRule,
+    federalService: c.federalService ?? null,
+    rating: null,
+    reviewCycle: 0,
+    source: m.source,
+    externalId: m.externalId,
+    provenance: m.provenance,
+    messageText: m.text,
+    origin: 'appeal',
     contact: { phone: m.contact.phone ?? null, email: m.contact.email ?? null, channelUserId: m.contact.channelUserId ?? null },
   };
 }
@@ -172,10 +202,9 @@ export function registrationEvents(input: ClassifiedMessage, registered: Registe
   const common = { messageId: m.messageId, source: m.source, municipality, props: {} };
   return [
     { ...common, eventId: eventIdFor(m.messageId, 'received'), type: 'message.received', at: m.receivedAt, authorHash: m.authorHash },
-    { ...common, eventId: eventIdFor(m.messageId, 'classified'), type: 'message.classified', at: input.classifiedAt,
-      category: c.category, confidence: c.confidence, modelVersion: c.modelVersion, fastTrack: c.fastTrack, kind: c.kind },
-    { ...common, eventId: eventIdFor(m.messageId, 'case.created'), type: 'case.created', at: registered.registeredAt.toISOString(),
-      caseId: registered.caseId, category: c.category, fastTrack: c.fastTrack, status: registered.status,
-      deadlineAt: registered.deadlineAt.toISOString() },
+    { ...common, eventId: eventIdFor(m.messageId, 'classified'), type: 'message.classified', at: input.classifiedAt, category: c.category,
+      confidence: c.confidence, modelVersion: c.modelVersion, fastTrack: c.fastTrack, kind: c.kind },
+    { ...common, eventId: eventIdFor(m.messageId, 'case.created'), type: 'case.created', at: registered.registeredAt.toISOString(), caseId: registered.caseId,
+      category: c.category, fastTrack: c.fastTrack, status: registered.status, deadlineAt: registered.deadlineAt.toISOString() },
   ];
 }

@@ -17,9 +17,8 @@ import { ruDate } from './notify.js';
 import { enqueue } from './outbox.js';
 import { OPEN_STATUSES } from './rules.js';
 import { insertNotifications } from './store/notifications.js';
-import {
-  claimUpcomingReminders, dueReminders, insertReminders, lockReminder, markReminderSent, replanReminders, type LockedReminder, type ReminderKey,
-} from './store/reminders.js';
+import { claimUpcomingReminders, dueReminders, insertReminders, lockReminder, markReminderSent, replanReminders, type LockedReminder,
+  type ReminderKey } from './store/reminders.js';
 import type { Sql } from './store/sql.js';
 import { activeModerators, activeUsersWithRole } from './store/users.js';
 
@@ -39,8 +38,8 @@ export interface ReminderCalendar {
   time: string;
 }
 
-export const reminderCalendar = (region: RegionRules = DEFAULT_REGION_RULES): ReminderCalendar =>
-  ({ timeZone: region.timeZone, time: region.digestTimes[0] ?? '09:00' });
+export const reminderCalendar = (region: RegionRules = DEFAULT_REGION_RULES): ReminderCalendar => ({ timeZone: region.timeZone,
+  time: region.digestTimes[0] ?? '09:00' });
 
 /**
  * Review cycles after the first (repeat reviews) get their own kinds, so their reminders are new rows and jobs. With a
@@ -49,7 +48,8 @@ export const reminderCalendar = (region: RegionRules = DEFAULT_REGION_RULES): Re
  * federal term) are left out. The overdue one is due at the deadline itself.
  */
 export function planReminders(deadlineAt: Date, cycle: number, daysBefore: number[] = DEFAULT_REMINDER_DAYS, calendar?: ReminderCalendar,
-  from?: Date): PlannedReminder[] {
+  from?: Date): PlannedReminder[]
+{
   const suffix = cycle > 0 ? `-r${cycle}` : '';
   // Whole days go out at the calendar's time; a fraction of a day (tests of the delayed jobs) counts from the deadline.
   const dueOf = (d: number) => (calendar && Number.isInteger(d)
@@ -90,7 +90,8 @@ export async function scheduleRemindersMany(sql: Sql, plans: { caseId: string; p
  * holds the old job under the same id, by the sweep within a minute of its new time.
  */
 export async function rescheduleReminders(sql: Sql, c: { id: string; reviewCycle: number; deadlineAt: Date }, now: Date,
-  opts: { daysBefore?: number[]; calendar?: ReminderCalendar } = {}): Promise<void> {
+  opts: { daysBefore?: number[]; calendar?: ReminderCalendar } = {}): Promise<void>
+{
   const daysBefore = opts.daysBefore ?? DEFAULT_REMINDER_DAYS;
   const plan = planReminders(c.deadlineAt, c.reviewCycle, daysBefore, opts.calendar, now);
   const kinds = planReminders(c.deadlineAt, c.reviewCycle, daysBefore).map((r) => r.kind);
@@ -136,15 +137,16 @@ function reminderText(reminder: LockedReminder, overdue: boolean, now: Date, tim
 }
 
 export async function sendReminder(db: pg.Pool, job: { caseId: string; kind: string }, now: Date,
-  region: RegionRules = DEFAULT_REGION_RULES): Promise<{ outcome: ReminderOutcome; recipients: number }> {
+  region: RegionRules = DEFAULT_REGION_RULES): Promise<{ outcome: ReminderOutcome; recipients: number }>
+{
   return withTransaction(db, async (client) => {
     const reminder = await lockReminder(client, job.caseId, job.kind);
     const outcome = readiness(reminder, now);
     let sentTo = 0;
     if (outcome === 'sent') {
       const overdue = job.kind.startsWith('overdue');
-      sentTo = await insertNotifications(client, { userIds: await recipients(client, reminder!, overdue), caseId: job.caseId,
-        kind: `reminder-${job.kind}`, topic: overdue ? 'overdue' : 'deadline', text: reminderText(reminder!, overdue, now, region.timeZone), at: now });
+      sentTo = await insertNotifications(client, { userIds: await recipients(client, reminder!, overdue), caseId: job.caseId, kind: `reminder-${job.kind}`,
+        topic: overdue ? 'overdue' : 'deadline', text: reminderText(reminder!, overdue, now, region.timeZone), at: now });
     }
     if (outcome === 'sent' || outcome === 'case-finished') await markReminderSent(client, job.caseId, job.kind, now, sentTo);
     return { outcome, recipients: sentTo };

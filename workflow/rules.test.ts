@@ -51,13 +51,13 @@ describe('action permissions', () => {
 
 describe('who handles a case (sees its contacts)', () => {
   const regionAdmin = actor('ra', [['administrator', null]]);
-  it('is the monitoring team, the readers of the case\'s own organization and its holder', () => {
+  it("is the monitoring team, the readers of the case's own organization and its holder", () => {
     const assigned = c({ executorId: 'e' });
     expect([moderator, coordinator, leader, curator, executor].map((a) => handlesCase(a, assigned))).toEqual([true, true, true, true, true]);
     expect(handlesCase(actor('e2', [['executor', ORG]]), assigned)).toBe(false);
     expect(handlesCase(otherCoordinator, assigned)).toBe(false);
   });
-  it('is not every reader: a region administrator and a parent organization\'s curator read without contacts', () => {
+  it("is not every reader: a region administrator and a parent organization's curator read without contacts", () => {
     const parentCurator: Actor = { ...actor('pc', [['curator', OTHER]]), subtreeOrganizationIds: [ORG] };
     expect(canReadCase(regionAdmin, c({}))).toBe(true);
     expect(handlesCase(regionAdmin, c({}))).toBe(false);

@@ -29,8 +29,8 @@ export interface CaseAccess {
 export const hasRegionRole = (a: Actor, role: UserRole) => a.roles.some((r) => r.role === role && r.organizationId === null);
 export const hasOrgRole = (a: Actor, role: UserRole, organizationId: string | null) =>
   organizationId !== null && a.roles.some((r) => r.role === role && r.organizationId === organizationId);
-export const orgsWithRole = (a: Actor, roles: readonly UserRole[]) =>
-  [...new Set(a.roles.filter((r) => r.organizationId && roles.includes(r.role as UserRole)).map((r) => r.organizationId!))];
+export const orgsWithRole = (a: Actor,
+  roles: readonly UserRole[]) => [...new Set(a.roles.filter((r) => r.organizationId && roles.includes(r.role as UserRole)).map((r) => r.organizationId!))];
 
 /** Roles that see every case of their organization; an executor sees only what is assigned to them. */
 export const SUBTREE_READERS: readonly UserRole[] = ['leader', 'curator'];
@@ -54,7 +54,8 @@ export function canReadCase(a: Actor, c: CaseAccess): boolean {
  * team, the readers of its own organization and its holder. Reading a case is not enough: a region administrator
  * and the curator of a parent organization read it without its contacts.
  */
-export const handlesCase = (a: Actor, c: Pick<CaseAccess, 'organizationId' | 'executorId'>) => hasRegionRole(a, 'moderator')
+export const handlesCase = (a: Actor, c: Pick<CaseAccess, 'organizationId' | 'executorId'>) =>
+  hasRegionRole(a, 'moderator')
   || c.executorId === a.id || ORG_CASE_READERS.some((r) => hasOrgRole(a, r, c.organizationId));
 
 /**
@@ -66,8 +67,20 @@ export const REGION_FIGURES_ORG_ROLES: readonly UserRole[] = SUBTREE_READERS;
 export const ORG_FIGURES_READERS: readonly UserRole[] = ORG_CASE_READERS;
 
 export const ACTIONS = [
-  'accept', 'reject', 'redirect', 'assign', 'take', 'start', 'pass', 'return-to-coordinator', 'save-draft', 'submit',
-  'approve', 'return', 'close', 'stop-repeat-review',
+  'accept',
+  'reject',
+  'redirect',
+  'assign',
+  'take',
+  'start',
+  'pass',
+  'return-to-coordinator',
+  'save-draft',
+  'submit',
+  'approve',
+  'return',
+  'close',
+  'stop-repeat-review',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
@@ -88,29 +101,39 @@ export interface ActionRule {
 }
 
 export const RULES: Record<ActionName, ActionRule> = {
-  accept: { from: [{ statuses: ['moderation'], who: [moderator] }], to: 'routed', summary: 'Moderator accepts the message and routes it to an organization (organizationId); without organizationId the routing table, the routing model and the readiness checks choose (workflow/routing/).' },
+  accept: { from: [{ statuses: ['moderation'], who: [moderator] }], to: 'routed',
+    summary:
+      'Moderator accepts the message and routes it to an organization (organizationId); without organizationId the routing table, the routing model and the readiness checks choose (workflow/routing/).' },
   reject: {
     from: [{ statuses: ['moderation'], who: [moderator] }, { statuses: ['routed'], who: [coordinator, moderator] }],
-    to: 'rejected', summary: 'Reject with a reason the citizen is told (reason).',
+    to: 'rejected',
+    summary: 'Reject with a reason the citizen is told (reason).',
   },
   redirect: {
     from: [{ statuses: ['routed', 'assigned'], who: [coordinator, moderator] }],
-    to: 'routed', summary: 'Redirect to another organization (organizationId, reason); the registration date and deadline stay.',
+    to: 'routed',
+    summary: 'Redirect to another organization (organizationId, reason); the registration date and deadline stay.',
   },
   assign: {
     from: [{ statuses: ['routed', 'assigned', 'in_progress', 'returned', 'repeat_review'], who: [coordinator] }],
-    to: 'assigned', summary: 'Coordinator assigns an executor of the organization (executorId).',
+    to: 'assigned',
+    summary: 'Coordinator assigns an executor of the organization (executorId).',
   },
-  take: { from: [{ statuses: ['routed', 'repeat_review'], who: [coordinator] }], to: 'in_progress', summary: 'Coordinator takes the case to answer it personally.' },
+  take: { from: [{ statuses: ['routed', 'repeat_review'], who: [coordinator] }], to: 'in_progress',
+    summary: 'Coordinator takes the case to answer it personally.' },
   start: { from: [{ statuses: ['assigned', 'returned', 'repeat_review'], who: [holder] }], to: 'in_progress', summary: 'The assigned executor starts work.' },
-  pass: { from: [{ statuses: ['assigned', 'in_progress'], who: [holder] }], to: 'assigned', summary: 'Executor passes the case to another executor (executorId).' },
+  pass: { from: [{ statuses: ['assigned', 'in_progress'], who: [holder] }], to: 'assigned',
+    summary: 'Executor passes the case to another executor (executorId).' },
   'return-to-coordinator': {
     from: [{ statuses: ['assigned', 'in_progress', 'returned'], who: [holder] }],
-    to: 'routed', summary: 'Executor gives the case back to the coordinator (comment).',
+    to: 'routed',
+    summary: 'Executor gives the case back to the coordinator (comment).',
   },
-  'save-draft': { from: [{ statuses: ['in_progress', 'draft', 'returned'], who: [holder] }], to: 'draft', summary: 'Save the answer draft (text, attachments); returns the quality warnings.' },
+  'save-draft': { from: [{ statuses: ['in_progress', 'draft', 'returned'], who: [holder] }], to: 'draft',
+    summary: 'Save the answer draft (text, attachments); returns the quality warnings.' },
   submit: { from: [{ statuses: ['draft'], who: [holder] }], to: 'on_approval', summary: 'Send the draft to the leader for approval.' },
-  approve: { from: [{ statuses: ['on_approval'], who: [leader] }], to: 'approved', summary: 'Leader approves (optionally with an edited text); the answer is sent on the original channel.' },
+  approve: { from: [{ statuses: ['on_approval'], who: [leader] }], to: 'approved',
+    summary: 'Leader approves (optionally with an edited text); the answer is sent on the original channel.' },
   return: { from: [{ statuses: ['on_approval'], who: [leader] }], to: 'returned', summary: 'Leader returns the draft for rework (comment).' },
   close: { from: [{ statuses: ['rated'], who: [coordinator, curator] }], to: 'closed', summary: 'Close a rated case.' },
   'stop-repeat-review': { from: [{ statuses: ['repeat_review'], who: [curator] }], to: 'closed', summary: 'Curator stops a repeat review (comment).' },
@@ -136,5 +159,13 @@ export const availableActions = (a: Actor, c: CaseAccess) => ACTIONS.filter((x) 
 
 /** Statuses where the deadline still runs; the answer sent (or a rejection) stops the clock. */
 export const OPEN_STATUSES: readonly CaseStatus[] = [
-  'moderation', 'routed', 'assigned', 'in_progress', 'draft', 'on_approval', 'returned', 'approved', 'repeat_review',
+  'moderation',
+  'routed',
+  'assigned',
+  'in_progress',
+  'draft',
+  'on_approval',
+  'returned',
+  'approved',
+  'repeat_review',
 ];

@@ -77,7 +77,9 @@ export function createWorkflowStage(deps: WorkflowStageDeps): WorkflowStage {
     // Reminders coming within the horizon become delayed jobs; those already due are delivered here as well.
     if (await queueUpcomingReminders(deps.db, now())) relay.nudge();
     return sweepDueReminders(deps.db, now(), region);
-  })().finally(() => { sweeping = undefined; }));
+  })().finally(() => {
+    sweeping = undefined;
+  }));
   const runSweep = () => {
     void sweep().catch((err) => log.warn({ err: (err as Error).message }, 'reminder sweep failed'));
     void relay.prune().catch((err) => log.warn({ err: (err as Error).message }, 'outbox prune failed'));
@@ -142,7 +144,9 @@ function classifiedWorker(deps: WorkflowStageDeps, region: RegionRules, relay: O
       }
       const appeals = items.filter((x) => originOf(x.message) === 'appeal');
       const signals = await registerSignals(signalDeps, items.filter((x) => originOf(x.message) === 'signal'), now());
-      const results = appeals.length ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, region }) : [];
+      const results = appeals.length
+        ? await registerCases(deps.db, appeals, now(), { reminderDaysBefore: deps.reminderDaysBefore, links: deps.links, region })
+        : [];
       relay.nudge();
       checkSpikes(signals.touched);
       const created = results.filter((r) => r.created);

@@ -9,7 +9,7 @@ describe('status page links', () => {
     expect(url.origin + url.pathname).toBe('https://otklik.example.ru/status/2026-000042');
     expect(url.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
-  it('verifies the case\'s own token only: not another case\'s, not another deployment\'s, not a spelling of it', () => {
+  it("verifies the case's own token only: not another case's, not another deployment's, not a spelling of it", () => {
     const token = links.token(c.id);
     expect(links.verify(c.id, token)).toBe(true);
     expect(links.verify('6f0c3f0e-8d52-5c1a-9a43-3a6e1c2b7d10', token)).toBe(false);

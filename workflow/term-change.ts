@@ -74,18 +74,21 @@ export type FastTrackResult = { ok: true; case: CaseRow } | { ok: false; status:
  * A moderator's fast-track mark: the fast-track term (never longer than the term the case has: a federal service's
  * 5 days stay 5), or, taking a manual mark back, the term the region's rules give (the standard one without them).
  */
-export async function setFastTrack(db: pg.Pool, input: { actor: string; caseId: string; fastTrack: boolean; reason: string; expectedVersion: number;
-  now: Date; region: RegionRules; reminderDaysBefore?: number[] }): Promise<FastTrackResult> {
+export async function setFastTrack(db: pg.Pool,
+  input: { actor: string; caseId: string; fastTrack: boolean; reason: string; expectedVersion: number; now: Date; region: RegionRules;
+    reminderDaysBefore?: number[] }): Promise<FastTrackResult>
+{
   return withTransaction(db, async (sql) => {
     const c = await loadCase(sql, input.caseId, true);
     if (!c) return { ok: false, status: 404, error: 'case not found' };
     if (c.version !== input.expectedVersion) return { ok: false, status: 409, error: `the case changed (version ${c.version}); reload it` };
     if (!OPEN_STATUSES.includes(c.status)) return { ok: false, status: 409, error: `the term of a case in status "${c.status}" no longer runs` };
     if (!input.fastTrack && c.deadlineRule !== MANUAL_FAST_TRACK) {
-      return { ok: false, status: 409, error: 'only a fast-track a moderator set by hand can be taken back; the region\'s rules set this one' };
+      return { ok: false, status: 409, error: "only a fast-track a moderator set by hand can be taken back; the region's rules set this one" };
     }
     const decision: DeadlineDecision = input.fastTrack
-      ? { fastTrack: true, deadlineDays: Math.min(c.deadlineDays, input.region.fastTrackDays), rule: MANUAL_FAST_TRACK, federalService: c.federalService ?? undefined }
+      ? { fastTrack: true, deadlineDays: Math.min(c.deadlineDays, input.region.fastTrackDays), rule: MANUAL_FAST_TRACK,
+        federalService: c.federalService ?? undefined }
       : input.region.decideDeadline?.({ category: c.category, reason: c.provenance?.reason, text: c.messageText })
         ?? { fastTrack: false, deadlineDays: input.region.standardDays, rule: 'standard' };
     const why = input.fastTrack ? `Модератор отметил обращение как фаст-трек: ${input.reason}` : `Модератор снял отметку фаст-трека: ${input.reason}`;

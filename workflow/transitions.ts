@@ -61,7 +61,14 @@ async function applyChange(sql: Sql, c: CaseRow, change: Change, now: Date): Pro
   const { patch } = change;
   await updateCase(sql, c.id, { status: change.to, bumpVersion: change.bumpVersion, patch }, now);
   const eventRowId = await insertCaseEvent(sql, {
-    caseId: c.id, at: now, actor: change.actor, type: change.type, fromStatus: c.status, toStatus: change.to, comment: change.comment, data: change.data,
+    caseId: c.id,
+    at: now,
+    actor: change.actor,
+    type: change.type,
+    fromStatus: c.status,
+    toStatus: change.to,
+    comment: change.comment,
+    data: change.data,
   });
   const movesOrganization = 'organization_id' in patch && patch.organization_id !== c.organizationId;
   const next: CaseRow = {
@@ -87,29 +94,34 @@ async function applyChange(sql: Sql, c: CaseRow, change: Change, now: Date): Pro
 
 /** The dimensions every case event carries, as the case is after the change. */
 const eventBase = (c: CaseRow, now: Date) => ({
-  at: now.toISOString(), caseId: c.id, messageId: c.messageId, source: c.source, category: c.category,
+  at: now.toISOString(),
+  caseId: c.id,
+  messageId: c.messageId,
+  source: c.source,
+  category: c.category,
   ...(c.municipality ? { municipality: c.municipality } : {}),
   ...(c.organizationId ? { organizationId: c.organizationId } : {}),
   deadlineAt: c.deadlineAt.toISOString(),
 });
 
 /** One events job per audit entry: its id is derived from the entry, so a relay retry adds nothing. */
-const eventsRow = (caseId: string, eventRowId: string, events: AnalyticsEventInput[]): OutboxRow =>
-  ({ queue: 'events', name: 'case-transition', jobId: `case-event-${caseId}-${eventRowId}`, payload: { events } });
+const eventsRow = (caseId: string, eventRowId: string, events: AnalyticsEventInput[]): OutboxRow => ({ queue: 'events', name: 'case-transition',
+  jobId: `case-event-${caseId}-${eventRowId}`, payload: { events } });
 
 /** Applies one lifecycle step to a locked case row inside the caller's transaction. */
 export async function recordTransition(sql: Sql, c: CaseRow, t: Transition, now: Date): Promise<RecordedChange> {
   const r = await applyChange(sql, c, { ...t, bumpVersion: true, patch: t.patch ?? {} }, now);
   const events: AnalyticsEventInput[] = [
-    { ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'transition', r.eventRowId), type: 'case.transition',
-      fromStatus: c.status, status: t.to, actor: t.actor,
-      props: { action: t.type, ...(t.reason ? { reason: t.reason } : {}), ...(t.props ?? {}) } },
+    { ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'transition', r.eventRowId), type: 'case.transition', fromStatus: c.status, status: t.to,
+      actor: t.actor, props: { action: t.type, ...(t.reason ? { reason: t.reason } : {}), ...(t.props ?? {}) } },
     ...(t.extraEvents?.(r.eventRowId, r.case) ?? []),
   ];
   const rows = [eventsRow(c.id, r.eventRowId, events)];
   // A case made from signals tells no one anything by itself: its answer goes to the incident's threads.
   if (t.notice && c.origin !== 'signal') {
-    rows.push(...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links, timeZone: t.timeZone }));
+    rows.push(
+      ...citizenOutbound(r.case, t.notice, r.eventRowId, { reason: t.reason, answer: t.answer, rating: t.rating, links: t.links, timeZone: t.timeZone }),
+    );
   }
   await enqueue(sql, rows);
   if (c.origin === 'signal') await afterSignalCaseStep(sql, r.case, t.to, { actor: t.actor, answerText: t.answer?.text, reason: t.reason }, now);
@@ -126,17 +138,21 @@ export async function recordCorrection(sql: Sql, c: CaseRow, correction: Correct
   const common = { actor, to: c.status, comment: null };
   if (correction.field === 'incident') {
     const from = c.incidentId ?? c.id;
-    const r = await applyChange(sql, c, { ...common, type: `incident_${correction.how}`, bumpVersion: false,
-      patch: { incident_id: correction.incidentId }, data: { from, to: correction.incidentId } }, now);
-    await enqueue(sql, [eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'incident', r.eventRowId),
-      type: 'case.incident', status: c.status, actor, incidentId: correction.incidentId, props: { action: correction.how, from } }])]);
+    const r = await applyChange(sql, c, { ...common, type: `incident_${correction.how}`, bumpVersion: false, patch: { incident_id: correction.incidentId },
+      data: { from, to: correction.incidentId } }, now);
+    await enqueue(sql, [
+      eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'incident', r.eventRowId), type: 'case.incident', status: c.status,
+        actor, incidentId: correction.incidentId, props: { action: correction.how, from } }]),
+    ]);
     return r;
   }
   const from = c[correction.field];
-  const r = await applyChange(sql, c, { ...common, type: `${correction.field}_corrected`, bumpVersion: true,
-    patch: { [correction.field]: correction.label }, data: { from, to: correction.label } }, now);
-  await enqueue(sql, [eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'corrected', r.eventRowId),
-    type: 'case.corrected', status: c.status, actor, kind: r.case.kind, props: { field: correction.field, from, to: correction.label } }])]);
+  const r = await applyChange(sql, c, { ...common, type: `${correction.field}_corrected`, bumpVersion: true, patch: { [correction.field]: correction.label },
+    data: { from, to: correction.label } }, now);
+  await enqueue(sql, [
+    eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'corrected', r.eventRowId), type: 'case.corrected', status: c.status,
+      actor, kind: r.case.kind, props: { field: correction.field, from, to: correction.label } }]),
+  ]);
   return r;
 }
 
@@ -154,16 +170,19 @@ export interface Term {
  * whose comment says why, and a `case.corrected` analytics event (field `deadline`) with the new deadline; the
  * status stays, the version moves (the deadline is something people decide on).
  */
-export async function recordTermChange(sql: Sql, c: CaseRow, change: { term: Term; type: string; why: string; actor: string }, now: Date): Promise<RecordedChange> {
+export async function recordTermChange(sql: Sql, c: CaseRow, change: { term: Term; type: string; why: string; actor: string },
+  now: Date): Promise<RecordedChange>
+{
   const { term } = change;
   const from = { fastTrack: c.fastTrack, deadlineDays: c.deadlineDays, deadlineRule: c.deadlineRule, deadlineAt: c.deadlineAt.toISOString() };
   const to = { fastTrack: term.fastTrack, deadlineDays: term.deadlineDays, deadlineRule: term.deadlineRule, deadlineAt: term.deadlineAt.toISOString() };
   const r = await applyChange(sql, c, { actor: change.actor, type: change.type, to: c.status, comment: change.why, bumpVersion: true, data: { from, to },
     patch: { fast_track: term.fastTrack, deadline_days: term.deadlineDays, deadline_rule: term.deadlineRule, federal_service: term.federalService,
       deadline_at: term.deadlineAt } }, now);
-  await enqueue(sql, [eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'corrected', r.eventRowId),
-    type: 'case.corrected', status: c.status, actor: change.actor, fastTrack: term.fastTrack,
-    props: { field: 'deadline', from: from.deadlineAt, to: to.deadlineAt, rule: term.deadlineRule } }])]);
+  await enqueue(sql, [
+    eventsRow(c.id, r.eventRowId, [{ ...eventBase(r.case, now), eventId: eventIdFor(c.id, 'corrected', r.eventRowId), type: 'case.corrected', status: c.status,
+      actor: change.actor, fastTrack: term.fastTrack, props: { field: 'deadline', from: from.deadlineAt, to: to.deadlineAt, rule: term.deadlineRule } }]),
+  ]);
   return r;
 }
 
@@ -185,9 +204,15 @@ export function citizenOutbound(c: CaseRow, notice: Notice, eventRowId: string, 
   const address = citizenAddress({ source: c.source, externalId: c.externalId, provenance: c.provenance ?? {}, contact: c.contact ?? {} });
   if (!address) return [];
   return citizenNotices(notice, {
-    registrationNumber: c.registrationNumber, deadlineAt: c.deadlineAt, organizationName: c.organizationName,
-    reason: extra.reason, answerText: extra.answer?.text, answerAttachments: extra.answer?.attachments, rating: extra.rating,
-    statusUrl: extra.links?.url(c), timeZone: extra.timeZone,
+    registrationNumber: c.registrationNumber,
+    deadlineAt: c.deadlineAt,
+    organizationName: c.organizationName,
+    reason: extra.reason,
+    answerText: extra.answer?.text,
+    answerAttachments: extra.answer?.attachments,
+    rating: extra.rating,
+    statusUrl: extra.links?.url(c),
+    timeZone: extra.timeZone,
   }, address).map((n) => {
     const outboundId = uuidV5(`outbound:${c.id}:${eventRowId}:${n.kind}`);
     const payload: OutboundMessage = { outboundId, caseId: c.id, messageId: c.messageId, source: c.source, channel: address.channel, kind: n.kind,

@@ -2,19 +2,32 @@
 import { announce, api, h } from './_common.js';
 
 export const ROLE_NAMES: Record<string, string> = {
-  administrator: 'Администратор', moderator: 'Модератор (мониторинг)', coordinator: 'Координатор', executor: 'Исполнитель', leader: 'Руководитель',
+  administrator: 'Администратор',
+  moderator: 'Модератор (мониторинг)',
+  coordinator: 'Координатор',
+  executor: 'Исполнитель',
+  leader: 'Руководитель',
   curator: 'Куратор',
 };
 export const ORG_ROLES = ['coordinator', 'executor', 'leader', 'curator', 'administrator'];
 export const REGION_ROLES = ['administrator', 'moderator'];
 
 export const ORG_KIND_NAMES: Record<string, string> = {
-  region: 'Регион', roiv: 'Орган исполнительной власти (РОИВ)', omsu: 'Местное самоуправление (ОМСУ)', school: 'Школа',
-  management_company: 'Управляющая компания', institution: 'Учреждение', other: 'Другое',
+  region: 'Регион',
+  roiv: 'Орган исполнительной власти (РОИВ)',
+  omsu: 'Местное самоуправление (ОМСУ)',
+  school: 'Школа',
+  management_company: 'Управляющая компания',
+  institution: 'Учреждение',
+  other: 'Другое',
 };
 
 export const POLL_STATUS_NAMES: Record<string, string> = {
-  draft: 'Черновик', published: 'Опубликовано (ещё не открыто)', open: 'Идёт голосование', closed: 'Завершено', results_published: 'Итоги опубликованы',
+  draft: 'Черновик',
+  published: 'Опубликовано (ещё не открыто)',
+  open: 'Идёт голосование',
+  closed: 'Завершено',
+  results_published: 'Итоги опубликованы',
 };
 
 export const isRegionAdmin = () => document.getElementById('admin')?.dataset.regionAdmin === '1';

@@ -41,19 +41,19 @@ function telegramBlock(s: Settings, status: HTMLElement, refresh: () => Promise<
 
 function render(form: HTMLFormElement, s: Settings, refresh: () => Promise<void>): void {
   const status = h('p', { id: 'alerts-status', role: 'status' });
-  const emailLabel = s.email.address ? `Электронная почта (${s.email.address})` : 'Электронная почта — в вашей карточке нет адреса, попросите администратора его указать';
+  const emailLabel = s.email.address
+    ? `Электронная почта (${s.email.address})`
+    : 'Электронная почта — в вашей карточке нет адреса, попросите администратора его указать';
   const telegramLabel = s.telegram.linked ? 'Telegram (чат привязан)' : 'Telegram — сначала привяжите чат кодом';
   form.replaceChildren(
-    h('fieldset', {}, h('legend', {}, 'Куда сообщать'),
-      check('alert-email', emailLabel, s.email.enabled && !!s.email.address, !s.email.address),
-      check('alert-telegram', telegramLabel, s.telegram.enabled, !s.telegram.linked),
-      telegramBlock(s, status, refresh)),
-    h('fieldset', {}, h('legend', {}, 'О чём сообщать'),
-      ...s.topics.map((t) => check(`topic-${t.topic}`, t.title, t.enabled))),
+    h('fieldset', {}, h('legend', {}, 'Куда сообщать'), check('alert-email', emailLabel, s.email.enabled && !!s.email.address, !s.email.address),
+      check('alert-telegram', telegramLabel, s.telegram.enabled, !s.telegram.linked), telegramBlock(s, status, refresh)),
+    h('fieldset', {}, h('legend', {}, 'О чём сообщать'), ...s.topics.map((t) => check(`topic-${t.topic}`, t.title, t.enabled))),
     check('alert-digest', `Сводка дважды в день (${s.digestTimes.join(' и ')}): что ждёт вас и у чего подходит срок`, s.digest),
     h('p', { class: 'muted' }, `Уведомления группируются: не больше одного сообщения в ${s.intervalMinutes} мин.`),
     h('div', {}, h('button', { type: 'submit', class: 'primary' }, 'Сохранить')),
-    status);
+    status,
+  );
   form.dataset.ready = 'true';
 }
 

@@ -31,7 +31,8 @@ type Child = Node | string | number | null | undefined | false;
 
 /** Builds an element; strings become text nodes, so nothing a citizen wrote is ever parsed as HTML. */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | number | undefined | ((e: Event) => void)> = {},
-  ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+  ...children: (Child | Child[])[]): HTMLElementTagNameMap[K]
+{
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
@@ -49,9 +50,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
 export const SOURCE_LABELS: Record<string, SourceLabel | undefined> = ALL_SOURCE_LABELS;
 
 export const STATUS_NAMES: Record<string, string> = {
-  moderation: 'На модерации', rejected: 'Отклонено', routed: 'Направлено в организацию', assigned: 'Назначен исполнитель',
-  in_progress: 'В работе', draft: 'Черновик ответа', on_approval: 'На утверждении', returned: 'Возвращено на доработку',
-  approved: 'Утверждено', answered: 'Ответ отправлен', rated: 'Оценено', repeat_review: 'Повторное рассмотрение', closed: 'Закрыто',
+  moderation: 'На модерации',
+  rejected: 'Отклонено',
+  routed: 'Направлено в организацию',
+  assigned: 'Назначен исполнитель',
+  in_progress: 'В работе',
+  draft: 'Черновик ответа',
+  on_approval: 'На утверждении',
+  returned: 'Возвращено на доработку',
+  approved: 'Утверждено',
+  answered: 'Ответ отправлен',
+  rated: 'Оценено',
+  repeat_review: 'Повторное рассмотрение',
+  closed: 'Закрыто',
 };
 
 export const KIND_NAMES: Record<string, string> = { complaint: 'Жалоба', question: 'Вопрос', other: 'Не жалоба' };
@@ -124,9 +135,24 @@ export function announce(el: HTMLElement | null, text: string, isError = false):
 }
 
 export interface CaseSummary {
-  id: string; registrationNumber: string; status: string; version: number; category: string; kind?: string; source: string;
-  municipality?: string | null; organizationId: string | null; organizationName: string | null; executorId: string | null;
-  registeredAt: string; deadlineAt: string; daysLeft: number; overdue: boolean; text?: string; link?: string | null; fastTrack: boolean;
+  id: string;
+  registrationNumber: string;
+  status: string;
+  version: number;
+  category: string;
+  kind?: string;
+  source: string;
+  municipality?: string | null;
+  organizationId: string | null;
+  organizationName: string | null;
+  executorId: string | null;
+  registeredAt: string;
+  deadlineAt: string;
+  daysLeft: number;
+  overdue: boolean;
+  text?: string;
+  link?: string | null;
+  fastTrack: boolean;
   origin?: 'appeal' | 'signal';
 }
 
@@ -139,21 +165,16 @@ export function casesTable(items: CaseSummary[], caption: string, opts: { organi
   const withOrg = opts.organization ?? true;
   const columns = ['№', 'Поступило', 'Источник', 'Категория', 'Текст', 'Муниципалитет', ...(withOrg ? ['Организация'] : []), 'Статус', 'Срок'];
   const cell = (label: string, attrs: Record<string, string>, ...content: Child[]) => h('td', { 'data-label': label, ...attrs }, ...content);
-  return h('table', { class: 'cases' },
-    h('caption', { class: 'sr-only' }, caption),
-    h('thead', {}, h('tr', {}, columns.map((t) => h('th', { scope: 'col', class: t === 'Текст' ? 'snippet' : '' }, t)))),
-    h('tbody', {}, items.map((c) => {
+  return h('table', { class: 'cases' }, h('caption', { class: 'sr-only' }, caption),
+    h('thead', {}, h('tr', {}, columns.map((t) => h('th', { scope: 'col', class: t === 'Текст' ? 'snippet' : '' }, t)))), h('tbody', {}, items.map((c) => {
       const cd = countdown(c.deadlineAt);
       const answered = ['answered', 'rated', 'closed', 'rejected'].includes(c.status);
-      return h('tr', { 'data-case': c.id, class: c.overdue ? 'overdue' : '' },
-        cell('№', {}, h('a', { href: `/cases/${c.id}` }, c.registrationNumber)),
+      return h('tr', { 'data-case': c.id, class: c.overdue ? 'overdue' : '' }, cell('№', {}, h('a', { href: `/cases/${c.id}` }, c.registrationNumber)),
         cell('Поступило', { class: 'nowrap' }, ruDateTime(c.registeredAt)),
-        cell('Источник', {}, sourceBadge(c.source), c.origin === 'signal' ? h('span', { class: 'badge', title: 'Инцидент мониторинга: срок в часах, ответ публикуется в ветках' }, ' сигнал') : ''),
-        cell('Категория', {}, c.category),
-        cell('Текст', { class: 'snippet' }, (c.text ?? '').slice(0, 200)),
-        cell('Муниципалитет', {}, c.municipality ?? '—'),
-        withOrg ? cell('Организация', {}, c.organizationName ?? '—') : null,
-        cell('Статус', {}, STATUS_NAMES[c.status] ?? c.status),
+        cell('Источник', {}, sourceBadge(c.source),
+          c.origin === 'signal' ? h('span', { class: 'badge', title: 'Инцидент мониторинга: срок в часах, ответ публикуется в ветках' }, ' сигнал') : ''),
+        cell('Категория', {}, c.category), cell('Текст', { class: 'snippet' }, (c.text ?? '').slice(0, 200)), cell('Муниципалитет', {}, c.municipality ?? '—'),
+        withOrg ? cell('Организация', {}, c.organizationName ?? '—') : null, cell('Статус', {}, STATUS_NAMES[c.status] ?? c.status),
         cell('Срок', { class: cd.overdue && !answered ? 'bad' : cd.urgent && !answered ? 'warn' : '' }, answered ? ruDate(c.deadlineAt) : cd.text));
     })));
 }

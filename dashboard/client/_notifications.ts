@@ -4,15 +4,31 @@ import { announce, api, h, ruDateTime } from './_common.js';
 import { detached } from './_detached.js';
 
 interface Notice {
-  id: string; caseId: string | null; registrationNumber: string | null; topic: string | null; text: string; createdAt: string;
-  readAt: string | null; url: string | null;
+  id: string;
+  caseId: string | null;
+  registrationNumber: string | null;
+  topic: string | null;
+  text: string;
+  createdAt: string;
+  readAt: string | null;
+  url: string | null;
 }
-interface NoticePage { items: Notice[]; total: number; unread: number }
+interface NoticePage {
+  items: Notice[];
+  total: number;
+  unread: number;
+}
 
 const PAGE = 20;
 const TOPIC_NAMES: Record<string, string> = {
-  routed: 'Направлено в организацию', assigned: 'Назначено мне', approval: 'На утверждение', returned: 'Возвращено', deadline: 'Срок подходит',
-  overdue: 'Срок истёк', repeat_review: 'Повторное рассмотрение', escalation: 'Никто не смотрит',
+  routed: 'Направлено в организацию',
+  assigned: 'Назначено мне',
+  approval: 'На утверждение',
+  returned: 'Возвращено',
+  deadline: 'Срок подходит',
+  overdue: 'Срок истёк',
+  repeat_review: 'Повторное рассмотрение',
+  escalation: 'Никто не смотрит',
 };
 
 const mark = (n: Notice, read: boolean) => api(`/api/v1/notifications/${n.id}/${read ? 'read' : 'unread'}`, { method: 'POST' });
@@ -31,12 +47,9 @@ function noticeItem(n: Notice, onToggle: () => void): HTMLLIElement {
     location.href = n.url!;
   }));
   return h('li', { class: `notification${unread ? ' unread' : ''}`, 'data-notification': n.id },
-    h('div', { class: 'notification-head' },
-      unread ? h('span', { class: 'badge new' }, 'Новое') : null,
-      h('strong', {}, TOPIC_NAMES[n.topic ?? ''] ?? 'Уведомление'),
-      h('time', { datetime: n.createdAt }, ruDateTime(n.createdAt))),
-    h('p', { class: 'text' }, n.text),
-    h('div', { class: 'notification-actions' }, open, toggle));
+    h('div', { class: 'notification-head' }, unread ? h('span', { class: 'badge new' }, 'Новое') : null,
+      h('strong', {}, TOPIC_NAMES[n.topic ?? ''] ?? 'Уведомление'), h('time', { datetime: n.createdAt }, ruDateTime(n.createdAt))),
+    h('p', { class: 'text' }, n.text), h('div', { class: 'notification-actions' }, open, toggle));
 }
 
 export function notificationCentre(): void {
@@ -55,19 +68,22 @@ export function notificationCentre(): void {
     document.body.dataset.unread = String(n);
   };
 
-  const item = (n: Notice) => noticeItem(n, detached(async () => {
-    try {
-      await mark(n, !n.readAt);
-      await load(true);
-      announce(status, n.readAt ? 'Уведомление отмечено непрочитанным.' : 'Уведомление отмечено прочитанным.');
-    } catch (err) {
-      announce(status, (err as Error).message, true);
-    }
-  }));
+  const item = (n: Notice) =>
+    noticeItem(n, detached(async () => {
+      try {
+        await mark(n, !n.readAt);
+        await load(true);
+        announce(status, n.readAt ? 'Уведомление отмечено непрочитанным.' : 'Уведомление отмечено прочитанным.');
+      } catch (err) {
+        announce(status, (err as Error).message, true);
+      }
+    }));
 
   async function load(reset: boolean): Promise<void> {
     const offset = reset ? 0 : shown;
-    const page = await api<NoticePage>(`/api/v1/notifications?limit=${reset ? Math.max(PAGE, shown) : PAGE}&offset=${offset}${onlyUnread.checked ? '&unread=true' : ''}`);
+    const page = await api<NoticePage>(
+      `/api/v1/notifications?limit=${reset ? Math.max(PAGE, shown) : PAGE}&offset=${offset}${onlyUnread.checked ? '&unread=true' : ''}`,
+    );
     if (reset) list.replaceChildren();
     list.append(...page.items.map(item));
     shown = offset + page.items.length;

@@ -3,11 +3,26 @@ import { api, h, ruDateTime } from './_common.js';
 import { administeredOrgIds, field, isRegionAdmin, ORG_KIND_NAMES, POLL_STATUS_NAMES, ROLE_NAMES, select } from './_admin.js';
 import { describeChanges, type AuditNames } from '../audit-changes.js';
 
-interface Entry { id: string; at: string; actor: string; actorName: string | null; entity: string; entityId: string | null; action: string; changes: Record<string, unknown> }
+interface Entry {
+  id: string;
+  at: string;
+  actor: string;
+  actorName: string | null;
+  entity: string;
+  entityId: string | null;
+  action: string;
+  changes: Record<string, unknown>;
+}
 
 const ENTITY_NAMES: Record<string, string> = { organization: 'Организация', user: 'Сотрудник', settings: 'Настройка', poll: 'Голосование' };
 const ACTION_NAMES: Record<string, string> = {
-  created: 'создание', updated: 'изменение', confirmed: 'подтверждение готовности', code: 'код маршрутизации', roles: 'роли', set: 'задано', removed: 'удалено',
+  created: 'создание',
+  updated: 'изменение',
+  confirmed: 'подтверждение готовности',
+  code: 'код маршрутизации',
+  roles: 'роли',
+  set: 'задано',
+  removed: 'удалено',
   status: 'смена статуса',
 };
 
@@ -67,15 +82,18 @@ async function load() {
     if (params.get('entityId') && entity.value === params.get('entity')) q.set('entityId', params.get('entityId')!);
   }
   const items = (await api<{ items: Entry[] }>(`/api/v1/audit?${q.toString()}`)).items;
-  box.replaceChildren(items.length ? h('table', {},
-    h('caption', { class: 'sr-only' }, 'Журнал изменений'),
-    h('thead', {}, h('tr', {}, ['Когда', 'Кто', 'Что', 'Действие', 'Изменения'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, items.map((e) => h('tr', {},
-      h('td', { class: 'nowrap' }, ruDateTime(e.at)), h('td', {}, e.actorName ?? (e.actor === 'system' ? 'Система' : e.actor)),
-      h('td', {}, subjectText(e)),
-      h('td', {}, ACTION_NAMES[e.action] ?? e.action), h('td', { class: 'snippet' }, describeChanges(e, names))))))
+  box.replaceChildren(items.length ?
+    h('table', {}, h('caption', { class: 'sr-only' }, 'Журнал изменений'),
+      h('thead', {}, h('tr', {}, ['Когда', 'Кто', 'Что', 'Действие', 'Изменения'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {},
+        items.map((e) =>
+          h('tr', {}, h('td', { class: 'nowrap' }, ruDateTime(e.at)), h('td', {}, e.actorName ?? (e.actor === 'system' ? 'Система' : e.actor)),
+            h('td', {}, subjectText(e)), h('td', {}, ACTION_NAMES[e.action] ?? e.action), h('td', { class: 'snippet' }, describeChanges(e, names)))
+        )))
     : h('p', { class: 'muted' }, 'Изменений пока нет.'));
   document.body.dataset.auditReady = String(items.length);
 }
 entity.addEventListener('change', () => void load());
-void loadNames().then(() => (regionAdmin ? undefined : chooseOrganization())).then(load).catch((err: Error) => box.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message)));
+void loadNames().then(() => (regionAdmin ? undefined : chooseOrganization())).then(load).catch((err: Error) =>
+  box.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message))
+);

@@ -3,15 +3,31 @@ import { api, h, ruDateTime } from './_common.js';
 import { attempt, checkbox, field, input, linesOf, textarea } from './_admin.js';
 
 interface Setting {
-  key: string; network: string; label: string; kind: 'text' | 'secret' | 'list' | 'ids' | 'flag'; apply: 'live' | 'restart'; env: string; help: string;
-  value?: unknown; set: boolean; envSet: boolean; envValue?: unknown; updatedAt?: string; updatedByName?: string | null;
+  key: string;
+  network: string;
+  label: string;
+  kind: 'text' | 'secret' | 'list' | 'ids' | 'flag';
+  apply: 'live' | 'restart';
+  env: string;
+  help: string;
+  value?: unknown;
+  set: boolean;
+  envSet: boolean;
+  envValue?: unknown;
+  updatedAt?: string;
+  updatedByName?: string | null;
 }
-interface View { networks: { id: string; name: string }[]; settings: Setting[] }
+interface View {
+  networks: { id: string; name: string }[];
+  settings: Setting[];
+}
 
 const MODE_NAMES: Record<string, string> = { on: 'включён', off: 'выключен', callback: 'включён (Callback API)', longpoll: 'включён (Long Poll)',
   webhook: 'включён (вебхук)', polling: 'включён (опрос)' };
-const MODE_KEYS: Record<string, string[]> = { contact_center: ['contact_center'], widget: ['widget'], vk: ['vk', 'vk_outbound', 'vk_search'], telegram: ['telegram'] };
-const MODE_LABELS: Record<string, string> = { contact_center: 'приём карточек', widget: 'виджет', vk: 'приём событий', vk_outbound: 'ответы', vk_search: 'поиск', telegram: 'бот' };
+const MODE_KEYS: Record<string, string[]> = { contact_center: ['contact_center'], widget: ['widget'], vk: ['vk', 'vk_outbound', 'vk_search'],
+  telegram: ['telegram'] };
+const MODE_LABELS: Record<string, string> = { contact_center: 'приём карточек', widget: 'виджет', vk: 'приём событий', vk_outbound: 'ответы',
+  vk_search: 'поиск', telegram: 'бот' };
 
 const status = document.getElementById('channels-status');
 const box = document.getElementById('channels')!;
@@ -31,7 +47,8 @@ function control(s: Setting): HTMLElement {
   let read: () => unknown | undefined;
   let remove: HTMLInputElement | undefined;
   if (s.kind === 'secret') {
-    const i = input(s.key, '', { type: 'password', autocomplete: 'off', placeholder: s.set || s.envSet ? '•••••• (задан; введите новый, чтобы заменить)' : 'не задан' });
+    const i = input(s.key, '', { type: 'password', autocomplete: 'off',
+      placeholder: s.set || s.envSet ? '•••••• (задан; введите новый, чтобы заменить)' : 'не задан' });
     el = field(s.label, i, s.help);
     read = () => (i.value.trim() ? i.value.trim() : undefined);
   } else if (s.kind === 'flag') {
@@ -63,7 +80,9 @@ async function render(view: View) {
   const health = await fetch('/healthz').then((r) => r.json() as Promise<{ channels?: Record<string, string> }>).catch(() => ({ channels: undefined }));
   controls.clear();
   box.replaceChildren(...view.networks.map((n) => {
-    const modes = (MODE_KEYS[n.id] ?? [n.id]).filter((k) => health.channels?.[k]).map((k) => `${MODE_LABELS[k] ?? k}: ${MODE_NAMES[health.channels![k]!] ?? health.channels![k]}`);
+    const modes = (MODE_KEYS[n.id] ?? [n.id]).filter((k) => health.channels?.[k]).map((k) =>
+      `${MODE_LABELS[k] ?? k}: ${MODE_NAMES[health.channels![k]!] ?? health.channels![k]}`
+    );
     return h('section', { class: 'card network', 'data-network': n.id, 'aria-labelledby': `h-net-${n.id}` },
       h('h2', { id: `h-net-${n.id}` }, n.name, modes.length ? h('span', { class: 'mode' }, ` — ${modes.join(', ')}`) : null),
       view.settings.filter((s) => s.network === n.id).map(control));
@@ -87,7 +106,9 @@ form.addEventListener('submit', (e) => {
     const view = await api<View>('/api/v1/settings/channels', { method: 'PUT', body: { values } });
     await render(view);
     const restart = Object.keys(values).some((k) => controls.get(k)?.def.apply === 'restart');
-    return restart ? 'Сохранено. Часть изменений вступит в силу после перезапуска Отклика.' : 'Сохранено. Изменения вступают в силу в течение нескольких секунд.';
+    return restart
+      ? 'Сохранено. Часть изменений вступит в силу после перезапуска Отклика.'
+      : 'Сохранено. Изменения вступают в силу в течение нескольких секунд.';
   });
 });
 

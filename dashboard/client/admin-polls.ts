@@ -2,13 +2,24 @@
 import { api, h, ruDateTime } from './_common.js';
 import { attempt, checkbox, field, input, linesOf, POLL_STATUS_NAMES, select, textarea } from './_admin.js';
 
-interface Poll { id: string; title: string; status: string; version: number; opensAt: string | null; closesAt: string | null; votes?: number }
+interface Poll {
+  id: string;
+  title: string;
+  status: string;
+  version: number;
+  opensAt: string | null;
+  closesAt: string | null;
+  votes?: number;
+}
 
 const STATUS_NAMES = POLL_STATUS_NAMES;
 /** The next steps of the schedule (workflow/polls/model.ts), with the button each gets. */
 const NEXT: Record<string, [string, string][]> = {
-  draft: [['published', 'Опубликовать']], published: [['open', 'Открыть голосование'], ['draft', 'Вернуть в черновики']],
-  open: [['closed', 'Завершить голосование']], closed: [['results_published', 'Опубликовать итоги']], results_published: [],
+  draft: [['published', 'Опубликовать']],
+  published: [['open', 'Открыть голосование'], ['draft', 'Вернуть в черновики']],
+  open: [['closed', 'Завершить голосование']],
+  closed: [['results_published', 'Опубликовать итоги']],
+  results_published: [],
 };
 const KINDS: [string, string][] = [['single', 'Один вариант'], ['multiple', 'Несколько вариантов'], ['scale', 'Шкала'], ['text', 'Свободный ответ']];
 
@@ -23,11 +34,12 @@ function row(p: Poll): HTMLElement {
       h('span', { class: 'muted' }, when), h('a', { href: `/polls/${p.id}/results` }, 'Итоги')),
     h('div', { class: 'admin-actions' }, (NEXT[p.status] ?? []).map(([to, label]) => {
       const b = h('button', { type: 'button', 'data-to': to, class: to === 'draft' ? '' : 'primary' }, `${label}: ${p.title}`) as HTMLButtonElement;
-      b.onclick = () => void attempt(status, b, async () => {
-        await api(`/api/v1/polls/${p.id}/status`, { method: 'POST', body: { to, expectedVersion: p.version } });
-        await load();
-        return `«${p.title}»: ${STATUS_NAMES[to]!.toLowerCase()}.`;
-      });
+      b.onclick = () =>
+        void attempt(status, b, async () => {
+          await api(`/api/v1/polls/${p.id}/status`, { method: 'POST', body: { to, expectedVersion: p.version } });
+          await load();
+          return `«${p.title}»: ${STATUS_NAMES[to]!.toLowerCase()}.`;
+        });
       return b;
     })));
 }
@@ -43,8 +55,8 @@ function questionEditor(n: number): HTMLElement {
   const kind = select(`q${n}-kind`, KINDS, 'single');
   const options = textarea(`q${n}-options`, '', 3);
   const required = checkbox(`q${n}-required`, true);
-  return h('fieldset', { class: 'question-editor', 'data-question': n }, h('legend', {}, `Вопрос ${n}`),
-    field('Текст вопроса', text), h('div', { class: 'row' }, field('Вид ответа', kind), field('Обязательный', required)),
+  return h('fieldset', { class: 'question-editor', 'data-question': n }, h('legend', {}, `Вопрос ${n}`), field('Текст вопроса', text),
+    h('div', { class: 'row' }, field('Вид ответа', kind), field('Обязательный', required)),
     field('Варианты ответа', options, 'по одному в строке; для шкалы — «от» и «до» двумя строками, например 1 и 5'));
 }
 
@@ -79,8 +91,9 @@ function buildForm() {
   form.onsubmit = (e) => {
     e.preventDefault();
     void attempt(status, save, async () => {
-      await api('/api/v1/polls', { method: 'POST', body: { title: title.value.trim(), description: description.value.trim(), opensAt: instant(opens.value),
-        closesAt: instant(closes.value), municipalities: linesOf(municipalities.value), questions: readQuestions() } });
+      await api('/api/v1/polls', { method: 'POST',
+        body: { title: title.value.trim(), description: description.value.trim(), opensAt: instant(opens.value), closesAt: instant(closes.value),
+          municipalities: linesOf(municipalities.value), questions: readQuestions() } });
       buildForm();
       await load();
       return 'Черновик голосования создан: опубликуйте его, когда он готов.';

@@ -2,14 +2,30 @@
 import { api, h } from './_common.js';
 import { attempt, field, input, linesOf, textarea } from './_admin.js';
 
-interface FederalService { id: string; name: string; days: number; keywords: string[] }
+interface FederalService {
+  id: string;
+  name: string;
+  days: number;
+  keywords: string[];
+}
 interface Rules {
-  region?: string; timezone?: string; standardDays?: number; fastTrackDays?: number;
-  fastTrack?: { categories: string[]; reasons?: string[]; keywords?: string[] }; federalServices?: FederalService[];
+  region?: string;
+  timezone?: string;
+  standardDays?: number;
+  fastTrackDays?: number;
+  fastTrack?: { categories: string[]; reasons?: string[]; keywords?: string[] };
+  federalServices?: FederalService[];
   signals?: { reactionHours?: HourPair; answerHours?: HourPair };
 }
-interface HourPair { default: number; fastTrack: number }
-interface View { fromFile: Rules; override: Rules | null; effective: Rules }
+interface HourPair {
+  default: number;
+  fastTrack: number;
+}
+interface View {
+  fromFile: Rules;
+  override: Rules | null;
+  effective: Rules;
+}
 
 const status = document.getElementById('region-status');
 const form = document.getElementById('region-form') as HTMLFormElement;
@@ -29,8 +45,10 @@ function render(view: View) {
   const tz = input('timezone', e.timezone ?? '', { maxlength: 100 });
   const standard = input('standardDays', String(e.standardDays ?? 30), { type: 'number', min: 1, max: 30 });
   const fast = input('fastTrackDays', String(e.fastTrackDays ?? 10), { type: 'number', min: 1, max: 30 });
-  const hoursInput = (name: string, value: number | undefined, fallback: number) => input(name, String(value ?? fallback), { type: 'number', min: 1, max: 720 });
-  const reaction = [hoursInput('reactionDefault', e.signals?.reactionHours?.default, 24), hoursInput('reactionFast', e.signals?.reactionHours?.fastTrack, 8)] as const;
+  const hoursInput = (name: string, value: number | undefined, fallback: number) =>
+    input(name, String(value ?? fallback), { type: 'number', min: 1, max: 720 });
+  const reaction = [hoursInput('reactionDefault', e.signals?.reactionHours?.default, 24),
+    hoursInput('reactionFast', e.signals?.reactionHours?.fastTrack, 8)] as const;
   const answer = [hoursInput('answerDefault', e.signals?.answerHours?.default, 72), hoursInput('answerFast', e.signals?.answerHours?.fastTrack, 24)] as const;
   const categories = textarea('categories', (e.fastTrack?.categories ?? []).join('\n'), 3);
   const reasons = textarea('reasons', (e.fastTrack?.reasons ?? []).join('\n'), 3);
@@ -41,20 +59,23 @@ function render(view: View) {
   form.replaceChildren(
     h('p', {}, `Регион: ${e.region ?? '—'}. ${view.override ? 'Часть правил задана здесь.' : 'Сейчас действуют правила из файла config/region.yaml.'}`),
     h('fieldset', {}, h('legend', {}, 'Сроки ответа (календарные дни от регистрации)'),
-      h('div', { class: 'row' }, field('Обычный срок', standard), field('Срок быстрой задачи', fast), field('Часовой пояс региона', tz, 'например, Asia/Krasnoyarsk'))),
+      h('div', { class: 'row' }, field('Обычный срок', standard), field('Срок быстрой задачи', fast),
+        field('Часовой пояс региона', tz, 'например, Asia/Krasnoyarsk'))),
     h('fieldset', {}, h('legend', {}, 'Сигналы мониторинга: сроки в часах'),
       h('div', { class: 'row' }, field('Первая реакция', reaction[0]), field('Реакция на быструю задачу', reaction[1]),
         field('Ответ после принятия', answer[0]), field('Ответ на быструю задачу', answer[1]))),
-    h('fieldset', {}, h('legend', {}, 'Быстрые задачи: по одному значению в строке'),
-      field('Категории', categories), field('Рубрики', reasons), field('Фразы в тексте', keywords, 'например, «нет горячей воды»')),
-    h('fieldset', {}, h('legend', {}, 'Федеральные службы'),
-      field('Службы', services, 'строка: код; название; дней (1–15); ключевые слова через запятую')),
-    h('div', { class: 'admin-actions' }, save, reset));
+    h('fieldset', {}, h('legend', {}, 'Быстрые задачи: по одному значению в строке'), field('Категории', categories), field('Рубрики', reasons),
+      field('Фразы в тексте', keywords, 'например, «нет горячей воды»')),
+    h('fieldset', {}, h('legend', {}, 'Федеральные службы'), field('Службы', services, 'строка: код; название; дней (1–15); ключевые слова через запятую')),
+    h('div', { class: 'admin-actions' }, save, reset),
+  );
   form.onsubmit = (ev) => {
     ev.preventDefault();
     void attempt(status, save, async () => {
       const body = {
-        timezone: tz.value.trim() || undefined, standardDays: Number(standard.value), fastTrackDays: Number(fast.value),
+        timezone: tz.value.trim() || undefined,
+        standardDays: Number(standard.value),
+        fastTrackDays: Number(fast.value),
         fastTrack: { categories: linesOf(categories.value), reasons: linesOf(reasons.value), keywords: linesOf(keywords.value) },
         federalServices: parseServices(services.value),
         signals: {
@@ -66,10 +87,11 @@ function render(view: View) {
       return 'Правила региона сохранены: они применяются к сообщениям, поступившим с этого момента.';
     });
   };
-  reset.onclick = () => void attempt(status, reset, async () => {
-    render(await api<View>('/api/v1/settings/region', { method: 'PUT', body: {} }));
-    return 'Действуют правила из файла config/region.yaml.';
-  });
+  reset.onclick = () =>
+    void attempt(status, reset, async () => {
+      render(await api<View>('/api/v1/settings/region', { method: 'PUT', body: {} }));
+      return 'Действуют правила из файла config/region.yaml.';
+    });
   document.body.dataset.regionReady = 'true';
 }
 

@@ -2,9 +2,21 @@
 import { api, h } from './_common.js';
 import { attempt, checkbox, field, input, isRegionAdmin, ORG_ROLES, REGION_ROLES, ROLE_NAMES, select } from './_admin.js';
 
-interface Org { id: string; name: string }
-interface Role { role: string; organizationId: string | null }
-interface User { id: string; login: string; displayName: string; active: boolean; roles: Role[] }
+interface Org {
+  id: string;
+  name: string;
+}
+interface Role {
+  role: string;
+  organizationId: string | null;
+}
+interface User {
+  id: string;
+  login: string;
+  displayName: string;
+  active: boolean;
+  roles: Role[];
+}
 
 const status = document.getElementById('staff-status');
 const list = document.getElementById('staff-list')!;
@@ -19,8 +31,8 @@ const roleText = (r: Role) => `${ROLE_NAMES[r.role] ?? r.role} — ${orgName(r.o
 
 /** The roles a user holds in one place, as checkboxes: saving replaces the roles held there. */
 function rolesForm(u: User): HTMLFormElement {
-  const place = select('organizationId', [...(regionAdmin ? [['', 'Весь регион'] as [string, string]] : []), ...orgs.map((o) => [o.id, o.name] as [string, string])],
-    filter.value || (regionAdmin ? '' : orgs[0]?.id ?? ''));
+  const place = select('organizationId', [...(regionAdmin ? [['', 'Весь регион'] as [string, string]] : []),
+    ...orgs.map((o) => [o.id, o.name] as [string, string])], filter.value || (regionAdmin ? '' : orgs[0]?.id ?? ''));
   const boxes = h('div', { class: 'row' });
   const save = h('button', { type: 'submit' }, 'Сохранить роли') as HTMLButtonElement;
   const draw = () => {
@@ -48,12 +60,14 @@ function accountForm(u: User): HTMLFormElement {
   const active = checkbox('active', u.active);
   const password = input('password', '', { type: 'password', autocomplete: 'new-password', minlength: 10 });
   const save = h('button', { type: 'submit' }, 'Сохранить') as HTMLButtonElement;
-  const form = h('form', { class: 'form' }, h('div', { class: 'row' }, field('ФИО', name), field('Новый пароль', password, 'не короче 10 символов; пусто — не менять')),
+  const form = h('form', { class: 'form' },
+    h('div', { class: 'row' }, field('ФИО', name), field('Новый пароль', password, 'не короче 10 символов; пусто — не менять')),
     field('Учётная запись активна', active), save) as HTMLFormElement;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     void attempt(status, save, async () => {
-      await api(`/api/v1/users/${u.id}`, { method: 'PATCH', body: { displayName: name.value.trim(), active: active.checked, ...(password.value ? { password: password.value } : {}) } });
+      await api(`/api/v1/users/${u.id}`, { method: 'PATCH',
+        body: { displayName: name.value.trim(), active: active.checked, ...(password.value ? { password: password.value } : {}) } });
       await load();
       return `Сотрудник ${name.value.trim()} сохранён.`;
     });
@@ -65,15 +79,12 @@ function row(u: User): HTMLElement {
   const details = h('div', { hidden: true });
   return h('li', { class: 'org-node', 'data-user': u.login },
     h('div', { class: 'org-head' }, h('span', { class: 'org-name' }, u.displayName), h('span', { class: 'muted' }, `логин ${u.login}`),
-      u.active ? null : h('span', { class: 'flag-no' }, 'отключён')),
-    h('p', {}, u.roles.length ? u.roles.map(roleText).join('; ') : 'Нет ролей'),
+      u.active ? null : h('span', { class: 'flag-no' }, 'отключён')), h('p', {}, u.roles.length ? u.roles.map(roleText).join('; ') : 'Нет ролей'),
     h('button', { type: 'button', 'aria-expanded': 'false', onclick: (e: Event) => {
       if (!details.firstChild) details.append(accountForm(u), rolesForm(u));
       details.hidden = !details.hidden;
       (e.currentTarget as HTMLElement).setAttribute('aria-expanded', String(!details.hidden));
-    } }, `Изменить: ${u.displayName}`),
-    regionAdmin ? h('a', { href: `/admin/audit?entity=user&entityId=${u.id}` }, ' История') : null,
-    details);
+    } }, `Изменить: ${u.displayName}`), regionAdmin ? h('a', { href: `/admin/audit?entity=user&entityId=${u.id}` }, ' История') : null, details);
 }
 
 function render() {
@@ -85,8 +96,8 @@ function buildCreateForm() {
   const login = input('login', '', { required: true, autocomplete: 'off', maxlength: 100 });
   const name = input('displayName', '', { required: true, maxlength: 300 });
   const password = input('password', '', { type: 'password', autocomplete: 'new-password', required: true, minlength: 10 });
-  const place = select('organizationId', [...(regionAdmin ? [['', 'Весь регион'] as [string, string]] : []), ...orgs.map((o) => [o.id, o.name] as [string, string])],
-    filter.value || (regionAdmin ? '' : orgs[0]?.id ?? ''));
+  const place = select('organizationId', [...(regionAdmin ? [['', 'Весь регион'] as [string, string]] : []),
+    ...orgs.map((o) => [o.id, o.name] as [string, string])], filter.value || (regionAdmin ? '' : orgs[0]?.id ?? ''));
   const role = select('role', []);
   const fillRoles = () => {
     const offered = place.value ? ORG_ROLES : REGION_ROLES;
@@ -96,13 +107,17 @@ function buildCreateForm() {
   fillRoles();
   const save = h('button', { type: 'submit', class: 'primary' }, 'Создать сотрудника') as HTMLButtonElement;
   createForm.replaceChildren(
-    h('div', { class: 'row' }, field('Логин', login, 'латиница, цифры, . _ @ -'), field('ФИО', name), field('Пароль', password, 'не короче 10 символов; сообщите его сотруднику лично')),
-    h('div', { class: 'row' }, field('Организация', place), field('Роль', role)), save);
+    h('div', { class: 'row' }, field('Логин', login, 'латиница, цифры, . _ @ -'), field('ФИО', name),
+      field('Пароль', password, 'не короче 10 символов; сообщите его сотруднику лично')),
+    h('div', { class: 'row' }, field('Организация', place), field('Роль', role)),
+    save,
+  );
   createForm.onsubmit = (e) => {
     e.preventDefault();
     void attempt(status, save, async () => {
-      await api('/api/v1/users', { method: 'POST', body: { login: login.value.trim(), displayName: name.value.trim(), password: password.value,
-        roles: [{ role: role.value, organizationId: place.value || null }] } });
+      await api('/api/v1/users', { method: 'POST',
+        body: { login: login.value.trim(), displayName: name.value.trim(), password: password.value,
+          roles: [{ role: role.value, organizationId: place.value || null }] } });
       createForm.reset();
       await load();
       return `Сотрудник ${name.value.trim() || login.value.trim()} создан.`;

@@ -1,6 +1,7 @@
 // The officials' dashboard: every panel reads the analytics API with the page's shared filters; a click on any
 // chart element (or on a table link, for keyboard users) opens the list of cases behind it.
-import { barChartHeight, drillUrl, kpis, labelWidthFor, panelOption, PANEL_SOURCES, PANELS, pollTitle, type ChartContext, type Drill, type Municipality, type PanelName, type Row, wrappedLines } from '../charts.js';
+import { barChartHeight, drillUrl, kpis, labelWidthFor, panelOption, PANEL_SOURCES, PANELS, pollTitle, type ChartContext, type Drill, type Municipality,
+  type PanelName, type Row, wrappedLines } from '../charts.js';
 import { api, h, ruCalendarDay, ruDateTime, ruNumber, ruPercentOf100, SOURCE_LABELS } from './_common.js';
 
 interface Chart {
@@ -12,19 +13,53 @@ interface Chart {
 declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): Chart };
 
 // The page lists the panels this official may read (their organization's only, or the region's).
-const context = JSON.parse(document.getElementById('analytics-context')!.textContent!) as { filters: Record<string, string>; municipalities: Municipality[]; panels?: PanelName[] };
+const context = JSON.parse(document.getElementById('analytics-context')!.textContent!) as { filters: Record<string, string>; municipalities: Municipality[];
+  panels?: PanelName[] };
 const panels = context.panels ?? [...PANELS];
 const filters = Object.fromEntries(Object.entries(context.filters).filter(([, v]) => v)) as Record<string, string>;
 const charts = new Map<PanelName, Chart>();
 
 const COLUMN_TITLES: Record<string, string> = {
-  period: 'Период', value: 'Значение', messages: 'Сообщений', category: 'Категория', share: 'Доля', organization: 'Организация', cases: 'Обращений',
-  answered: 'Отвечено', answeredOnTime: 'В срок', overdueNow: 'Просрочено сейчас', onTimeShare: 'Доля в срок', medianHours: 'Медиана, ч', p90Hours: '90-й перцентиль, ч',
-  rated: 'Оценок', average: 'Средняя', municipality: 'Муниципалитет', current: 'За 7 дней', baseline: 'Обычно', ratio: 'Рост, раз', poll: 'Голосование',
-  votes: 'Голосов', participants: 'Участников', r1: '1', r2: '2', r3: '3', r4: '4', r5: '5', repeatReviews: 'Повторных', municipalities: 'Муниципалитетов',
-  firstAt: 'Первый', lastAt: 'Последний', signals: 'Сигналов со сроком', reacted: 'С реакцией', reactedOnTime: 'Реакция в срок',
-  medianReactionHours: 'До реакции, медиана, ч', p90ReactionHours: 'До реакции, 90-й перцентиль, ч', medianAnswerHours: 'До ответа, медиана, ч',
-  unanswered: 'Без ответа', answerOverdueNow: 'Без ответа, срок истёк', answerOnTimeShare: 'Доля ответов в срок',
+  period: 'Период',
+  value: 'Значение',
+  messages: 'Сообщений',
+  category: 'Категория',
+  share: 'Доля',
+  organization: 'Организация',
+  cases: 'Обращений',
+  answered: 'Отвечено',
+  answeredOnTime: 'В срок',
+  overdueNow: 'Просрочено сейчас',
+  onTimeShare: 'Доля в срок',
+  medianHours: 'Медиана, ч',
+  p90Hours: '90-й перцентиль, ч',
+  rated: 'Оценок',
+  average: 'Средняя',
+  municipality: 'Муниципалитет',
+  current: 'За 7 дней',
+  baseline: 'Обычно',
+  ratio: 'Рост, раз',
+  poll: 'Голосование',
+  votes: 'Голосов',
+  participants: 'Участников',
+  r1: '1',
+  r2: '2',
+  r3: '3',
+  r4: '4',
+  r5: '5',
+  repeatReviews: 'Повторных',
+  municipalities: 'Муниципалитетов',
+  firstAt: 'Первый',
+  lastAt: 'Последний',
+  signals: 'Сигналов со сроком',
+  reacted: 'С реакцией',
+  reactedOnTime: 'Реакция в срок',
+  medianReactionHours: 'До реакции, медиана, ч',
+  p90ReactionHours: 'До реакции, 90-й перцентиль, ч',
+  medianAnswerHours: 'До ответа, медиана, ч',
+  unanswered: 'Без ответа',
+  answerOverdueNow: 'Без ответа, срок истёк',
+  answerOnTimeShare: 'Доля ответов в срок',
 };
 
 function apiQuery(panel: PanelName, format?: string): string {
@@ -41,13 +76,22 @@ function cellDrill(panel: PanelName, key: string, r: Row): Drill | undefined {
       if (!org) return undefined;
       if (key === 'overdueNow') return Number(r.overdueNow) > 0 ? { organizationId: org, overdue: 'true' } : undefined;
       return key === 'organization' || key === 'cases' ? { organizationId: org } : undefined;
-    case 'answer-time': case 'ratings': return key === 'organization' && org ? { organizationId: org } : undefined;
-    case 'categories': return key === 'category' ? { category: String(r.category) } : undefined;
-    case 'municipalities': return key === 'value' && r.value ? { municipality: String(r.value) } : undefined;
-    case 'sources': case 'volume': return key === 'value' && r.value ? { source: String(r.value), ...(panel === 'volume' ? { from: String(r.period).slice(0, 10) } : {}) } : undefined;
-    case 'rising': return key === 'category' ? { category: String(r.category), municipality: String(r.municipality) } : undefined;
-    case 'signals': return key === 'municipality' && r.municipality ? { municipality: String(r.municipality) } : undefined;
-    default: return undefined;
+    case 'answer-time':
+    case 'ratings':
+      return key === 'organization' && org ? { organizationId: org } : undefined;
+    case 'categories':
+      return key === 'category' ? { category: String(r.category) } : undefined;
+    case 'municipalities':
+      return key === 'value' && r.value ? { municipality: String(r.value) } : undefined;
+    case 'sources':
+    case 'volume':
+      return key === 'value' && r.value ? { source: String(r.value), ...(panel === 'volume' ? { from: String(r.period).slice(0, 10) } : {}) } : undefined;
+    case 'rising':
+      return key === 'category' ? { category: String(r.category), municipality: String(r.municipality) } : undefined;
+    case 'signals':
+      return key === 'municipality' && r.municipality ? { municipality: String(r.municipality) } : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -64,13 +108,17 @@ function renderTable(panel: PanelName, rows: Row[], ctx: ChartContext) {
     if (key === 'onTimeShare' || key === 'share') return ruPercentOf100(Number(v));
     return typeof v === 'number' ? ruNumber(v) : String(v);
   };
-  el.replaceChildren(h('table', {},
-    h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, COLUMN_TITLES[k] ?? k)))),
-    h('tbody', {}, rows.slice(0, 200).map((r) => h('tr', {}, keys.map((k) => {
-      const drill = cellDrill(panel, k, r);
-      const label = k === 'overdueNow' ? `Просрочено: ${show(k, r[k] ?? '')}` : show(k, r[k] ?? '');
-      return h('td', {}, drill ? h('a', { href: drillUrl(drill, filters), 'data-drill': k }, k === 'overdueNow' ? label : show(k, r[k] ?? '')) : show(k, r[k] ?? ''));
-    }))))));
+  el.replaceChildren(
+    h('table', {}, h('thead', {}, h('tr', {}, keys.map((k) => h('th', { scope: 'col' }, COLUMN_TITLES[k] ?? k)))),
+      h('tbody', {}, rows.slice(0, 200).map((r) =>
+        h('tr', {}, keys.map((k) => {
+          const drill = cellDrill(panel, k, r);
+          const label = k === 'overdueNow' ? `Просрочено: ${show(k, r[k] ?? '')}` : show(k, r[k] ?? '');
+          return h('td', {},
+            drill ? h('a', { href: drillUrl(drill, filters), 'data-drill': k }, k === 'overdueNow' ? label : show(k, r[k] ?? '')) : show(k, r[k] ?? ''));
+        }))
+      ))),
+  );
 }
 
 function exportLinks(panel: PanelName) {

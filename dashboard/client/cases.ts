@@ -3,9 +3,15 @@ import { api, casesTable, h, SOURCE_LABELS, STATUS_NAMES, type CaseSummary } fro
 
 const params = new URLSearchParams(location.search);
 const LABELS: Record<string, (v: string) => string> = {
-  municipality: (v) => `муниципалитет: ${v}`, category: (v) => `категория: ${v}`, source: (v) => `источник: ${SOURCE_LABELS[v]?.name ?? v}`,
-  overdue: (v) => (v === 'true' ? 'только просроченные' : 'без просроченных'), from: (v) => `с ${v}`, to: (v) => `до ${v}`,
-  status: (v) => `статус: ${v.split(',').map((s) => STATUS_NAMES[s] ?? s).join(', ')}`, organizationId: () => 'организация', assignedToMe: () => 'мои',
+  municipality: (v) => `муниципалитет: ${v}`,
+  category: (v) => `категория: ${v}`,
+  source: (v) => `источник: ${SOURCE_LABELS[v]?.name ?? v}`,
+  overdue: (v) => (v === 'true' ? 'только просроченные' : 'без просроченных'),
+  from: (v) => `с ${v}`,
+  to: (v) => `до ${v}`,
+  status: (v) => `статус: ${v.split(',').map((s) => STATUS_NAMES[s] ?? s).join(', ')}`,
+  organizationId: () => 'организация',
+  assignedToMe: () => 'мои',
 };
 
 async function start() {
@@ -19,7 +25,8 @@ async function start() {
     // The filter still applies; only its name is missing.
   }
   document.getElementById('cases-filter')!.textContent = chips.length
-    ? `Отбор: ${chips.map((c) => (c === 'организация' && orgName ? `организация: ${orgName}` : c)).join('; ')}` : 'Все доступные вам обращения';
+    ? `Отбор: ${chips.map((c) => (c === 'организация' && orgName ? `организация: ${orgName}` : c)).join('; ')}` :
+    'Все доступные вам обращения';
   if (!params.has('limit')) params.set('limit', '200');
   try {
     const data = await api<{ items: CaseSummary[]; total: number }>(`/api/v1/cases?${params.toString()}`);

@@ -18,19 +18,23 @@ interface Me {
 const root = document.getElementById('desk')!;
 
 const SECTIONS: { role: string; id: string; title: string; query: string; note: string }[] = [
-  { role: 'coordinator', id: 'incoming', title: 'Входящие координатора', query: 'status=routed,repeat_review,returned&sort=deadline', note: 'Направленные в организацию: назначьте исполнителя или возьмите в работу.' },
-  { role: 'executor', id: 'assigned', title: 'Мои обращения', query: 'assignedToMe=true&status=assigned,in_progress,draft,returned,repeat_review&sort=deadline', note: 'Назначенные вам: подготовьте ответ.' },
+  { role: 'coordinator', id: 'incoming', title: 'Входящие координатора', query: 'status=routed,repeat_review,returned&sort=deadline',
+    note: 'Направленные в организацию: назначьте исполнителя или возьмите в работу.' },
+  { role: 'executor', id: 'assigned', title: 'Мои обращения', query: 'assignedToMe=true&status=assigned,in_progress,draft,returned,repeat_review&sort=deadline',
+    note: 'Назначенные вам: подготовьте ответ.' },
   { role: 'leader', id: 'approval', title: 'На утверждении', query: 'status=on_approval&sort=deadline', note: 'Ответы, ждущие вашего утверждения.' },
   { role: 'curator', id: 'overview', title: 'Обзор куратора', query: 'limit=200&sort=deadline', note: 'Все обращения курируемых организаций.' },
 ];
 
 async function section(s: (typeof SECTIONS)[number], manyOrganizations: boolean): Promise<HTMLElement> {
   const body = h('div', {}, h('p', {}, 'Загрузка…'));
-  const el = h('section', { class: 'card', id: `desk-${s.id}`, 'aria-labelledby': `h-${s.id}` }, h('h2', { id: `h-${s.id}` }, s.title), h('p', { class: 'muted' }, s.note), body);
+  const el = h('section', { class: 'card', id: `desk-${s.id}`, 'aria-labelledby': `h-${s.id}` }, h('h2', { id: `h-${s.id}` }, s.title),
+    h('p', { class: 'muted' }, s.note), body);
   try {
     const data = await api<{ items: CaseSummary[]; total: number }>(`/api/v1/cases?${s.query}`);
     const overdue = data.items.filter((c) => c.overdue).length;
-    body.replaceChildren(h('p', {}, `Всего: ${data.total}${overdue ? `, просрочено: ${overdue}` : ''}`), casesTable(data.items, s.title, { organization: manyOrganizations || s.role === 'curator' }));
+    body.replaceChildren(h('p', {}, `Всего: ${data.total}${overdue ? `, просрочено: ${overdue}` : ''}`),
+      casesTable(data.items, s.title, { organization: manyOrganizations || s.role === 'curator' }));
   } catch (err) {
     body.replaceChildren(h('p', { class: 'error', role: 'alert' }, (err as Error).message));
   }
@@ -73,7 +77,10 @@ async function start() {
   root.replaceChildren(
     h('p', {}, `${me.user.displayName}: ${me.organizations.map((o) => o.name).join(', ') || 'без организации'}`,
       me.unreadNotifications ? h('a', { class: 'badge warn', href: '#notifications' }, `Новых уведомлений: ${me.unreadNotifications}`) : null),
-    ...(mine.length ? await Promise.all(mine.map((s) => section(s, me.organizations.length > 1))) : [h('p', { class: 'muted' }, 'У вас нет ролей в организациях.')]));
+    ...(mine.length
+      ? await Promise.all(mine.map((s) => section(s, me.organizations.length > 1)))
+      : [h('p', { class: 'muted' }, 'У вас нет ролей в организациях.')]),
+  );
   document.body.dataset.deskReady = 'true';
   if (me.confirmationRequired) readiness(me);
 }

@@ -45,8 +45,7 @@ function render(s: Summary) {
     aria: { enabled: true },
     tooltip: { trigger: 'item' },
     legend: { bottom: 0 },
-    series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Источник',
-      data: s.bySource.map((r) => ({ name: sourceName(r.source), value: r.count })) }],
+    series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Источник', data: s.bySource.map((r) => ({ name: sourceName(r.source), value: r.count })) }],
   }));
   const total = s.bySource.reduce((n, r) => n + r.count, 0);
   document.getElementById('total')!.textContent = ruNumber(total);

@@ -3,14 +3,32 @@ import { announce, api, countdown, h, highlight, KIND_NAMES, ruDateTime, ruPerce
 import { detached } from './_detached.js';
 
 interface Item {
-  id: string; registrationNumber: string; status: string; version: number; source: string; link: string | null; text: string;
-  category: string; confidence: number; kind: string; municipality: string | null; incidentId: string; mentions: number;
-  fastTrack: boolean; registeredAt: string; deadlineAt: string; organizationName?: string | null;
+  id: string;
+  registrationNumber: string;
+  status: string;
+  version: number;
+  source: string;
+  link: string | null;
+  text: string;
+  category: string;
+  confidence: number;
+  kind: string;
+  municipality: string | null;
+  incidentId: string;
+  mentions: number;
+  fastTrack: boolean;
+  registeredAt: string;
+  deadlineAt: string;
+  organizationName?: string | null;
 }
-interface Org { id: string; name: string }
+interface Org {
+  id: string;
+  name: string;
+}
 
 // Words the team scans for first; the search term is highlighted too.
-const PROBLEM_WORDS = ['не работает', 'нет воды', 'нет света', 'нет отопления', 'мусор', 'яма', 'авария', 'прорыв', 'опасно', 'сломан', 'не вывозят', 'холодно'];
+const PROBLEM_WORDS = ['не работает', 'нет воды', 'нет света', 'нет отопления', 'мусор', 'яма', 'авария', 'прорыв', 'опасно', 'сломан', 'не вывозят',
+  'холодно'];
 const VIEWS_KEY = 'otklik.inbox.views';
 
 const form = document.getElementById('inbox-filters') as HTMLFormElement;
@@ -55,8 +73,8 @@ async function load(quiet = false) {
 
 /** No organization chosen means automatic routing (the routing table, the model, the region's coordinator). */
 function orgSelect(id: string): HTMLSelectElement {
-  return h('select', { id, 'aria-label': 'Организация для направления' },
-    h('option', { value: '' }, 'Автоматически (таблица и модель маршрутизации)'), orgs.map((o) => h('option', { value: o.id }, o.name)));
+  return h('select', { id, 'aria-label': 'Организация для направления' }, h('option', { value: '' }, 'Автоматически (таблица и модель маршрутизации)'),
+    orgs.map((o) => h('option', { value: o.id }, o.name)));
 }
 
 async function act<T>(item: Item, fn: () => Promise<T>, done: string | ((value: T) => string)) {
@@ -80,47 +98,50 @@ function renderItem(item: Item, index: number): HTMLElement {
   const moderation = item.status === 'moderation';
   const el = h('article', { class: `item${index === selected ? ' selected' : ''}${item.fastTrack ? ' fast' : ''}`, role: 'listitem', tabindex: -1,
     'data-case': item.id, 'data-status': item.status, 'aria-label': `Сообщение ${item.registrationNumber}` },
-  h('header', { class: 'item-head' },
-    check, sourceBadge(item.source),
-    h('a', { href: `/cases/${item.id}`, class: 'num' }, item.registrationNumber),
-    item.link ? h('a', { href: item.link, target: '_blank', rel: 'noopener noreferrer', class: 'orig' }, 'Оригинал') : null,
-    h('span', { class: 'muted' }, ruDateTime(item.registeredAt)),
-    h('span', { class: `kind kind-${item.kind}` }, KIND_NAMES[item.kind] ?? item.kind),
-    item.fastTrack ? h('span', { class: 'badge warn' }, 'Быстрая задача') : null,
-    h('span', { class: 'cat' }, `${item.category} · ${ruPercent(item.confidence, 0)}`),
-    h('span', {}, item.municipality ?? 'муниципалитет не определён'),
-    h('span', { class: 'mentions', title: 'Сообщений в инциденте' }, `Упоминаний: ${item.mentions}`),
-    h('span', { class: cd.overdue ? 'bad' : cd.urgent ? 'warn' : '' }, cd.text),
-    moderation ? null : h('span', { class: 'badge' }, STATUS_NAMES[item.status] ?? item.status),
-    !moderation && item.organizationName ? h('span', { class: 'routed-to' }, `→ ${item.organizationName}`) : null),
-  highlight(item.text, terms),
-  h('div', { class: 'item-actions' },
-    moderation ? [
-      orgSel,
-      h('button', { type: 'button', class: 'primary', 'data-action': 'accept', onclick: () => {
-        const chosen = orgSel.value || undefined;
-        void act(item, async () => {
-          const r = await api<{ organizationId: string | null }>(`/api/v1/cases/${item.id}/accept`, { method: 'POST', body: { organizationId: chosen, expectedVersion: item.version } });
-          return orgs.find((o) => o.id === r.organizationId)?.name;
-        }, (to) => `Обращение ${item.registrationNumber} принято и направлено${to ? `: ${to}` : ''}.`);
-      } }, 'Принять и направить'),
-      reason,
-      h('button', { type: 'button', 'data-action': 'reject', onclick: () => {
-        if (reason.value.trim().length < 3) return announce(status, 'Укажите причину отклонения.', true);
-        void act(item, () => api(`/api/v1/cases/${item.id}/reject`, { method: 'POST', body: { reason: reason.value.trim(), expectedVersion: item.version } }),
-          `Обращение ${item.registrationNumber} отклонено.`);
-      } }, 'Отклонить'),
-    ] : null,
-    category,
-    h('button', { type: 'button', 'data-action': 'category', onclick: () => void act(item,
-      () => api(`/api/v1/dashboard/cases/${item.id}/correction`, { method: 'POST', body: { field: 'category', label: category.value.trim(), expectedVersion: item.version } }),
-      'Категория исправлена.') }, 'Исправить категорию'),
-    item.kind !== 'other' ? h('button', { type: 'button', 'data-action': 'not-complaint', onclick: () => void act(item,
-      () => api(`/api/v1/dashboard/cases/${item.id}/correction`, { method: 'POST', body: { field: 'kind', label: 'other', expectedVersion: item.version } }),
-      'Отмечено: не жалоба.') }, 'Не жалоба') : null,
-    item.mentions > 1 ? h('button', { type: 'button', 'data-action': 'split', onclick: () => void act(item,
-      () => api(`/api/v1/dashboard/cases/${item.id}/split`, { method: 'POST' }), 'Сообщение выделено в отдельный инцидент.') }, 'Отделить от инцидента') : null,
-    h('a', { href: `/cases/${item.id}` }, 'Открыть')));
+    h('header', { class: 'item-head' }, check, sourceBadge(item.source), h('a', { href: `/cases/${item.id}`, class: 'num' }, item.registrationNumber),
+      item.link ? h('a', { href: item.link, target: '_blank', rel: 'noopener noreferrer', class: 'orig' }, 'Оригинал') : null,
+      h('span', { class: 'muted' }, ruDateTime(item.registeredAt)), h('span', { class: `kind kind-${item.kind}` }, KIND_NAMES[item.kind] ?? item.kind),
+      item.fastTrack ? h('span', { class: 'badge warn' }, 'Быстрая задача') : null,
+      h('span', { class: 'cat' }, `${item.category} · ${ruPercent(item.confidence, 0)}`), h('span', {}, item.municipality ?? 'муниципалитет не определён'),
+      h('span', { class: 'mentions', title: 'Сообщений в инциденте' }, `Упоминаний: ${item.mentions}`),
+      h('span', { class: cd.overdue ? 'bad' : cd.urgent ? 'warn' : '' }, cd.text),
+      moderation ? null : h('span', { class: 'badge' }, STATUS_NAMES[item.status] ?? item.status),
+      !moderation && item.organizationName ? h('span', { class: 'routed-to' }, `→ ${item.organizationName}`) : null), highlight(item.text, terms),
+    h('div', { class: 'item-actions' }, moderation ?
+      [
+        orgSel,
+        h('button', { type: 'button', class: 'primary', 'data-action': 'accept', onclick: () => {
+          const chosen = orgSel.value || undefined;
+          void act(item, async () => {
+            const r = await api<{ organizationId: string | null }>(`/api/v1/cases/${item.id}/accept`, { method: 'POST',
+              body: { organizationId: chosen, expectedVersion: item.version } });
+            return orgs.find((o) => o.id === r.organizationId)?.name;
+          }, (to) => `Обращение ${item.registrationNumber} принято и направлено${to ? `: ${to}` : ''}.`);
+        } }, 'Принять и направить'),
+        reason,
+        h('button', { type: 'button', 'data-action': 'reject', onclick: () => {
+          if (reason.value.trim().length < 3) return announce(status, 'Укажите причину отклонения.', true);
+          void act(item, () => api(`/api/v1/cases/${item.id}/reject`, { method: 'POST', body: { reason: reason.value.trim(), expectedVersion: item.version } }),
+            `Обращение ${item.registrationNumber} отклонено.`);
+        } }, 'Отклонить'),
+      ] :
+      null, category,
+      h('button', { type: 'button', 'data-action': 'category',
+        onclick: () =>
+          void act(item, () =>
+            api(`/api/v1/dashboard/cases/${item.id}/correction`, { method: 'POST',
+              body: { field: 'category', label: category.value.trim(), expectedVersion: item.version } }), 'Категория исправлена.') }, 'Исправить категорию'),
+      item.kind !== 'other' ?
+        h('button', { type: 'button', 'data-action': 'not-complaint',
+          onclick: () =>
+            void act(item, () =>
+              api(`/api/v1/dashboard/cases/${item.id}/correction`, { method: 'POST', body: { field: 'kind', label: 'other', expectedVersion: item.version } }),
+              'Отмечено: не жалоба.') }, 'Не жалоба') :
+        null, item.mentions > 1 ?
+      h('button', { type: 'button', 'data-action': 'split',
+        onclick: () => void act(item, () => api(`/api/v1/dashboard/cases/${item.id}/split`, { method: 'POST' }), 'Сообщение выделено в отдельный инцидент.') },
+        'Отделить от инцидента') :
+      null, h('a', { href: `/cases/${item.id}` }, 'Открыть')));
   el.addEventListener('click', () => {
     selected = index;
     for (const x of Array.from(list.children)) x.classList.toggle('selected', x === el);
@@ -152,16 +173,38 @@ document.addEventListener('keydown', (e) => {
   const el = current();
   const press = (action: string) => (el?.querySelector(`[data-action="${action}"]`) as HTMLButtonElement | null)?.click();
   switch (e.key) {
-    case 'j': case 'ArrowDown': move(1); break;
-    case 'k': case 'ArrowUp': move(-1); break;
-    case 'o': case 'Enter': if (item) location.href = `/cases/${item.id}`; break;
-    case 'a': (el?.querySelector('select') as HTMLSelectElement | null)?.focus(); break;
-    case 'r': (el?.querySelector('input[id^="reason-"]') as HTMLInputElement | null)?.focus(); break;
-    case 'n': press('not-complaint'); break;
-    case 'x': (el?.querySelector('input[type="checkbox"]') as HTMLInputElement | null)?.click(); break;
-    case 'm': void merge(); break;
-    case '/': (form.elements.namedItem('q') as HTMLInputElement).focus(); break;
-    default: return;
+    case 'j':
+    case 'ArrowDown':
+      move(1);
+      break;
+    case 'k':
+    case 'ArrowUp':
+      move(-1);
+      break;
+    case 'o':
+    case 'Enter':
+      if (item) location.href = `/cases/${item.id}`;
+      break;
+    case 'a':
+      (el?.querySelector('select') as HTMLSelectElement | null)?.focus();
+      break;
+    case 'r':
+      (el?.querySelector('input[id^="reason-"]') as HTMLInputElement | null)?.focus();
+      break;
+    case 'n':
+      press('not-complaint');
+      break;
+    case 'x':
+      (el?.querySelector('input[type="checkbox"]') as HTMLInputElement | null)?.click();
+      break;
+    case 'm':
+      void merge();
+      break;
+    case '/':
+      (form.elements.namedItem('q') as HTMLInputElement).focus();
+      break;
+    default:
+      return;
   }
   e.preventDefault();
 });

@@ -27,7 +27,8 @@ form.addEventListener('submit', detached(async (e) => {
   try {
     const r = await api<{ login: string }>(`/api/v1/invitations/${encodeURIComponent(token)}/accept`, { method: 'POST', body: { password } });
     form.hidden = true;
-    root.append(h('p', { class: 'ok' }, 'Учётная запись активирована. '), h('a', { href: `/login?next=${encodeURIComponent('/desk')}` }, `Войти под логином ${r.login}`));
+    root.append(h('p', { class: 'ok' }, 'Учётная запись активирована. '),
+      h('a', { href: `/login?next=${encodeURIComponent('/desk')}` }, `Войти под логином ${r.login}`));
     announce(status, '');
     document.body.dataset.inviteDone = 'true';
   } catch (err) {

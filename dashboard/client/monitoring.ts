@@ -4,15 +4,53 @@ import { announce, api, h, highlight, KIND_NAMES, ruDateTime, sourceBadge, STATU
 import { detached } from './_detached.js';
 import { renderIncidentDetail, type Detail } from './_incident-detail.js';
 
-interface Suggestion { label: string; score: number; organizationId: string | null; organizationName: string | null }
-export interface Incident {
-  id: string; status: 'new' | 'accepted' | 'rejected' | 'answered'; version: number; caseId: string | null; registrationNumber: string | null;
-  caseStatus: string | null; organizationName: string | null; rejectionReason: string | null; firstReactionAt: string | null; answeredAt: string | null;
-  kind: string; size: number; channels: string[]; municipalities: string[]; firstSeenAt: string; lastSeenAt: string; growth: number;
-  reactionDueAt: string | null; fastTrack: boolean; lateSignals: number; text: string; link: string | null; category: string; suggestions: Suggestion[];
+interface Suggestion {
+  label: string;
+  score: number;
+  organizationId: string | null;
+  organizationName: string | null;
 }
-interface Alert { id: string; kind: string; incidentId: string | null; category: string | null; municipality: string | null; count: number; baseline: number; windowHours: number; at: string }
-interface Org { id: string; name: string }
+export interface Incident {
+  id: string;
+  status: 'new' | 'accepted' | 'rejected' | 'answered';
+  version: number;
+  caseId: string | null;
+  registrationNumber: string | null;
+  caseStatus: string | null;
+  organizationName: string | null;
+  rejectionReason: string | null;
+  firstReactionAt: string | null;
+  answeredAt: string | null;
+  kind: string;
+  size: number;
+  channels: string[];
+  municipalities: string[];
+  firstSeenAt: string;
+  lastSeenAt: string;
+  growth: number;
+  reactionDueAt: string | null;
+  fastTrack: boolean;
+  lateSignals: number;
+  text: string;
+  link: string | null;
+  category: string;
+  suggestions: Suggestion[];
+}
+interface Alert {
+  id: string;
+  kind: string;
+  incidentId: string | null;
+  category: string | null;
+  municipality: string | null;
+  count: number;
+  baseline: number;
+  windowHours: number;
+  at: string;
+}
+interface Org {
+  id: string;
+  name: string;
+}
 
 const BASE = '/api/v1/dashboard/monitoring';
 const INCIDENT_STATUS: Record<string, string> = { new: 'Новый', accepted: 'Принят в работу', rejected: 'Отклонён', answered: 'Ответ опубликован' };
@@ -69,11 +107,11 @@ const post = (path: string, body: unknown) => api(`${BASE}${path}`, { method: 'P
 /** Organizations with the routing model's suggestions first, and the model itself as a choice. */
 function orgSelect(x: Incident): HTMLSelectElement {
   const suggested = x.suggestions.filter((s) => s.organizationId);
-  return h('select', { id: `org-${x.id}`, 'aria-label': 'Организация для направления' },
-    h('option', { value: '' }, 'Выберите организацию…'),
-    h('option', { value: 'auto' }, 'Автоматически — по модели маршрутизации'),
-    suggested.length ? h('optgroup', { label: 'Предлагает модель' }, suggested.map((s) => h('option', { value: s.organizationId! }, `${s.organizationName} (${Math.round(s.score * 100)}%)`))) : null,
-    h('optgroup', { label: 'Все организации' }, orgs.map((o) => h('option', { value: o.id }, o.name))));
+  return h('select', { id: `org-${x.id}`, 'aria-label': 'Организация для направления' }, h('option', { value: '' }, 'Выберите организацию…'),
+    h('option', { value: 'auto' }, 'Автоматически — по модели маршрутизации'), suggested.length
+    ? h('optgroup', { label: 'Предлагает модель' },
+      suggested.map((s) => h('option', { value: s.organizationId! }, `${s.organizationName} (${Math.round(s.score * 100)}%)`)))
+    : null, h('optgroup', { label: 'Все организации' }, orgs.map((o) => h('option', { value: o.id }, o.name))));
 }
 
 function routeBody(sel: HTMLSelectElement, version: number) {
@@ -103,8 +141,9 @@ function newActions(x: Incident): (HTMLElement | null)[] {
       if (!sel.value) return announce(status, 'Выберите организацию или «Автоматически».', true);
       void act('Инцидент принят и направлен.', () => post(`/incidents/${x.id}/accept`, routeBody(sel, x.version)));
     } }, 'Принять и направить'),
-    h('button', { type: 'button', 'data-action': 'accept-only', onclick: () =>
-      void act('Инцидент принят; направьте его позже.', () => post(`/incidents/${x.id}/accept`, { expectedVersion: x.version })) }, 'Принять без направления'),
+    h('button', { type: 'button', 'data-action': 'accept-only',
+      onclick: () => void act('Инцидент принят; направьте его позже.', () => post(`/incidents/${x.id}/accept`, { expectedVersion: x.version })) },
+      'Принять без направления'),
     reason,
     h('button', { type: 'button', 'data-action': 'reject', onclick: () => {
       if (reason.value.trim().length < 3) return announce(status, 'Укажите причину отклонения.', true);
@@ -113,29 +152,36 @@ function newActions(x: Incident): (HTMLElement | null)[] {
     h('details', { class: 'own-answer' }, h('summary', {}, 'Ответить от имени команды'), answer,
       h('button', { type: 'button', 'data-action': 'answer', onclick: () => {
         if (answer.value.trim().length < 10) return announce(status, 'Напишите ответ (не короче 10 символов).', true);
-        void act('Ответ опубликован во всех ветках, где пишет сообщество региона.', () => post(`/incidents/${x.id}/answer`, { expectedVersion: x.version, text: answer.value.trim() }));
+        void act('Ответ опубликован во всех ветках, где пишет сообщество региона.',
+          () => post(`/incidents/${x.id}/answer`, { expectedVersion: x.version, text: answer.value.trim() }));
       } }, 'Опубликовать ответ')),
   ];
 }
 
 function actionsOf(x: Incident): (HTMLElement | null)[] {
   const interim = (x.status === 'new' || x.status === 'accepted') && !x.firstReactionAt
-    ? h('button', { type: 'button', 'data-action': 'interim', onclick: () => void act('Опубликовано «Взято в работу».',
-      () => post(`/incidents/${x.id}/interim`, { expectedVersion: x.version })) }, 'Взято в работу') : null;
+    ? h('button', { type: 'button', 'data-action': 'interim',
+      onclick: () => void act('Опубликовано «Взято в работу».', () => post(`/incidents/${x.id}/interim`, { expectedVersion: x.version })) }, 'Взято в работу') :
+    null;
   const details = h('button', { type: 'button', 'data-action': 'details', 'aria-expanded': open.has(x.id) ? 'true' : 'false',
     onclick: () => void toggleDetail(x.id) }, 'Ветки и доставка');
   if (x.status === 'new') return [interim, ...newActions(x), details];
   if (x.status === 'accepted') {
     const sel = orgSelect(x);
-    const route = x.caseStatus === 'moderation' ? [sel, h('button', { type: 'button', class: 'primary', 'data-action': 'route', onclick: () => {
-      if (!sel.value) return announce(status, 'Выберите организацию или «Автоматически».', true);
-      void act('Инцидент направлен.', () => post(`/incidents/${x.id}/route`, routeBody(sel, x.version)));
-    } }, 'Направить')] : [];
+    const route = x.caseStatus === 'moderation' ?
+      [sel, h('button', { type: 'button', class: 'primary', 'data-action': 'route', onclick: () => {
+        if (!sel.value) return announce(status, 'Выберите организацию или «Автоматически».', true);
+        void act('Инцидент направлен.', () => post(`/incidents/${x.id}/route`, routeBody(sel, x.version)));
+      } }, 'Направить')] :
+      [];
     return [interim, ...route, details];
   }
   if (x.status === 'answered' && x.lateSignals > 0) {
-    return [h('button', { type: 'button', class: 'primary', 'data-action': 'republish', onclick: () => void act('Ответ опубликован в новых ветках.',
-      () => post(`/incidents/${x.id}/republish`, { expectedVersion: x.version })) }, 'Ответить в новых ветках'), details];
+    return [
+      h('button', { type: 'button', class: 'primary', 'data-action': 'republish', onclick: () =>
+        void act('Ответ опубликован в новых ветках.', () => post(`/incidents/${x.id}/republish`, { expectedVersion: x.version })) }, 'Ответить в новых ветках'),
+      details,
+    ];
   }
   return [details];
 }
@@ -144,27 +190,22 @@ function renderIncident(x: Incident): HTMLElement {
   const check = h('input', { type: 'checkbox', 'aria-label': `Отметить инцидент для объединения`, checked: checked.has(x.id),
     onchange: (e: Event) => ((e.target as HTMLInputElement).checked ? checked.add(x.id) : checked.delete(x.id)) });
   const suggestions = x.suggestions.length
-    ? h('p', { class: 'suggestions muted' }, 'Модель предлагает: ', x.suggestions.map((s) => `${s.organizationName ?? s.label} (${Math.round(s.score * 100)}%)`).join('; ')) : null;
+    ? h('p', { class: 'suggestions muted' }, 'Модель предлагает: ',
+      x.suggestions.map((s) => `${s.organizationName ?? s.label} (${Math.round(s.score * 100)}%)`).join('; ')) :
+    null;
   return h('article', { class: `item incident${x.fastTrack ? ' fast' : ''}`, role: 'listitem', tabindex: -1, 'data-incident': x.id, 'data-status': x.status,
     'aria-label': `Инцидент: ${x.size} сообщ., ${INCIDENT_STATUS[x.status]}` },
-  h('header', { class: 'item-head' },
-    check, ...x.channels.map(sourceBadge),
-    h('span', { class: `kind kind-${x.kind}` }, KIND_NAMES[x.kind] ?? x.kind),
-    h('span', { class: 'size', title: 'Сообщений в инциденте' }, `Сообщений: ${x.size}`),
-    x.growth > 0 ? h('span', { class: 'growth', title: 'За последние 6 часов' }, `+${x.growth} за 6 ч`) : null,
-    h('span', { class: 'munis' }, x.municipalities.length ? x.municipalities.join(', ') : 'муниципалитет не определён'),
-    h('span', { class: 'muted', title: 'Впервые замечен' }, `с ${ruDateTime(x.firstSeenAt)}`),
-    h('span', { class: 'cat' }, x.category),
-    reactionCell(x),
-    h('span', { class: 'badge' }, INCIDENT_STATUS[x.status]),
-    x.lateSignals > 0 ? h('span', { class: 'warn late' }, `новых после ответа: ${x.lateSignals}`) : null),
-  highlight(x.text, [...PROBLEM_WORDS, filterQuery().get('q') ?? '']),
-  x.link ? h('a', { href: x.link, target: '_blank', rel: 'noopener noreferrer', class: 'orig' }, 'Оригинал') : null,
-  caseLine(x),
-  x.status === 'rejected' ? h('p', { class: 'muted' }, `Причина: ${x.rejectionReason ?? '—'}`) : null,
-  suggestions,
-  h('div', { class: 'item-actions' }, ...actionsOf(x)),
-  h('div', { class: 'detail', id: `detail-${x.id}`, hidden: !open.has(x.id) }));
+    h('header', { class: 'item-head' }, check, ...x.channels.map(sourceBadge), h('span', { class: `kind kind-${x.kind}` }, KIND_NAMES[x.kind] ?? x.kind),
+      h('span', { class: 'size', title: 'Сообщений в инциденте' }, `Сообщений: ${x.size}`),
+      x.growth > 0 ? h('span', { class: 'growth', title: 'За последние 6 часов' }, `+${x.growth} за 6 ч`) : null,
+      h('span', { class: 'munis' }, x.municipalities.length ? x.municipalities.join(', ') : 'муниципалитет не определён'),
+      h('span', { class: 'muted', title: 'Впервые замечен' }, `с ${ruDateTime(x.firstSeenAt)}`), h('span', { class: 'cat' }, x.category), reactionCell(x),
+      h('span', { class: 'badge' }, INCIDENT_STATUS[x.status]),
+      x.lateSignals > 0 ? h('span', { class: 'warn late' }, `новых после ответа: ${x.lateSignals}`) : null),
+    highlight(x.text, [...PROBLEM_WORDS, filterQuery().get('q') ?? '']),
+    x.link ? h('a', { href: x.link, target: '_blank', rel: 'noopener noreferrer', class: 'orig' }, 'Оригинал') : null, caseLine(x),
+    x.status === 'rejected' ? h('p', { class: 'muted' }, `Причина: ${x.rejectionReason ?? '—'}`) : null, suggestions,
+    h('div', { class: 'item-actions' }, ...actionsOf(x)), h('div', { class: 'detail', id: `detail-${x.id}`, hidden: !open.has(x.id) }));
 }
 
 async function showDetail(id: string) {
@@ -174,8 +215,9 @@ async function showDetail(id: string) {
   box.replaceChildren(renderIncidentDetail(d, {
     split: detached((messageId: string) => act('Сообщение выделено в отдельный инцидент.', () => post(`/signals/${messageId}/split`, {}))),
     retry: detached((outboundId: string) => act('Доставка повторяется.', () => post(`/deliveries/${outboundId}/retry`, {}))),
-    correct: detached((messageId: string, kind: string) => act('Тип сообщения исправлен; исправление сохранено для обучения модели.',
-      () => post(`/signals/${messageId}/correction`, { field: 'kind', label: kind }))),
+    correct: detached((messageId: string, kind: string) =>
+      act('Тип сообщения исправлен; исправление сохранено для обучения модели.', () => post(`/signals/${messageId}/correction`, { field: 'kind', label: kind }))
+    ),
   }));
   box.hidden = false;
 }
@@ -194,10 +236,16 @@ async function loadAlerts() {
   const box = document.getElementById('alerts')!;
   const { items: alerts } = await api<{ items: Alert[] }>(`${BASE}/alerts?limit=10`);
   box.hidden = alerts.length === 0;
-  document.getElementById('alert-list')!.replaceChildren(...alerts.map((a) => h('li', { 'data-alert': a.id },
-    h('span', { class: 'bad' }, a.kind === 'incident' ? 'Инцидент растёт: ' : 'Тема растёт: '),
-    `«${a.category ?? 'без категории'}»${a.municipality ? `, ${a.municipality}` : ''} — ${a.count} сообщ. за ${a.windowHours} ч (обычно ${a.baseline}), ${ruDateTime(a.at)} `,
-    h('button', { type: 'button', class: 'link', onclick: () => void act('Всплеск отмечен как просмотренный.', () => post(`/alerts/${a.id}/acknowledge`, {})) }, 'Просмотрено'))));
+  document.getElementById('alert-list')!.replaceChildren(
+    ...alerts.map((a) =>
+      h('li', { 'data-alert': a.id }, h('span', { class: 'bad' }, a.kind === 'incident' ? 'Инцидент растёт: ' : 'Тема растёт: '),
+        `«${a.category ?? 'без категории'}»${a.municipality ? `, ${a.municipality}` : ''} — ${a.count} сообщ. за ${a.windowHours} ч (обычно ${a.baseline}), ${
+          ruDateTime(a.at)
+        } `, h('button', { type: 'button', class: 'link', onclick: () =>
+          void act('Всплеск отмечен как просмотренный.', () =>
+            post(`/alerts/${a.id}/acknowledge`, {})) }, 'Просмотрено'))
+    ),
+  );
 }
 
 async function merge() {

@@ -2,7 +2,10 @@
 import type { ResultsView } from '../polls.js';
 import { ruNumber, ruPercentOf100 } from '../format.js';
 
-export interface EChart { setOption(option: unknown): void; resize(): void }
+export interface EChart {
+  setOption(option: unknown): void;
+  resize(): void;
+}
 declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): EChart };
 
 const charts = new Map<string, EChart>();
@@ -35,7 +38,8 @@ export function renderQuestionCharts(container: HTMLElement, v: ResultsView): vo
       grid: { left: 8, right: 40, top: 8, bottom: 24, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', data: [...labels].reverse(), axisLabel: { width: 140, overflow: 'truncate' } },
-      series: [{ type: 'bar', name: 'Голосов', data: q.options.map((o) => o.votes).reverse(), itemStyle: { color: '#2d5fa8' }, label: { show: true, position: 'right' } }],
+      series: [{ type: 'bar', name: 'Голосов', data: q.options.map((o) => o.votes).reverse(), itemStyle: { color: '#2d5fa8' },
+        label: { show: true, position: 'right' } }],
     });
     // The same numbers as text: for screen readers and for anyone who prefers a table.
     const table = document.getElementById(`table-${q.id}`)!;

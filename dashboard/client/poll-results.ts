@@ -12,12 +12,16 @@ const channel = echarts.init(document.getElementById('chart-channel')!, undefine
 function render(v: ResultsView) {
   renderQuestionCharts(document.getElementById('results-charts')!, v);
   mun.setOption({
-    aria: { enabled: true }, tooltip: { trigger: 'axis' }, grid: { left: 8, right: 30, top: 8, bottom: 24, containLabel: true },
-    xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', data: v.byMunicipality.map((m) => m.value).reverse() },
+    aria: { enabled: true },
+    tooltip: { trigger: 'axis' },
+    grid: { left: 8, right: 30, top: 8, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: v.byMunicipality.map((m) => m.value).reverse() },
     series: [{ type: 'bar', name: 'Участников', data: v.byMunicipality.map((m) => m.voters).reverse(), itemStyle: { color: '#3a8f5c' } }],
   });
   channel.setOption({
-    aria: { enabled: true }, tooltip: { trigger: 'item' },
+    aria: { enabled: true },
+    tooltip: { trigger: 'item' },
     series: [{ type: 'pie', radius: ['35%', '65%'], name: 'Канал', data: v.byChannel.map((c) => ({ name: c.value, value: c.voters })) }],
   });
   document.getElementById('voters')!.textContent = String(v.voters);
@@ -25,7 +29,11 @@ function render(v: ResultsView) {
 }
 
 render(initial);
-window.addEventListener('resize', () => { resizeAll(); mun.resize(); channel.resize(); });
+window.addEventListener('resize', () => {
+  resizeAll();
+  mun.resize();
+  channel.resize();
+});
 setInterval(detached(async () => {
   const res = await fetch(`/api/v1/public/polls/${initial.pollId}/results`);
   if (res.ok) render((await res.json()) as ResultsView);

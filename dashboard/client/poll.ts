@@ -16,7 +16,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
 
 async function api(method: string, url: string, body?: unknown): Promise<{ status: number; data: Record<string, unknown> }> {
   try {
-    const res = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined, credentials: 'same-origin' });
+    const res = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined,
+      credentials: 'same-origin' });
     const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     return { status: res.status, data };
   } catch {
@@ -54,9 +55,10 @@ window.addEventListener('resize', resizeAll);
 let verified = false;
 function identityBlock(onDone: () => void): HTMLElement {
   const box = el('section', { class: 'card poll-identity', id: 'identity', 'aria-labelledby': 'identity-title' });
-  const channel = el('select', { id: 'identity-channel', 'aria-label': 'Способ подтверждения' },
-    el('option', { value: 'phone' }, 'Телефон (SMS)'), el('option', { value: 'email' }, 'Электронная почта'));
-  const destination = el('input', { id: 'identity-destination', type: 'tel', autocomplete: 'tel', inputmode: 'tel', placeholder: '+7 900 000-00-00', 'aria-label': 'Телефон или e-mail' });
+  const channel = el('select', { id: 'identity-channel', 'aria-label': 'Способ подтверждения' }, el('option', { value: 'phone' }, 'Телефон (SMS)'),
+    el('option', { value: 'email' }, 'Электронная почта'));
+  const destination = el('input', { id: 'identity-destination', type: 'tel', autocomplete: 'tel', inputmode: 'tel', placeholder: '+7 900 000-00-00',
+    'aria-label': 'Телефон или e-mail' });
   channel.addEventListener('change', () => {
     const email = channel.value === 'email';
     destination.type = email ? 'email' : 'tel';
@@ -64,7 +66,8 @@ function identityBlock(onDone: () => void): HTMLElement {
     destination.placeholder = email ? 'name@example.ru' : '+7 900 000-00-00';
   });
   const send = el('button', { type: 'button', id: 'identity-send' }, 'Получить код');
-  const code = el('input', { id: 'identity-code', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', placeholder: '000000', 'aria-label': 'Код из сообщения' });
+  const code = el('input', { id: 'identity-code', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', placeholder: '000000',
+    'aria-label': 'Код из сообщения' });
   const confirm = el('button', { type: 'button', id: 'identity-confirm' }, 'Подтвердить');
   const step2 = el('div', { class: 'poll-row', hidden: '' }, el('label', { for: 'identity-code' }, 'Код: '), code, confirm);
   const note = el('p', { class: 'muted', id: 'identity-note' }, 'Один человек — один голос. Мы храним только обезличенный отпечаток вашего номера или адреса.');
@@ -89,8 +92,7 @@ function identityBlock(onDone: () => void): HTMLElement {
     say('', 'info');
     onDone();
   }));
-  box.append(el('h2', { id: 'identity-title' }, 'Подтвердите, что вы — житель'),
-    el('div', { class: 'poll-row' }, channel, destination, send), step2, note);
+  box.append(el('h2', { id: 'identity-title' }, 'Подтвердите, что вы — житель'), el('div', { class: 'poll-row' }, channel, destination, send), step2, note);
   return box;
 }
 
@@ -141,7 +143,10 @@ function ballotForm(): HTMLFormElement {
     if (answers.length === 0) return say('Выберите ответ хотя бы на один вопрос.', 'error');
     submit.disabled = true;
     const r = await api('POST', `/api/v1/public/polls/${poll.id}/votes`, {
-      answers, channel: 'page', municipality: data.get('municipality') ? String(data.get('municipality')) : undefined, ageConfirmed: data.get('age') === 'on',
+      answers,
+      channel: 'page',
+      municipality: data.get('municipality') ? String(data.get('municipality')) : undefined,
+      ageConfirmed: data.get('age') === 'on',
     });
     if (r.status === 201) {
       form.hidden = true;
@@ -176,8 +181,10 @@ async function loadComments() {
   const items = (r.data.items ?? []) as { id: string; parentId: string | null; authorKind: string; authorName: string; text: string }[];
   const list = el('ul', { class: 'poll-comments' });
   for (const c of items) {
-    list.append(el('li', { class: c.authorKind === 'official' ? 'official' : 'citizen', 'data-comment': c.id },
-      el('strong', {}, c.authorKind === 'official' ? `${c.authorName} (официальный ответ)` : c.authorName), el('p', {}, c.text)));
+    list.append(
+      el('li', { class: c.authorKind === 'official' ? 'official' : 'citizen', 'data-comment': c.id },
+        el('strong', {}, c.authorKind === 'official' ? `${c.authorName} (официальный ответ)` : c.authorName), el('p', {}, c.text)),
+    );
   }
   const form = el('form', { id: 'comment-form', class: 'poll-comment-form' });
   const text = el('textarea', { name: 'text', rows: '3', maxlength: '5000', 'aria-label': 'Ваш комментарий', placeholder: 'Ваше мнение о предложении' });

@@ -1,20 +1,48 @@
 // The routing page: statistics, threshold history, settings, the routing table editor with its dry run and versions.
 import { api, h, ruDateTime, ruPercent } from './_common.js';
 
-interface Rule { category?: string; reason?: string; municipality?: string; district?: string; organization: string }
+interface Rule {
+  category?: string;
+  reason?: string;
+  municipality?: string;
+  district?: string;
+  organization: string;
+}
 const FIELDS = ['category', 'reason', 'municipality', 'district', 'organization'] as const;
 
 /** The answers of the routing API this page reads (workflow/routing/responses.ts documents them). */
 interface RoutingStats {
-  threshold: number; autoRoutes: number; redirected: number; rate: number; targetRedirectRate: number; toCoordinator: number; routingExamples: number;
+  threshold: number;
+  autoRoutes: number;
+  redirected: number;
+  rate: number;
+  targetRedirectRate: number;
+  toCoordinator: number;
+  routingExamples: number;
   sinceLastChange: { redirected: number; autoRoutes: number };
   thresholdHistory: { at: string; threshold: number; previous: number | null; actor: string; reason: string }[];
 }
-interface RoutingSettings { threshold: number; coordinatingOrganization: string | null; targetRedirectRate: number; autoRouting: boolean }
-interface RoutingTable { version: number | null; rules: Rule[] }
-interface TableVersions { items: { version: number; ruleCount: number; createdAt: string; comment: string }[] }
+interface RoutingSettings {
+  threshold: number;
+  coordinatingOrganization: string | null;
+  targetRedirectRate: number;
+  autoRouting: boolean;
+}
+interface RoutingTable {
+  version: number | null;
+  rules: Rule[];
+}
+interface TableVersions {
+  items: { version: number; ruleCount: number; createdAt: string; comment: string }[];
+}
 interface DryRun {
-  from: string; to: string; total: number; automatic: number; toCoordinator: number; unrouted: number; changed: number;
+  from: string;
+  to: string;
+  total: number;
+  automatic: number;
+  toCoordinator: number;
+  unrouted: number;
+  changed: number;
   byOrganization: { name: string; count: number }[];
 }
 
@@ -40,9 +68,12 @@ async function loadStats(): Promise<void> {
     ['Примеров для обучения', String(s.routingExamples)],
   ];
   document.getElementById('routing-stats')!.replaceChildren(...kpis.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
-  document.querySelector('#threshold-history tbody')!.replaceChildren(...s.thresholdHistory.map((x) =>
-    h('tr', {}, h('td', {}, when(x.at)), h('td', {}, pct(x.threshold)), h('td', {}, x.previous === null ? '—' : pct(x.previous)),
-      h('td', {}, x.actor === 'system' ? 'автоматически' : 'администратор'), h('td', {}, x.reason))));
+  document.querySelector('#threshold-history tbody')!.replaceChildren(
+    ...s.thresholdHistory.map((x) =>
+      h('tr', {}, h('td', {}, when(x.at)), h('td', {}, pct(x.threshold)), h('td', {}, x.previous === null ? '—' : pct(x.previous)),
+        h('td', {}, x.actor === 'system' ? 'автоматически' : 'администратор'), h('td', {}, x.reason))
+    ),
+  );
 }
 
 async function loadSettings(): Promise<void> {
@@ -73,8 +104,11 @@ async function loadTable(): Promise<void> {
   const [t, v] = await Promise.all([api<RoutingTable>('/api/v1/routing/table'), api<TableVersions>('/api/v1/routing/table/versions')]);
   document.getElementById('table-version')!.textContent = t.version ? `версия ${t.version}` : 'нет версий';
   rulesBody.replaceChildren(...t.rules.map((r) => ruleRow(r)));
-  document.querySelector('#versions tbody')!.replaceChildren(...v.items.map((x) =>
-    h('tr', {}, h('td', {}, String(x.version)), h('td', {}, String(x.ruleCount)), h('td', {}, when(x.createdAt)), h('td', {}, x.comment))));
+  document.querySelector('#versions tbody')!.replaceChildren(
+    ...v.items.map((x) =>
+      h('tr', {}, h('td', {}, String(x.version)), h('td', {}, String(x.ruleCount)), h('td', {}, when(x.createdAt)), h('td', {}, x.comment))
+    ),
+  );
 }
 
 async function dryRun(): Promise<void> {
@@ -103,11 +137,15 @@ document.getElementById('routing-settings')!.addEventListener('submit', (e) => {
   e.preventDefault();
   const value = (id: string) => (document.getElementById(id) as HTMLInputElement).value;
   void api('/api/v1/routing/settings', { method: 'PATCH', body: {
-    threshold: Number(value('s-threshold')), targetRedirectRate: Number(value('s-target')),
-    coordinatingOrganization: value('s-coord').trim() || null, autoRouting: (document.getElementById('s-auto') as HTMLInputElement).checked,
+    threshold: Number(value('s-threshold')),
+    targetRedirectRate: Number(value('s-target')),
+    coordinatingOrganization: value('s-coord').trim() || null,
+    autoRouting: (document.getElementById('s-auto') as HTMLInputElement).checked,
   } }).then(() => Promise.all([loadStats(), loadSettings()])).catch(showError);
 });
 for (const id of ['add-rule', 'publish']) (document.getElementById(id) as HTMLButtonElement).hidden = !isAdmin;
-document.querySelectorAll('#routing-settings input, #routing-settings button').forEach((el) => { (el as HTMLInputElement).disabled = !isAdmin; });
+document.querySelectorAll('#routing-settings input, #routing-settings button').forEach((el) => {
+  (el as HTMLInputElement).disabled = !isAdmin;
+});
 
 void Promise.all([loadStats(), loadSettings(), loadTable()]).catch(showError);

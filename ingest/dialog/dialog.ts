@@ -13,7 +13,8 @@ import type { Intake } from '../intake.js';
 import type { DialogStore, Draft } from './store.js';
 
 export const TEXTS = {
-  start: 'Здравствуйте! Это бот обратной связи с органами власти региона.\n\nОпишите, пожалуйста, проблему одним сообщением: что случилось и где. Можно приложить фото.',
+  start:
+    'Здравствуйте! Это бот обратной связи с органами власти региона.\n\nОпишите, пожалуйста, проблему одним сообщением: что случилось и где. Можно приложить фото.',
   askText: 'Фото добавлено. Теперь опишите проблему текстом.',
   askDetails: 'Укажите адрес или отправьте геопозицию. Можно добавить фото. Когда всё готово, нажмите «Готово».',
   added: 'Добавлено. Можно добавить ещё адрес, геопозицию или фото, либо нажмите «Готово».',
@@ -93,16 +94,17 @@ export interface DialogDeps {
   now?: () => Date;
 }
 
-const summary = (d: Draft) => [
-  'Проверьте обращение:',
-  '',
-  d.text ?? '',
-  d.address ? `\nАдрес: ${d.address}` : '',
-  d.lat !== undefined ? `Геопозиция: ${d.lat.toFixed(5)}, ${d.lon?.toFixed(5)}` : '',
-  d.attachments?.length ? `Вложений: ${d.attachments.length}` : '',
-  '',
-  'Всё верно?',
-].filter((l, i, a) => l !== '' || (a[i - 1] ?? '') !== '').join('\n');
+const summary = (d: Draft) =>
+  [
+    'Проверьте обращение:',
+    '',
+    d.text ?? '',
+    d.address ? `\nАдрес: ${d.address}` : '',
+    d.lat !== undefined ? `Геопозиция: ${d.lat.toFixed(5)}, ${d.lon?.toFixed(5)}` : '',
+    d.attachments?.length ? `Вложений: ${d.attachments.length}` : '',
+    '',
+    'Всё верно?',
+  ].filter((l, i, a) => l !== '' || (a[i - 1] ?? '') !== '').join('\n');
 
 /** `/start` (or the network's own "Start"): a fresh draft for this person. */
 export async function startDialog(deps: DialogDeps, chatId: string, from?: CitizenMessage['from']): Promise<void> {
@@ -134,8 +136,12 @@ async function describe(deps: DialogDeps, m: CitizenMessage, draft: Draft): Prom
   }
   if (text.length < 5) return deps.channel.send(chatId, TEXTS.tooShort);
   const next: Draft = {
-    ...draft, userId: draft.userId ?? m.from?.id, name: draft.name ?? (m.from?.name || undefined),
-    text: text.slice(0, 5000), textMessageId: m.messageRef, attachments: [...(draft.attachments ?? []), ...m.attachments],
+    ...draft,
+    userId: draft.userId ?? m.from?.id,
+    name: draft.name ?? (m.from?.name || undefined),
+    text: text.slice(0, 5000),
+    textMessageId: m.messageRef,
+    attachments: [...(draft.attachments ?? []), ...m.attachments],
   };
   await deps.store.save(chatId, 'details', next);
   await deps.channel.send(chatId, TEXTS.askDetails, DETAILS);
@@ -196,7 +202,10 @@ function appealOf(deps: DialogDeps, chatId: string, draft: Draft, press: ButtonP
  * case's own, and counts one rating and one repeat-review request per round of the case.
  */
 const presser = (deps: DialogDeps, press: ButtonPress & { chatId: string }, messageId: string) => ({
-  messageId, source: deps.channel.source, authorHash: authorHash(deps.salt, deps.channel.source, `user:${press.userId}`), channelUserId: press.chatId,
+  messageId,
+  source: deps.channel.source,
+  authorHash: authorHash(deps.salt, deps.channel.source, `user:${press.userId}`),
+  channelUserId: press.chatId,
 });
 
 async function onRating(deps: DialogDeps, press: ButtonPress, messageId: string, rating: number): Promise<void> {
@@ -227,8 +236,9 @@ async function onRepeat(deps: DialogDeps, press: ButtonPress, messageId: string)
   if (!deps.ratings || chatId === undefined || press.messageRef === undefined) return refuse(TEXTS.repeatNotAwaited);
   const outcome = await deps.ratings.requestRepeatReview(presser(deps, { ...press, chatId }, messageId));
   if (!outcome.accepted) {
-    const text = { 'not-author': TEXTS.repeatNotYours, duplicate: TEXTS.repeatAlready, 'rating-not-low': TEXTS.repeatNotLow,
-      'not-awaiting': TEXTS.repeatNotAwaited }[outcome.reason];
+    const text =
+      { 'not-author': TEXTS.repeatNotYours, duplicate: TEXTS.repeatAlready, 'rating-not-low': TEXTS.repeatNotLow,
+        'not-awaiting': TEXTS.repeatNotAwaited }[outcome.reason];
     return refuse(text);
   }
   await channel.answer(press, TEXTS.repeatAccepted);

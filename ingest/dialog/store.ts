@@ -25,7 +25,8 @@ export interface DialogStore {
 export function createDialogStore(db: pg.Pool, network: string): DialogStore {
   return {
     async load(chatId) {
-      const r = await db.query<{ state: DialogState; draft: Draft }>('select state, draft from bot_dialogs where network = $1 and chat_id = $2', [network, chatId]);
+      const r = await db.query<{ state: DialogState; draft: Draft }>('select state, draft from bot_dialogs where network = $1 and chat_id = $2', [network,
+        chatId]);
       return r.rows[0] ?? { state: 'idle', draft: {} };
     },
     async save(chatId, state, draft) {

@@ -4,10 +4,17 @@ import { classifySmtpError, smtpServerOf } from './outbound.js';
 import { htmlBody, mailOf, senderDomain } from './message.js';
 
 const message = (o: Partial<OutboundMessage> = {}): OutboundMessage => ({
-  outboundId: '5f0c3f0e-8d52-5c1a-9a43-3a6e1c2b7d10', caseId: '11111111-1111-4111-8111-111111111111', messageId: '22222222-2222-4222-8222-222222222222',
-  source: 'widget', channel: 'email', kind: 'answer', subject: 'Ответ на обращение № 2026-000042',
-  text: 'Ответ на сообщение № 2026-000042:\n\nЗдравствуйте!\nЯма заделана <сегодня>.', target: { email: 'ivan@example.ru' },
-  links: [{ title: 'Фото 1', url: 'https://files.example.ru/1.jpg' }, { title: 'Оценить ответ', url: 'https://otklik.example.ru/status/2026-000042?token=abc&x=1' }],
+  outboundId: '5f0c3f0e-8d52-5c1a-9a43-3a6e1c2b7d10',
+  caseId: '11111111-1111-4111-8111-111111111111',
+  messageId: '22222222-2222-4222-8222-222222222222',
+  source: 'widget',
+  channel: 'email',
+  kind: 'answer',
+  subject: 'Ответ на обращение № 2026-000042',
+  text: 'Ответ на сообщение № 2026-000042:\n\nЗдравствуйте!\nЯма заделана <сегодня>.',
+  target: { email: 'ivan@example.ru' },
+  links: [{ title: 'Фото 1', url: 'https://files.example.ru/1.jpg' }, { title: 'Оценить ответ',
+    url: 'https://otklik.example.ru/status/2026-000042?token=abc&x=1' }],
   ...o,
 });
 
@@ -19,7 +26,7 @@ describe('mailOf', () => {
     expect(mail.text).toBe('Ответ на сообщение № 2026-000042:\n\nЗдравствуйте!\nЯма заделана <сегодня>.\n\n' +
       'Фото 1: https://files.example.ru/1.jpg\nОценить ответ: https://otklik.example.ru/status/2026-000042?token=abc&x=1');
   });
-  it('takes a Russian subject by kind when the producer gave none (staff mail as well as citizens\')', () => {
+  it("takes a Russian subject by kind when the producer gave none (staff mail as well as citizens')", () => {
     expect(mailOf(message({ subject: undefined, kind: 'code' }), 'a@b.ru').subject).toBe('Код подтверждения');
     expect(mailOf(message({ subject: undefined, kind: 'staff_digest', caseId: undefined }), 'a@b.ru').subject).toBe('Сводка системы «Отклик»');
   });

@@ -33,12 +33,12 @@ export function htmlBody(m: Pick<OutboundMessage, 'text' | 'links'>): string {
   const paragraphs = m.text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replaceAll('\n', '<br>')}</p>`);
   const links = (m.links ?? []).map((l) => (isWebUrl(l.url)
     ? `<li><a href="${escapeHtml(l.url)}">${escapeHtml(l.title)}</a></li>`
-    : `<li>${escapeHtml(l.title)}: ${escapeHtml(l.url)}</li>`));
+    : `<li>${escapeHtml(l.title)}: ${escapeHtml(l.url)}</li>`)
+  );
   return ['<!doctype html><html lang="ru"><head><meta charset="utf-8"></head>',
-    '<body style="font-family: Arial, sans-serif; font-size: 15px; line-height: 1.5; color: #1a1a1a">',
-    ...paragraphs, links.length ? `<ul>${links.join('')}</ul>` : '',
-    '<p style="color: #666; font-size: 13px">Это письмо отправлено автоматически, отвечать на него не нужно.</p>',
-    '</body></html>'].join('\n');
+    '<body style="font-family: Arial, sans-serif; font-size: 15px; line-height: 1.5; color: #1a1a1a">', ...paragraphs,
+    links.length ? `<ul>${links.join('')}</ul>` : '',
+    '<p style="color: #666; font-size: 13px">Это письмо отправлено автоматически, отвечать на него не нужно.</p>', '</body></html>'].join('\n');
 }
 
 /** The domain of the sender address (`Отклик <noreply@otklik.example.ru>` → `otklik.example.ru`). */

@@ -30,8 +30,12 @@ export function smtpServerOf(smtpUrl: string): string {
 
 export function createEmailOutbound(settings: EmailSettings): OutboundAdapter {
   const transport: Transporter = nodemailer.createTransport({
-    url: settings.smtpUrl, pool: true, maxConnections: 2,
-    connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000,
+    url: settings.smtpUrl,
+    pool: true,
+    maxConnections: 2,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
   });
   return {
     channel: 'email',
@@ -45,9 +49,12 @@ export function createEmailOutbound(settings: EmailSettings): OutboundAdapter {
         const e = err as NodemailerError;
         const reply = e.response ?? e.message;
         switch (classifySmtpError(e)) {
-          case 'bounce': throw new TargetError(`the SMTP server refused the message for good: ${reply}`, { bounced: true });
-          case 'settings': throw new TargetError(`the SMTP server refused our credentials (check SMTP_URL): ${reply}`);
-          default: throw err;
+          case 'bounce':
+            throw new TargetError(`the SMTP server refused the message for good: ${reply}`, { bounced: true });
+          case 'settings':
+            throw new TargetError(`the SMTP server refused our credentials (check SMTP_URL): ${reply}`);
+          default:
+            throw err;
         }
       }
     },

@@ -59,7 +59,7 @@ function sorted(err: unknown): unknown {
 
 /** Retries what is worth retrying (a rate limit after its pause, an outage with backoff); the rest throws at once. */
 export async function withMaxRetry<T>(fn: () => Promise<T>, attempts = 4, signal?: AbortSignal): Promise<T> {
-  for (let i = 1; ; i++) {
+  for (let i = 1;; i++) {
     try {
       return await fn();
     } catch (err) {

@@ -48,7 +48,9 @@ function maxDialogChannel(client: MaxClient): DialogChannel {
     // MAX shows a callback answer as a passing notice; a press answered with nothing needs no call.
     answer: async (press, text) => {
       // `notification` (dev.max.ru POST /answers) is not in the SDK's types yet: the raw call sends it.
-      if (text) await withMaxRetry(() => client.call((api) => api.raw.post('answers', { query: { callback_id: press.id }, body: { notification: text } as object })));
+      if (text) {
+        await withMaxRetry(() => client.call((api) => api.raw.post('answers', { query: { callback_id: press.id }, body: { notification: text } as object })));
+      }
     },
     clearButtons: async (press) => {
       const p = press as MaxPress;

@@ -2,7 +2,8 @@ import type { Buttons } from '../dialog/dialog.js';
 
 /** The dialog's buttons as a MAX inline keyboard attachment (`callback` buttons carry `payload`). */
 export function maxKeyboard(buttons: Buttons) {
-  return { type: 'inline_keyboard' as const, payload: { buttons: buttons.map((row) => row.map((b) => ({ type: 'callback' as const, text: b.text, payload: b.data }))) } };
+  return { type: 'inline_keyboard' as const,
+    payload: { buttons: buttons.map((row) => row.map((b) => ({ type: 'callback' as const, text: b.text, payload: b.data }))) } };
 }
 
 /** MAX takes up to 4,000 characters a message; a longer answer goes out in parts, the buttons under the last. */

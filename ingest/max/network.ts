@@ -32,7 +32,9 @@ function check(config: Config): void {
     throw new ConfigError('MAX_BOT_TOKEN and OTKLIK_PUBLIC_URL are set but MAX_WEBHOOK_SECRET is not: MAX would push updates to ' +
       '/webhooks/max with nothing to prove they come from MAX. Set a secret (e.g. `openssl rand -hex 24`), or unset OTKLIK_PUBLIC_URL for long polling.');
   }
-  if (!MAX_SECRET.test(secret)) throw new ConfigError('MAX_WEBHOOK_SECRET must be 5–256 characters of A–Z, a–z, 0–9, "_" and "-": MAX refuses other secrets when subscribing.');
+  if (!MAX_SECRET.test(secret)) {
+    throw new ConfigError('MAX_WEBHOOK_SECRET must be 5–256 characters of A–Z, a–z, 0–9, "_" and "-": MAX refuses other secrets when subscribing.');
+  }
 }
 
 /**
@@ -45,7 +47,8 @@ function build(ctx: NetworkContext): NetworkParts {
   const m = ctx.config.max;
   if (!m.botToken) return { tasks: [], adapter: createMaxOutbound(undefined), warnings: [] };
   const client = createMaxClient({ token: m.botToken, apiBaseUrl: m.apiBaseUrl });
-  const bot = createMaxBot({ client, db: ctx.db, redis: ctx.redis, prefix: ctx.prefix, intake: ctx.intake, salt: ctx.salt, logger: ctx.logger, ratings: ctx.ratings });
+  const bot = createMaxBot({ client, db: ctx.db, redis: ctx.redis, prefix: ctx.prefix, intake: ctx.intake, salt: ctx.salt, logger: ctx.logger,
+    ratings: ctx.ratings });
   if (m.webhookSecret) registerMaxWebhook(ctx.api, { bot, secret: m.webhookSecret, intake: ctx.intake, logger: ctx.logger });
   const publicUrl = ctx.config.publicUrl;
   const task: NetworkParts['tasks'][number] = publicUrl

@@ -19,16 +19,24 @@ import type { CitizenMessage } from '../dialog/dialog.js';
 const unixMillis = z.number().int().min(0).max(253_402_300_799_999);
 
 const user = z.object({
-  user_id: z.number().int(), name: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish(),
-  username: z.string().nullish(), is_bot: z.boolean().optional(),
+  user_id: z.number().int(),
+  name: z.string().nullish(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  username: z.string().nullish(),
+  is_bot: z.boolean().optional(),
 }).loose();
 const attachment = z.object({ type: z.string() }).catchall(z.unknown());
 const body = z.object({
-  mid: z.string().min(1).max(200), seq: z.number().optional(), text: z.string().nullish(), attachments: z.array(attachment).max(100).nullish(),
+  mid: z.string().min(1).max(200),
+  seq: z.number().optional(),
+  text: z.string().nullish(),
+  attachments: z.array(attachment).max(100).nullish(),
 }).loose();
 /** The SDK types `post_id` as a number here and as a string in removal updates: either is taken, kept as text. */
 const postId = z.union([z.number().int().nonnegative(), z.string().regex(/^(?:mid\.)?[\w-]{1,200}$/)]);
-const recipient = z.object({ chat_id: z.number().int().nullish(), chat_type: z.string().optional(), user_id: z.number().int().nullish(), post_id: postId.nullish() }).loose();
+const recipient = z.object({ chat_id: z.number().int().nullish(), chat_type: z.string().optional(), user_id: z.number().int().nullish(),
+  post_id: postId.nullish() }).loose();
 
 export const maxMessageSchema = z.object({ sender: user.nullish(), recipient, timestamp: unixMillis.optional(), body, url: z.string().nullish() }).loose();
 export type MaxMessage = z.infer<typeof maxMessageSchema>;
@@ -68,7 +76,10 @@ export function maxAttachments(list: z.infer<typeof attachment>[] | null | undef
         if (url) out.push({ kind: a.type, ref: url });
         break;
       case 'file':
-        if (url) out.push({ kind: 'document', ref: url, size: typeof a.size === 'number' && a.size >= 0 ? Math.floor(a.size) : undefined, meta: { fileName: str(a.filename) } });
+        if (url) {
+          out.push({ kind: 'document', ref: url, size: typeof a.size === 'number' && a.size >= 0 ? Math.floor(a.size) : undefined,
+            meta: { fileName: str(a.filename) } });
+        }
         break;
       case 'share':
         if (url) out.push({ kind: 'link', ref: url });
@@ -92,8 +103,7 @@ export function maxPlace(list: z.infer<typeof attachment>[] | null | undefined):
   return lat !== undefined && lon !== undefined ? { lat, lon } : {};
 }
 
-export const maxName = (u: z.infer<typeof user> | null | undefined) =>
-  ([u?.first_name, u?.last_name].filter(Boolean).join(' ') || u?.name || '').slice(0, 300);
+export const maxName = (u: z.infer<typeof user> | null | undefined) => ([u?.first_name, u?.last_name].filter(Boolean).join(' ') || u?.name || '').slice(0, 300);
 
 /** Where a reply to this message goes: its chat, quoting it (MAX `link: {type: reply, mid}`). */
 export const maxReplyTo = (chatId: string, mid: string) => ({ 'reply.chatId': chatId, 'reply.replyToMid': mid });

@@ -29,11 +29,14 @@ export function createMaxOutbound(client: MaxClient | undefined): OutboundAdapte
       try {
         for (const [i, text] of parts.entries()) {
           const last = i === parts.length - 1;
-          const sent = await client.call((api) => api.raw.messages.send({
-            ...address, text,
-            ...(i === 0 && t.replyToMid ? { link: { type: 'reply' as const, mid: t.replyToMid } } : {}),
-            ...(last && withRating ? { attachments: [maxKeyboard(ratingButtons(m.messageId!))] } : {}),
-          }));
+          const sent = await client.call((api) =>
+            api.raw.messages.send({
+              ...address,
+              text,
+              ...(i === 0 && t.replyToMid ? { link: { type: 'reply' as const, mid: t.replyToMid } } : {}),
+              ...(last && withRating ? { attachments: [maxKeyboard(ratingButtons(m.messageId!))] } : {}),
+            })
+          );
           mid = sent?.message?.body?.mid ?? mid;
         }
       } catch (err) {
@@ -53,9 +56,13 @@ async function deliverComment(client: MaxClient, m: OutboundMessage): Promise<{ 
   let mid = '';
   try {
     for (const [i, text] of splitText(withLinks(m)).entries()) {
-      const sent = await client.call((api) => api.raw.comments.send({
-        messageId: postId!, text, ...(i === 0 && commentId ? { link: { type: 'reply' as const, mid: commentId } } : {}),
-      }));
+      const sent = await client.call((api) =>
+        api.raw.comments.send({
+          messageId: postId!,
+          text,
+          ...(i === 0 && commentId ? { link: { type: 'reply' as const, mid: commentId } } : {}),
+        })
+      );
       mid = sent?.message?.body?.mid ?? mid;
     }
   } catch (err) {

@@ -18,18 +18,15 @@ export function registerMaxWebhook(api: ApiBuilder, deps: { bot: MaxBot; secret:
   api.route({ method: 'post', path: '/webhooks/max', tag: 'ingest channels', auth: false, credential: 'maxSecret',
     summary: 'MAX Bot API webhook: one Update (messages to the bot and in its chats, button presses, «Начать»).',
     description: 'Answered only after the update is handled; any other answer makes MAX deliver it again. A redelivered update is handled once.',
-    body: maxUpdateSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true,
-    invalidInput: (issues) => `body is not a MAX Update: ${issues}`, response: z.object({}),
-    errors: { 403: 'Wrong or missing X-Max-Bot-Api-Secret', 503: 'The update could not be handled; MAX retries' },
-    guardBeforeBody: true,
-    guard: async (req) => {
+    body: maxUpdateSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true, invalidInput: (issues) => `body is not a MAX Update: ${issues}`,
+    response: z.object({}), errors: { 403: 'Wrong or missing X-Max-Bot-Api-Secret', 503: 'The update could not be handled; MAX retries' },
+    guardBeforeBody: true, guard: async (req) => {
       const given = Buffer.from(req.get('x-max-bot-api-secret') ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         await deps.intake.stats.dropped('max', 'bad_secret');
         throw new HttpError(403, 'wrong or missing X-Max-Bot-Api-Secret');
       }
-    } },
-  async ({ body }) => {
+    } }, async ({ body }) => {
     try {
       await deps.bot.handleUpdate(body);
     } catch (err) {

@@ -94,14 +94,18 @@ export function createOkClient(o: { apiBaseUrl: string; rest?: OkRestCredentials
         signed.sig = okSignature(signed, creds.accessToken, creds.applicationSecretKey);
         signed.access_token = creds.accessToken;
         return fetchOk(`${o.apiBaseUrl}/fb.do`, {
-          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(signed).toString(),
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(signed).toString(),
         }, method);
       }
       : undefined,
     async graph(token, path, body) {
       await paceGraph();
       return fetchOk(`${o.apiBaseUrl}/graph/${path}?access_token=${encodeURIComponent(token)}`, {
-        method: 'POST', headers: { 'content-type': 'application/json;charset=utf-8' }, body: JSON.stringify(body),
+        method: 'POST',
+        headers: { 'content-type': 'application/json;charset=utf-8' },
+        body: JSON.stringify(body),
       }, path.split('/').slice(0, 2).join('/'));
     },
   };

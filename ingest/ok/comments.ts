@@ -37,7 +37,11 @@ export async function sweepTopic(deps: OkCommentsDeps, groupId: string, topicId:
   let taken = 0;
   for (let page = 0; page < (deps.maxPages ?? 5) && !signal?.aborted; page++) {
     const answer = commentsAnswer.parse(await deps.rest('discussions.getComments', {
-      discussionId: topicId, discussionType: 'GROUP_TOPIC', anchor: anchor ?? 'FIRST', direction: 'FORWARD', count: '100',
+      discussionId: topicId,
+      discussionType: 'GROUP_TOPIC',
+      anchor: anchor ?? 'FIRST',
+      direction: 'FORWARD',
+      count: '100',
     }));
     const batch: IncomingMessage[] = [];
     for (const raw of answer.comments ?? []) {

@@ -11,7 +11,8 @@ const tokensOf = (config: Config) => new Map(config.ok.groups.filter((g) => g.to
 const restOf = (config: Config) => {
   const o = config.ok;
   return o.applicationKey && o.applicationSecretKey && o.accessToken
-    ? { applicationKey: o.applicationKey, applicationSecretKey: o.applicationSecretKey, accessToken: o.accessToken } : undefined;
+    ? { applicationKey: o.applicationKey, applicationSecretKey: o.applicationSecretKey, accessToken: o.accessToken } :
+    undefined;
 };
 
 const modes = (config: Config): Record<string, string> => ({
@@ -30,9 +31,13 @@ function check(config: Config): void {
 
 function warnings(config: Config): string[] {
   const out: string[] = [];
-  if (tokensOf(config).size > 0 && !config.ok.webhookSecret) out.push('OK_GROUPS has Bot API keys but OK_WEBHOOK_SECRET is not set: messages to the groups are not taken.');
+  if (tokensOf(config).size > 0 && !config.ok.webhookSecret) {
+    out.push('OK_GROUPS has Bot API keys but OK_WEBHOOK_SECRET is not set: messages to the groups are not taken.');
+  }
   if (config.ok.webhookSecret && tokensOf(config).size > 0 && !config.publicUrl) {
-    out.push('OK_WEBHOOK_SECRET is set but OTKLIK_PUBLIC_URL is not: subscribe <public address>/webhooks/ok/<groupId>/<secret> for each group yourself (POST /graph/me/subscribe).');
+    out.push(
+      'OK_WEBHOOK_SECRET is set but OTKLIK_PUBLIC_URL is not: subscribe <public address>/webhooks/ok/<groupId>/<secret> for each group yourself (POST /graph/me/subscribe).',
+    );
   }
   return out;
 }
@@ -67,11 +72,15 @@ function build(ctx: NetworkContext): NetworkParts {
     registerOkWebhook(ctx.api, { intake: ctx.intake, salt: ctx.salt, secret, groupIds: [...tokens.keys()], logger: ctx.logger });
     const publicUrl = config.publicUrl;
     const log = ctx.logger.child({ component: 'ok-webhook' });
-    if (publicUrl) for (const [groupId, token] of tokens) tasks.push((signal) => subscribe(client, token, `${publicUrl}/webhooks/ok/${groupId}/${secret}`, log, signal));
+    if (publicUrl) {
+      for (const [groupId, token] of tokens) tasks.push((signal) => subscribe(client, token, `${publicUrl}/webhooks/ok/${groupId}/${secret}`, log, signal));
+    }
   }
   if (ctx.modes.ok_comments === 'polling' && client.rest) {
-    tasks.push((signal) => runOkCommentsMonitor({ rest: client.rest!, groupIds: config.ok.groups.map((g) => g.id), intake: ctx.intake, cursors: ctx.cursors,
-      salt: ctx.salt, logger: ctx.logger, intervalMs: ctx.tuning.sweepIntervalMs ?? config.ok.commentsIntervalSeconds * 1000 }, signal));
+    tasks.push((signal) =>
+      runOkCommentsMonitor({ rest: client.rest!, groupIds: config.ok.groups.map((g) => g.id), intake: ctx.intake, cursors: ctx.cursors, salt: ctx.salt,
+        logger: ctx.logger, intervalMs: ctx.tuning.sweepIntervalMs ?? config.ok.commentsIntervalSeconds * 1000 }, signal)
+    );
   }
   const configured = tokens.size > 0 || rest !== undefined;
   return { tasks, adapter: createOkOutbound(configured ? { client, tokens } : undefined), warnings: warnings(config) };

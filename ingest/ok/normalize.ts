@@ -19,14 +19,20 @@ export const okWebhookSchema = z.object({
   webhookType: z.string().max(100).optional(),
   sender: z.object({ user_id: id, name: z.string().nullish() }).loose().optional(),
   recipient: z.object({ chat_id: id }).loose().optional(),
-  message: z.object({ mid: id, seq: z.unknown().optional(), text: z.string().nullish(), attachments: z.array(attachment).max(100).nullish() }).loose().optional(),
+  message: z.object({ mid: id, seq: z.unknown().optional(), text: z.string().nullish(), attachments: z.array(attachment).max(100).nullish() }).loose()
+    .optional(),
   timestamp: z.number().int().min(0).max(MAX_MILLIS).optional(),
 }).loose();
 export type OkWebhook = z.infer<typeof okWebhookSchema>;
 
 export const okCommentSchema = z.object({
-  id, author_id: id.optional(), author_type: z.string().optional(), text: z.string().nullish(),
-  date: z.string().max(40).optional(), date_ms: z.number().int().min(0).max(MAX_MILLIS).optional(), reply_to_comment_id: id.optional(),
+  id,
+  author_id: id.optional(),
+  author_type: z.string().optional(),
+  text: z.string().nullish(),
+  date: z.string().max(40).optional(),
+  date_ms: z.number().int().min(0).max(MAX_MILLIS).optional(),
+  reply_to_comment_id: id.optional(),
 }).loose();
 export type OkComment = z.infer<typeof okCommentSchema>;
 
@@ -93,8 +99,14 @@ export function normalizeOkComment(groupId: string, topicId: string, c: OkCommen
     authorHash: authorHash(ctx.salt, 'ok', c.author_id ? `user:${c.author_id}` : `comment:${c.id}`),
     link: `https://ok.ru/group/${groupId}/topic/${topicId}`,
     provenance: {
-      channel: 'ok', via: 'comment', groupId, topicId, commentId: c.id,
-      'reply.groupId': groupId, 'reply.topicId': topicId, 'reply.commentId': c.id,
+      channel: 'ok',
+      via: 'comment',
+      groupId,
+      topicId,
+      commentId: c.id,
+      'reply.groupId': groupId,
+      'reply.topicId': topicId,
+      'reply.commentId': c.id,
     },
     origin: 'signal',
     raw: c,

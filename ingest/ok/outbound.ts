@@ -37,7 +37,8 @@ async function sendToChat(on: { client: OkClient; tokens: Map<string, string> },
   // The chat id goes into the path as OK writes it (`me/messages/chat:C3ecb9d02a600`).
   if (!/^chat:[\w-]{1,100}$/.test(t.chatId!)) throw new TargetError('ok chatId is not of the form chat:<id>');
   const r = await on.client.graph(token, `me/messages/${t.chatId}`, {
-    recipient: { chat_id: t.chatId }, message: { text, ...(t.replyToMid ? { reply_to: t.replyToMid } : {}) },
+    recipient: { chat_id: t.chatId },
+    message: { text, ...(t.replyToMid ? { reply_to: t.replyToMid } : {}) },
   }) as { success?: unknown; message_id?: unknown };
   if (r && r.success === false) throw new Error('OK did not accept the message (success: false)');
   return { status: 'sent' as const, externalRef: `${t.chatId}:${typeof r?.message_id === 'string' ? r.message_id : ''}` };
@@ -46,7 +47,11 @@ async function sendToChat(on: { client: OkClient; tokens: Map<string, string> },
 async function commentOnTopic(client: OkClient, t: Record<string, string>, text: string) {
   if (!client.rest) throw new TargetError('OK REST API is not configured (OK_APPLICATION_KEY, OK_APPLICATION_SECRET_KEY, OK_ACCESS_TOKEN)');
   const r = await client.rest('discussions.addDiscussionComment', {
-    entityId: t.topicId!, entityType: 'GROUP_TOPIC', comment: text, as_admin: 'true', ...(t.commentId ? { reply_to_comment_id: t.commentId } : {}),
+    entityId: t.topicId!,
+    entityType: 'GROUP_TOPIC',
+    comment: text,
+    as_admin: 'true',
+    ...(t.commentId ? { reply_to_comment_id: t.commentId } : {}),
   }) as { id?: unknown } | string | null;
   const id = typeof r === 'string' ? r : r && (typeof r.id === 'string' || typeof r.id === 'number') ? String(r.id) : '';
   return { status: 'sent' as const, externalRef: `topic${t.topicId}_c${id}` };

@@ -35,19 +35,16 @@ export function registerOkWebhook(api: ApiBuilder, deps: OkWebhookDeps): void {
     summary: 'Одноклассники group messages webhook: one chat event of a group (a message to the group becomes an appeal).',
     description: 'Authenticated by its address: `secret` is OK_WEBHOOK_SECRET, `groupId` one of the groups in OK_GROUPS with a Bot API key. ' +
       'Answers 200 once the message is queued; anything else makes OK deliver it again.',
-    params: z.object({ groupId: z.string().max(30), secret: z.string().max(300) }),
-    body: okWebhookSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true, response: z.object({}),
-    invalidInput: (issues) => `invalid OK webhook event: ${issues}`,
-    errors: { 403: 'Wrong secret or a group not configured in OK_GROUPS', 503: 'The queue is unavailable; OK retries' },
-    guardBeforeBody: true,
+    params: z.object({ groupId: z.string().max(30), secret: z.string().max(300) }), body: okWebhookSchema, anyContentType: true, bodyLimit: 1024 * 1024,
+    keepNul: true, response: z.object({}), invalidInput: (issues) => `invalid OK webhook event: ${issues}`,
+    errors: { 403: 'Wrong secret or a group not configured in OK_GROUPS', 503: 'The queue is unavailable; OK retries' }, guardBeforeBody: true,
     guard: async (req) => {
       const { groupId, secret } = req.params as { groupId?: string; secret?: string };
       if (!sameSecret(secret ?? '', deps.secret) || !groups.has(groupId ?? '')) {
         await deps.intake.stats.dropped('ok', 'bad_secret');
         throw new HttpError(403, 'wrong secret or unknown group');
       }
-    } },
-  async ({ params, body }) => {
+    } }, async ({ params, body }) => {
     const n = normalizeOkMessage(params.groupId, body, { salt: deps.salt });
     if (!n.ok) {
       await deps.intake.stats.dropped('ok', n.reason);

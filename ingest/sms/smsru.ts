@@ -55,7 +55,9 @@ export function createSmsRuGateway(opts: { apiKey: string; baseUrl: string; send
       const number = to.replace(/\D/g, '');
       const body = new URLSearchParams({ api_id: opts.apiKey, to: number, msg: text, json: '1', ...(opts.sender ? { from: opts.sender } : {}) });
       const res = await doFetch(`${opts.baseUrl}/sms/send`, {
-        method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
         signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
       });
       if (!res.ok) throw new Error(`SMS.ru answered HTTP ${res.status}`);

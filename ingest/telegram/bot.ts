@@ -2,7 +2,8 @@ import type { CallbackQuery, Message, Update } from '@telegraf/types';
 import { Markup, Telegraf, type Telegram } from 'telegraf';
 import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
 import type { NetworkContext } from '../network.js';
-import { onButton, onCitizenMessage, ratingButtons, TEXTS as DIALOG_TEXTS, type Buttons, type ButtonPress, type DialogChannel, type DialogDeps } from '../dialog/dialog.js';
+import { onButton, onCitizenMessage, ratingButtons, TEXTS as DIALOG_TEXTS, type Buttons, type ButtonPress, type DialogChannel,
+  type DialogDeps } from '../dialog/dialog.js';
 import { createDialogStore } from '../dialog/store.js';
 import { withoutNul } from '../intake.js';
 import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
@@ -44,7 +45,10 @@ export interface PollBallotBox {
   openPolls(municipality?: string): Promise<{ id: string; title: string }[]>;
   poll(id: string): Promise<BotPoll | null>;
   voteFromTelegram(input: {
-    pollId: string; questionId: string; optionId: string; municipality?: string;
+    pollId: string;
+    questionId: string;
+    optionId: string;
+    municipality?: string;
     proof: { fromId: number; isBot: boolean };
   }): Promise<{ accepted: boolean; message: string }>;
   subscribe(chatId: string, municipality: string): Promise<void>;
@@ -56,7 +60,8 @@ export interface PollBallotBox {
 export const POLL_TEXTS = {
   none: 'Сейчас открытых голосований нет. Мы сообщим, когда появятся новые.',
   subscribed: (m: string) => `Хорошо! Будем присылать голосования для жителей: ${m}.`,
-  askMunicipality: 'Это голосование для жителей отдельных муниципалитетов. Отправьте /polls и название вашего муниципалитета, например: /polls город Красноярск',
+  askMunicipality:
+    'Это голосование для жителей отдельных муниципалитетов. Отправьте /polls и название вашего муниципалитета, например: /polls город Красноярск',
   notFound: 'Голосование не найдено.',
   siteOnly: 'В этом голосовании несколько вопросов: ответить на них можно на сайте.',
 };
@@ -79,7 +84,9 @@ export function pollMessage(poll: BotPoll, intro?: string): { text: string; extr
 }
 
 /** The bot is built from the network's shared plumbing (ingest/network.ts) with its token and API root. */
-export interface TelegramBotDeps extends Pick<NetworkContext, 'db' | 'redis' | 'prefix' | 'intake' | 'cursors' | 'salt' | 'logger' | 'polls' | 'ratings' | 'staffLinks'> {
+export interface TelegramBotDeps
+  extends Pick<NetworkContext, 'db' | 'redis' | 'prefix' | 'intake' | 'cursors' | 'salt' | 'logger' | 'polls' | 'ratings' | 'staffLinks'>
+{
   token: string;
   apiRoot: string;
 }
@@ -131,9 +138,12 @@ async function onPrivateMessage(b: BotParts, m: Message): Promise<void> {
   if (pollsCommand && b.deps.polls) return showPolls(b, m.chat.id, pollsCommand[1]?.trim().slice(0, 300));
   const from = x.from;
   await onCitizenMessage(b.dialog, {
-    chatId: String(m.chat.id), text, messageRef: m.message_id,
+    chatId: String(m.chat.id),
+    text,
+    messageRef: m.message_id,
     from: from ? { id: from.id, name: [from.first_name, from.last_name].filter(Boolean).join(' ') } : undefined,
-    attachments: telegramAttachments(m).filter((a) => a.kind !== 'location'), place: telegramPlace(m),
+    attachments: telegramAttachments(m).filter((a) => a.kind !== 'location'),
+    place: telegramPlace(m),
   });
 }
 
@@ -167,7 +177,11 @@ async function onPollButton(b: BotParts, q: CallbackQuery, pollId: string, qi: n
   if (poll.municipalities.length > 0 && !municipality) return void (await answer(POLL_TEXTS.askMunicipality, true));
   // Telegram signs the update: from.id is the verified sender, the identity the ballot box hashes.
   const r = await polls.voteFromTelegram({
-    pollId, questionId: question.id, optionId: option.id, municipality, proof: { fromId: q.from.id, isBot: q.from.is_bot },
+    pollId,
+    questionId: question.id,
+    optionId: option.id,
+    municipality,
+    proof: { fromId: q.from.id, isBot: q.from.is_bot },
   });
   await answer(r.accepted ? `${r.message} Ваш выбор: ${option.text}` : r.message, !r.accepted);
 }
@@ -181,7 +195,8 @@ async function onCallback(b: BotParts, q: CallbackQuery) {
     return onPollButton(b, q, pollButton[1]!, Number(pollButton[2]), Number(pollButton[3]));
   }
   const chatId = q.message?.chat.id;
-  const press: ButtonPress = { id: q.id, data, userId: q.from.id, chatId: chatId === undefined ? undefined : String(chatId), messageRef: q.message?.message_id };
+  const press: ButtonPress = { id: q.id, data, userId: q.from.id, chatId: chatId === undefined ? undefined : String(chatId),
+    messageRef: q.message?.message_id };
   await onButton(b.dialog, press);
 }
 
@@ -197,7 +212,8 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
   const tg = bot.telegram;
   const send: Send = (chatId, text, extra) => withTelegramRetry(() => tg.sendMessage(chatId, text, extra));
   const channel = telegramDialogChannel(tg, send);
-  const b: BotParts = { deps, tg, send, dialog: { channel, store: createDialogStore(deps.db, 'telegram'), intake: deps.intake, salt: deps.salt, logger: deps.logger, ratings: deps.ratings } };
+  const b: BotParts = { deps, tg, send,
+    dialog: { channel, store: createDialogStore(deps.db, 'telegram'), intake: deps.intake, salt: deps.salt, logger: deps.logger, ratings: deps.ratings } };
 
   bot.on('message', async (ctx) => (ctx.message.chat.type === 'private' ? onPrivateMessage(b, ctx.message) : onPost(deps, ctx.message)));
   bot.on('channel_post', (ctx) => onPost(deps, ctx.channelPost));
@@ -224,7 +240,8 @@ export function createTelegramBot(deps: TelegramBotDeps): TelegramBot {
 
 /** getUpdates with the offset saved after each update is handled: a restart repeats nothing and skips nothing. */
 async function runTelegramPolling(deps: TelegramBotDeps, tg: Telegram, handleUpdate: (u: Update) => Promise<void>, signal: AbortSignal,
-  opts: { timeoutSeconds?: number } = {}) {
+  opts: { timeoutSeconds?: number } = {})
+{
   const log = deps.logger.child({ component: 'telegram' });
   const key = 'telegram:offset';
   let offset = (await deps.cursors.get<{ offset: number }>(key))?.offset ?? 0;
@@ -238,7 +255,10 @@ async function runTelegramPolling(deps: TelegramBotDeps, tg: Telegram, handleUpd
         webhookCleared = true;
       }
       const updates = await tg.callApi('getUpdates', {
-        timeout: opts.timeoutSeconds ?? 25, limit: 100, offset, allowed_updates: ['message', 'channel_post', 'callback_query'],
+        timeout: opts.timeoutSeconds ?? 25,
+        limit: 100,
+        offset,
+        allowed_updates: ['message', 'channel_post', 'callback_query'],
       }, { signal: signal as never });
       for (const u of updates) {
         await handleUpdate(u);

@@ -14,13 +14,32 @@ type AnyMessage = Message & Record<string, unknown>;
 export type Normalized = { ok: true; message: IncomingMessage } | { ok: false; reason: string };
 
 /** A Bot API file object (PhotoSize, Document, Video, Voice, Audio): the fields we keep. */
-interface TgFile { file_id: string; file_unique_id?: string; file_size?: number; mime_type?: string; file_name?: string; duration?: number; width?: number; height?: number }
-interface TgLocation { latitude: number; longitude: number }
+interface TgFile {
+  file_id: string;
+  file_unique_id?: string;
+  file_size?: number;
+  mime_type?: string;
+  file_name?: string;
+  duration?: number;
+  width?: number;
+  height?: number;
+}
+interface TgLocation {
+  latitude: number;
+  longitude: number;
+}
 /** The optional parts of a Message that carry media and places (telegraf types them as a union of message kinds). */
 export interface TgMessageParts {
-  text?: string; caption?: string; from?: { id: number; first_name?: string; last_name?: string };
-  photo?: TgFile[]; document?: TgFile; video?: TgFile; voice?: TgFile; audio?: TgFile;
-  location?: TgLocation; venue?: { location: TgLocation; address?: string };
+  text?: string;
+  caption?: string;
+  from?: { id: number; first_name?: string; last_name?: string };
+  photo?: TgFile[];
+  document?: TgFile;
+  video?: TgFile;
+  voice?: TgFile;
+  audio?: TgFile;
+  location?: TgLocation;
+  venue?: { location: TgLocation; address?: string };
 }
 
 /** Files stay on Telegram's side: the file_id is the reference, downloaded later only if someone needs it. */
@@ -31,10 +50,19 @@ export function telegramAttachments(m: Message): Attachment[] {
     const big = [...x.photo].sort((a, b) => (b.width ?? 0) * (b.height ?? 0) - (a.width ?? 0) * (a.height ?? 0))[0]!;
     out.push({ kind: 'photo', ref: big.file_id, size: big.file_size, meta: { fileUniqueId: big.file_unique_id, width: big.width, height: big.height } });
   }
-  if (x.document) out.push({ kind: 'document', ref: x.document.file_id, mime: x.document.mime_type, size: x.document.file_size, meta: { fileUniqueId: x.document.file_unique_id, fileName: x.document.file_name } });
-  if (x.video) out.push({ kind: 'video', ref: x.video.file_id, mime: x.video.mime_type, size: x.video.file_size, meta: { fileUniqueId: x.video.file_unique_id, duration: x.video.duration } });
+  if (x.document) {
+    out.push({ kind: 'document', ref: x.document.file_id, mime: x.document.mime_type, size: x.document.file_size,
+      meta: { fileUniqueId: x.document.file_unique_id, fileName: x.document.file_name } });
+  }
+  if (x.video) {
+    out.push({ kind: 'video', ref: x.video.file_id, mime: x.video.mime_type, size: x.video.file_size,
+      meta: { fileUniqueId: x.video.file_unique_id, duration: x.video.duration } });
+  }
   for (const file of [x.voice, x.audio]) {
-    if (file) out.push({ kind: 'audio', ref: file.file_id, mime: file.mime_type, size: file.file_size, meta: { fileUniqueId: file.file_unique_id, duration: file.duration } });
+    if (file) {
+      out.push({ kind: 'audio', ref: file.file_id, mime: file.mime_type, size: file.file_size,
+        meta: { fileUniqueId: file.file_unique_id, duration: file.duration } });
+    }
   }
   if (x.location) out.push({ kind: 'location', ref: `geo:${x.location.latitude},${x.location.longitude}` });
   return out;
@@ -81,7 +109,8 @@ export function normalizeTelegramPost(m: Message, ctx: { salt: string; now?: () 
     place: telegramPlace(msg),
     link: telegramLink(chat, msg.message_id),
     attachments,
-    provenance: { channel: 'telegram', via: chat.type === 'channel' ? 'channel' : 'group', chatId: String(chat.id), ...(chat.title ? { chatTitle: chat.title.slice(0, 200) } : {}) },
+    provenance: { channel: 'telegram', via: chat.type === 'channel' ? 'channel' : 'group', chatId: String(chat.id),
+      ...(chat.title ? { chatTitle: chat.title.slice(0, 200) } : {}) },
     // Found in a group or channel: a signal for the monitoring team, never answered automatically.
     origin: 'signal',
     raw: msg,

@@ -2,7 +2,7 @@ import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
 
 /** Calls the Bot API, waiting out 429 `retry_after` and brief network failures instead of losing the reply. */
 export async function withTelegramRetry<T>(fn: () => Promise<T>, attempts = 4, signal?: AbortSignal): Promise<T> {
-  for (let i = 1; ; i++) {
+  for (let i = 1;; i++) {
     try {
       return await fn();
     } catch (err) {

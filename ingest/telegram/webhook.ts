@@ -11,8 +11,12 @@ import type { TelegramBot } from './bot.js';
 const chat = z.object({ id: z.number().int(), type: z.string() }).loose();
 const user = z.object({ id: z.number().int() }).loose();
 const message = z.object({
-  message_id: z.number().int(), date: unixSeconds, chat, from: user.optional(),
-  text: z.string().optional(), caption: z.string().optional(),
+  message_id: z.number().int(),
+  date: unixSeconds,
+  chat,
+  from: user.optional(),
+  text: z.string().optional(),
+  caption: z.string().optional(),
 }).loose();
 const updateSchema = z.object({
   update_id: z.number().int().nonnegative(),
@@ -30,16 +34,13 @@ export function registerTelegramWebhook(api: ApiBuilder, deps: { bot: TelegramBo
   const expected = Buffer.from(deps.secret);
   api.route({ method: 'post', path: '/webhooks/telegram', tag: 'ingest channels', auth: false, credential: 'telegramSecret',
     summary: 'Telegram Bot API webhook: one Update (messages to the bot, channel posts, poll votes by button).',
-    description: 'Answered only after the update is handled; any other answer makes Telegram deliver it again.',
-    body: updateSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true,
-    invalidInput: () => 'body is not a Telegram Update (update_id is required)', response: z.object({}),
-    errors: { 403: 'Wrong or missing X-Telegram-Bot-Api-Secret-Token', 503: 'The update could not be handled; Telegram retries' },
-    guardBeforeBody: true,
+    description: 'Answered only after the update is handled; any other answer makes Telegram deliver it again.', body: updateSchema, anyContentType: true,
+    bodyLimit: 1024 * 1024, keepNul: true, invalidInput: () => 'body is not a Telegram Update (update_id is required)', response: z.object({}),
+    errors: { 403: 'Wrong or missing X-Telegram-Bot-Api-Secret-Token', 503: 'The update could not be handled; Telegram retries' }, guardBeforeBody: true,
     guard: (req) => {
       const given = Buffer.from(req.get('x-telegram-bot-api-secret-token') ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(403, 'wrong or missing X-Telegram-Bot-Api-Secret-Token');
-    } },
-  async ({ body }) => {
+    } }, async ({ body }) => {
     try {
       await deps.bot.handleUpdate(body as unknown as Update);
     } catch (err) {

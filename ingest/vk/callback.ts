@@ -53,49 +53,49 @@ export function registerVkCallback(api: ApiBuilder, deps: VkCallbackDeps): void 
   api.route({ method: 'post', path: '/webhooks/vk', tag: 'ingest channels', auth: false,
     summary: 'VK Callback API: one community event (wall posts and comments, messages), or the server confirmation.',
     description: 'The community proves itself with `secret` in the body (VK_CALLBACK_SECRET). Answers the text "ok" once the event is queued, ' +
-      'or the confirmation code to a `confirmation` event; anything else makes VK deliver the event again.',
-    body: callbackSchema, anyContentType: true, invalidInput: (issues) => `invalid VK callback: ${issues}`, bodyLimit: 1024 * 1024, keepNul: true,
+      'or the confirmation code to a `confirmation` event; anything else makes VK deliver the event again.', body: callbackSchema, anyContentType: true,
+    invalidInput: (issues) => `invalid VK callback: ${issues}`, bodyLimit: 1024 * 1024, keepNul: true,
     produces: { 'text/plain': '"ok", or the confirmation code' },
     errors: { 403: 'Community not configured, wrong secret, or no confirmation code for it', 503: 'The queue is unavailable; VK retries' } },
-  async ({ body: event }) => {
-    const ok = { content: { type: 'text/plain; charset=utf-8', data: 'ok' } };
-    if (!deps.groupIds.includes(event.group_id)) {
-      await deps.intake.stats.dropped('vk', 'unknown_group');
-      throw new HttpError(403, `community ${event.group_id} is not configured in VK_GROUP_IDS`);
-    }
-    // Only the confirmation handshake may come without the secret: it reveals the confirmation code and nothing else.
-    if (!(event.secret !== undefined ? sameSecret(event.secret, deps.secret) : event.type === 'confirmation')) {
-      await deps.intake.stats.dropped('vk', 'bad_secret');
-      log.warn({ groupId: event.group_id }, 'VK callback with a wrong secret');
-      throw new HttpError(403, 'wrong secret');
-    }
-    if (event.type === 'confirmation') {
-      const code = typeof deps.confirmation === 'string' ? deps.confirmation : deps.confirmation.get(event.group_id);
-      if (!code) throw new HttpError(403, `no confirmation code for community ${event.group_id}`);
-      return { content: { type: 'text/plain; charset=utf-8', data: code } };
-    }
-    if (deps.buttons) {
-      try {
-        if (await deps.buttons({ type: event.type, object: event.object })) return ok;
-      } catch (err) {
-        log.error({ err: (err as Error).message }, 'could not take a VK button press');
-        throw new HttpError(503, 'could not take the button press, retry later');
+    async ({ body: event }) => {
+      const ok = { content: { type: 'text/plain; charset=utf-8', data: 'ok' } };
+      if (!deps.groupIds.includes(event.group_id)) {
+        await deps.intake.stats.dropped('vk', 'unknown_group');
+        throw new HttpError(403, `community ${event.group_id} is not configured in VK_GROUP_IDS`);
       }
-    }
-    const n = normalizeVkEvent({ type: event.type, object: event.object, group_id: event.group_id },
-      { salt: deps.salt, ownGroupIds: deps.groupIds, provenance: { via: 'callback' } });
-    if (!n.ok) {
-      await deps.intake.stats.dropped('vk', n.reason);
+      // Only the confirmation handshake may come without the secret: it reveals the confirmation code and nothing else.
+      if (!(event.secret !== undefined ? sameSecret(event.secret, deps.secret) : event.type === 'confirmation')) {
+        await deps.intake.stats.dropped('vk', 'bad_secret');
+        log.warn({ groupId: event.group_id }, 'VK callback with a wrong secret');
+        throw new HttpError(403, 'wrong secret');
+      }
+      if (event.type === 'confirmation') {
+        const code = typeof deps.confirmation === 'string' ? deps.confirmation : deps.confirmation.get(event.group_id);
+        if (!code) throw new HttpError(403, `no confirmation code for community ${event.group_id}`);
+        return { content: { type: 'text/plain; charset=utf-8', data: code } };
+      }
+      if (deps.buttons) {
+        try {
+          if (await deps.buttons({ type: event.type, object: event.object })) return ok;
+        } catch (err) {
+          log.error({ err: (err as Error).message }, 'could not take a VK button press');
+          throw new HttpError(503, 'could not take the button press, retry later');
+        }
+      }
+      const n = normalizeVkEvent({ type: event.type, object: event.object, group_id: event.group_id }, { salt: deps.salt, ownGroupIds: deps.groupIds,
+        provenance: { via: 'callback' } });
+      if (!n.ok) {
+        await deps.intake.stats.dropped('vk', n.reason);
+        return ok;
+      }
+      try {
+        await deps.intake.accept(n.message);
+      } catch (err) {
+        await deps.intake.stats.failed('vk');
+        log.error({ err: (err as Error).message }, 'could not enqueue a VK event');
+        // Not "ok": VK will deliver it again.
+        throw new HttpError(503, 'queue is unavailable, retry later');
+      }
       return ok;
-    }
-    try {
-      await deps.intake.accept(n.message);
-    } catch (err) {
-      await deps.intake.stats.failed('vk');
-      log.error({ err: (err as Error).message }, 'could not enqueue a VK event');
-      // Not "ok": VK will deliver it again.
-      throw new HttpError(503, 'queue is unavailable, retry later');
-    }
-    return ok;
-  });
+    });
 }

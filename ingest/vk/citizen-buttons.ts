@@ -33,8 +33,10 @@ export function citizenPayloadOf(payload: unknown): CitizenPayload | undefined {
   return r.success ? r.data : undefined;
 }
 
-const button = (label: string, payload: CitizenPayload, color?: 'primary' | 'secondary') =>
-  ({ action: { type: 'callback', label, payload: JSON.stringify(payload) }, ...(color ? { color } : {}) });
+const button = (label: string, payload: CitizenPayload, color?: 'primary' | 'secondary') => ({
+  action: { type: 'callback', label, payload: JSON.stringify(payload) },
+  ...(color ? { color } : {}),
+});
 
 /** The inline keyboard under a rating request: five callback buttons, one row. */
 export function vkRatingKeyboard(messageId: string): string {
@@ -46,8 +48,10 @@ export function vkRepeatKeyboard(messageId: string): string {
 }
 
 const eventSchema = z.object({ user_id: z.number().int(), peer_id: z.number().int(), event_id: z.string().min(1).max(200), payload: z.unknown() });
-const messageSchema = z.object({ message: z.object({ from_id: z.number().int(), peer_id: z.number().int(), payload: z.string().optional(), id: z.number().optional(),
-  conversation_message_id: z.number().optional() }) });
+const messageSchema = z.object({
+  message: z.object({ from_id: z.number().int(), peer_id: z.number().int(), payload: z.string().optional(), id: z.number().optional(),
+    conversation_message_id: z.number().optional() }),
+});
 
 export interface VkButtonDeps {
   api?: API;
@@ -82,17 +86,29 @@ export function citizenPress(event: { type: string; object: unknown }): CitizenP
 }
 
 async function outcomeText(deps: VkButtonDeps, press: CitizenPress): Promise<{ text: string; offerRepeat: boolean }> {
-  const actor = { messageId: press.payload.m, source: 'vk' as const, authorHash: authorHash(deps.salt, 'vk', String(press.userId)), channelUserId: String(press.userId) };
+  const actor = { messageId: press.payload.m, source: 'vk' as const, authorHash: authorHash(deps.salt, 'vk', String(press.userId)),
+    channelUserId: String(press.userId) };
   if (!deps.ratings) return { text: CITIZEN_TEXTS.ratingUnavailable, offerRepeat: false };
   if (press.payload.otklik === 'rate') {
     const r = await deps.ratings.rate({ ...actor, rating: press.payload.r });
     if (r.accepted) return { text: CITIZEN_TEXTS.thanksRating(press.payload.r), offerRepeat: r.repeatReviewOffered };
-    return { text: r.reason === 'not-author' ? CITIZEN_TEXTS.ratingNotYours : r.reason === 'duplicate' ? CITIZEN_TEXTS.ratingAlreadyGiven : CITIZEN_TEXTS.ratingNotAwaited, offerRepeat: false };
+    return {
+      text: r.reason === 'not-author'
+        ? CITIZEN_TEXTS.ratingNotYours
+        : r.reason === 'duplicate'
+        ? CITIZEN_TEXTS.ratingAlreadyGiven
+        : CITIZEN_TEXTS.ratingNotAwaited,
+      offerRepeat: false,
+    };
   }
   const r = await deps.ratings.requestRepeatReview(actor);
   if (r.accepted) return { text: CITIZEN_TEXTS.repeatAccepted, offerRepeat: false };
-  return { text: { 'not-author': CITIZEN_TEXTS.repeatNotYours, duplicate: CITIZEN_TEXTS.repeatAlready, 'rating-not-low': CITIZEN_TEXTS.repeatNotLow,
-    'not-awaiting': CITIZEN_TEXTS.repeatNotAwaited }[r.reason], offerRepeat: false };
+  return {
+    text:
+      { 'not-author': CITIZEN_TEXTS.repeatNotYours, duplicate: CITIZEN_TEXTS.repeatAlready, 'rating-not-low': CITIZEN_TEXTS.repeatNotLow,
+        'not-awaiting': CITIZEN_TEXTS.repeatNotAwaited }[r.reason],
+    offerRepeat: false,
+  };
 }
 
 /**

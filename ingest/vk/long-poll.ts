@@ -63,8 +63,8 @@ export function runVkLongPoll(deps: VkLongPollDeps, signal: AbortSignal): Promis
         for (const u of answer.updates ?? []) {
           // A failed press throws: the batch is polled again from the same ts (the desk counts a rating once).
           if (await deps.buttons?.({ type: u.type, object: u.object })) continue;
-          const n = normalizeVkEvent({ type: u.type, object: u.object, group_id: u.group_id ?? deps.groupId },
-            { salt: deps.salt, ownGroupIds: deps.ownGroupIds, provenance: { via: 'longpoll' } });
+          const n = normalizeVkEvent({ type: u.type, object: u.object, group_id: u.group_id ?? deps.groupId }, { salt: deps.salt, ownGroupIds: deps.ownGroupIds,
+            provenance: { via: 'longpoll' } });
           if (n.ok) page.push(n.message);
           else await deps.intake.stats.dropped('vk', n.reason);
         }

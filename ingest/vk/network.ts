@@ -32,7 +32,7 @@ function check(config: Config): void {
 function warnings(config: Config): string[] {
   const vk = config.vk;
   return (vk.callbackConfirmation || vk.longPoll) && vk.groupIds.length === 0
-    ? ['VK_GROUP_IDS is empty: no community is accepted (callbacks answer 403, nothing is long-polled). List the region\'s community ids.']
+    ? ["VK_GROUP_IDS is empty: no community is accepted (callbacks answer 403, nothing is long-polled). List the region's community ids."]
     : [];
 }
 
@@ -54,14 +54,18 @@ function build(ctx: NetworkContext): NetworkParts {
   }
   if (m.vk === 'longpoll' && groupApi) {
     for (const groupId of vk.groupIds) {
-      tasks.push((signal) => runVkLongPoll({ api: groupApi, groupId, ownGroupIds: vk.groupIds, intake, cursors, salt, logger,
-        waitSeconds: ctx.tuning.pollHoldSeconds, buttons }, signal));
+      tasks.push((signal) =>
+        runVkLongPoll({ api: groupApi, groupId, ownGroupIds: vk.groupIds, intake, cursors, salt, logger, waitSeconds: ctx.tuning.pollHoldSeconds, buttons },
+          signal)
+      );
     }
   }
   if (m.vk_search === 'on') {
     const api = createVkApi({ token: vk.serviceToken!, apiBaseUrl: vk.apiBaseUrl, perSecond: 3, retryWaitMs: ctx.tuning.retryWaitMs });
-    tasks.push((signal) => runNewsfeedMonitor({ api, keywords: vk.searchKeywords, ownGroupIds: vk.groupIds, intake, cursors, salt, logger,
-      intervalMs: vk.searchIntervalSeconds * 1000 }, signal));
+    tasks.push((signal) =>
+      runNewsfeedMonitor({ api, keywords: vk.searchKeywords, ownGroupIds: vk.groupIds, intake, cursors, salt, logger,
+        intervalMs: vk.searchIntervalSeconds * 1000 }, signal)
+    );
   }
   return { tasks, adapter: createVkOutbound(groupApi ? { api: groupApi, groupIds: vk.groupIds } : undefined), warnings: warnings(config) };
 }

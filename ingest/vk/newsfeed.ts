@@ -37,7 +37,9 @@ const OVERLAP_SECONDS = 300;
  * each page is enqueued. A restart resumes at the saved page; overlapping sweeps only produce duplicates, which
  * the deterministic ids absorb.
  */
-export async function sweepKeyword(deps: NewsfeedDeps, keyword: string, signal?: AbortSignal, maxPages = 5): Promise<{ pages: number; items: number; done: boolean }> {
+export async function sweepKeyword(deps: NewsfeedDeps, keyword: string, signal?: AbortSignal,
+  maxPages = 5): Promise<{ pages: number; items: number; done: boolean }>
+{
   const key = `vk:newsfeed:${keyword}`;
   const nowS = () => Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
   let c = await deps.cursors.get<NewsfeedCursor>(key);
@@ -47,7 +49,11 @@ export async function sweepKeyword(deps: NewsfeedDeps, keyword: string, signal?:
   let items = 0;
   while (pages < maxPages && !signal?.aborted) {
     const res = await deps.api.call('newsfeed.search', {
-      q: keyword, count: deps.pageSize ?? 200, start_time: c.since, start_from: c.nextFrom, extended: 0,
+      q: keyword,
+      count: deps.pageSize ?? 200,
+      start_time: c.since,
+      start_from: c.nextFrom,
+      extended: 0,
     }) as { items?: unknown[]; next_from?: string };
     const page: IncomingMessage[] = [];
     for (const item of res.items ?? []) {

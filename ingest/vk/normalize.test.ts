@@ -12,11 +12,16 @@ describe('VK events → IncomingMessage', () => {
     const n = normalizeVkEvent({ type: 'wall_reply_new', object: c, group_id: 111 }, ctx);
     if (!n.ok) throw new Error(n.reason);
     expect(n.message).toMatchObject({
-      source: 'vk', externalId: 'wall-111_5_c77', messageId: messageIdFor('vk', 'wall-111_5_c77'),
-      link: 'https://vk.com/wall-111_5?reply=77', authorHash: authorHash('salt', 'vk', '42'),
-      contact: { channelUserId: '42' }, provenance: { channel: 'vk', via: 'test', groupId: '111', ownerId: '-111' },
+      source: 'vk',
+      externalId: 'wall-111_5_c77',
+      messageId: messageIdFor('vk', 'wall-111_5_c77'),
+      link: 'https://vk.com/wall-111_5?reply=77',
+      authorHash: authorHash('salt', 'vk', '42'),
+      contact: { channelUserId: '42' },
+      provenance: { channel: 'vk', via: 'test', groupId: '111', ownerId: '-111' },
     });
-    expect(n.message.attachments).toEqual([{ kind: 'photo', ref: 'photo42_9_a1b2c3', meta: { url: 'https://sun9-1.userapi.com/s/9_z.jpg', width: 960, height: 1280 } }]);
+    expect(n.message.attachments).toEqual([{ kind: 'photo', ref: 'photo42_9_a1b2c3',
+      meta: { url: 'https://sun9-1.userapi.com/s/9_z.jpg', width: 960, height: 1280 } }]);
   });
 
   it('takes wall posts with geo, messages and board posts under their external id conventions', () => {

@@ -9,10 +9,13 @@ import { messageIdFor } from '../../lib/ids.js';
 import { incomingMessageSchema, type Attachment, type IncomingMessage, type MessageOrigin } from '../../lib/queues.js';
 import { unixSeconds } from '../../lib/request-schemas.js';
 
-const photoSize = z.object({ url: z.string().optional(), src: z.string().optional(), width: z.number().optional(), height: z.number().optional(), type: z.string().optional() }).loose();
-const media = z.object({ id: z.number().optional(), owner_id: z.number().optional(), access_key: z.string().optional(), sizes: z.array(photoSize).optional(), url: z.string().optional(), title: z.string().optional(), ext: z.string().optional(), size: z.number().optional() }).loose();
+const photoSize = z.object({ url: z.string().optional(), src: z.string().optional(), width: z.number().optional(), height: z.number().optional(),
+  type: z.string().optional() }).loose();
+const media = z.object({ id: z.number().optional(), owner_id: z.number().optional(), access_key: z.string().optional(), sizes: z.array(photoSize).optional(),
+  url: z.string().optional(), title: z.string().optional(), ext: z.string().optional(), size: z.number().optional() }).loose();
 const attachment = z.object({ type: z.string() }).catchall(z.unknown());
-const geo = z.object({ coordinates: z.union([z.string(), z.object({ latitude: z.number(), longitude: z.number() })]).optional(), place: z.object({ title: z.string().optional(), address: z.string().optional() }).loose().optional() }).loose();
+const geo = z.object({ coordinates: z.union([z.string(), z.object({ latitude: z.number(), longitude: z.number() })]).optional(),
+  place: z.object({ title: z.string().optional(), address: z.string().optional() }).loose().optional() }).loose();
 
 const base = {
   id: z.number().int(),
@@ -55,7 +58,9 @@ export function vkAttachments(list: z.infer<typeof attachment>[]): Attachment[] 
   for (const a of list.slice(0, 50)) {
     const m = media.safeParse(a[a.type]);
     const obj = m.success ? m.data : {};
-    const ref = obj.owner_id !== undefined && obj.id !== undefined ? `${a.type}${obj.owner_id}_${obj.id}${obj.access_key ? `_${obj.access_key}` : ''}` : undefined;
+    const ref = obj.owner_id !== undefined && obj.id !== undefined
+      ? `${a.type}${obj.owner_id}_${obj.id}${obj.access_key ? `_${obj.access_key}` : ''}`
+      : undefined;
     switch (a.type) {
       case 'photo': {
         const big = largest(obj.sizes);
@@ -97,8 +102,16 @@ function placeOf(g: z.infer<typeof geo> | undefined): IncomingMessage['place'] {
 }
 
 function build(ctx: VkContext, p: {
-  externalId: string; fromId: number; date?: number; text: string; attachments: z.infer<typeof attachment>[]; geo?: z.infer<typeof geo>;
-  link: string; raw: unknown; provenance: Record<string, string>; origin: MessageOrigin;
+  externalId: string;
+  fromId: number;
+  date?: number;
+  text: string;
+  attachments: z.infer<typeof attachment>[];
+  geo?: z.infer<typeof geo>;
+  link: string;
+  raw: unknown;
+  provenance: Record<string, string>;
+  origin: MessageOrigin;
 }): Normalized {
   const attachments = vkAttachments(p.attachments);
   const text = p.text.trim();
@@ -137,8 +150,8 @@ export function normalizeVkWallPost(obj: unknown, ctx: VkContext): Normalized {
   if (isOwn(ctx, p.from_id)) return { ok: false, reason: 'own_post' };
   const author = p.from_id < 0 && p.signer_id ? p.signer_id : p.from_id;
   const externalId = `wall${p.owner_id}_${p.id}`;
-  return build(ctx, { externalId, fromId: author, date: p.date, text: p.text, attachments: p.attachments, geo: p.geo,
-    link: `https://vk.com/${externalId}`, raw: obj, provenance: { ownerId: String(p.owner_id), thread: threadOf(ctx, p.owner_id) }, origin: 'signal' });
+  return build(ctx, { externalId, fromId: author, date: p.date, text: p.text, attachments: p.attachments, geo: p.geo, link: `https://vk.com/${externalId}`,
+    raw: obj, provenance: { ownerId: String(p.owner_id), thread: threadOf(ctx, p.owner_id) }, origin: 'signal' });
 }
 
 export function normalizeVkComment(obj: unknown, ctx: VkContext): Normalized {
@@ -161,8 +174,8 @@ export function normalizeVkMessage(obj: unknown, groupId: number | undefined, ct
   if (m.from_id < 0) return { ok: false, reason: 'own_reply' };
   const externalId = `msg${m.peer_id}_${m.conversation_message_id}`;
   const link = groupId ? `https://vk.com/gim${groupId}?sel=${m.peer_id}` : `https://vk.com/im?sel=${m.peer_id}`;
-  return build(ctx, { externalId, fromId: m.from_id, date: m.date, text: m.text, attachments: m.attachments, geo: m.geo,
-    link, raw: obj, provenance: { peerId: String(m.peer_id) }, origin: 'appeal' });
+  return build(ctx, { externalId, fromId: m.from_id, date: m.date, text: m.text, attachments: m.attachments, geo: m.geo, link, raw: obj,
+    provenance: { peerId: String(m.peer_id) }, origin: 'appeal' });
 }
 
 export function normalizeVkBoardPost(obj: unknown, ctx: VkContext): Normalized {
@@ -173,8 +186,8 @@ export function normalizeVkBoardPost(obj: unknown, ctx: VkContext): Normalized {
   const groupId = Math.abs(b.topic_owner_id);
   const externalId = `board${groupId}_${b.topic_id}_${b.id}`;
   return build(ctx, { externalId, fromId: b.from_id, date: b.date, text: b.text, attachments: b.attachments,
-    link: `https://vk.com/topic-${groupId}_${b.topic_id}?post=${b.id}`, raw: obj,
-    provenance: { topicId: String(b.topic_id), thread: threadOf(ctx, -groupId) }, origin: 'signal' });
+    link: `https://vk.com/topic-${groupId}_${b.topic_id}?post=${b.id}`, raw: obj, provenance: { topicId: String(b.topic_id), thread: threadOf(ctx, -groupId) },
+    origin: 'signal' });
 }
 
 /** One Callback API / Bots Long Poll event; other event types are dropped with a reason. */

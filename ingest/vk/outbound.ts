@@ -15,9 +15,17 @@ export function vkRandomId(outboundId: string): number {
  * send it again once the cause is fixed) instead of spending its retries over hours.
  */
 const REFUSALS_FOR_GOOD: ReadonlySet<number> = new Set([
-  APIErrorCode.PERMISSION, APIErrorCode.ACCESS, APIErrorCode.ACCESS_GROUP, APIErrorCode.WALL_ACCESS_POST, APIErrorCode.WALL_ACCESS_COMMENT,
-  APIErrorCode.WALL_ACCESS_REPLIES, APIErrorCode.WALL_ACCESS_ADD_REPLY, APIErrorCode.WALL_LINKS_FORBIDDEN, APIErrorCode.MESSAGES_USER_BLOCKED,
-  APIErrorCode.MESSAGES_DENY_SEND, APIErrorCode.MESSAGES_PRIVACY,
+  APIErrorCode.PERMISSION,
+  APIErrorCode.ACCESS,
+  APIErrorCode.ACCESS_GROUP,
+  APIErrorCode.WALL_ACCESS_POST,
+  APIErrorCode.WALL_ACCESS_COMMENT,
+  APIErrorCode.WALL_ACCESS_REPLIES,
+  APIErrorCode.WALL_ACCESS_ADD_REPLY,
+  APIErrorCode.WALL_LINKS_FORBIDDEN,
+  APIErrorCode.MESSAGES_USER_BLOCKED,
+  APIErrorCode.MESSAGES_DENY_SEND,
+  APIErrorCode.MESSAGES_PRIVACY,
 ]);
 
 async function call<T>(api: API, method: string, params: Record<string, unknown>): Promise<T> {
@@ -49,16 +57,25 @@ export function createVkOutbound(vk: { api: API; groupIds: number[] } | undefine
         return { status: 'sent', externalRef: `msg${t.peerId}_${String(id)}` };
       }
       if (t.topicId && t.groupId) {
-        if (!vk.groupIds.includes(Number(t.groupId))) throw new TargetError(`board of community ${t.groupId} is not one of the region's (VK_GROUP_IDS): never posted to`);
-        const r = await call<number>(vk.api, 'board.createComment', { group_id: Number(t.groupId), topic_id: Number(t.topicId), message: text, from_group: 1, guid: m.outboundId });
+        if (!vk.groupIds.includes(Number(t.groupId))) {
+          throw new TargetError(`board of community ${t.groupId} is not one of the region's (VK_GROUP_IDS): never posted to`);
+        }
+        const r = await call<number>(vk.api, 'board.createComment', { group_id: Number(t.groupId), topic_id: Number(t.topicId), message: text, from_group: 1,
+          guid: m.outboundId });
         return { status: 'sent', externalRef: `board${t.groupId}_${t.topicId}_${String(r)}` };
       }
       if (t.ownerId && t.postId) {
         const owner = Number(t.ownerId);
-        if (!(owner < 0 && vk.groupIds.includes(-owner))) throw new TargetError(`wall ${owner} is not a wall of the region's communities (VK_GROUP_IDS): never posted to`);
+        if (!(owner < 0 && vk.groupIds.includes(-owner))) {
+          throw new TargetError(`wall ${owner} is not a wall of the region's communities (VK_GROUP_IDS): never posted to`);
+        }
         const r = await call<{ comment_id?: number }>(vk.api, 'wall.createComment', {
-          owner_id: owner, post_id: Number(t.postId), message: text, from_group: -owner,
-          reply_to_comment: t.commentId ? Number(t.commentId) : undefined, guid: m.outboundId,
+          owner_id: owner,
+          post_id: Number(t.postId),
+          message: text,
+          from_group: -owner,
+          reply_to_comment: t.commentId ? Number(t.commentId) : undefined,
+          guid: m.outboundId,
         });
         return { status: 'sent', externalRef: `wall${owner}_${t.postId}_c${r.comment_id ?? ''}` };
       }

@@ -142,7 +142,9 @@ async function checkLimits(deps: WidgetDeps, ip: string, message: IncomingMessag
   }
   if (await overLimit(deps.redis, `${deps.prefix}:widget:contact:${contactKey}:${Math.floor(now / DAY_MS)}`, deps.contactLimitPerDay, 86_400)) {
     await deps.intake.stats.dropped('widget', 'rate_limited_contact');
-    throw new HttpError(429, 'Слишком много обращений с этим телефоном или e-mail за сутки. Попробуйте завтра.', { retryAfter: 86_400 - (Math.floor(now / 1000) % 86_400) });
+    throw new HttpError(429, 'Слишком много обращений с этим телефоном или e-mail за сутки. Попробуйте завтра.', {
+      retryAfter: 86_400 - (Math.floor(now / 1000) % 86_400),
+    });
   }
 }
 
@@ -153,46 +155,43 @@ export function registerWidgetRoutes(api: ApiBuilder, deps: WidgetDeps): void {
   const cors = widgetCors(deps);
   api.route({ method: 'post', path: '/api/v1/widget/messages', tag: 'ingest channels', auth: false, before: [cors(true)],
     summary: "A citizen's appeal from the widget on an allowed site (CORS); a resubmission of the same form answers the same messageId.",
-    body: widgetSubmissionSchema, anyContentType: true, bodyLimit: 16 * 1024, keepNul: true, status: 202,
-    invalidInput: async (issues) => {
+    body: widgetSubmissionSchema, anyContentType: true, bodyLimit: 16 * 1024, keepNul: true, status: 202, invalidInput: async (issues) => {
       await deps.intake.stats.dropped('widget', 'invalid');
       return `Проверьте форму: ${issues}`;
-    },
-    response: z.object({ messageId: z.uuid() }),
+    }, response: z.object({ messageId: z.uuid() }),
     errors: { 403: ORIGIN_REFUSAL, 429: 'Too many appeals from this address (per hour) or this phone or e-mail (per day)', 503: 'The queue is unavailable' } },
-  async ({ body: s, req }) => {
-    if (s.website) {
-      await deps.intake.stats.dropped('widget', 'honeypot');
-      log.info({}, 'widget honeypot filled; refused');
-      throw new HttpError(400, 'обращение не принято');
-    }
-    const message = normalizeWidgetSubmission(s, { salt: deps.salt, site: req.get('origin')!, region: deps.region, now: deps.now?.() });
-    try {
-      // A resubmission of an accepted form answers the same id and does not count against the limits.
-      if (await deps.intake.seen(message.messageId)) {
-        await deps.intake.stats.dropped('widget', 'duplicate');
-        return { body: { messageId: message.messageId } };
+    async ({ body: s, req }) => {
+      if (s.website) {
+        await deps.intake.stats.dropped('widget', 'honeypot');
+        log.info({}, 'widget honeypot filled; refused');
+        throw new HttpError(400, 'обращение не принято');
       }
-      await checkLimits(deps, req.ip ?? req.socket.remoteAddress ?? 'unknown', message);
-      await deps.intake.accept(message);
-    } catch (err) {
-      if (err instanceof HttpError) throw err;
-      await deps.intake.stats.failed('widget');
-      log.error({ err: (err as Error).message }, 'could not enqueue a widget message');
-      throw new HttpError(503, 'Сервис временно недоступен, попробуйте позже.');
-    }
-    return { body: { messageId: message.messageId } };
-  });
+      const message = normalizeWidgetSubmission(s, { salt: deps.salt, site: req.get('origin')!, region: deps.region, now: deps.now?.() });
+      try {
+        // A resubmission of an accepted form answers the same id and does not count against the limits.
+        if (await deps.intake.seen(message.messageId)) {
+          await deps.intake.stats.dropped('widget', 'duplicate');
+          return { body: { messageId: message.messageId } };
+        }
+        await checkLimits(deps, req.ip ?? req.socket.remoteAddress ?? 'unknown', message);
+        await deps.intake.accept(message);
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        await deps.intake.stats.failed('widget');
+        log.error({ err: (err as Error).message }, 'could not enqueue a widget message');
+        throw new HttpError(503, 'Сервис временно недоступен, попробуйте позже.');
+      }
+      return { body: { messageId: message.messageId } };
+    });
 
   api.route({ method: 'get', path: '/api/v1/widget/messages/:messageId', tag: 'ingest channels', auth: false, before: [cors(false)],
-    summary: 'What became of an appeal sent through the widget: its case number and status, or pending.',
-    params: z.object({ messageId: z.uuid() }),
-    response: z.object({ messageId: z.uuid(), registrationNumber: z.string().optional(), status: z.string().describe('The case status, or pending while no case exists') }),
-    errors: { 403: ORIGIN_REFUSAL, 404: 'No such appeal' } },
-  async ({ params }) => {
-    const found = await deps.cases.widgetCase(params.messageId);
-    if (found) return { body: { messageId: params.messageId, ...found } };
-    if (await deps.intake.seen(params.messageId)) return { body: { messageId: params.messageId, status: 'pending' } };
-    throw new HttpError(404, 'обращение не найдено');
-  });
+    summary: 'What became of an appeal sent through the widget: its case number and status, or pending.', params: z.object({ messageId: z.uuid() }),
+    response: z.object({ messageId: z.uuid(), registrationNumber: z.string().optional(),
+      status: z.string().describe('The case status, or pending while no case exists') }), errors: { 403: ORIGIN_REFUSAL, 404: 'No such appeal' } },
+    async ({ params }) => {
+      const found = await deps.cases.widgetCase(params.messageId);
+      if (found) return { body: { messageId: params.messageId, ...found } };
+      if (await deps.intake.seen(params.messageId)) return { body: { messageId: params.messageId, status: 'pending' } };
+      throw new HttpError(404, 'обращение не найдено');
+    });
 }

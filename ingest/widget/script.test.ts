@@ -21,8 +21,8 @@ async function newerThanEs2017(code: string): Promise<boolean> {
 
 describe('widget.js', () => {
   it('the ES2017 check tells newer syntax from ES2017', async () => {
-    const newer = ['a?.b', 'a ?? b', 'x = { ...a }', 'try { f() } catch { g() }', 'x = /(?<year>\\d{4})/', 'x = /./s',
-      'class A { x = 1 }', 'async function f() { for await (const x of y) g(x) }', 'a ||= b', 'x = 10n'];
+    const newer = ['a?.b', 'a ?? b', 'x = { ...a }', 'try { f() } catch { g() }', 'x = /(?<year>\\d{4})/', 'x = /./s', 'class A { x = 1 }',
+      'async function f() { for await (const x of y) g(x) }', 'a ||= b', 'x = 10n'];
     for (const snippet of newer) expect(await newerThanEs2017(snippet), snippet).toBe(true);
     const es2017 = ['async function f() { await g(); return 2 ** 3 }', 'const { a, b } = o; let s = `${a}-${b}`',
       'class A extends B { constructor() { super(); this.x = [...y] } }', 'x = Object.entries(o).map(([k, v]) => k + v)'];

@@ -119,7 +119,9 @@ function readRecord(file: string): StoresRecord {
   }
   const parsed = storesSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${file} is damaged (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); restore it from a backup of the data dir`);
+    throw new Error(
+      `${file} is damaged (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); restore it from a backup of the data dir`,
+    );
   }
   return parsed.data;
 }

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
-import { clusterPath, ForeignStoreError, isRoot, LEGACY_POSTGRES_PASSWORD, openDeployment, realPath, recordedCluster, STORES_FILE, type Deployment } from './deployment.js';
+import { clusterPath, ForeignStoreError, isRoot, LEGACY_POSTGRES_PASSWORD, openDeployment, realPath, recordedCluster, STORES_FILE,
+  type Deployment } from './deployment.js';
 import { logTail, portAnswers, processAlive, spawnServer, stopProcess, waitFor } from './processes.js';
 
 const run = promisify(execFile);
@@ -89,7 +90,8 @@ interface Placement {
 async function placement(deployment: Deployment, opts: EnsurePostgresOptions): Promise<Placement> {
   const recorded = clusterPath(deployment);
   if (!isRoot()) {
-    return { cluster: recorded ?? path.join(deployment.dataDir, 'postgres'), home: deployment.dataDir, ids: {}, binaries: async () => opts.binaries ?? packageBinaries() };
+    return { cluster: recorded ?? path.join(deployment.dataDir, 'postgres'), home: deployment.dataDir, ids: {}, binaries: async () =>
+      opts.binaries ?? packageBinaries() };
   }
   const home = path.join(path.resolve(opts.systemDir), deployment.record.deploymentId);
   fs.mkdirSync(home, { recursive: true, mode: 0o711 });
@@ -98,7 +100,9 @@ async function placement(deployment: Deployment, opts: EnsurePostgresOptions): P
   const owner = fs.existsSync(cluster) ? fs.statSync(cluster) : undefined;
   const ids = owner && owner.uid !== 0 ? { uid: owner.uid, gid: owner.gid } : await postgresUser();
   return {
-    cluster, home, ids,
+    cluster,
+    home,
+    ids,
     binaries: async () => {
       const binaries = await reachableCopy(opts.binaries ?? (await packageBinaries()), home);
       await run(binaries.postgres, ['--version'], { ...ids, cwd: home }).catch((err: Error) => {
@@ -208,8 +212,9 @@ export async function ensurePostgres(opts: EnsurePostgresOptions): Promise<Postg
   if (deployment.record.postgres.cluster === undefined) deployment.update((r) => (r.postgres.cluster = recordedCluster(deployment.dataDir, cluster)));
   const logFile = path.join(deployment.dataDir, 'postgres.log');
   const store = `PostgreSQL on 127.0.0.1:${port}`;
-  const refuse = (why: string) => new ForeignStoreError(store, deployment.dataDir, why,
-    `Stop that server, or delete "port" under "postgres" in ${path.join(deployment.dataDir, STORES_FILE)} to have a free port picked at the next start.`);
+  const refuse = (why: string) =>
+    new ForeignStoreError(store, deployment.dataDir, why,
+      `Stop that server, or delete "port" under "postgres" in ${path.join(deployment.dataDir, STORES_FILE)} to have a free port picked at the next start.`);
   const check = async (): Promise<Probe> => {
     const found = await probeWithRotation(deployment, port, cluster, opts.logger);
     if (found.kind === 'foreign') throw refuse(found.why);
@@ -223,9 +228,17 @@ export async function ensurePostgres(opts: EnsurePostgresOptions): Promise<Postg
     const binaries = await place.binaries();
     if (!fs.existsSync(path.join(cluster, 'PG_VERSION'))) await initCluster(binaries, place, deployment.record.postgres.password);
     child = spawnServer(binaries.postgres, [
-      '-D', cluster, '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
+      '-D',
+      cluster,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
       // No unix socket: a deep data dir path would exceed the socket path limit, and TCP on loopback is all it needs.
-      '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
     ], logFile, { ...place.ids, cwd: place.home });
     opts.logger?.info({ port, cluster, pid: child.pid }, 'started embedded PostgreSQL');
   }
@@ -326,8 +339,8 @@ async function initCluster(binaries: PostgresBinaries, place: Placement, passwor
   fs.writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
   if (ids.uid !== undefined) fs.chownSync(pwFile, ids.uid, ids.gid!);
   try {
-    await run(binaries.initdb, [`--pgdata=${cluster}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile}`,
-      '--encoding=UTF8', '--locale=C.UTF-8'], { ...ids, cwd: home });
+    await run(binaries.initdb, [`--pgdata=${cluster}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8',
+      '--locale=C.UTF-8'], { ...ids, cwd: home });
   } catch (err) {
     // Only a directory this start made is removed: a user's existing directory is never deleted.
     if (created) fs.rmSync(cluster, { recursive: true, force: true });

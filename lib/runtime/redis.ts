@@ -42,8 +42,9 @@ export async function ensureRedis(opts: { dataDir: string; logger?: Logger }): P
   const logFile = path.join(dir, 'redis.log');
   const url = `redis://:${password}@127.0.0.1:${port}`;
   const store = `Redis on 127.0.0.1:${port}`;
-  const refuse = (why: string) => new ForeignStoreError(store, deployment.dataDir, why,
-    `Stop that server, or delete "port" under "redis" in ${path.join(deployment.dataDir, STORES_FILE)} to have a free port picked at the next start.`);
+  const refuse = (why: string) =>
+    new ForeignStoreError(store, deployment.dataDir, why,
+      `Stop that server, or delete "port" under "redis" in ${path.join(deployment.dataDir, STORES_FILE)} to have a free port picked at the next start.`);
 
   const first = await probeRedis(port, password, confFile);
   if (first.kind === 'foreign') throw refuse(first.why);
@@ -107,8 +108,15 @@ function endpoint(url: string, port: number, password: string, startedPid: numbe
 export async function probeRedis(port: number, password: string, confFile: string): Promise<Probe> {
   // RESP2: ioredis's RESP3 handshake (HELLO) is refused before AUTH, and the first question is whether it asks for one.
   const client = new Redis({
-    host: '127.0.0.1', port, protocol: 2, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0,
-    retryStrategy: () => null, connectTimeout: 2000, commandTimeout: 3000,
+    host: '127.0.0.1',
+    port,
+    protocol: 2,
+    lazyConnect: true,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+    commandTimeout: 3000,
   });
   client.on('error', () => {});
   try {
@@ -160,10 +168,17 @@ function quote(value: string): string {
 /** The password goes in an owner-only config file: on the command line every local user could read it in ps. */
 function writeConfig(file: string, o: { port: number; dir: string; password: string }): void {
   const lines = [
-    '# Written by Otklik at each start of this data dir\'s Redis; edits are overwritten.',
-    'bind 127.0.0.1', `port ${o.port}`, 'protected-mode yes', `dir ${quote(o.dir)}`,
-    `pidfile ${quote(path.join(o.dir, 'redis.pid'))}`, 'daemonize no',
-    'appendonly yes', 'appendfsync everysec', 'save ""', 'maxmemory-policy noeviction',
+    "# Written by Otklik at each start of this data dir's Redis; edits are overwritten.",
+    'bind 127.0.0.1',
+    `port ${o.port}`,
+    'protected-mode yes',
+    `dir ${quote(o.dir)}`,
+    `pidfile ${quote(path.join(o.dir, 'redis.pid'))}`,
+    'daemonize no',
+    'appendonly yes',
+    'appendfsync everysec',
+    'save ""',
+    'maxmemory-policy noeviction',
     `requirepass ${quote(o.password)}`,
   ];
   const tmp = `${file}.${process.pid}`;

@@ -20,11 +20,15 @@ describe('describeStores', () => {
   it('names the data dir for embedded stores and the URL without its password otherwise', () => {
     const embedded = loadConfig({ OTKLIK_DATA_DIR: '/srv/otklik/data' });
     expect(describeStores(embedded, true)).toEqual({
-      redis: 'embedded:/srv/otklik/data', postgres: 'embedded:/srv/otklik/data', clickhouse: 'embedded (chDB):/srv/otklik/data',
+      redis: 'embedded:/srv/otklik/data',
+      postgres: 'embedded:/srv/otklik/data',
+      clickhouse: 'embedded (chDB):/srv/otklik/data',
     });
     expect(describeStores(embedded, false).clickhouse).toBe('off');
     const servers = loadConfig({
-      REDIS_URL: 'redis://:pw1@redis:6379', DATABASE_URL: 'postgres://otklik:pw2@pg:5432/otklik', CLICKHOUSE_URL: 'http://default:pw3@ch:8123',
+      REDIS_URL: 'redis://:pw1@redis:6379',
+      DATABASE_URL: 'postgres://otklik:pw2@pg:5432/otklik',
+      CLICKHOUSE_URL: 'http://default:pw3@ch:8123',
     });
     const shown = describeStores(servers, true);
     expect(shown).toEqual({ redis: 'redis://redis:6379', postgres: 'postgres://otklik@pg:5432/otklik', clickhouse: 'http://default@ch:8123/' });

@@ -24,10 +24,14 @@ async function seriousViolations(page: Page): Promise<string[]> {
 async function hostSite(body: () => string) {
   const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return { origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }) };
 }
 
-describe('accessibility of every page (axe-core) and citizens\' pages on a phone', () => {
+describe("accessibility of every page (axe-core) and citizens' pages on a phone", () => {
   let system: Otklik;
   let browser: Browser;
   let caseId: string;
@@ -37,9 +41,11 @@ describe('accessibility of every page (axe-core) and citizens\' pages on a phone
   beforeAll(async () => {
     let otklik = '';
     let poll = '';
-    site = await hostSite(() => `<!doctype html><html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    site = await hostSite(() =>
+      `<!doctype html><html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
       <title>Администрация города</title></head><body><main><h1>Обратная связь</h1><script src="${otklik}/widget.js"></script>
-      <h2>Голосование</h2><script src="${otklik}/widget.js" data-poll="${poll}"></script></main></body></html>`);
+      <h2>Голосование</h2><script src="${otklik}/widget.js" data-poll="${poll}"></script></main></body></html>`
+    );
     system = await startTestSystem({ WIDGET_ALLOWED_ORIGINS: site.origin }, ['ingest', 'classify', 'workflow', 'analytics', 'dashboard']);
     browser = await launchBrowser();
     const admin = await adminToken(system);
@@ -47,16 +53,22 @@ describe('accessibility of every page (axe-core) and citizens\' pages on a phone
     const city = await createOrg(system, admin, 'Администрация города');
     await call(system, `/api/v1/organizations/${org}`, 'PATCH', admin, { trainingConfirmed: true, readyConfirmed: true, parentId: city });
     await createStaff(system, admin, 'a11y.moderator', 'Модератор', [{ role: 'moderator', organizationId: null }]);
-    for (const role of ['coordinator', 'executor', 'leader', 'curator']) await createStaff(system, admin, `a11y.${role}`, `Сотрудник (${role})`, [{ role, organizationId: org }]);
+    for (const role of ['coordinator', 'executor', 'leader', 'curator']) {
+      await createStaff(system, admin, `a11y.${role}`, `Сотрудник (${role})`, [{ role, organizationId: org }]);
+    }
     await createStaff(system, admin, 'a11y.orgadmin', 'Администратор района', [{ role: 'administrator', organizationId: org }]);
-    const card = JSON.stringify({ callId: 'a11y-1', receivedAt: new Date().toISOString(), text: 'Во дворе дома по улице Ленина, 12 яма на проезде.', municipality: 'город Красноярск' });
-    const posted = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', card) }, body: card });
+    const card = JSON.stringify({ callId: 'a11y-1', receivedAt: new Date().toISOString(), text: 'Во дворе дома по улице Ленина, 12 яма на проезде.',
+      municipality: 'город Красноярск' });
+    const posted = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', card) }, body: card });
     caseId = caseIdFor(((await posted.json()) as { messageId: string }).messageId);
     const moderator = await loginAs(system.url!, 'a11y.moderator', PASSWORD);
     await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', moderator)).status === 200, 20_000, 'case registered');
     expect((await call(system, `/api/v1/cases/${caseId}/accept`, 'POST', moderator, { expectedVersion: 0, organizationId: org })).status).toBe(200);
-    const created = await call(system, '/api/v1/polls', 'POST', admin, { title: 'Какой сквер благоустроить?', closesAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-      questions: [{ kind: 'single', text: 'Выберите сквер', options: ['Сквер Победы', 'Сквер у вокзала'] }, { kind: 'scale', text: 'Оцените благоустройство', scaleMin: 1, scaleMax: 5 }] });
+    const created = await call(system, '/api/v1/polls', 'POST', admin, { title: 'Какой сквер благоустроить?',
+      closesAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      questions: [{ kind: 'single', text: 'Выберите сквер', options: ['Сквер Победы', 'Сквер у вокзала'] }, { kind: 'scale', text: 'Оцените благоустройство',
+        scaleMin: 1, scaleMax: 5 }] });
     pollId = created.body.id;
     for (const to of ['published', 'open']) expect((await call(system, `/api/v1/polls/${pollId}/status`, 'POST', admin, { to })).status).toBe(200);
     otklik = system.url!;
@@ -83,7 +95,8 @@ describe('accessibility of every page (axe-core) and citizens\' pages on a phone
   });
 
   const ROLE_PAGES: Record<string, string[]> = {
-    admin: ['/admin/organizations', '/admin/staff', '/admin/channels', '/admin/region', '/admin/polls', '/admin/audit', '/routing', '/analytics', '/report/weekly', '/cases', '/activity'],
+    admin: ['/admin/organizations', '/admin/staff', '/admin/channels', '/admin/region', '/admin/polls', '/admin/audit', '/routing', '/analytics',
+      '/report/weekly', '/cases', '/activity'],
     'a11y.orgadmin': ['/admin/organizations', '/admin/staff', '/admin/audit'],
     'a11y.moderator': ['/inbox', '/inbox?view=appeals', '/cases', 'CASE', '/analytics'],
     'a11y.coordinator': ['/desk', 'CASE'],
@@ -119,7 +132,7 @@ describe('accessibility of every page (axe-core) and citizens\' pages on a phone
     return { page };
   }
 
-  it('fits citizens\' pages and the widget into 390 px without horizontal scrolling, and the widget passes axe', async () => {
+  it("fits citizens' pages and the widget into 390 px without horizontal scrolling, and the widget passes axe", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ru-RU' });
     const page = await context.newPage();
     const wide: Record<string, number> = {};

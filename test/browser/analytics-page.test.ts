@@ -28,8 +28,8 @@ function message(key: string, at: Date, municipality: string, category: string):
   const common = { messageId, source: 'contact_center' as const, municipality, props: {} };
   return [
     { ...common, eventId: eventIdFor(messageId, 'received'), type: 'message.received', at: at.toISOString(), authorHash: `author-${key}` },
-    { ...common, eventId: eventIdFor(messageId, 'classified'), type: 'message.classified', at: new Date(at.getTime() + 1000).toISOString(),
-      category, confidence: 0.9, modelVersion: 't', fastTrack: false, kind: 'complaint' },
+    { ...common, eventId: eventIdFor(messageId, 'classified'), type: 'message.classified', at: new Date(at.getTime() + 1000).toISOString(), category,
+      confidence: 0.9, modelVersion: 't', fastTrack: false, kind: 'complaint' },
   ];
 }
 
@@ -38,28 +38,44 @@ function answeredCase(key: string, at: Date, organizationId: string, answeredAft
   const caseId = uuidV5(`analytics-page-case-${key}`);
   const events = message(key, at, 'город Ачинск', 'ЖКХ');
   const step = (status: string, fromStatus: string, afterH: number): AnalyticsEventInput => ({
-    eventId: eventIdFor(caseId, 'transition', status), type: 'case.transition', at: new Date(at.getTime() + afterH * HOUR).toISOString(), caseId,
-    organizationId, fromStatus, status, actor: 'test', props: {} });
-  return [...events,
-    { eventId: eventIdFor(caseId, 'case.created'), type: 'case.created', at: at.toISOString(), caseId, messageId: events[0]!.messageId,
-      source: 'contact_center', municipality: 'город Ачинск', category: 'ЖКХ', status: 'moderation', deadlineAt: new Date(at.getTime() + 30 * DAY).toISOString(), props: {} },
-    step('routed', 'moderation', 1), step('answered', 'routed', answeredAfterH)];
+    eventId: eventIdFor(caseId, 'transition', status),
+    type: 'case.transition',
+    at: new Date(at.getTime() + afterH * HOUR).toISOString(),
+    caseId,
+    organizationId,
+    fromStatus,
+    status,
+    actor: 'test',
+    props: {},
+  });
+  return [...events, { eventId: eventIdFor(caseId, 'case.created'), type: 'case.created', at: at.toISOString(), caseId, messageId: events[0]!.messageId,
+    source: 'contact_center', municipality: 'город Ачинск', category: 'ЖКХ', status: 'moderation', deadlineAt: new Date(at.getTime() + 30 * DAY).toISOString(),
+    props: {} }, step('routed', 'moderation', 1), step('answered', 'routed', answeredAfterH)];
 }
 
 function vote(pollId: string, n: number, at: Date): AnalyticsEventInput {
   const voteId = uuidV5(`analytics-page-vote-${n}`);
   return { eventId: eventIdFor('vote', voteId), type: 'vote.cast', at: at.toISOString(), municipality: 'город Канск', status: 'accepted',
-    authorHash: `voter-${n}`, props: { pollId, questionId: uuidV5('analytics-page-question'), optionId: uuidV5('analytics-page-option'), voteId, channel: 'page', seq: 0 } };
+    authorHash: `voter-${n}`,
+    props: { pollId, questionId: uuidV5('analytics-page-question'), optionId: uuidV5('analytics-page-option'), voteId, channel: 'page', seq: 0 } };
 }
 
-interface Box { text: string; left: number; right: number; top: number; bottom: number }
+interface Box {
+  text: string;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
 
 /** Every text drawn in a chart, with where it is drawn, and the chart's own box. */
 function chartTexts(page: Page, panel: string): Promise<{ chart: Box; texts: Box[] }> {
   return page.locator(`#chart-${panel}`).evaluate((el) => {
     const box = (r: DOMRect, text = '') => ({ text, left: r.left, right: r.right, top: r.top, bottom: r.bottom });
     return { chart: box(el.getBoundingClientRect()),
-      texts: Array.from(el.querySelectorAll('svg text')).filter((t) => (t.textContent ?? '').trim() !== '').map((t) => box(t.getBoundingClientRect(), t.textContent!.trim())) };
+      texts: Array.from(el.querySelectorAll('svg text')).filter((t) => (t.textContent ?? '').trim() !== '').map((t) =>
+        box(t.getBoundingClientRect(), t.textContent!.trim())
+      ) };
   });
 }
 
@@ -75,13 +91,16 @@ describe('the analytics page as a region administrator first saw it', () => {
     const admin = await adminToken(system);
     const orgs = [];
     for (const name of LONG_NAMES) orgs.push(await createOrg(system, admin, name));
-    const poll = await call(system, '/api/v1/polls', 'POST', admin, { title: POLL_TITLE, questions: [{ kind: 'single', text: 'Выберите сквер', options: ['Сквер Победы', 'Сквер у вокзала'] }] });
+    const poll = await call(system, '/api/v1/polls', 'POST', admin, { title: POLL_TITLE,
+      questions: [{ kind: 'single', text: 'Выберите сквер', options: ['Сквер Победы', 'Сквер у вокзала'] }] });
     expect(poll.status).toBe(201);
 
     const now = Date.now();
     const events: AnalyticsEventInput[] = [
-      ...answeredCase('a1', new Date(now - 20 * DAY), orgs[0]!, 10), ...answeredCase('a2', new Date(now - 19 * DAY), orgs[0]!, 50),
-      ...answeredCase('b1', new Date(now - 18 * DAY), orgs[1]!, 30), ...answeredCase('b2', new Date(now - 17 * DAY), orgs[1]!, 70),
+      ...answeredCase('a1', new Date(now - 20 * DAY), orgs[0]!, 10),
+      ...answeredCase('a2', new Date(now - 19 * DAY), orgs[0]!, 50),
+      ...answeredCase('b1', new Date(now - 18 * DAY), orgs[1]!, 30),
+      ...answeredCase('b2', new Date(now - 17 * DAY), orgs[1]!, 70),
       // Four complaints about Kansk's roads in the last two days, none before: a rising topic of this week.
       ...[1, 2, 3, 4].flatMap((k) => message(`rise-${k}`, new Date(now - k * 9 * HOUR), 'город Канск', 'Дороги')),
       // A message from a place outside the gazetteer: counted in the tile map's caption.
@@ -99,7 +118,7 @@ describe('the analytics page as a region administrator first saw it', () => {
     await system?.stop();
   });
 
-  it('says «загрузка…» until the figures come, then draws whole names, poll titles, tile counts and this week\'s rising topics', async () => {
+  it("says «загрузка…» until the figures come, then draws whole names, poll titles, tile counts and this week's rising topics", async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ru-RU', timezoneId: 'Asia/Krasnoyarsk' });
     const page = await context.newPage();
     const foreign = guardNetwork(page, system.url!);
@@ -136,7 +155,9 @@ describe('the analytics page as a region administrator first saw it', () => {
         expect(t.left, `${panel}: «${t.text}» starts inside the chart`).toBeGreaterThanOrEqual(chart.left - 1);
         expect(t.right, `${panel}: «${t.text}» ends inside the chart`).toBeLessThanOrEqual(chart.right + 1);
       }
-      for (const [i, a] of texts.entries()) for (const b of texts.slice(i + 1)) expect(intersect(a, b), `${panel}: «${a.text}» and «${b.text}» overlap`).toBe(false);
+      for (const [i, a] of texts.entries()) {
+        for (const b of texts.slice(i + 1)) expect(intersect(a, b), `${panel}: «${a.text}» and «${b.text}» overlap`).toBe(false);
+      }
     }
 
     // The polls panel names the poll; no id anywhere, on the chart or in its table.

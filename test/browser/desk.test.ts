@@ -125,7 +125,8 @@ describe('organization desk in chromium', () => {
     // The 122 caller gets the answer by SMS (recorded here: no SMS gateway), whole when it fits; the status page the SMS
     // links, with the token only the deployment's secret gives, has it with its attachments.
     const delivered = await eventually(async () => {
-      const r = await system.db.query<{ channel: string; text: string }>(`select channel, text from outbound_deliveries where case_id = $1 and kind = 'answer'`, [caseId]);
+      const r = await system.db.query<{ channel: string; text: string }>(`select channel, text from outbound_deliveries where case_id = $1 and kind = 'answer'`,
+        [caseId]);
       return r.rows[0];
     }, 20_000, 'answer recorded for the citizen');
     expect(delivered).toMatchObject({ channel: 'sms', text: expect.stringMatching(/^Ответ на сообщение № \d{4}-\d{6}: Здравствуйте! Яма на проезде/) });
@@ -153,8 +154,8 @@ describe('organization desk in chromium', () => {
     const session = cookies.find((c) => c.name === 'otklik_token')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     const cookie = `otklik_token=${session.value}`;
-    const forged = await fetch(`${system.url}/api/v1/cases/${caseId}/return`, { method: 'POST',
-      headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ expectedVersion: 0, comment: 'x' }) });
+    const forged = await fetch(`${system.url}/api/v1/cases/${caseId}/return`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ expectedVersion: 0, comment: 'x' }) });
     expect(forged.status).toBe(403);
     const read = await fetch(`${system.url}/api/v1/me`, { headers: { cookie } });
     expect(read.status).toBe(200);

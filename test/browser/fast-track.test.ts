@@ -31,7 +31,8 @@ describe('the manual fast-track mark on the case page in chromium', () => {
     await createStaff(system, admin, 'ft-moderator', 'Модератор Кузнецова', [{ role: 'moderator', organizationId: null }]);
     await createStaff(system, admin, 'ft-admin', 'Администратор региона', [{ role: 'administrator', organizationId: null }]);
     const moderator = await loginAs(system.url!, 'ft-moderator', PASSWORD);
-    const input = buildClassified({ source: 'contact_center', text: 'Во дворе дома 5 по улице Мира третий день не убирают мусор.', receivedAt: new Date().toISOString() });
+    const input = buildClassified({ source: 'contact_center', text: 'Во дворе дома 5 по улице Мира третий день не убирают мусор.',
+      receivedAt: new Date().toISOString() });
     await system.queues.classified.add('classified', input);
     caseId = caseIdFor(input.message.messageId);
     await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', moderator)).status === 200, 20_000, 'case registered');

@@ -13,7 +13,8 @@ import { adminToken, call, createOrg, createStaff, PASSWORD, staffPage } from '.
 
 async function postCall(system: Otklik, callId: string, text: string, receivedAt = new Date()): Promise<string> {
   const card = JSON.stringify({ callId, receivedAt: receivedAt.toISOString(), phone: '+7 (391) 200-00-01', text, municipality: 'город Красноярск' });
-  const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', card) }, body: card });
+  const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', card) }, body: card });
   expect(res.status).toBe(202);
   return caseIdFor(((await res.json()) as { messageId: string }).messageId);
 }
@@ -93,7 +94,8 @@ describe('first run to daily use in chromium', () => {
     await page.getByText('Сохранено.').waitFor();
     // The secret is never shown back; the widget turns on without a restart.
     expect(await page.getByLabel('Секрет подписи карточек звонков').inputValue()).toBe('');
-    await eventually(async () => ((await (await fetch(`${system.url}/healthz`)).json()) as { channels: Record<string, string> }).channels.widget === 'on', 10_000, 'widget on');
+    await eventually(async () => ((await (await fetch(`${system.url}/healthz`)).json()) as { channels: Record<string, string> }).channels.widget === 'on',
+      10_000, 'widget on');
     await screenshot(page, 'admin-channels');
     // Removing the value set here brings the environment's secret back (the later calls here are signed with it).
     expect((await call(system, '/api/v1/settings/channels', 'PUT', admin, { values: { 'contactCenter.secret': null } })).status).toBe(200);
@@ -153,7 +155,9 @@ describe('first run to daily use in chromium', () => {
     await text.fill('Фонари починим.');
     await page.waitForSelector('#save-draft-warnings[data-checked="1"]');
     const before = await page.locator('#save-draft-warnings').textContent();
-    await text.fill('Здравствуйте! Фонари во дворе дома по улице Мира, 10 заменены 26 ноября, освещение работает. Фото прилагаем. Телефон для справок: 8 (391) 226-10-10. С уважением, администрация района.');
+    await text.fill(
+      'Здравствуйте! Фонари во дворе дома по улице Мира, 10 заменены 26 ноября, освещение работает. Фото прилагаем. Телефон для справок: 8 (391) 226-10-10. С уважением, администрация района.',
+    );
     await page.getByLabel('Вложения (фото и видео выполненных работ)').fill('фото https://krsk.example/photo/1.jpg');
     // The second check lands in the same box: the warnings change instead of going stale.
     await page.waitForSelector('#save-draft-warnings[data-checked="3"], #save-draft-warnings[data-checked="2"]');
@@ -173,7 +177,9 @@ describe('first run to daily use in chromium', () => {
     await eventually(async () => (await call(system, `/api/v1/cases/${fresh}`, 'GET', moderator)).status === 200, 20_000, 'fresh case');
     const fastTrack = await postCall(system, 'first-run-desk-fast', 'В доме на улице Кирова, 7 нет горячей воды третий день.');
     await eventually(async () => (await call(system, `/api/v1/cases/${fastTrack}`, 'GET', moderator)).status === 200, 20_000, 'fast case');
-    for (const id of [fresh, fastTrack]) expect((await call(system, `/api/v1/cases/${id}/accept`, 'POST', moderator, { expectedVersion: 0, organizationId: org })).status).toBe(200);
+    for (const id of [fresh, fastTrack]) {
+      expect((await call(system, `/api/v1/cases/${id}/accept`, 'POST', moderator, { expectedVersion: 0, organizationId: org })).status).toBe(200);
+    }
 
     const { page } = await staffPage(browser, system, 'kir.coordinator', { viewport: { width: 390, height: 844 } });
     await page.waitForSelector('body[data-desk-ready="true"]');
@@ -230,5 +236,4 @@ describe('first run to daily use in chromium', () => {
     await expect.poll(() => page.locator('#versions').textContent()).toContain('Первая версия из файла');
     await page.context().close();
   });
-
 });

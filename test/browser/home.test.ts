@@ -14,7 +14,8 @@ describe('home page in chromium', () => {
     browser = await launchBrowser();
     for (const [i, text] of ['Нет горячей воды в доме на улице Мира', 'Яма на дороге у остановки', 'Не вывозят мусор из контейнеров во дворе'].entries()) {
       const body = JSON.stringify({ callId: `home-${i}`, receivedAt: new Date().toISOString(), text });
-      await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
+      await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
     }
     await eventually(async () => {
       const s = (await (await fetch(`${system.url}/api/v1/analytics/summary`)).json()) as { bySource: { count: number }[] };
@@ -44,9 +45,10 @@ describe('home page in chromium', () => {
     expect(foreign).toEqual([]);
   });
 
-  it('links «Сообщить о проблеме» to the region\'s appeal channels, the widget sites set by the administrator among them', async () => {
+  it("links «Сообщить о проблеме» to the region's appeal channels, the widget sites set by the administrator among them", async () => {
     const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
-    const set = await fetch(`${system.url}/api/v1/settings/channels`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    const set = await fetch(`${system.url}/api/v1/settings/channels`, { method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({ values: { 'widget.allowedOrigins': ['https://www.krskstate.test', '*'] } }) });
     expect(set.status).toBe(200);
     const page = await browser.newPage({ viewport: { width: 390, height: 800 } });

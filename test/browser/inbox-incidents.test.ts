@@ -32,7 +32,8 @@ describe('monitoring inbox: incidents, corrections, views', () => {
     const admin = await adminToken(system);
     await createStaff(system, admin, 'inbox-op', 'Оператор Кузнецова', [{ role: 'moderator', organizationId: null }]);
     for (const [i, text] of CALLS.entries()) {
-      const card = JSON.stringify({ callId: `inbox-${i}`, receivedAt: new Date(Date.now() - (3 - i) * 60_000).toISOString(), phone: '+73912000001', text, municipality: 'город Красноярск' });
+      const card = JSON.stringify({ callId: `inbox-${i}`, receivedAt: new Date(Date.now() - (3 - i) * 60_000).toISOString(), phone: '+73912000001', text,
+        municipality: 'город Красноярск' });
       const r = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
         headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', card) }, body: card });
       ids.push(caseIdFor(((await r.json()) as { messageId: string }).messageId));

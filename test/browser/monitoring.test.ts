@@ -30,15 +30,24 @@ describe('monitoring team in chromium: an incident of three signals from VK and 
     vk = await startFakeVk({ tokens: ['group-token'] });
     tg = await startFakeTelegram({ token: TG_TOKEN });
     system = await startTestSystem({
-      VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token',
-      VK_API_BASE_URL: vk.apiBaseUrl, TELEGRAM_BOT_TOKEN: TG_TOKEN, TELEGRAM_WEBHOOK_SECRET: 'tg-secret', TELEGRAM_API_ROOT: tg.apiRoot,
+      VK_CALLBACK_CONFIRMATION: '111:conf-111',
+      VK_CALLBACK_SECRET: 'cb-secret',
+      VK_GROUP_IDS: '111',
+      VK_GROUP_TOKEN: 'group-token',
+      VK_API_BASE_URL: vk.apiBaseUrl,
+      TELEGRAM_BOT_TOKEN: TG_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: 'tg-secret',
+      TELEGRAM_API_ROOT: tg.apiRoot,
     });
     browser = await launchBrowser();
     const admin = await adminToken(system);
     const orgId = await createOrg(system, admin, 'ЦУР Красноярского края', undefined, 'region');
     await createOrg(system, admin, 'Администрация Советского района');
     await createStaff(system, admin, 'cur-operator', 'Оператор ЦУР Иванова', [
-      { role: 'moderator', organizationId: null }, { role: 'coordinator', organizationId: orgId }, { role: 'leader', organizationId: orgId }]);
+      { role: 'moderator', organizationId: null },
+      { role: 'coordinator', organizationId: orgId },
+      { role: 'leader', organizationId: orgId },
+    ]);
     // ПОС's two responsible people: the operator is not alone in the team, its head is a leader too.
     await createStaff(system, admin, 'cur-head', 'Руководитель ЦУР Петров', [{ role: 'leader', organizationId: orgId }]);
     // The operator's organization has already confirmed readiness: the dialog is the desk test's subject.
@@ -51,10 +60,12 @@ describe('monitoring team in chromium: an incident of three signals from VK and 
     await vk?.close();
   });
 
-  const vkEvent = (type: string, object: unknown) => fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(buildVkCallback(type, object, { secret: 'cb-secret' })) });
-  const tgUpdate = (message: unknown) => fetch(`${system.url}/webhooks/telegram`, { method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'tg-secret' }, body: JSON.stringify({ update_id: 91001, message }) });
+  const vkEvent = (type: string, object: unknown) =>
+    fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(buildVkCallback(type, object, { secret: 'cb-secret' })) });
+  const tgUpdate = (message: unknown) =>
+    fetch(`${system.url}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'tg-secret' },
+      body: JSON.stringify({ update_id: 91001, message }) });
 
   it('sees the incident arrive live, reacts «взято в работу» on every thread and accepts it', async () => {
     const { page, foreign, errors } = await staffPage(browser, system, 'cur-operator');
@@ -62,7 +73,10 @@ describe('monitoring team in chromium: an incident of three signals from VK and 
     await page.waitForSelector('body[data-monitoring-ready="true"]');
 
     expect((await vkEvent('wall_post_new', buildVkPost({ id: 7301, owner_id: -111, from_id: 5001, text: PROBLEM }))).status).toBe(200);
-    expect((await vkEvent('wall_reply_new', buildVkComment({ id: 8802, owner_id: -111, post_id: 4242, from_id: 5002, text: `${PROBLEM}!!! Сколько можно ждать` }))).status).toBe(200);
+    expect(
+      (await vkEvent('wall_reply_new', buildVkComment({ id: 8802, owner_id: -111, post_id: 4242, from_id: 5002, text: `${PROBLEM}!!! Сколько можно ждать` })))
+        .status,
+    ).toBe(200);
     expect((await tgUpdate(tgGroupMessage({ message_id: 6603, text: `${PROBLEM}. Помогите` }))).status).toBe(200);
 
     const row = page.locator('article.incident', { hasText: 'Сообщений: 3' });
@@ -114,7 +128,9 @@ describe('monitoring team in chromium: an incident of three signals from VK and 
     await page.waitForFunction(() => ['approved', 'answered'].includes(document.body.dataset.caseStatus ?? ''));
 
     await eventually(async () => (vk.comments.filter((c) => c.message === answer).length === 2
-      && tg.sent.some((m) => m.text === answer) ? true : undefined), 20_000, 'the answer on the three threads');
+        && tg.sent.some((m) => m.text === answer) ?
+      true :
+      undefined), 20_000, 'the answer on the three threads');
     const tgAnswer = tg.sent.find((m) => m.text === answer)!;
     expect(tgAnswer).toMatchObject({ chatId: '-1001234567890', replyTo: 6603 });
     // A public answer carries no rating buttons: those are for an appeal's author.
@@ -126,7 +142,8 @@ describe('monitoring team in chromium: an incident of three signals from VK and 
     await row.waitFor({ timeout: 15_000 });
     await row.getByRole('button', { name: 'Ветки и доставка' }).click();
     const answers = row.locator('li[data-reply]', { hasText: 'Ответ' });
-    await expect.poll(() => answers.evaluateAll((els) => els.map((e) => e.getAttribute('data-delivery'))), { timeout: 20_000 }).toEqual(['sent', 'sent', 'sent']);
+    await expect.poll(() => answers.evaluateAll((els) => els.map((e) => e.getAttribute('data-delivery'))), { timeout: 20_000 }).toEqual(['sent', 'sent',
+      'sent']);
     expect(await row.locator('tr[data-thread]').count()).toBe(3);
     await screenshot(page, 'monitoring-incident-answered');
     expect(errors).toEqual([]);

@@ -45,8 +45,8 @@ describe('MAX and Одноклассники in the monitoring inbox', () => {
       headers: { 'content-type': 'application/json', 'x-max-bot-api-secret': 'max-browser-secret' }, body: JSON.stringify(maxMessageCreated(m)) });
     expect(hook.status).toBe(200);
     const ok = okGroupMessage('chat:C77aa01', '577000999', { text: 'В посёлке Шушенское не работает уличное освещение на улице Ленина.' });
-    const okHook = await fetch(`${system.url}/webhooks/ok/53038939046008/${OK_SECRET}`, { method: 'POST',
-      headers: { 'content-type': 'application/json' }, body: JSON.stringify(ok) });
+    const okHook = await fetch(`${system.url}/webhooks/ok/53038939046008/${OK_SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ok) });
     expect(okHook.status).toBe(200);
 
     // A group chat's message is a signal: it arrives among the monitoring team's incidents while the page is open.

@@ -38,7 +38,9 @@ describe('the notification centre in chromium', () => {
     await createStaff(system, admin, 'nc-leader', 'Руководитель Белов', [{ role: 'leader', organizationId: org }]);
     await createStaff(system, admin, 'nc-moderator', 'Модератор', [{ role: 'moderator', organizationId: null }]);
     const moderator = await loginAs(system.url!, 'nc-moderator', PASSWORD);
-    for (const text of ['Во дворе дома 3 по улице Ломоносова яма на проезде.', 'У дома 9 по улице Маерчака не горит фонарь.', 'На остановке Дом быта сломана скамейка.']) {
+    for (const text of ['Во дворе дома 3 по улице Ломоносова яма на проезде.', 'У дома 9 по улице Маерчака не горит фонарь.',
+      'На остановке Дом быта сломана скамейка.'])
+    {
       const input = buildClassified({ source: 'contact_center', text, receivedAt: new Date().toISOString() });
       await system.queues.classified.add('classified', input);
       const id = caseIdFor(input.message.messageId);
@@ -62,7 +64,9 @@ describe('the notification centre in chromium', () => {
     expect(await page.locator('#unread-badge').textContent()).toBe('новых: 3');
     // Newest first: the last routed case is on top, and every notice leads to its case.
     expect(await items.first().getByRole('link').getAttribute('href')).toBe(`/cases/${cases[2]}`);
-    expect(await items.first().textContent()).toMatch(/НовоеНаправлено в организацию\d{1,2} [а-я]{3,4}\.? \d{4}, \d{2}:\d{2}Новое обращение № \d{4}-\d+ в организацию «Администрация Железнодорожного района»/);
+    expect(await items.first().textContent()).toMatch(
+      /НовоеНаправлено в организацию\d{1,2} [а-я]{3,4}\.? \d{4}, \d{2}:\d{2}Новое обращение № \d{4}-\d+ в организацию «Администрация Железнодорожного района»/,
+    );
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'notifications-centre');
 
@@ -106,15 +110,16 @@ describe('the notification centre in chromium', () => {
     expect(saved.topics.filter((t: { enabled: boolean }) => !t.enabled).map((t: { topic: string }) => t.topic)).toEqual(['deadline']);
 
     await page.getByRole('button', { name: 'Получить код для Telegram' }).click();
-    await eventually(async () => /Отправьте боту Отклика сообщение \/link [A-Z2-9]{8} до \d{1,2} [а-я]{3,4}\.? \d{4}, \d{2}:\d{2}\./
-      .test((await page.locator('#telegram-code-text').textContent()) ?? ''), 5_000, 'code shown');
+    await eventually(async () =>
+      /Отправьте боту Отклика сообщение \/link [A-Z2-9]{8} до \d{1,2} [а-я]{3,4}\.? \d{4}, \d{2}:\d{2}\./
+        .test((await page.locator('#telegram-code-text').textContent()) ?? ''), 5_000, 'code shown');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'notifications-alert-settings');
     expect(errors).toEqual([]);
     await page.context().close();
   });
 
-  it('prints dates in the region\'s zone whatever the browser\'s, and the activity panel passes axe', async () => {
+  it("prints dates in the region's zone whatever the browser's, and the activity panel passes axe", async () => {
     await createStaff(system, await adminToken(system), 'nc-region', 'Администратор региона', [{ role: 'administrator', organizationId: null }]);
     // A browser in Moscow: the desk still shows Krasnoyarsk time (the server names the region's zone).
     const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Europe/Moscow' });

@@ -20,8 +20,17 @@ function buildCall(o: { externalId: string; municipality: string; category: stri
   const at = o.at.toISOString();
   return {
     message: {
-      messageId: messageIdFor('contact_center', o.externalId), source: 'contact_center', externalId: o.externalId, receivedAt: at, text: o.text,
-      authorHash: 'b'.repeat(64), contact: { phone: '+73912000000' }, place: { municipality: o.municipality }, attachments: [], provenance: {}, raw: null,
+      messageId: messageIdFor('contact_center', o.externalId),
+      source: 'contact_center',
+      externalId: o.externalId,
+      receivedAt: at,
+      text: o.text,
+      authorHash: 'b'.repeat(64),
+      contact: { phone: '+73912000000' },
+      place: { municipality: o.municipality },
+      attachments: [],
+      provenance: {},
+      raw: null,
     },
     classification: { category: o.category, confidence: 0.8, top: [], kind: 'complaint', fastTrack: false, deadlineDays: 30, deadlineRule: 'standard',
       modelVersion: 'test', municipality: o.municipality },
@@ -119,7 +128,9 @@ describe('officials dashboard in chromium', () => {
   });
 
   it('exports panels to SVG, PNG and CSV and prints the weekly report', async () => {
-    const { page, errors } = await staffPage(browser, system, 'official', { next: '/analytics?municipality=%D0%B3%D0%BE%D1%80%D0%BE%D0%B4%20%D0%90%D1%87%D0%B8%D0%BD%D1%81%D0%BA' });
+    const { page, errors } = await staffPage(browser, system, 'official', {
+      next: '/analytics?municipality=%D0%B3%D0%BE%D1%80%D0%BE%D0%B4%20%D0%90%D1%87%D0%B8%D0%BD%D1%81%D0%BA',
+    });
     await page.waitForSelector('body[data-charts-ready="true"]');
     const svg = await page.request.get(await page.locator('[data-svg="sla"]').evaluate((a) => (a as HTMLAnchorElement).href));
     expect(svg.status()).toBe(200);
@@ -147,7 +158,7 @@ describe('officials dashboard in chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shows an organization\'s coordinator the figures of their organization only', async () => {
+  it("shows an organization's coordinator the figures of their organization only", async () => {
     const { page, errors, foreign } = await staffPage(browser, system, 'achinsk-coordinator', { next: '/analytics' });
     await page.waitForSelector('body[data-charts-ready="true"]');
     expect(await page.locator('section.panel').evaluateAll((els) => els.map((e) => e.id))).toEqual(['panel-sla', 'panel-answer-time', 'panel-ratings']);

@@ -27,29 +27,40 @@ async function startHostSite() {
   const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
     origin,
-    embed: (otklik: string, pollId: string) => void (html = `<!doctype html><html lang="ru"><head><meta charset="utf-8">
+    embed: (otklik: string, pollId: string) =>
+      void (html = `<!doctype html><html lang="ru"><head><meta charset="utf-8">
       <meta name="viewport" content="width=device-width"><title>Администрация города</title></head>
       <body><h1>Голосование</h1><script src="${otklik}/widget.js" data-poll="${pollId}"></script></body></html>`),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
-interface Placement { text: string; control: DOMRect; label: DOMRect }
+interface Placement {
+  text: string;
+  control: DOMRect;
+  label: DOMRect;
+}
 
 /**
  * Where each option's control and its words are drawn. On the page the words are the label's text beside the input
  * it wraps; in the widget they are the label pointing at the input.
  */
 function placements(page: Page, optionSelector: string): Promise<Placement[]> {
-  return page.locator(optionSelector).evaluateAll((options) => options.map((option) => {
-    const input = (option.matches('input') ? option : option.querySelector('input'))! as HTMLInputElement;
-    const label = option.matches('input') ? document.querySelector(`label[for="${input.id}"]`)! : option;
-    const range = document.createRange();
-    range.selectNodeContents(label);
-    if (label.contains(input)) range.setStartAfter(input);
-    const rect = (r: DOMRect) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height }) as DOMRect;
-    return { text: range.toString().trim(), control: rect(input.getBoundingClientRect()), label: rect(range.getBoundingClientRect()) };
-  }));
+  return page.locator(optionSelector).evaluateAll((options) =>
+    options.map((option) => {
+      const input = (option.matches('input') ? option : option.querySelector('input'))! as HTMLInputElement;
+      const label = option.matches('input') ? document.querySelector(`label[for="${input.id}"]`)! : option;
+      const range = document.createRange();
+      range.selectNodeContents(label);
+      if (label.contains(input)) range.setStartAfter(input);
+      const rect = (r: DOMRect) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height }) as DOMRect;
+      return { text: range.toString().trim(), control: rect(input.getBoundingClientRect()), label: rect(range.getBoundingClientRect()) };
+    })
+  );
 }
 
 /** The control sits on the line of its words, to their left. */
@@ -61,7 +72,9 @@ function expectBeside(p: Placement) {
 
 /** One option a line: the words of one option never run into the next one's. */
 function expectOneALine(list: Placement[]) {
-  for (let i = 1; i < list.length; i++) expect(list[i]!.label.top, `«${list[i]!.text}» starts a new line`).toBeGreaterThanOrEqual(list[i - 1]!.label.bottom - 1);
+  for (let i = 1; i < list.length; i++) {
+    expect(list[i]!.label.top, `«${list[i]!.text}» starts a new line`).toBeGreaterThanOrEqual(list[i - 1]!.label.bottom - 1);
+  }
 }
 
 describe('the poll where citizens vote, on the page and in the widget', () => {
@@ -74,10 +87,15 @@ describe('the poll where citizens vote, on the page and in the widget', () => {
     site = await startHostSite();
     system = await startTestSystem({ WIDGET_ALLOWED_ORIGINS: site.origin }, ['ingest', 'workflow', 'analytics', 'dashboard']);
     const token = await loginAs(system.url!, 'admin', 'test-admin-password');
-    const staff = (path: string, body: unknown) => fetch(`${system.url}${path}`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const staff = (path: string, body: unknown) =>
+      fetch(`${system.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const created = await staff('/api/v1/polls', {
-      title: 'Благоустройство набережной', closesAt: new Date(Date.now() + 10 * DAY).toISOString(),
+      title: 'Благоустройство набережной',
+      closesAt: new Date(Date.now() + 10 * DAY).toISOString(),
       questions: [
         { kind: 'single', text: 'Что сделать первым?', options: ['Освещение вдоль всей набережной', 'Скамейки', 'Велодорожку'] },
         { kind: 'multiple', text: 'Что ещё нужно?', options: ['Детская площадка', 'Общественный туалет', 'Пункт проката'] },
@@ -176,7 +194,9 @@ describe('the poll where citizens vote, on the page and in the widget', () => {
     await page.getByRole('button', { name: 'Проголосовать' }).click();
     await expect.poll(() => page.locator('.otklik-status').textContent(), { timeout: 10_000 }).toMatch(/голос учтён/);
     const scaleAnswers = await system.db.query<{ value: number }>(
-      `select a.value from vote_answers a join votes v on v.id = a.vote_id where v.poll_id = $1 and v.channel = 'widget' and a.value is not null`, [pollId]);
+      `select a.value from vote_answers a join votes v on v.id = a.vote_id where v.poll_id = $1 and v.channel = 'widget' and a.value is not null`,
+      [pollId],
+    );
     expect(scaleAnswers.rows.map((r) => r.value)).toEqual([2]);
     await page.close();
   });

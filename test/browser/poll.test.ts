@@ -14,9 +14,12 @@ describe('public poll page in chromium', () => {
     system = await startTestSystem();
     browser = await launchBrowser();
     const token = await loginAs(system.url!, 'admin', 'test-admin-password');
-    const call = (path: string, body: unknown) => fetch(`${system.url}${path}`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
+    const call = (path: string, body: unknown) =>
+      fetch(`${system.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const created = await call('/api/v1/polls', {
       title: 'Какой сквер благоустроить первым?',
       questions: [{ kind: 'single', text: 'Выберите сквер', options: ['Сквер Победы', 'Сквер у школы №5', 'Сквер на Мира'] }],

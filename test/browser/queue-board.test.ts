@@ -27,7 +27,9 @@ describe('the queue board in chromium', () => {
     const page = await context.newPage();
     const foreign = guardNetwork(page, system.url!);
     const logged: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') logged.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') logged.push(m.text());
+    });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${system.url}/login?next=${encodeURIComponent('/admin/queues')}`);

@@ -7,7 +7,8 @@ import { guardNetwork } from './browser.js';
 
 export async function call(system: Otklik, path: string, method: string, token: string, body?: unknown) {
   const res = await fetch(`${system.url}${path}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -22,7 +23,8 @@ export async function createOrg(system: Otklik, admin: string, name: string, par
 }
 
 export async function createStaff(system: Otklik, admin: string, login: string, displayName: string,
-  roles: { role: string; organizationId: string | null }[]): Promise<string> {
+  roles: { role: string; organizationId: string | null }[]): Promise<string>
+{
   const r = await call(system, '/api/v1/users', 'POST', admin, { login, password: PASSWORD, displayName, roles });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.id as string;
@@ -31,8 +33,9 @@ export async function createStaff(system: Otklik, admin: string, login: string, 
 export const adminToken = (system: Otklik) => loginAs(system.url!, 'admin', 'test-admin-password');
 
 /** A fresh browser context (own cookies) at 1366×768, logged in through the login form. */
-export async function staffPage(browser: Browser, system: Otklik, login: string, opts: { next?: string; viewport?: { width: number; height: number } } = {}):
-  Promise<{ page: Page; foreign: string[]; errors: string[] }> {
+export async function staffPage(browser: Browser, system: Otklik, login: string,
+  opts: { next?: string; viewport?: { width: number; height: number } } = {}): Promise<{ page: Page; foreign: string[]; errors: string[] }>
+{
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1366, height: 768 }, locale: 'ru-RU', timezoneId: 'Asia/Krasnoyarsk' });
   const page = await context.newPage();
   const foreign = guardNetwork(page, system.url!);

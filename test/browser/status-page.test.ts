@@ -27,8 +27,8 @@ describe('the status page in chromium', () => {
   let link: string;
 
   const call = async (path: string, method: string, token: string, body?: unknown) => {
-    const res = await fetch(`${system.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${system.url}${path}`, { method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -37,12 +37,15 @@ describe('the status page in chromium', () => {
     system = await startTestSystem({ SMTP_URL: smtp.url, WIDGET_ALLOWED_ORIGINS: SITE });
     browser = await launchBrowser();
     const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
-    const org = (await call('/api/v1/organizations', 'POST', admin, { name: 'Департамент городского хозяйства администрации города Красноярска', kind: 'omsu' })).body;
+    const org =
+      (await call('/api/v1/organizations', 'POST', admin, { name: 'Департамент городского хозяйства администрации города Красноярска', kind: 'omsu' })).body;
     const tokens: Record<string, string> = {};
     const ids: Record<string, string> = {};
-    for (const [login, role, organizationId] of [['page-moderator', 'moderator', null], ['page-coordinator', 'coordinator', org.id],
-      ['page-executor', 'executor', org.id], ['page-leader', 'leader', org.id]] as const) {
-      ids[role] = (await call('/api/v1/users', 'POST', admin, { login, password: 'a-long-password', displayName: login, roles: [{ role, organizationId }] })).body.id;
+    for (const [login, role, organizationId] of [['page-moderator', 'moderator', null], ['page-coordinator', 'coordinator', org.id], ['page-executor',
+      'executor', org.id], ['page-leader', 'leader', org.id]] as const)
+    {
+      ids[role] =
+        (await call('/api/v1/users', 'POST', admin, { login, password: 'a-long-password', displayName: login, roles: [{ role, organizationId }] })).body.id;
       tokens[role] = await loginAs(system.url!, login, 'a-long-password');
     }
     const res = await fetch(`${system.url}/api/v1/widget/messages`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE },
@@ -52,11 +55,13 @@ describe('the status page in chromium', () => {
     const registered = await eventually(async () => smtp.to('citizen@mail.test').find((m) => /зарегистрировано/.test(m.subject)), 20_000, 'registered mail');
     link = /https?:\/\/\S+\/status\/\S+/.exec(registered.text)![0];
     await eventually(async () => (await call(`/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).status === 200, 15_000, 'case');
-    const steps: [string, string, Record<string, unknown>][] = [['accept', 'moderator', { organizationId: org.id }], ['assign', 'coordinator', { executorId: ids.executor }],
-      ['start', 'executor', {}], ['save-draft', 'executor', { text: 'Здравствуйте! Яма на проспекте Мира напротив дома 94 заделана 21 ноября литым асфальтом. ' +
+    const steps: [string, string, Record<string, unknown>][] = [['accept', 'moderator', { organizationId: org.id }], ['assign', 'coordinator', {
+      executorId: ids.executor,
+    }], ['start', 'executor', {}], ['save-draft', 'executor', {
+      text: 'Здравствуйте! Яма на проспекте Мира напротив дома 94 заделана 21 ноября литым асфальтом. ' +
         'Фотографии выполненных работ прилагаем. С уважением, департамент городского хозяйства.',
-      attachments: [{ kind: 'photo', ref: 'https://files.krsk.test/mira-94-do.jpg' }, { kind: 'photo', ref: 'https://files.krsk.test/mira-94-posle.jpg' }] }],
-      ['submit', 'executor', {}], ['approve', 'leader', {}]];
+      attachments: [{ kind: 'photo', ref: 'https://files.krsk.test/mira-94-do.jpg' }, { kind: 'photo', ref: 'https://files.krsk.test/mira-94-posle.jpg' }],
+    }], ['submit', 'executor', {}], ['approve', 'leader', {}]];
     for (const [action, role, body] of steps) {
       const version = (await call(`/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).body.version;
       expect((await call(`/api/v1/cases/${caseId}/${action}`, 'POST', tokens[role]!, { expectedVersion: version, ...body })).status).toBe(200);
@@ -68,7 +73,7 @@ describe('the status page in chromium', () => {
     await smtp?.close();
   });
 
-  it('on a 390 px phone: the answer, then a low rating and a repeat review with the page\'s own forms', async () => {
+  it("on a 390 px phone: the answer, then a low rating and a repeat review with the page's own forms", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'ru-RU' });
     const page = await context.newPage();
     const foreign = guardNetwork(page, system.url!.replace('127.0.0.1', 'localhost'));

@@ -17,8 +17,13 @@ async function startHostSite(page: (otklik: string, pollId: string) => string) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return {
-    origin, set: (url: string, id: string) => void ((otklik = url), (pollId = id)),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    origin,
+    set: (url: string, id: string) => void ((otklik = url), (pollId = id)),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -28,14 +33,21 @@ describe('the site widget in poll mode', () => {
   let site: Awaited<ReturnType<typeof startHostSite>>;
   let pollId: string;
   beforeAll(async () => {
-    site = await startHostSite((otklik, id) => `<!doctype html><html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-      <title>Администрация города</title></head><body><h1>Голосование</h1><script src="${otklik}/widget.js" data-poll="${id}"></script></body></html>`);
+    site = await startHostSite((otklik, id) =>
+      `<!doctype html><html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+      <title>Администрация города</title></head><body><h1>Голосование</h1><script src="${otklik}/widget.js" data-poll="${id}"></script></body></html>`
+    );
     system = await startTestSystem({ WIDGET_ALLOWED_ORIGINS: site.origin }, ['ingest', 'workflow']);
     const token = await loginAs(system.url!, 'admin', 'test-admin-password');
-    const staff = (path: string, body: unknown) => fetch(`${system.url}${path}`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const staff = (path: string, body: unknown) =>
+      fetch(`${system.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const created = await staff('/api/v1/polls', {
-      title: 'Какой сквер благоустроить в 2027 году?', municipalities: ['город Ачинск'],
+      title: 'Какой сквер благоустроить в 2027 году?',
+      municipalities: ['город Ачинск'],
       questions: [{ kind: 'single', text: 'Выберите сквер', options: ['Сквер Победы', 'Сквер у вокзала'] }],
     });
     expect(created.status).toBe(201);

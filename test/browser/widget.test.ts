@@ -15,7 +15,11 @@ async function startHostSite(pages: (otklik: string) => Record<string, string>) 
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { origin, setOtklik: (url: string) => void (otklik = url), close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return { origin, setOtklik: (url: string) => void (otklik = url), close: () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }) };
 }
 
 describe('the site widget in a real page', () => {
@@ -57,7 +61,9 @@ describe('the site widget in a real page', () => {
     expect(await number.textContent()).toMatch(/^\d{4}-\d{6}$/);
     expect(await page.locator('.otklik-status').textContent()).toContain('Ваше обращение зарегистрировано');
     await screenshot(page, 'widget-registered');
-    const stored = await system.db.query("select m.provenance from messages m join cases c on c.message_id = m.id where c.registration_number = $1", [await number.textContent()]);
+    const stored = await system.db.query('select m.provenance from messages m join cases c on c.message_id = m.id where c.registration_number = $1', [
+      await number.textContent(),
+    ]);
     expect(stored.rows[0].provenance).toMatchObject({ site: site.origin, org: 'minzdrav-24', category: 'ЖКХ' });
     await page.close();
   });

@@ -13,10 +13,27 @@
 import type http from 'node:http';
 import { closeLoopback, FaultPlan, listenLoopback, readBody, type Fault } from './http-fake.js';
 
-export interface MaxCall { method: string; path: string; query: Record<string, string>; body: any }
-export interface MaxSent { chatId?: string; userId?: string; text: string; mid: string; link?: { type: string; mid: string }; buttons?: { text: string; payload: string }[][] }
+export interface MaxCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: any;
+}
+export interface MaxSent {
+  chatId?: string;
+  userId?: string;
+  text: string;
+  mid: string;
+  link?: { type: string; mid: string };
+  buttons?: { text: string; payload: string }[][];
+}
 /** A comment the bot posted under a channel post. */
-export interface MaxCommentSent { postId: string; text: string; mid: string; replyTo?: string }
+export interface MaxCommentSent {
+  postId: string;
+  text: string;
+  mid: string;
+  replyTo?: string;
+}
 
 export interface FakeMax {
   apiBaseUrl: string;
@@ -47,7 +64,8 @@ type Handler = (q: Record<string, string>, body: any, req: http.IncomingMessage)
 
 export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
   const faults = new FaultPlan();
-  const state = { calls: [] as MaxCall[], sent: [] as MaxSent[], answers: [] as FakeMax['answers'], subscriptions: [] as FakeMax['subscriptions'], markers: [] as (number | undefined)[] };
+  const state = { calls: [] as MaxCall[], sent: [] as MaxSent[], answers: [] as FakeMax['answers'], subscriptions: [] as FakeMax['subscriptions'],
+    markers: [] as (number | undefined)[] };
   let updates: { seq: number; update: Record<string, unknown> }[] = [];
   let seq = 1000;
   let nextMid = 1;
@@ -62,16 +80,24 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
     'POST /messages': (q, body) => {
       const mid = newMid();
       const keyboard = (body?.attachments ?? []).find((a: { type?: string }) => a.type === 'inline_keyboard');
-      state.sent.push({ chatId: q.chat_id, userId: q.user_id, text: body?.text ?? '', mid, link: body?.link ?? undefined, buttons: keyboard?.payload?.buttons });
-      const recipient = q.chat_id ? { chat_id: Number(q.chat_id), chat_type: 'dialog', user_id: null } : { chat_id: null, chat_type: 'dialog', user_id: Number(q.user_id) };
-      return { message: { sender: MAX_BOT_USER, recipient, timestamp: Date.now(), body: { mid, seq: nextMid, text: body?.text ?? null, attachments: body?.attachments ?? null } } };
+      state.sent.push({ chatId: q.chat_id, userId: q.user_id, text: body?.text ?? '', mid, link: body?.link ?? undefined,
+        buttons: keyboard?.payload?.buttons });
+      const recipient = q.chat_id
+        ? { chat_id: Number(q.chat_id), chat_type: 'dialog', user_id: null }
+        : { chat_id: null, chat_type: 'dialog', user_id: Number(q.user_id) };
+      return {
+        message: { sender: MAX_BOT_USER, recipient, timestamp: Date.now(),
+          body: { mid, seq: nextMid, text: body?.text ?? null, attachments: body?.attachments ?? null } },
+      };
     },
     'PUT /messages': () => ({ success: true }),
     'POST /answers': (q, body) => {
       state.answers.push({ callbackId: q.callback_id!, notification: body?.notification, message: body?.message });
       return { success: true };
     },
-    'GET /subscriptions': () => ({ subscriptions: state.subscriptions.map((s) => ({ url: s.url, time: Date.now(), update_types: s.update_types ?? [], version: '0.0.1' })) }),
+    'GET /subscriptions': () => ({
+      subscriptions: state.subscriptions.map((s) => ({ url: s.url, time: Date.now(), update_types: s.update_types ?? [], version: '0.0.1' })),
+    }),
     'POST /subscriptions': (_q, body) => {
       state.subscriptions = [...state.subscriptions.filter((s) => s.url !== body.url), { url: body.url, secret: body.secret, update_types: body.update_types }];
       return { success: true };
@@ -104,12 +130,16 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
     if (!post) return [{ code: 'not.found', message: `Post ${postId} not found` }, 404];
     const text = typeof body?.text === 'string' ? body.text : '';
     if (!text || text.length > 4000 || body?.attachments) return [{ code: 'proto.payload', message: 'text of 1–4000 characters, no attachments' }, 400];
-    if (body?.link && (body.link.type !== 'reply' || !post.comments.has(body.link.mid))) return [{ code: 'not.found', message: 'Linked comment not found' }, 404];
+    if (body?.link && (body.link.type !== 'reply' || !post.comments.has(body.link.mid))) {
+      return [{ code: 'not.found', message: 'Linked comment not found' }, 404];
+    }
     const mid = newMid();
     post.comments.add(mid);
     comments.push({ postId, text, mid, replyTo: body?.link?.mid });
-    return [{ message: { sender: MAX_BOT_USER, recipient: { chat_id: post.chatId, chat_type: 'channel', user_id: null, post_id: Number(postId) }, timestamp: Date.now(),
-      link: body?.link ? { type: 'reply', message: { mid: body.link.mid, seq: 0, text: null } } : null, body: { mid, seq: nextMid, text } } }, 200];
+    return [{
+      message: { sender: MAX_BOT_USER, recipient: { chat_id: post.chatId, chat_type: 'channel', user_id: null, post_id: Number(postId) }, timestamp: Date.now(),
+        link: body?.link ? { type: 'reply', message: { mid: body.link.mid, seq: 0, text: null } } : null, body: { mid, seq: nextMid, text } },
+    }, 200];
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -141,7 +171,12 @@ export async function startFakeMax(opts: { token: string }): Promise<FakeMax> {
 
   const { server, url } = await listenLoopback((req, res) => void handle(req, res).catch(() => res.destroy()));
   return {
-    apiBaseUrl: url, calls: state.calls, sent: state.sent, answers: state.answers, markersRequested: state.markers, comments,
+    apiBaseUrl: url,
+    calls: state.calls,
+    sent: state.sent,
+    answers: state.answers,
+    markersRequested: state.markers,
+    comments,
     publishPost(chatId) {
       const id = String(++nextPost);
       posts.set(id, { chatId, comments: new Set() });

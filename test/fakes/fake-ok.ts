@@ -12,7 +12,14 @@ import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { closeLoopback, FaultPlan, listenLoopback, readBody, type Fault } from './http-fake.js';
 
-export interface OkFakeComment { id: string; author_id: string; author_type?: string; text: string; date: string; reply_to_comment_id?: string }
+export interface OkFakeComment {
+  id: string;
+  author_id: string;
+  author_type?: string;
+  text: string;
+  date: string;
+  reply_to_comment_id?: string;
+}
 
 export interface FakeOk {
   apiBaseUrl: string;
@@ -64,7 +71,9 @@ export const OK_SIGNATURE_EXAMPLE = {
 
 export async function startFakeOk(opts: FakeOkOptions): Promise<FakeOk> {
   const ex = OK_SIGNATURE_EXAMPLE;
-  if (expectedOkSignature({ ...ex.params }, ex.accessToken, ex.applicationSecretKey) !== ex.sig) throw new Error('the fake OK signs otherwise than the worked example');
+  if (expectedOkSignature({ ...ex.params }, ex.accessToken, ex.applicationSecretKey) !== ex.sig) {
+    throw new Error('the fake OK signs otherwise than the worked example');
+  }
   const faults = new FaultPlan();
   const restCalls: FakeOk['restCalls'] = [];
   const sent: FakeOk['sent'] = [];
@@ -82,7 +91,8 @@ export async function startFakeOk(opts: FakeOkOptions): Promise<FakeOk> {
       // The anchor names the position after the last comment returned; FIRST is the oldest.
       const from = p.anchor && p.anchor !== 'FIRST' ? Number(p.anchor.replace(/^pos/, '')) : 0;
       const page = list.slice(from, from + Number(p.count ?? 10));
-      return { discussionId: p.discussionId, discussionType: 'GROUP_TOPIC', comments: page, anchor: `pos${from + page.length}`, has_more: from + page.length < list.length };
+      return { discussionId: p.discussionId, discussionType: 'GROUP_TOPIC', comments: page, anchor: `pos${from + page.length}`,
+        has_more: from + page.length < list.length };
     },
     'discussions.addDiscussionComment': (p) => {
       const id = `c${++nextId}`;
@@ -96,7 +106,9 @@ export async function startFakeOk(opts: FakeOkOptions): Promise<FakeOk> {
     const { sig, ...rest_ } = params;
     if (params.application_key !== opts.applicationKey) return { error_code: 101, error_msg: 'PARAM_API_KEY : Application key is invalid' };
     if (params.access_token !== opts.accessToken) return { error_code: 102, error_msg: 'PARAM_SESSION_EXPIRED : Session expired' };
-    if (sig !== expectedOkSignature(rest_, opts.accessToken, opts.applicationSecretKey)) return { error_code: 104, error_msg: 'PARAM_SIGNATURE : Invalid signature' };
+    if (sig !== expectedOkSignature(rest_, opts.accessToken, opts.applicationSecretKey)) {
+      return { error_code: 104, error_msg: 'PARAM_SIGNATURE : Invalid signature' };
+    }
     restCalls.push({ method: params.method!, params });
     const impl = rest[params.method!];
     return impl ? impl(params) : { error_code: 3, error_msg: `METHOD : Method ${params.method} does not exist` };
@@ -119,7 +131,9 @@ export async function startFakeOk(opts: FakeOkOptions): Promise<FakeOk> {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://x');
     const raw = await readBody(req);
-    const method = url.pathname === '/fb.do' ? new URLSearchParams(raw).get('method') ?? '' : url.pathname.replace(/^\/graph\//, '').split('/').slice(0, 2).join('/');
+    const method = url.pathname === '/fb.do'
+      ? new URLSearchParams(raw).get('method') ?? ''
+      : url.pathname.replace(/^\/graph\//, '').split('/').slice(0, 2).join('/');
     const fault = faults.take(method);
     if (fault === 'network') return void req.socket.destroy();
     if (fault === 'rate') return json(res, { error_code: 8, error_msg: 'FLOOD_BLOCKED : Flood blocked' });
@@ -139,7 +153,11 @@ export async function startFakeOk(opts: FakeOkOptions): Promise<FakeOk> {
 
   const { server, url } = await listenLoopback((req, res) => void handle(req, res).catch(() => res.destroy()));
   return {
-    apiBaseUrl: url, restCalls, sent, subscriptions, groupComments,
+    apiBaseUrl: url,
+    restCalls,
+    sent,
+    subscriptions,
+    groupComments,
     addTopic(groupId, topicId) {
       topics.set(groupId, [topicId, ...(topics.get(groupId) ?? [])]);
     },

@@ -7,7 +7,12 @@
 import type http from 'node:http';
 import { closeLoopback, listenLoopback, readBody } from './http-fake.js';
 
-export interface FakeSms { to: string; text: string; from?: string; smsId: string }
+export interface FakeSms {
+  to: string;
+  text: string;
+  from?: string;
+  smsId: string;
+}
 
 export interface FakeSmsRu {
   url: string;
@@ -68,7 +73,9 @@ export async function startFakeSmsRu(opts: { apiId: string }): Promise<FakeSmsRu
 
   const { server, url } = await listenLoopback((req, res) => void handle(req, res).catch(() => res.destroy()));
   return {
-    url, sent, requests,
+    url,
+    sent,
+    requests,
     refuse: (number, code, text = 'На этот номер нельзя отправлять сообщения') => void refusals.set(number, { code, text }),
     unavailable: (times) => void (down = times),
     close: () => closeLoopback(server),

@@ -7,7 +7,10 @@
 import type http from 'node:http';
 import { closeLoopback, FaultPlan, listenLoopback, readBody, type Fault } from './http-fake.js';
 
-export interface TgCall { method: string; payload: Record<string, any> }
+export interface TgCall {
+  method: string;
+  payload: Record<string, any>;
+}
 
 export interface FakeTelegram {
   apiRoot: string;
@@ -39,7 +42,8 @@ export async function startFakeTelegram(opts: { token: string }): Promise<FakeTe
     answerCallbackQuery: () => true,
     editMessageReplyMarkup: () => true,
     sendMessage: (p) => {
-      const m = { message_id: ++nextMessageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(p.chat_id), type: 'private' }, from: BOT_USER, text: p.text };
+      const m = { message_id: ++nextMessageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(p.chat_id), type: 'private' }, from: BOT_USER,
+        text: p.text };
       sent.push({ chatId: String(p.chat_id), text: p.text, replyMarkup: p.reply_markup, replyTo: p.reply_parameters?.message_id, messageId: m.message_id });
       return m;
     },
@@ -85,7 +89,10 @@ export async function startFakeTelegram(opts: { token: string }): Promise<FakeTe
 
   const { server, url } = await listenLoopback((req, res) => void handle(req, res).catch(() => res.destroy()));
   return {
-    apiRoot: url, calls, sent, offsetsRequested,
+    apiRoot: url,
+    calls,
+    sent,
+    offsetsRequested,
     pushUpdate(update) {
       const u = { update_id: ++nextUpdateId, ...update };
       updates.push(u);

@@ -7,8 +7,17 @@
 import type http from 'node:http';
 import { closeLoopback, FaultPlan, listenLoopback, readBody, type Fault } from './http-fake.js';
 
-export interface VkCall { method: string; params: Record<string, string> }
-export interface VkLongPollUpdate { type: string; object: unknown; group_id: number; event_id: string; v?: string }
+export interface VkCall {
+  method: string;
+  params: Record<string, string>;
+}
+export interface VkLongPollUpdate {
+  type: string;
+  object: unknown;
+  group_id: number;
+  event_id: string;
+  v?: string;
+}
 
 export interface FakeVk {
   url: string;
@@ -46,11 +55,13 @@ export async function startFakeVk(opts: { tokens: string[]; searchPageSize?: num
   let url = '';
 
   const error = (code: number, msg: string, params: Record<string, string>) => ({
-    error: { error_code: code, error_msg: msg, request_params: Object.entries(params).filter(([k]) => k !== 'access_token').map(([key, value]) => ({ key, value })) },
+    error: { error_code: code, error_msg: msg,
+      request_params: Object.entries(params).filter(([k]) => k !== 'access_token').map(([key, value]) => ({ key, value })) },
   });
 
   const methods: Record<string, (p: Record<string, string>) => unknown> = {
-    'groups.getLongPollServer': (p) => ({ key: `key-${p.group_id}`, server: `${url}/lp/${p.group_id}`, ts: String((longPoll.get(Number(p.group_id)) ?? []).length + 1) }),
+    'groups.getLongPollServer': (p) => ({ key: `key-${p.group_id}`, server: `${url}/lp/${p.group_id}`,
+      ts: String((longPoll.get(Number(p.group_id)) ?? []).length + 1) }),
     'wall.createComment': (p) => {
       const existing = p.guid ? comments.find((c) => c.guid === p.guid) : undefined;
       if (existing) return { comment_id: existing.commentId, parents_stack: [] };
@@ -127,7 +138,14 @@ export async function startFakeVk(opts: { tokens: string[]; searchPageSize?: num
   const { server, url: base } = await listenLoopback((req, res) => void handle(req, res).catch(() => res.destroy()));
   url = base;
   return {
-    url, apiBaseUrl: `${url}/method`, calls, comments, sentMessages, eventAnswers, longPollRequests, searchIndex,
+    url,
+    apiBaseUrl: `${url}/method`,
+    calls,
+    comments,
+    sentMessages,
+    eventAnswers,
+    longPollRequests,
+    searchIndex,
     pushLongPoll(groupId, type, object) {
       const list = longPoll.get(groupId) ?? [];
       list.push({ type, object, group_id: groupId, event_id: `ev${groupId}_${list.length + 1}`, v: '5.199' });

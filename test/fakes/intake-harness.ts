@@ -21,7 +21,14 @@ export async function startIntakeHarness() {
   const intake = createIntake({ queues, redis, prefix, stats, sealer });
   const cursors = createCursorStore(db);
   return {
-    db, redis, queues, intake, stats, cursors, prefix, sealer,
+    db,
+    redis,
+    queues,
+    intake,
+    stats,
+    cursors,
+    prefix,
+    sealer,
     /** externalIds of every job in the incoming queue, sorted. */
     async incomingIds(): Promise<string[]> {
       const jobs = await queues.incoming.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed']);

@@ -34,7 +34,9 @@ export async function startSmtpSink(opts: { user?: string; pass?: string } = {})
   const refused = new Set<string>();
   const server = new SMTPServer({
     // No TLS on loopback in tests: STARTTLS is not offered, and AUTH is allowed over the plain connection.
-    disabledCommands: ['STARTTLS'], allowInsecureAuth: true, logger: false,
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    logger: false,
     onAuth(auth, _session, cb) {
       if (auth.username === user && auth.password === pass) return cb(null, { user });
       return cb(new Error('Invalid username or password'));
@@ -48,8 +50,13 @@ export async function startSmtpSink(opts: { user?: string; pass?: string } = {})
     onData(stream, session, cb) {
       simpleParser(stream).then((parsed) => {
         mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address),
-          subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', messageId: parsed.messageId ?? '', parsed,
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          subject: parsed.subject ?? '',
+          text: parsed.text ?? '',
+          html: typeof parsed.html === 'string' ? parsed.html : '',
+          messageId: parsed.messageId ?? '',
+          parsed,
         });
         cb();
       }, (err: Error) => cb(err));

@@ -12,8 +12,10 @@ const OUTAGE_MS = 60_000;
 const N = 240;
 
 async function post(system: Otklik, i: number) {
-  const body = JSON.stringify({ callId: `ch-outage-${i}`, receivedAt: new Date().toISOString(), text: `Обращение ${i}: во дворе не убирают снег, машины не проехать` });
-  const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
+  const body = JSON.stringify({ callId: `ch-outage-${i}`, receivedAt: new Date().toISOString(),
+    text: `Обращение ${i}: во дворе не убирают снег, машины не проехать` });
+  const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
   expect(res.status).toBe(202);
 }
 
@@ -26,13 +28,16 @@ describe('ClickHouse unavailable for a minute', () => {
     await system?.stop();
   });
 
-  const casesInPostgres = async () => (await system.db.query<{ message_id: string }>(
-    `select c.message_id from cases c join messages m on m.id = c.message_id where m.external_id like 'ch-outage-%'`)).rows.map((r) => r.message_id);
+  const casesInPostgres = async () =>
+    (await system.db.query<{ message_id: string }>(
+      `select c.message_id from cases c join messages m on m.id = c.message_id where m.external_id like 'ch-outage-%'`,
+    )).rows.map((r) => r.message_id);
   const countsInClickHouse = async (ids: string[]) => {
     const rs = await system.ch!.query({
       query: `SELECT type, toUInt32(count()) AS n, toUInt32(uniqExact(event_id)) AS u FROM events
               WHERE message_id IN {ids:Array(UUID)} AND type IN ('message.received', 'case.created') GROUP BY type ORDER BY type`,
-      query_params: { ids }, format: 'JSONEachRow',
+      query_params: { ids },
+      format: 'JSONEachRow',
     });
     return Object.fromEntries((await rs.json<{ type: string; n: number; u: number }>()).map((r) => [r.type, { rows: Number(r.n), distinct: Number(r.u) }]));
   };

@@ -28,18 +28,26 @@ describe('kill -9 of a worker process mid-batch', () => {
 
   it('loses nothing and counts nothing twice once another process takes over', async () => {
     const env = {
-      REDIS_URL: '', DATABASE_URL: '', OTKLIK_QUEUE_PREFIX: '', CONTACT_CENTER_SECRET: 'test-secret', OTKLIK_ADMIN_PASSWORD: 'x-admin-password',
+      REDIS_URL: '',
+      DATABASE_URL: '',
+      OTKLIK_QUEUE_PREFIX: '',
+      CONTACT_CENTER_SECRET: 'test-secret',
+      OTKLIK_ADMIN_PASSWORD: 'x-admin-password',
     };
     const config = await testConfig();
-    Object.assign(env, { REDIS_URL: config.redisUrl!, DATABASE_URL: config.databaseUrl!, OTKLIK_QUEUE_PREFIX: config.queuePrefix, OTKLIK_HASH_SALT: 'fault-salt' });
+    Object.assign(env, { REDIS_URL: config.redisUrl!, DATABASE_URL: config.databaseUrl!, OTKLIK_QUEUE_PREFIX: config.queuePrefix,
+      OTKLIK_HASH_SALT: 'fault-salt' });
     // ClickHouse (chDB) lives in this process: the analytics role runs here, the workers in children.
     analytics = await startOtklik({ ...config, hashSalt: 'fault-salt' }, ['analytics'], createLogger('silent'));
     const first = spawnWorkers(config, env);
     children.push(first);
 
-    const messages = Array.from({ length: N }, (_, i) => normalizeCallCard({
-      callId: `kill-${i}`, receivedAt: new Date().toISOString(), text: `Жалоба номер ${i}: во дворе дома не вывозят мусор, контейнеры переполнены`,
-    }, 'fault-salt'));
+    const messages = Array.from({ length: N }, (_, i) =>
+      normalizeCallCard({
+        callId: `kill-${i}`,
+        receivedAt: new Date().toISOString(),
+        text: `Жалоба номер ${i}: во дворе дома не вывозят мусор, контейнеры переполнены`,
+      }, 'fault-salt'));
     for (let i = 0; i < N; i += 500) {
       await analytics.queues.incoming.addBulk(messages.slice(i, i + 500).map((m) => ({ name: 'contact_center', data: m, opts: { jobId: m.messageId } })));
     }
@@ -56,7 +64,8 @@ describe('kill -9 of a worker process mid-batch', () => {
 
     const ch = analytics.ch!;
     const counted = await eventually(async () => {
-      const r = await ch.query({ query: "SELECT toUInt32(count()) AS n, toUInt32(uniqExact(event_id)) AS u FROM events WHERE type = 'case.created'", format: 'JSONEachRow' });
+      const r = await ch.query({ query: "SELECT toUInt32(count()) AS n, toUInt32(uniqExact(event_id)) AS u FROM events WHERE type = 'case.created'",
+        format: 'JSONEachRow' });
       const [row] = await r.json<{ n: number; u: number }>();
       return Number(row!.u) === N ? row : undefined;
     }, 60_000, 'every case.created event in ClickHouse');

@@ -14,9 +14,12 @@ describe('a poison message', () => {
 
   it('is dead-lettered at once, stays visible with its reason, and does not block the messages behind it', async () => {
     const poison = await system.queues.incoming.add('contact_center', { text: 42, source: 'fax' } as never);
-    const good = Array.from({ length: 20 }, (_, i) => normalizeCallCard({
-      callId: `after-poison-${i}`, receivedAt: new Date().toISOString(), text: `Во дворе дома ${i} не убран снег, машины не могут проехать`,
-    }, 'salt'));
+    const good = Array.from({ length: 20 }, (_, i) =>
+      normalizeCallCard({
+        callId: `after-poison-${i}`,
+        receivedAt: new Date().toISOString(),
+        text: `Во дворе дома ${i} не убран снег, машины не могут проехать`,
+      }, 'salt'));
     await system.queues.incoming.addBulk(good.map((m) => ({ name: 'contact_center', data: m, opts: { jobId: m.messageId } })));
 
     const failed = await eventually(async () => (await system.queues.incoming.getFailed()).find((j) => j.id === poison.id), 15_000, 'poison in the failed set');

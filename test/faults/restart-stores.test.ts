@@ -14,7 +14,8 @@ const N = 400;
 async function deliver(system: Otklik, i: number, tally: { accepted: number; refused: number }) {
   const body = JSON.stringify({ callId: `restart-${i}`, receivedAt: new Date().toISOString(), text: `Обращение ${i}: на улице Мира не горят фонари` });
   for (;;) {
-    const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body }).catch(() => undefined);
+    const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body }).catch(() => undefined);
     if (res?.status === 202) {
       tally.accepted++;
       return;
@@ -42,8 +43,11 @@ async function stream(system: Otklik, midway: () => Promise<void>) {
 }
 
 async function countsOf(system: Otklik) {
-  const pgCount = Number((await system.db.query(`select count(*) from cases c join messages m on m.id = c.message_id where m.external_id like 'restart-%'`)).rows[0].count);
-  const r = await system.ch!.query({ query: "SELECT toUInt32(count()) AS n, toUInt32(uniqExact(event_id)) AS u FROM events WHERE type = 'case.created'", format: 'JSONEachRow' });
+  const pgCount = Number(
+    (await system.db.query(`select count(*) from cases c join messages m on m.id = c.message_id where m.external_id like 'restart-%'`)).rows[0].count,
+  );
+  const r = await system.ch!.query({ query: "SELECT toUInt32(count()) AS n, toUInt32(uniqExact(event_id)) AS u FROM events WHERE type = 'case.created'",
+    format: 'JSONEachRow' });
   const [row] = await r.json<{ n: number; u: number }>();
   return { pgCount, chRows: Number(row!.n), chDistinct: Number(row!.u) };
 }
@@ -52,7 +56,8 @@ describe('store restarts mid-stream', () => {
   it('Redis restarted (AOF) in the middle of a stream: every accepted call becomes one case and one count', async () => {
     const dataDir = testDataDir('redis-restart');
     let redis = await ensureRedis({ dataDir });
-    const system = await startOtklik(await testConfig({ REDIS_URL: redis.url, OTKLIK_DATA_DIR: dataDir }), ['ingest', 'classify', 'workflow', 'analytics', 'dashboard'], createLogger('silent'));
+    const system = await startOtklik(await testConfig({ REDIS_URL: redis.url, OTKLIK_DATA_DIR: dataDir }), ['ingest', 'classify', 'workflow', 'analytics',
+      'dashboard'], createLogger('silent'));
     try {
       const tally = await stream(system, async () => {
         await redis.stop();
@@ -73,7 +78,8 @@ describe('store restarts mid-stream', () => {
   it('PostgreSQL restarted in the middle of a stream: nothing accepted is lost, nothing counted twice', async () => {
     const dataDir = testDataDir('pg-restart');
     let postgres = await ensurePostgres({ dataDir, systemDir: inject('pgSystemDir') });
-    const system = await startOtklik(await testConfig({ DATABASE_URL: postgres.connectionString, OTKLIK_DATA_DIR: dataDir }), ['ingest', 'classify', 'workflow', 'analytics', 'dashboard'], createLogger('silent'));
+    const system = await startOtklik(await testConfig({ DATABASE_URL: postgres.connectionString, OTKLIK_DATA_DIR: dataDir }), ['ingest', 'classify', 'workflow',
+      'analytics', 'dashboard'], createLogger('silent'));
     try {
       const tally = await stream(system, async () => {
         await postgres.stop();

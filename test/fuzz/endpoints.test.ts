@@ -17,14 +17,20 @@ const SITE = 'https://site.example';
 const nasty = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
-  fc.constantFrom("' OR 1=1; DROP TABLE cases; --", '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '\u0000\u202e\ud800',
-    '{{7*7}}', '${jndi:ldap://x}', '../../etc/passwd', 'a'.repeat(70_000), '🙂'.repeat(5000), '\uFEFF', '%00', 'NaN', '-1', '1e309'),
-  fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
+  fc.constantFrom("' OR 1=1; DROP TABLE cases; --", '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', '\u0000\u202e\ud800', '{{7*7}}',
+    '${jndi:ldap://x}', '../../etc/passwd', 'a'.repeat(70_000), '🙂'.repeat(5000), '\uFEFF', '%00', 'NaN', '-1', '1e309'),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
 );
 const jsonish = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.dictionary(fc.constantFrom('callId', 'text', 'receivedAt', 'type', 'group_id', 'secret', 'object', 'update_id', 'message', 'consent', 'contact', 'idempotencyKey', 'org', 'login', 'password',
-    'update_type', 'timestamp', 'callback', 'chat_id', 'sender', 'recipient', 'webhookType'), nasty)
+  fc.dictionary(
+    fc.constantFrom('callId', 'text', 'receivedAt', 'type', 'group_id', 'secret', 'object', 'update_id', 'message', 'consent', 'contact', 'idempotencyKey',
+      'org', 'login', 'password', 'update_type', 'timestamp', 'callback', 'chat_id', 'sender', 'recipient', 'webhookType'),
+    nasty,
+  )
     .map((o) => JSON.stringify(o)),
   fc.string().map((s) => `{"broken": ${s}`),
   fc.constantFrom('', '{', '[]', 'null', '"str"', '{"__proto__":{"admin":true}}', '{"callId":{"$gt":""}}'),
@@ -57,12 +63,21 @@ describe('fuzzing the public surface', () => {
     telegram = await startFakeTelegram({ token: '123:fuzz' });
     max = await startFakeMax({ token: 'max-fuzz' });
     system = await startTestSystem({
-      VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111',
-      TELEGRAM_BOT_TOKEN: '123:fuzz', TELEGRAM_WEBHOOK_SECRET: 'tg-secret', TELEGRAM_API_ROOT: telegram.apiRoot,
-      WIDGET_ALLOWED_ORIGINS: SITE, WIDGET_IP_LIMIT_PER_HOUR: '100000', WIDGET_CONTACT_LIMIT_PER_DAY: '100000',
+      VK_CALLBACK_CONFIRMATION: '111:conf-111',
+      VK_CALLBACK_SECRET: 'cb-secret',
+      VK_GROUP_IDS: '111',
+      TELEGRAM_BOT_TOKEN: '123:fuzz',
+      TELEGRAM_WEBHOOK_SECRET: 'tg-secret',
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      WIDGET_ALLOWED_ORIGINS: SITE,
+      WIDGET_IP_LIMIT_PER_HOUR: '100000',
+      WIDGET_CONTACT_LIMIT_PER_DAY: '100000',
       OTKLIK_LOGIN_MAX_FAILURES: '100000',
-      MAX_BOT_TOKEN: 'max-fuzz', MAX_WEBHOOK_SECRET: 'max-secret', MAX_API_BASE_URL: max.apiBaseUrl,
-      OK_GROUPS: '111:ok-group-key', OK_WEBHOOK_SECRET: 'ok-secret-0123456789abcdef',
+      MAX_BOT_TOKEN: 'max-fuzz',
+      MAX_WEBHOOK_SECRET: 'max-secret',
+      MAX_API_BASE_URL: max.apiBaseUrl,
+      OK_GROUPS: '111:ok-group-key',
+      OK_WEBHOOK_SECRET: 'ok-secret-0123456789abcdef',
     });
     token = await loginAs(system.url!, 'admin', 'test-admin-password');
   });
@@ -78,7 +93,10 @@ describe('fuzzing the public surface', () => {
 
   it('contact center calls: forged and correctly signed garbage', async () => {
     await fc.assert(fc.asyncProperty(jsonish, fc.boolean(), async (body, sign) => {
-      await expectClientError(await post('/api/v1/contact-center/calls', body, { 'x-signature': sign ? signBody('test-secret', body) : signBody('forged', body) }), 'calls');
+      await expectClientError(
+        await post('/api/v1/contact-center/calls', body, { 'x-signature': sign ? signBody('test-secret', body) : signBody('forged', body) }),
+        'calls',
+      );
     }), { numRuns: RUNS });
   });
 
@@ -96,7 +114,9 @@ describe('fuzzing the public surface', () => {
 
   it('MAX webhook, with and without its secret, garbage and updates with hostile fields', async () => {
     const update = fc.oneof(jsonish, nasty.map((text) => JSON.stringify(maxMessageCreated(maxChatMessage({ text: String(text) })))),
-      nasty.map((text) => JSON.stringify(maxMessageCreated({ ...maxDialogMessage(-5, 7, { text: String(text) }), timestamp: typeof text === 'number' ? text : Date.now() }))));
+      nasty.map((text) =>
+        JSON.stringify(maxMessageCreated({ ...maxDialogMessage(-5, 7, { text: String(text) }), timestamp: typeof text === 'number' ? text : Date.now() }))
+      ));
     await fc.assert(fc.asyncProperty(update, fc.boolean(), async (body, withSecret) => {
       await expectClientError(await post('/webhooks/max', body, withSecret ? { 'x-max-bot-api-secret': 'max-secret' } : {}), 'max');
     }), { numRuns: RUNS });
@@ -126,10 +146,15 @@ describe('fuzzing the public surface', () => {
 
   it('query strings of the lists and analytics', async () => {
     const paths = ['/api/v1/cases', '/api/v1/messages', '/api/v1/analytics/summary', '/api/v1/analytics/volume', '/api/v1/analytics/sla'];
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...paths), fc.dictionary(fc.constantFrom('source', 'status', 'limit', 'offset', 'from', 'to', 'category', 'municipality', 'format', 'overdue', 'organizationId'), nasty.map(String)), async (path, params) => {
-      const qs = new URLSearchParams(params).toString();
-      await expectClientError(await fetch(`${system.url}${path}?${qs}`, { headers: { authorization: `Bearer ${token}` } }), path);
-    }), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths),
+        fc.dictionary(fc.constantFrom('source', 'status', 'limit', 'offset', 'from', 'to', 'category', 'municipality', 'format', 'overdue', 'organizationId'),
+          nasty.map(String)), async (path, params) => {
+        const qs = new URLSearchParams(params).toString();
+        await expectClientError(await fetch(`${system.url}${path}?${qs}`, { headers: { authorization: `Bearer ${token}` } }), path);
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('case actions with hostile ids and bodies', async () => {
@@ -139,7 +164,7 @@ describe('fuzzing the public surface', () => {
     }), { numRuns: RUNS });
   });
 
-  it('the two 500s an OpenAPI fuzzer found are 400s: an integer beyond PostgreSQL\'s and a time zone beyond ±14:00', async () => {
+  it("the two 500s an OpenAPI fuzzer found are 400s: an integer beyond PostgreSQL's and a time zone beyond ±14:00", async () => {
     for (const path of ['/api/v1/routing/table/versions/2147483648', '/api/v1/cases?from=2026-01-01T00:00:00%2B16:00']) {
       const res = await fetch(`${system.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status, path).toBe(400);
@@ -147,8 +172,12 @@ describe('fuzzing the public surface', () => {
     }
   });
 
-  it('every integer parameter with values beyond PostgreSQL\'s integer and every date parameter with dates it cannot store', async () => {
-    interface Param { name: string; in: 'path' | 'query'; schema: { type?: string; format?: string; anyOf?: { format?: string }[] } }
+  it("every integer parameter with values beyond PostgreSQL's integer and every date parameter with dates it cannot store", async () => {
+    interface Param {
+      name: string;
+      in: 'path' | 'query';
+      schema: { type?: string; format?: string; anyOf?: { format?: string }[] };
+    }
     type Operation = { parameters?: Param[] };
     const isInteger = (p: Param) => p.schema.type === 'integer';
     const isDate = (p: Param) => [p.schema.format, ...(p.schema.anyOf ?? []).map((a) => a.format)].some((f) => f === 'date-time' || f === 'date');
@@ -164,7 +193,8 @@ describe('fuzzing the public surface', () => {
     for (const [path, ops] of Object.entries(paths)) {
       for (const [method, op] of Object.entries(ops)) targets.push({ method, path, params: op.parameters ?? [] });
     }
-    const query = (names: string[], kind: 'integer' | 'date'): Param[] => names.map((name) => ({ name, in: 'query', schema: kind === 'integer' ? { type: 'integer' } : { format: 'date' } }));
+    const query = (names: string[], kind: 'integer' | 'date'): Param[] =>
+      names.map((name) => ({ name, in: 'query', schema: kind === 'integer' ? { type: 'integer' } : { format: 'date' } }));
     for (const path of ['/analytics', '/report/weekly']) targets.push({ method: 'get', path, params: query(['from', 'to'], 'date') });
 
     let integers = 0;
@@ -199,10 +229,14 @@ describe('fuzzing the public surface', () => {
 
   it('webhooks with dates no calendar has (Unix seconds far beyond year 9999) are no 500s', async () => {
     for (const date of [1e13, -1e13, 2 ** 53 - 1]) {
-      const tg = await post('/webhooks/telegram', JSON.stringify({ update_id: 77_000 + (date % 1000), message: { message_id: 1, date, chat: { id: -100777, type: 'supergroup', title: 'Район' },
-        from: { id: 4242, is_bot: false, first_name: 'Иван' }, text: 'Не горит фонарь во дворе' } }), { 'x-telegram-bot-api-secret-token': 'tg-secret' });
+      const tg = await post('/webhooks/telegram',
+        JSON.stringify({ update_id: 77_000 + (date % 1000),
+          message: { message_id: 1, date, chat: { id: -100777, type: 'supergroup', title: 'Район' }, from: { id: 4242, is_bot: false, first_name: 'Иван' },
+            text: 'Не горит фонарь во дворе' } }), { 'x-telegram-bot-api-secret-token': 'tg-secret' });
       await expectClientError(tg, `telegram date ${date}`);
-      const vk = await post('/webhooks/vk', JSON.stringify(buildVkCallback('wall_post_new', buildVkPost({ id: 7100 + (date % 100), owner_id: -111, date, text: 'Яма на дороге' }), { secret: 'cb-secret' })));
+      const vk = await post('/webhooks/vk', JSON.stringify(
+        buildVkCallback('wall_post_new', buildVkPost({ id: 7100 + (date % 100), owner_id: -111, date, text: 'Яма на дороге' }), { secret: 'cb-secret' }),
+      ));
       await expectClientError(vk, `vk date ${date}`);
     }
   });
@@ -215,26 +249,32 @@ describe('fuzzing the public surface', () => {
     const listed = await fetch(`${system.url}/api/v1/cases?status=%00`, { headers: { authorization: `Bearer ${token}` } });
     expect(listed.status).toBe(400);
     await listed.arrayBuffer();
-    const page = await fetch(`${system.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'login=admin%00&password=x' });
+    const page = await fetch(`${system.url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'login=admin%00&password=x' });
     expect(page.status).toBe(400);
     await page.arrayBuffer();
     // …but a citizen's call card is accepted and registered, the character replaced.
-    const card = JSON.stringify({ callId: 'nul-1', receivedAt: new Date().toISOString(), text: 'Не работает\u0000 светофор', municipality: 'город\u0000 Красноярск' });
+    const card = JSON.stringify({ callId: 'nul-1', receivedAt: new Date().toISOString(), text: 'Не работает\u0000 светофор',
+      municipality: 'город\u0000 Красноярск' });
     const res = await post('/api/v1/contact-center/calls', card, { 'x-signature': signBody('test-secret', card) });
     expect(res.status).toBe(202);
     const { messageId } = (await res.json()) as { messageId: string };
-    const row = await eventually(async () => (await system.db.query<{ text: string }>('select text from messages where id = $1', [messageId])).rows[0], 15_000, 'the message');
+    const row = await eventually(async () => (await system.db.query<{ text: string }>('select text from messages where id = $1', [messageId])).rows[0], 15_000,
+      'the message');
     expect(row.text).toBe('Не работает\uFFFD светофор');
     // Every other channel takes it too (no 5xx, nothing for the network to redeliver forever).
-    const vk = await post('/webhooks/vk', JSON.stringify(buildVkCallback('wall_post_new', buildVkPost({ id: 7001, owner_id: -111, text: 'Яма\u0000 на дороге' }), { secret: 'cb-secret' })));
+    const vk = await post('/webhooks/vk',
+      JSON.stringify(buildVkCallback('wall_post_new', buildVkPost({ id: 7001, owner_id: -111, text: 'Яма\u0000 на дороге' }), { secret: 'cb-secret' })));
     expect(vk.status).toBe(200);
     await vk.arrayBuffer();
-    const widget = await post('/api/v1/widget/messages', JSON.stringify({ idempotencyKey: 'c4b6f1de-2f7e-4f53-9d1f-1a0c7c1e0001', org: 'minzdrav-24', category: 'Здравоохранение',
-      text: 'Запись\u0000 закрыта на месяц', name: 'Ольга\u0000', phone: '+7 913 000-11-22', consent: true }), { origin: SITE });
+    const widget = await post('/api/v1/widget/messages',
+      JSON.stringify({ idempotencyKey: 'c4b6f1de-2f7e-4f53-9d1f-1a0c7c1e0001', org: 'minzdrav-24', category: 'Здравоохранение',
+        text: 'Запись\u0000 закрыта на месяц', name: 'Ольга\u0000', phone: '+7 913 000-11-22', consent: true }), { origin: SITE });
     expect(widget.status, await widget.text()).toBe(202);
     for (const chat of [{ id: -1001234, type: 'supergroup', title: 'Район' }, { id: 4242, type: 'private', first_name: 'Иван' }]) {
-      const update = { update_id: 9000 + chat.id % 100, message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat,
-        from: { id: 4242, is_bot: false, first_name: 'Иван' }, text: 'Не\u0000 горит фонарь во дворе дома 5' } };
+      const update = { update_id: 9000 + chat.id % 100,
+        message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat, from: { id: 4242, is_bot: false, first_name: 'Иван' },
+          text: 'Не\u0000 горит фонарь во дворе дома 5' } };
       const tg = await post('/webhooks/telegram', JSON.stringify(update), { 'x-telegram-bot-api-secret-token': 'tg-secret' });
       expect(tg.status, `telegram ${chat.type}`).toBe(200);
       await tg.arrayBuffer();

@@ -12,7 +12,9 @@ describe('admin audit in the transaction of the change', () => {
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${system.url}${path}`, {
-      method, headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+      method,
+      headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: (await res.json()) as any };
   };
@@ -76,16 +78,20 @@ describe('admin audit in the transaction of the change', () => {
     // A refused change writes nothing.
     const other = (await call('POST', '/api/v1/organizations', { name: 'Администрация Канска', kind: 'omsu' })).body.id as string;
     expect(await entriesOf(() => call('PUT', `/api/v1/organizations/${other}/code`, { code: 'achinsk' }), 409)).toBe(0);
-    expect(await entriesOf(() => call('POST', '/api/v1/users', { login: 'achinsk.coord', password: 'a-long-password-1', displayName: 'Двойник', roles: [] }), 409)).toBe(0);
+    expect(
+      await entriesOf(() => call('POST', '/api/v1/users', { login: 'achinsk.coord', password: 'a-long-password-1', displayName: 'Двойник', roles: [] }), 409),
+    ).toBe(0);
     expect(await entriesOf(() => call('POST', `/api/v1/polls/${pollId}/status`, { to: 'results_published' }), 409)).toBe(0);
     expect(await entriesOf(() => call('PUT', `/api/v1/polls/${pollId}`, poll('Уже опубликовано')), 409)).toBe(0);
   });
 
   it('undoes the change when its entry cannot be written', async () => {
     const org = (await call('POST', '/api/v1/organizations', { name: 'Администрация Минусинска', kind: 'omsu' })).body.id as string;
-    const user = (await call('POST', '/api/v1/users', { login: 'minusinsk.exec', password: 'a-long-password-1', displayName: 'Исполнитель', roles: [] })).body.id as string;
+    const user = (await call('POST', '/api/v1/users', { login: 'minusinsk.exec', password: 'a-long-password-1', displayName: 'Исполнитель', roles: [] })).body
+      .id as string;
     const pollId = (await call('POST', '/api/v1/polls', poll('Где поставить остановку?'))).body.id as string;
-    await system.db.query('insert into refused_audit (marker) values ($1), ($2), ($3), ($4), ($5)', [org, user, pollId, 'minusinsk.doomed', 'Обречённое голосование']);
+    await system.db.query('insert into refused_audit (marker) values ($1), ($2), ($3), ($4), ($5)', [org, user, pollId, 'minusinsk.doomed',
+      'Обречённое голосование']);
     const before = await auditRows();
 
     expect((await call('PATCH', `/api/v1/organizations/${org}`, { inn: '2455010740', readyConfirmed: true })).status).toBe(500);
@@ -97,7 +103,9 @@ describe('admin audit in the transaction of the change', () => {
     expect((await call('PUT', `/api/v1/users/${user}/roles`, { organizationId: org, roles: ['executor'] })).status).toBe(500);
     expect((await call('GET', `/api/v1/users?organizationId=${org}`)).body.items).toEqual([]);
     expect(await loginAs(system.url!, 'minusinsk.exec', 'a-long-password-1')).toBeTruthy();
-    expect((await call('POST', '/api/v1/users', { login: 'minusinsk.doomed', password: 'a-long-password-1', displayName: 'Никто', roles: [] })).status).toBe(500);
+    expect((await call('POST', '/api/v1/users', { login: 'minusinsk.doomed', password: 'a-long-password-1', displayName: 'Никто', roles: [] })).status).toBe(
+      500,
+    );
     expect((await system.db.query("select 1 from users where login = 'minusinsk.doomed'")).rowCount).toBe(0);
 
     expect((await call('POST', `/api/v1/polls/${pollId}/status`, { to: 'published' })).status).toBe(500);

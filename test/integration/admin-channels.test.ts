@@ -8,7 +8,13 @@ import type { Otklik } from '../../main.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
 import { buildClassified } from './workflow-harness.js';
 
-interface Setting { key: string; network: string; kind: string; set: boolean; value?: unknown }
+interface Setting {
+  key: string;
+  network: string;
+  kind: string;
+  set: boolean;
+  value?: unknown;
+}
 
 describe('channel settings of MAX and Одноклассники', () => {
   let system: Otklik;
@@ -16,7 +22,9 @@ describe('channel settings of MAX and Одноклассники', () => {
 
   const call = async (method: string, body?: unknown) => {
     const res = await fetch(`${system.url}/api/v1/settings/channels`, {
-      method, headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+      method,
+      headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: (await res.json()) as { networks: { id: string; name: string }[]; settings: Setting[]; error?: string } };
   };
@@ -33,7 +41,8 @@ describe('channel settings of MAX and Одноклассники', () => {
     const view = (await call('GET')).body;
     expect(view.networks).toEqual(expect.arrayContaining([{ id: 'max', name: 'MAX' }, { id: 'ok', name: 'Одноклассники' }]));
     expect(view.settings.filter((s) => s.network === 'max').map((s) => s.key)).toEqual(['max.botToken', 'max.webhookSecret']);
-    expect(view.settings.filter((s) => s.network === 'ok').map((s) => s.key)).toEqual(['ok.webhookSecret', 'ok.applicationKey', 'ok.applicationSecretKey', 'ok.accessToken']);
+    expect(view.settings.filter((s) => s.network === 'ok').map((s) => s.key)).toEqual(['ok.webhookSecret', 'ok.applicationKey', 'ok.applicationSecretKey',
+      'ok.accessToken']);
   });
 
   it('refuses a MAX bot without the webhook secret where Otklik has a public address, and never returns a secret', async () => {
@@ -41,8 +50,9 @@ describe('channel settings of MAX and Одноклассники', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error).toMatch(/MAX: при публичном адресе Отклика нужен секрет вебхука/);
 
-    const saved = await call('PUT', { values: { 'max.botToken': 'max-token-1', 'max.webhookSecret': 'max-secret-1', 'ok.accessToken': 'ok-token-1',
-      'ok.applicationKey': 'CBAQKLMNOP' } });
+    const saved = await call('PUT', {
+      values: { 'max.botToken': 'max-token-1', 'max.webhookSecret': 'max-secret-1', 'ok.accessToken': 'ok-token-1', 'ok.applicationKey': 'CBAQKLMNOP' },
+    });
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     const byKey = new Map(saved.body.settings.map((s) => [s.key, s]));
     expect(byKey.get('max.botToken')).toMatchObject({ set: true });
@@ -53,7 +63,7 @@ describe('channel settings of MAX and Одноклассники', () => {
   });
 });
 
-describe('the signals\' hours on the region page', () => {
+describe("the signals' hours on the region page", () => {
   let system: Otklik;
   let admin: string;
   beforeAll(async () => {
@@ -65,7 +75,8 @@ describe('the signals\' hours on the region page', () => {
   });
 
   it('stamps the next signal with the reaction term an administrator set, without a restart', async () => {
-    const put = await fetch(`${system.url}/api/v1/settings/region`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    const put = await fetch(`${system.url}/api/v1/settings/region`, { method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({ signals: { reactionHours: { default: 12, fastTrack: 4 } } }) });
     const view = (await put.json()) as { effective: { signals: { reactionHours: { default: number }; answerHours: { default: number }; spike: unknown } } };
     expect(put.status).toBe(200);
@@ -80,7 +91,8 @@ describe('the signals\' hours on the region page', () => {
         receivedAt: new Date(Date.now() - 60_000).toISOString(), incidentId: 'region-hours-1' });
       await system.queues.classified.add('classified', signal);
       const r = await system.db.query<{ received_at: Date; reaction_due_at: Date }>(
-        "select received_at, reaction_due_at from signals where incident_id = 'region-hours-1' order by reaction_due_at desc limit 1");
+        "select received_at, reaction_due_at from signals where incident_id = 'region-hours-1' order by reaction_due_at desc limit 1",
+      );
       const row = r.rows[0];
       return row && row.reaction_due_at.getTime() - row.received_at.getTime() === 12 * 3_600_000 ? row : undefined;
     }, 20_000, 'a signal with the 12-hour term');

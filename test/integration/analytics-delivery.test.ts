@@ -12,8 +12,15 @@ import { eventually, startTestSystem } from '../support.js';
 
 function buildEvent(n: number, tag: string, overrides: Partial<AnalyticsEvent> = {}): AnalyticsEvent {
   return {
-    eventId: eventIdFor('delivery-test', tag, String(n)), type: 'message.classified', at: new Date(Date.UTC(2026, 0, 1 + (n % 20), 10)).toISOString(),
-    messageId: eventIdFor('msg', tag, String(n)), source: 'vk', category: 'ЖКХ', municipality: 'город Красноярск', props: {}, ...overrides,
+    eventId: eventIdFor('delivery-test', tag, String(n)),
+    type: 'message.classified',
+    at: new Date(Date.UTC(2026, 0, 1 + (n % 20), 10)).toISOString(),
+    messageId: eventIdFor('msg', tag, String(n)),
+    source: 'vk',
+    category: 'ЖКХ',
+    municipality: 'город Красноярск',
+    props: {},
+    ...overrides,
   };
 }
 
@@ -28,7 +35,8 @@ describe('analytics delivery', () => {
     return Number((await rs.json<{ n: string }>())[0]!.n);
   };
   const rollupCount = async (day: string) => {
-    const rs = await system.ch!.query({ query: 'SELECT sum(messages) AS n FROM messages_daily WHERE day = {day:Date}', query_params: { day }, format: 'JSONEachRow' });
+    const rs = await system.ch!.query({ query: 'SELECT sum(messages) AS n FROM messages_daily WHERE day = {day:Date}', query_params: { day },
+      format: 'JSONEachRow' });
     return Number((await rs.json<{ n: string }>())[0]!.n);
   };
 
@@ -70,7 +78,9 @@ describe('analytics delivery', () => {
     // The outage: the events table is gone for inserts (detached), as if the server refused writes.
     await ch.command({ query: 'DETACH TABLE events' });
     try {
-      const job = await system.queues.events.add('outage', { events: Array.from({ length: 120 }, (_, n) => buildEvent(n, 'outage', { at: '2025-04-04T10:00:00Z' })) });
+      const job = await system.queues.events.add('outage', {
+        events: Array.from({ length: 120 }, (_, n) => buildEvent(n, 'outage', { at: '2025-04-04T10:00:00Z' })),
+      });
       // The job is put back for later without spending an attempt: an outage is not the job's fault.
       await eventually(async () => (await system.queues.events.getJobState(job.id!)) === 'delayed', 30_000, 'the job held for later');
       expect((await system.queues.events.getJob(job.id!))?.attemptsMade).toBe(0);

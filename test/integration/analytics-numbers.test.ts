@@ -17,9 +17,19 @@ const CATEGORIES = ['ЖКХ', 'Дороги', 'Благоустройство', 
 const MUNICIPALITIES = ['город Красноярск', 'город Ачинск'];
 
 interface CasePlan {
-  i: number; caseId: string; messageId: string; source: 'vk' | 'telegram' | 'widget' | 'contact_center';
-  category: string; municipality: string; registeredAt: Date; deadlineAt: Date;
-  orgs: string[]; answeredAfterH?: number; rejected: boolean; rating?: number; repeatReview: boolean;
+  i: number;
+  caseId: string;
+  messageId: string;
+  source: 'vk' | 'telegram' | 'widget' | 'contact_center';
+  category: string;
+  municipality: string;
+  registeredAt: Date;
+  deadlineAt: Date;
+  orgs: string[];
+  answeredAfterH?: number;
+  rejected: boolean;
+  rating?: number;
+  repeatReview: boolean;
 }
 
 /** Whole seconds: ClickHouse's case facts keep seconds, and the comparison must not depend on rounding. */
@@ -32,34 +42,50 @@ function buildCase(i: number, orgIds: string[], now: number, overrides: Partial<
   const answered = !rejected && i % 5 !== 0;
   const rating = answered && i % 3 !== 2 ? 1 + (i % 5) : undefined;
   return {
-    i, caseId: uuidV5(`test-case-${i}-${now}`), messageId: uuidV5(`test-msg-${i}-${now}`),
-    source: (['vk', 'telegram', 'widget', 'contact_center'] as const)[i % 4]!, category: CATEGORIES[i % 4]!,
-    municipality: MUNICIPALITIES[i % 3 === 0 ? 1 : 0]!, registeredAt, deadlineAt: sec(registeredAt.getTime() + (fast ? 10 : 30) * DAY),
+    i,
+    caseId: uuidV5(`test-case-${i}-${now}`),
+    messageId: uuidV5(`test-msg-${i}-${now}`),
+    source: (['vk', 'telegram', 'widget', 'contact_center'] as const)[i % 4]!,
+    category: CATEGORIES[i % 4]!,
+    municipality: MUNICIPALITIES[i % 3 === 0 ? 1 : 0]!,
+    registeredAt,
+    deadlineAt: sec(registeredAt.getTime() + (fast ? 10 : 30) * DAY),
     // Every fourth case is redirected: the organization that answers is the last one.
     orgs: i % 4 === 1 ? [orgIds[i % 3]!, orgIds[(i + 1) % 3]!] : [orgIds[i % 3]!],
     answeredAfterH: answered ? 5 + ((i * 37) % 40) * 17 : undefined,
-    rejected, rating, repeatReview: rating === 1,
+    rejected,
+    rating,
+    repeatReview: rating === 1,
     ...overrides,
   };
 }
 
 /** Writes the case to PostgreSQL and returns the events the workflow would emit for it. */
 async function driveCase(db: Otklik['db'], c: CasePlan): Promise<AnalyticsEventInput[]> {
-  await db.query(`insert into messages (id, source, external_id, received_at, text, author_hash) values ($1, $2, $3, $4, 'текст', $5)`,
-    [c.messageId, c.source, `ext-${c.caseId}`, c.registeredAt, `author-${c.i % 7}`]);
-  await db.query(`insert into cases (id, message_id, registration_number, status, category, deadline_days, municipality, registered_at, deadline_at, organization_id)
+  await db.query(`insert into messages (id, source, external_id, received_at, text, author_hash) values ($1, $2, $3, $4, 'текст', $5)`, [c.messageId, c.source,
+    `ext-${c.caseId}`, c.registeredAt, `author-${c.i % 7}`]);
+  await db.query(
+    `insert into cases (id, message_id, registration_number, status, category, deadline_days, municipality, registered_at, deadline_at, organization_id)
                   values ($1, $2, $3, 'moderation', $4, 10, $5, $6, $7, $8)`,
-    [c.caseId, c.messageId, `T-${c.caseId.slice(0, 8)}`, c.category, c.municipality, c.registeredAt, c.deadlineAt, c.rejected ? null : c.orgs.at(-1)]);
+    [c.caseId, c.messageId, `T-${c.caseId.slice(0, 8)}`, c.category, c.municipality, c.registeredAt, c.deadlineAt, c.rejected ? null : c.orgs.at(-1)],
+  );
   const common = { messageId: c.messageId, source: c.source, municipality: c.municipality, props: {} };
   const events: AnalyticsEventInput[] = [
     { ...common, eventId: eventIdFor(c.messageId, 'received'), type: 'message.received', at: c.registeredAt.toISOString(), authorHash: `author-${c.i % 7}` },
-    { ...common, eventId: eventIdFor(c.messageId, 'classified'), type: 'message.classified', at: new Date(c.registeredAt.getTime() + 1000).toISOString(), category: c.category, confidence: 0.9, modelVersion: 't', fastTrack: false, kind: 'complaint', incidentId: c.i % 6 === 0 ? 'inc-test' : undefined },
-    { ...common, eventId: eventIdFor(c.messageId, 'case.created'), type: 'case.created', at: c.registeredAt.toISOString(), caseId: c.caseId, category: c.category, status: 'moderation', deadlineAt: c.deadlineAt.toISOString() },
+    { ...common, eventId: eventIdFor(c.messageId, 'classified'), type: 'message.classified', at: new Date(c.registeredAt.getTime() + 1000).toISOString(),
+      category: c.category, confidence: 0.9, modelVersion: 't', fastTrack: false, kind: 'complaint', incidentId: c.i % 6 === 0 ? 'inc-test' : undefined },
+    { ...common, eventId: eventIdFor(c.messageId, 'case.created'), type: 'case.created', at: c.registeredAt.toISOString(), caseId: c.caseId,
+      category: c.category, status: 'moderation', deadlineAt: c.deadlineAt.toISOString() },
   ];
   let status = 'moderation';
   const transition = async (to: string, at: Date, org?: string, data: Record<string, string | number> = {}) => {
-    await db.query(`insert into case_events (case_id, at, actor, type, from_status, to_status, data) values ($1, $2, 'test', 'transition', $3, $4, $5)`,
-      [c.caseId, at, status, to, JSON.stringify({ organizationId: org, ...data })]);
+    await db.query(`insert into case_events (case_id, at, actor, type, from_status, to_status, data) values ($1, $2, 'test', 'transition', $3, $4, $5)`, [
+      c.caseId,
+      at,
+      status,
+      to,
+      JSON.stringify({ organizationId: org, ...data }),
+    ]);
     events.push({ eventId: eventIdFor(c.caseId, 'transition', String(events.length)), type: 'case.transition', at: at.toISOString(), caseId: c.caseId,
       organizationId: org, fromStatus: status, status: to, actor: 'test', props: data });
     status = to;
@@ -75,7 +101,8 @@ async function driveCase(db: Otklik['db'], c: CasePlan): Promise<AnalyticsEventI
     await transition('answered', answeredAt, c.orgs.at(-1));
     if (c.rating !== undefined) {
       const ratedAt = sec(answeredAt.getTime() + DAY);
-      await db.query(`insert into case_events (case_id, at, actor, type, data) values ($1, $2, 'citizen', 'rated', $3)`, [c.caseId, ratedAt, JSON.stringify({ rating: c.rating })]);
+      await db.query(`insert into case_events (case_id, at, actor, type, data) values ($1, $2, 'citizen', 'rated', $3)`, [c.caseId, ratedAt,
+        JSON.stringify({ rating: c.rating })]);
       events.push({ eventId: eventIdFor(c.caseId, 'rated'), type: 'case.rated', at: ratedAt.toISOString(), caseId: c.caseId, rating: c.rating, props: {} });
       if (c.repeatReview) await transition('repeat_review', sec(ratedAt.getTime() + HOUR), c.orgs.at(-1));
     }
@@ -106,13 +133,21 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
   beforeAll(async () => {
     system = await startTestSystem({}, ['workflow', 'analytics', 'dashboard']);
     token = await loginAs(system.url!, 'admin', 'test-admin-password');
-    const orgs = await system.db.query<{ id: string }>(`insert into organizations (name) values ('УК Север'), ('Дорожный департамент'), ('Администрация') returning id`);
+    const orgs = await system.db.query<{ id: string }>(
+      `insert into organizations (name) values ('УК Север'), ('Дорожный департамент'), ('Администрация') returning id`,
+    );
     const orgIds = orgs.rows.map((r) => r.id);
     const now = Date.now();
     plans = Array.from({ length: 40 }, (_, i) => buildCase(i, orgIds, now));
     // Two open cases whose deadlines are still ahead: neither answered nor overdue.
-    plans.push(buildCase(40, orgIds, now, { registeredAt: sec(now - DAY), deadlineAt: sec(now + 29 * DAY), answeredAfterH: undefined, rejected: false, rating: undefined, repeatReview: false }));
-    plans.push(buildCase(41, orgIds, now, { registeredAt: sec(now - 2 * DAY), deadlineAt: sec(now + 8 * DAY), answeredAfterH: undefined, rejected: false, rating: undefined, repeatReview: false }));
+    plans.push(
+      buildCase(40, orgIds, now, { registeredAt: sec(now - DAY), deadlineAt: sec(now + 29 * DAY), answeredAfterH: undefined, rejected: false, rating: undefined,
+        repeatReview: false }),
+    );
+    plans.push(
+      buildCase(41, orgIds, now, { registeredAt: sec(now - 2 * DAY), deadlineAt: sec(now + 8 * DAY), answeredAfterH: undefined, rejected: false,
+        rating: undefined, repeatReview: false }),
+    );
     const events: AnalyticsEventInput[] = [];
     for (const p of plans) events.push(...(await driveCase(system.db, p)));
     // Several jobs, as several stages would send them, in shuffled order: the latest-wins facts must not depend on it.
@@ -153,7 +188,12 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
         percentile_cont(0.9) within group (order by extract(epoch from answered_at - registered_at)) as p90
       from f where not rejected group by org, category`);
     const expected = pg.rows.map((r) => ({
-      organization: r.org, category: r.category, cases: r.cases, answered: r.answered, answeredOnTime: r.on_time, overdueNow: r.overdue,
+      organization: r.org,
+      category: r.category,
+      cases: r.cases,
+      answered: r.answered,
+      answeredOnTime: r.on_time,
+      overdueNow: r.overdue,
       onTimeShare: Number(r.answered) + Number(r.overdue) > 0 ? Math.round((Number(r.on_time) / (Number(r.answered) + Number(r.overdue))) * 1e4) / 1e4 : 0,
       medianHours: r.med === null ? 0 : Math.round((Number(r.med) / 3600) * 100) / 100,
       p90Hours: r.p90 === null ? 0 : Math.round((Number(r.p90) / 3600) * 100) / 100,
@@ -184,14 +224,20 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
         (count(*) filter (where rating = 5))::int as r5, (count(*) filter (where repeat_review))::int as repeat_reviews
       from f where not rejected group by org having count(rating) > 0 or count(*) filter (where repeat_review) > 0`);
     const actual = await table('ratings?groupBy=organization');
-    const expected = pg.rows.map((r) => ({ organization: r.org, rated: r.rated, average: Math.round(Number(r.average) * 100) / 100, r1: r.r1, r5: r.r5, repeatReviews: r.repeat_reviews }));
-    const picked = actual.map((r) => ({ organization: r.organization, rated: r.rated, average: r.average, r1: r.r1, r5: r.r5, repeatReviews: r.repeatReviews }));
+    const expected = pg.rows.map((r) => ({ organization: r.org, rated: r.rated, average: Math.round(Number(r.average) * 100) / 100, r1: r.r1, r5: r.r5,
+      repeatReviews: r.repeat_reviews })
+    );
+    const picked = actual.map((r) => ({ organization: r.organization, rated: r.rated, average: r.average, r1: r.r1, r5: r.r5,
+      repeatReviews: r.repeatReviews })
+    );
     const by = (a: { organization: unknown }, b: { organization: unknown }) => String(a.organization).localeCompare(String(b.organization));
     expect(picked.sort(by)).toEqual(expected.sort(by));
   });
 
   it('gives rejections by reason and incidents with their mentions', async () => {
-    const pg = await system.db.query<{ reason: string; n: number }>(`select data->>'reason' as reason, count(*)::int as n from case_events where to_status = 'rejected' group by 1 order by n desc, reason`);
+    const pg = await system.db.query<{ reason: string; n: number }>(
+      `select data->>'reason' as reason, count(*)::int as n from case_events where to_status = 'rejected' group by 1 order by n desc, reason`,
+    );
     const rejections = await table('rejections');
     expect(rejections.map((r) => [r.reason, r.rejected])).toEqual(pg.rows.map((r) => [r.reason, r.n]));
     const incidents = await table('incidents');
@@ -226,7 +272,9 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
     expect({ sla: await table('sla'), ratings: await table('ratings'), volume: await table('volume?by=municipality') }).toEqual(before);
     expect(await applyRetention(system.ch!, 3650)).toBe(true);
     expect(await applyRetention(system.ch!, 3650)).toBe(false);
-    const ddl = await (await system.ch!.query({ query: "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'", format: 'JSONEachRow' })).json<{ q: string }>();
+    const ddl =
+      await (await system.ch!.query({ query: "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'",
+        format: 'JSONEachRow' })).json<{ q: string }>();
     expect(ddl[0]!.q).toContain('TTL toDateTime(at) + toIntervalDay(3650)');
     expect(await applyRetention(system.ch!, 0)).toBe(true);
     expect(await table('sla')).toEqual(before.sla);
@@ -260,12 +308,16 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
       for (const row of await table(path)) m.set(String(row.value), (m.get(String(row.value)) ?? 0) + Number(row.messages));
       return Object.fromEntries([...m].sort());
     };
-    const pgBy = async (col: string, where = 'true', params: unknown[] = []) => Object.fromEntries(
-      (await system.db.query<{ v: string; n: number }>(`select ${col} v, count(*)::int n from cases c join messages m on m.id = c.message_id
-        where c.registration_number like 'T-%' and ${where} group by 1 order by 1`, params)).rows.map((x) => [x.v, x.n]).sort());
+    const pgBy = async (col: string, where = 'true', params: unknown[] = []) =>
+      Object.fromEntries(
+        (await system.db.query<{ v: string; n: number }>(`select ${col} v, count(*)::int n from cases c join messages m on m.id = c.message_id
+        where c.registration_number like 'T-%' and ${where} group by 1 order by 1`, params)).rows.map((x) => [x.v, x.n]).sort(),
+      );
     expect(await total('volume?by=municipality&interval=week')).toEqual(await pgBy('c.municipality'));
     expect(await total('volume?by=source')).toEqual(await pgBy('m.source'));
-    expect(await total(`volume?by=source&municipality=${encodeURIComponent('город Ачинск')}`)).toEqual(await pgBy('m.source', 'c.municipality = $1', ['город Ачинск']));
+    expect(await total(`volume?by=source&municipality=${encodeURIComponent('город Ачинск')}`)).toEqual(
+      await pgBy('m.source', 'c.municipality = $1', ['город Ачинск']),
+    );
     expect(await total('volume?by=municipality&category=Дороги')).toEqual(await pgBy('c.municipality', 'c.category = $1', ['Дороги']));
   });
 
@@ -273,9 +325,12 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
     const at = Date.now() - HOUR;
     const votes: AnalyticsEventInput[] = [];
     // poll-a: 5 voters × 2 questions from two municipalities; poll-b: 2 voters × 1 question.
-    for (let v = 0; v < 5; v++) for (const q of ['q1', 'q2']) {
-      votes.push({ eventId: eventIdFor('vote', 'poll-a', String(v), q), type: 'vote.cast', at: new Date(at + v * 1000).toISOString(), authorHash: `voter-${v}`,
-        municipality: MUNICIPALITIES[v % 2]!, props: { pollId: 'poll-a', questionId: q, optionId: v < 3 ? 'yes' : 'no', channel: 'vk' } });
+    for (let v = 0; v < 5; v++) {
+      for (const q of ['q1', 'q2']) {
+        votes.push({ eventId: eventIdFor('vote', 'poll-a', String(v), q), type: 'vote.cast', at: new Date(at + v * 1000).toISOString(),
+          authorHash: `voter-${v}`, municipality: MUNICIPALITIES[v % 2]!,
+          props: { pollId: 'poll-a', questionId: q, optionId: v < 3 ? 'yes' : 'no', channel: 'vk' } });
+      }
     }
     for (let v = 0; v < 2; v++) {
       votes.push({ eventId: eventIdFor('vote', 'poll-b', String(v)), type: 'vote.cast', at: new Date(at + v).toISOString(), authorHash: `voter-${v}`,
@@ -283,13 +338,15 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
     }
     await system.queues.events.add('votes', { events: votes as never });
     await system.queues.events.add('votes-again', { events: votes.slice(0, 6) as never });
-    await eventually(async () => (await table('polls')).length === 2 && (await system.queues.events.getJobCounts('waiting', 'active', 'delayed')).waiting === 0, 20_000, 'votes stored');
+    await eventually(async () => (await table('polls')).length === 2 && (await system.queues.events.getJobCounts('waiting', 'active', 'delayed')).waiting === 0,
+      20_000, 'votes stored');
     await eventually(async () => (await system.queues.events.getJobCounts('active')).active === 0, 20_000, 're-emitted votes handled');
     const polls = await table('polls');
     expect(polls.map((p) => [p.poll, p.votes, p.participants, p.municipalities])).toEqual([['poll-a', 10, 5, 2], ['poll-b', 2, 2, 1]]);
     expect(polls[0]!.firstAt).toBe(new Date(at).toISOString().replace('T', ' ').replace('Z', ''));
     const results = await table('polls/poll-a');
-    expect(results.map((r) => [r.question, r.option, r.votes, r.share])).toEqual([['q1', 'yes', 3, 0.6], ['q1', 'no', 2, 0.4], ['q2', 'yes', 3, 0.6], ['q2', 'no', 2, 0.4]]);
+    expect(results.map((r) => [r.question, r.option, r.votes, r.share])).toEqual([['q1', 'yes', 3, 0.6], ['q1', 'no', 2, 0.4], ['q2', 'yes', 3, 0.6], ['q2',
+      'no', 2, 0.4]]);
     // A range cutting poll-a after its third voter.
     const cut = await table(`polls?from=${new Date(at).toISOString()}&to=${new Date(at + 2500).toISOString()}`);
     expect(cut.map((p) => [p.poll, p.votes, p.participants])).toEqual([['poll-a', 6, 3], ['poll-b', 2, 2]]);
@@ -298,7 +355,9 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
   it('needs a login for tables, keeps the summary public and refuses bad filters with 400 JSON', async () => {
     expect((await fetch(`${system.url}/api/v1/analytics/sla`)).status).toBe(401);
     expect((await fetch(`${system.url}/api/v1/analytics/summary`)).status).toBe(200);
-    for (const q of ['sla?from=yesterday', 'sla?groupBy=nope', 'volume?source=fax', 'top-problems?limit=0', 'sla?from=2026-02-01&to=2026-01-01', 'sla?format=pdf']) {
+    for (const q of ['sla?from=yesterday', 'sla?groupBy=nope', 'volume?source=fax', 'top-problems?limit=0', 'sla?from=2026-02-01&to=2026-01-01',
+      'sla?format=pdf'])
+    {
       const res = await fetch(`${system.url}/api/v1/analytics/${q}`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status, q).toBe(400);
       expect(((await res.json()) as { error: string }).error, q).toBeTruthy();

@@ -42,8 +42,7 @@ describe('login limits', () => {
     const r = await db.query<{ id: string }>('insert into users (login, password_hash) values ($1, $2) returning id', [login, await hasher.hash(password)]);
     return r.rows[0]!.id;
   };
-  const attempt = (login: string, password: string, ip: string, at = now) =>
-    limitedLogin(db, { login, password, ip, ttlHours: 1, limit, now: at, hasher });
+  const attempt = (login: string, password: string, ip: string, at = now) => limitedLogin(db, { login, password, ip, ttlHours: 1, limit, now: at, hasher });
 
   it('lets 5 of 60 parallel wrong passwords for one login be checked, and refuses the rest without a check', async () => {
     hasher = countingHasher();
@@ -116,7 +115,7 @@ describe('password changes end sessions', () => {
     expect((await a.post('/api/v1/auth/login', { login: 'patched', password: 'another-long-password' })).status).toBe(200);
   });
 
-  it('a changed OTKLIK_ADMIN_PASSWORD (ensureAdmin at start) ends the administrator\'s sessions', async () => {
+  it("a changed OTKLIK_ADMIN_PASSWORD (ensureAdmin at start) ends the administrator's sessions", async () => {
     const a = api(h);
     const admin = (await a.post('/api/v1/auth/login', { login: 'admin', password: 'test-admin-password' })).body.token as string;
     await ensureAdmin(h.db, 'admin', 'test-admin-password');
@@ -129,7 +128,9 @@ describe('password changes end sessions', () => {
 
   it('answers 60 parallel wrong passwords over HTTP with at most 5 checks (401) and 429 for the rest', async () => {
     await createUser(h, 'http-target', []);
-    const statuses = await Promise.all(Array.from({ length: 60 }, async () => (await api(h).post('/api/v1/auth/login', { login: 'http-target', password: 'wrong-password' })).status));
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, async () => (await api(h).post('/api/v1/auth/login', { login: 'http-target', password: 'wrong-password' })).status),
+    );
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(55);
   });

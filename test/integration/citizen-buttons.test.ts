@@ -26,8 +26,8 @@ describe('rating and repeat review from Telegram and VK buttons', () => {
   let updateId = 1;
 
   const call = async (path: string, method: string, token: string, body?: unknown) => {
-    const res = await fetch(`${system.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${system.url}${path}`, { method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: (await res.json()) as any };
   };
   const act = async (caseId: string, action: string, role: string, body: Record<string, unknown> = {}) => {
@@ -53,12 +53,13 @@ describe('rating and repeat review from Telegram and VK buttons', () => {
     tg = await startFakeTelegram({ token: TOKEN });
     vk = await startFakeVk({ tokens: ['group-token'] });
     system = await startTestSystem({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: 'wh', TELEGRAM_API_ROOT: tg.apiRoot,
-      VK_CALLBACK_CONFIRMATION: '111:conf', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token', VK_API_BASE_URL: vk.apiBaseUrl },
-    ['ingest', 'classify', 'workflow']);
+      VK_CALLBACK_CONFIRMATION: '111:conf', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token',
+      VK_API_BASE_URL: vk.apiBaseUrl }, ['ingest', 'classify', 'workflow']);
     const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
     orgId = (await call('/api/v1/organizations', 'POST', admin, { name: 'Администрация Кировского района', kind: 'omsu' })).body.id;
-    for (const [login, role, organizationId] of [['btn-moderator', 'moderator', null], ['btn-coordinator', 'coordinator', orgId],
-      ['btn-executor', 'executor', orgId], ['btn-leader', 'leader', orgId]] as const) {
+    for (const [login, role, organizationId] of [['btn-moderator', 'moderator', null], ['btn-coordinator', 'coordinator', orgId], ['btn-executor', 'executor',
+      orgId], ['btn-leader', 'leader', orgId]] as const)
+    {
       const created = await call('/api/v1/users', 'POST', admin, { login, password: 'a-long-password', displayName: login, roles: [{ role, organizationId }] });
       ids[role] = created.body.id;
       tokens[role] = await loginAs(system.url!, login, 'a-long-password');
@@ -71,8 +72,8 @@ describe('rating and repeat review from Telegram and VK buttons', () => {
   });
 
   const tgSend = async (update: Record<string, unknown>) => {
-    const res = await fetch(`${system.url}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wh' },
-      body: JSON.stringify({ update_id: updateId++, ...update }) });
+    const res = await fetch(`${system.url}/webhooks/telegram`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wh' }, body: JSON.stringify({ update_id: updateId++, ...update }) });
     expect(res.status).toBe(200);
   };
   const tgPress = async (chat: number, messageId: number, data: string, from = chat) => {
@@ -81,9 +82,10 @@ describe('rating and repeat review from Telegram and VK buttons', () => {
     return (tg.calls.find((c) => c.method === 'answerCallbackQuery' && c.payload.callback_query_id === q.id)?.payload as { text?: string } | undefined)?.text;
   };
   const tgWithButton = (chat: number, prefix: string, after = 0) =>
-    eventually(async () => tg.sent.slice(after).find((m) => m.chatId === String(chat) && JSON.stringify(m.replyMarkup ?? {}).includes(prefix)), 20_000, `a message with ${prefix}`);
+    eventually(async () => tg.sent.slice(after).find((m) => m.chatId === String(chat) && JSON.stringify(m.replyMarkup ?? {}).includes(prefix)), 20_000,
+      `a message with ${prefix}`);
 
-  it('Telegram: a low rating offers a repeat review; only the author gets it; the next answer\'s rating counts', async () => {
+  it("Telegram: a low rating offers a repeat review; only the author gets it; the next answer's rating counts", async () => {
     const chat = 4300000 + Math.floor(Math.random() * 1000);
     await tgSend({ message: tgPrivateMessage(chat, { text: '/start' }) });
     const description = tgPrivateMessage(chat, { text: 'На улице Кирова 30 третий день не горят фонари во дворе, темно и опасно.' });
@@ -93,7 +95,8 @@ describe('rating and repeat review from Telegram and VK buttons', () => {
     await tgSend({ callback_query: tgCallback(chat, tg.sent.filter((m) => m.chatId === String(chat)).at(-1)!.messageId, 'confirm') });
     const messageId = messageIdFor('telegram', `${chat}:${description.message_id}`);
     const caseId = caseIdFor(messageId);
-    const registered = await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.includes('зарегистрировано')), 20_000, 'registered');
+    const registered = await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.includes('зарегистрировано')), 20_000,
+      'registered');
     expect(registered.text).toMatch(/Ход рассмотрения: http:\/\/localhost:\d+\/status\/\d{4}-\d{6}\?token=[\w-]{32}/);
 
     await answer(caseId, 'Здравствуйте! Фонари во дворе дома по ул. Кирова, 30 заменены 21 ноября. С уважением, администрация района.', true);
@@ -107,25 +110,30 @@ describe('rating and repeat review from Telegram and VK buttons', () => {
     expect(await tgPress(chat, offer.messageId, `repeat:${messageId}`, chat + 1)).toBe(TEXTS.repeatNotYours);
     expect(await tgPress(chat, offer.messageId, `repeat:${messageId}`)).toBe(TEXTS.repeatAccepted);
     expect(await statusOf(caseId)).toBe('repeat_review');
-    await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.includes('повторное рассмотрение. Новый срок')), 20_000, 'repeat notice');
+    await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.includes('повторное рассмотрение. Новый срок')), 20_000,
+      'repeat notice');
     expect(await tgPress(chat, offer.messageId, `repeat:${messageId}`)).toBe(TEXTS.repeatAlready);
 
     const second = tg.sent.length;
-    await answer(caseId, 'Здравствуйте! Повторно проверили 28 ноября: фонари горят, добавлен ещё один светильник у подъезда. С уважением, администрация.', false);
+    await answer(caseId, 'Здравствуйте! Повторно проверили 28 ноября: фонари горят, добавлен ещё один светильник у подъезда. С уважением, администрация.',
+      false);
     await tgWithButton(chat, `rate:${messageId}:`, second);
     // Even on the first round's keyboard, which the citizen still sees, the second round's rating is accepted once.
     expect(await tgPress(chat, rating.messageId, `rate:${messageId}:4`)).toBe(TEXTS.thanksRating(4));
     expect(await statusOf(caseId)).toBe('closed');
     expect(await tgPress(chat, rating.messageId, `rate:${messageId}:5`)).toBe(TEXTS.ratingAlreadyGiven);
-    const history = (await call(`/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).body.history as { type: string; data: { rating?: number; round?: number } }[];
+    const history = (await call(`/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).body.history as { type: string;
+      data: { rating?: number; round?: number } }[];
     expect(history.filter((e) => e.type === 'rate').map((e) => [e.data.rating, e.data.round])).toEqual([[2, 0], [4, 1]]);
   });
 
-  it('VK: the rating request in a community dialog carries callback buttons; presses are answered and only the author\'s count', async () => {
+  it("VK: the rating request in a community dialog carries callback buttons; presses are answered and only the author's count", async () => {
     const user = 555000000 + Math.floor(Math.random() * 1000);
-    const message = buildVkMessage({ from_id: user, peer_id: user, text: 'Здравствуйте! На улице Кирова у дома 12 открыт канализационный люк, прошу закрыть.' });
-    const hook = (type: string, object: unknown) => fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(buildVkCallback(type, object, { secret: 'cb-secret' })) });
+    const message = buildVkMessage({ from_id: user, peer_id: user,
+      text: 'Здравствуйте! На улице Кирова у дома 12 открыт канализационный люк, прошу закрыть.' });
+    const hook = (type: string, object: unknown) =>
+      fetch(`${system.url}/webhooks/vk`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(buildVkCallback(type, object, { secret: 'cb-secret' })) });
     expect((await hook('message_new', message)).status).toBe(200);
     const messageId = messageIdFor('vk', `msg${user}_${message.message.conversation_message_id}`);
     const caseId = caseIdFor(messageId);

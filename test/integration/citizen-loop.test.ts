@@ -18,7 +18,10 @@ const CITIZEN = { name: 'Иван Петрович Сидоров', email: 'ivan
 const APPEAL = 'У дома по улице Ленина 12 вторую неделю не вывозят мусор, контейнеры переполнены, запах на весь двор.';
 const CALLER_PHONE = '+7 (913) 555-12-34';
 
-interface Api { status: number; body: any }
+interface Api {
+  status: number;
+  body: any;
+}
 
 describe('the citizen loop by e-mail, SMS and the status page', () => {
   let smtp: SmtpSink;
@@ -29,8 +32,8 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
   let org: { id: string };
 
   const call = async (path: string, method: string, token: string, body?: unknown): Promise<Api> => {
-    const res = await fetch(`${system.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${system.url}${path}`, { method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: await res.json() };
   };
   const act = async (caseId: string, action: string, role: string, body: Record<string, unknown> = {}) => {
@@ -40,7 +43,10 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     return r.body;
   };
   const mailsTo = (address: string, subject: RegExp, n = 1) =>
-    eventually(async () => { const m = smtp.to(address).filter((x) => subject.test(x.subject)); return m.length >= n ? m : undefined; }, 20_000, `mail «${subject}» to ${address}`);
+    eventually(async () => {
+      const m = smtp.to(address).filter((x) => subject.test(x.subject));
+      return m.length >= n ? m : undefined;
+    }, 20_000, `mail «${subject}» to ${address}`);
   const smsTo = (digits: string, text: RegExp) =>
     eventually(async () => sms.sent.find((s) => s.to === digits && text.test(s.text)), 20_000, `SMS ${text} to ${digits}`);
   const statusLinkIn = (text: string) => new URL(/https?:\/\/\S+\/status\/\S+/.exec(text)![0]);
@@ -53,8 +59,9 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
       SMS_API_BASE_URL: sms.url, SMS_SENDER: 'Otklik', WIDGET_ALLOWED_ORIGINS: SITE, OTKLIK_METRICS_TOKEN: 'metrics-token' });
     const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
     org = (await call('/api/v1/organizations', 'POST', admin, { name: 'Администрация Советского района', kind: 'omsu' })).body;
-    for (const [login, role, organizationId] of [['loop-moderator', 'moderator', null], ['loop-coordinator', 'coordinator', org.id],
-      ['loop-executor', 'executor', org.id], ['loop-leader', 'leader', org.id], ['loop-curator', 'curator', org.id]] as const) {
+    for (const [login, role, organizationId] of [['loop-moderator', 'moderator', null], ['loop-coordinator', 'coordinator', org.id], ['loop-executor',
+      'executor', org.id], ['loop-leader', 'leader', org.id], ['loop-curator', 'curator', org.id]] as const)
+    {
       const created = await call('/api/v1/users', 'POST', admin, { login, password: 'a-long-password', displayName: login, roles: [{ role, organizationId }] });
       expect(created.status).toBe(201);
       ids[role] = created.body.id;
@@ -69,7 +76,8 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
 
   const submitWidget = async (email: string, text = APPEAL) => {
     const res = await fetch(`${system.url}/api/v1/widget/messages`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE },
-      body: JSON.stringify({ idempotencyKey: randomUUID(), org: 'adm-sov', category: 'ЖКХ', text, name: CITIZEN.name, email, address: CITIZEN.address, consent: true }) });
+      body: JSON.stringify({ idempotencyKey: randomUUID(), org: 'adm-sov', category: 'ЖКХ', text, name: CITIZEN.name, email, address: CITIZEN.address,
+        consent: true }) });
     expect(res.status).toBe(202);
     return caseIdFor(((await res.json()) as { messageId: string }).messageId);
   };
@@ -98,7 +106,8 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     const [routed] = await mailsTo(CITIZEN.email, /направлено на рассмотрение/);
     expect(routed!.text).toContain('Администрация Советского района');
 
-    const answer = 'Здравствуйте! Контейнерная площадка у дома по ул. Ленина, 12 очищена 21 ноября, вывоз организован ежедневно. С уважением, администрация района.';
+    const answer =
+      'Здравствуйте! Контейнерная площадка у дома по ул. Ленина, 12 очищена 21 ноября, вывоз организован ежедневно. С уважением, администрация района.';
     await answerCase(caseId, answer, true);
     const [answered] = await mailsTo(CITIZEN.email, /^Ответ на обращение/);
     expect(answered!.text).toContain(answer);
@@ -127,7 +136,7 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
       .toEqual(expect.arrayContaining(['email:registered:sent', 'email:status:sent', 'email:answer:sent', 'email:rating_request:sent']));
   });
 
-  it('takes a low rating and a repeat review through the page, then a second round\'s rating', async () => {
+  it("takes a low rating and a repeat review through the page, then a second round's rating", async () => {
     const email = 'rounds@mail.test';
     const caseId = await submitWidget(email);
     const link = statusLinkIn((await mailsTo(email, /зарегистрировано/))[0]!.text);
@@ -138,8 +147,13 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
 
     const number = link.pathname.split('/').pop()!;
     const token = link.searchParams.get('token')!;
-    const post = (path: string, form: Record<string, string>, origin = system.url!, proxy: Record<string, string> = {}) => fetch(`${system.url}/status/${number}/${path}`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...proxy }, body: new URLSearchParams(form) });
+    const post = (path: string, form: Record<string, string>, origin = system.url!, proxy: Record<string, string> = {}) =>
+      fetch(`${system.url}/status/${number}/${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...proxy },
+        body: new URLSearchParams(form),
+      });
     // Behind a reverse proxy on loopback: the Host is the upstream's, the page's origin is the forwarded host.
     const viaProxy = { 'x-forwarded-host': 'otklik.krsk.test', 'x-forwarded-proto': 'https' };
     expect((await post('rating', { token, rating: '2' }, 'https://evil.test')).status).toBe(403);
@@ -157,7 +171,8 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     expect(await caseStatus(caseId)).toBe('repeat_review');
     await mailsTo(email, /на повторном рассмотрении/);
 
-    await answerCase(caseId, 'Здравствуйте! Повторно проверили на месте 28 ноября: график вывоза восстановлен, площадка чистая. С уважением, администрация.', false);
+    await answerCase(caseId, 'Здравствуйте! Повторно проверили на месте 28 ноября: график вывоза восстановлен, площадка чистая. С уважением, администрация.',
+      false);
     await eventually(async () => (await caseStatus(caseId)) === 'answered', 15_000, 'answered again');
     await mailsTo(email, /^Ответ на обращение/, 2);
     const again = await post('rating', { token, rating: '5' });
@@ -170,8 +185,9 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
   });
 
   it('sends the 122 caller every notice by SMS through SMS.ru; a caller without a number gets none and the staff see it', async () => {
-    const card = (callId: string, phone?: string) => JSON.stringify({ callId, receivedAt: new Date().toISOString(), ...(phone ? { phone } : {}),
-      text: 'На перекрёстке Мира и Ленина не работает светофор с утра, машины едут как попало.', municipality: 'город Красноярск' });
+    const card = (callId: string, phone?: string) =>
+      JSON.stringify({ callId, receivedAt: new Date().toISOString(), ...(phone ? { phone } : {}),
+        text: 'На перекрёстке Мира и Ленина не работает светофор с утра, машины едут как попало.', municipality: 'город Красноярск' });
     const post = async (body: string) => {
       const res = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
         headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
@@ -213,11 +229,18 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     expect(res.status).toBe(202);
     const caseId = caseIdFor(((await res.json()) as { messageId: string }).messageId);
     type Delivery = { kind: string; status: string; attempts: number; error: string | null; channel: string };
-    const registeredDelivery = async () => ((await call(`/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).body.deliveries as Delivery[] | undefined)
-      ?.find((d) => d.kind === 'registered');
-    const retrying = await eventually(async () => { const d = await registeredDelivery(); return d?.status === 'retrying' ? d : undefined; }, 20_000, 'retrying');
+    const registeredDelivery = async () =>
+      ((await call(`/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).body.deliveries as Delivery[] | undefined)
+        ?.find((d) => d.kind === 'registered');
+    const retrying = await eventually(async () => {
+      const d = await registeredDelivery();
+      return d?.status === 'retrying' ? d : undefined;
+    }, 20_000, 'retrying');
     expect(retrying).toMatchObject({ channel: 'sms', error: expect.stringContaining('220') });
-    const sent = await eventually(async () => { const d = await registeredDelivery(); return d?.status === 'sent' ? d : undefined; }, 30_000, 'sent after retries');
+    const sent = await eventually(async () => {
+      const d = await registeredDelivery();
+      return d?.status === 'sent' ? d : undefined;
+    }, 30_000, 'sent after retries');
     expect(sent.attempts).toBe(3);
     expect(sms.requests.filter((r) => r.to === '79135557788')).toHaveLength(3);
     expect(sms.sent.filter((m) => m.to === '79135557788' && /зарегистрировано/.test(m.text))).toHaveLength(1);
@@ -234,7 +257,9 @@ describe('the citizen loop by e-mail, SMS and the status page', () => {
     smtp.refuse('nobody@mail.test');
     const bounced = await submitWidget('nobody@mail.test');
     const trail = await eventually(async () => {
-      const d = (await call(`/api/v1/cases/${bounced}`, 'GET', tokens.moderator!)).body.deliveries as { kind: string; status: string; error: string }[] | undefined;
+      const d = (await call(`/api/v1/cases/${bounced}`, 'GET', tokens.moderator!)).body.deliveries as
+        | { kind: string; status: string; error: string }[]
+        | undefined;
       return d?.find((x) => x.kind === 'registered' && x.status === 'bounced');
     }, 20_000, 'bounced delivery');
     expect(trail.error).toMatch(/550/);

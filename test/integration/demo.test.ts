@@ -50,10 +50,11 @@ describe('otklik demo', () => {
     // accepted some (each became a case), gave «взято в работу» on some and rejected the chatter.
     expect.soft(await count('select count(*) as n from (select incident_id from signals group by incident_id having count(*) > 1) i')).toBeGreaterThan(0);
     expect.soft(await count("select count(*) as n from cases where origin = 'signal'")).toBeGreaterThan(0);
-    expect.soft(await count("select count(*) as n from signals where first_reaction_at is not null")).toBeGreaterThan(0);
+    expect.soft(await count('select count(*) as n from signals where first_reaction_at is not null')).toBeGreaterThan(0);
 
     const polls = (await db.query<{ title: string; votes: string }>(
-      "select p.title, count(v.*) as votes from polls p left join votes v on v.poll_id = p.id and v.status = 'accepted' group by p.title")).rows;
+      "select p.title, count(v.*) as votes from polls p left join votes v on v.poll_id = p.id and v.status = 'accepted' group by p.title",
+    )).rows;
     expect.soft(polls).toHaveLength(2);
     for (const p of polls) expect(Number(p.votes), p.title).toBeGreaterThan(0);
 

@@ -114,7 +114,8 @@ describe('embedded stores belong to their data dir', () => {
       const { redis: r, postgres: p } = readStores(dataDir);
       expect(r.password).not.toBe(p.password);
 
-      const anonymous = new Redis({ port: r.port!, protocol: 2, enableReadyCheck: false, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      const anonymous = new Redis({ port: r.port!, protocol: 2, enableReadyCheck: false, lazyConnect: true, retryStrategy: () => null,
+        maxRetriesPerRequest: 0 });
       anonymous.on('error', () => {});
       try {
         await anonymous.connect();
@@ -137,7 +138,7 @@ describe('embedded stores belong to their data dir', () => {
     }
   }, 120_000);
 
-  it('refuses a store answering on the recorded port that is not this deployment\'s, naming it', async () => {
+  it("refuses a store answering on the recorded port that is not this deployment's, naming it", async () => {
     const dataDir = testDataDir('foreign');
     const deployment = await openDeployment(dataDir);
     // Another deployment's stores (the test run's own, with passwords of their own) took the recorded ports.
@@ -148,9 +149,15 @@ describe('embedded stores belong to their data dir', () => {
       r.postgres.port = otherPgPort;
     });
     await expect(ensureRedis({ dataDir })).rejects.toThrow(new RegExp(
-      `Redis on 127\\.0\\.0\\.1:${otherRedisPort} is not this deployment's store \\(data dir ${esc(deployment.dataDir)}\\): it refuses this deployment's password`));
+      `Redis on 127\\.0\\.0\\.1:${otherRedisPort} is not this deployment's store \\(data dir ${
+        esc(deployment.dataDir)
+      }\\): it refuses this deployment's password`,
+    ));
     await expect(ensurePostgres({ dataDir, systemDir: systemDir() })).rejects.toThrow(new RegExp(
-      `PostgreSQL on 127\\.0\\.0\\.1:${otherPgPort} is not this deployment's store \\(data dir ${esc(deployment.dataDir)}\\): it refuses this deployment's password`));
+      `PostgreSQL on 127\\.0\\.0\\.1:${otherPgPort} is not this deployment's store \\(data dir ${
+        esc(deployment.dataDir)
+      }\\): it refuses this deployment's password`,
+    ));
 
     // A Redis without a password (the machine's own, or one an earlier Otklik started) is refused too, untouched.
     const loosePort = await freePort();
@@ -158,7 +165,9 @@ describe('embedded stores belong to their data dir', () => {
     try {
       await waitFor(() => portAnswers(loosePort), 10_000, 'the password-less redis-server');
       deployment.update((r) => (r.redis.port = loosePort));
-      await expect(ensureRedis({ dataDir })).rejects.toThrow(new RegExp(`Redis on 127\\.0\\.0\\.1:${loosePort} is not this deployment's store .*answers without a password`));
+      await expect(ensureRedis({ dataDir })).rejects.toThrow(
+        new RegExp(`Redis on 127\\.0\\.0\\.1:${loosePort} is not this deployment's store .*answers without a password`),
+      );
       const probe = new Redis({ port: loosePort, lazyConnect: true });
       await probe.connect();
       expect(await probe.dbsize()).toBe(0);
@@ -168,7 +177,7 @@ describe('embedded stores belong to their data dir', () => {
     }
   }, 60_000);
 
-  it('refuses a copy of a running deployment\'s data dir, and a PostgreSQL with the right password serving another cluster', async () => {
+  it("refuses a copy of a running deployment's data dir, and a PostgreSQL with the right password serving another cluster", async () => {
     const original = testDataDir('original');
     const redis = await ensureRedis({ dataDir: original });
     const postgres = await ensurePostgres({ dataDir: original, systemDir: systemDir() }).catch(async (err: unknown) => {
@@ -180,12 +189,18 @@ describe('embedded stores belong to their data dir', () => {
       fs.copyFileSync(path.join(original, STORES_FILE), path.join(copy, STORES_FILE));
       const record = readStores(copy);
       await expect(ensureRedis({ dataDir: copy })).rejects.toThrow(new RegExp(
-        `Redis on 127\\.0\\.0\\.1:${record.redis.port} is not this deployment's store \\(data dir ${esc(copy)}\\): it runs from the config file ${esc(original)}/redis/redis\\.conf`));
+        `Redis on 127\\.0\\.0\\.1:${record.redis.port} is not this deployment's store \\(data dir ${esc(copy)}\\): it runs from the config file ${
+          esc(original)
+        }/redis/redis\\.conf`,
+      ));
       // Same port and password, another cluster directory than the one recorded for this data dir.
       const deployment = await openDeployment(copy);
       deployment.update((r) => (r.postgres.cluster = path.join(copy, 'postgres')));
       await expect(ensurePostgres({ dataDir: copy, systemDir: systemDir() })).rejects.toThrow(new RegExp(
-        `PostgreSQL on 127\\.0\\.0\\.1:${record.postgres.port} is not this deployment's store \\(data dir ${esc(copy)}\\): it serves the cluster in ${esc(postgres.cluster)}`));
+        `PostgreSQL on 127\\.0\\.0\\.1:${record.postgres.port} is not this deployment's store \\(data dir ${esc(copy)}\\): it serves the cluster in ${
+          esc(postgres.cluster)
+        }`,
+      ));
       expect(fs.existsSync(path.join(copy, 'redis', 'appendonlydir'))).toBe(false);
     } finally {
       await postgres.stop();
@@ -227,9 +242,14 @@ describe('embedded stores belong to their data dir', () => {
     const pwFile = path.join(dataDir, 'pw');
     fs.writeFileSync(pwFile, `${LEGACY_POSTGRES_PASSWORD}\n`, { mode: 0o644 });
     fs.mkdirSync(cluster, { mode: 0o700 });
-    const ids = isRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
+    const ids = isRoot
+      ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) }
+      : {};
     if (ids.uid !== undefined) fs.chownSync(cluster, ids.uid, ids.gid!);
-    execFileSync(initdb, [`--pgdata=${cluster}`, '--auth=scram-sha-256', '--username=otklik', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C.UTF-8'], { ...ids, stdio: 'ignore' });
+    execFileSync(initdb, [`--pgdata=${cluster}`, '--auth=scram-sha-256', '--username=otklik', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C.UTF-8'], {
+      ...ids,
+      stdio: 'ignore',
+    });
     fs.rmSync(pwFile);
 
     const postgres = await ensurePostgres({ dataDir, systemDir: systemDir() });
@@ -258,8 +278,8 @@ describe('embedded stores belong to their data dir', () => {
     fs.mkdirSync(dir);
     // As the earlier version started it: no password, its own port, this data dir's AOF directory and pid file.
     const oldPort = await freePort();
-    const old = spawn('redis-server', ['--port', String(oldPort), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
-      '--save', '', '--pidfile', path.join(dir, 'redis.pid'), '--daemonize', 'no'], { stdio: 'ignore' });
+    const old = spawn('redis-server', ['--port', String(oldPort), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--pidfile',
+      path.join(dir, 'redis.pid'), '--daemonize', 'no'], { stdio: 'ignore' });
     try {
       await waitFor(async () => (await portAnswers(oldPort)) && fs.existsSync(path.join(dir, 'redis.pid')), 10_000, 'the earlier redis-server');
       await expect(ensureRedis({ dataDir })).rejects.toThrow(new RegExp(`redis-server \\(pid ${old.pid}: .*\\) already serves ${esc(dir)} .*kill ${old.pid}`));

@@ -31,9 +31,12 @@ describe('PostgreSQL data errors caused by request input', () => {
       throw new Error('a bug');
     });
     const app = createHttpApp({
-      routers: [router], health: {}, logger: createLogger('silent'),
+      routers: [router],
+      health: {},
+      logger: createLogger('silent'),
       hot: [{ method: 'POST', path: '/hot/:id', bodyLimit: 1024, handle: async (_req, _params, body) => ({
-        status: 200, body: (await pool.query('select $1::int as v', [(body as { v: unknown }).v])).rows[0],
+        status: 200,
+        body: (await pool.query('select $1::int as v', [(body as { v: unknown }).v])).rows[0],
       }) }],
     });
     server = await listen(app, 0, '127.0.0.1');
@@ -52,7 +55,8 @@ describe('PostgreSQL data errors caused by request input', () => {
   it('answers 400 naming the kind of bad value', async () => {
     expect(await answer('/int/2147483648')).toEqual({ status: 400, error: 'invalid input: a number is out of range' });
     expect(await answer('/int/abc')).toEqual({ status: 400, error: 'invalid input: a value is malformed' });
-    expect(await answer(`/at?from=${encodeURIComponent('2026-01-01T00:00:00+16:00')}`)).toEqual({ status: 400, error: 'invalid input: a time zone offset is out of range' });
+    expect(await answer(`/at?from=${encodeURIComponent('2026-01-01T00:00:00+16:00')}`)).toEqual({ status: 400,
+      error: 'invalid input: a time zone offset is out of range' });
     expect(await answer('/at?from=0000-01-01')).toMatchObject({ status: 400 });
     expect(await answer('/at?from=2026-13-45')).toMatchObject({ status: 400 });
     expect(await answer('/int/7')).toEqual({ status: 200, error: undefined });

@@ -69,7 +69,7 @@ describe('cookies and the trusted proxy', () => {
     for (const c of cookiesOf(https)) expect(c).toMatch(/;\s*Secure/i);
   });
 
-  it('are Secure for a request a trusted proxy says came over HTTPS, and that proxy\'s client address counts', async () => {
+  it("are Secure for a request a trusted proxy says came over HTTPS, and that proxy's client address counts", async () => {
     const url = await serve({ trustProxy: ['loopback'] });
     const res = await fetch(`${url}/set-cookies`, { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.5' } });
     for (const c of cookiesOf(res)) expect(c).toMatch(/;\s*Secure/i);
@@ -89,9 +89,10 @@ describe('the log of a request that failed unexpectedly', () => {
     const secret = 'ok-secret-0123456789abcdef';
     const api = new ApiBuilder();
     // The Одноклассники webhook's address is its credential (ingest/ok/webhook.ts); here its handler has a bug.
-    api.route({ method: 'post', path: '/webhooks/ok/:groupId/:secret', tag: 'test', summary: 'fails', auth: false, response: z.object({}), errors: [] }, async () => {
-      throw new Error('a bug');
-    });
+    api.route({ method: 'post', path: '/webhooks/ok/:groupId/:secret', tag: 'test', summary: 'fails', auth: false, response: z.object({}), errors: [] },
+      async () => {
+        throw new Error('a bug');
+      });
     const early = express.Router();
     // A failure before any route matched (a middleware of the router): only the path is known then.
     early.use('/webhooks/other', () => {

@@ -32,13 +32,16 @@ describe('otklik import-calls and otklik replay', () => {
   it('streams a CSV export: imports good rows, reports bad rows by line number, skips what was already imported', async () => {
     const file = path.join(dir, 'calls.csv');
     const rows = [['Номер звонка', 'Дата и время', 'Суть обращения', 'Телефон', 'ФИО', 'Адрес']];
-    for (let i = 1; i <= 120; i++) rows.push([`kc-${i}`, '20.11.2026 09:15', `Обращение ${i}: нет отопления в квартире, холодно`, '+7 391 200-00-00', 'Иванов И.', 'Красноярск']);
+    for (let i = 1; i <= 120; i++) {
+      rows.push([`kc-${i}`, '20.11.2026 09:15', `Обращение ${i}: нет отопления в квартире, холодно`, '+7 391 200-00-00', 'Иванов И.', 'Красноярск']);
+    }
     rows.push(['kc-bad-1', 'вчера', 'текст', '', '', '']); // line 122: bad date
     rows.push(['', '20.11.2026 10:00', 'без номера', '', '', '']); // line 123: no id
     rows.push(['kc-multi', '2026-11-20T11:00:00+07:00', 'Многострочный\nтекст; с точкой с запятой', '', '', '']);
     fs.writeFileSync(file, `\ufeff${csvOf(rows)}\n`);
     const progress: string[] = [];
-    const first = await importCalls(file, { intake: h.intake, storedMessageIds: bindPublicReads(h.db).storedMessageIds, salt: 's', progress: (l) => progress.push(l), progressEvery: 50 });
+    const first = await importCalls(file, { intake: h.intake, storedMessageIds: bindPublicReads(h.db).storedMessageIds, salt: 's',
+      progress: (l) => progress.push(l), progressEvery: 50 });
     expect(first).toMatchObject({ total: 123, imported: 121, skipped: 0 });
     expect(first.errors.map((e) => e.line)).toEqual([122, 123]);
     expect(first.errors[0]!.error).toMatch(/receivedAt/);
@@ -89,7 +92,9 @@ describe('otklik import-calls and otklik replay', () => {
     fs.writeFileSync(file, csvOf([['callId', 'receivedAt', 'text'], ['cli-1', '20.11.2026 09:15', 'Не вывозят мусор'], ['cli-2', 'никогда', 'x']]));
     const env = { ...process.env, REDIS_URL: inject('redisUrl'), DATABASE_URL: await createTestDatabase('cli'), OTKLIK_QUEUE_PREFIX: uniqueName('q'),
       OTKLIK_DATA_DIR: testDataDir('cli'), LOG_LEVEL: 'silent' };
-    const res = await run('node', ['bin/otklik.mjs', 'import-calls', file], { env, cwd: process.cwd() }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const res = await run('node', ['bin/otklik.mjs', 'import-calls', file], { env, cwd: process.cwd() }).catch((
+      e: { code: number; stdout: string; stderr: string },
+    ) => e);
     expect((res as { code?: number }).code).toBe(2);
     expect(JSON.parse(res.stdout.trim().split('\n').at(-1)!)).toEqual({ total: 2, imported: 1, skipped: 0, errors: 1 });
     expect(res.stderr).toMatch(/line 3: receivedAt/);

@@ -13,8 +13,17 @@ import { eventually, listedMessages, moderatorToken, startTestSystem } from '../
 const SALT = 'max-test-salt';
 const TOKEN = 'max-bot-token-123';
 const SECRET = 'max-webhook-secret_42';
-interface MessageItem { messageId: string; externalId: string; authorHash: string; text: string; link: string | null; attachments: { kind: string; ref: string }[];
-  place: Record<string, unknown>; provenance: Record<string, string>; registrationNumber: string | null }
+interface MessageItem {
+  messageId: string;
+  externalId: string;
+  authorHash: string;
+  text: string;
+  link: string | null;
+  attachments: { kind: string; ref: string }[];
+  place: Record<string, unknown>;
+  provenance: Record<string, string>;
+  registrationNumber: string | null;
+}
 
 describe('MAX: webhook, group chats as signals, the citizen bot, replies', () => {
   let fake: FakeMax;
@@ -31,13 +40,17 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     await fake?.close();
   });
 
-  const deliver = (update: unknown, secret: string | null = SECRET) => fetch(`${system.url}/webhooks/max`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...(secret === null ? {} : { 'x-max-bot-api-secret': secret }) }, body: JSON.stringify(update),
-  });
+  const deliver = (update: unknown, secret: string | null = SECRET) =>
+    fetch(`${system.url}/webhooks/max`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret === null ? {} : { 'x-max-bot-api-secret': secret }) },
+      body: JSON.stringify(update),
+    });
   const send = async (update: unknown) => expect((await deliver(update)).status).toBe(200);
   const messages = () => listedMessages<MessageItem>(system.url!, token, 'max');
-  const queued = async (externalId: string) => (await system.queues.incoming.getJobs(['waiting', 'active', 'completed']))
-    .flatMap((j) => incomingMessagesOf(j.data)).filter((m) => m.externalId === externalId);
+  const queued = async (externalId: string) =>
+    (await system.queues.incoming.getJobs(['waiting', 'active', 'completed']))
+      .flatMap((j) => incomingMessagesOf(j.data)).filter((m) => m.externalId === externalId);
   const lastTo = (chatId: number) => fake.sent.filter((m) => m.chatId === String(chatId)).at(-1);
 
   it('subscribes its webhook with the secret at the public address', async () => {
@@ -52,8 +65,9 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect((await deliver(maxMessageCreated(m), null)).status).toBe(403);
     expect((await deliver({ message: m })).status).toBe(400);
     // The secret is checked before the body is read: a forged call is refused as forged whatever its body.
-    const forged = (body: string, secret?: string) => fetch(`${system.url}/webhooks/max`, { method: 'POST',
-      headers: { 'content-type': 'application/json', ...(secret ? { 'x-max-bot-api-secret': secret } : {}) }, body });
+    const forged = (body: string, secret?: string) =>
+      fetch(`${system.url}/webhooks/max`, { method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secret ? { 'x-max-bot-api-secret': secret } : {}) }, body });
     expect((await forged('{"update_type": "message_created", ', 'wrong-secret')).status).toBe(403);
     expect((await forged('{not json')).status).toBe(403);
     expect((await forged('x'.repeat(2 * 1024 * 1024), 'wrong-secret')).status).toBe(403);
@@ -90,8 +104,8 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect((await queued(externalId)).map((x) => x.origin)).toEqual(['signal']);
 
     // A signal is the monitoring team's to answer: the workflow posts nothing under it by itself.
-    await eventually(async () => (await system.db.query('select 1 from signals where message_id = $1', [messageIdFor('max', externalId)])).rowCount === 1, 20_000,
-      'the signal registered');
+    await eventually(async () => (await system.db.query('select 1 from signals where message_id = $1', [messageIdFor('max', externalId)])).rowCount === 1,
+      20_000, 'the signal registered');
 
     // A public «взято в работу», at the address the workflow derives from the provenance, meets a 429 on the way.
     const messageId = messageIdFor('max', externalId);
@@ -115,7 +129,8 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     const item = await eventually(async () => (await messages()).find((x) => x.externalId === externalId && x.registrationNumber), 20_000, 'registered appeal');
     expect(item.text).toBe(m.body.text);
     expect((await queued(externalId)).map((x) => x.origin)).toEqual(['appeal']);
-    const notice = await eventually(async () => fake.sent.find((s) => s.chatId === String(chat) && s.text.includes(item.registrationNumber!)), 20_000, 'registered notice');
+    const notice = await eventually(async () => fake.sent.find((s) => s.chatId === String(chat) && s.text.includes(item.registrationNumber!)), 20_000,
+      'registered notice');
     expect(notice.link).toEqual({ type: 'reply', mid: m.body.mid });
   });
 
@@ -165,7 +180,8 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect(item.place).toMatchObject({ address: 'Красноярск, ул. Вавилова, 8', lat: 56.03, lon: 92.91 });
     expect(item.attachments).toEqual([expect.objectContaining({ kind: 'photo', ref: 'https://i.oneme.ru/i?r=991' })]);
     expect(item.authorHash).toBe(authorHash(SALT, 'max', `user:${user}`));
-    const registered = await eventually(async () => fake.sent.find((s) => s.chatId === String(chat) && s.text.includes(item.registrationNumber!)), 20_000, 'number');
+    const registered = await eventually(async () => fake.sent.find((s) => s.chatId === String(chat) && s.text.includes(item.registrationNumber!)), 20_000,
+      'number');
     expect(registered.link).toEqual({ type: 'reply', mid: description.body.mid });
 
     // Acting as the workflow: the final answer, which carries the 1–5 rating buttons, sent after a 429.
@@ -190,18 +206,22 @@ describe('MAX: webhook, group chats as signals, the citizen bot, replies', () =>
     expect(await statusOf()).toBe('answered');
     expect(await press(maxCallback(chat, user, `rate:${messageId}:5`, { mid: answer.mid, text: answer.text }))).toBe(TEXTS.thanksRating(5));
     expect(await statusOf()).toBe('closed');
-    expect(fake.calls.some((c) => c.method === 'PUT' && c.query.message_id === answer.mid && Array.isArray(c.body.attachments) && c.body.attachments.length === 0)).toBe(true);
+    expect(
+      fake.calls.some((c) => c.method === 'PUT' && c.query.message_id === answer.mid && Array.isArray(c.body.attachments) && c.body.attachments.length === 0),
+    ).toBe(true);
     expect(lastTo(chat)?.text).toBe(TEXTS.thanksRating(5));
     expect(await press(maxCallback(chat, user, `rate:${messageId}:2`, { mid: answer.mid }))).toBe(TEXTS.ratingAlreadyGiven);
 
-    const stats = (await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as
-      { channels: Record<string, string>; counters: { max: { rateLimited: number; sent: number; dropped: Record<string, number> } } };
+    const stats = (await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      channels: Record<string, string>;
+      counters: { max: { rateLimited: number; sent: number; dropped: Record<string, number> } };
+    };
     expect(stats.channels.max).toBe('webhook');
     expect(stats.counters.max.rateLimited).toBeGreaterThanOrEqual(1);
     expect(stats.counters.max.dropped.bad_secret).toBeGreaterThanOrEqual(2);
   });
 
-  it('thanks a low rating with the button asking for a repeat review, which only the case\'s author can press', async () => {
+  it("thanks a low rating with the button asking for a repeat review, which only the case's author can press", async () => {
     const chat = 5_400_400;
     const user = 5_400_401;
     const appeal = maxDialogMessage(chat, user, { text: 'Во дворе дома 3 по улице Ленина вторую неделю не вывозят мусор, контейнеры переполнены.' });
@@ -241,7 +261,8 @@ describe('MAX long polling', () => {
     // A secret without OTKLIK_PUBLIC_URL: still long polling (nothing would reach a webhook), the endpoint still checks it.
     const config = await testConfig({ OTKLIK_HASH_SALT: SALT, MAX_BOT_TOKEN: TOKEN, MAX_WEBHOOK_SECRET: SECRET, MAX_API_BASE_URL: fake.apiBaseUrl });
     let system = await startOtklik(config, ['ingest'], createLogger('silent'));
-    const ids = async (s: Otklik) => (await s.queues.incoming.getJobs(['waiting', 'active', 'completed'])).flatMap((j) => incomingMessagesOf(j.data).map((m) => m.externalId)).sort();
+    const ids = async (s: Otklik) =>
+      (await s.queues.incoming.getJobs(['waiting', 'active', 'completed'])).flatMap((j) => incomingMessagesOf(j.data).map((m) => m.externalId)).sort();
     try {
       fake.failNext('GET /updates', 'rate');
       fake.failNext('GET /updates', 'network');
@@ -262,8 +283,9 @@ describe('MAX long polling', () => {
       expect(await ids(system)).toEqual(['-71:mid.a1', '-71:mid.b2', '-71:mid.c3']);
       const h = (await (await fetch(`${system.url}/healthz`)).json()) as { channels: Record<string, string> };
       expect(h.channels.max).toBe('polling');
-      const push = (secret: string) => fetch(`${system.url}/webhooks/max`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-max-bot-api-secret': secret },
-        body: JSON.stringify(maxMessageCreated(maxChatMessage({ chatId: -71, mid: 'mid.d4' }))) });
+      const push = (secret: string) =>
+        fetch(`${system.url}/webhooks/max`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-max-bot-api-secret': secret },
+          body: JSON.stringify(maxMessageCreated(maxChatMessage({ chatId: -71, mid: 'mid.d4' }))) });
       expect((await push('wrong-secret')).status).toBe(403);
       expect((await push(SECRET)).status).toBe(200);
       await eventually(async () => (await ids(system)).length === 4, 20_000, 'pushed message');

@@ -17,8 +17,15 @@ const OTHER = '54000000000001';
 const GROUP_TOKEN = 'tkn18YdUJZe:CQABPOJKAKEKEKEKE';
 const SECRET = 'ok-webhook-secret-0123456789abcdef';
 const REST = { applicationKey: 'CBAFJIICABABABABA', applicationSecretKey: 'app-secret-key-1', accessToken: 'admin-access-token-1' };
-interface MessageItem { externalId: string; authorHash: string; text: string; link: string | null; attachments: { kind: string; ref: string }[];
-  provenance: Record<string, string>; registrationNumber: string | null }
+interface MessageItem {
+  externalId: string;
+  authorHash: string;
+  text: string;
+  link: string | null;
+  attachments: { kind: string; ref: string }[];
+  provenance: Record<string, string>;
+  registrationNumber: string | null;
+}
 
 describe('Одноклассники: group messages, comments under posts, replies from the group', () => {
   let fake: FakeOk;
@@ -30,8 +37,13 @@ describe('Одноклассники: group messages, comments under posts, repl
     fake.addComment('70001', { id: 'c1', author_id: '577000111', text: 'Когда наконец отремонтируют дорогу на улице Садовой? Ямы по колено.' });
     fake.addComment('70001', { id: 'c2', author_id: GROUP, author_type: 'GROUP', text: 'Спасибо за обращение, передали в администрацию.' });
     system = await startTestSystem({
-      OTKLIK_HASH_SALT: SALT, OK_GROUPS: `${GROUP}:${GROUP_TOKEN},${OTHER}`, OK_WEBHOOK_SECRET: SECRET, OK_API_BASE_URL: fake.apiBaseUrl,
-      OK_APPLICATION_KEY: REST.applicationKey, OK_APPLICATION_SECRET_KEY: REST.applicationSecretKey, OK_ACCESS_TOKEN: REST.accessToken,
+      OTKLIK_HASH_SALT: SALT,
+      OK_GROUPS: `${GROUP}:${GROUP_TOKEN},${OTHER}`,
+      OK_WEBHOOK_SECRET: SECRET,
+      OK_API_BASE_URL: fake.apiBaseUrl,
+      OK_APPLICATION_KEY: REST.applicationKey,
+      OK_APPLICATION_SECRET_KEY: REST.applicationSecretKey,
+      OK_ACCESS_TOKEN: REST.accessToken,
       OTKLIK_PUBLIC_URL: 'https://otklik.example.ru',
     }, ['ingest', 'classify', 'workflow']);
     token = await moderatorToken(system.url!);
@@ -41,19 +53,25 @@ describe('Одноклассники: group messages, comments under posts, repl
     await fake?.close();
   });
 
-  const deliver = (body: unknown, group = GROUP, secret = SECRET) => fetch(`${system.url}/webhooks/ok/${group}/${secret}`, {
-    method: 'POST', headers: { 'content-type': 'application/json;charset=utf-8' }, body: JSON.stringify(body),
-  });
+  const deliver = (body: unknown, group = GROUP, secret = SECRET) =>
+    fetch(`${system.url}/webhooks/ok/${group}/${secret}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json;charset=utf-8' },
+      body: JSON.stringify(body),
+    });
   const messages = () => listedMessages<MessageItem>(system.url!, token, 'ok');
-  const origins = async (externalId: string) => (await system.queues.incoming.getJobs(['waiting', 'active', 'completed']))
-    .flatMap((j) => incomingMessagesOf(j.data)).filter((m) => m.externalId === externalId).map((m) => m.origin);
+  const origins = async (externalId: string) =>
+    (await system.queues.incoming.getJobs(['waiting', 'active', 'completed']))
+      .flatMap((j) => incomingMessagesOf(j.data)).filter((m) => m.externalId === externalId).map((m) => m.origin);
 
   it('is answered by a fake that refuses calls not signed as OK signs them', async () => {
     // The fake's signing is its own, checked against a worked example (test/fakes/fake-ok.ts): the production client
     // passes it in the tests below; a signature made with another key or over other parameters does not.
     const call = (params: Record<string, string>, key: string) => {
       const body = new URLSearchParams({ ...params, sig: expectedOkSignature(params, REST.accessToken, key), access_token: REST.accessToken });
-      return fetch(`${fake.apiBaseUrl}/fb.do`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then((r) => r.json());
+      return fetch(`${fake.apiBaseUrl}/fb.do`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then((r) =>
+        r.json()
+      );
     };
     const params = { application_key: REST.applicationKey, format: 'json', method: 'group.getStatTopics', gid: GROUP };
     expect(await call(params, 'another-secret-key')).toMatchObject({ error_code: 104 });
@@ -70,7 +88,8 @@ describe('Одноклассники: group messages, comments under posts, repl
     expect((await deliver(m, GROUP, 'wrong-secret-0123456789abcdef')).status).toBe(403);
     expect((await deliver(m, OTHER)).status).toBe(403);
     expect((await deliver(m, GROUP, `${SECRET}x`)).status).toBe(403);
-    const raw = (body: string, secret: string) => fetch(`${system.url}/webhooks/ok/${GROUP}/${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const raw = (body: string, secret: string) =>
+      fetch(`${system.url}/webhooks/ok/${GROUP}/${secret}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect((await raw('{"webhookType": "MESSAGE_CREATED", ', 'wrong-secret-0123456789abcdef')).status).toBe(403); // refused before the body is read
     expect((await raw('{"webhookType": "MESSAGE_CREATED", ', SECRET)).status).toBe(400);
     expect(await system.ingest!.intake.seen(messageIdFor('ok', `${GROUP}:${m.message.mid}`))).toBe(false);
@@ -92,7 +111,7 @@ describe('Одноклассники: group messages, comments under posts, repl
     expect(notice).toMatchObject({ token: GROUP_TOKEN, chatId: 'chat:C3ecb9d02a600', replyTo: m.message.mid });
   });
 
-  it('takes comments under the group posts as signals, not the group\'s own, and replies under the post as the group', async () => {
+  it("takes comments under the group posts as signals, not the group's own, and replies under the post as the group", async () => {
     const item = await eventually(async () => (await messages()).find((x) => x.externalId === 'topic70001_cc1'), 20_000, 'comment');
     expect(item).toMatchObject({ authorHash: authorHash(SALT, 'ok', 'user:577000111'), link: `https://ok.ru/group/${GROUP}/topic/70001` });
     expect((await messages()).some((x) => x.externalId === 'topic70001_cc2')).toBe(false);
@@ -105,8 +124,10 @@ describe('Одноклассники: group messages, comments under posts, repl
       text: 'Ответ: ремонт улицы Садовой включён в план на май.', target: { groupId: GROUP, topicId: '70001', commentId: 'c1' } });
     const reply = await eventually(async () => fake.groupComments.find((c) => c.text.startsWith('Ответ:')), 20_000, 'reply under the post');
     expect(reply).toMatchObject({ topicId: '70001', replyTo: 'c1', asAdmin: 'true' });
-    const stats = (await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as
-      { channels: Record<string, string>; counters: { ok: { rateLimited: number; dropped: Record<string, number> } } };
+    const stats = (await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      channels: Record<string, string>;
+      counters: { ok: { rateLimited: number; dropped: Record<string, number> } };
+    };
     expect(stats.channels).toMatchObject({ ok: 'webhook', ok_comments: 'polling' });
     expect(stats.counters.ok.rateLimited).toBeGreaterThanOrEqual(1);
     expect(stats.counters.ok.dropped.bad_secret).toBeGreaterThanOrEqual(3);
@@ -121,8 +142,8 @@ describe('Одноклассники comments sweep', () => {
       fake.addTopic(GROUP, '80001');
       for (let i = 1; i <= 5; i++) fake.addComment('80001', { id: `k${i}`, author_id: `60000${i}`, text: `Комментарий жителя номер ${i}: не вывозят мусор.` });
       const client = createOkClient({ apiBaseUrl: fake.apiBaseUrl, rest: REST });
-      const deps = { rest: client.rest!, groupIds: [GROUP], intake: h.intake, cursors: h.cursors, salt: SALT, logger: (await import('../../lib/logger.js')).createLogger('silent'),
-        intervalMs: 60_000, maxPages: 10 };
+      const deps = { rest: client.rest!, groupIds: [GROUP], intake: h.intake, cursors: h.cursors, salt: SALT,
+        logger: (await import('../../lib/logger.js')).createLogger('silent'), intervalMs: 60_000, maxPages: 10 };
       const page2 = { ...deps, rest: async (m: string, p: Record<string, string>) => client.rest!(m, { ...p, count: '2' }) };
 
       fake.failNext('discussions.getComments', 'rate');

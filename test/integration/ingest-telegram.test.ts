@@ -11,7 +11,16 @@ import { eventually, listedMessages, moderatorToken, startTestSystem } from '../
 
 const SALT = 'tg-test-salt';
 const TOKEN = '123456:TEST-token';
-interface MessageItem { messageId: string; externalId: string; authorHash: string; text: string; link: string | null; attachments: { kind: string; ref: string }[]; place: Record<string, unknown>; registrationNumber: string | null }
+interface MessageItem {
+  messageId: string;
+  externalId: string;
+  authorHash: string;
+  text: string;
+  link: string | null;
+  attachments: { kind: string; ref: string }[];
+  place: Record<string, unknown>;
+  registrationNumber: string | null;
+}
 
 describe('Telegram: webhook, group monitoring and the citizen bot dialog', () => {
   let tg: FakeTelegram;
@@ -20,8 +29,11 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
   let updateId = 1;
   beforeAll(async () => {
     tg = await startFakeTelegram({ token: TOKEN });
-    system = await startTestSystem({ OTKLIK_HASH_SALT: SALT, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: 'wh-secret', TELEGRAM_API_ROOT: tg.apiRoot },
-      ['ingest', 'classify', 'workflow']);
+    system = await startTestSystem({ OTKLIK_HASH_SALT: SALT, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: 'wh-secret', TELEGRAM_API_ROOT: tg.apiRoot }, [
+      'ingest',
+      'classify',
+      'workflow',
+    ]);
     // The monitoring team reads the listing with the ids that reach each author (a region administrator's omits them).
     token = await moderatorToken(system.url!);
   });
@@ -30,9 +42,12 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
     await tg?.close();
   });
 
-  const deliver = (update: Record<string, unknown>, secret = 'wh-secret') => fetch(`${system.url}/webhooks/telegram`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: JSON.stringify(update),
-  });
+  const deliver = (update: Record<string, unknown>, secret = 'wh-secret') =>
+    fetch(`${system.url}/webhooks/telegram`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+      body: JSON.stringify(update),
+    });
   const send = async (update: Record<string, unknown>) => {
     const res = await deliver({ update_id: updateId++, ...update });
     expect(res.status).toBe(200);
@@ -44,7 +59,9 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
     expect((await deliver({ update_id: 1, message: tgGroupMessage() }, 'wrong')).status).toBe(403);
     const bad = await deliver({ message: {} });
     expect(bad.status).toBe(400);
-    const raw = (secret: string) => fetch(`${system.url}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret }, body: '{"update_id": ' });
+    const raw = (secret: string) =>
+      fetch(`${system.url}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+        body: '{"update_id": ' });
     expect((await raw('wrong')).status).toBe(403); // the secret is checked before the body is read
     expect((await raw('wh-secret')).status).toBe(400);
   });
@@ -90,25 +107,33 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
     expect((await messages()).filter((x) => x.externalId === externalId)).toHaveLength(1);
 
     // The workflow's «registered» notice reaches the citizen with the number, as a reply to the description.
-    const registered = await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.includes(item.registrationNumber!)), 20_000, 'registration number');
+    const registered = await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.includes(item.registrationNumber!)), 20_000,
+      'registration number');
     expect(registered.replyTo).toBe(description.message_id);
 
     // Acting as the workflow: the final answer, which carries the 1–5 rating buttons.
     const messageId = messageIdFor('telegram', externalId);
     tg.failNext('sendMessage', 'rate', 1, 1);
     await system.queues.outbound.add('answer', {
-      outboundId: randomUUID(), caseId: randomUUID(), messageId, source: 'telegram', kind: 'answer',
-      text: 'Ответ: аварийная бригада устранила порыв, подвал осушен.', target: { chatId: String(chat), replyToMessageId: String(description.message_id) },
+      outboundId: randomUUID(),
+      caseId: randomUUID(),
+      messageId,
+      source: 'telegram',
+      kind: 'answer',
+      text: 'Ответ: аварийная бригада устранила порыв, подвал осушен.',
+      target: { chatId: String(chat), replyToMessageId: String(description.message_id) },
     });
-    const answer = await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.startsWith('Ответ:')), 20_000, 'answer delivered after 429');
+    const answer = await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.startsWith('Ответ:')), 20_000,
+      'answer delivered after 429');
     const buttons = answer.replyMarkup.inline_keyboard[0] as { text: string; callback_data: string }[];
     expect(buttons.map((b) => b.text)).toEqual(['1', '2', '3', '4', '5']);
     expect(tg.sent.filter((m) => m.text.startsWith('Ответ:'))).toHaveLength(1);
 
     const caseId = caseIdFor(messageId);
     const statusOf = async () => (await system.db.query<{ status: string }>('select status from cases where id = $1', [caseId])).rows[0]!.status;
-    const cbAnswer = (id: string) => tg.calls.find((c) => c.method === 'answerCallbackQuery' && (c.payload as { callback_query_id?: string }).callback_query_id === id)
-      ?.payload as { text?: string } | undefined;
+    const cbAnswer = (id: string) =>
+      tg.calls.find((c) => c.method === 'answerCallbackQuery' && (c.payload as { callback_query_id?: string }).callback_query_id === id)
+        ?.payload as { text?: string } | undefined;
     const press = async (callback: ReturnType<typeof tgCallback>) => {
       await send({ callback_query: callback });
       return cbAnswer(callback.id)?.text;
@@ -124,7 +149,8 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
     // the author from another chat.
     const stranger = chat + 1;
     expect(await press(tgCallback(stranger, 1, `rate:${messageId}:1`))).toBe(TEXTS.ratingNotYours);
-    const elsewhere = { ...tgCallback(chat, 1, `rate:${messageId}:1`), message: { ...tgCallback(chat, 1, '').message, chat: { id: -1009999, type: 'supergroup' } } };
+    const elsewhere = { ...tgCallback(chat, 1, `rate:${messageId}:1`),
+      message: { ...tgCallback(chat, 1, '').message, chat: { id: -1009999, type: 'supergroup' } } };
     expect(await press(elsewhere)).toBe(TEXTS.ratingNotYours);
     expect(await statusOf()).toBe('answered');
     expect((await system.db.query('select 1 from citizen_actions where case_id = $1', [caseId])).rowCount).toBe(0);
@@ -136,7 +162,9 @@ describe('Telegram: webhook, group monitoring and the citizen bot dialog', () =>
     expect(tg.sent.slice(sentBefore).map((m) => m.text)).toContain(TEXTS.thanksRating(5));
     expect(await press(tgCallback(chat, answer.messageId, buttons[1]!.callback_data))).toBe(TEXTS.ratingAlreadyGiven);
     expect((await system.db.query<{ rating: number }>('select rating from cases where id = $1', [caseId])).rows[0]!.rating).toBe(5);
-    const stats = (await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as { counters: { telegram: { rateLimited: number; sent: number } } };
+    const stats = (await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      counters: { telegram: { rateLimited: number; sent: number } };
+    };
     expect(stats.counters.telegram.rateLimited).toBeGreaterThanOrEqual(1);
   });
 });
@@ -150,7 +178,8 @@ describe('Telegram long polling', () => {
     const { createLogger } = await import('../../lib/logger.js');
     const config = await testConfig(env);
     let system = await startOtklik(config, ['ingest'], createLogger('silent'));
-    const ids = async (s: Otklik) => (await s.queues.incoming.getJobs(['waiting', 'active', 'completed'])).flatMap((j) => incomingMessagesOf(j.data).map((m) => m.externalId)).sort();
+    const ids = async (s: Otklik) =>
+      (await s.queues.incoming.getJobs(['waiting', 'active', 'completed'])).flatMap((j) => incomingMessagesOf(j.data).map((m) => m.externalId)).sort();
     try {
       tg.failNext('getUpdates', 'rate', 1, 1);
       const a = tgGroupMessage({ message_id: 1 });

@@ -10,8 +10,20 @@ import { buildVkCallback, buildVkComment, buildVkMessage, buildVkPost, vkPhoto }
 import { eventually, listedMessages, moderatorToken, postJson, startTestSystem } from '../support.js';
 
 const SALT = 'vk-test-salt';
-interface MessageItem { messageId: string; source: string; externalId: string; authorHash: string; text: string; link: string; attachments: { kind: string; ref: string }[];
-  registrationNumber: string | null; origin: string; incidentId: string | null; caseId: string | null; reactionDueAt: string | null }
+interface MessageItem {
+  messageId: string;
+  source: string;
+  externalId: string;
+  authorHash: string;
+  text: string;
+  link: string;
+  attachments: { kind: string; ref: string }[];
+  registrationNumber: string | null;
+  origin: string;
+  incidentId: string | null;
+  caseId: string | null;
+  reactionDueAt: string | null;
+}
 
 describe('VK Callback API and replies from the official community', () => {
   let vk: FakeVk;
@@ -20,8 +32,12 @@ describe('VK Callback API and replies from the official community', () => {
   beforeAll(async () => {
     vk = await startFakeVk({ tokens: ['group-token'] });
     system = await startTestSystem({
-      OTKLIK_HASH_SALT: SALT, VK_CALLBACK_CONFIRMATION: '111:conf-111,222:conf-222', VK_CALLBACK_SECRET: 'cb-secret',
-      VK_GROUP_IDS: '111,222', VK_GROUP_TOKEN: 'group-token', VK_API_BASE_URL: vk.apiBaseUrl,
+      OTKLIK_HASH_SALT: SALT,
+      VK_CALLBACK_CONFIRMATION: '111:conf-111,222:conf-222',
+      VK_CALLBACK_SECRET: 'cb-secret',
+      VK_GROUP_IDS: '111,222',
+      VK_GROUP_TOKEN: 'group-token',
+      VK_API_BASE_URL: vk.apiBaseUrl,
     }, ['ingest', 'classify', 'workflow']);
     // The monitoring team reads the listing with the ids that reach each author (a region administrator's omits them).
     token = await moderatorToken(system.url!);
@@ -62,15 +78,22 @@ describe('VK Callback API and replies from the official community', () => {
     }
     const item = await eventually(async () => (await messages()).find((m) => m.externalId === 'wall-111_4242_c7001' && m.incidentId), 15_000, 'stored comment');
     expect(item).toMatchObject({
-      source: 'vk', text: comment.text, link: 'https://vk.com/wall-111_4242?reply=7001', authorHash: authorHash(SALT, 'vk', '123456789'),
-      origin: 'signal', caseId: null, registrationNumber: null,
+      source: 'vk',
+      text: comment.text,
+      link: 'https://vk.com/wall-111_4242?reply=7001',
+      authorHash: authorHash(SALT, 'vk', '123456789'),
+      origin: 'signal',
+      caseId: null,
+      registrationNumber: null,
     });
     expect(item.attachments).toEqual([expect.objectContaining({ kind: 'photo', ref: 'photo123456789_555_a1b2c3' })]);
     expect((await messages()).filter((m) => m.externalId === 'wall-111_4242_c7001')).toHaveLength(1);
     // What the monitoring found is a signal for the team: no «registered» comment under the post (it used to be one).
     await eventually(async () => (await system.queues.classified.getJobCounts('waiting', 'active')).waiting === 0, 10_000, 'workflow idle');
     expect(vk.calls.filter((c) => c.method === 'wall.createComment')).toEqual([]);
-    const stats = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as { counters: { vk: { received: number; sent: number; dropped: Record<string, number> } } };
+    const stats = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as {
+      counters: { vk: { received: number; sent: number; dropped: Record<string, number> } };
+    };
     expect(stats.counters.vk.received).toBeGreaterThanOrEqual(1);
     expect(stats.counters.vk.dropped.duplicate).toBeGreaterThanOrEqual(2);
   });
@@ -79,7 +102,8 @@ describe('VK Callback API and replies from the official community', () => {
     const msg = buildVkMessage({ peer_id: 555000222, from_id: 555000222, conversation_message_id: 17 });
     vk.failNext('messages.send', 'rate'); // error 6 on the reply: vk-io waits and repeats it
     expect((await post(buildVkCallback('message_new', msg, { secret: 'cb-secret' }))).status).toBe(200);
-    const item = await eventually(async () => (await messages()).find((m) => m.externalId === 'msg555000222_17' && m.registrationNumber), 15_000, 'stored message');
+    const item = await eventually(async () => (await messages()).find((m) => m.externalId === 'msg555000222_17' && m.registrationNumber), 15_000,
+      'stored message');
     expect(item.link).toBe('https://vk.com/gim111?sel=555000222');
     expect(item).toMatchObject({ origin: 'appeal', reactionDueAt: null, caseId: expect.any(String) });
     const sent = await eventually(async () => vk.sentMessages.find((m) => m.peerId === 555000222), 20_000, 'messages.send');
@@ -87,7 +111,9 @@ describe('VK Callback API and replies from the official community', () => {
     expect(vk.calls.filter((c) => c.method === 'messages.send').length).toBeGreaterThanOrEqual(2); // the rate-limited try and the real one
     expect(vk.sentMessages.filter((m) => m.peerId === 555000222)).toHaveLength(1);
     await eventually(async () => {
-      const stats = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as { counters: { vk: { sent: number } } };
+      const stats = await (await fetch(`${system.url}/api/v1/ingest/stats`, { headers: { authorization: `Bearer ${token}` } })).json() as {
+        counters: { vk: { sent: number } };
+      };
       return stats.counters.vk.sent >= 1;
     }, 10_000, 'the delivery counted');
   });
@@ -112,7 +138,8 @@ describe('VK Bots Long Poll and newsfeed.search pollers', () => {
 
   it('long poll: takes events, survives error 6 and a dropped connection, and resumes from the saved ts after a restart', async () => {
     const api = createVkApi({ token: 'group-token', apiBaseUrl: vk.apiBaseUrl, perSecond: 20, retryWaitMs: 50 });
-    const deps = { api, groupId: 111, ownGroupIds: [111], intake: h.intake, cursors: h.cursors, salt: SALT, logger: (await import('../../lib/logger.js')).createLogger('silent'), waitSeconds: 1 };
+    const deps = { api, groupId: 111, ownGroupIds: [111], intake: h.intake, cursors: h.cursors, salt: SALT,
+      logger: (await import('../../lib/logger.js')).createLogger('silent'), waitSeconds: 1 };
     vk.failNext('groups.getLongPollServer', 'rate');
     vk.failNext('longpoll', 'network');
     let stop = new AbortController();
@@ -146,7 +173,11 @@ describe('VK Bots Long Poll and newsfeed.search pollers', () => {
   it('newsfeed.search: pages with start_from, saves the cursor per page, resumes after a restart and loses nothing on error 6 or a network failure', async () => {
     const api = createVkApi({ token: 'service-token', apiBaseUrl: vk.apiBaseUrl, perSecond: 50, retryWaitMs: 50 });
     const base = Math.floor(Date.now() / 1000) - 3600;
-    for (let i = 1; i <= 25; i++) vk.searchIndex.push(buildVkPost({ id: 5000 + i, owner_id: -7777, from_id: 1000 + i, date: base + i, text: `Ачинск: жалоба номер ${i} на плохую дорогу` }));
+    for (let i = 1; i <= 25; i++) {
+      vk.searchIndex.push(
+        buildVkPost({ id: 5000 + i, owner_id: -7777, from_id: 1000 + i, date: base + i, text: `Ачинск: жалоба номер ${i} на плохую дорогу` }),
+      );
+    }
     vk.searchIndex.push(buildVkPost({ id: 6000, owner_id: -7777, text: 'Не про регион вовсе' }));
     const deps = { api, keywords: ['ачинск'], ownGroupIds: [111], intake: h.intake, cursors: h.cursors, salt: SALT,
       logger: (await import('../../lib/logger.js')).createLogger('silent'), intervalMs: 60_000, pageSize: 200 };
@@ -170,6 +201,8 @@ describe('VK Bots Long Poll and newsfeed.search pollers', () => {
     // The next sweep overlaps the last one: nothing new is counted twice.
     await sweepKeyword(deps, 'ачинск');
     expect((await h.incomingIds()).filter((x) => x.startsWith('wall-7777_'))).toHaveLength(25);
-    expect(vk.calls.filter((c) => c.method === 'newsfeed.search').every((c) => c.params.access_token === 'service-token' && c.params.q === 'ачинск')).toBe(true);
+    expect(vk.calls.filter((c) => c.method === 'newsfeed.search').every((c) => c.params.access_token === 'service-token' && c.params.q === 'ачинск')).toBe(
+      true,
+    );
   });
 });

@@ -6,24 +6,36 @@ import { eventually, loginAs, startTestSystem } from '../support.js';
 const SITE = 'http://gov-site.test';
 export function buildSubmission(o: Record<string, unknown> = {}) {
   return {
-    idempotencyKey: randomUUID(), org: 'minzdrav-24', category: 'Здравоохранение',
+    idempotencyKey: randomUUID(),
+    org: 'minzdrav-24',
+    category: 'Здравоохранение',
     text: 'В поликлинике №4 невозможно записаться к терапевту: запись закрыта на месяц вперёд.',
-    address: 'Красноярск, ул. Ленина, 10', name: 'Сидорова Ольга', phone: '+7 913 000-11-22', consent: true, ...o,
+    address: 'Красноярск, ул. Ленина, 10',
+    name: 'Сидорова Ольга',
+    phone: '+7 913 000-11-22',
+    consent: true,
+    ...o,
   };
 }
 
 describe('site widget API', () => {
   let system: Otklik;
   beforeAll(async () => {
-    system = await startTestSystem({ WIDGET_ALLOWED_ORIGINS: `${SITE},https://other.test`, WIDGET_IP_LIMIT_PER_HOUR: '6', WIDGET_CONTACT_LIMIT_PER_DAY: '3' },
-      ['ingest', 'classify', 'workflow']);
+    system = await startTestSystem({ WIDGET_ALLOWED_ORIGINS: `${SITE},https://other.test`, WIDGET_IP_LIMIT_PER_HOUR: '6', WIDGET_CONTACT_LIMIT_PER_DAY: '3' }, [
+      'ingest',
+      'classify',
+      'workflow',
+    ]);
   });
   afterAll(async () => {
     await system?.stop();
   });
-  const submit = (body: unknown, origin: string | null = SITE, raw?: string) => fetch(`${system.url}/api/v1/widget/messages`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) }, body: raw ?? JSON.stringify(body),
-  });
+  const submit = (body: unknown, origin: string | null = SITE, raw?: string) =>
+    fetch(`${system.url}/api/v1/widget/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+      body: raw ?? JSON.stringify(body),
+    });
 
   it('serves widget.js and answers CORS preflight only for configured sites', async () => {
     const js = await fetch(`${system.url}/widget.js`);
@@ -45,17 +57,25 @@ describe('site widget API', () => {
     const again = await submit(s);
     expect(((await again.json()) as { messageId: string }).messageId).toBe(messageId);
     const status = await eventually(async () => {
-      const r = (await (await fetch(`${system.url}/api/v1/widget/messages/${messageId}`, { headers: { origin: SITE } })).json()) as { registrationNumber?: string };
+      const r = (await (await fetch(`${system.url}/api/v1/widget/messages/${messageId}`, { headers: { origin: SITE } })).json()) as {
+        registrationNumber?: string;
+      };
       return r.registrationNumber ? r : undefined;
     }, 15_000, 'registration number');
     expect(status.registrationNumber).toMatch(/^\d{4}-\d{6}$/);
     const token = await loginAs(system.url!, 'admin', 'test-admin-password');
-    const items = ((await (await fetch(`${system.url}/api/v1/messages?source=widget`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: { messageId: string; provenance: Record<string, string>; externalId: string }[] }).items;
+    const items = ((await (await fetch(`${system.url}/api/v1/messages?source=widget`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      items: { messageId: string; provenance: Record<string, string>; externalId: string }[];
+    }).items;
     const mine = items.filter((i) => i.externalId === s.idempotencyKey);
     expect(mine).toHaveLength(1);
     expect(mine[0]!.provenance).toMatchObject({ channel: 'widget', site: SITE, org: 'minzdrav-24', category: 'Здравоохранение', region: 'Красноярский край' });
     // The workflow's «registered» notice for a widget author is recorded, not e-mailed.
-    const delivered = await eventually(async () => (await system.db.query("select status from outbound_deliveries where message_id = $1 and kind = 'registered'", [messageId])).rows[0], 15_000, 'recorded delivery');
+    const delivered = await eventually(
+      async () => (await system.db.query("select status from outbound_deliveries where message_id = $1 and kind = 'registered'", [messageId])).rows[0],
+      15_000,
+      'recorded delivery',
+    );
     expect(delivered.status).toBe('recorded');
   });
 

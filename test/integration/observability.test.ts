@@ -14,7 +14,8 @@ describe('observability: /metrics and the queue board', () => {
 
   it('exposes Prometheus metrics of jobs, queues and HTTP behind the metrics token', async () => {
     const body = JSON.stringify({ callId: 'metrics-1', receivedAt: new Date().toISOString(), text: 'Не работает уличное освещение на улице Мира' });
-    const posted = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
+    const posted = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
     expect(posted.status).toBe(202);
     expect((await fetch(`${system.url}/metrics`)).status).toBe(401);
     const text = await eventually(async () => {
@@ -38,9 +39,12 @@ describe('observability: /metrics and the queue board', () => {
 
   it('reports the open cases past their deadline', async () => {
     const body = JSON.stringify({ callId: 'metrics-overdue', receivedAt: new Date().toISOString(), text: 'Во дворе не вывозят мусор вторую неделю' });
-    await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
-    const caseId = await eventually(async () => (await system.db.query<{ id: string }>(
-      `select c.id from cases c join messages m on m.id = c.message_id where m.external_id = 'metrics-overdue'`)).rows[0]?.id, 15_000, 'the case');
+    await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody('test-secret', body) }, body });
+    const caseId = await eventually(async () =>
+      (await system.db.query<{ id: string }>(
+        `select c.id from cases c join messages m on m.id = c.message_id where m.external_id = 'metrics-overdue'`,
+      )).rows[0]?.id, 15_000, 'the case');
     // Its deadline passes (the clock of the database decides, as for the dashboards).
     await system.db.query(`update cases set deadline_at = now() - interval '1 day', fast_track = false where id = $1`, [caseId]);
     const res = await fetch(`${system.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } });

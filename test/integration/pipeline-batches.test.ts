@@ -15,16 +15,18 @@ let seq = 0;
 function buildPost(overrides: Partial<{ callId: string; text: string }> = {}): IncomingMessage {
   const n = ++seq;
   return normalizeCallCard({
-    callId: overrides.callId ?? `page-${Date.now().toString(36)}-${n}`, receivedAt: new Date().toISOString(),
-    text: overrides.text ?? `На улице Мира, дом ${n}: не вывозят мусор, контейнеры переполнены уже ${n} дней`, phone: '+7 391 200-00-00',
+    callId: overrides.callId ?? `page-${Date.now().toString(36)}-${n}`,
+    receivedAt: new Date().toISOString(),
+    text: overrides.text ?? `На улице Мира, дом ${n}: не вывозят мусор, контейнеры переполнены уже ${n} дней`,
+    phone: '+7 391 200-00-00',
   }, 'salt');
 }
 
 const countWhere = async (system: Otklik, sql: string, params: unknown[]) => Number((await system.db.query(sql, params)).rows[0].n);
-const casesOf = (system: Otklik, ids: string[]) =>
-  countWhere(system, 'select count(*) as n from cases where message_id = any($1::uuid[])', [ids]);
+const casesOf = (system: Otklik, ids: string[]) => countWhere(system, 'select count(*) as n from cases where message_id = any($1::uuid[])', [ids]);
 async function chEvents(system: Otklik, ids: string[]): Promise<number> {
-  const r = await system.ch!.query({ query: 'SELECT toUInt32(count()) AS n FROM events WHERE message_id IN {ids:Array(UUID)}', query_params: { ids }, format: 'JSONEachRow' });
+  const r = await system.ch!.query({ query: 'SELECT toUInt32(count()) AS n FROM events WHERE message_id IN {ids:Array(UUID)}', query_params: { ids },
+    format: 'JSONEachRow' });
   return Number((await r.json<{ n: number }>())[0]!.n);
 }
 
@@ -79,7 +81,8 @@ describe('pages of posts through the batched pipeline', () => {
     await system.queues.incoming.add('page', { messages: page }, { jobId: 'redelivered-a' });
     await system.queues.incoming.add('page', { messages: [...page.slice(1), buildPost({ callId: page[0]!.externalId })] }, { jobId: 'redelivered-b' });
     const ids = page.map((m) => m.messageId);
-    await eventually(async () => (await system.queues.incoming.getJobCounts('completed')).completed! >= 2
+    await eventually(async () =>
+      (await system.queues.incoming.getJobCounts('completed')).completed! >= 2
       && (await system.queues.classified.getJobCounts('waiting', 'active')).waiting === 0, 20_000, 'both jobs through');
     await eventually(async () => (await casesOf(system, ids)) === 4, 20_000, 'four cases');
     await eventually(async () => (await chEvents(system, ids)) === 12, 20_000, 'twelve events');
@@ -118,7 +121,8 @@ describe('pages of posts through the batched pipeline', () => {
     expect(results[3]!.case.caseId).toBe(results[0]!.case.caseId);
     const ids = [stored, a, b].map((x) => x.message.messageId);
     expect(await casesOf(system, ids)).toBe(3);
-    const numbers = (await system.db.query<{ registration_number: string }>('select registration_number from cases where message_id = any($1::uuid[])', [ids])).rows;
+    const numbers =
+      (await system.db.query<{ registration_number: string }>('select registration_number from cases where message_id = any($1::uuid[])', [ids])).rows;
     expect(new Set(numbers.map((r) => r.registration_number)).size).toBe(3);
     const caseIds = ids.map(caseIdFor);
     expect(await countWhere(system, 'select count(*) as n from case_events where case_id = any($1::uuid[])', [caseIds])).toBe(3);

@@ -6,7 +6,17 @@ import { createLogger } from '../../lib/logger.js';
 import { termEnd } from '../../lib/region-time.js';
 import { eventually, loginAs, testConfig } from '../support.js';
 
-interface CaseItem { registrationNumber: string; category: string; fastTrack: boolean; deadlineDays: number; registeredAt: string; deadlineAt: string; source: string; externalId: string; status: string }
+interface CaseItem {
+  registrationNumber: string;
+  category: string;
+  fastTrack: boolean;
+  deadlineDays: number;
+  registeredAt: string;
+  deadlineAt: string;
+  source: string;
+  externalId: string;
+  status: string;
+}
 
 function buildCallCard(overrides: Record<string, unknown> = {}) {
   return {
@@ -118,7 +128,8 @@ describe('the foundation slice: a 122 call card becomes a case and a count', () 
     expect(forged.status).toBe(401);
     expect(((await forged.json()) as { error: string }).error).toMatch(/X-Signature/);
 
-    const unsigned = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(card) });
+    const unsigned = await fetch(`${system.url}/api/v1/contact-center/calls`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(card) });
     expect(unsigned.status).toBe(401);
 
     const badJson = await postCall(system, undefined, 'test-secret', '{"callId": "x", ');
@@ -147,7 +158,8 @@ describe('the foundation slice: a 122 call card becomes a case and a count', () 
     expect(await health.json()).toEqual({ status: 'ok', redis: 'ok', postgres: 'ok', clickhouse: 'ok',
       stores: { redis: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:\d+$/), postgres: expect.stringMatching(/^postgres:\/\/otklik@127\.0\.0\.1:\d+\/otk_/),
         clickhouse: `embedded (chDB):${cfg.dataDir}` },
-      channels: { contact_center: 'on', vk: 'off', vk_outbound: 'off', vk_search: 'off', telegram: 'off', max: 'off', ok: 'off', ok_comments: 'off', widget: 'off' } });
+      channels: { contact_center: 'on', vk: 'off', vk_outbound: 'off', vk_search: 'off', telegram: 'off', max: 'off', ok: 'off', ok_comments: 'off',
+        widget: 'off' } });
   });
 
   it('keeps cases and counts across a stop and a start', async () => {

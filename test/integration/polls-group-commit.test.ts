@@ -7,7 +7,11 @@ import { writeVoteBatch, type VoteItem } from '../../workflow/polls/vote-store.j
 import { eventually, loginAs, startTestSystem } from '../support.js';
 import { codeOfChallenge } from '../codes.js';
 
-interface PollJson { id: string; version: number; questions: { id: string; options: { id: string }[] }[] }
+interface PollJson {
+  id: string;
+  version: number;
+  questions: { id: string; options: { id: string }[] }[];
+}
 
 const buildPoll = (overrides: Record<string, unknown> = {}) => ({
   title: 'Где поставить новую остановку?',
@@ -23,9 +27,12 @@ describe('polls: group commit of votes', () => {
   let polls: Polls;
   let phoneSeq = 0;
 
-  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => fetch(`${system.url}${path}`, {
-    method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined,
-  });
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${system.url}${path}`, {
+      method,
+      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
   const staff = (method: string, path: string, body?: unknown) => call(method, path, body, { authorization: `Bearer ${token}` });
 
   async function openPoll(): Promise<PollJson> {
@@ -46,11 +53,20 @@ describe('polls: group commit of votes', () => {
   const newPhone = () => `+7 901 ${String(10_000_000 + ++phoneSeq).slice(1)}`;
 
   const item = (poll: PollJson, identityHash: string, pick = 0): VoteItem => ({
-    voteId: randomUUID(), identityHash, provider: 'phone', channel: 'page', municipality: '', networkHash: '', castAt: new Date(), events: null,
+    voteId: randomUUID(),
+    identityHash,
+    provider: 'phone',
+    channel: 'page',
+    municipality: '',
+    networkHash: '',
+    castAt: new Date(),
+    events: null,
     rows: [{ questionId: poll.questions[0]!.id, optionId: poll.questions[0]!.options[pick]!.id, value: null, text: null }],
   });
-  const waitingGates = async () => (await system.db.query<{ n: number }>(
-    `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%poll_vote_gate%'`)).rows[0]!.n;
+  const waitingGates = async () =>
+    (await system.db.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%poll_vote_gate%'`,
+    )).rows[0]!.n;
 
   beforeAll(async () => {
     system = await startTestSystem({ OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '100000', OTKLIK_POLL_CODE_LIMIT_PER_HOUR: '1000' });
@@ -67,7 +83,10 @@ describe('polls: group commit of votes', () => {
       const phone = newPhone();
       return { page: await verify(phone), widget: await verify(phone) };
     }));
-    const ballot = (pick: number, channel: 'page' | 'widget') => ({ answers: [{ questionId: poll.questions[0]!.id, optionIds: [poll.questions[0]!.options[pick]!.id] }], channel });
+    const ballot = (pick: number, channel: 'page' | 'widget') => ({
+      answers: [{ questionId: poll.questions[0]!.id, optionIds: [poll.questions[0]!.options[pick]!.id] }],
+      channel,
+    });
     const responses = await Promise.all(people.flatMap((p, i) => [
       call('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(i % 2, 'page'), { cookie: p.page.cookie }),
       call('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot((i + 1) % 2, 'widget'), { 'x-voter-token': p.widget.token }),
@@ -83,12 +102,15 @@ describe('polls: group commit of votes', () => {
     const rows = await system.db.query<{ id: string }>('select id from votes where poll_id = $1', [poll.id]);
     expect(rows.rows.map((r) => r.id).sort()).toEqual([...accepted].sort());
     // Each stored vote has its answer and its analytics events; refused ones left nothing behind.
-    const answers = await system.db.query<{ n: number }>('select count(*)::int as n from vote_answers a join votes v on v.id = a.vote_id where v.poll_id = $1', [poll.id]);
+    const answers = await system.db.query<{ n: number }>('select count(*)::int as n from vote_answers a join votes v on v.id = a.vote_id where v.poll_id = $1',
+      [poll.id]);
     expect(answers.rows[0]!.n).toBe(25);
     // The events of a batch leave as one outbox row: together they hold exactly the stored votes, each once.
     const outbox = await system.db.query<{ vote_id: string }>(
       `select e->'props'->>'voteId' as vote_id from outbox o cross join lateral jsonb_array_elements(o.payload->'events') e
-        where o.queue = 'events' and e->'props'->>'pollId' = $1`, [poll.id]);
+        where o.queue = 'events' and e->'props'->>'pollId' = $1`,
+      [poll.id],
+    );
     expect(outbox.rows.map((r) => r.vote_id).sort()).toEqual([...accepted].sort());
   });
 
@@ -103,16 +125,21 @@ describe('polls: group commit of votes', () => {
     expect(stored.rows.map((r) => r.id)).toEqual(expect.arrayContaining([batch[0]!.voteId, batch[2]!.voteId]));
     expect(await writeVoteBatch(system.db, poll.id, poll.version - 1, [item(poll, `d${a!.slice(1)}`)])).toEqual(['stale']);
     expect((await staff('POST', `/api/v1/polls/${poll.id}/status`, { to: 'closed' })).status).toBe(200);
-    expect(await writeVoteBatch(system.db, poll.id, poll.version + 1, [item(poll, `e${a!.slice(1)}`), item(poll, `f${a!.slice(1)}`)])).toEqual(['closed', 'closed']);
+    expect(await writeVoteBatch(system.db, poll.id, poll.version + 1, [item(poll, `e${a!.slice(1)}`), item(poll, `f${a!.slice(1)}`)])).toEqual(['closed',
+      'closed']);
     expect(await writeVoteBatch(system.db, randomUUID(), 0, [item(poll, a!)])).toEqual(['not_found']);
     expect((await system.db.query<{ n: number }>('select count(*)::int as n from votes where poll_id = $1', [poll.id])).rows[0]!.n).toBe(3);
   });
 
   it('batches waiting for the poll lock while the poll closes are refused whole: none of their votes lands after the close', async () => {
     const poll = await openPoll();
-    const vote = (fromId: number) => polls.ballotBox.voteFromTelegram({
-      pollId: poll.id, questionId: poll.questions[0]!.id, optionId: poll.questions[0]!.options[0]!.id, proof: { fromId, isBot: false },
-    });
+    const vote = (fromId: number) =>
+      polls.ballotBox.voteFromTelegram({
+        pollId: poll.id,
+        questionId: poll.questions[0]!.id,
+        optionId: poll.questions[0]!.options[0]!.id,
+        proof: { fromId, isBot: false },
+      });
     // Warm the ballot box (poll cache) so the votes below queue at the lock, not at a first load.
     expect(await vote(990_000)).toMatchObject({ accepted: true });
     const before = polls.voteBatcher.stats().votes;

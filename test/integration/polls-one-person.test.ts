@@ -14,7 +14,10 @@ import { loginAs, startTestSystem } from '../support.js';
 
 const TOKEN = '123456:POLLS-one-person';
 
-interface PollJson { id: string; questions: { id: string; options: { id: string }[] }[] }
+interface PollJson {
+  id: string;
+  questions: { id: string; options: { id: string }[] }[];
+}
 
 describe('one person, one vote: phone, e-mail, e-mail with a tag, Telegram', () => {
   let tg: FakeTelegram;
@@ -24,8 +27,8 @@ describe('one person, one vote: phone, e-mail, e-mail with a tag, Telegram', () 
 
   beforeAll(async () => {
     tg = await startFakeTelegram({ token: TOKEN });
-    system = await startTestSystem({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: 'wh', TELEGRAM_API_ROOT: tg.apiRoot, OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '10000' },
-      ['ingest', 'workflow']);
+    system = await startTestSystem({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: 'wh', TELEGRAM_API_ROOT: tg.apiRoot,
+      OTKLIK_POLL_IP_LIMIT_PER_MINUTE: '10000' }, ['ingest', 'workflow']);
     admin = await loginAs(system.url!, 'admin', 'test-admin-password');
   });
   afterAll(async () => {
@@ -34,7 +37,8 @@ describe('one person, one vote: phone, e-mail, e-mail with a tag, Telegram', () 
   });
 
   const json = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${system.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${system.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers },
+      body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: (await res.json()) as any, cookie: res.headers.get('set-cookie')?.split(';')[0] };
   };
   /** A browser verifying a destination by its code; `cookie` is the voter token it already holds, if any. */
@@ -47,10 +51,12 @@ describe('one person, one vote: phone, e-mail, e-mail with a tag, Telegram', () 
     return done.cookie!;
   };
   const vote = (poll: PollJson, cookie: string, option = 0) =>
-    json('POST', `/api/v1/public/polls/${poll.id}/votes`, { answers: [{ questionId: poll.questions[0]!.id, optionIds: [poll.questions[0]!.options[option]!.id] }] }, { cookie });
+    json('POST', `/api/v1/public/polls/${poll.id}/votes`, {
+      answers: [{ questionId: poll.questions[0]!.id, optionIds: [poll.questions[0]!.options[option]!.id] }],
+    }, { cookie });
   const tgSend = async (update: Record<string, unknown>) => {
-    const res = await fetch(`${system.url}/webhooks/telegram`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wh' },
-      body: JSON.stringify({ update_id: updateId++, ...update }) });
+    const res = await fetch(`${system.url}/webhooks/telegram`, { method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'wh' }, body: JSON.stringify({ update_id: updateId++, ...update }) });
     expect(res.status).toBe(200);
   };
   const tgPress = async (chat: number, data: string) => {
@@ -60,15 +66,18 @@ describe('one person, one vote: phone, e-mail, e-mail with a tag, Telegram', () 
   };
 
   const openPoll = async (title: string): Promise<PollJson> => {
-    const created = await json('POST', '/api/v1/polls', { title, description: 'Голосование жителей района.',
-      municipalities: [], questions: [{ kind: 'single', text: 'Выберите место', options: ['Сквер у школы', 'Двор на Мира, 5', 'Парк у реки'] }] },
-    { authorization: `Bearer ${admin}` });
+    const created = await json('POST', '/api/v1/polls', { title, description: 'Голосование жителей района.', municipalities: [],
+      questions: [{ kind: 'single', text: 'Выберите место', options: ['Сквер у школы', 'Двор на Мира, 5', 'Парк у реки'] }] }, {
+      authorization: `Bearer ${admin}`,
+    });
     expect(created.status).toBe(201);
-    for (const to of ['published', 'open']) expect((await json('POST', `/api/v1/polls/${created.body.id}/status`, { to }, { authorization: `Bearer ${admin}` })).status).toBe(200);
+    for (const to of ['published', 'open']) {
+      expect((await json('POST', `/api/v1/polls/${created.body.id}/status`, { to }, { authorization: `Bearer ${admin}` })).status).toBe(200);
+    }
     return created.body as PollJson;
   };
 
-  it('counts the person once, whichever way they come, and refuses a contact that is not the sender\'s own', async () => {
+  it("counts the person once, whichever way they come, and refuses a contact that is not the sender's own", async () => {
     const poll = await openPoll('Где поставить новую детскую площадку?');
 
     const phoneBrowser = await verify('phone', '8 (913) 123-45-67');

@@ -8,8 +8,14 @@ import { eventually, loginAs, startTestSystem } from '../support.js';
 
 const TOKEN = '123456:POLLS-token';
 const SECRET = 'polls-wh-secret';
-interface PollJson { id: string; questions: { id: string; options: { id: string; text: string }[] }[] }
-interface Button { text: string; callback_data: string }
+interface PollJson {
+  id: string;
+  questions: { id: string; options: { id: string; text: string }[] }[];
+}
+interface Button {
+  text: string;
+  callback_data: string;
+}
 
 function buildPoll(overrides: Record<string, unknown> = {}) {
   return {
@@ -38,14 +44,18 @@ describe('polls in Telegram: inline keyboards, one vote per account, pushes to o
 
   const send = async (update: Record<string, unknown>) => {
     const res = await fetch(`${system.url}/webhooks/telegram`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
       body: JSON.stringify({ update_id: updateId++, ...update }),
     });
     expect(res.status).toBe(200);
   };
-  const staff = (method: string, path: string, body?: unknown) => fetch(`${system.url}${path}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-  });
+  const staff = (method: string, path: string, body?: unknown) =>
+    fetch(`${system.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
   async function openPoll(overrides: Record<string, unknown>): Promise<PollJson> {
     const res = await staff('POST', '/api/v1/polls', buildPoll(overrides));
     expect(res.status).toBe(201);
@@ -53,8 +63,11 @@ describe('polls in Telegram: inline keyboards, one vote per account, pushes to o
     for (const to of ['published', 'open']) expect((await staff('POST', `/api/v1/polls/${poll.id}/status`, { to })).status).toBe(200);
     return poll;
   }
-  const pollMessagesTo = (chatId: number, pollId: string) => tg.sent.filter((m) =>
-    m.chatId === String(chatId) && (m.replyMarkup?.inline_keyboard as Button[][] | undefined)?.some((row) => row.some((b) => b.callback_data.startsWith(`poll:${pollId}:`))));
+  const pollMessagesTo = (chatId: number, pollId: string) =>
+    tg.sent.filter((m) =>
+      m.chatId === String(chatId) &&
+      (m.replyMarkup?.inline_keyboard as Button[][] | undefined)?.some((row) => row.some((b) => b.callback_data.startsWith(`poll:${pollId}:`)))
+    );
   /** Presses a button and returns what the bot answered the callback query with. */
   async function press(chatId: number, messageId: number, data: string) {
     const cb = tgCallback(chatId, messageId, data);
@@ -64,11 +77,13 @@ describe('polls in Telegram: inline keyboards, one vote per account, pushes to o
     return call!.payload as { text?: string; show_alert?: boolean };
   }
   const votes = async (pollId: string) =>
-    (await system.db.query<{ channel: string; municipality: string }>('select channel, municipality from votes where poll_id = $1 order by cast_at', [pollId])).rows;
+    (await system.db.query<{ channel: string; municipality: string }>('select channel, municipality from votes where poll_id = $1 order by cast_at', [pollId]))
+      .rows;
 
   it('/polls shows the keyboard; a press votes once, a second press and a closed poll are refused politely', async () => {
     const poll = await openPoll({
-      title: 'Какой двор благоустроить первым?', municipalities: [],
+      title: 'Какой двор благоустроить первым?',
+      municipalities: [],
       questions: [{ kind: 'single', text: 'Выберите двор', options: ['Двор на Ленина, 5', 'Двор на Мира, 12', 'Двор на Марковского, 3'] }],
     });
     const chat = ++chatSeq;
@@ -88,7 +103,9 @@ describe('polls in Telegram: inline keyboards, one vote per account, pushes to o
     expect(again.show_alert).toBe(true);
     expect(await votes(poll.id)).toEqual([{ channel: 'telegram', municipality: '' }]);
     const counted = await system.db.query<{ option_id: string }>(
-      'select a.option_id from vote_answers a join votes v on v.id = a.vote_id where v.poll_id = $1', [poll.id]);
+      'select a.option_id from vote_answers a join votes v on v.id = a.vote_id where v.poll_id = $1',
+      [poll.id],
+    );
     expect(counted.rows.map((r) => r.option_id)).toEqual([poll.questions[0]!.options[1]!.id]);
 
     // Another account counts; after closing, nobody's press does.
@@ -116,13 +133,15 @@ describe('polls in Telegram: inline keyboards, one vote per account, pushes to o
       await system.db.query(
         `insert into messages (id, source, external_id, received_at, text, author_hash, place, provenance)
          values ($1, 'telegram', $2, now(), 'Не вывозят мусор во дворе', 'hash-of-author', $3, $4)`,
-        [id, externalId, JSON.stringify({ municipality: 'город Ачинск' }), JSON.stringify({ channel: 'telegram', via: 'bot', chatId: String(chat) })]);
+        [id, externalId, JSON.stringify({ municipality: 'город Ачинск' }), JSON.stringify({ channel: 'telegram', via: 'bot', chatId: String(chat) })],
+      );
       await system.db.query('insert into contacts (message_id, channel_user_id) values ($1, $2)', [id, String(chat)]);
     }
     await send({ message: tgPrivateMessage(movedAway, { text: '/polls город Красноярск' }) });
 
     const poll = await openPoll({
-      title: 'Где поставить новую остановку?', municipalities: ['город Ачинск', 'город Красноярск'],
+      title: 'Где поставить новую остановку?',
+      municipalities: ['город Ачинск', 'город Красноярск'],
       questions: [{ kind: 'single', text: 'Выберите место', options: ['У школы', 'У рынка'] }],
     });
     expect((await staff('POST', `/api/v1/polls/${poll.id}/push`, { municipality: 'город Канск' })).status).toBe(400);
@@ -131,8 +150,11 @@ describe('polls in Telegram: inline keyboards, one vote per account, pushes to o
     expect(pushed.status).toBe(202);
     expect(await pushed.json()).toEqual({ municipality: 'город Ачинск', chats: 2 });
 
-    const delivered = async () => (await system.db.query<{ chat: string }>(
-      `select target->>'chatId' as chat from outbound_deliveries where poll_id = $1 and kind = 'poll' order by 1`, [poll.id])).rows.map((r) => r.chat);
+    const delivered = async () =>
+      (await system.db.query<{ chat: string }>(
+        `select target->>'chatId' as chat from outbound_deliveries where poll_id = $1 and kind = 'poll' order by 1`,
+        [poll.id],
+      )).rows.map((r) => r.chat);
     await eventually(async () => (await delivered()).length === 2, 20_000, 'two pushed messages');
     expect(await delivered()).toEqual([String(achinskSubscriber), String(achinskAppellant)].sort());
     expect(pollMessagesTo(achinskSubscriber, poll.id)).toHaveLength(1);

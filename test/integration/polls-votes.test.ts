@@ -6,7 +6,12 @@ import { createPolls, type Polls } from '../../workflow/polls/index.js';
 import { eventually, loginAs, startTestSystem } from '../support.js';
 import { codeOfChallenge } from '../codes.js';
 
-interface PollJson { id: string; status: string; version: number; questions: { id: string; kind: string; options: { id: string; text: string }[] }[] }
+interface PollJson {
+  id: string;
+  status: string;
+  version: number;
+  questions: { id: string; kind: string; options: { id: string; text: string }[] }[];
+}
 
 export function buildPoll(overrides: Record<string, unknown> = {}) {
   return {
@@ -29,12 +34,18 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
   let polls: Polls;
   let phoneSeq = 0;
 
-  const staff = (method: string, path: string, body?: unknown) => fetch(`${system.url}${path}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-  });
-  const publicCall = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => fetch(`${system.url}${path}`, {
-    method, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined,
-  });
+  const staff = (method: string, path: string, body?: unknown) =>
+    fetch(`${system.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  const publicCall = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${system.url}${path}`, {
+      method,
+      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
 
   async function newPoll(overrides: Record<string, unknown> = {}): Promise<PollJson> {
     const res = await staff('POST', '/api/v1/polls', buildPoll(overrides));
@@ -82,12 +93,17 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     const [web, widget] = [await verify(phone), await verify('8 391 5551234')];
     const attempts = await Promise.all([
       ...Array.from({ length: 4 }, () => publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(poll, 0), { cookie: web.cookie })),
-      ...Array.from({ length: 4 }, () => publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, { ...ballot(poll, 1), channel: 'widget' }, { 'x-voter-token': widget.token })),
+      ...Array.from({ length: 4 },
+        () => publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, { ...ballot(poll, 1), channel: 'widget' }, { 'x-voter-token': widget.token })),
       // The bot's user shared their own phone number: Telegram confirmed it, so it is the same person.
-      ...Array.from({ length: 4 }, () => polls.ballotBox.voteFromTelegram({
-        pollId: poll.id, questionId: poll.questions[0]!.id, optionId: poll.questions[0]!.options[2]!.id, municipality: 'город Красноярск',
-        proof: { fromId: 4242, isBot: false, contact: { userId: 4242, phoneNumber: '+73915551234' } },
-      })),
+      ...Array.from({ length: 4 }, () =>
+        polls.ballotBox.voteFromTelegram({
+          pollId: poll.id,
+          questionId: poll.questions[0]!.id,
+          optionId: poll.questions[0]!.options[2]!.id,
+          municipality: 'город Красноярск',
+          proof: { fromId: 4242, isBot: false, contact: { userId: 4242, phoneNumber: '+73915551234' } },
+        })),
     ]);
     const http = attempts.slice(0, 8) as Response[];
     const tg = attempts.slice(8) as { accepted: boolean; message: string }[];
@@ -136,13 +152,20 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
       // batches are not visible from here: this process's own ballot box (whose batches are) votes alongside, and
       // the wait ends when all of its five votes are in statements or queued behind them, and the server too has a
       // batch waiting.
-      const tg = [1, 2, 3, 4, 5].map((i) => polls.ballotBox.voteFromTelegram({
-        pollId: poll.id, questionId: poll.questions[0]!.id, optionId: poll.questions[0]!.options[0]!.id, municipality: 'город Красноярск', proof: { fromId: 880_000 + i, isBot: false },
-      }));
+      const tg = [1, 2, 3, 4, 5].map((i) =>
+        polls.ballotBox.voteFromTelegram({
+          pollId: poll.id,
+          questionId: poll.questions[0]!.id,
+          optionId: poll.questions[0]!.options[0]!.id,
+          municipality: 'город Красноярск',
+          proof: { fromId: 880_000 + i, isBot: false },
+        })
+      );
       await eventually(async () => {
         const own = polls.voteBatcher.stats().votes;
         const waiting = (await system.db.query(
-          `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%poll_vote_gate%'`)).rows[0].n;
+          `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like '%poll_vote_gate%'`,
+        )).rows[0].n;
         return own.pending + own.inFlight === 5 && own.inFlightBatches >= 1 && waiting >= own.inFlightBatches + 1;
       }, 10_000, 'votes of both processes waiting for the poll lock');
       await closer.query(`update polls set status = 'closed', version = version + 1 where id = $1`, [poll.id]);
@@ -165,13 +188,19 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     expect((await staff('POST', `/api/v1/polls/${draft.id}/status`, { to: 'published' })).status).toBe(200);
     // Another process's ballot box caches the published poll (and refuses: not open yet).
     const other = createPolls({ db: system.db, salt: await loadOrCreateSalt(system.db) });
-    const tgVote = (p: PollJson, fromId: number) => other.ballotBox.voteFromTelegram({
-      pollId: p.id, questionId: p.questions[0]!.id, optionId: p.questions[0]!.options[0]!.id, municipality: 'город Красноярск', proof: { fromId, isBot: false },
-    });
+    const tgVote = (p: PollJson, fromId: number) =>
+      other.ballotBox.voteFromTelegram({
+        pollId: p.id,
+        questionId: p.questions[0]!.id,
+        optionId: p.questions[0]!.options[0]!.id,
+        municipality: 'город Красноярск',
+        proof: { fromId, isBot: false },
+      });
     expect((await tgVote(draft, 7001)).message).toMatch(/закрыто/);
     // Back to draft, questions replaced, then published and opened through this process's API only.
     expect((await staff('POST', `/api/v1/polls/${draft.id}/status`, { to: 'draft' })).status).toBe(200);
-    const edited = await staff('PUT', `/api/v1/polls/${draft.id}`, buildPoll({ questions: [{ kind: 'single', text: 'Новый вопрос', options: ['Да', 'Нет'] }] }));
+    const edited = await staff('PUT', `/api/v1/polls/${draft.id}`,
+      buildPoll({ questions: [{ kind: 'single', text: 'Новый вопрос', options: ['Да', 'Нет'] }] }));
     expect(edited.status).toBe(200);
     let poll = (await edited.json()) as PollJson;
     for (const to of ['published', 'open']) poll = (await (await staff('POST', `/api/v1/polls/${poll.id}/status`, { to })).json()) as PollJson;
@@ -180,7 +209,10 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     expect(stale.accepted).toBe(false);
     expect(stale.message).toMatch(/Вопрос не найден/);
     expect(await tgVote(poll, 7003)).toMatchObject({ accepted: true });
-    const stored = await system.db.query<{ question_id: string }>('select a.question_id from votes v join vote_answers a on a.vote_id = v.id where v.poll_id = $1', [poll.id]);
+    const stored = await system.db.query<{ question_id: string }>(
+      'select a.question_id from votes v join vote_answers a on a.vote_id = v.id where v.poll_id = $1',
+      [poll.id],
+    );
     expect(stored.rows.map((r) => r.question_id)).toEqual([poll.questions[0]!.id]);
   });
 
@@ -188,14 +220,18 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     const poll = await newPoll();
     const v = await verify();
     expect((await publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(poll))).status).toBe(401);
-    const wrongMunicipality = await publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(poll, 0, { municipality: 'Норильск' }), { cookie: v.cookie });
+    const wrongMunicipality = await publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(poll, 0, { municipality: 'Норильск' }), {
+      cookie: v.cookie,
+    });
     expect(wrongMunicipality.status).toBe(400);
     const two = await publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, {
-      answers: [{ questionId: poll.questions[0]!.id, optionIds: poll.questions[0]!.options.slice(0, 2).map((o) => o.id) }], municipality: 'город Красноярск',
+      answers: [{ questionId: poll.questions[0]!.id, optionIds: poll.questions[0]!.options.slice(0, 2).map((o) => o.id) }],
+      municipality: 'город Красноярск',
     }, { cookie: v.cookie });
     expect(two.status).toBe(400);
     expect(((await two.json()) as { error: string }).error).toMatch(/только один/);
-    const raw = await fetch(`${system.url}/api/v1/public/polls/${poll.id}/votes`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: v.cookie }, body: '{"answers":' });
+    const raw = await fetch(`${system.url}/api/v1/public/polls/${poll.id}/votes`, { method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: v.cookie }, body: '{"answers":' });
     expect(raw.status).toBe(400);
     expect(await raw.json()).toHaveProperty('error');
     const ok = await publicCall('POST', `/api/v1/public/polls/${poll.id}/votes`, ballot(poll), { cookie: v.cookie });
@@ -218,9 +254,13 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     const url = `${system.url}/api/v1/public/polls/${poll.id}/votes`;
     const health = await fetch(`${system.url}/healthz`);
     await health.arrayBuffer();
-    const headersOf = (res: Response) => Object.fromEntries(['content-security-policy', 'strict-transport-security', 'x-content-type-options',
-      'x-frame-options', 'cross-origin-resource-policy', 'referrer-policy', 'x-powered-by'].map((h) => [h, res.headers.get(h)]));
-    const tooBig = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', cookie: v.cookie }, body: `{"pad":"${'x'.repeat(300_000)}"}` });
+    const headersOf = (res: Response) =>
+      Object.fromEntries(
+        ['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'cross-origin-resource-policy', 'referrer-policy',
+          'x-powered-by'].map((h) => [h, res.headers.get(h)]),
+      );
+    const tooBig = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', cookie: v.cookie },
+      body: `{"pad":"${'x'.repeat(300_000)}"}` });
     expect([tooBig.status, (await tooBig.json()).error]).toEqual([413, 'request body is too large']);
     const nul = await publicCall('POST', url.slice(system.url!.length), ballot(poll, 0, { municipality: 'город\u0000 Красноярск' }), { cookie: v.cookie });
     expect([nul.status, (await nul.json()).error]).toEqual([400, 'invalid input: body.municipality must not contain the NUL character (U+0000)']);
@@ -232,7 +272,8 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     // Express's res.json adds an ETag; the fast path does not, which tells the two apart here.
     expect(gz.headers.get('etag')).toMatch(/^W\//);
     await gz.arrayBuffer();
-    const again = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', cookie: v.cookie }, body: JSON.stringify(ballot(poll, 1)) });
+    const again = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', cookie: v.cookie },
+      body: JSON.stringify(ballot(poll, 1)) });
     expect(again.status).toBe(409);
     expect(again.headers.get('etag')).toBeNull();
     expect(headersOf(again)).toEqual(headersOf(health));
@@ -271,11 +312,13 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
       voteIds.push(((await res.json()) as { voteId: string }).voteId);
     }
 
-    const pgCounts = async () => ((await (await staff('GET', `/api/v1/polls/${poll.id}/counts`)).json()) as { rows: { question: string; option: string; votes: number }[] }).rows;
+    const pgCounts = async () =>
+      ((await (await staff('GET', `/api/v1/polls/${poll.id}/counts`)).json()) as { rows: { question: string; option: string; votes: number }[] }).rows;
     const chCounts = async () => {
       const res = await publicCall('GET', `/api/v1/public/polls/${poll.id}/results`);
       const v = (await res.json()) as { voters: number; questions: { id: string; options: { key: string; votes: number }[] }[] };
-      return { voters: v.voters, rows: v.questions.flatMap((q) => q.options.filter((o) => o.votes > 0).map((o) => ({ question: q.id, option: o.key, votes: o.votes }))) };
+      return { voters: v.voters,
+        rows: v.questions.flatMap((q) => q.options.filter((o) => o.votes > 0).map((o) => ({ question: q.id, option: o.key, votes: o.votes }))) };
     };
     const norm = (rows: { question: string; option: string; votes: number }[]) => rows.map((r) => `${r.question}|${r.option}|${r.votes}`).sort();
     const expectEqual = async (voters: number, what: string) => {
@@ -288,7 +331,8 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     await expectEqual(24, 'ClickHouse results equal PostgreSQL');
     expect((await pgCounts()).filter((r) => r.question === q1!.id).reduce((n, r) => n + r.votes, 0)).toBe(24);
 
-    const quarantine = await staff('POST', `/api/v1/polls/${poll.id}/votes/quarantine`, { voteIds: voteIds.slice(0, 5), reason: 'Всплеск голосов из одной сети' });
+    const quarantine = await staff('POST', `/api/v1/polls/${poll.id}/votes/quarantine`, { voteIds: voteIds.slice(0, 5),
+      reason: 'Всплеск голосов из одной сети' });
     expect(quarantine.status).toBe(200);
     expect(((await quarantine.json()) as { changed: string[] }).changed).toHaveLength(5);
     await expectEqual(19, 'quarantined votes leave the ClickHouse count');
@@ -309,7 +353,8 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
     expect(audit.items[0]).toMatchObject({ action: 'release', actor: 'admin' });
 
     // Turnout by municipality and channel, and the exports.
-    const view = (await (await publicCall('GET', `/api/v1/public/polls/${poll.id}/results`)).json()) as { byMunicipality: { value: string; voters: number }[]; byChannel: { value: string; voters: number }[] };
+    const view = (await (await publicCall('GET', `/api/v1/public/polls/${poll.id}/results`)).json()) as { byMunicipality: { value: string; voters: number }[];
+      byChannel: { value: string; voters: number }[] };
     expect(view.byMunicipality.reduce((n, m) => n + m.voters, 0)).toBe(20);
     expect(view.byChannel.map((c) => c.value).sort()).toEqual(['Виджет на сайте', 'Страница голосования']);
     const csv = await fetch(`${system.url}/polls/${poll.id}/results.csv`);
@@ -341,10 +386,14 @@ describe('polls: one person one vote, closing, ClickHouse equals PostgreSQL, qua
   it('discussion: a citizen comment waits for moderation; an official replies', async () => {
     const poll = await newPoll();
     const v = await verify();
-    const c = await publicCall('POST', `/api/v1/public/polls/${poll.id}/comments`, { text: 'Предлагаю добавить велодорожку', name: 'Анна' }, { cookie: v.cookie });
+    const c = await publicCall('POST', `/api/v1/public/polls/${poll.id}/comments`, { text: 'Предлагаю добавить велодорожку', name: 'Анна' }, {
+      cookie: v.cookie,
+    });
     expect(c.status).toBe(201);
     const { id } = (await c.json()) as { id: string };
-    const list = async () => ((await (await publicCall('GET', `/api/v1/public/polls/${poll.id}/comments`)).json()) as { items: { id: string; authorKind: string; text: string }[] }).items;
+    const list = async () =>
+      ((await (await publicCall('GET', `/api/v1/public/polls/${poll.id}/comments`)).json()) as { items: { id: string; authorKind: string; text: string }[] })
+        .items;
     expect(await list()).toEqual([]);
     expect((await staff('POST', `/api/v1/polls/${poll.id}/comments/${id}/moderate`, { decision: 'published' })).status).toBe(200);
     expect((await staff('POST', `/api/v1/polls/${poll.id}/comments`, { text: 'Спасибо, учтём при проектировании.', parentId: id })).status).toBe(201);

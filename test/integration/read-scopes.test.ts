@@ -27,7 +27,8 @@ describe('read scopes: messages, figures and polls', () => {
 
   const call = async (method: string, path: string, token?: string, body?: unknown) => {
     const res = await fetch(`${system.url}${path}`, {
-      method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const type = res.headers.get('content-type') ?? '';
@@ -55,20 +56,29 @@ describe('read scopes: messages, figures and polls', () => {
     orgs.a = (await ok('POST', '/api/v1/organizations', t.admin, { name: 'Администрация Ачинска', kind: 'omsu', parentId: orgs.region })).id;
     orgs.b = (await ok('POST', '/api/v1/organizations', t.admin, { name: 'Администрация Канска', kind: 'omsu', parentId: orgs.region })).id;
     const staff: [Exclude<Who, 'admin'>, string, string | null][] = [
-      ['moderator', 'moderator', null], ['official', 'curator', orgs.region], ['coordinatorA', 'coordinator', orgs.a], ['leaderA', 'leader', orgs.a],
-      ['executorA', 'executor', orgs.a], ['otherExecutorA', 'executor', orgs.a], ['orgAdminA', 'administrator', orgs.a], ['coordinatorB', 'coordinator', orgs.b],
+      ['moderator', 'moderator', null],
+      ['official', 'curator', orgs.region],
+      ['coordinatorA', 'coordinator', orgs.a],
+      ['leaderA', 'leader', orgs.a],
+      ['executorA', 'executor', orgs.a],
+      ['otherExecutorA', 'executor', orgs.a],
+      ['orgAdminA', 'administrator', orgs.a],
+      ['coordinatorB', 'coordinator', orgs.b],
     ];
     for (const [who, role, organizationId] of staff) {
-      users[who] = (await ok('POST', '/api/v1/users', t.admin, { login: `scopes-${who}`, password: PASSWORD, displayName: who, roles: [{ role, organizationId }] })).id;
+      users[who] =
+        (await ok('POST', '/api/v1/users', t.admin, { login: `scopes-${who}`, password: PASSWORD, displayName: who, roles: [{ role, organizationId }] })).id;
       t[who] = await loginAs(system.url!, `scopes-${who}`, PASSWORD);
     }
     // B receives a case, so it has a leader too (ПОС: an organization that receives cases can answer them).
-    await ok('POST', '/api/v1/users', t.admin, { login: 'scopes-leaderB', password: PASSWORD, displayName: 'leaderB', roles: [{ role: 'leader', organizationId: orgs.b }] });
+    await ok('POST', '/api/v1/users', t.admin, { login: 'scopes-leaderB', password: PASSWORD, displayName: 'leaderB',
+      roles: [{ role: 'leader', organizationId: orgs.b }] });
     // A private VK conversation routed to A and assigned; a Telegram bot dialog routed to B; one still in moderation.
     messages.vkA = buildClassified({ source: 'vk', externalId: `msg${PEER}_17`, provenance: { channel: 'vk', via: 'callback', groupId: '111', peerId: PEER } });
     messages.vkA.message.link = `https://vk.com/gim111?sel=${PEER}`;
     messages.vkA.message.contact = { channelUserId: PEER };
-    messages.botB = buildClassified({ source: 'telegram', externalId: `${CHAT}:42`, provenance: { channel: 'telegram', via: 'bot', chatId: CHAT, replyToMessageId: '42' } });
+    messages.botB = buildClassified({ source: 'telegram', externalId: `${CHAT}:42`,
+      provenance: { channel: 'telegram', via: 'bot', chatId: CHAT, replyToMessageId: '42' } });
     messages.waiting = buildClassified({ source: 'contact_center', externalId: 'scopes-call-1' });
     await register(messages.vkA, orgs.a, 'executorA');
     await register(messages.botB, orgs.b);
@@ -85,15 +95,22 @@ describe('read scopes: messages, figures and polls', () => {
   };
   const id = (k: keyof typeof messages) => messages[k].message.messageId;
 
-  it('lists messages as cases are scoped: the region\'s officials all, organizations their own, executors their assignments', async () => {
+  it("lists messages as cases are scoped: the region's officials all, organizations their own, executors their assignments", async () => {
     const seen: Record<string, string[]> = {};
     for (const who of Object.keys(t) as Who[]) {
       const items = await listed(who);
       seen[who] = (['vkA', 'botB', 'waiting'] as const).filter((k) => items.has(id(k)));
     }
     expect(seen).toEqual({
-      admin: ['vkA', 'botB', 'waiting'], moderator: ['vkA', 'botB', 'waiting'], official: ['vkA', 'botB'], coordinatorA: ['vkA'], leaderA: ['vkA'],
-      executorA: ['vkA'], otherExecutorA: [], orgAdminA: [], coordinatorB: ['botB'],
+      admin: ['vkA', 'botB', 'waiting'],
+      moderator: ['vkA', 'botB', 'waiting'],
+      official: ['vkA', 'botB'],
+      coordinatorA: ['vkA'],
+      leaderA: ['vkA'],
+      executorA: ['vkA'],
+      otherExecutorA: [],
+      orgAdminA: [],
+      coordinatorB: ['botB'],
     });
   });
 
@@ -107,7 +124,8 @@ describe('read scopes: messages, figures and polls', () => {
       const items = await listed(who);
       const vk = items.get(id('vkA'))!;
       const bot = items.get(id('botB'))!;
-      expect(vk, who).toMatchObject({ externalId: null, link: null, provenance: { channel: 'vk', via: 'callback', groupId: '111' }, text: messages.vkA.message.text });
+      expect(vk, who).toMatchObject({ externalId: null, link: null, provenance: { channel: 'vk', via: 'callback', groupId: '111' },
+        text: messages.vkA.message.text });
       expect(bot, who).toMatchObject({ externalId: null, link: null, provenance: { channel: 'telegram', via: 'bot' } });
       expect(JSON.stringify([...items.values()]), who).not.toMatch(new RegExp(`${PEER}|${CHAT}`));
     }
@@ -130,7 +148,7 @@ describe('read scopes: messages, figures and polls', () => {
   const sla = async (who: Who, query = '') => call('GET', `/api/v1/analytics/sla?groupBy=organization${query}`, t[who]);
   const orgsIn = (rows: { organization: string }[]) => rows.map((r) => r.organization).filter(Boolean).sort();
 
-  it('cuts analytics to the official\'s figures: the region\'s, their organization\'s, or none', async () => {
+  it("cuts analytics to the official's figures: the region's, their organization's, or none", async () => {
     await eventually(async () => orgsIn((await sla('admin')).body.rows).length === 2, 30_000, 'both organizations in analytics');
     expect(orgsIn((await sla('admin')).body.rows)).toEqual([orgs.a, orgs.b].sort());
     expect(orgsIn((await sla('official')).body.rows)).toEqual([orgs.a, orgs.b].sort());

@@ -12,7 +12,7 @@ import { loginAs, startTestSystem } from '../support.js';
 
 const ZONE = 'Asia/Vladivostok';
 
-describe('the region\'s time zone on the pages', () => {
+describe("the region's time zone on the pages", () => {
   let system: Otklik;
   let token: string;
   let dir: string;
@@ -37,13 +37,16 @@ describe('the region\'s time zone on the pages', () => {
   };
 
   it('hands the zone to the overview, the polls, the routing page and the weekly report', async () => {
-    const created = await fetch(`${system.url}/api/v1/polls`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    const created = await fetch(`${system.url}/api/v1/polls`, { method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Какой сквер благоустроить?', municipalities: ['город Красноярск'], opensAt: '2026-12-04T15:30:00.000Z',
         questions: [{ kind: 'single', text: 'Какой?', options: ['Сквер на Мира', 'Сквер на Ленина'] }] }) });
     expect(created.status, await created.clone().text()).toBe(201);
     const poll = (await created.json()) as { id: string };
-    expect((await fetch(`${system.url}/api/v1/polls/${poll.id}/status`, { method: 'POST', headers: { authorization: `Bearer ${token}`,
-      'content-type': 'application/json' }, body: JSON.stringify({ to: 'published' }) })).status).toBe(200);
+    expect(
+      (await fetch(`${system.url}/api/v1/polls/${poll.id}/status`, { method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: 'published' }) })).status,
+    ).toBe(200);
 
     for (const p of ['/', '/polls', `/polls/${poll.id}`]) expect(await page(p), p).toContain(`<html lang="ru" data-tz="${ZONE}">`);
     // 15:30 UTC is 01:30 of the next day in Vladivostok (UTC+10).

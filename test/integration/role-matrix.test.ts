@@ -70,12 +70,21 @@ describe('the role × endpoint matrix of docs/security.md', () => {
 
   const call = async (method: string, url: string, token?: string, body?: unknown) => {
     const res = await fetch(`${system.url}${url}`, {
-      method, redirect: 'manual',
+      method,
+      redirect: 'manual',
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (() => { try { return JSON.parse(text); } catch { return text; } })() : undefined };
+    return { status: res.status, body: text
+      ? (() => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          return text;
+        }
+      })()
+      : undefined };
   };
   const ok = async (method: string, url: string, token: string, body?: unknown) => {
     const r = await call(method, url, token, body);
@@ -86,19 +95,32 @@ describe('the role × endpoint matrix of docs/security.md', () => {
   beforeAll(async () => {
     telegram = await startFakeTelegram({ token: '123:matrix' });
     system = await startTestSystem({
-      VK_CALLBACK_CONFIRMATION: 'conf', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111',
-      TELEGRAM_BOT_TOKEN: '123:matrix', TELEGRAM_WEBHOOK_SECRET: 'tg-secret', TELEGRAM_API_ROOT: telegram.apiRoot,
-      WIDGET_ALLOWED_ORIGINS: 'https://site.example', OTKLIK_METRICS_TOKEN: 'scrape-me',
-      MAX_BOT_TOKEN: 'max-matrix', MAX_WEBHOOK_SECRET: 'max-secret', MAX_API_BASE_URL: 'http://127.0.0.1:9',
-      OK_GROUPS: '111:ok-group-key', OK_WEBHOOK_SECRET: 'ok-secret-0123456789abcdef',
+      VK_CALLBACK_CONFIRMATION: 'conf',
+      VK_CALLBACK_SECRET: 'cb-secret',
+      VK_GROUP_IDS: '111',
+      TELEGRAM_BOT_TOKEN: '123:matrix',
+      TELEGRAM_WEBHOOK_SECRET: 'tg-secret',
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      WIDGET_ALLOWED_ORIGINS: 'https://site.example',
+      OTKLIK_METRICS_TOKEN: 'scrape-me',
+      MAX_BOT_TOKEN: 'max-matrix',
+      MAX_WEBHOOK_SECRET: 'max-secret',
+      MAX_API_BASE_URL: 'http://127.0.0.1:9',
+      OK_GROUPS: '111:ok-group-key',
+      OK_WEBHOOK_SECRET: 'ok-secret-0123456789abcdef',
     });
     const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
     tokens['region admin'] = admin;
     ids.region = (await ok('POST', '/api/v1/organizations', admin, { name: 'Правительство края', kind: 'region' })).id;
     ids.orgA = (await ok('POST', '/api/v1/organizations', admin, { name: 'Администрация района А', kind: 'omsu', parentId: ids.region })).id;
     const staff: [Exclude<Principal, 'anonymous' | 'region admin'>, string, string | null][] = [
-      ['moderator', 'moderator', null], ['region official', 'curator', ids.region], ['org admin', 'administrator', ids.orgA],
-      ['coordinator', 'coordinator', ids.orgA], ['curator', 'curator', ids.orgA], ['leader', 'leader', ids.orgA], ['executor', 'executor', ids.orgA],
+      ['moderator', 'moderator', null],
+      ['region official', 'curator', ids.region],
+      ['org admin', 'administrator', ids.orgA],
+      ['coordinator', 'coordinator', ids.orgA],
+      ['curator', 'curator', ids.orgA],
+      ['leader', 'leader', ids.orgA],
+      ['executor', 'executor', ids.orgA],
     ];
     const userIds: Record<string, string> = {};
     for (const [who, role, organizationId] of staff) {
@@ -106,8 +128,9 @@ describe('the role × endpoint matrix of docs/security.md', () => {
       userIds[who] = (await ok('POST', '/api/v1/users', admin, { login, password: PASSWORD, displayName: who, roles: [{ role, organizationId }] })).id;
       tokens[who] = await loginAs(system.url!, login, PASSWORD);
     }
-    ids.member = (await ok('POST', '/api/v1/users', admin, { login: 'matrix-member', password: PASSWORD, displayName: 'Сотрудник А',
-      roles: [{ role: 'executor', organizationId: ids.orgA }] })).id;
+    ids.member =
+      (await ok('POST', '/api/v1/users', admin, { login: 'matrix-member', password: PASSWORD, displayName: 'Сотрудник А',
+        roles: [{ role: 'executor', organizationId: ids.orgA }] })).id;
 
     // A case of A assigned to A's executor, taken there by the people whose job it is.
     const input = buildClassified({ source: 'contact_center', externalId: 'matrix-call-1' });
@@ -125,11 +148,15 @@ describe('the role × endpoint matrix of docs/security.md', () => {
     probes = {
       'POST /api/v1/auth/login': { body: { login: 'matrix-member', password: PASSWORD } },
       'POST /api/v1/auth/logout': { fresh: true },
-      'POST /api/v1/organizations': { get body() { return { name: `Школа № ${++seq}`, kind: 'school', parentId: ids.orgA }; } },
+      'POST /api/v1/organizations': { get body() {
+        return { name: `Школа № ${++seq}`, kind: 'school', parentId: ids.orgA };
+      } },
       'PATCH /api/v1/organizations/{id}': { body: {} },
       'POST /api/v1/organizations/{id}/confirm': { body: { trainingConfirmed: true } },
       'PUT /api/v1/organizations/{id}/code': { body: { code: null } },
-      'POST /api/v1/users': { get body() { return { login: `matrix-new-${++seq}`, password: PASSWORD, displayName: 'Новый', roles: [] }; } },
+      'POST /api/v1/users': { get body() {
+        return { login: `matrix-new-${++seq}`, password: PASSWORD, displayName: 'Новый', roles: [] };
+      } },
       'PATCH /api/v1/users/{id}': { body: {} },
       'PUT /api/v1/users/{id}/roles': { body: { organizationId: ids.orgA, roles: ['executor'] } },
       'PUT /api/v1/settings/channels': { body: { values: {} } },
@@ -163,12 +190,15 @@ describe('the role × endpoint matrix of docs/security.md', () => {
     };
     // Case actions: a stale version, so an entitled caller is answered 409 and the case stays as it is.
     for (const action of ['accept', 'reject', 'redirect', 'assign', 'take', 'start', 'pass', 'return-to-coordinator', 'save-draft', 'submit', 'approve',
-      'return', 'close', 'stop-repeat-review']) {
+      'return', 'close', 'stop-repeat-review'])
+    {
       probes[`POST /api/v1/cases/{id}/${action}`] = { body: { expectedVersion: 999_999 } };
     }
 
     const doc = (await ok('GET', '/api/v1/openapi.json', admin)) as { paths: Record<string, Partial<Record<(typeof METHODS)[number], unknown>>> };
-    operations = Object.entries(doc.paths).flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => ({ key: `${m.toUpperCase()} ${p}`, method: m.toUpperCase(), path: p })));
+    operations = Object.entries(doc.paths).flatMap(([p, item]) =>
+      METHODS.filter((m) => item[m]).map((m) => ({ key: `${m.toUpperCase()} ${p}`, method: m.toUpperCase(), path: p }))
+    );
     matrix = documentedMatrix(fs.readFileSync(path.join(ROOT, 'docs/security.md'), 'utf8'));
   }, 120_000);
   afterAll(async () => {
@@ -176,27 +206,29 @@ describe('the role × endpoint matrix of docs/security.md', () => {
     await telegram?.close();
   });
 
-  const freshToken = (who: Exclude<Principal, 'anonymous'>) =>
-    (who === 'region admin' ? loginAs(system.url!, 'admin', 'test-admin-password') : loginAs(system.url!, `matrix-${who.replace(' ', '-')}`, PASSWORD));
+  const freshToken = (
+    who: Exclude<Principal, 'anonymous'>,
+  ) => (who === 'region admin' ? loginAs(system.url!, 'admin', 'test-admin-password') : loginAs(system.url!, `matrix-${who.replace(' ', '-')}`, PASSWORD));
 
   /** The fixture a path parameter names, by the resource it belongs to. */
-  const fill = (p: string) => p.replace(/\{(\w+)\}/g, (_m, name: string) => {
-    if (name === 'id') {
-      if (p.startsWith('/api/v1/cases/') || p.startsWith('/api/v1/dashboard/cases/')) return ids.case;
-      if (p.startsWith('/api/v1/organizations/')) return ids.orgA;
-      if (p.startsWith('/api/v1/users/')) return ids.member;
-      if (p.startsWith('/api/v1/notifications/')) return '1';
-      if (p.includes('/polls/')) return ids.poll;
-      // The monitoring inbox's incidents and alerts: none there, so an admitted caller is answered 404.
-      if (p.startsWith('/api/v1/dashboard/monitoring/incidents/')) return 'none';
-      if (p.startsWith('/api/v1/dashboard/monitoring/alerts/')) return '1';
-    }
-    // A staff token is no webhook secret: the OK webhook is called at a group it serves with a secret the caller lacks.
-    const fixed: Record<string, string> = { version: '1', panel: 'sla', incident: 'none', poll: ids.poll, commentId: RANDOM, messageId: RANDOM,
-      outboundId: RANDOM, groupId: '111', secret: 'not-the-webhook-secret', token: 'matrix-invitation-token-that-is-no-one' };
-    if (!(name in fixed)) throw new Error(`no fixture for {${name}} in ${p}`);
-    return fixed[name]!;
-  });
+  const fill = (p: string) =>
+    p.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      if (name === 'id') {
+        if (p.startsWith('/api/v1/cases/') || p.startsWith('/api/v1/dashboard/cases/')) return ids.case;
+        if (p.startsWith('/api/v1/organizations/')) return ids.orgA;
+        if (p.startsWith('/api/v1/users/')) return ids.member;
+        if (p.startsWith('/api/v1/notifications/')) return '1';
+        if (p.includes('/polls/')) return ids.poll;
+        // The monitoring inbox's incidents and alerts: none there, so an admitted caller is answered 404.
+        if (p.startsWith('/api/v1/dashboard/monitoring/incidents/')) return 'none';
+        if (p.startsWith('/api/v1/dashboard/monitoring/alerts/')) return '1';
+      }
+      // A staff token is no webhook secret: the OK webhook is called at a group it serves with a secret the caller lacks.
+      const fixed: Record<string, string> = { version: '1', panel: 'sla', incident: 'none', poll: ids.poll, commentId: RANDOM, messageId: RANDOM,
+        outboundId: RANDOM, groupId: '111', secret: 'not-the-webhook-secret', token: 'matrix-invitation-token-that-is-no-one' };
+      if (!(name in fixed)) throw new Error(`no fixture for {${name}} in ${p}`);
+      return fixed[name]!;
+    });
 
   it('has exactly one row per operation of the OpenAPI document, each cell a known mark', () => {
     const served = operations.map((o) => o.key);

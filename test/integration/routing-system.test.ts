@@ -28,7 +28,8 @@ describe('routing in a running Otklik', () => {
     expect(table.version).toBe(1);
     expect(table.rules).toEqual(yaml.rules);
     const settings = await (await get('/api/v1/routing/settings', { authorization: `Bearer ${token}` })).json();
-    expect(settings).toMatchObject({ threshold: yaml.threshold, coordinatingOrganization: yaml.coordinatingOrganization, adjustMinSample: yaml.adjustMinSample });
+    expect(settings).toMatchObject({ threshold: yaml.threshold, coordinatingOrganization: yaml.coordinatingOrganization,
+      adjustMinSample: yaml.adjustMinSample });
     expect(await seedRouting(system.db, system.config.routingConfigPath)).toBeUndefined();
     const openapi = await (await get('/api/v1/openapi.json')).json();
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/v1/routing/table', '/api/v1/routing/dry-run', '/api/v1/routing/stats']));

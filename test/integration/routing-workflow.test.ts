@@ -71,11 +71,15 @@ describe('routing in the workflow', () => {
 
   it('routes automatically above the threshold and says so in the case log', async () => {
     const caseId = await registerThroughQueue(w.h, buildRoutedMessage({ routing: [
-      { organization: 'roads', score: 0.93 }, { organization: 'Департамент городского хозяйства', score: 0.05 }, { organization: 'Неизвестно', score: 0.02 }] }));
+      { organization: 'roads', score: 0.93 },
+      { organization: 'Департамент городского хозяйства', score: 0.05 },
+      { organization: 'Неизвестно', score: 0.02 },
+    ] }));
     const before = (await w.a.get(`/api/v1/cases/${caseId}`, w.moderator)).body;
     expect(before.routingSuggestions).toEqual([
       { organization: 'roads', score: 0.93, organizationId: w.orgs.roads, organizationName: 'Департамент дорожного хозяйства', ready: true },
-      { organization: 'Департамент городского хозяйства', score: 0.05, organizationId: w.orgs.housing, organizationName: 'Департамент городского хозяйства', ready: false },
+      { organization: 'Департамент городского хозяйства', score: 0.05, organizationId: w.orgs.housing, organizationName: 'Департамент городского хозяйства',
+        ready: false },
       { organization: 'Неизвестно', score: 0.02, organizationId: null, organizationName: null, ready: false },
     ]);
     const detail = await acceptAutomatically(w, caseId);
@@ -91,8 +95,9 @@ describe('routing in the workflow', () => {
     expect(seen.body.routingSuggestions).toHaveLength(3);
   });
 
-  it('sends the message to the region\'s coordinator below the threshold, with the reason', async () => {
-    const caseId = await registerThroughQueue(w.h, buildRoutedMessage({ routing: [{ organization: 'roads', score: 0.55 }, { organization: 'city', score: 0.3 }] }));
+  it("sends the message to the region's coordinator below the threshold, with the reason", async () => {
+    const caseId = await registerThroughQueue(w.h,
+      buildRoutedMessage({ routing: [{ organization: 'roads', score: 0.55 }, { organization: 'city', score: 0.3 }] }));
     const detail = await acceptAutomatically(w, caseId);
     expect(detail.organizationId).toBe(w.orgs.coordination);
     expect(detail.routing).toMatchObject({ automatic: false, reason: 'below-threshold' });
@@ -125,14 +130,14 @@ describe('routing in the workflow', () => {
     await w.h.db.query('update organizations set training_confirmed = false, ready_confirmed = false where id = $1', [w.orgs.housing]);
   });
 
-  it('records a coordinator\'s redirect as a training example and counts it against the automatic route', async () => {
+  it("records a coordinator's redirect as a training example and counts it against the automatic route", async () => {
     const text = 'На перекрёстке Мира и Ленина не работает светофор третий день';
     const caseId = await registerThroughQueue(w.h, buildRoutedMessage({ text, routing: [{ organization: 'roads', score: 0.9 }] }));
     const detail = await acceptAutomatically(w, caseId);
     expect(detail.routing.automatic).toBe(true);
     const statsBefore = (await w.a.get('/api/v1/routing/stats', w.admin)).body;
-    const res = await w.a.post(`/api/v1/cases/${caseId}/redirect`, { expectedVersion: detail.version, organizationId: w.orgs.city, reason: 'Светофоры обслуживает город' },
-      w.coordinators.roads);
+    const res = await w.a.post(`/api/v1/cases/${caseId}/redirect`, { expectedVersion: detail.version, organizationId: w.orgs.city,
+      reason: 'Светофоры обслуживает город' }, w.coordinators.roads);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const ex = await w.h.db.query('select * from routing_examples where case_id = $1', [caseId]);
     expect(ex.rows).toHaveLength(1);
@@ -144,8 +149,8 @@ describe('routing in the workflow', () => {
     expect(stats.routingExamples).toBe(statsBefore.routingExamples + 1);
     expect(stats.rate).toBeCloseTo(stats.redirected / stats.autoRoutes, 10);
     // A second redirect is another example but not a second correction of the automatic route.
-    const again = await w.a.post(`/api/v1/cases/${caseId}/redirect`, { expectedVersion: res.body.version, organizationId: w.orgs.roads, reason: 'Вернули по решению штаба' },
-      w.coordinators.city);
+    const again = await w.a.post(`/api/v1/cases/${caseId}/redirect`, { expectedVersion: res.body.version, organizationId: w.orgs.roads,
+      reason: 'Вернули по решению штаба' }, w.coordinators.city);
     expect(again.status).toBe(200);
     expect((await w.a.get('/api/v1/routing/stats', w.admin)).body.redirected).toBe(stats.redirected);
     const lines: string[] = [];
@@ -155,7 +160,8 @@ describe('routing in the workflow', () => {
   });
 
   it('applies a routing-table change only to messages routed after it, and records the version', async () => {
-    const v1 = await w.a.send('PUT', '/api/v1/routing/table', { rules: [{ category: 'ЖКХ', municipality: 'город Красноярск', organization: 'roads' }], comment: 'первая' }, w.admin);
+    const v1 = await w.a.send('PUT', '/api/v1/routing/table', { rules: [{ category: 'ЖКХ', municipality: 'город Красноярск', organization: 'roads' }],
+      comment: 'первая' }, w.admin);
     expect(v1.status).toBe(201);
     const first = await registerThroughQueue(w.h, buildRoutedMessage({ category: 'ЖКХ', routing: [{ organization: 'city', score: 0.99 }] }));
     const d1 = await acceptAutomatically(w, first);
@@ -163,7 +169,8 @@ describe('routing in the workflow', () => {
     expect(d1.routing).toMatchObject({ source: 'table', reason: 'table-rule', tableVersion: v1.body.version, automatic: true });
     const pending = await registerThroughQueue(w.h, buildRoutedMessage({ category: 'ЖКХ' }));
 
-    const v2 = await w.a.send('PUT', '/api/v1/routing/table', { rules: [{ category: 'ЖКХ', organization: 'Администрация города' }], comment: 'вторая' }, w.admin);
+    const v2 = await w.a.send('PUT', '/api/v1/routing/table', { rules: [{ category: 'ЖКХ', organization: 'Администрация города' }], comment: 'вторая' },
+      w.admin);
     expect(v2.body.version).toBe(v1.body.version + 1);
     const later = await acceptAutomatically(w, pending);
     expect(later.organizationId).toBe(w.orgs.city);
@@ -198,19 +205,28 @@ describe('routing dry run', () => {
     await w?.h.stop();
   });
 
-  it('counts how last month\'s messages would be routed, equal to a recount', async () => {
+  it("counts how last month's messages would be routed, equal to a recount", async () => {
     const start = w.h.clock.now();
     // An old message (40 days ago) lies outside «last month».
     w.h.clock.set(new Date(start.getTime() - 40 * DAY_MS));
     await registerThroughQueue(w.h, buildRoutedMessage({ category: 'ЖКХ', routing: [{ organization: 'roads', score: 0.95 }] }));
     w.h.clock.set(new Date(start.getTime() - 10 * DAY_MS));
     const plan: [string, string, number][] = [
-      ['ЖКХ', 'city', 0.95], ['ЖКХ', 'roads', 0.2], ['ЖКХ', 'housing', 0.9],
-      ['дороги', 'roads', 0.95], ['дороги', 'roads', 0.81], ['дороги', 'roads', 0.5], ['дороги', 'housing', 0.99], ['дороги', 'city', 0.85],
-      ['образование', 'Неизвестная школа', 0.99], ['образование', 'city', 0.1],
+      ['ЖКХ', 'city', 0.95],
+      ['ЖКХ', 'roads', 0.2],
+      ['ЖКХ', 'housing', 0.9],
+      ['дороги', 'roads', 0.95],
+      ['дороги', 'roads', 0.81],
+      ['дороги', 'roads', 0.5],
+      ['дороги', 'housing', 0.99],
+      ['дороги', 'city', 0.85],
+      ['образование', 'Неизвестная школа', 0.99],
+      ['образование', 'city', 0.1],
     ];
     const ids: string[] = [];
-    for (const [category, organization, score] of plan) ids.push(await registerThroughQueue(w.h, buildRoutedMessage({ category, routing: [{ organization, score }] })));
+    for (const [category, organization, score] of plan) {
+      ids.push(await registerThroughQueue(w.h, buildRoutedMessage({ category, routing: [{ organization, score }] })));
+    }
     // Two of them are already routed somewhere: `changed` counts those the new table would move.
     await w.a.post(`/api/v1/cases/${ids[0]}/accept`, { expectedVersion: 0, organizationId: w.orgs.city }, w.moderator);
     await w.a.post(`/api/v1/cases/${ids[3]}/accept`, { expectedVersion: 0, organizationId: w.orgs.roads }, w.moderator);
@@ -223,8 +239,11 @@ describe('routing dry run', () => {
     // The recount, straight from the database: ЖКХ goes to roads by the table; otherwise the model's top suggestion
     // when it reaches 0.8 and names a ready organization with a coordinator (roads, city); the rest to coordination.
     const from = new Date(start.getTime() - 30 * DAY_MS);
-    const q = async (where: string) => (await w.h.db.query<{ n: number }>(
-      `select count(*)::int as n from cases c where c.registered_at >= $1 and c.registered_at < $2 and (${where})`, [from, start])).rows[0]!.n;
+    const q = async (where: string) =>
+      (await w.h.db.query<{ n: number }>(
+        `select count(*)::int as n from cases c where c.registered_at >= $1 and c.registered_at < $2 and (${where})`,
+        [from, start],
+      )).rows[0]!.n;
     const top = `(c.routing_suggestions->0->>'organization')`;
     const score = `(c.routing_suggestions->0->>'score')::float`;
     const table = await q(`c.category = 'ЖКХ'`);
@@ -256,7 +275,8 @@ describe('routing dry run', () => {
     };
     const redirect = async (c: { id: string; version: number }) => {
       w.h.clock.advance(1000);
-      const r = await w.a.post(`/api/v1/cases/${c.id}/redirect`, { expectedVersion: c.version, organizationId: w.orgs.city, reason: 'Не та организация' }, w.coordinators.roads);
+      const r = await w.a.post(`/api/v1/cases/${c.id}/redirect`, { expectedVersion: c.version, organizationId: w.orgs.city, reason: 'Не та организация' },
+        w.coordinators.roads);
       expect(r.status).toBe(200);
     };
     const threshold = async () => (await w.a.get('/api/v1/routing/settings', w.admin)).body.threshold as number;
@@ -275,7 +295,8 @@ describe('routing dry run', () => {
     await autoRoute();
     const stats = (await w.a.get('/api/v1/routing/stats', w.admin)).body;
     expect(stats.threshold).toBeCloseTo(0.79, 5);
-    expect(stats.thresholdHistory.map((x: any) => [x.actor, x.autoRoutes, x.redirected])).toEqual([['system', 4, 2], ['system', 4, 0], [expect.any(String), null, null]]);
+    expect(stats.thresholdHistory.map((x: any) => [x.actor, x.autoRoutes, x.redirected])).toEqual([['system', 4, 2], ['system', 4, 0], [expect.any(String),
+      null, null]]);
     expect(stats.thresholdHistory[0].reason).toMatch(/50\u00a0% \(2 из 4\) выше целевой 20\u00a0%: порог повышен/);
     expect(stats.thresholdHistory[1].reason).toMatch(/0\u00a0% \(0 из 4\) ниже половины целевой 20\u00a0%: порог понижен/);
     expect(stats.thresholdHistory[2].reason).toBe('установлен администратором: test');

@@ -19,8 +19,8 @@ describe('signal reaction analytics', () => {
   let token: string;
   const moderator = { id: '', token: '' };
   const call = async (method: string, path: string, body?: unknown, as = moderator.token) => {
-    const res = await fetch(`${system.url}${path}`, { method, headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${system.url}${path}`, { method,
+      headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -50,10 +50,13 @@ describe('signal reaction analytics', () => {
     await eventually(async () => (await system.db.query("select 1 from signals where incident_id like 'an-%'")).rowCount === 4, 20_000, 'four signals');
     const version = async (id: string) => (await call('GET', `/api/v1/dashboard/monitoring/incidents/${id}`)).body.incident.version as number;
     expect((await call('POST', '/api/v1/dashboard/monitoring/incidents/an-2/interim', { expectedVersion: await version('an-2') })).status).toBe(200);
-    expect((await call('POST', '/api/v1/dashboard/monitoring/incidents/an-3/answer',
-      { expectedVersion: await version('an-3'), text: 'Здравствуйте! Приём граждан ведётся по вторникам с 9 до 18 часов.' })).status).toBe(200);
+    expect(
+      (await call('POST', '/api/v1/dashboard/monitoring/incidents/an-3/answer', { expectedVersion: await version('an-3'),
+        text: 'Здравствуйте! Приём граждан ведётся по вторникам с 9 до 18 часов.' })).status,
+    ).toBe(200);
 
-    const table = async (groupBy: string) => (await call('GET', `/api/v1/analytics/signal-reaction?groupBy=${groupBy}`, undefined, token)).body.rows as Record<string, number | string>[];
+    const table = async (groupBy: string) =>
+      (await call('GET', `/api/v1/analytics/signal-reaction?groupBy=${groupBy}`, undefined, token)).body.rows as Record<string, number | string>[];
     const bySource = await eventually(async () => {
       const rows = await table('source');
       return rows.find((r) => r.source === 'vk')?.answered === 1 && rows.find((r) => r.source === 'telegram')?.reacted === 1 ? rows : undefined;
@@ -92,8 +95,9 @@ describe('signal reaction analytics', () => {
     };
     const [orgA, orgB, orgC] = [await org('Администрация Назарово'), await org('Администрация Шарыпово'), await org('Администрация Минусинска')];
     const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
-    const vk = (n: number, hours: number, incidentId: string) => buildClassified({ source: 'vk', externalId: `wall-111_${n}`, provenance: { ownerId: '-111', thread: 'own' },
-      origin: 'signal', receivedAt: ago(hours), incidentId, municipality: 'город Назарово' });
+    const vk = (n: number, hours: number, incidentId: string) =>
+      buildClassified({ source: 'vk', externalId: `wall-111_${n}`, provenance: { ownerId: '-111', thread: 'own' }, origin: 'signal', receivedAt: ago(hours),
+        incidentId, municipality: 'город Назарово' });
     const signals = { a1: vk(9201, 30, 'ao-1'), a2: vk(9202, 2, 'ao-2'), b1: vk(9203, 30, 'ao-3'), b2: vk(9204, 40, 'ao-4') };
     for (const s of Object.values(signals)) await system.queues.classified.add('classified', s);
     await eventually(async () => (await system.db.query("select 1 from signals where incident_id like 'ao-%'")).rowCount === 4, 20_000, 'four signals');
@@ -110,37 +114,59 @@ describe('signal reaction analytics', () => {
     await act('ao-2', 'accept', { organizationId: orgA });
     await act('ao-2', 'interim');
     await act('ao-3', 'accept', { organizationId: orgB });
-    expect((await call('POST', `/api/v1/dashboard/monitoring/signals/${signals.b1.message.messageId}/correction`, { field: 'kind', label: 'other' })).status).toBe(200);
+    expect((await call('POST', `/api/v1/dashboard/monitoring/signals/${signals.b1.message.messageId}/correction`, { field: 'kind', label: 'other' })).status)
+      .toBe(200);
     expect(await act('ao-4', 'accept')).toMatchObject({ caseStatus: 'moderation', organizationId: null });
     expect(await act('ao-4', 'route', { organizationId: orgB })).toMatchObject({ caseStatus: 'routed', organizationId: orgB });
 
     // A post joining the accepted incident is accepted with it, for the organization its case was routed to.
     const joiner = vk(9205, 1, 'ao-1');
     await system.queues.classified.add('classified', joiner);
-    await eventually(async () => (await system.db.query("select 1 from signals where message_id = $1 and status = 'accepted'", [joiner.message.messageId])).rowCount, 20_000, 'the joiner');
+    await eventually(
+      async () => (await system.db.query("select 1 from signals where message_id = $1 and status = 'accepted'", [joiner.message.messageId])).rowCount,
+      20_000,
+      'the joiner',
+    );
 
     // The answer's term, by events as the workflow writes them: one answered after its case's deadline, one past it unanswered.
     const late = randomUUID();
     const waiting = randomUUID();
     const event = (messageId: string, type: AnalyticsEvent['type'], hours: number, extra: Partial<AnalyticsEvent> = {}): AnalyticsEvent => ({
-      eventId: randomUUID(), type, at: ago(hours), messageId, source: 'telegram', category: 'Дороги', kind: 'complaint', incidentId: `ao-${messageId}`, props: {}, ...extra });
+      eventId: randomUUID(),
+      type,
+      at: ago(hours),
+      messageId,
+      source: 'telegram',
+      category: 'Дороги',
+      kind: 'complaint',
+      incidentId: `ao-${messageId}`,
+      props: {},
+      ...extra,
+    });
     const routed = { organizationId: orgC, props: { answerDueAt: ago(27) } };
     await system.queues.events.add('events', { events: [
-      event(late, 'signal.received', 100, { deadlineAt: ago(76) }), event(late, 'signal.accepted', 99, { props: { answerDueAt: ago(27) } }),
-      event(late, 'signal.routed', 99, routed), event(late, 'signal.reacted', 90, { organizationId: orgC }), event(late, 'signal.answered', 20, { organizationId: orgC }),
-      event(waiting, 'signal.received', 100, { deadlineAt: ago(76) }), event(waiting, 'signal.routed', 99, routed),
+      event(late, 'signal.received', 100, { deadlineAt: ago(76) }),
+      event(late, 'signal.accepted', 99, { props: { answerDueAt: ago(27) } }),
+      event(late, 'signal.routed', 99, routed),
+      event(late, 'signal.reacted', 90, { organizationId: orgC }),
+      event(late, 'signal.answered', 20, { organizationId: orgC }),
+      event(waiting, 'signal.received', 100, { deadlineAt: ago(76) }),
+      event(waiting, 'signal.routed', 99, routed),
       event(waiting, 'signal.reacted', 98, { organizationId: orgC }),
     ] });
 
-    const byOrg = async () => (await call('GET', '/api/v1/analytics/signal-reaction?groupBy=organization', undefined, token)).body.rows as Record<string, number | string>[];
+    const byOrg = async () =>
+      (await call('GET', '/api/v1/analytics/signal-reaction?groupBy=organization', undefined, token)).body.rows as Record<string, number | string>[];
     const rows = await eventually(async () => {
       const r = await byOrg();
       const b = r.find((x) => x.organization === orgB);
-      return r.find((x) => x.organization === orgA)?.signals === 3 && b?.signals === 1 && r.find((x) => x.organization === orgC)?.answered === 1 ? r : undefined;
+      return r.find((x) => x.organization === orgA)?.signals === 3 && b?.signals === 1 && r.find((x) => x.organization === orgC)?.answered === 1
+        ? r
+        : undefined;
     }, 30_000, 'signals grouped by organization');
     // Organization A: one signal past its reaction term, one reacted to in time, the joiner within its term; answers are due in 72 h.
-    expect(rows.find((r) => r.organization === orgA)).toMatchObject({ signals: 3, reacted: 1, reactedOnTime: 1, overdueNow: 1, onTimeShare: 0.5,
-      answered: 0, unanswered: 3, answeredOnTime: 0, answerOverdueNow: 0, answerOnTimeShare: 0 });
+    expect(rows.find((r) => r.organization === orgA)).toMatchObject({ signals: 3, reacted: 1, reactedOnTime: 1, overdueNow: 1, onTimeShare: 0.5, answered: 0,
+      unanswered: 3, answeredOnTime: 0, answerOverdueNow: 0, answerOnTimeShare: 0 });
     // Organization B: the signal routed after acceptance counts; the one corrected to `other` does not.
     expect(rows.find((r) => r.organization === orgB)).toMatchObject({ signals: 1, overdueNow: 1, unanswered: 1 });
     expect(rows.find((r) => r.organization === orgC)).toMatchObject({ signals: 2, reacted: 2, answered: 1, unanswered: 1, answeredOnTime: 0,
@@ -150,7 +176,9 @@ describe('signal reaction analytics', () => {
     expect(onlyB).toEqual([expect.objectContaining({ source: 'vk', signals: 1, overdueNow: 1 })]);
 
     // Back from `other` to a complaint: the term is back, and so is the overdue signal.
-    expect((await call('POST', `/api/v1/dashboard/monitoring/signals/${signals.b1.message.messageId}/correction`, { field: 'kind', label: 'complaint' })).status).toBe(200);
+    expect(
+      (await call('POST', `/api/v1/dashboard/monitoring/signals/${signals.b1.message.messageId}/correction`, { field: 'kind', label: 'complaint' })).status,
+    ).toBe(200);
     const again = await eventually(async () => (await byOrg()).find((r) => r.organization === orgB && r.signals === 2), 30_000, 'the corrected signal back');
     expect(again).toMatchObject({ overdueNow: 2, unanswered: 2 });
   });

@@ -12,8 +12,14 @@ import { buildVkCallback, buildVkComment, buildVkMessage, buildVkPost } from '..
 import { eventually, listedMessages, moderatorToken, postJson, startTestSystem } from '../support.js';
 
 interface Listed {
-  externalId: string; receivedAt: string; origin: string; kind: string | null; incidentId: string | null; caseId: string | null;
-  reactionDueAt: string | null; registrationNumber: string | null;
+  externalId: string;
+  receivedAt: string;
+  origin: string;
+  kind: string | null;
+  incidentId: string | null;
+  caseId: string | null;
+  reactionDueAt: string | null;
+  registrationNumber: string | null;
 }
 
 describe('probe: signals are never answered automatically', () => {
@@ -22,11 +28,19 @@ describe('probe: signals are never answered automatically', () => {
   let token: string;
   beforeAll(async () => {
     vk = await startFakeVk({ tokens: ['group-token', 'service-token'] });
-    vk.searchIndex.push(buildVkPost({ id: 88001, owner_id: -7777, from_id: 31337, date: Math.floor(Date.now() / 1000) - 600,
-      text: 'Ачинск: на улице Кирова третий день нет горячей воды, управляющая компания молчит' }));
+    vk.searchIndex.push(
+      buildVkPost({ id: 88001, owner_id: -7777, from_id: 31337, date: Math.floor(Date.now() / 1000) - 600,
+        text: 'Ачинск: на улице Кирова третий день нет горячей воды, управляющая компания молчит' }),
+    );
     system = await startTestSystem({
-      VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token',
-      VK_SERVICE_TOKEN: 'service-token', VK_SEARCH_KEYWORDS: 'ачинск', VK_SEARCH_INTERVAL_SECONDS: '5', VK_API_BASE_URL: vk.apiBaseUrl,
+      VK_CALLBACK_CONFIRMATION: '111:conf-111',
+      VK_CALLBACK_SECRET: 'cb-secret',
+      VK_GROUP_IDS: '111',
+      VK_GROUP_TOKEN: 'group-token',
+      VK_SERVICE_TOKEN: 'service-token',
+      VK_SEARCH_KEYWORDS: 'ачинск',
+      VK_SEARCH_INTERVAL_SECONDS: '5',
+      VK_API_BASE_URL: vk.apiBaseUrl,
     }, ['ingest', 'classify', 'workflow']);
     // The monitoring team reads the listing with each message's ids (a region administrator's omits those of persons).
     token = await moderatorToken(system.url!);
@@ -47,7 +61,10 @@ describe('probe: signals are never answered automatically', () => {
     const started = Date.now();
     for (const c of [thanks, complaint]) expect((await post(buildVkCallback('wall_reply_new', c, { secret: 'cb-secret' }))).status).toBe(200);
     // An appeal sent to the community in the same minute: it is acknowledged, with messages.send.
-    expect((await post(buildVkCallback('message_new', buildVkMessage({ peer_id: 700500, from_id: 700500, conversation_message_id: 3 }), { secret: 'cb-secret' }))).status).toBe(200);
+    expect(
+      (await post(buildVkCallback('message_new', buildVkMessage({ peer_id: 700500, from_id: 700500, conversation_message_id: 3 }), { secret: 'cb-secret' })))
+        .status,
+    ).toBe(200);
 
     const ids = ['wall-111_500_c9201', 'wall-111_500_c9202', 'wall-7777_88001'];
     const items = await eventually(async () => {

@@ -24,8 +24,11 @@ const T0 = '2026-11-20T09:00:00.000Z';
 let seq = 0;
 
 /** A signal as a channel marks it: a comment under a post (VK), a message in a group or channel (Telegram). */
-function signal(o: { where: 'vk-own' | 'vk-foreign' | 'tg-group' | 'tg-channel'; post?: number; incidentId?: string; kind?: 'complaint' | 'question' | 'other';
-  kindConfidence?: number; receivedAt?: string; text?: string; category?: string; municipality?: string; routing?: { organization: string; score: number }[] }) {
+function signal(
+  o: { where: 'vk-own' | 'vk-foreign' | 'tg-group' | 'tg-channel'; post?: number; incidentId?: string; kind?: 'complaint' | 'question' | 'other';
+    kindConfidence?: number; receivedAt?: string; text?: string; category?: string; municipality?: string;
+    routing?: { organization: string; score: number }[] },
+) {
   const n = ++seq;
   const [source, externalId, provenance] = {
     'vk-own': ['vk', `wall-111_${o.post ?? 4000 + n}_c${n}`, { ownerId: '-111', thread: 'own' }],
@@ -45,7 +48,9 @@ async function registerSignal(h: Harness, input: ReturnType<typeof signal>): Pro
 }
 
 const outboundRows = async (h: Harness, where = 'true', args: unknown[] = []) =>
-  (await h.db.query<{ payload: OutboundMessage }>(`select payload from outbox where queue = 'outbound' and ${where} order by id`, args)).rows.map((r) => r.payload);
+  (await h.db.query<{ payload: OutboundMessage }>(`select payload from outbox where queue = 'outbound' and ${where} order by id`, args)).rows.map((r) =>
+    r.payload
+  );
 
 describe('signals and incidents in the workflow', () => {
   let h: Harness;
@@ -72,37 +77,45 @@ describe('signals and incidents in the workflow', () => {
     const thanks = signal({ where: 'vk-own', kind: 'other', text: 'Спасибо администрации за новую площадку!' });
     for (const s of [complaint, thanks, complaint]) await registerSignal(h, s);
     await eventually(async () => (await h.queues.classified.getJobCounts('waiting', 'active')).waiting === 0, 10_000, 'queue drained');
-    const rows = (await h.db.query('select message_id, status, kind, reaction_due_at from signals where message_id = any($1::uuid[]) order by kind',
-      [[complaint.message.messageId, thanks.message.messageId]])).rows;
+    const rows = (await h.db.query('select message_id, status, kind, reaction_due_at from signals where message_id = any($1::uuid[]) order by kind', [[
+      complaint.message.messageId,
+      thanks.message.messageId,
+    ]])).rows;
     expect(rows).toEqual([
       { message_id: complaint.message.messageId, status: 'new', kind: 'complaint', reaction_due_at: new Date('2026-11-21T09:00:00.000Z') },
       { message_id: thanks.message.messageId, status: 'new', kind: 'other', reaction_due_at: null },
     ]);
-    expect((await h.db.query('select 1 from cases where message_id = any($1::uuid[])', [[complaint.message.messageId, thanks.message.messageId]])).rowCount).toBe(0);
+    expect((await h.db.query('select 1 from cases where message_id = any($1::uuid[])', [[complaint.message.messageId, thanks.message.messageId]])).rowCount)
+      .toBe(0);
     expect(await outboundRows(h)).toEqual([]);
   });
 
   it('still registers and acknowledges an appeal on its channel', async () => {
     const appeal = buildClassified({ source: 'telegram', provenance: { via: 'bot' } });
     const caseId = await registerThroughQueue(h, appeal);
-    const sent = await eventually(async () => (await outboundRows(h, "payload->>'caseId' = $1", [caseId])).find((o) => o.kind === 'registered'), 10_000, 'registered');
+    const sent = await eventually(async () => (await outboundRows(h, "payload->>'caseId' = $1", [caseId])).find((o) => o.kind === 'registered'), 10_000,
+      'registered');
     expect(sent.target).toMatchObject({ chatId: appeal.message.externalId.split(':')[0] });
   });
 
   it('accepts, routes and answers an incident as a whole: one case, the answer on each thread the region writes in', async () => {
     const incidentId = 'inc-water';
     const at = (minute: number) => `2026-11-20T09:0${minute}:00.000Z`;
-    const [a, b, c, d, e] = [signal({ where: 'vk-own', post: 7301, incidentId, receivedAt: at(1) }), signal({ where: 'vk-own', post: 7301, incidentId, receivedAt: at(2) }),
-      signal({ where: 'tg-group', incidentId, receivedAt: at(3) }), signal({ where: 'vk-foreign', incidentId, receivedAt: at(4) }),
-      signal({ where: 'tg-channel', incidentId, receivedAt: at(5) })];
+    const [a, b, c, d, e] = [signal({ where: 'vk-own', post: 7301, incidentId, receivedAt: at(1) }),
+      signal({ where: 'vk-own', post: 7301, incidentId, receivedAt: at(2) }), signal({ where: 'tg-group', incidentId, receivedAt: at(3) }),
+      signal({ where: 'vk-foreign', incidentId, receivedAt: at(4) }), signal({ where: 'tg-channel', incidentId, receivedAt: at(5) })];
     for (const s of [a, b, c, d, e]) await registerSignal(h, s);
     const m = monitoring();
     const [row] = (await m.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6 })).items.filter((i) => i.id === incidentId);
     expect(row).toMatchObject({ size: 5, channels: ['telegram', 'vk'], status: 'new', caseId: null, kind: 'complaint', leadMessageId: a.message.messageId,
       reactionDueAt: new Date('2026-11-21T09:01:00.000Z'), firstSeenAt: new Date(at(1)), lastSeenAt: new Date(at(5)), growth: 5 });
     // Filters find the incident by any of its signals.
-    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6, source: 'telegram' })).items.map((i) => i.id)).toContain(incidentId);
-    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6, kind: 'other' })).items.map((i) => i.id)).not.toContain(incidentId);
+    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6, source: 'telegram' })).items.map((i) => i.id)).toContain(
+      incidentId,
+    );
+    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 50, growthHours: 6, kind: 'other' })).items.map((i) => i.id)).not.toContain(
+      incidentId,
+    );
 
     const stale = await m.accept(operator, incidentId, { expectedVersion: row!.version + 1, organizationId: orgId });
     expect(stale).toMatchObject({ ok: false, status: 409 });
@@ -113,18 +126,22 @@ describe('signals and incidents in the workflow', () => {
     expect(caseId).toBe(caseIdFor(a.message.messageId));
     const statuses = (await h.db.query('select distinct status from signals where incident_id = $1', [incidentId])).rows;
     expect(statuses).toEqual([{ status: 'accepted' }]);
-    const kase = (await h.db.query('select origin, status, organization_id, incident_id, deadline_at, registered_at from cases where id = $1', [caseId])).rows[0];
+    const kase =
+      (await h.db.query('select origin, status, organization_id, incident_id, deadline_at, registered_at from cases where id = $1', [caseId])).rows[0];
     expect(kase).toMatchObject({ origin: 'signal', status: 'routed', organization_id: orgId, incident_id: incidentId });
     // Monitoring works in hours: the answer is due 72 hours after acceptance, not in 30 days.
     expect(kase.deadline_at.getTime() - kase.registered_at.getTime()).toBe(72 * 3600_000);
     expect(await outboundRows(h, "payload->>'caseId' = $1", [caseId])).toEqual([]);
-    expect((await m.accept(operator, incidentId, { expectedVersion: row!.version + 1 }))).toMatchObject({ ok: false, status: 409 });
+    expect(await m.accept(operator, incidentId, { expectedVersion: row!.version + 1 })).toMatchObject({ ok: false, status: 409 });
 
     // The organization answers through the ПОС lifecycle; the leader's approval publishes it.
     const staff: Actor = { id: operator, roles: [{ role: 'coordinator', organizationId: orgId }, { role: 'leader', organizationId: orgId }] };
     const engine = { db: h.db, now: h.clock.now };
     let version = 1;
-    for (const [action, extra] of [['take', {}], ['save-draft', { text: 'Здравствуйте! Подача воды восстановлена 21 ноября, бригада устранила прорыв.' }], ['submit', {}], ['approve', {}]] as const) {
+    for (const [action, extra] of [['take', {}], ['save-draft', { text: 'Здравствуйте! Подача воды восстановлена 21 ноября, бригада устранила прорыв.' }], [
+      'submit',
+      {},
+    ], ['approve', {}]] as const) {
       const r = await performAction(engine, staff, caseId, { action, expectedVersion: version, ...extra });
       if (!r.ok) throw new Error(`${action}: ${r.error}`);
       version = r.case.version;
@@ -136,9 +153,13 @@ describe('signals and incidents in the workflow', () => {
     ]);
     expect(JSON.stringify(answers)).not.toContain('-7777');
     expect(JSON.stringify(answers)).not.toContain('-1009876543210');
-    expect((await h.db.query('select status, answered_at is not null as answered from incidents where id = $1', [incidentId])).rows[0]).toEqual({ status: 'answered', answered: true });
+    expect((await h.db.query('select status, answered_at is not null as answered from incidents where id = $1', [incidentId])).rows[0]).toEqual({
+      status: 'answered',
+      answered: true,
+    });
     const detail = (await m.incident(incidentId))!;
-    expect(detail.threads.filter((t) => !t.own).map((t) => t.link)).toEqual([`https://vk.com/wall-7777_${d.message.externalId.split('_')[1]}`, e.message.link ?? null]);
+    expect(detail.threads.filter((t) => !t.own).map((t) => t.link)).toEqual([`https://vk.com/wall-7777_${d.message.externalId.split('_')[1]}`,
+      e.message.link ?? null]);
     expect(detail.signals.every((s) => s.status === 'answered' && s.firstReactionAt)).toBe(true);
 
     // A new post about the same incident after the answer: flagged, not answered by itself; then on request.
@@ -146,7 +167,7 @@ describe('signals and incidents in the workflow', () => {
     await registerSignal(h, late);
     expect((await h.db.query('select status, joined_after_answer from signals where message_id = $1', [late.message.messageId])).rows[0])
       .toEqual({ status: 'new', joined_after_answer: true });
-    expect((await outboundRows(h, "payload->>'messageId' = $1", [late.message.messageId]))).toEqual([]);
+    expect(await outboundRows(h, "payload->>'messageId' = $1", [late.message.messageId])).toEqual([]);
     // It is open again: the late post waits for a reaction.
     const inc = (await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6 })).items.find((i) => i.id === incidentId)!;
     expect(inc).toMatchObject({ status: 'answered', lateSignals: 1 });
@@ -163,7 +184,8 @@ describe('signals and incidents in the workflow', () => {
     const v = (await m.incident('inc-light'))!.incident.version;
     const interim = await m.interim(operator, 'inc-light', { expectedVersion: v });
     expect(interim).toMatchObject({ ok: true, value: { queued: [expect.stringMatching(/^vk:/), 'telegram:-1001234567890'], byHand: [] } });
-    const reacted = (await h.db.query('select count(*)::int as n from signals where incident_id = $1 and first_reaction_at = $2', ['inc-light', h.clock.now()])).rows[0];
+    const reacted =
+      (await h.db.query('select count(*)::int as n from signals where incident_id = $1 and first_reaction_at = $2', ['inc-light', h.clock.now()])).rows[0];
     expect(reacted.n).toBe(2);
     expect((await outboundRows(h, "payload->>'incidentId' = 'inc-light'")).map((o) => o.kind)).toEqual(['interim', 'interim']);
     // The inbox's row follows: nothing waits for a reaction any more, so no time is left to count.
@@ -181,7 +203,7 @@ describe('signals and incidents in the workflow', () => {
     expect(await m.answer(operator, 'inc-banter', { expectedVersion: 99, text: 'Спасибо за ваше сообщение!' })).toMatchObject({ ok: false, status: 409 });
   });
 
-  it('rejects an accepted incident through its case, never once its organization works on it; the case\'s own rejection closes the incident', async () => {
+  it("rejects an accepted incident through its case, never once its organization works on it; the case's own rejection closes the incident", async () => {
     const m = monitoring();
     const staff: Actor = { id: operator, roles: [{ role: 'coordinator', organizationId: orgId }] };
     const acceptedIncident = async (id: string) => {
@@ -199,12 +221,15 @@ describe('signals and incidents in the workflow', () => {
     // Routed, not yet taken: the team's rejection is the case's rejection step, and the incident closes with it.
     const routed = await acceptedIncident('inc-rej-routed');
     const v = (await m.incident('inc-rej-routed'))!.incident.version;
-    expect(await m.reject(operator, 'inc-rej-routed', { expectedVersion: v, reason: 'Не относится к ведению органов власти' })).toEqual({ ok: true, value: { status: 'rejected' } });
+    expect(await m.reject(operator, 'inc-rej-routed', { expectedVersion: v, reason: 'Не относится к ведению органов власти' })).toEqual({ ok: true,
+      value: { status: 'rejected' } });
     expect(await state('inc-rej-routed', routed)).toEqual({ incident: { status: 'rejected', rejection_reason: 'Не относится к ведению органов власти' },
       signals: ['rejected'], case: 'rejected' });
     const log = (await h.db.query('select to_status, actor from case_events where case_id = $1 order by id', [routed])).rows.at(-1);
     expect(log).toEqual({ to_status: 'rejected', actor: operator });
-    expect((await h.db.query('select rejection_reason from cases where id = $1', [routed])).rows[0].rejection_reason).toBe('Не относится к ведению органов власти');
+    expect((await h.db.query('select rejection_reason from cases where id = $1', [routed])).rows[0].rejection_reason).toBe(
+      'Не относится к ведению органов власти',
+    );
     expect(await outboundRows(h, "payload->>'caseId' = $1 or payload->>'incidentId' = 'inc-rej-routed'", [routed])).toEqual([]);
     expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6 })).items.map((i) => i.id)).not.toContain('inc-rej-routed');
 
@@ -212,24 +237,30 @@ describe('signals and incidents in the workflow', () => {
     const taken = await acceptedIncident('inc-rej-taken');
     const took = await performAction({ db: h.db, now: h.clock.now }, staff, taken, { action: 'take', expectedVersion: 1 });
     if (!took.ok) throw new Error(took.error);
-    const refused = await m.reject(operator, 'inc-rej-taken', { expectedVersion: (await m.incident('inc-rej-taken'))!.incident.version, reason: 'Не требует ответа' });
+    const refused = await m.reject(operator, 'inc-rej-taken', { expectedVersion: (await m.incident('inc-rej-taken'))!.incident.version,
+      reason: 'Не требует ответа' });
     expect(refused).toMatchObject({ ok: false, status: 409, error: expect.stringContaining('in_progress') });
-    expect(await state('inc-rej-taken', taken)).toEqual({ incident: { status: 'accepted', rejection_reason: null }, signals: ['accepted'], case: 'in_progress' });
+    expect(await state('inc-rej-taken', taken)).toEqual({ incident: { status: 'accepted', rejection_reason: null }, signals: ['accepted'],
+      case: 'in_progress' });
 
     // The organization's coordinator rejects the routed case itself: the incident and its signals close too.
     const byCase = await acceptedIncident('inc-rej-case');
-    const r = await performAction({ db: h.db, now: h.clock.now }, staff, byCase, { action: 'reject', expectedVersion: 1, reason: 'Вопрос не в компетенции района' });
+    const r = await performAction({ db: h.db, now: h.clock.now }, staff, byCase, { action: 'reject', expectedVersion: 1,
+      reason: 'Вопрос не в компетенции района' });
     if (!r.ok) throw new Error(r.error);
     expect(await state('inc-rej-case', byCase)).toEqual({ incident: { status: 'rejected', rejection_reason: 'Вопрос не в компетенции района' },
       signals: ['rejected'], case: 'rejected' });
     expect(await outboundRows(h, "payload->>'caseId' = $1", [byCase])).toEqual([]);
   });
 
-  it('shows an incident\'s top-3 suggested organizations and its municipalities from the classifier\'s routing, and hands them to its case', async () => {
+  it("shows an incident's top-3 suggested organizations and its municipalities from the classifier's routing, and hands them to its case", async () => {
     const m = monitoring();
     const [a, b, c] = [
       signal({ where: 'vk-own', incidentId: 'inc-suggest', municipality: 'город Ачинск',
-        routing: [{ organization: 'Администрация Советского района', score: 0.6 }, { organization: 'МКУ «Служба заказчика»', score: 0.3 }, { organization: 'Минстрой края', score: 0.1 }] }),
+        routing: [{ organization: 'Администрация Советского района', score: 0.6 }, { organization: 'МКУ «Служба заказчика»', score: 0.3 }, {
+          organization: 'Минстрой края',
+          score: 0.1,
+        }] }),
       signal({ where: 'tg-group', incidentId: 'inc-suggest', municipality: 'Ачинский район',
         routing: [{ organization: 'Администрация Советского района', score: 0.2 }, { organization: 'ООО «Водоканал»', score: 0.7 }] }),
       signal({ where: 'vk-own', incidentId: 'inc-suggest', municipality: 'город Ачинск',
@@ -246,15 +277,17 @@ describe('signals and incidents in the workflow', () => {
       { label: 'Минстрой края', score: 0.2, organizationId: null, organizationName: null },
     ]);
     // The municipality filter finds the incident by any of its signals.
-    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6, municipality: 'Ачинский район' })).items.map((i) => i.id)).toContain('inc-suggest');
+    expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6, municipality: 'Ачинский район' })).items.map((i) => i.id))
+      .toContain('inc-suggest');
     const accepted = await m.accept(operator, 'inc-suggest', { expectedVersion: row.version });
     if (!accepted.ok) throw new Error(accepted.error);
     const kase = (await h.db.query('select routing_suggestions, municipality from cases where id = $1', [accepted.value.caseId])).rows[0];
     expect(kase.municipality).toBe('город Ачинск');
-    expect(kase.routing_suggestions.map((x: { organization: string }) => x.organization)).toEqual(['Администрация Советского района', 'ООО «Водоканал»', 'Минстрой края']);
+    expect(kase.routing_suggestions.map((x: { organization: string }) => x.organization)).toEqual(['Администрация Советского района', 'ООО «Водоканал»',
+      'Минстрой края']);
   });
 
-  it('counts reaction terms in working hours of the region\'s time zone', async () => {
+  it("counts reaction terms in working hours of the region's time zone", async () => {
     const terms = { ...DEFAULT_SIGNAL_TERMS, timezone: 'Asia/Krasnoyarsk', workingHours: { from: '09:00', to: '18:00' } };
     const other = await startWorkflowHarness({ clock: testClock(T0), signals: terms });
     try {
@@ -285,8 +318,10 @@ describe('signals and incidents in the workflow', () => {
   });
 
   it('raises one spike alert when an incident grows far beyond its pace, notifying the monitoring team', async () => {
-    for (let i = 0; i < 5; i++) await registerSignal(h, signal({ where: 'vk-own', incidentId: 'inc-spike', receivedAt: '2026-11-20T09:30:00.000Z',
-      category: 'Дороги', municipality: 'город Ачинск' }));
+    for (let i = 0; i < 5; i++) {
+      await registerSignal(h,
+        signal({ where: 'vk-own', incidentId: 'inc-spike', receivedAt: '2026-11-20T09:30:00.000Z', category: 'Дороги', municipality: 'город Ачинск' }));
+    }
     const alert = await eventually(async () => spikes.find((a) => a.incidentId === 'inc-spike'), 10_000, 'the spike alert');
     expect(alert).toMatchObject({ kind: 'incident', count: 5, baseline: 0, windowHours: 6 });
     const topic = await eventually(async () => spikes.find((a) => a.kind === 'topic' && a.municipality === 'город Ачинск'), 10_000, 'the topic alert');
@@ -294,7 +329,8 @@ describe('signals and incidents in the workflow', () => {
     const notes = (await h.db.query("select text from notifications where user_id = $1 and kind like 'spike-%'", [operator])).rows;
     expect(notes.map((n) => n.text)).toEqual(expect.arrayContaining([expect.stringContaining('5 сообщ. за 6 ч')]));
     // A sixth signal in the same window raises nothing new.
-    await registerSignal(h, signal({ where: 'vk-own', incidentId: 'inc-spike', receivedAt: '2026-11-20T09:40:00.000Z', category: 'Дороги', municipality: 'город Ачинск' }));
+    await registerSignal(h,
+      signal({ where: 'vk-own', incidentId: 'inc-spike', receivedAt: '2026-11-20T09:40:00.000Z', category: 'Дороги', municipality: 'город Ачинск' }));
     await new Promise((r) => setTimeout(r, 300));
     expect(spikes.filter((a) => a.incidentId === 'inc-spike')).toHaveLength(1);
     const listed = (await monitoring().alerts({ limit: 50, unacknowledgedOnly: true })).filter((a) => a.municipality === 'город Ачинск');
@@ -303,11 +339,12 @@ describe('signals and incidents in the workflow', () => {
     expect((await monitoring().alerts({ limit: 50, unacknowledgedOnly: true })).filter((a) => a.municipality === 'город Ачинск')).toHaveLength(1);
   });
 
-  it('keeps the team\'s kind corrections of signals for training; the reaction term follows the kind', async () => {
+  it("keeps the team's kind corrections of signals for training; the reaction term follows the kind", async () => {
     const m = monitoring();
     const s = signal({ where: 'vk-own', incidentId: 'inc-kind', receivedAt: '2026-11-20T09:20:00.000Z', text: 'Спасибо за новую площадку во дворе!' });
     await registerSignal(h, s);
-    expect(await m.correct(operator, s.message.messageId, { field: 'kind', label: 'other' })).toMatchObject({ ok: true, value: { kind: 'other', reactionDueAt: null } });
+    expect(await m.correct(operator, s.message.messageId, { field: 'kind', label: 'other' })).toMatchObject({ ok: true,
+      value: { kind: 'other', reactionDueAt: null } });
     expect((await m.listIncidents({ status: 'open', sort: 'urgent', limit: 200, growthHours: 6 })).items.find((i) => i.id === 'inc-kind'))
       .toMatchObject({ kind: 'other', reactionDueAt: null });
     const back = await m.correct(operator, s.message.messageId, { field: 'kind', label: 'question' });

@@ -5,9 +5,8 @@
  * nearest one above it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api, buildClassified, createOrg, createUser, registerThroughQueue, runStaffJob, staffMail, startWorkflowHarness, testClock, type Api, type Harness,
-} from './workflow-harness.js';
+import { api, buildClassified, createOrg, createUser, registerThroughQueue, runStaffJob, staffMail, startWorkflowHarness, testClock, type Api,
+  type Harness } from './workflow-harness.js';
 
 // 10:00 on 20 Nov in Krasnoyarsk. A 2-day case registered now is due at the end of 22 Nov there: 2026-11-22T16:59:59.999Z.
 const T0 = '2026-11-20T03:00:00.000Z';
@@ -28,11 +27,19 @@ describe('staff activity and escalations', () => {
     o.busy = await createOrg(h, 'Школа № 2', o.ministry);
     o.watched = await createOrg(h, 'Школа № 3');
     const specs: [string, [string, string | null][]][] = [
-      ['admin2', [['administrator', null]]], ['moderator', [['moderator', null]]], ['ministryCurator', [['curator', o.ministry!]]],
-      ['idleCoord', [['coordinator', o.idle!]]], ['idleLeader', [['leader', o.idle!]]], ['idleExec', [['executor', o.idle!]]], ['idleInvited', [['leader', o.idle!]]],
+      ['admin2', [['administrator', null]]],
+      ['moderator', [['moderator', null]]],
+      ['ministryCurator', [['curator', o.ministry!]]],
+      ['idleCoord', [['coordinator', o.idle!]]],
+      ['idleLeader', [['leader', o.idle!]]],
+      ['idleExec', [['executor', o.idle!]]],
+      ['idleInvited', [['leader', o.idle!]]],
       ['ministryInvited', [['curator', o.ministry!]]],
-      ['busyCoord', [['coordinator', o.busy!]]], ['busyLeader', [['leader', o.busy!]]],
-      ['watchedCoord', [['coordinator', o.watched!]]], ['watchedLeader', [['leader', o.watched!]]], ['watchedCurator', [['curator', o.watched!]]],
+      ['busyCoord', [['coordinator', o.busy!]]],
+      ['busyLeader', [['leader', o.busy!]]],
+      ['watchedCoord', [['coordinator', o.watched!]]],
+      ['watchedLeader', [['leader', o.watched!]]],
+      ['watchedCurator', [['curator', o.watched!]]],
     ];
     for (const [login, roles] of specs) {
       u[login] = await createUser(h, login, roles);
@@ -58,9 +65,11 @@ describe('staff activity and escalations', () => {
     expect(r.status).toBe(200);
   };
   const activity = async (who: string, query = '') => a.get(`/api/v1/activity/organizations?limit=100${query}`, u[who]!.token);
-  const seen = async (who: string) => (await h.db.query('select last_seen_at, last_desk_at, last_case_at from staff_activity where user_id = $1', [u[who]!.id])).rows[0];
-  const escalations = async (caseId: string) => (await h.db.query<{ level: string }>('select level from staff_escalations where case_id = $1 order by at, level', [caseId]))
-    .rows.map((r) => r.level);
+  const seen = async (who: string) =>
+    (await h.db.query('select last_seen_at, last_desk_at, last_case_at from staff_activity where user_id = $1', [u[who]!.id])).rows[0];
+  const escalations = async (caseId: string) =>
+    (await h.db.query<{ level: string }>('select level from staff_escalations where case_id = $1 order by at, level', [caseId]))
+      .rows.map((r) => r.level);
 
   it('records when each user opens the desk or a case, at most once a minute', async () => {
     at(T0);
@@ -76,7 +85,7 @@ describe('staff activity and escalations', () => {
       last_case_at: new Date('2026-11-20T03:02:00.000Z') });
   });
 
-  it('shows the region which organizations nobody looks at while cases wait, and each member\'s last look', async () => {
+  it("shows the region which organizations nobody looks at while cases wait, and each member's last look", async () => {
     at('2026-11-20T05:00:00.000Z');
     await look('watchedLeader');
     const all = await activity('moderator');
@@ -119,10 +128,15 @@ describe('staff activity and escalations', () => {
     expect(await escalations(c.busy!)).toEqual([]);
     const note = (await a.get('/api/v1/notifications', u.idleLeader!.token)).body.items.find((n: { caseId: string }) => n.caseId === c.idle);
     expect(note).toMatchObject({ topic: 'escalation' });
-    const escalatedTo = async (caseId: string) => (await h.db.query<{ user_id: string }>(
-      "select user_id from notifications where case_id = $1 and topic = 'escalation'", [caseId])).rows.map((r) => r.user_id);
+    const escalatedTo = async (caseId: string) =>
+      (await h.db.query<{ user_id: string }>(
+        "select user_id from notifications where case_id = $1 and topic = 'escalation'",
+        [caseId],
+      )).rows.map((r) => r.user_id);
     expect(await escalatedTo(c.idle!)).toEqual([u.idleLeader!.id]);
-    expect(note.text).toMatch(/^В организации «Школа № 1» никто не открывал Отклик больше суток \(ни разу\), а срок ответа на обращение № .* истекает 22\.11\.2026\./);
+    expect(note.text).toMatch(
+      /^В организации «Школа № 1» никто не открывал Отклик больше суток \(ни разу\), а срок ответа на обращение № .* истекает 22\.11\.2026\./,
+    );
     // Alerts go out too (the escalation is an alert topic like any other).
     expect((await staffMail(h, 'staff_alert', mail('idleLeader'))).at(-1)!.text).toContain('никто не открывал Отклик больше суток');
     // Running again does not repeat it.

@@ -35,8 +35,8 @@ describe('staff alerts through the Telegram bot and e-mail', () => {
   });
 
   const call = async (path: string, method: string, token: string, body?: unknown) => {
-    const res = await fetch(`${system.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${system.url}${path}`, { method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     return { status: res.status, body: (await res.json()) as any };
   };
   const botReceives = async (chatId: number, text: string) => {
@@ -47,11 +47,11 @@ describe('staff alerts through the Telegram bot and e-mail', () => {
   };
   const lastTo = (chatId: number) => tg.sent.filter((m) => m.chatId === String(chatId)).at(-1);
 
-  it('links a coordinator\'s Telegram with the desk\'s code and alerts a routed case there and by e-mail', async () => {
+  it("links a coordinator's Telegram with the desk's code and alerts a routed case there and by e-mail", async () => {
     const org = (await call('/api/v1/organizations', 'POST', admin, { name: 'Администрация Центрального района', kind: 'omsu' })).body.id as string;
     const staff = async (login: string, role: string, organizationId: string | null, email?: string) => {
-      const r = await call('/api/v1/users', 'POST', admin, { login, password: 'a-long-password-1', displayName: `ФИО ${login}`, roles: [{ role, organizationId }],
-        ...(email ? { email } : {}) });
+      const r = await call('/api/v1/users', 'POST', admin, { login, password: 'a-long-password-1', displayName: `ФИО ${login}`,
+        roles: [{ role, organizationId }], ...(email ? { email } : {}) });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       return loginAs(system.url!, login, 'a-long-password-1');
     };
@@ -81,8 +81,14 @@ describe('staff alerts through the Telegram bot and e-mail', () => {
     const message = await eventually(async () => tg.sent.find((m) => m.chatId === String(chat) && m.text.includes(`№ ${number}`)), 20_000, 'alert in Telegram');
     expect(message.text).toContain(`Новое обращение № ${number} в организацию «Администрация Центрального района»`);
     expect(message.text).toContain(`${PUBLIC_URL}/cases/${caseId}`);
-    const email = await eventually(async () => (await system.db.query<{ channel: string; target: Record<string, string>; status: string; case_id: string | null }>(
-      `select channel, target, status, case_id from outbound_deliveries where kind = 'staff_alert' and channel = 'email'`)).rows[0], 20_000, 'e-mail recorded');
+    const email = await eventually(
+      async () =>
+        (await system.db.query<{ channel: string; target: Record<string, string>; status: string; case_id: string | null }>(
+          `select channel, target, status, case_id from outbound_deliveries where kind = 'staff_alert' and channel = 'email'`,
+        )).rows[0],
+      20_000,
+      'e-mail recorded',
+    );
     expect(email).toEqual({ channel: 'email', target: { email: 'coordinator@krsk.example' }, status: 'recorded', case_id: null });
 
     // /unlink in the bot forgets the chat.

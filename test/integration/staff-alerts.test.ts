@@ -7,10 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../lib/queues.js';
 import { createStaffLinkDesk } from '../../workflow/staff/telegram-link.js';
-import {
-  api, buildClassified, createOrg, createUser, HARNESS_PUBLIC_URL, registerThroughQueue, runStaffJob, staffMail, startWorkflowHarness, testClock,
-  type Api, type Harness,
-} from './workflow-harness.js';
+import { api, buildClassified, createOrg, createUser, HARNESS_PUBLIC_URL, registerThroughQueue, runStaffJob, staffMail, startWorkflowHarness, testClock,
+  type Api, type Harness } from './workflow-harness.js';
 
 // 10:00 in Krasnoyarsk.
 const T0 = '2026-11-20T03:00:00.000Z';
@@ -30,13 +28,21 @@ describe('staff alerts by e-mail and Telegram', () => {
     org = await createOrg(h, 'Администрация Советского района');
     org2 = await createOrg(h, 'МКУ «Управление дорог»');
     const specs: [string, [string, string | null][]][] = [
-      ['moderator', [['moderator', null]]], ['coordinator', [['coordinator', org]]], ['silent', [['coordinator', org]]],
-      ['executor', [['executor', org]]], ['executor2', [['executor', org]]], ['leader', [['leader', org]]], ['curator', [['curator', org]]],
-      ['coordinator2', [['coordinator', org2]]], ['leader2', [['leader', org2]]],
+      ['moderator', [['moderator', null]]],
+      ['coordinator', [['coordinator', org]]],
+      ['silent', [['coordinator', org]]],
+      ['executor', [['executor', org]]],
+      ['executor2', [['executor', org]]],
+      ['leader', [['leader', org]]],
+      ['curator', [['curator', org]]],
+      ['coordinator2', [['coordinator', org2]]],
+      ['leader2', [['leader', org2]]],
     ];
     for (const [login, roles] of specs) u[login] = await createUser(h, login, roles);
     // Staff cards with an e-mail; «silent» has none, so it has no channel.
-    for (const login of Object.keys(u).filter((l) => l !== 'silent')) await h.db.query('update users set email = $2 where id = $1', [u[login]!.id, mail(login)]);
+    for (const login of Object.keys(u).filter((l) => l !== 'silent')) {
+      await h.db.query('update users set email = $2 where id = $1', [u[login]!.id, mail(login)]);
+    }
   });
   afterAll(async () => {
     await h?.stop();
@@ -78,7 +84,8 @@ describe('staff alerts by e-mail and Telegram', () => {
     ]);
     // The other coordinator has no e-mail and no Telegram: the notices wait in the desk only.
     const silent = (await a.get('/api/v1/notifications', u.silent!.token)).body;
-    expect(silent.items.filter((n: { caseId: string }) => [first, second].includes(n.caseId)).map((n: { topic: string }) => n.topic)).toEqual(['routed', 'routed']);
+    expect(silent.items.filter((n: { caseId: string }) => [first, second].includes(n.caseId)).map((n: { topic: string }) => n.topic)).toEqual(['routed',
+      'routed']);
     // Nothing new: nothing sent, however often the job runs.
     expect(await tick(minutes(1))).toMatchObject({ alerted: 0 });
     expect(await alertsTo('coordinator')).toHaveLength(1);
@@ -132,7 +139,9 @@ describe('staff alerts by e-mail and Telegram', () => {
     expect(passed.text).toContain(`Ответ на обращение № ${number} возвращён на доработку: Укажите сроки`);
     expect((await last('leader')).text).toContain(`Ответ на обращение № ${number} ждёт утверждения`);
     const redirected = await last('coordinator2');
-    expect(redirected.text).toContain(`Перенаправлено из «Администрация Советского района» (Содержание дорог) обращение № ${await numberOf(moved)} в организацию «МКУ «Управление дорог»»`);
+    expect(redirected.text).toContain(
+      `Перенаправлено из «Администрация Советского района» (Содержание дорог) обращение № ${await numberOf(moved)} в организацию «МКУ «Управление дорог»»`,
+    );
     expect(redirected.links![0]).toEqual({ title: `Обращение № ${await numberOf(moved)}`, url: `${HARNESS_PUBLIC_URL}/cases/${moved}` });
     // The curator, on no step of these, heard nothing.
     expect(await alertsTo('curator')).toEqual([]);
@@ -164,7 +173,7 @@ describe('staff alerts by e-mail and Telegram', () => {
     }
   });
 
-  it('respects each user\'s choice: muted topics, e-mail off, Telegram linked with a one-time code, deactivation', async () => {
+  it("respects each user's choice: muted topics, e-mail off, Telegram linked with a one-time code, deactivation", async () => {
     h.clock.set(minutes(24 * 60 * 20));
     const me = await a.get('/api/v1/me/alerts', u.coordinator2!.token);
     expect(me.body).toMatchObject({ email: { enabled: true, address: mail('coordinator2') }, telegram: { enabled: false, linked: false }, digest: true,
@@ -197,7 +206,8 @@ describe('staff alerts by e-mail and Telegram', () => {
     expect((await alertsTo('coordinator2')).at(-1)!.text).toContain(await numberOf(both));
 
     // E-mail off and «routed» muted: nothing leaves, the desk still has it.
-    const saved = await a.send('PUT', '/api/v1/me/alerts', { emailEnabled: false, telegramEnabled: true, mutedTopics: ['routed'], digest: false }, u.coordinator2!.token);
+    const saved = await a.send('PUT', '/api/v1/me/alerts', { emailEnabled: false, telegramEnabled: true, mutedTopics: ['routed'], digest: false },
+      u.coordinator2!.token);
     expect(saved.status).toBe(200);
     expect(saved.body.topics.find((t: { topic: string }) => t.topic === 'routed').enabled).toBe(false);
     const emailCount = (await alertsTo('coordinator2')).length;
@@ -221,7 +231,7 @@ describe('staff alerts by e-mail and Telegram', () => {
     await h.db.query('update users set active = true where id = $1', [u.coordinator2!.id]);
   });
 
-  it('keeps alerts out of citizens\' channels and out of the case: staff mail names no case and carries no citizen contact', async () => {
+  it("keeps alerts out of citizens' channels and out of the case: staff mail names no case and carries no citizen contact", async () => {
     const all: OutboundMessage[] = await staffMail(h, 'staff_alert');
     expect(all.length).toBeGreaterThan(5);
     for (const m of all) {

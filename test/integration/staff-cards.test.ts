@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs } from '../support.js';
-import {
-  api, buildClassified, createOrg, createUser, HARNESS_PUBLIC_URL, registerThroughQueue, staffMail, startWorkflowHarness, testClock, type Api, type Harness,
-} from './workflow-harness.js';
+import { api, buildClassified, createOrg, createUser, HARNESS_PUBLIC_URL, registerThroughQueue, staffMail, startWorkflowHarness, testClock, type Api,
+  type Harness } from './workflow-harness.js';
 
 const T0 = '2026-11-20T03:00:00.000Z';
 
@@ -108,18 +107,21 @@ describe('organizations that can answer, staff cards, invitations and history', 
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({ login: 'ivanova', displayName: 'Иванова Мария Петровна', position: 'Главный специалист', phone: '+79131234567',
       email: 'm.ivanova@krsk.example', active: true, activated: false,
-      invitation: { url: expect.stringMatching(new RegExp(`^${HARNESS_PUBLIC_URL}/invite/[A-Za-z0-9_-]{43}$`)), expiresAt: '2026-11-23T03:00:00.000Z', emailed: true } });
+      invitation: { url: expect.stringMatching(new RegExp(`^${HARNESS_PUBLIC_URL}/invite/[A-Za-z0-9_-]{43}$`)), expiresAt: '2026-11-23T03:00:00.000Z',
+        emailed: true } });
     const url = created.body.invitation.url as string;
     const token = url.split('/').at(-1)!;
     // Only a hash is stored; the link went to the card's e-mail.
     expect((await h.db.query('select count(*)::int as n from staff_invitations where token_hash = $1', [token])).rows[0].n).toBe(0);
     const letter = (await staffMail(h, 'invitation', 'm.ivanova@krsk.example')).at(-1)!;
-    expect(letter).toMatchObject({ channel: 'email', subject: 'Отклик: приглашение активировать учётную запись', links: [{ title: 'Активировать учётную запись', url }] });
+    expect(letter).toMatchObject({ channel: 'email', subject: 'Отклик: приглашение активировать учётную запись',
+      links: [{ title: 'Активировать учётную запись', url }] });
     expect(letter.text).toContain('Ссылка действует до 23.11.2026, 10:00');
     // No password yet: nobody can log in as the new user.
     expect((await a.post('/api/v1/auth/login', { login: 'ivanova', password: 'anything-at-all' })).status).toBe(401);
 
-    expect((await a.get(`/api/v1/invitations/${token}`)).body).toEqual({ login: 'ivanova', displayName: 'Иванова Мария Петровна', expiresAt: '2026-11-23T03:00:00.000Z' });
+    expect((await a.get(`/api/v1/invitations/${token}`)).body).toEqual({ login: 'ivanova', displayName: 'Иванова Мария Петровна',
+      expiresAt: '2026-11-23T03:00:00.000Z' });
     expect((await a.post(`/api/v1/invitations/${token}/accept`, { password: 'short' })).status).toBe(400);
     expect((await a.post(`/api/v1/invitations/${token}/accept`, { password: 'a-new-long-password' })).body).toEqual({ ok: true, login: 'ivanova' });
     expect((await a.post('/api/v1/auth/login', { login: 'ivanova', password: 'a-new-long-password' })).status).toBe(200);
@@ -153,13 +155,17 @@ describe('organizations that can answer, staff cards, invitations and history', 
       roles: [{ role: 'executor', organizationId: org }] }, admin);
     const id = created.body.id as string;
     expect(created.body).toMatchObject({ activated: true });
-    expect((await a.send('PATCH', `/api/v1/users/${id}`, { phone: '+7 913 000-00-01', position: 'Специалист' }, admin)).body).toMatchObject({ phone: '+79130000001' });
+    expect((await a.send('PATCH', `/api/v1/users/${id}`, { phone: '+7 913 000-00-01', position: 'Специалист' }, admin)).body).toMatchObject({
+      phone: '+79130000001',
+    });
     expect((await a.send('PATCH', `/api/v1/users/${id}`, { phone: 'позвоните мне' }, admin)).status).toBe(400);
     expect((await a.send('PUT', `/api/v1/users/${id}/roles`, { organizationId: org, roles: ['executor', 'coordinator'] }, admin)).status).toBe(200);
     expect((await a.send('PATCH', `/api/v1/users/${id}`, { active: false }, admin)).status).toBe(200);
-    const history = (await a.get(`/api/v1/users/${id}/history`, admin)).body.items as { change: string; data: Record<string, unknown>; actorName: string; organizationName: string | null }[];
+    const history = (await a.get(`/api/v1/users/${id}/history`, admin)).body.items as { change: string; data: Record<string, unknown>; actorName: string;
+      organizationName: string | null }[];
     expect(history.map((e) => e.change)).toEqual(['deactivated', 'roles', 'profile', 'created']);
-    expect(history[1]).toMatchObject({ data: { from: ['executor'], to: ['coordinator', 'executor'] }, organizationName: 'Администрация Советского района', actorName: 'Администратор' });
+    expect(history[1]).toMatchObject({ data: { from: ['executor'], to: ['coordinator', 'executor'] }, organizationName: 'Администрация Советского района',
+      actorName: 'Администратор' });
     expect(history[2]!.data).toEqual({ fields: ['position', 'phone'] });
     expect(JSON.stringify(history)).not.toContain('913');
     const orgHistory = (await a.get(`/api/v1/organizations/${org}/staff-history`, admin)).body.items as { userId: string; change: string }[];

@@ -5,10 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleStaffWork } from '../../workflow/staff/schedule.js';
-import {
-  api, buildClassified, createOrg, createUser, HARNESS_PUBLIC_URL, registerThroughQueue, runStaffJob, staffMail, startWorkflowHarness, testClock,
-  type Api, type Harness,
-} from './workflow-harness.js';
+import { api, buildClassified, createOrg, createUser, HARNESS_PUBLIC_URL, registerThroughQueue, runStaffJob, staffMail, startWorkflowHarness, testClock,
+  type Api, type Harness } from './workflow-harness.js';
 
 // 03:00 on 4 Dec in Krasnoyarsk (UTC+7).
 const T0 = '2026-12-03T20:00:00.000Z';
@@ -32,8 +30,9 @@ describe('staff digests', () => {
     h = await startWorkflowHarness({ clock: testClock(T0) });
     a = api(h);
     org = await createOrg(h, 'Администрация Ленинского района');
-    for (const [login, role, o] of [['moderator', 'moderator', null], ['coordinator', 'coordinator', org], ['executor', 'executor', org],
-      ['idle', 'executor', org], ['leader', 'leader', org], ['curator', 'curator', org], ['optout', 'coordinator', org]] as const) {
+    for (const [login, role, o] of [['moderator', 'moderator', null], ['coordinator', 'coordinator', org], ['executor', 'executor', org], ['idle', 'executor',
+      org], ['leader', 'leader', org], ['curator', 'curator', org], ['optout', 'coordinator', org]] as const)
+    {
       u[login] = await createUser(h, login, [[role, o]]);
       await h.db.query('update users set email = $2 where id = $1', [u[login]!.id, mail(login)]);
     }
@@ -66,9 +65,13 @@ describe('staff digests', () => {
     const coordinator = (await digestOf('coordinator'))!;
     expect(coordinator).toMatchObject({ channel: 'email', kind: 'staff_digest', subject: 'Отклик: сводка на 04.12.2026, 09:00 — ждут действий: 1' });
     expect(coordinator.text).toContain('Сводка Отклика на 04.12.2026, 09:00.');
-    expect(coordinator.text).toContain(`Ждут ваших действий: 1\n• № ${n.routed} — направлено в организацию, Дороги, Администрация Ленинского района; срок до 03.01.2027 (30 дней)`);
+    expect(coordinator.text).toContain(
+      `Ждут ваших действий: 1\n• № ${n.routed} — направлено в организацию, Дороги, Администрация Ленинского района; срок до 03.01.2027 (30 дней)`,
+    );
     // Registered at 03:00 on 4 Dec with 2 days: due at the end of 6 Dec, region time.
-    expect(coordinator.text).toContain(`Срок истекает в ближайшие 3 дня: 1\n• № ${n.urgent} — назначен исполнитель, ЖКХ, Администрация Ленинского района; срок до 06.12.2026 (2 дня)`);
+    expect(coordinator.text).toContain(
+      `Срок истекает в ближайшие 3 дня: 1\n• № ${n.urgent} — назначен исполнитель, ЖКХ, Администрация Ленинского района; срок до 06.12.2026 (2 дня)`,
+    );
     expect(coordinator.links).toEqual([
       { title: `Обращение № ${n.urgent}`, url: `${HARNESS_PUBLIC_URL}/cases/${c.urgent}` },
       { title: `Обращение № ${n.routed}`, url: `${HARNESS_PUBLIC_URL}/cases/${c.routed}` },
@@ -134,13 +137,15 @@ describe('staff digests', () => {
     const curator = (await digestOf('curator'))!;
     expect(curator.subject).toMatch(/^Отклик: сводка на 08\.12\.2026, 09:00/);
     expect(curator.text).toContain(`№ ${await numberOf(c.school)} — направлено в организацию, Дороги, МБОУ СОШ № 7; срок до 10.12.2026 (2 дня)`);
-    expect(curator.text).toContain(`№ ${await numberOf(c.edge)} — направлено в организацию, Дороги, Администрация Ленинского района; срок до 11.12.2026 (3 дня)`);
+    expect(curator.text).toContain(
+      `№ ${await numberOf(c.edge)} — направлено в организацию, Дороги, Администрация Ленинского района; срок до 11.12.2026 (3 дня)`,
+    );
     expect(curator.text).not.toContain(`№ ${await numberOf(c.later)} `);
     // The school's case is not the district's coordinator's business.
     expect((await digestOf('coordinator'))!.text).not.toContain(`№ ${await numberOf(c.school)} `);
   });
 
-  it('is started by job schedulers in Redis: every minute for alerts, a cron pattern in the region\'s zone per digest time', async () => {
+  it("is started by job schedulers in Redis: every minute for alerts, a cron pattern in the region's zone per digest time", async () => {
     await scheduleStaffWork(h.reminders, { ...h.region, digestTimes: ['09:00', '12:00'] });
     await scheduleStaffWork(h.reminders, h.region);
     const schedulers = await h.reminders.getJobSchedulers(0, -1);

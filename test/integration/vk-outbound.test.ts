@@ -16,11 +16,16 @@ import { buildVkCallback, buildVkComment } from '../fakes/payloads.js';
 import { eventually, moderatorToken, startTestSystem } from '../support.js';
 
 const answer = (target: Record<string, string>): OutboundMessage => ({
-  outboundId: randomUUID(), incidentId: 'inc-outbound', audience: 'public', channel: 'vk', kind: 'answer',
-  text: 'Здравствуйте! Бригада выехала, подача воды будет восстановлена сегодня.', target,
+  outboundId: randomUUID(),
+  incidentId: 'inc-outbound',
+  audience: 'public',
+  channel: 'vk',
+  kind: 'answer',
+  text: 'Здравствуйте! Бригада выехала, подача воды будет восстановлена сегодня.',
+  target,
 });
 
-describe('VK outbound adapter: only the region\'s walls and boards', () => {
+describe("VK outbound adapter: only the region's walls and boards", () => {
   let vk: FakeVk;
   beforeAll(async () => {
     vk = await startFakeVk({ tokens: ['group-token'] });
@@ -28,13 +33,14 @@ describe('VK outbound adapter: only the region\'s walls and boards', () => {
   afterAll(async () => {
     await vk?.close();
   });
-  const adapter = () => createVkOutbound({ api: createVkApi({ token: 'group-token', apiBaseUrl: vk.apiBaseUrl, perSecond: 20, retryWaitMs: 50 }), groupIds: [111, 222] });
+  const adapter = () =>
+    createVkOutbound({ api: createVkApi({ token: 'group-token', apiBaseUrl: vk.apiBaseUrl, perSecond: 20, retryWaitMs: 50 }), groupIds: [111, 222] });
   const writes = () => vk.calls.filter((c) => c.method === 'wall.createComment' || c.method === 'board.createComment');
 
-  it('refuses a stranger community\'s wall, a person\'s wall and a foreign board with a TargetError, calling nothing', async () => {
+  it("refuses a stranger community's wall, a person's wall and a foreign board with a TargetError, calling nothing", async () => {
     const out = adapter();
-    const targets: Record<string, string>[] = [{ ownerId: '-7777', postId: '5001' }, { ownerId: '-7777', postId: '5001', commentId: '12' }, { ownerId: '4242', postId: '10' },
-      { ownerId: '111', postId: '10' }, { groupId: '999', topicId: '7' }];
+    const targets: Record<string, string>[] = [{ ownerId: '-7777', postId: '5001' }, { ownerId: '-7777', postId: '5001', commentId: '12' }, { ownerId: '4242',
+      postId: '10' }, { ownerId: '111', postId: '10' }, { groupId: '999', topicId: '7' }];
     for (const target of targets) {
       const refused = await out.deliver(answer(target)).then(() => undefined, (err: unknown) => err);
       expect(refused, JSON.stringify(target)).toBeInstanceOf(TargetError);
@@ -43,10 +49,12 @@ describe('VK outbound adapter: only the region\'s walls and boards', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('writes on the region\'s own walls and boards as the community whose wall it is', async () => {
+  it("writes on the region's own walls and boards as the community whose wall it is", async () => {
     const out = adapter();
-    expect(await out.deliver(answer({ ownerId: '-222', postId: '31', commentId: '5' }))).toMatchObject({ status: 'sent', externalRef: expect.stringMatching(/^wall-222_31_c\d+$/) });
-    expect(await out.deliver(answer({ groupId: '111', topicId: '7' }))).toMatchObject({ status: 'sent', externalRef: expect.stringMatching(/^board111_7_\d+$/) });
+    expect(await out.deliver(answer({ ownerId: '-222', postId: '31', commentId: '5' }))).toMatchObject({ status: 'sent',
+      externalRef: expect.stringMatching(/^wall-222_31_c\d+$/) });
+    expect(await out.deliver(answer({ groupId: '111', topicId: '7' }))).toMatchObject({ status: 'sent',
+      externalRef: expect.stringMatching(/^board111_7_\d+$/) });
     expect(vk.comments.at(-1)).toMatchObject({ ownerId: -222, postId: 31, replyTo: 5, fromGroup: 222 });
     expect(writes().map((c) => [c.method, c.params.owner_id ?? c.params.group_id])).toEqual([['wall.createComment', '-222'], ['board.createComment', '111']]);
   });
@@ -69,7 +77,11 @@ describe('a publication VK refuses: failed on the thread, sent again by the team
   beforeAll(async () => {
     vk = await startFakeVk({ tokens: ['group-token'] });
     system = await startTestSystem({
-      VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token', VK_API_BASE_URL: vk.apiBaseUrl,
+      VK_CALLBACK_CONFIRMATION: '111:conf-111',
+      VK_CALLBACK_SECRET: 'cb-secret',
+      VK_GROUP_IDS: '111',
+      VK_GROUP_TOKEN: 'group-token',
+      VK_API_BASE_URL: vk.apiBaseUrl,
     }, ['ingest', 'classify', 'workflow', 'dashboard']);
     token = await moderatorToken(system.url!);
   });
@@ -80,7 +92,9 @@ describe('a publication VK refuses: failed on the thread, sent again by the team
 
   const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${system.url}/api/v1/dashboard/monitoring${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: (await res.json()) as T };
   };
@@ -105,8 +119,8 @@ describe('a publication VK refuses: failed on the thread, sent again by the team
     // Comments under the post were closed: VK refuses the answer, and keeps refusing.
     vk.refuse('wall.createComment', 213, 'Access to status replies denied');
     const version = (await api<IncidentDetail>('GET', `/incidents/${incidentId}`)).body.incident.version;
-    const published = await api<{ queued: string[] }>('POST', `/incidents/${incidentId}/answer`,
-      { expectedVersion: version, text: 'Здравствуйте! Аварийная бригада выехала, подача воды будет восстановлена сегодня к 18:00.' });
+    const published = await api<{ queued: string[] }>('POST', `/incidents/${incidentId}/answer`, { expectedVersion: version,
+      text: 'Здравствуйте! Аварийная бригада выехала, подача воды будет восстановлена сегодня к 18:00.' });
     expect(published).toMatchObject({ status: 200, body: { queued: ['vk:wall-111_610'] } });
     const failed = await eventually(async () => {
       const reply = await replyOf(incidentId);
@@ -125,7 +139,9 @@ describe('a publication VK refuses: failed on the thread, sent again by the team
       return reply?.delivery?.state === 'sent' ? reply : undefined;
     }, 20_000, 'the delivery sent');
     expect(sent.delivery!.externalRef).toMatch(/^wall-111_610_c\d+$/);
-    expect(vk.comments).toEqual([expect.objectContaining({ ownerId: -111, postId: 610, replyTo: 9301, fromGroup: 111, message: expect.stringContaining('Аварийная бригада') })]);
+    expect(vk.comments).toEqual([
+      expect.objectContaining({ ownerId: -111, postId: 610, replyTo: 9301, fromGroup: 111, message: expect.stringContaining('Аварийная бригада') }),
+    ]);
     expect((await api('POST', `/deliveries/${failed.outboundId}/retry`)).status).toBe(409);
   });
 });

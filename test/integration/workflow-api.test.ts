@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support.js';
-import { api, buildClassified, createOrg, createUser, registerThroughQueue, startWorkflowHarness, testClock, type Api, type Harness } from './workflow-harness.js';
+import { api, buildClassified, createOrg, createUser, registerThroughQueue, startWorkflowHarness, testClock, type Api,
+  type Harness } from './workflow-harness.js';
 
 const T0 = '2026-11-20T10:00:00.000Z';
 
@@ -65,11 +66,14 @@ describe('workflow API', () => {
   });
 
   it('keeps the organization hierarchy with OGRN/INN/site, validating them', async () => {
-    const region = (await a.post('/api/v1/organizations', { name: 'Правительство края', kind: 'region', ogrn: '1022402670016', inn: '2466000000', site: 'https://krskstate.ru' }, admin)).body;
+    const region =
+      (await a.post('/api/v1/organizations', { name: 'Правительство края', kind: 'region', ogrn: '1022402670016', inn: '2466000000',
+        site: 'https://krskstate.ru' }, admin)).body;
     const omsu = (await a.post('/api/v1/organizations', { name: 'Администрация г. Красноярска', kind: 'omsu', parentId: region.id }, admin)).body;
     const school = await a.post('/api/v1/organizations', { name: 'МАОУ Гимназия № 1', kind: 'school', parentId: omsu.id, inn: '246600000012' }, admin);
     expect(school.status).toBe(201);
-    expect((await a.get(`/api/v1/organizations/${omsu.id}`, admin)).body).toMatchObject({ parentId: region.id, children: [{ id: school.body.id, kind: 'school' }] });
+    expect((await a.get(`/api/v1/organizations/${omsu.id}`, admin)).body).toMatchObject({ parentId: region.id,
+      children: [{ id: school.body.id, kind: 'school' }] });
     const bad = await a.post('/api/v1/organizations', { name: 'X', inn: '123', ogrn: 'abc' }, admin);
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/INN is 10 or 12 digits/);
@@ -124,7 +128,8 @@ describe('workflow API', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, any>> };
     expect(doc.openapi).toBe('3.1.0');
     for (const p of ['/api/v1/auth/login', '/api/v1/me', '/api/v1/cases', '/api/v1/cases/{id}', '/api/v1/cases/{id}/approve',
-      '/api/v1/cases/{id}/stop-repeat-review', '/api/v1/users', '/api/v1/users/{id}/roles', '/api/v1/organizations/{id}/confirm', '/api/v1/notifications']) {
+      '/api/v1/cases/{id}/stop-repeat-review', '/api/v1/users', '/api/v1/users/{id}/roles', '/api/v1/organizations/{id}/confirm', '/api/v1/notifications'])
+    {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     const approve = doc.paths['/api/v1/cases/{id}/approve']!.post;
@@ -133,7 +138,8 @@ describe('workflow API', () => {
     expect(approve.security).toEqual([{ bearer: [] }]);
     const list = doc.paths['/api/v1/cases']!.get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
-      expect.arrayContaining(['status', 'category', 'organizationId', 'source', 'overdue', 'assignedToMe', 'from', 'to', 'limit', 'offset']));
+      expect.arrayContaining(['status', 'category', 'organizationId', 'source', 'overdue', 'assignedToMe', 'from', 'to', 'limit', 'offset']),
+    );
     expect(doc.paths['/api/v1/auth/login']!.post.responses['429']).toBeDefined();
   });
 

@@ -9,9 +9,8 @@ import { DAY_MS } from '../../lib/time.js';
 import { termEnd } from '../../lib/region-time.js';
 import { planReminders, reminderJobId, scheduleReminders } from '../../workflow/reminders.js';
 import { eventually } from '../support.js';
-import {
-  api, buildClassified, createOrg, createUser, outboundOf, realClock, registerThroughQueue, startWorkflowHarness, testClock, type Api, type Harness,
-} from './workflow-harness.js';
+import { api, buildClassified, createOrg, createUser, outboundOf, realClock, registerThroughQueue, startWorkflowHarness, testClock, type Api,
+  type Harness } from './workflow-harness.js';
 
 // 17:00 on 20 Nov in Krasnoyarsk.
 const T0 = '2026-11-20T10:00:00.000Z';
@@ -46,7 +45,9 @@ describe('deadlines and reminders on a controllable clock', () => {
   const notes = async (caseId: string) =>
     (await h.db.query<{ login: string; kind: string }>(
       `select u.login, n.kind from notifications n join users u on u.id = n.user_id
-        where n.case_id = $1 and n.kind like 'reminder-%' order by n.kind, u.login`, [caseId])).rows
+        where n.case_id = $1 and n.kind like 'reminder-%' order by n.kind, u.login`,
+      [caseId],
+    )).rows
       .map((r) => `${r.kind}:${r.login}`);
 
   it('computes terms in calendar days of the region — 30 standard, 10 fast-track, 1–15 federal — ending at midnight there, and shows days left', async () => {
@@ -54,7 +55,8 @@ describe('deadlines and reminders on a controllable clock', () => {
     const standard = await registerThroughQueue(h, buildClassified({ deadlineDays: 30 }));
     const fast = await registerThroughQueue(h, buildClassified({ deadlineDays: 10, fastTrack: true }));
     const federal = await registerThroughQueue(h, buildClassified({ deadlineDays: 5 }));
-    const list = (await a.get('/api/v1/cases?limit=500', u.moderator!.token)).body.items as { id: string; deadlineAt: string; daysLeft: number; overdue: boolean }[];
+    const list = (await a.get('/api/v1/cases?limit=500', u.moderator!.token)).body.items as { id: string; deadlineAt: string; daysLeft: number;
+      overdue: boolean }[];
     const byId = Object.fromEntries(list.map((c) => [c.id, c]));
     // 23:59:59.999 of the 30th / 10th / 5th day after 20 Nov, Krasnoyarsk time.
     expect(byId[standard]).toMatchObject({ deadlineAt: '2026-12-20T16:59:59.999Z', daysLeft: 30, overdue: false });
@@ -75,7 +77,7 @@ describe('deadlines and reminders on a controllable clock', () => {
     h.clock.set(T0);
   });
 
-  it('tells the deadline in the region\'s time zone: a case registered at 01:30 in Krasnoyarsk is due on that local day', async () => {
+  it("tells the deadline in the region's time zone: a case registered at 01:30 in Krasnoyarsk is due on that local day", async () => {
     // 18:30 UTC on 20 November is 01:30 on 21 November in Krasnoyarsk (UTC+7): UTC dates would be a day early.
     h.clock.set('2026-11-20T18:30:00.000Z');
     const caseId = await registerThroughQueue(h, buildClassified({ deadlineDays: 30 }));
@@ -100,9 +102,12 @@ describe('deadlines and reminders on a controllable clock', () => {
     expect(deadline.toISOString()).toBe('2026-11-30T16:59:59.999Z');
     const plan = [['before-3d', new Date('2026-11-27T02:00:00.000Z')], ['before-1d', new Date('2026-11-29T02:00:00.000Z')], ['overdue', deadline]] as const;
     const rows = (await h.db.query<{ kind: string; due_at: Date; queued_at: Date | null }>(
-      'select kind, due_at, queued_at from case_reminders where case_id = $1 order by due_at', [caseId])).rows;
+      'select kind, due_at, queued_at from case_reminders where case_id = $1 order by due_at',
+      [caseId],
+    )).rows;
     expect(rows.map((r) => [r.kind, r.due_at.toISOString(), r.queued_at])).toEqual(plan.map(([k, d]) => [k, d.toISOString(), null]));
-    const reminderOutbox = async () => (await h.db.query('select count(*)::int as n from outbox where queue = $1 and job_id like $2', ['workflow-reminders', `%${caseId}%`])).rows[0].n;
+    const reminderOutbox = async () =>
+      (await h.db.query('select count(*)::int as n from outbox where queue = $1 and job_id like $2', ['workflow-reminders', `%${caseId}%`])).rows[0].n;
     expect(await reminderOutbox()).toBe(0);
     // Scheduling again (a replayed registration, a reschedule) adds no row and no job.
     await scheduleReminders(h.db, caseId, planReminders(deadline, 0), new Date(T0));
@@ -125,7 +130,9 @@ describe('deadlines and reminders on a controllable clock', () => {
     h.clock.set(at(plan[0][1].toISOString(), 60_000));
     await h.stage.sweep();
     expect(await notes(caseId)).toEqual(['reminder-before-3d:coordinator', 'reminder-before-3d:executor']);
-    const executorNotes = (await a.get('/api/v1/notifications?unread=true', u.executor!.token)).body.items.filter((n: { kind: string }) => n.kind.startsWith('reminder-'));
+    const executorNotes = (await a.get('/api/v1/notifications?unread=true', u.executor!.token)).body.items.filter((n: { kind: string }) =>
+      n.kind.startsWith('reminder-')
+    );
     expect(executorNotes[0].text).toMatch(/до окончания срока ответа 3 дн\. \(срок — до 30\.11\.2026 включительно\)/);
     expect(executorNotes[0].topic).toBe('deadline');
 
@@ -141,8 +148,12 @@ describe('deadlines and reminders on a controllable clock', () => {
     h.clock.set(at(deadline.toISOString(), 60_000));
     await h.stage.sweep();
     expect(await notes(caseId)).toEqual([
-      'reminder-before-1d:coordinator', 'reminder-before-1d:executor', 'reminder-before-3d:coordinator', 'reminder-before-3d:executor',
-      'reminder-overdue:curator', 'reminder-overdue:leader',
+      'reminder-before-1d:coordinator',
+      'reminder-before-1d:executor',
+      'reminder-before-3d:coordinator',
+      'reminder-before-3d:executor',
+      'reminder-overdue:curator',
+      'reminder-overdue:leader',
     ]);
     const leaderNote = (await a.get('/api/v1/notifications', u.leader!.token)).body.items.find((n: { caseId: string }) => n.caseId === caseId);
     expect(leaderNote.text).toMatch(/просрочено: срок ответа истёк 30\.11\.2026/);
@@ -169,7 +180,8 @@ describe('deadlines and reminders on a controllable clock', () => {
     h.clock.set(at(T0, 11 * DAY_MS));
     await h.stage.sweep();
     expect(await notes(answered)).toEqual([]);
-    const finished = (await h.db.query('select kind, recipients from case_reminders where case_id = $1 and sent_at is not null order by kind', [answered])).rows;
+    const finished =
+      (await h.db.query('select kind, recipients from case_reminders where case_id = $1 and sent_at is not null order by kind', [answered])).rows;
     expect(finished).toEqual([{ kind: 'before-1d', recipients: 0 }, { kind: 'before-3d', recipients: 0 }, { kind: 'overdue', recipients: 0 }]);
     expect(await notes(stuck)).toEqual(['reminder-before-1d:moderator', 'reminder-before-3d:moderator', 'reminder-overdue:moderator']);
     h.clock.set(T0);
@@ -227,6 +239,8 @@ describe('reminders on real time: the delayed job fires by itself and survives a
     // Both the start-up sweep and the delayed job ran; one of them sent, the other found it sent.
     await eventually(async () => (await h.reminders.getJob(reminderJobId(caseId, kind)))?.getState().then((s) => s === 'completed'), 10_000, 'job done');
     expect(await count(caseId)).toBe(1);
-    expect((await h.db.query('select recipients from case_reminders where case_id = $1 and kind = $2 and sent_at is not null', [caseId, kind])).rows).toEqual([{ recipients: 1 }]);
+    expect((await h.db.query('select recipients from case_reminders where case_id = $1 and kind = $2 and sent_at is not null', [caseId, kind])).rows).toEqual([{
+      recipients: 1,
+    }]);
   });
 });

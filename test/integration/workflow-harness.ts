@@ -9,7 +9,8 @@ import { migrate } from '../../db/migrate.js';
 import { messageIdFor, randomUUID } from '../../lib/ids.js';
 import { closeServer, createHttpApp, listen } from '../../lib/http.js';
 import { createLogger } from '../../lib/logger.js';
-import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues, type WorkflowTimerJob } from '../../lib/queues.js';
+import { closeQueues, createQueues, createReminderQueue, type AnalyticsEvent, type ClassifiedMessage, type OutboundMessage, type Queues,
+  type WorkflowTimerJob } from '../../lib/queues.js';
 import { createSealer, type Sealer } from '../../lib/seal.js';
 import type { SignalTerms } from '../../lib/signal-terms.js';
 import type { SpikeAlert } from '../../lib/monitoring.js';
@@ -39,8 +40,12 @@ export function testClock(start: Date | string): TestClock {
 /** Real time: for tests where BullMQ's own delays must fire. */
 export const realClock = (): TestClock => ({
   now: () => new Date(),
-  set: () => { throw new Error('a real clock cannot be set'); },
-  advance: () => { throw new Error('a real clock cannot be moved'); },
+  set: () => {
+    throw new Error('a real clock cannot be set');
+  },
+  advance: () => {
+    throw new Error('a real clock cannot be moved');
+  },
 });
 
 export interface Harness {
@@ -124,10 +129,22 @@ export async function startWorkflowHarness(opts: HarnessOptions = {}): Promise<H
   };
   await up();
   const h: Harness = {
-    region, db, queues, reminders, clock, prefix, sealer,
-    get stage() { return stage; },
-    get workers() { return workers; },
-    get url() { return url; },
+    region,
+    db,
+    queues,
+    reminders,
+    clock,
+    prefix,
+    sealer,
+    get stage() {
+      return stage;
+    },
+    get workers() {
+      return workers;
+    },
+    get url() {
+      return url;
+    },
     async restart() {
       await down();
       await up();
@@ -152,27 +169,43 @@ let seq = 0;
  * A classified appeal (a message sent to the region: the bot, the widget, the 122) unless `origin: 'signal'` says it
  * is something the monitoring found.
  */
-export function buildClassified(overrides: { source?: ClassifiedMessage['message']['source']; externalId?: string; text?: string;
-  category?: string; deadlineDays?: number; fastTrack?: boolean; contact?: ClassifiedMessage['message']['contact']; receivedAt?: string;
-  provenance?: Record<string, string>; origin?: 'appeal' | 'signal'; kind?: 'complaint' | 'question' | 'other'; kindConfidence?: number;
-  incidentId?: string; municipality?: string; routing?: { organization: string; score: number }[]; classifiedAt?: string } = {}): ClassifiedMessage {
+export function buildClassified(
+  overrides: { source?: ClassifiedMessage['message']['source']; externalId?: string; text?: string; category?: string; deadlineDays?: number;
+    fastTrack?: boolean; contact?: ClassifiedMessage['message']['contact']; receivedAt?: string; provenance?: Record<string, string>;
+    origin?: 'appeal' | 'signal'; kind?: 'complaint' | 'question' | 'other'; kindConfidence?: number; incidentId?: string; municipality?: string;
+    routing?: { organization: string; score: number }[]; classifiedAt?: string } = {},
+): ClassifiedMessage {
   const source = overrides.source ?? 'telegram';
   const externalId = overrides.externalId ?? (source === 'telegram' ? `${5_000_000 + ++seq}:${100 + seq}` : `ext-${randomUUID()}`);
   const receivedAt = overrides.receivedAt ?? '2026-11-20T09:00:00.000Z';
   return {
     message: {
-      messageId: messageIdFor(source, externalId), source, externalId, receivedAt,
+      messageId: messageIdFor(source, externalId),
+      source,
+      externalId,
+      receivedAt,
       text: overrides.text ?? 'Во дворе дома по ул. Ленина, 12 огромная яма на проезде, машины не могут проехать, прошу засыпать.',
       authorHash: 'a'.repeat(64),
       contact: overrides.contact ?? (source === 'telegram' ? { channelUserId: externalId.split(':')[0] } : { phone: '+73912223344' }),
-      place: { municipality: overrides.municipality ?? 'город Красноярск' }, attachments: [], provenance: overrides.provenance ?? {}, raw: null,
+      place: { municipality: overrides.municipality ?? 'город Красноярск' },
+      attachments: [],
+      provenance: overrides.provenance ?? {},
+      raw: null,
       origin: overrides.origin ?? 'appeal',
     },
     classification: {
-      category: overrides.category ?? 'Дороги', confidence: 0.9, top: [], kind: overrides.kind ?? 'complaint', fastTrack: overrides.fastTrack ?? false,
-      deadlineDays: overrides.deadlineDays ?? 30, deadlineRule: 'standard', modelVersion: 'test', municipality: overrides.municipality ?? 'город Красноярск',
+      category: overrides.category ?? 'Дороги',
+      confidence: 0.9,
+      top: [],
+      kind: overrides.kind ?? 'complaint',
+      fastTrack: overrides.fastTrack ?? false,
+      deadlineDays: overrides.deadlineDays ?? 30,
+      deadlineRule: 'standard',
+      modelVersion: 'test',
+      municipality: overrides.municipality ?? 'город Красноярск',
       ...(overrides.kindConfidence !== undefined ? { kindConfidence: overrides.kindConfidence } : {}),
-      ...(overrides.incidentId ? { incidentId: overrides.incidentId } : {}), ...(overrides.routing ? { routing: overrides.routing } : {}),
+      ...(overrides.incidentId ? { incidentId: overrides.incidentId } : {}),
+      ...(overrides.routing ? { routing: overrides.routing } : {}),
     },
     classifiedAt: overrides.classifiedAt ?? receivedAt,
   };
@@ -195,8 +228,11 @@ const passwordHash = hashPassword('correct-horse-battery');
 
 /** A user with roles, logged in; returns id and token. */
 export async function createUser(h: Harness, login: string, roles: [string, string | null][]): Promise<{ id: string; token: string; login: string }> {
-  const r = await h.db.query<{ id: string }>('insert into users (login, password_hash, display_name, activated_at) values ($1, $2, $3, now()) returning id',
-    [login, await passwordHash, `Сотрудник ${login}`]);
+  const r = await h.db.query<{ id: string }>('insert into users (login, password_hash, display_name, activated_at) values ($1, $2, $3, now()) returning id', [
+    login,
+    await passwordHash,
+    `Сотрудник ${login}`,
+  ]);
   const id = r.rows[0]!.id;
   for (const [role, org] of roles) await h.db.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3)', [id, org, role]);
   return { id, login, token: await loginAs(h.url, login, 'correct-horse-battery') };
@@ -227,7 +263,9 @@ export function api(h: Harness): Api {
 export async function outboundOf(h: Harness, caseId: string): Promise<OutboundMessage[]> {
   return eventually(async () => {
     const rows = await h.db.query<{ job_id: string; payload: OutboundMessage; published_at: Date | null }>(
-      `select job_id, payload, published_at from outbox where queue = 'outbound' and payload->>'caseId' = $1 order by id`, [caseId]);
+      `select job_id, payload, published_at from outbox where queue = 'outbound' and payload->>'caseId' = $1 order by id`,
+      [caseId],
+    );
     for (const r of rows.rows) {
       if (!r.published_at) return undefined;
       const job = await h.queues.outbound.getJob(r.job_id);
@@ -245,7 +283,9 @@ export async function outboundOf(h: Harness, caseId: string): Promise<OutboundMe
 export async function eventsOf(h: Harness, caseId: string): Promise<AnalyticsEvent[]> {
   return eventually(async () => {
     const rows = await h.db.query<{ job_id: string; payload: { events: AnalyticsEvent[] }; published_at: Date | null }>(
-      `select job_id, payload, published_at from outbox where queue = 'events' and job_id like $1 order by id`, [`%${caseId}%`]);
+      `select job_id, payload, published_at from outbox where queue = 'events' and job_id like $1 order by id`,
+      [`%${caseId}%`],
+    );
     for (const r of rows.rows) {
       if (!r.published_at || !(await h.queues.events.getJob(r.job_id))) return undefined;
     }
@@ -262,7 +302,9 @@ export async function staffMail(h: Harness, kind: 'staff_alert' | 'staff_digest'
   return eventually(async () => {
     const rows = await h.db.query<{ job_id: string; payload: OutboundMessage; published_at: Date | null }>(
       `select job_id, payload, published_at from outbox where queue = 'outbound' and payload->>'kind' = $1
-          and ($2::text is null or payload->'target'->>'email' = $2 or payload->'target'->>'chatId' = $2) order by id`, [kind, to ?? null]);
+          and ($2::text is null or payload->'target'->>'email' = $2 or payload->'target'->>'chatId' = $2) order by id`,
+      [kind, to ?? null],
+    );
     for (const r of rows.rows) {
       if (!r.published_at) return undefined;
       const job = await h.queues.outbound.getJob(r.job_id);

@@ -13,9 +13,8 @@ import type { CitizenAction, OutboundMessage } from '../../lib/queues.js';
 import { workerRedisOptions } from '../../lib/runtime/redis.js';
 import { eventually } from '../support.js';
 import { openOutbound } from '../../lib/sealed-payloads.js';
-import {
-  api, buildClassified, createOrg, createUser, eventsOf, outboundOf, registerThroughQueue, startWorkflowHarness, testClock, type Api, type Harness,
-} from './workflow-harness.js';
+import { api, buildClassified, createOrg, createUser, eventsOf, outboundOf, registerThroughQueue, startWorkflowHarness, testClock, type Api,
+  type Harness } from './workflow-harness.js';
 
 /** A minimal Telegram Bot API: records sendMessage calls and answers like Telegram does. */
 async function startFakeTelegram() {
@@ -33,7 +32,10 @@ async function startFakeTelegram() {
       }
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       calls.push({ token: m[1]!, method: m[2]!, body });
-      res.end(JSON.stringify({ ok: true, result: { message_id: nextId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' }, text: body.text } }));
+      res.end(
+        JSON.stringify({ ok: true,
+          result: { message_id: nextId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' }, text: body.text } }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -41,8 +43,7 @@ async function startFakeTelegram() {
   return { calls, apiRoot: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const GOOD_ANSWER =
-  'Здравствуйте! По Вашему сообщению о яме во дворе дома по ул. Ленина, 12 сообщаем: 22 ноября подрядчик МКУ «УДИБ» ' +
+const GOOD_ANSWER = 'Здравствуйте! По Вашему сообщению о яме во дворе дома по ул. Ленина, 12 сообщаем: 22 ноября подрядчик МКУ «УДИБ» ' +
   'провёл осмотр, 24 ноября яма засыпана щебнем и заасфальтирована. Фото выполненных работ прилагаем. По вопросам ' +
   'звоните по телефону +7 (391) 226-10-15. С уважением, администрация Советского района.';
 
@@ -81,7 +82,8 @@ describe('the ПОС case lifecycle', () => {
       if (job.data.source !== 'telegram') return;
       const { target } = openOutbound(h.sealer, job.data);
       await client.sendMessage(target.chatId!, job.data.text, target.replyToMessageId
-        ? { reply_parameters: { message_id: Number(target.replyToMessageId) } } : {});
+        ? { reply_parameters: { message_id: Number(target.replyToMessageId) } } :
+        {});
     }, { connection: { url: inject('redisUrl'), ...workerRedisOptions() }, prefix: h.prefix });
   });
 
@@ -101,9 +103,11 @@ describe('the ПОС case lifecycle', () => {
     return r.body;
   };
   const citizen = async (messageId: string, action: Partial<CitizenAction>) => {
-    const payload: CitizenAction = { actionId: randomUUID(), kind: 'rating', messageId, source: 'telegram', authorHash: 'a'.repeat(64), at: '2026-11-25T10:00:00Z', ...action };
+    const payload: CitizenAction = { actionId: randomUUID(), kind: 'rating', messageId, source: 'telegram', authorHash: 'a'.repeat(64),
+      at: '2026-11-25T10:00:00Z', ...action };
     await h.queues.citizenActions.add('citizen', payload);
-    await eventually(async () => (await h.db.query('select 1 from citizen_actions where action_id = $1', [payload.actionId])).rowCount, 10_000, 'citizen action applied');
+    await eventually(async () => (await h.db.query('select 1 from citizen_actions where action_id = $1', [payload.actionId])).rowCount, 10_000,
+      'citizen action applied');
     return payload;
   };
   const statusOf = async (caseId: string) => (await h.db.query<{ status: string }>('select status from cases where id = $1', [caseId])).rows[0]!.status;
@@ -149,7 +153,8 @@ describe('the ПОС case lifecycle', () => {
     expect(out[4]!.text).toContain(GOOD_ANSWER);
 
     // The answer reached a Telegram Bot API server through telegraf, quoting the citizen's message.
-    const sent = await eventually(async () => telegram.calls.find((c) => c.method === 'sendMessage' && String(c.body.text).includes(GOOD_ANSWER)), 10_000, 'answer on Telegram');
+    const sent = await eventually(async () => telegram.calls.find((c) => c.method === 'sendMessage' && String(c.body.text).includes(GOOD_ANSWER)), 10_000,
+      'answer on Telegram');
     expect(sent.body).toMatchObject({ chat_id: '7001', reply_parameters: { message_id: 55 } });
 
     const rating = await citizen(input.message.messageId, { rating: 5 });
@@ -159,8 +164,17 @@ describe('the ПОС case lifecycle', () => {
     await eventually(async () => (await h.queues.citizenActions.getJobCounts('waiting', 'active')).waiting === 0, 10_000, 'redelivery processed');
     const detail = (await a.get(`/api/v1/cases/${caseId}`, u.curatorA!.token)).body;
     expect(detail.history.map((e: { type: string; toStatus: string }) => `${e.type}>${e.toStatus}`)).toEqual([
-      'registered>moderation', 'accept>routed', 'assign>assigned', 'start>in_progress', 'save-draft>draft', 'save-draft>draft',
-      'submit>on_approval', 'approve>approved', 'send-answer>answered', 'rate>rated', 'close-rated>closed',
+      'registered>moderation',
+      'accept>routed',
+      'assign>assigned',
+      'start>in_progress',
+      'save-draft>draft',
+      'save-draft>draft',
+      'submit>on_approval',
+      'approve>approved',
+      'send-answer>answered',
+      'rate>rated',
+      'close-rated>closed',
     ]);
     expect(detail.history[2]).toMatchObject({ actor: u.coordA!.id, actorName: 'Сотрудник coordA', fromStatus: 'routed' });
     expect(detail.answers).toHaveLength(2);
@@ -176,7 +190,8 @@ describe('the ПОС case lifecycle', () => {
       expect(e.eventId).toBe(eventIdFor(caseId, 'transition', String(detail.history[i + 1].id)));
       expect(e.status).toBe(detail.history[i + 1].toStatus);
     }
-    expect(transitions[1]).toMatchObject({ actor: u.coordA!.id, organizationId: orgA, category: 'Дороги', source: 'telegram', fromStatus: 'routed', status: 'assigned' });
+    expect(transitions[1]).toMatchObject({ actor: u.coordA!.id, organizationId: orgA, category: 'Дороги', source: 'telegram', fromStatus: 'routed',
+      status: 'assigned' });
     expect(events.find((e) => e.type === 'case.rated')).toMatchObject({ rating: 5, caseId });
     // The audit log refuses rewriting.
     await expect(h.db.query('update case_events set comment = $2 where case_id = $1', [caseId, 'x'])).rejects.toThrow(/append-only/);
@@ -204,12 +219,13 @@ describe('the ПОС case lifecycle', () => {
     await mustAct(caseId, 'redirect', 'coordA', { organizationId: orgB, reason: 'Содержание дорог — компетенция МКУ' });
     expect((await a.get(`/api/v1/cases/${caseId}`, u.coordA!.token)).status).toBe(403);
     const after = (await a.get(`/api/v1/cases/${caseId}`, u.coordB!.token)).body;
-    expect(after).toMatchObject({ status: 'routed', organizationId: orgB, organizationName: 'МКУ «Управление дорог»',
-      registeredAt: before.registeredAt, deadlineAt: before.deadlineAt });
+    expect(after).toMatchObject({ status: 'routed', organizationId: orgB, organizationName: 'МКУ «Управление дорог»', registeredAt: before.registeredAt,
+      deadlineAt: before.deadlineAt });
     const out = await outboundOf(h, caseId);
     expect(out.at(-1)!.text).toMatch(/перенаправлено в «МКУ «Управление дорог»».*до 20\.12\.2026/);
     const ev = (await eventsOf(h, caseId)).at(-1)!;
-    expect(ev).toMatchObject({ type: 'case.transition', fromStatus: 'routed', status: 'routed', organizationId: orgB, props: { reason: 'Содержание дорог — компетенция МКУ', action: 'redirect' } });
+    expect(ev).toMatchObject({ type: 'case.transition', fromStatus: 'routed', status: 'routed', organizationId: orgB,
+      props: { reason: 'Содержание дорог — компетенция МКУ', action: 'redirect' } });
   });
 
   it('returns a draft for rework; the leader edits on approval and the edited text is what the citizen gets', async () => {
@@ -222,9 +238,11 @@ describe('the ПОС case lifecycle', () => {
     expect(leaderNotes.map((n: { text: string }) => n.text)).toEqual([expect.stringMatching(/ждёт утверждения/)]);
     const execNotes = (await a.get('/api/v1/notifications', u.execA!.token)).body.items.filter((n: { caseId: string }) => n.caseId === caseId);
     expect(execNotes.map((n: { text: string }) => n.text)).toEqual([
-      expect.stringMatching(/возвращён на доработку: Укажите сроки ремонта/), expect.stringMatching(/Вам назначено обращение № .*Срок ответа — до 20\.12\.2026/),
+      expect.stringMatching(/возвращён на доработку: Укажите сроки ремонта/),
+      expect.stringMatching(/Вам назначено обращение № .*Срок ответа — до 20\.12\.2026/),
     ]);
-    await mustAct(caseId, 'save-draft', 'execA', { text: `${GOOD_ANSWER} Дополнительно: покрытие будет обновлено до 1 июня.`, attachments: [{ kind: 'photo', ref: 'x' }] });
+    await mustAct(caseId, 'save-draft', 'execA', { text: `${GOOD_ANSWER} Дополнительно: покрытие будет обновлено до 1 июня.`,
+      attachments: [{ kind: 'photo', ref: 'x' }] });
     await mustAct(caseId, 'submit', 'execA');
     const edited = `${GOOD_ANSWER} Гарантийный срок на покрытие — 3 года.`;
     // Replacing the photo with a document is checked like any draft: the warning is returned and kept.
@@ -281,7 +299,8 @@ describe('the ПОС case lifecycle', () => {
     await citizen(messageId, { rating: 4 });
     await citizen(messageId, { kind: 'repeat_review_request' });
     expect(await statusOf(caseId)).toBe('closed');
-    const outcomes = (await h.db.query<{ outcome: string }>('select outcome from citizen_actions where case_id = $1 order by applied_at, outcome', [caseId])).rows.map((r) => r.outcome);
+    const outcomes = (await h.db.query<{ outcome: string }>('select outcome from citizen_actions where case_id = $1 order by applied_at, outcome', [caseId]))
+      .rows.map((r) => r.outcome);
     expect(outcomes).toEqual(expect.arrayContaining(['closed', 'ignored-in-closed']));
   });
 
@@ -325,11 +344,13 @@ describe('the ПОС case lifecycle', () => {
 
   it('answers bad input with JSON errors', async () => {
     const caseId = await registerThroughQueue(h, buildClassified());
-    expect((await a.post(`/api/v1/cases/${caseId}/accept`, { organizationId: orgA }, u.moderator!.token))).toMatchObject({ status: 400, body: { error: expect.stringMatching(/expectedVersion/) } });
+    expect(await a.post(`/api/v1/cases/${caseId}/accept`, { organizationId: orgA }, u.moderator!.token)).toMatchObject({ status: 400,
+      body: { error: expect.stringMatching(/expectedVersion/) } });
     expect((await a.post('/api/v1/cases/not-a-uuid/accept', { expectedVersion: 0 }, u.moderator!.token)).status).toBe(400);
     expect((await a.post(`/api/v1/cases/${randomUUID()}/accept`, { expectedVersion: 0, organizationId: orgA }, u.moderator!.token)).status).toBe(404);
     expect((await a.post(`/api/v1/cases/${caseId}/accept`, { expectedVersion: 0, organizationId: randomUUID() }, u.moderator!.token)).status).toBe(400);
-    const bad = await fetch(`${h.url}/api/v1/cases/${caseId}/accept`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${u.moderator!.token}` }, body: '{"expectedVersion":' });
+    const bad = await fetch(`${h.url}/api/v1/cases/${caseId}/accept`, { method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${u.moderator!.token}` }, body: '{"expectedVersion":' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'body is not valid JSON' });
     expect((await a.get('/api/v1/cases?status=bogus', u.moderator!.token)).status).toBe(400);

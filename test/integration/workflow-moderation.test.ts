@@ -27,7 +27,8 @@ describe('moderation corrections reach analytics', () => {
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${system.url}${path}`, {
-      method, headers: { authorization: `Bearer ${moderator.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      method,
+      headers: { authorization: `Bearer ${moderator.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: (await res.json()) as any };
@@ -37,7 +38,8 @@ describe('moderation corrections reach analytics', () => {
       // Aliases differ from the columns: in ClickHouse an alias named like a column replaces it in WHERE.
       query: `SELECT type, toString(case_id) AS caseId, category, kind, incident_id, status, actor, props FROM events
                WHERE case_id IN {ids:Array(UUID)} AND type = {type:String} ORDER BY at, event_id`,
-      query_params: { ids, type }, format: 'JSONEachRow',
+      query_params: { ids, type },
+      format: 'JSONEachRow',
     });
     return rs.json<ChEvent>();
   };
@@ -46,8 +48,10 @@ describe('moderation corrections reach analytics', () => {
     system = await startTestSystem({}, ['workflow', 'analytics', 'dashboard']);
     const admin = await loginAs(system.url!, 'admin', 'test-admin-password');
     const created = await fetch(`${system.url}/api/v1/users`, {
-      method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'monitor', password: 'a-long-password-1', displayName: 'Мониторинг', roles: [{ role: 'moderator', organizationId: null }] }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'monitor', password: 'a-long-password-1', displayName: 'Мониторинг',
+        roles: [{ role: 'moderator', organizationId: null }] }),
     });
     moderator = { id: ((await created.json()) as { id: string }).id, token: await loginAs(system.url!, 'monitor', 'a-long-password-1') };
     for (const text of ['Прорыв трубы на улице Вавилова, 5: затопило подвал.', 'Вавилова, 5 — вода в подвале после прорыва трубы.']) {
@@ -64,9 +68,11 @@ describe('moderation corrections reach analytics', () => {
   it('records a category correction in the case log and in ClickHouse, moving the version', async () => {
     const before = await call('GET', `/api/v1/cases/${ids[0]}`);
     expect(before.body.category).toBe('ЖКХ');
-    const stale = await call('POST', `/api/v1/dashboard/cases/${ids[0]}/correction`, { field: 'category', label: 'Вывоз мусора', expectedVersion: before.body.version + 1 });
+    const stale = await call('POST', `/api/v1/dashboard/cases/${ids[0]}/correction`, { field: 'category', label: 'Вывоз мусора',
+      expectedVersion: before.body.version + 1 });
     expect(stale.status).toBe(409);
-    const corrected = await call('POST', `/api/v1/dashboard/cases/${ids[0]}/correction`, { field: 'category', label: 'Вывоз мусора', expectedVersion: before.body.version });
+    const corrected = await call('POST', `/api/v1/dashboard/cases/${ids[0]}/correction`, { field: 'category', label: 'Вывоз мусора',
+      expectedVersion: before.body.version });
     expect(corrected).toEqual({ status: 200, body: { version: before.body.version + 1 } });
 
     const after = await call('GET', `/api/v1/cases/${ids[0]}`);

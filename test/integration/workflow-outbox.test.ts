@@ -28,11 +28,17 @@ describe('the workflow outbox', () => {
     const caseId = await registerThroughQueue(h, buildClassified({ externalId: '9001:7' }));
     await h.down();
 
-    const r = await performAction({ db: h.db, now: h.clock.now }, { id: moderator.id, roles: [{ role: 'moderator', organizationId: null }] }, caseId,
-      { action: 'accept', expectedVersion: 0, organizationId: org });
+    const r = await performAction({ db: h.db, now: h.clock.now }, { id: moderator.id, roles: [{ role: 'moderator', organizationId: null }] }, caseId, {
+      action: 'accept',
+      expectedVersion: 0,
+      organizationId: org,
+    });
     expect(r.ok).toBe(true);
-    const pending = async () => (await h.db.query<{ job_id: string; queue: string }>(
-      `select job_id, queue from outbox where published_at is null and (job_id like $1 or payload->>'caseId' = $2) order by id`, [`%${caseId}%`, caseId])).rows;
+    const pending = async () =>
+      (await h.db.query<{ job_id: string; queue: string }>(
+        `select job_id, queue from outbox where published_at is null and (job_id like $1 or payload->>'caseId' = $2) order by id`,
+        [`%${caseId}%`, caseId],
+      )).rows;
     // Redis is "down" for this relay: nothing answers on its port.
     const dead = { url: 'redis://127.0.0.1:1', maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 500, retryStrategy: () => null };
     const deadQueues = createQueues({ connection: dead, prefix: h.prefix });

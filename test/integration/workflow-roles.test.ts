@@ -13,7 +13,8 @@ const ROLE_NAMES = ['regionAdmin', 'moderator', 'coordinator', 'executor', 'othe
   'parentCurator'] as const;
 type R = (typeof ROLE_NAMES)[number];
 
-const ANSWER = 'Здравствуйте! Яма во дворе засыпана и заасфальтирована 24 ноября, фото прилагаем. Телефон для связи: +7 (391) 226-10-15. С уважением, администрация района.';
+const ANSWER =
+  'Здравствуйте! Яма во дворе засыпана и заасфальтирована 24 ноября, фото прилагаем. Телефон для связи: +7 (391) 226-10-15. С уважением, администрация района.';
 
 describe('the role matrix', () => {
   let h: Harness;
@@ -87,10 +88,10 @@ describe('the role matrix', () => {
       listed[role] = list.body.items.some((c: { id: string }) => c.id === caseId);
       detail[role] = (await a.get(`/api/v1/cases/${caseId}`, u[role].token)).status;
     }
-    expect(listed).toEqual({ regionAdmin: true, moderator: true, coordinator: true, executor: true, otherExecutor: false, leader: true,
-      curator: true, orgAdmin: false, foreignCoordinator: false, parentCurator: true });
-    expect(detail).toEqual({ regionAdmin: 200, moderator: 200, coordinator: 200, executor: 200, otherExecutor: 403, leader: 200,
-      curator: 200, orgAdmin: 403, foreignCoordinator: 403, parentCurator: 200 });
+    expect(listed).toEqual({ regionAdmin: true, moderator: true, coordinator: true, executor: true, otherExecutor: false, leader: true, curator: true,
+      orgAdmin: false, foreignCoordinator: false, parentCurator: true });
+    expect(detail).toEqual({ regionAdmin: 200, moderator: 200, coordinator: 200, executor: 200, otherExecutor: 403, leader: 200, curator: 200, orgAdmin: 403,
+      foreignCoordinator: 403, parentCurator: 200 });
     // Contacts (personal data) only for those who work on the case.
     expect((await a.get(`/api/v1/cases/${caseId}`, u.executor.token)).body.contact).toBeDefined();
     expect((await a.get(`/api/v1/cases/${caseId}`, u.regionAdmin.token)).body.contact).toBeUndefined();
@@ -146,28 +147,35 @@ describe('the role matrix', () => {
   it('administration endpoints: organizations, users, roles, readiness', async () => {
     const target = await createUser(h, 'target-user', [['executor', orgA]]);
     const rows: { name: string; call: (role: R, i: number) => Promise<number>; allowed: Partial<Record<R, number>> }[] = [
-      { name: 'GET /me', call: async (r) => (await a.get('/api/v1/me', u[r].token)).status,
-        allowed: Object.fromEntries(ROLE_NAMES.map((r) => [r, 200])) },
+      { name: 'GET /me', call: async (r) => (await a.get('/api/v1/me', u[r].token)).status, allowed: Object.fromEntries(ROLE_NAMES.map((r) => [r, 200])) },
       { name: 'GET /notifications', call: async (r) => (await a.get('/api/v1/notifications', u[r].token)).status,
         allowed: Object.fromEntries(ROLE_NAMES.map((r) => [r, 200])) },
       { name: 'POST /answer-lint', call: async (r) => (await a.post('/api/v1/answer-lint', { text: ANSWER }, u[r].token)).status,
         allowed: Object.fromEntries(ROLE_NAMES.map((r) => [r, 200])) },
       { name: 'GET /organizations', call: async (r) => (await a.get('/api/v1/organizations', u[r].token)).status,
         allowed: Object.fromEntries(ROLE_NAMES.map((r) => [r, 200])) },
-      { name: 'POST /organizations', call: async (r, i) => (await a.post('/api/v1/organizations', { name: `Школа № ${i}`, kind: 'school', parentId: orgA, inn: '2466000000' }, u[r].token)).status,
+      { name: 'POST /organizations',
+        call: async (r, i) =>
+          (await a.post('/api/v1/organizations', { name: `Школа № ${i}`, kind: 'school', parentId: orgA, inn: '2466000000' }, u[r].token)).status,
         allowed: { regionAdmin: 201 } },
-      { name: 'PATCH /organizations/:id', call: async (r) => (await a.send('PATCH', `/api/v1/organizations/${orgA}`, { site: 'https://sovadm.ru' }, u[r].token)).status,
+      { name: 'PATCH /organizations/:id',
+        call: async (r) => (await a.send('PATCH', `/api/v1/organizations/${orgA}`, { site: 'https://sovadm.ru' }, u[r].token)).status,
         allowed: { regionAdmin: 200, orgAdmin: 200 } },
-      { name: 'POST /organizations/:id/confirm', call: async (r) => (await a.post(`/api/v1/organizations/${orgA}/confirm`, { trainingConfirmed: true }, u[r].token)).status,
+      { name: 'POST /organizations/:id/confirm',
+        call: async (r) => (await a.post(`/api/v1/organizations/${orgA}/confirm`, { trainingConfirmed: true }, u[r].token)).status,
         allowed: { regionAdmin: 200, coordinator: 200, executor: 200, otherExecutor: 200, leader: 200, curator: 200, orgAdmin: 200 } },
       { name: 'GET /users', call: async (r) => (await a.get('/api/v1/users', u[r].token)).status,
         allowed: { regionAdmin: 200, coordinator: 200, leader: 200, curator: 200, orgAdmin: 200, foreignCoordinator: 200, parentCurator: 200 } },
-      { name: 'POST /users', call: async (r, i) => (await a.post('/api/v1/users', { login: `new-user-${i}`, password: 'long-enough-password', displayName: 'Новый',
-        roles: [{ role: 'executor', organizationId: orgA }] }, u[r].token)).status,
-        allowed: { regionAdmin: 201, orgAdmin: 201 } },
-      { name: 'PUT /users/:id/roles', call: async (r) => (await a.send('PUT', `/api/v1/users/${target.id}/roles`, { organizationId: orgA, roles: ['executor', 'coordinator'] }, u[r].token)).status,
+      { name: 'POST /users',
+        call: async (r, i) =>
+          (await a.post('/api/v1/users', { login: `new-user-${i}`, password: 'long-enough-password', displayName: 'Новый',
+            roles: [{ role: 'executor', organizationId: orgA }] }, u[r].token)).status, allowed: { regionAdmin: 201, orgAdmin: 201 } },
+      { name: 'PUT /users/:id/roles',
+        call: async (r) =>
+          (await a.send('PUT', `/api/v1/users/${target.id}/roles`, { organizationId: orgA, roles: ['executor', 'coordinator'] }, u[r].token)).status,
         allowed: { regionAdmin: 200, orgAdmin: 200, curator: 200 } },
-      { name: 'PATCH /users/:id', call: async (r) => (await a.send('PATCH', `/api/v1/users/${target.id}`, { displayName: 'Исполнитель Иванов' }, u[r].token)).status,
+      { name: 'PATCH /users/:id',
+        call: async (r) => (await a.send('PATCH', `/api/v1/users/${target.id}`, { displayName: 'Исполнитель Иванов' }, u[r].token)).status,
         allowed: { regionAdmin: 200, orgAdmin: 200 } },
     ];
     const actual: Record<string, Record<string, number>> = {};
@@ -190,10 +198,14 @@ describe('the role matrix', () => {
     expect((await a.send('PUT', `/api/v1/users/${t.id}/roles`, { organizationId: orgB, roles: ['coordinator'] }, u.orgAdmin.token)).status).toBe(403);
     expect((await a.send('PUT', `/api/v1/users/${t.id}/roles`, { organizationId: null, roles: ['moderator'] }, u.orgAdmin.token)).status).toBe(403);
     expect((await a.send('PUT', `/api/v1/users/${t.id}/roles`, { organizationId: orgA, roles: ['administrator'] }, u.curator.token)).status).toBe(403);
-    expect((await a.post('/api/v1/users', { login: 'sneaky', password: 'long-enough-password', displayName: 'X', roles: [{ role: 'moderator', organizationId: null }] },
-      u.orgAdmin.token)).status).toBe(403);
-    expect((await a.post('/api/v1/users', { login: 'bad-role', password: 'long-enough-password', displayName: 'X', roles: [{ role: 'executor', organizationId: null }] },
-      u.regionAdmin.token))).toMatchObject({ status: 400, body: { error: expect.stringMatching(/needs an organizationId/) } });
+    expect(
+      (await a.post('/api/v1/users', { login: 'sneaky', password: 'long-enough-password', displayName: 'X',
+        roles: [{ role: 'moderator', organizationId: null }] }, u.orgAdmin.token)).status,
+    ).toBe(403);
+    expect(
+      await a.post('/api/v1/users', { login: 'bad-role', password: 'long-enough-password', displayName: 'X',
+        roles: [{ role: 'executor', organizationId: null }] }, u.regionAdmin.token),
+    ).toMatchObject({ status: 400, body: { error: expect.stringMatching(/needs an organizationId/) } });
     expect((await a.post('/api/v1/users', { login: 'moderator', password: 'long-enough-password', displayName: 'X' }, u.regionAdmin.token)).status).toBe(409);
     // A deactivated user's tokens stop working at once.
     expect((await a.send('PATCH', `/api/v1/users/${u.otherExecutor.id}`, { active: false }, u.regionAdmin.token)).status).toBe(200);

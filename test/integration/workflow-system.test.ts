@@ -16,7 +16,8 @@ import { eventually, loginAs, startTestSystem } from '../support.js';
 
 async function call(system: Otklik, path: string, method: string, token: string, body?: unknown) {
   const res = await fetch(`${system.url}${path}`, {
-    method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -45,13 +46,17 @@ describe('the workflow in the whole system', () => {
     const caseId = caseIdFor(((await posted.json()) as { messageId: string }).messageId);
 
     const org = (await sys('/api/v1/organizations', 'POST', admin, { name: 'Администрация Октябрьского района', kind: 'omsu' })).body;
-    expect((await sys('/api/v1/users', 'POST', admin, { login: 'sys-moderator', password: 'moderator-password', displayName: 'Модератор',
-      roles: [{ role: 'moderator', organizationId: null }] })).status).toBe(201);
+    expect(
+      (await sys('/api/v1/users', 'POST', admin, { login: 'sys-moderator', password: 'moderator-password', displayName: 'Модератор',
+        roles: [{ role: 'moderator', organizationId: null }] })).status,
+    ).toBe(201);
     const moderator = await loginAs(system.url!, 'sys-moderator', 'moderator-password');
     // ПОС: the organization has its responsible people, a coordinator and a leader, before it receives cases.
     for (const [login, role] of [['sys-coordinator', 'coordinator'], ['sys-leader', 'leader']] as const) {
-      expect((await sys('/api/v1/users', 'POST', admin, { login, password: 'staff-password-1', displayName: login,
-        roles: [{ role, organizationId: org.id }] })).status).toBe(201);
+      expect(
+        (await sys('/api/v1/users', 'POST', admin, { login, password: 'staff-password-1', displayName: login, roles: [{ role, organizationId: org.id }] }))
+          .status,
+      ).toBe(201);
     }
 
     const c = await eventually(async () => {
@@ -65,7 +70,8 @@ describe('the workflow in the whole system', () => {
     const rows = await eventually(async () => {
       const r = await system.ch!.query({
         query: 'SELECT type, from_status, status, organization_id FROM events WHERE case_id = {id:UUID} ORDER BY at, type',
-        query_params: { id: caseId }, format: 'JSONEachRow',
+        query_params: { id: caseId },
+        format: 'JSONEachRow',
       });
       const list = await r.json<{ type: string; from_status: string; status: string; organization_id: string }>();
       return list.some((x) => x.type === 'case.transition') ? list : undefined;
@@ -77,7 +83,9 @@ describe('the workflow in the whole system', () => {
     // (development mode) the channel adapter records the notices for them.
     const delivered = await eventually(async () => {
       const r = await system.db.query<{ kind: string; channel: string; target: Record<string, string>; status: string }>(
-        'select kind, channel, target, status from outbound_deliveries where case_id = $1 order by delivered_at', [caseId]);
+        'select kind, channel, target, status from outbound_deliveries where case_id = $1 order by delivered_at',
+        [caseId],
+      );
       return r.rowCount === 2 ? r.rows : undefined;
     }, 15_000, 'notices delivered');
     expect(delivered).toEqual([
@@ -87,7 +95,7 @@ describe('the workflow in the whole system', () => {
   });
 });
 
-describe('VK end to end: an appeal answered in the community\'s messages, a comment answered under its post once accepted', () => {
+describe("VK end to end: an appeal answered in the community's messages, a comment answered under its post once accepted", () => {
   let vk: FakeVk;
   let system: Otklik;
   let admin: string;
@@ -98,14 +106,19 @@ describe('VK end to end: an appeal answered in the community\'s messages, a comm
   beforeAll(async () => {
     vk = await startFakeVk({ tokens: ['group-token'] });
     system = await startTestSystem({
-      VK_CALLBACK_CONFIRMATION: '111:conf-111', VK_CALLBACK_SECRET: 'cb-secret', VK_GROUP_IDS: '111', VK_GROUP_TOKEN: 'group-token',
+      VK_CALLBACK_CONFIRMATION: '111:conf-111',
+      VK_CALLBACK_SECRET: 'cb-secret',
+      VK_GROUP_IDS: '111',
+      VK_GROUP_TOKEN: 'group-token',
       VK_API_BASE_URL: vk.apiBaseUrl,
     }, ['ingest', 'classify', 'workflow', 'dashboard']);
     admin = await loginAs(system.url!, 'admin', 'test-admin-password');
     org = (await call(system, '/api/v1/organizations', 'POST', admin, { name: 'Администрация Свердловского района', kind: 'omsu' })).body;
-    for (const [login, role, organizationId] of [['vk-moderator', 'moderator', null], ['vk-coordinator', 'coordinator', org.id],
-      ['vk-executor', 'executor', org.id], ['vk-leader', 'leader', org.id]] as const) {
-      const created = await call(system, '/api/v1/users', 'POST', admin, { login, password: 'a-long-password', displayName: login, roles: [{ role, organizationId }] });
+    for (const [login, role, organizationId] of [['vk-moderator', 'moderator', null], ['vk-coordinator', 'coordinator', org.id], ['vk-executor', 'executor',
+      org.id], ['vk-leader', 'leader', org.id]] as const)
+    {
+      const created = await call(system, '/api/v1/users', 'POST', admin, { login, password: 'a-long-password', displayName: login,
+        roles: [{ role, organizationId }] });
       expect(created.status).toBe(201);
       ids[role] = created.body.id;
       tokens[role] = await loginAs(system.url!, login, 'a-long-password');
@@ -121,8 +134,11 @@ describe('VK end to end: an appeal answered in the community\'s messages, a comm
   /** The organization's side of the ПОС lifecycle, from a routed case to the leader's approval. */
   async function answerCase(caseId: string, from: number) {
     const steps: [string, string, Record<string, unknown>][] = [
-      ['assign', 'coordinator', { executorId: ids.executor }], ['start', 'executor', {}],
-      ['save-draft', 'executor', { text: answer, attachments: [{ kind: 'photo', ref: 'photo-111_1' }] }], ['submit', 'executor', {}], ['approve', 'leader', {}],
+      ['assign', 'coordinator', { executorId: ids.executor }],
+      ['start', 'executor', {}],
+      ['save-draft', 'executor', { text: answer, attachments: [{ kind: 'photo', ref: 'photo-111_1' }] }],
+      ['submit', 'executor', {}],
+      ['approve', 'leader', {}],
     ];
     let version = from;
     for (const [action, role, body] of steps) {
@@ -140,7 +156,8 @@ describe('VK end to end: an appeal answered in the community\'s messages, a comm
     expect(hook.status).toBe(200);
     const messageId = messageIdFor('vk', 'msg555000333_41');
     const caseId = caseIdFor(messageId);
-    const registered = await eventually(async () => vk.sentMessages.find((m) => m.peerId === 555000333 && m.message.includes('зарегистрировано')), 15_000, 'registration reply');
+    const registered = await eventually(async () => vk.sentMessages.find((m) => m.peerId === 555000333 && m.message.includes('зарегистрировано')), 15_000,
+      'registration reply');
     expect(registered.message).toMatch(/номер \d{4}-\d+/);
     await eventually(async () => (await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.moderator!)).status === 200, 15_000, 'case');
     expect((await call(system, `/api/v1/cases/${caseId}/accept`, 'POST', tokens.moderator!, { expectedVersion: 0, organizationId: org.id })).status).toBe(200);
@@ -154,7 +171,12 @@ describe('VK end to end: an appeal answered in the community\'s messages, a comm
     const rate = (actionId: string, hash: string, source: 'vk' | 'telegram' = 'vk') =>
       system.queues.citizenActions.add('rating', { actionId, kind: 'rating', messageId, source, authorHash: hash, rating: 5, at: new Date().toISOString() });
     const forged = [await rate('vk-rating-stranger', stranger), await rate('vk-rating-other-channel', author, 'telegram')];
-    const returned = await Promise.all(forged.map((job) => eventually(async () => (await job.isCompleted()) && (await system.queues.citizenActions.getJob(job.id!))!.returnvalue, 10_000, 'forged rating processed')));
+    const returned = await Promise.all(
+      forged.map((job) =>
+        eventually(async () => (await job.isCompleted()) && (await system.queues.citizenActions.getJob(job.id!))!.returnvalue, 10_000,
+          'forged rating processed')
+      ),
+    );
     expect(returned).toEqual([{ dropped: 'not-author' }, { dropped: 'wrong-channel' }]);
     expect((await call(system, `/api/v1/cases/${caseId}`, 'GET', tokens.leader!)).body.status).toBe('answered');
     await rate('vk-rating-1', author);
@@ -168,13 +190,16 @@ describe('VK end to end: an appeal answered in the community\'s messages, a comm
     expect(hook.status).toBe(200);
     const messageId = messageIdFor('vk', 'wall-111_4242_c9100');
     const listed = await eventually(async () => {
-      const all = (await call(system, '/api/v1/dashboard/monitoring/incidents?status=all', 'GET', tokens.moderator!)).body.items as { id: string; leadMessageId: string; version: number }[];
+      const all = (await call(system, '/api/v1/dashboard/monitoring/incidents?status=all', 'GET', tokens.moderator!)).body.items as { id: string;
+        leadMessageId: string; version: number }[];
       return all.find((i) => i.leadMessageId === messageId);
     }, 15_000, 'the incident in the inbox');
     expect(vk.comments).toEqual([]);
 
-    const accepted = await call(system, `/api/v1/dashboard/monitoring/incidents/${listed.id}/accept`, 'POST', tokens.moderator!,
-      { expectedVersion: listed.version, organizationId: org.id });
+    const accepted = await call(system, `/api/v1/dashboard/monitoring/incidents/${listed.id}/accept`, 'POST', tokens.moderator!, {
+      expectedVersion: listed.version,
+      organizationId: org.id,
+    });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body).toMatchObject({ caseStatus: 'routed', organizationId: org.id, caseId: caseIdFor(messageId) });
     // Routing a case made from signals tells nobody anything publicly.

@@ -111,14 +111,18 @@ const DYNAMIC: Record<string, () => Promise<RegExp[]>> = {
     const picked = [...usable.slice(0, 3), ...usable.filter((n) => /[^\p{L}]/u.test(n)).slice(0, 5), usable.at(-1)!];
     return [...picked, 'Невский район', 'а'.repeat(200), 'a+b*(c)?[d]{2}\\'].map(placePattern).filter((p): p is RegExp => p !== undefined);
   },
-  'dashboard/client/_common.ts#highlightPattern': async () => [
-    ['яма', 'дорога'], ['аа', 'ааа', 'аааа', 'ааааа'], ['a+', '(x)', '[id1|', '.*', '\\d+'], ['мусор контейнер', 'ул. Ленина, 5'],
-  ].map(highlightPattern).filter((p): p is RegExp => p !== undefined),
+  'dashboard/client/_common.ts#highlightPattern': async () =>
+    [
+      ['яма', 'дорога'],
+      ['аа', 'ааа', 'аааа', 'ааааа'],
+      ['a+', '(x)', '[id1|', '.*', '\\d+'],
+      ['мусор контейнер', 'ул. Ленина, 5'],
+    ].map(highlightPattern).filter((p): p is RegExp => p !== undefined),
   'lib/hot-routes.ts#compilePath': async () => ['/api/v1/public/polls/:id/votes', '/api/v1/a/:x/b/:y', '/x.y/:z'].map((p) => compilePath(p).pattern),
 };
 
 describe('regular expressions stay linear (recheck)', () => {
-  it('finds the project\'s patterns by parsing its sources', () => {
+  it("finds the project's patterns by parsing its sources", () => {
     // A broken walk would check nothing and pass: the sources hold well over a hundred patterns.
     expect(found.files).toBeGreaterThan(100);
     expect(found.literals.length).toBeGreaterThan(100);
@@ -142,7 +146,7 @@ describe('regular expressions stay linear (recheck)', () => {
     expect(await unsafe(instances)).toEqual([]);
   }, SLOW);
 
-  it('the patterns of libraries that read citizens\' text: natural\'s Russian stemmer, zod\'s formats', async () => {
+  it("the patterns of libraries that read citizens' text: natural's Russian stemmer, zod's formats", async () => {
     expect(found.naturalModules).toContain('natural/lib/natural/stemmers/porter_stemmer_ru.js');
     const third: FoundRegex[] = naturalRegexes.map(withoutLineBreaks);
     // …because what reaches natural is a token of ours: letters and digits only.
@@ -184,7 +188,7 @@ describe('hostile texts through the real paths', () => {
     process.stdout.write(`redos: ${classified} hostile messages classified, ${verdicts.size} patterns judged\n`);
   });
 
-  it('the issue\'s widget message is no e-mail address, and every regex its classification runs is linear', async () => {
+  it("the issue's widget message is no e-mail address, and every regex its classification runs is linear", async () => {
     const deps = await loadClassifier({
       modelsDir: path.join(root, 'models'),
       gazetteerPath: path.join(root, 'config/gazetteer/krasnoyarsk-krai.json'),
@@ -199,9 +203,17 @@ describe('hostile texts through the real paths', () => {
       for (const [i, text] of texts.entries()) {
         for (const source of ['vk', 'widget'] as const) {
           const message: IncomingMessage = {
-            messageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, source, externalId: `hostile-${i}`,
-            receivedAt: '2026-11-20T09:00:00+07:00', text, authorHash: 'hostile-author', contact: {},
-            place: { address: text.slice(0, 1000) }, attachments: [], provenance: {}, raw: null,
+            messageId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+            source,
+            externalId: `hostile-${i}`,
+            receivedAt: '2026-11-20T09:00:00+07:00',
+            text,
+            authorHash: 'hostile-author',
+            contact: {},
+            place: { address: text.slice(0, 1000) },
+            attachments: [],
+            provenance: {},
+            raw: null,
           };
           const out = classifyMessage(message, deps);
           expect(out.classification.category).toBeTruthy();
@@ -210,7 +222,8 @@ describe('hostile texts through the real paths', () => {
         // What staff and citizens type elsewhere: an answer under the quality check, the fields of a widget form and
         // a call card (zod's formats), a poll voter's e-mail.
         lintAnswer({ text, messageText: text, category: 'ЖКХ' });
-        widgetSubmissionSchema.safeParse({ idempotencyKey: text.slice(0, 36), org: 'x', category: 'Другое', text: text.slice(0, 5000), email: text.slice(0, 300), consent: true });
+        widgetSubmissionSchema.safeParse({ idempotencyKey: text.slice(0, 36), org: 'x', category: 'Другое', text: text.slice(0, 5000),
+          email: text.slice(0, 300), consent: true });
         callCardSchema.safeParse({ callId: 'c', receivedAt: text.slice(0, 40), text });
         emailAddress(text);
       }

@@ -82,7 +82,8 @@ export function regexesOf(file: string, text: string, label = file): Omit<Invent
       if (source !== undefined && flagText !== undefined) literals.push({ source, flags: flagText, where: where(node) });
       else dynamic.push({ key: `${label}#${enclosingName(node)}`, where: where(node) });
     } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)
-      && ['match', 'matchAll', 'search'].includes(node.expression.name.text)) {
+      && ['match', 'matchAll', 'search'].includes(node.expression.name.text))
+    {
       const source = literalText(node.arguments[0]);
       // A string there is compiled as a pattern, unescaped.
       if (source !== undefined) literals.push({ source, flags: '', where: where(node) });

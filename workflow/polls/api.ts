@@ -87,8 +87,16 @@ export function requireStaff(u: AuthUser): void {
 
 /** What a citizen sees of a poll: no counts, no staff fields. */
 export const publicPoll = (p: Poll) => ({
-  id: p.id, title: p.title, description: p.description, status: p.status, municipalities: p.municipalities, minAge: p.minAge,
-  opensAt: p.opensAt, closesAt: p.closesAt, liveResults: p.liveResults, questions: p.questions,
+  id: p.id,
+  title: p.title,
+  description: p.description,
+  status: p.status,
+  municipalities: p.municipalities,
+  minAge: p.minAge,
+  opensAt: p.opensAt,
+  closesAt: p.closesAt,
+  liveResults: p.liveResults,
+  questions: p.questions,
 });
 
 type Limiter = ReturnType<typeof createRateLimiter>;
@@ -124,7 +132,11 @@ function createContext(deps: PollsApiDeps): PollsContext {
   const batcher = deps.voteBatcher ?? createVoteBatcher(db);
   const sealer = createSealer(deps.salt);
   return {
-    deps, db, now, limits, batcher,
+    deps,
+    db,
+    now,
+    limits,
+    batcher,
     pollCache: deps.pollCache ?? createPollCache((id) => loadPoll(db, id)),
     codes: createCodeProvider({ db, salt: deps.salt, now, codesPerHour: limits.codesPerHour,
       deliver: deps.queues ? queuedCodeDelivery(deps.queues, sealer) : undefined }),

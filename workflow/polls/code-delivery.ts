@@ -25,6 +25,7 @@ export function queuedCodeDelivery(queues: Pick<Queues, 'outbound'>, sealer: Sea
   return async (d) => {
     const m = codeMessage(d);
     // A code is useless in ten minutes: a few quick retries, not the hours a case notice may wait.
-    await queues.outbound.add('code', sealOutbound(sealer, m), { jobId: `outbound-${m.outboundId}`, attempts: 4, backoff: { type: 'exponential', delay: 2000 } });
+    await queues.outbound.add('code', sealOutbound(sealer, m), { jobId: `outbound-${m.outboundId}`, attempts: 4,
+      backoff: { type: 'exponential', delay: 2000 } });
   };
 }

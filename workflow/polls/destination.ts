@@ -50,7 +50,11 @@ export function emailAddress(input: string): string | undefined {
 /** Domains of one mailbox: Gmail's and Yandex's aliases. */
 const DOMAIN_ALIASES: Record<string, string> = {
   'googlemail.com': 'gmail.com',
-  'ya.ru': 'yandex.ru', 'yandex.com': 'yandex.ru', 'yandex.by': 'yandex.ru', 'yandex.kz': 'yandex.ru', 'yandex.ua': 'yandex.ru',
+  'ya.ru': 'yandex.ru',
+  'yandex.com': 'yandex.ru',
+  'yandex.by': 'yandex.ru',
+  'yandex.kz': 'yandex.ru',
+  'yandex.ua': 'yandex.ru',
   'narod.ru': 'yandex.ru',
 };
 

@@ -181,14 +181,16 @@ export async function personOf(db: Sql, identityHash: string): Promise<string> {
  * they were known to be one, both votes stay (the moderators' quarantine decides on them).
  */
 export async function linkIdentity(db: pg.Pool, identityHash: string, personHash: string, now = new Date()): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     try {
       return await withTransaction(db, async (sql) => {
         const person = await personOf(sql, personHash);
         if (person === identityHash) return person;
         const r = await sql.query<{ person_hash: string }>(
           `insert into voter_links (identity_hash, person_hash, linked_at) values ($1, $2, $3)
-           on conflict (identity_hash) do update set identity_hash = excluded.identity_hash returning person_hash`, [identityHash, person, now]);
+           on conflict (identity_hash) do update set identity_hash = excluded.identity_hash returning person_hash`,
+          [identityHash, person, now],
+        );
         const linked = r.rows[0]!.person_hash;
         if (linked !== person) return linked;
         await sql.query('update voter_links set person_hash = $2 where person_hash = $1', [identityHash, person]);
@@ -208,13 +210,16 @@ export async function linkIdentity(db: pg.Pool, identityHash: string, personHash
  * Records the identity and issues a voter token (kept only as its digest). `heldBy`: the person of a valid voter token
  * the browser already holds; the newly verified identity is linked to them (one person, two ways to reach them).
  */
-export async function issueVoterToken(db: pg.Pool, salt: string, id: VerifiedIdentity, ttlMinutes: number, now = new Date(), heldBy?: string): Promise<{ token: string; expiresAt: Date; identityHash: string }> {
+export async function issueVoterToken(db: pg.Pool, salt: string, id: VerifiedIdentity, ttlMinutes: number, now = new Date(),
+  heldBy?: string): Promise<{ token: string; expiresAt: Date; identityHash: string }>
+{
   const own = storedIdentityHash(salt, id);
   await db.query('insert into voter_identities (identity_hash, provider, first_seen_at) values ($1, $2, $3) on conflict do nothing', [own, id.provider, now]);
   const hash = heldBy && heldBy !== own ? await linkIdentity(db, own, heldBy, now) : await personOf(db, own);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000);
-  await db.query('insert into voter_sessions (token_hash, identity_hash, provider, expires_at) values ($1, $2, $3, $4)', [tokenDigest(token), hash, id.provider, expiresAt]);
+  await db.query('insert into voter_sessions (token_hash, identity_hash, provider, expires_at) values ($1, $2, $3, $4)', [tokenDigest(token), hash, id.provider,
+    expiresAt]);
   return { token, expiresAt, identityHash: hash };
 }
 
@@ -270,14 +275,16 @@ export async function rememberIdentity(db: pg.Pool, salt: string, id: VerifiedId
  * user_id): their Telegram account counts as that phone from now on, so a vote from the bot and one on the site with
  * an SMS code are one person's.
  */
-export async function linkTelegramPhone(db: pg.Pool, salt: string, p: TelegramProof & { contact: NonNullable<TelegramProof['contact']> }, now = new Date()):
-  Promise<{ ok: boolean; message: string }> {
+export async function linkTelegramPhone(db: pg.Pool, salt: string, p: TelegramProof & { contact: NonNullable<TelegramProof['contact']> },
+  now = new Date()): Promise<{ ok: boolean; message: string }>
+{
   const asPhone = await telegramProvider.verify(p);
   if (!asPhone.ok) return { ok: false, message: asPhone.error };
   if (asPhone.identity.provider !== 'phone') return { ok: false, message: 'Можно подтвердить только свой номер: нажмите кнопку «Поделиться номером».' };
   const phone = await rememberIdentity(db, salt, asPhone.identity, now);
   const telegram = storedIdentityHash(salt, { provider: 'telegram', key: String(p.fromId) });
-  await db.query('insert into voter_identities (identity_hash, provider, first_seen_at) values ($1, $2, $3) on conflict do nothing', [telegram, 'telegram', now]);
+  await db.query('insert into voter_identities (identity_hash, provider, first_seen_at) values ($1, $2, $3) on conflict do nothing', [telegram, 'telegram',
+    now]);
   await linkIdentity(db, telegram, phone.identityHash, now);
   return { ok: true, message: 'Номер подтверждён: голоса с этого номера на сайте и в Telegram считаются одним голосом.' };
 }

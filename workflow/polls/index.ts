@@ -26,7 +26,9 @@ export interface BallotBox {
   /** Every poll citizens may see (published and later), newest first. */
   publicPolls(): Promise<Omit<ReturnType<typeof publicPoll>, 'questions'>[]>;
   /** One answer to a single-choice question from a Telegram user; returns what to tell them. */
-  voteFromTelegram(input: { pollId: string; questionId: string; optionId: string; proof: TelegramProof; municipality?: string }): Promise<{ accepted: boolean; message: string }>;
+  voteFromTelegram(
+    input: { pollId: string; questionId: string; optionId: string; proof: TelegramProof; municipality?: string },
+  ): Promise<{ accepted: boolean; message: string }>;
   /** A Telegram chat names its municipality (the bot's `/polls <municipality>`): it receives that municipality's polls. */
   subscribe(chatId: string, municipality: string): Promise<void>;
   /** The chat's municipality: the one it named, else the one of its latest appeal through the bot. */
@@ -47,7 +49,13 @@ export interface Polls {
 }
 
 export function createPolls(deps: {
-  db: pg.Pool; salt: string; relay?: Pick<OutboxRelay, 'nudge'>; limits?: PollLimits; logger?: Logger; now?: () => Date; requireAuth?: RequestHandler;
+  db: pg.Pool;
+  salt: string;
+  relay?: Pick<OutboxRelay, 'nudge'>;
+  limits?: PollLimits;
+  logger?: Logger;
+  now?: () => Date;
+  requireAuth?: RequestHandler;
   /** Where pushed polls leave for the Telegram chats of a municipality. */
   queues?: Pick<Queues, 'outbound'>;
 }): Polls {
@@ -77,7 +85,12 @@ export function createPolls(deps: {
       if (!poll) return { accepted: false, message: CAST_MESSAGES.not_found.error };
       // The bot offers one question per message; other required questions make the ballot incomplete on purpose.
       const r = await castVote(deps.db, {
-        pollId: input.pollId, identityHash: voter.identityHash, provider: voter.provider, channel: 'telegram', networkHash: networkHash(deps.salt, undefined), now: now(),
+        pollId: input.pollId,
+        identityHash: voter.identityHash,
+        provider: voter.provider,
+        channel: 'telegram',
+        networkHash: networkHash(deps.salt, undefined),
+        now: now(),
         ballot: { answers: [{ questionId: input.questionId, optionIds: [input.optionId] }], municipality: input.municipality },
       }, poll, (p) => (p ? pollCache.remember(p) : pollCache.forget(input.pollId)), voteBatcher.write);
       if (r.status === 'accepted') {

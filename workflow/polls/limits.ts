@@ -19,7 +19,7 @@ export function createNetworkHasher(salt: string, maxEntries = 10_000): (ip: str
     let h = known.get(ip);
     if (h === undefined) {
       if (known.size >= maxEntries) known.clear();
-      known.set(ip, (h = networkHash(salt, ip)));
+      known.set(ip, h = networkHash(salt, ip));
     }
     return h;
   };

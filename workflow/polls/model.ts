@@ -61,11 +61,15 @@ export const pollInputSchema = z.object({
   liveResults: z.boolean().default(true),
   questions: z.array(questionInputSchema).min(1).max(50),
 }).refine((p) => !p.opensAt || !p.closesAt || Date.parse(p.opensAt) < Date.parse(p.closesAt), {
-  path: ['closesAt'], message: 'closesAt must be after opensAt',
+  path: ['closesAt'],
+  message: 'closesAt must be after opensAt',
 });
 export type PollInput = z.infer<typeof pollInputSchema>;
 
-export interface Option { id: string; text: string }
+export interface Option {
+  id: string;
+  text: string;
+}
 export interface Question {
   id: string;
   kind: QuestionKind;
@@ -133,13 +137,17 @@ export function checkBallot(poll: Poll, ballot: Ballot): BallotCheck {
       const ids = [...new Set(answer.optionIds ?? [])];
       if (ids.length === 0) continue;
       if (question.kind === 'single' && ids.length > 1) return { ok: false, error: `В вопросе «${question.text}» можно выбрать только один вариант` };
-      if (question.maxChoices && ids.length > question.maxChoices) return { ok: false, error: `В вопросе «${question.text}» можно выбрать не больше ${question.maxChoices}` };
+      if (question.maxChoices && ids.length > question.maxChoices) {
+        return { ok: false, error: `В вопросе «${question.text}» можно выбрать не больше ${question.maxChoices}` };
+      }
       const known = new Set(question.options.map((o) => o.id));
       if (ids.some((id) => !known.has(id))) return { ok: false, error: 'Вариант ответа не найден' };
       for (const id of ids) rows.push({ questionId: question.id, optionId: id, value: null, text: null });
     } else if (question.kind === 'scale') {
       if (answer.value === undefined) continue;
-      if (answer.value < question.scaleMin || answer.value > question.scaleMax) return { ok: false, error: `Оценка должна быть от ${question.scaleMin} до ${question.scaleMax}` };
+      if (answer.value < question.scaleMin || answer.value > question.scaleMax) {
+        return { ok: false, error: `Оценка должна быть от ${question.scaleMin} до ${question.scaleMax}` };
+      }
       rows.push({ questionId: question.id, optionId: null, value: answer.value, text: null });
     } else {
       if (!answer.text) continue;

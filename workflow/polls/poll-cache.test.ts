@@ -3,8 +3,18 @@ import type { Poll } from './model.js';
 import { coalesceNudges, createPollCache } from './poll-cache.js';
 
 const buildPoll = (overrides: Partial<Poll> = {}): Poll => ({
-  id: 'p1', title: 'Опрос', description: '', status: 'open', municipalities: [], minAge: null, opensAt: null, closesAt: null,
-  liveResults: true, version: 2, questions: [], ...overrides,
+  id: 'p1',
+  title: 'Опрос',
+  description: '',
+  status: 'open',
+  municipalities: [],
+  minAge: null,
+  opensAt: null,
+  closesAt: null,
+  liveResults: true,
+  version: 2,
+  questions: [],
+  ...overrides,
 });
 
 describe('poll cache', () => {

@@ -42,26 +42,53 @@ export async function createPoll(db: pg.Pool, input: PollInput, userId: string |
 }
 
 interface PollRowDb {
-  id: string; title: string; description: string; status: PollStatus; municipalities: string[]; min_age: number | null;
-  opens_at: Date | null; closes_at: Date | null; live_results: boolean; version: number;
+  id: string;
+  title: string;
+  description: string;
+  status: PollStatus;
+  municipalities: string[];
+  min_age: number | null;
+  opens_at: Date | null;
+  closes_at: Date | null;
+  live_results: boolean;
+  version: number;
 }
 
 const toPoll = (p: PollRowDb, questions: Question[]): Poll => ({
-  id: p.id, title: p.title, description: p.description, status: p.status, municipalities: p.municipalities, minAge: p.min_age,
-  opensAt: p.opens_at?.toISOString() ?? null, closesAt: p.closes_at?.toISOString() ?? null, liveResults: p.live_results, version: p.version, questions,
+  id: p.id,
+  title: p.title,
+  description: p.description,
+  status: p.status,
+  municipalities: p.municipalities,
+  minAge: p.min_age,
+  opensAt: p.opens_at?.toISOString() ?? null,
+  closesAt: p.closes_at?.toISOString() ?? null,
+  liveResults: p.live_results,
+  version: p.version,
+  questions,
 });
 
 export async function loadPoll(db: Sql, id: string): Promise<Poll | null> {
   const p = await db.query<PollRowDb>('select * from polls where id = $1', [id]);
   if (!p.rowCount) return null;
-  const q = await db.query<{ id: string; kind: Question['kind']; text: string; required: boolean; scale_min: number | null; scale_max: number | null; max_choices: number | null; options: { id: string; text: string }[] | null }>(
+  const q = await db.query<
+    { id: string; kind: Question['kind']; text: string; required: boolean; scale_min: number | null; scale_max: number | null; max_choices: number | null;
+      options: { id: string; text: string }[] | null }
+  >(
     `select q.id, q.kind, q.text, q.required, q.scale_min, q.scale_max, q.max_choices,
             (select json_agg(json_build_object('id', o.id, 'text', o.text) order by o.position) from poll_options o where o.question_id = q.id) as options
        from poll_questions q where q.poll_id = $1 order by q.position`,
     [id],
   );
   return toPoll(p.rows[0]!, q.rows.map((r) => ({
-    id: r.id, kind: r.kind, text: r.text, required: r.required, scaleMin: r.scale_min ?? 1, scaleMax: r.scale_max ?? 5, maxChoices: r.max_choices, options: r.options ?? [],
+    id: r.id,
+    kind: r.kind,
+    text: r.text,
+    required: r.required,
+    scaleMin: r.scale_min ?? 1,
+    scaleMax: r.scale_max ?? 5,
+    maxChoices: r.max_choices,
+    options: r.options ?? [],
   })));
 }
 
@@ -134,7 +161,9 @@ const CHAT_MUNICIPALITIES = `
 
 export async function municipalityOfChat(db: Sql, chatId: string): Promise<string | undefined> {
   const r = await db.query<{ municipality: string }>(
-    `select municipality from (${CHAT_MUNICIPALITIES}) x where chat_id = $1 order by rank, at desc limit 1`, [chatId]);
+    `select municipality from (${CHAT_MUNICIPALITIES}) x where chat_id = $1 order by rank, at desc limit 1`,
+    [chatId],
+  );
   return r.rows[0]?.municipality;
 }
 
@@ -143,7 +172,9 @@ export async function chatsOfMunicipality(db: Sql, municipality: string): Promis
   const r = await db.query<{ chat_id: string }>(
     `select chat_id from (
        select distinct on (chat_id) chat_id, municipality from (${CHAT_MUNICIPALITIES}) x order by chat_id, rank, at desc
-     ) y where municipality = $1 order by chat_id`, [municipality]);
+     ) y where municipality = $1 order by chat_id`,
+    [municipality],
+  );
   return r.rows.map((x) => x.chat_id);
 }
 
@@ -151,5 +182,7 @@ export async function chatsOfMunicipality(db: Sql, municipality: string): Promis
 export async function subscribeChat(sql: Sql, chatId: string, municipality: string): Promise<void> {
   await sql.query(
     `insert into poll_subscribers (chat_id, municipality) values ($1, $2)
-     on conflict (chat_id) do update set municipality = excluded.municipality`, [chatId, municipality]);
+     on conflict (chat_id) do update set municipality = excluded.municipality`,
+    [chatId, municipality],
+  );
 }

@@ -26,9 +26,13 @@ export const DEFAULT_VOTE_BATCHING: GroupCommitOptions = { windowMs: 5, maxBatch
 
 export function createVoteBatcher(db: Sql, opts: GroupCommitOptions = DEFAULT_VOTE_BATCHING): VoteBatcher {
   const votes = createGroupCommit<{ pollId: string; version: number; item: VoteItem }, WriteOutcome>(
-    (_key, items) => writeVoteBatch(db, items[0]!.pollId, items[0]!.version, items.map((x) => x.item)), opts);
+    (_key, items) => writeVoteBatch(db, items[0]!.pollId, items[0]!.version, items.map((x) => x.item)),
+    opts,
+  );
   const tokens = createGroupCommit<{ token: string; now: Date }, Voter | null>(
-    (_key, items) => votersForTokens(db, items.map((x) => x.token), new Date(Math.max(...items.map((x) => x.now.getTime())))), opts);
+    (_key, items) => votersForTokens(db, items.map((x) => x.token), new Date(Math.max(...items.map((x) => x.now.getTime())))),
+    opts,
+  );
   return {
     write: (poll, item) => votes.submit(`${poll.id}:${poll.version}`, { pollId: poll.id, version: poll.version, item }),
     voterForToken: (token, now) => tokens.submit('tokens', { token, now }),

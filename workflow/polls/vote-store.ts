@@ -21,8 +21,12 @@ const CHANNEL_SOURCE: Record<VoteChannel, 'widget' | 'telegram' | undefined> = {
  * every time filter treats the vote and its state changes alike) and `props.seq` = the audit id, which orders the
  * states: analytics counts a vote by its latest state (analytics/queries.ts).
  */
-export function voteEvents(v: { voteId: string; pollId: string; identityHash: string; channel: VoteChannel; municipality: string; castAt: Date; rows: Pick<AnswerRow, 'questionId' | 'optionId' | 'value'>[] },
-  state: 'accepted' | 'quarantined' | 'released', seq: number): AnalyticsEventInput[] {
+export function voteEvents(
+  v: { voteId: string; pollId: string; identityHash: string; channel: VoteChannel; municipality: string; castAt: Date;
+    rows: Pick<AnswerRow, 'questionId' | 'optionId' | 'value'>[] },
+  state: 'accepted' | 'quarantined' | 'released',
+  seq: number,
+): AnalyticsEventInput[] {
   return v.rows.filter((r) => optionKey(r) !== '').map((r) => ({
     eventId: eventIdFor('vote', v.voteId, r.questionId, optionKey(r), String(seq)),
     type: 'vote.cast' as const,
@@ -115,20 +119,34 @@ const isRetryable = (err: unknown) => (err as { code?: string }).code === '40P01
  */
 export async function writeVoteBatch(db: Sql, pollId: string, version: number, items: VoteItem[]): Promise<WriteOutcome[]> {
   const first = new Map<string, number>();
-  items.forEach((it, i) => { if (!first.has(it.identityHash)) first.set(it.identityHash, i); });
+  items.forEach((it, i) => {
+    if (!first.has(it.identityHash)) first.set(it.identityHash, i);
+  });
   const send = [...first.values()].map((i) => items[i]!).sort((a, b) => (a.identityHash < b.identityHash ? -1 : a.identityHash > b.identityHash ? 1 : 0));
   // The latest request time of the batch: a vote at the closing instant is refused rather than let in late.
   const now = new Date(Math.max(...items.map((it) => it.castAt.getTime())));
   const answers = send.flatMap((it) => it.rows.map((r) => ({ vid: it.voteId, ...r })));
   const withEvents = send.filter((it) => it.events !== null);
   const values = [
-    pollId, now, version,
-    send.map((it) => it.voteId), send.map((it) => it.identityHash), send.map((it) => it.provider), send.map((it) => it.channel),
-    send.map((it) => it.municipality), send.map((it) => it.networkHash), send.map((it) => it.castAt),
-    answers.map((a) => a.vid), answers.map((a) => a.questionId), answers.map((a) => a.optionId), answers.map((a) => a.value), answers.map((a) => a.text),
-    withEvents.map((it) => it.voteId), withEvents.map((it) => it.events),
+    pollId,
+    now,
+    version,
+    send.map((it) => it.voteId),
+    send.map((it) => it.identityHash),
+    send.map((it) => it.provider),
+    send.map((it) => it.channel),
+    send.map((it) => it.municipality),
+    send.map((it) => it.networkHash),
+    send.map((it) => it.castAt),
+    answers.map((a) => a.vid),
+    answers.map((a) => a.questionId),
+    answers.map((a) => a.optionId),
+    answers.map((a) => a.value),
+    answers.map((a) => a.text),
+    withEvents.map((it) => it.voteId),
+    withEvents.map((it) => it.events),
   ];
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     try {
       // Named, so each connection plans the statement once: planning this CTE costs about as much as running it.
       const result = await db.query<{ accepts: boolean; version: number; stored: string[] }>({ name: 'polls-cast-votes', text: CAST_BATCH_SQL, values });
@@ -156,7 +174,9 @@ const CAST_TRIES = 3;
  * statement inserts only at that version, and a changed poll is reloaded, handed to `reloaded` for the cache, and the
  * ballot checked again). `write` stores it: group commit in the server (vote-batcher.ts), one statement otherwise.
  */
-export async function castVote(db: Sql, input: CastInput, cachedPoll?: Poll, reloaded?: (poll: Poll | null) => void, write: VoteWriter = directVoteWriter(db)): Promise<CastResult> {
+export async function castVote(db: Sql, input: CastInput, cachedPoll?: Poll, reloaded?: (poll: Poll | null) => void,
+  write: VoteWriter = directVoteWriter(db)): Promise<CastResult>
+{
   const reload = async () => {
     const p = await loadPoll(db, input.pollId);
     reloaded?.(p);
@@ -169,10 +189,14 @@ export async function castVote(db: Sql, input: CastInput, cachedPoll?: Poll, rel
     if (!check.ok) {
       // A closed poll answers "closed" whatever the ballot; a poll changed since it was cached is checked again.
       const current = await db.query<{ status: PollStatus; opens_at: Date | null; closes_at: Date | null; version: number }>(
-        'select status, opens_at, closes_at, version from polls where id = $1', [input.pollId]);
+        'select status, opens_at, closes_at, version from polls where id = $1',
+        [input.pollId],
+      );
       const row = current.rows[0];
       if (!row) return { status: 'not_found' };
-      if (!acceptsVotes({ status: row.status, opensAt: row.opens_at?.toISOString() ?? null, closesAt: row.closes_at?.toISOString() ?? null }, input.now)) return { status: 'closed' };
+      if (!acceptsVotes({ status: row.status, opensAt: row.opens_at?.toISOString() ?? null, closesAt: row.closes_at?.toISOString() ?? null }, input.now)) {
+        return { status: 'closed' };
+      }
       if (row.version !== poll.version) {
         poll = await reload();
         continue;
@@ -182,10 +206,18 @@ export async function castVote(db: Sql, input: CastInput, cachedPoll?: Poll, rel
     const voteId = randomUUID();
     const municipality = input.ballot.municipality ?? '';
     const rows = check.rows;
-    const events = voteEvents({ voteId, pollId: input.pollId, identityHash: input.identityHash, channel: input.channel, municipality, castAt: input.now, rows }, 'accepted', 0);
+    const events = voteEvents({ voteId, pollId: input.pollId, identityHash: input.identityHash, channel: input.channel, municipality, castAt: input.now, rows },
+      'accepted', 0);
     const outcome = await write(poll, {
-      voteId, identityHash: input.identityHash, provider: input.provider, channel: input.channel, municipality, networkHash: input.networkHash,
-      castAt: input.now, rows, events: events.length ? JSON.stringify(events) : null,
+      voteId,
+      identityHash: input.identityHash,
+      provider: input.provider,
+      channel: input.channel,
+      municipality,
+      networkHash: input.networkHash,
+      castAt: input.now,
+      rows,
+      events: events.length ? JSON.stringify(events) : null,
     });
     if (outcome === 'stale') {
       poll = await reload();
@@ -203,7 +235,9 @@ export type QuarantineAction = 'quarantine' | 'release';
  * Quarantines (or releases) votes of one poll with an audit entry each, and tells analytics the vote's new state.
  * Votes already in the requested state are left alone and reported as unchanged.
  */
-export async function setVoteState(db: pg.Pool, input: { pollId: string; voteIds: string[]; action: QuarantineAction; actorId: string; reason: string; now: Date }) {
+export async function setVoteState(db: pg.Pool,
+  input: { pollId: string; voteIds: string[]; action: QuarantineAction; actorId: string; reason: string; now: Date })
+{
   const to = input.action === 'quarantine' ? 'quarantined' : 'accepted';
   return withTransaction(db, async (client) => {
     const changed = await client.query<{ id: string; identity_hash: string; channel: VoteChannel; municipality: string; cast_at: Date }>(
@@ -221,8 +255,8 @@ export async function setVoteState(db: pg.Pool, input: { pollId: string; voteIds
       const rowsOf = await countedAnswersOf(client, ids);
       await enqueue(client, changed.rows.flatMap((v) => {
         const seq = Number(auditOf.get(v.id));
-        const events = voteEvents({ voteId: v.id, pollId: input.pollId, identityHash: v.identity_hash, channel: v.channel, municipality: v.municipality, castAt: v.cast_at, rows: rowsOf.get(v.id) ?? [] },
-          input.action === 'quarantine' ? 'quarantined' : 'released', seq);
+        const events = voteEvents({ voteId: v.id, pollId: input.pollId, identityHash: v.identity_hash, channel: v.channel, municipality: v.municipality,
+          castAt: v.cast_at, rows: rowsOf.get(v.id) ?? [] }, input.action === 'quarantine' ? 'quarantined' : 'released', seq);
         return events.length ? [{ queue: 'events' as const, name: 'vote-state', jobId: `vote-state-${auditOf.get(v.id)}`, payload: { events } }] : [];
       }));
     }
@@ -233,7 +267,9 @@ export async function setVoteState(db: pg.Pool, input: { pollId: string; voteIds
 /** The counted (not free-text) answers of these votes, by vote. */
 async function countedAnswersOf(sql: Sql, voteIds: string[]) {
   const answers = await sql.query<{ vote_id: string; question_id: string; option_id: string | null; value: number | null }>(
-    'select vote_id, question_id, option_id, value from vote_answers where vote_id = any($1::uuid[]) and text is null', [voteIds]);
+    'select vote_id, question_id, option_id, value from vote_answers where vote_id = any($1::uuid[]) and text is null',
+    [voteIds],
+  );
   const rowsOf = new Map<string, { questionId: string; optionId: string | null; value: number | null }[]>();
   for (const a of answers.rows) {
     const rows = rowsOf.get(a.vote_id) ?? [];
@@ -258,7 +294,9 @@ export async function countedVotes(db: pg.Pool, pollId: string): Promise<{ quest
 export async function voteTotals(db: pg.Pool, pollId: string) {
   const r = await db.query<{ accepted: number; quarantined: number }>(
     `select count(*) filter (where status = 'accepted')::int as accepted, count(*) filter (where status = 'quarantined')::int as quarantined
-       from votes where poll_id = $1`, [pollId]);
+       from votes where poll_id = $1`,
+    [pollId],
+  );
   return r.rows[0]!;
 }
 
@@ -276,7 +314,9 @@ export interface Burst {
  * Suspicious bursts for moderators: many votes from one network, or from identities first seen shortly before
  * they voted, inside one time window. Shown, never acted on automatically: a moderator decides on quarantine.
  */
-export async function detectBursts(db: pg.Pool, pollId: string, opts: { windowMinutes: number; networkThreshold: number; newAccountThreshold: number; newAccountMinutes: number }): Promise<Burst[]> {
+export async function detectBursts(db: pg.Pool, pollId: string,
+  opts: { windowMinutes: number; networkThreshold: number; newAccountThreshold: number; newAccountMinutes: number }): Promise<Burst[]>
+{
   const r = await db.query<{ kind: Burst['kind']; key: string; window_start: Date; votes: number; quarantined: number; vote_ids: string[] }>(
     `with w as (
        select v.id, v.status, v.network_hash,
@@ -293,7 +333,9 @@ export async function detectBursts(db: pg.Pool, pollId: string, opts: { windowMi
      order by votes desc, window_start limit 100`,
     [pollId, opts.windowMinutes, opts.networkThreshold, opts.newAccountThreshold, opts.newAccountMinutes],
   );
-  return r.rows.map((b) => ({ kind: b.kind, key: b.key, windowStart: b.window_start.toISOString(), votes: b.votes, quarantined: b.quarantined, voteIds: b.vote_ids.slice(0, 1000) }));
+  return r.rows.map((b) => ({ kind: b.kind, key: b.key, windowStart: b.window_start.toISOString(), votes: b.votes, quarantined: b.quarantined,
+    voteIds: b.vote_ids.slice(0, 1000) })
+  );
 }
 
 /** Whether this identity has voted in the poll. */
@@ -306,7 +348,8 @@ export async function listVotes(sql: Sql, pollId: string, opts: Page & { status?
   const r = await sql.query(
     `select id, channel, municipality, left(network_hash, 12) as network, status, cast_at as "castAt" from votes
       where poll_id = $1 and ($2::text is null or status = $2) order by cast_at desc, id limit $3 offset $4`,
-    [pollId, opts.status ?? null, opts.limit, opts.offset]);
+    [pollId, opts.status ?? null, opts.limit, opts.offset],
+  );
   return r.rows;
 }
 
@@ -315,6 +358,8 @@ export async function voteAudit(sql: Sql, pollId: string, opts: Page) {
   const r = await sql.query(
     `select a.id, a.vote_id as "voteId", a.action, a.reason, a.at, u.login as actor
        from vote_audit a join votes v on v.id = a.vote_id join users u on u.id = a.actor_id
-      where v.poll_id = $1 order by a.id desc limit $2 offset $3`, [pollId, opts.limit, opts.offset]);
+      where v.poll_id = $1 order by a.id desc limit $2 offset $3`,
+    [pollId, opts.limit, opts.offset],
+  );
   return r.rows;
 }

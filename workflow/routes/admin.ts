@@ -6,10 +6,8 @@ import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import type { Config } from '../../lib/config.js';
 import type { Sealer } from '../../lib/seal.js';
-import {
-  applyChannelSettings, applyRegionOverride, CHANNEL_SETTINGS, envValueOf, NETWORK_NAMES, REGION_SETTING_KEY, regionOverrideSchema, settingValueSchema,
-  type StoredSettings,
-} from '../../lib/settings.js';
+import { applyChannelSettings, applyRegionOverride, CHANNEL_SETTINGS, envValueOf, NETWORK_NAMES, REGION_SETTING_KEY, regionOverrideSchema, settingValueSchema,
+  type StoredSettings } from '../../lib/settings.js';
 import type { AuthUser } from '../auth.js';
 import { orgsWithRole } from '../rules.js';
 import { listAudit } from '../store/audit.js';
@@ -32,21 +30,28 @@ const regionAdmin = (user: AuthUser) => {
 };
 
 const channelSetting = z.object({
-  key: z.string(), network: z.string(), label: z.string(), kind: z.enum(['text', 'secret', 'list', 'ids', 'flag']), apply: z.enum(['live', 'restart']),
-  env: z.string(), help: z.string(),
+  key: z.string(),
+  network: z.string(),
+  label: z.string(),
+  kind: z.enum(['text', 'secret', 'list', 'ids', 'flag']),
+  apply: z.enum(['live', 'restart']),
+  env: z.string(),
+  help: z.string(),
   value: z.unknown().optional().describe('The stored value (never for a secret)'),
   set: z.boolean().describe('Whether the UI set it (stored in the database)'),
   envSet: z.boolean().describe('Whether the environment sets it'),
-  envValue: z.unknown().optional().describe('The environment\'s value (never for a secret)'),
-  updatedAt: timestamp.optional(), updatedByName: z.string().nullable().optional(),
+  envValue: z.unknown().optional().describe("The environment's value (never for a secret)"),
+  updatedAt: timestamp.optional(),
+  updatedByName: z.string().nullable().optional(),
 });
 const channelsAnswer = z.object({ networks: z.array(z.object({ id: z.string(), name: z.string() })), settings: z.array(channelSetting) });
 const channelsBody = z.object({ values: z.record(z.string(), z.unknown()) });
 
-const regionAnswer = z.object({ fromFile: z.record(z.string(), z.unknown()), override: z.record(z.string(), z.unknown()).nullable(), effective: z.record(z.string(), z.unknown()) });
+const regionAnswer = z.object({ fromFile: z.record(z.string(), z.unknown()), override: z.record(z.string(), z.unknown()).nullable(),
+  effective: z.record(z.string(), z.unknown()) });
 
-const auditEntry = z.object({ id: z.string(), at: timestamp, actor: z.string(), actorName: z.string().nullable(), entity: z.string(), entityId: z.string().nullable(),
-  action: z.string(), changes: z.record(z.string(), z.unknown()) });
+const auditEntry = z.object({ id: z.string(), at: timestamp, actor: z.string(), actorName: z.string().nullable(), entity: z.string(),
+  entityId: z.string().nullable(), action: z.string(), changes: z.record(z.string(), z.unknown()) });
 
 /** The VK webhook without its secret would take forged events: refused here as the ingest role refuses to start with it. */
 function checkChannels(config: Config): void {
@@ -99,7 +104,7 @@ function registerSettingsRoutes(api: ApiBuilder, deps: RouteDeps, admin: AdminDe
   });
 
   api.route({ method: 'put', path: '/api/v1/settings/channels', tag: 'administration', roles: 'region administrator',
-    summary: 'Set channel settings ({values: {key: value}}; null removes a setting, so the environment\'s applies again). Each change is audited.',
+    summary: "Set channel settings ({values: {key: value}}; null removes a setting, so the environment's applies again). Each change is audited.",
     body: channelsBody, response: channelsAnswer, errors: [] }, async ({ user, body }) => {
     regionAdmin(user);
     const changes = parseChannelValues(body.values);
@@ -112,14 +117,15 @@ function registerSettingsRoutes(api: ApiBuilder, deps: RouteDeps, admin: AdminDe
   });
 
   api.route({ method: 'get', path: '/api/v1/settings/region', tag: 'administration', roles: 'region administrator',
-    summary: 'The region rules (deadlines, fast-tracks, federal services, time zone): the file\'s, the override set in the UI, and the effective ones.',
+    summary: "The region rules (deadlines, fast-tracks, federal services, time zone): the file's, the override set in the UI, and the effective ones.",
     response: regionAnswer, errors: [] }, async ({ user }) => {
     regionAdmin(user);
     return { body: await regionView(deps, admin) };
   });
 
   api.route({ method: 'put', path: '/api/v1/settings/region', tag: 'administration', roles: 'region administrator',
-    summary: 'Replace the region rules set in the UI (fields left out keep config/region.yaml\'s; {} returns to the file). Applies to messages classified from now on; audited.',
+    summary:
+      "Replace the region rules set in the UI (fields left out keep config/region.yaml's; {} returns to the file). Applies to messages classified from now on; audited.",
     body: regionOverrideSchema, response: regionAnswer, errors: [] }, async ({ user, body }) => {
     regionAdmin(user);
     const empty = Object.values(body).every((v) => v === undefined);
@@ -132,7 +138,7 @@ function registerSettingsRoutes(api: ApiBuilder, deps: RouteDeps, admin: AdminDe
 function registerAuditRoute(api: ApiBuilder, deps: RouteDeps): void {
   api.route({ method: 'get', path: '/api/v1/audit', tag: 'administration',
     roles: 'region administrator: everything; administrator of an organization: that organization (entity=organization&entityId=…)',
-    summary: 'Administrators\' changes, newest first: organizations, staff and roles, settings, polls.',
+    summary: "Administrators' changes, newest first: organizations, staff and roles, settings, polls.",
     query: z.object({ entity: z.enum(['organization', 'user', 'settings', 'poll']).optional(), entityId: z.string().max(200).optional(), ...page }),
     response: pageOf(auditEntry), errors: [] }, async ({ user, query }) => {
     if (!isRegionAdmin(user)) {

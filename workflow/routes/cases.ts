@@ -71,8 +71,8 @@ const withDeadline = <T extends { deadlineAt: Date | string; status: string }>(r
  * A network's external id and link can carry the person's VK peer id or Telegram chat id: like the contact, only
  * for those who work on the case (the messages listing withholds them alike, message-listing.ts).
  */
-const withoutChannelIds = <T extends { source: string; externalId: string; link: string | null }>(user: AuthUser, c: Pick<CaseAccess, 'organizationId' | 'executorId'>, row: T) =>
-  ({ ...row, ...channelRefsFor(handlesCase(user, c), row) });
+const withoutChannelIds = <T extends { source: string; externalId: string; link: string | null }>(user: AuthUser,
+  c: Pick<CaseAccess, 'organizationId' | 'executorId'>, row: T) => ({ ...row, ...channelRefsFor(handlesCase(user, c), row) });
 
 export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   const { db, now } = deps;
@@ -85,17 +85,21 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   };
 
   api.route({ method: 'get', path: '/api/v1/cases', tag: 'cases',
-    summary: 'Cases the caller may see, newest first, with days left to the deadline. Filters: status (comma list), category, organizationId, source, overdue, assignedToMe, from/to (registration date), municipality, incidentId; sort=deadline puts the nearest deadlines (overdue) first.',
+    summary:
+      'Cases the caller may see, newest first, with days left to the deadline. Filters: status (comma list), category, organizationId, source, overdue, assignedToMe, from/to (registration date), municipality, incidentId; sort=deadline puts the nearest deadlines (overdue) first.',
     roles: 'region administrator and moderators: all; coordinator, leader, curator: their organizations; executor: assigned to them', query: listCasesQuery,
     response: z.object({ items: z.array(caseListItem), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }), errors: [] },
-  async ({ user: caller, query }) => {
-    const at = now();
-    const { items, total } = await listCases(db, { ...query, ...caseScopeOf(await withSubtree(db, caller)), now: at, openStatuses: OPEN_STATUSES });
-    const rows = items as unknown as (Pick<CaseAccess, 'organizationId' | 'executorId'> & { deadlineAt: Date; status: string; source: string; externalId: string; link: string | null })[];
-    return { body: { items: rows.map((r) => withoutChannelIds(caller, r, withDeadline(r, at, tz))), total, limit: query.limit, offset: query.offset } };
-  });
+    async ({ user: caller, query }) => {
+      const at = now();
+      const { items, total } = await listCases(db, { ...query, ...caseScopeOf(await withSubtree(db, caller)), now: at, openStatuses: OPEN_STATUSES });
+      const rows =
+        items as unknown as (Pick<CaseAccess, 'organizationId' | 'executorId'> & { deadlineAt: Date; status: string; source: string; externalId: string;
+          link: string | null })[];
+      return { body: { items: rows.map((r) => withoutChannelIds(caller, r, withDeadline(r, at, tz))), total, limit: query.limit, offset: query.offset } };
+    });
 
-  api.route({ method: 'get', path: '/api/v1/cases/:id', tag: 'cases', summary: 'A case with its message, full history, answers with quality warnings, reminders and the actions the caller may take now.',
+  api.route({ method: 'get', path: '/api/v1/cases/:id', tag: 'cases',
+    summary: 'A case with its message, full history, answers with quality warnings, reminders and the actions the caller may take now.',
     roles: 'as for the list', params: idParams, response: caseDetailAnswer, errors: { 404: 'No such case' } }, async ({ user, params }) => {
     const c = await readableCase(user, params.id);
     await deps.activity.touch(user.id, 'case');
@@ -106,17 +110,24 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
     const citizenChannel = citizenAddress({ source: c.source, externalId: c.externalId, provenance: provenance ?? {}, contact })?.channel ?? null;
     return {
       body: {
-        ...withoutChannelIds(user, c, { ...withDeadline(rest, at, tz), ...detail, source: c.source, externalId: c.externalId, link: detail.link as string | null }), contact: handlesCase(user, c) ? contact : undefined, history, answers, reminders,
+        ...withoutChannelIds(user, c, { ...withDeadline(rest, at, tz), ...detail, source: c.source, externalId: c.externalId,
+          link: detail.link as string | null }),
+        contact: handlesCase(user, c) ? contact : undefined,
+        history,
+        answers,
+        reminders,
         // The trail names no recipient, but a server's refusal may quote the address: it is for those who work on the case.
-        availableActions: availableActions(user, c), citizenChannel, deliveries: handlesCase(user, c) ? deliveries : [], ...(await routingOfCase(db, c.id)),
+        availableActions: availableActions(user, c),
+        citizenChannel,
+        deliveries: handlesCase(user, c) ? deliveries : [],
+        ...(await routingOfCase(db, c.id)),
       },
     };
   });
 
   api.route({ method: 'post', path: '/api/v1/answer-lint', tag: 'cases', summary: 'Check an answer text against the ПОС answer rules without saving it.',
     roles: 'any signed-in user (with caseId: who may read the case)', body: lintBody, response: z.object({ warnings: z.array(lintWarning) }),
-    errors: { 404: 'No such case (caseId)' } },
-  async ({ user, body }) => {
+    errors: { 404: 'No such case (caseId)' } }, async ({ user, body }) => {
     const c = body.caseId ? await readableCase(user, body.caseId) : undefined;
     return { body: { warnings: lintAnswer({ text: body.text, attachments: body.attachments, category: c?.category, messageText: c?.messageText }) } };
   });
@@ -124,15 +135,15 @@ export function registerCaseRoutes(api: ApiBuilder, deps: RouteDeps): void {
   // The «Назначить» / «Передать» lists: whoever may assign or pass this case sees the executors it may go to, an
   // executor included (the users listing is for those who manage staff, not for them).
   api.route({ method: 'get', path: '/api/v1/cases/:id/assignees', tag: 'cases',
-    summary: 'Active executors of the case\'s organization: who the case may be assigned or passed to.',
+    summary: "Active executors of the case's organization: who the case may be assigned or passed to.",
     roles: 'who may read the case and assign or pass it now', params: idParams,
     response: z.object({ items: z.array(z.object({ id: z.string(), displayName: z.string() })) }), errors: { 404: 'No such case' } },
-  async ({ user, params }) => {
-    const c = await readableCase(user, params.id);
-    const actions = availableActions(user, c);
-    if (!actions.includes('assign') && !actions.includes('pass')) throw new HttpError(403, 'you cannot assign or pass this case now');
-    return { body: { items: await activeExecutorsOf(db, c.organizationId) } };
-  });
+    async ({ user, params }) => {
+      const c = await readableCase(user, params.id);
+      const actions = availableActions(user, c);
+      if (!actions.includes('assign') && !actions.includes('pass')) throw new HttpError(403, 'you cannot assign or pass this case now');
+      return { body: { items: await activeExecutorsOf(db, c.organizationId) } };
+    });
 
   registerActionRoutes(api, deps);
 }
@@ -143,13 +154,16 @@ function registerActionRoutes(api: ApiBuilder, { db, now, relay, reminderDaysBef
     api.route({ method: 'post', path: `/api/v1/cases/:id/${action}`, tag: 'case actions', summary: RULES[action].summary,
       roles: `from ${RULES[action].from.map((f) => f.statuses.join('|')).join('; ')} to ${RULES[action].to}`, params: idParams, body: actionBody,
       response: actionResult, errors: { 404: 'No such case', 409: 'Stale expectedVersion, or the case is not in a status this action starts from' } },
-    async ({ user, params, body }) => {
-      const r = await performAction({ db, now, reminderDaysBefore, links, region }, await withSubtree(db, user), params.id, { ...body, action: action as ActionName });
-      if (!r.ok) throw new HttpError(r.status, r.error);
-      relay?.nudge();
-      const c = r.case;
-      return { body: { id: c.id, status: c.status, version: c.version, organizationId: c.organizationId, executorId: c.executorId,
-        deadlineAt: c.deadlineAt, ...(r.lint ? { warnings: r.lint } : {}) } };
-    });
+      async ({ user, params, body }) => {
+        const r = await performAction({ db, now, reminderDaysBefore, links, region }, await withSubtree(db, user), params.id, { ...body,
+          action: action as ActionName });
+        if (!r.ok) throw new HttpError(r.status, r.error);
+        relay?.nudge();
+        const c = r.case;
+        return {
+          body: { id: c.id, status: c.status, version: c.version, organizationId: c.organizationId, executorId: c.executorId, deadlineAt: c.deadlineAt,
+            ...(r.lint ? { warnings: r.lint } : {}) },
+        };
+      });
   }
 }

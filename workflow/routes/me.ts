@@ -6,8 +6,8 @@ import type { RouteDeps } from './common.js';
 import { me } from './responses.js';
 
 export function registerMeRoutes(api: ApiBuilder, { db, activity }: RouteDeps): void {
-  api.route({ method: 'get', path: '/api/v1/me', tag: 'auth', summary: 'The current user, roles, organizations with readiness flags, and whether the confirmation dialog must be shown.',
-    response: me, errors: [] },
+  api.route({ method: 'get', path: '/api/v1/me', tag: 'auth',
+    summary: 'The current user, roles, organizations with readiness flags, and whether the confirmation dialog must be shown.', response: me, errors: [] },
     async ({ user }) => {
       // The desk starts here: this is the look the region's panel of who is not looking counts.
       await activity.touch(user.id, 'desk');

@@ -4,9 +4,8 @@ import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { withTransaction } from '../../lib/transaction.js';
 import type { AuthUser } from '../auth.js';
 import { hasOrgRole } from '../rules.js';
-import {
-  childrenOf, confirmOrganization, createOrganization, getOrganization, listOrganizations, organizationExists, ORG_KINDS, updateOrganization,
-} from '../store/organizations.js';
+import { childrenOf, confirmOrganization, createOrganization, getOrganization, listOrganizations, organizationExists, ORG_KINDS,
+  updateOrganization } from '../store/organizations.js';
 import { recordAudit } from '../store/audit.js';
 import { idParams, isRegionAdmin, page, uuid, type RouteDeps } from './common.js';
 import { organization, pageOf } from './responses.js';
@@ -65,21 +64,22 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
 
   api.route({ method: 'get', path: '/api/v1/organizations/:id', tag: 'organizations', summary: 'One organization with its children.',
     roles: 'any signed-in user', params: idParams, response: organization.extend({ children: z.array(organization) }), errors: NOT_FOUND },
-  async ({ params }) => {
-    const org = await existing(params.id);
-    return { body: { ...org, children: await childrenOf(db, params.id) } };
-  });
+    async ({ params }) => {
+      const org = await existing(params.id);
+      return { body: { ...org, children: await childrenOf(db, params.id) } };
+    });
 
-  api.route({ method: 'patch', path: '/api/v1/organizations/:id', tag: 'organizations', summary: 'Edit an organization (readiness flags may also be reset here).',
-    roles: 'region administrator; administrator of the organization', params: idParams, body: orgPatch, response: organization, errors: NOT_FOUND },
-  async ({ user, params, body }) => {
+  api.route({ method: 'patch', path: '/api/v1/organizations/:id', tag: 'organizations',
+    summary: 'Edit an organization (readiness flags may also be reset here).', roles: 'region administrator; administrator of the organization',
+    params: idParams, body: orgPatch, response: organization, errors: NOT_FOUND }, async ({ user, params, body }) => {
     await existing(params.id);
     checkEdit(user, params.id, body);
     const after = await withTransaction(db, async (sql) => {
       const before = (await getOrganization(sql, params.id, { lock: true }))!;
       await updateOrganization(sql, params.id, body);
       const changed = (await getOrganization(sql, params.id))!;
-      await recordAudit(sql, { actor: user.id, entity: 'organization', entityId: params.id, action: 'updated', changes: diff(before, changed, Object.keys(body)) });
+      await recordAudit(sql, { actor: user.id, entity: 'organization', entityId: params.id, action: 'updated',
+        changes: diff(before, changed, Object.keys(body)) });
       return changed;
     });
     return { body: after };
@@ -88,15 +88,15 @@ export function registerOrganizationRoutes(api: ApiBuilder, { db }: RouteDeps): 
   api.route({ method: 'post', path: '/api/v1/organizations/:id/confirm', tag: 'organizations',
     summary: 'The confirmation dialog: «Мною пройдено обучение» (trainingConfirmed) and «ЛКО готов к работе» (readyConfirmed).',
     roles: 'any member of the organization', params: idParams, body: confirmBody, response: organization, errors: NOT_FOUND },
-  async ({ user, params, body }) => {
-    await existing(params.id);
-    if (!user.roles.some((r) => r.organizationId === params.id) && !isRegionAdmin(user)) {
-      throw new HttpError(403, 'only members of the organization confirm its readiness');
-    }
-    await withTransaction(db, async (sql) => {
-      await confirmOrganization(sql, params.id, { trainingConfirmed: body.trainingConfirmed ?? false, readyConfirmed: body.readyConfirmed ?? false });
-      await recordAudit(sql, { actor: user.id, entity: 'organization', entityId: params.id, action: 'confirmed', changes: { to: body } });
+    async ({ user, params, body }) => {
+      await existing(params.id);
+      if (!user.roles.some((r) => r.organizationId === params.id) && !isRegionAdmin(user)) {
+        throw new HttpError(403, 'only members of the organization confirm its readiness');
+      }
+      await withTransaction(db, async (sql) => {
+        await confirmOrganization(sql, params.id, { trainingConfirmed: body.trainingConfirmed ?? false, readyConfirmed: body.readyConfirmed ?? false });
+        await recordAudit(sql, { actor: user.id, entity: 'organization', entityId: params.id, action: 'confirmed', changes: { to: body } });
+      });
+      return { body: await existing(params.id) };
     });
-    return { body: await existing(params.id) };
-  });
 }

@@ -20,20 +20,36 @@ export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arra
 export const roleEntry = z.object({ role: z.enum(USER_ROLES), organizationId: z.uuid().nullable().describe('null: region-wide') });
 
 export const organization = z.object({
-  id: z.uuid(), parentId: z.uuid().nullable(), name: z.string(), kind: z.enum(ORG_KINDS), ogrn: z.string().nullable(), inn: z.string().nullable(),
-  site: z.string().nullable(), code: z.string().nullable().describe('The routing code (PUT /api/v1/organizations/:id/code)'),
-  trainingConfirmed: z.boolean(), readyConfirmed: z.boolean(), createdAt: timestamp,
+  id: z.uuid(),
+  parentId: z.uuid().nullable(),
+  name: z.string(),
+  kind: z.enum(ORG_KINDS),
+  ogrn: z.string().nullable(),
+  inn: z.string().nullable(),
+  site: z.string().nullable(),
+  code: z.string().nullable().describe('The routing code (PUT /api/v1/organizations/:id/code)'),
+  trainingConfirmed: z.boolean(),
+  readyConfirmed: z.boolean(),
+  createdAt: timestamp,
 });
 
 export const user = z.object({
-  id: z.uuid(), login: z.string(), displayName: z.string().describe('ФИО'), position: z.string().nullable().describe('Должность'),
-  phone: z.string().nullable().describe('Mobile phone (personal data)'), email: z.string().nullable().describe('Work e-mail (personal data)'),
-  active: z.boolean(), activated: z.boolean().describe('False until an invited user set their password'), createdAt: timestamp, roles: z.array(roleEntry),
+  id: z.uuid(),
+  login: z.string(),
+  displayName: z.string().describe('ФИО'),
+  position: z.string().nullable().describe('Должность'),
+  phone: z.string().nullable().describe('Mobile phone (personal data)'),
+  email: z.string().nullable().describe('Work e-mail (personal data)'),
+  active: z.boolean(),
+  activated: z.boolean().describe('False until an invited user set their password'),
+  createdAt: timestamp,
+  roles: z.array(roleEntry),
 });
 
 export const invitation = z.object({
-  url: z.string().describe('The one-time link /invite/<token>; shown once, only its hash is stored'), expiresAt: timestamp,
-  emailed: z.boolean().describe('Sent to the card\'s e-mail; otherwise pass the link on yourself'),
+  url: z.string().describe('The one-time link /invite/<token>; shown once, only its hash is stored'),
+  expiresAt: timestamp,
+  emailed: z.boolean().describe("Sent to the card's e-mail; otherwise pass the link on yourself"),
 });
 
 export const me = z.object({
@@ -46,16 +62,23 @@ export const me = z.object({
 });
 
 export const notification = z.object({
-  id: serialId, caseId: z.uuid().nullable(), registrationNumber: z.string().nullable(), kind: z.string(),
-  topic: z.string().nullable().describe('The alert topic (routed, assigned, approval, returned, deadline, overdue, repeat_review, escalation); null: in the app only'),
-  text: z.string(), createdAt: timestamp, readAt: timestamp.nullable(),
+  id: serialId,
+  caseId: z.uuid().nullable(),
+  registrationNumber: z.string().nullable(),
+  kind: z.string(),
+  topic: z.string().nullable().describe(
+    'The alert topic (routed, assigned, approval, returned, deadline, overdue, repeat_review, escalation); null: in the app only',
+  ),
+  text: z.string(),
+  createdAt: timestamp,
+  readAt: timestamp.nullable(),
   url: z.string().nullable().describe('Where the notice leads in the desk: the case page'),
 });
 
 export const lintWarning = z.object({ code: z.string(), message: z.string() });
 
 /** The channel's id of the message, or its link: withheld (null) from readers who do not work on the case. */
-const channelRef = z.string().nullable().describe('null for readers who do not work on the case: it can carry the person\'s VK peer id or Telegram chat id');
+const channelRef = z.string().nullable().describe("null for readers who do not work on the case: it can carry the person's VK peer id or Telegram chat id");
 
 const deadline = {
   daysLeft: z.number().int().describe('Days to the deadline, negative once past'),
@@ -63,36 +86,95 @@ const deadline = {
 };
 
 export const caseListItem = z.object({
-  id: z.uuid(), registrationNumber: z.string(), status: z.enum(CASE_STATUSES), version: z.number().int(), category: z.string(),
-  confidence: z.number(), kind: z.string(), fastTrack: z.boolean(), deadlineDays: z.number().int(), deadlineRule: z.string(),
-  municipality: z.string().nullable(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
-  modelVersion: z.string(), registeredAt: timestamp, deadlineAt: timestamp, rating: z.number().int().nullable(), source: z.enum(SOURCES),
-  externalId: channelRef, text: z.string(), link: channelRef, receivedAt: timestamp, incidentId: z.string().nullable(), ...deadline,
+  id: z.uuid(),
+  registrationNumber: z.string(),
+  status: z.enum(CASE_STATUSES),
+  version: z.number().int(),
+  category: z.string(),
+  confidence: z.number(),
+  kind: z.string(),
+  fastTrack: z.boolean(),
+  deadlineDays: z.number().int(),
+  deadlineRule: z.string(),
+  municipality: z.string().nullable(),
+  organizationId: z.uuid().nullable(),
+  organizationName: z.string().nullable(),
+  executorId: z.uuid().nullable(),
+  modelVersion: z.string(),
+  registeredAt: timestamp,
+  deadlineAt: timestamp,
+  rating: z.number().int().nullable(),
+  source: z.enum(SOURCES),
+  externalId: channelRef,
+  text: z.string(),
+  link: channelRef,
+  receivedAt: timestamp,
+  incidentId: z.string().nullable(),
+  ...deadline,
   origin: z.enum(['appeal', 'signal']).describe('signal: made from an incident the monitoring team accepted (terms in hours, answered on its threads)'),
 });
 
 const historyEntry = z.object({
-  id: serialId, at: timestamp, actor: z.string(), actorName: z.string().nullable(), type: z.string(), fromStatus: z.string().nullable(),
-  toStatus: z.string().nullable(), comment: z.string().nullable(), data: z.record(z.string(), z.unknown()),
+  id: serialId,
+  at: timestamp,
+  actor: z.string(),
+  actorName: z.string().nullable(),
+  type: z.string(),
+  fromStatus: z.string().nullable(),
+  toStatus: z.string().nullable(),
+  comment: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
 });
 const answer = z.object({
-  id: serialId, text: z.string(), attachments: z.array(attachmentSchema), lint: z.array(lintWarning), authorId: z.uuid(), authorName: z.string(),
+  id: serialId,
+  text: z.string(),
+  attachments: z.array(attachmentSchema),
+  lint: z.array(lintWarning),
+  authorId: z.uuid(),
+  authorName: z.string(),
   createdAt: timestamp,
 });
 const suggestion = z.object({
-  organization: z.string(), score: z.number(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(),
+  organization: z.string(),
+  score: z.number(),
+  organizationId: z.uuid().nullable(),
+  organizationName: z.string().nullable(),
   ready: z.boolean().describe('Trained, ready, with an active coordinator and an active leader: automatic routing may send cases there'),
 });
 
 export const caseDetail = z.object({
-  id: z.uuid(), messageId: z.uuid(), registrationNumber: z.string(), status: z.enum(CASE_STATUSES), category: z.string(), kind: z.string(),
-  municipality: z.string().nullable(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(), executorId: z.uuid().nullable(),
-  version: z.number().int(), registeredAt: timestamp, deadlineAt: timestamp, deadlineDays: z.number().int(), rating: z.number().int().nullable(),
-  reviewCycle: z.number().int(), source: z.enum(SOURCES), externalId: channelRef, ...deadline,
+  id: z.uuid(),
+  messageId: z.uuid(),
+  registrationNumber: z.string(),
+  status: z.enum(CASE_STATUSES),
+  category: z.string(),
+  kind: z.string(),
+  municipality: z.string().nullable(),
+  organizationId: z.uuid().nullable(),
+  organizationName: z.string().nullable(),
+  executorId: z.uuid().nullable(),
+  version: z.number().int(),
+  registeredAt: timestamp,
+  deadlineAt: timestamp,
+  deadlineDays: z.number().int(),
+  rating: z.number().int().nullable(),
+  reviewCycle: z.number().int(),
+  source: z.enum(SOURCES),
+  externalId: channelRef,
+  ...deadline,
   origin: z.enum(['appeal', 'signal']).optional(),
-  confidence: z.number(), fastTrack: z.boolean(), deadlineRule: z.string(), federalService: z.string().nullable(), rejectionReason: z.string().nullable(),
-  answeredAt: timestamp.nullable(), closedAt: timestamp.nullable(), text: z.string(), link: channelRef, place: placeSchema,
-  attachments: z.array(attachmentSchema), receivedAt: timestamp,
+  confidence: z.number(),
+  fastTrack: z.boolean(),
+  deadlineRule: z.string(),
+  federalService: z.string().nullable(),
+  rejectionReason: z.string().nullable(),
+  answeredAt: timestamp.nullable(),
+  closedAt: timestamp.nullable(),
+  text: z.string(),
+  link: channelRef,
+  place: placeSchema,
+  attachments: z.array(attachmentSchema),
+  receivedAt: timestamp,
   contact: z.object({ phone: z.string().nullable(), email: z.string().nullable(), channelUserId: z.string().nullable() }).optional()
     .describe('Personal data: only for those who work on the case'),
   history: z.array(historyEntry),
@@ -104,11 +186,20 @@ export const caseDetail = z.object({
   deliveries: z.array(caseDeliverySchema).describe('What left for the citizen and what became of it (empty where this process cannot read deliveries)'),
   routingSuggestions: z.array(suggestion),
   routing: z.object({
-    tableVersion: z.number().int().nullable(), source: z.string(), reason: z.string().nullable(), automatic: z.boolean(), autoRouteRedirectedAt: timestamp.nullable(),
+    tableVersion: z.number().int().nullable(),
+    source: z.string(),
+    reason: z.string().nullable(),
+    automatic: z.boolean(),
+    autoRouteRedirectedAt: timestamp.nullable(),
   }).nullable(),
 });
 
 export const actionResult = z.object({
-  id: z.uuid(), status: z.enum(CASE_STATUSES), version: z.number().int(), organizationId: z.uuid().nullable(), executorId: z.uuid().nullable(),
-  deadlineAt: timestamp, warnings: z.array(lintWarning).optional().describe('Answer-quality warnings of the answer this action saved or sent'),
+  id: z.uuid(),
+  status: z.enum(CASE_STATUSES),
+  version: z.number().int(),
+  organizationId: z.uuid().nullable(),
+  executorId: z.uuid().nullable(),
+  deadlineAt: timestamp,
+  warnings: z.array(lintWarning).optional().describe('Answer-quality warnings of the answer this action saved or sent'),
 });

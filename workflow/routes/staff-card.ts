@@ -26,8 +26,14 @@ export const staffCardFields = {
 };
 
 const historyEntry = z.object({
-  id: serialId, userId: z.uuid(), userName: z.string(), organizationId: z.uuid().nullable(), organizationName: z.string().nullable(),
-  actor: z.string(), actorName: z.string().nullable(), at: timestamp,
+  id: serialId,
+  userId: z.uuid(),
+  userName: z.string(),
+  organizationId: z.uuid().nullable(),
+  organizationName: z.string().nullable(),
+  actor: z.string(),
+  actorName: z.string().nullable(),
+  at: timestamp,
   change: z.enum(['created', 'roles', 'profile', 'activated', 'deactivated', 'reactivated', 'invited', 'password-reset']),
   data: z.record(z.string(), z.unknown()).describe('roles: {from, to}; profile: {fields}; created: {roles}'),
 });
@@ -35,11 +41,13 @@ const historyEntry = z.object({
 const STAFF_READERS = ['administrator', 'curator', 'coordinator', 'leader'] as const;
 
 /** Region administrators, the user themself, and those who manage or coordinate an organization the user is in. */
-const mayRead = (u: AuthUser, target: UserView) => isRegionAdmin(u) || u.id === target.id
+const mayRead = (u: AuthUser, target: UserView) =>
+  isRegionAdmin(u) || u.id === target.id
   || target.roles.some((r) => r.organizationId && STAFF_READERS.some((role) => hasOrgRole(u, role, r.organizationId)));
 
 /** Region administrators, and administrators of every organization the user is in. */
-const mayAdminister = (u: AuthUser, target: UserView) => isRegionAdmin(u)
+const mayAdminister = (u: AuthUser, target: UserView) =>
+  isRegionAdmin(u)
   || (target.roles.length > 0 && target.roles.every((r) => r.organizationId && hasOrgRole(u, 'administrator', r.organizationId)));
 
 const tokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'token: the code of the invitation link') });
@@ -59,28 +67,29 @@ export function registerStaffCardRoutes(api: ApiBuilder, deps: RouteDeps): void 
   };
 
   api.route({ method: 'get', path: '/api/v1/users/:id', tag: 'users', summary: 'One staff card with roles and whether the account is activated.',
-    roles: 'region administrator; the user; administrators, curators, coordinators and leaders of the user\'s organizations', params: idParams,
+    roles: "region administrator; the user; administrators, curators, coordinators and leaders of the user's organizations", params: idParams,
     response: userView, errors: { 404: 'No such user' } }, async ({ user, params }) => ({ body: await readable(user, params.id) }));
 
-  api.route({ method: 'get', path: '/api/v1/users/:id/history', tag: 'users', summary: 'The history of the user\'s roles and card: who changed what, when (newest first).',
-    roles: 'as for the card', params: idParams, query: z.object(page), response: pageOf(historyEntry), errors: { 404: 'No such user' } },
-  async ({ user, params, query }) => {
+  api.route({ method: 'get', path: '/api/v1/users/:id/history', tag: 'users',
+    summary: "The history of the user's roles and card: who changed what, when (newest first).", roles: 'as for the card', params: idParams,
+    query: z.object(page), response: pageOf(historyEntry), errors: { 404: 'No such user' } }, async ({ user, params, query }) => {
     await readable(user, params.id);
     return { body: { items: await listHistory(db, { userId: params.id }, query), limit: query.limit, offset: query.offset } };
   });
 
-  api.route({ method: 'get', path: '/api/v1/organizations/:id/staff-history', tag: 'users', summary: 'Every staff and role change in the organization, newest first.',
+  api.route({ method: 'get', path: '/api/v1/organizations/:id/staff-history', tag: 'users',
+    summary: 'Every staff and role change in the organization, newest first.',
     roles: 'region administrator; administrators, curators and leaders of the organization', params: idParams, query: z.object(page),
     response: pageOf(historyEntry), errors: [] }, async ({ user, params, query }) => {
     if (!isRegionAdmin(user) && !orgsWithRole(user, ['administrator', 'curator', 'leader']).includes(params.id)) {
-      throw new HttpError(403, 'you cannot see this organization\'s staff history');
+      throw new HttpError(403, "you cannot see this organization's staff history");
     }
     return { body: { items: await listHistory(db, { organizationId: params.id }, query), limit: query.limit, offset: query.offset } };
   });
 
   api.route({ method: 'post', path: '/api/v1/users/:id/invitation', tag: 'users',
     summary: 'A new invitation link for a user who has not activated the account (the old link stops working); e-mailed when the card has an address.',
-    roles: 'region administrator; administrator of the user\'s organizations', params: idParams, status: 201, response: invitation,
+    roles: "region administrator; administrator of the user's organizations", params: idParams, status: 201, response: invitation,
     errors: { 404: 'No such user', 409: 'The account is already activated' } }, async ({ user, params }) => {
     const target = await readable(user, params.id);
     if (!mayAdminister(user, target)) throw new HttpError(403, 'only an administrator invites this user');
@@ -98,11 +107,11 @@ function registerInvitationRoutes(api: ApiBuilder, { db, now }: RouteDeps): void
   api.route({ method: 'get', path: '/api/v1/invitations/:token', tag: 'users', auth: false,
     summary: 'What an invitation link is for: the login and name of the account, until when it works.', params: tokenParams,
     response: z.object({ login: z.string(), displayName: z.string(), expiresAt: timestamp }), errors: { 404: 'No such link, or it expired or was used' } },
-  async ({ params }) => {
-    const s = await invitationState(db, params.token, now());
-    if (s.state !== 'valid') throw new HttpError(404, INVITATION_GONE[s.state]!);
-    return { body: { login: s.login, displayName: s.displayName, expiresAt: s.expiresAt.toISOString() } };
-  });
+    async ({ params }) => {
+      const s = await invitationState(db, params.token, now());
+      if (s.state !== 'valid') throw new HttpError(404, INVITATION_GONE[s.state]!);
+      return { body: { login: s.login, displayName: s.displayName, expiresAt: s.expiresAt.toISOString() } };
+    });
 
   api.route({ method: 'post', path: '/api/v1/invitations/:token/accept', tag: 'users', auth: false,
     summary: 'Activate the account: set its password (at least 10 characters). The link works once.', params: tokenParams,

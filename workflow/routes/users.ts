@@ -22,8 +22,8 @@ const userBody = z.object({
   ...staffCardFields,
   roles: z.array(roleEntry).max(50).default([]),
 });
-const userPatch = z.object({ displayName: z.string().trim().min(1).max(300).optional(), active: z.boolean().optional(), password: z.string().min(10).max(500).optional(),
-  ...staffCardFields });
+const userPatch = z.object({ displayName: z.string().trim().min(1).max(300).optional(), active: z.boolean().optional(),
+  password: z.string().min(10).max(500).optional(), ...staffCardFields });
 const rolesBody = z.object({ organizationId: uuid.nullable(), roles: z.array(z.enum(USER_ROLES)).max(10) });
 
 /** Why the user may not grant (or take away) these roles in the organization; undefined when they may. */
@@ -33,7 +33,8 @@ function roleScope(u: AuthUser, organizationId: string | null, roles: UserRole[]
   if (hasOrgRole(u, 'administrator', organizationId)) return undefined;
   if (hasOrgRole(u, 'curator', organizationId)) {
     return roles.every((r) => ['coordinator', 'executor', 'leader'].includes(r))
-      ? undefined : 'a curator assigns coordinator, executor and leader roles only';
+      ? undefined :
+      'a curator assigns coordinator, executor and leader roles only';
   }
   return 'only an administrator (or a curator) of the organization manages its roles';
 }
@@ -80,20 +81,23 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     return found;
   };
 
-  api.route({ method: 'get', path: '/api/v1/users', tag: 'users', summary: 'Users: all for a region administrator; otherwise the members of organizations where the caller coordinates, leads, curates or administers.',
+  api.route({ method: 'get', path: '/api/v1/users', tag: 'users',
+    summary: 'Users: all for a region administrator; otherwise the members of organizations where the caller coordinates, leads, curates or administers.',
     roles: 'administrator, curator, coordinator, leader', query: z.object({ organizationId: uuid.optional(), role: z.enum(USER_ROLES).optional(), ...page }),
-    response: pageOf(userView), errors: [] },
-  async ({ user, query }) => {
+    response: pageOf(userView), errors: [] }, async ({ user, query }) => {
     const readsAll = isRegionAdmin(user);
     const organizationIds = orgsWithRole(user, ['administrator', 'curator', 'coordinator', 'leader']);
     if (!readsAll && organizationIds.length === 0) throw new HttpError(403, 'your roles do not allow listing users');
-    if (query.organizationId && !readsAll && !organizationIds.includes(query.organizationId)) throw new HttpError(403, 'you cannot list users of that organization');
-    const items = await listUsers(db, { readsAll, organizationIds, organizationId: query.organizationId, role: query.role, limit: query.limit, offset: query.offset });
+    if (query.organizationId && !readsAll && !organizationIds.includes(query.organizationId)) {
+      throw new HttpError(403, 'you cannot list users of that organization');
+    }
+    const items = await listUsers(db, { readsAll, organizationIds, organizationId: query.organizationId, role: query.role, limit: query.limit,
+      offset: query.offset });
     return { body: { items, limit: query.limit, offset: query.offset } };
   });
 
   api.route({ method: 'post', path: '/api/v1/users', tag: 'users',
-    summary: 'Create a user: the staff card and roles. Without a password the answer carries a one-time invitation link (also e-mailed to the card\'s address).',
+    summary: "Create a user: the staff card and roles. Without a password the answer carries a one-time invitation link (also e-mailed to the card's address).",
     roles: 'region administrator; administrator of the organization (roles in it only)', body: userBody, status: 201,
     response: userView.extend({ invitation: invitationView.optional() }), errors: { 409: 'The login is taken' } }, async ({ user, body }) => {
     checkCreate(user, body.roles);
@@ -101,8 +105,12 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     let invitation: Invitation | undefined;
     const { password, ...card } = body;
     const created = await createUser(db, { ...card, passwordHash: password ? await hashPassword(password) : undefined }, by,
-      password ? undefined : async (sql, id) => void (invitation = await issueInvitation(sql, { userId: id, actor: user.id, now: by.at }, deps.staff)),
-      { actor: user.id, entity: 'user', action: 'created', changes: { login: body.login, displayName: body.displayName, roles: body.roles } });
+      password ? undefined : async (sql, id) => void (invitation = await issueInvitation(sql, { userId: id, actor: user.id, now: by.at }, deps.staff)), {
+      actor: user.id,
+      entity: 'user',
+      action: 'created',
+      changes: { login: body.login, displayName: body.displayName, roles: body.roles },
+    });
     if (!created.ok) {
       throw created.reason === 'login-taken' ? new HttpError(409, `login "${body.login}" is taken`) : new HttpError(400, 'roles: no such organization');
     }
@@ -110,11 +118,13 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     return { body: { ...(await getUser(db, created.id)), ...(invitation ? { invitation } : {}) } };
   });
 
-  api.route({ method: 'patch', path: '/api/v1/users/:id', tag: 'users', summary: 'Change the staff card (ФИО, position, phone, e-mail), deactivate or set a new password.',
+  api.route({ method: 'patch', path: '/api/v1/users/:id', tag: 'users',
+    summary: 'Change the staff card (ФИО, position, phone, e-mail), deactivate or set a new password.',
     roles: 'region administrator; administrator of an organization of the user', params: idParams, body: userPatch, response: userView,
     errors: { 404: 'No such user' } }, async ({ user, params, body }) => {
     const target = await existing(params.id);
-    const mayEdit = isRegionAdmin(user) || (target.roles.length > 0 && target.roles.every((r) => r.organizationId && hasOrgRole(user, 'administrator', r.organizationId)));
+    const mayEdit = isRegionAdmin(user) ||
+      (target.roles.length > 0 && target.roles.every((r) => r.organizationId && hasOrgRole(user, 'administrator', r.organizationId)));
     if (!mayEdit) throw new HttpError(403, 'only an administrator edits this user');
     if (body.active === false && params.id === user.id) throw new HttpError(400, 'you cannot deactivate yourself');
     const by = { actor: user.id, at: now() };
@@ -124,19 +134,20 @@ export function registerUserRoutes(api: ApiBuilder, deps: RouteDeps): void {
     await updateUser(db, params.id, { ...card, passwordHash }, by, { actor: user.id, entity: 'user', entityId: params.id, action: 'updated', changes: {
       ...(body.displayName !== undefined && body.displayName !== target.displayName ? { displayName: { from: target.displayName, to: body.displayName } } : {}),
       ...(body.active !== undefined && body.active !== target.active ? { active: { from: target.active, to: body.active } } : {}),
-      ...(password !== undefined ? { password: 'изменён' } : {}) } });
+      ...(password !== undefined ? { password: 'изменён' } : {}),
+    } });
     return { body: await existing(params.id) };
   });
 
-  api.route({ method: 'put', path: '/api/v1/users/:id/roles', tag: 'users', summary: 'Replace the user\'s roles in one organization (or region-wide with organizationId null).',
+  api.route({ method: 'put', path: '/api/v1/users/:id/roles', tag: 'users',
+    summary: "Replace the user's roles in one organization (or region-wide with organizationId null).",
     roles: 'region administrator; administrator of the organization; curator (coordinator/executor/leader roles)', params: idParams, body: rolesBody,
-    response: userView, errors: { 404: 'No such user' } },
-  async ({ user, params, body }) => {
+    response: userView, errors: { 404: 'No such user' } }, async ({ user, params, body }) => {
     const before = await existing(params.id);
     await checkRoleChange(deps, user, params.id, body);
     const from = before.roles.filter((r) => r.organizationId === body.organizationId).map((r) => r.role);
-    await replaceRoles(db, params.id, body.organizationId, body.roles, { actor: user.id, at: now() },
-      { actor: user.id, entity: 'user', entityId: params.id, action: 'roles', changes: { organizationId: body.organizationId, from, to: body.roles } });
+    await replaceRoles(db, params.id, body.organizationId, body.roles, { actor: user.id, at: now() }, { actor: user.id, entity: 'user', entityId: params.id,
+      action: 'roles', changes: { organizationId: body.organizationId, from, to: body.roles } });
     return { body: await existing(params.id) };
   });
 }

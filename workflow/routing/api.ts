@@ -12,10 +12,9 @@ import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
 import { DAY_MS } from '../../lib/time.js';
 import { hasRegionRole } from '../rules.js';
 import { routingRulesSchema } from './decide.js';
+import { dryRun, routingStats } from './review.js';
 import { dryRunResult, organizationCode, routingSettings, routingStatsAnswer, tableVersion as tableVersionAnswer, versionSummary } from './responses.js';
-import {
-  currentTable, dryRun, listVersions, loadSettings, publishTable, routingStats, setOrganizationCode, tableVersion, updateSettings,
-} from './store.js';
+import { currentTable, listVersions, loadSettings, publishTable, setOrganizationCode, tableVersion, updateSettings } from './store.js';
 
 export interface RoutingApiDeps {
   db: pg.Pool;
@@ -84,14 +83,16 @@ function registerTableRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void
   });
 
   api.route({ method: 'put', path: '/api/v1/routing/table', tag: 'routing',
-    summary: 'Publish a new version of the routing table: rules (category | reason) × (municipality | district | any) → organization (code or name). Applies to cases routed from now on.',
+    summary:
+      'Publish a new version of the routing table: rules (category | reason) × (municipality | district | any) → organization (code or name). Applies to cases routed from now on.',
     roles: 'region administrator', body: tableBody, status: 201, response: tableVersionAnswer, errors: [] }, async ({ user, body }) => {
     requireAdmin(user);
     return { body: await publishTable(db, body.rules, body.comment, user.id, now()) };
   });
 
   api.route({ method: 'post', path: '/api/v1/routing/dry-run', tag: 'routing',
-    summary: 'How the cases registered in a period (default: the last 30 days) would have been routed under the given rules (default: the current table), with today\'s settings and organizations.',
+    summary:
+      "How the cases registered in a period (default: the last 30 days) would have been routed under the given rules (default: the current table), with today's settings and organizations.",
     roles: 'region administrator, moderators', body: dryRunBody, response: dryRunResult, errors: [] }, async ({ user, body }) => {
     if (!isAdmin(user) && !hasRegionRole(user, 'moderator')) throw new HttpError(403, 'only administrators and moderators run routing dry runs');
     const to = body.to ? new Date(body.to) : now();
@@ -104,38 +105,46 @@ function registerTableRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void
 
 /** The automatic-routing settings, organization codes and the statistics of automatic routes. */
 function registerSettingsRoutes(api: ApiBuilder, { db, now }: RoutingApiDeps): void {
-  api.route({ method: 'get', path: '/api/v1/routing/settings', tag: 'routing', summary: 'Automatic-routing settings: threshold, coordinating organization, redirect-rate target.',
-    roles: 'administrators, moderators, coordinators', response: routingSettings, errors: [] }, async ({ user }) => {
+  api.route({ method: 'get', path: '/api/v1/routing/settings', tag: 'routing',
+    summary: 'Automatic-routing settings: threshold, coordinating organization, redirect-rate target.', roles: 'administrators, moderators, coordinators',
+    response: routingSettings, errors: [] }, async ({ user }) => {
     requireReader(user);
     return { body: await loadSettings(db) };
   });
 
-  api.route({ method: 'patch', path: '/api/v1/routing/settings', tag: 'routing', summary: 'Change automatic-routing settings; a threshold change is recorded in the threshold history.',
-    roles: 'region administrator', body: settingsPatch, response: routingSettings, errors: [] }, async ({ user, body }) => {
+  api.route({ method: 'patch', path: '/api/v1/routing/settings', tag: 'routing',
+    summary: 'Change automatic-routing settings; a threshold change is recorded in the threshold history.', roles: 'region administrator', body: settingsPatch,
+    response: routingSettings, errors: [] }, async ({ user, body }) => {
     requireAdmin(user);
     const floor = body.thresholdFloor, ceiling = body.thresholdCeiling;
     if (floor !== undefined && ceiling !== undefined && floor > ceiling) throw new HttpError(400, 'thresholdFloor must not exceed thresholdCeiling');
     const settings = await updateSettings(db, {
-      coordinatingOrganization: body.coordinatingOrganization, autoRouting: body.autoRouting, targetRedirectRate: body.targetRedirectRate,
-      thresholdFloor: floor, thresholdCeiling: ceiling, adjustMinSample: body.adjustMinSample, threshold: body.threshold,
+      coordinatingOrganization: body.coordinatingOrganization,
+      autoRouting: body.autoRouting,
+      targetRedirectRate: body.targetRedirectRate,
+      thresholdFloor: floor,
+      thresholdCeiling: ceiling,
+      adjustMinSample: body.adjustMinSample,
+      threshold: body.threshold,
     }, { actor: user.id, reason: body.comment ? `установлен администратором: ${body.comment}` : 'установлен администратором', now: now() });
     return { body: settings };
   });
 
   api.route({ method: 'put', path: '/api/v1/organizations/:id/code', tag: 'routing',
-    summary: 'Set (or clear with null) the stable code by which routing rules and model labels name this organization.',
-    roles: 'region administrator', params: z.object({ id: z.uuid() }), body: codeBody, response: organizationCode,
+    summary: 'Set (or clear with null) the stable code by which routing rules and model labels name this organization.', roles: 'region administrator',
+    params: z.object({ id: z.uuid() }), body: codeBody, response: organizationCode,
     errors: { 404: 'No such organization', 409: 'Another organization has this code' } }, async ({ user, params, body }) => {
     requireAdmin(user);
-    const r = await setOrganizationCode(db, params.id, body.code,
-      { actor: user.id, entity: 'organization', entityId: params.id, action: 'code', changes: { to: body.code } });
+    const r = await setOrganizationCode(db, params.id, body.code, { actor: user.id, entity: 'organization', entityId: params.id, action: 'code',
+      changes: { to: body.code } });
     if (r === 'not-found') throw new HttpError(404, 'organization not found');
     if (r === 'taken') throw new HttpError(409, 'code: another organization already has this code');
     return { body: r };
   });
 
   api.route({ method: 'get', path: '/api/v1/routing/stats', tag: 'routing',
-    summary: 'Automatic routes, how many were later redirected and the rate (all time and since the last threshold change), cases sent to the coordinator, the threshold and its history.',
+    summary:
+      'Automatic routes, how many were later redirected and the rate (all time and since the last threshold change), cases sent to the coordinator, the threshold and its history.',
     roles: 'administrators, moderators, coordinators', response: routingStatsAnswer, errors: [] }, async ({ user }) => {
     requireReader(user);
     return { body: await routingStats(db) };

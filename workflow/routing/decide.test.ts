@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  adjustThreshold, decideRoute, describeDecision, matchRule, routingRuleSchema, staffingRefusal, type OrgInfo, type RoutingPolicy, type RoutingRule,
-} from './decide.js';
+import { adjustThreshold, decideRoute, describeDecision, matchRule, routingRuleSchema, staffingRefusal, type OrgInfo, type RoutingPolicy,
+  type RoutingRule } from './decide.js';
 
 function buildOrg(overrides: Partial<OrgInfo> = {}): OrgInfo {
   return { id: overrides.id ?? `org-${Math.random().toString(36).slice(2)}`, name: 'Департамент дорог', code: null, trainingConfirmed: true,
@@ -42,7 +41,8 @@ describe('decideRoute', () => {
 
   it('routes automatically at or above the threshold, to the coordinator below it', () => {
     expect(decideRoute(facts(0.8), [], policy, orgs)).toMatchObject({ kind: 'auto', organizationId: 'roads', source: 'model', reason: 'model-confident' });
-    expect(decideRoute(facts(0.79), [], policy, orgs)).toMatchObject({ kind: 'coordinator', organizationId: 'coord', reason: 'below-threshold', label: 'roads' });
+    expect(decideRoute(facts(0.79), [], policy, orgs)).toMatchObject({ kind: 'coordinator', organizationId: 'coord', reason: 'below-threshold',
+      label: 'roads' });
   });
 
   it('maps model labels by code or by name', () => {
@@ -78,8 +78,12 @@ describe('decideRoute', () => {
   it('explains in Russian why an organization cannot receive cases', () => {
     const school = { name: 'Школа № 5', hasCoordinator: true, hasLeader: true, hasTwoPeople: true };
     expect(staffingRefusal(school)).toBeUndefined();
-    expect(staffingRefusal({ ...school, hasCoordinator: false, hasTwoPeople: false })).toMatch(/^Организация «Школа № 5» не может получать обращения: в ней нет активного координатора\./);
-    expect(staffingRefusal({ ...school, hasCoordinator: false, hasLeader: false, hasTwoPeople: false })).toContain('нет активного координатора и активного руководителя');
+    expect(staffingRefusal({ ...school, hasCoordinator: false, hasTwoPeople: false })).toMatch(
+      /^Организация «Школа № 5» не может получать обращения: в ней нет активного координатора\./,
+    );
+    expect(staffingRefusal({ ...school, hasCoordinator: false, hasLeader: false, hasTwoPeople: false })).toContain(
+      'нет активного координатора и активного руководителя',
+    );
     expect(staffingRefusal({ ...school, hasTwoPeople: false })).toBe('Организация «Школа № 5» не может получать обращения: координатор и руководитель в ней — '
       + 'один и тот же человек. ПОС требует назначить ответственных (минимум два человека, включая руководителя): назначьте роли в организации или выберите другую.');
   });
@@ -97,7 +101,9 @@ describe('decideRoute', () => {
 
   it('explains every decision in Russian', () => {
     const d = decideRoute(facts(0.5), [], policy, orgs);
-    expect(describeDecision(d, 0.8).replace(/\u00a0/g, ' ')).toBe('Направлено координатору региона: уверенность модели 50 % ниже порога 80 % (предложение: «roads»).');
+    expect(describeDecision(d, 0.8).replace(/\u00a0/g, ' ')).toBe(
+      'Направлено координатору региона: уверенность модели 50 % ниже порога 80 % (предложение: «roads»).',
+    );
   });
 
   it('names organizations by name in the explanation, not by their routing code', () => {
@@ -106,16 +112,23 @@ describe('decideRoute', () => {
   });
 
   it('picks an automatic organization only if it is ready (property)', () => {
-    fc.assert(fc.property(fc.array(fc.record({ t: fc.boolean(), r: fc.boolean(), c: fc.boolean(), l: fc.boolean(), two: fc.boolean() }), { minLength: 1, maxLength: 5 }),
-      fc.double({ min: 0, max: 1, noNaN: true }), (flags, score) => {
-        const list = flags.map((f, i) => buildOrg({ id: `o${i}`, name: `Орг ${i}`, code: `o${i}`, trainingConfirmed: f.t, readyConfirmed: f.r,
-          hasCoordinator: f.c, hasLeader: f.l, hasTwoPeople: f.c && f.l && f.two }));
-        const d = decideRoute({ category: 'x', suggestions: [{ organization: 'o0', score }] }, [], policy, [...list, coordination]);
-        if (d.kind === 'auto') {
-          const o = list.find((x) => x.id === d.organizationId)!;
-          expect(o.trainingConfirmed && o.readyConfirmed && o.hasCoordinator && o.hasLeader && o.hasTwoPeople && score >= policy.threshold).toBe(true);
-        }
-      }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ t: fc.boolean(), r: fc.boolean(), c: fc.boolean(), l: fc.boolean(), two: fc.boolean() }), { minLength: 1, maxLength: 5 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (flags, score) => {
+          const list = flags.map((f, i) =>
+            buildOrg({ id: `o${i}`, name: `Орг ${i}`, code: `o${i}`, trainingConfirmed: f.t, readyConfirmed: f.r, hasCoordinator: f.c, hasLeader: f.l,
+              hasTwoPeople: f.c && f.l && f.two })
+          );
+          const d = decideRoute({ category: 'x', suggestions: [{ organization: 'o0', score }] }, [], policy, [...list, coordination]);
+          if (d.kind === 'auto') {
+            const o = list.find((x) => x.id === d.organizationId)!;
+            expect(o.trainingConfirmed && o.readyConfirmed && o.hasCoordinator && o.hasLeader && o.hasTwoPeople && score >= policy.threshold).toBe(true);
+          }
+        },
+      ),
+    );
   });
 });
 
@@ -128,7 +141,9 @@ describe('adjustThreshold', () => {
     expect(adjustThreshold(p, 20, 3)?.threshold).toBe(0.85);
     // The threshold history reads in Russian: a comma and a spaced per cent sign.
     expect(adjustThreshold(p, 20, 3)?.reason.replace(/\u00a0/g, ' ')).toBe('доля перенаправлений 15 % (3 из 20) выше целевой 10 %: порог повышен');
-    expect(adjustThreshold({ ...p, targetRate: 0.125 }, 24, 5)?.reason.replace(/\u00a0/g, ' ')).toMatch(/^доля перенаправлений 20,8 % \(5 из 24\) выше целевой 12,5 %/);
+    expect(adjustThreshold({ ...p, targetRate: 0.125 }, 24, 5)?.reason.replace(/\u00a0/g, ' ')).toMatch(
+      /^доля перенаправлений 20,8 % \(5 из 24\) выше целевой 12,5 %/,
+    );
     expect(adjustThreshold(p, 20, 0)?.threshold).toBe(0.79);
     expect(adjustThreshold(p, 20, 2)).toBeUndefined();
     expect(adjustThreshold(p, 40, 3)).toBeUndefined();

@@ -19,7 +19,10 @@ export const routingRuleSchema = z.object({
 export type RoutingRule = z.infer<typeof routingRuleSchema>;
 export const routingRulesSchema = z.array(routingRuleSchema).max(5000);
 
-export interface Suggestion { organization: string; score: number }
+export interface Suggestion {
+  organization: string;
+  score: number;
+}
 
 export interface CaseFacts {
   category: string;
@@ -50,9 +53,8 @@ export interface RoutingPolicy {
   coordinatingOrganization: string | null;
 }
 
-export type RoutingReason =
-  | 'table-rule' | 'model-confident'
-  | 'below-threshold' | 'not-ready' | 'no-coordinator' | 'no-leader' | 'one-person' | 'unknown-organization' | 'no-suggestions' | 'auto-routing-off';
+export type RoutingReason = 'table-rule' | 'model-confident' | 'below-threshold' | 'not-ready' | 'no-coordinator' | 'no-leader' | 'one-person'
+  | 'unknown-organization' | 'no-suggestions' | 'auto-routing-off';
 
 export type RouteDecision =
   | { kind: 'auto'; organizationId: string; source: 'table' | 'model'; reason: RoutingReason; label: string; score: number; rule?: RoutingRule }
@@ -153,16 +155,26 @@ export function describeDecision(d: RouteDecision, threshold: number, orgs: read
   const who = named ? `«${named}»` : 'организация';
   const pct = (x: number | undefined) => ruPercent(x ?? 0, 0);
   switch (d.reason) {
-    case 'table-rule': return `Маршрутизировано автоматически по таблице маршрутизации: ${who}.`;
-    case 'model-confident': return `Маршрутизировано автоматически моделью: ${who}, уверенность ${pct(d.score)} (порог ${pct(threshold)}).`;
-    case 'below-threshold': return `Направлено координатору региона: уверенность модели ${pct(d.score)} ниже порога ${pct(threshold)} (предложение: ${who}).`;
-    case 'not-ready': return `Направлено координатору региона: ${who} не подтвердила обучение и готовность к работе.`;
-    case 'no-coordinator': return `Направлено координатору региона: в организации ${who} нет активного координатора.`;
-    case 'no-leader': return `Направлено координатору региона: в организации ${who} нет активного руководителя.`;
-    case 'one-person': return `Направлено координатору региона: в организации ${who} координатор и руководитель — один и тот же человек.`;
-    case 'unknown-organization': return `Направлено координатору региона: организация ${who} не найдена в справочнике.`;
-    case 'no-suggestions': return 'Направлено координатору региона: нет ни правила маршрутизации, ни подсказки модели.';
-    case 'auto-routing-off': return 'Направлено координатору региона: автоматическая маршрутизация выключена.';
+    case 'table-rule':
+      return `Маршрутизировано автоматически по таблице маршрутизации: ${who}.`;
+    case 'model-confident':
+      return `Маршрутизировано автоматически моделью: ${who}, уверенность ${pct(d.score)} (порог ${pct(threshold)}).`;
+    case 'below-threshold':
+      return `Направлено координатору региона: уверенность модели ${pct(d.score)} ниже порога ${pct(threshold)} (предложение: ${who}).`;
+    case 'not-ready':
+      return `Направлено координатору региона: ${who} не подтвердила обучение и готовность к работе.`;
+    case 'no-coordinator':
+      return `Направлено координатору региона: в организации ${who} нет активного координатора.`;
+    case 'no-leader':
+      return `Направлено координатору региона: в организации ${who} нет активного руководителя.`;
+    case 'one-person':
+      return `Направлено координатору региона: в организации ${who} координатор и руководитель — один и тот же человек.`;
+    case 'unknown-organization':
+      return `Направлено координатору региона: организация ${who} не найдена в справочнике.`;
+    case 'no-suggestions':
+      return 'Направлено координатору региона: нет ни правила маршрутизации, ни подсказки модели.';
+    case 'auto-routing-off':
+      return 'Направлено координатору региона: автоматическая маршрутизация выключена.';
   }
 }
 
@@ -194,7 +206,8 @@ export function adjustThreshold(p: ThresholdPolicy, autoRoutes: number, redirect
   }
   if (rate < p.targetRate / 2 && p.threshold > p.floor) {
     const next = round3(Math.max(p.floor, p.threshold - THRESHOLD_STEP_DOWN));
-    return { threshold: next, reason: `доля перенаправлений ${pct(rate)} (${redirected} из ${autoRoutes}) ниже половины целевой ${pct(p.targetRate)}: порог понижен` };
+    return { threshold: next,
+      reason: `доля перенаправлений ${pct(rate)} (${redirected} из ${autoRoutes}) ниже половины целевой ${pct(p.targetRate)}: порог понижен` };
   }
   return undefined;
 }

@@ -23,10 +23,21 @@ function newCaseOf(incidentId: string, signals: SignalRow[], terms: SignalTerms,
   const hours = fastTrack ? terms.answerHours.fastTrack : terms.answerHours.default;
   const suggestions = incidentSuggestions(signals.map((s) => s.routing));
   return {
-    id: caseIdFor(lead.messageId), messageId: lead.messageId, category: lead.category, confidence: lead.confidence, kind: incidentKind(signals),
-    fastTrack, deadlineDays: Math.max(1, Math.ceil(hours / 24)), deadlineRule: `signal:${hours}h`, federalService: null,
-    municipality: lead.municipality ?? signals.find((s) => s.municipality)?.municipality ?? null, modelVersion: lead.modelVersion,
-    deadlineAt: answerDueAt(now, fastTrack, terms), incidentId, routing: suggestions.length ? JSON.stringify(suggestions) : null, origin: 'signal',
+    id: caseIdFor(lead.messageId),
+    messageId: lead.messageId,
+    category: lead.category,
+    confidence: lead.confidence,
+    kind: incidentKind(signals),
+    fastTrack,
+    deadlineDays: Math.max(1, Math.ceil(hours / 24)),
+    deadlineRule: `signal:${hours}h`,
+    federalService: null,
+    municipality: lead.municipality ?? signals.find((s) => s.municipality)?.municipality ?? null,
+    modelVersion: lead.modelVersion,
+    deadlineAt: answerDueAt(now, fastTrack, terms),
+    incidentId,
+    routing: suggestions.length ? JSON.stringify(suggestions) : null,
+    origin: 'signal',
   };
 }
 
@@ -42,15 +53,17 @@ export async function createIncidentCase(ctx: StepContext, terms: SignalTerms, r
   const signals = await signalsOf(sql, incident.id);
   const c = newCaseOf(incident.id, signals, terms, now);
   const numberOf = await insertCases(sql, [c], 'moderation', now);
-  await insertRegistrationEvents(sql, [{ caseId: c.id, data: { origin: 'signal', incidentId: incident.id, signals: signals.length, category: c.category,
-    fastTrack: c.fastTrack, deadlineRule: c.deadlineRule, acceptedBy: ctx.actor } }], 'moderation', now);
+  await insertRegistrationEvents(sql, [{ caseId: c.id,
+    data: { origin: 'signal', incidentId: incident.id, signals: signals.length, category: c.category, fastTrack: c.fastTrack, deadlineRule: c.deadlineRule,
+      acceptedBy: ctx.actor } }], 'moderation', now);
   // Hour terms: reminders that would fall before the acceptance itself are left out.
   await scheduleReminders(sql, c.id, planReminders(c.deadlineAt, 0, reminderDaysBefore).filter((r) => r.dueAt > now), now);
   const open = signals.filter((s) => s.status === 'new');
   await setSignalStatus(sql, incident.id, 'accepted', open.map((s) => s.messageId));
   await updateIncident(sql, incident.id, { status: 'accepted', case_id: c.id }, now);
   await logIncident(ctx, 'accepted', { caseId: c.id, registrationNumber: numberOf.get(c.id) });
-  await enqueue(sql, eventsRow([caseCreatedEvent(c, leadOf(signals), now), ...signalStepEvents('signal.accepted', open, now,
-    { caseId: c.id, actor: ctx.actor, answerDueAt: c.deadlineAt })]));
+  await enqueue(sql,
+    eventsRow([caseCreatedEvent(c, leadOf(signals), now),
+      ...signalStepEvents('signal.accepted', open, now, { caseId: c.id, actor: ctx.actor, answerDueAt: c.deadlineAt })]));
   return { caseId: c.id, registrationNumber: numberOf.get(c.id)! };
 }

@@ -15,7 +15,8 @@ import { eventsRow, signalStepEvents } from './events.js';
 import { publishAnswer, rejectSignals } from './incident-steps.js';
 
 export async function afterSignalCaseStep(sql: Sql, c: CaseRow, to: CaseStatus, step: { actor: string; answerText?: string; reason?: string },
-  now: Date): Promise<void> {
+  now: Date): Promise<void>
+{
   if (to === 'routed' && c.organizationId) return routedSignals(sql, c, step.actor, now);
   if (to !== 'answered' && to !== 'rejected') return;
   const incident = await incidentOfCase(sql, c.id, true);
@@ -31,6 +32,8 @@ async function routedSignals(sql: Sql, c: CaseRow, actor: string, now: Date): Pr
   const incident = await incidentOfCase(sql, c.id, true);
   if (!incident) return;
   const open = (await signalsOf(sql, incident.id)).filter((s) => s.status !== 'rejected');
-  await enqueue(sql, eventsRow(signalStepEvents('signal.routed', open, now,
-    { caseId: c.id, organizationId: c.organizationId, actor, answerDueAt: c.deadlineAt, occurrence: `v${c.version}` })));
+  await enqueue(sql, eventsRow(
+    signalStepEvents('signal.routed', open, now, { caseId: c.id, organizationId: c.organizationId, actor, answerDueAt: c.deadlineAt,
+      occurrence: `v${c.version}` }),
+  ));
 }

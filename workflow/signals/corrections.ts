@@ -21,8 +21,9 @@ export interface SignalCorrection {
   label: string;
 }
 
-export async function correctSignalLabel(deps: IncidentDeps, actor: string, messageId: string, c: SignalCorrection, now: Date):
-  Promise<ModerationResult<{ incidentId: string; kind: string; category: string; reactionDueAt: Date | null }>> {
+export async function correctSignalLabel(deps: IncidentDeps, actor: string, messageId: string, c: SignalCorrection,
+  now: Date): Promise<ModerationResult<{ incidentId: string; kind: string; category: string; reactionDueAt: Date | null }>>
+{
   // Found without a lock first: the incident's case and the incident are locked before the signal, as every action does.
   const seen = await signalById(deps.db, messageId);
   if (!seen) return { ok: false, status: 404, error: 'signal not found' };
@@ -39,6 +40,7 @@ export async function correctSignalLabel(deps: IncidentDeps, actor: string, mess
     const organizationId = ctx.incident.caseId ? (await loadCase(ctx.sql, ctx.incident.caseId))?.organizationId ?? null : null;
     const corrected = { ...s, [c.field]: c.label, reactionDueAt: due };
     await enqueue(ctx.sql, eventsRow([signalCorrectedEvent(corrected, { field: c.field, from: old, to: c.label }, now, actor, organizationId)]));
-    return { incidentId: s.incidentId, kind: c.field === 'kind' ? c.label : s.kind, category: c.field === 'category' ? c.label : s.category, reactionDueAt: due };
+    return { incidentId: s.incidentId, kind: c.field === 'kind' ? c.label : s.kind, category: c.field === 'category' ? c.label : s.category,
+      reactionDueAt: due };
   });
 }

@@ -8,7 +8,11 @@ import type { OutboxRow } from '../outbox.js';
 import type { SignalRow } from '../store/signals.js';
 
 /** The case a signal joins with its incident (accepted before it came), as analytics needs it. */
-export interface JoinedCase { caseId: string; organizationId: string | null; deadlineAt: Date }
+export interface JoinedCase {
+  caseId: string;
+  organizationId: string | null;
+  deadlineAt: Date;
+}
 
 /**
  * What registration of a signal tells analytics: the message taken in and classified, and the signal with its term;
@@ -22,11 +26,13 @@ export function signalArrivalEvents(x: ClassifiedMessage, incidentId: string, re
     ...(reactionDueAt ? { deadlineAt: reactionDueAt.toISOString() } : {}), ...(joined?.organizationId ? { organizationId: joined.organizationId } : {}) };
   return [
     { ...common, eventId: eventIdFor(m.messageId, 'received'), type: 'message.received', at: m.receivedAt, authorHash: m.authorHash },
-    { ...common, eventId: eventIdFor(m.messageId, 'classified'), type: 'message.classified', at: x.classifiedAt,
-      category: c.category, confidence: c.confidence, modelVersion: c.modelVersion, fastTrack: c.fastTrack, kind: c.kind, incidentId },
+    { ...common, eventId: eventIdFor(m.messageId, 'classified'), type: 'message.classified', at: x.classifiedAt, category: c.category, confidence: c.confidence,
+      modelVersion: c.modelVersion, fastTrack: c.fastTrack, kind: c.kind, incidentId },
     { ...signal, eventId: eventIdFor(m.messageId, 'signal.received'), type: 'signal.received', at: m.receivedAt, status: 'new' },
-    ...(joined ? [{ ...signal, eventId: eventIdFor(m.messageId, 'signal.accepted'), type: 'signal.accepted' as const, at: m.receivedAt,
-      caseId: joined.caseId, props: { answerDueAt: joined.deadlineAt.toISOString(), receivedAt: m.receivedAt } }] : []),
+    ...(joined ?
+      [{ ...signal, eventId: eventIdFor(m.messageId, 'signal.accepted'), type: 'signal.accepted' as const, at: m.receivedAt, caseId: joined.caseId,
+        props: { answerDueAt: joined.deadlineAt.toISOString(), receivedAt: m.receivedAt } }] :
+      []),
   ];
 }
 
@@ -47,10 +53,19 @@ export interface StepExtra {
 /** One step of each of these signals; `how` says what the reaction was (interim, answer). */
 export function signalStepEvents(type: SignalStep, signals: SignalRow[], at: Date, extra: StepExtra = {}): AnalyticsEventInput[] {
   return signals.map((s) => ({
-    eventId: eventIdFor(s.messageId, type, ...(extra.occurrence ? [extra.occurrence] : [])), type, at: at.toISOString(), messageId: s.messageId,
-    source: s.source, category: s.category, kind: s.kind, fastTrack: s.fastTrack, incidentId: s.incidentId, ...(s.municipality ? { municipality: s.municipality } : {}),
+    eventId: eventIdFor(s.messageId, type, ...(extra.occurrence ? [extra.occurrence] : [])),
+    type,
+    at: at.toISOString(),
+    messageId: s.messageId,
+    source: s.source,
+    category: s.category,
+    kind: s.kind,
+    fastTrack: s.fastTrack,
+    incidentId: s.incidentId,
+    ...(s.municipality ? { municipality: s.municipality } : {}),
     ...(s.reactionDueAt ? { deadlineAt: new Date(s.reactionDueAt).toISOString() } : {}),
-    ...(extra.caseId ? { caseId: extra.caseId } : {}), ...(extra.organizationId ? { organizationId: extra.organizationId } : {}),
+    ...(extra.caseId ? { caseId: extra.caseId } : {}),
+    ...(extra.organizationId ? { organizationId: extra.organizationId } : {}),
     ...(extra.actor ? { actor: extra.actor } : {}),
     props: { ...(extra.how ? { how: extra.how } : {}), ...(extra.answerDueAt ? { answerDueAt: extra.answerDueAt.toISOString() } : {}),
       receivedAt: new Date(s.receivedAt).toISOString() },
@@ -62,12 +77,22 @@ export function signalStepEvents(type: SignalStep, signals: SignalRow[], at: Dat
  * are now (no deadlineAt: no term, as a signal corrected to `other`), so analytics counts the latest term.
  */
 export function signalCorrectedEvent(s: SignalRow, change: { field: 'kind' | 'category'; from: string; to: string }, at: Date, actor: string,
-  organizationId: string | null): AnalyticsEventInput {
+  organizationId: string | null): AnalyticsEventInput
+{
   return {
-    eventId: eventIdFor(s.messageId, 'signal.corrected', change.field, change.from, change.to, at.toISOString()), type: 'signal.corrected',
-    at: at.toISOString(), messageId: s.messageId, source: s.source, category: s.category, kind: s.kind, fastTrack: s.fastTrack, incidentId: s.incidentId,
-    ...(s.municipality ? { municipality: s.municipality } : {}), ...(s.reactionDueAt ? { deadlineAt: new Date(s.reactionDueAt).toISOString() } : {}),
-    ...(organizationId ? { organizationId } : {}), actor,
+    eventId: eventIdFor(s.messageId, 'signal.corrected', change.field, change.from, change.to, at.toISOString()),
+    type: 'signal.corrected',
+    at: at.toISOString(),
+    messageId: s.messageId,
+    source: s.source,
+    category: s.category,
+    kind: s.kind,
+    fastTrack: s.fastTrack,
+    incidentId: s.incidentId,
+    ...(s.municipality ? { municipality: s.municipality } : {}),
+    ...(s.reactionDueAt ? { deadlineAt: new Date(s.reactionDueAt).toISOString() } : {}),
+    ...(organizationId ? { organizationId } : {}),
+    actor,
     props: { field: change.field, from: change.from, to: change.to, receivedAt: new Date(s.receivedAt).toISOString() },
   };
 }

@@ -45,7 +45,8 @@ type Op<T> = (ctx: StepContext & { deps: IncidentDeps }) => Promise<T>;
 
 /** Locks the incident's case (if any) and then the incident, checks the version, runs the action. */
 export async function onIncident<T>(deps: IncidentDeps, id: string, actor: string, expectedVersion: number | undefined, now: Date,
-  op: Op<T>): Promise<ModerationResult<T>> {
+  op: Op<T>): Promise<ModerationResult<T>>
+{
   try {
     return await withTransaction(deps.db, async (sql) => {
       const seen = await loadIncident(sql, id);
@@ -73,7 +74,8 @@ const expect = (incident: IncidentRow, allowed: string[], what: string) => {
  * moderation for a person.
  */
 export async function routeCase(sql: Sql, caseId: string, actor: string, organizationId: string | undefined, now: Date, strict: boolean,
-  region: RegionRules = DEFAULT_REGION_RULES) {
+  region: RegionRules = DEFAULT_REGION_RULES)
+{
   const c = (await loadCase(sql, caseId, true))!;
   if (c.status !== 'moderation') return refuse(409, `the case is already ${c.status}`);
   const r = await ACTION_HANDLERS.accept.run({ sql, c, actor: { id: actor, roles: [] }, now, to: RULES.accept.to, region,
@@ -117,8 +119,8 @@ export const rejectIncident = (deps: IncidentDeps, actor: string, id: string, v:
     const c = (await loadCase(ctx.sql, ctx.incident.caseId, true))!;
     if (c.status !== 'moderation' && c.status !== 'routed') refuse(409, `the case is already ${c.status}: its organization works on it`);
     // The case's own rejection step; the case hook closes the incident in the same transaction.
-    const r = await ACTION_HANDLERS.reject.run({ sql: ctx.sql, c, actor: { id: actor, roles: [] }, now, to: RULES.reject.to, region: deps.region ?? DEFAULT_REGION_RULES,
-      input: { action: 'reject', expectedVersion: c.version, reason } });
+    const r = await ACTION_HANDLERS.reject.run({ sql: ctx.sql, c, actor: { id: actor, roles: [] }, now, to: RULES.reject.to,
+      region: deps.region ?? DEFAULT_REGION_RULES, input: { action: 'reject', expectedVersion: c.version, reason } });
     if (!r.ok) refuse(r.status === 403 ? 409 : r.status, r.error);
     return { status: 'rejected' };
   });

@@ -46,16 +46,32 @@ export async function incidentDetail(sql: Sql, id: string, now: Date): Promise<I
   const signals = await signalsOf(sql, id);
   const replies = await repliesOf(sql, id);
   const threads = threadsOf(signals).map((t) => ({
-    key: t.key, source: t.source, own: t.own, link: t.link, signals: t.signals.length,
-    replies: replies.filter((r) => r.threadKey === t.key).map((r) => ({ outboundId: r.outboundId, kind: r.kind, text: r.text, createdAt: r.createdAt.toISOString() })),
+    key: t.key,
+    source: t.source,
+    own: t.own,
+    link: t.link,
+    signals: t.signals.length,
+    replies: replies.filter((r) => r.threadKey === t.key).map((r) => ({ outboundId: r.outboundId, kind: r.kind, text: r.text,
+      createdAt: r.createdAt.toISOString() })
+    ),
   }));
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
   return {
     incident: { ...(row ?? emptyRow(incident.id)), answerText: incident.answerText } as IncidentDetail['incident'],
     signals: signals.map((s) => ({
-      messageId: s.messageId, source: s.source, text: s.text, link: s.link, kind: s.kind, category: s.category, municipality: s.municipality,
-      status: s.status, receivedAt: new Date(s.receivedAt).toISOString(), reactionDueAt: iso(s.reactionDueAt), firstReactionAt: iso(s.firstReactionAt),
-      joinedAfterAnswer: s.joinedAfterAnswer, thread: threadOf(s)?.key ?? `message:${s.messageId}`,
+      messageId: s.messageId,
+      source: s.source,
+      text: s.text,
+      link: s.link,
+      kind: s.kind,
+      category: s.category,
+      municipality: s.municipality,
+      status: s.status,
+      receivedAt: new Date(s.receivedAt).toISOString(),
+      reactionDueAt: iso(s.reactionDueAt),
+      firstReactionAt: iso(s.firstReactionAt),
+      joinedAfterAnswer: s.joinedAfterAnswer,
+      thread: threadOf(s)?.key ?? `message:${s.messageId}`,
     })),
     threads,
     history: (await incidentHistory(sql, id)).map((h) => ({ ...h, at: new Date(h.at as Date).toISOString() })) as IncidentDetail['history'],
@@ -65,8 +81,9 @@ export async function incidentDetail(sql: Sql, id: string, now: Date): Promise<I
 /** An incident whose signals were all merged away still answers with its log. */
 const emptyRow = (id: string) => ({ id, status: 'new', size: 0, channels: [], municipalities: [] });
 
-export function bindMonitoring(db: pg.Pool, opts: { relay?: Pick<OutboxRelay, 'nudge'>; terms?: SignalTerms; reminderDaysBefore?: number[];
-  now?: () => Date; region?: RegionRules } = {}): Monitoring {
+export function bindMonitoring(db: pg.Pool,
+  opts: { relay?: Pick<OutboxRelay, 'nudge'>; terms?: SignalTerms; reminderDaysBefore?: number[]; now?: () => Date; region?: RegionRules } = {}): Monitoring
+{
   const now = opts.now ?? (() => new Date());
   const deps = { db, terms: opts.terms ?? DEFAULT_SIGNAL_TERMS, reminderDaysBefore: opts.reminderDaysBefore, region: opts.region };
   const nudged = async <T>(result: Promise<ModerationResult<T>>) => {

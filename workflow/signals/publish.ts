@@ -32,21 +32,31 @@ const outboundIdOf = (incidentId: string, threadKey: string, kind: ReplyKind) =>
 function outboundRow(incident: { id: string; caseId: string | null }, t: Thread, kind: ReplyKind, text: string): OutboxRow {
   const outboundId = outboundIdOf(incident.id, t.key, kind);
   const payload: OutboundMessage = {
-    outboundId, ...(incident.caseId ? { caseId: incident.caseId } : {}), messageId: t.first.messageId, incidentId: incident.id,
-    source: t.first.source, channel: t.first.source as DeliveryChannel, kind, text, target: t.target!, audience: 'public',
+    outboundId,
+    ...(incident.caseId ? { caseId: incident.caseId } : {}),
+    messageId: t.first.messageId,
+    incidentId: incident.id,
+    source: t.first.source,
+    channel: t.first.source as DeliveryChannel,
+    kind,
+    text,
+    target: t.target!,
+    audience: 'public',
   };
   return { queue: 'outbound', name: `incident-${kind}`, jobId: `outbound-${outboundId}`, payload };
 }
 
 /** Queues the reply to every thread of the incident the region may write in that has none of this kind yet. */
-export async function publishReplies(sql: Sql, incident: { id: string; caseId: string | null }, kind: ReplyKind, text: string,
-  actor: string, now: Date): Promise<Published> {
+export async function publishReplies(sql: Sql, incident: { id: string; caseId: string | null }, kind: ReplyKind, text: string, actor: string,
+  now: Date): Promise<Published>
+{
   const signals = await signalsOf(sql, incident.id);
   const threads = threadsOf(signals);
   const done = new Set((await repliesOf(sql, incident.id)).filter((r) => r.kind === kind).map((r) => r.threadKey));
   const fresh = threads.filter((t) => t.own && !done.has(t.key));
   const rows: ReplyRow[] = fresh.map((t) => ({ outboundId: outboundIdOf(incident.id, t.key, kind), incidentId: incident.id, threadKey: t.key,
-    messageId: t.first.messageId, kind, channel: t.first.source, text, actor, createdAt: now }));
+    messageId: t.first.messageId, kind, channel: t.first.source, text, actor, createdAt: now })
+  );
   const recorded = await insertReplies(sql, rows);
   const queued = fresh.filter((t) => recorded.has(outboundIdOf(incident.id, t.key, kind)));
   await enqueue(sql, queued.map((t) => outboundRow(incident, t, kind, text)));

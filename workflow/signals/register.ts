@@ -50,9 +50,18 @@ function joinState(incident: IncidentRow): { status: SignalStatus; joinedAfterAn
 function newSignal(x: ClassifiedMessage, incident: IncidentRow, terms: SignalTerms): NewSignal {
   const { message: m, classification: c } = x;
   return {
-    messageId: m.messageId, incidentId: incident.id, ...joinState(incident), kind: c.kind, kindConfidence: c.kindConfidence ?? null,
-    category: c.category, confidence: c.confidence, municipality: c.municipality ?? m.place.municipality ?? null, fastTrack: c.fastTrack,
-    modelVersion: c.modelVersion, routing: c.routing?.length ? JSON.stringify(c.routing) : null, receivedAt: new Date(m.receivedAt),
+    messageId: m.messageId,
+    incidentId: incident.id,
+    ...joinState(incident),
+    kind: c.kind,
+    kindConfidence: c.kindConfidence ?? null,
+    category: c.category,
+    confidence: c.confidence,
+    municipality: c.municipality ?? m.place.municipality ?? null,
+    fastTrack: c.fastTrack,
+    modelVersion: c.modelVersion,
+    routing: c.routing?.length ? JSON.stringify(c.routing) : null,
+    receivedAt: new Date(m.receivedAt),
     reactionDueAt: reactionDueAt(new Date(m.receivedAt), c, terms),
   };
 }
@@ -66,8 +75,12 @@ function arrivalsOf(rows: NewSignal[]): Arrivals[] {
     const a = by.get(r.incidentId) ?? { incidentId: r.incidentId, count: 0, first: r.receivedAt, last: r.receivedAt, due: null, fastTrack: false, kindRank: 1 };
     const waits = r.reactionDueAt && r.status !== 'rejected';
     by.set(r.incidentId, {
-      ...a, count: a.count + 1, first: r.receivedAt < a.first ? r.receivedAt : a.first, last: r.receivedAt > a.last ? r.receivedAt : a.last,
-      due: waits && (!a.due || r.reactionDueAt! < a.due) ? r.reactionDueAt : a.due, fastTrack: a.fastTrack || r.fastTrack,
+      ...a,
+      count: a.count + 1,
+      first: r.receivedAt < a.first ? r.receivedAt : a.first,
+      last: r.receivedAt > a.last ? r.receivedAt : a.last,
+      due: waits && (!a.due || r.reactionDueAt! < a.due) ? r.reactionDueAt : a.due,
+      fastTrack: a.fastTrack || r.fastTrack,
       kindRank: Math.max(a.kindRank, KIND_RANK[r.kind] ?? 1),
     });
   }
@@ -101,7 +114,9 @@ async function joinedCases(sql: Sql, incidents: IncidentRow[]): Promise<Map<stri
   return out;
 }
 
-async function registerNewSignals(sql: Sql, news: ClassifiedMessage[], deps: SignalDeps, now: Date): Promise<{ autoAccepted: string[]; incidentIds: string[] }> {
+async function registerNewSignals(sql: Sql, news: ClassifiedMessage[], deps: SignalDeps,
+  now: Date): Promise<{ autoAccepted: string[]; incidentIds: string[] }>
+{
   await insertContacts(sql, news.map((x) => x.message));
   const incidents = await ensureIncidents(sql, news.map(incidentIdOf), now);
   const rows = news.map((x) => newSignal(x, incidents.get(incidentIdOf(x))!, deps.terms));
@@ -129,7 +144,9 @@ export async function registerSignals(deps: SignalDeps, inputs: ClassifiedMessag
     if (municipality) topics.set(`${x.classification.category}|${municipality}`, { category: x.classification.category, municipality });
   }
   return {
-    created: news.length, duplicates: inputs.length - news.length, autoAccepted,
+    created: news.length,
+    duplicates: inputs.length - news.length,
+    autoAccepted,
     touched: { incidentIds, topics: [...topics.values()] },
   };
 }

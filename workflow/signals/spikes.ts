@@ -28,7 +28,8 @@ function alertText(a: SpikeAlert): string {
 
 async function raise(sql: Sql, subject: string, count: number, baseline: number, spike: SignalTerms['spike'], now: Date): Promise<SpikeAlert | undefined> {
   const [kind, rest] = [subject.slice(0, subject.indexOf(':')) as 'incident' | 'topic', subject.slice(subject.indexOf(':') + 1)];
-  const topic = kind === 'incident' ? await incidentTopic(sql, rest)
+  const topic = kind === 'incident' ?
+    await incidentTopic(sql, rest)
     : { category: rest.slice(0, rest.indexOf('|')), municipality: rest.slice(rest.indexOf('|') + 1) };
   const alert = await insertAlert(sql, { subject, bucket: Math.floor(now.getTime() / (spike.windowHours * HOUR)), kind,
     incidentId: kind === 'incident' ? rest : null, ...topic, count, baseline: Math.round(baseline * 100) / 100, windowHours: spike.windowHours, at: now });
@@ -38,7 +39,8 @@ async function raise(sql: Sql, subject: string, count: number, baseline: number,
 }
 
 export async function detectSpikes(db: pg.Pool, touched: { incidentIds: string[]; topics: { category: string; municipality: string }[] },
-  spike: SignalTerms['spike'], now: Date, onSpike?: SpikeListener): Promise<SpikeAlert[]> {
+  spike: SignalTerms['spike'], now: Date, onSpike?: SpikeListener): Promise<SpikeAlert[]>
+{
   if (touched.incidentIds.length === 0 && touched.topics.length === 0) return [];
   const since = new Date(now.getTime() - spike.windowHours * HOUR);
   const baselineFrom = new Date(since.getTime() - spike.baselineDays * 24 * HOUR);

@@ -6,22 +6,39 @@ let n = 0;
 function signal(o: Partial<SignalRow> & Pick<SignalRow, 'source' | 'externalId'>): SignalRow {
   n++;
   return {
-    messageId: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`, incidentId: 'inc', status: 'new', kind: 'complaint', kindConfidence: 0.9,
-    category: 'ЖКХ', confidence: 0.8, municipality: 'город Красноярск', fastTrack: false, modelVersion: 'm', routing: [],
-    receivedAt: new Date(Date.UTC(2026, 10, 20, 9, n)), reactionDueAt: null, firstReactionAt: null, joinedAfterAnswer: false,
-    provenance: {}, link: null, text: 't', ...o,
+    messageId: `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`,
+    incidentId: 'inc',
+    status: 'new',
+    kind: 'complaint',
+    kindConfidence: 0.9,
+    category: 'ЖКХ',
+    confidence: 0.8,
+    municipality: 'город Красноярск',
+    fastTrack: false,
+    modelVersion: 'm',
+    routing: [],
+    receivedAt: new Date(Date.UTC(2026, 10, 20, 9, n)),
+    reactionDueAt: null,
+    firstReactionAt: null,
+    joinedAfterAnswer: false,
+    provenance: {},
+    link: null,
+    text: 't',
+    ...o,
   };
 }
 
 describe('threads of an incident', () => {
-  it('answers each VK post once, under its earliest signal, only on the region\'s own walls', () => {
+  it("answers each VK post once, under its earliest signal, only on the region's own walls", () => {
     const post = signal({ source: 'vk', externalId: 'wall-111_10', provenance: { thread: 'own', ownerId: '-111' } });
     const comment = signal({ source: 'vk', externalId: 'wall-111_10_c5', provenance: { thread: 'own', ownerId: '-111' } });
     const other = signal({ source: 'vk', externalId: 'wall-111_11_c7', provenance: { thread: 'own', ownerId: '-111' } });
     const foreign = signal({ source: 'vk', externalId: 'wall-7777_3', provenance: { thread: 'foreign', ownerId: '-7777' } });
     const threads = threadsOf([comment, foreign, other, post]);
     expect(threads.map((t) => [t.key, t.own, t.signals.length])).toEqual([
-      ['vk:wall-111_10', true, 2], ['vk:wall-111_11', true, 1], ['vk:wall-7777_3', false, 1],
+      ['vk:wall-111_10', true, 2],
+      ['vk:wall-111_11', true, 1],
+      ['vk:wall-7777_3', false, 1],
     ]);
     expect(threads[0]!.target).toEqual({ ownerId: '-111', postId: '10' });
     expect(threads[1]!.target).toEqual({ ownerId: '-111', postId: '11', commentId: '7' });

@@ -74,8 +74,10 @@ export const incidentKind = (signals: Pick<SignalRow, 'kind'>[]) =>
 
 /** The signal a case is made from: the strongest kind, then the earliest. */
 export function leadOf(signals: SignalRow[]): SignalRow {
-  return [...signals].sort((a, b) => (KIND_RANK[b.kind] ?? 0) - (KIND_RANK[a.kind] ?? 0)
-    || new Date(a.receivedAt).getTime() - new Date(b.receivedAt).getTime() || (a.messageId < b.messageId ? -1 : 1))[0]!;
+  return [...signals].sort((a, b) =>
+    (KIND_RANK[b.kind] ?? 0) - (KIND_RANK[a.kind] ?? 0)
+    || new Date(a.receivedAt).getTime() - new Date(b.receivedAt).getTime() || (a.messageId < b.messageId ? -1 : 1)
+  )[0]!;
 }
 
 /**

@@ -20,8 +20,14 @@ export const NEAR_DEADLINE_DAYS = 3;
 const MAX_LINES = 25;
 
 export const STATUS_TITLES: Record<string, string> = {
-  moderation: 'на модерации', routed: 'направлено в организацию', assigned: 'назначен исполнитель', in_progress: 'в работе',
-  draft: 'черновик ответа', on_approval: 'на утверждении', returned: 'возвращено на доработку', approved: 'утверждено',
+  moderation: 'на модерации',
+  routed: 'направлено в организацию',
+  assigned: 'назначен исполнитель',
+  in_progress: 'в работе',
+  draft: 'черновик ответа',
+  on_approval: 'на утверждении',
+  returned: 'возвращено на доработку',
+  approved: 'утверждено',
   repeat_review: 'повторное рассмотрение',
 };
 
@@ -38,7 +44,9 @@ function dueText(c: DigestCase, at: Date, timeZone: string): string {
 }
 
 const line = (c: DigestCase, at: Date, timeZone: string) =>
-  `• № ${c.registrationNumber} — ${STATUS_TITLES[c.status] ?? c.status}, ${c.category}${c.organizationName ? `, ${c.organizationName}` : ''}; ${dueText(c, at, timeZone)}`;
+  `• № ${c.registrationNumber} — ${STATUS_TITLES[c.status] ?? c.status}, ${c.category}${c.organizationName ? `, ${c.organizationName}` : ''}; ${
+    dueText(c, at, timeZone)
+  }`;
 
 function section(title: string, cases: DigestCase[], at: Date, timeZone: string): string[] {
   if (cases.length === 0) return [];

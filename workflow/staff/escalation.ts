@@ -32,8 +32,11 @@ function escalationText(c: EscalationCandidate, level: 'leader' | 'curator', now
     + `а срок ответа на обращение № ${c.registrationNumber} ${due} ${formatDate(c.deadlineAt, timeZone)}.`;
   return level === 'leader'
     ? `${head} Проверьте обращения организации и назначьте ответственного.`
-    : `${head} ${c.leaderAt ? `Руководитель уведомлён ${formatDateTime(c.leaderAt, timeZone)}, но в организацию так никто и не заходил.`
-      : 'Руководителя в организации нет.'}`;
+    : `${head} ${
+      c.leaderAt ?
+        `Руководитель уведомлён ${formatDateTime(c.leaderAt, timeZone)}, но в организацию так никто и не заходил.`
+        : 'Руководителя в организации нет.'
+    }`;
 }
 
 async function escalateLevel(db: pg.Pool, level: 'leader' | 'curator', now: Date, region: RegionRules): Promise<number> {

@@ -35,18 +35,19 @@ export interface Invitation {
 export async function issueInvitation(sql: Sql, x: { userId: string; actor: string; now: Date }, opts: InvitationOptions): Promise<Invitation> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(x.now.getTime() + opts.ttlHours * 3_600_000);
-  await insertInvitation(sql, { tokenHash: digest(token), userId: x.userId, createdBy: /^[0-9a-f-]{36}$/.test(x.actor) ? x.actor : null, at: x.now, expiresAt });
+  await insertInvitation(sql, { tokenHash: digest(token), userId: x.userId, createdBy: /^[0-9a-f-]{36}$/.test(x.actor) ? x.actor : null, at: x.now,
+    expiresAt });
   await insertHistory(sql, [{ userId: x.userId, actor: x.actor, at: x.now, change: 'invited', data: { expiresAt: expiresAt.toISOString() } }]);
   const url = `${opts.publicUrl}/invite/${token}`;
   const u = await alertRecipient(sql, x.userId);
   const emailed = !!u?.email;
   if (u?.email) {
     const text = [`Здравствуйте, ${u.displayName}!`, '',
-      'Для вас создана учётная запись в Отклике — платформе обратной связи региона. Чтобы активировать её, перейдите по ссылке и задайте пароль:',
-      url, '', `Ссылка действует до ${formatDateTime(expiresAt, opts.timeZone)} и открывается один раз.`].join('\n');
-    await enqueue(sql, staffOutbound([{ channel: 'email', target: { email: u.email } }],
-      { kind: 'invitation', subject: 'Отклик: приглашение активировать учётную запись', text, links: [{ title: 'Активировать учётную запись', url }] },
-      `${x.userId}:${digest(token)}`));
+      'Для вас создана учётная запись в Отклике — платформе обратной связи региона. Чтобы активировать её, перейдите по ссылке и задайте пароль:', url, '',
+      `Ссылка действует до ${formatDateTime(expiresAt, opts.timeZone)} и открывается один раз.`].join('\n');
+    await enqueue(sql,
+      staffOutbound([{ channel: 'email', target: { email: u.email } }], { kind: 'invitation', subject: 'Отклик: приглашение активировать учётную запись', text,
+        links: [{ title: 'Активировать учётную запись', url }] }, `${x.userId}:${digest(token)}`));
   }
   return { url, expiresAt, emailed };
 }
@@ -64,7 +65,8 @@ export async function invitationState(db: pg.Pool | Sql, token: string, now: Dat
 
 /** Sets the password of an invited user once; the answer says why not otherwise. */
 export async function acceptInvitation(db: pg.Pool, token: string, password: string, now: Date,
-  hasher: PasswordHasher = argon2Hasher): Promise<{ ok: true; login: string } | { ok: false; state: 'expired' | 'used' | 'unknown' }> {
+  hasher: PasswordHasher = argon2Hasher): Promise<{ ok: true; login: string } | { ok: false; state: 'expired' | 'used' | 'unknown' }>
+{
   // Hashing is slow: done before the transaction, and only for a token that looks usable.
   const before = await invitationState(db, token, now);
   if (before.state !== 'valid') return { ok: false, state: before.state };

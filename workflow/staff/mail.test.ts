@@ -3,10 +3,15 @@ import { outboundMessageSchema } from '../../lib/queues.js';
 import { alertMail } from './alerts.js';
 import { plural, staffOutbound, staffTargets } from './mail.js';
 
-const pending = (n: number) => Array.from({ length: n }, (_, i) => ({
-  id: String(i + 1), caseId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, registrationNumber: `2026-${String(i).padStart(6, '0')}`,
-  topic: 'routed', text: `Новое обращение № 2026-${String(i).padStart(6, '0')}`, createdAt: new Date(0),
-}));
+const pending = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: String(i + 1),
+    caseId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    registrationNumber: `2026-${String(i).padStart(6, '0')}`,
+    topic: 'routed',
+    text: `Новое обращение № 2026-${String(i).padStart(6, '0')}`,
+    createdAt: new Date(0),
+  }));
 
 describe('staff mail', () => {
   it('speaks Russian plurals', () => {
@@ -21,7 +26,7 @@ describe('staff mail', () => {
     expect(staffTargets({ ...u, emailEnabled: false, telegramEnabled: false })).toEqual([]);
   });
 
-  it('groups many notices into one valid outbound message per channel, within the contract\'s limits, with stable ids', () => {
+  it("groups many notices into one valid outbound message per channel, within the contract's limits, with stable ids", () => {
     const mail = alertMail('Иванова', pending(45), 'https://otklik.example');
     expect(mail.subject).toBe('Отклик: 45 новых уведомлений');
     expect(mail.text).toContain('…и ещё 15 — в центре уведомлений.');

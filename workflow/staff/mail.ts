@@ -29,8 +29,9 @@ export const MAX_LINKS = 20;
 const MAX_TEXT = 9_000;
 
 /** The channels a user takes staff mail on, with their addresses. */
-export function staffTargets(u: Pick<AlertRecipient, 'email' | 'emailEnabled' | 'telegramEnabled' | 'telegramChatId'>):
-  { channel: DeliveryChannel; target: Record<string, string> }[] {
+export function staffTargets(
+  u: Pick<AlertRecipient, 'email' | 'emailEnabled' | 'telegramEnabled' | 'telegramChatId'>,
+): { channel: DeliveryChannel; target: Record<string, string> }[] {
   return [
     ...(u.emailEnabled && u.email ? [{ channel: 'email' as const, target: { email: u.email } }] : []),
     ...(u.telegramEnabled && u.telegramChatId ? [{ channel: 'telegram' as const, target: { chatId: u.telegramChatId } }] : []),

@@ -12,7 +12,9 @@ export interface Answer {
   created_at: Date;
 }
 
-export async function insertAnswer(sql: Sql, a: { caseId: string; authorId: string; text: string; attachments: Attachment[]; lint: LintWarning[]; at: Date }): Promise<Answer> {
+export async function insertAnswer(sql: Sql,
+  a: { caseId: string; authorId: string; text: string; attachments: Attachment[]; lint: LintWarning[]; at: Date }): Promise<Answer>
+{
   const r = await sql.query<{ id: string }>(
     'insert into case_answers (case_id, author_id, text, attachments, lint, created_at) values ($1, $2, $3, $4, $5, $6) returning id',
     [a.caseId, a.authorId, a.text, JSON.stringify(a.attachments), JSON.stringify(a.lint), a.at],
@@ -32,6 +34,8 @@ export async function latestAnswer(sql: Sql, caseId: string): Promise<Answer | u
 export async function answersOf(sql: Sql, caseId: string) {
   const r = await sql.query(
     `select a.id, a.text, a.attachments, a.lint, a.author_id as "authorId", u.display_name as "authorName", a.created_at as "createdAt"
-       from case_answers a join users u on u.id = a.author_id where a.case_id = $1 order by a.id`, [caseId]);
+       from case_answers a join users u on u.id = a.author_id where a.case_id = $1 order by a.id`,
+    [caseId],
+  );
   return r.rows;
 }

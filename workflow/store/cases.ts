@@ -172,10 +172,14 @@ export async function caseDetail(sql: Sql, caseId: string) {
       `select c.kind, c.confidence, c.fast_track as "fastTrack", c.deadline_rule as "deadlineRule", c.federal_service as "federalService",
               c.rejection_reason as "rejectionReason", c.answered_at as "answeredAt", c.closed_at as "closedAt",
               m.text, m.link, m.place, m.attachments, m.received_at as "receivedAt"
-         from cases c join messages m on m.id = c.message_id where c.id = $1`, [caseId]),
+         from cases c join messages m on m.id = c.message_id where c.id = $1`,
+      [caseId],
+    ),
     sql.query(
       `select e.id, e.at, e.actor, u.display_name as "actorName", e.type, e.from_status as "fromStatus", e.to_status as "toStatus", e.comment, e.data
-         from case_events e left join users u on u.id::text = e.actor where e.case_id = $1 order by e.id`, [caseId]),
+         from case_events e left join users u on u.id::text = e.actor where e.case_id = $1 order by e.id`,
+      [caseId],
+    ),
   ]);
   return { detail: detail.rows[0] as Record<string, unknown>, history: history.rows };
 }
@@ -184,14 +188,18 @@ export async function caseDetail(sql: Sql, caseId: string) {
 export async function widgetCase(sql: Sql, messageId: string): Promise<{ registrationNumber: string; status: CaseStatus } | null> {
   const r = await sql.query<{ registrationNumber: string; status: CaseStatus }>(
     `select c.registration_number as "registrationNumber", c.status from cases c join messages m on m.id = c.message_id
-      where c.message_id = $1 and m.source = 'widget'`, [messageId]);
+      where c.message_id = $1 and m.source = 'widget'`,
+    [messageId],
+  );
   return r.rows[0] ?? null;
 }
 
 /** Open cases past their deadline, split by fast track: the deadline-breach gauge. */
 export async function overdueCounts(sql: Sql, openStatuses: readonly CaseStatus[]): Promise<{ fastTrack: boolean; count: number }[]> {
   const r = await sql.query<{ fast_track: boolean; n: string }>(
-    'select fast_track, count(*) as n from cases where status = any($1) and deadline_at < now() group by fast_track', [openStatuses]);
+    'select fast_track, count(*) as n from cases where status = any($1) and deadline_at < now() group by fast_track',
+    [openStatuses],
+  );
   return r.rows.map((x) => ({ fastTrack: x.fast_track, count: Number(x.n) }));
 }
 
@@ -234,17 +242,17 @@ export async function insertCases(sql: Sql, cs: NewCase[], status: CaseStatus, r
               model_version, deadline_at, incident_id, routing, origin, ord)
       order by t.ord
      returning id, registration_number`,
-    [cs.map((c) => c.id), cs.map((c) => c.messageId), registeredAt, status, cs.map((c) => c.category), cs.map((c) => c.confidence),
-      cs.map((c) => c.kind), cs.map((c) => c.fastTrack), cs.map((c) => c.deadlineDays), cs.map((c) => c.deadlineRule),
-      cs.map((c) => c.federalService), cs.map((c) => c.municipality), cs.map((c) => c.modelVersion), cs.map((c) => c.deadlineAt),
-      cs.map((c) => c.incidentId), cs.map((c) => c.routing), cs.map((c) => c.origin ?? 'appeal')],
+    [cs.map((c) => c.id), cs.map((c) => c.messageId), registeredAt, status, cs.map((c) => c.category), cs.map((c) => c.confidence), cs.map((c) => c.kind),
+      cs.map((c) => c.fastTrack), cs.map((c) => c.deadlineDays), cs.map((c) => c.deadlineRule), cs.map((c) => c.federalService), cs.map((c) => c.municipality),
+      cs.map((c) => c.modelVersion), cs.map((c) => c.deadlineAt), cs.map((c) => c.incidentId), cs.map((c) => c.routing), cs.map((c) => c.origin ?? 'appeal')],
   );
   return new Map(rows.rows.map((r) => [r.id, r.registration_number]));
 }
 
 /** The first audit entry of each new case, by the system; returns the entry's id by case id. */
 export async function insertRegistrationEvents(sql: Sql, entries: { caseId: string; data: Record<string, unknown> }[], status: CaseStatus,
-  at: Date): Promise<Map<string, string>> {
+  at: Date): Promise<Map<string, string>>
+{
   const ev = await sql.query<{ id: string; case_id: string }>(
     `insert into case_events (case_id, at, actor, type, from_status, to_status, comment, data)
      select t.case_id, $2, 'system', 'registered', null, $3, null, t.data::jsonb
@@ -279,7 +287,14 @@ export async function casesOfMessages(sql: Sql, ms: { source: string; externalId
   return r.rows;
 }
 
-export interface CaseAuthor { source: string; author_hash: string; channel_user_id: string | null; status: string; rating: number | null; review_cycle: number }
+export interface CaseAuthor {
+  source: string;
+  author_hash: string;
+  channel_user_id: string | null;
+  status: string;
+  rating: number | null;
+  review_cycle: number;
+}
 
 /** Who wrote a case and on which channel (the author's salted hash, the chat), with its status, rating and review round. */
 export async function caseAuthorOf(sql: Sql, caseId: string): Promise<CaseAuthor | undefined> {

@@ -9,6 +9,7 @@ export async function citizenActionSeen(sql: Sql, actionId: string): Promise<boo
 export async function recordCitizenAction(sql: Sql, a: { actionId: string; caseId: string | null; kind: string; outcome: string; at: Date }): Promise<boolean> {
   const r = await sql.query(
     'insert into citizen_actions (action_id, case_id, kind, outcome, applied_at) values ($1, $2, $3, $4, $5) on conflict do nothing',
-    [a.actionId, a.caseId, a.kind, a.outcome, a.at]);
+    [a.actionId, a.caseId, a.kind, a.outcome, a.at],
+  );
   return r.rowCount === 1;
 }

@@ -26,8 +26,10 @@ const INCIDENT_SELECT = `select id, status, case_id as "caseId", version, reject
 async function createAndLock(sql: Sql, ids: string[], now: Date): Promise<IncidentRow[]> {
   const unique = [...new Set(ids)].sort();
   if (unique.length === 0) return [];
-  await sql.query(`insert into incidents (id, created_at, updated_at) select id, $2, $2 from unnest($1::text[]) as t(id) order by id on conflict do nothing`,
-    [unique, now]);
+  await sql.query(`insert into incidents (id, created_at, updated_at) select id, $2, $2 from unnest($1::text[]) as t(id) order by id on conflict do nothing`, [
+    unique,
+    now,
+  ]);
   return (await sql.query<IncidentRow>(`${INCIDENT_SELECT} where id = any($1::text[]) order by id for update`, [unique])).rows;
 }
 
@@ -91,7 +93,8 @@ export async function updateIncident(sql: Sql, id: string, patch: IncidentPatch,
   const r = await sql.query<{ version: number }>(
     `update incidents set version = version + 1, updated_at = $2, ${AGGREGATES}
        ${cols.map((c, i) => `, ${c} = $${i + 3}`).join('')} where id = $1 returning version`,
-    [id, now, ...cols.map((c) => patch[c])]);
+    [id, now, ...cols.map((c) => patch[c])],
+  );
   return r.rows[0]!.version;
 }
 
@@ -116,7 +119,8 @@ export async function addArrivals(sql: Sql, rows: Arrivals[], now: Date): Promis
        from unnest($1::text[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::boolean[], $7::smallint[])
          as t(id, count, first, last, due, fast, rank)
       where i.id = t.id`,
-    [col('incidentId'), col('count'), col('first'), col('last'), col('due'), col('fastTrack'), col('kindRank'), now]);
+    [col('incidentId'), col('count'), col('first'), col('last'), col('due'), col('fastTrack'), col('kindRank'), now],
+  );
 }
 
 /** The first reaction of the incident, if it had none. */
@@ -136,7 +140,8 @@ export interface IncidentEventInput {
 export async function insertIncidentEvent(sql: Sql, e: IncidentEventInput): Promise<string> {
   const r = await sql.query<{ id: string }>(
     'insert into incident_events (incident_id, at, actor, type, comment, data) values ($1, $2, $3, $4, $5, $6) returning id',
-    [e.incidentId, e.at, e.actor, e.type, e.comment ?? null, JSON.stringify(e.data ?? {})]);
+    [e.incidentId, e.at, e.actor, e.type, e.comment ?? null, JSON.stringify(e.data ?? {})],
+  );
   return r.rows[0]!.id;
 }
 
@@ -144,7 +149,9 @@ export async function insertIncidentEvent(sql: Sql, e: IncidentEventInput): Prom
 export async function incidentHistory(sql: Sql, id: string) {
   return (await sql.query(
     `select e.id, e.at, e.actor, u.display_name as "actorName", e.type, e.comment, e.data
-       from incident_events e left join users u on u.id::text = e.actor where e.incident_id = $1 order by e.id`, [id])).rows;
+       from incident_events e left join users u on u.id::text = e.actor where e.incident_id = $1 order by e.id`,
+    [id],
+  )).rows;
 }
 
 export interface ReplyRow {
@@ -167,19 +174,24 @@ export async function insertReplies(sql: Sql, rows: ReplyRow[]): Promise<Set<str
     `insert into incident_replies (outbound_id, incident_id, thread_key, message_id, kind, channel, text, actor, created_at)
      select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
      on conflict do nothing returning outbound_id`,
-    [col('outboundId'), col('incidentId'), col('threadKey'), col('messageId'), col('kind'), col('channel'), col('text'), col('actor'), col('createdAt')]);
+    [col('outboundId'), col('incidentId'), col('threadKey'), col('messageId'), col('kind'), col('channel'), col('text'), col('actor'), col('createdAt')],
+  );
   return new Set(r.rows.map((x) => x.outbound_id));
 }
 
 export async function repliesOf(sql: Sql, incidentId: string): Promise<ReplyRow[]> {
   return (await sql.query<ReplyRow>(
     `select outbound_id as "outboundId", incident_id as "incidentId", thread_key as "threadKey", message_id as "messageId", kind, channel, text, actor,
-            created_at as "createdAt" from incident_replies where incident_id = $1 order by created_at, thread_key`, [incidentId])).rows;
+            created_at as "createdAt" from incident_replies where incident_id = $1 order by created_at, thread_key`,
+    [incidentId],
+  )).rows;
 }
 
 /** Replies to threads the target has not answered move with merged signals; the others stay in the source's history. */
 export async function moveReplies(sql: Sql, from: string, to: string): Promise<void> {
   await sql.query(
     `update incident_replies r set incident_id = $2 where r.incident_id = $1
-        and not exists (select 1 from incident_replies x where x.incident_id = $2 and x.thread_key = r.thread_key and x.kind = r.kind)`, [from, to]);
+        and not exists (select 1 from incident_replies x where x.incident_id = $2 and x.thread_key = r.thread_key and x.kind = r.kind)`,
+    [from, to],
+  );
 }

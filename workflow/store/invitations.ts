@@ -4,8 +4,8 @@ import type { Sql } from './sql.js';
 /** A new invitation for the user; earlier unused ones stop working. */
 export async function insertInvitation(sql: Sql, i: { tokenHash: string; userId: string; createdBy: string | null; at: Date; expiresAt: Date }): Promise<void> {
   await sql.query('delete from staff_invitations where user_id = $1 and used_at is null', [i.userId]);
-  await sql.query('insert into staff_invitations (token_hash, user_id, created_by, created_at, expires_at) values ($1, $2, $3, $4, $5)',
-    [i.tokenHash, i.userId, i.createdBy, i.at, i.expiresAt]);
+  await sql.query('insert into staff_invitations (token_hash, user_id, created_by, created_at, expires_at) values ($1, $2, $3, $4, $5)', [i.tokenHash, i.userId,
+    i.createdBy, i.at, i.expiresAt]);
 }
 
 export interface InvitationRow {
@@ -20,7 +20,9 @@ export interface InvitationRow {
 export async function findInvitation(sql: Sql, tokenHash: string, forUpdate = false): Promise<InvitationRow | undefined> {
   const r = await sql.query<InvitationRow>(
     `select i.user_id as "userId", u.login, u.display_name as "displayName", u.active, i.expires_at as "expiresAt", i.used_at as "usedAt"
-       from staff_invitations i join users u on u.id = i.user_id where i.token_hash = $1 ${forUpdate ? 'for update of i' : ''}`, [tokenHash]);
+       from staff_invitations i join users u on u.id = i.user_id where i.token_hash = $1 ${forUpdate ? 'for update of i' : ''}`,
+    [tokenHash],
+  );
   return r.rows[0];
 }
 

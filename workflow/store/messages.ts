@@ -15,9 +15,9 @@ export async function insertMessages(sql: Sql, ms: IncomingMessage[]): Promise<S
                    $10::text[], $11::text[])
          as t(id, source, external_id, received_at, text, author_hash, place, link, attachments, provenance, raw)
      on conflict do nothing returning id`,
-    [ms.map((m) => m.messageId), ms.map((m) => m.source), ms.map((m) => m.externalId), ms.map((m) => m.receivedAt),
-      ms.map((m) => m.text), ms.map((m) => m.authorHash), ms.map((m) => JSON.stringify(m.place)), ms.map((m) => m.link ?? null),
-      ms.map((m) => JSON.stringify(m.attachments)), ms.map((m) => JSON.stringify(m.provenance)), ms.map((m) => JSON.stringify(m.raw ?? null))],
+    [ms.map((m) => m.messageId), ms.map((m) => m.source), ms.map((m) => m.externalId), ms.map((m) => m.receivedAt), ms.map((m) => m.text),
+      ms.map((m) => m.authorHash), ms.map((m) => JSON.stringify(m.place)), ms.map((m) => m.link ?? null), ms.map((m) => JSON.stringify(m.attachments)),
+      ms.map((m) => JSON.stringify(m.provenance)), ms.map((m) => JSON.stringify(m.raw ?? null))],
   );
   return new Set(inserted.rows.map((r) => r.id));
 }
@@ -67,7 +67,9 @@ export type ScopedMessage = StoredMessage & { caseOrganizationId: string | null;
  * Stored messages of every channel (or one), newest first, with the number of the case each became: every message,
  * or (`readsAll` false) only those whose case belongs to these organizations or is assigned to this user.
  */
-export async function listStoredMessages(sql: Sql, q: Page & { source?: Source; readsAll: boolean; organizationIds: string[]; userId: string }): Promise<ScopedMessage[]> {
+export async function listStoredMessages(sql: Sql,
+  q: Page & { source?: Source; readsAll: boolean; organizationIds: string[]; userId: string }): Promise<ScopedMessage[]>
+{
   const r = await sql.query<ScopedMessage>(
     `select m.id as "messageId", m.source, m.external_id as "externalId", m.author_hash as "authorHash", m.text, m.link,
             m.attachments, m.place, m.provenance, m.received_at as "receivedAt",

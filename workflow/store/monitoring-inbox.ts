@@ -9,7 +9,12 @@ import type { RoutingSuggestion } from './signals.js';
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 const STATUS_FILTER: Record<IncidentQuery['status'], string[] | undefined> = {
-  open: ['new', 'accepted'], new: ['new'], accepted: ['accepted'], answered: ['answered'], rejected: ['rejected'], all: undefined,
+  open: ['new', 'accepted'],
+  new: ['new'],
+  accepted: ['accepted'],
+  answered: ['answered'],
+  rejected: ['rejected'],
+  all: undefined,
 };
 
 /**
@@ -20,7 +25,8 @@ function matchWhere(q: IncidentQuery & { id?: string }): Where {
   const w = new Where().add('i.size > 0')
     .when(q.id, (p) => `i.id = ${p}`)
     // Open also means an answered incident whose late arrivals still wait for a reaction.
-    .when(STATUS_FILTER[q.status], (p) => (q.status === 'open' ? `(i.status = any(${p}::text[]) or (i.status = 'answered' and i.reaction_due_at is not null))`
+    .when(STATUS_FILTER[q.status], (p) => (q.status === 'open' ?
+      `(i.status = any(${p}::text[]) or (i.status = 'answered' and i.reaction_due_at is not null))`
       : `i.status = any(${p}::text[])`));
   const needsMessage = q.source !== undefined || q.q !== undefined;
   const sub: string[] = [];
@@ -69,7 +75,8 @@ export async function listIncidents(sql: Sql, q: IncidentQuery & { id?: string }
            select m.text, m.link, m.source, s.category, s.confidence, s.message_id from signals s join messages m on m.id = s.message_id
             where s.incident_id = i.id order by ${KIND_RANK} desc, s.received_at, s.message_id limit 1) lead
         order by ${order}`,
-      [...w.args, now, q.growthHours, q.limit]),
+      [...w.args, now, q.growthHours, q.limit],
+    ),
     sql.query<{ n: number }>(`select count(*)::int as n from incidents i where ${w}`, w.args),
   ]);
   return { items: rows.rows, total: total.rows[0]!.n };
@@ -82,7 +89,9 @@ export async function routingOfIncidents(sql: Sql, ids: string[]): Promise<{ inc
     `select "incidentId", routing from (
        select incident_id as "incidentId", routing_suggestions as routing, row_number() over (partition by incident_id order by received_at desc) as nth
          from signals where incident_id = any($1::text[])) t
-      where nth <= 50`, [ids])).rows;
+      where nth <= 50`,
+    [ids],
+  )).rows;
 }
 
 /** Organizations a routing label names (labels are organization codes or names). */
@@ -90,7 +99,8 @@ export async function organizationsByLabel(sql: Sql, labels: string[]): Promise<
   if (labels.length === 0) return new Map();
   const r = await sql.query<{ id: string; name: string; code: string | null }>(
     `select id, name, code from organizations where lower(code) = any($1::text[]) or name = any($2::text[])`,
-    [labels.map((l) => l.toLowerCase()), labels]);
+    [labels.map((l) => l.toLowerCase()), labels],
+  );
   const out = new Map<string, { id: string; name: string }>();
   for (const o of r.rows) {
     if (o.code) out.set(o.code.toLowerCase(), { id: o.id, name: o.name });
@@ -112,6 +122,7 @@ export async function signalFacets(sql: Sql): Promise<{ categories: string[]; mu
 export async function monitoringMark(sql: Sql): Promise<string> {
   const r = await sql.query<{ mark: string }>(
     `select (select coalesce(max(created_at)::text, '') || '/' || count(*)::text from signals) || '/'
-         || (select coalesce(max(updated_at)::text, '') from incidents) || '/' || (select count(*)::text from signal_alerts) as mark`);
+         || (select coalesce(max(updated_at)::text, '') from incidents) || '/' || (select count(*)::text from signal_alerts) as mark`,
+  );
   return r.rows[0]!.mark;
 }

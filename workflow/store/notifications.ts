@@ -67,7 +67,9 @@ export async function markAllNotificationsRead(sql: Sql, userId: string, at: Dat
 
 export async function notificationCounts(sql: Sql, userId: string): Promise<{ total: number; unread: number }> {
   const r = await sql.query<{ total: number; unread: number }>(
-    'select count(*)::int as total, count(*) filter (where read_at is null)::int as unread from notifications where user_id = $1', [userId]);
+    'select count(*)::int as total, count(*) filter (where read_at is null)::int as unread from notifications where user_id = $1',
+    [userId],
+  );
   return r.rows[0]!;
 }
 

@@ -18,8 +18,11 @@ const ORG_COLUMNS = `id, parent_id as "parentId", name, kind, ogrn, inn, site, c
   ready_confirmed as "readyConfirmed", created_at as "createdAt"`;
 
 export async function listOrganizations(sql: Sql, opts: Page & { parentId?: string }) {
-  const r = await sql.query(`select ${ORG_COLUMNS} from organizations where ($1::uuid is null or parent_id = $1) order by name, id limit $2 offset $3`,
-    [opts.parentId ?? null, opts.limit, opts.offset]);
+  const r = await sql.query(`select ${ORG_COLUMNS} from organizations where ($1::uuid is null or parent_id = $1) order by name, id limit $2 offset $3`, [
+    opts.parentId ?? null,
+    opts.limit,
+    opts.offset,
+  ]);
   return r.rows;
 }
 
@@ -53,8 +56,14 @@ export async function createOrganization(sql: Sql, o: OrganizationInput & { name
 /** Sets the fields given (undefined ones stay as they are). */
 export async function updateOrganization(sql: Sql, id: string, o: OrganizationInput): Promise<void> {
   const cols: Record<string, unknown> = {
-    parent_id: o.parentId, name: o.name, kind: o.kind, ogrn: o.ogrn, inn: o.inn, site: o.site,
-    training_confirmed: o.trainingConfirmed, ready_confirmed: o.readyConfirmed,
+    parent_id: o.parentId,
+    name: o.name,
+    kind: o.kind,
+    ogrn: o.ogrn,
+    inn: o.inn,
+    site: o.site,
+    training_confirmed: o.trainingConfirmed,
+    ready_confirmed: o.readyConfirmed,
   };
   const set = Object.entries(cols).filter(([, v]) => v !== undefined);
   if (set.length === 0) return;
@@ -104,7 +113,8 @@ export async function organizationsWithReadiness(sql: Sql, ids: string[]) {
 
 /** A user who can answer for an organization: active, and has activated the account (an invited one has not set a password yet). */
 const CAN_ANSWER = (u: string) => `${u}.active and ${u}.activated_at is not null`;
-const holds = (role: string) => `exists (select 1 from user_roles ur join users u on u.id = ur.user_id
+const holds = (role: string) =>
+  `exists (select 1 from user_roles ur join users u on u.id = ur.user_id
                      where ur.organization_id = o.id and ur.role = '${role}' and ${CAN_ANSWER('u')})`;
 
 /**

@@ -30,16 +30,18 @@ export async function insertReminders(sql: Sql, rows: { caseId: string; kind: st
  * within the horizon, marked queued: they become delayed jobs at once.
  */
 export async function replanReminders(sql: Sql, caseId: string, plan: { kind: string; dueAt: Date }[], kinds: string[], now: Date,
-  horizonMs: number): Promise<ReminderKey[]> {
-  await sql.query('delete from case_reminders where case_id = $1 and sent_at is null and kind = any($2::text[]) and not (kind = any($3::text[]))',
-    [caseId, kinds, plan.map((r) => r.kind)]);
+  horizonMs: number): Promise<ReminderKey[]>
+{
+  await sql.query('delete from case_reminders where case_id = $1 and sent_at is null and kind = any($2::text[]) and not (kind = any($3::text[]))', [caseId,
+    kinds, plan.map((r) => r.kind)]);
   const r = await sql.query<ReminderKey & { queued_at: Date | null }>(
     `insert into case_reminders (case_id, kind, due_at, queued_at)
      select $1, k, d, case when d <= $4::timestamptz + make_interval(secs => $5::double precision / 1000) then $4::timestamptz end
        from unnest($2::text[], $3::timestamptz[]) as t(k, d)
      on conflict (case_id, kind) do update set due_at = excluded.due_at, queued_at = excluded.queued_at where case_reminders.sent_at is null
      returning case_id, kind, due_at, queued_at`,
-    [caseId, plan.map((p) => p.kind), plan.map((p) => p.dueAt), now, horizonMs]);
+    [caseId, plan.map((p) => p.kind), plan.map((p) => p.dueAt), now, horizonMs],
+  );
   return r.rows.filter((x) => x.queued_at !== null);
 }
 
@@ -88,7 +90,9 @@ export async function markReminderSent(sql: Sql, caseId: string, kind: string, a
 /** Unsent reminders due by `now`, oldest first. */
 export async function dueReminders(sql: Sql, now: Date): Promise<{ caseId: string; kind: string }[]> {
   const r = await sql.query<{ case_id: string; kind: string }>(
-    'select case_id, kind from case_reminders where sent_at is null and due_at <= $1 order by due_at limit 1000', [now]);
+    'select case_id, kind from case_reminders where sent_at is null and due_at <= $1 order by due_at limit 1000',
+    [now],
+  );
   return r.rows.map((x) => ({ caseId: x.case_id, kind: x.kind }));
 }
 

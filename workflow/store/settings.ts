@@ -17,7 +17,13 @@ export async function settingsVersion(sql: Sql): Promise<number> {
   return Number(r.rows[0]?.version ?? 0);
 }
 
-export interface SettingRow { key: string; secret: boolean; updatedAt: Date; updatedBy: string; updatedByName: string | null }
+export interface SettingRow {
+  key: string;
+  secret: boolean;
+  updatedAt: Date;
+  updatedBy: string;
+  updatedByName: string | null;
+}
 
 /** Every stored setting, secrets opened: for the processes that apply them (main.ts), never for a response. */
 export async function readSettings(sql: Sql, sealer: Sealer): Promise<StoredSettings> {
@@ -29,14 +35,19 @@ export async function readSettings(sql: Sql, sealer: Sealer): Promise<StoredSett
 export async function describeSettings(sql: Sql): Promise<{ values: StoredSettings; rows: SettingRow[] }> {
   const r = await sql.query<{ key: string; value: unknown; secret: boolean; updatedAt: Date; updatedBy: string; updatedByName: string | null }>(
     `select s.key, s.value, s.secret, s.updated_at as "updatedAt", s.updated_by as "updatedBy", u.display_name as "updatedByName"
-       from region_settings s left join users u on u.id::text = s.updated_by order by s.key`);
+       from region_settings s left join users u on u.id::text = s.updated_by order by s.key`,
+  );
   return {
     values: Object.fromEntries(r.rows.filter((x) => !x.secret).map((x) => [x.key, x.value])),
     rows: r.rows.map(({ value: _v, ...row }) => row),
   };
 }
 
-export interface SettingChange { key: string; value: unknown | null; secret: boolean }
+export interface SettingChange {
+  key: string;
+  value: unknown | null;
+  secret: boolean;
+}
 
 /**
  * Sets (or, with null, removes) settings in one transaction with an audit entry each, and moves the version every
@@ -55,7 +66,8 @@ export async function saveSettings(db: pg.Pool, sealer: Sealer, actor: string, c
         await sql.query(
           `insert into region_settings (key, value, secret, updated_at, updated_by) values ($1, $2, $3, $4, $5)
            on conflict (key) do update set value = excluded.value, secret = excluded.secret, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-          [c.key, stored, c.secret, now, actor]);
+          [c.key, stored, c.secret, now, actor],
+        );
       }
       const shown = (v: unknown) => (c.secret ? (v === null || v === undefined ? null : '(секрет)') : v);
       await recordAudit(sql, { actor, entity: 'settings', entityId: c.key, action: c.value === null ? 'removed' : 'set',

@@ -29,18 +29,23 @@ export async function insertAlert(sql: Sql, a: NewAlert): Promise<SpikeAlert | u
        returning *)
      select id::text, kind, incident_id as "incidentId", category, municipality, count, baseline, window_hours as "windowHours", at,
             acknowledged_at as "acknowledgedAt" from ins`,
-    [a.subject, a.bucket, a.kind, a.incidentId, a.category, a.municipality, a.count, a.baseline, a.windowHours, a.at]);
+    [a.subject, a.bucket, a.kind, a.incidentId, a.category, a.municipality, a.count, a.baseline, a.windowHours, a.at],
+  );
   return r.rows[0];
 }
 
 export async function listAlerts(sql: Sql, q: { limit: number; unacknowledgedOnly: boolean }): Promise<SpikeAlert[]> {
-  return (await sql.query<SpikeAlert>(`${ALERT_SELECT} where (not $1::boolean or acknowledged_at is null) order by at desc, id desc limit $2`,
-    [q.unacknowledgedOnly, q.limit])).rows;
+  return (await sql.query<SpikeAlert>(`${ALERT_SELECT} where (not $1::boolean or acknowledged_at is null) order by at desc, id desc limit $2`, [
+    q.unacknowledgedOnly,
+    q.limit,
+  ])).rows;
 }
 
 export async function acknowledgeAlert(sql: Sql, id: string, userId: string, at: Date): Promise<boolean> {
-  const r = await sql.query('update signal_alerts set acknowledged_at = coalesce(acknowledged_at, $3), acknowledged_by = coalesce(acknowledged_by, $2) where id = $1',
-    [id, userId, at]);
+  const r = await sql.query(
+    'update signal_alerts set acknowledged_at = coalesce(acknowledged_at, $3), acknowledged_by = coalesce(acknowledged_by, $2) where id = $1',
+    [id, userId, at],
+  );
   return (r.rowCount ?? 0) > 0;
 }
 
@@ -48,6 +53,8 @@ export async function acknowledgeAlert(sql: Sql, id: string, userId: string, at:
 export async function incidentTopic(sql: Sql, incidentId: string): Promise<{ category: string | null; municipality: string | null }> {
   const r = await sql.query<{ category: string | null; municipality: string | null }>(
     `select mode() within group (order by category) as category, mode() within group (order by municipality) as municipality
-       from signals where incident_id = $1`, [incidentId]);
+       from signals where incident_id = $1`,
+    [incidentId],
+  );
   return r.rows[0] ?? { category: null, municipality: null };
 }

@@ -38,8 +38,8 @@ export async function insertSignals(sql: Sql, rows: NewSignal[]): Promise<void> 
          as t(message_id, incident_id, status, kind, kind_confidence, category, confidence, municipality, fast_track, model_version,
               routing, received_at, reaction_due_at, joined_after_answer)
      on conflict do nothing`,
-    [col('messageId'), col('incidentId'), col('status'), col('kind'), col('kindConfidence'), col('category'), col('confidence'),
-      col('municipality'), col('fastTrack'), col('modelVersion'), col('routing'), col('receivedAt'), col('reactionDueAt'), col('joinedAfterAnswer')],
+    [col('messageId'), col('incidentId'), col('status'), col('kind'), col('kindConfidence'), col('category'), col('confidence'), col('municipality'),
+      col('fastTrack'), col('modelVersion'), col('routing'), col('receivedAt'), col('reactionDueAt'), col('joinedAfterAnswer')],
   );
 }
 
@@ -82,29 +82,34 @@ export async function signalsForUpdate(sql: Sql, messageIds: string[]): Promise<
 
 /** Moves every signal of an incident (or only the given ones) to a status. */
 export async function setSignalStatus(sql: Sql, incidentId: string, status: SignalStatus, only?: string[]): Promise<void> {
-  await sql.query('update signals set status = $2 where incident_id = $1 and ($3::uuid[] is null or message_id = any($3::uuid[]))',
-    [incidentId, status, only ?? null]);
+  await sql.query('update signals set status = $2 where incident_id = $1 and ($3::uuid[] is null or message_id = any($3::uuid[]))', [incidentId, status,
+    only ?? null]);
 }
 
 /** Stamps the first reaction on the incident's signals that had none (or only the given ones); returns those stamped. */
 export async function markReacted(sql: Sql, incidentId: string, at: Date, only?: string[]): Promise<SignalRow[]> {
   const r = await sql.query<{ message_id: string }>(
     `update signals set first_reaction_at = $2 where incident_id = $1 and first_reaction_at is null
-        and ($3::uuid[] is null or message_id = any($3::uuid[])) returning message_id`, [incidentId, at, only ?? null]);
+        and ($3::uuid[] is null or message_id = any($3::uuid[])) returning message_id`,
+    [incidentId, at, only ?? null],
+  );
   if (r.rows.length === 0) return [];
   const ids = new Set(r.rows.map((x) => x.message_id));
   return (await signalsOf(sql, incidentId)).filter((s) => ids.has(s.messageId));
 }
 
 /** Moves signals into another incident. */
-export async function moveSignals(sql: Sql, messageIds: string[], incidentId: string, patch: { status: SignalStatus; joinedAfterAnswer: boolean }): Promise<void> {
-  await sql.query('update signals set incident_id = $2, status = $3, joined_after_answer = $4 where message_id = any($1::uuid[])',
-    [messageIds, incidentId, patch.status, patch.joinedAfterAnswer]);
+export async function moveSignals(sql: Sql, messageIds: string[], incidentId: string,
+  patch: { status: SignalStatus; joinedAfterAnswer: boolean }): Promise<void>
+{
+  await sql.query('update signals set incident_id = $2, status = $3, joined_after_answer = $4 where message_id = any($1::uuid[])', [messageIds, incidentId,
+    patch.status, patch.joinedAfterAnswer]);
 }
 
 /** Signals received since `since` of these incidents and of these (category, municipality) topics, and before it. */
-export async function recentCounts(sql: Sql, q: { incidentIds: string[]; topics: { category: string; municipality: string }[]; since: Date; baselineFrom: Date }):
-  Promise<{ subject: string; recent: number; before: number }[]> {
+export async function recentCounts(sql: Sql,
+  q: { incidentIds: string[]; topics: { category: string; municipality: string }[]; since: Date; baselineFrom: Date }
+): Promise<{ subject: string; recent: number; before: number }[]> {
   const r = await sql.query<{ subject: string; recent: number; before: number }>(
     `select 'incident:' || incident_id as subject,
             count(*) filter (where received_at >= $2)::int as recent,
@@ -118,7 +123,8 @@ export async function recentCounts(sql: Sql, q: { incidentIds: string[]; topics:
          on s.category = t.category and s.municipality = t.municipality
       where s.received_at >= $3
       group by s.category, s.municipality`,
-    [q.incidentIds, q.since, q.baselineFrom, q.topics.map((t) => t.category), q.topics.map((t) => t.municipality)]);
+    [q.incidentIds, q.since, q.baselineFrom, q.topics.map((t) => t.category), q.topics.map((t) => t.municipality)],
+  );
   return r.rows;
 }
 
@@ -127,5 +133,6 @@ export async function correctSignal(sql: Sql, messageId: string, patch: { kind?:
   await sql.query(
     `update signals set kind = coalesce($2, kind), category = coalesce($3, category),
             reaction_due_at = case when $4::boolean then $5::timestamptz else reaction_due_at end where message_id = $1`,
-    [messageId, patch.kind ?? null, patch.category ?? null, 'reactionDueAt' in patch, patch.reactionDueAt ?? null]);
+    [messageId, patch.kind ?? null, patch.category ?? null, 'reactionDueAt' in patch, patch.reactionDueAt ?? null],
+  );
 }

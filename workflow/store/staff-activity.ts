@@ -13,7 +13,9 @@ export async function touchActivity(sql: Sql, userId: string, what: 'desk' | 'ca
      on conflict (user_id) do update set last_seen_at = excluded.last_seen_at,
        last_desk_at = coalesce(excluded.last_desk_at, staff_activity.last_desk_at),
        last_case_at = coalesce(excluded.last_case_at, staff_activity.last_case_at)
-     where staff_activity.last_seen_at <= excluded.last_seen_at - interval '1 minute'`, [userId, at, what]);
+     where staff_activity.last_seen_at <= excluded.last_seen_at - interval '1 minute'`,
+    [userId, at, what],
+  );
   return (r.rowCount ?? 0) > 0;
 }
 
@@ -36,8 +38,9 @@ export interface OrganizationActivity {
  * Organizations (all, or these) with how many cases wait in them, the nearest deadline, the last look and who looked
  * when; those nobody has looked at for longest first.
  */
-export async function organizationsActivity(sql: Sql, opts: { organizationIds: string[] | null; waitingStatuses: readonly CaseStatus[]; limit: number;
-  offset: number }): Promise<OrganizationActivity[]> {
+export async function organizationsActivity(sql: Sql,
+  opts: { organizationIds: string[] | null; waitingStatuses: readonly CaseStatus[]; limit: number; offset: number }): Promise<OrganizationActivity[]>
+{
   const r = await sql.query<OrganizationActivity>(
     `with ${ORG_LOOK},
      waiting as (select organization_id, count(*)::int as n, min(deadline_at) as nearest from cases
@@ -50,10 +53,13 @@ export async function organizationsActivity(sql: Sql, opts: { organizationIds: s
        from organizations o left join waiting w on w.organization_id = o.id left join org_look l on l.organization_id = o.id
       where ($1::uuid[] is null or o.id = any($1::uuid[]))
       order by l.last_look asc nulls first, w.nearest asc nulls last, o.name limit $3 offset $4`,
-    [opts.organizationIds, opts.waitingStatuses, opts.limit, opts.offset]);
+    [opts.organizationIds, opts.waitingStatuses, opts.limit, opts.offset],
+  );
   // Times inside the JSON come as PostgreSQL prints them: made Dates like every other column.
   const when = (x: Date | string | null) => (x === null ? null : new Date(x));
-  return r.rows.map((o) => ({ ...o, members: o.members.map((m) => ({ ...m, lastSeenAt: when(m.lastSeenAt), lastDeskAt: when(m.lastDeskAt), lastCaseAt: when(m.lastCaseAt) })) }));
+  return r.rows.map((o) => ({ ...o,
+    members: o.members.map((m) => ({ ...m, lastSeenAt: when(m.lastSeenAt), lastDeskAt: when(m.lastDeskAt), lastCaseAt: when(m.lastCaseAt) })) })
+  );
 }
 
 export interface EscalationCandidate {
@@ -73,8 +79,9 @@ export interface EscalationCandidate {
  * `idleSince`, not yet escalated at this level in this review round. For the curator's level: only after the leader
  * was told at least `afterLeaderMs` ago (or the deadline has passed), with nobody looking since.
  */
-export async function escalationCandidates(sql: Sql, q: { level: 'leader' | 'curator'; now: Date; idleSince: Date; dueWithinMs: number;
-  afterLeaderMs: number; waitingStatuses: readonly CaseStatus[] }): Promise<EscalationCandidate[]> {
+export async function escalationCandidates(sql: Sql,
+  q: { level: 'leader' | 'curator'; now: Date; idleSince: Date; dueWithinMs: number; afterLeaderMs: number; waitingStatuses: readonly CaseStatus[] }
+): Promise<EscalationCandidate[]> {
   const r = await sql.query<EscalationCandidate>(
     `with ${ORG_LOOK}
      select c.id as "caseId", c.registration_number as "registrationNumber", c.organization_id as "organizationId", o.name as "organizationName",
@@ -88,14 +95,22 @@ export async function escalationCandidates(sql: Sql, q: { level: 'leader' | 'cur
         and ($5 = 'leader' or (lead.at is not null and (l.last_look is null or l.last_look < lead.at)
              and (lead.at <= $2::timestamptz - make_interval(secs => $6::double precision / 1000) or c.deadline_at <= $2 or lead.recipients = 0)))
       order by c.deadline_at limit 500`,
-    [q.waitingStatuses, q.now, q.dueWithinMs, q.idleSince, q.level, q.afterLeaderMs]);
+    [q.waitingStatuses, q.now, q.dueWithinMs, q.idleSince, q.level, q.afterLeaderMs],
+  );
   return r.rows;
 }
 
 /** Records an escalation; false when this level of this round was escalated already. */
-export async function recordEscalation(sql: Sql, e: { caseId: string; cycle: number; level: 'leader' | 'curator'; at: Date; recipients: number }): Promise<boolean> {
-  const r = await sql.query('insert into staff_escalations (case_id, cycle, level, at, recipients) values ($1, $2, $3, $4, $5) on conflict do nothing',
-    [e.caseId, e.cycle, e.level, e.at, e.recipients]);
+export async function recordEscalation(sql: Sql,
+  e: { caseId: string; cycle: number; level: 'leader' | 'curator'; at: Date; recipients: number }): Promise<boolean>
+{
+  const r = await sql.query('insert into staff_escalations (case_id, cycle, level, at, recipients) values ($1, $2, $3, $4, $5) on conflict do nothing', [
+    e.caseId,
+    e.cycle,
+    e.level,
+    e.at,
+    e.recipients,
+  ]);
   return (r.rowCount ?? 0) > 0;
 }
 
@@ -107,6 +122,8 @@ export async function nearestCurators(sql: Sql, organizationId: string): Promise
        union all select o.id, o.parent_id, up.depth + 1 from organizations o join up on o.id = up.parent_id where up.depth < 20),
      found as (select ur.user_id, up.depth from up join user_roles ur on ur.organization_id = up.id and ur.role = 'curator'
                  join users u on u.id = ur.user_id and u.active and u.activated_at is not null)
-     select distinct user_id from found where depth = (select min(depth) from found)`, [organizationId]);
+     select distinct user_id from found where depth = (select min(depth) from found)`,
+    [organizationId],
+  );
   return r.rows.map((x) => x.user_id);
 }

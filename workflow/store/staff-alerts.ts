@@ -46,7 +46,8 @@ export async function saveAlertSettings(sql: Sql, userId: string, s: Omit<AlertS
      values ($1, $2, $3, $4, $5, $6)
      on conflict (user_id) do update set email_enabled = excluded.email_enabled, telegram_enabled = excluded.telegram_enabled,
        muted_topics = excluded.muted_topics, digest_enabled = excluded.digest_enabled, updated_at = excluded.updated_at`,
-    [userId, s.emailEnabled, s.telegramEnabled, s.mutedTopics, s.digestEnabled, at]);
+    [userId, s.emailEnabled, s.telegramEnabled, s.mutedTopics, s.digestEnabled, at],
+  );
 }
 
 /**
@@ -58,7 +59,9 @@ export async function usersWithDueAlerts(sql: Sql, now: Date, intervalMs: number
     `select n.user_id from notifications n left join staff_alert_settings s on s.user_id = n.user_id
       where n.alerted_at is null and n.created_at <= $1
         and (s.last_alert_at is null or s.last_alert_at <= $1::timestamptz - make_interval(secs => $2::double precision / 1000))
-      group by n.user_id limit 1000`, [now, intervalMs]);
+      group by n.user_id limit 1000`,
+    [now, intervalMs],
+  );
   return r.rows.map((x) => x.user_id);
 }
 
@@ -78,7 +81,9 @@ export async function takePendingAlerts(sql: Sql, userId: string, now: Date): Pr
        update notifications set alerted_at = $2 where user_id = $1 and alerted_at is null and created_at <= $2
        returning id, case_id, topic, text, created_at)
      select t.id, t.case_id as "caseId", c.registration_number as "registrationNumber", t.topic, t.text, t.created_at as "createdAt"
-       from taken t left join cases c on c.id = t.case_id order by t.id`, [userId, now]);
+       from taken t left join cases c on c.id = t.case_id order by t.id`,
+    [userId, now],
+  );
   return r.rows;
 }
 
@@ -91,7 +96,8 @@ export async function digestRecipients(sql: Sql): Promise<AlertRecipient[]> {
   const r = await sql.query<AlertRecipient>(
     `${RECIPIENT} where u.active and coalesce(s.digest_enabled, true)
         and ((coalesce(s.email_enabled, true) and u.email is not null) or (s.telegram_enabled and s.telegram_chat_id is not null))
-      order by u.id`);
+      order by u.id`,
+  );
   return r.rows;
 }
 
@@ -104,7 +110,9 @@ export async function insertLinkCode(sql: Sql, userId: string, codeHash: string,
 /** Uses a code: the user it belongs to, or why not. */
 export async function useLinkCode(sql: Sql, codeHash: string, now: Date): Promise<{ userId: string } | 'expired' | undefined> {
   const r = await sql.query<{ user_id: string; expires_at: Date; used_at: Date | null }>(
-    'select user_id, expires_at, used_at from staff_link_codes where code_hash = $1 for update', [codeHash]);
+    'select user_id, expires_at, used_at from staff_link_codes where code_hash = $1 for update',
+    [codeHash],
+  );
   const row = r.rows[0];
   if (!row || row.used_at) return undefined;
   if (row.expires_at.getTime() <= now.getTime()) return 'expired';
@@ -117,7 +125,9 @@ export async function linkTelegram(sql: Sql, userId: string, chatId: string, at:
   await sql.query(
     `insert into staff_alert_settings (user_id, telegram_enabled, telegram_chat_id, telegram_linked_at, updated_at) values ($1, true, $2, $3, $3)
      on conflict (user_id) do update set telegram_enabled = true, telegram_chat_id = excluded.telegram_chat_id,
-       telegram_linked_at = excluded.telegram_linked_at, updated_at = excluded.updated_at`, [userId, chatId, at]);
+       telegram_linked_at = excluded.telegram_linked_at, updated_at = excluded.updated_at`,
+    [userId, chatId, at],
+  );
 }
 
 /** Forgets the user's chat (from the desk), or every account linked to a chat (the bot's /unlink); returns how many. */
@@ -125,6 +135,8 @@ export async function unlinkTelegram(sql: Sql, by: { userId: string } | { chatId
   const [column, value] = 'userId' in by ? ['user_id', by.userId] : ['telegram_chat_id', by.chatId];
   const r = await sql.query(
     `update staff_alert_settings set telegram_enabled = false, telegram_chat_id = null, telegram_linked_at = null, updated_at = $2
-      where ${column} = $1 and telegram_chat_id is not null`, [value, at]);
+      where ${column} = $1 and telegram_chat_id is not null`,
+    [value, at],
+  );
   return r.rowCount ?? 0;
 }

@@ -17,7 +17,9 @@ export interface DigestCase {
  * The open cases that wait for the user, and the open cases of their organizations (a curator's: and of every
  * organization below theirs), or their own, whose deadline is before `nearBefore`, soonest deadline first. Whom a case waits for follows the role matrix (workflow/rules.ts).
  */
-export async function digestCases(sql: Sql, userId: string, opts: { openStatuses: readonly CaseStatus[]; nearBefore: Date; limit: number }): Promise<DigestCase[]> {
+export async function digestCases(sql: Sql, userId: string,
+  opts: { openStatuses: readonly CaseStatus[]; nearBefore: Date; limit: number }): Promise<DigestCase[]>
+{
   const r = await sql.query<DigestCase>(
     `with recursive r as (select role, organization_id from user_roles where user_id = $1),
           moderator as (select exists (select 1 from r where role = 'moderator' and organization_id is null) as yes),
@@ -40,13 +42,14 @@ export async function digestCases(sql: Sql, userId: string, opts: { openStatuses
        from scoped s left join organizations o on o.id = s.organization_id
       where s.waiting or s.deadline_at < $3
       order by s.deadline_at, s.id limit $4`,
-    [userId, opts.openStatuses, opts.nearBefore, opts.limit]);
+    [userId, opts.openStatuses, opts.nearBefore, opts.limit],
+  );
   return r.rows;
 }
 
 /** Claims the user's digest of a slot; false when it was sent already (a redelivered or repeated job). */
 export async function claimDigest(sql: Sql, userId: string, slotAt: Date, at: Date, items: number): Promise<boolean> {
-  const r = await sql.query('insert into staff_digests (user_id, slot_at, sent_at, items) values ($1, $2, $3, $4) on conflict do nothing',
-    [userId, slotAt, at, items]);
+  const r = await sql.query('insert into staff_digests (user_id, slot_at, sent_at, items) values ($1, $2, $3, $4) on conflict do nothing', [userId, slotAt, at,
+    items]);
   return (r.rowCount ?? 0) > 0;
 }

@@ -22,7 +22,8 @@ export async function insertHistory(sql: Sql, entries: HistoryEntry[]): Promise<
     `insert into staff_history (user_id, organization_id, actor, at, change, data)
      select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[])`,
     [entries.map((e) => e.userId), entries.map((e) => e.organizationId ?? null), entries.map((e) => e.actor), entries.map((e) => e.at),
-      entries.map((e) => e.change), entries.map((e) => JSON.stringify(e.data ?? {}))]);
+      entries.map((e) => e.change), entries.map((e) => JSON.stringify(e.data ?? {}))],
+  );
 }
 
 /** A user's history, or an organization's (every change of its staff), newest first, with the actors' names. */
@@ -33,6 +34,8 @@ export async function listHistory(sql: Sql, of: { userId: string } | { organizat
             h.actor, a.display_name as "actorName", h.at, h.change, h.data
        from staff_history h join users u on u.id = h.user_id left join organizations o on o.id = h.organization_id
        left join users a on a.id::text = h.actor
-      where ${column} = $1 order by h.id desc limit $2 offset $3`, [value, page.limit, page.offset]);
+      where ${column} = $1 order by h.id desc limit $2 offset $3`,
+    [value, page.limit, page.offset],
+  );
   return r.rows;
 }

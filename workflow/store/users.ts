@@ -67,7 +67,9 @@ export async function listUsers(sql: Sql, f: UserFilter): Promise<UserView[]> {
   w.when(f.organizationId, (p) => member(`x.organization_id = ${p}${f.role ? ` and x.role = ${w.bind(f.role)}` : ''}`));
   w.when(f.role, (p) => member(`x.role = ${p}`));
   const r = await sql.query<UserView>(
-    `${USER_SELECT} where ${w} order by u.login limit $${w.args.length + 1} offset $${w.args.length + 2}`, [...w.args, f.limit, f.offset]);
+    `${USER_SELECT} where ${w} order by u.login limit $${w.args.length + 1} offset $${w.args.length + 2}`,
+    [...w.args, f.limit, f.offset],
+  );
   return r.rows;
 }
 
@@ -78,8 +80,9 @@ export type CreateUserResult = { ok: true; id: string } | { ok: false; reason: '
  * new user's): a taken login or an unknown organization leaves nothing behind. Without a password hash the account
  * waits for its invitation (activated later).
  */
-export async function createUser(db: pg.Pool, u: StaffCard & { login: string; passwordHash?: string; displayName: string; roles: RoleEntry[] },
-  by: ChangedBy, within?: (sql: Sql, id: string) => Promise<void>, audit?: NewEntityAudit): Promise<CreateUserResult> {
+export async function createUser(db: pg.Pool, u: StaffCard & { login: string; passwordHash?: string; displayName: string; roles: RoleEntry[] }, by: ChangedBy,
+  within?: (sql: Sql, id: string) => Promise<void>, audit?: NewEntityAudit): Promise<CreateUserResult>
+{
   try {
     return await withTransaction(db, async (client) => {
       const created = await client.query<{ id: string }>(
@@ -90,11 +93,14 @@ export async function createUser(db: pg.Pool, u: StaffCard & { login: string; pa
       if (!created.rowCount) return { ok: false, reason: 'login-taken' } as const;
       const id = created.rows[0]!.id;
       for (const e of u.roles) {
-        await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3) on conflict do nothing', [id, e.organizationId, e.role]);
+        await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3) on conflict do nothing', [id, e.organizationId,
+          e.role]);
       }
       const orgs = [...new Set(u.roles.map((e) => e.organizationId))];
-      await insertHistory(client, (orgs.length ? orgs : [null]).map((organizationId) => ({ userId: id, organizationId, ...by, change: 'created' as const,
-        data: { roles: u.roles.filter((e) => e.organizationId === organizationId).map((e) => e.role) } })));
+      await insertHistory(client,
+        (orgs.length ? orgs : [null]).map((organizationId) => ({ userId: id, organizationId, ...by, change: 'created' as const,
+          data: { roles: u.roles.filter((e) => e.organizationId === organizationId).map((e) => e.role) } })
+        ));
       await within?.(client, id);
       if (audit) await recordAudit(client, { ...audit, entityId: id });
       return { ok: true, id } as const;
@@ -113,9 +119,11 @@ const CARD_COLUMNS = { displayName: 'display_name', position: 'position', phone:
  * and the audit entry, in one transaction; a new password or a deactivation ends every session of the user at once.
  */
 export async function updateUser(db: pg.Pool, id: string, patch: StaffCard & { displayName?: string; active?: boolean; passwordHash?: string }, by: ChangedBy,
-  audit?: AuditEntry): Promise<void> {
+  audit?: AuditEntry): Promise<void>
+{
   await withTransaction(db, async (client) => {
-    const before = (await client.query<Record<string, unknown>>('select display_name, position, phone, email, active from users where id = $1 for update', [id])).rows[0];
+    const before =
+      (await client.query<Record<string, unknown>>('select display_name, position, phone, email, active from users where id = $1 for update', [id])).rows[0];
     if (!before) return;
     const fields = (Object.keys(CARD_COLUMNS) as (keyof typeof CARD_COLUMNS)[])
       .filter((k) => patch[k] !== undefined && (patch[k] ?? null) !== before[CARD_COLUMNS[k]]);
@@ -143,10 +151,13 @@ export async function rolesIn(sql: Sql, userId: string, organizationId: string):
 
 /** Replaces the user's roles in one organization (or the region-wide ones for null), with a history entry when they change and its audit entry. */
 export async function replaceRoles(db: pg.Pool, userId: string, organizationId: string | null, roles: UserRole[], by: ChangedBy,
-  audit?: AuditEntry): Promise<void> {
+  audit?: AuditEntry): Promise<void>
+{
   await withTransaction(db, async (client) => {
     const removed = await client.query<{ role: string }>(
-      'delete from user_roles where user_id = $1 and organization_id is not distinct from $2 returning role', [userId, organizationId]);
+      'delete from user_roles where user_id = $1 and organization_id is not distinct from $2 returning role',
+      [userId, organizationId],
+    );
     const next = [...new Set(roles)].sort();
     for (const role of next) {
       await client.query('insert into user_roles (user_id, organization_id, role) values ($1, $2, $3)', [userId, organizationId, role]);
@@ -186,7 +197,9 @@ export async function activeExecutorsOf(sql: Sql, organizationId: string | null)
   if (!organizationId) return [];
   const r = await sql.query<{ id: string; displayName: string }>(
     `select distinct u.id, u.display_name as "displayName" from users u join user_roles ur on ur.user_id = u.id
-      where ur.organization_id = $1 and ur.role = 'executor' and u.active order by u.display_name, u.id limit 500`, [organizationId]);
+      where ur.organization_id = $1 and ur.role = 'executor' and u.active order by u.display_name, u.id limit 500`,
+    [organizationId],
+  );
   return r.rows;
 }
 
@@ -194,13 +207,16 @@ export async function activeExecutorsOf(sql: Sql, organizationId: string | null)
 export async function activeModerators(sql: Sql): Promise<string[]> {
   const r = await sql.query<{ user_id: string }>(
     `select distinct ur.user_id from user_roles ur join users u on u.id = ur.user_id
-      where u.active and ur.organization_id is null and ur.role = 'moderator'`);
+      where u.active and ur.organization_id is null and ur.role = 'moderator'`,
+  );
   return r.rows.map((x) => x.user_id);
 }
 
 /** Everyone holding these roles in the organization, active or not (the repeat-review notice goes to the post). */
 export async function holdersOfRoles(sql: Sql, organizationId: string | null, roles: UserRole[]): Promise<string[]> {
   const r = await sql.query<{ user_id: string }>(
-    'select distinct user_id from user_roles where organization_id = $1 and role = any($2::text[])', [organizationId, roles]);
+    'select distinct user_id from user_roles where organization_id = $1 and role = any($2::text[])',
+    [organizationId, roles],
+  );
   return r.rows.map((x) => x.user_id);
 }

@@ -61,8 +61,15 @@ function problemWith(f: AppealFields): string | undefined {
 /** The body of POST /api/v1/widget/messages; empty optional fields are left out. */
 function submission(f: AppealFields, idempotencyKey: string, org: string) {
   return {
-    idempotencyKey, org, category: f.category.value, text: f.text.value, address: f.address.value || undefined,
-    name: f.name.value || undefined, phone: f.phone.value || undefined, email: f.email.value || undefined, consent: true,
+    idempotencyKey,
+    org,
+    category: f.category.value,
+    text: f.text.value,
+    address: f.address.value || undefined,
+    name: f.name.value || undefined,
+    phone: f.phone.value || undefined,
+    email: f.email.value || undefined,
+    consent: true,
     website: f.website.value || undefined,
   };
 }

@@ -26,10 +26,18 @@ type Answer = { questionId: string; optionIds: string[] } | { questionId: string
 /** Reads the voter's answer to one question; null when it is not answered. */
 type AnswerReader = () => Answer | null;
 
-interface ErrorReply { error?: string }
-interface CodeReply extends ErrorReply { challengeId: string }
-interface VerifyReply extends ErrorReply { token: string }
-interface VoteReply extends ErrorReply { message: string }
+interface ErrorReply {
+  error?: string;
+}
+interface CodeReply extends ErrorReply {
+  challengeId: string;
+}
+interface VerifyReply extends ErrorReply {
+  token: string;
+}
+interface VoteReply extends ErrorReply {
+  message: string;
+}
 
 type PollApi = <T>(method: string, path: string, body?: unknown, voterToken?: string | null) => Promise<JsonReply<T>>;
 
@@ -82,8 +90,11 @@ function textQuestion(box: HTMLFieldSetElement, q: PollQuestion): AnswerReader {
 function question(form: HTMLFormElement, q: PollQuestion, qi: number, n: string): AnswerReader {
   const box = el('fieldset', { class: 'otklik-q' });
   box.appendChild(el('legend', {}, q.text + (q.required ? ' *' : '')));
-  const read = q.kind === 'single' || q.kind === 'multiple' ? choiceQuestion(box, q, qi, n)
-    : q.kind === 'scale' ? scaleQuestion(box, q, qi, n) : textQuestion(box, q);
+  const read = q.kind === 'single' || q.kind === 'multiple' ?
+    choiceQuestion(box, q, qi, n)
+    : q.kind === 'scale'
+    ? scaleQuestion(box, q, qi, n)
+    : textQuestion(box, q);
   form.appendChild(box);
   return read;
 }

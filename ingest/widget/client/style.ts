@@ -1,5 +1,6 @@
 // The widget lives inside other sites' pages: every rule is scoped to .otklik-w so the host's own styles stay untouched.
-const WIDGET_CSS = '.otklik-w{font:15px/1.4 system-ui,sans-serif;max-width:560px;border:1px solid #c9d3e0;border-radius:8px;padding:16px;background:#fff;color:#1b2733}'
+const WIDGET_CSS =
+  '.otklik-w{font:15px/1.4 system-ui,sans-serif;max-width:560px;border:1px solid #c9d3e0;border-radius:8px;padding:16px;background:#fff;color:#1b2733}'
   + '.otklik-w h3{margin:0 0 12px;font-size:18px}.otklik-w label{display:block;margin:8px 0 4px}'
   + '.otklik-w input[type=text],.otklik-w input[type=tel],.otklik-w input[type=email],.otklik-w select,.otklik-w textarea{width:100%;box-sizing:border-box;padding:6px 8px;border:1px solid #9fb0c4;border-radius:4px;font:inherit}'
   + '.otklik-w textarea{min-height:110px}.otklik-w .otklik-consent{display:flex;gap:8px;align-items:flex-start;margin:10px 0}'

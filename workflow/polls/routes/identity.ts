@@ -13,8 +13,8 @@ export function registerIdentityRoutes(api: ApiBuilder, ctx: PollsContext): void
     summary: 'Send a one-time code by SMS to a phone or by e-mail (through the outbound queue; in development mode it is logged instead).',
     body: z.object({ channel: z.enum(['phone', 'email']), destination: z.string().min(3).max(320) }), status: 201,
     response: z.object({ challengeId: z.uuid() }),
-    errors: { 429: `${THROTTLED}, or too many codes for this destination`, 503: 'Codes cannot be sent from this process now (no outbound queue, or it is down)' } },
-  async ({ body, req }) => {
+    errors: { 429: `${THROTTLED}, or too many codes for this destination`,
+      503: 'Codes cannot be sent from this process now (no outbound queue, or it is down)' } }, async ({ body, req }) => {
     ctx.throttle(ctx.limiters.ip, `ip:${ctx.clientIp(req)}`);
     // The per-destination limit is counted by the code provider on the canonical destination, in PostgreSQL.
     let r: Awaited<ReturnType<typeof ctx.codes.start>>;
@@ -46,10 +46,9 @@ export function registerIdentityRoutes(api: ApiBuilder, ctx: PollsContext): void
   });
 
   api.route({ method: 'get', path: '/api/v1/public/identity/me', tag: 'polls (public)', auth: false,
-    summary: 'Whether this browser holds a valid voter token, and whether it already voted in a poll.',
-    query: z.object({ pollId: z.uuid().optional() }),
-    response: z.object({ verified: z.boolean(), provider: z.string().optional(), voted: z.boolean().optional().describe('With pollId: whether this voter voted in it') }),
-    errors: [] }, async ({ query, req }) => {
+    summary: 'Whether this browser holds a valid voter token, and whether it already voted in a poll.', query: z.object({ pollId: z.uuid().optional() }),
+    response: z.object({ verified: z.boolean(), provider: z.string().optional(),
+      voted: z.boolean().optional().describe('With pollId: whether this voter voted in it') }), errors: [] }, async ({ query, req }) => {
     const token = voterTokenOf(req);
     const voter = token ? await voterForToken(db, token, now()) : null;
     if (!voter) return { body: { verified: false } };

@@ -10,13 +10,26 @@ export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arra
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
 const question = z.object({
-  id: z.uuid(), kind: z.enum(QUESTION_KINDS), text: z.string(), required: z.boolean(), scaleMin: count, scaleMax: count,
-  maxChoices: count.nullable(), options: z.array(z.object({ id: z.uuid(), text: z.string() })),
+  id: z.uuid(),
+  kind: z.enum(QUESTION_KINDS),
+  text: z.string(),
+  required: z.boolean(),
+  scaleMin: count,
+  scaleMax: count,
+  maxChoices: count.nullable(),
+  options: z.array(z.object({ id: z.uuid(), text: z.string() })),
 });
 
 const pollFields = {
-  id: z.uuid(), title: z.string(), description: z.string(), status: z.enum(POLL_STATUSES), municipalities: z.array(z.string()),
-  minAge: count.nullable(), opensAt: timestamp.nullable(), closesAt: timestamp.nullable(), liveResults: z.boolean(),
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  status: z.enum(POLL_STATUSES),
+  municipalities: z.array(z.string()),
+  minAge: count.nullable(),
+  opensAt: timestamp.nullable(),
+  closesAt: timestamp.nullable(),
+  liveResults: z.boolean(),
 };
 
 /** A poll as staff see it: with its version for status changes. */
@@ -30,21 +43,39 @@ export const totals = z.object({ accepted: count, quarantined: count });
 export const countedRow = z.object({ question: z.uuid(), option: z.string().describe('Option id, or the scale value'), votes: count });
 
 export const vote = z.object({
-  id: z.uuid(), channel: z.enum(VOTE_CHANNELS), municipality: z.string(), network: z.string().describe("The voter network's hash prefix"),
-  status: z.enum(['accepted', 'quarantined']), castAt: timestamp,
+  id: z.uuid(),
+  channel: z.enum(VOTE_CHANNELS),
+  municipality: z.string(),
+  network: z.string().describe("The voter network's hash prefix"),
+  status: z.enum(['accepted', 'quarantined']),
+  castAt: timestamp,
 });
 export const burst = z.object({
-  kind: z.enum(['network', 'new_accounts']), key: z.string().describe("The network's hash prefix; empty for new accounts"), windowStart: timestamp,
-  votes: count, quarantined: count, voteIds: z.array(z.uuid()).describe('At most 1000'),
+  kind: z.enum(['network', 'new_accounts']),
+  key: z.string().describe("The network's hash prefix; empty for new accounts"),
+  windowStart: timestamp,
+  votes: count,
+  quarantined: count,
+  voteIds: z.array(z.uuid()).describe('At most 1000'),
 });
 export const voteStateChange = z.object({ changed: z.array(z.uuid()), unchanged: z.array(z.uuid()) });
 export const auditEntry = z.object({
-  id: z.string().regex(/^\d+$/), voteId: z.uuid(), action: z.enum(['quarantine', 'release']), reason: z.string(), at: timestamp, actor: z.string(),
+  id: z.string().regex(/^\d+$/),
+  voteId: z.uuid(),
+  action: z.enum(['quarantine', 'release']),
+  reason: z.string(),
+  at: timestamp,
+  actor: z.string(),
 });
 export const textAnswer = z.object({ voteId: z.uuid(), questionId: z.uuid(), text: z.string(), moderation: z.enum(['pending', 'approved', 'rejected']) });
 
 const commentFields = {
-  id: z.uuid(), parentId: z.uuid().nullable(), authorKind: z.enum(['citizen', 'official']), authorName: z.string(), text: z.string(), createdAt: timestamp,
+  id: z.uuid(),
+  parentId: z.uuid().nullable(),
+  authorKind: z.enum(['citizen', 'official']),
+  authorName: z.string(),
+  text: z.string(),
+  createdAt: timestamp,
 };
 export const publicComment = z.object(commentFields);
 export const staffComment = z.object({ ...commentFields, status: z.enum(['pending', 'published', 'rejected']) });

@@ -12,10 +12,11 @@ export function registerVoteRoutes(api: ApiBuilder, ctx: PollsContext): void {
   const { db, deps } = ctx;
   api.route({ method: 'get', path: '/api/v1/polls/:id/votes', tag: 'polls', roles: 'region administrator, moderator',
     summary: 'Votes without identities: channel, municipality, network, state.', params: idParams,
-    query: z.object({ status: z.enum(['accepted', 'quarantined']).optional(), ...page }), response: pageOf(vote), errors: [] }, async ({ user, params, query }) => {
-    requireStaff(user);
-    return { body: { items: await listVotes(db, params.id, query), limit: query.limit, offset: query.offset } };
-  });
+    query: z.object({ status: z.enum(['accepted', 'quarantined']).optional(), ...page }), response: pageOf(vote), errors: [] },
+    async ({ user, params, query }) => {
+      requireStaff(user);
+      return { body: { items: await listVotes(db, params.id, query), limit: query.limit, offset: query.offset } };
+    });
 
   api.route({ method: 'get', path: '/api/v1/polls/:id/bursts', tag: 'polls', roles: 'region administrator, moderator',
     summary: 'Suspicious bursts: many votes from one network, or from newly verified identities, within 10 minutes.', params: idParams,
@@ -29,8 +30,10 @@ export function registerVoteRoutes(api: ApiBuilder, ctx: PollsContext): void {
 
   for (const action of ['quarantine', 'release'] as const) {
     api.route({ method: 'post', path: `/api/v1/polls/:id/votes/${action}`, tag: 'polls', roles: 'region administrator, moderator',
-      summary: action === 'quarantine' ? 'Quarantine votes: they leave the published count; each gets an audit entry.' : 'Release quarantined votes back into the count (audited).',
-      params: idParams, body: stateBody, response: voteStateChange, errors: { 404: 'No such poll' } }, async ({ user, params, body }) => {
+      summary: action === 'quarantine'
+        ? 'Quarantine votes: they leave the published count; each gets an audit entry.'
+        : 'Release quarantined votes back into the count (audited).', params: idParams, body: stateBody, response: voteStateChange,
+      errors: { 404: 'No such poll' } }, async ({ user, params, body }) => {
       requireStaff(user);
       await ctx.staffPoll(params.id);
       const r = await setVoteState(db, { pollId: params.id, voteIds: body.voteIds, action, actorId: user.id, reason: body.reason, now: ctx.now() });
