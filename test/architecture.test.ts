@@ -137,6 +137,52 @@ describe('table ownership', () => {
 });
 
 /**
+ * What each stage may import from another stage, besides lib/ (which all share). The pipeline's stages meet only
+ * through the queue contracts of lib/queues.ts and the functions main.ts injects; the dashboard draws its panels
+ * with the analytics stage's queries.
+ */
+const MAY_IMPORT: Record<string, string[]> = { ingest: [], classify: [], workflow: [], analytics: [], dashboard: ['analytics'], lib: [] };
+
+/** Every module a file names: static imports and re-exports (type-only included) and dynamic `import()`. */
+function importsIn(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  const visit = (node: ts.Node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      out.push(node.moduleSpecifier.text);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0]))
+    {
+      out.push(node.arguments[0].text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+describe('stage walls', () => {
+  it('keeps every stage to its own code, lib/ and what MAY_IMPORT allows; lib/ imports no stage', () => {
+    const crossings: string[] = [];
+    for (const stage of STAGE_DIRS) {
+      for (const file of sourceFiles(stage)) {
+        for (const spec of importsIn(file, fs.readFileSync(path.join(ROOT, file), 'utf8')).filter((s) => s.startsWith('.'))) {
+          const target = stageOf(path.relative(ROOT, path.resolve(ROOT, path.dirname(file), spec)));
+          if (STAGE_DIRS.includes(target) && target !== stage && target !== 'lib' && !MAY_IMPORT[stage]!.includes(target)) crossings.push(`${file} → ${spec}`);
+        }
+      }
+    }
+    expect(crossings).toEqual([]);
+  });
+
+  it('sees type-only imports, re-exports and dynamic imports', () => {
+    const text =
+      "import type { A } from '../workflow/a.js';\nexport * from './b.js';\nconst c = await import('../ingest/c.js');\n// import x from '../classify/d.js'";
+    expect(importsIn('x.ts', text)).toEqual(['../workflow/a.js', './b.js', '../ingest/c.js']);
+  });
+});
+
+/**
  * Files that break the size limits and predate them, with why they are long. An entry that no longer applies fails
  * the test too, so the list only shrinks; every other source file keeps to the limits.
  */
