@@ -5,6 +5,7 @@
  * `result` message out.
  */
 import net from 'node:net';
+import { percentile } from './_timing.js';
 
 export interface StormPlan {
   url: string;
@@ -55,8 +56,6 @@ export interface StormResult {
 export const FIRST_SECONDS = 5;
 const MAX_CONNECTIONS = 256;
 const WARM_CONNECTIONS = 128;
-
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0);
 
 /**
  * A bare HTTP/1.1 keep-alive client: node's http client costs the generator about as much CPU per request as the
@@ -245,12 +244,12 @@ export async function storm(plan: StormPlan): Promise<StormResult> {
     drained,
     gaveUp,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    p50: pct(latencies, 50),
-    p95: pct(latencies, 95),
-    p99: pct(latencies, 99),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? 0,
-    p99First: pct(first, 99),
-    p99Rest: pct(rest, 99),
+    p99First: percentile(first, 99),
+    p99Rest: percentile(rest, 99),
   };
 }
 

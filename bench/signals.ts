@@ -15,6 +15,7 @@ import type { IncomingMessage } from '../lib/queues.js';
 import type { Otklik } from '../main.js';
 import { bindMonitoring } from '../workflow/signals/monitoring.js';
 import type { BenchResult } from './index.js';
+import { percentile, sortedDurations } from './_timing.js';
 import { countCases, feedPages, postText, startBenchSystem, startStores, waitUntil } from './pipeline.js';
 
 const PAGE = 100;
@@ -41,14 +42,8 @@ async function visibleSignals(system: Otklik): Promise<number> {
 }
 
 async function timed(runs: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: Math.round(ms[Math.floor(runs / 2)]!), p95: Math.round(ms[Math.min(runs - 1, Math.floor(runs * 0.95))]!) };
+  const ms = await sortedDurations(runs, fn);
+  return { p50: Math.round(percentile(ms, 50)), p95: Math.round(percentile(ms, 95)) };
 }
 
 export default async function run(options: Record<string, string> = {}): Promise<BenchResult> {

@@ -24,7 +24,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset, textKey } from '../classify/datasets.js';
 import { CATEGORY_CODES, NO_CATEGORY, eligibleComments, itemKey, joinTexts, parseLabelLines, readJsonl, reviewSet, sampleGold, threadKey, validateGold,
-  type ComplaintGold, type GoldItem, type GoldRow, type LabelLine, type VkRow } from './gold-set.js';
+  type ComplaintGold, type GoldItem, type GoldRow, type LabelLine, type SampleOptions, type VkRow } from './gold-set.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,35 +44,35 @@ const { values: args } = parseArgs({
 const repoRoot = resolve(new URL('..', import.meta.url).pathname);
 const OLD_TEST = 'models/eval/complaint-test.jsonl';
 const OLD_DEV = 'models/eval/complaint-handcheck.jsonl';
-export const GOLD_FILE = 'models/eval/complaint-gold.jsonl';
 const TEST_V2_FILE = 'models/eval/complaint-test-v2.jsonl';
-const CATEGORY_FILE = 'models/eval/category-social-gold.jsonl';
 
-/**
- * mo_57 is 69 % of the comments but its giveaway threads repeat themselves, so it gets less than its share; the
- * smaller pages are taken whole (vnukovomos, test_activity_data) or half (the Центральный район wall). The page
- * of residents (posts_newscentr_central) has posts only.
- */
-const QUOTA: Record<string, number> = {
-  'sloyka/sample_data/mo_57.csv': 1080,
-  'sloyka/sample_data/processed/messages.geojson': 600,
+/** A seeded draw (--set): where it keeps its labels and its complaints' categories, and how it samples. */
+type Draw = { file: string; categoryFile: string; sampling: Pick<SampleOptions, 'seed' | 'quota' | 'maxPerThread' | 'testShare'> };
+
+const DRAWS: Record<'gold' | 'extra', Draw> = {
+  /**
+   * mo_57 is 69 % of the comments but its giveaway threads repeat themselves, so it gets less than its share; the
+   * smaller pages are taken whole (vnukovomos, test_activity_data) or half (the Центральный район wall). The page
+   * of residents (posts_newscentr_central) has posts only.
+   */
+  gold: {
+    file: 'models/eval/complaint-gold.jsonl',
+    categoryFile: 'models/eval/category-social-gold.jsonl',
+    sampling: { seed: 20250118, maxPerThread: 40, testShare: 0.4,
+      quota: { 'sloyka/sample_data/mo_57.csv': 1080, 'sloyka/sample_data/processed/messages.geojson': 600 } },
+  },
+  // For training only: nothing of it goes to test.
+  extra: {
+    file: 'models/eval/complaint-extra.jsonl',
+    categoryFile: 'models/eval/category-social-extra.jsonl',
+    sampling: { seed: 20260201, maxPerThread: 25, testShare: 0,
+      quota: { 'sloyka/sample_data/mo_57.csv': 800, 'sloyka/sample_data/processed/messages.geojson': 200 } },
+  },
 };
-const SEED = 20250118;
-const MAX_PER_THREAD = 40;
-const TEST_SHARE = 0.4;
 
-const EXTRA_FILE = 'models/eval/complaint-extra.jsonl';
-const EXTRA_CATEGORY_FILE = 'models/eval/category-social-extra.jsonl';
-const EXTRA_QUOTA: Record<string, number> = {
-  'sloyka/sample_data/mo_57.csv': 800,
-  'sloyka/sample_data/processed/messages.geojson': 200,
-};
-const EXTRA_SEED = 20260201;
-const EXTRA_MAX_PER_THREAD = 25;
-
-/** Where the set being worked on (--set) keeps its labels and its complaints' categories. */
-const SET = args.set === 'extra' ? { file: EXTRA_FILE, categoryFile: EXTRA_CATEGORY_FILE } : { file: GOLD_FILE, categoryFile: CATEGORY_FILE };
 if (args.set !== 'gold' && args.set !== 'extra') throw new Error(`--set must be gold or extra, got ${args.set}`);
+/** The set being worked on. */
+const SET = DRAWS[args.set];
 
 const SHORT_PAGE: Record<string, string> = {
   'sloyka/sample_data/mo_57.csv': 'МО Правобережный',
@@ -103,32 +103,18 @@ async function context(): Promise<Context> {
   // The earlier 400 have their own files; their texts (and exact repeats of them) stay out of the gold sample.
   const candidates = eligibleComments(vk, new Set(old.map((o) => textKey(o.text))));
   const forceTest = new Set(joinTexts(oldTest, vk, OLD_TEST).map((o) => threadKey(o.row)));
-  const sample = sampleGold(candidates, {
-    seed: SEED,
-    quota: QUOTA,
-    maxPerThread: MAX_PER_THREAD,
-    testShare: TEST_SHARE,
-    exclude: new Set(old.map(itemKey)),
-    forceTest,
-  });
+  const sample = sampleGold(candidates, { ...DRAWS.gold.sampling, exclude: new Set(old.map(itemKey)), forceTest });
   return { vk, byId, byThread, sample: args.set === 'extra' ? extraSample(vk, old.map((o) => o.text)) : sample };
 }
 
 /** The extra draw: comments outside the gold set and its test threads, all on the train side. */
 function extraSample(vk: VkRow[], oldTexts: string[]): GoldItem[] {
-  const gold = readJsonl<GoldRow>(resolve(repoRoot, GOLD_FILE));
+  const gold = readJsonl<GoldRow>(resolve(repoRoot, DRAWS.gold.file));
   const byId = new Map(vk.map((r) => [itemKey(r), r]));
   const goldTexts = gold.map((g) => byId.get(itemKey(g))?.text ?? '');
   const testThreads = new Set(gold.filter((g) => g.split === 'test').map((g) => g.thread));
   const candidates = eligibleComments(vk, new Set([...oldTexts, ...goldTexts].map(textKey))).filter((r) => !testThreads.has(threadKey(r)));
-  return sampleGold(candidates, {
-    seed: EXTRA_SEED,
-    quota: EXTRA_QUOTA,
-    maxPerThread: EXTRA_MAX_PER_THREAD,
-    testShare: 0,
-    exclude: new Set(gold.map(itemKey)),
-    forceTest: new Set(),
-  });
+  return sampleGold(candidates, { ...DRAWS.extra.sampling, exclude: new Set(gold.map(itemKey)), forceTest: new Set() });
 }
 
 const oneLine = (s: string, max: number): string => {
