@@ -9,15 +9,20 @@ import { SOURCES } from './queues.js';
 
 export const CASE_KINDS = ['complaint', 'question', 'other'] as const;
 
-export const inboxQuery = z.object({
-  status: z.enum(['moderation', 'routed', 'rejected', 'all']).default('moderation'),
+/** The filters, order and page size both monitoring inboxes take: the cases' (below) and the incidents' (monitoring.ts). */
+export const inboxFilters = (sort: 'newest' | 'urgent') => ({
   source: z.enum(SOURCES).optional(),
   kind: z.enum(CASE_KINDS).optional(),
   municipality: z.string().trim().min(1).max(300).optional(),
   category: z.string().trim().min(1).max(200).optional(),
   q: z.string().trim().min(1).max(200).optional(),
-  sort: z.enum(['newest', 'urgent']).default('newest'),
+  sort: z.enum(['newest', 'urgent']).default(sort),
   limit: pgIntParam.min(1).max(200).default(50),
+});
+
+export const inboxQuery = z.object({
+  status: z.enum(['moderation', 'routed', 'rejected', 'all']).default('moderation'),
+  ...inboxFilters('newest'),
 });
 export type InboxQuery = z.infer<typeof inboxQuery>;
 
