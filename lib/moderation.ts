@@ -4,6 +4,7 @@
  * implements them). Like the queue contracts in queues.ts, it lets the two meet without importing each other.
  */
 import { z } from 'zod';
+import { caseFields } from './case-fields.js';
 import { pgInt, pgIntParam } from './request-schemas.js';
 import { SOURCES } from './queues.js';
 
@@ -26,23 +27,27 @@ export const inboxQuery = z.object({
 });
 export type InboxQuery = z.infer<typeof inboxQuery>;
 
-/** One inbox row as the API answers it (the schema documents the answer; the store's rows are this shape). */
-export const inboxItem = z.object({
-  id: z.uuid(),
-  registrationNumber: z.string(),
+/**
+ * One inbox row as the API answers it (the schema documents the answer; the store's rows are this shape): the case's
+ * fields as the case API describes them, and those the inbox documents on its own.
+ */
+export const inboxItem = z.object(caseFields).pick({
+  id: true,
+  registrationNumber: true,
+  source: true,
+  text: true,
+  category: true,
+  confidence: true,
+  kind: true,
+  municipality: true,
+  fastTrack: true,
+}).extend({
   status: z.string(),
   version: z.number(),
-  source: z.enum(SOURCES),
   link: z.string().nullable(),
-  text: z.string(),
-  category: z.string(),
-  confidence: z.number(),
-  kind: z.string(),
-  municipality: z.string().nullable(),
   /** The case's own id while it is an incident of its own. */
   incidentId: z.string(),
   mentions: z.number(),
-  fastTrack: z.boolean(),
   registeredAt: z.string(),
   deadlineAt: z.string(),
   /** Where the case went, once routed. */
