@@ -4,40 +4,50 @@
  * implements them). Like the queue contracts in queues.ts, it lets the two meet without importing each other.
  */
 import { z } from 'zod';
+import { caseFields } from './case-fields.js';
 import { pgInt, pgIntParam } from './request-schemas.js';
 import { SOURCES } from './queues.js';
 
 export const CASE_KINDS = ['complaint', 'question', 'other'] as const;
 
-export const inboxQuery = z.object({
-  status: z.enum(['moderation', 'routed', 'rejected', 'all']).default('moderation'),
+/** The filters, order and page size both monitoring inboxes take: the cases' (below) and the incidents' (monitoring.ts). */
+export const inboxFilters = (sort: 'newest' | 'urgent') => ({
   source: z.enum(SOURCES).optional(),
   kind: z.enum(CASE_KINDS).optional(),
   municipality: z.string().trim().min(1).max(300).optional(),
   category: z.string().trim().min(1).max(200).optional(),
   q: z.string().trim().min(1).max(200).optional(),
-  sort: z.enum(['newest', 'urgent']).default('newest'),
+  sort: z.enum(['newest', 'urgent']).default(sort),
   limit: pgIntParam.min(1).max(200).default(50),
+});
+
+export const inboxQuery = z.object({
+  status: z.enum(['moderation', 'routed', 'rejected', 'all']).default('moderation'),
+  ...inboxFilters('newest'),
 });
 export type InboxQuery = z.infer<typeof inboxQuery>;
 
-/** One inbox row as the API answers it (the schema documents the answer; the store's rows are this shape). */
-export const inboxItem = z.object({
-  id: z.uuid(),
-  registrationNumber: z.string(),
+/**
+ * One inbox row as the API answers it (the schema documents the answer; the store's rows are this shape): the case's
+ * fields as the case API describes them, and those the inbox documents on its own.
+ */
+export const inboxItem = z.object(caseFields).pick({
+  id: true,
+  registrationNumber: true,
+  source: true,
+  text: true,
+  category: true,
+  confidence: true,
+  kind: true,
+  municipality: true,
+  fastTrack: true,
+}).extend({
   status: z.string(),
   version: z.number(),
-  source: z.enum(SOURCES),
   link: z.string().nullable(),
-  text: z.string(),
-  category: z.string(),
-  confidence: z.number(),
-  kind: z.string(),
-  municipality: z.string().nullable(),
   /** The case's own id while it is an incident of its own. */
   incidentId: z.string(),
   mentions: z.number(),
-  fastTrack: z.boolean(),
   registeredAt: z.string(),
   deadlineAt: z.string(),
   /** Where the case went, once routed. */

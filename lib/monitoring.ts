@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import type { ModerationResult } from './moderation.js';
-import { CASE_KINDS } from './moderation.js';
-import { SOURCES } from './queues.js';
+import { CASE_KINDS, inboxFilters } from './moderation.js';
 import { pgInt, pgIntParam } from './request-schemas.js';
 
 export const INCIDENT_STATUSES = ['new', 'accepted', 'rejected', 'answered'] as const;
@@ -15,13 +14,7 @@ export const INCIDENT_STATUSES = ['new', 'accepted', 'rejected', 'answered'] as 
 export const incidentQuery = z.object({
   /** `open`: new and accepted, and answered ones with late arrivals waiting: what the team still owes a reaction or an answer. */
   status: z.enum(['open', ...INCIDENT_STATUSES, 'all']).default('open'),
-  source: z.enum(SOURCES).optional(),
-  kind: z.enum(CASE_KINDS).optional(),
-  municipality: z.string().trim().min(1).max(300).optional(),
-  category: z.string().trim().min(1).max(200).optional(),
-  q: z.string().trim().min(1).max(200).optional(),
-  sort: z.enum(['newest', 'urgent']).default('urgent'),
-  limit: pgIntParam.min(1).max(200).default(50),
+  ...inboxFilters('urgent'),
   /** The growth column counts the signals of the last this many hours. */
   growthHours: pgIntParam.min(1).max(72).default(6),
 });

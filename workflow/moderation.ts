@@ -21,7 +21,7 @@ import { recordCorrection } from './transitions.js';
 export const listInbox = (db: pg.Pool, q: InboxQuery): Promise<{ items: InboxItem[]; total: number }> => inbox.listInbox(db, q);
 
 /** Filter values the inbox offers: categories and municipalities seen so far. */
-export const inboxFacets = (db: pg.Pool) => inbox.inboxFacets(db);
+export const inboxFacets = (db: pg.Pool) => inbox.inboxFacets(db, 'cases');
 
 /** The newest registration, for the live feed: clients reload when it changes. */
 export const inboxMark = (db: pg.Pool) => inbox.inboxMark(db);

@@ -95,43 +95,60 @@ async function regionView(deps: RouteDeps, admin: AdminDeps) {
   return { fromFile: admin.regionFromFile, override: stored ?? null, effective: applyRegionOverride(admin.regionFromFile, stored) };
 }
 
+/** A group of settings the UI sets: read as its view, written through PUT (saved and audited), applied at once here. */
+interface SettingsGroup<B extends z.ZodType> {
+  path: string;
+  readSummary: string;
+  writeSummary: string;
+  body: B;
+  response: z.ZodType;
+  view: () => Promise<unknown>;
+  save: (userId: string, body: z.infer<B>) => Promise<void>;
+}
+
+function registerSettingsGroup<B extends z.ZodType>(api: ApiBuilder, admin: AdminDeps, g: SettingsGroup<B>): void {
+  const route = { path: g.path, tag: 'administration', roles: 'region administrator', response: g.response, errors: [] };
+  api.route({ ...route, method: 'get', summary: g.readSummary }, async ({ user }) => {
+    regionAdmin(user);
+    return { body: await g.view() };
+  });
+  api.route({ ...route, method: 'put', summary: g.writeSummary, body: g.body }, async ({ user, body }) => {
+    regionAdmin(user);
+    await g.save(user.id, body);
+    admin.onSettingsChanged?.();
+    return { body: await g.view() };
+  });
+}
+
 function registerSettingsRoutes(api: ApiBuilder, deps: RouteDeps, admin: AdminDeps): void {
-  api.route({ method: 'get', path: '/api/v1/settings/channels', tag: 'administration', roles: 'region administrator',
-    summary: 'Channel settings by network: what the UI set, what the environment sets, which apply live and which after a restart. Secrets are never returned.',
-    response: channelsAnswer, errors: [] }, async ({ user }) => {
-    regionAdmin(user);
-    return { body: await channelsView(deps, admin) };
+  registerSettingsGroup(api, admin, {
+    path: '/api/v1/settings/channels',
+    readSummary:
+      'Channel settings by network: what the UI set, what the environment sets, which apply live and which after a restart. Secrets are never returned.',
+    writeSummary: "Set channel settings ({values: {key: value}}; null removes a setting, so the environment's applies again). Each change is audited.",
+    body: channelsBody,
+    response: channelsAnswer,
+    view: () => channelsView(deps, admin),
+    save: async (userId, body) => {
+      const changes = parseChannelValues(body.values);
+      const current: StoredSettings = await readSettings(deps.db, admin.sealer);
+      for (const c of changes) current[c.key] = c.value;
+      checkChannels(applyChannelSettings(admin.envConfig, current));
+      if (changes.length) await saveSettings(deps.db, admin.sealer, userId, changes, deps.now());
+    },
   });
-
-  api.route({ method: 'put', path: '/api/v1/settings/channels', tag: 'administration', roles: 'region administrator',
-    summary: "Set channel settings ({values: {key: value}}; null removes a setting, so the environment's applies again). Each change is audited.",
-    body: channelsBody, response: channelsAnswer, errors: [] }, async ({ user, body }) => {
-    regionAdmin(user);
-    const changes = parseChannelValues(body.values);
-    const current: StoredSettings = await readSettings(deps.db, admin.sealer);
-    for (const c of changes) current[c.key] = c.value;
-    checkChannels(applyChannelSettings(admin.envConfig, current));
-    if (changes.length) await saveSettings(deps.db, admin.sealer, user.id, changes, deps.now());
-    admin.onSettingsChanged?.();
-    return { body: await channelsView(deps, admin) };
-  });
-
-  api.route({ method: 'get', path: '/api/v1/settings/region', tag: 'administration', roles: 'region administrator',
-    summary: "The region rules (deadlines, fast-tracks, federal services, time zone): the file's, the override set in the UI, and the effective ones.",
-    response: regionAnswer, errors: [] }, async ({ user }) => {
-    regionAdmin(user);
-    return { body: await regionView(deps, admin) };
-  });
-
-  api.route({ method: 'put', path: '/api/v1/settings/region', tag: 'administration', roles: 'region administrator',
-    summary:
+  registerSettingsGroup(api, admin, {
+    path: '/api/v1/settings/region',
+    readSummary: "The region rules (deadlines, fast-tracks, federal services, time zone): the file's, the override set in the UI, and the effective ones.",
+    writeSummary:
       "Replace the region rules set in the UI (fields left out keep config/region.yaml's; {} returns to the file). Applies to messages classified from now on; audited.",
-    body: regionOverrideSchema, response: regionAnswer, errors: [] }, async ({ user, body }) => {
-    regionAdmin(user);
-    const empty = Object.values(body).every((v) => v === undefined);
-    await saveSettings(deps.db, admin.sealer, user.id, [{ key: REGION_SETTING_KEY, value: empty ? null : body, secret: false }], deps.now());
-    admin.onSettingsChanged?.();
-    return { body: await regionView(deps, admin) };
+    body: regionOverrideSchema,
+    response: regionAnswer,
+    view: () => regionView(deps, admin),
+    save: async (userId, body) => {
+      const empty = Object.values(body).every((v) => v === undefined);
+      await saveSettings(deps.db, admin.sealer, userId, [{ key: REGION_SETTING_KEY, value: empty ? null : body, secret: false }], deps.now());
+    },
   });
 }
 

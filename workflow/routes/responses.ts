@@ -3,12 +3,13 @@
  * store's rows as JSON carries them: timestamps as ISO strings, bigserial ids as decimal strings.
  */
 import { z } from 'zod';
-import { attachmentSchema, CASE_STATUSES, DELIVERY_CHANNELS, placeSchema, SOURCES } from '../../lib/queues.js';
+import { caseFields, timestamp } from '../../lib/case-fields.js';
+import { attachmentSchema, DELIVERY_CHANNELS, placeSchema } from '../../lib/queues.js';
 import { ACTIONS, USER_ROLES } from '../rules.js';
 import { ORG_KINDS } from '../store/organizations.js';
 import { caseDeliverySchema } from '../../lib/deliveries.js';
 
-export const timestamp = z.iso.datetime({ offset: true });
+export { timestamp };
 /** A bigserial id: node-postgres hands 64-bit integers over as strings. */
 export const serialId = z.string().regex(/^\d+$/).describe('A 64-bit integer id, as a decimal string');
 
@@ -77,40 +78,10 @@ export const notification = z.object({
 
 export const lintWarning = z.object({ code: z.string(), message: z.string() });
 
-/** The channel's id of the message, or its link: withheld (null) from readers who do not work on the case. */
-const channelRef = z.string().nullable().describe("null for readers who do not work on the case: it can carry the person's VK peer id or Telegram chat id");
-
-const deadline = {
-  daysLeft: z.number().int().describe('Days to the deadline, negative once past'),
-  overdue: z.boolean().describe('Past the deadline while still open'),
-};
-
 export const caseListItem = z.object({
-  id: z.uuid(),
-  registrationNumber: z.string(),
-  status: z.enum(CASE_STATUSES),
-  version: z.number().int(),
-  category: z.string(),
-  confidence: z.number(),
-  kind: z.string(),
-  fastTrack: z.boolean(),
-  deadlineDays: z.number().int(),
-  deadlineRule: z.string(),
-  municipality: z.string().nullable(),
-  organizationId: z.uuid().nullable(),
-  organizationName: z.string().nullable(),
-  executorId: z.uuid().nullable(),
+  ...caseFields,
   modelVersion: z.string(),
-  registeredAt: timestamp,
-  deadlineAt: timestamp,
-  rating: z.number().int().nullable(),
-  source: z.enum(SOURCES),
-  externalId: channelRef,
-  text: z.string(),
-  link: channelRef,
-  receivedAt: timestamp,
   incidentId: z.string().nullable(),
-  ...deadline,
   origin: z.enum(['appeal', 'signal']).describe('signal: made from an incident the monitoring team accepted (terms in hours, answered on its threads)'),
 });
 
@@ -143,38 +114,16 @@ const suggestion = z.object({
 });
 
 export const caseDetail = z.object({
-  id: z.uuid(),
+  ...caseFields,
   messageId: z.uuid(),
-  registrationNumber: z.string(),
-  status: z.enum(CASE_STATUSES),
-  category: z.string(),
-  kind: z.string(),
-  municipality: z.string().nullable(),
-  organizationId: z.uuid().nullable(),
-  organizationName: z.string().nullable(),
-  executorId: z.uuid().nullable(),
-  version: z.number().int(),
-  registeredAt: timestamp,
-  deadlineAt: timestamp,
-  deadlineDays: z.number().int(),
-  rating: z.number().int().nullable(),
   reviewCycle: z.number().int(),
-  source: z.enum(SOURCES),
-  externalId: channelRef,
-  ...deadline,
   origin: z.enum(['appeal', 'signal']).optional(),
-  confidence: z.number(),
-  fastTrack: z.boolean(),
-  deadlineRule: z.string(),
   federalService: z.string().nullable(),
   rejectionReason: z.string().nullable(),
   answeredAt: timestamp.nullable(),
   closedAt: timestamp.nullable(),
-  text: z.string(),
-  link: channelRef,
   place: placeSchema,
   attachments: z.array(attachmentSchema),
-  receivedAt: timestamp,
   contact: z.object({ phone: z.string().nullable(), email: z.string().nullable(), channelUserId: z.string().nullable() }).optional()
     .describe('Personal data: only for those who work on the case'),
   history: z.array(historyEntry),
@@ -194,12 +143,7 @@ export const caseDetail = z.object({
   }).nullable(),
 });
 
-export const actionResult = z.object({
-  id: z.uuid(),
-  status: z.enum(CASE_STATUSES),
-  version: z.number().int(),
-  organizationId: z.uuid().nullable(),
-  executorId: z.uuid().nullable(),
-  deadlineAt: timestamp,
-  warnings: z.array(lintWarning).optional().describe('Answer-quality warnings of the answer this action saved or sent'),
-});
+export const actionResult = z.object(caseFields).pick({ id: true, status: true, version: true, organizationId: true, executorId: true, deadlineAt: true })
+  .extend({
+    warnings: z.array(lintWarning).optional().describe('Answer-quality warnings of the answer this action saved or sent'),
+  });

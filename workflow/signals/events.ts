@@ -50,10 +50,10 @@ export interface StepExtra {
   occurrence?: string;
 }
 
-/** One step of each of these signals; `how` says what the reaction was (interim, answer). */
-export function signalStepEvents(type: SignalStep, signals: SignalRow[], at: Date, extra: StepExtra = {}): AnalyticsEventInput[] {
-  return signals.map((s) => ({
-    eventId: eventIdFor(s.messageId, type, ...(extra.occurrence ? [extra.occurrence] : [])),
+/** What every event of a stored signal says of it: its labels, incident and reaction term as they are now. */
+function signalEvent(s: SignalRow, type: SignalStep | 'signal.corrected', eventId: string, at: Date) {
+  return {
+    eventId,
     type,
     at: at.toISOString(),
     messageId: s.messageId,
@@ -64,6 +64,13 @@ export function signalStepEvents(type: SignalStep, signals: SignalRow[], at: Dat
     incidentId: s.incidentId,
     ...(s.municipality ? { municipality: s.municipality } : {}),
     ...(s.reactionDueAt ? { deadlineAt: new Date(s.reactionDueAt).toISOString() } : {}),
+  };
+}
+
+/** One step of each of these signals; `how` says what the reaction was (interim, answer). */
+export function signalStepEvents(type: SignalStep, signals: SignalRow[], at: Date, extra: StepExtra = {}): AnalyticsEventInput[] {
+  return signals.map((s) => ({
+    ...signalEvent(s, type, eventIdFor(s.messageId, type, ...(extra.occurrence ? [extra.occurrence] : [])), at),
     ...(extra.caseId ? { caseId: extra.caseId } : {}),
     ...(extra.organizationId ? { organizationId: extra.organizationId } : {}),
     ...(extra.actor ? { actor: extra.actor } : {}),
@@ -80,17 +87,7 @@ export function signalCorrectedEvent(s: SignalRow, change: { field: 'kind' | 'ca
   organizationId: string | null): AnalyticsEventInput
 {
   return {
-    eventId: eventIdFor(s.messageId, 'signal.corrected', change.field, change.from, change.to, at.toISOString()),
-    type: 'signal.corrected',
-    at: at.toISOString(),
-    messageId: s.messageId,
-    source: s.source,
-    category: s.category,
-    kind: s.kind,
-    fastTrack: s.fastTrack,
-    incidentId: s.incidentId,
-    ...(s.municipality ? { municipality: s.municipality } : {}),
-    ...(s.reactionDueAt ? { deadlineAt: new Date(s.reactionDueAt).toISOString() } : {}),
+    ...signalEvent(s, 'signal.corrected', eventIdFor(s.messageId, 'signal.corrected', change.field, change.from, change.to, at.toISOString()), at),
     ...(organizationId ? { organizationId } : {}),
     actor,
     props: { field: change.field, from: change.from, to: change.to, receivedAt: new Date(s.receivedAt).toISOString() },

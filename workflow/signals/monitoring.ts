@@ -10,7 +10,8 @@ import type { ModerationResult } from '../../lib/moderation.js';
 import { DEFAULT_SIGNAL_TERMS, type SignalTerms } from '../../lib/signal-terms.js';
 import type { OutboxRelay } from '../outbox.js';
 import { incidentHistory, loadIncident, repliesOf } from '../store/incidents.js';
-import { listIncidents, monitoringMark, organizationsByLabel, routingOfIncidents, signalFacets } from '../store/monitoring-inbox.js';
+import { inboxFacets } from '../store/inbox.js';
+import { listIncidents, monitoringMark, organizationsByLabel, routingOfIncidents } from '../store/monitoring-inbox.js';
 import { acknowledgeAlert, listAlerts } from '../store/signal-alerts.js';
 import { signalsOf } from '../store/signals.js';
 import type { Sql } from '../store/sql.js';
@@ -93,7 +94,7 @@ export function bindMonitoring(db: pg.Pool,
   };
   return {
     listIncidents: (q) => incidentList(db, q, now()),
-    facets: () => signalFacets(db),
+    facets: () => inboxFacets(db, 'signals'),
     mark: () => monitoringMark(db),
     incident: (id) => incidentDetail(db, id, now()),
     accept: (actor, id, b) => nudged(acceptIncident(deps, actor, id, b.expectedVersion, b, now())),

@@ -3,6 +3,7 @@
  * `updateCase` + `insertCaseEvent`, which workflow/transitions.ts calls together in one transaction.
  */
 import type { CaseStatus, Source } from '../../lib/queues.js';
+import { appendLogEntry, type LogEntryInput } from './event-logs.js';
 import { Where, type Page, type Sql } from './sql.js';
 
 export interface CaseRow {
@@ -87,26 +88,15 @@ export async function updateCase(sql: Sql, caseId: string, change: { status: Cas
   );
 }
 
-export interface CaseEventInput {
+export interface CaseEventInput extends LogEntryInput {
   caseId: string;
-  at: Date;
-  actor: string;
-  type: string;
   fromStatus: CaseStatus;
   toStatus: CaseStatus;
-  comment?: string | null;
-  data?: Record<string, unknown>;
 }
 
 /** Appends one entry to the case's audit log; returns its id. */
-export async function insertCaseEvent(sql: Sql, e: CaseEventInput): Promise<string> {
-  const r = await sql.query<{ id: string }>(
-    `insert into case_events (case_id, at, actor, type, from_status, to_status, comment, data)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-    [e.caseId, e.at, e.actor, e.type, e.fromStatus, e.toStatus, e.comment ?? null, JSON.stringify(e.data ?? {})],
-  );
-  return r.rows[0]!.id;
-}
+export const insertCaseEvent = (sql: Sql, e: CaseEventInput): Promise<string> =>
+  appendLogEntry(sql, 'case_events', { case_id: e.caseId, from_status: e.fromStatus, to_status: e.toStatus }, e);
 
 export interface CaseFilter extends Page {
   /** Who reads: every case, or those of these organizations and those assigned to this user. */

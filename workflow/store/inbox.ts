@@ -1,9 +1,9 @@
-/** The monitoring team's reads of `cases`: the inbox with incident sizes, its filter values and its change mark. */
+/**
+ * The monitoring team's reads of `cases`: the inbox with incident sizes, its filter values (and the signals' inbox's,
+ * read the same way) and its change mark.
+ */
 import type { InboxItem, InboxQuery } from '../../lib/moderation.js';
-import { Where, type Sql } from './sql.js';
-
-/** `ilike` pattern matching the text literally: the user's %, _ and \ are escaped. */
-const containing = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+import { containing, Where, type Sql } from './sql.js';
 
 /** Appeals only: a case made from signals is worked, merged and split as its incident, in the monitoring view. */
 function inboxWhere(q: InboxQuery): Where {
@@ -40,11 +40,11 @@ export async function listInbox(sql: Sql, q: InboxQuery): Promise<{ items: Inbox
   return { items: rows.rows, total: total.rows[0]!.n };
 }
 
-/** Filter values the inbox offers: categories and municipalities seen so far. */
-export async function inboxFacets(sql: Sql): Promise<{ categories: string[]; municipalities: string[] }> {
+/** Filter values an inbox offers: the categories and municipalities seen so far in its cases or its signals. */
+export async function inboxFacets(sql: Sql, of: 'cases' | 'signals'): Promise<{ categories: string[]; municipalities: string[] }> {
   const [categories, municipalities] = await Promise.all([
-    sql.query<{ v: string }>('select distinct category as v from cases order by 1 limit 500'),
-    sql.query<{ v: string }>('select distinct municipality as v from cases where municipality is not null order by 1 limit 500'),
+    sql.query<{ v: string }>(`select distinct category as v from ${of} order by 1 limit 500`),
+    sql.query<{ v: string }>(`select distinct municipality as v from ${of} where municipality is not null order by 1 limit 500`),
   ]);
   return { categories: categories.rows.map((r) => r.v), municipalities: municipalities.rows.map((r) => r.v) };
 }

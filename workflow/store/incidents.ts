@@ -2,6 +2,7 @@
  * `incidents` (the monitoring team's unit of work), their append-only `incident_events` log and `incident_replies`
  * (one public reply per thread and kind). Changed only by workflow/signals/incidents.ts, in its transactions.
  */
+import { appendLogEntry, type LogEntryInput } from './event-logs.js';
 import type { Sql } from './sql.js';
 import type { SignalStatus } from './signals.js';
 
@@ -128,22 +129,12 @@ export async function stampIncidentReaction(sql: Sql, id: string, at: Date): Pro
   await sql.query('update incidents set first_reaction_at = coalesce(first_reaction_at, $2) where id = $1', [id, at]);
 }
 
-export interface IncidentEventInput {
+export interface IncidentEventInput extends LogEntryInput {
   incidentId: string;
-  at: Date;
-  actor: string;
-  type: string;
-  comment?: string | null;
-  data?: Record<string, unknown>;
 }
 
-export async function insertIncidentEvent(sql: Sql, e: IncidentEventInput): Promise<string> {
-  const r = await sql.query<{ id: string }>(
-    'insert into incident_events (incident_id, at, actor, type, comment, data) values ($1, $2, $3, $4, $5, $6) returning id',
-    [e.incidentId, e.at, e.actor, e.type, e.comment ?? null, JSON.stringify(e.data ?? {})],
-  );
-  return r.rows[0]!.id;
-}
+export const insertIncidentEvent = (sql: Sql, e: IncidentEventInput): Promise<string> =>
+  appendLogEntry(sql, 'incident_events', { incident_id: e.incidentId }, e);
 
 /** The incident's log with the actors' names, oldest first. */
 export async function incidentHistory(sql: Sql, id: string) {

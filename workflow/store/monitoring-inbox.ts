@@ -3,10 +3,8 @@
  * and reaction deadline (the inbox), the suggestions of the routing model per incident, and spike alerts.
  */
 import type { IncidentListItem, IncidentQuery } from '../../lib/monitoring.js';
-import { Where, type Sql } from './sql.js';
+import { containing, Where, type Sql } from './sql.js';
 import type { RoutingSuggestion } from './signals.js';
-
-const containing = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 const STATUS_FILTER: Record<IncidentQuery['status'], string[] | undefined> = {
   open: ['new', 'accepted'],
@@ -107,15 +105,6 @@ export async function organizationsByLabel(sql: Sql, labels: string[]): Promise<
     out.set(o.name, { id: o.id, name: o.name });
   }
   return out;
-}
-
-/** Filter values the monitoring inbox offers: categories and municipalities of signals seen so far. */
-export async function signalFacets(sql: Sql): Promise<{ categories: string[]; municipalities: string[] }> {
-  const [categories, municipalities] = await Promise.all([
-    sql.query<{ v: string }>('select distinct category as v from signals order by 1 limit 500'),
-    sql.query<{ v: string }>('select distinct municipality as v from signals where municipality is not null order by 1 limit 500'),
-  ]);
-  return { categories: categories.rows.map((r) => r.v), municipalities: municipalities.rows.map((r) => r.v) };
 }
 
 /** Changes whenever a signal arrives or an incident moves: the live inbox reloads when it does. */

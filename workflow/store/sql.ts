@@ -38,5 +38,8 @@ export class Where {
   }
 }
 
+/** `ilike` pattern matching the text literally: the user's %, _ and \ are escaped. */
+export const containing = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
 /** The PostgreSQL error code of a failed statement (`23505` unique, `23503` foreign key), if any. */
 export const pgCode = (err: unknown): string | undefined => (err as { code?: string }).code;
