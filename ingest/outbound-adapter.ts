@@ -32,6 +32,23 @@ export class TargetError extends Error {
   }
 }
 
+/**
+ * A network's adapter, which works only with the network's settings (`on`, undefined when they are absent): without
+ * them the process is off on the channel and a job that reaches it anyway is dead-lettered, never retried.
+ */
+export function networkAdapter<On>(channel: DeliveryChannel, unset: { network: string; settings: string }, on: On | undefined,
+  deliver: (on: On, m: OutboundMessage) => Promise<Delivery>): OutboundAdapter
+{
+  return {
+    channel,
+    off: on ? undefined : `${unset.network} is not configured (${unset.settings})`,
+    async deliver(m) {
+      if (!on) throw new TargetError(`${unset.network} is not configured`);
+      return deliver(on, m);
+    },
+  };
+}
+
 /** `ivan@example.ru` → `i***@example.ru`, `+79131234567` → `+7913***4567`: enough to tell test addresses apart in a log. */
 export function maskedRecipient(target: Record<string, string>): string | undefined {
   if (target.email) {

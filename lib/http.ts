@@ -40,7 +40,7 @@ const securityHeaders = helmet({
   crossOriginResourcePolicy: { policy: 'cross-origin' },
 });
 
-/** Compares a presented bearer token with the configured one in constant time (digests have equal length). */
+/** Compares a presented bearer token or webhook secret with the configured one in constant time (digests have equal length). */
 export function sameToken(given: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));

@@ -10,9 +10,8 @@
  * keyboards (ignored here).
  */
 import { z } from 'zod';
-import { authorHash } from '../../lib/hash.js';
-import { messageIdFor } from '../../lib/ids.js';
-import { incomingMessageSchema, type Attachment, type IncomingMessage, type Place } from '../../lib/queues.js';
+import type { Attachment, Place } from '../../lib/queues.js';
+import { networkMessage, type Normalized } from '../normalized.js';
 import type { CitizenMessage } from '../dialog/dialog.js';
 
 /** Milliseconds since 1970, up to the end of year 9999 (beyond it a Date cannot be printed). */
@@ -53,9 +52,6 @@ export const maxUpdateSchema = z.object({
 }).loose();
 export type MaxUpdate = z.infer<typeof maxUpdateSchema>;
 
-export type Normalized = { ok: true; message: IncomingMessage } | { ok: false; reason: string };
-
-const PLACEHOLDER = '(сообщение без текста, см. вложения)';
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v.slice(0, 2000) : undefined);
 const coordinate = (v: unknown, limit: number) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= limit ? v : undefined);
 
@@ -128,13 +124,9 @@ export function normalizeMaxPost(m: MaxMessage, ctx: { salt: string; via: 'chat'
   if (ctx.via === 'comment' && (post === null || post === undefined)) return { ok: false, reason: 'no_post' };
   const replyTo = ctx.via === 'comment' ? { postId: String(post), ...maxCommentReplyTo(String(post), m.body.mid) } : maxReplyTo(String(chatId), m.body.mid);
   const externalId = `${chatId}:${m.body.mid}`;
-  const message = incomingMessageSchema.parse({
-    messageId: messageIdFor('max', externalId),
-    source: 'max',
-    externalId,
+  return networkMessage('max', externalId, { salt: ctx.salt, key: m.sender ? `user:${m.sender.user_id}` : `chat:${chatId}` }, {
     receivedAt: new Date(m.timestamp ?? Date.now()).toISOString(),
-    text: (text || PLACEHOLDER).slice(0, 20_000),
-    authorHash: authorHash(ctx.salt, 'max', m.sender ? `user:${m.sender.user_id}` : `chat:${chatId}`),
+    text,
     contact: { channelUserId: String(chatId) },
     place: maxPlace(m.body.attachments),
     link: str(m.url),
@@ -143,7 +135,6 @@ export function normalizeMaxPost(m: MaxMessage, ctx: { salt: string; via: 'chat'
     origin: 'signal',
     raw: m,
   });
-  return { ok: true, message };
 }
 
 /** A message in the private chat with the bot, for the citizen dialog; undefined when it names no chat. */
@@ -170,13 +161,9 @@ export function normalizeMaxDirect(m: MaxMessage, ctx: { salt: string }): Normal
   if (m.sender?.is_bot) return { ok: false, reason: 'bot' };
   if (!c.text && c.attachments.length === 0) return { ok: false, reason: 'empty' };
   const externalId = `${c.chatId}:${m.body.mid}`;
-  const message = incomingMessageSchema.parse({
-    messageId: messageIdFor('max', externalId),
-    source: 'max',
-    externalId,
+  return networkMessage('max', externalId, { salt: ctx.salt, key: m.sender ? `user:${m.sender.user_id}` : `chat:${c.chatId}` }, {
     receivedAt: new Date(m.timestamp ?? Date.now()).toISOString(),
-    text: (c.text || PLACEHOLDER).slice(0, 20_000),
-    authorHash: authorHash(ctx.salt, 'max', m.sender ? `user:${m.sender.user_id}` : `chat:${c.chatId}`),
+    text: c.text,
     contact: { name: c.from?.name || undefined, channelUserId: c.chatId },
     place: c.place,
     attachments: c.attachments,
@@ -184,5 +171,4 @@ export function normalizeMaxDirect(m: MaxMessage, ctx: { salt: string }): Normal
     origin: 'appeal',
     raw: m,
   });
-  return { ok: true, message };
 }

@@ -1,5 +1,5 @@
 import type { OutboundMessage } from '../../lib/queues.js';
-import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
+import { networkAdapter, TargetError, type OutboundAdapter } from '../outbound-adapter.js';
 import { ratingButtons } from '../dialog/dialog.js';
 import { withLinks } from '../vk/outbound.js';
 import { MaxRefusedError, type MaxClient } from './api.js';
@@ -13,38 +13,33 @@ import { maxKeyboard, splitText } from './messages.js';
  * bot was blocked, the chat or post is gone, comments are off) dead-letters it.
  */
 export function createMaxOutbound(client: MaxClient | undefined): OutboundAdapter {
-  return {
-    channel: 'max',
-    off: client ? undefined : 'MAX is not configured (MAX_BOT_TOKEN)',
-    async deliver(m: OutboundMessage) {
-      if (!client) throw new TargetError('MAX is not configured');
-      const t = m.target;
-      if (t.postId) return deliverComment(client, m);
-      const address = t.chatId ? { chat_id: Number(t.chatId) } : t.userId ? { user_id: Number(t.userId) } : undefined;
-      if (!address || !Number.isSafeInteger(address.chat_id ?? address.user_id)) throw new TargetError('max target needs a numeric chatId or userId');
-      // A reply in a public thread (a signal's answer) carries no rating buttons: those are for an appeal's author.
-      const withRating = (m.kind === 'answer' || m.kind === 'rating_request') && m.audience !== 'public' && m.messageId;
-      const parts = splitText(withLinks(m));
-      let mid = '';
-      try {
-        for (const [i, text] of parts.entries()) {
-          const last = i === parts.length - 1;
-          const sent = await client.call((api) =>
-            api.raw.messages.send({
-              ...address,
-              text,
-              ...(i === 0 && t.replyToMid ? { link: { type: 'reply' as const, mid: t.replyToMid } } : {}),
-              ...(last && withRating ? { attachments: [maxKeyboard(ratingButtons(m.messageId!))] } : {}),
-            })
-          );
-          mid = sent?.message?.body?.mid ?? mid;
-        }
-      } catch (err) {
-        throw refused(err);
+  return networkAdapter('max', { network: 'MAX', settings: 'MAX_BOT_TOKEN' }, client, async (client, m) => {
+    const t = m.target;
+    if (t.postId) return deliverComment(client, m);
+    const address = t.chatId ? { chat_id: Number(t.chatId) } : t.userId ? { user_id: Number(t.userId) } : undefined;
+    if (!address || !Number.isSafeInteger(address.chat_id ?? address.user_id)) throw new TargetError('max target needs a numeric chatId or userId');
+    // A reply in a public thread (a signal's answer) carries no rating buttons: those are for an appeal's author.
+    const withRating = (m.kind === 'answer' || m.kind === 'rating_request') && m.audience !== 'public' && m.messageId;
+    const parts = splitText(withLinks(m));
+    let mid = '';
+    try {
+      for (const [i, text] of parts.entries()) {
+        const last = i === parts.length - 1;
+        const sent = await client.call((api) =>
+          api.raw.messages.send({
+            ...address,
+            text,
+            ...(i === 0 && t.replyToMid ? { link: { type: 'reply' as const, mid: t.replyToMid } } : {}),
+            ...(last && withRating ? { attachments: [maxKeyboard(ratingButtons(m.messageId!))] } : {}),
+          })
+        );
+        mid = sent?.message?.body?.mid ?? mid;
       }
-      return { status: 'sent', externalRef: `${t.chatId ?? `user${t.userId}`}:${mid}` };
-    },
-  };
+    } catch (err) {
+      throw refused(err);
+    }
+    return { status: 'sent', externalRef: `${t.chatId ?? `user${t.userId}`}:${mid}` };
+  });
 }
 
 /** A post's id as the comments API takes it in its path (dev.max.ru: `(mid.)?[a-zA-Z0-9_-]+`). */

@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/logger.js';
 import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
 import type { CursorStore } from '../cursors.js';
 import type { Intake } from '../intake.js';
+import { pollUntilAborted } from '../poll-loop.js';
 import type { MaxClient } from './api.js';
 import { MAX_UPDATE_TYPES, type MaxBot } from './bot.js';
 import { maxUpdateSchema } from './normalize.js';
@@ -30,30 +31,19 @@ const CURSOR = 'max:marker';
 export async function runMaxPolling(deps: MaxPollingDeps, signal: AbortSignal): Promise<void> {
   const log = deps.logger.child({ component: 'max-polling' });
   let marker = (await deps.cursors.get<{ marker: number }>(CURSOR))?.marker;
-  let failures = 0;
   let unsubscribed = false;
-  while (!signal.aborted) {
-    try {
-      if (!unsubscribed) {
-        await dropSubscriptions(deps.client, log);
-        unsubscribed = true;
-      }
-      const answer = await deps.client.call((api) => api.getUpdates([...MAX_UPDATE_TYPES], { marker, timeout: deps.holdSeconds ?? 30, limit: 100, signal }));
-      for (const raw of answer.updates ?? []) await handleOne(deps, raw);
-      if (typeof answer.marker === 'number') {
-        marker = answer.marker;
-        await deps.cursors.set(CURSOR, { marker });
-      }
-      failures = 0;
-    } catch (err) {
-      if (signal.aborted) break;
-      failures++;
-      await deps.intake.stats.failed('max');
-      const wait = rateLimitOf(err) ?? backoffMs(failures);
-      log.warn({ err: (err as Error).message, retryInMs: wait }, 'MAX long polling failed; backing off');
-      await sleep(wait, signal);
+  await pollUntilAborted({ network: 'max', stats: deps.intake.stats, log, what: 'MAX long polling', retryAfter: rateLimitOf }, signal, async () => {
+    if (!unsubscribed) {
+      await dropSubscriptions(deps.client, log);
+      unsubscribed = true;
     }
-  }
+    const answer = await deps.client.call((api) => api.getUpdates([...MAX_UPDATE_TYPES], { marker, timeout: deps.holdSeconds ?? 30, limit: 100, signal }));
+    for (const raw of answer.updates ?? []) await handleOne(deps, raw);
+    if (typeof answer.marker === 'number') {
+      marker = answer.marker;
+      await deps.cursors.set(CURSOR, { marker });
+    }
+  });
 }
 
 /** An update MAX sends that we cannot read is counted and skipped: it would block the marker forever otherwise. */

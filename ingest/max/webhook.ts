@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
+import { sameToken } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Intake } from '../intake.js';
 import type { MaxBot } from './bot.js';
@@ -14,15 +14,13 @@ import { maxUpdateSchema } from './normalize.js';
  */
 export function registerMaxWebhook(api: ApiBuilder, deps: { bot: MaxBot; secret: string; intake: Intake; logger: Logger }): void {
   const log = deps.logger.child({ component: 'max-webhook' });
-  const expected = Buffer.from(deps.secret);
   api.route({ method: 'post', path: '/webhooks/max', tag: 'ingest channels', auth: false, credential: 'maxSecret',
     summary: 'MAX Bot API webhook: one Update (messages to the bot and in its chats, button presses, «Начать»).',
     description: 'Answered only after the update is handled; any other answer makes MAX deliver it again. A redelivered update is handled once.',
     body: maxUpdateSchema, anyContentType: true, bodyLimit: 1024 * 1024, keepNul: true, invalidInput: (issues) => `body is not a MAX Update: ${issues}`,
     response: z.object({}), errors: { 403: 'Wrong or missing X-Max-Bot-Api-Secret', 503: 'The update could not be handled; MAX retries' },
     guardBeforeBody: true, guard: async (req) => {
-      const given = Buffer.from(req.get('x-max-bot-api-secret') ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!sameToken(req.get('x-max-bot-api-secret') ?? '', deps.secret)) {
         await deps.intake.stats.dropped('max', 'bad_secret');
         throw new HttpError(403, 'wrong or missing X-Max-Bot-Api-Secret');
       }

@@ -7,9 +7,8 @@
  *   date ("yyyy-MM-dd HH:mm:ss", Moscow time), date_ms?, reply_to_comment_id?}`: found by monitoring, so a signal.
  */
 import { z } from 'zod';
-import { authorHash } from '../../lib/hash.js';
-import { messageIdFor } from '../../lib/ids.js';
-import { incomingMessageSchema, type Attachment, type IncomingMessage } from '../../lib/queues.js';
+import type { Attachment } from '../../lib/queues.js';
+import { networkMessage, type Normalized } from '../normalized.js';
 
 const MAX_MILLIS = 253_402_300_799_999;
 const id = z.union([z.string().min(1).max(200), z.number().int()]).transform(String);
@@ -36,9 +35,6 @@ export const okCommentSchema = z.object({
 }).loose();
 export type OkComment = z.infer<typeof okCommentSchema>;
 
-export type Normalized = { ok: true; message: IncomingMessage } | { ok: false; reason: string };
-
-const PLACEHOLDER = '(сообщение без текста, см. вложения)';
 const KINDS: Record<string, Attachment['kind']> = { IMAGE: 'photo', VIDEO: 'video', AUDIO: 'audio', SHARE: 'link', FILE: 'document' };
 
 /** Media stay on OK's side: the URL is the reference. */
@@ -60,20 +56,15 @@ export function normalizeOkMessage(groupId: string, w: OkWebhook, ctx: { salt: s
   const chatId = w.recipient.chat_id;
   const mid = w.message.mid;
   const externalId = `${groupId}:${mid}`;
-  const message = incomingMessageSchema.parse({
-    messageId: messageIdFor('ok', externalId),
-    source: 'ok',
-    externalId,
+  return networkMessage('ok', externalId, { salt: ctx.salt, key: `user:${w.sender.user_id.replace(/^user:/, '')}` }, {
     receivedAt: new Date(w.timestamp ?? Date.now()).toISOString(),
-    text: (text || PLACEHOLDER).slice(0, 20_000),
-    authorHash: authorHash(ctx.salt, 'ok', `user:${w.sender.user_id.replace(/^user:/, '')}`),
+    text,
     contact: { name: w.sender.name?.slice(0, 300) || undefined, channelUserId: chatId.slice(0, 100) },
     attachments,
     provenance: { channel: 'ok', via: 'message', groupId, chatId, 'reply.groupId': groupId, 'reply.chatId': chatId, 'reply.replyToMid': mid },
     origin: 'appeal',
     raw: w,
   });
-  return { ok: true, message };
 }
 
 /** OK's REST dates are Moscow time without a zone; date_ms is used when the method gives it. */
@@ -90,13 +81,9 @@ export function normalizeOkComment(groupId: string, topicId: string, c: OkCommen
   const text = (c.text ?? '').trim();
   if (!text) return { ok: false, reason: 'empty' };
   const externalId = `topic${topicId}_c${c.id}`;
-  const message = incomingMessageSchema.parse({
-    messageId: messageIdFor('ok', externalId),
-    source: 'ok',
-    externalId,
+  return networkMessage('ok', externalId, { salt: ctx.salt, key: c.author_id ? `user:${c.author_id}` : `comment:${c.id}` }, {
     receivedAt: okCommentTime(c, ctx.now?.() ?? new Date()).toISOString(),
-    text: text.slice(0, 20_000),
-    authorHash: authorHash(ctx.salt, 'ok', c.author_id ? `user:${c.author_id}` : `comment:${c.id}`),
+    text,
     link: `https://ok.ru/group/${groupId}/topic/${topicId}`,
     provenance: {
       channel: 'ok',
@@ -111,5 +98,4 @@ export function normalizeOkComment(groupId: string, topicId: string, c: OkCommen
     origin: 'signal',
     raw: c,
   });
-  return { ok: true, message };
 }

@@ -1,5 +1,4 @@
-import type { OutboundMessage } from '../../lib/queues.js';
-import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
+import { networkAdapter, TargetError, type OutboundAdapter } from '../outbound-adapter.js';
 import { withLinks } from '../vk/outbound.js';
 import { OkRefusedError, type OkClient } from './api.js';
 
@@ -11,24 +10,19 @@ import { OkRefusedError, type OkClient } from './api.js';
  * gone, no permission) dead-letters the job; an outage or flood control is retried.
  */
 export function createOkOutbound(on: { client: OkClient; tokens: Map<string, string> } | undefined): OutboundAdapter {
-  return {
-    channel: 'ok',
-    off: on ? undefined : 'Одноклассники is not configured (OK_GROUPS)',
-    async deliver(m: OutboundMessage) {
-      if (!on) throw new TargetError('Одноклассники is not configured');
-      const t = m.target;
-      if (!t.groupId) throw new TargetError('ok target needs groupId');
-      const text = withLinks(m);
-      try {
-        if (t.chatId) return await sendToChat(on, t, text);
-        if (t.topicId) return await commentOnTopic(on.client, t, text);
-      } catch (err) {
-        if (err instanceof OkRefusedError) throw new TargetError(err.message);
-        throw err;
-      }
-      throw new TargetError('ok target needs chatId or topicId');
-    },
-  };
+  return networkAdapter('ok', { network: 'Одноклассники', settings: 'OK_GROUPS' }, on, async (on, m) => {
+    const t = m.target;
+    if (!t.groupId) throw new TargetError('ok target needs groupId');
+    const text = withLinks(m);
+    try {
+      if (t.chatId) return await sendToChat(on, t, text);
+      if (t.topicId) return await commentOnTopic(on.client, t, text);
+    } catch (err) {
+      if (err instanceof OkRefusedError) throw new TargetError(err.message);
+      throw err;
+    }
+    throw new TargetError('ok target needs chatId or topicId');
+  });
 }
 
 async function sendToChat(on: { client: OkClient; tokens: Map<string, string> }, t: Record<string, string>, text: string) {

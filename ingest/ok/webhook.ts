@@ -1,8 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
+import { sameToken } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Intake } from '../intake.js';
+import { acceptOrAskAgain } from '../webhook-intake.js';
 import { normalizeOkMessage, okWebhookSchema } from './normalize.js';
 
 export interface OkWebhookDeps {
@@ -14,12 +15,6 @@ export interface OkWebhookDeps {
   groupIds: string[];
   logger: Logger;
 }
-
-const sameSecret = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 /**
  * Group messages webhook (apiok.ru graph.user.subscribe): OK posts each chat event of a group as JSON and wants 200
@@ -40,23 +35,12 @@ export function registerOkWebhook(api: ApiBuilder, deps: OkWebhookDeps): void {
     errors: { 403: 'Wrong secret or a group not configured in OK_GROUPS', 503: 'The queue is unavailable; OK retries' }, guardBeforeBody: true,
     guard: async (req) => {
       const { groupId, secret } = req.params as { groupId?: string; secret?: string };
-      if (!sameSecret(secret ?? '', deps.secret) || !groups.has(groupId ?? '')) {
+      if (!sameToken(secret ?? '', deps.secret) || !groups.has(groupId ?? '')) {
         await deps.intake.stats.dropped('ok', 'bad_secret');
         throw new HttpError(403, 'wrong secret or unknown group');
       }
     } }, async ({ params, body }) => {
-    const n = normalizeOkMessage(params.groupId, body, { salt: deps.salt });
-    if (!n.ok) {
-      await deps.intake.stats.dropped('ok', n.reason);
-      return { body: {} };
-    }
-    try {
-      await deps.intake.accept(n.message);
-    } catch (err) {
-      await deps.intake.stats.failed('ok');
-      log.error({ err: (err as Error).message }, 'could not enqueue an OK message');
-      throw new HttpError(503, 'queue is unavailable, retry later');
-    }
+    await acceptOrAskAgain(deps.intake, 'ok', normalizeOkMessage(params.groupId, body, { salt: deps.salt }), log, 'an OK message');
     return { body: {} };
   });
 }

@@ -1,11 +1,12 @@
 import type { CallbackQuery, Message, Update } from '@telegraf/types';
 import { Markup, Telegraf, type Telegram } from 'telegraf';
-import { backoffMs, rateLimitOf, sleep } from '../backoff.js';
+import { rateLimitOf } from '../backoff.js';
 import type { NetworkContext } from '../network.js';
 import { onButton, onCitizenMessage, ratingButtons, TEXTS as DIALOG_TEXTS, type Buttons, type ButtonPress, type DialogChannel,
   type DialogDeps } from '../dialog/dialog.js';
 import { createDialogStore } from '../dialog/store.js';
 import { withoutNul } from '../intake.js';
+import { pollUntilAborted } from '../poll-loop.js';
 import { normalizeTelegramPost, telegramAttachments, telegramPlace, type TgMessageParts } from './normalize.js';
 import { onSharedContact, phoneKeyboard, type PhoneLinker } from './phone.js';
 import { withTelegramRetry } from './retry.js';
@@ -245,34 +246,23 @@ async function runTelegramPolling(deps: TelegramBotDeps, tg: Telegram, handleUpd
   const log = deps.logger.child({ component: 'telegram' });
   const key = 'telegram:offset';
   let offset = (await deps.cursors.get<{ offset: number }>(key))?.offset ?? 0;
-  let failures = 0;
   let webhookCleared = false;
-  while (!signal.aborted) {
-    try {
-      if (!webhookCleared) {
-        // getUpdates is refused while a webhook is set.
-        await tg.deleteWebhook({ drop_pending_updates: false });
-        webhookCleared = true;
-      }
-      const updates = await tg.callApi('getUpdates', {
-        timeout: opts.timeoutSeconds ?? 25,
-        limit: 100,
-        offset,
-        allowed_updates: ['message', 'channel_post', 'callback_query'],
-      }, { signal: signal as never });
-      for (const u of updates) {
-        await handleUpdate(u);
-        offset = u.update_id + 1;
-        await deps.cursors.set(key, { offset });
-      }
-      failures = 0;
-    } catch (err) {
-      if (signal.aborted) break;
-      failures++;
-      await deps.intake.stats.failed('telegram');
-      const wait = rateLimitOf(err) ?? backoffMs(failures);
-      log.warn({ err: (err as Error).message, retryInMs: wait }, 'Telegram polling failed; backing off');
-      await sleep(wait, signal);
+  await pollUntilAborted({ network: 'telegram', stats: deps.intake.stats, log, what: 'Telegram polling', retryAfter: rateLimitOf }, signal, async () => {
+    if (!webhookCleared) {
+      // getUpdates is refused while a webhook is set.
+      await tg.deleteWebhook({ drop_pending_updates: false });
+      webhookCleared = true;
     }
-  }
+    const updates = await tg.callApi('getUpdates', {
+      timeout: opts.timeoutSeconds ?? 25,
+      limit: 100,
+      offset,
+      allowed_updates: ['message', 'channel_post', 'callback_query'],
+    }, { signal: signal as never });
+    for (const u of updates) {
+      await handleUpdate(u);
+      offset = u.update_id + 1;
+      await deps.cursors.set(key, { offset });
+    }
+  });
 }

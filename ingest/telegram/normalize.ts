@@ -5,13 +5,10 @@
  * voice, location{latitude, longitude}`.
  */
 import type { Message } from '@telegraf/types';
-import { authorHash } from '../../lib/hash.js';
-import { messageIdFor } from '../../lib/ids.js';
-import { incomingMessageSchema, type Attachment, type IncomingMessage, type Place } from '../../lib/queues.js';
+import type { Attachment, Place } from '../../lib/queues.js';
+import { networkMessage, type Normalized } from '../normalized.js';
 
 type AnyMessage = Message & Record<string, unknown>;
-
-export type Normalized = { ok: true; message: IncomingMessage } | { ok: false; reason: string };
 
 /** A Bot API file object (PhotoSize, Document, Video, Voice, Audio): the fields we keep. */
 interface TgFile {
@@ -98,13 +95,9 @@ export function normalizeTelegramPost(m: Message, ctx: { salt: string; now?: () 
   if (!text && attachments.length === 0) return { ok: false, reason: 'empty' };
   const externalId = `${chat.id}:${msg.message_id}`;
   const authorKey = from ? `user:${from.id}` : `chat:${senderChat?.id ?? chat.id}`;
-  const message = incomingMessageSchema.parse({
-    messageId: messageIdFor('telegram', externalId),
-    source: 'telegram',
-    externalId,
+  return networkMessage('telegram', externalId, { salt: ctx.salt, key: authorKey }, {
     receivedAt: new Date(msg.date * 1000).toISOString(),
-    text: (text || '(сообщение без текста, см. вложения)').slice(0, 20_000),
-    authorHash: authorHash(ctx.salt, 'telegram', authorKey),
+    text,
     contact: { channelUserId: String(chat.id) },
     place: telegramPlace(msg),
     link: telegramLink(chat, msg.message_id),
@@ -115,5 +108,4 @@ export function normalizeTelegramPost(m: Message, ctx: { salt: string; now?: () 
     origin: 'signal',
     raw: msg,
   });
-  return { ok: true, message };
 }

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Update } from '@telegraf/types';
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
+import { sameToken } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import { unixSeconds } from '../../lib/request-schemas.js';
 import type { TelegramBot } from './bot.js';
@@ -31,15 +31,15 @@ const updateSchema = z.object({
  */
 export function registerTelegramWebhook(api: ApiBuilder, deps: { bot: TelegramBot; secret: string; logger: Logger }): void {
   const log = deps.logger.child({ component: 'telegram-webhook' });
-  const expected = Buffer.from(deps.secret);
   api.route({ method: 'post', path: '/webhooks/telegram', tag: 'ingest channels', auth: false, credential: 'telegramSecret',
     summary: 'Telegram Bot API webhook: one Update (messages to the bot, channel posts, poll votes by button).',
     description: 'Answered only after the update is handled; any other answer makes Telegram deliver it again.', body: updateSchema, anyContentType: true,
     bodyLimit: 1024 * 1024, keepNul: true, invalidInput: () => 'body is not a Telegram Update (update_id is required)', response: z.object({}),
     errors: { 403: 'Wrong or missing X-Telegram-Bot-Api-Secret-Token', 503: 'The update could not be handled; Telegram retries' }, guardBeforeBody: true,
     guard: (req) => {
-      const given = Buffer.from(req.get('x-telegram-bot-api-secret-token') ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(403, 'wrong or missing X-Telegram-Bot-Api-Secret-Token');
+      if (!sameToken(req.get('x-telegram-bot-api-secret-token') ?? '', deps.secret)) {
+        throw new HttpError(403, 'wrong or missing X-Telegram-Bot-Api-Secret-Token');
+      }
     } }, async ({ body }) => {
     try {
       await deps.bot.handleUpdate(body as unknown as Update);

@@ -1,8 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HttpError, type ApiBuilder } from '../../lib/api-builder.js';
+import { sameToken } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Intake } from '../intake.js';
+import { acceptOrAskAgain } from '../webhook-intake.js';
 import { normalizeVkEvent } from './normalize.js';
 
 export interface VkCallbackDeps {
@@ -37,12 +38,6 @@ export function parseConfirmation(value: string): string | Map<number, string> {
   }));
 }
 
-const sameSecret = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
 /**
  * VK Callback API: VK posts each community event and wants the text "ok" back, otherwise it redelivers. We
  * enqueue before answering, so "ok" means the message is safely in Redis; a redelivery maps to the same
@@ -64,7 +59,7 @@ export function registerVkCallback(api: ApiBuilder, deps: VkCallbackDeps): void 
         throw new HttpError(403, `community ${event.group_id} is not configured in VK_GROUP_IDS`);
       }
       // Only the confirmation handshake may come without the secret: it reveals the confirmation code and nothing else.
-      if (!(event.secret !== undefined ? sameSecret(event.secret, deps.secret) : event.type === 'confirmation')) {
+      if (!(event.secret !== undefined ? sameToken(event.secret, deps.secret) : event.type === 'confirmation')) {
         await deps.intake.stats.dropped('vk', 'bad_secret');
         log.warn({ groupId: event.group_id }, 'VK callback with a wrong secret');
         throw new HttpError(403, 'wrong secret');
@@ -84,18 +79,7 @@ export function registerVkCallback(api: ApiBuilder, deps: VkCallbackDeps): void 
       }
       const n = normalizeVkEvent({ type: event.type, object: event.object, group_id: event.group_id }, { salt: deps.salt, ownGroupIds: deps.groupIds,
         provenance: { via: 'callback' } });
-      if (!n.ok) {
-        await deps.intake.stats.dropped('vk', n.reason);
-        return ok;
-      }
-      try {
-        await deps.intake.accept(n.message);
-      } catch (err) {
-        await deps.intake.stats.failed('vk');
-        log.error({ err: (err as Error).message }, 'could not enqueue a VK event');
-        // Not "ok": VK will deliver it again.
-        throw new HttpError(503, 'queue is unavailable, retry later');
-      }
+      await acceptOrAskAgain(deps.intake, 'vk', n, log, 'a VK event');
       return ok;
     });
 }

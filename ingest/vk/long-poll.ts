@@ -1,9 +1,9 @@
 import type { API } from 'vk-io';
 import type { Logger } from '../../lib/logger.js';
 import type { IncomingMessage } from '../../lib/queues.js';
-import { backoffMs, sleep } from '../backoff.js';
 import type { CursorStore } from '../cursors.js';
 import type { Intake } from '../intake.js';
+import { pollUntilAborted } from '../poll-loop.js';
 import { normalizeVkEvent } from './normalize.js';
 
 export interface VkLongPollDeps {
@@ -38,50 +38,39 @@ export function runVkLongPoll(deps: VkLongPollDeps, signal: AbortSignal): Promis
   return (async () => {
     let server: { server: string; key: string } | undefined;
     let ts = (await deps.cursors.get<{ ts: string }>(key))?.ts;
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        if (!server) {
-          const s = await deps.api.call('groups.getLongPollServer', { group_id: deps.groupId }) as { server: string; key: string; ts: string | number };
-          server = { server: s.server, key: s.key };
-          ts ??= String(s.ts);
-        }
-        const url = `${server.server}?act=a_check&key=${encodeURIComponent(server.key)}&ts=${encodeURIComponent(ts!)}&wait=${deps.waitSeconds ?? 25}`;
-        const res = await doFetch(url, { signal });
-        if (res.status === 429 || res.status >= 500) throw new Error(`long poll server answered ${res.status}`);
-        const answer = (await res.json()) as LongPollAnswer;
-        if (answer.failed !== undefined) {
-          // 1: history lost, continue from the new ts; 2: key expired; 3: key and history lost.
-          if (answer.failed === 1 && answer.ts !== undefined) ts = String(answer.ts);
-          else server = undefined;
-          if (answer.failed === 3) ts = undefined;
-          if (answer.failed === 1) log.warn({}, 'VK long poll history was lost; some events may be missing');
-          continue;
-        }
-        // The whole answer is one page: one job for its messages instead of one per update.
-        const page: IncomingMessage[] = [];
-        for (const u of answer.updates ?? []) {
-          // A failed press throws: the batch is polled again from the same ts (the desk counts a rating once).
-          if (await deps.buttons?.({ type: u.type, object: u.object })) continue;
-          const n = normalizeVkEvent({ type: u.type, object: u.object, group_id: u.group_id ?? deps.groupId }, { salt: deps.salt, ownGroupIds: deps.ownGroupIds,
-            provenance: { via: 'longpoll' } });
-          if (n.ok) page.push(n.message);
-          else await deps.intake.stats.dropped('vk', n.reason);
-        }
-        if (page.length) await deps.intake.acceptMany(page);
-        if (answer.ts !== undefined) {
-          ts = String(answer.ts);
-          await deps.cursors.set(key, { ts });
-        }
-        failures = 0;
-      } catch (err) {
-        if (signal.aborted) break;
-        failures++;
-        await deps.intake.stats.failed('vk');
-        const wait = backoffMs(failures);
-        log.warn({ err: (err as Error).message, retryInMs: wait }, 'VK long poll failed; backing off');
-        await sleep(wait, signal);
+    await pollUntilAborted({ network: 'vk', stats: deps.intake.stats, log, what: 'VK long poll' }, signal, async () => {
+      if (!server) {
+        const s = await deps.api.call('groups.getLongPollServer', { group_id: deps.groupId }) as { server: string; key: string; ts: string | number };
+        server = { server: s.server, key: s.key };
+        ts ??= String(s.ts);
       }
-    }
+      const url = `${server.server}?act=a_check&key=${encodeURIComponent(server.key)}&ts=${encodeURIComponent(ts!)}&wait=${deps.waitSeconds ?? 25}`;
+      const res = await doFetch(url, { signal });
+      if (res.status === 429 || res.status >= 500) throw new Error(`long poll server answered ${res.status}`);
+      const answer = (await res.json()) as LongPollAnswer;
+      if (answer.failed !== undefined) {
+        // 1: history lost, continue from the new ts; 2: key expired; 3: key and history lost.
+        if (answer.failed === 1 && answer.ts !== undefined) ts = String(answer.ts);
+        else server = undefined;
+        if (answer.failed === 3) ts = undefined;
+        if (answer.failed === 1) log.warn({}, 'VK long poll history was lost; some events may be missing');
+        return 'again';
+      }
+      // The whole answer is one page: one job for its messages instead of one per update.
+      const page: IncomingMessage[] = [];
+      for (const u of answer.updates ?? []) {
+        // A failed press throws: the batch is polled again from the same ts (the desk counts a rating once).
+        if (await deps.buttons?.({ type: u.type, object: u.object })) continue;
+        const n = normalizeVkEvent({ type: u.type, object: u.object, group_id: u.group_id ?? deps.groupId }, { salt: deps.salt, ownGroupIds: deps.ownGroupIds,
+          provenance: { via: 'longpoll' } });
+        if (n.ok) page.push(n.message);
+        else await deps.intake.stats.dropped('vk', n.reason);
+      }
+      if (page.length) await deps.intake.acceptMany(page);
+      if (answer.ts !== undefined) {
+        ts = String(answer.ts);
+        await deps.cursors.set(key, { ts });
+      }
+    });
   })();
 }

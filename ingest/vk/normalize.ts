@@ -4,9 +4,8 @@
  * `message_new` wraps `{message, client_info}`; a board post carries `topic_id, topic_owner_id`.
  */
 import { z } from 'zod';
-import { authorHash } from '../../lib/hash.js';
-import { messageIdFor } from '../../lib/ids.js';
-import { incomingMessageSchema, type Attachment, type IncomingMessage, type MessageOrigin } from '../../lib/queues.js';
+import type { Attachment, IncomingMessage, MessageOrigin } from '../../lib/queues.js';
+import { networkMessage, type Normalized } from '../normalized.js';
 import { unixSeconds } from '../../lib/request-schemas.js';
 
 const photoSize = z.object({ url: z.string().optional(), src: z.string().optional(), width: z.number().optional(), height: z.number().optional(),
@@ -35,8 +34,6 @@ export type VkWallPost = z.infer<typeof vkWallPostSchema>;
 export const VK_EVENT_TYPES = ['wall_post_new', 'wall_reply_new', 'message_new', 'board_post_new'] as const;
 export type VkEventType = (typeof VK_EVENT_TYPES)[number];
 
-export type Normalized = { ok: true; message: IncomingMessage } | { ok: false; reason: string };
-
 export interface VkContext {
   salt: string;
   /** The region's own communities: their own posts and replies are ours, not citizens'. */
@@ -45,8 +42,6 @@ export interface VkContext {
   provenance: Record<string, string>;
   now?: () => Date;
 }
-
-const PLACEHOLDER = '(сообщение без текста, см. вложения)';
 
 function largest(sizes: z.infer<typeof photoSize>[] | undefined): z.infer<typeof photoSize> | undefined {
   return [...(sizes ?? [])].sort((a, b) => (b.width ?? 0) * (b.height ?? 0) - (a.width ?? 0) * (a.height ?? 0))[0];
@@ -117,13 +112,9 @@ function build(ctx: VkContext, p: {
   const text = p.text.trim();
   if (!text && attachments.length === 0) return { ok: false, reason: 'empty' };
   const receivedAt = p.date ? new Date(p.date * 1000) : (ctx.now?.() ?? new Date());
-  const message = incomingMessageSchema.parse({
-    messageId: messageIdFor('vk', p.externalId),
-    source: 'vk',
-    externalId: p.externalId,
+  return networkMessage('vk', p.externalId, { salt: ctx.salt, key: String(p.fromId) }, {
     receivedAt: receivedAt.toISOString(),
-    text: (text || PLACEHOLDER).slice(0, 20_000),
-    authorHash: authorHash(ctx.salt, 'vk', String(p.fromId)),
+    text,
     contact: { channelUserId: String(p.fromId) },
     place: placeOf(p.geo),
     link: p.link,
@@ -132,7 +123,6 @@ function build(ctx: VkContext, p: {
     origin: p.origin,
     raw: p.raw,
   });
-  return { ok: true, message };
 }
 
 const isOwn = (ctx: VkContext, fromId: number) => fromId < 0 && ctx.ownGroupIds.includes(-fromId);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { APIError, APIErrorCode, type API } from 'vk-io';
 import type { OutboundMessage } from '../../lib/queues.js';
-import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
+import { networkAdapter, TargetError, type OutboundAdapter } from '../outbound-adapter.js';
 import { vkRatingKeyboard } from './citizen-buttons.js';
 
 /** messages.send wants a positive int32 random_id; deriving it from the outboundId lets VK drop a resend. */
@@ -43,45 +43,40 @@ async function call<T>(api: API, method: string, params: Record<string, unknown>
  * community whose wall it is: a stranger's wall is never written on, whatever a job asks (a TargetError, not retried).
  */
 export function createVkOutbound(vk: { api: API; groupIds: number[] } | undefined): OutboundAdapter {
-  return {
-    channel: 'vk',
-    off: vk ? undefined : 'VK is not configured (VK_GROUP_TOKEN)',
-    async deliver(m: OutboundMessage) {
-      if (!vk) throw new TargetError('VK is not configured');
-      const t = m.target;
-      const text = withLinks(m);
-      if (t.peerId) {
-        // A rating request in a community dialog carries the 1–5 buttons (citizen-buttons.ts takes the presses).
-        const keyboard = m.kind === 'rating_request' && m.messageId ? { keyboard: vkRatingKeyboard(m.messageId) } : {};
-        const id = await call<number>(vk.api, 'messages.send', { peer_id: Number(t.peerId), message: text, random_id: vkRandomId(m.outboundId), ...keyboard });
-        return { status: 'sent', externalRef: `msg${t.peerId}_${String(id)}` };
+  return networkAdapter('vk', { network: 'VK', settings: 'VK_GROUP_TOKEN' }, vk, async (vk, m) => {
+    const t = m.target;
+    const text = withLinks(m);
+    if (t.peerId) {
+      // A rating request in a community dialog carries the 1–5 buttons (citizen-buttons.ts takes the presses).
+      const keyboard = m.kind === 'rating_request' && m.messageId ? { keyboard: vkRatingKeyboard(m.messageId) } : {};
+      const id = await call<number>(vk.api, 'messages.send', { peer_id: Number(t.peerId), message: text, random_id: vkRandomId(m.outboundId), ...keyboard });
+      return { status: 'sent', externalRef: `msg${t.peerId}_${String(id)}` };
+    }
+    if (t.topicId && t.groupId) {
+      if (!vk.groupIds.includes(Number(t.groupId))) {
+        throw new TargetError(`board of community ${t.groupId} is not one of the region's (VK_GROUP_IDS): never posted to`);
       }
-      if (t.topicId && t.groupId) {
-        if (!vk.groupIds.includes(Number(t.groupId))) {
-          throw new TargetError(`board of community ${t.groupId} is not one of the region's (VK_GROUP_IDS): never posted to`);
-        }
-        const r = await call<number>(vk.api, 'board.createComment', { group_id: Number(t.groupId), topic_id: Number(t.topicId), message: text, from_group: 1,
-          guid: m.outboundId });
-        return { status: 'sent', externalRef: `board${t.groupId}_${t.topicId}_${String(r)}` };
+      const r = await call<number>(vk.api, 'board.createComment', { group_id: Number(t.groupId), topic_id: Number(t.topicId), message: text, from_group: 1,
+        guid: m.outboundId });
+      return { status: 'sent', externalRef: `board${t.groupId}_${t.topicId}_${String(r)}` };
+    }
+    if (t.ownerId && t.postId) {
+      const owner = Number(t.ownerId);
+      if (!(owner < 0 && vk.groupIds.includes(-owner))) {
+        throw new TargetError(`wall ${owner} is not a wall of the region's communities (VK_GROUP_IDS): never posted to`);
       }
-      if (t.ownerId && t.postId) {
-        const owner = Number(t.ownerId);
-        if (!(owner < 0 && vk.groupIds.includes(-owner))) {
-          throw new TargetError(`wall ${owner} is not a wall of the region's communities (VK_GROUP_IDS): never posted to`);
-        }
-        const r = await call<{ comment_id?: number }>(vk.api, 'wall.createComment', {
-          owner_id: owner,
-          post_id: Number(t.postId),
-          message: text,
-          from_group: -owner,
-          reply_to_comment: t.commentId ? Number(t.commentId) : undefined,
-          guid: m.outboundId,
-        });
-        return { status: 'sent', externalRef: `wall${owner}_${t.postId}_c${r.comment_id ?? ''}` };
-      }
-      throw new TargetError('vk target needs peerId, ownerId+postId or groupId+topicId');
-    },
-  };
+      const r = await call<{ comment_id?: number }>(vk.api, 'wall.createComment', {
+        owner_id: owner,
+        post_id: Number(t.postId),
+        message: text,
+        from_group: -owner,
+        reply_to_comment: t.commentId ? Number(t.commentId) : undefined,
+        guid: m.outboundId,
+      });
+      return { status: 'sent', externalRef: `wall${owner}_${t.postId}_c${r.comment_id ?? ''}` };
+    }
+    throw new TargetError('vk target needs peerId, ownerId+postId or groupId+topicId');
+  });
 }
 
 /** Text channels carry links as a title and the address on its own line. */
