@@ -112,6 +112,17 @@ describe('first run to daily use in chromium', () => {
     await page.locator('#poll-create').getByLabel('Текст вопроса').fill('Выберите место');
     await page.locator('#poll-create').getByLabel('Варианты ответа').fill('У школы\nУ рынка');
     await page.getByRole('button', { name: 'Создать черновик' }).click();
+    // A draft is edited in place: the age limit and hiding results while it runs are set here too.
+    await page.getByRole('button', { name: 'Изменить: Где поставить новую остановку?' }).click();
+    await expect.poll(() => page.locator('#poll-create').getByLabel('Варианты ответа').inputValue()).toBe('У школы\nУ рынка');
+    await page.locator('#poll-create').getByLabel('Возраст участников от').fill('16');
+    await page.locator('#poll-create').getByLabel('Показывать итоги во время голосования').uncheck();
+    await page.getByRole('button', { name: 'Сохранить черновик' }).click();
+    await page.getByText('Черновик «Где поставить новую остановку?» сохранён').waitFor();
+    const polls = (await call(system, '/api/v1/polls?limit=10', 'GET', admin)).body.items as { id: string; title: string }[];
+    const draft = (await call(system, `/api/v1/polls/${polls.find((p) => p.title === 'Где поставить новую остановку?')!.id}`, 'GET', admin)).body;
+    expect({ minAge: draft.minAge, liveResults: draft.liveResults, options: draft.questions[0].options.map((o: { text: string }) => o.text) })
+      .toEqual({ minAge: 16, liveResults: false, options: ['У школы', 'У рынка'] });
     await page.getByRole('button', { name: 'Опубликовать: Где поставить новую остановку?' }).click();
     await page.getByRole('button', { name: 'Открыть голосование: Где поставить новую остановку?' }).click();
     await page.getByRole('button', { name: 'Завершить голосование: Где поставить новую остановку?' }).waitFor();
