@@ -19,7 +19,7 @@ const options = (list: [string, string][], selected?: string) =>
   list.map(([v, t]) => `<option value="${escapeHtml(v)}"${v === selected ? ' selected' : ''}>${escapeHtml(t)}</option>`).join('');
 
 /** The filters both inboxes share (source, kind, municipality, category, text), their ids prefixed per page. */
-export function messageFilterFields(prefix: string, q: Record<string, string | undefined>): string {
+function messageFilterFields(prefix: string, q: Record<string, string | undefined>): string {
   return `<span class="fld"><label for="${prefix}-source">Источник</label> <select id="${prefix}-source" name="source"><option value="">Все</option>${
     options(SOURCES.map((s) => [s, SOURCE_NAMES[s] ?? s]), q.source)
   }</select></span>
@@ -29,6 +29,32 @@ export function messageFilterFields(prefix: string, q: Record<string, string | u
   <label>Муниципалитет <input name="municipality" list="muni-list" value="${escapeHtml(q.municipality ?? '')}"></label>
   <label>Категория <input name="category" list="category-list" value="${escapeHtml(q.category ?? '')}"></label>
   <label>Поиск <input name="q" type="search" value="${escapeHtml(q.q ?? '')}" placeholder="слово в тексте"></label>`;
+}
+
+const SORT_NAMES = { urgent: 'Сначала срочные', newest: 'Сначала новые' };
+
+/** An inbox's own status select: its label, its statuses, and the one its API shows unasked. */
+interface InboxStatuses {
+  label: string;
+  options: [string, string][];
+  byDefault: string;
+}
+
+/**
+ * An inbox's filter fields and submit button, their ids prefixed per page: its statuses, the filters both inboxes
+ * share, and the order, the API's default first (an unsorted query selects none, so the browser shows the first).
+ */
+export function inboxFilterFields(prefix: string, q: Record<string, string | undefined>, statuses: InboxStatuses,
+  sorts: readonly (keyof typeof SORT_NAMES)[]): string
+{
+  return `<span class="fld"><label for="${prefix}-status">${statuses.label}</label> <select id="${prefix}-status" name="status">${
+    options(statuses.options, q.status ?? statuses.byDefault)
+  }</select></span>
+  ${messageFilterFields(prefix, q)}
+  <span class="fld"><label for="${prefix}-sort">Порядок</label> <select id="${prefix}-sort" name="sort">${
+    options(sorts.map((s) => [s, SORT_NAMES[s]]), q.sort)
+  }</select></span>
+  <button type="submit">Показать</button>`;
 }
 
 const STATUSES: [string, string][] = [
@@ -49,12 +75,7 @@ ${inboxTabs('signals')}
   <ul id="alert-list"></ul>
 </section>
 <form id="incident-filters" class="filters" role="search" aria-label="Фильтры инцидентов">
-  <span class="fld"><label for="m-status">Состояние</label> <select id="m-status" name="status">${options(STATUSES, q.status ?? 'open')}</select></span>
-  ${messageFilterFields('m', q)}
-  <span class="fld"><label for="m-sort">Порядок</label> <select id="m-sort" name="sort">${
-    options([['urgent', 'Сначала срочные'], ['newest', 'Сначала новые']], q.sort)
-  }</select></span>
-  <button type="submit">Показать</button>
+  ${inboxFilterFields('m', q, { label: 'Состояние', options: STATUSES, byDefault: 'open' }, ['urgent', 'newest'])}
 </form>
 <p class="muted">Сигналы — публикации и комментарии, найденные мониторингом. Им ничего не отвечается автоматически: реакция — «Взято в работу» или ответ — только по решению оператора, и только там, где пишет официальное сообщество региона.</p>
 <p id="monitoring-status" class="muted" aria-live="polite"></p>

@@ -11,7 +11,7 @@ import { dashboardScripts } from './client-scripts.js';
 import { SOURCE_NAMES, PANELS, PANEL_TITLES, type Municipality, type PanelName } from './charts.js';
 import { ruDay, ruNumber } from './format.js';
 import { currentTimeZone, escapeHtml, jsonForScript, layout } from './html.js';
-import { inboxTabs, inboxViewOf, messageFilterFields, monitoringBody } from './monitoring-page.js';
+import { inboxFilterFields, inboxTabs, inboxViewOf, monitoringBody } from './monitoring-page.js';
 import { dashboardFilters, panelsFor, type DashboardFilters } from './panel-data.js';
 import { createAdminPages } from './admin.js';
 import { problemBody, type AppealChannels } from './problem-page.js';
@@ -95,14 +95,7 @@ function inboxBody(q: Record<string, string | undefined>, municipalities: Munici
 ${inboxTabs('appeals')}
 <form id="inbox-filters" class="filters" role="search" aria-label="Фильтры входящих">
   <input type="hidden" name="view" value="appeals">
-  <span class="fld"><label for="f-status">Статус</label> <select id="f-status" name="status">${
-    options(STATUS_OPTIONS, q.status ?? 'moderation')
-  }</select></span>
-  ${messageFilterFields('f', q)}
-  <span class="fld"><label for="f-sort">Порядок</label> <select id="f-sort" name="sort">${
-    options([['newest', 'Сначала новые'], ['urgent', 'Сначала срочные']], q.sort)
-  }</select></span>
-  <button type="submit">Показать</button>
+  ${inboxFilterFields('f', q, { label: 'Статус', options: STATUS_OPTIONS, byDefault: 'moderation' }, ['newest', 'urgent'])}
 </form>
 <div class="views" aria-label="Сохранённые виды">
   <span class="fld"><label for="saved-views">Сохранённые виды</label> <select id="saved-views"><option value="">—</option></select></span>

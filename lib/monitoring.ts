@@ -134,7 +134,10 @@ export const spikeAlertSchema = z.object({
   at: iso,
   acknowledgedAt: iso.nullable(),
 });
-export type SpikeAlert = Omit<z.infer<typeof spikeAlertSchema>, 'at' | 'acknowledgedAt'> & { at: Date | string; acknowledgedAt: Date | string | null };
+/** An alert as the API answers it, times as ISO strings: what the monitoring page reads. */
+export type SpikeAlertAnswer = z.infer<typeof spikeAlertSchema>;
+/** An alert as the workflow holds it: its times as the database gives them, or as answered. */
+export type SpikeAlert = Omit<SpikeAlertAnswer, 'at' | 'acknowledgedAt'> & { at: Date | string; acknowledgedAt: Date | string | null };
 
 const version = { expectedVersion: pgInt.min(0) };
 export const acceptIncidentBody = z.object({

@@ -2,7 +2,7 @@
  * The role matrix of ПОС as data: who may see a case and who may take which action from which status. The engine
  * and the API both ask these functions, so the rules live in one place and are unit-tested without a database.
  */
-import type { CaseStatus } from '../lib/queues.js';
+import { CASE_STATUSES, type CaseStatus } from '../lib/queues.js';
 
 export const USER_ROLES = ['administrator', 'moderator', 'coordinator', 'curator', 'leader', 'executor'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -157,15 +157,7 @@ export function permission(a: Actor, action: ActionName, c: CaseAccess): Permiss
 
 export const availableActions = (a: Actor, c: CaseAccess) => ACTIONS.filter((x) => permission(a, x, c).allowed);
 
-/** Statuses where the deadline still runs; the answer sent (or a rejection) stops the clock. */
-export const OPEN_STATUSES: readonly CaseStatus[] = [
-  'moderation',
-  'routed',
-  'assigned',
-  'in_progress',
-  'draft',
-  'on_approval',
-  'returned',
-  'approved',
-  'repeat_review',
-];
+/** The answer sent (or a rejection) stops the clock: every other status of the lifecycle still owes one. */
+const CLOCK_STOPPED: readonly CaseStatus[] = ['rejected', 'answered', 'rated', 'closed'];
+/** Statuses where the deadline still runs, in the lifecycle's order. */
+export const OPEN_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => !CLOCK_STOPPED.includes(s));

@@ -1,6 +1,7 @@
 // The case page: the whole history, the citizen's channel, attachments, the draft editor with the answer-quality
 // warnings, the deadline, and a form for every action the caller may take now.
-import { announce, api, countdown, h, KIND_NAMES, ruDate, ruDateTime, SOURCE_LABELS, sourceBadge, STATUS_NAMES, timeLeft } from './_common.js';
+import { announce, api, countdown, h, KIND_NAMES, ruDate, ruDateTime, SOURCE_LABELS, sourceBadge, STATUS_NAMES, timeLeft,
+  type CaseSummary } from './_common.js';
 import { detached } from './_detached.js';
 
 interface Warning {
@@ -11,33 +12,19 @@ interface Attachment {
   kind: string;
   ref: string;
 }
-interface CaseDetail {
-  id: string;
-  registrationNumber: string;
-  status: string;
-  version: number;
-  category: string;
+/** The case as its page reads it: a list row, with the fields a row may lack always there, and the rest of its file. */
+interface CaseDetail extends CaseSummary {
   kind: string;
-  confidence: number;
-  source: string;
   text: string;
   link: string | null;
+  municipality: string | null;
+  confidence: number;
   attachments: Attachment[];
   place: { address?: string; municipality?: string };
-  municipality: string | null;
-  organizationId: string | null;
-  organizationName: string | null;
-  executorId: string | null;
-  registeredAt: string;
-  deadlineAt: string;
-  daysLeft: number;
-  overdue: boolean;
-  fastTrack: boolean;
   deadlineDays: number;
   deadlineRule: string;
   rejectionReason: string | null;
   rating: number | null;
-  origin?: 'appeal' | 'signal';
   contact?: { name?: string | null; phone?: string | null; email?: string | null; channelUserId?: string | null };
   history: { id: string; at: string; actorName: string | null; actor: string; type: string; fromStatus: string | null; toStatus: string | null;
     comment: string | null }[];

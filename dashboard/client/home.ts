@@ -3,6 +3,7 @@
 import type { Summary } from '../../analytics/queries.js';
 import { ruNumber } from '../format.js';
 import { sourceName } from '../../lib/sources.js';
+import { countBarsOption, type BarsLook } from './_count-bars.js';
 import { detached } from './_detached.js';
 
 interface Chart {
@@ -32,15 +33,10 @@ function draw(name: 'source' | 'category', hasData: boolean, option: () => unkno
   chart.setOption(option());
 }
 
+const CATEGORY_BARS: BarsLook = { series: 'Сообщений', color: '#2d5fa8', grid: { right: 20, top: 10, bottom: 30 } };
+
 function render(s: Summary) {
-  draw('category', s.byCategory.length > 0, () => ({
-    aria: { enabled: true },
-    tooltip: { trigger: 'axis' },
-    grid: { left: 8, right: 20, top: 10, bottom: 30, containLabel: true },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: s.byCategory.map((r) => r.category).reverse() },
-    series: [{ type: 'bar', name: 'Сообщений', data: s.byCategory.map((r) => r.count).reverse(), itemStyle: { color: '#2d5fa8' } }],
-  }));
+  draw('category', s.byCategory.length > 0, () => countBarsOption(s.byCategory.map((r) => [r.category, r.count] as const), CATEGORY_BARS));
   draw('source', s.bySource.length > 0, () => ({
     aria: { enabled: true },
     tooltip: { trigger: 'item' },

@@ -1,5 +1,6 @@
 // The monitoring team's inbox of signals: one row per incident (size, channels, municipalities, first seen, growth,
 // time left, suggested organizations), the team's actions on the incident as a whole, spike alerts, live updates.
+import type { SpikeAlertAnswer } from '../../lib/monitoring.js';
 import { announce, api, h, highlight, KIND_NAMES, ruDateTime, sourceBadge, STATUS_NAMES, timeLeft } from './_common.js';
 import { detached } from './_detached.js';
 import { renderIncidentDetail, type Detail } from './_incident-detail.js';
@@ -35,17 +36,6 @@ export interface Incident {
   link: string | null;
   category: string;
   suggestions: Suggestion[];
-}
-interface Alert {
-  id: string;
-  kind: string;
-  incidentId: string | null;
-  category: string | null;
-  municipality: string | null;
-  count: number;
-  baseline: number;
-  windowHours: number;
-  at: string;
 }
 interface Org {
   id: string;
@@ -234,7 +224,7 @@ async function toggleDetail(id: string) {
 
 async function loadAlerts() {
   const box = document.getElementById('alerts')!;
-  const { items: alerts } = await api<{ items: Alert[] }>(`${BASE}/alerts?limit=10`);
+  const { items: alerts } = await api<{ items: SpikeAlertAnswer[] }>(`${BASE}/alerts?limit=10`);
   box.hidden = alerts.length === 0;
   document.getElementById('alert-list')!.replaceChildren(
     ...alerts.map((a) =>

@@ -1,6 +1,7 @@
 // Client script of the results page: question charts and turnout, refreshed every 5 seconds.
 import type { ResultsView } from '../polls.js';
 import { renderQuestionCharts, resizeAll, type EChart } from './poll-charts.js';
+import { countBarsOption, type BarsLook } from './_count-bars.js';
 import { detached } from './_detached.js';
 
 declare const echarts: { init(el: HTMLElement, theme?: unknown, opts?: { renderer?: 'svg' | 'canvas' }): EChart };
@@ -9,16 +10,11 @@ const initial = JSON.parse(document.getElementById('results-data')!.textContent!
 const mun = echarts.init(document.getElementById('chart-municipality')!, undefined, { renderer: 'svg' });
 const channel = echarts.init(document.getElementById('chart-channel')!, undefined, { renderer: 'svg' });
 
+const TURNOUT_BARS: BarsLook = { series: 'Участников', color: '#3a8f5c', grid: { right: 30, top: 8, bottom: 24 } };
+
 function render(v: ResultsView) {
   renderQuestionCharts(document.getElementById('results-charts')!, v);
-  mun.setOption({
-    aria: { enabled: true },
-    tooltip: { trigger: 'axis' },
-    grid: { left: 8, right: 30, top: 8, bottom: 24, containLabel: true },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: v.byMunicipality.map((m) => m.value).reverse() },
-    series: [{ type: 'bar', name: 'Участников', data: v.byMunicipality.map((m) => m.voters).reverse(), itemStyle: { color: '#3a8f5c' } }],
-  });
+  mun.setOption(countBarsOption(v.byMunicipality.map((m) => [m.value, m.voters] as const), TURNOUT_BARS));
   channel.setOption({
     aria: { enabled: true },
     tooltip: { trigger: 'item' },

@@ -1,4 +1,5 @@
 // The routing page: statistics, threshold history, settings, the routing table editor with its dry run and versions.
+import type { DryRunResult } from '../../lib/routing-answers.js';
 import { api, h, ruDateTime, ruPercent } from './_common.js';
 
 interface Rule {
@@ -10,7 +11,7 @@ interface Rule {
 }
 const FIELDS = ['category', 'reason', 'municipality', 'district', 'organization'] as const;
 
-/** The answers of the routing API this page reads (workflow/routing/responses.ts documents them). */
+/** The answers of the routing API this page reads (workflow/routing/responses.ts documents them; the dry run's is lib/routing-answers.ts). */
 interface RoutingStats {
   threshold: number;
   autoRoutes: number;
@@ -35,17 +36,6 @@ interface RoutingTable {
 interface TableVersions {
   items: { version: number; ruleCount: number; createdAt: string; comment: string }[];
 }
-interface DryRun {
-  from: string;
-  to: string;
-  total: number;
-  automatic: number;
-  toCoordinator: number;
-  unrouted: number;
-  changed: number;
-  byOrganization: { name: string; count: number }[];
-}
-
 const root = document.getElementById('routing')!;
 const isAdmin = root.dataset.admin === '1';
 const errorBox = document.getElementById('routing-error')!;
@@ -113,7 +103,7 @@ async function loadTable(): Promise<void> {
 
 async function dryRun(): Promise<void> {
   errorBox.textContent = '';
-  const r = await api<DryRun>('/api/v1/routing/dry-run', { method: 'POST', body: { rules: readRules() } });
+  const r = await api<DryRunResult>('/api/v1/routing/dry-run', { method: 'POST', body: { rules: readRules() } });
   document.getElementById('dry-run-result')!.replaceChildren(
     h('h3', {}, `Пробный прогон: ${when(r.from)} — ${when(r.to)}`),
     h('p', {}, `Всего обращений: ${r.total}; автоматически: ${r.automatic}; координатору: ${r.toCoordinator}; без маршрута: ${r.unrouted}; ` +

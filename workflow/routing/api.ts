@@ -13,7 +13,8 @@ import { DAY_MS } from '../../lib/time.js';
 import { hasRegionRole } from '../rules.js';
 import { routingRulesSchema } from './decide.js';
 import { dryRun, routingStats } from './review.js';
-import { dryRunResult, organizationCode, routingSettings, routingStatsAnswer, tableVersion as tableVersionAnswer, versionSummary } from './responses.js';
+import { dryRunResult } from '../../lib/routing-answers.js';
+import { organizationCode, routingSettings, routingStatsAnswer, tableVersion as tableVersionAnswer, versionSummary } from './responses.js';
 import { currentTable, listVersions, loadSettings, publishTable, setOrganizationCode, tableVersion, updateSettings } from './store.js';
 
 export interface RoutingApiDeps {

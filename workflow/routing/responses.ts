@@ -29,18 +29,6 @@ export const routingSettings = z.object({
   adjustMinSample: z.number().int(),
 });
 
-export const dryRunResult = z.object({
-  from: timestamp,
-  to: timestamp,
-  total: z.number().int(),
-  automatic: z.number().int(),
-  toCoordinator: z.number().int(),
-  unrouted: z.number().int(),
-  changed: z.number().int().describe('Cases that sit in an organization now and would have gone elsewhere'),
-  byOrganization: z.array(z.object({ organizationId: z.uuid(), name: z.string(), count: z.number().int() })),
-  byReason: z.record(z.string(), z.number().int()),
-});
-
 export const organizationCode = z.object({ id: z.uuid(), name: z.string(), code: z.string().nullable() });
 
 export const routingStatsAnswer = z.object({

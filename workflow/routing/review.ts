@@ -2,6 +2,7 @@
  * What the routing page reviews: how automatic routing has done (redirects, the threshold's history) and how a draft
  * table would have routed past cases. Reads only; decisions are recorded by store.ts.
  */
+import type { DryRunResult } from '../../lib/routing-answers.js';
 import { type Sql } from '../store/sql.js';
 import { decideRoute, type RoutingRule } from './decide.js';
 import { type CaseRoutingRow, factsOf, loadOrganizations, loadSettings, windowSinceLastChange } from './store.js';
@@ -35,19 +36,6 @@ export async function routingStats(sql: Sql) {
     routingExamples: examples.rows[0]!.n,
     thresholdHistory: history.rows,
   };
-}
-
-export interface DryRunResult {
-  from: string;
-  to: string;
-  total: number;
-  automatic: number;
-  toCoordinator: number;
-  unrouted: number;
-  /** Cases that now sit in an organization and would have gone elsewhere. */
-  changed: number;
-  byOrganization: { organizationId: string; name: string; count: number }[];
-  byReason: Record<string, number>;
 }
 
 /** How the cases registered in [from, to) would have been routed under `rules`, with today's policy and organizations. */

@@ -2,18 +2,8 @@
 import type { SpikeAlert } from '../../lib/monitoring.js';
 import type { Sql } from './sql.js';
 
-export interface NewAlert {
-  subject: string;
-  bucket: number;
-  kind: 'incident' | 'topic';
-  incidentId: string | null;
-  category: string | null;
-  municipality: string | null;
-  count: number;
-  baseline: number;
-  windowHours: number;
-  at: Date;
-}
+/** An alert before it is recorded: no id or acknowledgement yet; its subject and time bucket keep it from repeating. */
+export type NewAlert = Omit<SpikeAlert, 'id' | 'at' | 'acknowledgedAt'> & { subject: string; bucket: number; at: Date };
 
 const ALERT_SELECT = `select id::text, kind, incident_id as "incidentId", category, municipality, count, baseline, window_hours as "windowHours",
   at, acknowledged_at as "acknowledgedAt" from signal_alerts`;
