@@ -303,11 +303,12 @@ async function wireDashboard(s: Shared & { ch: ClickHouseClient }, polls: Polls,
   const { config, db, ch } = s;
   const municipalities = loadMunicipalities(config.gazetteerPath);
   const fromFile = { timezone: readRegionFile(config.regionConfigPath)?.timezone };
-  setPageTimeZone(() => applyRegionOverride(fromFile, s.live.region()).timezone);
+  const timeZone = () => applyRegionOverride(fromFile, s.live.region()).timezone ?? DEFAULT_TIME_ZONE;
+  setPageTimeZone(timeZone);
   const userOf = (token: string) => userForToken(db, token);
   // What each official may read of the figures is the workflow's decision (workflow/read-scopes.ts).
   const figuresScope = s.reads.figuresScope;
-  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now, figuresScope });
+  const analytics = createAnalyticsApi({ ch, requireAuth: s.requireAuth, now: s.now, figuresScope, timeZone });
   const region = regionRules(s);
   const pollSources = { ...pollSourcesOf(polls.ballotBox, ch), timeZone: region.timeZone };
   const monitoring = bindMonitoring(db, { relay: workflow?.relay, terms: signalTerms(s), reminderDaysBefore: config.workflow.reminderDaysBefore, now: s.now,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ApiBuilder, HttpError } from '../lib/api-builder.js';
 import { SOURCES } from '../lib/queues.js';
 import type { FiguresScopeOf } from '../lib/read-scope.js';
+import { parseIsoDay, zonedInstant } from '../lib/region-time.js';
 import { isoDateTime, isoDay } from '../lib/request-schemas.js';
 import { ACCESS_ROLES, accessOf, scopedFilters } from './access.js';
 import { exportTable, type Column } from './export.js';
@@ -11,8 +12,8 @@ import { pollResults, pollTurnout } from './poll-queries.js';
 import * as q from './queries.js';
 import { SIGNAL_GROUPS, signalReaction } from './signal-queries.js';
 
-/** A date (`2026-01-31`, midnight UTC) or an ISO 8601 date-time with offset. */
-const instant = z.union([isoDay, isoDateTime]).transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+/** A date (`2026-01-31`: the region's midnight, see toFilters) or an ISO 8601 date-time with offset. */
+const instant = z.union([isoDay, isoDateTime]);
 const dim = z.string().trim().min(1).max(300).optional();
 
 const filtersSchema = z.object({
@@ -28,10 +29,17 @@ const filtersSchema = z.object({
 
 type Parsed = z.infer<typeof filtersSchema>;
 
-function toFilters(p: Parsed): q.Filters {
+/** A date is the midnight that starts it in the region's zone; a date-time is the instant it names. */
+const instantIn = (v: string, timeZone: string) => (v.length === 10 ? zonedInstant(parseIsoDay(v), timeZone) : new Date(v));
+
+function toFilters(p: Parsed, timeZone: string): q.Filters {
+  const from = p.from ? instantIn(p.from, timeZone) : undefined;
+  const to = p.to ? instantIn(p.to, timeZone) : undefined;
+  if (from && to && from >= to) throw new HttpError(400, 'from must be before to');
   return {
-    from: p.from ? q.toChTime(p.from) : q.ALL_TIME.from,
-    to: p.to ? q.toChTime(p.to) : q.ALL_TIME.to,
+    from: from ? q.toChTime(from) : q.ALL_TIME.from,
+    to: to ? q.toChTime(to) : q.ALL_TIME.to,
+    timeZone,
     source: p.source,
     category: p.category,
     municipality: p.municipality,
@@ -170,9 +178,14 @@ function registerAnswerTables(table: TableRoute, now: () => Date): void {
  * `?format=csv|xlsx`, the same table as a file. Everything except the public summary needs an official's token,
  * and each table is cut to what the official's figures scope (decided by the workflow) allows.
  */
-export function createAnalyticsApi(deps: { ch: ClickHouseClient; requireAuth: RequestHandler; figuresScope: FiguresScopeOf; now?: () => Date }): ApiBuilder {
+export function createAnalyticsApi(
+  deps: { ch: ClickHouseClient; requireAuth: RequestHandler; figuresScope: FiguresScopeOf; now?: () => Date;
+    /** The region's IANA zone now (an administrator may change it): its days bound the ranges and group the volume. */
+    timeZone?: () => string },
+): ApiBuilder {
   const api = new ApiBuilder(deps.requireAuth);
   const now = deps.now ?? (() => new Date());
+  const timeZone = deps.timeZone ?? (() => 'UTC');
 
   function table<E extends z.ZodRawShape>(path: string, summary: string, extra: E, panel: Panel<E>) {
     const access = accessOf(path);
@@ -180,8 +193,7 @@ export function createAnalyticsApi(deps: { ch: ClickHouseClient; requireAuth: Re
       query: filtersSchema.extend(extra), response: tableSchema, produces: TABLE_FILES, errors: { 403: 'Not among the figures the caller may read' } },
       async ({ params, query, user }) => {
         const p = query as Parsed & z.infer<z.ZodObject<E>>;
-        if (p.from && p.to && p.from >= p.to) throw new HttpError(400, 'from must be before to');
-        const filters = scopedFilters(await deps.figuresScope(user), access, toFilters(p));
+        const filters = scopedFilters(await deps.figuresScope(user), access, toFilters(p, timeZone()));
         const t = await panel(deps.ch, filters, p, (params ?? {}) as Record<string, string>);
         if (p.format === 'json') return { body: { title: t.title, columns: t.columns, rows: t.rows } };
         const file = await exportTable(t.title, t.columns, t.rows, p.format);
@@ -195,8 +207,10 @@ export function createAnalyticsApi(deps: { ch: ClickHouseClient; requireAuth: Re
     summary: 'Messages by category and by source over a date range: the public overview.',
     query: z.object({ from: instant.optional(), to: instant.optional() }),
     response: z.object({ byCategory: z.array(z.object({ category: z.string(), count: z.number() })),
-      bySource: z.array(z.object({ source: z.string(), count: z.number() })) }) },
-    async ({ query }) => ({ body: await q.summary(deps.ch, { from: query.from && q.toChTime(query.from), to: query.to && q.toChTime(query.to) }) }));
+      bySource: z.array(z.object({ source: z.string(), count: z.number() })) }) }, async ({ query }) => {
+    const range = toFilters({ ...query, format: 'json', limit: 1 }, timeZone());
+    return { body: await q.summary(deps.ch, { from: range.from, to: range.to }) };
+  });
 
   registerTables(table, now);
   return api;

@@ -19,6 +19,11 @@ export interface Filters {
   municipality?: string;
   organization?: string;
   /**
+   * The region's IANA zone: the volume panel's days, weeks and months, and the days of rising topics, are its (UTC
+   * when absent). `from` and `to` are instants already.
+   */
+  timeZone?: string;
+  /**
    * Only these organizations' figures (a reader scoped to their organizations): applies to the tables that carry the
    * organization (ORGANIZATION_TABLES); undefined for every organization.
    */
@@ -41,6 +46,7 @@ export const filterParams = (f: Filters) => ({
   municipality: f.municipality ?? '',
   organization: f.organization ?? '',
   organizations: f.organizations ?? [],
+  tz: f.timeZone ?? 'UTC',
 });
 
 export const FROM_TO = 'at >= {from:DateTime64(3)} AND at < {to:DateTime64(3)}';
@@ -110,38 +116,45 @@ export async function summary(ch: ClickHouseClient, range: { from?: string; to?:
 export const VOLUME_INTERVALS = ['day', 'week', 'month'] as const;
 export const VOLUME_DIMENSIONS = ['source', 'category', 'municipality'] as const;
 
-const PERIOD = { day: 'day', week: 'toMonday(day)', month: 'toStartOfMonth(day)' } as const;
-const DAY_RANGE = 'day >= toDate({from:DateTime64(3)}) AND day <= toDate({to:DateTime64(3)} - toIntervalMillisecond(1))';
+const LOCAL_DAY = 'toDate(hour, {tz:String})';
+const PERIOD = { day: LOCAL_DAY, week: `toMonday(${LOCAL_DAY})`, month: `toStartOfMonth(${LOCAL_DAY})` } as const;
+/**
+ * The hours of the region's days that `from` and the last instant before `to` fall on, and of every day between.
+ * `from` is kept after 1970-01-02: the midnight before an open range's start (1970-01-01 UTC) east of UTC would fall
+ * before the epoch, where DateTime wraps round to 2106 and nothing would match.
+ */
+const LOCAL_DAYS_RANGE = `hour >= toStartOfDay(greatest({from:DateTime64(3)}, toDateTime64('1970-01-02 00:00:00', 3, 'UTC')), {tz:String})
+  AND hour < toStartOfDay({to:DateTime64(3)} - toIntervalMillisecond(1), {tz:String}) + toIntervalDay(1)`;
 type Dim = (typeof VOLUME_DIMENSIONS)[number];
-/** Daily rollups from smallest to largest, with the dimensions each keeps. */
-const DAILY_ROLLUPS: { table: string; dims: Dim[] }[] = [
-  { table: 'messages_daily_municipality', dims: ['municipality'] },
-  { table: 'messages_daily_region', dims: ['category', 'source'] },
-  { table: 'messages_daily', dims: ['municipality', 'category', 'source'] },
+/** Hourly rollups from smallest to largest, with the dimensions each keeps. */
+const HOURLY_ROLLUPS: { table: string; dims: Dim[] }[] = [
+  { table: 'messages_hourly_municipality', dims: ['municipality'] },
+  { table: 'messages_hourly_region', dims: ['category', 'source'] },
+  { table: 'messages_hourly', dims: ['municipality', 'category', 'source'] },
 ];
 /**
- * The smallest daily rollup that has every dimension the panel groups or filters on (so every set filter's column
+ * The smallest hourly rollup that has every dimension the panel groups or filters on (so every set filter's column
  * is there).
  */
-function dailyRollup(f: Filters, groupDims: Dim[]): { table: string; dims: string } {
+function hourlyRollup(f: Filters, groupDims: Dim[]): { table: string; dims: string } {
   const needed = new Set<Dim>([...groupDims, ...VOLUME_DIMENSIONS.filter((d) => f[d])]);
-  const r = DAILY_ROLLUPS.find((x) => [...needed].every((d) => x.dims.includes(d)))!;
+  const r = HOURLY_ROLLUPS.find((x) => [...needed].every((d) => x.dims.includes(d)))!;
   return { table: r.table, dims: dims(f) };
 }
 
 /**
- * Messages over time split by one dimension, from the daily rollups (UTC days; a range is taken in whole days:
- * the days that `from` and the last instant before `to` fall on).
+ * Messages over time split by one dimension, from the hourly rollups grouped into the region's days, weeks or months
+ * (a range is taken in whole days of the region: the days that `from` and the last instant before `to` fall on).
  */
 export async function volume(ch: ClickHouseClient, f: Filters,
   opts: { interval: (typeof VOLUME_INTERVALS)[number]; by: (typeof VOLUME_DIMENSIONS)[number] }): Promise<Row[]>
 {
   if (!VOLUME_DIMENSIONS.includes(opts.by) || !(opts.interval in PERIOD)) throw new Error(`unknown volume shape ${opts.interval}/${opts.by}`);
-  const src = dailyRollup(f, [opts.by]);
+  const src = hourlyRollup(f, [opts.by]);
   const result = await rows(ch, `
     SELECT ${PERIOD[opts.interval]} AS period, ${opts.by} AS value, sum(messages) AS messages
     FROM ${src.table}
-    WHERE ${DAY_RANGE} AND ${src.dims}
+    WHERE ${LOCAL_DAYS_RANGE} AND ${src.dims}
     GROUP BY period, value
     ORDER BY period, messages DESC, value`, filterParams(f));
   return result.map((r) => ({ period: String(r.period), value: String(r.value), messages: Number(r.messages) }));
@@ -149,11 +162,11 @@ export async function volume(ch: ClickHouseClient, f: Filters,
 
 /** Categories by number of messages, with their share of all messages under the same filters. */
 export async function topProblems(ch: ClickHouseClient, f: Filters, opts: { limit: number }): Promise<Row[]> {
-  const src = dailyRollup(f, ['category']);
+  const src = hourlyRollup(f, ['category']);
   const result = await rows(ch, `
     SELECT toString(category) AS category, sum(messages) AS messages, messages / sum(messages) OVER () AS share
     FROM ${src.table}
-    WHERE ${DAY_RANGE} AND ${src.dims}
+    WHERE ${LOCAL_DAYS_RANGE} AND ${src.dims}
     GROUP BY category
     ORDER BY messages DESC, category
     LIMIT {limit:UInt32}`, { ...filterParams(f), limit: opts.limit });
@@ -161,22 +174,24 @@ export async function topProblems(ch: ClickHouseClient, f: Filters, opts: { limi
 }
 
 /**
- * Rising topics: per municipality and category, the last 7 days before `to` against the weekly average of the
- * `weeks` weeks before them. A spike needs at least `minCount` messages, at least twice the baseline and a rise
- * beyond three Poisson standard deviations of the baseline, so small districts do not flap on two messages.
+ * Rising topics: per municipality and category, the region's last 7 days up to the end of the day `to` falls in,
+ * against the weekly average of the `weeks` weeks before them. A spike needs at least `minCount` messages, at least
+ * twice the baseline and a rise beyond three Poisson standard deviations of the baseline, so small districts do not
+ * flap on two messages.
  */
 export async function risingTopics(ch: ClickHouseClient, f: Filters, opts: { weeks: number; minCount: number; limit: number; now?: Date }): Promise<Row[]> {
   // "The last 7 days" end today when no end date is given (an open range reaches 2100, where nothing has happened yet).
   const today = toChTime(opts.now ?? new Date());
   const to = f.to > today ? today : f.to;
   const result = await rows(ch, `
-    WITH toDate({to:DateTime64(3)} - toIntervalMillisecond(1)) + 1 AS end_day
+    WITH toStartOfDay({to:DateTime64(3)} - toIntervalMillisecond(1), {tz:String}) + toIntervalDay(1) AS end_of_days,
+         end_of_days - toIntervalDay(7) AS week_start
     SELECT toString(municipality) AS municipality, toString(category) AS category,
-           sumIf(messages, day >= end_day - 7) AS current,
-           sumIf(messages, day < end_day - 7) / {weeks:UInt32} AS baseline,
+           sumIf(messages, hour >= week_start) AS current,
+           sumIf(messages, hour < week_start) / {weeks:UInt32} AS baseline,
            (current + 1) / (baseline + 1) AS ratio
-    FROM messages_daily
-    WHERE day >= end_day - 7 * ({weeks:UInt32} + 1) AND day < end_day AND ${dims(f)}
+    FROM messages_hourly
+    WHERE hour >= end_of_days - toIntervalDay(7 * ({weeks:UInt32} + 1)) AND hour < end_of_days AND ${dims(f)}
     GROUP BY municipality, category
     HAVING current >= {minCount:UInt32} AND current >= 2 * baseline AND current - baseline >= 3 * sqrt(baseline + 1)
     ORDER BY ratio DESC, current DESC, municipality, category

@@ -34,6 +34,14 @@ describe('analytics DDL rendering', () => {
     expect(out.filter((s) => s.includes('ENGINE = Distributed')).length).toBe(tables);
   });
 
+  it("drops a view on every shard, and a table with its shards' local tables", () => {
+    expect(renderStatements('DROP VIEW IF EXISTS messages_daily_mv;\nDROP TABLE IF EXISTS messages_daily;', 'otklik')).toEqual([
+      'DROP VIEW IF EXISTS messages_daily_mv ON CLUSTER otklik',
+      'DROP TABLE IF EXISTS messages_daily ON CLUSTER otklik',
+      'DROP TABLE IF EXISTS messages_daily_local ON CLUSTER otklik',
+    ]);
+  });
+
   it('refuses a cluster name that is not an identifier', () => {
     expect(() => renderStatements(all, 'x; DROP TABLE events')).toThrow(/invalid cluster/);
   });
@@ -50,9 +58,10 @@ describe('analytics DDL rendering', () => {
       'case_facts',
       'event_ids',
       'incident_mentions',
-      'messages_daily',
-      'messages_daily_municipality',
       'messages_daily_region',
+      'messages_hourly',
+      'messages_hourly_municipality',
+      'messages_hourly_region',
       'poll_votes',
       'received_daily',
     ]);

@@ -3,7 +3,7 @@
  * same DDL, and re-deriving the rollups from the events table.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { CLICKHOUSE_MIGRATIONS_DIR, readMigrations, splitStatements } from '../db/migrate.js';
+import { CLICKHOUSE_MIGRATIONS_DIR, readMigrations, refillRollup, type RollupView, rollupViewsIn, splitStatements } from '../db/migrate.js';
 
 /** Tables whose rows hold event-level data and so follow the retention policy; rollups are aggregates and stay. */
 export const TTL_TABLES = ['events', 'event_ids'] as const;
@@ -16,9 +16,10 @@ const SHARD_KEYS: Record<string, string> = {
   events:
     "cityHash64(if(case_id != toUUID('00000000-0000-0000-0000-000000000000'), case_id, if(message_id != toUUID('00000000-0000-0000-0000-000000000000'), message_id, event_id)))",
   event_ids: 'cityHash64(event_id)',
-  messages_daily: 'rand()',
   messages_daily_region: 'rand()',
-  messages_daily_municipality: 'rand()',
+  messages_hourly: 'rand()',
+  messages_hourly_region: 'rand()',
+  messages_hourly_municipality: 'rand()',
   received_daily: 'rand()',
   incident_mentions: 'cityHash64(incident_id)',
   poll_votes: 'cityHash64(event_id)',
@@ -63,6 +64,13 @@ export function renderStatements(sql: string, cluster?: string): string[] {
         .replace(/\bFROM events\b/g, 'FROM events_local'));
       continue;
     }
+    const drop = /^DROP (TABLE|VIEW) IF EXISTS (\w+)$/i.exec(s);
+    if (drop) {
+      // A table is the Distributed one over its shards' local tables; a view exists on each shard.
+      out.push(`DROP ${drop[1]!.toUpperCase()} IF EXISTS ${drop[2]} ON CLUSTER ${cluster}`);
+      if (drop[1]!.toUpperCase() === 'TABLE') out.push(`DROP TABLE IF EXISTS ${drop[2]}_local ON CLUSTER ${cluster}`);
+      continue;
+    }
     throw new Error(`cannot render for a cluster: ${s.slice(0, 80)}`);
   }
   return out;
@@ -81,6 +89,7 @@ export async function migrateClickHouseCluster(ch: ClickHouseClient, cluster: st
   for (const m of readMigrations(CLICKHOUSE_MIGRATIONS_DIR)) {
     if (done.has(m.version)) continue;
     for (const statement of renderStatements(m.sql, cluster)) await ch.command({ query: statement });
+    for (const view of rollupViewsIn(splitStatements(m.sql))) await refillRollup(ch, view, cluster);
     await ch.insert({ table: 'schema_migrations', values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });
     applied.push(m.name);
   }
@@ -122,32 +131,27 @@ export async function applyRetention(ch: ClickHouseClient, days: number, cluster
   return true;
 }
 
-/** Rollup tables with the SELECT of their materialized view, read from the migrations so they never diverge. */
-export function rollupDefinitions(): { table: string; select: string }[] {
-  const defs: { table: string; select: string }[] = [];
-  for (const m of readMigrations(CLICKHOUSE_MIGRATIONS_DIR)) {
-    for (const s of splitStatements(m.sql)) {
-      const view = /^CREATE MATERIALIZED VIEW IF NOT EXISTS \w+ TO (\w+) AS\s+([\s\S]+)$/i.exec(s);
-      if (view) defs.push({ table: view[1]!, select: view[2]! });
-    }
-  }
-  return defs;
+/**
+ * Rollup tables with the SELECT of their materialized view, read from the migrations so they never diverge; a table
+ * a later migration drops is no longer one.
+ */
+export function rollupDefinitions(): RollupView[] {
+  const statements = readMigrations(CLICKHOUSE_MIGRATIONS_DIR).flatMap((m) => splitStatements(m.sql));
+  const dropped = new Set(statements.flatMap((s) => /^DROP TABLE IF EXISTS (\w+)$/i.exec(s)?.[1] ?? []));
+  return rollupViewsIn(statements).filter((v) => !dropped.has(v.table));
 }
 
 /**
- * `otklik analytics rebuild`: empties every rollup and re-derives it from events after a schema change. The events
- * are read FINAL, so a duplicate that slipped past ingest dedupe (two writers racing) is dropped here too. Run it
- * with the analytics role stopped: events arriving during a rebuild could be counted twice.
+ * `otklik analytics rebuild`: empties every rollup and re-derives it from events after a schema change (see
+ * refillRollup; run it with the analytics role stopped).
  */
 export async function rebuildRollups(ch: ClickHouseClient,
   opts: { cluster?: string; log?: (msg: string) => void } = {}): Promise<{ table: string; rows: number }[]>
 {
   const result: { table: string; rows: number }[] = [];
-  for (const { table, select } of rollupDefinitions()) {
-    const target = opts.cluster ? `${table}_local ON CLUSTER ${opts.cluster}` : table;
-    await ch.command({ query: `TRUNCATE TABLE IF EXISTS ${target}` });
-    const source = select.replace(/\bFROM events\b/g, 'FROM events FINAL');
-    await ch.command({ query: `INSERT INTO ${table} ${source}` });
+  for (const view of rollupDefinitions()) {
+    const { table } = view;
+    await refillRollup(ch, view, opts.cluster);
     const rs = await ch.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow',
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
     const rows = Number((await rs.json<{ n: number }>())[0]?.n ?? 0);

@@ -172,8 +172,8 @@ async function timeIt(fn: () => Promise<unknown>, runs: number): Promise<{ p50: 
 export const GENERATOR_VERSION = 2;
 export const TARGET_EVENTS = 10_000_000;
 const CASES = 1_170_000;
-const ROLLUP_TABLES = ['events', 'event_ids', 'messages_daily', 'messages_daily_region', 'messages_daily_municipality', 'received_daily', 'incident_mentions',
-  'poll_votes', 'case_facts'];
+const ROLLUP_TABLES = ['events', 'event_ids', 'messages_hourly', 'messages_hourly_region', 'messages_hourly_municipality', 'messages_daily_region',
+  'received_daily', 'incident_mentions', 'poll_votes', 'case_facts'];
 
 const num = async (ch: ClickHouseClient, sql: string) =>
   Number(

@@ -12,6 +12,7 @@ import type { FiguresScopeOf } from '../lib/read-scope.js';
 import { PANELS, PANEL_TITLES, panelOption, SERVER_LABEL_WIDTH, type Municipality } from './charts.js';
 import { correctionBody, inboxItem, inboxQuery, mergeBody, type Moderation, type ModerationResult } from '../lib/moderation.js';
 import type { DeliveryReads, Monitoring } from '../lib/monitoring.js';
+import { currentTimeZone } from './html.js';
 import { onlyModerators, registerMonitoringRoutes } from './monitoring-api.js';
 import { dashboardFilters, panelOrganizations, panelRows } from './panel-data.js';
 import { renderSvg } from './svg.js';
@@ -93,7 +94,7 @@ function registerExportRoute(api: ApiBuilder, deps: DashboardApiDeps): void {
     const panel = panelName.parse(params.panel);
     const organizations = panelOrganizations(await deps.figuresScope(user), panel, query);
     if (!deps.ch) throw new HttpError(503, 'analytics are not available in this process');
-    const rows = await panelRows(deps.ch, panel, query, now(), organizations);
+    const rows = await panelRows(deps.ch, panel, query, now(), organizations, currentTimeZone());
     const svg = renderSvg({
       ...panelOption(panel, rows, { orgNames: await deps.organizationNames(), municipalities: deps.municipalities, pollTitles: await deps.pollTitles?.(),
         labelWidth: SERVER_LABEL_WIDTH }),

@@ -39,6 +39,7 @@ export function toQueryFilters(f: DashboardFilters, timeZone = 'UTC'): q.Filters
   return {
     from: f.from ? midnight(f.from) : q.ALL_TIME.from,
     to: f.to ? midnight(f.to) : q.ALL_TIME.to,
+    timeZone,
     source: f.source,
     category: f.category,
     municipality: f.municipality,

@@ -42,7 +42,9 @@ describe("the weekly report's days are the region's days", () => {
     expect({ from: f.from, to: f.to }).toEqual({ from: '2026-11-27 17:00:00.000', to: '2026-12-04 17:00:00.000' });
     const moscow = toQueryFilters(dashboardFilters.parse({ from: '2026-11-28' }), 'Europe/Moscow');
     expect(moscow.from).toBe('2026-11-27 21:00:00.000');
-    // Without a zone (the analytics SVG export): UTC days, as before.
+    // The zone goes with the range: the volume panel groups by the region's days too.
+    expect(f.timeZone).toBe('Asia/Krasnoyarsk');
+    // Without a zone: UTC days.
     expect(toQueryFilters(dashboardFilters.parse({ from: '2026-11-28' })).from).toBe('2026-11-28 00:00:00.000');
   });
 });

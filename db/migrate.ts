@@ -37,6 +37,32 @@ export function splitStatements(sql: string): string[] {
     .filter(Boolean);
 }
 
+/** A materialized view's target table and its SELECT over events, as a ClickHouse migration creates it. */
+export interface RollupView {
+  table: string;
+  select: string;
+}
+
+/** The views a ClickHouse migration's statements create. */
+export function rollupViewsIn(statements: string[]): RollupView[] {
+  return statements.flatMap((s) => {
+    const view = /^CREATE MATERIALIZED VIEW IF NOT EXISTS \w+ TO (\w+) AS\s+([\s\S]+)$/i.exec(s);
+    return view ? [{ table: view[1]!, select: view[2]! }] : [];
+  });
+}
+
+/**
+ * Empties a rollup and derives it again from every event. A view sees only the inserts after it was created, so a
+ * migration's new rollup is filled this way for the events already stored, and `otklik analytics rebuild` does it
+ * for all. Events are read FINAL: a duplicate that slipped past ingest dedupe (two writers racing) is dropped here.
+ * Emptying first makes it safe to repeat after a failure part-way; events arriving meanwhile could count twice, so
+ * both run with the analytics role stopped (migrations run before a process consumes events).
+ */
+export async function refillRollup(ch: ClickHouseClient, view: RollupView, cluster?: string): Promise<void> {
+  await ch.command({ query: `TRUNCATE TABLE IF EXISTS ${cluster ? `${view.table}_local ON CLUSTER ${cluster}` : view.table}` });
+  await ch.command({ query: `INSERT INTO ${view.table} ${view.select.replace(/\bFROM events\b/g, 'FROM events FINAL')}` });
+}
+
 /**
  * Applies pending migrations to PostgreSQL and then ClickHouse. A session-level advisory lock serialises
  * concurrent starters (several role processes booting at once); each applied file is recorded, so a second
@@ -90,12 +116,12 @@ async function migrateClickHouse(ch: ClickHouseClient): Promise<string[]> {
   for (const m of readMigrations(CLICKHOUSE_MIGRATIONS_DIR)) {
     if (done.has(m.version)) continue;
     // ClickHouse DDL is not transactional; statements are written idempotently (IF NOT EXISTS) instead.
-    for (const statement of splitStatements(m.sql)) {
-      try {
-        await ch.command({ query: statement });
-      } catch (err) {
-        throw new Error(`ClickHouse migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
-      }
+    const statements = splitStatements(m.sql);
+    try {
+      for (const statement of statements) await ch.command({ query: statement });
+      for (const view of rollupViewsIn(statements)) await refillRollup(ch, view);
+    } catch (err) {
+      throw new Error(`ClickHouse migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
     }
     await ch.insert({ table: 'schema_migrations', values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });
     applied.push(m.name);

@@ -35,7 +35,7 @@ describe('analytics delivery', () => {
     return Number((await rs.json<{ n: string }>())[0]!.n);
   };
   const rollupCount = async (day: string) => {
-    const rs = await system.ch!.query({ query: 'SELECT sum(messages) AS n FROM messages_daily WHERE day = {day:Date}', query_params: { day },
+    const rs = await system.ch!.query({ query: 'SELECT sum(messages) AS n FROM messages_hourly WHERE toDate(hour) = {day:Date}', query_params: { day },
       format: 'JSONEachRow' });
     return Number((await rs.json<{ n: string }>())[0]!.n);
   };

@@ -265,7 +265,7 @@ describe('analytics numbers equal an independent computation from PostgreSQL', (
   it('re-derives the rollups from events with the same numbers, and applies a retention TTL', async () => {
     const before = { sla: await table('sla'), ratings: await table('ratings'), volume: await table('volume?by=municipality') };
     await system.ch!.command({ query: 'TRUNCATE TABLE case_facts' });
-    await system.ch!.command({ query: 'TRUNCATE TABLE messages_daily' });
+    await system.ch!.command({ query: 'TRUNCATE TABLE messages_hourly' });
     expect(await table('sla')).toEqual([]);
     const rebuilt = await rebuildRollups(system.ch!);
     expect(rebuilt.find((r) => r.table === 'case_facts')!.rows).toBeGreaterThan(0);
