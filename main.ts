@@ -234,7 +234,8 @@ async function wireWorkflow(s: Shared): Promise<RoleParts & { stage: WorkflowSta
     now: s.now,
     loginLimit: loginLimitOf(config),
     links: s.links,
-    admin: { sealer: s.live.sealer, envConfig: s.live.envConfig, regionFromFile: { ...readRegionFile(config.regionConfigPath) },
+    admin: { sealer: s.live.sealer, envConfig: s.live.envConfig,
+      regionFromFile: { reminderDays: config.workflow.reminderDaysBefore, ...readRegionFile(config.regionConfigPath) },
       onSettingsChanged: () => s.live.nudge() },
     // The delivery trail on the case page: ingest owns the deliveries, the composition root lends its reader.
     deliveries: (caseId) => deliveriesOfCase(db, caseId),

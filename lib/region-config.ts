@@ -22,6 +22,9 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+/** Days before a deadline when «N days left» reminders go out: distinct whole days, the earliest first. */
+export const reminderDaysSchema = z.array(z.number().int().min(1).max(29)).min(1).max(5).transform((days) => [...new Set(days)].sort((a, b) => b - a));
+
 const clockTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (24-hour), e.g. 09:00');
 
 export const regionConfigSchema = z.object({
@@ -31,6 +34,8 @@ export const regionConfigSchema = z.object({
   digests: z.array(clockTime).min(1).max(8).default(DEFAULT_DIGEST_TIMES).transform((times) => [...new Set(times)].sort()),
   standardDays: z.number().int().min(1).max(30).default(30),
   fastTrackDays: z.number().int().min(1).max(30).default(10),
+  /** When «N days left» reminders go out; absent: the environment's OTKLIK_REMINDER_DAYS. */
+  reminderDays: reminderDaysSchema.optional(),
   fastTrack: z
     .object({
       categories: z.array(z.string()).default([]),
@@ -119,10 +124,12 @@ export interface RegionRules {
   digestTimes: string[];
   standardDays: number;
   fastTrackDays: number;
+  /** The days before a deadline of the «N days left» reminders, when the region sets them (else the environment's). */
+  reminderDaysBefore?: number[];
   decideDeadline?: DecideDeadline;
 }
 
 export const DEFAULT_REGION_RULES: RegionRules = { timeZone: DEFAULT_TIME_ZONE, digestTimes: DEFAULT_DIGEST_TIMES, standardDays: 30, fastTrackDays: 10 };
 
 export const regionRulesOf = (c: RegionConfig, decideDeadline?: DecideDeadline): RegionRules => ({ timeZone: c.timezone, digestTimes: c.digests,
-  standardDays: c.standardDays, fastTrackDays: c.fastTrackDays, decideDeadline });
+  standardDays: c.standardDays, fastTrackDays: c.fastTrackDays, reminderDaysBefore: c.reminderDays, decideDeadline });

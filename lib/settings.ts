@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { Config } from './config.js';
+import { reminderDaysSchema } from './region-config.js';
 
 export type SettingKind = 'text' | 'secret' | 'list' | 'ids' | 'flag';
 
@@ -166,6 +167,7 @@ export const regionOverrideSchema = z.object({
   }, 'неизвестный часовой пояс (пример: Asia/Krasnoyarsk)').optional(),
   standardDays: z.number().int().min(1).max(30).optional(),
   fastTrackDays: z.number().int().min(1).max(30).optional(),
+  reminderDays: reminderDaysSchema.optional(),
   /** The monitoring team's terms for signals, in hours (lib/signal-terms.ts); each pair replaces the file's. */
   signals: z.object({
     reactionHours: z.object({ default: signalHours, fastTrack: signalHours }).optional(),

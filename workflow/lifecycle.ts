@@ -10,7 +10,7 @@ import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js'
 import { termEnd } from '../lib/region-time.js';
 import { withTransaction } from '../lib/transaction.js';
 import { ACTION_HANDLERS, fail, missingInput, type ActionInput, type ActionResult } from './actions.js';
-import { planReminders, reminderCalendar, scheduleReminders } from './reminders.js';
+import { planReminders, reminderCalendar, reminderDaysOf, scheduleReminders } from './reminders.js';
 import { canReadCase, permission, RULES, type Actor } from './rules.js';
 import { loadCase, type CaseRow } from './store/cases.js';
 import { citizenActionSeen, recordCitizenAction } from './store/citizen-actions.js';
@@ -127,7 +127,7 @@ async function requestRepeatReview({ sql, c, action, now, deps }: CitizenStep) {
   const r = await recordTransition(sql, c, { actor: 'citizen', type: 'repeat-review-request', to: 'repeat_review', comment: action.comment ?? null,
     patch: { review_cycle: cycle, deadline_at: deadlineAt }, notice: 'repeat_review', links: deps.links, timeZone: region.timeZone,
     data: { cycle, deadlineAt: deadlineAt.toISOString() } }, now);
-  await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, deps.reminderDaysBefore, reminderCalendar(region), now), now);
+  await scheduleReminders(sql, c.id, planReminders(deadlineAt, cycle, reminderDaysOf(region, deps.reminderDaysBefore), reminderCalendar(region), now), now);
   await insertNotifications(sql, {
     userIds: [...await holdersOfRoles(sql, r.case.organizationId, ['coordinator', 'curator']), r.case.executorId],
     caseId: c.id,

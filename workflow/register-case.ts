@@ -5,7 +5,7 @@ import { DEFAULT_REGION_RULES, type RegionRules } from '../lib/region-config.js'
 import { termEnd } from '../lib/region-time.js';
 import { withTransaction } from '../lib/transaction.js';
 import { enqueue, type OutboxRow } from './outbox.js';
-import { planReminders, reminderCalendar, scheduleRemindersMany } from './reminders.js';
+import { planReminders, reminderCalendar, reminderDaysOf, scheduleRemindersMany } from './reminders.js';
 import { casesOfMessages, insertCases, insertRegistrationEvents, type CaseRow, type NewCase } from './store/cases.js';
 import { insertContacts, insertMessages } from './store/messages.js';
 import type { StatusLinks } from './status-link.js';
@@ -132,7 +132,8 @@ async function registerNew(sql: Sql, news: ClassifiedMessage[], now: Date, opts:
     : { queue: 'events', name: 'registration', jobId: `reg-${uuidV5(`registration:${[...caseIds].sort().join(',')}`)}`, payload: { events: events.flat() } });
   await enqueue(sql, outbox);
   const calendar = reminderCalendar(region);
-  await scheduleRemindersMany(sql, cases.map((c) => ({ caseId: c.id, plan: planReminders(c.deadlineAt, 0, opts.reminderDaysBefore, calendar, now) })), now);
+  await scheduleRemindersMany(sql,
+    cases.map((c) => ({ caseId: c.id, plan: planReminders(c.deadlineAt, 0, reminderDaysOf(region, opts.reminderDaysBefore), calendar, now) })), now);
   return created;
 }
 

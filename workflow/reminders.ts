@@ -38,6 +38,9 @@ export interface ReminderCalendar {
   time: string;
 }
 
+/** The region's reminder days when it sets them (config/region.yaml or /admin/region), else the environment's. */
+export const reminderDaysOf = (region: RegionRules | undefined, configured?: number[]) => region?.reminderDaysBefore ?? configured;
+
 export const reminderCalendar = (region: RegionRules = DEFAULT_REGION_RULES): ReminderCalendar => ({ timeZone: region.timeZone,
   time: region.digestTimes[0] ?? '09:00' });
 

@@ -9,7 +9,7 @@ import type { DeadlineDecision, RegionRules } from '../lib/region-config.js';
 import { addDays, endOfLocalDate, localDate } from '../lib/region-time.js';
 import { withTransaction } from '../lib/transaction.js';
 import { ruDate } from './notify.js';
-import { reminderCalendar, rescheduleReminders } from './reminders.js';
+import { reminderCalendar, reminderDaysOf, rescheduleReminders } from './reminders.js';
 import { OPEN_STATUSES } from './rules.js';
 import { loadCase, type CaseRow } from './store/cases.js';
 import type { Sql } from './store/sql.js';
@@ -53,7 +53,7 @@ async function applyTerm(s: TermStep, term: Term, type: string, why: string): Pr
   const comment = `${why}. Срок пересчитан: ${ruleTitle(term.deadlineRule)}, ${term.deadlineDays} дн., до ${ruDate(term.deadlineAt, tz)} `
     + `(было: ${ruleTitle(s.c.deadlineRule)}, ${s.c.deadlineDays} дн., до ${ruDate(s.c.deadlineAt, tz)}).`;
   const r = await recordTermChange(s.sql, s.c, { term, type, why: comment, actor: s.actor }, s.now);
-  await rescheduleReminders(s.sql, r.case, s.now, { daysBefore: s.reminderDaysBefore, calendar: reminderCalendar(s.region) });
+  await rescheduleReminders(s.sql, r.case, s.now, { daysBefore: reminderDaysOf(s.region, s.reminderDaysBefore), calendar: reminderCalendar(s.region) });
   return r;
 }
 

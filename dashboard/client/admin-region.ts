@@ -1,4 +1,5 @@
-// Region rules: deadlines, fast-tracks, federal services, the time zone and the signals' hours; what is not set here comes from the file.
+// Region rules: deadlines and their reminders, fast-tracks, federal services, the time zone and the signals' hours; what is not set
+// here comes from the file (reminder days: from the environment).
 import { api, h } from './_common.js';
 import { attempt, field, input, linesOf, textarea } from './_admin.js';
 
@@ -13,6 +14,7 @@ interface Rules {
   timezone?: string;
   standardDays?: number;
   fastTrackDays?: number;
+  reminderDays?: number[];
   fastTrack?: { categories: string[]; reasons?: string[]; keywords?: string[] };
   federalServices?: FederalService[];
   signals?: { reactionHours?: HourPair; answerHours?: HourPair };
@@ -40,11 +42,19 @@ function parseServices(text: string): FederalService[] {
   });
 }
 
+/** «3, 1» as days; anything but whole days is the administrator's to fix, said before anything is sent. */
+function parseDays(text: string): number[] {
+  const days = text.split(',').map((d) => d.trim()).filter(Boolean);
+  if (!days.length || days.some((d) => !/^\d{1,2}$/.test(d))) throw new Error('напоминания о сроке: целые числа дней через запятую, например 3, 1');
+  return days.map(Number);
+}
+
 function render(view: View) {
   const e = view.effective;
   const tz = input('timezone', e.timezone ?? '', { maxlength: 100 });
   const standard = input('standardDays', String(e.standardDays ?? 30), { type: 'number', min: 1, max: 30 });
   const fast = input('fastTrackDays', String(e.fastTrackDays ?? 10), { type: 'number', min: 1, max: 30 });
+  const reminders = input('reminderDays', (e.reminderDays ?? [3, 1]).join(', '), { maxlength: 40, inputmode: 'numeric' });
   const hoursInput = (name: string, value: number | undefined, fallback: number) =>
     input(name, String(value ?? fallback), { type: 'number', min: 1, max: 720 });
   const reaction = [hoursInput('reactionDefault', e.signals?.reactionHours?.default, 24),
@@ -60,7 +70,9 @@ function render(view: View) {
     h('p', {}, `Регион: ${e.region ?? '—'}. ${view.override ? 'Часть правил задана здесь.' : 'Сейчас действуют правила из файла config/region.yaml.'}`),
     h('fieldset', {}, h('legend', {}, 'Сроки ответа (календарные дни от регистрации)'),
       h('div', { class: 'row' }, field('Обычный срок', standard), field('Срок быстрой задачи', fast),
-        field('Часовой пояс региона', tz, 'например, Asia/Krasnoyarsk'))),
+        field('Часовой пояс региона', tz, 'например, Asia/Krasnoyarsk')),
+      field('Напоминания о сроке, за сколько дней', reminders,
+        'через запятую, например 3, 1: исполнитель и координатор получают напоминание в эти дни до срока, в первое время сводки')),
     h('fieldset', {}, h('legend', {}, 'Сигналы мониторинга: сроки в часах'),
       h('div', { class: 'row' }, field('Первая реакция', reaction[0]), field('Реакция на быструю задачу', reaction[1]),
         field('Ответ после принятия', answer[0]), field('Ответ на быструю задачу', answer[1]))),
@@ -76,6 +88,7 @@ function render(view: View) {
         timezone: tz.value.trim() || undefined,
         standardDays: Number(standard.value),
         fastTrackDays: Number(fast.value),
+        reminderDays: parseDays(reminders.value),
         fastTrack: { categories: linesOf(categories.value), reasons: linesOf(reasons.value), keywords: linesOf(keywords.value) },
         federalServices: parseServices(services.value),
         signals: {

@@ -103,9 +103,12 @@ describe('first run to daily use in chromium', () => {
     await page.getByRole('link', { name: 'Правила региона' }).click();
     await page.waitForSelector('body[data-region-ready]');
     await page.getByLabel('Срок быстрой задачи').fill('7');
+    expect(await page.getByLabel('Напоминания о сроке, за сколько дней').inputValue()).toBe('3, 1');
+    await page.getByLabel('Напоминания о сроке, за сколько дней').fill('5, 2');
     await page.getByRole('button', { name: 'Сохранить правила региона' }).click();
     await page.getByText('Правила региона сохранены').waitFor();
-    expect((await call(system, '/api/v1/settings/region', 'GET', admin)).body.effective.fastTrackDays).toBe(7);
+    const rules = (await call(system, '/api/v1/settings/region', 'GET', admin)).body.effective;
+    expect({ fastTrackDays: rules.fastTrackDays, reminderDays: rules.reminderDays }).toEqual({ fastTrackDays: 7, reminderDays: [5, 2] });
 
     await page.getByRole('link', { name: 'Голосования' }).click();
     await page.locator('#poll-create').getByLabel('Название').fill('Где поставить новую остановку?');

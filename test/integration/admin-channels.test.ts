@@ -1,7 +1,8 @@
 /**
  * Channel settings on the administration page reach every network (issues #21, #22): MAX and Одноклассники are set up
  * there like VK and Telegram, their secrets are write-only, and a MAX bot that would make ingest refuse to start (a
- * public address without the webhook's secret) is refused when saved. The region page sets the signals' hours too.
+ * public address without the webhook's secret) is refused when saved. The region page sets the signals' hours and the
+ * deadline reminders' days too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
@@ -97,5 +98,34 @@ describe("the signals' hours on the region page", () => {
       return row && row.reaction_due_at.getTime() - row.received_at.getTime() === 12 * 3_600_000 ? row : undefined;
     }, 20_000, 'a signal with the 12-hour term');
     expect(due.reaction_due_at.getTime() - due.received_at.getTime()).toBe(12 * 3_600_000);
+  });
+
+  it("plans a new case's «N days left» reminders on the days an administrator set, over the environment's", async () => {
+    const region = async (method: 'GET' | 'PUT', body?: unknown) => {
+      const res = await fetch(`${system.url}/api/v1/settings/region`, { method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as { fromFile: { reminderDays: number[] }; effective: { reminderDays: number[] } } };
+    };
+    // The default the page shows is OTKLIK_REMINDER_DAYS (3,1), since config/region.yaml names none.
+    expect((await region('GET')).body.fromFile.reminderDays).toEqual([3, 1]);
+    expect((await region('PUT', { reminderDays: [0] })).status).toBe(400);
+    const put = await region('PUT', { reminderDays: [2, 5, 2] });
+    expect(put.status).toBe(200);
+    expect(put.body.effective.reminderDays).toEqual([5, 2]);
+
+    // The workflow hears of the change through the settings watch: an appeal registered after it gets the new days.
+    const sent: string[] = [];
+    const kinds = await eventually(async () => {
+      const appeal = buildClassified({ origin: 'appeal', provenance: { via: 'bot' }, receivedAt: new Date(Date.now() - 60_000).toISOString() });
+      sent.push(appeal.message.messageId);
+      await system.queues.classified.add('classified', appeal);
+      const r = await system.db.query<{ kinds: string[] }>(
+        `select array_agg(r.kind order by r.due_at) as kinds from case_reminders r join cases c on c.id = r.case_id
+          where c.message_id::text = any($1) group by c.id`,
+        [sent],
+      );
+      return r.rows.map((x) => x.kinds).find((k) => k.includes('before-5d'));
+    }, 20_000, 'a case with reminders 5 and 2 days before its deadline');
+    expect(kinds).toEqual(['before-5d', 'before-2d', 'overdue']);
   });
 });

@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { ModerationResult } from '../../lib/moderation.js';
 import { DEFAULT_REGION_RULES, type RegionRules } from '../../lib/region-config.js';
+import { reminderDaysOf } from '../reminders.js';
 import type { SignalTerms } from '../../lib/signal-terms.js';
 import { withTransaction } from '../../lib/transaction.js';
 import { ACTION_HANDLERS } from '../actions.js';
@@ -95,7 +96,7 @@ export type CaseOutcome = { caseId: string; registrationNumber: string; caseStat
 export const acceptIncident = (deps: IncidentDeps, actor: string, id: string, v: number | undefined, body: AcceptBody, now: Date) =>
   onIncident<CaseOutcome>(deps, id, actor, v, now, async (ctx) => {
     expect(ctx.incident, ['new'], 'accept');
-    const made = await createIncidentCase(ctx, deps.terms, deps.reminderDaysBefore);
+    const made = await createIncidentCase(ctx, deps.terms, reminderDaysOf(deps.region, deps.reminderDaysBefore));
     if (!body.organizationId && !body.autoRoute) return { ...made, caseStatus: 'moderation', organizationId: null };
     const c = await routeCase(ctx.sql, made.caseId, actor, body.organizationId, now, true, deps.region);
     return { ...made, caseStatus: c.status, organizationId: c.organizationId };

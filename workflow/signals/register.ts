@@ -7,6 +7,7 @@
  * Redelivered messages are stored once (the messages table's unique key), so a retry adds nothing.
  */
 import type { RegionRules } from '../../lib/region-config.js';
+import { reminderDaysOf } from '../reminders.js';
 import type pg from 'pg';
 import type { ClassifiedMessage } from '../../lib/queues.js';
 import { reactionDueAt, type SignalTerms } from '../../lib/signal-terms.js';
@@ -97,7 +98,7 @@ async function autoAccept(sql: Sql, news: ClassifiedMessage[], incidents: Map<st
   for (const incident of new Set(sure.map((x) => incidents.get(incidentIdOf(x))!))) {
     if (incident.status !== 'new') continue;
     const ctx = { sql, incident, actor: 'system', now };
-    const made = await createIncidentCase(ctx, deps.terms, deps.reminderDaysBefore);
+    const made = await createIncidentCase(ctx, deps.terms, reminderDaysOf(deps.region, deps.reminderDaysBefore));
     await routeCase(sql, made.caseId, 'system', undefined, now, false, deps.region);
     accepted.push(incident.id);
   }
