@@ -7,7 +7,7 @@
  * restart; `live` ones apply within seconds.
  */
 import { z } from 'zod';
-import type { Config } from './config.js';
+import { type Config, parseOkGroups } from './config.js';
 import { reminderDaysSchema } from './region-config.js';
 
 export type SettingKind = 'text' | 'secret' | 'list' | 'ids' | 'flag';
@@ -22,6 +22,8 @@ export interface SettingDef {
   /** The environment variable that gives the default. */
   env: string;
   help: string;
+  /** A check beyond the kind's (a format of its own): the reason in Russian when the value is wrong. */
+  check?: (value: unknown) => string | undefined;
 }
 
 export const NETWORK_NAMES: Record<string, string> = {
@@ -64,7 +66,17 @@ export const CHANNEL_SETTINGS: SettingDef[] = [
     help:
       'Нужен, когда задан публичный адрес Отклика (OTKLIK_PUBLIC_URL): тогда MAX присылает обновления на POST /webhooks/max с этим секретом; без публичного адреса бот опрашивает MAX сам.' },
   { key: 'ok.webhookSecret', network: 'ok', label: 'Секрет адреса вебхука Одноклассников', kind: 'secret', apply: 'restart', env: 'OK_WEBHOOK_SECRET',
-    help: 'Часть адреса, на который ОК присылают сообщения группам. Группы и ключи их ботов задаются переменной OK_GROUPS.' },
+    help: 'Часть адреса, на который ОК присылают сообщения группам (группы и ключи их ботов — в следующей настройке).' },
+  { key: 'ok.groups', network: 'ok', label: 'Группы ОК и ключи их ботов', kind: 'secret', apply: 'restart', env: 'OK_GROUPS',
+    help:
+      'Официальные группы региона через запятую: «id группы:ключ бота» (ключ Bot API — в настройках группы); группа без ключа — только мониторинг комментариев. Например: 53038939046008:tkn1abc…, 54000000000001',
+    check: (value) => {
+      try {
+        return parseOkGroups(String(value)).length ? undefined : 'нужна хотя бы одна группа';
+      } catch {
+        return 'каждая группа — числовой id, после него через двоеточие ключ бота; группы через запятую';
+      }
+    } },
   { key: 'ok.applicationKey', network: 'ok', label: 'Публичный ключ приложения ОК', kind: 'text', apply: 'restart', env: 'OK_APPLICATION_KEY',
     help: 'Для чтения комментариев под постами групп (REST API).' },
   { key: 'ok.applicationSecretKey', network: 'ok', label: 'Секретный ключ приложения ОК', kind: 'secret', apply: 'restart', env: 'OK_APPLICATION_SECRET_KEY',
@@ -118,6 +130,7 @@ export function applyChannelSettings(config: Config, stored: StoredSettings): Co
     ok: {
       ...config.ok,
       webhookSecret: get('ok.webhookSecret', config.ok.webhookSecret),
+      groups: stored['ok.groups'] ? parseOkGroups(String(stored['ok.groups'])) : config.ok.groups,
       applicationKey: get('ok.applicationKey', config.ok.applicationKey),
       applicationSecretKey: get('ok.applicationSecretKey', config.ok.applicationSecretKey),
       accessToken: get('ok.accessToken', config.ok.accessToken),
@@ -142,12 +155,13 @@ export function envValueOf(config: Config, key: string): unknown {
     'max.botToken': config.max.botToken,
     'max.webhookSecret': config.max.webhookSecret,
     'ok.webhookSecret': config.ok.webhookSecret,
+    'ok.groups': config.ok.groups.map((g) => (g.token ? `${g.id}:${g.token}` : g.id)).join(','),
     'ok.applicationKey': config.ok.applicationKey,
     'ok.applicationSecretKey': config.ok.applicationSecretKey,
     'ok.accessToken': config.ok.accessToken,
   };
   const v = env[key];
-  return Array.isArray(v) && v.length === 0 ? undefined : v === false ? undefined : v;
+  return (Array.isArray(v) && v.length === 0) || v === false || v === '' ? undefined : v;
 }
 
 /** The region rules an administrator may change in the UI; what is left out keeps config/region.yaml's value. */

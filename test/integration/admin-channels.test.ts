@@ -42,8 +42,8 @@ describe('channel settings of MAX and Одноклассники', () => {
     const view = (await call('GET')).body;
     expect(view.networks).toEqual(expect.arrayContaining([{ id: 'max', name: 'MAX' }, { id: 'ok', name: 'Одноклассники' }]));
     expect(view.settings.filter((s) => s.network === 'max').map((s) => s.key)).toEqual(['max.botToken', 'max.webhookSecret']);
-    expect(view.settings.filter((s) => s.network === 'ok').map((s) => s.key)).toEqual(['ok.webhookSecret', 'ok.applicationKey', 'ok.applicationSecretKey',
-      'ok.accessToken']);
+    expect(view.settings.filter((s) => s.network === 'ok').map((s) => s.key)).toEqual(['ok.webhookSecret', 'ok.groups', 'ok.applicationKey',
+      'ok.applicationSecretKey', 'ok.accessToken']);
   });
 
   it('refuses a MAX bot without the webhook secret where Otklik has a public address, and never returns a secret', async () => {
@@ -61,6 +61,18 @@ describe('channel settings of MAX and Одноклассники', () => {
     expect(byKey.get('ok.accessToken')).not.toHaveProperty('value');
     expect(byKey.get('ok.applicationKey')).toMatchObject({ set: true, value: 'CBAQKLMNOP' });
     expect(JSON.stringify(saved.body)).not.toMatch(/max-token-1|max-secret-1|ok-token-1/);
+  });
+
+  it('takes the Одноклассники groups with their bot keys on the page, write-only, and refuses a list that is not groups', async () => {
+    const refused = await call('PUT', { values: { 'ok.groups': 'группа-региона:ключ-бота' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/^Группы ОК и ключи их ботов: каждая группа — числовой id/);
+    const saved = await call('PUT', { values: { 'ok.groups': '53038939046008:tkn1-group-key, 54000000000001' } });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const groups = saved.body.settings.find((s) => s.key === 'ok.groups')!;
+    expect(groups).toMatchObject({ set: true, kind: 'secret', apply: 'restart' });
+    expect(groups).not.toHaveProperty('value');
+    expect(JSON.stringify(saved.body)).not.toContain('tkn1-group-key');
   });
 });
 

@@ -70,7 +70,7 @@ async function channelsView(deps: RouteDeps, admin: AdminDeps) {
   const byKey = new Map(rows.map((r) => [r.key, r]));
   return {
     networks: Object.entries(NETWORK_NAMES).map(([id, name]) => ({ id, name })),
-    settings: CHANNEL_SETTINGS.map((d) => {
+    settings: CHANNEL_SETTINGS.map(({ check: _check, ...d }) => {
       const row = byKey.get(d.key);
       const env = envValueOf(admin.envConfig, d.key);
       return { ...d, set: !!row, envSet: env !== undefined, ...(d.kind === 'secret' ? {} : { value: values[d.key], envValue: env }),
@@ -86,6 +86,8 @@ function parseChannelValues(values: Record<string, unknown>) {
     if (value === null) return { key, value: null, secret: def.kind === 'secret' };
     const parsed = settingValueSchema(def.kind).safeParse(value);
     if (!parsed.success) throw new HttpError(400, `${def.label}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    const wrong = def.check?.(parsed.data);
+    if (wrong) throw new HttpError(400, `${def.label}: ${wrong}`);
     return { key, value: parsed.data, secret: def.kind === 'secret' };
   });
 }
