@@ -3,7 +3,8 @@
  * queue, read where development mode records them) and the Telegram bot, where the person shares their own phone.
  * The person tried four times — by phone, by e-mail, by the same e-mail with a `+tag` on another device, and from
  * Telegram — and counts once; someone sharing another person's contact gains nothing. The order does not matter: a
- * vote cast before two ways were known to be one person's, and a token issued before, count as that person's.
+ * vote cast before two ways were known to be one person's, and a token issued before, count as that person's; where
+ * both ways had voted before, the later vote is quarantined when they are linked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Otklik } from '../../main.js';
@@ -135,5 +136,31 @@ describe('one person, one vote: phone, e-mail, e-mail with a tag, Telegram', () 
 
     const votes = await system.db.query<{ n: number }>('select count(*)::int as n from votes where poll_id = $1', [poll.id]);
     expect(votes.rows[0]!.n).toBe(3);
+  });
+
+  it('quarantines the later of two votes the person cast by two ways before they were known to be one', async () => {
+    const poll = await openPoll('Какую улицу отремонтировать первой?');
+    const mail = await verify('email', 'anna.volkova@yandex.ru');
+    expect((await vote(poll, mail, 0)).status).toBe(201);
+    // Another device, the phone: not yet known to be the same person, so it votes too.
+    const phone = await verify('phone', '+7 913 700-55-66');
+    expect((await vote(poll, phone, 1)).status).toBe(201);
+    // The person confirms the mailbox on the phone's device: one person, two votes; the later one stops counting.
+    await verify('email', 'anna.volkova@yandex.ru', phone);
+    const staff = { authorization: `Bearer ${admin}` };
+    expect((await json('GET', `/api/v1/polls/${poll.id}`, undefined, staff)).body.totals).toEqual({ accepted: 1, quarantined: 1 });
+    const quarantined = (await json('GET', `/api/v1/polls/${poll.id}/votes?status=quarantined`, undefined, staff)).body.items as { id: string }[];
+    const audit = (await json('GET', `/api/v1/polls/${poll.id}/audit`, undefined, staff)).body.items as Record<string, string>[];
+    expect(audit).toEqual([expect.objectContaining({ voteId: quarantined[0]!.id, action: 'quarantine', actor: 'система' })]);
+    expect(audit[0]!.reason).toMatch(/учтён первый голос/);
+    // The first vote (the mailbox's) is the one that counts.
+    const counted = await system.db.query<{ option_id: string }>(
+      `select a.option_id from votes v join vote_answers a on a.vote_id = v.id where v.poll_id = $1 and v.status = 'accepted'`,
+      [poll.id],
+    );
+    expect(counted.rows).toEqual([{ option_id: poll.questions[0]!.options[0]!.id }]);
+    // Linking again changes nothing.
+    await verify('email', 'anna.volkova@yandex.ru', phone);
+    expect((await json('GET', `/api/v1/polls/${poll.id}`, undefined, staff)).body.totals).toEqual({ accepted: 1, quarantined: 1 });
   });
 });

@@ -9,6 +9,7 @@ import { authorHash } from '../../lib/hash.js';
 import { withTransaction } from '../../lib/transaction.js';
 import type { Sql } from '../outbox.js';
 import { canonicalPhone, codeDestination, type CodeChannel } from './destination.js';
+import { quarantineDoubleVotes } from './vote-store.js';
 
 export type { CodeChannel };
 
@@ -178,7 +179,7 @@ export async function personOf(db: Sql, identityHash: string): Promise<string> {
  * person an identity was shown to belong to keeps it. Identities that pointed at the linked one follow it, and so do
  * the votes cast under it (a Telegram vote before the phone was shared) in every poll the person has not voted in
  * yet: a vote of the person that comes later, by any way, is then the duplicate it is. Where both had voted before
- * they were known to be one, both votes stay (the moderators' quarantine decides on them).
+ * they were known to be one, the later vote is quarantined (quarantineDoubleVotes).
  */
 export async function linkIdentity(db: pg.Pool, identityHash: string, personHash: string, now = new Date()): Promise<string> {
   for (let attempt = 0;; attempt++) {
@@ -196,6 +197,7 @@ export async function linkIdentity(db: pg.Pool, identityHash: string, personHash
         await sql.query('update voter_links set person_hash = $2 where person_hash = $1', [identityHash, person]);
         await sql.query(`update votes v set identity_hash = $2 where v.identity_hash = $1
                           and not exists (select 1 from votes w where w.poll_id = v.poll_id and w.identity_hash = $2)`, [identityHash, person]);
+        await quarantineDoubleVotes(sql, identityHash, person, now);
         return linked;
       });
     } catch (err) {

@@ -238,30 +238,55 @@ export type QuarantineAction = 'quarantine' | 'release';
 export async function setVoteState(db: pg.Pool,
   input: { pollId: string; voteIds: string[]; action: QuarantineAction; actorId: string; reason: string; now: Date })
 {
+  return withTransaction(db, (client) => changeVoteStates(client, input));
+}
+
+/** setVoteState inside the caller's transaction; `actorId` null is the system. */
+async function changeVoteStates(client: Sql,
+  input: { pollId: string; voteIds: string[]; action: QuarantineAction; actorId: string | null; reason: string; now: Date })
+{
   const to = input.action === 'quarantine' ? 'quarantined' : 'accepted';
-  return withTransaction(db, async (client) => {
-    const changed = await client.query<{ id: string; identity_hash: string; channel: VoteChannel; municipality: string; cast_at: Date }>(
-      `update votes set status = $3 where poll_id = $1 and id = any($2::uuid[]) and status <> $3
-       returning id, identity_hash, channel, municipality, cast_at`,
-      [input.pollId, input.voteIds, to],
+  const changed = await client.query<{ id: string; identity_hash: string; channel: VoteChannel; municipality: string; cast_at: Date }>(
+    `update votes set status = $3 where poll_id = $1 and id = any($2::uuid[]) and status <> $3
+     returning id, identity_hash, channel, municipality, cast_at`,
+    [input.pollId, input.voteIds, to],
+  );
+  const ids = changed.rows.map((r) => r.id);
+  if (ids.length) {
+    const audit = await client.query<{ id: string; vote_id: string }>(
+      `insert into vote_audit (vote_id, action, actor_id, reason, at) select v, $2, $3, $4, $5 from unnest($1::uuid[]) as u(v) returning id, vote_id`,
+      [ids, input.action, input.actorId, input.reason, input.now],
     );
-    const ids = changed.rows.map((r) => r.id);
-    if (ids.length) {
-      const audit = await client.query<{ id: string; vote_id: string }>(
-        `insert into vote_audit (vote_id, action, actor_id, reason, at) select v, $2, $3, $4, $5 from unnest($1::uuid[]) as u(v) returning id, vote_id`,
-        [ids, input.action, input.actorId, input.reason, input.now],
-      );
-      const auditOf = new Map(audit.rows.map((a) => [a.vote_id, a.id]));
-      const rowsOf = await countedAnswersOf(client, ids);
-      await enqueue(client, changed.rows.flatMap((v) => {
-        const seq = Number(auditOf.get(v.id));
-        const events = voteEvents({ voteId: v.id, pollId: input.pollId, identityHash: v.identity_hash, channel: v.channel, municipality: v.municipality,
-          castAt: v.cast_at, rows: rowsOf.get(v.id) ?? [] }, input.action === 'quarantine' ? 'quarantined' : 'released', seq);
-        return events.length ? [{ queue: 'events' as const, name: 'vote-state', jobId: `vote-state-${auditOf.get(v.id)}`, payload: { events } }] : [];
-      }));
-    }
-    return { changed: ids, unchanged: input.voteIds.filter((id) => !ids.includes(id)) };
-  });
+    const auditOf = new Map(audit.rows.map((a) => [a.vote_id, a.id]));
+    const rowsOf = await countedAnswersOf(client, ids);
+    await enqueue(client, changed.rows.flatMap((v) => {
+      const seq = Number(auditOf.get(v.id));
+      const events = voteEvents({ voteId: v.id, pollId: input.pollId, identityHash: v.identity_hash, channel: v.channel, municipality: v.municipality,
+        castAt: v.cast_at, rows: rowsOf.get(v.id) ?? [] }, input.action === 'quarantine' ? 'quarantined' : 'released', seq);
+      return events.length ? [{ queue: 'events' as const, name: 'vote-state', jobId: `vote-state-${auditOf.get(v.id)}`, payload: { events } }] : [];
+    }));
+  }
+  return { changed: ids, unchanged: input.voteIds.filter((id) => !ids.includes(id)) };
+}
+
+export const DOUBLE_VOTE_REASON = 'Один человек проголосовал дважды разными способами до того, как они были связаны: учтён первый голос';
+
+/**
+ * When two identities turn out to be one person and both had voted in a poll (neither vote could move to the other),
+ * the later vote is quarantined by the system, with an audit entry, so the person counts once. A poll whose results
+ * are published keeps them; a moderator may still release the vote.
+ */
+export async function quarantineDoubleVotes(sql: Sql, identityHash: string, personHash: string, now: Date): Promise<number> {
+  const doubles = await sql.query<{ poll_id: string; later: string }>(
+    `select v.poll_id, case when v.cast_at > w.cast_at or (v.cast_at = w.cast_at and v.id > w.id) then v.id else w.id end as later
+       from votes v join votes w on w.poll_id = v.poll_id and w.identity_hash = $2 join polls p on p.id = v.poll_id
+      where v.identity_hash = $1 and v.status = 'accepted' and w.status = 'accepted' and p.status <> 'results_published'`,
+    [identityHash, personHash],
+  );
+  for (const d of doubles.rows) {
+    await changeVoteStates(sql, { pollId: d.poll_id, voteIds: [d.later], action: 'quarantine', actorId: null, reason: DOUBLE_VOTE_REASON, now });
+  }
+  return doubles.rows.length;
 }
 
 /** The counted (not free-text) answers of these votes, by vote. */
@@ -356,8 +381,8 @@ export async function listVotes(sql: Sql, pollId: string, opts: Page & { status?
 /** The quarantine audit trail of a poll, newest first. */
 export async function voteAudit(sql: Sql, pollId: string, opts: Page) {
   const r = await sql.query(
-    `select a.id, a.vote_id as "voteId", a.action, a.reason, a.at, u.login as actor
-       from vote_audit a join votes v on v.id = a.vote_id join users u on u.id = a.actor_id
+    `select a.id, a.vote_id as "voteId", a.action, a.reason, a.at, coalesce(u.login, 'система') as actor
+       from vote_audit a join votes v on v.id = a.vote_id left join users u on u.id = a.actor_id
       where v.poll_id = $1 order by a.id desc limit $2 offset $3`,
     [pollId, opts.limit, opts.offset],
   );
