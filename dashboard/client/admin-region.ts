@@ -54,7 +54,7 @@ function render(view: View) {
   const tz = input('timezone', e.timezone ?? '', { maxlength: 100 });
   const standard = input('standardDays', String(e.standardDays ?? 30), { type: 'number', min: 1, max: 30 });
   const fast = input('fastTrackDays', String(e.fastTrackDays ?? 10), { type: 'number', min: 1, max: 30 });
-  const reminders = input('reminderDays', (e.reminderDays ?? [3, 1]).join(', '), { maxlength: 40, inputmode: 'numeric' });
+  const reminders = input('reminderDays', (e.reminderDays ?? [3, 1]).join(', '), { maxlength: 40, size: 12 });
   const hoursInput = (name: string, value: number | undefined, fallback: number) =>
     input(name, String(value ?? fallback), { type: 'number', min: 1, max: 720 });
   const reaction = [hoursInput('reactionDefault', e.signals?.reactionHours?.default, 24),
@@ -70,9 +70,8 @@ function render(view: View) {
     h('p', {}, `Регион: ${e.region ?? '—'}. ${view.override ? 'Часть правил задана здесь.' : 'Сейчас действуют правила из файла config/region.yaml.'}`),
     h('fieldset', {}, h('legend', {}, 'Сроки ответа (календарные дни от регистрации)'),
       h('div', { class: 'row' }, field('Обычный срок', standard), field('Срок быстрой задачи', fast),
-        field('Часовой пояс региона', tz, 'например, Asia/Krasnoyarsk')),
-      field('Напоминания о сроке, за сколько дней', reminders,
-        'через запятую, например 3, 1: исполнитель и координатор получают напоминание в эти дни до срока, в первое время сводки')),
+        field('Часовой пояс региона', tz, 'например, Asia/Krasnoyarsk'),
+        field('Напоминания о сроке, за сколько дней', reminders, 'через запятую, например 3, 1: исполнителю и координатору'))),
     h('fieldset', {}, h('legend', {}, 'Сигналы мониторинга: сроки в часах'),
       h('div', { class: 'row' }, field('Первая реакция', reaction[0]), field('Реакция на быструю задачу', reaction[1]),
         field('Ответ после принятия', answer[0]), field('Ответ на быструю задачу', answer[1]))),
