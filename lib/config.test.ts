@@ -73,3 +73,14 @@ describe('parseRoles', () => {
     expect(() => parseRoles('ingest,billing')).toThrow(/billing.*Known roles: ingest/);
   });
 });
+
+describe('the SMS provider', () => {
+  it('takes SMS.ru for a bare key, SMSC.ru when named, each at its own API root unless SMS_API_BASE_URL names another', () => {
+    expect(loadConfig({}).sms.provider).toBeUndefined();
+    expect(loadConfig({ SMS_API_KEY: 'k' }).sms).toMatchObject({ provider: 'smsru', baseUrl: 'https://sms.ru' });
+    expect(loadConfig({ SMS_PROVIDER: 'smsc', SMS_API_KEY: 'k' }).sms).toMatchObject({ provider: 'smsc', baseUrl: 'https://smsc.ru' });
+    expect(loadConfig({ SMS_PROVIDER: 'smsc', SMS_API_KEY: 'k', SMS_API_BASE_URL: 'https://www2.smsc.ru/' }).sms.baseUrl).toBe('https://www2.smsc.ru');
+    expect(() => loadConfig({ SMS_PROVIDER: 'smsc' })).toThrow(/needs SMS_API_KEY/);
+    expect(() => loadConfig({ SMS_PROVIDER: 'mts' })).toThrow(ConfigError);
+  });
+});

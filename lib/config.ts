@@ -90,9 +90,9 @@ const envSchema = z.object({
   // Citizens' e-mail and SMS (ingest/email, ingest/sms): without them both run in development mode (logged, not sent).
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' }).optional()),
   OTKLIK_MAIL_FROM: optionalString,
-  SMS_PROVIDER: optionalString.pipe(z.enum(['smsru']).optional()),
+  SMS_PROVIDER: optionalString.pipe(z.enum(['smsru', 'smsc']).optional()),
   SMS_API_KEY: optionalString,
-  SMS_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://sms.ru'),
+  SMS_API_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   SMS_SENDER: optionalString,
 
   // Polls (workflow/polls/): flood limits, voter sessions, burst detection.
@@ -193,7 +193,7 @@ export interface Config {
   /** Outgoing e-mail: an SMTP server (smtp:// or smtps:// with credentials) and the sender address; absent = development mode. */
   mail: { smtpUrl?: string; from: string };
   /** Outgoing SMS through one provider's HTTP API (ingest/sms/); absent = development mode. */
-  sms: { provider?: 'smsru'; apiKey?: string; baseUrl: string; sender?: string };
+  sms: { provider?: SmsProvider; apiKey?: string; baseUrl: string; sender?: string };
   /** Polls: requests per client IP per minute, codes per phone/e-mail per hour, voter token lifetime, burst size. */
   polls: { ipPerMinute: number; codesPerHour: number; voterTokenTtlMinutes: number; burstThreshold: number };
 }
@@ -297,11 +297,16 @@ function okConfig(e: z.infer<typeof envSchema>): Config['ok'] {
   };
 }
 
-/** An API key without a provider means SMS.ru, the one provider built in; a provider without its key is an error. */
+export type SmsProvider = 'smsru' | 'smsc';
+/** Each built-in provider's API root, unless SMS_API_BASE_URL names another (a reserve server, a local fake). */
+const SMS_API_ROOTS: Record<SmsProvider, string> = { smsru: 'https://sms.ru', smsc: 'https://smsc.ru' };
+
+/** An API key without a provider means SMS.ru, the first provider built in; a provider without its key is an error. */
 function smsConfig(e: z.infer<typeof envSchema>): Config['sms'] {
   const provider = e.SMS_PROVIDER ?? (e.SMS_API_KEY ? 'smsru' : undefined);
   if (provider && !e.SMS_API_KEY) throw new ConfigError(`SMS_PROVIDER=${provider} needs SMS_API_KEY (the provider's API key)`);
-  return { provider, apiKey: e.SMS_API_KEY, baseUrl: e.SMS_API_BASE_URL.replace(/(?<!\/)\/+$/, ''), sender: e.SMS_SENDER };
+  const baseUrl = e.SMS_API_BASE_URL ?? SMS_API_ROOTS[provider ?? 'smsru'];
+  return { provider, apiKey: e.SMS_API_KEY, baseUrl: baseUrl.replace(/(?<!\/)\/+$/, ''), sender: e.SMS_SENDER };
 }
 
 /**

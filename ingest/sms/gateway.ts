@@ -1,7 +1,10 @@
 /**
- * The seam between Otklik and an SMS operator. SMS.ru is built in (smsru.ts); a region that contracts another
- * operator implements this interface over that operator's API and returns it from createSmsGateway.
+ * The seam between Otklik and an SMS operator. SMS.ru (smsru.ts) and SMSC.ru (smsc.ts) are built in, chosen by
+ * SMS_PROVIDER; a region that contracts another operator implements this interface over that operator's API and
+ * returns it from createSmsGateway.
  */
+import type { SmsProvider } from '../../lib/config.js';
+
 export interface SmsGateway {
   /** The provider's name, prefixed to its message ids in the delivery trail (`smsru:000000-10000001`). */
   readonly name: string;
@@ -20,7 +23,7 @@ export class SmsRefused extends Error {
 }
 
 export interface SmsSettings {
-  provider: 'smsru';
+  provider: SmsProvider;
   apiKey: string;
   baseUrl: string;
   sender?: string;

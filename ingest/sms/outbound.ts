@@ -6,6 +6,7 @@
  */
 import { SMS_MAX_CHARS, type OutboundMessage } from '../../lib/queues.js';
 import { TargetError, type OutboundAdapter } from '../outbound-adapter.js';
+import { createSmscGateway } from './smsc.js';
 import { createSmsRuGateway } from './smsru.js';
 import { SmsRefused, type SmsGateway, type SmsSettings } from './gateway.js';
 
@@ -25,6 +26,8 @@ export function createSmsGateway(settings: SmsSettings): SmsGateway {
   switch (settings.provider) {
     case 'smsru':
       return createSmsRuGateway({ apiKey: settings.apiKey, baseUrl: settings.baseUrl, sender: settings.sender });
+    case 'smsc':
+      return createSmscGateway({ apiKey: settings.apiKey, baseUrl: settings.baseUrl, sender: settings.sender });
   }
 }
 
