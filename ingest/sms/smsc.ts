@@ -17,7 +17,7 @@
  * | other | — | retried |
  */
 import { z } from 'zod';
-import { SmsRefused, type SmsGateway } from './gateway.js';
+import { type HttpGatewayOptions, postForm, SmsRefused, type SmsGateway } from './gateway.js';
 
 // A refusal may carry the message's id too (codes 3, 6, 7, 8), so the error is looked for first.
 const answerSchema = z.union([
@@ -32,23 +32,12 @@ export function smscOutcome(code: number): 'retry' | 'bounce' | 'refused' {
   return 'retry';
 }
 
-export function createSmscGateway(opts: { apiKey: string; baseUrl: string; sender?: string; timeoutMs?: number; fetchImpl?: typeof fetch }): SmsGateway {
-  const doFetch = opts.fetchImpl ?? fetch;
+export function createSmscGateway(opts: HttpGatewayOptions): SmsGateway {
   return {
     name: 'smsc',
     async send(to, text) {
-      const body = new URLSearchParams({ apikey: opts.apiKey, phones: to, mes: text, charset: 'utf-8', fmt: '3',
-        ...(opts.sender ? { sender: opts.sender } : {}) });
-      const res = await doFetch(`${opts.baseUrl}/sys/send.php`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
-      });
-      if (!res.ok) throw new Error(`SMSC.ru answered HTTP ${res.status}`);
-      const parsed = answerSchema.safeParse(await res.json().catch(() => undefined));
-      if (!parsed.success) throw new Error('SMSC.ru answered something that is not its JSON answer');
-      const answer = parsed.data;
+      const answer = await postForm(opts, 'SMSC.ru', '/sys/send.php', { apikey: opts.apiKey, phones: to, mes: text, charset: 'utf-8', fmt: '3',
+        ...(opts.sender ? { sender: opts.sender } : {}) }, answerSchema);
       if (!('error_code' in answer)) return { providerId: String(answer.id) };
       const message = `SMSC.ru answered error ${answer.error_code}${answer.error ? ` (${answer.error})` : ''}`;
       const outcome = smscOutcome(answer.error_code);

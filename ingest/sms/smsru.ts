@@ -20,7 +20,7 @@
  * | other | — | retried |
  */
 import { z } from 'zod';
-import { SmsRefused, type SmsGateway } from './gateway.js';
+import { type HttpGatewayOptions, postForm, SmsRefused, type SmsGateway } from './gateway.js';
 
 const entrySchema = z.object({ status: z.string(), status_code: z.coerce.number(), sms_id: z.string().optional(), status_text: z.string().optional() });
 const answerSchema = entrySchema.extend({ sms: z.record(z.string(), entrySchema).optional(), balance: z.number().optional() });
@@ -47,24 +47,15 @@ function act(entry: z.infer<typeof entrySchema>): void {
   throw new SmsRefused(text, String(entry.status_code), outcome === 'bounce' || NUMBER_LIMITS.has(entry.status_code));
 }
 
-export function createSmsRuGateway(opts: { apiKey: string; baseUrl: string; sender?: string; timeoutMs?: number; fetchImpl?: typeof fetch }): SmsGateway {
-  const doFetch = opts.fetchImpl ?? fetch;
+export function createSmsRuGateway(opts: HttpGatewayOptions): SmsGateway {
   return {
     name: 'smsru',
     async send(to, text) {
       const number = to.replace(/\D/g, '');
-      const body = new URLSearchParams({ api_id: opts.apiKey, to: number, msg: text, json: '1', ...(opts.sender ? { from: opts.sender } : {}) });
-      const res = await doFetch(`${opts.baseUrl}/sms/send`, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
-      });
-      if (!res.ok) throw new Error(`SMS.ru answered HTTP ${res.status}`);
-      const parsed = answerSchema.safeParse(await res.json().catch(() => undefined));
-      if (!parsed.success) throw new Error('SMS.ru answered something that is not its JSON answer');
-      act(parsed.data);
-      const entry = parsed.data.sms?.[number];
+      const answer = await postForm(opts, 'SMS.ru', '/sms/send', { api_id: opts.apiKey, to: number, msg: text, json: '1',
+        ...(opts.sender ? { from: opts.sender } : {}) }, answerSchema);
+      act(answer);
+      const entry = answer.sms?.[number];
       if (!entry) throw new Error(`SMS.ru's answer has no entry for the number`);
       act(entry);
       if (!entry.sms_id) throw new Error('SMS.ru accepted the message without an sms_id');
