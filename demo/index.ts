@@ -19,7 +19,11 @@ async function drained(system: Otklik): Promise<boolean> {
   return counts.every((c) => Object.values(c).every((n) => n === 0));
 }
 
-export async function demoCommand(start: Start, config: Config, opts: { days: number; seed: number },
+/**
+ * `until`: the demo's history ends at this day's UTC midnight (default today). Weekdays get more messages than
+ * weekends, so with a fixed seed the same weekday of `until` gives the same region every time.
+ */
+export async function demoCommand(start: Start, config: Config, opts: { days: number; seed: number; until?: Date },
   out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void>
 {
   const secret = randomBytes(16).toString('hex');
@@ -28,7 +32,7 @@ export async function demoCommand(start: Start, config: Config, opts: { days: nu
   // the summary says so once instead of a warning per reply.
   const demoConfig: Config = { ...config, logLevel: config.logLevel === 'info' ? 'error' : config.logLevel, contactCenterSecret: secret,
     widget: { ...config.widget, allowedOrigins: [DEMO_SITE], ipLimitPerHour: 1_000_000, contactLimitPerDay: 1_000 } };
-  const today = new Date();
+  const today = new Date(opts.until ?? Date.now());
   today.setUTCHours(0, 0, 0, 0);
   const startAt = today.getTime() - opts.days * DAY;
   const clock = demoClock(startAt);
