@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { formAnswerer } from '../../test/fakes/form-answerer.js';
 import { SmsRefused } from './gateway.js';
 import { MAX_SMS_CHARS, smsText } from './outbound.js';
 import { createSmsRuGateway, smsRuOutcome } from './smsru.js';
 
-/** SMS.ru's answers as its documentation shows them, served by a fetch stand-in that records the request. */
+/** SMS.ru's answers as its documentation shows them, to a gateway that records what it posts. */
 function answering(body: unknown, status = 200) {
-  const requests: { url: string; form: URLSearchParams }[] = [];
-  const fetchImpl = (async (url: string, init: RequestInit) => {
-    requests.push({ url, form: new URLSearchParams(String(init.body)) });
-    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-  }) as unknown as typeof fetch;
+  const { requests, fetchImpl } = formAnswerer(body, status);
   return { requests, gateway: createSmsRuGateway({ apiKey: 'API-ID', baseUrl: 'https://sms.test', sender: 'Otklik', fetchImpl }) };
 }
 
